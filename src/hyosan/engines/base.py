@@ -1,0 +1,180 @@
+"""The engine contract: one base class does the bookkeeping, engines fill in two hooks.
+
+`Engine.run(scenario, seed=...)` is the only public method. It
+
+1. checks that the engine supports every feature the scenario uses, naming any it does not;
+2. makes the run's random streams from the seed (numpy SeedSequence, one child per decision);
+3. calls `_setup(scenario, streams)`, which returns the engine's own state object;
+4. splits the horizon at the scheduled instants (culls) and, for each piece, calls
+   `_advance(state, t0, t1, recorder, last)` and then `_apply_cull(state, cull, fraction)`;
+5. stops early when `_advance` returns a time before the end of its piece (a stopping threshold),
+   appending the state then (`_counts(state)`) as the last record;
+6. collects crossings, exact figures and diagnostics from `_finish(state)` and assembles the
+   Result.
+
+An engine must:
+
+1. record, through `recorder`, the state at every output time in [t0, t1) of its piece, and
+   also at t1 when `last` is true (records are right-continuous: a cull at t shows at t);
+2. draw random numbers only from the streams it was given, so that the same seed gives the
+   same Result bit for bit, whatever process runs it;
+3. never change the scenario, and keep no state outside the object `_setup` returns;
+4. declare in `supports` every scenario feature it honours, and nothing else.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from hyosan.errors import UnsupportedFeatureError
+
+if TYPE_CHECKING:
+    from hyosan.results.result import Result
+    from hyosan.scenario.schema import Cull, Scenario
+
+__all__ = ["Engine", "Recorder", "Streams"]
+
+#: Named random streams; an engine takes the ones it needs. Adding a name at the end never
+#: changes the draws of the others.
+STREAM_NAMES: tuple[str, ...] = ("events", "movement", "encounters", "bites", "world", "behaviour")
+
+
+class Streams:
+    """Independent random generators, one per kind of decision, all from one seed."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        children = np.random.SeedSequence(seed).spawn(len(STREAM_NAMES))
+        self._seqs = dict(zip(STREAM_NAMES, children, strict=True))
+
+    def generator(self, name: str) -> np.random.Generator:
+        """A fresh Generator for the named stream."""
+        return np.random.Generator(np.random.PCG64(self._seqs[name]))
+
+    def seed_sequence(self, name: str) -> np.random.SeedSequence:
+        """The SeedSequence of the named stream (for kernels that seed their own state)."""
+        return self._seqs[name]
+
+
+@dataclass
+class Recorder:
+    """Fixed output times and the counts recorded at them."""
+
+    times: np.ndarray
+    n_compartments: int
+    values: np.ndarray = field(init=False)
+    filled: int = field(init=False, default=0)
+
+    def __post_init__(self) -> None:
+        self.values = np.full((len(self.times), self.n_compartments), np.nan)
+
+    def pending(self, t0: float, t1: float, include_end: bool) -> slice:
+        """Indices of the output times in [t0, t1) (or [t0, t1]) not yet recorded."""
+        side = "right" if include_end else "left"
+        stop = int(np.searchsorted(self.times, t1, side=side))
+        return slice(self.filled, max(self.filled, stop))
+
+    def write(self, rows: slice, values: np.ndarray) -> None:
+        """Record `values` (one row per output time, or one row for all) at `rows`."""
+        self.values[rows] = values
+        self.filled = max(self.filled, rows.stop)
+
+
+class Engine(ABC):
+    """Base class of every engine; see the module docstring for the contract."""
+
+    #: Name in the registry and on the command line.
+    name: ClassVar[str]
+    #: Scenario features this engine honours (see Scenario.features).
+    supports: ClassVar[frozenset[str]]
+
+    def run(self, scenario: Scenario, *, seed: int | None = None) -> Result:
+        """Simulate `scenario` once with `seed` (default: the scenario's) and return a Result."""
+        from hyosan.results.result import Result
+
+        seed = scenario.seed if seed is None else int(seed)
+        self.check(scenario)
+        start = time.perf_counter()
+        streams = Streams(seed)
+        state = self._setup(scenario, streams)
+        compartments = tuple(scenario.model.compartments)
+        recorder = Recorder(np.asarray(scenario.time.output_times()), len(compartments))
+        horizon = float(scenario.time.horizon)
+
+        culls = sorted((t, i, frac) for i, c in enumerate(scenario.culls) for t, frac in c.schedule())
+        pieces = [*sorted({t for t, _, _ in culls if t < horizon}), horizon]
+        t0, stopped_by, t_end = 0.0, "horizon", horizon
+        for t1 in pieces:
+            reached = self._advance(state, t0, t1, recorder, t1 == horizon)
+            if reached < t1:
+                stopped_by, t_end = self._stop_reason(state), reached
+                break
+            for t, i, frac in culls:
+                if t == t1:
+                    self._apply_cull(state, scenario.culls[i], frac)
+            t0 = t1
+
+        times, counts = recorder.times[: recorder.filled], recorder.values[: recorder.filled]
+        if stopped_by == "horizon":
+            # Records are right-continuous: a cull at the horizon shows in the last record.
+            counts[-1] = self._counts(state)
+        else:
+            times = np.append(times, t_end)
+            counts = np.vstack([counts, self._counts(state)])
+        crossings, exact, diagnostics = self._finish(state)
+        return Result(
+            scenario=scenario,
+            engine=self.name,
+            seed=seed,
+            times=times,
+            compartments=compartments,
+            states=tuple(c.state for c in scenario.model.compartments.values()),
+            counts=counts,
+            crossings=crossings,
+            stopped_by=stopped_by,
+            exact=exact,
+            diagnostics=diagnostics,
+            wall_s=time.perf_counter() - start,
+        )
+
+    def check(self, scenario: Scenario) -> None:
+        """Raise UnsupportedFeatureError naming every feature this engine cannot honour."""
+        missing = scenario.features - self.supports
+        if missing:
+            raise UnsupportedFeatureError(
+                f"the {self.name} engine does not support {', '.join(sorted(missing))} "
+                f"(scenario {scenario.name!r})"
+            )
+
+    # --- hooks ----------------------------------------------------------------------------
+
+    @abstractmethod
+    def _setup(self, scenario: Scenario, streams: Streams) -> Any:
+        """Build and return the engine's state for one run."""
+
+    @abstractmethod
+    def _advance(self, state: Any, t0: float, t1: float, recorder: Recorder, last: bool) -> float:
+        """Advance from t0 to t1, recording output times; return the time reached."""
+
+    @abstractmethod
+    def _apply_cull(self, state: Any, cull: Cull, fraction: float) -> None:
+        """Remove `fraction` of `cull.compartment` now."""
+
+    @abstractmethod
+    def _counts(self, state: Any) -> np.ndarray:
+        """Counts per compartment now."""
+
+    @abstractmethod
+    def _finish(
+        self, state: Any
+    ) -> tuple[dict[str, float | None], dict[str, float | None], dict[str, Any]]:
+        """(threshold crossings, exact figures, diagnostics) at the end of the run."""
+
+    def _stop_reason(self, state: Any) -> str:
+        """Name of what stopped the run early (a stopping threshold)."""
+        return str(getattr(state, "stopped_by", "stopped"))

@@ -1,0 +1,5 @@
+"""Results of runs: the Result type, derived metrics and run directories."""
+
+from hyosan.results.result import Result
+
+__all__ = ["Result"]

@@ -1,0 +1,173 @@
+"""A compartmental model as data: compartments, reactions and named parameters with units.
+
+A reaction is written as a chemical equation, `"S + Z -> 2 Z"`, with the name of the parameter
+that sets its rate. Propensities are mass action: the rate constant times the product of the
+reactant counts (counts, in the ode engine; falling factorials of counts, in the stochastic
+ones). A reaction with `mixing = "frequency"` is divided by the living population N, the sum
+of the compartments that count towards it (`in_population`), as in frequency-dependent SIR.
+
+The `state` of a compartment maps it onto hyosan's vocabulary (human, bitten, zombie, hybrid,
+removed, quarantined, safe), so that every model reports the same columns (`n_zombie`, ...).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from hyosan.scenario.units import RateField
+
+__all__ = [
+    "STATES",
+    "Compartment",
+    "ModelSpec",
+    "Parameter",
+    "Reaction",
+    "parse_equation",
+]
+
+#: hyosan's vocabulary of states, in the order columns are written.
+STATES: tuple[str, ...] = ("human", "bitten", "zombie", "hybrid", "removed", "quarantined", "safe")
+State = Literal["human", "bitten", "zombie", "hybrid", "removed", "quarantined", "safe"]
+
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_TERM_RE = re.compile(rf"^\s*(?:(?P<coef>\d+)\s*\*?\s*)?(?P<name>{_NAME})\s*$")
+
+
+class Frozen(BaseModel):
+    """Base for scenario sections: unknown keys are errors and values never change."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+def _parse_side(side: str, equation: str) -> dict[str, int]:
+    side = side.strip()
+    if side in ("", "0", "∅"):
+        return {}
+    counts: dict[str, int] = {}
+    for term in side.split("+"):
+        m = _TERM_RE.match(term)
+        if m is None:
+            raise ValueError(
+                f"cannot read {term.strip()!r} in {equation!r}; write terms like 'S', '2 Z' "
+                "joined by '+', e.g. 'S + Z -> 2 Z'"
+            )
+        coef = int(m["coef"]) if m["coef"] else 1
+        if coef == 0:
+            continue
+        counts[m["name"]] = counts.get(m["name"], 0) + coef
+    return counts
+
+
+def parse_equation(equation: str) -> tuple[dict[str, int], dict[str, int]]:
+    """Split "S + Z -> 2 Z" into reactant and product counts ({S: 1, Z: 1}, {Z: 2})."""
+    if equation.count("->") != 1:
+        raise ValueError(f"{equation!r} needs exactly one '->', e.g. 'S + Z -> 2 Z' or 'Z ->'")
+    left, right = equation.split("->")
+    return _parse_side(left, equation), _parse_side(right, equation)
+
+
+class Compartment(Frozen):
+    """One compartment: its state in hyosan's vocabulary and whether it counts towards N."""
+
+    state: State
+    in_population: bool = True
+    description: str = ""
+
+
+class Parameter(Frozen):
+    """A named rate with its unit and, where it has one, the paper's symbol."""
+
+    value: RateField
+    symbol: str = ""
+    description: str = ""
+
+
+class Reaction(Frozen):
+    """One reaction: an equation, the parameter that sets its rate, and how it mixes."""
+
+    name: str = Field(min_length=1)
+    equation: str
+    rate: str = Field(description="the name of a parameter of the model")
+    mixing: Literal["mass-action", "frequency"] = "mass-action"
+
+    @field_validator("equation")
+    @classmethod
+    def _equation_parses(cls, value: str) -> str:
+        reactants, products = parse_equation(value)
+        if not reactants and not products:
+            raise ValueError(f"{value!r} changes nothing; a reaction needs reactants or products")
+        return value
+
+    @property
+    def reactants(self) -> dict[str, int]:
+        return parse_equation(self.equation)[0]
+
+    @property
+    def products(self) -> dict[str, int]:
+        return parse_equation(self.equation)[1]
+
+
+def _parameter(value: object) -> object:
+    # A parameter may be written as just its value: bite_rate = "0.0095/day".
+    return {"value": value} if not isinstance(value, dict) else value
+
+
+class ModelSpec(Frozen):
+    """A whole compartmental model. Built-in models are files of this shape."""
+
+    name: str = ""
+    description: str = ""
+    reference: str = ""
+    compartments: dict[str, Compartment] = Field(min_length=1)
+    parameters: dict[str, Parameter] = Field(default_factory=dict)
+    reactions: list[Reaction] = Field(min_length=1)
+
+    @field_validator("compartments", mode="before")
+    @classmethod
+    def _short_compartments(cls, value: object) -> object:
+        # A compartment may be written as just its state: S = "human".
+        if isinstance(value, dict):
+            return {k: ({"state": v} if isinstance(v, str) else v) for k, v in value.items()}
+        return value
+
+    @field_validator("parameters", mode="before")
+    @classmethod
+    def _short_parameters(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {k: _parameter(v) for k, v in value.items()}
+        return value
+
+    @field_validator("compartments")
+    @classmethod
+    def _names(cls, value: dict[str, Compartment]) -> dict[str, Compartment]:
+        for name in value:
+            if not re.fullmatch(_NAME, name):
+                raise ValueError(f"compartment name {name!r} must be a letter then letters, digits or _")
+        return value
+
+    @model_validator(mode="after")
+    def _references(self) -> ModelSpec:
+        problems = []
+        for i, r in enumerate(self.reactions):
+            for name in {**r.reactants, **r.products}:
+                if name not in self.compartments:
+                    problems.append(
+                        f"reactions[{i}] ({r.name}): unknown compartment {name!r} in "
+                        f"{r.equation!r}; the model has {', '.join(self.compartments)}"
+                    )
+            if r.rate not in self.parameters:
+                problems.append(
+                    f"reactions[{i}] ({r.name}): unknown parameter {r.rate!r}; the model has "
+                    f"{', '.join(self.parameters) or 'no parameters'}"
+                )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def states_present(self) -> list[str]:
+        """hyosan states that at least one compartment maps to, in vocabulary order."""
+        used = {c.state for c in self.compartments.values()}
+        return [s for s in STATES if s in used]

@@ -1,0 +1,234 @@
+"""The scenario: a frozen, validated description of one simulation.
+
+A scenario file is TOML of this shape. Every section forbids unknown keys; rates and durations
+carry units (units.py). Variants are made with `scenario.evolve(...)` or `--set KEY=VALUE`,
+never by mutation.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from hyosan.scenario.model import Frozen, ModelSpec
+from hyosan.scenario.units import DurationField, RateField
+
+__all__ = ["Cull", "OdeOptions", "Scenario", "Threshold", "TimeSpec"]
+
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+#: Largest horizon accepted: a century (the ode engine could go further, but a typo is likelier).
+MAX_HORIZON_S = 100 * 365.25 * 86400.0
+#: Largest number of output times in a time series (keeps files and memory bounded).
+MAX_OUTPUTS = 1_000_000
+#: Largest head count in any compartment (ten times the world's population).
+MAX_COUNT = 1e11
+
+
+class TimeSpec(Frozen):
+    """How long to simulate and how often to record the time series."""
+
+    horizon: DurationField
+    output_every: DurationField | None = Field(
+        default=None, description="spacing of recorded times; default horizon / 1000"
+    )
+    display_unit: Literal["s", "min", "h", "d"] = "d"
+
+    @model_validator(mode="after")
+    def _sizes(self) -> TimeSpec:
+        if self.horizon <= 0:
+            raise ValueError(f"time.horizon must be more than zero; found {self.horizon.text!r}")
+        if self.horizon > MAX_HORIZON_S:
+            raise ValueError(f"time.horizon {self.horizon.text!r} is more than a century")
+        if self.output_every is not None:
+            if self.output_every <= 0:
+                raise ValueError("time.output_every must be more than zero")
+            if self.horizon / self.output_every > MAX_OUTPUTS:
+                raise ValueError(
+                    f"time.output_every {self.output_every.text!r} gives more than {MAX_OUTPUTS:,} "
+                    f"records over {self.horizon.text!r}; choose a longer spacing"
+                )
+        return self
+
+    @property
+    def step(self) -> float:
+        """Spacing of recorded times, in seconds."""
+        return float(self.output_every) if self.output_every is not None else self.horizon / 1000
+
+    def output_times(self) -> list[float]:
+        """Recorded times in seconds: 0, step, 2 step, ..., ending exactly at the horizon."""
+        n = max(1, math.ceil(self.horizon / self.step - 1e-9))
+        times = [min(i * self.step, float(self.horizon)) for i in range(n)]
+        times.append(float(self.horizon))
+        return times
+
+
+class OdeOptions(Frozen):
+    """Options of the ode engine: adaptive by default, fixed-step Euler for parity with papers."""
+
+    method: Literal["adaptive", "euler", "RK45", "DOP853", "LSODA", "Radau", "BDF"] = "adaptive"
+    rtol: Annotated[float, Field(gt=0, lt=1)] = 1e-10
+    atol: Annotated[float, Field(gt=0)] = 1e-12
+    dt: DurationField | None = Field(default=None, description="step of the euler method")
+
+    @model_validator(mode="after")
+    def _euler_needs_dt(self) -> OdeOptions:
+        if self.method == "euler" and (self.dt is None or self.dt <= 0):
+            raise ValueError('method = "euler" needs a step, e.g. dt = "0.01d"')
+        return self
+
+
+class Cull(Frozen):
+    """Impulsive eradication (Munz): at given times, remove a fraction of a compartment.
+
+    Give `times`, or `start`, `every` and `count`. `fraction` is one number for every cull or
+    one per cull. Culled individuals leave the model unless `to` names a compartment.
+    `reset_to_initial` lists compartments set back to their initial values after each cull, as
+    some published code does; it is off unless asked for.
+    """
+
+    compartment: str
+    fraction: Fraction | list[Fraction]
+    times: list[DurationField] | None = None
+    start: DurationField | None = None
+    every: DurationField | None = None
+    count: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    to: str | None = None
+    reset_to_initial: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _schedule(self) -> Cull:
+        by_list = self.times is not None
+        by_period = any(v is not None for v in (self.start, self.every, self.count))
+        if by_list == by_period:
+            raise ValueError("give either times = [...] or start, every and count")
+        if by_period and None in (self.start, self.every, self.count):
+            raise ValueError("a periodic cull needs all of start, every and count")
+        if by_period and self.every is not None and self.every <= 0:
+            raise ValueError("every must be more than zero")
+        n = len(self.schedule())
+        if isinstance(self.fraction, list) and len(self.fraction) != n:
+            raise ValueError(f"fraction lists {len(self.fraction)} values for {n} culls")
+        return self
+
+    def schedule(self) -> list[tuple[float, float]]:
+        """(time in seconds, fraction removed) of each cull, in time order."""
+        if self.times is not None:
+            times = [float(t) for t in self.times]
+        else:
+            assert self.start is not None and self.every is not None and self.count is not None
+            times = [float(self.start) + i * float(self.every) for i in range(self.count)]
+        fractions = self.fraction if isinstance(self.fraction, list) else [self.fraction] * len(times)
+        return sorted(zip(times, fractions, strict=True))
+
+
+class Threshold(Frozen):
+    """Record the first time a state or compartment crosses a level (optionally stop there)."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    of: str = Field(description="a compartment name or a state such as 'human'")
+    below: NonNegative | None = None
+    above: NonNegative | None = None
+    stop: bool = False
+
+    @model_validator(mode="after")
+    def _one_level(self) -> Threshold:
+        if (self.below is None) == (self.above is None):
+            raise ValueError("give exactly one of below = ... or above = ...")
+        return self
+
+
+class Scenario(Frozen):
+    """One simulation, as a scenario file describes it."""
+
+    name: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    engine: str = "ode"
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = 1
+    model: ModelSpec
+    parameters: dict[str, RateField] = Field(
+        default_factory=dict, description="values that replace the model's defaults"
+    )
+    initial: dict[str, Annotated[float, Field(ge=0, le=MAX_COUNT, allow_inf_nan=False)]]
+    time: TimeSpec
+    ode: OdeOptions = Field(default_factory=OdeOptions)
+    culls: list[Cull] = Field(default_factory=list)
+    thresholds: list[Threshold] = Field(default_factory=list)
+
+    @field_validator("model", mode="before")
+    @classmethod
+    def _builtin_model(cls, value: Any) -> Any:
+        # model = "munz-szr" refers to a built-in model definition.
+        if isinstance(value, str):
+            from hyosan.scenario.catalog import builtin_model
+
+            return builtin_model(value)
+        return value
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        comps = self.model.compartments
+        known = ", ".join(comps)
+        problems = [
+            f"parameters.{p}: the model has no parameter {p!r} (it has "
+            f"{', '.join(self.model.parameters) or 'none'})"
+            for p in self.parameters
+            if p not in self.model.parameters
+        ]
+        problems += [
+            f"initial.{c}: the model has no compartment {c!r} (it has {known})"
+            for c in self.initial
+            if c not in comps
+        ]
+        for i, cull in enumerate(self.culls):
+            for field, name in [("compartment", cull.compartment), ("to", cull.to)] + [
+                ("reset_to_initial", n) for n in cull.reset_to_initial
+            ]:
+                if name is not None and name not in comps:
+                    problems.append(f"culls[{i}].{field}: no compartment {name!r} (the model has {known})")
+            if any(t > self.time.horizon for t, _ in cull.schedule()):
+                problems.append(f"culls[{i}]: a cull falls after the horizon {self.time.horizon.text!r}")
+        for i, th in enumerate(self.thresholds):
+            if th.of not in comps and th.of not in self.model.states_present():
+                problems.append(
+                    f"thresholds[{i}].of: {th.of!r} is neither a compartment ({known}) nor a state "
+                    f"of this model ({', '.join(self.model.states_present())})"
+                )
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    # --- derived values ---------------------------------------------------------------------
+
+    def parameter_values(self) -> dict[str, float]:
+        """Every model parameter in per-second units, with the scenario's overrides applied."""
+        values = {name: float(p.value) for name, p in self.model.parameters.items()}
+        values.update({name: float(v) for name, v in self.parameters.items()})
+        return values
+
+    def initial_vector(self) -> list[float]:
+        """Initial counts in the model's compartment order (compartments not given start at 0)."""
+        return [float(self.initial.get(c, 0.0)) for c in self.model.compartments]
+
+    @property
+    def features(self) -> frozenset[str]:
+        """What this scenario asks of an engine; engines declare what they support."""
+        feats = {"model"}
+        if any(r.mixing == "frequency" for r in self.model.reactions):
+            feats.add("model.frequency_mixing")
+        if self.culls:
+            feats.add("culls")
+            if any(c.reset_to_initial for c in self.culls):
+                feats.add("culls.reset_to_initial")
+        if self.thresholds:
+            feats.add("thresholds")
+        return frozenset(feats)
+
+    def evolve(self, **changes: Any) -> Scenario:
+        """A validated copy with top-level fields replaced."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        data.update(changes)
+        return Scenario.model_validate(data)

@@ -1,0 +1,170 @@
+"""Quantities with units: durations ("90s", "4h", "10d") and rates ("0.0095/day").
+
+Inside hyosan one time unit is used throughout, the second. A scenario file always writes the
+unit, so a value is never ambiguous; these types parse the text at the boundary, keep it for
+writing the scenario back out, and behave as plain floats (seconds, or per second) everywhere
+else.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Any
+
+from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
+
+__all__ = [
+    "SECONDS_PER",
+    "Duration",
+    "DurationField",
+    "Rate",
+    "RateField",
+    "format_duration",
+    "parse_duration",
+    "parse_rate",
+]
+
+#: Seconds in each accepted time unit, by every spelling accepted in a file.
+SECONDS_PER: dict[str, float] = {
+    "s": 1.0,
+    "sec": 1.0,
+    "second": 1.0,
+    "seconds": 1.0,
+    "min": 60.0,
+    "minute": 60.0,
+    "minutes": 60.0,
+    "h": 3600.0,
+    "hr": 3600.0,
+    "hour": 3600.0,
+    "hours": 3600.0,
+    "d": 86400.0,
+    "day": 86400.0,
+    "days": 86400.0,
+    "w": 604800.0,
+    "week": 604800.0,
+    "weeks": 604800.0,
+    "y": 365.25 * 86400.0,
+    "year": 365.25 * 86400.0,
+    "years": 365.25 * 86400.0,
+}
+
+_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_DURATION_RE = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>[a-zA-Z]+)\s*$")
+_RATE_RE = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?:/|per\s+)\s*(?P<unit>[a-zA-Z]+)\s*$")
+_UNITS_HELP = "s, min, h, d, w, y"
+
+
+class Duration(float):
+    """A duration in seconds that remembers how it was written ("90s", "2.5d")."""
+
+    text: str
+
+    def __new__(cls, seconds: float, text: str | None = None) -> Duration:
+        obj = super().__new__(cls, seconds)
+        obj.text = text if text is not None else format_duration(seconds)
+        return obj
+
+    def __repr__(self) -> str:
+        return f"Duration({self.text!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Duration, (float(self), self.text))
+
+
+class Rate(float):
+    """A rate per second that remembers how it was written ("0.0095/day")."""
+
+    text: str
+
+    def __new__(cls, per_second: float, text: str | None = None) -> Rate:
+        obj = super().__new__(cls, per_second)
+        obj.text = text if text is not None else f"{per_second!r}/s"
+        return obj
+
+    def __repr__(self) -> str:
+        return f"Rate({self.text!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Rate, (float(self), self.text))
+
+
+def _unit_seconds(unit: str, text: str) -> float:
+    try:
+        return SECONDS_PER[unit.lower()]
+    except KeyError:
+        raise ValueError(f"unknown time unit {unit!r} in {text!r}; use one of {_UNITS_HELP}") from None
+
+
+def parse_duration(value: Any) -> Duration:
+    """Parse "90s", "4 h", "10d" into a Duration; a bare number is refused with an example."""
+    if isinstance(value, Duration):
+        return value
+    if isinstance(value, bool) or not isinstance(value, str):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raise ValueError(
+                f"found the bare number {value!r}; a duration needs its unit, e.g. \"{value}d\" "
+                f'or "{value}h" ({_UNITS_HELP})'
+            )
+        raise ValueError(f'expected a duration written as text with a unit, e.g. "90s" or "4h"; found {value!r}')
+    m = _DURATION_RE.match(value)
+    if m is None:
+        raise ValueError(f'cannot read {value!r} as a duration; write a number and a unit, e.g. "90s", "4h", "10d"')
+    seconds = float(m["num"]) * _unit_seconds(m["unit"], value)
+    if not math.isfinite(seconds):
+        raise ValueError(f"{value!r} is not a finite duration")
+    if seconds < 0:
+        raise ValueError(f"{value!r} is negative; a duration must be zero or more")
+    return Duration(seconds, value.strip())
+
+
+def parse_rate(value: Any) -> Rate:
+    """Parse "0.0095/day", "2 per h", "1e-3/s" into a Rate; a bare number is refused with an example."""
+    if isinstance(value, Rate):
+        return value
+    if isinstance(value, bool) or not isinstance(value, str):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raise ValueError(
+                f'found the bare number {value!r}; a rate needs its unit, e.g. "{value}/day" '
+                f"(per {_UNITS_HELP})"
+            )
+        raise ValueError(f'expected a rate written as text with a unit, e.g. "0.0095/day"; found {value!r}')
+    m = _RATE_RE.match(value)
+    if m is None:
+        raise ValueError(
+            f'cannot read {value!r} as a rate; write a number, "/" and a time unit, e.g. "0.0095/day"'
+        )
+    per_second = float(m["num"]) / _unit_seconds(m["unit"], value)
+    if not math.isfinite(per_second):
+        raise ValueError(f"{value!r} is not a finite rate")
+    if per_second < 0:
+        raise ValueError(f"{value!r} is negative; a rate must be zero or more")
+    return Rate(per_second, value.strip())
+
+
+def format_duration(seconds: float) -> str:
+    """Write seconds in the largest unit that keeps the number short: 86400 -> "1d"."""
+    for unit in ("d", "h", "min"):
+        size = SECONDS_PER[unit]
+        if seconds >= size and (seconds / size) == round(seconds / size, 6):
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"
+
+
+def _text(q: Duration | Rate) -> str:
+    return q.text
+
+
+#: Field types for pydantic models: validated from text, written back as the same text.
+DurationField = Annotated[
+    Duration,
+    PlainValidator(parse_duration),
+    PlainSerializer(_text, return_type=str),
+    WithJsonSchema({"type": "string", "examples": ["90s", "4h", "10d"]}),
+]
+RateField = Annotated[
+    Rate,
+    PlainValidator(parse_rate),
+    PlainSerializer(_text, return_type=str),
+    WithJsonSchema({"type": "string", "examples": ["0.0095/day", "2/h"]}),
+]
