@@ -106,7 +106,9 @@ class Engine(ABC):
         recorder = Recorder(np.asarray(scenario.time.output_times()), len(compartments))
         horizon = float(scenario.time.horizon)
 
-        culls = sorted((t, i, frac) for i, c in enumerate(scenario.culls) for t, frac in c.schedule())
+        culls = sorted(
+            (t, i, frac) for i, c in enumerate(scenario.culls) for t, frac in c.schedule()
+        )
         pieces = [*sorted({t for t, _, _ in culls if t < horizon}), horizon]
         t0, stopped_by, t_end = 0.0, "horizon", horizon
         for t1 in pieces:

@@ -58,19 +58,33 @@ class CureEquilibrium:
 
 
 def cure_equilibrium(
-    population: float, bite_rate: float, kill_rate: float, resurrection_rate: float, turn_rate: float, cure_rate: float
+    population: float,
+    bite_rate: float,
+    kill_rate: float,
+    resurrection_rate: float,
+    turn_rate: float,
+    cure_rate: float,
 ) -> CureEquilibrium:
     """Equilibrium of the cure model with Π = δ = 0 and total N.
 
     S = c/β; Z = (N − c/β)/(1 + c/ρ + αc/(βζ)); I = cZ/ρ; R = αcZ/(βζ).
     """
-    n, beta, alpha, zeta, rho, c = population, bite_rate, kill_rate, resurrection_rate, turn_rate, cure_rate
+    n, beta, alpha, zeta, rho, c = (
+        population,
+        bite_rate,
+        kill_rate,
+        resurrection_rate,
+        turn_rate,
+        cure_rate,
+    )
     s = c / beta
     z = (n - s) / (1 + c / rho + alpha * c / (beta * zeta))
     return CureEquilibrium(S=s, I=c * z / rho, Z=z, R=alpha * c * z / (beta * zeta))
 
 
-def alemi_humans(t: np.ndarray | float, S0: float, Z0: float, bite_rate: float, ratio: float) -> np.ndarray:
+def alemi_humans(
+    t: np.ndarray | float, S0: float, Z0: float, bite_rate: float, ratio: float
+) -> np.ndarray:
     """S(t) of Alemi et al.'s fully connected SZR model (β = bite_rate, α = ratio = κ/β).
 
     With a = Z0 + (1 − α)S0: S(t) = a·S0 / ((1 − α)S0 + Z0·e^{aβt}); when α = 1 it reduces to
@@ -93,7 +107,7 @@ def alemi_final_state(S0: float, Z0: float, ratio: float) -> tuple[float, float]
     alpha = ratio
     if alpha < 1:
         return 0.0, Z0 + (1 - alpha) * S0
-    if alpha > 1 and S0 > Z0 / (alpha - 1):
+    if alpha > 1 and Z0 / (alpha - 1) < S0:
         return S0 - Z0 / (alpha - 1), 0.0
     if alpha == 1:
         return 0.0, Z0
@@ -105,14 +119,19 @@ def alemi_p_humans_win_after(bites: int, Z0: int, ratio: float) -> float:
     """P(humans win after exactly `bites` bites) in the well-mixed stochastic model.
 
     The jump chain is a walk: a bite with p = 1/(1 + α), a kill with q = α/(1 + α). Humans win
-    after b bites iff all Z0 + b zombies are killed first: (Z0/(Z0 + 2b))·C(Z0 + 2b, b)·p^b·q^(Z0+b).
+    after b bites iff all Z0 + b zombies are killed first:
+    (Z0/(Z0 + 2b))·C(Z0 + 2b, b)·p^b·q^(Z0+b).
     """
     b = bites
     p = 1.0 / (1.0 + ratio)
     q = ratio / (1.0 + ratio)
     n = Z0 + 2 * b
     log_c = math.lgamma(n + 1) - math.lgamma(b + 1) - math.lgamma(n - b + 1)
-    return math.exp(math.log(Z0 / n) + log_c + b * math.log(p) + (Z0 + b) * math.log(q)) if q > 0 else float(b == 0 and Z0 == 0)
+    return (
+        math.exp(math.log(Z0 / n) + log_c + b * math.log(p) + (Z0 + b) * math.log(q))
+        if q > 0
+        else float(b == 0 and Z0 == 0)
+    )
 
 
 def alemi_p_humans_win(S0: int, Z0: int, ratio: float) -> float:

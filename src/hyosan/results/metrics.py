@@ -15,7 +15,9 @@ __all__ = ["OVERRUN_FRACTION", "first_crossing", "peak"]
 OVERRUN_FRACTION = 0.8
 
 
-def first_crossing(times: np.ndarray, values: np.ndarray, level: float, below: bool) -> float | None:
+def first_crossing(
+    times: np.ndarray, values: np.ndarray, level: float, below: bool
+) -> float | None:
     """First time `values` goes below (or above) `level`, linearly interpolated; None if never.
 
     A series that starts beyond the level crosses at its first time.

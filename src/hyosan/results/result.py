@@ -73,7 +73,10 @@ class Result:
             return self.counts[:, self.compartments.index(name)]
         cols = [i for i, s in enumerate(self.states) if s == name]
         if not cols:
-            raise KeyError(f"{name!r} is neither a compartment ({', '.join(self.compartments)}) nor a state of this model")
+            raise KeyError(
+                f"{name!r} is neither a compartment ({', '.join(self.compartments)}) "
+                "nor a state of this model"
+            )
         return self.counts[:, cols].sum(axis=1)
 
     def state_names(self) -> list[str]:
@@ -107,7 +110,9 @@ class Result:
         humans = self.series("human")
         if humans[0] <= 0:
             return None
-        return first_crossing(self.times, humans, (1 - OVERRUN_FRACTION) * humans[0] + 1e-12, below=True)
+        return first_crossing(
+            self.times, humans, (1 - OVERRUN_FRACTION) * humans[0] + 1e-12, below=True
+        )
 
     def summary(self) -> dict[str, Any]:
         """The headline figures (summary.json)."""
@@ -118,7 +123,9 @@ class Result:
         derived_peak, derived_t_peak = peak(self.times, self._zombies())
         peak_z = self.exact.get("peak_zombies", derived_peak)
         t_peak = self.exact.get("t_peak_zombies_s", derived_t_peak)
-        t_overrun = self.exact["t_overrun_s"] if "t_overrun_s" in self.exact else self._derived_overrun()
+        t_overrun = (
+            self.exact["t_overrun_s"] if "t_overrun_s" in self.exact else self._derived_overrun()
+        )
         # "Left" means at least half a person in a mean-field run, one person in a stochastic one.
         left = 0.5
         infected_left = by_state.get("zombie", 0.0) + by_state.get("bitten", 0.0)
@@ -130,7 +137,9 @@ class Result:
             "seed": self.seed,
             "t_end_s": float(self.times[-1]),
             "final": by_state,
-            "final_compartments": {c: float(v) for c, v in zip(self.compartments, final, strict=True)},
+            "final_compartments": {
+                c: float(v) for c, v in zip(self.compartments, final, strict=True)
+            },
             "peak_zombies": float(peak_z) if peak_z is not None else None,
             "t_peak_zombies_s": float(t_peak) if t_peak is not None else None,
             "t_overrun_s": t_overrun,

@@ -58,7 +58,9 @@ def write_run(result: Result, out: str | Path, *, force: bool = False) -> Path:
 
     out = Path(out)
     if out.exists() and not force:
-        raise HyosanError(f"{out} already exists; choose another --out or add --force to replace it")
+        raise HyosanError(
+            f"{out} already exists; choose another --out or add --force to replace it"
+        )
     if out.exists() and not out.is_dir():
         raise HyosanError(f"{out} exists and is not a directory")
     out.parent.mkdir(parents=True, exist_ok=True)

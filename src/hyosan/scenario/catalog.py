@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import tomllib
-
 from importlib import resources
 from typing import Any
 
-__all__ = ["builtin_model", "builtin_model_names", "builtin_scenario_names", "builtin_scenario_text"]
+__all__ = [
+    "builtin_model",
+    "builtin_model_names",
+    "builtin_scenario_names",
+    "builtin_scenario_text",
+]
 
 
 def _folder(models: bool) -> Any:
@@ -38,7 +42,6 @@ def builtin_scenario_text(name: str) -> str:
     return (_folder(models=False) / f"{name}.toml").read_text(encoding="utf-8")
 
 
-
 def _model_data(name: str) -> dict[str, Any]:
     return tomllib.loads((_folder(models=True) / f"{name}.toml").read_text(encoding="utf-8"))
 
@@ -47,5 +50,7 @@ def builtin_model(name: str) -> dict[str, Any]:
     """The definition of a built-in model, as raw data to validate; ValueError if unknown."""
     names = builtin_model_names()
     if name not in names:
-        raise ValueError(f"unknown built-in model {name!r}; the built-in models are {', '.join(names)}")
+        raise ValueError(
+            f"unknown built-in model {name!r}; the built-in models are {', '.join(names)}"
+        )
     return _model_data(name)

@@ -145,7 +145,9 @@ class ModelSpec(Frozen):
     def _names(cls, value: dict[str, Compartment]) -> dict[str, Compartment]:
         for name in value:
             if not re.fullmatch(_NAME, name):
-                raise ValueError(f"compartment name {name!r} must be a letter then letters, digits or _")
+                raise ValueError(
+                    f"compartment name {name!r} must be a letter then letters, digits or _"
+                )
         return value
 
     @model_validator(mode="after")

@@ -119,9 +119,14 @@ class Cull(Frozen):
         if self.times is not None:
             times = [float(t) for t in self.times]
         else:
-            assert self.start is not None and self.every is not None and self.count is not None
+            # The validator has checked that all three are given.
+            assert self.start is not None
+            assert self.every is not None
+            assert self.count is not None
             times = [float(self.start) + i * float(self.every) for i in range(self.count)]
-        fractions = self.fraction if isinstance(self.fraction, list) else [self.fraction] * len(times)
+        fractions = (
+            self.fraction if isinstance(self.fraction, list) else [self.fraction] * len(times)
+        )
         return sorted(zip(times, fractions, strict=True))
 
 
@@ -188,9 +193,13 @@ class Scenario(Frozen):
                 ("reset_to_initial", n) for n in cull.reset_to_initial
             ]:
                 if name is not None and name not in comps:
-                    problems.append(f"culls[{i}].{field}: no compartment {name!r} (the model has {known})")
+                    problems.append(
+                        f"culls[{i}].{field}: no compartment {name!r} (the model has {known})"
+                    )
             if any(t > self.time.horizon for t, _ in cull.schedule()):
-                problems.append(f"culls[{i}]: a cull falls after the horizon {self.time.horizon.text!r}")
+                problems.append(
+                    f"culls[{i}]: a cull falls after the horizon {self.time.horizon.text!r}"
+                )
         for i, th in enumerate(self.thresholds):
             if th.of not in comps and th.of not in self.model.states_present():
                 problems.append(
