@@ -97,8 +97,12 @@ def alemi_humans(
     a = Z0 + (1 - alpha) * S0
     if a == 0.0:  # Z stays Z0 + (1 − α)(S0 − S) with a = 0: S' = −β(1 − α)S², a logistic limit
         return S0 / (1 + beta * (1 - alpha) * S0 * t)
-    # Written with e^{−aβt} so that neither sign of a overflows for long times.
-    return a * S0 * np.exp(-a * beta * t) / ((1 - alpha) * S0 * np.exp(-a * beta * t) + Z0)
+    # Scale numerator and denominator by whichever exponential decays, so neither overflows:
+    # e^{−aβt} when a > 0 (zombies win), e^{aβt} itself when a < 0 (humans win).
+    if a > 0:
+        decay = np.exp(-a * beta * t)
+        return a * S0 * decay / ((1 - alpha) * S0 * decay + Z0)
+    return a * S0 / ((1 - alpha) * S0 + Z0 * np.exp(a * beta * t))
 
 
 def alemi_final_state(S0: float, Z0: float, ratio: float) -> tuple[float, float]:
