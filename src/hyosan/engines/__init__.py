@@ -19,6 +19,7 @@ __all__ = ["engine_names", "get_engine"]
 
 _BUILTIN: dict[str, str] = {
     "ode": "hyosan.engines.ode:OdeEngine",
+    "ssa": "hyosan.engines.ssa:SsaEngine",
 }
 
 
