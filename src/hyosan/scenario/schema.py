@@ -60,8 +60,9 @@ class TimeSpec(Frozen):
 
     def output_times(self) -> list[float]:
         """Recorded times in seconds: 0, step, 2 step, ..., ending exactly at the horizon."""
-        n = max(1, math.ceil(self.horizon / self.step - 1e-9))
-        times = [min(i * self.step, float(self.horizon)) for i in range(n)]
+        step, horizon = self.step, float(self.horizon)
+        n = max(1, math.ceil(horizon / step - 1e-9))
+        times = [min(i * step, horizon) for i in range(n)]
         times.append(float(self.horizon))
         return times
 
