@@ -31,7 +31,7 @@ def dump_scenario(result: Result) -> str:
     data["engine"] = result.engine
     data["seed"] = result.seed
     header = (
-        f"# Resolved by hyosan for a {result.engine} run with seed {result.seed}.\n"
+        f"# Resolved by hyosan for the {result.engine} engine with seed {result.seed}.\n"
         "# `hyosan run` on this file reproduces the run.\n"
     )
     return header + tomli_w.dumps(data, multiline_strings=True)

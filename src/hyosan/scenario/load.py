@@ -17,7 +17,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from hyosan.errors import Problem, ScenarioError
-from hyosan.scenario.catalog import builtin_scenario_names, builtin_scenario_text
+from hyosan.scenario.catalog import builtin_model, builtin_scenario_names, builtin_scenario_text
+from hyosan.scenario.model import STATES, parse_equation
 from hyosan.scenario.schema import Scenario
 
 __all__ = ["apply_overrides", "load_scenario", "parse_scenario", "read_scenario_data"]
@@ -28,16 +29,64 @@ MAX_FILE_BYTES = 5_000_000
 _TYPE_TAGS = {"float", "int", "str", "bool", "list", "dict", "none"}
 
 
-def _loc_to_path(loc: tuple[int | str, ...]) -> str:
+def _join(keys: list[int | str] | tuple[int | str, ...]) -> str:
     out = ""
-    for part in loc:
+    for part in keys:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif "[" in part or part in _TYPE_TAGS:
-            break  # a union or validator tag added by pydantic, not a key of the file
         else:
-            out += f".{part}" if out else part
+            out += f".{part}" if out else str(part)
     return out
+
+
+def _members(annotation: Any) -> list[Any]:
+    # The alternatives of a union (None left out), or [annotation]; Annotated[...] unwrapped.
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return [_strip(a) for a in typing.get_args(annotation) if a is not type(None)]
+    return [annotation]
+
+
+def _tag_matches(member: Any, tag: str) -> bool:
+    origin = typing.get_origin(member)
+    if origin in (list, dict):
+        return tag.startswith(f"{origin.__name__}[")
+    if isinstance(member, type) and issubclass(member, BaseModel):
+        return tag == member.__name__
+    return not tag.startswith(("list[", "dict["))
+
+
+def _clean_loc(loc: tuple[int | str, ...]) -> tuple[list[int | str], int | None]:
+    """The keys of the file in a pydantic error location, and where a union was tried.
+
+    Where a field is a union (`fraction = 0.5` or `fraction = [0.5, 1]`), pydantic inserts a
+    tag naming the alternative it tried ("constrained-float", "list[constrained-float]"): it is
+    not a key of the file. The location is walked alongside the schema's annotations so that
+    tags are told from keys exactly; returns the keys and the number of keys before the first
+    union (None if there is none).
+    """
+    keys: list[int | str] = []
+    union_at: int | None = None
+    annotation: Any = Scenario
+    for part in loc:
+        members = _members(annotation) if annotation is not None else []
+        if len(members) > 1 and isinstance(part, str):
+            union_at = len(keys) if union_at is None else union_at
+            annotation = next((m for m in members if _tag_matches(m, part)), None)
+            continue
+        if annotation is None and isinstance(part, str) and ("[" in part or part in _TYPE_TAGS):
+            continue  # off the known schema: fall back to recognising tags by their look
+        keys.append(part)
+        current = members[0] if members else None
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            annotation = field.annotation if field is not None else None
+        elif typing.get_origin(current) in (list, dict):
+            annotation = typing.get_args(current)[-1]
+        else:
+            annotation = None
+    return keys, union_at
 
 
 # --- where a path stands in the file ---------------------------------------------------------
@@ -111,7 +160,9 @@ def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
         else:
             return None
     annotation = _strip(annotation)
-    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    return (
+        annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    )
 
 
 def _strip(annotation: Any) -> Any:
@@ -134,34 +185,202 @@ def _describe(value: Any) -> str:
     return f"{text} ({type(value).__name__})"
 
 
-def _problems_from(error: ValidationError, lines: dict[str, int]) -> list[Problem]:
+#: pydantic error types that mean "the value is not of this kind" (as opposed to "of the right
+#: kind but out of range"): used to pick, among the alternatives of a union, the one that matched.
+_TYPE_MISMATCH = re.compile(r"_type$|_parsing$|^is_instance_of$")
+
+#: "path: message" or "path (label): message", as cross-reference checks write their findings.
+_PATH_MSG_RE = re.compile(r"^(?P<path>[A-Za-z_][\w.\[\]]*)(?: \((?P<label>[^)]*)\))?: (?P<msg>.*)$")
+_PATH_MSG_SPLIT_RE = re.compile(r"; (?=[A-Za-z_][\w.\[\]]*(?: \([^)]*\))?: )")
+
+
+def _union_choices(errors: list[dict[str, Any]]) -> list[tuple[list[int | str], dict[str, Any]]]:
+    """The errors with their file keys, keeping only the relevant alternatives of unions.
+
+    A union field reports one error per alternative. If the value has the kind of one
+    alternative (a number, for `fraction = 1.5`; a list, for `fraction = [0.5, "x"]`, whose
+    error is about an item), only that alternative's errors are kept; if it has the kind of
+    none, their messages are merged into one ("a valid number or a valid list").
+    """
+    out: list[tuple[list[int | str], dict[str, Any]]] = []
+    groups: dict[tuple[int | str, ...], list[tuple[list[int | str], dict[str, Any]]]] = {}
+    for err in errors:
+        keys, union_at = _clean_loc(tuple(err["loc"]))
+        if union_at is None:
+            out.append((keys, err))
+            continue
+        group = groups.setdefault(tuple(keys[:union_at]), [])
+        if not group:
+            out.append((list(keys[:union_at]), {"type": "union", "group": group}))
+        group.append((keys, {**err, "union_at": union_at}))
+    picked: list[tuple[list[int | str], dict[str, Any]]] = []
+    for keys, err in out:
+        if err["type"] != "union":
+            picked.append((keys, err))
+            continue
+        group = err["group"]
+        matched = [
+            (k, e)
+            for k, e in group
+            if len(k) > e["union_at"] or not _TYPE_MISMATCH.search(e["type"])
+        ]
+        if matched:
+            picked.extend(matched)
+            continue
+        msgs = list(dict.fromkeys(str(e["msg"]) for _, e in group))
+        merged = msgs[0] + "".join(f" or {m.removeprefix('Input should be ')}" for m in msgs[1:])
+        first = group[0][1]
+        picked.append((keys, {**first, "type": "union_type", "msg": merged}))
+    return picked
+
+
+def _problems_from(
+    error: ValidationError, lines: dict[str, int], data: Any = None
+) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
-    for err in error.errors(include_url=False):
-        loc = tuple(err["loc"])
-        path = _loc_to_path(loc)
+
+    def add(path: str, msg: str) -> None:
+        if (path, msg) not in seen:
+            seen.add((path, msg))
+            problems.append(Problem(path, msg, _line_for(path, lines)))
+
+    errors = error.errors(include_url=False)
+    for keys, err in _union_choices(errors):
+        path = _join(keys)
         kind = err["type"]
         msg = str(err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
         if kind == "extra_forbidden":
-            model = _model_at(loc[:-1])
+            model = _model_at(tuple(keys[:-1]))
             allowed = ", ".join(model.model_fields) if model else "see `hyosan show`"
-            msg = f"unknown key {loc[-1]!r}; allowed here: {allowed}"
+            msg = f"unknown key {keys[-1]!r}; allowed here: {allowed}"
         elif kind == "missing":
             msg = "missing; this field is required"
         elif kind not in ("value_error", "assertion_error") and "input" in err:
             msg = f"{msg}; found {_describe(err['input'])}"
-        # Cross-reference checks report several "path: message" lines at once.
-        for part in msg.split("\n"):
-            sub_path, sub_msg = path, part
-            m = re.match(r"^([A-Za-z_][\w.\[\]]*): (.*)$", part)
-            if m and kind == "value_error":
-                sub_path = f"{path}.{m[1]}" if path else m[1]
-                sub_msg = m[2]
-            if (sub_path, sub_msg) in seen:
+        if kind != "value_error":
+            add(path, msg)
+            continue
+        # Checks on a whole section report findings as "field: message" lines (or joined by
+        # "; "), or name the field first ("time.horizon '1e9d' is ..."): each finding is given
+        # the path of the field it is about, so that it shows that field's line.
+        for part in [p for line in msg.split("\n") for p in _PATH_MSG_SPLIT_RE.split(line)]:
+            m = _PATH_MSG_RE.match(part)
+            if m:
+                sub_path = f"{path}.{m['path']}" if path else m["path"]
+                sub_msg = f"reaction {m['label']!r}: {m['msg']}" if m["label"] else m["msg"]
+                add(sub_path, sub_msg)
                 continue
-            seen.add((sub_path, sub_msg))
-            problems.append(Problem(sub_path, sub_msg, _line_for(sub_path, lines)))
+            model = _model_at(tuple(keys))
+            own = re.match(rf"^{re.escape(path)}\.(\w+)\b", part) if path else None
+            if own and model is not None and own[1] in model.model_fields:
+                add(f"{path}.{own[1]}", part)
+            else:
+                add(path, part)
+    if isinstance(data, dict):
+        for path, msg in _unchecked_references(data, errors):
+            add(path, msg)
     return problems
+
+
+def _unchecked_references(data: dict[str, Any], errors: list[Any]) -> list[tuple[str, str]]:
+    """Names that refer to nothing, in a scenario that failed validation elsewhere.
+
+    The schema checks cross-references (a reaction's compartments and parameter, the keys of
+    `initial` and `parameters`, the compartments of culls and thresholds) only once every field
+    is valid, so one typo would hide the others. Here the same names are checked on the raw
+    data, for the checks that did not run, so that every problem is listed at once.
+    """
+    found: list[tuple[str, str]] = []
+    locs = [tuple(e["loc"]) for e in errors]
+    model = data.get("model")
+    if isinstance(model, str):
+        try:
+            model = builtin_model(model)
+        except ValueError:
+            return found
+    if not isinstance(model, dict):
+        return found
+    raw_comps = model.get("compartments")
+    comps = list(raw_comps) if isinstance(raw_comps, dict) else None
+    params = model.get("parameters")
+    params = list(params) if isinstance(params, dict) else []
+    # The model's own check ran unless some field inside the model failed.
+    if comps is not None and any(len(loc) > 1 and loc[0] == "model" for loc in locs):
+        reactions = model.get("reactions")
+        for i, r in enumerate(reactions if isinstance(reactions, list) else []):
+            if not isinstance(r, dict):
+                continue
+            label = f"reaction {r.get('name', '?')!r}: "
+            equation = r.get("equation")
+            try:
+                left, right = parse_equation(equation) if isinstance(equation, str) else ({}, {})
+            except ValueError:
+                left, right = {}, {}
+            for name in {**left, **right}:
+                if name not in comps:
+                    found.append(
+                        (
+                            f"model.reactions[{i}]",
+                            f"{label}unknown compartment {name!r} in {equation!r}; "
+                            f"the model has {', '.join(comps)}",
+                        )
+                    )
+            rate = r.get("rate")
+            if isinstance(rate, str) and rate not in params:
+                found.append(
+                    (
+                        f"model.reactions[{i}]",
+                        f"{label}unknown parameter {rate!r}; the model has "
+                        f"{', '.join(params) or 'no parameters'}",
+                    )
+                )
+    # The scenario's own check ran only if every field was valid: then it is the only error.
+    if comps is None or () in locs:
+        return found
+    known = ", ".join(comps)
+    states = {
+        (v if isinstance(v, str) else v.get("state") if isinstance(v, dict) else None)
+        for v in raw_comps.values()
+    }
+    present = [s for s in STATES if s in states]
+    section = data.get("parameters")
+    for p in section if isinstance(section, dict) else []:
+        if p not in params:
+            found.append(
+                (
+                    f"parameters.{p}",
+                    f"the model has no parameter {p!r} (it has {', '.join(params) or 'none'})",
+                )
+            )
+    section = data.get("initial")
+    for c in section if isinstance(section, dict) else []:
+        if c not in comps:
+            found.append((f"initial.{c}", f"the model has no compartment {c!r} (it has {known})"))
+    section = data.get("culls")
+    for i, cull in enumerate(section if isinstance(section, list) else []):
+        if not isinstance(cull, dict):
+            continue
+        named = [("compartment", cull.get("compartment")), ("to", cull.get("to"))]
+        reset = cull.get("reset_to_initial")
+        named += [("reset_to_initial", n) for n in (reset if isinstance(reset, list) else [])]
+        for field, name in named:
+            if isinstance(name, str) and name not in comps:
+                found.append(
+                    (f"culls[{i}].{field}", f"no compartment {name!r} (the model has {known})")
+                )
+    section = data.get("thresholds")
+    for i, th in enumerate(section if isinstance(section, list) else []):
+        of = th.get("of") if isinstance(th, dict) else None
+        if isinstance(of, str) and of not in comps and of not in present:
+            found.append(
+                (
+                    f"thresholds[{i}].of",
+                    f"{of!r} is neither a compartment ({known}) nor a state of this model "
+                    f"({', '.join(present)})",
+                )
+            )
+    return found
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -170,26 +389,57 @@ def _problems_from(error: ValidationError, lines: dict[str, int]) -> list[Proble
 def read_scenario_data(source: str | Path) -> tuple[str, str]:
     """Find a scenario by file path or built-in name; return (label, TOML text)."""
     path = Path(source)
+    label = str(path)
     if path.is_file():
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise ScenarioError(str(path), [Problem("", f"the file is {size:,} bytes; a scenario is at most {MAX_FILE_BYTES:,}")])
-        raw = path.read_bytes()
+            raise ScenarioError(
+                label,
+                [
+                    Problem(
+                        "", f"the file is {size:,} bytes; a scenario is at most {MAX_FILE_BYTES:,}"
+                    )
+                ],
+            )
         try:
-            return str(path), raw.decode("utf-8")
+            raw = path.read_bytes()
+        except OSError as exc:  # unreadable (permissions): bad input, not an internal error
+            raise ScenarioError(
+                label, [Problem("", f"cannot read the file: {exc.strerror}")]
+            ) from None
+        try:
+            return label, raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ScenarioError(
-                str(path), [Problem("", f"not a text file (byte {exc.start} is not UTF-8); a scenario is TOML text")]
+                label,
+                [
+                    Problem(
+                        "",
+                        f"not a text file (byte {exc.start} is not UTF-8); a scenario is TOML text",
+                    )
+                ],
             ) from None
     if path.is_dir():
-        raise ScenarioError(str(path), [Problem("", "is a directory; give a scenario file (.toml) or a built-in name")])
+        raise ScenarioError(
+            label, [Problem("", "is a directory; give a scenario file (.toml) or a built-in name")]
+        )
+    if path.exists():  # a device, a pipe: never read one (/dev/zero would never end)
+        raise ScenarioError(
+            label,
+            [Problem("", "is not a regular file; give a scenario file (.toml) or a built-in name")],
+        )
     name = str(source)
     try:
         return f"built-in scenario {name!r}", builtin_scenario_text(name)
     except KeyError:
+        names = ", ".join(builtin_scenario_names())
         raise ScenarioError(
             name,
-            [Problem("", f"no such file, and no built-in scenario of that name; built-ins: {', '.join(builtin_scenario_names())}")],
+            [
+                Problem(
+                    "", f"no such file, and no built-in scenario of that name; built-ins: {names}"
+                )
+            ],
         ) from None
 
 
@@ -201,6 +451,46 @@ def _parse_value(text: str) -> Any:
         return text
 
 
+_OVERRIDE_KEY_RE = re.compile(r"^[^.\[\]=]+(?:\.[^.\[\]=]+|\[\d+\])*$")
+
+
+def _override_key(key: str) -> list[int | str] | None:
+    """ "culls[0].fraction" -> ["culls", 0, "fraction"]; None if it is not such a path."""
+    key = key.strip()
+    if not _OVERRIDE_KEY_RE.match(key):
+        return None
+    return [int(i) if i else k.strip() for i, k in re.findall(r"\[(\d+)\]|([^.\[\]]+)", key)]
+
+
+def _set_path(data: dict[str, Any], parts: list[int | str], value: Any) -> bool:
+    """Set data at parts to value; False if the path does not fit the data.
+
+    Missing tables are created (`--set ode.method=euler` without an [ode] section), but only
+    when nothing is left to index: a failed override leaves the data unchanged.
+    """
+    target: Any = data
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(part, int):
+            if not isinstance(target, list) or part >= len(target):
+                return False
+        elif not isinstance(target, dict):
+            return False
+        elif not last and part not in target:
+            rest = parts[i + 1 :]
+            if not all(isinstance(p, str) for p in rest):
+                return False
+            for p in reversed(rest):
+                value = {p: value}
+            target[part] = value
+            return True
+        if last:
+            target[part] = value
+            return True
+        target = target[part]
+    return False
+
+
 def apply_overrides(data: dict[str, Any], overrides: list[str] | tuple[str, ...]) -> list[Problem]:
     """Apply `KEY=VALUE` overrides to raw scenario data in place; return problems found."""
     problems = []
@@ -208,52 +498,91 @@ def apply_overrides(data: dict[str, Any], overrides: list[str] | tuple[str, ...]
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            problems.append(Problem(item, 'an override is KEY=VALUE, e.g. --set time.horizon="20d"'))
+            problems.append(
+                Problem(item, 'an override is KEY=VALUE, e.g. --set time.horizon="20d"')
+            )
             continue
-        parts = [p for p in re.split(r"\.|\[(\d+)\]", key) if p]
-        target: Any = data
-        try:
-            for part in parts[:-1]:
-                if isinstance(target, list):
-                    target = target[int(part)]
-                else:
-                    target = target.setdefault(part, {})
-            last = parts[-1]
-            if isinstance(target, list):
-                target[int(last)] = _parse_value(value)
-            elif isinstance(target, dict):
-                target[last] = _parse_value(value)
-            else:
-                raise TypeError
-        except (IndexError, ValueError, TypeError):
+        parts = _override_key(key)
+        if parts is None:
+            problems.append(
+                Problem(
+                    key,
+                    "cannot read the key; write a dotted path such as parameters.bite_rate "
+                    "or culls[0].fraction",
+                )
+            )
+        elif not _set_path(data, parts, _parse_value(value)):
             problems.append(Problem(key, f"--set cannot reach {key!r} in this scenario"))
     return problems
+
+
+def _from_overrides(
+    problems: list[Problem], overrides: list[str] | tuple[str, ...]
+) -> list[Problem]:
+    # A value given with --set is not on the line of the file where the key stands: say where it
+    # came from instead.
+    keys = []
+    for item in overrides:
+        parts = _override_key(item.partition("=")[0])
+        if parts is not None:
+            keys.append((_join(parts), item))
+    out = []
+    for p in problems:
+        item = next(
+            (
+                it
+                for k, it in reversed(keys)
+                if p.path == k or p.path.startswith((f"{k}.", f"{k}["))
+            ),
+            None,
+        )
+        out.append(Problem(p.path, f"{p.message} (from --set {item})", None) if item else p)
+    return out
+
+
+def _by_line(problems: list[Problem]) -> list[Problem]:
+    # In file order, then those that no line can be given for (missing fields, --set).
+    return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
 
 
 def parse_scenario(text: str, label: str, overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
     """Validate TOML text (with overrides) into a Scenario, or raise ScenarioError."""
     if not text.strip():
-        raise ScenarioError(label, [Problem("", "the file is empty; see `hyosan show munz-basic` for an example")])
+        raise ScenarioError(
+            label, [Problem("", "the file is empty; see `hyosan show munz-basic` for an example")]
+        )
     try:
         data = tomllib.loads(text)
+    except RecursionError:  # tomllib recurses into nested arrays and inline tables
+        raise ScenarioError(label, [Problem("", "nested too deeply to be a scenario")]) from None
     except tomllib.TOMLDecodeError as exc:
+        # Python 3.11 puts the place only in the message: "... (at line 3, column 9)".
+        msg = str(exc)
         line = getattr(exc, "lineno", None)
-        raise ScenarioError(label, [Problem("", f"not valid TOML: {exc}", line)]) from None
+        m = re.search(r"\s*\(at line (\d+), column (\d+)\)$", msg)
+        if m:
+            line = line or int(m[1])
+            msg = f"{msg[: m.start()]} (column {m[2]})"
+        raise ScenarioError(label, [Problem("", f"not valid TOML: {msg}", line)]) from None
     problems = apply_overrides(data, overrides)
     lines = locate_lines(text)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        problems += _problems_from(exc, lines)
-        raise ScenarioError(label, problems) from None
+        problems += _from_overrides(_problems_from(exc, lines, data), overrides)
+        raise ScenarioError(label, _by_line(problems)) from None
     except RecursionError:
-        raise ScenarioError(label, [*problems, Problem("", "nested too deeply to be a scenario")]) from None
+        raise ScenarioError(
+            label, [*problems, Problem("", "nested too deeply to be a scenario")]
+        ) from None
     if problems:
         raise ScenarioError(label, problems)
     return scenario
 
 
-def load_scenario(source: str | Path | Scenario, overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
+def load_scenario(
+    source: str | Path | Scenario, overrides: list[str] | tuple[str, ...] = ()
+) -> Scenario:
     """A Scenario from a file path, a built-in name or a Scenario, with overrides applied."""
     if isinstance(source, Scenario):
         if not overrides:

@@ -78,7 +78,7 @@ class OdeOptions(Frozen):
     @model_validator(mode="after")
     def _euler_needs_dt(self) -> OdeOptions:
         if self.method == "euler" and (self.dt is None or self.dt <= 0):
-            raise ValueError('method = "euler" needs a step, e.g. dt = "0.01d"')
+            raise ValueError('dt: method = "euler" needs a step, e.g. dt = "0.01d"')
         return self
 
 
@@ -110,9 +110,9 @@ class Cull(Frozen):
             raise ValueError("a periodic cull needs all of start, every and count")
         if by_period and self.every is not None and self.every <= 0:
             raise ValueError("every must be more than zero")
-        n = len(self.schedule())
+        n = len(self.times) if self.times is not None else int(self.count or 0)
         if isinstance(self.fraction, list) and len(self.fraction) != n:
-            raise ValueError(f"fraction lists {len(self.fraction)} values for {n} culls")
+            raise ValueError(f"fraction: lists {len(self.fraction)} values for {n} culls")
         return self
 
     def schedule(self) -> list[tuple[float, float]]:
@@ -199,7 +199,7 @@ class Scenario(Frozen):
                     )
             if any(t > self.time.horizon for t, _ in cull.schedule()):
                 problems.append(
-                    f"culls[{i}]: a cull falls after the horizon {self.time.horizon.text!r}"
+                    f"culls[{i}].times: a cull falls after the horizon {self.time.horizon.text!r}"
                 )
         for i, th in enumerate(self.thresholds):
             if th.of not in comps and th.of not in self.model.states_present():

@@ -49,9 +49,19 @@ SECONDS_PER: dict[str, float] = {
     "years": 365.25 * 86400.0,
 }
 
-_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+# "inf" and "nan" are read as numbers so that they are refused as not finite, not as unreadable.
+_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:[iI]nf(?:inity)?|[nN]a[nN])"
 _DURATION_RE = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>[a-zA-Z]+)\s*$")
 _RATE_RE = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?:/|per\s+)\s*(?P<unit>[a-zA-Z]+)\s*$")
+_DURATION_EXAMPLE = '"90s", "4h" or "10d"'
+_RATE_EXAMPLE = '"0.0095/day"'
+
+
+def _example_number(value: float) -> str:
+    # The number to show in an example: the user's own, unless it could not be valid anyway.
+    return repr(value) if math.isfinite(value) and value >= 0 else "0.5"
+
+
 _UNITS_HELP = "s, min, h, d, w, y"
 
 
@@ -89,11 +99,13 @@ class Rate(float):
         return (Rate, (float(self), self.text))
 
 
-def _unit_seconds(unit: str, text: str) -> float:
+def _unit_seconds(unit: str, text: str, example: str) -> float:
     try:
         return SECONDS_PER[unit.lower()]
     except KeyError:
-        raise ValueError(f"unknown time unit {unit!r} in {text!r}; use one of {_UNITS_HELP}") from None
+        raise ValueError(
+            f"unknown time unit {unit!r} in {text!r}; use one of {_UNITS_HELP}, e.g. {example}"
+        ) from None
 
 
 def parse_duration(value: Any) -> Duration:
@@ -102,53 +114,71 @@ def parse_duration(value: Any) -> Duration:
         return value
     if isinstance(value, bool) or not isinstance(value, str):
         if isinstance(value, int | float) and not isinstance(value, bool):
+            n = _example_number(value)
             raise ValueError(
-                f"found the bare number {value!r}; a duration needs its unit, e.g. \"{value}d\" "
-                f'or "{value}h" ({_UNITS_HELP})'
+                f'found the bare number {value!r}; a duration needs its unit, e.g. "{n}d" '
+                f'or "{n}h" ({_UNITS_HELP})'
             )
-        raise ValueError(f'expected a duration written as text with a unit, e.g. "90s" or "4h"; found {value!r}')
+        raise ValueError(
+            f"expected a duration written as text with a unit, e.g. {_DURATION_EXAMPLE}; "
+            f"found {value!r}"
+        )
     m = _DURATION_RE.match(value)
     if m is None:
-        raise ValueError(f'cannot read {value!r} as a duration; write a number and a unit, e.g. "90s", "4h", "10d"')
-    seconds = float(m["num"]) * _unit_seconds(m["unit"], value)
+        raise ValueError(
+            f"cannot read {value!r} as a duration; write a number and a unit, "
+            f"e.g. {_DURATION_EXAMPLE}"
+        )
+    seconds = float(m["num"]) * _unit_seconds(m["unit"], value, _DURATION_EXAMPLE)
     if not math.isfinite(seconds):
-        raise ValueError(f"{value!r} is not a finite duration")
+        raise ValueError(f"{value!r} is not a finite duration; write e.g. {_DURATION_EXAMPLE}")
     if seconds < 0:
         raise ValueError(f"{value!r} is negative; a duration must be zero or more")
     return Duration(seconds, value.strip())
 
 
 def parse_rate(value: Any) -> Rate:
-    """Parse "0.0095/day", "2 per h", "1e-3/s" into a Rate; a bare number is refused with an example."""
+    """Parse "0.0095/day", "2 per h", "1e-3/s" into a Rate; a bare number is refused, with an
+    example."""
     if isinstance(value, Rate):
         return value
     if isinstance(value, bool) or not isinstance(value, str):
         if isinstance(value, int | float) and not isinstance(value, bool):
             raise ValueError(
-                f'found the bare number {value!r}; a rate needs its unit, e.g. "{value}/day" '
-                f"(per {_UNITS_HELP})"
+                f"found the bare number {value!r}; a rate needs its unit, "
+                f'e.g. "{_example_number(value)}/day" (per {_UNITS_HELP})'
             )
-        raise ValueError(f'expected a rate written as text with a unit, e.g. "0.0095/day"; found {value!r}')
+        raise ValueError(
+            f"expected a rate written as text with a unit, e.g. {_RATE_EXAMPLE}; found {value!r}"
+        )
     m = _RATE_RE.match(value)
     if m is None:
         raise ValueError(
-            f'cannot read {value!r} as a rate; write a number, "/" and a time unit, e.g. "0.0095/day"'
+            f'cannot read {value!r} as a rate; write a number, "/" and a time unit, '
+            f"e.g. {_RATE_EXAMPLE}"
         )
-    per_second = float(m["num"]) / _unit_seconds(m["unit"], value)
+    per_second = float(m["num"]) / _unit_seconds(m["unit"], value, _RATE_EXAMPLE)
     if not math.isfinite(per_second):
-        raise ValueError(f"{value!r} is not a finite rate")
+        raise ValueError(f"{value!r} is not a finite rate; write e.g. {_RATE_EXAMPLE}")
     if per_second < 0:
         raise ValueError(f"{value!r} is negative; a rate must be zero or more")
     return Rate(per_second, value.strip())
 
 
 def format_duration(seconds: float) -> str:
-    """Write seconds in the largest unit that keeps the number short: 86400 -> "1d"."""
-    for unit in ("d", "h", "min"):
+    """Write seconds in the largest unit that keeps the number short: 86400 -> "1d".
+
+    The text always reads back as exactly the same number of seconds (parse_duration), so a
+    scenario written out and read again is the same scenario: a unit is used only if the short
+    number is exact, else the seconds are written in full.
+    """
+    for unit in ("d", "h", "min", "s"):
         size = SECONDS_PER[unit]
-        if seconds >= size and (seconds / size) == round(seconds / size, 6):
-            return f"{seconds / size:g}{unit}"
-    return f"{seconds:g}s"
+        if seconds >= size or unit == "s":
+            short = f"{seconds / size:g}"
+            if float(short) * size == seconds:
+                return f"{short}{unit}"
+    return f"{float(seconds)!r}s"
 
 
 def _text(q: Duration | Rate) -> str:
