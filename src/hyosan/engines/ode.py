@@ -30,9 +30,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hyosan.engines.base import Engine, Recorder, Streams
+from hyosan.engines.watches import OVERRUN, Watch, watches
 from hyosan.errors import EngineError
 from hyosan.models.network import ReactionNetwork, compile_function
-from hyosan.results.metrics import OVERRUN_FRACTION, first_crossing
+from hyosan.results.metrics import first_crossing
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -217,18 +218,6 @@ def _initial_step(
 
 
 @dataclass
-class _Watch:
-    """A level to watch: a threshold of the scenario, or the overrun of the humans."""
-
-    name: str
-    weights: np.ndarray
-    level: float
-    below: bool
-    stop: bool
-    t: float | None = None
-
-
-@dataclass
 class _OdeRun:
     net: ReactionNetwork
     rhs: Callable[..., list[Any]]
@@ -236,7 +225,7 @@ class _OdeRun:
     y: np.ndarray
     initial: np.ndarray
     options: OdeOptions
-    watches: list[_Watch]
+    watches: list[Watch]
     zombie_w: np.ndarray
     peak: tuple[float, float]
     kernel: _Dop853 | None = None
@@ -293,24 +282,6 @@ class OdeEngine(Engine):
     def _setup(self, scenario: Scenario, streams: Streams) -> _OdeRun:
         net = ReactionNetwork.from_scenario(scenario)
         y0 = np.asarray(scenario.initial_vector(), dtype=np.float64)
-        watches = [
-            _Watch(
-                th.name,
-                net.weights(th.of),
-                float(th.below if th.below is not None else th.above),  # type: ignore[arg-type]
-                th.below is not None,
-                th.stop,
-            )
-            for th in scenario.thresholds
-        ]
-        human_w = net.weights("human")
-        if human_w @ y0 > 0:
-            level = (1 - OVERRUN_FRACTION) * float(human_w @ y0)
-            watches.append(_Watch("__overrun__", human_w, level, True, False))
-        for w in watches:  # a level already passed at the start is crossed at t = 0
-            v = float(w.weights @ y0)
-            if (v < w.level) if w.below else (v > w.level):
-                w.t = 0.0
         zombie_w = net.weights("zombie")
         method = scenario.ode.method
         return _OdeRun(
@@ -320,7 +291,7 @@ class OdeEngine(Engine):
             y=y0.copy(),
             initial=y0,
             options=scenario.ode,
-            watches=watches,
+            watches=watches(scenario, net, y0),
             zombie_w=zombie_w,
             peak=(float(zombie_w @ y0), 0.0),
             kernel=_dop853_kernel(net) if method in ("adaptive", "DOP853") else None,
@@ -344,7 +315,7 @@ class OdeEngine(Engine):
 
     def _event_functions(
         self, state: _OdeRun, rhs: Callable[..., Sequence[float]]
-    ) -> tuple[list[Callable[..., float]], list[_Watch]]:
+    ) -> tuple[list[Callable[..., float]], list[Watch]]:
         """Event functions g(t, y, k) for solve_ivp's conventions: the unpassed levels, in order,
         then the zombie slope (its fall through zero is a peak) if the model has zombies.
 
@@ -375,7 +346,7 @@ class OdeEngine(Engine):
         return events, watched
 
     def _record_events(
-        self, state: _OdeRun, watched: list[_Watch], found: list[tuple[float, int, Any]]
+        self, state: _OdeRun, watched: list[Watch], found: list[tuple[float, int, Any]]
     ) -> float | None:
         """Note events found in one piece, (time, event index, state) in time order; return
         the time of a stopping threshold, if one was reached (the state then is kept)."""
@@ -596,8 +567,8 @@ class OdeEngine(Engine):
     def _finish(
         self, state: _OdeRun
     ) -> tuple[dict[str, float | None], dict[str, float | None], dict[str, Any]]:
-        crossings = {w.name: w.t for w in state.watches if w.name != "__overrun__"}
-        overrun = [w.t for w in state.watches if w.name == "__overrun__"]
+        crossings = {w.name: w.t for w in state.watches if w.name != OVERRUN}
+        overrun = [w.t for w in state.watches if w.name == OVERRUN]
         exact: dict[str, float | None] = {
             "peak_zombies": state.peak[0],
             "t_peak_zombies_s": state.peak[1],

@@ -9,10 +9,20 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["OVERRUN_FRACTION", "first_crossing", "peak"]
+__all__ = ["OVERRUN_FRACTION", "first_crossing", "overrun_level", "peak"]
 
 #: The school (or city) is overrun when this share of its initial humans is bitten, turned or dead.
 OVERRUN_FRACTION = 0.8
+
+
+def overrun_level(initial_humans: float) -> float:
+    """Humans strictly below this level means overrun: at most 20 % of the start are left.
+
+    The relative nudge turns "at most" into the strict "below" every crossing test uses, so an
+    integer count landing exactly on 20 % counts (stochastic engines) while a continuous
+    solution crosses within 1e-12 of the exact level (the ode engine).
+    """
+    return (1 - OVERRUN_FRACTION) * initial_humans * (1 + 1e-12)
 
 
 def first_crossing(

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hyosan.results.metrics import OVERRUN_FRACTION, first_crossing, peak
+from hyosan.results.metrics import first_crossing, overrun_level, peak
 from hyosan.scenario.model import STATES
 
 if TYPE_CHECKING:
@@ -110,9 +110,7 @@ class Result:
         humans = self.series("human")
         if humans[0] <= 0:
             return None
-        return first_crossing(
-            self.times, humans, (1 - OVERRUN_FRACTION) * humans[0] + 1e-12, below=True
-        )
+        return first_crossing(self.times, humans, overrun_level(float(humans[0])), below=True)
 
     def summary(self) -> dict[str, Any]:
         """The headline figures (summary.json)."""

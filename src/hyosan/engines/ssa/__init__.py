@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hyosan.engines.base import Engine, Recorder, Streams
+from hyosan.engines.watches import OVERRUN, watches
 from hyosan.errors import EngineError
 from hyosan.models.network import ReactionNetwork
-from hyosan.results.metrics import OVERRUN_FRACTION
 
 if TYPE_CHECKING:
     from hyosan.scenario.schema import Cull, Scenario
@@ -74,28 +74,9 @@ class SsaEngine(Engine):
                 f"initial.{bad[0]} is {scenario.initial[bad[0]]}"
             )
         x = initial.astype(np.int64)
-        names, weights, levels, below, stop = [], [], [], [], []
-        for th in scenario.thresholds:
-            names.append(th.name)
-            weights.append(net.weights(th.of))
-            levels.append(th.below if th.below is not None else th.above)
-            below.append(th.below is not None)
-            stop.append(th.stop)
-        human_w = net.weights("human")
-        if human_w @ x > 0:
-            names.append("__overrun__")
-            weights.append(human_w)
-            # Overrun: at most 20 % of the initial humans left ("below" is strict, so nudge up).
-            levels.append((1 - OVERRUN_FRACTION) * float(human_w @ x) + 1e-9)
-            below.append(True)
-            stop.append(False)
+        watched = watches(scenario, net, x)
         n_c = len(net.compartments)
-        w = np.array(weights, dtype=np.float64).reshape(len(names), n_c)
-        lv = np.array(levels, dtype=np.float64)
-        bl = np.array(below, dtype=bool)
-        times = np.full(len(names), np.nan)
-        v0 = w @ x
-        times[np.where(bl, v0 < lv, v0 > lv)] = 0.0  # levels already passed at the start
+        times = np.array([np.nan if w.t is None else w.t for w in watched])
         zw = net.weights("zombie")
         return _SsaRun(
             net=net,
@@ -103,11 +84,11 @@ class SsaEngine(Engine):
             initial=x.copy(),
             events_rng=streams.generator("events"),
             cull_rng=streams.generator("encounters"),
-            watch_names=names,
-            watch_weights=w,
-            watch_levels=lv,
-            watch_below=bl,
-            watch_stop=np.array(stop, dtype=bool),
+            watch_names=[w.name for w in watched],
+            watch_weights=np.array([w.weights for w in watched], dtype=np.float64).reshape(-1, n_c),
+            watch_levels=np.array([w.level for w in watched], dtype=np.float64),
+            watch_below=np.array([w.below for w in watched], dtype=bool),
+            watch_stop=np.array([w.stop for w in watched], dtype=bool),
             watch_times=times,
             zombie_weights=zw,
             peak=np.array([float(zw @ x), 0.0]),
@@ -183,8 +164,8 @@ class SsaEngine(Engine):
         def t_of(i: int) -> float | None:
             return None if np.isnan(state.watch_times[i]) else float(state.watch_times[i])
 
-        crossings = {n: t_of(i) for i, n in enumerate(state.watch_names) if n != "__overrun__"}
-        overrun = [t_of(i) for i, n in enumerate(state.watch_names) if n == "__overrun__"]
+        crossings = {n: t_of(i) for i, n in enumerate(state.watch_names) if n != OVERRUN}
+        overrun = [t_of(i) for i, n in enumerate(state.watch_names) if n == OVERRUN]
         exact: dict[str, float | None] = {
             "peak_zombies": float(state.peak[0]),
             "t_peak_zombies_s": float(state.peak[1]),
