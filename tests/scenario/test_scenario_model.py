@@ -59,16 +59,18 @@ def test_sections_are_frozen(basic: Scenario) -> None:
         basic.model.parameters["bite_rate"].value = Rate(1.0)  # type: ignore[misc]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in schema.py: dict and list fields (initial, parameters, culls, thresholds, "
-    "model.compartments, ...) are plain mutable containers, so a 'frozen' scenario can be "
-    "changed in place, unvalidated; they should be read-only mappings and tuples",
-)
 def test_containers_of_a_scenario_cannot_be_changed_in_place() -> None:
+    """Mappings and lists inside a validated scenario are read-only too."""
     scenario = load_scenario("munz-basic")
     with pytest.raises((TypeError, AttributeError)):
         scenario.initial["S"] = -5.0  # type: ignore[index]
+    with pytest.raises((TypeError, AttributeError)):
+        scenario.model.compartments.pop("R")  # type: ignore[attr-defined]
+    with pytest.raises((TypeError, AttributeError)):
+        scenario.parameters.update(bite_rate=0.0)  # type: ignore[attr-defined]
+    with pytest.raises((TypeError, AttributeError)):
+        scenario.thresholds.append(scenario.thresholds[0])  # type: ignore[attr-defined]
+    assert pickle.loads(pickle.dumps(scenario)) == scenario
 
 
 # --- unknown keys -------------------------------------------------------------------------------

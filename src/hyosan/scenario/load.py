@@ -26,7 +26,7 @@ __all__ = ["apply_overrides", "load_scenario", "parse_scenario", "read_scenario_
 #: Scenario files larger than this are refused before parsing (no real scenario comes close).
 MAX_FILE_BYTES = 5_000_000
 
-_TYPE_TAGS = {"float", "int", "str", "bool", "list", "dict", "none"}
+_TYPE_TAGS = {"float", "int", "str", "bool", "list", "tuple", "dict", "none"}
 
 
 def _join(keys: list[int | str] | tuple[int | str, ...]) -> str:
@@ -50,11 +50,11 @@ def _members(annotation: Any) -> list[Any]:
 
 def _tag_matches(member: Any, tag: str) -> bool:
     origin = typing.get_origin(member)
-    if origin in (list, dict):
+    if origin in (list, tuple, dict):
         return tag.startswith(f"{origin.__name__}[")
     if isinstance(member, type) and issubclass(member, BaseModel):
         return tag == member.__name__
-    return not tag.startswith(("list[", "dict["))
+    return not tag.startswith(("list[", "tuple[", "dict["))
 
 
 def _clean_loc(loc: tuple[int | str, ...]) -> tuple[list[int | str], int | None]:
@@ -84,6 +84,8 @@ def _clean_loc(loc: tuple[int | str, ...]) -> tuple[list[int | str], int | None]
             annotation = field.annotation if field is not None else None
         elif typing.get_origin(current) in (list, dict):
             annotation = typing.get_args(current)[-1]
+        elif typing.get_origin(current) is tuple:  # tuple[X, ...] holds Xs
+            annotation = typing.get_args(current)[0]
         else:
             annotation = None
     return keys, union_at
@@ -157,6 +159,8 @@ def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
             annotation = field.annotation
         elif typing.get_origin(annotation) in (list, dict):
             annotation = typing.get_args(annotation)[-1]
+        elif typing.get_origin(annotation) is tuple:
+            annotation = typing.get_args(annotation)[0]
         else:
             return None
     annotation = _strip(annotation)
@@ -250,6 +254,8 @@ def _problems_from(
         path = _join(keys)
         kind = err["type"]
         msg = str(err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        # Lists are held as tuples once validated; in the file they are TOML arrays ("lists").
+        msg = msg.replace("a valid tuple", "a valid list")
         if kind == "extra_forbidden":
             model = _model_at(tuple(keys[:-1]))
             allowed = ", ".join(model.model_fields) if model else "see `hyosan show`"

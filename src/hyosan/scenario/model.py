@@ -13,18 +13,27 @@ removed, quarantined, safe), so that every model reports the same columns (`n_zo
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Any, Literal, NoReturn, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from hyosan.scenario.units import RateField
 
 __all__ = [
     "STATES",
     "Compartment",
+    "FrozenDict",
     "ModelSpec",
     "Parameter",
     "Reaction",
+    "ReadOnly",
     "parse_equation",
 ]
 
@@ -34,6 +43,29 @@ State = Literal["human", "bitten", "zombie", "hybrid", "removed", "quarantined",
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _TERM_RE = re.compile(rf"^\s*(?:(?P<coef>\d+)\s*\*?\s*)?(?P<name>{_NAME})\s*$")
+
+
+class FrozenDict(dict):  # type: ignore[type-arg]
+    """A dict that refuses changes, so that a frozen scenario is frozen all the way down.
+
+    A dict subclass (not MappingProxyType) so that it pickles and serialises as a dict.
+    """
+
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError("a validated scenario cannot be changed; make a variant with evolve()")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+    __ior__ = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenDict, (dict(self),))
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+#: A mapping field that is read-only once validated.
+ReadOnly = Annotated[dict[K, V], AfterValidator(FrozenDict)]
 
 
 class Frozen(BaseModel):
@@ -121,9 +153,9 @@ class ModelSpec(Frozen):
     name: str = ""
     description: str = ""
     reference: str = ""
-    compartments: dict[str, Compartment] = Field(min_length=1)
-    parameters: dict[str, Parameter] = Field(default_factory=dict)
-    reactions: list[Reaction] = Field(min_length=1)
+    compartments: ReadOnly[str, Compartment] = Field(min_length=1)
+    parameters: ReadOnly[str, Parameter] = Field(default_factory=dict)
+    reactions: tuple[Reaction, ...] = Field(min_length=1)
 
     @field_validator("compartments", mode="before")
     @classmethod

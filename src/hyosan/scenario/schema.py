@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from hyosan.scenario.model import Frozen, ModelSpec
+from hyosan.scenario.model import Frozen, ModelSpec, ReadOnly
 from hyosan.scenario.units import DurationField, RateField
 
 __all__ = ["Cull", "OdeOptions", "Scenario", "Threshold", "TimeSpec"]
@@ -92,13 +92,13 @@ class Cull(Frozen):
     """
 
     compartment: str
-    fraction: Fraction | list[Fraction]
-    times: list[DurationField] | None = None
+    fraction: Fraction | tuple[Fraction, ...]
+    times: tuple[DurationField, ...] | None = None
     start: DurationField | None = None
     every: DurationField | None = None
     count: Annotated[int, Field(ge=1, le=100_000)] | None = None
     to: str | None = None
-    reset_to_initial: list[str] = Field(default_factory=list)
+    reset_to_initial: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _schedule(self) -> Cull:
@@ -111,7 +111,7 @@ class Cull(Frozen):
         if by_period and self.every is not None and self.every <= 0:
             raise ValueError("every must be more than zero")
         n = len(self.times) if self.times is not None else int(self.count or 0)
-        if isinstance(self.fraction, list) and len(self.fraction) != n:
+        if isinstance(self.fraction, tuple) and len(self.fraction) != n:
             raise ValueError(f"fraction: lists {len(self.fraction)} values for {n} culls")
         return self
 
@@ -126,7 +126,9 @@ class Cull(Frozen):
             assert self.count is not None
             times = [float(self.start) + i * float(self.every) for i in range(self.count)]
         fractions = (
-            self.fraction if isinstance(self.fraction, list) else [self.fraction] * len(times)
+            list(self.fraction)
+            if isinstance(self.fraction, tuple)
+            else [self.fraction] * len(times)
         )
         return sorted(zip(times, fractions, strict=True))
 
@@ -155,14 +157,14 @@ class Scenario(Frozen):
     engine: str = "ode"
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 1
     model: ModelSpec
-    parameters: dict[str, RateField] = Field(
+    parameters: ReadOnly[str, RateField] = Field(
         default_factory=dict, description="values that replace the model's defaults"
     )
-    initial: dict[str, Annotated[float, Field(ge=0, le=MAX_COUNT, allow_inf_nan=False)]]
+    initial: ReadOnly[str, Annotated[float, Field(ge=0, le=MAX_COUNT, allow_inf_nan=False)]]
     time: TimeSpec
     ode: OdeOptions = Field(default_factory=OdeOptions)
-    culls: list[Cull] = Field(default_factory=list)
-    thresholds: list[Threshold] = Field(default_factory=list)
+    culls: tuple[Cull, ...] = ()
+    thresholds: tuple[Threshold, ...] = ()
 
     @field_validator("model", mode="before")
     @classmethod
