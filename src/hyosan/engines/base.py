@@ -9,8 +9,9 @@
    `_advance(state, t0, t1, recorder, last)` and then `_apply_cull(state, cull, fraction)`;
 5. stops early when `_advance` returns a time before the end of its piece (a stopping threshold),
    appending the state then (`_counts(state)`) as the last record;
-6. collects crossings, exact figures and diagnostics from `_finish(state)` and assembles the
-   Result.
+6. collects crossings, exact figures and diagnostics from `_finish(state)`, and the optional
+   outputs of `_outputs(state)` (events, places, survivors, extra summary figures), and
+   assembles the Result.
 
 An engine must:
 
@@ -142,6 +143,7 @@ class Engine(ABC):
             exact=exact,
             diagnostics=diagnostics,
             wall_s=time.perf_counter() - start,
+            **self._outputs(state),
         )
 
     def check(self, scenario: Scenario) -> None:
@@ -176,6 +178,10 @@ class Engine(ABC):
         self, state: Any
     ) -> tuple[dict[str, float | None], dict[str, float | None], dict[str, Any]]:
         """(threshold crossings, exact figures, diagnostics) at the end of the run."""
+
+    def _outputs(self, state: Any) -> dict[str, Any]:
+        """Optional Result fields: `events`, `places`, `survivors`, `extra` (default: none)."""
+        return {}
 
     def _stop_reason(self, state: Any) -> str:
         """Name of what stopped the run early (a stopping threshold)."""

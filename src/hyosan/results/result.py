@@ -48,6 +48,14 @@ class Result:
         Engine figures such as function evaluations or events simulated.
     wall_s
         Wall-clock seconds the run took.
+    events
+        One row per event (engines that log events): t, kind, actor, target, place, detail.
+    places
+        One row per place (spatial runs): first-zombie times and per-place snapshots.
+    survivors
+        Named characters still human at the end (engines with named characters).
+    extra
+        Further headline figures of the engine, merged into the summary.
     """
 
     scenario: Scenario
@@ -64,6 +72,8 @@ class Result:
     wall_s: float = 0.0
     events: pa.Table | None = None
     places: pa.Table | None = None
+    survivors: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
 
     # --- series -------------------------------------------------------------------------------
 
@@ -142,11 +152,12 @@ class Result:
             "t_peak_zombies_s": float(t_peak) if t_peak is not None else None,
             "t_overrun_s": t_overrun,
             "humans_win": bool(infected_left < left and humans_left >= left),
-            "survivors": [],
+            "survivors": list(self.survivors),
             "crossings_s": dict(self.crossings),
             "stopped_by": self.stopped_by,
             "diagnostics": dict(self.diagnostics),
             "wall_s": self.wall_s,
+            **self.extra,
         }
 
     def save(self, out: str | Any, *, force: bool = False) -> Any:
