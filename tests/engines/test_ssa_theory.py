@@ -65,7 +65,7 @@ def test_a4_who_wins_and_how_many_are_bitten(S0: int, Z0: int, beta: float, rati
     n = 1500
     scen = _alemi(S0, Z0, beta, ratio)
     bites = np.array(
-        [SSA.run(scen, seed=s).diagnostics["events_by_reaction"]["bite"] for s in range(n)]
+        [SSA.run(scen, seed=s).diagnostics["events_by_kind"]["bite"] for s in range(n)]
     )
     law = np.array([alemi_p_humans_win_after(b, Z0, ratio) for b in range(S0)])
     law = np.append(law, 1.0 - law.sum())  # b = S0: every human bitten, the zombies win

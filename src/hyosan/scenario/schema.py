@@ -12,8 +12,18 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from hyosan.scenario.agents import (
+    AgentsOptions,
+    Behaviour,
+    Building,
+    Character,
+    People,
+    Virus,
+    Zombies,
+)
 from hyosan.scenario.model import Frozen, ModelSpec, ReadOnly
 from hyosan.scenario.units import DurationField, RateField
+from hyosan.scenario.world import RecordSpec, WorldSpec
 
 __all__ = ["Cull", "OdeOptions", "Scenario", "Threshold", "TimeSpec"]
 
@@ -160,11 +170,23 @@ class Scenario(Frozen):
     parameters: ReadOnly[str, RateField] = Field(
         default_factory=dict, description="values that replace the model's defaults"
     )
-    initial: ReadOnly[str, Annotated[float, Field(ge=0, le=MAX_COUNT, allow_inf_nan=False)]]
+    initial: ReadOnly[str, Annotated[float, Field(ge=0, le=MAX_COUNT, allow_inf_nan=False)]] = (
+        Field(default_factory=dict, description="counts of one well-mixed place (no [world])")
+    )
     time: TimeSpec
     ode: OdeOptions = Field(default_factory=OdeOptions)
     culls: tuple[Cull, ...] = ()
     thresholds: tuple[Threshold, ...] = ()
+    world: WorldSpec | None = None
+    record: RecordSpec = Field(default_factory=RecordSpec)
+    # Person-by-person sections (the agents engine); see scenario/agents.py.
+    building: Building | None = None
+    people: People | None = None
+    characters: tuple[Character, ...] = ()
+    virus: Virus | None = None
+    zombies: Zombies | None = None
+    behaviour: Behaviour | None = None
+    agents: AgentsOptions | None = None
 
     @field_validator("model", mode="before")
     @classmethod
@@ -174,6 +196,16 @@ class Scenario(Frozen):
             from hyosan.scenario.catalog import builtin_model
 
             return builtin_model(value)
+        return value
+
+    @field_validator("building", mode="before")
+    @classmethod
+    def _builtin_building(cls, value: Any) -> Any:
+        # building = "hyosan-high" refers to a built-in floor plan.
+        if isinstance(value, str):
+            from hyosan.scenario.agents import builtin_building
+
+            return builtin_building(value)
         return value
 
     @model_validator(mode="after")
@@ -191,6 +223,11 @@ class Scenario(Frozen):
             for c in self.initial
             if c not in comps
         ]
+        problems += self._world_problems()
+        if self.describes_people:
+            from hyosan.scenario.agents import people_problems
+
+            problems += people_problems(self)
         for i, cull in enumerate(self.culls):
             for field, name in [("compartment", cull.compartment), ("to", cull.to)] + [
                 ("reset_to_initial", n) for n in cull.reset_to_initial
@@ -213,6 +250,39 @@ class Scenario(Frozen):
             raise ValueError("\n".join(problems))
         return self
 
+    def _world_problems(self) -> list[str]:
+        comps = self.model.compartments
+        if self.world is None:
+            if not self.initial and not self.describes_people:
+                return ["initial: give the starting counts, e.g. [initial] S = 500 and Z = 1"]
+            return []
+        problems = []
+        if self.initial:
+            problems.append(
+                "initial: a scenario with a [world] takes its people from world.fill and "
+                "world.seeds; remove [initial]"
+            )
+        problems += [
+            f"world.{where}: the model has no compartment {c!r} (it has {', '.join(comps)})"
+            for where, c in self.world.compartments_named()
+            if c not in comps
+        ]
+        if self.world.cross is not None:
+            by_name = {r.name: r for r in self.model.reactions}
+            for i, name in enumerate(self.world.cross.reactions):
+                reaction = by_name.get(name)
+                if reaction is None:
+                    problems.append(
+                        f"world.cross.reactions[{i}]: the model has no reaction {name!r} "
+                        f"(it has {', '.join(by_name)})"
+                    )
+                elif sum(reaction.reactants.values()) != 2 or len(reaction.reactants) != 2:
+                    problems.append(
+                        f"world.cross.reactions[{i}]: {name!r} ({reaction.equation}) does not "
+                        "meet two different compartments, so it cannot act across an edge"
+                    )
+        return problems
+
     # --- derived values ---------------------------------------------------------------------
 
     def parameter_values(self) -> dict[str, float]:
@@ -222,7 +292,14 @@ class Scenario(Frozen):
         return values
 
     def initial_vector(self) -> list[float]:
-        """Initial counts in the model's compartment order (compartments not given start at 0)."""
+        """Initial counts in the model's compartment order (compartments not given start at 0).
+
+        A scenario that describes people and gives no [initial] counts them by state.
+        """
+        if not self.initial and self.describes_people:
+            from hyosan.scenario.agents import initial_counts
+
+            return initial_counts(self)
         return [float(self.initial.get(c, 0.0)) for c in self.model.compartments]
 
     @property
@@ -237,7 +314,23 @@ class Scenario(Frozen):
                 feats.add("culls.reset_to_initial")
         if self.thresholds:
             feats.add("thresholds")
+        if self.world is not None:
+            feats.add("world")
+            if self.world.movement:
+                feats.add("world.movement")
+            if self.world.cross is not None:
+                feats.add("world.cross")
+        if self.record.events:
+            feats.add("record.events")
+        # People in a building are detail that the reaction-network engines approximate by the
+        # model's mean field (their [initial] is derived from the people): no feature is added,
+        # so `--engine ode` runs a Hyosan High scenario as a well-mixed school.
         return frozenset(feats)
+
+    @property
+    def describes_people(self) -> bool:
+        """True when the scenario places people in a building (the agents engine's input)."""
+        return self.building is not None or self.people is not None or bool(self.characters)
 
     def evolve(self, **changes: Any) -> Scenario:
         """A validated copy with top-level fields replaced."""

@@ -1,168 +1,266 @@
-"""The ssa engine: exact stochastic simulation of a model's reactions (the Markov chain's law).
+"""The ssa engine: exact stochastic simulation of a model on a graph of places.
 
-This version simulates one well-mixed place with Gillespie's direct method; graphs of places
-build on it. One run:
+The law of the Markov chain, with no approximation: Gillespie's direct method, with the place
+of each event drawn by composition and rejection (kernels.py), so an event costs the same in
+one place or in ten million. One run:
 
-1. checks the initial counts are whole numbers and compiles the model's reactions to arrays;
-2. repeatedly, in a Numba kernel: computes every propensity (mass action on falling factorials
-   of the counts, divided by N for frequency mixing), draws the time to the next event and which
-   reaction fires from two uniforms of the `events` stream, records the state at the output
-   times the wait covers, applies the reaction, and updates the zombie peak and the thresholds;
-3. stops at the end of the piece, when nothing more can happen (the state then holds to the
-   horizon), or at a stopping threshold;
-4. applies culls at their instants: each culled individual is removed independently with the
-   cull's probability (a binomial draw from the `encounters` stream).
+1. builds the world and the people in each place (one well-mixed place when the scenario has
+   no `[world]`), and compiles the model, movement and cross-edge reactions to arrays;
+2. computes every place's propensity and sorts the places into groups;
+3. repeatedly, in a Numba kernel: draws the time to the next event from the total propensity;
+   records the totals at the output times and every place at the snapshot times the wait
+   covers; draws a group by its sum, a place in it by rejection, a reaction, move or
+   cross-edge reaction of that place, and for a move or cross-edge reaction the neighbour; then
+   applies the changes, updates the neighbour sums and propensities of the places touched, the
+   first-zombie time of each place, the zombie peak and the thresholds;
+4. stops at the end of the piece, when nothing more can happen (the state then holds to the
+   horizon), at a stopping threshold, or when a zombie reaches the border (`stop_at_edge`);
+5. applies culls at their instants: each culled person is removed independently with the
+   cull's probability (binomial draws from the `encounters` stream), then recomputes every
+   propensity.
+
+Random numbers: the world (random graphs) from the `world` stream, events from `events`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from hyosan.engines.base import Engine, Recorder, Streams
+from hyosan.engines.spatial import Channels, Layout, edge_mask, extent, places_table, snapshot_times
 from hyosan.engines.watches import OVERRUN, watches
-from hyosan.errors import EngineError
-from hyosan.models.network import ReactionNetwork
 
 if TYPE_CHECKING:
     from hyosan.scenario.schema import Cull, Scenario
 
 __all__ = ["SsaEngine"]
 
-#: Uniforms handed to the kernel at a time: large enough to amortise the call, small in memory.
-_BLOCK = 1 << 16
+#: First size of the event log; it doubles when full.
+_LOG_START = 1 << 16
 
 
 @dataclass
-class _SsaRun:
-    net: ReactionNetwork
+class _Run:
+    scenario: Scenario
+    layout: Layout
+    channels: Channels
+    kinds: list[str]
     x: np.ndarray
-    initial: np.ndarray
-    events_rng: np.random.Generator
+    tot: np.ndarray
+    arrays: dict[str, np.ndarray]
+    rng: np.random.Generator
     cull_rng: np.random.Generator
     watch_names: list[str]
-    watch_weights: np.ndarray
-    watch_levels: np.ndarray
-    watch_below: np.ndarray
-    watch_stop: np.ndarray
-    watch_times: np.ndarray
-    zombie_weights: np.ndarray
+    watch: dict[str, np.ndarray]
     peak: np.ndarray
     counts: np.ndarray
-    uniforms: np.ndarray = field(default_factory=lambda: np.empty(0))
-    used: int = 0
+    snap_times: np.ndarray
+    snaps: np.ndarray
+    snap_next: int = 0
+    log: dict[str, np.ndarray] | None = None
     stopped_by: str = "horizon"
+
+    def selection_args(self) -> tuple[Any, ...]:
+        """The arguments of kernels.rebuild, which begin those of kernels.simulate."""
+        world, arr = self.layout.world, self.arrays
+        return (
+            self.x,
+            self.channels,
+            arr["nbs"],
+            world.indptr,
+            world.indices,
+            world.weights,
+            arr["wsum"],
+            arr["a"],
+            arr["grp"],
+            arr["pos"],
+            arr["pool"],
+            arr["gstart"],
+            arr["gsize"],
+            arr["gcap"],
+            arr["gsum"],
+            arr["meta"],
+        )
 
 
 class SsaEngine(Engine):
-    """Exact continuous-time stochastic simulation of a compartmental model."""
+    """Exact continuous-time stochastic simulation of a compartmental model on a world."""
 
     name = "ssa"
     supports = frozenset(
-        {"model", "model.frequency_mixing", "culls", "culls.reset_to_initial", "thresholds"}
+        {
+            "model",
+            "model.frequency_mixing",
+            "culls",
+            "culls.reset_to_initial",
+            "thresholds",
+            "world",
+            "world.movement",
+            "world.cross",
+            "record.events",
+        }
     )
 
-    def _setup(self, scenario: Scenario, streams: Streams) -> _SsaRun:
-        net = ReactionNetwork.from_scenario(scenario)
-        initial = np.asarray(scenario.initial_vector())
-        if not np.all(initial == np.round(initial)):
-            bad = [c for c, v in zip(net.compartments, initial, strict=True) if v != round(v)]
-            raise EngineError(
-                f"the ssa engine counts people, so initial counts must be whole numbers; "
-                f"initial.{bad[0]} is {scenario.initial[bad[0]]}"
-            )
-        x = initial.astype(np.int64)
-        watched = watches(scenario, net, x)
-        n_c = len(net.compartments)
-        times = np.array([np.nan if w.t is None else w.t for w in watched])
+    def _setup(self, scenario: Scenario, streams: Streams) -> _Run:
+        from hyosan.engines.ssa.kernels import GROUPS, rebuild
+
+        layout = Layout.from_scenario(scenario, streams.generator("world"))
+        channels, kinds = layout.channels()
+        net, world = layout.net, layout.world
+        x = layout.x0.copy()
+        n, n_c = x.shape
+        arrays: dict[str, np.ndarray] = {
+            "nbs": np.zeros((n, channels.b_comp.size)),
+            "wsum": world.weight_sums() if world.weighted else np.empty(0),
+            "a": np.zeros(n),
+            "grp": np.full(n, -1, dtype=np.int16),
+            "pos": np.zeros(n, dtype=np.int32),
+            # Room for every group to double once before the pool is compacted.
+            "pool": np.zeros(3 * n + 8 * GROUPS + 64, dtype=np.int32),
+            "gstart": np.zeros(GROUPS, dtype=np.int64),
+            "gsize": np.zeros(GROUPS, dtype=np.int64),
+            "gcap": np.zeros(GROUPS, dtype=np.int64),
+            "gsum": np.zeros(GROUPS),
+            "meta": np.zeros(5, dtype=np.int64),
+            "first_z": np.where((x[:, layout.zmask] > 0).any(axis=1), 0.0, np.nan),
+            "edge": edge_mask(scenario, world),
+        }
+        tot = x.sum(axis=0)
+        watched = watches(scenario, net, tot)
         zw = net.weights("zombie")
-        return _SsaRun(
-            net=net,
+        snap_times = snapshot_times(scenario, n, n_c)
+        log = None
+        if scenario.record.events:
+            log = {
+                "t": np.zeros(_LOG_START),
+                "k": np.zeros(_LOG_START, dtype=np.int32),
+                "p": np.zeros(_LOG_START, dtype=np.int32),
+                "q": np.zeros(_LOG_START, dtype=np.int32),
+            }
+        run = _Run(
+            scenario=scenario,
+            layout=layout,
+            channels=channels,
+            kinds=kinds,
             x=x,
-            initial=x.copy(),
-            events_rng=streams.generator("events"),
+            tot=tot,
+            arrays=arrays,
+            rng=streams.generator("events"),
             cull_rng=streams.generator("encounters"),
             watch_names=[w.name for w in watched],
-            watch_weights=np.array([w.weights for w in watched], dtype=np.float64).reshape(-1, n_c),
-            watch_levels=np.array([w.level for w in watched], dtype=np.float64),
-            watch_below=np.array([w.below for w in watched], dtype=bool),
-            watch_stop=np.array([w.stop for w in watched], dtype=bool),
-            watch_times=times,
-            zombie_weights=zw,
-            peak=np.array([float(zw @ x), 0.0]),
-            counts=np.zeros(len(net.reaction_names), dtype=np.int64),
+            watch={
+                "weights": np.array([w.weights for w in watched], dtype=np.float64).reshape(
+                    -1, n_c
+                ),
+                "levels": np.array([w.level for w in watched], dtype=np.float64),
+                "below": np.array([w.below for w in watched], dtype=bool),
+                "stop": np.array([w.stop for w in watched], dtype=bool),
+                "times": np.array([np.nan if w.t is None else w.t for w in watched]),
+            },
+            peak=np.array([float(zw @ tot), 0.0]),
+            counts=np.zeros(len(kinds), dtype=np.int64),
+            snap_times=snap_times,
+            snaps=np.zeros((snap_times.size, n, n_c), dtype=np.int32),
+            log=log,
+        )
+        rebuild(*run.selection_args())
+        return run
+
+    def _advance(self, state: _Run, t0: float, t1: float, recorder: Recorder, last: bool) -> float:
+        from hyosan.engines.ssa.kernels import (
+            STATUS_EDGE,
+            STATUS_LOG_FULL,
+            STATUS_STOPPED,
+            simulate,
         )
 
-    def _advance(
-        self, state: _SsaRun, t0: float, t1: float, recorder: Recorder, last: bool
-    ) -> float:
-        from hyosan.engines.ssa.kernels import STATUS_NEED_RANDOM, STATUS_STOPPED, direct_method
-
-        net, t, out_next = state.net, t0, recorder.filled
+        arr, w = state.arrays, state.watch
+        t = t0
+        empty_f, empty_i = np.empty(0), np.empty(0, dtype=np.int32)
+        zombie_weights = state.layout.net.weights("zombie")
         while True:
-            if state.used >= state.uniforms.size - 1:
-                state.uniforms, state.used = state.events_rng.random(_BLOCK), 0
-            t, used, out_next, status = direct_method(
-                state.x,
+            log = state.log
+            x, ch, nbs, *selection = state.selection_args()
+            t, out_next, snap_next, status = simulate(
+                x,
+                state.tot,
+                ch,
+                nbs,
+                *selection,
+                state.rng,
                 t,
                 t1,
                 last,
-                net.reactants,
-                net.stoichiometry,
-                net.rates,
-                net.frequency,
-                net.in_population,
-                state.uniforms[state.used :],
                 recorder.times,
                 recorder.values,
-                out_next,
-                state.watch_weights,
-                state.watch_levels,
-                state.watch_below,
-                state.watch_stop,
-                state.watch_times,
-                state.zombie_weights,
+                recorder.filled,
+                state.snap_times,
+                state.snaps,
+                state.snap_next,
+                arr["first_z"],
+                arr["edge"],
+                w["weights"],
+                w["levels"],
+                w["below"],
+                w["stop"],
+                w["times"],
+                zombie_weights,
                 state.peak,
                 state.counts,
+                log is not None,
+                log["t"] if log else empty_f,
+                log["k"] if log else empty_i,
+                log["p"] if log else empty_i,
+                log["q"] if log else empty_i,
             )
-            state.used += used
             recorder.filled = out_next
-            if status == STATUS_NEED_RANDOM:
-                state.used = state.uniforms.size  # draw a fresh block, leaving the tail unused
+            state.snap_next = snap_next
+            if status == STATUS_LOG_FULL:
+                assert log is not None
+                state.log = {k: np.concatenate([v, np.zeros_like(v)]) for k, v in log.items()}
                 continue
             if status == STATUS_STOPPED:
                 hit = [
                     n
-                    for n, s, tw in zip(
-                        state.watch_names, state.watch_stop, state.watch_times, strict=True
-                    )
+                    for n, s, tw in zip(state.watch_names, w["stop"], w["times"], strict=True)
                     if s and tw == t
                 ]
                 state.stopped_by = hit[0]
                 return float(t)
+            if status == STATUS_EDGE:
+                state.stopped_by = "edge"
+                return float(t)
             return t1
 
-    def _apply_cull(self, state: _SsaRun, cull: Cull, fraction: float) -> None:
-        # Each individual is culled independently with probability `fraction`.
-        for i in state.net.indices_of(cull.compartment):
-            removed = int(state.cull_rng.binomial(state.x[i], fraction))
-            state.x[i] -= removed
-            if cull.to is not None:
-                state.x[state.net.indices_of(cull.to)[0]] += removed
-        for name in cull.reset_to_initial:
-            j = state.net.indices_of(name)
-            state.x[j] = state.initial[j]
+    def _apply_cull(self, state: _Run, cull: Cull, fraction: float) -> None:
+        from hyosan.engines.ssa.kernels import rebuild
 
-    def _counts(self, state: _SsaRun) -> np.ndarray:
-        return state.x.astype(np.float64)
+        net = state.layout.net
+        # Each person is culled independently with probability `fraction`.
+        for i in net.indices_of(cull.compartment):
+            removed = state.cull_rng.binomial(state.x[:, i], fraction)
+            state.x[:, i] -= removed
+            if cull.to is not None:
+                state.x[:, net.indices_of(cull.to)[0]] += removed
+        for name in cull.reset_to_initial:
+            j = net.indices_of(name)
+            state.x[:, j] = state.layout.x0[:, j]
+        state.tot[:] = state.x.sum(axis=0)
+        rebuild(*state.selection_args())
+
+    def _counts(self, state: _Run) -> np.ndarray:
+        return state.tot.astype(np.float64)
 
     def _finish(
-        self, state: _SsaRun
+        self, state: _Run
     ) -> tuple[dict[str, float | None], dict[str, float | None], dict[str, Any]]:
+        times = state.watch["times"]
+
         def t_of(i: int) -> float | None:
-            return None if np.isnan(state.watch_times[i]) else float(state.watch_times[i])
+            return None if np.isnan(times[i]) else float(times[i])
 
         crossings = {n: t_of(i) for i, n in enumerate(state.watch_names) if n != OVERRUN}
         overrun = [t_of(i) for i, n in enumerate(state.watch_names) if n == OVERRUN]
@@ -173,8 +271,38 @@ class SsaEngine(Engine):
         }
         diagnostics = {
             "events": int(state.counts.sum()),
-            "events_by_reaction": dict(
-                zip(state.net.reaction_names, state.counts.tolist(), strict=True)
-            ),
+            "events_by_kind": dict(zip(state.kinds, state.counts.tolist(), strict=True)),
+            "places": state.layout.world.n_places,
         }
         return crossings, exact, diagnostics
+
+    def _outputs(self, state: _Run) -> dict[str, Any]:
+        import pyarrow as pa
+
+        out: dict[str, Any] = {}
+        if state.scenario.world is not None:
+            first_z = state.arrays["first_z"]
+            out["places"] = places_table(
+                state.scenario,
+                state.layout,
+                first_z,
+                state.snap_times[: state.snap_next],
+                state.snaps,
+            )
+            out["extra"] = {"outbreak": extent(state.scenario, state.layout, first_z)}
+        if state.log is not None:
+            n = int(state.arrays["meta"][4])
+            kinds = np.array(state.kinds, dtype=object)
+            q = state.log["q"][:n]
+            out["events"] = pa.table(
+                {
+                    "t": pa.array(state.log["t"][:n]),
+                    "kind": pa.array(kinds[state.log["k"][:n]].tolist(), pa.string()),
+                    "actor": pa.nulls(n, pa.string()),
+                    "target": pa.array(q, mask=q < 0),
+                    "place": pa.array(state.log["p"][:n]),
+                    "detail": pa.nulls(n, pa.string()),
+                },
+                metadata={"t_unit": "s"},
+            )
+        return out

@@ -1,120 +1,484 @@
-"""Numba kernels of the exact stochastic simulation (Gillespie's direct method).
+"""Numba kernels of the exact stochastic simulation over a graph of places.
 
-The kernels take their random numbers as an array of uniforms drawn by the caller from the
-run's `events` stream, and hand control back when they run out; this keeps the random state
-explicit and the results identical wherever they run.
+Every place p has a total propensity a[p]: its own reactions (mass action on falling
+factorials of its counts, divided by its population for frequency mixing), its people leaving
+along edges, and the cross-edge reactions in which it holds the first reactant (which need the
+weighted sum `nb` of the second reactant over its neighbours). The next event's place is drawn
+by composition and rejection (Slepoy, Thompson & Plimpton 2008): places sit in groups by the
+power of two of their propensity; a group is picked by its sum, then a member uniformly,
+accepted with probability a[p] / (the group's upper bound), which is at least 1/2. An event
+changes a handful of places, and each change moves at most one place between groups, so an
+event costs the same with ten places or ten million.
+
+Group members live in one pool array; each group owns a slice of it, moved to the end with
+twice the room when full, and the pool is compacted when its end is reached.
+
+The kernels draw from a numpy Generator passed in (Numba runs its bit generator), so the random
+state is explicit and the results are the same wherever they run.
 """
 
 from __future__ import annotations
 
+import math
+
 import numba as nb
 import numpy as np
 
-__all__ = ["STATUS_DONE", "STATUS_NEED_RANDOM", "STATUS_STOPPED", "direct_method"]
+__all__ = [
+    "GROUPS",
+    "STATUS_DONE",
+    "STATUS_EDGE",
+    "STATUS_LOG_FULL",
+    "STATUS_STOPPED",
+    "rebuild",
+    "simulate",
+]
 
 STATUS_DONE = 0  # reached the end of the piece
-STATUS_NEED_RANDOM = 1  # used up the uniforms; call again with fresh ones
 STATUS_STOPPED = 2  # a stopping threshold was crossed
+STATUS_LOG_FULL = 3  # the event log is full; grow it and call again
+STATUS_EDGE = 4  # a zombie reached the border of the lattice (stop_at_edge)
+
+#: Groups by binary exponent: a in [2^(g - OFFSET - 1), 2^(g - OFFSET)) is in group g.
+OFFSET = 1100
+GROUPS = 2 * OFFSET
+#: Events between recomputations of the group sums (which drift by round-off).
+RESYNC = 1 << 22
+
+# meta: [pool_end, gmin, gmax, events since resync, log length]
+_POOL_END, _GMIN, _GMAX, _SINCE, _LOG_N = 0, 1, 2, 3, 4
 
 
-@nb.njit(cache=True, nogil=True)
-def _propensities(x, reactants, rates, frequency, in_population, a):  # type: ignore[no-untyped-def]
-    n_pop = 0.0
-    for i in range(x.size):
-        if in_population[i]:
-            n_pop += x[i]
+@nb.njit(cache=True, nogil=True, inline="always")
+def _group_of(a):  # type: ignore[no-untyped-def]
+    _, e = math.frexp(a)
+    return e + OFFSET
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _wsum(p, indptr, weights, wsum):  # type: ignore[no-untyped-def]
+    if weights.size == 0:
+        return float(indptr[p + 1] - indptr[p])
+    return wsum[p]
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _channel(h, p, x, npop, ch, nbs, indptr, weights, wsum):  # type: ignore[no-untyped-def]
+    # Propensity of channel h at place p (see Channels in engines/spatial.py).
+    kind = ch.kind[h]
+    v = ch.rate[h]
+    if kind == 0:
+        for m in range(2):
+            c = ch.comp[h, m]
+            for i in range(ch.order[h, m]):
+                v *= x[p, c] - i
+    elif kind == 1:
+        v *= x[p, ch.comp[h, 0]] * _wsum(p, indptr, weights, wsum)
+    else:
+        v *= x[p, ch.comp[h, 0]] * nbs[p, ch.comp[h, 1]]
+    if ch.freq[h]:
+        v = v / npop if npop > 0 else 0.0
+    return v if v > 0.0 else 0.0
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _npop(p, x, ch):  # type: ignore[no-untyped-def]
+    if not ch.any_freq:
+        return 0.0
+    n = 0.0
+    for c in range(x.shape[1]):
+        if ch.in_pop[c]:
+            n += x[p, c]
+    return n
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _propensity(p, x, ch, nbs, indptr, weights, wsum):  # type: ignore[no-untyped-def]
+    npop = _npop(p, x, ch)
     total = 0.0
-    for j in range(rates.size):
-        value = rates[j]
-        for i in range(x.size):
-            # Falling factorial x(x-1)...(x-ν+1): the number of ways to pick the reactants.
-            for m in range(reactants[j, i]):
-                value *= x[i] - m
-        if frequency[j]:
-            value = value / n_pop if n_pop > 0 else 0.0
-        if value < 0.0:
-            value = 0.0
-        a[j] = value
-        total += value
+    for h in range(ch.rate.size):
+        total += _channel(h, p, x, npop, ch, nbs, indptr, weights, wsum)
     return total
 
 
 @nb.njit(cache=True, nogil=True)
-def direct_method(  # type: ignore[no-untyped-def]
-    x,  # int64[n_c], changed in place
-    t,  # float: current time
-    t_end,  # float: end of this piece
-    include_end,  # bool: record an output time equal to t_end
-    reactants,  # int64[n_r, n_c]
-    stoich,  # int64[n_r, n_c]
-    rates,  # float64[n_r]
-    frequency,  # bool[n_r]
-    in_population,  # bool[n_c]
-    uniforms,  # float64[k] in [0, 1)
-    out_times,  # float64[n_out]
-    out_values,  # float64[n_out, n_c]
-    out_next,  # int: first output row not yet written
-    watch_weights,  # float64[n_w, n_c]
-    watch_levels,  # float64[n_w]
-    watch_below,  # bool[n_w]
-    watch_stop,  # bool[n_w]
-    watch_times,  # float64[n_w], nan until crossed; written here
-    zombie_weights,  # float64[n_c]
-    peak,  # float64[2]: (largest zombie count, its first time); updated here
-    counts,  # int64[n_r]: events per reaction; updated here
-):
-    """Advance x from t towards t_end; return (t, uniforms used, out_next, status)."""
-    a = np.empty(rates.size)
-    used = 0
-    n_out = out_times.size
-    while True:
-        a0 = _propensities(x, reactants, rates, frequency, in_population, a)
-        if a0 > 0.0:
-            if used + 2 > uniforms.size:
-                return t, used, out_next, STATUS_NEED_RANDOM
-            tau = -np.log(1.0 - uniforms[used]) / a0
-            target = uniforms[used + 1] * a0
-            used += 2
-            t_next = t + tau
+def _compact(pool, gstart, gsize, gcap, meta, grow):  # type: ignore[no-untyped-def]
+    # Lay the groups out again, each with room for twice its members (the growing one at
+    # least one more).
+    tmp = np.empty(meta[_POOL_END], dtype=pool.dtype)
+    tmp[:] = pool[: meta[_POOL_END]]
+    end = 0
+    for g in range(gstart.size):
+        size = gsize[g]
+        cap = 2 * size + 8 if size > 0 or g == grow else 0
+        for i in range(size):
+            pool[end + i] = tmp[gstart[g] + i]
+        gstart[g] = end
+        gcap[g] = cap
+        end += cap
+    meta[_POOL_END] = end
+
+
+@nb.njit(cache=True, nogil=True)
+def _add(p, g, pool, pos, gstart, gsize, gcap, meta):  # type: ignore[no-untyped-def]
+    if gsize[g] == gcap[g]:
+        new_cap = 2 * gcap[g] + 8
+        if meta[_POOL_END] + new_cap > pool.size:
+            _compact(pool, gstart, gsize, gcap, meta, g)
         else:
-            t_next = np.inf  # nothing can happen any more: the state holds to the end
-        # Record the state held on [t, t_next) at the output times it covers.
-        while out_next < n_out and (
-            out_times[out_next] < t_next
-            and (out_times[out_next] < t_end or (include_end and out_times[out_next] == t_end))
-        ):
-            for i in range(x.size):
-                out_values[out_next, i] = x[i]
+            start = meta[_POOL_END]
+            for i in range(gsize[g]):
+                pool[start + i] = pool[gstart[g] + i]
+            gstart[g] = start
+            gcap[g] = new_cap
+            meta[_POOL_END] = start + new_cap
+    pool[gstart[g] + gsize[g]] = p
+    pos[p] = gsize[g]
+    gsize[g] += 1
+    if g < meta[_GMIN]:
+        meta[_GMIN] = g
+    if g > meta[_GMAX]:
+        meta[_GMAX] = g
+
+
+@nb.njit(cache=True, nogil=True)
+def _remove(p, g, pool, pos, gstart, gsize):  # type: ignore[no-untyped-def]
+    i = pos[p]
+    last = pool[gstart[g] + gsize[g] - 1]
+    pool[gstart[g] + i] = last
+    pos[last] = i
+    gsize[g] -= 1
+
+
+@nb.njit(cache=True, nogil=True)
+def _set(p, new, a, grp, pos, pool, gstart, gsize, gcap, gsum, meta):  # type: ignore[no-untyped-def]
+    old = a[p]
+    g_old = np.int64(grp[p])
+    g_new = _group_of(new) if new > 0.0 else -1
+    if g_old == g_new:
+        if g_new >= 0:
+            gsum[g_new] += new - old
+    else:
+        if g_old >= 0:
+            _remove(p, g_old, pool, pos, gstart, gsize)
+            gsum[g_old] = gsum[g_old] - old if gsize[g_old] > 0 else 0.0
+        if g_new >= 0:
+            _add(p, g_new, pool, pos, gstart, gsize, gcap, meta)
+            gsum[g_new] += new
+        grp[p] = g_new
+    a[p] = new
+
+
+@nb.njit(cache=True, nogil=True)
+def rebuild(  # type: ignore[no-untyped-def]
+    x, ch, nbs, indptr, indices, weights, wsum, a, grp, pos, pool, gstart, gsize, gcap, gsum, meta
+):
+    """Compute the neighbour sums, every propensity and the groups from the counts x."""
+    n = x.shape[0]
+    for p in range(n):
+        for col in range(ch.b_comp.size):
+            s = 0.0
+            for e in range(indptr[p], indptr[p + 1]):
+                w = 1.0 if weights.size == 0 else weights[e]
+                s += w * x[indices[e], ch.b_comp[col]]
+            nbs[p, col] = s
+    gsize[:] = 0
+    gsum[:] = 0.0
+    gcap[:] = 0
+    gstart[:] = 0
+    meta[_GMIN] = GROUPS
+    meta[_GMAX] = -1
+    meta[_SINCE] = 0
+    for p in range(n):
+        v = _propensity(p, x, ch, nbs, indptr, weights, wsum)
+        a[p] = v
+        g = _group_of(v) if v > 0.0 else -1
+        grp[p] = g
+        if g >= 0:
+            gsize[g] += 1
+    end = 0
+    for g in range(GROUPS):
+        gstart[g] = end
+        gcap[g] = 2 * gsize[g] + 8 if gsize[g] > 0 else 0
+        end += gcap[g]
+        if gsize[g] > 0:
+            meta[_GMIN] = min(meta[_GMIN], g)
+            meta[_GMAX] = max(meta[_GMAX], g)
+        gsize[g] = 0
+    meta[_POOL_END] = end
+    for p in range(n):
+        g = grp[p]
+        if g >= 0:
+            pool[gstart[g] + gsize[g]] = p
+            pos[p] = gsize[g]
+            gsize[g] += 1
+            gsum[g] += a[p]
+
+
+@nb.njit(cache=True, nogil=True)
+def _resync(a, pool, gstart, gsize, gsum):  # type: ignore[no-untyped-def]
+    for g in range(gsize.size):
+        s = 0.0
+        for i in range(gsize[g]):
+            s += a[pool[gstart[g] + i]]
+        gsum[g] = s
+
+
+@nb.njit(cache=True, nogil=True)
+def simulate(  # type: ignore[no-untyped-def]
+    x,
+    tot,
+    ch,
+    nbs,  # counts per place (changed here), their totals, channels, neighbour sums
+    indptr,
+    indices,
+    weights,
+    wsum,  # the graph
+    a,
+    grp,
+    pos,
+    pool,
+    gstart,
+    gsize,
+    gcap,
+    gsum,
+    meta,  # the selection structure
+    rng,
+    t,
+    t_end,
+    include_end,  # random numbers and the clock
+    out_times,
+    out_values,
+    out_next,
+    snap_times,
+    snaps,
+    snap_next,  # records
+    first_z,
+    edge,
+    watch_weights,
+    watch_levels,
+    watch_below,
+    watch_stop,
+    watch_times,
+    zombie_weights,
+    peak,
+    counts,
+    log_on,
+    log_t,
+    log_k,
+    log_p,
+    log_q,
+):
+    """Advance from t towards t_end; return (t, out_next, snap_next, status)."""
+    # The helpers below are closures, which Numba inlines: calling a compiled function with
+    # arrays costs a reference-count update per array, which at tens of millions of events
+    # was most of the time.
+    n_c = x.shape[1]
+    kind_, rate_, freq_, comp_, order_ = ch.kind, ch.rate, ch.freq, ch.comp, ch.order
+    in_pop, any_freq = ch.in_pop, ch.any_freq
+    n_h = rate_.size
+    unweighted = weights.size == 0
+
+    def due(times, nxt, t_next):  # type: ignore[no-untyped-def]
+        # Whether record `nxt` falls in the wait [t, t_next) within this piece.
+        return nxt < times.size and (
+            times[nxt] < t_next and (times[nxt] < t_end or (include_end and times[nxt] == t_end))
+        )
+
+    def npop_of(r):  # type: ignore[no-untyped-def]
+        total = 0.0
+        if any_freq:
+            for c in range(n_c):
+                if in_pop[c]:
+                    total += x[r, c]
+        return total
+
+    def channel(h, r, npop):  # type: ignore[no-untyped-def]
+        kind = kind_[h]
+        v = rate_[h]
+        if kind == 0:
+            for m in range(2):
+                c = comp_[h, m]
+                for i in range(order_[h, m]):
+                    v *= x[r, c] - i
+        elif kind == 1:
+            v *= x[r, comp_[h, 0]] * (float(indptr[r + 1] - indptr[r]) if unweighted else wsum[r])
+        else:
+            v *= x[r, comp_[h, 0]] * nbs[r, comp_[h, 1]]
+        if freq_[h]:
+            v = v / npop if npop > 0 else 0.0
+        return v if v > 0.0 else 0.0
+
+    def prop(r):  # type: ignore[no-untyped-def]
+        npop = npop_of(r)
+        total = 0.0
+        for h in range(n_h):
+            total += channel(h, r, npop)
+        return total
+
+    def update(r):  # type: ignore[no-untyped-def]
+        new = prop(r)
+        old = a[r]
+        g_old = np.int64(grp[r])
+        g_new = np.int64(_group_of(new)) if new > 0.0 else np.int64(-1)
+        if g_old == g_new:
+            if g_new >= 0:
+                gsum[g_new] += new - old
+        else:
+            if g_old >= 0:
+                _remove(r, g_old, pool, pos, gstart, gsize)
+                gsum[g_old] = gsum[g_old] - old if gsize[g_old] > 0 else 0.0
+            if g_new >= 0:
+                _add(r, g_new, pool, pos, gstart, gsize, gcap, meta)
+                gsum[g_new] += new
+            grp[r] = g_new
+        a[r] = new
+
+    while True:
+        if log_on and meta[_LOG_N] >= log_t.size:
+            return t, out_next, snap_next, STATUS_LOG_FULL
+        gmin, gmax = meta[_GMIN], meta[_GMAX]
+        while gmin <= gmax and gsize[gmin] == 0:
+            gmin += 1
+        while gmax >= gmin and gsize[gmax] == 0:
+            gmax -= 1
+        meta[_GMIN], meta[_GMAX] = gmin, gmax
+        a0 = 0.0
+        for g in range(gmin, gmax + 1):
+            a0 += gsum[g]
+        # With nothing left to happen the state holds to the end.
+        t_next = t - math.log(1.0 - rng.random()) / a0 if a0 > 0.0 and gmin <= gmax else np.inf
+        # Record the state held on [t, t_next) at the output and snapshot times it covers.
+        while due(out_times, out_next, t_next):
+            for c in range(n_c):
+                out_values[out_next, c] = tot[c]
             out_next += 1
+        while due(snap_times, snap_next, t_next):
+            for p in range(x.shape[0]):
+                for c in range(n_c):
+                    snaps[snap_next, p, c] = x[p, c]
+            snap_next += 1
         if t_next > t_end:
-            return t_end, used, out_next, STATUS_DONE
-        # Choose the reaction: the first j whose cumulative propensity passes the target.
-        j = 0
-        acc = a[0]
-        while acc <= target and j < rates.size - 1:
-            j += 1
-            acc += a[j]
-        while a[j] == 0.0 and j > 0:  # round-off can land on a reaction that cannot fire
-            j -= 1
-        for i in range(x.size):
-            x[i] += stoich[j, i]
-        counts[j] += 1
+            return t_end, out_next, snap_next, STATUS_DONE
         t = t_next
-        z = 0.0
-        for i in range(x.size):
-            z += zombie_weights[i] * x[i]
-        if z > peak[0]:
-            peak[0] = z
-            peak[1] = t
-        stop = False
-        for w in range(watch_levels.size):
-            if np.isnan(watch_times[w]):
-                v = 0.0
-                for i in range(x.size):
-                    v += watch_weights[w, i] * x[i]
-                if (v < watch_levels[w]) if watch_below[w] else (v > watch_levels[w]):
-                    watch_times[w] = t
-                    if watch_stop[w]:
-                        stop = True
-        if stop:
-            return t, used, out_next, STATUS_STOPPED
+
+        # --- which place: a group by its sum, then a member by rejection -------------------
+        target = rng.random() * a0
+        g = gmax
+        acc = 0.0
+        for h in range(gmin, gmax + 1):
+            acc += gsum[h]
+            if acc > target and gsize[h] > 0:
+                g = h
+                break
+        while gsize[g] == 0:  # round-off past the last group
+            g -= 1
+        bound = math.ldexp(1.0, g - OFFSET)
+        while True:
+            r = rng.random() * gsize[g]
+            i = int(r)
+            p = pool[gstart[g] + i]
+            if (r - i) * bound < a[p]:
+                break
+
+        # --- which channel of that place --------------------------------------------------
+        npop = npop_of(p)
+        target = rng.random() * a[p]
+        acc = 0.0
+        chosen = -1
+        for h in range(n_h):
+            v = channel(h, p, npop)
+            if v > 0.0:
+                chosen = h
+                acc += v
+                if acc > target:
+                    break
+
+        # --- the neighbour, for moves and cross-edge reactions -----------------------------
+        q = -1
+        kind = kind_[chosen]
+        if kind != 0:
+            lo, hi = indptr[p], indptr[p + 1]
+            if kind == 1 and unweighted:
+                q = indices[lo + int(rng.random() * (hi - lo))]
+            else:
+                col = comp_[chosen, 1]
+                target = rng.random() * (wsum[p] if kind == 1 else nbs[p, col])
+                acc = 0.0
+                for e in range(lo, hi):
+                    w = 1.0 if unweighted else weights[e]
+                    v = w if kind == 1 else w * x[indices[e], ch.b_comp[col]]
+                    if v > 0.0:
+                        q = indices[e]
+                        acc += v
+                        if acc > target:
+                            break
+            if q < 0:
+                # Only round-off in a weighted neighbour sum can get here: nobody is left to
+                # meet. A null event (thinning) keeps the law exact; fix the sum.
+                nbs[p, comp_[chosen, 1]] = 0.0
+                update(p)
+                continue
+
+        # --- apply it -----------------------------------------------------------------------
+        stop_edge = False
+        touched_b = 0  # bit 0: p's neighbour sums changed; bit 1: q's
+        for m in range(ch.d_n[chosen]):
+            r = p if ch.d_side[chosen, m] == 0 else q
+            c = ch.d_comp[chosen, m]
+            d = ch.d_val[chosen, m]
+            x[r, c] += d
+            tot[c] += d
+            col = ch.d_bcol[chosen, m]
+            if col >= 0:
+                touched_b |= 1 << ch.d_side[chosen, m]
+                for e in range(indptr[r], indptr[r + 1]):
+                    w = 1.0 if weights.size == 0 else weights[e]
+                    nbs[indices[e], col] += w * d
+            if ch.d_zup[chosen, m] and np.isnan(first_z[r]):
+                first_z[r] = t
+                if edge.size and edge[r]:
+                    stop_edge = True
+        for side in range(2):
+            r = p if side == 0 else q
+            if r < 0:
+                continue
+            if touched_b & (1 << side):
+                for e in range(indptr[r], indptr[r + 1]):
+                    update(indices[e])
+            update(r)
+        counts[chosen] += 1
+        if log_on:
+            i = meta[_LOG_N]
+            log_t[i] = t
+            log_k[i] = chosen
+            log_p[i] = p
+            log_q[i] = q
+            meta[_LOG_N] = i + 1
+        meta[_SINCE] += 1
+        if meta[_SINCE] >= RESYNC:
+            _resync(a, pool, gstart, gsize, gsum)
+            meta[_SINCE] = 0
+
+        # --- figures watched after every event that changes the totals ----------------------
+        if ch.tot[chosen]:
+            z = 0.0
+            for c in range(n_c):
+                z += zombie_weights[c] * tot[c]
+            if z > peak[0]:
+                peak[0] = z
+                peak[1] = t
+            stop = False
+            for w in range(watch_levels.size):
+                if np.isnan(watch_times[w]):
+                    v = 0.0
+                    for c in range(n_c):
+                        v += watch_weights[w, c] * tot[c]
+                    if (v < watch_levels[w]) if watch_below[w] else (v > watch_levels[w]):
+                        watch_times[w] = t
+                        if watch_stop[w]:
+                            stop = True
+            if stop:
+                return t, out_next, snap_next, STATUS_STOPPED
+        if stop_edge:
+            return t, out_next, snap_next, STATUS_EDGE

@@ -1,0 +1,312 @@
+"""What the population engines (ssa, tau) share on a graph of places.
+
+The model's reactions act within each place; `world.movement` moves people along edges;
+`world.cross` lets two-reactant reactions act between neighbours. This module turns those into
+arrays, picks the snapshot times, and turns a finished run into places.parquet and the extent
+of the outbreak (how far and how wide it reached, and when it reached named places).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+
+from hyosan.errors import EngineError
+from hyosan.models.network import ReactionNetwork
+from hyosan.world.build import build_world
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from hyosan.scenario.schema import Scenario
+    from hyosan.world.graph import World
+
+__all__ = ["Channels", "Layout", "extent", "places_table", "snapshot_times"]
+
+#: Snapshot values kept in memory by default (int32): about 160 MB.
+SNAPSHOT_BUDGET = 40_000_000
+#: Most snapshots by default.
+MAX_SNAPSHOTS = 200
+
+
+class Channels(NamedTuple):
+    """Everything that can happen at a place, as arrays for the Numba kernels.
+
+    Channel h is a reaction within the place (kind 0), a person of one compartment leaving
+    along an edge (kind 1) or a cross-edge reaction (kind 2). Its propensity at place p is
+    rate × (kind 0) the falling factorials of its up to two reactant compartments `comp` with
+    orders `order`; (kind 1) x[p, comp[0]] × the edge-weight sum of p; (kind 2)
+    x[p, comp[0]] × the neighbour sum column comp[1]; divided by p's population when `freq`.
+    Its effect is `d_n` changes (side 0: at p, 1: at the neighbour) of `d_val` to `d_comp`;
+    `d_bcol` is the neighbour-sum column that compartment feeds (or -1), `d_zup` whether it
+    adds a zombie, and `tot` whether the channel changes the totals at all.
+    """
+
+    kind: np.ndarray
+    rate: np.ndarray
+    freq: np.ndarray
+    comp: np.ndarray
+    order: np.ndarray
+    in_pop: np.ndarray
+    any_freq: bool
+    d_n: np.ndarray
+    d_side: np.ndarray
+    d_comp: np.ndarray
+    d_val: np.ndarray
+    d_bcol: np.ndarray
+    d_zup: np.ndarray
+    tot: np.ndarray
+    b_comp: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Layout:
+    """A scenario's model on its world, as the arrays the kernels read."""
+
+    net: ReactionNetwork
+    world: World
+    x0: np.ndarray  # int64 (places, compartments)
+    move: np.ndarray  # float64 (compartments,) per person per unit of edge weight
+    cross_r: np.ndarray  # int64 (k,) the reaction
+    cross_a: np.ndarray  # int64 (k,) first reactant, at place p
+    cross_b: np.ndarray  # int64 (k,) second reactant, at neighbour q
+    cross_dp: np.ndarray  # int64 (k, compartments) changes at p
+    cross_dq: np.ndarray  # int64 (k, compartments) changes at q
+    cross_factor: float
+    zmask: np.ndarray  # bool (compartments,) zombie compartments
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario, rng: np.random.Generator) -> Layout:
+        net = ReactionNetwork.from_scenario(scenario)
+        world, x0 = build_world(scenario, rng)
+        comps = list(net.compartments)
+        move = np.zeros(len(comps))
+        spec = scenario.world
+        if spec is not None:
+            for c, rate in spec.movement.items():
+                move[comps.index(c)] = float(rate)
+        names = list(net.reaction_names)
+        rows = []
+        for name in spec.cross.reactions if spec is not None and spec.cross is not None else ():
+            rows.append(_split(net, names.index(name)))
+        k = len(rows)
+        return cls(
+            net=net,
+            world=world,
+            x0=x0,
+            move=move,
+            cross_r=np.array([r[0] for r in rows], dtype=np.int64),
+            cross_a=np.array([r[1] for r in rows], dtype=np.int64),
+            cross_b=np.array([r[2] for r in rows], dtype=np.int64),
+            cross_dp=np.array([r[3] for r in rows], dtype=np.int64).reshape(k, len(comps)),
+            cross_dq=np.array([r[4] for r in rows], dtype=np.int64).reshape(k, len(comps)),
+            cross_factor=float(spec.cross.factor) if spec is not None and spec.cross else 0.0,
+            zmask=np.array([s == "zombie" for s in net.states], dtype=bool),
+        )
+
+    def channels(self) -> tuple[Channels, list[str]]:
+        """The channels of this layout (see Channels) and their names."""
+        net = self.net
+        comps = list(net.compartments)
+        b_comp = np.unique(self.cross_b).astype(np.int64)
+        bcol = {int(c): i for i, c in enumerate(b_comp)}
+        rows: list[tuple[int, float, bool, list[tuple[int, int]], list[tuple[int, int, int]], str]]
+        rows = []
+        for j, name in enumerate(net.reaction_names):
+            reactants = [(int(c), int(o)) for c, o in enumerate(net.reactants[j]) if o > 0]
+            if len(reactants) > 2:
+                raise EngineError(
+                    f"reaction {name!r} meets {len(reactants)} compartments; the ssa and tau "
+                    "engines take reactions of at most two"
+                )
+            changes = [(0, c, int(d)) for c, d in enumerate(net.stoichiometry[j]) if d != 0]
+            rows.append((0, float(net.rates[j]), bool(net.frequency[j]), reactants, changes, name))
+        for c in np.flatnonzero(self.move > 0):
+            rows.append(
+                (
+                    1,
+                    float(self.move[c]),
+                    False,
+                    [(int(c), 1)],
+                    [(0, int(c), -1), (1, int(c), 1)],
+                    f"move {comps[c]}",
+                )
+            )
+        for k, j in enumerate(self.cross_r):
+            changes = [(0, c, int(d)) for c, d in enumerate(self.cross_dp[k]) if d != 0]
+            changes += [(1, c, int(d)) for c, d in enumerate(self.cross_dq[k]) if d != 0]
+            rows.append(
+                (
+                    2,
+                    self.cross_factor * float(net.rates[j]),
+                    bool(net.frequency[j]),
+                    [(int(self.cross_a[k]), 1), (bcol[int(self.cross_b[k])], 0)],
+                    changes,
+                    f"{net.reaction_names[j]} across",
+                )
+            )
+        h = len(rows)
+        width = max([len(r[4]) for r in rows] + [1])
+        comp = np.zeros((h, 2), dtype=np.int64)
+        order = np.zeros((h, 2), dtype=np.int64)
+        d_side = np.zeros((h, width), dtype=np.int64)
+        d_comp = np.zeros((h, width), dtype=np.int64)
+        d_val = np.zeros((h, width), dtype=np.int64)
+        d_bcol = np.full((h, width), -1, dtype=np.int64)
+        d_zup = np.zeros((h, width), dtype=bool)
+        tot = np.zeros(h, dtype=bool)
+        for i, (_, _, _, reactants, changes, _) in enumerate(rows):
+            for m, (c, o) in enumerate(reactants):
+                comp[i, m], order[i, m] = c, o
+            net_change = np.zeros(len(comps), dtype=np.int64)
+            for m, (side, c, d) in enumerate(changes):
+                d_side[i, m], d_comp[i, m], d_val[i, m] = side, c, d
+                d_bcol[i, m] = bcol.get(c, -1)
+                d_zup[i, m] = bool(self.zmask[c]) and d > 0
+                net_change[c] += d
+            tot[i] = bool(net_change.any())
+        freq = np.array([r[2] for r in rows], dtype=bool)
+        return Channels(
+            kind=np.array([r[0] for r in rows], dtype=np.int64),
+            rate=np.array([r[1] for r in rows], dtype=np.float64),
+            freq=freq,
+            comp=comp,
+            order=order,
+            in_pop=net.in_population.copy(),
+            any_freq=bool(freq.any()),
+            d_n=np.array([len(r[4]) for r in rows], dtype=np.int64),
+            d_side=d_side,
+            d_comp=d_comp,
+            d_val=d_val,
+            d_bcol=d_bcol,
+            d_zup=d_zup,
+            tot=tot,
+            b_comp=b_comp,
+        ), [r[5] for r in rows]
+
+
+def _split(net: ReactionNetwork, j: int) -> tuple[int, int, int, list[int], list[int]]:
+    """A two-reactant reaction across an edge: (j, a, b, changes at a's place, at b's).
+
+    Each reactant that reappears among the products stays where it was; what the consumed
+    reactant turns into appears at its place (both consumed: at the first reactant's place).
+    """
+    order = [i for i in np.argsort(-net.reactants[j], kind="stable") if net.reactants[j, i] > 0]
+    a, b = int(order[0]), int(order[1])
+    products = net.products[j].copy()
+    dp = [0] * len(net.compartments)
+    dq = [0] * len(net.compartments)
+    consumed_a = products[a] == 0
+    if not consumed_a:
+        products[a] -= 1
+    else:
+        dp[a] -= 1
+    consumed_b = products[b] == 0
+    if not consumed_b:
+        products[b] -= 1
+    else:
+        dq[b] -= 1
+    rest = dq if consumed_b and not consumed_a else dp
+    for c, m in enumerate(products):
+        rest[c] += int(m)
+    return j, a, b, dp, dq
+
+
+def snapshot_times(scenario: Scenario, n_places: int, n_compartments: int) -> np.ndarray:
+    """Evenly spaced times from 0 to the horizon for per-place snapshots (none for one place)."""
+    asked = scenario.record.snapshots
+    if scenario.world is None:
+        return np.empty(0)
+    if asked is None:
+        fits = SNAPSHOT_BUDGET // max(1, n_places * n_compartments)
+        asked = int(min(MAX_SNAPSHOTS, max(2, fits)))
+    if asked == 0:
+        return np.empty(0)
+    return np.linspace(0.0, float(scenario.time.horizon), asked) if asked > 1 else np.zeros(1)
+
+
+def places_table(
+    scenario: Scenario,
+    layout: Layout,
+    first_z: np.ndarray,
+    snap_times: np.ndarray,
+    snaps: np.ndarray,
+) -> pa.Table:
+    """One row per place: where it is, its people, when a zombie first came, and snapshots."""
+    import pyarrow as pa
+
+    world = layout.world
+    n = world.n_places
+    cols: dict[str, Any] = {"place": pa.array(np.arange(n, dtype=np.int32))}
+    if world.cells is not None:
+        cols["row"] = pa.array(world.cells[:, 0])
+        cols["col"] = pa.array(world.cells[:, 1])
+    if world.names is not None:
+        cols["name"] = pa.array(list(world.names))
+    if world.coords is not None:
+        cols["x"] = pa.array(world.coords[:, 0])
+        cols["y"] = pa.array(world.coords[:, 1])
+    living = layout.x0[:, layout.net.in_population].sum(axis=1)
+    cols["population"] = pa.array(living.astype(np.int64))
+    cols["t_first_zombie_s"] = pa.array(first_z, mask=np.isnan(first_z))
+    f = snap_times.size
+    # Snapshots: per compartment, a fixed-size list of counts, one per snapshot time.
+    for c, name in enumerate(layout.net.compartments if f else ()):
+        values = np.ascontiguousarray(snaps[:f, :, c].T).reshape(-1).astype(np.int32)
+        cols[name] = pa.FixedSizeListArray.from_arrays(pa.array(values), f)
+    meta = {
+        "snapshot_times_s": json.dumps([float(t) for t in snap_times]),
+        "compartments": json.dumps(list(layout.net.compartments)),
+    }
+    if world.shape is not None:
+        meta["shape"] = json.dumps(list(world.shape))
+    return pa.table(cols, metadata=meta)
+
+
+def extent(scenario: Scenario, layout: Layout, first_z: np.ndarray) -> dict[str, Any]:
+    """How far the outbreak reached: places reached, and on grids its radius and reach."""
+    world = layout.world
+    reached = ~np.isnan(first_z)
+    out: dict[str, Any] = {"places_reached": int(reached.sum())}
+    if world.landmarks or world.names:
+        named = world.landmarks or {n: i for i, n in enumerate(world.names or ())}
+        out["t_arrival_s"] = {
+            name: None if np.isnan(first_z[i]) else float(first_z[i]) for name, i in named.items()
+        }
+    seeds = np.flatnonzero(first_z == 0.0)
+    if world.cells is None or world.shape is None or seeds.size == 0 or not reached.any():
+        return out
+    origin = world.cells[seeds[0]].astype(np.int64)
+    d = world.cells[reached].astype(np.int64) - origin
+    if scenario.world is not None and scenario.world.periodic:
+        shape = np.array(world.shape)
+        d = np.minimum(np.abs(d), shape - np.abs(d))
+    d = np.abs(d)
+    out["radius_cells"] = float(np.sqrt((d.astype(np.float64) ** 2).sum(axis=1)).max())
+    out["reach_rows_cells"] = int(d[:, 0].max())
+    out["reach_cols_cells"] = int(d[:, 1].max())
+    if scenario.world is not None and not scenario.world.periodic:
+        cells = world.cells[reached]
+        rows, cols = world.shape
+        out["reached_edge"] = bool(
+            np.any(
+                (cells[:, 0] == 0)
+                | (cells[:, 0] == rows - 1)
+                | (cells[:, 1] == 0)
+                | (cells[:, 1] == cols - 1)
+            )
+        )
+    return out
+
+
+def edge_mask(scenario: Scenario, world: World) -> np.ndarray:
+    """Places on the border of a lattice or grid, when the run stops there; else empty."""
+    if scenario.world is None or not scenario.world.stop_at_edge or world.cells is None:
+        return np.empty(0, dtype=bool)
+    assert world.shape is not None
+    rows, cols = world.shape
+    r, c = world.cells[:, 0], world.cells[:, 1]
+    return (r == 0) | (r == rows - 1) | (c == 0) | (c == cols - 1)

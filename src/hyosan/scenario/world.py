@@ -1,0 +1,167 @@
+"""The `[world]` and `[record]` sections: where a model runs, and what a run keeps.
+
+With no `[world]` section a scenario runs in one well-mixed place and `[initial]` gives its
+counts. Otherwise the world is a graph of places and the people in it come from the world:
+
+```toml
+[world]
+kind = "lattice"            # or "grid", "regions", "graph"
+size = [256, 256]           # lattice: rows, columns
+fill = { S = 1 }            # people per place (lattice, graph); a grid fills one compartment
+movement = { Z = "1/h" }    # each Z crosses each edge (of weight 1) at this rate
+cross = { reactions = ["bite", "kill"], factor = 1.0 }   # reactions across an edge
+
+[[world.seeds]]
+at = "center"               # or [row, col], a place number, or a region or landmark name
+counts = { Z = 1 }          # taken from the filled compartment, so the population is kept
+```
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from hyosan.scenario.model import Frozen, ReadOnly
+from hyosan.scenario.units import RateField
+
+__all__ = ["CrossSpec", "GraphSpec", "RecordSpec", "Region", "Route", "SeedSpec", "WorldSpec"]
+
+Count = Annotated[int, Field(ge=0, le=10**11)]
+Weight = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+#: Largest number of places in a world built from a scenario (memory stays in a few GB).
+MAX_PLACES = 20_000_000
+
+
+class SeedSpec(Frozen):
+    """People placed at the start: `counts` at one place, taken from the filled compartment."""
+
+    at: str | int | tuple[int, int] = Field(
+        description='"center", a place number, [row, col], or a region or landmark name'
+    )
+    counts: ReadOnly[str, Count]
+
+
+class CrossSpec(Frozen):
+    """Reactions that also act between neighbouring places (Alemi's mobility coupling).
+
+    A listed reaction with two reactant individuals, the first at a place p and the second at a
+    neighbour q, fires at `factor` × edge weight × its rate × x_p × x_q. Each reactant's changes
+    happen at its own place; what a consumed reactant turns into appears where it was.
+    """
+
+    reactions: tuple[str, ...] = Field(min_length=1)
+    factor: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 1.0
+
+
+class Region(Frozen):
+    """A place of a regions world."""
+
+    name: str = Field(min_length=1)
+    population: Count
+    x: float = 0.0
+    y: float = 0.0
+
+
+class Route(Frozen):
+    """An edge between two regions; `weight` scales movement and cross reactions along it."""
+
+    start: str
+    end: str
+    weight: Weight = 1.0
+    both_ways: bool = True
+
+
+class GraphSpec(Frozen):
+    """A random graph of places (one person per place makes a network epidemic)."""
+
+    model: Literal["erdos-renyi", "random-regular"] = "erdos-renyi"
+    nodes: Annotated[int, Field(ge=1, le=MAX_PLACES)]
+    mean_degree: Annotated[float, Field(gt=0, le=1000)]
+
+
+class WorldSpec(Frozen):
+    """A graph of places; see the module docstring."""
+
+    kind: Literal["lattice", "grid", "regions", "graph"]
+    size: tuple[Annotated[int, Field(ge=1)], Annotated[int, Field(ge=1)]] | None = None
+    periodic: bool = False
+    grid: str | None = Field(default=None, description='a built-in grid: "korea"')
+    file: str | None = Field(default=None, description="a head-count grid: .csv, .npy, .json(.gz)")
+    keep_empty: bool = Field(
+        default=False, description="keep cells with nobody in them as places (grids)"
+    )
+    regions: tuple[Region, ...] = ()
+    routes: tuple[Route, ...] = ()
+    random: GraphSpec | None = None
+    edges: str | None = Field(default=None, description="a CSV edge list: two place numbers")
+    nodes: Annotated[int, Field(ge=1, le=MAX_PLACES)] | None = None
+    fill: str | ReadOnly[str, Count] = "S"
+    movement: ReadOnly[str, RateField] = Field(default_factory=dict)
+    cross: CrossSpec | None = None
+    seeds: tuple[SeedSpec, ...] = ()
+    stop_at_edge: bool = Field(
+        default=False, description="stop when a zombie first reaches the border (lattices)"
+    )
+
+    @model_validator(mode="after")
+    def _shape(self) -> WorldSpec:
+        need = {
+            "lattice": ["size"],
+            "grid": [],
+            "regions": ["regions"],
+            "graph": [],
+        }[self.kind]
+        for name in need:
+            if not getattr(self, name):
+                raise ValueError(f'kind = "{self.kind}" needs {name}')
+        if self.kind == "lattice" and self.size and self.size[0] * self.size[1] > MAX_PLACES:
+            raise ValueError(f"size: more than {MAX_PLACES:,} places")
+        if self.kind == "grid" and (self.grid is None) == (self.file is None):
+            raise ValueError('kind = "grid" needs one of grid = "korea" or file = "path"')
+        if self.kind == "graph" and (self.random is None) == (self.edges is None):
+            raise ValueError('kind = "graph" needs one of random = {...} or edges = "file.csv"')
+        if self.kind == "graph" and self.edges is not None and self.nodes is None:
+            raise ValueError("an edge list needs nodes = N, the number of places")
+        if self.kind in ("grid", "regions") and not isinstance(self.fill, str):
+            raise ValueError(
+                f"fill: a {self.kind} gives head counts, so fill names the compartment they go "
+                f'to, e.g. fill = "S"'
+            )
+        if self.stop_at_edge and self.kind not in ("lattice", "grid"):
+            raise ValueError("stop_at_edge applies to lattices and grids")
+        names = [r.name for r in self.regions]
+        if len(set(names)) != len(names):
+            dup = next(n for n in names if names.count(n) > 1)
+            raise ValueError(f"regions: the name {dup!r} is used twice")
+        for i, route in enumerate(self.routes):
+            for end in (route.start, route.end):
+                if end not in names:
+                    raise ValueError(
+                        f"routes[{i}]: no region {end!r} (regions: {', '.join(names) or 'none'})"
+                    )
+        return self
+
+    def compartments_named(self) -> list[tuple[str, str]]:
+        """(field, compartment) pairs this section refers to, for checking against the model."""
+        out: list[tuple[str, str]] = []
+        if isinstance(self.fill, str):
+            out.append(("fill", self.fill))
+        else:
+            out += [(f"fill.{c}", c) for c in self.fill]
+        out += [(f"movement.{c}", c) for c in self.movement]
+        for i, seed in enumerate(self.seeds):
+            out += [(f"seeds[{i}].counts.{c}", c) for c in seed.counts]
+        return out
+
+
+class RecordSpec(Frozen):
+    """What a run keeps besides the time series."""
+
+    snapshots: Annotated[int, Field(ge=0, le=10_000)] | None = Field(
+        default=None,
+        description="per-place snapshots (spatial runs); default up to 200, fewer for big worlds",
+    )
+    events: bool = Field(default=False, description="log every event (ssa) to events.parquet")

@@ -1,0 +1,157 @@
+"""From a scenario's `[world]` section to a World and the head counts in each place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from hyosan.errors import EngineError
+from hyosan.world.graph import World, from_edges, grid_world, lattice, random_graph, single_place
+
+if TYPE_CHECKING:
+    from hyosan.scenario.schema import Scenario
+    from hyosan.scenario.world import SeedSpec, WorldSpec
+
+__all__ = ["build_world", "seed_place"]
+
+
+def _grid(spec: WorldSpec) -> tuple[np.ndarray, dict[str, tuple[int, int]]]:
+    if spec.grid is not None:
+        if spec.grid != "korea":
+            raise EngineError(f'world.grid: no built-in grid {spec.grid!r}; built-ins: "korea"')
+        from hyosan.world.korea import korea_grid
+
+        korea = korea_grid()
+        return korea.population, dict(korea.landmarks)
+    from hyosan.world.population_files import load_population_grid
+
+    assert spec.file is not None  # the schema asks for one of grid and file
+    return load_population_grid(Path(spec.file).expanduser()), {}
+
+
+def _structure(spec: WorldSpec, rng: np.random.Generator) -> World:
+    if spec.kind == "lattice":
+        assert spec.size is not None
+        return lattice(*spec.size, periodic=spec.periodic)
+    if spec.kind == "grid":
+        counts, landmarks = _grid(spec)
+        mask = np.ones(counts.shape, dtype=bool) if spec.keep_empty else counts > 0
+        world = grid_world(mask, periodic=spec.periodic, population=counts)
+        places = {name: world.place_of(r, c) for name, (r, c) in landmarks.items()}
+        return World(**{**world.__dict__, "landmarks": {k: v for k, v in places.items() if v >= 0}})
+    if spec.kind == "regions":
+        names = tuple(r.name for r in spec.regions)
+        index = {n: i for i, n in enumerate(names)}
+        src = [index[r.start] for r in spec.routes]
+        dst = [index[r.end] for r in spec.routes]
+        w = [r.weight for r in spec.routes]
+        two_way = [r.both_ways for r in spec.routes]
+        src_all = src + [d for d, b in zip(dst, two_way, strict=True) if b]
+        dst_all = dst + [s for s, b in zip(src, two_way, strict=True) if b]
+        w_all = w + [x for x, b in zip(w, two_way, strict=True) if b]
+        world = from_edges(
+            len(names),
+            np.array(src_all, dtype=np.int64),
+            np.array(dst_all, dtype=np.int64),
+            np.array(w_all, dtype=np.float64),
+            both_ways=False,
+            names=names,
+            population=np.array([r.population for r in spec.regions], dtype=np.int64),
+        )
+        coords = np.array([[r.x, r.y] for r in spec.regions], dtype=np.float64)
+        return World(**{**world.__dict__, "coords": coords})
+    # graph
+    if spec.random is not None:
+        return random_graph(
+            spec.random.nodes, spec.random.mean_degree, rng, model=spec.random.model
+        )
+    assert spec.edges is not None
+    assert spec.nodes is not None
+    path = Path(spec.edges).expanduser()
+    try:
+        pairs = np.loadtxt(path, delimiter=",", dtype=np.int64, ndmin=2, comments="#")
+    except (OSError, ValueError) as exc:
+        raise EngineError(f"world.edges: cannot read {path}: {exc}") from None
+    if pairs.shape[1] < 2:
+        raise EngineError(f"world.edges: {path} needs two columns, the two places of an edge")
+    try:
+        return from_edges(spec.nodes, pairs[:, 0], pairs[:, 1])
+    except ValueError as exc:
+        raise EngineError(f"world.edges: {path}: {exc}") from None
+
+
+def seed_place(world: World, at: str | int | tuple[int, int], field: str) -> int:
+    """The place a seed names: "center", a place number, [row, col], or a name."""
+    if isinstance(at, str) and at == "center":
+        if world.shape is not None:
+            place = world.place_of(world.shape[0] // 2, world.shape[1] // 2)
+            if place >= 0:
+                return place
+            raise EngineError(f"{field}: nobody lives in the centre cell; give [row, col]")
+        return world.n_places // 2
+    if isinstance(at, str):
+        if at in world.landmarks:
+            return world.landmarks[at]
+        if world.names is not None and at in world.names:
+            return world.names.index(at)
+        known = sorted(world.landmarks) or list(world.names or ())
+        raise EngineError(
+            f"{field}: no place named {at!r}; "
+            + (f"known names: {', '.join(known)}" if known else 'give "center", [row, col] or N')
+        )
+    if isinstance(at, int):
+        if not 0 <= at < world.n_places:
+            raise EngineError(f"{field}: place {at} is outside 0..{world.n_places - 1}")
+        return at
+    if world.shape is None:
+        raise EngineError(f"{field}: [row, col] needs a lattice or grid world")
+    place = world.place_of(int(at[0]), int(at[1]))
+    if place < 0:
+        raise EngineError(f"{field}: cell {list(at)} is outside the grid or nobody lives there")
+    return place
+
+
+def _seed(x: np.ndarray, place: int, seed: SeedSpec, comps: list[str], fill: list[int]) -> None:
+    for name, count in seed.counts.items():
+        c = comps.index(name)
+        # Seeded people come out of the filled compartments, so the population is kept.
+        need = count
+        for f in fill:
+            if f == c:
+                continue
+            take = min(need, int(x[place, f]))
+            x[place, f] -= take
+            need -= take
+        x[place, c] += count
+
+
+def build_world(scenario: Scenario, rng: np.random.Generator) -> tuple[World, np.ndarray]:
+    """The scenario's world and the initial counts, an int64 array (places, compartments)."""
+    comps = list(scenario.model.compartments)
+    spec = scenario.world
+    if spec is None:
+        x = np.asarray(scenario.initial_vector())
+        if not np.all(x == np.round(x)):
+            bad = next(c for c, v in zip(comps, x, strict=True) if v != round(v))
+            raise EngineError(
+                f"this engine counts people, so initial counts must be whole numbers; "
+                f"initial.{bad} is {scenario.initial[bad]}"
+            )
+        return single_place(), x.astype(np.int64)[None, :]
+    world = _structure(spec, rng)
+    x = np.zeros((world.n_places, len(comps)), dtype=np.int64)
+    if isinstance(spec.fill, str):
+        fill = [comps.index(spec.fill)]
+        if world.population is None:
+            x[:, fill[0]] = 1
+        else:
+            x[:, fill[0]] = world.population
+    else:
+        fill = [comps.index(c) for c in spec.fill]
+        for c, count in spec.fill.items():
+            x[:, comps.index(c)] = count
+    for i, seed in enumerate(spec.seeds):
+        _seed(x, seed_place(world, seed.at, f"world.seeds[{i}].at"), seed, comps, fill)
+    return world, x
