@@ -1,0 +1,583 @@
+"""Scenario sections of the agents engine: the building, its people, the virus and behaviour.
+
+A scenario that describes people (``[people]``, ``[[characters]]``) inside a ``[building]`` is
+simulated person by person by the agents engine. Every rule's numbers live here, with the
+defaults of world.md §10; nothing in the engine is keyed to a character's name.
+
+Lengths are in metres, areas in square metres, speeds in metres per second and traits between
+0 and 1; durations and rates carry their units as everywhere else ("90s", "0.05/min").
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from hyosan.scenario.model import Frozen, ReadOnly
+from hyosan.scenario.units import DurationField, RateField, parse_duration, parse_rate
+
+__all__ = [
+    "TRAITS",
+    "AgentsOptions",
+    "Behaviour",
+    "Building",
+    "Character",
+    "Door",
+    "People",
+    "Room",
+    "Virus",
+    "Zombies",
+    "builtin_building",
+    "builtin_building_names",
+]
+
+Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Metres = Annotated[float, Field(ge=-1e5, le=1e5, allow_inf_nan=False)]
+
+#: The traits every person has, in the order the engine stores them. `speed` is a running speed
+#: in m/s; the others lie between 0 and 1. `drive` is an intense motive (hatred, despair) that
+#: the show's theory links to becoming a hybrid.
+TRAITS: tuple[str, ...] = (
+    "speed",
+    "strength",
+    "courage",
+    "altruism",
+    "selfishness",
+    "resourcefulness",
+    "weapon",
+    "drive",
+)
+
+RoomKind = Literal[
+    "classroom",
+    "lab",
+    "office",
+    "bathroom",
+    "closet",
+    "hall",
+    "library",
+    "corridor",
+    "stairs",
+    "roof",
+    "outside",
+    "exit",
+]
+#: Kinds of room people pass through rather than hold: no barricade is built in them.
+TRANSIT_KINDS = frozenset({"corridor", "stairs", "outside"})
+
+
+def _d(text: str) -> Any:
+    return parse_duration(text)
+
+
+def _r(text: str) -> Any:
+    return parse_rate(text)
+
+
+# --- the building --------------------------------------------------------------------------------
+
+
+class Room(Frozen):
+    """A place: a room, a corridor segment, a stairwell, the roof, an outside area or an exit."""
+
+    name: str = Field(min_length=1, max_length=80)
+    kind: RoomKind
+    floor: Annotated[int, Field(ge=-5, le=200)] = 1
+    x: Metres = 0.0
+    y: Metres = 0.0
+    area: Annotated[float, Field(gt=0, le=1e7)] = 60.0
+    capacity: Annotated[int, Field(ge=1, le=1_000_000)] | None = Field(
+        default=None, description="people it holds; default one per 1.5 m² of area"
+    )
+    speaker: bool = Field(default=False, description="a PA loudspeaker is here")
+    pa: bool = Field(default=False, description="the PA console is here")
+    toilet: bool = False
+    supplies: NonNegative = Field(default=0.0, description="person-hours of water and food")
+    hiding: Fraction = Field(default=0.0, description="chance a quiet person here goes unnoticed")
+    flesh: bool = Field(default=False, description="animal flesh that eases a hybrid's hunger")
+
+    @property
+    def holds(self) -> int:
+        """How many people fit (the capacity, or one per 1.5 m²)."""
+        return self.capacity if self.capacity is not None else max(1, int(self.area / 1.5))
+
+
+DoorKind = Literal["door", "opening", "stairs", "window", "hose", "gate"]
+
+
+class Door(Frozen):
+    """A passage between two places, with its length in metres.
+
+    Doors can be barricaded; windows and hoses carry people only (zombies do not climb), and a
+    one-way passage leads only from the first place named to the second.
+    """
+
+    between: tuple[str, str]
+    kind: DoorKind = "door"
+    length: Annotated[float, Field(gt=0, le=1e5)] = 4.0
+    barricade: bool | None = Field(default=None, description="default: true for doors")
+    zombies: bool | None = Field(default=None, description="default: false for windows, hoses")
+    one_way: bool = False
+
+    @property
+    def can_barricade(self) -> bool:
+        return self.barricade if self.barricade is not None else self.kind == "door"
+
+    @property
+    def zombies_pass(self) -> bool:
+        return self.zombies if self.zombies is not None else self.kind not in ("window", "hose")
+
+
+def _list_names(names: list[str], limit: int = 40) -> str:
+    shown = ", ".join(repr(n) for n in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+class Building(Frozen):
+    """A floor plan as a graph: places and the passages between them."""
+
+    name: str = ""
+    description: str = ""
+    storey_height: Positive = Field(default=4.0, description="metres between floors")
+    rooms: tuple[Room, ...] = Field(min_length=1, max_length=100_000)
+    doors: tuple[Door, ...] = ()
+
+    @model_validator(mode="after")
+    def _references(self) -> Building:
+        problems: list[str] = []
+        names = [r.name for r in self.rooms]
+        seen: set[str] = set()
+        for i, name in enumerate(names):
+            if name in seen:
+                problems.append(f"rooms[{i}].name: {name!r} names two rooms; names must differ")
+            seen.add(name)
+        for i, door in enumerate(self.doors):
+            a, b = door.between
+            if a == b:
+                problems.append(f"doors[{i}].between: door {a!r} – {b!r} leads nowhere")
+            for end in (a, b):
+                if end not in seen:
+                    problems.append(
+                        f"doors[{i}].between: door {a!r} – {b!r} names no room {end!r}; "
+                        f"the rooms are {_list_names(names)}"
+                    )
+        if not any(r.kind != "exit" for r in self.rooms):
+            problems.append("rooms: every place is an exit; a building needs somewhere to be")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    def room_names(self) -> list[str]:
+        """Names of the places, in file order."""
+        return [r.name for r in self.rooms]
+
+
+# --- people --------------------------------------------------------------------------------------
+
+
+class TraitDist(Frozen):
+    """A trait drawn per person: normal with `mean` and `sd`, clipped to [low, high]."""
+
+    mean: float = Field(allow_inf_nan=False)
+    sd: NonNegative = 0.0
+    low: float = Field(default=0.0, allow_inf_nan=False)
+    high: float = Field(default=1.0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _order(self) -> TraitDist:
+        if self.low > self.high:
+            raise ValueError(f"low {self.low} is above high {self.high}")
+        return self
+
+
+def _trait(mean: float, sd: float, low: float = 0.0, high: float = 1.0) -> TraitDist:
+    return TraitDist(mean=mean, sd=sd, low=low, high=high)
+
+
+class Traits(Frozen):
+    """How each trait is spread over ordinary people (world.md §10.3 for speed)."""
+
+    speed: TraitDist = _trait(4.5, 0.45, 2.5, 7.0)
+    strength: TraitDist = _trait(0.5, 0.15)
+    courage: TraitDist = _trait(0.4, 0.2)
+    altruism: TraitDist = _trait(0.45, 0.2)
+    selfishness: TraitDist = _trait(0.35, 0.2)
+    resourcefulness: TraitDist = _trait(0.4, 0.2)
+    weapon: TraitDist = _trait(0.05, 0.05)
+    drive: TraitDist = _trait(0.2, 0.15)
+
+
+class Group(Frozen):
+    """People placed in rooms at the start: `per_room` in each of `rooms`, or `count` spread
+    over them. With `classes = true` the people of each room are one class (friends who group
+    up); named characters whose `group` is that room count towards its `per_room`."""
+
+    name: str = Field(min_length=1)
+    role: Literal["student", "staff"] = "student"
+    rooms: tuple[str, ...] = Field(min_length=1)
+    per_room: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    count: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
+    classes: bool = True
+    traits: ReadOnly[str, TraitDist] = Field(
+        default_factory=dict, description="trait distributions that differ for this group"
+    )
+
+    @model_validator(mode="after")
+    def _size(self) -> Group:
+        if (self.per_room is None) == (self.count is None):
+            raise ValueError("give exactly one of per_room = ... or count = ...")
+        unknown = [t for t in self.traits if t not in TRAITS]
+        if unknown:
+            raise ValueError(
+                f"traits: unknown trait {unknown[0]!r}; traits are {', '.join(TRAITS)}"
+            )
+        return self
+
+
+class People(Frozen):
+    """Everyone in the building at the start, apart from the named characters."""
+
+    traits: Traits = Field(default_factory=Traits)
+    groups: tuple[Group, ...] = ()
+
+
+class Infection(Frozen):
+    """An infection a character carries at the start: its route and, if known, when they turn."""
+
+    route: Literal["bite", "neck", "blood", "hamster"] = "bite"
+    turns_in: DurationField | None = Field(
+        default=None, description="time to turning; default drawn from the route's distribution"
+    )
+    hybrid: bool = False
+
+
+class Character(Frozen):
+    """A named person with their own traits, group and starting room."""
+
+    name: str = Field(min_length=1, max_length=80)
+    role: Literal["student", "staff"] = "student"
+    group: str | None = Field(default=None, description="their class or group (a room name)")
+    room: str
+    traits: ReadOnly[str, float] = Field(default_factory=dict)
+    infected: Infection | None = None
+    note: str = ""
+
+    @field_validator("traits")
+    @classmethod
+    def _known_traits(cls, value: dict[str, float]) -> dict[str, float]:
+        for k, v in value.items():
+            if k not in TRAITS:
+                raise ValueError(f"unknown trait {k!r}; traits are {', '.join(TRAITS)}")
+            high = 15.0 if k == "speed" else 1.0
+            if not 0.0 <= v <= high:
+                raise ValueError(f"{k} = {v} is outside 0 to {high:g}")
+        return value
+
+
+# --- the virus and the zombies -------------------------------------------------------------------
+
+
+class Virus(Frozen):
+    """Bite to turn: lognormal delays by route, bite severity, hybrids (world.md §10.2)."""
+
+    turn_median: DurationField = _d("90s")
+    turn_sigma: Annotated[float, Field(ge=0, le=5)] = 1.2
+    blood_median: DurationField = _d("30min")
+    blood_sigma: Annotated[float, Field(ge=0, le=5)] = 1.1
+    hamster_median: DurationField = _d("48h")
+    hamster_sigma: Annotated[float, Field(ge=0, le=5)] = 0.35
+    p_neck: Fraction = Field(default=0.3, description="share of bites to the neck or face")
+    p_torso: Fraction = 0.3
+    neck_factor: Positive = 0.3
+    torso_factor: Positive = 0.7
+    many_bites: Annotated[int, Field(ge=2, le=100)] = 3
+    many_bites_factor: Positive = 0.5
+    p_mauled: Fraction = Field(default=0.03, description="chance an attack kills outright")
+    p_hybrid: Fraction = 0.002
+    hybrid_factor: Annotated[float, Field(ge=1, le=1000)] = 10.0
+    drive_for_hybrid: Fraction = Field(default=0.8, description="drive at which hybrid odds rise")
+    p_hybrid_from_hybrid: Fraction = 0.33
+    hybrid_delay: DurationField = _d("6h")
+
+    @model_validator(mode="after")
+    def _shares(self) -> Virus:
+        if self.p_neck + self.p_torso > 1:
+            raise ValueError("p_neck + p_torso is more than 1")
+        return self
+
+
+class Zombies(Frozen):
+    """How zombies move, sense and attack (world.md §3 and §10.3)."""
+
+    speed: Positive = Field(default=5.0, description="m/s, tireless")
+    strength_factor: Positive = Field(default=1.5, description="zombie strength / host strength")
+    hear_talk: NonNegative = Field(default=12.0, description="m at which talking is heard")
+    hear_loud: NonNegative = Field(default=60.0, description="m: screams, fights, shouts")
+    pa_radius: NonNegative = Field(default=1000.0, description="m: the PA fills the building")
+    smell: NonNegative = Field(default=5.0, description="m at which blood is smelt")
+    p_notice_quiet: Fraction = Field(
+        default=0.005, description="per step: chance of noticing quiet people behind a door"
+    )
+    attention: DurationField = Field(default=_d("90s"), description="how long a lead is chased")
+    sound_duration: DurationField = _d("45s")
+    wander_rate: RateField = _r("0.5/min")
+    catch_speed: Positive = Field(
+        default=1.0, description="m/s of closing speed per sqrt(m²) of room area"
+    )
+    bite_time: DurationField = Field(default=_d("4s"), description="time spent on one victim")
+
+
+# --- behaviour -----------------------------------------------------------------------------------
+
+
+class Barricades(Frozen):
+    """Desks and chairs at doors: built in `build_time`, they hold `pushers` zombies for
+    `hold_time`, then break; unpushed, they are repaired."""
+
+    enabled: bool = True
+    build_time: DurationField = _d("60s")
+    hold_time: DurationField = _d("180s")
+    pushers: Annotated[float, Field(gt=0, le=1000)] = 5.0
+    repair_rate: Positive = Field(default=0.5, description="seconds of hold restored per second")
+    max_hold: DurationField = _d("20min")
+
+
+class Fighting(Frozen):
+    """Fighting back when cornered or skilled; archers shoot before contact."""
+
+    enabled: bool = True
+    courage: Fraction = Field(default=0.75, description="courage at which people fight")
+    kill_unarmed: Fraction = 0.06
+    kill_armed: Fraction = 0.5
+    cornered_bonus: Fraction = 0.1
+    archer_skill: Fraction = 0.7
+    shot_rate: RateField = _r("0.15/s")
+    p_headshot: Fraction = 0.6
+
+
+class Rescue(Frozen):
+    """Stepping in when someone else is attacked (altruism and courage)."""
+
+    enabled: bool = True
+    threshold: Fraction = Field(default=0.6, description="mean of altruism and courage needed")
+    p_step_in: Fraction = 0.6
+
+
+class Selfishness(Frozen):
+    """Abandoning and sacrificing others: refusing entry to a held room, pushing another into
+    a zombie's way."""
+
+    enabled: bool = True
+    refuse_threshold: Fraction = Field(default=0.6, description="selfishness that bars the door")
+    shove_threshold: Fraction = 0.7
+    p_shove: Fraction = 0.5
+
+
+class Sacrifice(Frozen):
+    """The bitten who know what is coming lead the horde away from their group."""
+
+    enabled: bool = True
+    altruism: Fraction = 0.7
+    courage: Fraction = 0.5
+
+
+class Lure(Frozen):
+    """Noise made on purpose: the PA from its console pulls zombies to the speakers."""
+
+    enabled: bool = True
+    resourcefulness: Fraction = 0.8
+    duration: DurationField = _d("3min")
+    cooldown: DurationField = _d("2h")
+
+
+class Grouping(Frozen):
+    """Friends and classmates join up when it is calm."""
+
+    enabled: bool = True
+    rate: RateField = _r("2/h")
+
+
+class Exits(Frozen):
+    """Heading for exits and the roof once the building is lost."""
+
+    enabled: bool = True
+    rate: RateField = Field(default=_r("0.15/h"), description="per calm, aware person")
+    courage: Fraction = Field(default=0.5, description="courage that doubles the rate")
+
+
+class Supplies(Frozen):
+    """Water, food and a toilet: running short forces a group to move."""
+
+    enabled: bool = True
+    tolerance: DurationField = Field(default=_d("30h"), description="without water and food")
+    toilet_tolerance: DurationField = _d("10h")
+    makeshift_toilet: Fraction = Field(
+        default=0.85, description="resourcefulness at which someone rigs a toilet"
+    )
+    carried: NonNegative = Field(default=3.0, description="hours of water each person carries")
+
+
+class Hybrids(Frozen):
+    """What hybrids do: stronger and sharper, ignored by zombies, and hungrier over time."""
+
+    strength_factor: Positive = 3.0
+    hunger_time: DurationField = _d("24h")
+    hunger_threshold: Fraction = 0.7
+    attack_rate: RateField = _r("0.05/min")
+    bond_factor: Fraction = 0.3
+    flesh_reset: Fraction = 0.3
+
+
+class Behaviour(Frozen):
+    """Human behaviour as rules with parameters; each can be switched off."""
+
+    flee: bool = True
+    aware_on_scream: bool = True
+    panic: Fraction = Field(
+        default=0.5, description="chance (times 2 x (1 - courage)) of running outside"
+    )
+    barricades: Barricades = Field(default_factory=Barricades)
+    fighting: Fighting = Field(default_factory=Fighting)
+    rescue: Rescue = Field(default_factory=Rescue)
+    selfishness: Selfishness = Field(default_factory=Selfishness)
+    sacrifice: Sacrifice = Field(default_factory=Sacrifice)
+    lure: Lure = Field(default_factory=Lure)
+    grouping: Grouping = Field(default_factory=Grouping)
+    exits: Exits = Field(default_factory=Exits)
+    supplies: Supplies = Field(default_factory=Supplies)
+    hybrids: Hybrids = Field(default_factory=Hybrids)
+
+
+class AgentsOptions(Frozen):
+    """Options of the agents engine."""
+
+    step: DurationField | None = Field(
+        default=None, description='time step; default "5s" in a building, else output step / 20'
+    )
+    snapshots: Annotated[int, Field(ge=1, le=10_000)] = 200
+    clock_start: DurationField = Field(
+        default=_d("8.5h"), description="time of day of t = 0 on day 1 (for narrative times)"
+    )
+
+    @field_validator("step")
+    @classmethod
+    def _positive(cls, value: Any) -> Any:
+        if value is not None and value <= 0:
+            raise ValueError("step must be more than zero")
+        return value
+
+
+# --- built-in buildings --------------------------------------------------------------------------
+
+
+def _buildings_folder() -> Any:
+    return resources.files("hyosan.scenario") / "builtin" / "buildings"
+
+
+def builtin_building_names() -> list[str]:
+    """Names of the floor plans that ship with hyosan."""
+    return sorted(
+        p.name.removesuffix(".toml")
+        for p in _buildings_folder().iterdir()
+        if p.name.endswith(".toml")
+    )
+
+
+def builtin_building(name: str) -> dict[str, Any]:
+    """A built-in floor plan as raw data to validate; ValueError if there is none."""
+    names = builtin_building_names()
+    if name not in names:
+        raise ValueError(
+            f"unknown built-in building {name!r}; the built-in buildings are {', '.join(names)}"
+        )
+    text = (_buildings_folder() / f"{name}.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+# --- checks and counts across sections -----------------------------------------------------------
+
+
+def people_problems(scenario: Any) -> list[str]:
+    """Cross-references of the person-by-person sections, as "path: message" lines."""
+    problems: list[str] = []
+    building = scenario.building
+    if building is None:
+        return ["building: people and characters need a [building] to be in"]
+    names = building.room_names()
+    known = set(names)
+    exits = {r.name for r in building.rooms if r.kind == "exit"}
+
+    def check_room(path: str, room: str) -> None:
+        if room not in known:
+            problems.append(f"{path}: no room {room!r} in the building; rooms are {_list_names(names)}")
+        elif room in exits:
+            problems.append(f"{path}: {room!r} is an exit; people start inside")
+
+    groups = scenario.people.groups if scenario.people is not None else ()
+    for i, group in enumerate(groups):
+        for j, room in enumerate(group.rooms):
+            check_room(f"people.groups[{i}].rooms[{j}]", room)
+    seen: set[str] = set()
+    for i, ch in enumerate(scenario.characters):
+        if ch.name in seen:
+            problems.append(f"characters[{i}].name: {ch.name!r} appears twice")
+        seen.add(ch.name)
+        check_room(f"characters[{i}].room", ch.room)
+        if ch.group is not None:
+            groups_named = {g.name for g in groups}
+            if ch.group not in known and ch.group not in groups_named:
+                problems.append(
+                    f"characters[{i}].group: {ch.group!r} is neither a room (a class) nor a "
+                    f"group of people ({', '.join(sorted(groups_named)) or 'none'})"
+                )
+    states = {c.state for c in scenario.model.compartments.values()}
+    if "human" not in states:
+        problems.append("model: people are simulated person by person, so the model needs a "
+                        "compartment of state 'human'")
+    return problems
+
+
+def population(scenario: Any) -> tuple[int, int]:
+    """(people in the building, how many of them start infected)."""
+    per_class: dict[str, int] = {}
+    for ch in scenario.characters:
+        if ch.group is not None:
+            per_class[ch.group] = per_class.get(ch.group, 0) + 1
+    generic = 0
+    if scenario.people is not None:
+        for group in scenario.people.groups:
+            if group.per_room is not None:
+                for room in group.rooms:
+                    named = per_class.get(room, 0) if group.classes else 0
+                    generic += max(0, group.per_room - named)
+            else:
+                generic += int(group.count or 0)
+    infected = sum(1 for ch in scenario.characters if ch.infected is not None)
+    return generic + len(scenario.characters), infected
+
+
+def initial_counts(scenario: Any) -> list[float]:
+    """Initial counts per compartment: everyone human, the infected characters bitten."""
+    total, infected = population(scenario)
+    comps = list(scenario.model.compartments.items())
+    counts = [0.0] * len(comps)
+
+    def first(*states: str) -> int | None:
+        for state in states:
+            for i, (_, c) in enumerate(comps):
+                if c.state == state:
+                    return i
+        return None
+
+    human = first("human")
+    bitten = first("bitten", "zombie")
+    if human is not None:
+        counts[human] += total - infected
+    if bitten is not None:
+        counts[bitten] += infected
+    return counts
