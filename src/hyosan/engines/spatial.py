@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Channels", "Layout", "extent", "places_table", "snapshot_times"]
 
-#: Snapshot values kept in memory by default (int32): about 160 MB.
-SNAPSHOT_BUDGET = 40_000_000
+#: Snapshot values kept in memory by default (int32): about 40 MB.
+SNAPSHOT_BUDGET = 10_000_000
 #: Most snapshots by default.
 MAX_SNAPSHOTS = 200
 
