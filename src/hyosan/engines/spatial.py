@@ -288,7 +288,11 @@ def extent(scenario: Scenario, layout: Layout, first_z: np.ndarray) -> dict[str,
     out["radius_cells"] = float(np.sqrt((d.astype(np.float64) ** 2).sum(axis=1)).max())
     out["reach_rows_cells"] = int(d[:, 0].max())
     out["reach_cols_cells"] = int(d[:, 1].max())
-    if scenario.world is not None and not scenario.world.periodic:
+    if (
+        scenario.world is not None
+        and scenario.world.kind == "lattice"
+        and not scenario.world.periodic
+    ):
         cells = world.cells[reached]
         rows, cols = world.shape
         out["reached_edge"] = bool(
