@@ -334,6 +334,7 @@ def simulate(  # type: ignore[no-untyped-def]
             grp[r] = g_new
         a[r] = new
 
+    next_record = -np.inf  # the next output or snapshot time; found on the first event
     while True:
         if log_on and meta[_LOG_N] >= log_t.size:
             return t, out_next, snap_next, STATUS_LOG_FULL
@@ -347,17 +348,23 @@ def simulate(  # type: ignore[no-untyped-def]
         for g in range(gmin, gmax + 1):
             a0 += gsum[g]
         # With nothing left to happen the state holds to the end.
-        t_next = t - math.log(1.0 - rng.random()) / a0 if a0 > 0.0 and gmin <= gmax else np.inf
-        # Record the state held on [t, t_next) at the output and snapshot times it covers.
-        while due(out_times, out_next, t_next):
-            for c in range(n_c):
-                out_values[out_next, c] = tot[c]
-            out_next += 1
-        while due(snap_times, snap_next, t_next):
-            for p in range(x.shape[0]):
+        t_next = t + rng.standard_exponential() / a0 if a0 > 0.0 and gmin <= gmax else np.inf
+        # Record the state held on [t, t_next) at the output and snapshot times it covers
+        # (one comparison per event in the common case that none falls in the wait).
+        if t_next > next_record:
+            while due(out_times, out_next, t_next):
                 for c in range(n_c):
-                    snaps[snap_next, p, c] = x[p, c]
-            snap_next += 1
+                    out_values[out_next, c] = tot[c]
+                out_next += 1
+            while due(snap_times, snap_next, t_next):
+                for p in range(x.shape[0]):
+                    for c in range(n_c):
+                        snaps[snap_next, p, c] = x[p, c]
+                snap_next += 1
+            next_record = min(
+                out_times[out_next] if out_next < out_times.size else np.inf,
+                snap_times[snap_next] if snap_next < snap_times.size else np.inf,
+            )
         if t_next > t_end:
             return t_end, out_next, snap_next, STATUS_DONE
         t = t_next
