@@ -5,7 +5,7 @@ counts. Otherwise the world is a graph of places and the people in it come from 
 
 ```toml
 [world]
-kind = "lattice"            # or "grid", "regions", "graph"
+kind = "lattice"            # or "grid", "regions", "graph", "building"
 size = [256, 256]           # lattice: rows, columns
 fill = { S = 1 }            # people per place (lattice, graph); a grid fills one compartment
 movement = { Z = "1/h" }    # each Z crosses each edge (of weight 1) at this rate
@@ -85,7 +85,7 @@ class GraphSpec(Frozen):
 class WorldSpec(Frozen):
     """A graph of places; see the module docstring."""
 
-    kind: Literal["lattice", "grid", "regions", "graph"]
+    kind: Literal["lattice", "grid", "regions", "graph", "building"]
     size: tuple[Annotated[int, Field(ge=1)], Annotated[int, Field(ge=1)]] | None = None
     periodic: bool = False
     grid: str | None = Field(default=None, description='a built-in grid: "korea"')
@@ -97,6 +97,9 @@ class WorldSpec(Frozen):
     routes: tuple[Route, ...] = ()
     random: GraphSpec | None = None
     edges: str | None = Field(default=None, description="a CSV edge list: two place numbers")
+    building: str | None = Field(
+        default=None, description='a built-in floor plan ("hyosan-high"): rooms and doors'
+    )
     nodes: Annotated[int, Field(ge=1, le=MAX_PLACES)] | None = None
     fill: str | ReadOnly[str, Count] = "S"
     movement: ReadOnly[str, RateField] = Field(default_factory=dict)
@@ -113,6 +116,7 @@ class WorldSpec(Frozen):
             "grid": [],
             "regions": ["regions"],
             "graph": [],
+            "building": ["building"],
         }[self.kind]
         for name in need:
             if not getattr(self, name):

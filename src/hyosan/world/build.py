@@ -62,6 +62,8 @@ def _structure(spec: WorldSpec, rng: np.random.Generator) -> World:
         )
         coords = np.array([[r.x, r.y] for r in spec.regions], dtype=np.float64)
         return World(**{**world.__dict__, "coords": coords})
+    if spec.kind == "building":
+        return _building(spec)
     # graph
     if spec.random is not None:
         return random_graph(
@@ -80,6 +82,26 @@ def _structure(spec: WorldSpec, rng: np.random.Generator) -> World:
         return from_edges(spec.nodes, pairs[:, 0], pairs[:, 1])
     except ValueError as exc:
         raise EngineError(f"world.edges: {path}: {exc}") from None
+
+
+def _building(spec: WorldSpec) -> World:
+    # Rooms are places and every door, stair or window between two rooms an edge of weight 1.
+    from pydantic import ValidationError
+
+    from hyosan.scenario.agents import Building, builtin_building
+
+    assert spec.building is not None
+    try:
+        plan = Building.model_validate(builtin_building(spec.building))
+    except (ValueError, ValidationError) as exc:
+        raise EngineError(f"world.building: {exc}") from None
+    names = tuple(plan.room_names())
+    index = {n: i for i, n in enumerate(names)}
+    pairs = np.array([[index[a], index[b]] for a, b in (d.between for d in plan.doors)])
+    pairs = pairs.reshape(-1, 2).astype(np.int64)
+    world = from_edges(len(names), pairs[:, 0], pairs[:, 1], names=names)
+    coords = np.array([[r.x, r.y] for r in plan.rooms], dtype=np.float64)
+    return World(**{**world.__dict__, "coords": coords})
 
 
 def seed_place(world: World, at: str | int | tuple[int, int], field: str) -> int:
