@@ -120,53 +120,18 @@ def _compact(pool, gstart, gsize, gcap, meta, grow):  # type: ignore[no-untyped-
 
 
 @nb.njit(cache=True, nogil=True)
-def _add(p, g, pool, pos, gstart, gsize, gcap, meta):  # type: ignore[no-untyped-def]
-    if gsize[g] == gcap[g]:
-        new_cap = 2 * gcap[g] + 8
-        if meta[_POOL_END] + new_cap > pool.size:
-            _compact(pool, gstart, gsize, gcap, meta, g)
-        else:
-            start = meta[_POOL_END]
-            for i in range(gsize[g]):
-                pool[start + i] = pool[gstart[g] + i]
-            gstart[g] = start
-            gcap[g] = new_cap
-            meta[_POOL_END] = start + new_cap
-    pool[gstart[g] + gsize[g]] = p
-    pos[p] = gsize[g]
-    gsize[g] += 1
-    if g < meta[_GMIN]:
-        meta[_GMIN] = g
-    if g > meta[_GMAX]:
-        meta[_GMAX] = g
-
-
-@nb.njit(cache=True, nogil=True)
-def _remove(p, g, pool, pos, gstart, gsize):  # type: ignore[no-untyped-def]
-    i = pos[p]
-    last = pool[gstart[g] + gsize[g] - 1]
-    pool[gstart[g] + i] = last
-    pos[last] = i
-    gsize[g] -= 1
-
-
-@nb.njit(cache=True, nogil=True)
-def _set(p, new, a, grp, pos, pool, gstart, gsize, gcap, gsum, meta):  # type: ignore[no-untyped-def]
-    old = a[p]
-    g_old = np.int64(grp[p])
-    g_new = _group_of(new) if new > 0.0 else -1
-    if g_old == g_new:
-        if g_new >= 0:
-            gsum[g_new] += new - old
+def _grow(g, pool, gstart, gsize, gcap, meta):  # type: ignore[no-untyped-def]
+    # Move group g's slice to the end of the pool with twice the room, compacting if needed.
+    new_cap = 2 * gcap[g] + 8
+    if meta[_POOL_END] + new_cap > pool.size:
+        _compact(pool, gstart, gsize, gcap, meta, g)
     else:
-        if g_old >= 0:
-            _remove(p, g_old, pool, pos, gstart, gsize)
-            gsum[g_old] = gsum[g_old] - old if gsize[g_old] > 0 else 0.0
-        if g_new >= 0:
-            _add(p, g_new, pool, pos, gstart, gsize, gcap, meta)
-            gsum[g_new] += new
-        grp[p] = g_new
-    a[p] = new
+        start = meta[_POOL_END]
+        for i in range(gsize[g]):
+            pool[start + i] = pool[gstart[g] + i]
+        gstart[g] = start
+        gcap[g] = new_cap
+        meta[_POOL_END] = start + new_cap
 
 
 @nb.njit(cache=True, nogil=True)
@@ -326,10 +291,21 @@ def simulate(  # type: ignore[no-untyped-def]
                 gsum[g_new] += new - old
         else:
             if g_old >= 0:
-                _remove(r, g_old, pool, pos, gstart, gsize)
+                # Remove r from its group: the group's last member takes its slot.
+                i = pos[r]
+                last = pool[gstart[g_old] + gsize[g_old] - 1]
+                pool[gstart[g_old] + i] = last
+                pos[last] = i
+                gsize[g_old] -= 1
                 gsum[g_old] = gsum[g_old] - old if gsize[g_old] > 0 else 0.0
             if g_new >= 0:
-                _add(r, g_new, pool, pos, gstart, gsize, gcap, meta)
+                if gsize[g_new] == gcap[g_new]:
+                    _grow(g_new, pool, gstart, gsize, gcap, meta)  # rare: the slice is full
+                pool[gstart[g_new] + gsize[g_new]] = r
+                pos[r] = gsize[g_new]
+                gsize[g_new] += 1
+                meta[_GMIN] = min(meta[_GMIN], g_new)
+                meta[_GMAX] = max(meta[_GMAX], g_new)
                 gsum[g_new] += new
             grp[r] = g_new
         a[r] = new
