@@ -90,8 +90,11 @@ class Layout:
                 move[comps.index(c)] = float(rate)
         names = list(net.reaction_names)
         rows = []
+        by_name = {r.name: r for r in scenario.model.reactions}
         for name in spec.cross.reactions if spec is not None and spec.cross is not None else ():
-            rows.append(_split(net, names.index(name)))
+            # The first reactant is the equation's first: its place divides frequency mixing.
+            first, second = (comps.index(c) for c in by_name[name].reactants)
+            rows.append(_split(net, names.index(name), first, second))
         k = len(rows)
         return cls(
             net=net,
@@ -188,14 +191,14 @@ class Layout:
         ), [r[5] for r in rows]
 
 
-def _split(net: ReactionNetwork, j: int) -> tuple[int, int, int, list[int], list[int]]:
-    """A two-reactant reaction across an edge: (j, a, b, changes at a's place, at b's).
+def _split(
+    net: ReactionNetwork, j: int, a: int, b: int
+) -> tuple[int, int, int, list[int], list[int]]:
+    """Reaction j across an edge, reactant a at p and b at q: (j, a, b, changes at p, at q).
 
     Each reactant that reappears among the products stays where it was; what the consumed
     reactant turns into appears at its place (both consumed: at the first reactant's place).
     """
-    order = [i for i in np.argsort(-net.reactants[j], kind="stable") if net.reactants[j, i] > 0]
-    a, b = int(order[0]), int(order[1])
     products = net.products[j].copy()
     dp = [0] * len(net.compartments)
     dq = [0] * len(net.compartments)

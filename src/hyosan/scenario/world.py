@@ -13,7 +13,7 @@ cross = { reactions = ["bite", "kill"], factor = 1.0 }   # reactions across an e
 
 [[world.seeds]]
 at = "center"               # or [row, col], a place number, or a region or landmark name
-counts = { Z = 1 }          # taken from the filled compartment, so the population is kept
+counts = { Z = 1 }          # taken out of the filled compartment (as far as it holds people)
 ```
 """
 
@@ -36,7 +36,8 @@ MAX_PLACES = 20_000_000
 
 
 class SeedSpec(Frozen):
-    """People placed at the start: `counts` at one place, taken from the filled compartment."""
+    """People placed at the start: `counts` at one place, taken out of the filled compartment
+    as far as it holds people there (beyond that they are added)."""
 
     at: str | int | tuple[int, int] = Field(
         description='"center", a place number, [row, col], or a region or landmark name'
@@ -134,8 +135,8 @@ class WorldSpec(Frozen):
                 f"fill: a {self.kind} gives head counts, so fill names the compartment they go "
                 f'to, e.g. fill = "S"'
             )
-        if self.stop_at_edge and self.kind not in ("lattice", "grid"):
-            raise ValueError("stop_at_edge applies to lattices and grids")
+        if self.stop_at_edge and (self.kind not in ("lattice", "grid") or self.periodic):
+            raise ValueError("stop_at_edge needs a border: a lattice or grid with periodic = false")
         names = [r.name for r in self.regions]
         if len(set(names)) != len(names):
             dup = next(n for n in names if names.count(n) > 1)

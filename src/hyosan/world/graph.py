@@ -69,7 +69,26 @@ class World:
         """Sum of the edge weights at each place (its degree when unweighted)."""
         if not self.weighted:
             return self.degree().astype(np.float64)
-        return np.add.reduceat(self.weights, self.indptr[:-1]) * (self.degree() > 0)
+        source = np.repeat(np.arange(self.n_places), self.degree())
+        return np.bincount(source, weights=self.weights, minlength=self.n_places)
+
+    def reversed_edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(indptr, indices, weights) of the edges turned round: place i's entries are the
+        places with an edge into i. The graph's own arrays when every edge goes both ways
+        with the same weight."""
+        n = self.n_places
+        source = np.repeat(np.arange(n, dtype=np.int64), self.degree())
+        target = self.indices.astype(np.int64)
+        forward = source * n + target
+        backward = target * n + source
+        order = np.argsort(backward, kind="stable")
+        same = np.array_equal(backward[order], forward)
+        if same and (not self.weighted or np.array_equal(self.weights[order], self.weights)):
+            return self.indptr, self.indices, self.weights
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(target, minlength=n), out=indptr[1:])
+        weights = self.weights[order] if self.weighted else self.weights
+        return indptr, source[order].astype(np.int32), weights
 
     def neighbours(self, place: int) -> np.ndarray:
         return self.indices[self.indptr[place] : self.indptr[place + 1]]

@@ -62,6 +62,7 @@ class _Run:
     snap_next: int = 0
     log: dict[str, np.ndarray] | None = None
     stopped_by: str = "horizon"
+    reversed: tuple[np.ndarray, np.ndarray, np.ndarray] = ()  # type: ignore[assignment]
 
     def selection_args(self) -> tuple[Any, ...]:
         """The arguments of kernels.rebuild, which begin those of kernels.simulate."""
@@ -166,6 +167,7 @@ class SsaEngine(Engine):
             snaps=np.zeros((snap_times.size, n, n_c), dtype=np.int32),
             log=log,
         )
+        run.reversed = world.reversed_edges()
         rebuild(*run.selection_args())
         return run
 
@@ -178,17 +180,25 @@ class SsaEngine(Engine):
         )
 
         arr, w = state.arrays, state.watch
+        if arr["edge"].size and bool((arr["edge"] & (arr["first_z"] == 0.0)).any()):
+            state.stopped_by = "edge"  # a zombie stands on the border from the start
+            return t0
         t = t0
         empty_f, empty_i = np.empty(0), np.empty(0, dtype=np.int32)
         zombie_weights = state.layout.net.weights("zombie")
         while True:
             log = state.log
-            x, ch, nbs, *selection = state.selection_args()
+            x, ch, nbs, indptr, indices, weights, wsum, *selection = state.selection_args()
             t, out_next, snap_next, status = simulate(
                 x,
                 state.tot,
                 ch,
                 nbs,
+                indptr,
+                indices,
+                weights,
+                wsum,
+                *state.reversed,
                 *selection,
                 state.rng,
                 t,

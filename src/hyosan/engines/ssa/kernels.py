@@ -194,11 +194,14 @@ def simulate(  # type: ignore[no-untyped-def]
     x,
     tot,
     ch,
-    nbs,  # counts per place (changed here), their totals, channels, neighbour sums
+    nbs,
     indptr,
     indices,
     weights,
-    wsum,  # the graph
+    wsum,
+    tindptr,
+    tindices,
+    tweights,
     a,
     grp,
     pos,
@@ -207,17 +210,17 @@ def simulate(  # type: ignore[no-untyped-def]
     gsize,
     gcap,
     gsum,
-    meta,  # the selection structure
+    meta,
     rng,
     t,
     t_end,
-    include_end,  # random numbers and the clock
+    include_end,
     out_times,
     out_values,
     out_next,
     snap_times,
     snaps,
-    snap_next,  # records
+    snap_next,
     first_z,
     edge,
     watch_weights,
@@ -234,7 +237,15 @@ def simulate(  # type: ignore[no-untyped-def]
     log_p,
     log_q,
 ):
-    """Advance from t towards t_end; return (t, out_next, snap_next, status)."""
+    """Advance from t towards t_end; return (t, out_next, snap_next, status).
+
+    Arguments, in groups: the counts per place (changed here), their totals, the channels and
+    the neighbour sums; the graph (CSR, weights, weight sums) and its edges reversed (the same
+    arrays when the graph is symmetric); the selection structure (see `rebuild`); the random
+    generator and the clock; the records (output and snapshot times and arrays, the next of
+    each); first-zombie times and the border mask; the watched levels; the zombie peak and the
+    event counts; and the optional event log.
+    """
     # The helpers below are closures, which Numba inlines: calling a compiled function with
     # arrays costs a reference-count update per array, which at tens of millions of events
     # was most of the time.
@@ -415,9 +426,10 @@ def simulate(  # type: ignore[no-untyped-def]
             col = ch.d_bcol[chosen, m]
             if col >= 0:
                 touched_b |= 1 << ch.d_side[chosen, m]
-                for e in range(indptr[r], indptr[r + 1]):
-                    w = 1.0 if weights.size == 0 else weights[e]
-                    nbs[indices[e], col] += w * d
+                # Places that count r among their neighbours are those with an edge into r.
+                for e in range(tindptr[r], tindptr[r + 1]):
+                    w = 1.0 if unweighted else tweights[e]
+                    nbs[tindices[e], col] += w * d
             if ch.d_zup[chosen, m] and np.isnan(first_z[r]):
                 first_z[r] = t
                 if edge.size and edge[r]:
@@ -427,8 +439,8 @@ def simulate(  # type: ignore[no-untyped-def]
             if r < 0:
                 continue
             if touched_b & (1 << side):
-                for e in range(indptr[r], indptr[r + 1]):
-                    update(indices[e])
+                for e in range(tindptr[r], tindptr[r + 1]):
+                    update(tindices[e])
             update(r)
         counts[chosen] += 1
         if log_on:
