@@ -223,6 +223,7 @@ class Group(Frozen):
     per_room: Annotated[int, Field(ge=0, le=100_000)] | None = None
     count: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
     classes: bool = True
+    aware: bool = Field(default=False, description="they know of the outbreak at the start")
     traits: ReadOnly[str, TraitDist] = Field(
         default_factory=dict, description="trait distributions that differ for this group"
     )
@@ -265,6 +266,7 @@ class Character(Frozen):
     room: str
     traits: ReadOnly[str, float] = Field(default_factory=dict)
     infected: Infection | None = None
+    aware: bool = Field(default=False, description="knows of the outbreak at the start")
     note: str = ""
 
     @field_validator("traits")
@@ -319,9 +321,12 @@ class Zombies(Frozen):
     hear_talk: NonNegative = Field(default=12.0, description="m at which talking is heard")
     hear_loud: NonNegative = Field(default=60.0, description="m: screams, fights, shouts")
     pa_radius: NonNegative = Field(default=1000.0, description="m: the PA fills the building")
+    floor_loss: NonNegative = Field(
+        default=25.0, description="m of hearing lost per floor between a sound and its hearer"
+    )
     smell: NonNegative = Field(default=5.0, description="m at which blood is smelt")
     p_notice_quiet: Fraction = Field(
-        default=0.005, description="per step: chance of noticing quiet people behind a door"
+        default=0.008, description="per step: chance of noticing quiet people behind a door"
     )
     attention: DurationField = Field(default=_d("90s"), description="how long a lead is chased")
     sound_duration: DurationField = _d("45s")
@@ -406,7 +411,9 @@ class Exits(Frozen):
     """Heading for exits and the roof once the building is lost."""
 
     enabled: bool = True
-    rate: RateField = Field(default=_r("0.15/h"), description="per calm, aware person")
+    rate: RateField = Field(
+        default=_r("0.05/h"), description="per calm room, decided by its most resourceful"
+    )
     courage: Fraction = Field(default=0.5, description="courage that doubles the rate")
 
 
@@ -415,9 +422,9 @@ class Supplies(Frozen):
 
     enabled: bool = True
     tolerance: DurationField = Field(default=_d("30h"), description="without water and food")
-    toilet_tolerance: DurationField = _d("10h")
+    toilet_tolerance: DurationField = _d("16h")
     makeshift_toilet: Fraction = Field(
-        default=0.85, description="resourcefulness at which someone rigs a toilet"
+        default=0.8, description="resourcefulness at which someone rigs a toilet"
     )
     carried: NonNegative = Field(default=3.0, description="hours of water each person carries")
 
@@ -514,7 +521,9 @@ def people_problems(scenario: Any) -> list[str]:
 
     def check_room(path: str, room: str) -> None:
         if room not in known:
-            problems.append(f"{path}: no room {room!r} in the building; rooms are {_list_names(names)}")
+            problems.append(
+                f"{path}: no room {room!r} in the building; rooms are {_list_names(names)}"
+            )
         elif room in exits:
             problems.append(f"{path}: {room!r} is an exit; people start inside")
 
@@ -537,8 +546,10 @@ def people_problems(scenario: Any) -> list[str]:
                 )
     states = {c.state for c in scenario.model.compartments.values()}
     if "human" not in states:
-        problems.append("model: people are simulated person by person, so the model needs a "
-                        "compartment of state 'human'")
+        problems.append(
+            "model: people are simulated person by person, so the model needs a "
+            "compartment of state 'human'"
+        )
     return problems
 
 

@@ -1,0 +1,234 @@
+"""Events as tables and sentences: who did what, where and when, and each character's fate.
+
+Times are told on the school's clock ("day 1 11:42"), counted from the scenario's
+`agents.clock_start` on day 1.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from hyosan.engines.agents.params import (
+    BITTEN,
+    DEAD,
+    DESTROYED,
+    ESCAPED,
+    EV_ABANDON,
+    EV_BARRICADE,
+    EV_BITE,
+    EV_BROKEN,
+    EV_DEATH,
+    EV_ESCAPE,
+    EV_HYBRID,
+    EV_KILL,
+    EV_LURE,
+    EV_MOVE,
+    EV_OPENED,
+    EV_RESCUE,
+    EV_SACRIFICE,
+    EV_SUPPLIES,
+    EV_TOILET,
+    EV_TURN,
+    EVENT_KINDS,
+    HUMAN,
+    HYBRID,
+    SITE_NECK,
+    SITE_TORSO,
+    ZOMBIE,
+)
+
+__all__ = ["clock", "events_table", "fates", "the"]
+
+_SITES = {SITE_NECK: "the neck", SITE_TORSO: "the body"}
+
+
+def clock(t: float, start: float) -> str:
+    """ "day 1 11:42" for t seconds after the start of the run."""
+    total = int(start + t) // 60
+    day, minute = divmod(total, 24 * 60)
+    return f"day {day + 1} {minute // 60:02d}:{minute % 60:02d}"
+
+
+def the(place: str) -> str:
+    """A place as it reads in a sentence: "the library", "classroom 2-5", "Yangdong"."""
+    if not place:
+        return "somewhere"
+    if place[0].isdigit() and "-" in place and len(place) <= 5:
+        return f"classroom {place}"
+    if place[0].isupper() or place.startswith("the "):
+        return place
+    return f"the {place}"
+
+
+def _who(i: int, names: tuple[str, ...], roles: np.ndarray) -> str:
+    if i < 0:
+        return ""
+    if i < len(names):
+        return names[i]
+    return f"{'student' if roles[i] == 0 else 'staff'} #{i}"
+
+
+def _sentence(kind: int, a: str, b: str, place: str, aux: int, other: str, t: str) -> str:
+    if kind == EV_BITE:
+        where = _SITES.get(aux, "the arm")
+        return f"{t} {a} bites {b} on {where} in {the(place)}"
+    if kind == EV_TURN:
+        return f"{t} {a} turns into a zombie in {the(place)}"
+    if kind == EV_HYBRID:
+        return f"{t} {a} keeps their mind: a hybrid, in {the(place)}"
+    if kind == EV_KILL:
+        how = "shoots" if aux == 1 else "kills"
+        return f"{t} {a} {how} {b or 'a zombie'} in {the(place)}"
+    if kind == EV_DEATH:
+        return f"{t} {b} is killed by {a or 'zombies'} in {the(place)}"
+    if kind == EV_BARRICADE:
+        return f"{t} {a} barricades {the(place)} ({aux} inside)"
+    if kind == EV_BROKEN:
+        return f"{t} zombies break the barricade of {the(place)}"
+    if kind == EV_OPENED:
+        if b:
+            return f"{t} {a or 'someone'} opens the barricade of {the(place)} to let {b} in"
+        return f"{t} {a} takes down the barricade of {the(place)} to leave"
+    if kind == EV_RESCUE:
+        return f"{t} {a} steps in to save {b} in {the(place)}"
+    if kind == EV_SACRIFICE:
+        if a == b:
+            return f"{t} {a}, bitten, leads the zombies away from the group in {the(place)}"
+        return f"{t} {a} pushes {b} towards the zombies in {the(place)}"
+    if kind == EV_ABANDON:
+        return f"{t} {a} refuses to open {the(place)} to {b}"
+    if kind == EV_ESCAPE:
+        return f"{t} {a} escapes to {the(place)}"
+    if kind == EV_LURE:
+        return f"{t} {a} plays noise over the PA from {the(place)} to lure the zombies away"
+    if kind == EV_TOILET:
+        return f"{t} {a} rigs a makeshift toilet in {the(place)} ({aux} inside)"
+    if kind == EV_MOVE:
+        return f"{t} {a} reaches {the(place)} from {the(other)}"
+    if kind == EV_SUPPLIES:
+        return f"{t} {a} leads the group out of {the(place)} for supplies ({the(other)})"
+    return f"{t} {EVENT_KINDS[kind]} in {the(place)}"
+
+
+def events_table(
+    ev: dict[str, np.ndarray],
+    names: tuple[str, ...],
+    roles: np.ndarray,
+    rooms: tuple[str, ...],
+    start: float,
+    fates_rows: list[tuple[Any, ...]],
+) -> Any:
+    """The events of a run as a pyarrow Table: t, kind, actor, target, place, detail.
+
+    Every event involving a named character carries its sentence in `detail`.
+    """
+    import pyarrow as pa
+
+    t_col: list[float] = []
+    kinds: list[str] = []
+    actors: list[str] = []
+    targets: list[str] = []
+    places: list[str] = []
+    details: list[str] = []
+    n_named = len(names)
+    for t, k, a, b, p, x in zip(
+        ev["t"].tolist(),
+        ev["kind"].tolist(),
+        ev["actor"].tolist(),
+        ev["target"].tolist(),
+        ev["place"].tolist(),
+        ev["aux"].tolist(),
+        strict=True,
+    ):
+        who_a, who_b = _who(a, names, roles), _who(b, names, roles)
+        place = rooms[p] if p >= 0 else ""
+        # The place is the room; for a broken barricade or a move, aux names a second room.
+        other = rooms[x] if k in (EV_MOVE, EV_SUPPLIES, EV_BROKEN, EV_ESCAPE) and x >= 0 else ""
+        detail = ""
+        if (
+            0 <= a < n_named
+            or 0 <= b < n_named
+            or k in (EV_LURE, EV_BARRICADE, EV_BROKEN, EV_TOILET)
+        ):
+            detail = _sentence(k, who_a, who_b, place, x, other, clock(t, start))
+        t_col.append(t)
+        kinds.append(EVENT_KINDS[k])
+        actors.append(who_a)
+        targets.append(who_b)
+        places.append(place)
+        details.append(detail)
+    for row in fates_rows:
+        t_col.append(row[0])
+        kinds.append("fate")
+        actors.append(row[1])
+        targets.append("")
+        places.append(row[2])
+        details.append(row[3])
+    return pa.table(
+        {
+            "t": pa.array(t_col, pa.float64()),
+            "kind": pa.array(kinds, pa.string()),
+            "actor": pa.array(actors, pa.string()),
+            "target": pa.array(targets, pa.string()),
+            "place": pa.array(places, pa.string()),
+            "detail": pa.array(details, pa.string()),
+        },
+        metadata={"t_unit": "s", "clock_start_s": str(start)},
+    )
+
+
+def fates(
+    ev: dict[str, np.ndarray],
+    names: tuple[str, ...],
+    roles: np.ndarray,
+    state: np.ndarray,
+    room: np.ndarray,
+    rooms: tuple[str, ...],
+    start: float,
+    t_end: float,
+) -> tuple[dict[str, str], list[tuple[Any, ...]]]:
+    """Each named character's fate, as {name: sentence} and as rows of 'fate' events."""
+    out: dict[str, str] = {}
+    rows: list[tuple[Any, ...]] = []
+    kinds, actors, targets, ts = ev["kind"], ev["actor"], ev["target"], ev["t"]
+    for i, name in enumerate(names):
+
+        def first(kind: int, column: np.ndarray, i: int = i) -> int | None:
+            hit = np.flatnonzero((kinds == kind) & (column == i))
+            return int(hit[0]) if hit.size else None
+
+        s = int(state[i])
+        where = rooms[int(room[i])]
+        bite = first(EV_BITE, targets)
+        by = ""
+        if bite is not None:
+            biter = int(actors[bite])
+            by = f" by {_who(biter, names, roles)}" if biter >= 0 else ""
+        if s == HUMAN:
+            text = f"survives, in {the(where)}"
+        elif s == ESCAPED:
+            e = first(EV_ESCAPE, actors)
+            when = clock(float(ts[e]), start) if e is not None else ""
+            text = f"escapes to {the(where)} ({when})"
+        elif s == HYBRID:
+            text = f"becomes a hybrid after a bite{by}; in {the(where)}"
+        elif s == BITTEN:
+            text = f"bitten{by}, not yet turned, in {the(where)}"
+        elif s == ZOMBIE:
+            when = clock(float(ts[bite]), start) if bite is not None else "before the start"
+            text = f"bitten{by} ({when}); a zombie, in {the(where)}"
+        elif s == DESTROYED:
+            k = first(EV_KILL, targets)
+            killer = _who(int(actors[k]), names, roles) if k is not None else "someone"
+            text = f"turned after a bite{by}; destroyed by {killer} in {the(where)}"
+        elif s == DEAD:
+            k = first(EV_DEATH, targets)
+            when = clock(float(ts[k]), start) if k is not None else ""
+            text = f"killed in {the(where)} ({when})"
+        else:  # pragma: no cover - every state is handled above
+            text = "unknown"
+        out[name] = text
+        rows.append((t_end, name, where, f"{clock(t_end, start)} {name}: {text}"))
+    return out, rows

@@ -1,0 +1,226 @@
+"""Each behaviour rule has an effect in the direction the show suggests.
+
+Comparisons of a summary figure between a rule on and off use the same seeds on both sides and
+a one-sided Mann–Whitney test at the 1 % level, so the tolerance follows from the number of
+runs; rules whose effect is an event that only they cause are checked by their events.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from conftest import hyosan_high
+from scipy import stats
+
+import hyosan
+
+K = 12
+SEEDS = range(1, K + 1)
+
+
+def figures(engine, key: str, *overrides: str, horizon: str = "12h", runs: int = K) -> np.ndarray:  # type: ignore[no-untyped-def]
+    scen = hyosan_high(*overrides, horizon=horizon)
+    out = []
+    for seed in range(1, runs + 1):
+        s = engine.run(scen, seed=seed).summary()
+        out.append(s["final"]["human"] + s["final"]["safe"] if key == "alive" else s[key])
+    return np.asarray(out, dtype=float)
+
+
+def more(a: np.ndarray, b: np.ndarray) -> None:
+    """a is stochastically larger than b (one-sided Mann–Whitney, 1 %)."""
+    test = stats.mannwhitneyu(a, b, alternative="greater")
+    assert test.pvalue < 0.01, (test.pvalue, a.mean(), b.mean(), a, b)
+
+
+def test_without_barricades_fewer_survive(engine) -> None:
+    more(
+        figures(engine, "alive", horizon="6h"),
+        figures(engine, "alive", "behaviour.barricades.enabled=false", horizon="6h"),
+    )
+
+
+def overrun_times(engine, *overrides: str, runs: int = K) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Overrun times over the first six hours (never: infinity)."""
+    v = figures(engine, "t_overrun_s", *overrides, horizon="6h", runs=runs)
+    return np.where(np.isnan(v), np.inf, v)
+
+
+def test_fleeing_brings_the_overrun_sooner(engine) -> None:
+    """People running from the zombies in their room carry the outbreak through the school
+    (as the panicking students of the show did): the school is overrun sooner."""
+    # A smaller effect than the others: more runs to see it.
+    more(overrun_times(engine, "behaviour.flee=false", runs=30), overrun_times(engine, runs=30))
+
+
+def test_fighting_destroys_zombies(engine) -> None:
+    more(
+        figures(engine, "n_zombies_destroyed", horizon="4h"),
+        figures(engine, "n_zombies_destroyed", "behaviour.fighting.enabled=false", horizon="4h"),
+    )
+
+
+def test_panic_brings_the_overrun_sooner(engine) -> None:
+    more(overrun_times(engine, "behaviour.panic=0"), overrun_times(engine))
+
+
+def test_exits_let_people_escape(engine) -> None:
+    """A calm group that knows of the outbreak heads for the exit, unless the rule is off."""
+
+    def escaped(enabled: bool) -> int:
+        data = {
+            "name": "way-out",
+            "engine": "agents",
+            "model": "jonas",
+            "building": {
+                "rooms": [
+                    {"name": "class", "kind": "classroom"},
+                    {"name": "hall", "kind": "corridor", "x": 20.0},
+                    {"name": "town", "kind": "exit", "x": 300.0},
+                ],
+                "doors": [
+                    {"between": ["class", "hall"], "length": 10.0},
+                    {"between": ["hall", "town"], "kind": "gate", "length": 280.0},
+                ],
+            },
+            "people": {
+                "groups": [{"name": "class", "rooms": ["class"], "per_room": 10, "aware": True}]
+            },
+            "time": {"horizon": "2h", "output_every": "1min"},
+            "behaviour": {"exits": {"enabled": enabled, "rate": "2/h"}},
+        }
+        scen = hyosan.Scenario.model_validate(data)
+        return sum(engine.run(scen, seed=s).summary()["n_escaped"] for s in (1, 2, 3))
+
+    assert escaped(True) == 30
+    assert escaped(False) == 0
+
+
+def test_rescue_sacrifice_and_selfishness_leave_their_events(engine) -> None:
+    """Rescues, self-sacrifice, shoves and barred doors happen only while their rule is on."""
+
+    def kinds(*o: str) -> tuple[int, int, int, int]:
+        rescue = sacrifice = shove = abandon = 0
+        for seed in (1, 2, 3):
+            ev = engine.run(hyosan_high(*o, horizon="6h"), seed=seed).events.to_pydict()
+            for kind, a, b in zip(ev["kind"], ev["actor"], ev["target"], strict=True):
+                rescue += kind == "rescue"
+                sacrifice += kind == "sacrifice" and a == b
+                shove += kind == "sacrifice" and a != b
+                abandon += kind == "abandon"
+        return rescue, sacrifice, shove, abandon
+
+    on = kinds()
+    assert min(on[:3]) > 0, on
+    assert kinds("behaviour.rescue.enabled=false")[0] == 0
+    assert kinds("behaviour.sacrifice.enabled=false")[1] == 0
+    off = kinds("behaviour.selfishness.enabled=false")
+    assert off[2] == off[3] == 0
+
+
+def _studio(lure: bool, supplies: bool = False) -> hyosan.Scenario:
+    """A studio with a PA console, a hall full of zombies outside it, speakers down a wing."""
+    rooms = [
+        {"name": "studio", "kind": "office", "pa": True, "area": 40.0, "x": 0.0},
+        {"name": "hall", "kind": "corridor", "area": 100.0, "x": 10.0},
+        {"name": "wing", "kind": "corridor", "area": 100.0, "x": 60.0, "speaker": True},
+        {"name": "far wing", "kind": "corridor", "area": 100.0, "x": 90.0, "speaker": True},
+    ]
+    doors = [
+        # Long enough that the zombies in the hall neither see nor hear the crew at first.
+        {"between": ["studio", "hall"], "length": 16.0},
+        {"between": ["hall", "wing"], "kind": "opening", "length": 50.0},
+        {"between": ["wing", "far wing"], "kind": "opening", "length": 30.0},
+    ]
+    zombies = [
+        {"name": f"zombie {k}", "room": "hall", "infected": {"turns_in": "1s"}} for k in range(8)
+    ]
+    data = {
+        "name": "studio",
+        "engine": "agents",
+        "model": "jonas",
+        "building": {"rooms": rooms, "doors": doors},
+        "people": {
+            "groups": [
+                {
+                    "name": "crew",
+                    "rooms": ["studio"],
+                    "per_room": 4,
+                    "traits": {"resourcefulness": {"mean": 0.9}},
+                }
+            ]
+        },
+        "characters": zombies,
+        "time": {"horizon": "4min", "output_every": "10s"},
+        "behaviour": {"lure": {"enabled": lure}},
+    }
+    return hyosan.Scenario.model_validate(data)
+
+
+def test_the_pa_lure_gathers_zombies_at_the_speakers(engine) -> None:
+    """With the lure, zombies end up in the speaker rooms; without it, they stay by the door."""
+
+    def at_speakers(lure: bool) -> np.ndarray:
+        out = []
+        for seed in SEEDS:
+            result = engine.run(_studio(lure), seed=seed)
+            places = result.places.to_pydict()
+            z = {n: zs[-1] for n, zs in zip(places["name"], places["Z"], strict=True)}
+            out.append(z["wing"] + z["far wing"])
+        return np.asarray(out)
+
+    with_lure, without = at_speakers(True), at_speakers(False)
+    more(with_lure, without)
+    assert with_lure.mean() > 4  # most of the eight
+
+
+def _booth(resourceful: float) -> hyosan.Scenario:
+    """A group in a booth with no toilet or water, a zombie caged next door (they know)."""
+    data = {
+        "name": "booth",
+        "engine": "agents",
+        "model": "jonas",
+        "building": {
+            "rooms": [
+                {"name": "booth", "kind": "office", "area": 30.0},
+                {"name": "cage", "kind": "closet", "area": 10.0, "x": 5.0},
+                {
+                    "name": "washroom",
+                    "kind": "bathroom",
+                    "toilet": True,
+                    "supplies": 1000.0,
+                    "x": -10.0,
+                },
+            ],
+            "doors": [
+                {"between": ["booth", "cage"], "kind": "window"},
+                {"between": ["booth", "washroom"], "length": 10.0},
+            ],
+        },
+        "people": {
+            "groups": [
+                {
+                    "name": "group",
+                    "rooms": ["booth"],
+                    "per_room": 5,
+                    "traits": {"resourcefulness": {"mean": resourceful}},
+                }
+            ]
+        },
+        "characters": [{"name": "caged", "room": "cage", "infected": {"turns_in": "1s"}}],
+        "time": {"horizon": "20h", "output_every": "10min"},
+    }
+    return hyosan.Scenario.model_validate(data)
+
+
+def test_supplies_force_a_move_unless_someone_rigs_a_toilet(engine) -> None:
+    """Without a toilet the group leaves the booth within the tolerance; with a resourceful
+    member (On-jo's makeshift toilet) it stays."""
+    for seed in (1, 2, 3):
+        leaves = engine.run(_booth(0.2), seed=seed)
+        stays = engine.run(_booth(0.95), seed=seed)
+        p_leave = leaves.places.to_pydict()
+        p_stay = stays.places.to_pydict()
+        booth = p_leave["name"].index("booth")
+        assert p_leave["S"][booth][-1] == 0  # all gone to the washroom
+        assert p_stay["S"][booth][-1] == 5
+        assert "toilet" in stays.events.column("kind").to_pylist()

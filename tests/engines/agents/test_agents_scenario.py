@@ -1,0 +1,107 @@
+"""The person-by-person sections of a scenario: the Hyosan High defaults, and bad input
+reported with the file, the field, the line and what is allowed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import hyosan
+from hyosan.errors import ScenarioError
+from hyosan.scenario.agents import builtin_building_names
+
+HEAD = """name = "bad"
+engine = "agents"
+model = "jonas"
+
+[time]
+horizon = "1h"
+
+[[building.rooms]]
+name = "hall"
+kind = "corridor"
+
+[[building.rooms]]
+name = "office"
+kind = "office"
+
+[[building.doors]]
+between = ["hall", "office"]
+"""
+
+
+def problems(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        hyosan.load_scenario(path)
+    return str(info.value)
+
+
+def test_hyosan_high_counts_its_people() -> None:
+    """About 650 people, all human but the index case, who is bitten; nobody keyed by name."""
+    scen = hyosan.load_scenario("hyosan-high")
+    counts = dict(zip(scen.model.compartments, scen.initial_vector(), strict=True))
+    assert counts["E"] == 1
+    assert 600 <= counts["S"] + counts["E"] <= 700
+    assert "hyosan-high" in builtin_building_names()
+    names = {c.name for c in scen.characters}
+    assert {"Nam On-jo", "Lee Cheong-san", "Choi Nam-ra", "Kim Hyeon-ju"} <= names
+
+
+def test_the_same_scenario_runs_as_a_mean_field() -> None:
+    """Under the ode engine Hyosan High is a well-mixed school, overrun within hours."""
+    result = hyosan.simulate("hyosan-high", engine="ode", overrides=["time.horizon=1d"])
+    t_overrun = result.summary()["t_overrun_s"]
+    assert t_overrun is not None
+    assert 3600 <= t_overrun <= 5 * 3600
+    np.testing.assert_allclose(result.counts.sum(axis=1), 652, rtol=1e-8)
+
+
+def test_a_door_to_an_unknown_room_names_the_door_the_room_and_the_rooms(tmp_path: Path) -> None:
+    text = HEAD + '\n[[building.doors]]\nbetween = ["hall", "yrad"]\n'
+    message = problems(tmp_path, text)
+    assert "building.doors[1].between (line 20)" in message
+    assert "door 'hall' – 'yrad' names no room 'yrad'" in message
+    assert "the rooms are 'hall', 'office'" in message
+
+
+def test_people_in_an_unknown_room_are_named(tmp_path: Path) -> None:
+    text = HEAD + '\n[[people.groups]]\nname = "staff"\nrooms = ["offfice"]\nper_room = 3\n'
+    text += '\n[[characters]]\nname = "X"\nroom = "hall"\ntraits = { bravery = 0.5 }\n'
+    message = problems(tmp_path, text)
+    assert "characters[0].traits" in message
+    assert "unknown trait 'bravery'" in message
+    text = text.replace("traits = { bravery = 0.5 }", 'group = "nowhere"')
+    message = problems(tmp_path, text)
+    assert "people.groups[0].rooms[0]" in message
+    assert "no room 'offfice' in the building; rooms are 'hall', 'office'" in message
+    assert "characters[0].group" in message
+
+
+def test_a_bad_kind_lists_the_kinds(tmp_path: Path) -> None:
+    message = problems(tmp_path, HEAD.replace('kind = "office"', 'kind = "dungeon"'))
+    assert "building.rooms[1].kind (line 14)" in message
+    assert "'classroom'" in message
+
+
+def test_an_unknown_builtin_building_lists_the_builtins(tmp_path: Path) -> None:
+    text = HEAD.split("[[building.rooms]]")[0] + 'building = "hogwarts"\n'
+    message = problems(
+        tmp_path, text.replace('[time]\nhorizon = "1h"\n', "") + '[time]\nhorizon = "1h"\n'
+    )
+    assert "unknown built-in building 'hogwarts'" in message
+    assert "hyosan-high" in message
+
+
+def test_a_model_without_a_state_the_people_need_is_refused() -> None:
+    """The agents engine needs a compartment for every state a person can be in."""
+    scen = hyosan.load_scenario("hyosan-high", ["time.horizon=1h"])
+    data = scen.model_dump(mode="json", exclude_none=True)
+    del data["model"]["compartments"]["X"]
+    data["model"]["reactions"] = [r for r in data["model"]["reactions"] if "X" not in r["equation"]]
+    data["model"]["parameters"].pop("escape_rate")
+    with pytest.raises(hyosan.HyosanError, match="no compartment of state 'safe'"):
+        hyosan.simulate(hyosan.Scenario.model_validate(data))
