@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from hyosan.errors import HyosanError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from hyosan.results.result import Result
 
 __all__ = ["default_run_dir", "dump_scenario", "read_summary", "read_timeseries", "write_run"]
@@ -52,8 +54,18 @@ def _json(data: Any) -> str:
     return json.dumps(data, indent=2, allow_nan=False, default=float) + "\n"
 
 
-def write_run(result: Result, out: str | Path, *, force: bool = False) -> Path:
-    """Write scenario.toml, summary.json, timeseries.parquet (and events/places) to `out`."""
+def write_run(
+    result: Result,
+    out: str | Path,
+    *,
+    force: bool = False,
+    before_publish: Callable[[Path], object] | None = None,
+) -> Path:
+    """Write scenario.toml, summary.json, timeseries.parquet (and events/places) to `out`.
+
+    `before_publish`, if given, is called with the hidden folder once those files are in it and
+    before it is renamed to `out`: what it writes there (the report) appears with the rest.
+    """
     import pyarrow.parquet as pq
 
     out = Path(out)
@@ -73,6 +85,8 @@ def write_run(result: Result, out: str | Path, *, force: bool = False) -> Path:
             pq.write_table(result.events, tmp / "events.parquet")
         if result.places is not None:
             pq.write_table(result.places, tmp / "places.parquet")
+        if before_publish is not None:
+            before_publish(tmp)
         os.chmod(tmp, 0o755)  # mkdtemp makes it private; a run directory is an ordinary folder
         if out.exists():
             # Swap: the old directory is moved aside only once the new one is complete.

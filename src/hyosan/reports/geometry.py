@@ -1,0 +1,324 @@
+"""Where each place is drawn: grid cells for grids and lattices, panels of points for the rest.
+
+Grids bigger than the report can carry are drawn in blocks of k × k cells (their counts summed).
+Named places with coordinates (regions, rooms) are points; rooms on several floors get one panel
+per floor, sharing one scale so the floors line up, and the ground floor's places outside the
+building's footprint (the yard, the gym, the road out) get a panel of their own. Far-flung
+places are pulled in on a logarithmic scale, so that one distant exit does not shrink the rest
+to a dot; the report says so.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["GridGeometry", "Panel", "PointGeometry", "geometry_of"]
+
+#: Most cells a report draws; bigger grids are drawn in blocks (256 × 256 fits exactly).
+MAX_CELLS = 65_536
+#: Most points a report draws; the most populous are kept.
+MAX_POINTS = 20_000
+#: Place kinds that are outside the building whatever their coordinates.
+_OUTSIDE_KINDS = frozenset({"outside", "exit"})
+
+
+@dataclass(frozen=True)
+class GridGeometry:
+    """Places on a grid of rows × cols cells (after blocking).
+
+    Attributes
+    ----------
+    rows, cols
+        Size of the drawn grid.
+    block
+        Side of the square of original cells each drawn cell sums (1: none).
+    cell
+        For each drawn place, its flat index `row * cols + col` in the drawn grid.
+    group
+        For each original place (table row), the drawn place it belongs to.
+    """
+
+    rows: int
+    cols: int
+    block: int
+    cell: np.ndarray
+    group: np.ndarray
+
+    @property
+    def n_drawn(self) -> int:
+        """How many places are drawn."""
+        return int(self.cell.size)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One drawing area: a floor, the grounds, or the whole map."""
+
+    title: str
+    aspect: float  # width / height
+    scaled: bool  # some places pulled in, not to scale
+
+
+@dataclass(frozen=True)
+class PointGeometry:
+    """Places drawn as points in panels.
+
+    Attributes
+    ----------
+    panels
+        The drawing areas, in the order shown (top floor first).
+    keep
+        The table rows drawn (all of them unless there were more than MAX_POINTS).
+    panel
+        For each drawn place, its panel.
+    u, v
+        For each drawn place, its position in its panel, 0 to 1 (v upwards).
+    size
+        For each panel, the half-width of a place's marker in panel units (of the width).
+    labels
+        For each drawn place, its name (or its number).
+    """
+
+    panels: list[Panel]
+    keep: np.ndarray
+    panel: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    size: list[float]
+    labels: list[str]
+
+    @property
+    def n_drawn(self) -> int:
+        """How many places are drawn."""
+        return int(self.keep.size)
+
+
+def geometry_of(
+    places: pa.Table, rooms: dict[str, tuple[int, str]] | None = None
+) -> GridGeometry | PointGeometry | None:
+    """How to draw a places table; None if its places have no position (a network)."""
+    names = set(places.column_names)
+    if {"row", "col"} <= names:
+        return _grid(places)
+    if {"x", "y"} <= names:
+        return _points(places, rooms or {})
+    return None
+
+
+# --- grids --------------------------------------------------------------------------------------
+
+
+def _grid(places: pa.Table) -> GridGeometry:
+    row = places.column("row").to_numpy().astype(np.int64)
+    col = places.column("col").to_numpy().astype(np.int64)
+    meta = places.schema.metadata or {}
+    if b"shape" in meta:
+        rows, cols = (int(v) for v in json.loads(meta[b"shape"]))
+    else:
+        rows = int(row.max()) + 1 if row.size else 1
+        cols = int(col.max()) + 1 if col.size else 1
+    block = 1
+    if rows * cols > MAX_CELLS:
+        block = math.ceil(math.sqrt(rows * cols / MAX_CELLS))
+        # Rounding can leave the blocked grid a little over the cap: grow the block until it fits.
+        while math.ceil(rows / block) * math.ceil(cols / block) > MAX_CELLS:
+            block += 1
+    brows, bcols = math.ceil(rows / block), math.ceil(cols / block)
+    flat = (row // block) * bcols + (col // block)
+    cell, group = np.unique(flat, return_inverse=True)
+    return GridGeometry(
+        rows=brows, cols=bcols, block=block, cell=cell, group=group.reshape(-1).astype(np.int64)
+    )
+
+
+# --- points -------------------------------------------------------------------------------------
+
+
+def _points(places: pa.Table, rooms: dict[str, tuple[int, str]]) -> PointGeometry:
+    n = places.num_rows
+    keep = np.arange(n)
+    if n > MAX_POINTS:
+        weight = _population(places)
+        keep = np.sort(np.argsort(-weight, kind="stable")[:MAX_POINTS])
+    x = places.column("x").to_numpy(zero_copy_only=False).astype(np.float64)[keep]
+    y = places.column("y").to_numpy(zero_copy_only=False).astype(np.float64)[keep]
+    x = np.nan_to_num(x)
+    y = np.nan_to_num(y)
+    if "name" in places.column_names:
+        all_names = places.column("name").to_pylist()
+        labels = [str(all_names[i]) for i in keep]
+    else:
+        labels = [f"place {i}" for i in keep]
+    floors, kinds = _floors_and_kinds(places, rooms, keep, labels)
+
+    panel_of, titles, groups = _assign_panels(x, y, floors, kinds)
+    panels: list[Panel] = []
+    u = np.zeros(keep.size)
+    v = np.zeros(keep.size)
+    sizes: list[float] = []
+    # Floors of one building share one box, so a room is drawn where the room below it is.
+    floor_members = [m for t, m in zip(titles, groups, strict=True) if t.startswith("floor ")]
+    shared = np.concatenate(floor_members) if floor_members else np.zeros(0, dtype=np.int64)
+    boxes: dict[str, tuple[float, float, float, float, bool]] = {}
+    px, py = x.copy(), y.copy()
+    for title, members in zip(titles, groups, strict=True):
+        key = "floors" if title.startswith("floor ") else title
+        if key not in boxes:
+            union = shared if key == "floors" else members
+            px[union], sx = _pull_in(x[union])
+            py[union], sy = _pull_in(y[union])
+            boxes[key] = (*_box(px[union], py[union]), bool(sx or sy))
+        lo_x, hi_x, lo_y, hi_y, scaled = boxes[key]
+        width, height = hi_x - lo_x, hi_y - lo_y
+        u[members] = (px[members] - lo_x) / width
+        v[members] = (py[members] - lo_y) / height
+        panels.append(Panel(title=title, aspect=width / height, scaled=scaled))
+    for p, members in enumerate(groups):
+        _spread_duplicates(u, v, members, panels[p].aspect)
+        sizes.append(_marker_size(u[members], v[members], panels[p].aspect))
+    # One marker size on every floor (they share a scale): the smallest of the floors'.
+    floor_sizes = [s for t, s in zip(titles, sizes, strict=True) if t.startswith("floor ")]
+    if floor_sizes:
+        sizes = [
+            min(floor_sizes) if t.startswith("floor ") else s
+            for t, s in zip(titles, sizes, strict=True)
+        ]
+    return PointGeometry(
+        panels=panels,
+        keep=keep,
+        panel=panel_of,
+        u=u,
+        v=v,
+        size=sizes,
+        labels=labels,
+    )
+
+
+def _population(places: pa.Table) -> np.ndarray:
+    if "population" in places.column_names:
+        return places.column("population").to_numpy(zero_copy_only=False).astype(np.float64)
+    return np.zeros(places.num_rows)
+
+
+def _floors_and_kinds(
+    places: pa.Table, rooms: dict[str, tuple[int, str]], keep: np.ndarray, labels: list[str]
+) -> tuple[np.ndarray | None, list[str]]:
+    cols = places.column_names
+    floors: np.ndarray | None = None
+    if "floor" in cols:
+        floors = places.column("floor").to_numpy(zero_copy_only=False)[keep].astype(np.int64)
+    elif rooms and all(name in rooms for name in labels):
+        floors = np.array([rooms[name][0] for name in labels], dtype=np.int64)
+    if "kind" in cols:
+        all_kinds = places.column("kind").to_pylist()
+        kinds = [str(all_kinds[i] or "") for i in keep]
+    else:
+        kinds = [rooms.get(name, (0, ""))[1] for name in labels]
+    return floors, kinds
+
+
+def _assign_panels(
+    x: np.ndarray, y: np.ndarray, floors: np.ndarray | None, kinds: list[str]
+) -> tuple[np.ndarray, list[str], list[np.ndarray]]:
+    """Panel of each place, the panels' titles and members, top floor first."""
+    n = x.size
+    if floors is None or np.unique(floors).size < 2:
+        return np.zeros(n, dtype=np.int64), ["map"], [np.arange(n)]
+    outside = np.array([k in _OUTSIDE_KINDS for k in kinds], dtype=bool)
+    lowest = int(floors.min())
+    upper = (floors > lowest) & ~outside
+    if upper.any():
+        # The building's footprint: the box of the upper floors, with a margin.
+        x0, x1 = x[upper].min(), x[upper].max()
+        y0, y1 = y[upper].min(), y[upper].max()
+        mx = 0.1 * (x1 - x0) + 2.0
+        my = 0.1 * (y1 - y0) + 2.0
+        beyond = (x < x0 - mx) | (x > x1 + mx) | (y < y0 - my) | (y > y1 + my)
+        outside |= (floors == lowest) & beyond
+    panel_of = np.zeros(n, dtype=np.int64)
+    titles: list[str] = []
+    groups: list[np.ndarray] = []
+    for f in sorted({int(v) for v in floors[~outside]}, reverse=True):
+        members = np.flatnonzero((floors == f) & ~outside)
+        panel_of[members] = len(titles)
+        titles.append(f"floor {f}")
+        groups.append(members)
+    if outside.any():
+        members = np.flatnonzero(outside)
+        panel_of[members] = len(titles)
+        titles.append("grounds")
+        groups.append(members)
+    return panel_of, titles, groups
+
+
+def _pull_in(values: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Values with far outliers pulled in; whether any were.
+
+    Beyond the usual fences (1.5 interquartile ranges out), a place's distance is squashed to
+    at most 4 more interquartile ranges, on a log-like scale that keeps the order of places.
+    """
+    if values.size < 4:
+        return values.copy(), False
+    q1, q3 = np.percentile(values, [25, 75])
+    spread = float(q3 - q1)
+    if spread <= 0:  # most places at one spot: fall back on the spread of them all
+        spread = float(np.std(values)) or 1.0
+    lo, hi = q1 - 1.5 * spread, q3 + 1.5 * spread
+    out = values.copy()
+    above, below = values > hi, values < lo
+    for mask, edge, sign in ((above, hi, 1.0), (below, lo, -1.0)):
+        reach = np.log1p(np.abs(values[mask] - edge) / spread)
+        out[mask] = edge + sign * spread * reach / (1.0 + reach / 4.0)
+    return out, bool(above.any() or below.any())
+
+
+def _box(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:
+    """A padded box around the points, with an aspect between 1/4 and 6."""
+    lo_x, hi_x = float(x.min()), float(x.max())
+    lo_y, hi_y = float(y.min()), float(y.max())
+    w = max(hi_x - lo_x, 1e-9)
+    h = max(hi_y - lo_y, 1e-9)
+    if w < 1e-6 and h < 1e-6:
+        w = h = 1.0
+    w, h = max(w, h / 4), max(h, w / 6)
+    cx, cy = (lo_x + hi_x) / 2, (lo_y + hi_y) / 2
+    # A margin of 8 % each side, so markers and labels at the edge stay inside.
+    w, h = w * 1.16, h * 1.16
+    return cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2
+
+
+def _spread_duplicates(u: np.ndarray, v: np.ndarray, members: np.ndarray, aspect: float) -> None:
+    """Places at the same spot (rooms above each other) set side by side."""
+    if members.size < 2:
+        return
+    key = np.round(u[members] * 400).astype(np.int64) * 1000 + np.round(v[members] * 400)
+    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    if counts.max() < 2:
+        return
+    step = 0.02
+    for g in np.flatnonzero(counts > 1):
+        same = members[np.flatnonzero(inverse.reshape(-1) == g)]
+        offsets = (np.arange(same.size) - (same.size - 1) / 2) * step
+        u[same] = np.clip(u[same] + offsets, 0.0, 1.0)
+        v[same] = np.clip(v[same] + offsets * aspect * 0.5, 0.0, 1.0)
+
+
+def _marker_size(u: np.ndarray, v: np.ndarray, aspect: float) -> float:
+    """Half-width of a marker: about a third of the typical distance to a neighbour."""
+    if u.size < 2:
+        return 0.05
+    from scipy.spatial import cKDTree
+
+    pts = np.column_stack([u, v / aspect])  # in units of the panel's width
+    dist, _ = cKDTree(pts).query(pts, k=2)
+    nearest = dist[:, 1]
+    typical = float(np.median(nearest[nearest > 0])) if np.any(nearest > 0) else 0.05
+    return float(np.clip(0.36 * typical, 0.004, 0.05))

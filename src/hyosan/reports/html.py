@@ -1,0 +1,235 @@
+"""The report as one self-contained HTML page: text through jinja2, data as escaped JSON.
+
+Every string that came from a scenario or a run (names, descriptions, characters, rooms, events)
+reaches the page either through jinja2 with autoescaping, or inside the JSON data block with
+"<", ">" and "&" written as \\u escapes, so it cannot close the <script> element; the viewer
+then inserts it as text only. A Content-Security-Policy allows only the viewer's own script (by
+its hash) and no network at all, as a second line of defence and to prove the page is offline.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from datetime import UTC, datetime
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from hyosan.reports.plots import unit_seconds
+
+if TYPE_CHECKING:
+    from hyosan.reports.frames import PlaceFrames
+    from hyosan.reports.rundata import EnsembleData, RunData
+
+__all__ = ["fmt_time", "render_ensemble", "render_run", "script_json"]
+
+_UNIT_WORDS = {"s": "s", "min": "min", "h": "h", "d": "days"}
+
+
+def script_json(data: Any) -> str:
+    """JSON safe inside a <script> element: no "<", ">", "&" or line separators as themselves."""
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def fmt_time(seconds: float | None, unit: str, clock_start_s: float | None = None) -> str:
+    """A time for people: "day 2 14:05" with a clock, else in the scenario's display unit."""
+    if seconds is None:
+        return "never"
+    if clock_start_s is not None:
+        total = clock_start_s + seconds
+        day = int(total // 86400) + 1
+        rest = total - (day - 1) * 86400
+        return f"day {day} {int(rest // 3600):02d}:{int(rest % 3600 // 60):02d}"
+    value = seconds / unit_seconds(unit)
+    text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+    return f"{text} {_UNIT_WORDS.get(unit, unit)}"
+
+
+def _fmt_count(value: float) -> str:
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.4g}"
+
+
+def _headline(run: RunData) -> list[tuple[str, str]]:
+    """(label, value) pairs of the figures a reader looks for first."""
+    s = run.summary
+    clock = run.clock_start_s
+    unit = run.display_unit
+    start = sum(float(v[0]) for v in run.states.values() if v.size)
+    final = s.get("final") or {}
+    out: list[tuple[str, str]] = []
+    if s.get("humans_win"):
+        outcome = "humans win"
+    elif float(final.get("human", 0.0)) < 0.5:
+        outcome = "the zombies win"
+    else:
+        outcome = "no winner yet"
+    out.append(("outcome", outcome))
+    out.append(("people", _fmt_count(float(s.get("people", start)))))
+    if s.get("peak_zombies") is not None:
+        out.append(
+            (
+                "peak zombies",
+                f"{_fmt_count(float(s['peak_zombies']))} at "
+                f"{fmt_time(s.get('t_peak_zombies_s'), unit, clock)}",
+            )
+        )
+    out.append(("overrun (80 % lost)", fmt_time(s.get("t_overrun_s"), unit, clock)))
+    for state, value in final.items():
+        out.append((f"{state} at the end", _fmt_count(float(value))))
+    fates = s.get("fates")
+    if isinstance(fates, dict) and fates:
+        out.append(("named survivors", f"{len(s.get('survivors') or [])} of {len(fates)}"))
+    outbreak = s.get("outbreak")
+    if isinstance(outbreak, dict) and "places_reached" in outbreak:
+        out.append(("places reached", f"{int(outbreak['places_reached']):,}"))
+    for key, label in (
+        ("n_bites", "bites"),
+        ("n_zombies_destroyed", "zombies destroyed"),
+        ("n_barricades", "barricades"),
+        ("n_rescues", "rescues"),
+        ("n_sacrifices", "sacrifices"),
+        ("n_escaped", "escaped"),
+    ):
+        if isinstance(s.get(key), int | float):
+            out.append((label, _fmt_count(float(s[key]))))
+    out.append(("simulated", fmt_time(s.get("t_end_s"), unit)))
+    if isinstance(s.get("wall_s"), int | float):
+        out.append(("wall time", f"{float(s['wall_s']):.3g} s"))
+    return out
+
+
+def _fates(run: RunData) -> list[tuple[str, str, bool]]:
+    fates = run.summary.get("fates")
+    if not isinstance(fates, dict):
+        return []
+    survivors = {str(n) for n in run.summary.get("survivors") or []}
+    return [(str(name), str(fate), str(name) in survivors) for name, fate in fates.items()]
+
+
+def _arrivals(run: RunData) -> list[tuple[str, str]]:
+    outbreak = run.summary.get("outbreak")
+    arrivals = outbreak.get("t_arrival_s") if isinstance(outbreak, dict) else None
+    if not isinstance(arrivals, dict):
+        return []
+    reached = sorted((t, str(n)) for n, t in arrivals.items() if isinstance(t, int | float))
+    never = [str(n) for n, t in arrivals.items() if t is None]
+    rows = [(n, fmt_time(t, run.display_unit, run.clock_start_s)) for t, n in reached]
+    rows += [(n, "never") for n in never]
+    return rows
+
+
+def _template() -> Any:
+    from jinja2 import Environment, select_autoescape
+
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    text = resources.files("hyosan.reports").joinpath("templates/report.html.j2").read_text("utf-8")
+    return env.from_string(text)
+
+
+def _assets() -> tuple[str, str, str]:
+    """The viewer's script, its CSP hash source, and the style sheet."""
+    folder = resources.files("hyosan.reports")
+    script = folder.joinpath("viewer.js").read_text("utf-8")
+    style = folder.joinpath("templates/report.css").read_text("utf-8")
+    if "</script" in script.lower() or "</style" in style.lower():
+        raise RuntimeError("the viewer's assets must not close their own element")
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    return script, f"sha256-{digest}", style
+
+
+def _render(context: dict[str, Any], data: dict[str, Any]) -> str:
+    from markupsafe import Markup
+
+    from hyosan._version import __version__
+
+    script, script_hash, style = _assets()
+    return str(
+        _template().render(
+            **context,
+            version=__version__,
+            generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            # Both are checked above or escaped by script_json: safe to insert as they are.
+            data_json=Markup(script_json(data)),
+            viewer_js=Markup(script),
+            style=Markup(style),
+            script_hash=script_hash,
+        )
+    )
+
+
+def render_run(
+    run: RunData,
+    frames: PlaceFrames | None,
+    images: dict[str, str],
+    notes: list[str],
+) -> str:
+    """The HTML of one run's report; `images` maps a label to a file written beside it."""
+    from hyosan.reports.payload import run_payload
+
+    data = run_payload(run, frames, notes)
+    context = {
+        "kind": "run",
+        "name": run.name,
+        "description": run.description,
+        "subtitle": f"{run.engine} engine, seed {run.seed}",
+        "headline": _headline(run),
+        "fates": _fates(run),
+        "arrivals": _arrivals(run),
+        "has_places": data["places"] is not None,
+        "has_events": bool(data["events"]),
+        "notes": notes,
+        "images": images,
+        "outcomes": None,
+        "survival": None,
+    }
+    return _render(context, data)
+
+
+def render_ensemble(ens: EnsembleData, images: dict[str, str], notes: list[str]) -> str:
+    """The HTML of an ensemble's report: bands per state and the outcome table."""
+    from hyosan.reports.outcomes import outcome_table, summary_outcome_table, survival_table
+    from hyosan.reports.payload import ensemble_payload
+
+    data = ensemble_payload(ens, notes)
+    unit_s = unit_seconds(ens.display_unit)
+    outcomes = summary_outcome_table(ens.summary, ens.runs, ens.display_unit, unit_s)
+    if outcomes is None and ens.runs is not None and ens.runs.num_rows:
+        outcomes = outcome_table(ens.runs, ens.display_unit, unit_s)
+    s = ens.summary
+    headline = [("kind", ens.kind)]
+    for key, label in (
+        ("runs", "runs"),
+        ("n_runs", "runs"),
+        ("points", "points"),
+        ("seed", "seed"),
+    ):
+        if isinstance(s.get(key), int | float | str) and not isinstance(s.get(key), bool):
+            headline.append((label, str(s[key])))
+    if isinstance(s.get("wall_s"), int | float):
+        headline.append(("wall time", f"{float(s['wall_s']):.3g} s"))
+    context = {
+        "kind": "ensemble",
+        "name": ens.name,
+        "description": ens.description,
+        "subtitle": f"{ens.kind} of {len(data['points'])} point(s)",
+        "headline": headline,
+        "fates": [],
+        "arrivals": [],
+        "has_places": False,
+        "has_events": False,
+        "notes": notes,
+        "images": images,
+        "outcomes": outcomes,
+        "survival": survival_table(s),
+    }
+    return _render(context, data)

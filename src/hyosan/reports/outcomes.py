@@ -1,0 +1,216 @@
+"""The outcome table of an ensemble: per point, how often each outcome happened.
+
+Read from runs.parquet (one row per run). Yes/no figures (`humans_win`, ...) become
+probabilities, times that may never come (`t_overrun_s`) the probability that they did and
+their median when they did, and other numbers their median with the 5 to 95 % range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = [
+    "OutcomeTable",
+    "outcome_table",
+    "point_labels",
+    "summary_outcome_table",
+    "survival_table",
+]
+
+#: Columns that identify a run rather than describe its outcome.
+_IDENTITY = frozenset({"point", "replicate", "seed", "wall_s", "hyosan_version", "t_end_s"})
+#: Most outcome columns shown (the table must stay readable).
+MAX_COLUMNS = 10
+
+
+@dataclass(frozen=True)
+class OutcomeTable:
+    """Headers and rows of strings, ready to print or to put in the report."""
+
+    headers: list[str]
+    rows: list[list[str]]
+
+
+def _fmt(value: float) -> str:
+    if not np.isfinite(value):
+        return "–"
+    if abs(value) >= 1000 or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+def _probability(value: Any) -> str:
+    """An estimate with its interval, {"estimate", "low", "high"}, as "40 % [25–57 %]"."""
+    if not isinstance(value, dict) or not isinstance(value.get("estimate"), int | float):
+        return "–"
+    lo, hi = value.get("low"), value.get("high")
+    ci = ""
+    if isinstance(lo, int | float) and isinstance(hi, int | float):
+        ci = f" [{100 * lo:.3g}–{100 * hi:.3g} %]"
+    return f"{100 * value['estimate']:.3g} %{ci}"
+
+
+def _time(value: float, unit_s: float, unit: str) -> str:
+    return f"{value / unit_s:.3g} {unit}"
+
+
+def outcome_table(runs: pa.Table, unit: str = "d", unit_s: float = 86400.0) -> OutcomeTable:
+    """Per point: runs, probabilities of yes/no outcomes, medians and ranges of the rest."""
+    import pyarrow as pa
+
+    n = runs.num_rows
+    points = runs.column("point").to_pylist() if "point" in runs.column_names else [None] * n
+    order = list(dict.fromkeys(points))
+    headers = ["point", "runs"] if len(order) > 1 or order[0] is not None else ["runs"]
+    columns: list[tuple[str, str, Any]] = []
+    for field in runs.schema:
+        if field.name in _IDENTITY or len(columns) >= MAX_COLUMNS:
+            continue
+        if pa.types.is_boolean(field.type):
+            columns.append((field.name, f"P({field.name})", "bool"))
+        elif pa.types.is_integer(field.type) or pa.types.is_floating(field.type):
+            if field.name.startswith("t_"):
+                columns.append((field.name, f"P({field.name} reached)", "reached"))
+                columns.append((field.name, f"median {field.name} ({unit})", "time"))
+            else:
+                columns.append((field.name, f"median {field.name} [5–95 %]", "number"))
+    headers += [label for _, label, _ in columns]
+    values = {name: runs.column(name).to_pylist() for name, _, _ in columns}
+    rows = []
+    for point in order:
+        idx = [i for i, p in enumerate(points) if p == point]
+        row = ([] if headers[0] == "runs" else [str(point)]) + [f"{len(idx):,}"]
+        for name, _, how in columns:
+            vals = [values[name][i] for i in idx]
+            present = np.array([v for v in vals if v is not None], dtype=np.float64)
+            if how == "bool":
+                row.append(f"{100 * present.mean():.1f} %" if present.size else "–")
+            elif how == "reached":
+                row.append(f"{100 * present.size / max(len(vals), 1):.1f} %")
+            elif how == "time":
+                row.append(
+                    _time(float(np.median(present)), unit_s, unit) if present.size else "never"
+                )
+            elif present.size:
+                lo, mid, hi = np.percentile(present, [5, 50, 95])
+                row.append(f"{_fmt(mid)} [{_fmt(lo)}–{_fmt(hi)}]")
+            else:
+                row.append("–")
+        rows.append(row)
+    return OutcomeTable(headers=headers, rows=rows)
+
+
+def point_labels(summary: dict[str, Any]) -> dict[Any, str]:
+    """Point → a label ("bite_rate=0.5/day", or a scenario's name) from summary.json."""
+    out: dict[Any, str] = {}
+    per_point = summary.get("per_point")
+    if not isinstance(per_point, list):
+        return out
+    kind = summary.get("kind")
+    for entry in per_point:
+        if not isinstance(entry, dict) or "point" not in entry:
+            continue
+        values = entry.get("values")
+        if isinstance(values, dict) and values:
+            label = ", ".join(f"{k}={v}" for k, v in values.items())
+        elif kind == "compare" or len(per_point) > 1:
+            label = str(entry.get("scenario", entry["point"]))
+        else:
+            label = "all runs"
+        out[entry["point"]] = label
+    return out
+
+
+def summary_outcome_table(
+    summary: dict[str, Any], runs: pa.Table | None, unit: str, unit_s: float
+) -> OutcomeTable | None:
+    """Per point: the ensemble's own outcome probabilities (with their 95 % intervals) from
+    summary.json's `per_point`, and the median peak from runs.parquet; None without per_point.
+    """
+    per_point = summary.get("per_point")
+    if not isinstance(per_point, list) or not per_point:
+        return None
+    labels = point_labels(summary)
+    prob_keys = list(
+        dict.fromkeys(
+            k
+            for e in per_point
+            if isinstance(e, dict)
+            for k, v in e.items()
+            if isinstance(v, dict) and "estimate" in v
+        )
+    )
+    time_keys = list(
+        dict.fromkeys(
+            k for e in per_point if isinstance(e, dict) for k in e if k.startswith("median_t_")
+        )
+    )
+    peaks = _peaks(runs)
+    headers = ["point", "runs"]
+    for k in prob_keys:
+        within = next((e[k].get("within_s") for e in per_point if isinstance(e.get(k), dict)), None)
+        name = k.removeprefix("p_").replace("_", " ")
+        if within is not None and k.endswith("_within"):
+            name = f"{name} {within / unit_s:.3g} {unit}"
+        headers.append(f"P({name}) [95 % interval]")
+    headers += [
+        f"median {k.removeprefix('median_').removesuffix('_s')} ({unit})" for k in time_keys
+    ]
+    if peaks:
+        headers.append("median peak zombies [5–95 %]")
+    rows = []
+    for e in per_point:
+        if not isinstance(e, dict):
+            continue
+        row = [labels.get(e.get("point"), str(e.get("point"))), f"{int(e.get('runs', 0)):,}"]
+        row += [_probability(e.get(k)) for k in prob_keys]
+        for k in time_keys:
+            v = e.get(k)
+            row.append(_time(float(v), unit_s, unit) if isinstance(v, int | float) else "never")
+        if peaks:
+            row.append(peaks.get(e.get("point"), "–"))
+        rows.append(row)
+    return OutcomeTable(headers=headers, rows=rows)
+
+
+def _peaks(runs: pa.Table | None) -> dict[Any, str]:
+    if runs is None or "peak_zombies" not in runs.column_names:
+        return {}
+    points = runs.column("point").to_pylist() if "point" in runs.column_names else None
+    peaks = runs.column("peak_zombies").to_pylist()
+    out: dict[Any, str] = {}
+    for point in dict.fromkeys(points or [None]):
+        vals = np.array(
+            [
+                v
+                for i, v in enumerate(peaks)
+                if v is not None and (points is None or points[i] == point)
+            ],
+            dtype=np.float64,
+        )
+        if vals.size:
+            lo, mid, hi = np.percentile(vals, [5, 50, 95])
+            out[point] = f"{_fmt(mid)} [{_fmt(lo)}–{_fmt(hi)}]"
+    return out
+
+
+def survival_table(summary: dict[str, Any]) -> OutcomeTable | None:
+    """Each named character's chance of surviving, per point (summary.json's `survival`)."""
+    per_point = [e for e in summary.get("per_point") or [] if isinstance(e, dict)]
+    if not any(isinstance(e.get("survival"), dict) and e["survival"] for e in per_point):
+        return None
+    labels = point_labels(summary)
+    names = list(dict.fromkeys(n for e in per_point for n in (e.get("survival") or {})))
+    headers = ["character"] + [labels.get(e.get("point"), str(e.get("point"))) for e in per_point]
+    rows = []
+    for name in names:
+        row = [str(name)]
+        row += [_probability((e.get("survival") or {}).get(name)) for e in per_point]
+        rows.append(row)
+    return OutcomeTable(headers=headers, rows=rows)

@@ -1,0 +1,357 @@
+"""Static plots of a run or an ensemble, as matplotlib Figures (no pyplot, no global state).
+
+Each function takes a Result, a RunData or EnsembleData, or a run or ensemble directory, and
+returns a `matplotlib.figure.Figure` to show or save. The report saves them beside report.html.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from hyosan.errors import HyosanError
+from hyosan.reports.colours import EMPTY, STATE_COLOURS, mix_colours
+from hyosan.reports.geometry import GridGeometry, PointGeometry
+from hyosan.reports.rundata import EnsembleData, RunData, load_report_data
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from hyosan.reports.frames import PlaceFrames
+    from hyosan.results.result import Result
+
+__all__ = ["as_ensemble", "as_run", "plot_bands", "plot_first_zombie", "plot_timeseries"]
+
+_UNIT_WORDS = {"s": "seconds", "min": "minutes", "h": "hours", "d": "days"}
+
+
+def as_run(source: Result | RunData | str | Path) -> RunData:
+    """A run's data from a Result, a RunData or a run directory."""
+    if isinstance(source, RunData):
+        return source
+    if isinstance(source, str | Path):
+        data = load_report_data(source)
+        if not isinstance(data, RunData):
+            raise HyosanError(f"{source} is an ensemble directory, not a run directory")
+        return data
+    return RunData.from_result(source)
+
+
+def as_ensemble(source: EnsembleData | str | Path) -> EnsembleData:
+    """An ensemble's data from an EnsembleData or an ensemble directory."""
+    if isinstance(source, EnsembleData):
+        return source
+    data = load_report_data(source)
+    if not isinstance(data, EnsembleData):
+        raise HyosanError(f"{source} is a run directory, not an ensemble directory")
+    return data
+
+
+def unit_seconds(unit: str) -> float:
+    from hyosan.scenario.units import SECONDS_PER
+
+    return SECONDS_PER.get(unit, 86400.0)
+
+
+def wants_log(peaks: list[float]) -> bool:
+    # Log scale when one state dwarfs another (a country's humans and its first zombies).
+    positive = [p for p in peaks if p > 0]
+    return len(positive) > 1 and max(positive) / min(positive) > 20
+
+
+def plot_timeseries(
+    source: Result | RunData | str | Path, *, log: bool | None = None, mark_s: float | None = None
+) -> Figure:
+    """Every state's head count over time, one line each.
+
+    Parameters
+    ----------
+    source
+        A Result, a RunData, or a run directory.
+    log
+        Log-scaled counts; by default when the largest state peaks over 20 times the smallest.
+    mark_s
+        A time (s) to mark with a vertical line, if any.
+    """
+    from matplotlib.figure import Figure
+
+    run = as_run(source)
+    unit = run.display_unit
+    t = run.times / unit_seconds(unit)
+    fig = Figure(figsize=(8, 4.2), layout="constrained")
+    ax = fig.add_subplot()
+    peaks = [float(np.max(v)) if v.size else 0.0 for v in run.states.values()]
+    for state, values in run.states.items():
+        ax.plot(t, values, label=state, color=STATE_COLOURS.get(state, STATE_COLOURS["other"]))
+    if log if log is not None else wants_log(peaks):
+        ax.set_yscale("symlog", linthresh=1.0)
+    if mark_s is not None:
+        ax.axvline(mark_s / unit_seconds(unit), color="black", lw=0.8, ls="--")
+    ax.set_xlabel(f"time ({_UNIT_WORDS.get(unit, unit)})")
+    ax.set_ylabel("people")
+    ax.set_title(f"{run.name}: {run.engine}, seed {run.seed}")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize="small")
+    return fig
+
+
+def plot_bands(
+    source: EnsembleData | str | Path, *, point: Any = None, log: bool | None = None
+) -> Figure:
+    """Median and 50 % and 90 % bands of each state over time, for one point of an ensemble.
+
+    Parameters
+    ----------
+    source
+        An EnsembleData or an ensemble directory.
+    point
+        Which point (of a sweep or comparison); default the first.
+    log
+        As for plot_timeseries.
+    """
+    from matplotlib.figure import Figure
+
+    ens = as_ensemble(source)
+    table = ens.bands
+    points = _unique(table.column("point").to_pylist()) if "point" in table.column_names else [None]
+    if point is None:
+        point = points[0]
+    if point not in points:
+        raise HyosanError(f"no point {point!r} in the ensemble; points: {points}")
+    unit_s = unit_seconds(ens.display_unit)
+    fig = Figure(figsize=(8, 4.2), layout="constrained")
+    ax = fig.add_subplot()
+    peaks = []
+    for state, series in band_series(table, point).items():
+        colour = STATE_COLOURS.get(state, STATE_COLOURS["other"])
+        t = series["t"] / unit_s
+        if "q05" in series and "q95" in series:
+            ax.fill_between(t, series["q05"], series["q95"], color=colour, alpha=0.15, lw=0)
+        if "q25" in series and "q75" in series:
+            ax.fill_between(t, series["q25"], series["q75"], color=colour, alpha=0.3, lw=0)
+        middle = series.get("q50", series.get("mean"))
+        if middle is not None:
+            ax.plot(t, middle, color=colour, label=f"{state} (median)")
+            peaks.append(float(np.max(middle)) if middle.size else 0.0)
+    if log if log is not None else wants_log(peaks):
+        ax.set_yscale("symlog", linthresh=1.0)
+    ax.set_xlabel(f"time ({_UNIT_WORDS.get(ens.display_unit, ens.display_unit)})")
+    ax.set_ylabel("people")
+    where = "" if point is None or len(points) == 1 else f", point {point}"
+    ax.set_title(f"{ens.name}: {ens.kind}{where}; median, 50 % and 90 % of runs")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize="small")
+    return fig
+
+
+def band_series(bands: pa.Table, point: Any) -> dict[str, dict[str, np.ndarray]]:
+    """State → {"t", "q05", ..., "mean"} arrays sorted by time, for one point of bands.parquet."""
+    from hyosan.scenario.model import STATES
+
+    cols = bands.column_names
+    states = np.asarray(bands.column("state").to_pylist(), dtype=object)
+    mask = np.ones(states.size, dtype=bool)
+    if "point" in cols:
+        mask = np.asarray([p == point for p in bands.column("point").to_pylist()], dtype=bool)
+    t_all = bands.column("t").to_numpy(zero_copy_only=False).astype(np.float64)
+    values = {
+        k: bands.column(k).to_numpy(zero_copy_only=False).astype(np.float64)
+        for k in ("q05", "q25", "q50", "q75", "q95", "mean")
+        if k in cols
+    }
+    order = {s: i for i, s in enumerate(STATES)}
+    names = sorted(
+        {str(s) for s in states[mask]},
+        key=lambda s: (order.get(s.removeprefix("n_"), len(order)), s),
+    )
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for state in names:
+        idx = np.flatnonzero(mask & (states == state))
+        idx = idx[np.argsort(t_all[idx], kind="stable")]
+        out[state.removeprefix("n_")] = {"t": t_all[idx], **{k: v[idx] for k, v in values.items()}}
+    return out
+
+
+def _unique(values: list[Any]) -> list[Any]:
+    seen: dict[Any, None] = {}
+    for v in values:
+        seen.setdefault(v, None)
+    return list(seen)
+
+
+# --- maps ---------------------------------------------------------------------------------------
+
+
+class MapDrawing:
+    """The places of a run on matplotlib axes: a heat map or panels of markers.
+
+    `paint(colours)` recolours the places (rows of RGB), for the GIF's frames and the PNG.
+    """
+
+    def __init__(
+        self, fig: Figure, frames: PlaceFrames, title: str, legend: list[str] | None = None
+    ) -> None:
+        self.frames = frames
+        self.geometry = frames.geometry
+        self.title = fig.suptitle(title, fontsize="medium")
+        if isinstance(self.geometry, GridGeometry):
+            self._grid_axes(fig, self.geometry)
+        else:
+            self._point_axes(fig, self.geometry)
+        if legend:
+            from matplotlib.patches import Patch
+
+            handles = [
+                Patch(color=STATE_COLOURS.get(s, STATE_COLOURS["other"]), label=s)
+                for s in dict.fromkeys(legend)
+            ]
+            fig.legend(handles=handles, loc="outside lower center", ncols=len(handles))
+
+    def _grid_axes(self, fig: Figure, g: GridGeometry) -> None:
+        ax = fig.add_subplot()
+        self.image = np.ones((g.rows * g.cols, 3)) * 1.0
+        self.artist = ax.imshow(
+            self.image.reshape(g.rows, g.cols, 3), interpolation="nearest", origin="upper"
+        )
+        ax.set_axis_off()
+        self.collections: list[Any] = []
+
+    def _point_axes(self, fig: Figure, g: PointGeometry) -> None:
+        n = len(g.panels)
+        cols = 1 if n <= 3 else 2
+        rows = int(np.ceil(n / cols))
+        heights = [
+            max(1 / max(g.panels[i].aspect, 1e-3) for i in range(r * cols, min(n, (r + 1) * cols)))
+            for r in range(rows)
+        ]
+        grid = fig.add_gridspec(rows, cols, height_ratios=heights)
+        self.collections = []
+        for p, panel in enumerate(g.panels):
+            ax: Axes = fig.add_subplot(grid[p // cols, p % cols])
+            members = np.flatnonzero(g.panel == p)
+            ax.set_xlim(0, 1)
+            ax.set_ylim(0, 1 / panel.aspect)
+            ax.set_aspect("equal")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            title = panel.title + (" (far places drawn closer)" if panel.scaled else "")
+            ax.set_title(title, fontsize="small")
+            size_pts = _marker_points(fig, ax, g.size[p])
+            coll = ax.scatter(
+                g.u[members],
+                g.v[members] / panel.aspect,
+                s=size_pts,
+                marker="s",
+                c=np.tile(EMPTY, (members.size, 1)),
+                edgecolors="#333333",
+                linewidths=0.4,
+            )
+            self.collections.append((coll, members))
+
+    def paint(self, colours: np.ndarray) -> None:
+        """Colour every drawn place (rows of RGB from 0 to 1)."""
+        if isinstance(self.geometry, GridGeometry):
+            g = self.geometry
+            self.image[:] = 1.0
+            self.image[g.cell] = colours
+            self.artist.set_data(self.image.reshape(g.rows, g.cols, 3))
+            return
+        for coll, members in self.collections:
+            coll.set_facecolors(colours[members])
+
+
+def _marker_points(fig: Figure, ax: Axes, half_width: float) -> float:
+    """Marker area (points²) for a half-width in axis units of the panel's width."""
+    bbox = ax.get_position()
+    width_pts = bbox.width * fig.get_figwidth() * 72
+    side = max(2 * half_width * width_pts, 2.0)
+    return float(side**2)
+
+
+def _states(frames: PlaceFrames, run: RunData) -> list[str]:
+    return [run.state_of(c) for c in frames.compartments]
+
+
+def busiest(frames: PlaceFrames) -> float:
+    """The most people in one drawn place at one kept time (colours fade relative to it)."""
+    return float(np.clip(frames.counts, 0, None).sum(axis=1).max()) if frames.counts.size else 0.0
+
+
+def frame_colours(
+    frames: PlaceFrames, run: RunData, index: int, top: float | None = None
+) -> np.ndarray:
+    """Colour of every drawn place at one kept frame (`top`: see `busiest`)."""
+    if top is None:
+        top = busiest(frames)
+    return mix_colours(frames.counts[index], _states(frames, run), top=top)
+
+
+def plot_first_zombie(
+    source: Result | RunData | str | Path, frames: PlaceFrames | None = None
+) -> Figure | None:
+    """When the first zombie reached each place (the risk map); None for runs without places.
+
+    Parameters
+    ----------
+    source
+        A Result, a RunData, or a run directory.
+    frames
+        The run's place frames, if already computed (see frames.place_frames).
+    """
+    from matplotlib import colormaps
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+    from matplotlib.figure import Figure
+
+    run = as_run(source)
+    if frames is None:
+        frames = frames_of(run)
+    if frames is None:
+        return None
+    unit = run.display_unit
+    t = frames.first_zombie / unit_seconds(unit)
+    reached = ~np.isnan(t)
+    # The scale ends at the last arrival, not the horizon: a school falls in hours of five days.
+    last = float(t[reached].max()) if reached.any() else 0.0
+    norm = Normalize(vmin=0.0, vmax=max(last, 1e-12))
+    cmap = colormaps["viridis_r"]
+    colours = np.tile(np.array([0.8, 0.8, 0.8]), (t.size, 1))
+    colours[reached] = cmap(norm(t[reached]))[:, :3]
+    fig = Figure(figsize=map_size(frames), layout="constrained")
+    drawing = MapDrawing(fig, frames, f"{run.name}: when the first zombie arrived")
+    drawing.paint(colours)
+    fig.colorbar(
+        ScalarMappable(norm=norm, cmap=cmap),
+        ax=fig.axes,
+        label=f"first zombie ({_UNIT_WORDS.get(unit, unit)}; grey: never)",
+        shrink=0.8,
+    )
+    return fig
+
+
+def frames_of(run: RunData) -> PlaceFrames | None:
+    from hyosan.reports.frames import place_frames
+
+    if run.places is None:
+        return None
+    return place_frames(run.places, run.rooms)
+
+
+def map_size(frames: PlaceFrames) -> tuple[float, float]:
+    g = frames.geometry
+    if isinstance(g, GridGeometry):
+        aspect = g.cols / max(g.rows, 1)
+        return (7.0, float(np.clip(7.0 / aspect, 3.0, 9.0)))
+    n = len(g.panels)
+    cols = 1 if n <= 3 else 2
+    rows = int(np.ceil(n / cols))
+    width = 8.0
+    aspects = [max(p.aspect, 1e-3) for p in g.panels]
+    height = sum(
+        max((width / cols) / a for a in aspects[r * cols : (r + 1) * cols]) for r in range(rows)
+    )
+    return (width, float(np.clip(0.8 * height + 0.4 * rows + 0.5, 2.5, 11.0)))

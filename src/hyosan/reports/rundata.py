@@ -1,0 +1,305 @@
+"""What a report shows, read from a Result or from a run or ensemble directory.
+
+The report, the plots and the GIF all read one of two value objects: `RunData` (one run) or
+`EnsembleData` (many runs summarised as bands). Both can be built from files alone, so that
+`hyosan report DIR` works on any run directory without the scenario's engine or world.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from hyosan.errors import HyosanError
+from hyosan.scenario.model import STATES
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from hyosan.results.result import Result
+
+__all__ = ["EnsembleData", "RunData", "load_report_data"]
+
+#: Compartment letters' usual states, for files that do not say (a places table of its own).
+_LETTER_STATES = {
+    "S": "human",
+    "E": "bitten",
+    "I": "bitten",
+    "Z": "zombie",
+    "H": "hybrid",
+    "R": "removed",
+    "Q": "quarantined",
+    "X": "safe",
+}
+
+#: Ensemble kinds as summary.json names them.
+ENSEMBLE_KINDS = ("ensemble", "sweep", "compare")
+
+
+@dataclass(frozen=True)
+class RunData:
+    """One run, as the report needs it.
+
+    Attributes
+    ----------
+    summary
+        The figures of summary.json.
+    name, description, engine, seed
+        What was run.
+    display_unit
+        The scenario's unit for showing times ("s", "min", "h" or "d").
+    clock_start_s
+        Clock time of t = 0 (agents runs), to show times as "day 1 08:30"; else None.
+    times
+        Recorded times (s).
+    states
+        State name → counts over time, in hyosan's vocabulary order.
+    compartment_states
+        Compartment → the vocabulary state it counts towards.
+    places, events
+        places.parquet and events.parquet, when the run has them.
+    rooms
+        Room name → (floor, kind) from the building, when the places table lacks them.
+    """
+
+    summary: dict[str, Any]
+    name: str
+    description: str
+    engine: str
+    seed: int | None
+    display_unit: str
+    clock_start_s: float | None
+    times: np.ndarray
+    states: dict[str, np.ndarray]
+    compartment_states: dict[str, str]
+    places: pa.Table | None = None
+    events: pa.Table | None = None
+    rooms: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_result(cls, result: Result) -> RunData:
+        """The data of a Result still in memory."""
+        scenario = result.scenario
+        summary = json.loads(json.dumps(result.summary(), default=float))
+        return cls(
+            summary=summary,
+            name=scenario.name,
+            description=scenario.description or "",
+            engine=result.engine,
+            seed=result.seed,
+            display_unit=fit_unit(scenario.time.display_unit, float(result.times[-1])),
+            clock_start_s=_clock_start(summary, result.events),
+            times=np.asarray(result.times, dtype=np.float64),
+            states={s: np.asarray(result.series(s), np.float64) for s in result.state_names()},
+            compartment_states=dict(zip(result.compartments, result.states, strict=True)),
+            places=result.places,
+            events=result.events,
+            rooms=_building_rooms(scenario.model_dump(mode="json", exclude_none=True)),
+        )
+
+    @classmethod
+    def from_dir(cls, run_dir: str | Path) -> RunData:
+        """The data of a run directory (summary.json, timeseries.parquet and the rest)."""
+        import pyarrow.parquet as pq
+
+        run_dir = Path(run_dir)
+        summary = _read_json(run_dir / "summary.json")
+        scenario = _read_scenario(run_dir)
+        table = pq.read_table(run_dir / "timeseries.parquet")
+        present = {c.removeprefix("n_") for c in table.column_names if c.startswith("n_")}
+        states = {
+            s: table.column(f"n_{s}").to_numpy().astype(np.float64) for s in STATES if s in present
+        }
+        events = pq.read_table(run_dir / "events.parquet") if _exists(run_dir, "events") else None
+        places = pq.read_table(run_dir / "places.parquet") if _exists(run_dir, "places") else None
+        comp_states = _compartment_states(scenario)
+        time = scenario.get("time", {})
+        return cls(
+            summary=summary,
+            name=str(scenario.get("name") or summary.get("scenario") or run_dir.name),
+            description=str(scenario.get("description") or ""),
+            engine=str(summary.get("engine", scenario.get("engine", ""))),
+            seed=summary.get("seed"),
+            display_unit=fit_unit(str(time.get("display_unit", "d")), summary.get("t_end_s")),
+            clock_start_s=_clock_start(summary, events),
+            times=table.column("t").to_numpy().astype(np.float64),
+            states=states,
+            compartment_states=comp_states,
+            places=places,
+            events=events,
+            rooms=_building_rooms(scenario),
+        )
+
+    def state_of(self, compartment: str) -> str:
+        """The vocabulary state a compartment counts towards ("other" if unknown)."""
+        if compartment in self.compartment_states:
+            return self.compartment_states[compartment]
+        return _LETTER_STATES.get(compartment, "other")
+
+
+@dataclass(frozen=True)
+class EnsembleData:
+    """Many runs of one scenario (or of a sweep's points), summarised.
+
+    Attributes
+    ----------
+    summary
+        summary.json of the ensemble directory; `kind` is "ensemble", "sweep" or "compare".
+    name, description, display_unit
+        As for a run.
+    bands
+        bands.parquet, long: point, t, state, q05, q25, q50, q75, q95, mean.
+    runs
+        runs.parquet: one row per run (point, replicate, seed, summary figures), if present.
+    """
+
+    summary: dict[str, Any]
+    name: str
+    description: str
+    display_unit: str
+    bands: pa.Table
+    runs: pa.Table | None = None
+
+    @property
+    def kind(self) -> str:
+        """ "ensemble", "sweep" or "compare"."""
+        return str(self.summary.get("kind", "ensemble"))
+
+    @classmethod
+    def from_dir(cls, ens_dir: str | Path) -> EnsembleData:
+        """The data of an ensemble directory."""
+        import pyarrow.parquet as pq
+
+        ens_dir = Path(ens_dir)
+        summary = _read_json(ens_dir / "summary.json")
+        scenario = _read_scenario(ens_dir)
+        bands_path = ens_dir / "bands.parquet"
+        if not bands_path.is_file():
+            raise HyosanError(f"{ens_dir} is an ensemble directory without bands.parquet")
+        runs = pq.read_table(ens_dir / "runs.parquet") if _exists(ens_dir, "runs") else None
+        time = scenario.get("time", {})
+        return cls(
+            summary=summary,
+            name=str(scenario.get("name") or summary.get("scenario") or ens_dir.name),
+            description=str(scenario.get("description") or summary.get("description") or ""),
+            display_unit=str(time.get("display_unit", summary.get("display_unit", "d"))),
+            bands=pq.read_table(bands_path),
+            runs=runs,
+        )
+
+
+def is_ensemble_dir(path: str | Path) -> bool:
+    """Whether a directory holds an ensemble (its summary's kind, or bands.parquet)."""
+    path = Path(path)
+    try:
+        kind = _read_json(path / "summary.json").get("kind")
+    except HyosanError:
+        kind = None
+    return kind in ENSEMBLE_KINDS or (path / "bands.parquet").is_file()
+
+
+def load_report_data(path: str | Path) -> RunData | EnsembleData:
+    """A run or ensemble directory's data; HyosanError if it is neither."""
+    path = Path(path)
+    if not path.is_dir():
+        raise HyosanError(f"{path} is not a directory: give a run or ensemble directory")
+    if is_ensemble_dir(path):
+        return EnsembleData.from_dir(path)
+    for name in ("summary.json", "timeseries.parquet"):
+        if not (path / name).is_file():
+            raise HyosanError(f"{path} is not a run directory: it has no {name}")
+    return RunData.from_dir(path)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+#: Display units from the longest down, with their seconds.
+_UNITS = (("d", 86400.0), ("h", 3600.0), ("min", 60.0), ("s", 1.0))
+
+
+def fit_unit(unit: str, t_end_s: Any) -> str:
+    """The scenario's display unit, or a smaller one if the whole run is shorter than one of
+    it (a six-hour run in days would read "0.0377 days")."""
+    if not isinstance(t_end_s, int | float) or t_end_s <= 0:
+        return unit
+    names = [u for u, _ in _UNITS]
+    if unit not in names:
+        return unit
+    for name, seconds in _UNITS[names.index(unit) :]:
+        if t_end_s >= seconds:
+            return name
+    return "s"
+
+
+def _exists(folder: Path, stem: str) -> bool:
+    return (folder / f"{stem}.parquet").is_file()
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise HyosanError(f"{path} is missing") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise HyosanError(f"{path} is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise HyosanError(f"{path} does not hold a JSON object")
+    return data
+
+
+def _read_scenario(folder: Path) -> dict[str, Any]:
+    # The resolved scenario is only read for names, units and compartments: a file from another
+    # version of hyosan, or none at all, still gives a report.
+    path = folder / "scenario.toml"
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return {}
+
+
+def _compartment_states(scenario: dict[str, Any]) -> dict[str, str]:
+    model = scenario.get("model")
+    comps = model.get("compartments") if isinstance(model, dict) else None
+    out: dict[str, str] = {}
+    for name, spec in (comps or {}).items():
+        state = spec.get("state") if isinstance(spec, dict) else spec
+        if isinstance(state, str):
+            out[str(name)] = state
+    return out
+
+
+def _clock_start(summary: dict[str, Any], events: pa.Table | None) -> float | None:
+    value = summary.get("clock_start_s")
+    if value is None and events is not None and events.schema.metadata:
+        raw = events.schema.metadata.get(b"clock_start_s")
+        value = float(raw) if raw is not None else None
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _building_rooms(scenario: dict[str, Any]) -> dict[str, tuple[int, str]]:
+    """Room → (floor, kind) of the scenario's building, for places tables that lack them."""
+    world = scenario.get("world")
+    building = scenario.get("building")
+    if isinstance(world, dict) and world.get("kind") == "building":
+        building = world.get("building", building)
+    if isinstance(building, dict):
+        rooms = building.get("rooms")
+    elif isinstance(building, str):
+        from hyosan.scenario.agents import builtin_building
+
+        try:
+            rooms = builtin_building(building).get("rooms")
+        except (ValueError, OSError):
+            return {}
+    else:
+        return {}
+    out: dict[str, tuple[int, str]] = {}
+    for room in rooms or ():
+        if isinstance(room, dict) and "name" in room:
+            out[str(room["name"])] = (int(room.get("floor", 1)), str(room.get("kind", "")))
+    return out

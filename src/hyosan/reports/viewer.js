@@ -1,0 +1,727 @@
+/* hyosan report viewer: plain JavaScript, no build step, no network.
+ *
+ * Reads the JSON block #hyosan-data (see payload.py), unpacks the per-place counts (gzip +
+ * base64, inflated with the browser's DecompressionStream), and drives a map (grid heat map or
+ * floor-plan panels on a canvas), a time-series chart with a marker at the current time, a
+ * table of counts now, and the timeline of events. Every string from the run is put into the
+ * page with textContent, never as markup.
+ */
+(function () {
+  "use strict";
+
+  const data = JSON.parse(document.getElementById("hyosan-data").textContent);
+  const byId = (id) => document.getElementById(id);
+  const STATES = ["human", "bitten", "zombie", "hybrid", "removed", "quarantined", "safe"];
+  const UNIT_WORDS = { s: "s", min: "min", h: "h", d: "days" };
+
+  // --- formatting ------------------------------------------------------------------------------
+
+  function fmtTime(t) {
+    if (t === null || t === undefined || Number.isNaN(t)) return "never";
+    if (data.clockStart !== null && data.clockStart !== undefined) {
+      const total = data.clockStart + t;
+      const day = Math.floor(total / 86400) + 1;
+      const rest = total - (day - 1) * 86400;
+      const hh = String(Math.floor(rest / 3600)).padStart(2, "0");
+      const mm = String(Math.floor((rest % 3600) / 60)).padStart(2, "0");
+      return "day " + day + " " + hh + ":" + mm;
+    }
+    const v = t / data.unitSeconds;
+    const text = v === 0 ? "0" : Math.abs(v) >= 100 ? v.toFixed(0) : String(Number(v.toPrecision(3)));
+    return text + " " + (UNIT_WORDS[data.unit] || data.unit);
+  }
+
+  function fmtCount(v) {
+    if (v === null || v === undefined || Number.isNaN(v)) return "–";
+    if (Number.isInteger(v)) return v.toLocaleString("en-US");
+    return Math.abs(v) >= 100 ? Math.round(v).toLocaleString("en-US") : v.toPrecision(3);
+  }
+
+  function hexRgb(hex) {
+    const h = hex.replace("#", "");
+    return [parseInt(h.slice(0, 2), 16), parseInt(h.slice(2, 4), 16), parseInt(h.slice(4, 6), 16)];
+  }
+
+  const colourOf = (state) => data.colours[state] || data.colours.other;
+
+  // --- unpacking -------------------------------------------------------------------------------
+
+  async function unpack(b64, dtype) {
+    const bin = atob(b64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    const buf = await new Response(stream).arrayBuffer();
+    switch (dtype) {
+      case "u1": return new Uint8Array(buf);
+      case "u2": return new Uint16Array(buf);
+      case "u4": return new Uint32Array(buf);
+      default: return new Float32Array(buf);
+    }
+  }
+
+  function lowerIndex(arr, t) {
+    // Index of the last element <= t (0 if none).
+    let lo = 0;
+    let hi = arr.length - 1;
+    if (hi < 0 || t <= arr[0]) return 0;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (arr[mid] <= t) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  // --- the clock: one current time shared by every part ----------------------------------------
+
+  const listeners = [];
+  const clock = {
+    times: [0],
+    index: 0,
+    get t() { return this.times[this.index]; },
+    set(i) {
+      const n = this.times.length;
+      this.index = Math.max(0, Math.min(n - 1, i | 0));
+      const slider = byId("slider");
+      if (Number(slider.value) !== this.index) slider.value = String(this.index);
+      byId("time-label").textContent = fmtTime(this.t);
+      for (const f of listeners) f();
+    },
+    seekTime(t) { this.set(lowerIndex(this.times, t)); },
+  };
+
+  // --- the time-series chart -------------------------------------------------------------------
+
+  const chart = {
+    canvas: byId("chart"),
+    hidden: new Set(),
+    point: 0,
+    box: null,
+    curves() {
+      // [{state, t, mid, lo90, hi90, lo50, hi50}] for runs and ensembles alike.
+      if (data.kind === "run") {
+        return Object.keys(data.series.states).map((s) => ({
+          state: s, t: data.series.t, mid: data.series.states[s],
+        }));
+      }
+      const bands = data.bands[this.point] || {};
+      return Object.keys(bands).map((s) => {
+        const b = bands[s];
+        return { state: s, t: b.t, mid: b.q50 || b.mean, lo90: b.q05, hi90: b.q95, lo50: b.q25, hi50: b.q75 };
+      });
+    },
+    draw() {
+      const c = this.canvas;
+      const dpr = window.devicePixelRatio || 1;
+      const w = c.clientWidth;
+      const h = c.clientHeight;
+      if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
+        c.width = Math.round(w * dpr);
+        c.height = Math.round(h * dpr);
+      }
+      const ctx = c.getContext("2d");
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.clearRect(0, 0, w, h);
+      const curves = this.curves().filter((k) => !this.hidden.has(k.state));
+      const log = byId("log").checked;
+      const left = 64, right = 12, top = 10, bottom = 30;
+      const pw = Math.max(10, w - left - right), ph = Math.max(10, h - top - bottom);
+      const tEnd = data.tEnd > 0 ? data.tEnd : 1;
+      let yMax = 0;
+      for (const k of curves) {
+        for (const arr of [k.hi90 || k.mid]) for (const v of arr) if (v !== null && v > yMax) yMax = v;
+      }
+      if (yMax <= 0) yMax = 1;
+      const yLog = (v) => Math.log10(1 + Math.max(0, v));
+      const yTop = log ? yLog(yMax) : yMax * 1.05;
+      const X = (t) => left + (t / tEnd) * pw;
+      const Y = (v) => top + ph - ((log ? yLog(v) : v) / yTop) * ph;
+      this.box = { left, top, pw, ph, tEnd };
+      // Axes and ticks.
+      ctx.strokeStyle = "#d1d5db";
+      ctx.fillStyle = "#6b7280";
+      ctx.font = "11px system-ui, sans-serif";
+      ctx.lineWidth = 1;
+      ctx.textAlign = "right";
+      ctx.textBaseline = "middle";
+      const yTicks = log ? logTicks(yMax) : niceTicks(0, yMax, 5);
+      for (const v of yTicks) {
+        const y = Y(v);
+        if (y < top - 1 || y > top + ph + 1) continue;
+        ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(left + pw, y); ctx.stroke();
+        ctx.fillText(fmtCount(v), left - 6, y);
+      }
+      ctx.textAlign = "center";
+      ctx.textBaseline = "top";
+      for (let i = 0; i <= 5; i++) {
+        const t = (tEnd * i) / 5;
+        ctx.fillText(fmtTime(t), X(t), top + ph + 6);
+      }
+      ctx.strokeStyle = "#9ca3af";
+      ctx.strokeRect(left, top, pw, ph);
+      // Bands, then lines.
+      for (const k of curves) {
+        const col = colourOf(k.state);
+        for (const [lo, hi, a] of [[k.lo90, k.hi90, 0.15], [k.lo50, k.hi50, 0.3]]) {
+          if (!lo || !hi) continue;
+          ctx.globalAlpha = a;
+          ctx.fillStyle = col;
+          ctx.beginPath();
+          for (let i = 0; i < k.t.length; i++) ctx.lineTo(X(k.t[i]), Y(hi[i] || 0));
+          for (let i = k.t.length - 1; i >= 0; i--) ctx.lineTo(X(k.t[i]), Y(lo[i] || 0));
+          ctx.closePath();
+          ctx.fill();
+        }
+        ctx.globalAlpha = 1;
+        ctx.strokeStyle = col;
+        ctx.lineWidth = 1.8;
+        ctx.beginPath();
+        for (let i = 0; i < k.t.length; i++) {
+          const v = k.mid[i];
+          if (v === null) continue;
+          ctx.lineTo(X(k.t[i]), Y(v));
+        }
+        ctx.stroke();
+      }
+      // The current time.
+      const x = X(clock.t);
+      ctx.strokeStyle = "#111827";
+      ctx.lineWidth = 1.2;
+      ctx.setLineDash([4, 3]);
+      ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + ph); ctx.stroke();
+      ctx.setLineDash([]);
+      for (const k of curves) {
+        const i = lowerIndex(k.t, clock.t);
+        const v = k.mid[i];
+        if (v === null || v === undefined) continue;
+        ctx.fillStyle = colourOf(k.state);
+        ctx.beginPath(); ctx.arc(X(k.t[i]), Y(v), 3.5, 0, 2 * Math.PI); ctx.fill();
+      }
+    },
+    legend() {
+      const box = byId("chart-legend");
+      box.replaceChildren();
+      for (const k of this.curves()) {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = "entry" + (this.hidden.has(k.state) ? " off" : "");
+        const sw = document.createElement("span");
+        sw.className = "swatch";
+        sw.style.background = colourOf(k.state);
+        b.append(sw, document.createTextNode(k.state + (data.kind === "ensemble" ? " (median, 50 %, 90 %)" : "")));
+        b.addEventListener("click", () => {
+          if (this.hidden.has(k.state)) this.hidden.delete(k.state); else this.hidden.add(k.state);
+          this.legend();
+          this.draw();
+        });
+        box.append(b);
+      }
+    },
+    init() {
+      byId("log").checked = !!data.log;
+      byId("log").addEventListener("change", () => this.draw());
+      this.canvas.addEventListener("click", (ev) => {
+        if (!this.box) return;
+        const r = this.canvas.getBoundingClientRect();
+        const f = (ev.clientX - r.left - this.box.left) / this.box.pw;
+        clock.seekTime(Math.max(0, Math.min(1, f)) * this.box.tEnd);
+      });
+      this.legend();
+      listeners.push(() => this.draw());
+      window.addEventListener("resize", () => this.draw());
+    },
+  };
+
+  function niceTicks(lo, hi, n) {
+    const span = hi - lo || 1;
+    const step0 = span / n;
+    const mag = Math.pow(10, Math.floor(Math.log10(step0)));
+    const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= step0) || step0;
+    const out = [];
+    for (let v = Math.ceil(lo / step) * step; v <= hi * 1.0001; v += step) out.push(Number(v.toPrecision(12)));
+    return out;
+  }
+
+  function logTicks(hi) {
+    const out = [0];
+    for (let v = 1; v <= hi * 1.0001; v *= 10) out.push(v);
+    return out;
+  }
+
+  // --- the counts table ------------------------------------------------------------------------
+
+  const counts = {
+    rows: {},
+    init() {
+      const body = byId("counts").querySelector("tbody");
+      const states = data.kind === "run" ? Object.keys(data.series.states) : Object.keys(data.bands[0] || {});
+      for (const s of states) {
+        const tr = document.createElement("tr");
+        tr.dataset.state = s;
+        const name = document.createElement("td");
+        const sw = document.createElement("span");
+        sw.className = "swatch";
+        sw.style.cssText = "display:inline-block;width:0.7rem;height:0.7rem;margin-right:0.3rem;border-radius:2px";
+        sw.style.background = colourOf(s);
+        name.append(sw, document.createTextNode(s));
+        const val = document.createElement("td");
+        tr.append(name, val);
+        body.append(tr);
+        this.rows[s] = val;
+      }
+      listeners.push(() => this.update());
+    },
+    update() {
+      if (data.kind === "run") {
+        const i = lowerIndex(data.series.t, clock.t);
+        for (const s in this.rows) this.rows[s].textContent = fmtCount(data.series.states[s][i]);
+        return;
+      }
+      const bands = data.bands[chart.point] || {};
+      for (const s in this.rows) {
+        const b = bands[s];
+        if (!b) { this.rows[s].textContent = "–"; continue; }
+        const i = lowerIndex(b.t, clock.t);
+        const mid = (b.q50 || b.mean)[i];
+        const range = b.q05 && b.q95 ? " [" + fmtCount(b.q05[i]) + "–" + fmtCount(b.q95[i]) + "]" : "";
+        this.rows[s].textContent = fmtCount(mid) + range;
+      }
+    },
+  };
+
+  // --- the map ---------------------------------------------------------------------------------
+
+  const map = {
+    canvas: byId("map"),
+    places: data.places,
+    ready: false,
+    hover: -1,
+    init: async function () {
+      const P = this.places;
+      this.nComp = P.compartments.length;
+      this.n = P.n;
+      this.counts = await unpack(P.counts, P.dtype);
+      this.first = await unpack(P.firstZombie, "f4");
+      this.population = await unpack(P.population, "f4");
+      // Largest head count of any place at any time: colours fade the same way in every frame.
+      this.top = 0;
+      const nFrames = P.times.length;
+      for (let f = 0; f < nFrames; f++) {
+        for (let p = 0; p < this.n; p++) {
+          let tot = 0;
+          for (let c = 0; c < this.nComp; c++) tot += this.counts[(f * this.nComp + c) * this.n + p];
+          if (tot > this.top) this.top = tot;
+        }
+      }
+      this.lastArrival = 0;
+      for (const v of this.first) if (!Number.isNaN(v) && v > this.lastArrival) this.lastArrival = v;
+      this.palette = P.compStates.map((s) => hexRgb(colourOf(s)));
+      this.weights = P.compStates.map((s) => (s in data.weights ? data.weights[s] : 1));
+      if (P.kind === "grid") {
+        const cells = await unpack(P.grid.cell, "u4");
+        this.cells = cells;
+        this.lookup = new Int32Array(P.grid.rows * P.grid.cols).fill(-1);
+        for (let p = 0; p < cells.length; p++) this.lookup[cells[p]] = p;
+        this.off = document.createElement("canvas");
+        this.off.width = P.grid.cols;
+        this.off.height = P.grid.rows;
+        this.image = this.off.getContext("2d").createImageData(P.grid.cols, P.grid.rows);
+      }
+      this.mode = byId("mode") ? byId("mode").value : "outbreak";
+      if (byId("mode")) byId("mode").addEventListener("change", (ev) => { this.mode = ev.target.value; this.legend(); this.draw(); });
+      this.canvas.addEventListener("mousemove", (ev) => this.onHover(ev));
+      this.canvas.addEventListener("mouseleave", () => { this.hover = -1; byId("tooltip").hidden = true; });
+      window.addEventListener("resize", () => this.draw());
+      listeners.push(() => { this.draw(); this.tooltip(); });
+      this.ready = true;
+      this.legend();
+    },
+    frameOf() {
+      // Snapshot frame shown at the clock's time: the last one at or before it.
+      return lowerIndex(this.places.times, clock.t);
+    },
+    count(f, c, p) { return this.counts[(f * this.nComp + c) * this.n + p]; },
+    colour(f, p) {
+      const empty = data.empty;
+      if (this.mode === "arrival") {
+        const t = this.first[p];
+        if (Number.isNaN(t)) return [205, 205, 205];
+        if (t > clock.t) return [236, 236, 236];
+        return ramp(this.lastArrival > 0 ? t / this.lastArrival : 0);
+      }
+      let wsum = 0, r = 0, g = 0, b = 0, people = 0;
+      for (let c = 0; c < this.nComp; c++) {
+        const v = this.count(f, c, p);
+        if (v <= 0) continue;
+        people += v;
+        const w = v * this.weights[c];
+        wsum += w;
+        r += w * this.palette[c][0]; g += w * this.palette[c][1]; b += w * this.palette[c][2];
+      }
+      if (people <= 0 || wsum <= 0) return empty;
+      const a = 0.35 + 0.65 * (this.top > 0 ? Math.log1p(people) / Math.log1p(this.top) : 0);
+      return [a * r / wsum + (1 - a) * empty[0], a * g / wsum + (1 - a) * empty[1], a * b / wsum + (1 - a) * empty[2]];
+    },
+    layoutPanels(width) {
+      // Panels in columns: as few as keep the drawing no taller than 1300 px. Inside a panel,
+      // margins leave room for the markers and their labels.
+      const panels = this.places.points.panels;
+      const gap = 10, titleH = 18;
+      const labelH = this.n <= 400 ? 13 : 0;
+      let best = null;
+      for (let cols = 1; cols <= 4; cols++) {
+        const pw = (width - gap * (cols - 1)) / cols;
+        const boxes = [];
+        let y = 0;
+        for (let r = 0; r * cols < panels.length; r++) {
+          let rowH = 0;
+          for (let c = 0; c < cols && r * cols + c < panels.length; c++) {
+            const i = r * cols + c;
+            const half = Math.max(3, panels[i].size * pw);
+            const mx = half + 4, mt = half + 4, mb = half + 4 + labelH;
+            const inner = Math.max(30, Math.min(pw * 1.2, (pw - 2 * mx) / panels[i].aspect));
+            const h = inner + mt + mb;
+            boxes[i] = { x: c * (pw + gap), y: y + titleH, w: pw, h, half, mx, mt, mb };
+            rowH = Math.max(rowH, h + titleH);
+          }
+          y += rowH + gap;
+        }
+        best = { boxes, height: y };
+        if (y <= 1300) break;
+      }
+      return best;
+    },
+    placeBox(p) {
+      // Centre and half-size (CSS pixels) of a place's marker.
+      const pts = this.places.points;
+      const b = this.layout.boxes[pts.panel[p]];
+      const cx = b.x + b.mx + pts.u[p] * (b.w - 2 * b.mx);
+      const cy = b.y + b.mt + (1 - pts.v[p]) * (b.h - b.mt - b.mb);
+      return [cx, cy, b.half];
+    },
+    draw() {
+      if (!this.ready) return;
+      const c = this.canvas;
+      const dpr = window.devicePixelRatio || 1;
+      const width = c.clientWidth || 640;
+      const P = this.places;
+      let height;
+      if (P.kind === "grid") {
+        height = Math.min(720, Math.max(160, (width * P.grid.rows) / P.grid.cols));
+      } else {
+        this.layout = this.layoutPanels(width);
+        height = this.layout.height;
+      }
+      if (Math.abs(c.clientHeight - height) > 1) c.style.height = height + "px";
+      if (c.width !== Math.round(width * dpr) || c.height !== Math.round(height * dpr)) {
+        c.width = Math.round(width * dpr);
+        c.height = Math.round(height * dpr);
+      }
+      const ctx = c.getContext("2d");
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.fillStyle = "#ffffff";
+      ctx.fillRect(0, 0, width, height);
+      const f = this.frameOf();
+      if (P.kind === "grid") this.drawGrid(ctx, f, width, height);
+      else this.drawPoints(ctx, f);
+    },
+    drawGrid(ctx, f, width, height) {
+      const P = this.places;
+      const px = this.image.data;
+      px.fill(255);
+      for (let p = 0; p < this.n; p++) {
+        const col = this.colour(f, p);
+        const o = this.cells[p] * 4;
+        px[o] = col[0]; px[o + 1] = col[1]; px[o + 2] = col[2]; px[o + 3] = 255;
+      }
+      this.off.getContext("2d").putImageData(this.image, 0, 0);
+      const scale = Math.min(width / P.grid.cols, height / P.grid.rows);
+      const w = P.grid.cols * scale, h = P.grid.rows * scale;
+      this.gridBox = { x: (width - w) / 2, y: (height - h) / 2, scale };
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(this.off, this.gridBox.x, this.gridBox.y, w, h);
+      ctx.strokeStyle = "#e5e7eb";
+      ctx.strokeRect(this.gridBox.x, this.gridBox.y, w, h);
+      if (this.hover >= 0) {
+        const cell = this.cells[this.hover];
+        const r = Math.floor(cell / P.grid.cols), cc = cell % P.grid.cols;
+        ctx.strokeStyle = "#111827";
+        ctx.lineWidth = 1.5;
+        ctx.strokeRect(this.gridBox.x + cc * scale - 1, this.gridBox.y + r * scale - 1, scale + 2, scale + 2);
+      }
+    },
+    drawPoints(ctx, f) {
+      const pts = this.places.points;
+      ctx.font = "12px system-ui, sans-serif";
+      ctx.textBaseline = "bottom";
+      ctx.textAlign = "left";
+      pts.panels.forEach((panel, k) => {
+        const b = this.layout.boxes[k];
+        ctx.fillStyle = "#f9fafb";
+        ctx.fillRect(b.x, b.y, b.w, b.h);
+        ctx.strokeStyle = "#d1d5db";
+        ctx.lineWidth = 1;
+        ctx.strokeRect(b.x + 0.5, b.y + 0.5, b.w - 1, b.h - 1);
+        ctx.fillStyle = "#374151";
+        ctx.fillText(panel.title + (panel.scaled ? " (far places drawn closer)" : ""), b.x + 2, b.y - 3);
+      });
+      const labelled = this.n <= 400;
+      ctx.font = "10px system-ui, sans-serif";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "top";
+      for (let p = 0; p < this.n; p++) {
+        const [cx, cy, half] = this.placeBox(p);
+        const col = this.colour(f, p);
+        ctx.fillStyle = "rgb(" + col[0] + "," + col[1] + "," + col[2] + ")";
+        ctx.fillRect(cx - half, cy - half, 2 * half, 2 * half);
+        ctx.strokeStyle = p === this.hover ? "#111827" : "#6b7280";
+        ctx.lineWidth = p === this.hover ? 2 : 0.7;
+        ctx.strokeRect(cx - half, cy - half, 2 * half, 2 * half);
+        if (labelled && half >= 7) {
+          ctx.fillStyle = "#374151";
+          ctx.fillText(shortLabel(ctx, pts.labels[p], pts.panels[pts.panel[p]].title, 2.6 * half), cx, cy + half + 1);
+        }
+      }
+    },
+    placeAt(x, y) {
+      const P = this.places;
+      if (P.kind === "grid") {
+        const g = this.gridBox;
+        if (!g) return -1;
+        const c = Math.floor((x - g.x) / g.scale), r = Math.floor((y - g.y) / g.scale);
+        if (c < 0 || r < 0 || c >= P.grid.cols || r >= P.grid.rows) return -1;
+        return this.lookup[r * P.grid.cols + c];
+      }
+      let best = -1, bestD = Infinity;
+      for (let p = 0; p < this.n; p++) {
+        const [cx, cy, half] = this.placeBox(p);
+        const d = Math.max(Math.abs(x - cx), Math.abs(y - cy));
+        if (d <= half + 2 && d < bestD) { best = p; bestD = d; }
+      }
+      return best;
+    },
+    screenOf(p) {
+      // Where place p is drawn, in page coordinates relative to the canvas (for tests).
+      const P = this.places;
+      if (P.kind === "grid") {
+        const cell = this.cells[p], g = this.gridBox;
+        return [g.x + ((cell % P.grid.cols) + 0.5) * g.scale, g.y + (Math.floor(cell / P.grid.cols) + 0.5) * g.scale];
+      }
+      const [cx, cy] = this.placeBox(p);
+      return [cx, cy];
+    },
+    onHover(ev) {
+      const r = this.canvas.getBoundingClientRect();
+      this.hoverXY = [ev.clientX - r.left, ev.clientY - r.top];
+      const p = this.placeAt(this.hoverXY[0], this.hoverXY[1]);
+      if (p !== this.hover) { this.hover = p; this.draw(); }
+      this.tooltip();
+    },
+    tooltip() {
+      const tip = byId("tooltip");
+      if (this.hover < 0 || !this.hoverXY) { tip.hidden = true; return; }
+      const P = this.places, p = this.hover, f = this.frameOf();
+      const lines = [];
+      if (P.kind === "grid") {
+        const cell = this.cells[p];
+        const r = Math.floor(cell / P.grid.cols), c = cell % P.grid.cols;
+        const b = P.grid.block;
+        lines.push(b > 1 ? "rows " + r * b + "–" + (r * b + b - 1) + ", cols " + c * b + "–" + (c * b + b - 1) : "row " + r + ", col " + c);
+      } else {
+        lines.push(P.points.labels[p]);
+      }
+      lines.push("at " + fmtTime(P.times[f]));
+      let people = 0;
+      for (let c = 0; c < this.nComp; c++) {
+        const v = this.count(f, c, p);
+        people += v;
+        lines.push(P.compartments[c] + " (" + P.compStates[c] + "): " + fmtCount(v));
+      }
+      lines.push("first zombie: " + fmtTime(Number.isNaN(this.first[p]) ? null : this.first[p]));
+      tip.textContent = lines.join("\n");
+      tip.hidden = false;
+      const wrap = byId("map-wrap").getBoundingClientRect();
+      const cr = this.canvas.getBoundingClientRect();
+      let x = cr.left - wrap.left + this.hoverXY[0] + 14;
+      const y = cr.top - wrap.top + this.hoverXY[1] + 14;
+      if (x + tip.offsetWidth > wrap.width) x = Math.max(0, x - tip.offsetWidth - 28);
+      tip.style.left = x + "px";
+      tip.style.top = y + "px";
+    },
+    legend() {
+      const box = byId("map-legend");
+      box.replaceChildren();
+      if (this.mode === "arrival") {
+        const ramp = document.createElement("span");
+        ramp.className = "ramp";
+        const stops = [0, 0.25, 0.5, 0.75, 1].map((v) => { const c = rampColour(v); return "rgb(" + c.join(",") + ") " + v * 100 + "%"; });
+        ramp.style.background = "linear-gradient(to right, " + stops.join(", ") + ")";
+        box.append(document.createTextNode("first zombie: " + fmtTime(0) + " "), ramp,
+          document.createTextNode(" " + fmtTime(this.lastArrival) + "; pale: not yet; grey: never"));
+        return;
+      }
+      const seen = new Set();
+      for (const s of this.places.compStates) {
+        if (seen.has(s)) continue;
+        seen.add(s);
+        const item = document.createElement("span");
+        const sw = document.createElement("span");
+        sw.className = "swatch";
+        sw.style.background = colourOf(s);
+        item.append(sw, document.createTextNode(s));
+        box.append(item);
+      }
+      const note = document.createElement("span");
+      note.textContent = "colour: the mix of states there; paler: fewer people";
+      box.append(note);
+    },
+  };
+
+  const RAMP = [[253, 231, 37], [94, 201, 98], [33, 145, 140], [59, 82, 139], [68, 1, 84]];
+  function rampColour(v) {
+    const x = Math.max(0, Math.min(1, v)) * (RAMP.length - 1);
+    const i = Math.min(RAMP.length - 2, Math.floor(x));
+    const f = x - i;
+    return RAMP[i].map((c, k) => Math.round(c + f * (RAMP[i + 1][k] - c)));
+  }
+  const ramp = rampColour;
+
+  function shortLabel(ctx, label, panelTitle, maxWidth) {
+    // Drop a floor prefix the panel already says ("2F corridor west" on floor 2), then fit.
+    let text = label;
+    const m = /^floor (\d+)$/.exec(panelTitle);
+    if (m) text = text.replace(new RegExp("^" + m[1] + "F "), "").replace(new RegExp(" " + m[1] + "F$"), "");
+    if (ctx.measureText(text).width <= maxWidth) return text;
+    while (text.length > 1 && ctx.measureText(text + "…").width > maxWidth) text = text.slice(0, -1);
+    return text + "…";
+  }
+
+  // --- the timeline ----------------------------------------------------------------------------
+
+  const timeline = {
+    items: [],
+    init() {
+      const list = byId("timeline");
+      if (!list) return;
+      const kinds = new Set();
+      const frag = document.createDocumentFragment();
+      for (const [t, kind, text] of data.events) {
+        const li = document.createElement("li");
+        li.dataset.kind = kind;
+        const a = document.createElement("span"); a.className = "t"; a.textContent = fmtTime(t);
+        const b = document.createElement("span"); b.className = "k"; b.textContent = kind;
+        // Narrative sentences often start with their own clock time: the column shows it.
+        const when = fmtTime(t);
+        const said = text.startsWith(when + " ") ? text.slice(when.length + 1) : text;
+        const c = document.createElement("span"); c.className = "x"; c.textContent = said;
+        li.append(a, b, c);
+        li.addEventListener("click", () => clock.seekTime(t));
+        frag.append(li);
+        this.items.push({ t, li });
+        kinds.add(kind);
+      }
+      list.append(frag);
+      const sel = byId("event-kind");
+      for (const k of [...kinds].sort()) {
+        const o = document.createElement("option");
+        o.value = k; o.textContent = k;
+        sel.append(o);
+      }
+      sel.addEventListener("change", () => {
+        for (const it of this.items) it.li.hidden = sel.value !== "" && it.li.dataset.kind !== sel.value;
+      });
+      listeners.push(() => this.update());
+    },
+    update() {
+      let last = null;
+      for (const it of this.items) {
+        const future = it.t > clock.t;
+        it.li.classList.toggle("future", future);
+        it.li.classList.remove("now");
+        if (!future && !it.li.hidden) last = it;
+      }
+      if (last) {
+        last.li.classList.add("now");
+        if (byId("follow").checked) {
+          const list = byId("timeline");
+          list.scrollTop = Math.max(0, last.li.offsetTop - list.clientHeight / 2);
+        }
+      }
+    },
+  };
+
+  // --- play, pause and the slider --------------------------------------------------------------
+
+  const player = {
+    timer: null,
+    init() {
+      const slider = byId("slider");
+      slider.max = String(clock.times.length - 1);
+      slider.addEventListener("input", () => clock.set(Number(slider.value)));
+      byId("play").addEventListener("click", () => (this.timer ? this.pause() : this.play()));
+    },
+    play() {
+      if (clock.index >= clock.times.length - 1) clock.set(0);
+      const fps = Number(byId("speed").value) || 12;
+      byId("play").textContent = "❚❚ pause";
+      this.timer = setInterval(() => {
+        if (clock.index >= clock.times.length - 1) { this.pause(); return; }
+        clock.set(clock.index + 1);
+      }, 1000 / fps);
+    },
+    pause() {
+      clearInterval(this.timer);
+      this.timer = null;
+      byId("play").textContent = "▶ play";
+    },
+  };
+
+  function timesForSlider() {
+    if (data.places) return data.places.times;
+    if (data.kind === "run") return thinTimes(data.series.t, 400);
+    const first = Object.values(data.bands[chart.point] || {})[0];
+    return first ? thinTimes(first.t, 400) : [0];
+  }
+
+  function thinTimes(t, k) {
+    if (t.length <= k) return t.slice();
+    const out = [];
+    for (let i = 0; i < k; i++) out.push(t[Math.round((i * (t.length - 1)) / (k - 1))]);
+    return out;
+  }
+
+  async function main() {
+    if (data.kind === "ensemble") {
+      const sel = byId("point");
+      data.points.forEach((p, i) => {
+        const o = document.createElement("option");
+        o.value = String(i); o.textContent = p;
+        sel.append(o);
+      });
+      sel.addEventListener("change", () => {
+        chart.point = Number(sel.value);
+        chart.legend();
+        clock.set(clock.index);
+      });
+    }
+    clock.times = timesForSlider();
+    chart.init();
+    counts.init();
+    timeline.init();
+    player.init();
+    if (data.places) await map.init();
+    clock.set(0);
+    document.body.dataset.ready = "1";
+  }
+
+  // Handles for the browser tests (and for anyone poking at the page from the console).
+  window.hyosanReport = {
+    data,
+    clock,
+    map,
+    ready: main().catch((err) => {
+      console.error("hyosan report viewer:", err);
+      document.body.dataset.ready = "error";
+    }),
+  };
+})();

@@ -1,0 +1,271 @@
+"""The report in a real browser (Playwright driving Debian's Chromium).
+
+These tests skip when Chromium or Playwright is missing, unless HYOSAN_REQUIRE_BROWSER is set
+(CI sets it), in which case a missing browser fails them: they must not pass by not running.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import HOSTILE_CHARACTER, HOSTILE_NAME, HOSTILE_ROOM
+
+import hyosan
+from hyosan.reports import write_report
+from hyosan.scenario.load import load_scenario
+
+CHROMIUM = os.environ.get("HYOSAN_CHROMIUM", "/usr/bin/chromium")
+
+
+def _need_browser() -> None:
+    missing = []
+    if not Path(CHROMIUM).exists():
+        missing.append(f"Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("Playwright's Python package (pip install playwright)")
+    if missing:
+        message = "the browser tests need " + " and ".join(missing)
+        if os.environ.get("HYOSAN_REQUIRE_BROWSER"):
+            pytest.fail(message + "; HYOSAN_REQUIRE_BROWSER is set", pytrace=False)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the module."""
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+class Page:
+    """A page with the report loaded, its console errors and any dialogs and requests."""
+
+    def __init__(self, browser: Any, report: Path, *, bypass_csp: bool = False) -> None:
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.requests: list[str] = []
+        self.context = browser.new_context(
+            viewport={"width": 1280, "height": 1000}, bypass_csp=bypass_csp
+        )
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", self._dialog)
+        self.page.route("**/*", self._route)
+        self.page.goto(report.resolve().as_uri())
+        self.wait_for("document.body.dataset.ready !== undefined")
+
+    def wait_for(self, expression: str, timeout_s: float = 30.0) -> None:
+        """Poll a JavaScript expression until it is true. (Playwright's wait_for_function
+        evaluates strings inside the page, which the report's CSP rightly forbids.)"""
+        deadline = time.monotonic() + timeout_s
+        while not self.page.evaluate(expression):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {expression}")
+            self.page.wait_for_timeout(50)
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def _route(self, route: Any) -> None:
+        # The report is one file: anything but that file is a request it should not make.
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            self.requests.append(route.request.url)
+            route.abort()
+
+    def text(self, selector: str) -> str:
+        return str(self.page.inner_text(selector))
+
+    def slide_to_end(self) -> None:
+        self.page.focus("#slider")
+        self.page.keyboard.press("End")
+
+    def hover_place(self, index: int) -> str:
+        """Move the mouse onto drawn place `index`; the tooltip's text."""
+        self.page.locator("#map").scroll_into_view_if_needed()
+        x, y = self.page.evaluate(f"window.hyosanReport.map.screenOf({index})")
+        box = self.page.locator("#map").bounding_box()
+        self.page.mouse.move(box["x"] + x, box["y"] + y)
+        self.page.mouse.move(box["x"] + x + 0.5, box["y"] + y)
+        return self.text("#tooltip")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def open_page(browser: Any) -> Iterator[Callable[[Path], Page]]:
+    """Opens reports; closes them after the test."""
+    pages: list[Page] = []
+
+    def open_(report: Path, bypass_csp: bool = False) -> Page:
+        pages.append(Page(browser, report, bypass_csp=bypass_csp))
+        return pages[-1]
+
+    yield open_
+    for p in pages:
+        p.close()
+
+
+@pytest.fixture(scope="module")
+def hyosan_high(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`hyosan run` with no scenario (Hyosan High, the agents engine): its report."""
+    out = tmp_path_factory.mktemp("hh") / "run"
+    cmd = [sys.executable, "-m", "hyosan.cli", "run", "--out", str(out), "--quiet"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=280)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "report.html").is_file()
+    return out / "report.html"
+
+
+def test_hyosan_high_report_loads_without_errors(
+    open_page: Callable[[Path], Page], hyosan_high: Path
+) -> None:
+    """The default run's report loads, draws its viewer and logs no error."""
+    page = open_page(hyosan_high)
+    assert page.page.evaluate("document.body.dataset.ready") == "1"
+    assert page.errors == []
+    assert page.requests == []
+    assert page.text("#title") == "hyosan-high"
+    assert page.page.locator("#timeline li").count() > 10
+    assert page.page.locator("#fates tbody tr").count() > 5
+
+
+def test_slider_changes_time_and_counts(
+    open_page: Callable[[Path], Page], hyosan_high: Path
+) -> None:
+    """Moving the slider changes the time shown, the counts now, and a room's counts."""
+    page = open_page(hyosan_high)
+    time0, counts0 = page.text("#time-label"), page.text("#counts")
+    labels = page.page.evaluate("window.hyosanReport.data.places.points.labels")
+    room = page.page.evaluate(CHANGED_MOST)
+    tip0 = page.hover_place(room)
+    page.slide_to_end()
+    time1, counts1 = page.text("#time-label"), page.text("#counts")
+    tip1 = page.hover_place(room)
+    assert time1 != time0
+    assert counts1 != counts0
+    assert tip0.splitlines()[0] == labels[room]
+    assert tip1.splitlines()[1:] != tip0.splitlines()[1:]
+    assert page.errors == []
+
+
+def test_play_advances_the_time(open_page: Callable[[Path], Page], hyosan_high: Path) -> None:
+    """Play moves the slider on by itself; pause stops it."""
+    page = open_page(hyosan_high)
+    page.page.click("#play")
+    page.wait_for("window.hyosanReport.clock.index >= 3", timeout_s=10.0)
+    page.page.click("#play")
+    index = page.page.evaluate("window.hyosanReport.clock.index")
+    page.page.wait_for_timeout(400)
+    assert page.page.evaluate("window.hyosanReport.clock.index") == index
+    assert page.errors == []
+
+
+#: The drawn place whose counts differ most between the first and the last frame.
+CHANGED_MOST = """(() => {
+  const m = window.hyosanReport.map, last = m.places.times.length - 1;
+  let best = 0, most = -1;
+  for (let p = 0; p < m.n; p++) {
+    let d = 0;
+    for (let c = 0; c < m.nComp; c++) d += Math.abs(m.count(last, c, p) - m.count(0, c, p));
+    if (d > most) { most = d; best = p; }
+  }
+  return best;
+})()"""
+
+
+def _variance(png: bytes) -> float:
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        pixels = np.asarray(image.convert("L"), dtype=np.float64)
+    return float(pixels.var())
+
+
+def test_viewer_screenshot_is_not_blank(
+    open_page: Callable[[Path], Page], hyosan_high: Path
+) -> None:
+    """The map and the chart are drawn: their screenshots vary from pixel to pixel."""
+    page = open_page(hyosan_high)
+    page.page.focus("#slider")
+    for _ in range(20):
+        page.page.keyboard.press("ArrowRight")
+    assert _variance(page.page.locator("#map").screenshot()) > 100.0
+    assert _variance(page.page.locator("#chart").screenshot()) > 50.0
+
+
+@pytest.mark.parametrize("bypass_csp", [False, True], ids=["with-csp", "escaping-alone"])
+def test_hostile_names_show_as_text_and_run_nothing(
+    open_page: Callable[..., Page], hostile_run: Path, bypass_csp: bool
+) -> None:
+    """Markup in names shows as text: no dialog opens, no injected script runs; also with the
+    page's Content-Security-Policy switched off, so escaping alone is shown to be enough."""
+    report = write_report(hostile_run, pictures=False).report
+    page = open_page(report, bypass_csp=bypass_csp)
+    page.slide_to_end()
+    page.page.click("#play")
+    page.page.wait_for_timeout(300)
+    page.page.click("#play")
+    assert page.dialogs == []
+    assert page.page.evaluate("window.pwned") is None
+    assert page.text("#title") == HOSTILE_NAME
+    assert HOSTILE_CHARACTER in page.text("#fates")
+    assert HOSTILE_CHARACTER in page.text("#timeline")
+    labels = page.page.evaluate("window.hyosanReport.data.places.points.labels")
+    assert page.hover_place(labels.index(HOSTILE_ROOM)).splitlines()[0] == HOSTILE_ROOM
+    # No element came from a name: the page holds only its own two scripts, no svg or img.
+    assert page.page.locator("script").count() == 2
+    assert page.page.locator("svg, img").count() == 0
+    assert page.dialogs == []
+    assert page.errors == []
+
+
+def test_grid_report_in_the_browser(open_page: Callable[[Path], Page], tmp_path: Path) -> None:
+    """A lattice run's heat map loads, hovers a cell and follows the slider."""
+    scen = load_scenario("alemi-lattice", ["world.size=[40, 40]", "time.horizon=2000d"])
+    out = hyosan.simulate(scen, seed=3).save(tmp_path / "run")
+    page = open_page(write_report(out, pictures=False).report)
+    tip = page.hover_place(0)
+    assert tip.startswith("row ")
+    time0 = page.text("#time-label")
+    page.slide_to_end()
+    assert page.text("#time-label") != time0
+    page.page.select_option("#mode", "arrival")
+    assert "first zombie" in page.text("#map-legend")
+    assert _variance(page.page.locator("#map").screenshot()) > 10.0
+    assert page.errors == []
+
+
+def test_ensemble_report_in_the_browser(
+    open_page: Callable[[Path], Page], tmp_path: Path, write_ensemble: Callable[..., Path]
+) -> None:
+    """An ensemble's report shows each point's bands; choosing a point changes the counts."""
+    folder = write_ensemble(tmp_path / "ens", points=2)
+    page = open_page(write_report(folder, pictures=False).report)
+    page.slide_to_end()
+    counts0 = page.text("#counts")
+    page.page.select_option("#point", "1")
+    assert page.text("#counts") != counts0
+    assert _variance(page.page.locator("#chart").screenshot()) > 50.0
+    assert page.errors == []

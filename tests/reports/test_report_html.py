@@ -1,0 +1,155 @@
+"""The HTML report as a file: self-contained, bounded in size, and every name escaped."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from conftest import HOSTILE_CHARACTER, HOSTILE_DESCRIPTION, HOSTILE_NAME, HOSTILE_ROOM
+
+import hyosan
+from hyosan.reports import write_report
+from hyosan.reports.html import script_json
+
+MB = 1_000_000
+
+
+def _scripts(html: str) -> list[tuple[str, str]]:
+    """(attributes, body) of every <script> element."""
+    return re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S)
+
+
+def _data(html: str) -> dict:
+    body = next(b for attrs, b in _scripts(html) if 'id="hyosan-data"' in attrs)
+    return json.loads(body)
+
+
+def test_script_json_cannot_close_its_element() -> None:
+    """JSON for a <script> element has no "<", ">" or "&" and reads back the same."""
+    value = {"name": "</script><script>alert(1)</script>", "x": "a & b \u2028"}
+    text = script_json(value)
+    assert "<" not in text
+    assert ">" not in text
+    assert "&" not in text
+    assert json.loads(text) == value
+
+
+def test_report_is_self_contained(tmp_path: Path) -> None:
+    """One file: no link, no external source, a policy that forbids the network, and the only
+    script allowed is the viewer, by its hash."""
+    out = hyosan.simulate("munz-basic", seed=1).save(tmp_path / "run")
+    html = write_report(out, pictures=False).report.read_text(encoding="utf-8")
+    assert "<link" not in html
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    scripts = _scripts(html)
+    assert len(scripts) == 2
+    viewer = next(body for attrs, body in scripts if "hyosan-data" not in attrs)
+    digest = base64.b64encode(hashlib.sha256(viewer.encode("utf-8")).digest()).decode()
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
+    assert policy is not None
+    assert "default-src 'none'" in policy.group(1)
+    assert f"script-src 'sha256-{digest}'" in policy.group(1)
+    assert _data(html)["name"] == "munz-basic"
+
+
+def test_every_hostile_string_is_escaped(hostile_run: Path) -> None:
+    """Scenario name, description, character, room and event text never reach the page as
+    markup: as escaped text in the HTML, and as \\u003c-escaped JSON in the data."""
+    html = write_report(hostile_run, pictures=False).report.read_text(encoding="utf-8")
+    for hostile in (HOSTILE_CHARACTER, HOSTILE_NAME, HOSTILE_DESCRIPTION, HOSTILE_ROOM):
+        assert hostile not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the character, in the fates table
+    assert "&lt;script&gt;window.pwned" in html  # the scenario's name, in the title
+    assert "<svg" not in html
+    assert "<img" not in html
+    # Only the two scripts of the report, whatever the names held.
+    assert len(_scripts(html)) == 2
+    data = _data(html)
+    assert data["name"] == HOSTILE_NAME
+    assert HOSTILE_ROOM in data["places"]["points"]["labels"]
+    assert any(HOSTILE_CHARACTER in text for _, _, text in data["events"])
+
+
+def test_report_of_an_ensemble(tmp_path: Path, write_ensemble: Callable[..., Path]) -> None:
+    """An ensemble directory's report has its bands, one per point, and the outcome table."""
+    folder = write_ensemble(tmp_path / "ens", points=3)
+    written = write_report(folder)
+    html = written.report.read_text(encoding="utf-8")
+    data = _data(html)
+    assert data["kind"] == "ensemble"
+    assert len(data["bands"]) == 3
+    assert set(data["bands"][0]) == {"human", "zombie"}
+    assert "Outcomes" in html
+    assert "P(humans_win)" in html
+    assert [p.name for p in written.pictures] == ["bands.png"]
+
+
+def test_long_ensemble_stays_small(tmp_path: Path, write_ensemble: Callable[..., Path]) -> None:
+    """Bands over very many times are thinned, the report says so and stays under 20 MB."""
+    folder = write_ensemble(tmp_path / "ens", points=4, times=60_000)
+    written = write_report(folder, pictures=False)
+    assert written.report.stat().st_size < 20 * MB
+    html = written.report.read_text(encoding="utf-8")
+    assert "evenly spaced" in html
+
+
+def test_million_places_report_stays_small(
+    tmp_path: Path, big_grid_places: Callable[..., object]
+) -> None:
+    """A run of a million places gives a report under 20 MB that says what it summed."""
+    out = hyosan.simulate("munz-basic", seed=1).save(tmp_path / "run")
+    pq.write_table(big_grid_places(1000, 1000, 24), out / "places.parquet")
+    written = write_report(out, pictures=False)
+    assert written.report.stat().st_size < 20 * MB
+    html = written.report.read_text(encoding="utf-8")
+    assert "blocks of" in html
+    places = _data(html)["places"]
+    assert places["kind"] == "grid"
+    assert places["grid"]["rows"] * places["grid"]["cols"] <= 65_536
+
+
+def test_report_needs_a_run_directory(tmp_path: Path) -> None:
+    """A folder that is neither a run nor an ensemble directory is refused by name."""
+    from hyosan.errors import HyosanError
+
+    with pytest.raises(HyosanError, match="not a run directory"):
+        write_report(tmp_path)
+
+
+def test_ensemble_outcomes_and_survival_from_summary(
+    tmp_path: Path, write_ensemble: Callable[..., Path]
+) -> None:
+    """The ensemble's own probabilities (summary.json's per_point) and each named character's
+    chance of surviving are tabled, names escaped."""
+    folder = write_ensemble(tmp_path / "ens", points=2)
+    estimate = {"estimate": 0.25, "low": 0.1, "high": 0.5}
+    summary = {
+        "kind": "sweep",
+        "scenario": "toy",
+        "per_point": [
+            {
+                "point": p,
+                "scenario": "toy",
+                "values": {"parameters.bite_rate": 0.5 * (p + 1)},
+                "runs": 4,
+                "p_humans_win": estimate,
+                "median_t_overrun_s": 86400.0,
+                "survival": {HOSTILE_CHARACTER: estimate},
+            }
+            for p in range(2)
+        ],
+    }
+    (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    html = write_report(folder, pictures=False).report.read_text(encoding="utf-8")
+    assert "P(humans win) [95 % interval]" in html
+    assert "25 % [10–50 %]" in html
+    assert "parameters.bite_rate=1.0" in html
+    assert HOSTILE_CHARACTER not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert _data(html)["points"] == ["parameters.bite_rate=0.5", "parameters.bite_rate=1.0"]

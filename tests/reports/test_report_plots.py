@@ -1,0 +1,220 @@
+"""Plots, frames and the GIF for each engine's Result and for an ensemble."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+import hyosan
+from hyosan.reports import (
+    EnsembleData,
+    RunData,
+    plot_bands,
+    plot_first_zombie,
+    plot_timeseries,
+    write_gif,
+)
+from hyosan.reports.frames import place_frames
+from hyosan.reports.geometry import GridGeometry, PointGeometry, geometry_of
+from hyosan.scenario.load import load_scenario
+
+BUILDING = """
+name = "bld"
+engine = "ssa"
+model = "sezr-frequency"
+[parameters]
+bite_rate = "30/h"
+kill_rate = "3/h"
+turn_rate = "30/h"
+[time]
+horizon = "2h"
+[world]
+kind = "building"
+building = "hyosan-high"
+fill = { S = 8 }
+movement = { Z = "6/h", S = "1/h" }
+[[world.seeds]]
+at = "infirmary"
+counts = { Z = 1 }
+"""
+
+
+def _scenario(name: str, tmp_path: Path) -> object:
+    if name == "building":
+        path = tmp_path / "bld.toml"
+        path.write_text(BUILDING, encoding="utf-8")
+        return load_scenario(str(path))
+    if name == "lattice":
+        return load_scenario("alemi-lattice", ["world.size=[40, 40]", "time.horizon=2000d"])
+    if name == "hyosan-high":
+        return load_scenario("hyosan-high", ["time.horizon=1h"])
+    return load_scenario(name)
+
+
+#: One scenario per engine (and both kinds of ssa world); places: whether it has a map.
+CASES = [
+    ("munz-basic", "ode", False),
+    ("munz-basic", "tau", False),
+    ("lattice", "ssa", True),
+    ("building", "ssa", True),
+    ("hyosan-high", "agents", True),
+]
+
+
+@pytest.fixture(scope="module", params=CASES, ids=[f"{e}-{s}" for s, e, _ in CASES])
+def case(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple:
+    scenario_name, engine, spatial = request.param
+    scen = _scenario(scenario_name, tmp_path_factory.mktemp("scen"))
+    result = hyosan.simulate(scen, engine=engine, seed=3)
+    return result, spatial
+
+
+def test_plot_timeseries_for_every_engine(case: tuple) -> None:
+    """A Result of every engine gives a time-series figure with one line per state."""
+    from matplotlib.figure import Figure
+
+    result, _ = case
+    fig = plot_timeseries(result)
+    assert isinstance(fig, Figure)
+    lines = fig.axes[0].get_lines()
+    assert {line.get_label() for line in lines} == set(result.state_names())
+
+
+def test_plot_first_zombie_for_spatial_runs_only(case: tuple) -> None:
+    """Spatial runs get a first-arrival map; runs without places get None."""
+    from matplotlib.figure import Figure
+
+    result, spatial = case
+    fig = plot_first_zombie(result)
+    if spatial:
+        assert isinstance(fig, Figure)
+    else:
+        assert fig is None
+
+
+def test_gif_has_many_frames(case: tuple, tmp_path: Path) -> None:
+    """The GIF of a spatial run has more than one frame; a run without places has none."""
+    from PIL import Image
+
+    result, spatial = case
+    path = write_gif(result, tmp_path / "outbreak.gif")
+    if not spatial:
+        assert path is None
+        return
+    assert path is not None
+    with Image.open(path) as image:
+        assert image.n_frames > 1
+        assert image.size[0] > 100
+
+
+def test_run_data_from_result_and_directory_agree(case: tuple, tmp_path: Path) -> None:
+    """A Result and its run directory give the same data to the report."""
+    result, _ = case
+    out = result.save(tmp_path / "run")
+    a, b = RunData.from_result(result), RunData.from_dir(out)
+    assert a.name == b.name
+    assert a.engine == b.engine
+    assert list(a.states) == list(b.states)
+    for state in a.states:
+        np.testing.assert_allclose(a.states[state], b.states[state])
+
+
+def test_building_places_are_drawn_per_floor(tmp_path: Path) -> None:
+    """Rooms of the ssa building world (no floor column) are drawn one panel per floor."""
+    result = hyosan.simulate(_scenario("building", tmp_path), seed=1)
+    run = RunData.from_result(result)
+    geometry = geometry_of(run.places, run.rooms)
+    assert isinstance(geometry, PointGeometry)
+    titles = [p.title for p in geometry.panels]
+    assert titles[:4] == ["floor 5", "floor 4", "floor 3", "floor 2"]
+    assert "grounds" not in titles or titles[-1] == "grounds"
+    assert np.all((geometry.u >= 0) & (geometry.u <= 1) & (geometry.v >= 0) & (geometry.v <= 1))
+
+
+# --- budgets ------------------------------------------------------------------------------------
+
+
+def test_million_place_grid_is_blocked_and_bounded(big_grid_places: Callable) -> None:
+    """A grid of a million places is drawn in blocks, its counts summed, and said so."""
+    places = big_grid_places(1000, 1000, 12)
+    frames = place_frames(places)
+    assert frames is not None
+    g = frames.geometry
+    assert isinstance(g, GridGeometry)
+    assert g.block > 1
+    assert g.rows * g.cols <= 65_536
+    # Summing in blocks keeps every person.
+    assert frames.counts[0].sum() == 1_000_000
+    assert any("blocks" in note for note in frames.notes)
+    _, packed = frames.packed_counts()
+    assert len(packed) < 15_000_000
+
+
+def test_frames_are_thinned_to_the_budget(big_grid_places: Callable) -> None:
+    """Too many bytes of snapshots: frames are thinned evenly, keeping first and last."""
+    places = big_grid_places(100, 100, 150)
+    frames = place_frames(places, max_raw_bytes=200_000)
+    assert frames is not None
+    assert 2 <= frames.times.size < 150
+    assert frames.times[0] == 0.0
+    assert frames.times[-1] == 86400.0
+    assert any("snapshot times" in note for note in frames.notes)
+
+
+# --- ensembles ----------------------------------------------------------------------------------
+
+
+def test_plot_bands_for_an_ensemble(tmp_path: Path, write_ensemble: Callable) -> None:
+    """An ensemble directory gives a figure with a median line per state, for any point."""
+    from matplotlib.figure import Figure
+
+    folder = write_ensemble(tmp_path / "ens")
+    fig = plot_bands(folder)
+    assert isinstance(fig, Figure)
+    labels = {line.get_label() for line in fig.axes[0].get_lines()}
+    assert labels == {"human (median)", "zombie (median)"}
+    assert isinstance(plot_bands(EnsembleData.from_dir(folder), point=1), Figure)
+
+
+def test_outcome_table_from_runs(tmp_path: Path, write_ensemble: Callable) -> None:
+    """Without per-point outcomes in summary.json, the table comes from runs.parquet."""
+    from hyosan.reports.outcomes import outcome_table
+
+    folder = write_ensemble(tmp_path / "ens")
+    table = outcome_table(pq.read_table(folder / "runs.parquet"))
+    assert table.headers[:2] == ["point", "runs"]
+    assert "P(humans_win)" in table.headers
+    assert table.rows[0][table.headers.index("P(humans_win)")] == "50.0 %"
+    assert table.rows[0][table.headers.index("P(t_overrun_s reached)")] == "50.0 %"
+
+
+def test_regions_and_far_places() -> None:
+    """Named places on one plane share one panel; a far one is pulled in and flagged."""
+    import pyarrow as pa
+
+    places = pa.table(
+        {
+            "place": [0, 1, 2, 3, 4],
+            "name": ["a", "b", "c", "d", "far away"],
+            "x": [0.0, 10.0, 20.0, 30.0, 100_000.0],
+            "y": [0.0, 5.0, 0.0, 5.0, 0.0],
+        }
+    )
+    geometry = geometry_of(places)
+    assert isinstance(geometry, PointGeometry)
+    assert [p.title for p in geometry.panels] == ["map"]
+    assert geometry.panels[0].scaled
+    # The near places are not squeezed into a corner by the far one.
+    assert geometry.u[3] - geometry.u[0] > 0.2
+    assert geometry.labels == ["a", "b", "c", "d", "far away"]
+
+
+def test_places_without_positions_have_no_map() -> None:
+    """A network's places (no row/col, no x/y) are not drawn."""
+    import pyarrow as pa
+
+    assert geometry_of(pa.table({"place": [0, 1], "population": [1, 1]})) is None
