@@ -100,7 +100,7 @@ def entries(folder: Path) -> set[str]:
 @dataclass
 class Runs:
     root: Path
-    plain: Ran  # `hyosan run --out plain` in root
+    plain: Ran  # `hyosan run munz-basic --out plain` in root (the default is tested elsewhere)
     as_json: Ran  # `hyosan run --out json --json` in root
     quiet_a: Ran  # `hyosan run --out out --quiet` in root/a
     quiet_b: Ran  # the very same command in root/b
@@ -113,10 +113,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     (root / "b").mkdir()
     return Runs(
         root=root,
-        plain=hyosan_run("run", "--out", "plain", cwd=root),
-        as_json=hyosan_run("run", "--out", "json", "--json", cwd=root),
-        quiet_a=hyosan_run("run", "--out", "out", "--quiet", cwd=root / "a"),
-        quiet_b=hyosan_run("run", "--out", "out", "--quiet", cwd=root / "b"),
+        plain=hyosan_run("run", "munz-basic", "--out", "plain", cwd=root),
+        as_json=hyosan_run("run", "munz-basic", "--out", "json", "--json", cwd=root),
+        quiet_a=hyosan_run("run", "munz-basic", "--out", "out", "--quiet", cwd=root / "a"),
+        quiet_b=hyosan_run("run", "munz-basic", "--out", "out", "--quiet", cwd=root / "b"),
     )
 
 
@@ -221,7 +221,14 @@ def test_run_without_out_writes_under_runs(tmp_path: Path) -> None:
 
 def test_set_changes_the_result(runs: Runs, tmp_path: Path) -> None:
     ran = hyosan_run(
-        "run", "--set", "parameters.kill_rate=0.02/day", "--out", "killers", "--json", cwd=tmp_path
+        "run",
+        "munz-basic",
+        "--set",
+        "parameters.kill_rate=0.02/day",
+        "--out",
+        "killers",
+        "--json",
+        cwd=tmp_path,
     )
     assert ran.code == 0, ran.both
     changed = json.loads(ran.out)
@@ -237,7 +244,7 @@ def test_existing_out_is_refused_then_replaced_with_force(tmp_path: Path) -> Non
     out = tmp_path / "existing"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
-    ran = hyosan_run("run", "--out", out, "-q", cwd=tmp_path)
+    ran = hyosan_run("run", "munz-basic", "--out", out, "-q", cwd=tmp_path)
     assert ran.code == 2
     assert "already exists" in ran.err
     assert "--force" in ran.err
@@ -245,9 +252,9 @@ def test_existing_out_is_refused_then_replaced_with_force(tmp_path: Path) -> Non
     assert (out / "keep.txt").read_text() == "mine"
     assert entries(tmp_path) == {"existing"}
 
-    ran = hyosan_run("run", "--out", out, "-q", "--force", cwd=tmp_path)
+    ran = hyosan_run("run", "munz-basic", "--out", out, "-q", "--force", cwd=tmp_path)
     assert ran.code == 0, ran.both
-    assert entries(out) == RUN_FILES
+    assert entries(out) == RUN_FILES | {"report.html", "timeseries.png"}
     assert entries(tmp_path) == {"existing"}  # the old one is gone, nothing hidden is left
 
 

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
     from hyosan.results.result import Result
 
-#: What `hyosan run` runs with no argument, until the Hyosan High scenario exists.
-DEFAULT_SCENARIO = "munz-basic"
+#: What `hyosan run` runs with no argument: the outbreak at Hyosan High, person by person.
+DEFAULT_SCENARIO = "hyosan-high"
 
 app = typer.Typer(
     name="hyosan",
@@ -77,6 +77,38 @@ def _fmt_time(seconds: float | None, unit: str) -> str:
     return f"{seconds / SECONDS_PER[unit]:.4g} {unit}"
 
 
+def _fmt_count(value: float) -> str:
+    # Whole counts (stochastic engines) in full; mean-field values to four figures.
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{value:,.0f}"
+    return f"{value:,.4g}"
+
+
+def _print_outbreak(summary: dict[str, Any], console: Console, unit: str) -> None:
+    """Where a spatial outbreak reached: places, radius and arrival at named places."""
+    from rich.markup import escape
+
+    extent = summary.get("outbreak")
+    if not isinstance(extent, dict):
+        return
+    parts = [f"reached {extent['places_reached']:,} places"]
+    if "radius_cells" in extent:
+        parts.append(f"radius {extent['radius_cells']:.1f} cells")
+    if "reached_edge" in extent:
+        parts.append("reached the edge" if extent["reached_edge"] else "did not reach the edge")
+    console.print("the outbreak " + ", ".join(parts))
+    arrivals = extent.get("t_arrival_s") or {}
+    reached = sorted((t, n) for n, t in arrivals.items() if t is not None)
+    # Many named places (a country's cities): the first eight reached.
+    shown = reached if len(arrivals) <= 12 else reached[:8]
+    if shown:
+        console.print(
+            "first zombie: "
+            + "; ".join(f"{escape(n)} {_fmt_time(t, unit)}" for t, n in shown)
+            + (f" (and {len(reached) - len(shown)} more)" if len(reached) > len(shown) else "")
+        )
+
+
 def _print_summary(result: Result, out: Path | None) -> None:
     from rich.table import Table
 
@@ -91,22 +123,58 @@ def _print_summary(result: Result, out: Path | None) -> None:
     table.add_column("end", justify="right")
     for s in result.state_names():
         series = result.series(s)
-        table.add_row(s, f"{series[0]:,.4g}", f"{series[-1]:,.4g}")
+        table.add_row(s, _fmt_count(series[0]), _fmt_count(series[-1]))
     console.print(table)
     console.print(
-        f"peak zombies {summary['peak_zombies']:,.4g} "
+        f"peak zombies {_fmt_count(summary['peak_zombies'])} "
         f"at {_fmt_time(summary['t_peak_zombies_s'], unit)}; "
         f"overrun {_fmt_time(summary['t_overrun_s'], unit)}"
     )
     for name, t in summary["crossings_s"].items():
         console.print(f"{name}: {_fmt_time(t, unit)}")
-    console.print("[bold]humans win[/]" if summary["humans_win"] else "[bold]the zombies win[/]")
+    if summary["humans_win"]:
+        console.print("[bold]humans win[/]")
+    elif summary["final"].get("human", 0.0) < 0.5:
+        console.print("[bold]the zombies win[/]")
+    else:
+        console.print("[bold]no winner yet[/]: humans and the infected both remain")
+    _print_outbreak(summary, console, unit)
+    _print_people(summary, console)
     if summary["stopped_by"] != "horizon":
         console.print(
             f"stopped by {summary['stopped_by']} at {_fmt_time(summary['t_end_s'], unit)}"
         )
     if out is not None:
         console.print(f"run directory: {out}")
+
+
+def _print_people(summary: dict[str, Any], console: Console) -> None:
+    """Headline figures of a run with people, and each named character's fate."""
+    from rich.markup import escape
+
+    fates = summary.get("fates")
+    if not isinstance(fates, dict):
+        return
+    figures = [
+        ("people", "people"),
+        ("n_bites", "bites"),
+        ("n_zombies_destroyed", "zombies destroyed"),
+        ("n_barricades", "barricades built"),
+        ("n_barricades_broken", "broken"),
+        ("n_rescues", "rescues"),
+        ("n_sacrifices", "sacrifices"),
+        ("n_hybrids", "hybrids"),
+        ("n_escaped", "escaped"),
+    ]
+    console.print(", ".join(f"{summary[k]:,} {label}" for k, label in figures if k in summary))
+    survivors = summary.get("survivors") or []
+    console.print(
+        f"[bold]{len(survivors)} of {len(fates)} named characters survive[/]"
+        + (f": {escape(', '.join(survivors))}" if survivors else "")
+    )
+    width = max((len(n) for n in fates), default=0)
+    for name, fate in fates.items():
+        console.print(f"  {escape(name):<{width}}  {escape(str(fate))}")
 
 
 @app.command()
@@ -132,8 +200,44 @@ def run(
         bool, typer.Option("--json", help="Print summary.json instead of the table.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    runs: Annotated[
+        int | None, typer.Option(help="Run K replicates and write an ensemble directory.")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes for --runs (default: one per core).")
+    ] = None,
+    cluster: Annotated[
+        str | None, typer.Option(help="Send --runs to a Dask scheduler: tcp://HOST:PORT.")
+    ] = None,
+    within: Annotated[
+        str | None, typer.Option(help='With --runs: P(overrun within this time), e.g. "3h".')
+    ] = None,
+    no_report: Annotated[
+        bool,
+        typer.Option("--no-report", help="Write no report.html, PNG plots or GIF."),
+    ] = False,
 ) -> None:
-    """Run a scenario and write its run directory."""
+    """Run a scenario and write its run directory (with --runs K, an ensemble directory)."""
+    if runs is not None or workers is not None or cluster is not None or within is not None:
+        from hyosan.ensemble.commands import ensemble_command
+
+        _many(
+            ensemble_command,
+            scenario,
+            runs=runs,
+            engine=engine,
+            seed=seed,
+            overrides=set_ or [],
+            out=out,
+            force=force,
+            workers=workers,
+            cluster=cluster,
+            within=within,
+            quiet=quiet,
+            as_json=as_json,
+            report=not no_report,
+        )
+        return
     from hyosan.errors import HyosanError
     from hyosan.results.rundir import default_run_dir, write_run
     from hyosan.runner import simulate
@@ -151,8 +255,9 @@ def run(
         else:
             with _console().status(f"running {scen.name}..."):
                 result = simulate(scen, engine=engine, seed=seed)
+        hook = None if no_report else _report_hook(quiet=quiet or as_json)
         try:
-            write_run(result, target, force=force)
+            write_run(result, target, force=force, before_publish=hook)
         except OSError as exc:  # --out under a file, or not writable: bad input, not a crash
             raise HyosanError(f"cannot write the run directory {target}: {exc}") from None
     except HyosanError as exc:
@@ -161,6 +266,163 @@ def run(
         print(json.dumps(result.summary(), indent=2))
     elif not quiet:
         _print_summary(result, target)
+
+
+def _report_hook(quiet: bool) -> Any:
+    """Writes the report into the run directory before it is published (see write_run)."""
+
+    def write(folder: Path) -> None:
+        import os
+
+        from hyosan.reports import write_report
+
+        try:
+            if quiet:
+                write_report(folder)
+            else:
+                with _console().status("writing the report..."):
+                    write_report(folder)
+        except Exception as exc:  # a report bug must not lose the run: keep it, say so
+            if os.environ.get("HYOSAN_DEBUG"):
+                raise
+            print(
+                f"warning: no report written ({type(exc).__name__}: {exc}); "
+                "try `hyosan report DIR` (set HYOSAN_DEBUG=1 for the traceback)",
+                file=sys.stderr,
+            )
+
+    return write
+
+
+@app.command()
+def report(
+    folder: Annotated[Path, typer.Argument(help="A run or ensemble directory.")],
+    no_pictures: Annotated[
+        bool, typer.Option("--no-pictures", help="Write only report.html, no PNG or GIF.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+) -> None:
+    """(Re)build the report of a run or ensemble directory: report.html, PNG plots and a GIF."""
+    from hyosan.errors import HyosanError
+    from hyosan.reports import write_report
+
+    try:
+        if quiet:
+            written = write_report(folder, pictures=not no_pictures)
+        else:
+            with _console().status(f"writing the report of {folder}..."):
+                written = write_report(folder, pictures=not no_pictures)
+    except HyosanError as exc:
+        raise _fail(str(exc)) from None
+    except OSError as exc:  # not writable: bad input, not a crash
+        raise _fail(f"cannot write the report in {folder}: {exc}") from None
+    if not quiet:
+        size = written.report.stat().st_size / 1e6
+        print(f"{written.report} ({size:.2g} MB, {written.seconds:.2g} s)")
+        for path in written.pictures:
+            print(path)
+
+
+def _many(command: Any, *args: Any, **kwargs: Any) -> None:
+    """Run an ensemble command, reporting its errors: bad input 2, a failed run 1, Ctrl-C 130."""
+    from hyosan.ensemble.errors import EnsembleInterruptedError, RunFailedError
+    from hyosan.errors import HyosanError
+
+    try:
+        command(*args, **kwargs)
+    except HyosanError as exc:
+        raise _fail(str(exc)) from None
+    except RunFailedError as exc:
+        raise _fail(str(exc), code=2 if exc.bad_input else 1) from None
+    except EnsembleInterruptedError as exc:
+        raise _fail(str(exc), code=130) from None
+
+
+@app.command()
+def sweep(
+    scenario: Annotated[str, typer.Argument(help="A scenario file or built-in name.")],
+    vary: Annotated[
+        list[str],
+        typer.Option(help="KEY=LO:HI:N, in the scenario's unit or with one. Repeatable."),
+    ],
+    runs: Annotated[int, typer.Option(help="Replicates at each parameter point.")] = 100,
+    log: Annotated[bool, typer.Option("--log", help="Space values evenly in the log.")] = False,
+    engine: Annotated[str | None, typer.Option(help="Engine (default: the scenario's).")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Root seed.")] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a field, as for run.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Directory to write.")] = None,
+    force: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
+    workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
+    cluster: Annotated[str | None, typer.Option(help="A Dask scheduler's address.")] = None,
+    within: Annotated[str | None, typer.Option(help='P(overrun within), e.g. "3h".')] = None,
+    outcome: Annotated[
+        str, typer.Option(help="Phase plot: p_humans_win, p_overrun or p_overrun_within.")
+    ] = "p_humans_win",
+    as_json: Annotated[bool, typer.Option("--json", help="Print summary.json.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing.")] = False,
+) -> None:
+    """Run replicates over a grid of parameter values; tables and a phase plot."""
+    from hyosan.ensemble.commands import sweep_command
+
+    _many(
+        sweep_command,
+        scenario,
+        vary=vary,
+        log=log,
+        runs=runs,
+        engine=engine,
+        seed=seed,
+        overrides=set_ or [],
+        out=out,
+        force=force,
+        workers=workers,
+        cluster=cluster,
+        within=within,
+        outcome=outcome,
+        quiet=quiet,
+        as_json=as_json,
+    )
+
+
+@app.command()
+def compare(
+    a: Annotated[str, typer.Argument(help="Scenario A (file or built-in name).")],
+    b: Annotated[str, typer.Argument(help="Scenario B.")],
+    runs: Annotated[int, typer.Option(help="Replicates of each, with the same seeds.")] = 100,
+    engine: Annotated[str | None, typer.Option(help="Engine for both.")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Root seed (default: A's).")] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a field of both.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Directory to write.")] = None,
+    force: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
+    workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
+    cluster: Annotated[str | None, typer.Option(help="A Dask scheduler's address.")] = None,
+    within: Annotated[str | None, typer.Option(help='P(overrun within), e.g. "3h".')] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print summary.json.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing.")] = False,
+) -> None:
+    """Run two scenarios with the same seeds; paired differences B − A of each outcome."""
+    from hyosan.ensemble.commands import compare_command
+
+    _many(
+        compare_command,
+        a,
+        b,
+        runs=runs,
+        engine=engine,
+        seed=seed,
+        overrides=set_ or [],
+        out=out,
+        force=force,
+        workers=workers,
+        cluster=cluster,
+        within=within,
+        quiet=quiet,
+        as_json=as_json,
+    )
 
 
 @app.command()

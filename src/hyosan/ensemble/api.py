@@ -1,0 +1,264 @@
+"""Many runs of a scenario: an ensemble, a parameter sweep, or a comparison of two scenarios.
+
+Each function validates its input up front (so that bad input fails before any run, with the
+flag or field named), makes a Plan and hands it to the driver. The ensemble directory is
+written to `out`, by default `runs/<scenario>-<kind>-<fingerprint>`: the same command always
+chooses the same directory, so that it can resume.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hyosan.ensemble.errors import VaryError
+from hyosan.ensemble.plan import Plan, Point
+from hyosan.errors import HyosanError, ScenarioError
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+    from hyosan.ensemble.driver import EnsembleRun
+    from hyosan.scenario.schema import Scenario
+
+__all__ = ["run_compare", "run_ensemble", "run_sweep"]
+
+
+def _source(scenario: str | Path | Scenario) -> tuple[str, str]:
+    """(label, TOML text) of a scenario given by file, built-in name or object."""
+    from hyosan.scenario.load import read_scenario_data
+    from hyosan.scenario.schema import Scenario
+
+    if isinstance(scenario, Scenario):
+        import tomli_w
+
+        text = tomli_w.dumps(scenario.model_dump(mode="json", exclude_none=True))
+        return f"scenario {scenario.name!r}", text
+    return read_scenario_data(scenario)
+
+
+def _resolve(
+    scenario: str | Path | Scenario, overrides: tuple[str, ...], engine: str | None
+) -> tuple[str, str, Scenario, str]:
+    """Label, text, validated scenario (for the chosen engine) and the engine's name."""
+    from hyosan.engines import get_engine
+    from hyosan.scenario.load import parse_scenario
+
+    label, text = _source(scenario)
+    scen = parse_scenario(text, label, overrides)
+    chosen = get_engine(engine if engine is not None else scen.engine)
+    if scen.engine != chosen.name:
+        scen = scen.evolve(engine=chosen.name)
+    chosen.check(scen)
+    return label, text, scen, chosen.name
+
+
+def _check_runs(runs: int) -> None:
+    if runs < 1:
+        raise HyosanError(f"--runs must be 1 or more; found {runs}")
+
+
+def _default_out(name: str, plan: Plan) -> Path:
+    return Path("runs") / f"{name}-{plan.kind}-{plan.fingerprint()[:10]}"
+
+
+def run_ensemble(
+    scenario: str | Path | Scenario,
+    runs: int,
+    *,
+    engine: str | None = None,
+    seed: int | None = None,
+    overrides: list[str] | tuple[str, ...] = (),
+    out: str | Path | None = None,
+    workers: int | None = None,
+    cluster: str | None = None,
+    executor: Executor | None = None,
+    force: bool = False,
+    quiet: bool = True,
+    within_s: float | None = None,
+) -> EnsembleRun:
+    """Run `runs` replicates of a scenario and write its ensemble directory.
+
+    Parameters
+    ----------
+    scenario
+        A scenario file, a built-in name or a Scenario.
+    runs
+        Number of replicates.
+    engine, seed, overrides
+        As for `hyosan.simulate`; `seed` is the root seed the runs' seeds are spawned from.
+    out
+        The ensemble directory (default: under runs/, named by the command's fingerprint).
+    workers, cluster
+        Local worker processes (default: one per core; 1 runs in this process), or the address
+        of a Dask scheduler.
+    executor
+        Any `concurrent.futures.Executor` to run on instead (left open; `workers` is how many
+        runs it executes at once).
+    force
+        Replace `out` if it exists; discard unfinished work of a different command.
+    quiet
+        No progress bar.
+    within_s
+        The time (s) of P(overrun within) in summary.json (default: the horizon).
+
+    Returns
+    -------
+    EnsembleRun
+        The directory, its summary and its runs table.
+    """
+    from hyosan.ensemble.driver import run_plan
+
+    _check_runs(runs)
+    overrides = tuple(overrides)
+    label, text, scen, engine_name = _resolve(scenario, overrides, engine)
+    root = scen.seed if seed is None else int(seed)
+    point = Point(0, scen.name, text, label, overrides, engine_name, seed_key=0)
+    plan = Plan("ensemble", root, runs, (point,))
+    target = Path(out) if out is not None else _default_out(scen.name, plan)
+    return run_plan(
+        plan,
+        target,
+        scenarios=[scen],
+        workers=workers,
+        cluster=cluster,
+        executor=executor,
+        force=force,
+        quiet=quiet,
+        within_s=within_s,
+    )
+
+
+def run_sweep(
+    scenario: str | Path | Scenario,
+    vary: list[str] | tuple[str, ...],
+    runs: int,
+    *,
+    log: bool = False,
+    engine: str | None = None,
+    seed: int | None = None,
+    overrides: list[str] | tuple[str, ...] = (),
+    out: str | Path | None = None,
+    workers: int | None = None,
+    cluster: str | None = None,
+    executor: Executor | None = None,
+    force: bool = False,
+    quiet: bool = True,
+    within_s: float | None = None,
+    outcome: str = "p_humans_win",
+) -> EnsembleRun:
+    """Run `runs` replicates at every point of a parameter grid.
+
+    Parameters
+    ----------
+    vary
+        `KEY=LO:HI:N` specifications, one per axis (see hyosan.ensemble.vary).
+    log
+        Space every axis' values evenly in the log.
+    outcome
+        What the phase plot shows: "p_humans_win", "p_overrun" or "p_overrun_within".
+
+    Other parameters are those of `run_ensemble`. Seeds are spawned by (point, replicate).
+    """
+    from hyosan.ensemble.driver import run_plan
+    from hyosan.ensemble.vary import grid, parse_vary
+    from hyosan.scenario.load import parse_scenario
+
+    _check_runs(runs)
+    if outcome not in ("p_humans_win", "p_overrun", "p_overrun_within"):
+        raise HyosanError(
+            f"--outcome {outcome!r}: choose p_humans_win, p_overrun or p_overrun_within"
+        )
+    overrides = tuple(overrides)
+    label, text, scen, engine_name = _resolve(scenario, overrides, engine)
+    axes = parse_vary(list(vary), text, scen, overrides=overrides, log=log)
+    # The ends of each axis are where a value is most likely out of range: check them now,
+    # rather than in a worker half way through.
+    for axis in axes:
+        for value in {axis.values[0], axis.values[-1]}:
+            try:
+                parse_scenario(text, label, (*overrides, axis.override(value)))
+            except ScenarioError as exc:
+                problems = "; ".join(str(p) for p in exc.problems)
+                raise VaryError(
+                    f"--vary {axis.spec}: the value {value:g} is not allowed: {problems}"
+                ) from None
+    root = scen.seed if seed is None else int(seed)
+    points = tuple(
+        Point(
+            i,
+            scen.name,
+            text,
+            label,
+            (*overrides, *(a.override(values[a.key]) for a in axes)),
+            engine_name,
+            seed_key=i,
+            values=values,
+        )
+        for i, values in enumerate(grid(axes))
+    )
+    plan = Plan("sweep", root, runs, points, tuple(axes))
+    target = Path(out) if out is not None else _default_out(scen.name, plan)
+    return run_plan(
+        plan,
+        target,
+        scenarios=[scen],
+        workers=workers,
+        cluster=cluster,
+        executor=executor,
+        force=force,
+        quiet=quiet,
+        within_s=within_s,
+        outcome=outcome,
+    )
+
+
+def run_compare(
+    a: str | Path | Scenario,
+    b: str | Path | Scenario,
+    runs: int,
+    *,
+    engine: str | None = None,
+    seed: int | None = None,
+    overrides: list[str] | tuple[str, ...] = (),
+    out: str | Path | None = None,
+    workers: int | None = None,
+    cluster: str | None = None,
+    executor: Executor | None = None,
+    force: bool = False,
+    quiet: bool = True,
+    within_s: float | None = None,
+) -> EnsembleRun:
+    """Run two scenarios with the same seeds and report paired differences B − A.
+
+    Replicate r of A and replicate r of B share their seed (common random numbers), so the
+    differences carry less noise than two independent ensembles would. `overrides` and
+    `engine` apply to both; the root seed defaults to A's.
+
+    Other parameters are those of `run_ensemble`.
+    """
+    from hyosan.ensemble.driver import run_plan
+
+    _check_runs(runs)
+    overrides = tuple(overrides)
+    label_a, text_a, scen_a, engine_a = _resolve(a, overrides, engine)
+    label_b, text_b, scen_b, engine_b = _resolve(b, overrides, engine)
+    root = scen_a.seed if seed is None else int(seed)
+    points = (
+        Point(0, scen_a.name, text_a, label_a, overrides, engine_a, seed_key=0),
+        Point(1, scen_b.name, text_b, label_b, overrides, engine_b, seed_key=0),
+    )
+    plan = Plan("compare", root, runs, points)
+    name = f"{scen_a.name}-vs-{scen_b.name}"
+    target = Path(out) if out is not None else _default_out(name, plan)
+    return run_plan(
+        plan,
+        target,
+        scenarios=[scen_a, scen_b],
+        workers=workers,
+        cluster=cluster,
+        executor=executor,
+        force=force,
+        quiet=quiet,
+        within_s=within_s,
+    )

@@ -1,0 +1,152 @@
+"""bands.parquet: quantiles of each state over time, computed a slice of time at a time.
+
+Long format, one row per (point, t, state), in that order: `point`, `t` (seconds, the
+scenario's output times), `state`, `q05`, `q25`, `q50`, `q75`, `q95` and `mean` over the
+point's replicates. A run that stopped early (a stopping threshold) holds its last counts to the
+end of the horizon, so every run contributes at every time. Quantiles use numpy's default
+("linear") definition, on the float32 counts the runs recorded.
+
+The runs' series are first copied into one .npy file per point, in replicate order; the
+quantiles are then computed over blocks of output times small enough that only one block is in
+memory at a time (a few tens of MB, whatever the number of runs).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from hyosan.ensemble.parts import WorkDir
+    from hyosan.ensemble.plan import Plan
+
+__all__ = ["QUANTILES", "band_rows", "write_bands"]
+
+#: The quantiles of bands.parquet and their column names.
+QUANTILES: tuple[tuple[str, float], ...] = (
+    ("q05", 0.05),
+    ("q25", 0.25),
+    ("q50", 0.50),
+    ("q75", 0.75),
+    ("q95", 0.95),
+)
+
+#: Bytes of float64 values one block of times may hold while its quantiles are computed.
+_BLOCK_BYTES = 32 * 2**20
+
+
+def band_rows(series: np.ndarray) -> dict[str, np.ndarray]:
+    """Quantiles and mean over runs of an array (runs, times, states).
+
+    Returns arrays of shape (times, states), one per column of bands.parquet.
+    """
+    values = np.asarray(series, dtype=np.float64)
+    qs = np.quantile(values, [q for _, q in QUANTILES], axis=0)
+    out = {name: qs[i] for i, (name, _) in enumerate(QUANTILES)}
+    out["mean"] = values.mean(axis=0)
+    return out
+
+
+def _gather(plan: Plan, work: WorkDir) -> dict[int, tuple[Path, list[str]]]:
+    """One (replicates, times, states) float32 .npy file per point, from the part files.
+
+    Written with plain file writes, not through a memory map, so that the pages written do not
+    count towards this process' memory.
+    """
+    folder = work.path / "series"
+    folder.mkdir(exist_ok=True)
+    files: dict[int, tuple[Path, list[str]]] = {}
+    offsets: dict[int, tuple[int, int]] = {}
+    handles: dict[int, Any] = {}
+    try:
+        for rec in work.records(with_series=True):
+            p = rec["point"]
+            series = np.ascontiguousarray(rec["series"], dtype=np.float32)
+            if p not in files:
+                path = folder / f"point-{p:05d}.npy"
+                shape = (plan.replicates, *series.shape)
+                header = {"descr": "<f4", "fortran_order": False, "shape": shape}
+                f = open(path, "wb")  # noqa: SIM115 (kept open across records, closed below)
+                np.lib.format.write_array_header_1_0(f, header)
+                handles[p] = f
+                offsets[p] = (f.tell(), series.nbytes)
+                files[p] = (path, list(rec["states"]))
+            start, row = offsets[p]
+            handles[p].seek(start + rec["replicate"] * row)
+            handles[p].write(series.tobytes())
+    finally:
+        for f in handles.values():
+            f.close()
+    return files
+
+
+def _read_block(f: Any, data_at: int, shape: tuple[int, int, int], t0: int, t1: int) -> np.ndarray:
+    """Times [t0, t1) of every run, read row by row.
+
+    Plain reads rather than a memory map: the kernel maps the pages around each page a map
+    touches, so slicing a map of the whole file would bring most of it into this process.
+    """
+    runs, n_times, n_states = shape
+    block = np.empty((runs, t1 - t0, n_states), dtype=np.float32)
+    row_bytes = n_times * n_states * 4
+    for r in range(runs):
+        f.seek(data_at + r * row_bytes + t0 * n_states * 4)
+        view = memoryview(block[r]).cast("B")
+        got = 0
+        while got < len(view):
+            n = f.readinto(view[got:])
+            if not n:
+                raise OSError(f"{f.name} ends early (run {r})")
+            got += n
+    return block
+
+
+def write_bands(plan: Plan, work: WorkDir, grids: dict[int, np.ndarray], path: Path) -> None:
+    """Write bands.parquet for every point of `plan` from the runs held in `work`.
+
+    Parameters
+    ----------
+    plan
+        The finished plan.
+    work
+        Its work directory, holding every run.
+    grids
+        The output times (s) of each point.
+    path
+        The file to write.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    files = _gather(plan, work)
+    schema = pa.schema(
+        [
+            ("point", pa.int64()),
+            ("t", pa.float64()),
+            ("state", pa.string()),
+            *((name, pa.float64()) for name, _ in QUANTILES),
+            ("mean", pa.float64()),
+        ]
+    )
+    with pq.ParquetWriter(path, schema) as writer:
+        for p in sorted(files):
+            path, states = files[p]
+            with open(path, "rb", buffering=0) as f:
+                np.lib.format.read_magic(f)
+                (runs, n_times, n_states), _, _ = np.lib.format.read_array_header_1_0(f)
+                data_at = f.tell()
+                step = max(1, _BLOCK_BYTES // max(1, runs * n_states * 8))
+                for t0 in range(0, n_times, step):
+                    t1 = min(n_times, t0 + step)
+                    block = _read_block(f, data_at, (runs, n_times, n_states), t0, t1)
+                    rows = band_rows(block)
+                    cols: dict[str, Any] = {
+                        "point": np.full((t1 - t0) * n_states, p, dtype=np.int64),
+                        "t": np.repeat(grids[p][t0:t1], n_states),
+                        "state": np.tile(np.array(states, dtype=object), t1 - t0),
+                    }
+                    for name in [*(n for n, _ in QUANTILES), "mean"]:
+                        cols[name] = rows[name].reshape(-1)
+                    writer.write_table(pa.table(cols, schema=schema))

@@ -1,0 +1,191 @@
+"""What `hyosan run --runs`, `hyosan sweep` and `hyosan compare` do, behind the thin CLI.
+
+Each function checks the flags, runs the plan with a progress bar (unless quiet) and prints the
+summary as tables (or summary.json with `as_json`). Errors are raised for the CLI to report:
+HyosanError (bad input, exit 2), RunFailedError (exit 1), EnsembleInterruptedError (exit 130).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hyosan.errors import HyosanError
+
+if TYPE_CHECKING:
+    from hyosan.ensemble.driver import EnsembleRun
+
+__all__ = ["compare_command", "ensemble_command", "sweep_command"]
+
+
+def _within(text: str | None) -> float | None:
+    if text is None:
+        return None
+    from hyosan.scenario.units import parse_duration
+
+    try:
+        seconds = float(parse_duration(text))
+    except ValueError as exc:
+        raise HyosanError(f"--within {text!r}: {exc}") from None
+    if seconds <= 0:
+        raise HyosanError(f"--within {text!r}: must be more than zero")
+    return seconds
+
+
+def _report(run: EnsembleRun, report: bool) -> None:
+    # The report is added once the ensemble directory is complete; its files appear whole
+    # (written aside and renamed). A failed report leaves the ensemble and warns.
+    if not report:
+        return
+    import os
+    import sys
+
+    from hyosan.reports import write_report
+
+    try:
+        write_report(run.out)
+    except Exception as exc:
+        if os.environ.get("HYOSAN_DEBUG"):
+            raise
+        print(f"warning: no report for {run.out}: {exc}", file=sys.stderr)
+
+
+def _show(run: EnsembleRun, *, quiet: bool, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(run.summary, indent=2))
+        return
+    if quiet:
+        return
+    from rich.console import Console
+
+    from hyosan.ensemble.terminal import print_summary
+
+    console = Console(highlight=False, soft_wrap=False)
+    print_summary(run.summary, console, str(run.out))
+    if (run.out / "phase.png").exists():
+        console.print(f"phase plot: {run.out / 'phase.png'}")
+
+
+def ensemble_command(
+    scenario: str,
+    *,
+    runs: int | None,
+    engine: str | None,
+    seed: int | None,
+    overrides: list[str],
+    out: Path | None,
+    force: bool,
+    workers: int | None,
+    cluster: str | None,
+    within: str | None,
+    quiet: bool,
+    as_json: bool,
+    report: bool = True,
+) -> None:
+    """`hyosan run SCENARIO --runs K [--workers W | --cluster ADDRESS]`."""
+    from hyosan.ensemble.api import run_ensemble
+
+    if runs is None:
+        raise HyosanError("--workers, --cluster and --within go with --runs K (many runs)")
+    if workers is not None and cluster is not None:
+        raise HyosanError("give --workers or --cluster, not both")
+    result = run_ensemble(
+        scenario,
+        runs,
+        engine=engine,
+        seed=seed,
+        overrides=overrides,
+        out=out,
+        workers=workers,
+        cluster=cluster,
+        force=force,
+        quiet=quiet or as_json,
+        within_s=_within(within),
+    )
+    _report(result, report)
+    _show(result, quiet=quiet, as_json=as_json)
+
+
+def sweep_command(
+    scenario: str,
+    *,
+    vary: list[str],
+    log: bool,
+    runs: int,
+    engine: str | None,
+    seed: int | None,
+    overrides: list[str],
+    out: Path | None,
+    force: bool,
+    workers: int | None,
+    cluster: str | None,
+    within: str | None,
+    outcome: str,
+    quiet: bool,
+    as_json: bool,
+    report: bool = True,
+) -> None:
+    """`hyosan sweep SCENARIO --vary KEY=LO:HI:N ... [--log] --runs K`."""
+    from hyosan.ensemble.api import run_sweep
+
+    if workers is not None and cluster is not None:
+        raise HyosanError("give --workers or --cluster, not both")
+    result = run_sweep(
+        scenario,
+        vary,
+        runs,
+        log=log,
+        engine=engine,
+        seed=seed,
+        overrides=overrides,
+        out=out,
+        workers=workers,
+        cluster=cluster,
+        force=force,
+        quiet=quiet or as_json,
+        within_s=_within(within),
+        outcome=outcome,
+    )
+    _report(result, report)
+    _show(result, quiet=quiet, as_json=as_json)
+
+
+def compare_command(
+    a: str,
+    b: str,
+    *,
+    runs: int,
+    engine: str | None,
+    seed: int | None,
+    overrides: list[str],
+    out: Path | None,
+    force: bool,
+    workers: int | None,
+    cluster: str | None,
+    within: str | None,
+    quiet: bool,
+    as_json: bool,
+    report: bool = True,
+) -> None:
+    """`hyosan compare A B --runs K`."""
+    from hyosan.ensemble.api import run_compare
+
+    if workers is not None and cluster is not None:
+        raise HyosanError("give --workers or --cluster, not both")
+    result = run_compare(
+        a,
+        b,
+        runs,
+        engine=engine,
+        seed=seed,
+        overrides=overrides,
+        out=out,
+        workers=workers,
+        cluster=cluster,
+        force=force,
+        quiet=quiet or as_json,
+        within_s=_within(within),
+    )
+    _report(result, report)
+    _show(result, quiet=quiet, as_json=as_json)

@@ -1,0 +1,348 @@
+"""Drive a plan to its ensemble directory: run what is missing, then assemble the files.
+
+1. refuse an existing OUT (unless forced); open the work directory beside it, which finds the
+   runs a killed or interrupted execution of the same command finished;
+2. submit the missing runs to the executor in bounded batches (twice its capacity in flight),
+   keeping each finished run, by (point, replicate), in the work directory's part files;
+3. on Ctrl-C, cancel what is queued, keep what finished and raise EnsembleInterruptedError; on a run
+   that raises, keep what finished and raise RunFailedError;
+4. assemble runs.parquet, bands.parquet, summary.json, scenario.toml (and phase.png for a sweep)
+   in a hidden sibling of OUT and rename it into place, then delete the work directory.
+
+Results depend only on the plan: the executor, the number of workers and the order in which
+runs finish change nothing in runs.parquet or bands.parquet (only summary.json's `wall_s`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+import time
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hyosan.ensemble.errors import EnsembleInterruptedError, RunFailedError
+from hyosan.ensemble.executors import ExecutorInfo, open_executor
+from hyosan.ensemble.parts import WorkDir, work_dir_for
+from hyosan.ensemble.progress import RunProgress
+from hyosan.ensemble.task import Task, run_task
+from hyosan.errors import HyosanError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import pyarrow as pa
+
+    from hyosan.ensemble.plan import Plan
+    from hyosan.scenario.schema import Scenario
+
+__all__ = ["EnsembleRun", "run_plan"]
+
+
+@dataclass
+class EnsembleRun:
+    """A finished ensemble: where its directory is, and its summary.json."""
+
+    out: Path
+    summary: dict[str, Any]
+    runs: pa.Table
+
+
+def _execute(
+    tasks: Iterator[Task], info: ExecutorInfo, work: WorkDir, bar: RunProgress, total: int
+) -> None:
+    """Run the tasks on the executor, keeping every finished run in the work directory."""
+    pending: dict[Future[Any], Task] = {}
+    # Serial execution runs at submit: one in flight. Otherwise keep every worker busy with a
+    # short queue, never the whole plan (10,000 futures would hold their tasks in memory).
+    limit = 1 if info.slots == 1 else 2 * info.slots
+    try:
+        while True:
+            while len(pending) < limit:
+                task = next(tasks, None)
+                if task is None:
+                    break
+                pending[info.executor.submit(run_task, task)] = task
+            if not pending:
+                break
+            finished, _ = wait(list(pending), timeout=1.0, return_when=FIRST_COMPLETED)
+            for future in finished:
+                task = pending.pop(future)
+                error = future.exception()
+                if error is not None:
+                    work.flush()
+                    raise RunFailedError(
+                        task.point,
+                        task.replicate,
+                        task.seed,
+                        f"{type(error).__name__}: {error}",
+                        str(work.path),
+                        kept=bar.done,
+                        bad_input=isinstance(error, HyosanError),
+                    )
+                work.add(future.result())
+                bar.advance()
+            if work.due():
+                work.flush()
+    except KeyboardInterrupt:
+        for future in pending:
+            future.cancel()
+        try:
+            if info.owned:  # wait for the runs in progress, so that they are kept too
+                info.executor.shutdown(wait=True, cancel_futures=True)
+        except TypeError:  # Dask's executor: cancel at once
+            info.executor.shutdown(wait=False)
+        except KeyboardInterrupt:  # a second Ctrl-C: stop waiting
+            pass
+        for future in pending:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                work.add(future.result())
+                bar.advance()
+        work.flush()
+        raise EnsembleInterruptedError(bar.done, total, str(work.path)) from None
+    finally:
+        for future in pending:
+            future.cancel()
+        work.flush()
+
+
+def _scenario_toml(scenario: Scenario, seed: int, note: str) -> str:
+    """The resolved scenario as TOML, as run directories write it, with a note on its use."""
+    import tomli_w
+
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    data["seed"] = seed
+    header = f"# Resolved by hyosan for the {scenario.engine} engine, root seed {seed}.\n{note}"
+    return header + tomli_w.dumps(data, multiline_strings=True)
+
+
+def _finite(data: Any) -> Any:
+    # JSON has no NaN or infinity: a figure that is not a number is written as null.
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(v) for v in data]
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    return data
+
+
+def _json(data: Any) -> str:
+    return json.dumps(_finite(data), indent=2, allow_nan=False) + "\n"
+
+
+def _assemble(
+    plan: Plan,
+    work: WorkDir,
+    out: Path,
+    *,
+    scenarios: list[Scenario],
+    force: bool,
+    within_s: float | None,
+    wall_s: float,
+    outcome: str,
+) -> EnsembleRun:
+    """Write the ensemble directory from the work directory, atomically."""
+    import pyarrow.parquet as pq
+
+    from hyosan._version import __version__
+    from hyosan.ensemble.bands import write_bands
+    from hyosan.ensemble.outcomes import compare_differences, point_outcomes, split_points
+    from hyosan.ensemble.tables import runs_table
+    from hyosan.ensemble.task import prepare
+
+    # A run stored twice (a kill between a part's rename and the next part) counts once: the
+    # two copies are the same run, with the same seed.
+    records = list({(r["point"], r["replicate"]): r for r in work.records()}.values())
+    missing = plan.total - len(records)
+    if missing:
+        raise RuntimeError(f"{missing} runs are missing from {work.path}")
+    table = runs_table(plan, records)
+    grids = {p.index: prepare(p.text, p.label, p.overrides, p.engine)[2] for p in plan.points}
+    characters: dict[int, list[str] | None] = {}
+    for r in records:
+        if r["characters"] is not None:
+            characters.setdefault(r["point"], r["characters"])
+    by_point = split_points(table)
+    per_point = []
+    for p in plan.points:
+        entry: dict[str, Any] = {
+            "point": p.index,
+            "scenario": p.name,
+            "values": dict(p.values),
+            "horizon_s": float(grids[p.index][-1]),
+        }
+        entry.update(
+            point_outcomes(
+                by_point[p.index],
+                horizon_s=float(grids[p.index][-1]),
+                within_s=within_s,
+                characters=characters.get(p.index),
+            )
+        )
+        per_point.append(entry)
+    names = list(dict.fromkeys(p.name for p in plan.points))
+    engines = list(dict.fromkeys(p.engine for p in plan.points))
+    summary: dict[str, Any] = {
+        "kind": plan.kind,
+        "hyosan_version": __version__,
+        "scenario": " vs ".join(names) if plan.kind == "compare" else names[0],
+        "engine": engines[0] if len(engines) == 1 else " vs ".join(engines),
+        "root_seed": plan.root_seed,
+        "runs": plan.total,
+        "replicates": plan.replicates,
+        "points": len(plan.points),
+        "wall_s": wall_s,
+        "within_s": within_s if within_s is not None else float(grids[0][-1]),
+        "quantiles": "numpy linear (bands.parquet)",
+        "per_point": per_point,
+    }
+    if plan.axes:
+        summary["vary"] = [a.describe() for a in plan.axes]
+    if plan.kind == "compare":
+        summary["scenarios"] = [p.name for p in plan.points]
+        summary.update(compare_differences(plan, table))
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for stale in out.parent.glob(f".{out.name}.*.partial"):  # a kill during an earlier assembly
+        shutil.rmtree(stale, ignore_errors=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    try:
+        pq.write_table(table, tmp / "runs.parquet")
+        write_bands(plan, work, grids, tmp / "bands.parquet")
+        note = {
+            "ensemble": "# Each run's seed is spawned from the root seed: hyosan.ensemble.seeds.\n",
+            "sweep": "# The sweep varies: "
+            + ", ".join(a.spec for a in plan.axes)
+            + (" (log spaced)" if any(a.log for a in plan.axes) else "")
+            + "\n",
+            "compare": "# Scenario A of the comparison; scenario-b.toml is B.\n",
+        }[plan.kind]
+        (tmp / "scenario.toml").write_text(
+            _scenario_toml(scenarios[0], plan.root_seed, note), encoding="utf-8"
+        )
+        if plan.kind == "compare":
+            (tmp / "scenario-b.toml").write_text(
+                _scenario_toml(scenarios[1], plan.root_seed, "# Scenario B of the comparison.\n"),
+                encoding="utf-8",
+            )
+        if plan.kind == "sweep" and 1 <= len(plan.axes) <= 2:
+            from hyosan.ensemble.phase import phase_plot
+
+            phase_plot(summary, list(plan.axes), tmp / "phase.png", outcome=outcome)
+            summary["phase_plot"] = {"file": "phase.png", "outcome": outcome}
+        summary = _finite(summary)
+        (tmp / "summary.json").write_text(_json(summary), encoding="utf-8")
+        os.chmod(tmp, 0o755)  # mkdtemp makes it private; an ensemble directory is ordinary
+        if out.exists():
+            if not force:
+                raise HyosanError(f"{out} already exists; add --force to replace it")
+            old = out.with_name(f".{out.name}.replaced")
+            shutil.rmtree(old, ignore_errors=True)
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return EnsembleRun(out=out, summary=summary, runs=table)
+
+
+def run_plan(
+    plan: Plan,
+    out: str | Path,
+    *,
+    scenarios: list[Scenario],
+    workers: int | None = None,
+    cluster: str | None = None,
+    executor: Executor | None = None,
+    force: bool = False,
+    quiet: bool = True,
+    within_s: float | None = None,
+    outcome: str = "p_humans_win",
+    flush_runs: int = 50,
+    flush_s: float = 5.0,
+) -> EnsembleRun:
+    """Run every missing run of `plan` and write its ensemble directory to `out`.
+
+    Parameters
+    ----------
+    plan
+        Points × replicates to run.
+    out
+        The ensemble directory to write.
+    scenarios
+        The resolved scenario(s) to write as scenario.toml (two for a comparison).
+    workers, cluster
+        Local worker processes (default one per core; 1: in this process) or the address of a
+        Dask scheduler.
+    executor
+        A `concurrent.futures.Executor` to use instead (left open; `workers` is its capacity).
+    force
+        Replace OUT if it exists, and discard unfinished work of a different command.
+    quiet
+        No progress bar.
+    within_s
+        The time P(overrun within) refers to (default: the horizon).
+    outcome
+        The outcome a sweep's phase plot shows.
+    flush_runs, flush_s
+        How often finished runs are written to part files (runs, seconds).
+
+    Raises
+    ------
+    HyosanError
+        OUT exists (without `force`), or work of a different command is in the way.
+    EnsembleInterruptedError
+        Ctrl-C; finished runs are kept and the same command resumes.
+    RunFailedError
+        A run raised; finished runs are kept.
+    """
+    start = time.perf_counter()
+    out = Path(out)
+    if out.exists() and not force:
+        raise HyosanError(
+            f"{out} already exists; choose another --out or add --force to replace it"
+        )
+    if out.exists() and not out.is_dir():
+        raise HyosanError(f"{out} exists and is not a directory")
+    try:
+        work = WorkDir(work_dir_for(out), plan, force=force, flush_runs=flush_runs, flush_s=flush_s)
+    except OSError as exc:
+        raise HyosanError(f"cannot write beside {out}: {exc}") from None
+    done = work.done()
+    left = plan.total - len(done)
+    try:
+        if left > 0:
+            with (
+                RunProgress(plan.total, len(done), f"{plan.kind} runs", quiet=quiet) as bar,
+                open_executor(workers, cluster, executor) as info,
+            ):
+                resumed = f", resuming with {len(done)} done" if done else ""
+                bar.note(f"{left} runs on {info.description}{resumed}")
+                if info.dashboard:
+                    bar.note(f"Dask dashboard: {info.dashboard}")
+                _execute(plan.tasks(done), info, work, bar, plan.total)
+    except BaseException:
+        if not work.chunks():  # nothing finished (a bad flag, a first run that failed)
+            work.remove()
+        raise
+    result = _assemble(
+        plan,
+        work,
+        out,
+        scenarios=scenarios,
+        force=force,
+        within_s=within_s,
+        wall_s=time.perf_counter() - start,
+        outcome=outcome,
+    )
+    work.remove()
+    return result

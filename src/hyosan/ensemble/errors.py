@@ -1,0 +1,53 @@
+"""What can stop an ensemble: bad input, a run that failed, or an interruption."""
+
+from __future__ import annotations
+
+from hyosan.errors import HyosanError
+
+__all__ = ["EnsembleInterruptedError", "RunFailedError", "VaryError"]
+
+
+class VaryError(HyosanError):
+    """A `--vary` specification that cannot be read or does not fit the scenario."""
+
+
+class RunFailedError(Exception):
+    """One run raised inside a worker; finished runs are kept for a resume.
+
+    Not a HyosanError: the input passed every check made before the runs (exit 1, or 2 when
+    the engine itself refused the scenario as bad input).
+    """
+
+    def __init__(
+        self,
+        point: int,
+        replicate: int,
+        seed: int,
+        error: str,
+        workdir: str,
+        *,
+        kept: int = 0,
+        bad_input: bool = False,
+    ) -> None:
+        self.point, self.replicate, self.seed = point, replicate, seed
+        self.error, self.workdir, self.kept = error, workdir, kept
+        #: The engine refused the scenario (a HyosanError): the input is at fault, not hyosan.
+        self.bad_input = bad_input
+        where = f"; {kept} finished runs are kept in {workdir} for a resume" if kept else ""
+        super().__init__(
+            f"run failed at point {point}, replicate {replicate} (seed {seed}): {error}{where}"
+        )
+
+
+class EnsembleInterruptedError(Exception):
+    """The ensemble was interrupted (Ctrl-C); finished runs are kept for a resume."""
+
+    def __init__(self, done: int, total: int, workdir: str) -> None:
+        self.done, self.total, self.workdir = done, total, workdir
+        if done == 0:
+            super().__init__("interrupted before any run finished")
+            return
+        super().__init__(
+            f"interrupted: {done} of {total} runs are kept in {workdir}; "
+            "run the same command again to finish the rest"
+        )

@@ -1,0 +1,193 @@
+"""The hidden work directory of an ensemble: finished runs in part files, for resuming.
+
+Beside OUT, in `.OUT.ensemble/`:
+
+```
+fingerprint.json        the plan's fingerprint and what it was made from
+parts/chunk-00000.npz   finished runs: `index` (point, replicate, seed), `meta` (JSON of the
+                        scalar figures), `series_<k>` (float32 counts of record k)
+series/point-00000.npy  at the end: every run's series of a point, for the bands
+```
+
+A part file is written to a temporary name, flushed to disk and renamed, so a part is complete
+or absent, whenever the process is killed. A restarted command with the same fingerprint runs
+only the (point, replicate) pairs no part holds; one with another fingerprint is refused unless
+forced, which discards the old work (work without a single finished run is simply replaced).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from hyosan.errors import HyosanError
+
+if TYPE_CHECKING:
+    from hyosan.ensemble.plan import Plan
+
+__all__ = ["WorkDir", "work_dir_for"]
+
+_CHUNK_RE = re.compile(r"^chunk-(\d+)\.npz$")
+
+
+def work_dir_for(out: Path) -> Path:
+    """Where the work directory of output directory `out` lives."""
+    return out.parent / f".{out.name}.ensemble"
+
+
+def _fsync_dir(path: Path) -> None:
+    # Make a rename durable; not every platform can open a directory.
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class WorkDir:
+    """Part files of one plan's finished runs, written as runs finish.
+
+    Parameters
+    ----------
+    path
+        The work directory (see work_dir_for).
+    plan
+        The plan whose runs it holds.
+    force
+        Discard a work directory left by a different command instead of refusing.
+    flush_runs, flush_s
+        Write a part file once this many runs wait, or once the oldest waited this long.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        plan: Plan,
+        *,
+        force: bool = False,
+        flush_runs: int = 50,
+        flush_s: float = 5.0,
+    ) -> None:
+        self.path = path
+        self.parts = path / "parts"
+        self.flush_runs, self.flush_s = flush_runs, flush_s
+        self._buffer: list[dict[str, Any]] = []
+        self._since = time.monotonic()
+        fingerprint = plan.fingerprint()
+        stamp = path / "fingerprint.json"
+        if path.exists():
+            found = None
+            try:
+                found = json.loads(stamp.read_text(encoding="utf-8")).get("fingerprint")
+            except (OSError, ValueError, AttributeError):
+                found = None
+            # Work that holds no finished run (a command that failed at once) is no loss.
+            empty = not any((path / "parts").glob("chunk-*.npz"))
+            if found != fingerprint:
+                if not (empty or force):
+                    raise HyosanError(
+                        f"{path} holds runs of a different command (another scenario, seed, "
+                        "number of runs or --vary); run that command again to finish it, or "
+                        "add --force to discard those runs and start afresh"
+                    )
+                shutil.rmtree(path)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".new")
+            shutil.rmtree(tmp, ignore_errors=True)
+            (tmp / "parts").mkdir(parents=True)
+            (tmp / "fingerprint.json").write_text(
+                json.dumps({"fingerprint": fingerprint, **plan.identity()}, indent=2) + "\n",
+                encoding="utf-8",
+            )
+            tmp.rename(path)
+        for stale in self.parts.glob(".*.tmp"):  # left by a kill during a write
+            stale.unlink(missing_ok=True)
+        self._next = 1 + max((int(m[1]) for m in self._chunk_matches()), default=-1)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def _chunk_matches(self) -> list[re.Match[str]]:
+        found = (_CHUNK_RE.match(p.name) for p in self.parts.iterdir())
+        return sorted((m for m in found if m), key=lambda m: int(m[1]))
+
+    def chunks(self) -> list[Path]:
+        """Part files in the order they were written."""
+        return [self.parts / m[0] for m in self._chunk_matches()]
+
+    def done(self) -> set[tuple[int, int]]:
+        """(point, replicate) of every run held in a part file."""
+        out: set[tuple[int, int]] = set()
+        for chunk in self.chunks():
+            with np.load(chunk) as npz:
+                index = npz["index"]
+            out.update((int(p), int(r)) for p, r, _ in index)
+        return out
+
+    def records(self, with_series: bool = False) -> Iterator[dict[str, Any]]:
+        """Every stored record (series only if asked), chunk by chunk."""
+        for chunk in self.chunks():
+            with np.load(chunk) as npz:
+                index = npz["index"]
+                meta = json.loads(bytes(npz["meta"]).decode("utf-8"))
+                for k, (p, r, s) in enumerate(index):
+                    rec = {"point": int(p), "replicate": int(r), "seed": int(s), **meta[k]}
+                    if with_series:
+                        rec["series"] = npz[f"series_{k}"]
+                    yield rec
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def add(self, record: dict[str, Any]) -> None:
+        """Keep a finished run; write a part file when enough have waited."""
+        if not self._buffer:
+            self._since = time.monotonic()
+        self._buffer.append(record)
+        if len(self._buffer) >= self.flush_runs or (time.monotonic() - self._since >= self.flush_s):
+            self.flush()
+
+    def due(self) -> bool:
+        """True when runs have waited longer than `flush_s` (call flush)."""
+        return bool(self._buffer) and time.monotonic() - self._since >= self.flush_s
+
+    def flush(self) -> None:
+        """Write the waiting runs to a new part file, atomically."""
+        if not self._buffer:
+            return
+        recs = self._buffer
+        index = np.array([[r["point"], r["replicate"], r["seed"]] for r in recs], dtype=np.int64)
+        meta = [
+            {k: v for k, v in r.items() if k not in ("point", "replicate", "seed", "series")}
+            for r in recs
+        ]
+        blob = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+        arrays = {
+            f"series_{k}": np.asarray(r["series"], dtype=np.float32) for k, r in enumerate(recs)
+        }
+        name = f"chunk-{self._next:05d}.npz"
+        tmp = self.parts / f".{name}.tmp"
+        with open(tmp, "wb") as f:
+            np.savez(f, index=index, meta=blob, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.parts / name)
+        _fsync_dir(self.parts)
+        self._next += 1
+        self._buffer = []
+
+    def remove(self) -> None:
+        """Delete the work directory (once the output directory is in place)."""
+        shutil.rmtree(self.path, ignore_errors=True)

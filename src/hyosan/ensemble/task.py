@@ -1,0 +1,127 @@
+"""One run of an ensemble, as a worker sees it: a small task in, a small record out.
+
+A task carries the scenario as TOML text (so that it pickles to any process or machine), its
+overrides, the engine's name and the run's seed. The worker validates the scenario once per
+process (a small cache keyed by text, overrides and engine, filled on first use), runs it
+through `Engine.run`, and hands back a record: the scalar summary figures, the named
+survivors, and each state's counts on the scenario's output times as float32. The Result itself
+(events, places, full precision series) never leaves the worker.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from hyosan.engines.base import Engine
+    from hyosan.results.result import Result
+    from hyosan.scenario.schema import Scenario
+
+__all__ = ["Task", "prepare", "record_from_result", "run_task"]
+
+#: Summary figures that become columns of runs.parquet, in this order (the `final_<state>`
+#: columns follow `humans_win`).
+SCALARS: tuple[str, ...] = (
+    "t_end_s",
+    "peak_zombies",
+    "t_peak_zombies_s",
+    "t_overrun_s",
+    "humans_win",
+)
+
+
+@dataclass(frozen=True)
+class Task:
+    """What a worker needs to run replicate `replicate` of point `point`."""
+
+    point: int
+    replicate: int
+    seed: int
+    text: str
+    label: str
+    overrides: tuple[str, ...]
+    engine: str
+
+
+@functools.lru_cache(maxsize=8)
+def prepare(
+    text: str, label: str, overrides: tuple[str, ...], engine: str
+) -> tuple[Scenario, Engine, np.ndarray]:
+    """The validated scenario, the engine and the output times of a task's point.
+
+    Cached per process (filled on first use, never at import): validating a scenario costs
+    more than a small run, so a worker does it once per point.
+    """
+    from hyosan.engines import get_engine
+    from hyosan.scenario.load import parse_scenario
+
+    scenario = parse_scenario(text, label, overrides)
+    chosen = get_engine(engine)
+    if scenario.engine != chosen.name:
+        scenario = scenario.evolve(engine=chosen.name)
+    grid = np.asarray(scenario.time.output_times(), dtype=np.float64)
+    return scenario, chosen, grid
+
+
+def _scalar_extras(summary: dict[str, Any]) -> dict[str, Any]:
+    """Further numeric headline figures of the engine (bites, rescues, ...)."""
+    skip = {*SCALARS, "seed", "wall_s"}
+    out: dict[str, Any] = {}
+    for k, v in summary.items():
+        if k in skip:
+            continue
+        # numpy scalars become Python ones: the records travel as JSON in the part files.
+        if isinstance(v, bool | np.bool_):
+            out[k] = bool(v)
+        elif isinstance(v, int | np.integer):
+            out[k] = int(v)
+        elif isinstance(v, float | np.floating):
+            out[k] = float(v)
+    return out
+
+
+def record_from_result(result: Result, grid: np.ndarray) -> dict[str, Any]:
+    """The small record of one run: scalar figures, survivors and states on `grid`.
+
+    A run that stopped early holds its last recorded counts to the end of the grid (records
+    are right-continuous steps: the value at a grid time is the last record at or before it).
+    """
+    summary = result.summary()
+    states = result.state_names()
+    scalars: dict[str, Any] = {
+        k: None if summary[k] is None else float(summary[k]) for k in SCALARS if k != "humans_win"
+    }
+    scalars["humans_win"] = bool(summary["humans_win"])
+    for s in states:
+        scalars[f"final_{s}"] = float(summary["final"][s])
+    scalars["wall_s"] = float(summary["wall_s"])
+    scalars["stopped_by"] = str(summary["stopped_by"])
+    extras = _scalar_extras(summary)
+    fates = summary.get("fates")
+    characters = list(fates) if isinstance(fates, dict) else None
+    at = np.searchsorted(result.times, grid, side="right") - 1
+    at = np.clip(at, 0, len(result.times) - 1)
+    series = np.empty((len(grid), len(states)), dtype=np.float32)
+    for j, s in enumerate(states):
+        series[:, j] = result.series(s)[at]
+    return {
+        "scalars": scalars,
+        "extras": extras,
+        "survivors": list(result.survivors) if characters is not None else None,
+        "characters": characters,
+        "states": states,
+        "series": series,
+    }
+
+
+def run_task(task: Task) -> dict[str, Any]:
+    """Run one task and return its record (see the module docstring)."""
+    scenario, engine, grid = prepare(task.text, task.label, task.overrides, task.engine)
+    result = engine.run(scenario, seed=task.seed)
+    record = record_from_result(result, grid)
+    record.update(point=task.point, replicate=task.replicate, seed=task.seed)
+    return record

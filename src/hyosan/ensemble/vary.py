@@ -1,0 +1,271 @@
+"""Parameter sweeps: `--vary KEY=LO:HI:N` read into axes of values, and the grid of points.
+
+KEY is a dotted path into the scenario, as for `--set` (`parameters.kill_rate`, `initial.S`,
+`time.horizon`, `culls[0].fraction`), naming a number that the scenario already holds (a model
+parameter counts even where the scenario file keeps the model's default).
+
+LO and HI are in the unit the scenario writes that value in ("0.0008/day" is in per day), and
+may carry their own unit instead ("0.5/h", "36h"), which is converted. The axis values, and
+the columns of runs.parquet, are always in the scenario's unit. A key holding a whole number
+(a count) is swept over whole numbers. Values are evenly spaced, or evenly spaced in the log with
+`--log`; the grid is the product of the axes, the first axis varying slowest.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from hyosan.ensemble.errors import VaryError
+from hyosan.scenario.units import SECONDS_PER, parse_duration, parse_rate
+
+if TYPE_CHECKING:
+    from hyosan.scenario.schema import Scenario
+
+__all__ = ["Axis", "grid", "parse_vary"]
+
+_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_RATE_RE = re.compile(rf"^\s*{_NUMBER}\s*(?:/|per\s+)\s*(?P<unit>[a-zA-Z]+)\s*$")
+_DURATION_RE = re.compile(rf"^\s*{_NUMBER}\s*(?P<unit>[a-zA-Z]+)\s*$")
+_BARE_RE = re.compile(rf"^\s*{_NUMBER}\s*$")
+_KEY_RE = re.compile(r"^[^.\[\]=]+(?:\.[^.\[\]=]+|\[\d+\])*$")
+_FORMAT = "write --vary KEY=LO:HI:N, e.g. --vary parameters.kill_rate=0.0005:0.002:7"
+
+Kind = Literal["rate", "duration", "number"]
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One swept key and its values, in the unit the scenario writes it in."""
+
+    key: str
+    values: tuple[float, ...]
+    kind: Kind
+    unit: str | None
+    log: bool
+    whole: bool
+    spec: str
+
+    def override(self, value: float) -> str:
+        """The `--set` override that puts `value` (in the axis' unit) into the scenario."""
+        if self.kind == "rate":
+            return f'{self.key}="{float(value)!r}/{self.unit}"'
+        if self.kind == "duration":
+            return f'{self.key}="{float(value)!r}{self.unit}"'
+        if self.whole:
+            return f"{self.key}={int(value)}"
+        return f"{self.key}={float(value)!r}"
+
+    @property
+    def label(self) -> str:
+        """The key with its unit, for axis labels and tables."""
+        if self.kind == "rate":
+            return f"{self.key} (per {self.unit})"
+        if self.kind == "duration":
+            return f"{self.key} ({self.unit})"
+        return self.key
+
+    def describe(self) -> dict[str, Any]:
+        """The axis as summary.json lists it."""
+        return {
+            "key": self.key,
+            "unit": None if self.unit is None else ("/" if self.kind == "rate" else "") + self.unit,
+            "log": self.log,
+            "values": list(self.values),
+        }
+
+
+def _path(key: str) -> list[int | str] | None:
+    key = key.strip()
+    if not _KEY_RE.match(key):
+        return None
+    return [int(i) if i else k.strip() for i, k in re.findall(r"\[(\d+)\]|([^.\[\]]+)", key)]
+
+
+def _lookup(data: Any, parts: list[int | str]) -> Any:
+    for part in parts:
+        in_list = isinstance(part, int) and isinstance(data, list) and part < len(data)
+        if in_list or (isinstance(part, str) and isinstance(data, dict) and part in data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def _numeric_keys(data: Any, prefix: str = "") -> list[str]:
+    """Dotted keys of the scenario that hold a number, a rate or a duration."""
+    out: list[str] = []
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out += _numeric_keys(v, f"{prefix}.{k}" if prefix else str(k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            out += _numeric_keys(v, f"{prefix}[{i}]")
+    elif _classify(data) is not None:
+        out.append(prefix)
+    return out
+
+
+def _classify(value: Any) -> tuple[Kind, str | None, bool] | None:
+    """(kind, unit, whole) of a value in a scenario, or None if it is not a quantity."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return "number", None, isinstance(value, int)
+    if isinstance(value, str):
+        m = _RATE_RE.match(value)
+        if m and m["unit"].lower() in SECONDS_PER:
+            return "rate", m["unit"], False
+        m = _DURATION_RE.match(value)
+        if m and m["unit"].lower() in SECONDS_PER:
+            return "duration", m["unit"], False
+    return None
+
+
+def _current(key: str, data: dict[str, Any], scenario: Scenario) -> Any:
+    if key == "seed":
+        raise VaryError("--vary seed: the runs' seeds come from the root seed (--seed)")
+    parts = _path(key)
+    if parts is None:
+        raise VaryError(
+            f"--vary {key!r}: cannot read the key; write a dotted path such as "
+            "parameters.kill_rate or culls[0].fraction"
+        )
+    value = _lookup(data, parts)
+    if value is None and len(parts) == 2 and parts[0] == "parameters":
+        # A model parameter the scenario leaves at the model's default.
+        param = scenario.model.parameters.get(str(parts[1]))
+        if param is not None:
+            value = param.value.text
+    if value is None or _classify(value) is None:
+        keys = [*(f"parameters.{p}" for p in scenario.model.parameters), *_numeric_keys(data)]
+        keys = [k for k in keys if k != "seed"]  # the root seed is --seed, not a parameter
+        keys = list(dict.fromkeys(keys))
+        shown = ", ".join(keys[:12]) + (f", ... ({len(keys)} in all)" if len(keys) > 12 else "")
+        what = "is not in the scenario" if value is None else "does not hold a number"
+        raise VaryError(f"--vary {key!r}: {what}; keys that can be varied: {shown}")
+    return value
+
+
+def _bound(text: str, key: str, kind: Kind, unit: str | None) -> float:
+    """A bound in the axis' unit, from a bare number or a quantity with its own unit."""
+    if _BARE_RE.match(text):
+        return float(text)
+    if kind == "number":
+        raise VaryError(
+            f"--vary {key}: {text!r} has a unit, but {key} holds a plain number; "
+            "write LO and HI without a unit"
+        )
+    try:
+        if kind == "rate":
+            return float(parse_rate(text)) * SECONDS_PER[str(unit).lower()]
+        return float(parse_duration(text)) / SECONDS_PER[str(unit).lower()]
+    except ValueError as exc:
+        example = f'"0.5/{unit}"' if kind == "rate" else f'"3{unit}"'
+        raise VaryError(
+            f"--vary {key}: bad bound {text!r} ({exc}); give a bare number in the scenario's "
+            f"unit ({'per ' if kind == 'rate' else ''}{unit}) or a {kind} with its unit, "
+            f"e.g. {example}"
+        ) from None
+
+
+def parse_vary(
+    specs: list[str] | tuple[str, ...],
+    scenario_text: str,
+    scenario: Scenario,
+    *,
+    overrides: list[str] | tuple[str, ...] = (),
+    log: bool = False,
+) -> list[Axis]:
+    """Read `--vary KEY=LO:HI:N` specifications against a scenario.
+
+    Parameters
+    ----------
+    specs
+        The `--vary` values, one axis each.
+    scenario_text
+        The scenario's TOML text (to find the unit each key is written in).
+    scenario
+        The same scenario, validated (for the model's default parameter values).
+    overrides
+        `--set` overrides applied to the scenario before the sweep.
+    log
+        Space the values evenly in the log (both bounds must be above zero).
+
+    Returns
+    -------
+    list of Axis
+        One per specification, in order.
+
+    Raises
+    ------
+    VaryError
+        Naming the flag and what is allowed, for an unreadable specification, an unknown key,
+        LO above HI, N below 1, a bad unit, or a non-positive bound with `--log`.
+    """
+    from hyosan.scenario.load import apply_overrides
+
+    if not specs:
+        raise VaryError(f"a sweep needs at least one --vary; {_FORMAT}")
+    data = tomllib.loads(scenario_text)
+    apply_overrides(data, list(overrides))
+    axes: list[Axis] = []
+    for spec in specs:
+        key, sep, rng = spec.partition("=")
+        key = key.strip()
+        bounds = rng.split(":")
+        if not sep or not key or len(bounds) != 3:
+            raise VaryError(f"--vary {spec!r}: cannot read it; {_FORMAT}")
+        if any(a.key == key for a in axes):
+            raise VaryError(f"--vary {key}: given twice; vary each key once")
+        kind, unit, whole = _classify(_current(key, data, scenario)) or ("number", None, False)
+        lo = _bound(bounds[0].strip(), key, kind, unit)
+        hi = _bound(bounds[1].strip(), key, kind, unit)
+        try:
+            n = int(bounds[2].strip())
+        except ValueError:
+            raise VaryError(
+                f"--vary {key}: N must be a whole number of points, 1 or more; "
+                f"found {bounds[2].strip()!r}"
+            ) from None
+        if n < 1:
+            raise VaryError(f"--vary {key}: N must be 1 or more; found {n}")
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise VaryError(f"--vary {key}: LO and HI must be finite numbers")
+        if lo > hi:
+            raise VaryError(f"--vary {key}: LO ({lo:g}) is above HI ({hi:g}); write LO:HI:N")
+        if n > 1 and lo == hi:
+            raise VaryError(f"--vary {key}: LO equals HI; give N = 1 for a single value")
+        if log and (lo <= 0 or hi <= 0):
+            raise VaryError(
+                f"--vary {key}: --log needs LO and HI above zero; found {lo:g} and {hi:g}"
+            )
+        values = np.geomspace(lo, hi, n) if log else np.linspace(lo, hi, n)
+        if whole:
+            values = np.unique(np.round(values))
+        axes.append(
+            Axis(
+                key=key,
+                values=tuple(float(v) for v in values),
+                kind=kind,
+                unit=unit,
+                log=log,
+                whole=whole,
+                spec=spec,
+            )
+        )
+    return axes
+
+
+def grid(axes: list[Axis] | tuple[Axis, ...]) -> list[dict[str, float]]:
+    """Every combination of the axes' values, the first axis varying slowest."""
+    return [
+        dict(zip([a.key for a in axes], combo, strict=True))
+        for combo in itertools.product(*(a.values for a in axes))
+    ]

@@ -1,0 +1,77 @@
+"""`hyosan run --runs` end to end: the directory, the table, JSON, and bad flags."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from ensemble_helpers import run_cli
+
+SIR = ["sir", "--engine", "ssa", "--set", "initial.S=490", "--set", 'time.horizon="30d"']
+
+
+@pytest.mark.timeout(120)
+def test_run_runs_workers(tmp_path: Path) -> None:
+    """`--runs 20 --workers 2` writes the ensemble directory (with its report) and prints the
+    outcome table."""
+    ran = run_cli(
+        "run", *SIR, "--runs", "20", "--workers", "2", "--out", tmp_path / "e", cwd=tmp_path
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert {p.name for p in (tmp_path / "e").iterdir()} == {
+        "runs.parquet",
+        "bands.parquet",
+        "summary.json",
+        "scenario.toml",
+        "report.html",
+        "bands.png",
+    }
+    assert "P(humans win)" in ran.stdout
+    assert "20/20" in ran.stderr  # the progress bar
+    summary = json.loads((tmp_path / "e" / "summary.json").read_text())
+    assert summary["kind"] == "ensemble"
+    assert summary["runs"] == 20
+    assert {"p_humans_win", "p_overrun", "p_overrun_within", "median_t_overrun_s"} <= set(
+        summary["per_point"][0]
+    )
+    assert set(summary) >= {"hyosan_version", "scenario", "engine", "root_seed", "points", "wall_s"}
+
+
+def test_json_and_within(tmp_path: Path) -> None:
+    """`--json` prints summary.json; `--within` sets the time of P(overrun within)."""
+    ran = run_cli(
+        "run", *SIR, "--runs", "3", "--workers", "1", "--within", "3d", "--json", cwd=tmp_path
+    )
+    assert ran.returncode == 0, ran.stderr
+    summary = json.loads(ran.stdout)
+    assert summary["per_point"][0]["p_overrun_within"]["within_s"] == 3 * 86400
+    # The default directory is named by the command's fingerprint, so the same command resumes.
+    (made,) = (tmp_path / "runs").iterdir()
+    assert made.name.startswith("sir-ensemble-")
+    again = run_cli(
+        "run", *SIR, "--runs", "3", "--workers", "1", "--within", "3d", "--quiet", cwd=tmp_path
+    )
+    assert again.returncode == 2
+    assert "already exists" in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--runs", "0"], "--runs must be 1 or more"),
+        (["--workers", "2"], "go with --runs"),
+        (["--runs", "2", "--workers", "0"], "--workers must be 1 or more"),
+        (["--runs", "2", "--within", "soon"], "--within 'soon'"),
+        (["--runs", "2", "--cluster", "tcp://127.0.0.1:9"], "--cluster"),
+        (["--runs", "2", "--workers", "1", "--set", "initial.S=10.5"], "replicate 0 (seed"),
+    ],
+)
+def test_bad_flags_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    """Bad ensemble flags exit 2 with a message naming the flag, never a traceback."""
+    ran = run_cli("run", *SIR, *args, cwd=tmp_path, timeout=120)
+    assert ran.returncode == 2, ran.stdout + ran.stderr
+    assert message in ran.stderr
+    assert "Traceback" not in ran.stderr
+    runs = tmp_path / "runs"
+    assert not runs.exists() or not any(runs.iterdir())  # nothing left behind

@@ -1,0 +1,121 @@
+"""The determinism matrix: every executor and worker count gives the same runs, bit for bit.
+
+Serial, a process pool with one and two workers, and a Dask LocalCluster with one and two
+workers all write identical runs.parquet and identical bands.parquet.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+from ensemble_helpers import SZR, read_bands, read_runs
+
+from hyosan.ensemble import run_ensemble, run_seed
+from hyosan.ensemble.bands import QUANTILES
+from hyosan.runner import simulate
+
+RUNS = 24
+
+
+def _ensemble(out: Path, **how: object) -> Path:
+    name, engine, overrides = SZR
+    run_ensemble(name, RUNS, engine=engine, overrides=overrides, seed=11, out=out, **how)
+    return out
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The reference: every run in this process, one after another."""
+    return _ensemble(tmp_path_factory.mktemp("serial") / "out", workers=1)
+
+
+def test_runs_are_the_engine_runs(serial: Path) -> None:
+    """Each row is exactly what `simulate` gives with the run's spawned seed."""
+    name, engine, overrides = SZR
+    runs = pq.read_table(serial / "runs.parquet").to_pylist()
+    assert [r["replicate"] for r in runs] == list(range(RUNS))
+    for row in runs[:5]:
+        assert row["seed"] == run_seed(11, 0, row["replicate"])
+        summary = simulate(name, engine=engine, seed=row["seed"], overrides=overrides).summary()
+        for key in ("t_end_s", "peak_zombies", "t_overrun_s", "humans_win", "stopped_by"):
+            assert row[key] == summary[key], key
+        assert row["final_zombie"] == summary["final"]["zombie"]
+
+
+def test_bands_are_quantiles_of_the_runs(serial: Path) -> None:
+    """bands.parquet holds numpy's quantiles of the runs' states at each output time."""
+    name, engine, overrides = SZR
+    results = [
+        simulate(name, engine=engine, seed=run_seed(11, 0, r), overrides=overrides)
+        for r in range(RUNS)
+    ]
+    zombies = np.array([res.series("zombie") for res in results], dtype=np.float32)
+    bands = pq.read_table(serial / "bands.parquet").to_pydict()
+    rows = [i for i, s in enumerate(bands["state"]) if s == "zombie"]
+    np.testing.assert_array_equal(np.array(bands["t"])[rows], results[0].times)
+    for col, q in QUANTILES:
+        expected = np.quantile(zombies.astype(np.float64), q, axis=0)
+        np.testing.assert_array_equal(np.array(bands[col])[rows], expected)
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("workers", [1, 2])
+def test_process_pool(serial: Path, tmp_path: Path, workers: int) -> None:
+    """A process pool with one or two workers writes the serial files."""
+    if workers == 1:
+        # --workers 1 runs in-process; a one-worker pool is passed in as an executor.
+        ctx = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+            out = _ensemble(tmp_path / "out", executor=pool, workers=1)
+    else:
+        out = _ensemble(tmp_path / "out", workers=2)
+    assert read_runs(out).equals(read_runs(serial))
+    assert read_bands(out).equals(read_bands(serial))
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("workers", [1, 2])
+def test_dask_local_cluster(serial: Path, tmp_path: Path, workers: int) -> None:
+    """A Dask LocalCluster with one or two worker processes writes the serial files."""
+    distributed = pytest.importorskip(
+        "distributed", reason="Dask is the optional extra hyosan[distributed]"
+    )
+    with distributed.LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+    ) as cluster:
+        out = _ensemble(tmp_path / "out", cluster=cluster.scheduler_address)
+    assert read_runs(out).equals(read_runs(serial))
+    assert read_bands(out).equals(read_bands(serial))
+
+
+def test_files_and_columns(serial: Path) -> None:
+    """The directory holds its four files, columns in the documented order."""
+    assert {p.name for p in serial.iterdir()} == {
+        "runs.parquet",
+        "bands.parquet",
+        "summary.json",
+        "scenario.toml",
+    }
+    names = pq.read_table(serial / "runs.parquet").column_names
+    assert names[:8] == [
+        "point",
+        "replicate",
+        "seed",
+        "t_end_s",
+        "peak_zombies",
+        "t_peak_zombies_s",
+        "t_overrun_s",
+        "humans_win",
+    ]
+    assert names[8:] == ["final_human", "final_zombie", "final_removed", "stopped_by"]
+    bands = pq.read_table(serial / "bands.parquet")
+    assert bands.column_names == ["point", "t", "state", *(n for n, _ in QUANTILES), "mean"]
+    assert not any(p.name.startswith(".") for p in serial.parent.iterdir())

@@ -1,0 +1,150 @@
+"""Resuming: an ensemble killed part way ends, when run again, with the files of an
+uninterrupted one; nothing half written is ever visible."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from ensemble_helpers import cli_env, hyosan_cmd, read_bands, read_runs, run_cli
+
+import hyosan.ensemble.driver as driver
+from hyosan.ensemble import run_ensemble
+from hyosan.ensemble.errors import RunFailedError
+from hyosan.ensemble.parts import WorkDir, work_dir_for
+from hyosan.ensemble.plan import Plan
+from hyosan.errors import HyosanError
+
+# Runs of about 10-20 ms each (a town of 2,000, exact stochastic), so that the command is
+# still running when its first part file (50 runs) appears.
+SCENARIO = ("sir", "--engine", "ssa", "--set", "initial.S=1990", "--set", 'time.horizon="100d"')
+RUNS = 400
+
+
+def _wait_for_part(parts: Path, proc: subprocess.Popen[str], limit: float = 60.0) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if parts.is_dir() and any(p.name.startswith("chunk-") for p in parts.iterdir()):
+            return
+        if proc.poll() is not None:
+            pytest.fail(f"the ensemble ended before it could be killed: {proc.communicate()}")
+        time.sleep(0.02)
+    proc.kill()
+    pytest.fail("no part file appeared")
+
+
+def _stored(work: Path) -> int:
+    # Runs held in the part files, without opening a WorkDir (which would need the plan).
+    total = 0
+    for chunk in (work / "parts").glob("chunk-*.npz"):
+        with np.load(chunk) as npz:
+            total += len(npz["index"])
+    return total
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize(
+    ("how", "workers"), [("sigkill", 1), ("ctrl-c", 1), ("ctrl-c", 2)], ids=str
+)
+def test_killed_ensemble_resumes(tmp_path: Path, how: str, workers: int) -> None:
+    """SIGKILL (or Ctrl-C) part way, then the same command: the files of an uninterrupted run."""
+    out = tmp_path / "ens"
+    args = [*SCENARIO, "--runs", str(RUNS), "--workers", str(workers), "--out", str(out), "-q"]
+    proc = subprocess.Popen(
+        [*hyosan_cmd(), "run", *args],
+        cwd=tmp_path,
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    work = work_dir_for(out)
+    _wait_for_part(work / "parts", proc)
+    os.kill(proc.pid, signal.SIGKILL if how == "sigkill" else signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    if how == "sigkill":
+        assert proc.returncode == -signal.SIGKILL
+    else:
+        assert proc.returncode == 130, err
+        assert "run the same command again" in err
+        assert "Traceback" not in err
+    assert not out.exists()  # nothing half written is visible
+    kept = _stored(work)
+    assert 0 < kept < RUNS
+
+    resumed = run_cli("run", *args, cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    assert not work.exists()
+
+    fresh = tmp_path / "fresh"
+    name, *rest = SCENARIO
+    overrides = [rest[i + 1] for i, a in enumerate(rest) if a == "--set"]
+    run_ensemble(name, RUNS, engine="ssa", overrides=overrides, out=fresh, workers=2)
+    assert read_runs(out).equals(read_runs(fresh))
+    assert read_bands(out).equals(read_bands(fresh))
+    leftovers = {p.name for p in tmp_path.iterdir()} - {"ens", "fresh"}
+    assert not leftovers
+
+
+@pytest.mark.timeout(120)
+def test_failed_run_stops_and_keeps_finished(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that raises stops the ensemble naming point, replicate and seed; a resume
+    finishes it with the same files as an uninterrupted ensemble."""
+    from hyosan.ensemble.task import run_task
+
+    def failing(task):  # type: ignore[no-untyped-def]
+        if task.replicate == 7:
+            raise RuntimeError("the engine fell over")
+        return run_task(task)
+
+    overrides = ["initial.S=200", 'time.horizon="20d"']
+    kwargs = {"engine": "ssa", "overrides": overrides, "workers": 1}
+    monkeypatch.setattr(driver, "run_task", failing)
+    with pytest.raises(
+        RunFailedError, match=r"point 0, replicate 7 \(seed \d+\).*fell over.*7 fin"
+    ) as e:
+        run_ensemble("alemi-szr", 12, out=tmp_path / "a", **kwargs)
+    assert not e.value.bad_input
+    assert _stored(work_dir_for(tmp_path / "a")) == 7
+    monkeypatch.setattr(driver, "run_task", run_task)
+    run_ensemble("alemi-szr", 12, out=tmp_path / "a", **kwargs)
+    run_ensemble("alemi-szr", 12, out=tmp_path / "b", **kwargs)
+    assert read_runs(tmp_path / "a").equals(read_runs(tmp_path / "b"))
+    assert read_bands(tmp_path / "a").equals(read_bands(tmp_path / "b"))
+
+
+def test_different_command_refuses_old_work(tmp_path: Path) -> None:
+    """Unfinished work of another command is refused, or discarded with force."""
+    from hyosan.ensemble.plan import Point
+
+    def plan(runs: int) -> Plan:
+        point = Point(0, "x", "name='x'", "x", (), "ssa", 0)
+        return Plan("ensemble", 1, runs, (point,))
+
+    work = work_dir_for(tmp_path / "out")
+    WorkDir(work, plan(10))
+    WorkDir(work, plan(12))  # no finished run yet: nothing to lose, replaced
+    held = WorkDir(work, plan(10))
+    held.add({"point": 0, "replicate": 0, "seed": 1, "series": np.zeros((2, 1))})
+    held.flush()
+    with pytest.raises(HyosanError, match="different command"):
+        WorkDir(work, plan(11))
+    assert WorkDir(work, plan(10)).done() == {(0, 0)}
+    WorkDir(work, plan(11), force=True)
+    assert WorkDir(work, plan(11)).done() == set()  # now it is this command's
+
+
+def test_existing_out_is_refused(tmp_path: Path) -> None:
+    """An existing directory is not overwritten without --force (exit 2 on the command line)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    ran = run_cli("run", "alemi-szr", "--engine", "ssa", "--runs", "2", "--out", out, cwd=tmp_path)
+    assert ran.returncode == 2
+    assert "already exists" in ran.stderr
