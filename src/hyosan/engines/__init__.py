@@ -20,6 +20,7 @@ __all__ = ["engine_names", "get_engine"]
 _BUILTIN: dict[str, str] = {
     "ode": "hyosan.engines.ode:OdeEngine",
     "ssa": "hyosan.engines.ssa:SsaEngine",
+    "tau": "hyosan.engines.tau:TauEngine",
     "agents": "hyosan.engines.agents:AgentsEngine",
 }
 

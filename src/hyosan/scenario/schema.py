@@ -22,6 +22,7 @@ from hyosan.scenario.agents import (
     Zombies,
 )
 from hyosan.scenario.model import Frozen, ModelSpec, ReadOnly
+from hyosan.scenario.tau_options import TauOptions
 from hyosan.scenario.units import DurationField, RateField
 from hyosan.scenario.world import RecordSpec, WorldSpec
 
@@ -175,6 +176,7 @@ class Scenario(Frozen):
     )
     time: TimeSpec
     ode: OdeOptions = Field(default_factory=OdeOptions)
+    tau: TauOptions = Field(default_factory=TauOptions)
     culls: tuple[Cull, ...] = ()
     thresholds: tuple[Threshold, ...] = ()
     world: WorldSpec | None = None
