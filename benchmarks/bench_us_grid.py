@@ -1,0 +1,286 @@
+"""A zombie outbreak over the whole US population grid with the ssa (and tau) engines; prints.
+
+Run from the repository root:
+
+    python benchmarks/bench_us_grid.py                # to the end of the outbreak, or the cap
+    python benchmarks/bench_us_grid.py --max-wall 60  # stop after a minute and project
+
+The grid is Bierbaum and Alemi's 2-mile population grid of the continental US (900 x 1500
+cells, 306,675,005 people in 551,275 non-empty cells), which lives beside the project in
+`../shared/data/usa-2mi-population.json.gz` (see shared/data/README.md); without it the
+benchmark says so and exits. It is never copied into the repository.
+
+The scenario: `sezr-frequency` (bite 4/day, kill 1.6/day, turn 12/day, as the built-in korea
+scenario), every cell a place filled with its head count, bites and kills also across cell
+borders (factor 0.05), no movement, ten zombies in the most populous cell (row 587, column
+1317: Manhattan; row 0 is the southern edge). Zombies cannot move and only die when killed, so
+the outbreak ends on its own when no human is left beside a zombie: the kernel then finds
+nothing more to do. Each person bitten costs about 2.4 events (bite, turn, and 0.4 kills, as
+kill/bite = 0.4). Not everyone is bitten: where a front's zombies are all killed, the humans
+behind it survive (seed 1: 66.6 million humans left, 59.6 million of them among the 299.7
+million reachable from the seed; 576 million events, the last on day 1,125).
+
+Figures: wall time to the end of the outbreak (target: under 3 minutes for ssa, under 20 s
+for tau when a `tau` engine is registered), events, events per second, simulated days, the
+peak resident set. The run goes in pieces of `--piece` simulated days through the engine's
+own hooks; when the wall time passes `--max-wall` it stops and projects the whole run from
+the events per second so far and the events per person bitten so far, as if every reachable
+person were bitten: an upper bound (about 25 % high for seed 1).
+
+Timings depend on the machine and on what else runs on it: compare figures from one machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402
+
+import hyosan  # noqa: E402
+from hyosan.engines import engine_names, get_engine  # noqa: E402
+from hyosan.engines.base import Recorder, Streams  # noqa: E402
+
+#: Targets from the issue, in seconds.
+TARGET_SSA_S = 180.0
+TARGET_TAU_S = 20.0
+DAY = 86_400.0
+
+#: The data file, beside the repository: <repo>/../shared/data/.
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+GRID_FILE = DATA / "usa-2mi-population.json.gz"
+#: The most populous cell (299,615 people): Manhattan.
+SEED_CELL = (587, 1317)
+
+SCENARIO = """
+name = "bench-us-grid"
+engine = "ssa"
+seed = {seed}
+model = "sezr-frequency"
+
+[parameters]
+bite_rate = "4/day"
+kill_rate = "1.6/day"
+turn_rate = "12/day"
+
+[time]
+horizon = "{horizon}"
+output_every = "10d"
+
+[world]
+kind = "grid"
+file = "{file}"
+fill = "S"
+cross = {{ reactions = ["bite", "kill"], factor = {cross} }}
+
+[[world.seeds]]
+at = [{row}, {col}]
+counts = {{ Z = 10 }}
+
+[record]
+snapshots = 0
+"""
+
+
+def peak_rss_mb() -> float:
+    scale = 1 / 1024**2 if sys.platform == "darwin" else 1 / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+
+
+def line(label: str, value: str, target: str = "", status: str = "") -> None:
+    print(f"  {label:<50} {value:>16}  {target:<18} {status}")
+
+
+def reachable_people(counts: np.ndarray, cell: tuple[int, int]) -> int:
+    """People in the cells joined to `cell` through non-empty cells (4-neighbours)."""
+    from scipy import ndimage
+
+    labels, _ = ndimage.label(counts > 0)
+    return int(counts[labels == labels[cell]].sum())
+
+
+def run_in_pieces(
+    engine: Any, scenario: Any, piece_days: float, max_wall: float, seed: int
+) -> dict[str, Any]:
+    """Engine.run's loop (no culls here), in pieces, stopping after `max_wall` seconds."""
+    start, cpu0 = time.perf_counter(), time.process_time()
+    state = engine._setup(scenario, Streams(seed))
+    setup_s, setup_cpu = time.perf_counter() - start, time.process_time() - cpu0
+    net = state.layout.net
+    human = net.weights("human")
+    humans0 = float(human @ state.tot)
+    recorder = Recorder(np.asarray(scenario.time.output_times()), len(net.compartments))
+    horizon = float(scenario.time.horizon)
+    t0, ended, t_end, last = 0.0, "horizon", horizon, -1
+    while t0 < horizon:
+        t1 = min(horizon, t0 + piece_days * DAY)
+        reached = engine._advance(state, t0, t1, recorder, t1 == horizon)
+        events = int(state.counts.sum())
+        wall = time.perf_counter() - start
+        steps = f", steps {state.arrays['meta'][1]:,}" if engine.name == "tau" else ""
+        print(
+            f"    day {reached / DAY:7.1f}: humans {human @ state.tot:13,.0f}, events "
+            f"{events:13,}{steps}, wall {wall:6.1f} s",
+            flush=True,
+        )
+        if reached < t1:
+            ended, t_end = "threshold", reached
+            break
+        # ssa: no place has anything left to do; any engine: a whole piece without an event.
+        if ("gsize" in state.arrays and not state.arrays["gsize"].any()) or events == last:
+            ended, t_end = "nothing left to happen", reached
+            break
+        last = events
+        if wall > max_wall:
+            ended, t_end = "wall-time cap", reached
+            break
+        t0 = t1
+    wall = time.perf_counter() - start
+    return {
+        "wall_s": wall,
+        "setup_s": setup_s,
+        "kernel_cpu_s": time.process_time() - cpu0 - setup_cpu,
+        "events": int(state.counts.sum()),
+        "ended": ended,
+        "t_end_s": t_end,
+        "humans0": humans0,
+        "humans": float(human @ state.tot),
+    }
+
+
+def report(name: str, out: dict[str, Any], target: float, reachable: int) -> None:
+    events = out["events"]
+    kernel = out["wall_s"] - out["setup_s"]
+    line(f"{name}: ended by", out["ended"])
+    line("  simulated time", f"{out['t_end_s'] / DAY:.1f} d")
+    line("  humans left / at start", f"{out['humans']:,.0f} / {out['humans0']:,.0f}")
+    line("  setup (grid, arrays, first propensities)", f"{out['setup_s']:.1f} s")
+    line("  events", f"{events:,}")
+    line("  events per second (after setup)", f"{events / kernel:.3g}")
+    line("  events per CPU second (process_time)", f"{events / out['kernel_cpu_s']:.3g}")
+    line("  CPU time after setup (process_time)", f"{out['kernel_cpu_s']:.1f} s")
+    whole = out["ended"] != "wall-time cap"
+    if whole:
+        line(
+            "  wall time to the end of the outbreak",
+            f"{out['wall_s']:.1f} s",
+            f"target < {target:g} s",
+            "PASS" if out["wall_s"] < target else "MISS",
+        )
+        return
+    line("  wall time until the cap", f"{out['wall_s']:.1f} s")
+    gone = out["humans0"] - out["humans"]
+    if events and gone > 0:
+        per_person = events / gone
+        total = per_person * reachable
+        projected = out["setup_s"] + total / (events / kernel)
+        line("  events per person bitten so far", f"{per_person:.2f}")
+        line(f"  projected events, all {reachable:,} bitten", f"{total:.3g}")
+        line(
+            "  projected wall time (an upper bound)",
+            f"{projected:.0f} s",
+            f"target < {target:g} s",
+            "PASS (proj.)" if projected < target else "MISS (proj.)",
+        )
+        # On a busy machine the process gets a fraction of a core: CPU time is what a quiet
+        # machine would take.
+        cpu = out["setup_s"] + total / (events / out["kernel_cpu_s"])
+        line(
+            "  projected from CPU time (a quiet core)",
+            f"{cpu:.0f} s",
+            f"target < {target:g} s",
+            "PASS (proj.)" if cpu < target else "MISS (proj.)",
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--horizon", default="3650d", help="horizon (default 3650d)")
+    parser.add_argument("--piece", type=float, default=25.0, help="days per piece (default 25)")
+    parser.add_argument(
+        "--max-wall", type=float, default=600.0, help="stop ssa after this many s (default 600)"
+    )
+    parser.add_argument(
+        "--max-wall-tau", type=float, default=120.0, help="stop tau after this many s (120)"
+    )
+    parser.add_argument("--cross", type=float, default=0.05, help="cross-border factor")
+    parser.add_argument(
+        "--tau-epsilon", type=float, default=0.5, help="tau's step tolerance (default 0.5)"
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    print(f"hyosan {hyosan.__version__}, Python {sys.version.split()[0]}, numpy {np.__version__}")
+    if not GRID_FILE.exists():
+        print(f"SKIPPED: the US grid is not there ({GRID_FILE}); see shared/data/README.md")
+        return
+    print(f"load average at start: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    from hyosan.world.population_files import load_population_grid
+
+    counts = load_population_grid(GRID_FILE)
+    reachable = reachable_people(counts, SEED_CELL)
+    print(
+        f"grid {counts.shape[0]} x {counts.shape[1]}, {int(counts.sum()):,} people in "
+        f"{int((counts > 0).sum()):,} places; seed cell {list(SEED_CELL)} holds "
+        f"{int(counts[SEED_CELL]):,}; {reachable:,} people are reachable from it"
+    )
+    del counts
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "us.toml"
+        path.write_text(
+            SCENARIO.format(
+                seed=args.seed,
+                horizon=args.horizon,
+                file=GRID_FILE.as_posix(),
+                cross=args.cross,
+                row=SEED_CELL[0],
+                col=SEED_CELL[1],
+            )
+        )
+        scenario = hyosan.load_scenario(path)
+        # Warm-up: load (or compile) the kernels on a few days of the same scenario's model.
+        t = time.perf_counter()
+        for name in ("ssa", "tau") if "tau" in engine_names() else ("ssa",):
+            hyosan.simulate(
+                "korea", engine=name, overrides=["time.horizon=1d", "record.snapshots=0"]
+            )
+        print(f"(warm-up, kernels loaded: {time.perf_counter() - t:.1f} s)\n")
+
+        print(f"ssa, pieces of {args.piece:g} days, cap {args.max_wall:g} s of wall time:")
+        out = run_in_pieces(get_engine("ssa"), scenario, args.piece, args.max_wall, args.seed)
+        report("ssa", out, TARGET_SSA_S, reachable)
+        line("peak resident set so far", f"{peak_rss_mb():.0f} MB", "no target")
+
+        if "tau" in engine_names():
+            print(
+                f"\ntau, pieces of {args.piece:g} days, cap {args.max_wall_tau:g} s of wall time:"
+            )
+            try:
+                engine = get_engine("tau")
+                # tau's accuracy is the user's choice: epsilon bounds the relative change of
+                # the hazards in one leap (see engines/tau); the final counts are compared
+                # with ssa's above.
+                leaped = scenario.evolve(tau={"epsilon": args.tau_epsilon})
+                print(f"  epsilon = {args.tau_epsilon:g}")
+                out = run_in_pieces(engine, leaped, args.piece, args.max_wall_tau, args.seed)
+            except Exception as exc:  # the tau engine is young: report, do not crash
+                print(f"  tau failed: {type(exc).__name__}: {exc}")
+            else:
+                report("tau", out, TARGET_TAU_S, reachable)
+            line("peak resident set so far", f"{peak_rss_mb():.0f} MB", "no target")
+        else:
+            print(f"\ntau: not available yet (engines: {', '.join(engine_names())})")
+    print(f"\nload average at end: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
