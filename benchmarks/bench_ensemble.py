@@ -14,8 +14,8 @@ Figures (see benchmarks/README.md):
    cluster's start counted, the cluster's creation apart), runs per second, the extrapolation
    to 1,000 runs (target: under 10 minutes), the speed-up of 2 workers over 1 (target: at least
    1.8x), the worker-seconds per run (workers x wall time / runs, overheads included), the peak
-   resident memory of the parent process, and the load average (other work on the machine slows every
-   run and hides the speed-up). A control line comes first: the speed-up of two processes over
+   resident memory of the parent process, and the load average (other work on the machine slows
+   every run and hides the speed-up). A control line comes first: the speed-up of two processes over
    one on a plain Python loop, which is what the machine can give at that moment.
 2. `--synthetic N`: the parent's side of an N-run Hyosan High ensemble without simulating: N
    records of Hyosan High's shape (3,601 output times x 6 states, named characters) written to
