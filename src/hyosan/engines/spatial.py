@@ -21,10 +21,18 @@ from hyosan.world.build import build_world
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from hyosan.scenario.schema import Scenario
+    from hyosan.scenario.schema import Cull, Scenario
     from hyosan.world.graph import World
 
-__all__ = ["Channels", "Layout", "extent", "places_table", "snapshot_times"]
+__all__ = [
+    "Channels",
+    "Layout",
+    "cull_places",
+    "extent",
+    "places_table",
+    "snapshot_times",
+    "spatial_outputs",
+]
 
 #: Snapshot values kept in memory by default (int32): about 40 MB.
 SNAPSHOT_BUDGET = 10_000_000
@@ -317,3 +325,34 @@ def edge_mask(scenario: Scenario, world: World) -> np.ndarray:
     rows, cols = world.shape
     r, c = world.cells[:, 0], world.cells[:, 1]
     return (r == 0) | (r == rows - 1) | (c == 0) | (c == cols - 1)
+
+
+def cull_places(
+    layout: Layout, x: np.ndarray, cull: Cull, fraction: float, rng: np.random.Generator
+) -> None:
+    """A cull on counts per place: each person removed independently with `fraction`."""
+    net = layout.net
+    for i in net.indices_of(cull.compartment):
+        removed = rng.binomial(x[:, i], fraction)
+        x[:, i] -= removed
+        if cull.to is not None:
+            x[:, net.indices_of(cull.to)[0]] += removed
+    for name in cull.reset_to_initial:
+        j = net.indices_of(name)
+        x[:, j] = layout.x0[:, j]
+
+
+def spatial_outputs(
+    scenario: Scenario,
+    layout: Layout,
+    first_z: np.ndarray,
+    snap_times: np.ndarray,
+    snaps: np.ndarray,
+) -> dict[str, Any]:
+    """The Result's places table and outbreak extent for a run on a world (none for one place)."""
+    if scenario.world is None:
+        return {}
+    return {
+        "places": places_table(scenario, layout, first_z, snap_times, snaps),
+        "extra": {"outbreak": extent(scenario, layout, first_z)},
+    }

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from hyosan.models.network import ReactionNetwork
     from hyosan.scenario.schema import Scenario
 
-__all__ = ["OVERRUN", "Watch", "watches"]
+__all__ = ["OVERRUN", "Watch", "WatchArrays", "watches"]
 
 #: Name of the watch on the humans' overrun (never reported as a scenario threshold).
 OVERRUN = "__overrun__"
@@ -59,3 +59,54 @@ def watches(scenario: Scenario, net: ReactionNetwork, x0: np.ndarray) -> list[Wa
         if (v < w.level) if w.below else (v > w.level):
             w.t = 0.0
     return out
+
+
+@dataclass
+class WatchArrays:
+    """The watches as arrays for a compiled kernel, which writes `times` as levels are crossed.
+
+    The kernels share one convention (a weighted sum of the counts against a level, nan until
+    crossed); this class turns a finished run's arrays back into the Result's figures.
+    """
+
+    names: list[str]
+    weights: np.ndarray  # (watches, compartments)
+    levels: np.ndarray
+    below: np.ndarray
+    stop: np.ndarray
+    times: np.ndarray  # first crossing time, nan until crossed
+
+    @classmethod
+    def of(cls, watched: list[Watch], n_compartments: int) -> WatchArrays:
+        return cls(
+            names=[w.name for w in watched],
+            weights=np.array([w.weights for w in watched], dtype=np.float64).reshape(
+                -1, n_compartments
+            ),
+            levels=np.array([w.level for w in watched], dtype=np.float64),
+            below=np.array([w.below for w in watched], dtype=np.bool_),
+            stop=np.array([w.stop for w in watched], dtype=np.bool_),
+            times=np.array([np.nan if w.t is None else w.t for w in watched], dtype=np.float64),
+        )
+
+    def stopper(self, t: float) -> str:
+        """The name of the stopping threshold crossed at time t."""
+        hit = [
+            n for n, s, tw in zip(self.names, self.stop, self.times, strict=True) if s and tw == t
+        ]
+        return hit[0] if hit else "stopped"
+
+    def figures(self, peak: np.ndarray) -> tuple[dict[str, float | None], dict[str, float | None]]:
+        """(threshold crossings, exact figures) given the zombie peak (value, first time)."""
+
+        def t_of(i: int) -> float | None:
+            return None if np.isnan(self.times[i]) else float(self.times[i])
+
+        crossings = {n: t_of(i) for i, n in enumerate(self.names) if n != OVERRUN}
+        overrun = [t_of(i) for i, n in enumerate(self.names) if n == OVERRUN]
+        exact: dict[str, float | None] = {
+            "peak_zombies": float(peak[0]),
+            "t_peak_zombies_s": float(peak[1]),
+            "t_overrun_s": overrun[0] if overrun else None,
+        }
+        return crossings, exact

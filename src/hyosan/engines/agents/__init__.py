@@ -61,7 +61,7 @@ from hyosan.engines.agents.params import (
     pack_parameters,
 )
 from hyosan.engines.base import Engine, Recorder, Streams
-from hyosan.engines.watches import OVERRUN, watches
+from hyosan.engines.watches import WatchArrays, watches
 from hyosan.errors import EngineError
 
 if TYPE_CHECKING:
@@ -111,12 +111,7 @@ class _BuildingRun:
     snap_at: np.ndarray
     snap_v: np.ndarray
     snap_n: np.ndarray
-    watch_names: list[str]
-    w_weights: np.ndarray
-    w_level: np.ndarray
-    w_below: np.ndarray
-    w_stop: np.ndarray
-    w_time: np.ndarray
+    watch: WatchArrays
     peak: np.ndarray
     events: dict[str, np.ndarray]
     ev_n: np.ndarray
@@ -319,14 +314,7 @@ class AgentsEngine(Engine):
             snap_at=snap_at,
             snap_v=np.zeros((snap_at.size, n_rooms, comp.size)),
             snap_n=np.zeros(1, np.int64),
-            watch_names=[w.name for w in watched],
-            w_weights=np.array([w.weights for w in watched], dtype=np.float64).reshape(
-                -1, comp.size
-            ),
-            w_level=np.array([w.level for w in watched], dtype=np.float64),
-            w_below=np.array([w.below for w in watched], dtype=np.bool_),
-            w_stop=np.array([w.stop for w in watched], dtype=np.bool_),
-            w_time=np.array([np.nan if w.t is None else w.t for w in watched], dtype=np.float64),
+            watch=WatchArrays.of(watched, comp.size),
             peak=np.array([float(cnt[ZOMBIE]), 0.0]),
             events=_new_events(max(4096, 16 * n)),
             ev_n=np.zeros(1, np.int64),
@@ -371,11 +359,11 @@ class AgentsEngine(Engine):
                 state.snap_at,
                 state.snap_v,
                 state.snap_n,
-                state.w_weights,
-                state.w_level,
-                state.w_below,
-                state.w_stop,
-                state.w_time,
+                state.watch.weights,
+                state.watch.levels,
+                state.watch.below,
+                state.watch.stop,
+                state.watch.times,
                 state.peak,
                 *(state.events[k] for k in _EVENT_KEYS),
                 state.ev_n,
@@ -392,14 +380,7 @@ class AgentsEngine(Engine):
                 state.events = grown
                 continue
             if status == STATUS_STOPPED:
-                hit = [
-                    name
-                    for name, stop, tw in zip(
-                        state.watch_names, state.w_stop, state.w_time, strict=True
-                    )
-                    if stop and tw == t
-                ]
-                state.stopped_by = hit[0] if hit else "stopped"
+                state.stopped_by = state.watch.stopper(t)
                 return float(t)
             return t1
 
@@ -419,16 +400,7 @@ class AgentsEngine(Engine):
         if not isinstance(state, _BuildingRun):
             return state.finish()
 
-        def t_of(i: int) -> float | None:
-            return None if np.isnan(state.w_time[i]) else float(state.w_time[i])
-
-        crossings = {n: t_of(i) for i, n in enumerate(state.watch_names) if n != OVERRUN}
-        overrun = [t_of(i) for i, n in enumerate(state.watch_names) if n == OVERRUN]
-        exact: dict[str, float | None] = {
-            "peak_zombies": float(state.peak[0]),
-            "t_peak_zombies_s": float(state.peak[1]),
-            "t_overrun_s": overrun[0] if overrun else None,
-        }
+        crossings, exact = state.watch.figures(state.peak)
         n = state.people.n
         diagnostics = {
             "steps": int(state.step_no),

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numba import njit
 
-from hyosan.engines.watches import OVERRUN, watches
+from hyosan.engines.watches import WatchArrays, watches
 from hyosan.errors import EngineError
 
 if TYPE_CHECKING:
@@ -166,12 +166,7 @@ class MixingRun:
     focal: np.ndarray
     target: np.ndarray
     dt: float
-    watch_names: list[str]
-    w_weights: np.ndarray
-    w_level: np.ndarray
-    w_below: np.ndarray
-    w_stop: np.ndarray
-    w_time: np.ndarray
+    watch: WatchArrays
     zw: np.ndarray
     peak: np.ndarray
     counts: np.ndarray
@@ -186,8 +181,8 @@ class MixingRun:
             t, status, self.n_alive = advance_mixing(
                 t, t1, self.dt, last, self.comp, self.n_alive, self.x, self.reactants,
                 self.rates, self.freq, self.in_pop, self.focal, self.target, recorder.times,
-                recorder.values, rec_n, self.w_weights, self.w_level, self.w_below,
-                self.w_stop, self.w_time, self.zw, self.peak, self.counts, self.g_enc,
+                recorder.values, rec_n, self.watch.weights, self.watch.levels, self.watch.below,
+                self.watch.stop, self.watch.times, self.zw, self.peak, self.counts, self.g_enc,
                 self.g_birth,
             )  # fmt: skip
             recorder.filled = int(rec_n[0])
@@ -197,12 +192,7 @@ class MixingRun:
                 self.comp = grown
                 continue
             if status == STATUS_STOPPED:
-                hit = [
-                    n
-                    for n, s, tw in zip(self.watch_names, self.w_stop, self.w_time, strict=True)
-                    if s and tw == t
-                ]
-                self.stopped_by = hit[0] if hit else "stopped"
+                self.stopped_by = self.watch.stopper(t)
                 return float(t)
             return t1
 
@@ -210,16 +200,7 @@ class MixingRun:
         return self.x.copy()
 
     def finish(self) -> tuple[dict[str, float | None], dict[str, float | None], dict[str, Any]]:
-        def t_of(i: int) -> float | None:
-            return None if np.isnan(self.w_time[i]) else float(self.w_time[i])
-
-        crossings = {n: t_of(i) for i, n in enumerate(self.watch_names) if n != OVERRUN}
-        overrun = [t_of(i) for i, n in enumerate(self.watch_names) if n == OVERRUN]
-        exact: dict[str, float | None] = {
-            "peak_zombies": float(self.peak[0]),
-            "t_peak_zombies_s": float(self.peak[1]),
-            "t_overrun_s": overrun[0] if overrun else None,
-        }
+        crossings, exact = self.watch.figures(self.peak)
         diagnostics = {
             "mode": "random mixing",
             "people": int(self.n_alive),
@@ -286,12 +267,7 @@ def setup_mixing(scenario: Scenario, streams: Streams) -> MixingRun:
         focal=focal,
         target=target,
         dt=dt,
-        watch_names=[w.name for w in watched],
-        w_weights=np.array([w.weights for w in watched], dtype=np.float64).reshape(-1, n_c),
-        w_level=np.array([w.level for w in watched], dtype=np.float64),
-        w_below=np.array([w.below for w in watched], dtype=np.bool_),
-        w_stop=np.array([w.stop for w in watched], dtype=np.bool_),
-        w_time=np.array([np.nan if w.t is None else w.t for w in watched], dtype=np.float64),
+        watch=WatchArrays.of(watched, n_c),
         zw=np.asarray(zw, dtype=np.float64),
         peak=np.array([float(zw @ x0), 0.0]),
         counts=np.zeros(n_r, dtype=np.int64),

@@ -30,8 +30,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hyosan.engines.base import Engine, Recorder, Streams
-from hyosan.engines.spatial import Channels, Layout, edge_mask, extent, places_table, snapshot_times
-from hyosan.engines.watches import OVERRUN, watches
+from hyosan.engines.spatial import (
+    Channels,
+    Layout,
+    cull_places,
+    edge_mask,
+    snapshot_times,
+    spatial_outputs,
+)
+from hyosan.engines.watches import WatchArrays, watches
 
 if TYPE_CHECKING:
     from hyosan.scenario.schema import Cull, Scenario
@@ -53,8 +60,7 @@ class _Run:
     arrays: dict[str, np.ndarray]
     rng: np.random.Generator
     cull_rng: np.random.Generator
-    watch_names: list[str]
-    watch: dict[str, np.ndarray]
+    watch: WatchArrays
     peak: np.ndarray
     counts: np.ndarray
     snap_times: np.ndarray
@@ -151,16 +157,7 @@ class SsaEngine(Engine):
             arrays=arrays,
             rng=streams.generator("events"),
             cull_rng=streams.generator("encounters"),
-            watch_names=[w.name for w in watched],
-            watch={
-                "weights": np.array([w.weights for w in watched], dtype=np.float64).reshape(
-                    -1, n_c
-                ),
-                "levels": np.array([w.level for w in watched], dtype=np.float64),
-                "below": np.array([w.below for w in watched], dtype=bool),
-                "stop": np.array([w.stop for w in watched], dtype=bool),
-                "times": np.array([np.nan if w.t is None else w.t for w in watched]),
-            },
+            watch=WatchArrays.of(watched, n_c),
             peak=np.array([float(zw @ tot), 0.0]),
             counts=np.zeros(len(kinds), dtype=np.int64),
             snap_times=snap_times,
@@ -212,11 +209,11 @@ class SsaEngine(Engine):
                 state.snap_next,
                 arr["first_z"],
                 arr["edge"],
-                w["weights"],
-                w["levels"],
-                w["below"],
-                w["stop"],
-                w["times"],
+                w.weights,
+                w.levels,
+                w.below,
+                w.stop,
+                w.times,
                 zombie_weights,
                 state.peak,
                 state.counts,
@@ -233,12 +230,7 @@ class SsaEngine(Engine):
                 state.log = {k: np.concatenate([v, np.zeros_like(v)]) for k, v in log.items()}
                 continue
             if status == STATUS_STOPPED:
-                hit = [
-                    n
-                    for n, s, tw in zip(state.watch_names, w["stop"], w["times"], strict=True)
-                    if s and tw == t
-                ]
-                state.stopped_by = hit[0]
+                state.stopped_by = w.stopper(t)
                 return float(t)
             if status == STATUS_EDGE:
                 state.stopped_by = "edge"
@@ -248,16 +240,7 @@ class SsaEngine(Engine):
     def _apply_cull(self, state: _Run, cull: Cull, fraction: float) -> None:
         from hyosan.engines.ssa.kernels import rebuild
 
-        net = state.layout.net
-        # Each person is culled independently with probability `fraction`.
-        for i in net.indices_of(cull.compartment):
-            removed = state.cull_rng.binomial(state.x[:, i], fraction)
-            state.x[:, i] -= removed
-            if cull.to is not None:
-                state.x[:, net.indices_of(cull.to)[0]] += removed
-        for name in cull.reset_to_initial:
-            j = net.indices_of(name)
-            state.x[:, j] = state.layout.x0[:, j]
+        cull_places(state.layout, state.x, cull, fraction, state.cull_rng)
         state.tot[:] = state.x.sum(axis=0)
         rebuild(*state.selection_args())
 
@@ -267,18 +250,7 @@ class SsaEngine(Engine):
     def _finish(
         self, state: _Run
     ) -> tuple[dict[str, float | None], dict[str, float | None], dict[str, Any]]:
-        times = state.watch["times"]
-
-        def t_of(i: int) -> float | None:
-            return None if np.isnan(times[i]) else float(times[i])
-
-        crossings = {n: t_of(i) for i, n in enumerate(state.watch_names) if n != OVERRUN}
-        overrun = [t_of(i) for i, n in enumerate(state.watch_names) if n == OVERRUN]
-        exact: dict[str, float | None] = {
-            "peak_zombies": float(state.peak[0]),
-            "t_peak_zombies_s": float(state.peak[1]),
-            "t_overrun_s": overrun[0] if overrun else None,
-        }
+        crossings, exact = state.watch.figures(state.peak)
         diagnostics = {
             "events": int(state.counts.sum()),
             "events_by_kind": dict(zip(state.kinds, state.counts.tolist(), strict=True)),
@@ -289,17 +261,13 @@ class SsaEngine(Engine):
     def _outputs(self, state: _Run) -> dict[str, Any]:
         import pyarrow as pa
 
-        out: dict[str, Any] = {}
-        if state.scenario.world is not None:
-            first_z = state.arrays["first_z"]
-            out["places"] = places_table(
-                state.scenario,
-                state.layout,
-                first_z,
-                state.snap_times[: state.snap_next],
-                state.snaps,
-            )
-            out["extra"] = {"outbreak": extent(state.scenario, state.layout, first_z)}
+        out = spatial_outputs(
+            state.scenario,
+            state.layout,
+            state.arrays["first_z"],
+            state.snap_times[: state.snap_next],
+            state.snaps,
+        )
         if state.log is not None:
             n = int(state.arrays["meta"][4])
             kinds = np.array(state.kinds, dtype=object)

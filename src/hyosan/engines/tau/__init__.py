@@ -51,8 +51,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hyosan.engines.base import Engine, Recorder, Streams
-from hyosan.engines.spatial import Channels, Layout, edge_mask, extent, places_table, snapshot_times
-from hyosan.engines.watches import OVERRUN, watches
+from hyosan.engines.spatial import (
+    Channels,
+    Layout,
+    cull_places,
+    edge_mask,
+    snapshot_times,
+    spatial_outputs,
+)
+from hyosan.engines.watches import WatchArrays, watches
 from hyosan.errors import EngineError
 
 if TYPE_CHECKING:
@@ -75,8 +82,7 @@ class _Run:
     cull_rng: np.random.Generator
     epsilon: float
     max_step: float
-    watch_names: list[str]
-    watch: dict[str, np.ndarray]
+    watch: WatchArrays
     peak: np.ndarray
     counts: np.ndarray
     snap_times: np.ndarray
@@ -160,16 +166,7 @@ class TauEngine(Engine):
             cull_rng=streams.generator("encounters"),
             epsilon=float(options.epsilon),
             max_step=np.inf if options.max_step is None else float(options.max_step),
-            watch_names=[w.name for w in watched],
-            watch={
-                "weights": np.array([w.weights for w in watched], dtype=np.float64).reshape(
-                    -1, n_c
-                ),
-                "levels": np.array([w.level for w in watched], dtype=np.float64),
-                "below": np.array([w.below for w in watched], dtype=bool),
-                "stop": np.array([w.stop for w in watched], dtype=bool),
-                "times": np.array([np.nan if w.t is None else w.t for w in watched]),
-            },
+            watch=WatchArrays.of(watched, n_c),
             peak=np.array([float(zw @ tot), 0.0]),
             counts=np.zeros(n_h, dtype=np.int64),
             snap_times=snap_times,
@@ -216,11 +213,11 @@ class TauEngine(Engine):
             state.snap_next,
             arr["first_z"],
             arr["edge"],
-            w["weights"],
-            w["levels"],
-            w["below"],
-            w["stop"],
-            w["times"],
+            w.weights,
+            w.levels,
+            w.below,
+            w.stop,
+            w.times,
             state.layout.net.weights("zombie"),
             state.peak,
             state.counts,
@@ -228,12 +225,7 @@ class TauEngine(Engine):
         recorder.filled = out_next
         state.snap_next = snap_next
         if status == STATUS_STOPPED:
-            hit = [
-                n
-                for n, s, tw in zip(state.watch_names, w["stop"], w["times"], strict=True)
-                if s and tw == t
-            ]
-            state.stopped_by = hit[0]
+            state.stopped_by = w.stopper(t)
             return float(t)
         if status == STATUS_EDGE:
             state.stopped_by = "edge"
@@ -241,16 +233,7 @@ class TauEngine(Engine):
         return t1
 
     def _apply_cull(self, state: _Run, cull: Cull, fraction: float) -> None:
-        net = state.layout.net
-        # Each person is culled independently with probability `fraction`.
-        for i in net.indices_of(cull.compartment):
-            removed = state.cull_rng.binomial(state.x[:, i], fraction)
-            state.x[:, i] -= removed
-            if cull.to is not None:
-                state.x[:, net.indices_of(cull.to)[0]] += removed
-        for name in cull.reset_to_initial:
-            j = net.indices_of(name)
-            state.x[:, j] = state.layout.x0[:, j]
+        cull_places(state.layout, state.x, cull, fraction, state.cull_rng)
         state.tot[:] = state.x.sum(axis=0)
         state.activate_all()
 
@@ -260,18 +243,7 @@ class TauEngine(Engine):
     def _finish(
         self, state: _Run
     ) -> tuple[dict[str, float | None], dict[str, float | None], dict[str, Any]]:
-        times = state.watch["times"]
-
-        def t_of(i: int) -> float | None:
-            return None if np.isnan(times[i]) else float(times[i])
-
-        crossings = {n: t_of(i) for i, n in enumerate(state.watch_names) if n != OVERRUN}
-        overrun = [t_of(i) for i, n in enumerate(state.watch_names) if n == OVERRUN]
-        exact: dict[str, float | None] = {
-            "peak_zombies": float(state.peak[0]),
-            "t_peak_zombies_s": float(state.peak[1]),
-            "t_overrun_s": overrun[0] if overrun else None,
-        }
+        crossings, exact = state.watch.figures(state.peak)
         diagnostics = {
             "steps": int(state.arrays["meta"][1]),
             "events": int(state.counts.sum()),
@@ -290,17 +262,13 @@ class TauEngine(Engine):
         return crossings, exact, diagnostics
 
     def _outputs(self, state: _Run) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if state.scenario.world is not None:
-            first_z = state.arrays["first_z"]
-            out["places"] = places_table(
-                state.scenario,
-                state.layout,
-                first_z,
-                state.snap_times[: state.snap_next],
-                state.snaps,
-            )
-            out["extra"] = {"outbreak": extent(state.scenario, state.layout, first_z)}
+        out = spatial_outputs(
+            state.scenario,
+            state.layout,
+            state.arrays["first_z"],
+            state.snap_times[: state.snap_next],
+            state.snaps,
+        )
         return out
 
 
