@@ -5,8 +5,10 @@
 1. checks that the engine supports every feature the scenario uses, naming any it does not;
 2. makes the run's random streams from the seed (numpy SeedSequence, one child per decision);
 3. calls `_setup(scenario, streams)`, which returns the engine's own state object;
-4. splits the horizon at the scheduled instants (culls) and, for each piece, calls
-   `_advance(state, t0, t1, recorder, last)` and then `_apply_cull(state, cull, fraction)`;
+4. splits the horizon at the scheduled instants (culls, and the times interventions start, stop
+   or strike) and, for each piece, calls `_advance(state, t0, t1, recorder, last)`, then
+   `_apply_cull(state, cull, fraction)` for the culls at its end and `_intervene(state, t)`
+   when interventions change there (also once at 0, before the first piece);
 5. stops early when `_advance` returns a time before the end of its piece (a stopping threshold),
    appending the state then (`_counts(state)`) as the last record;
 6. collects crossings, exact figures and diagnostics from `_finish(state)`, and the optional
@@ -110,7 +112,11 @@ class Engine(ABC):
         culls = sorted(
             (t, i, frac) for i, c in enumerate(scenario.culls) for t, frac in c.schedule()
         )
-        pieces = [*sorted({t for t, _, _ in culls if t < horizon}), horizon]
+        changes = scenario.intervention_times()
+        instants = {t for t, _, _ in culls} | set(changes)
+        pieces = [*sorted(t for t in instants if t < horizon), horizon]
+        if scenario.interventions:
+            self._intervene(state, 0.0)
         t0, stopped_by, t_end = 0.0, "horizon", horizon
         for t1 in pieces:
             reached = self._advance(state, t0, t1, recorder, t1 == horizon)
@@ -120,6 +126,8 @@ class Engine(ABC):
             for t, i, frac in culls:
                 if t == t1:
                     self._apply_cull(state, scenario.culls[i], frac)
+            if t1 in changes:
+                self._intervene(state, t1)
             t0 = t1
 
         times, counts = recorder.times[: recorder.filled], recorder.values[: recorder.filled]
@@ -168,6 +176,14 @@ class Engine(ABC):
     @abstractmethod
     def _apply_cull(self, state: Any, cull: Cull, fraction: float) -> None:
         """Remove `fraction` of `cull.compartment` now."""
+
+    def _intervene(self, state: Any, t: float) -> None:
+        """Interventions change at t: carry out its strikes and set the rates from t on.
+
+        Called only for scenarios with interventions, which `check` lets through only to
+        engines that declare them.
+        """
+        raise NotImplementedError(f"the {self.name} engine carries out no interventions")
 
     @abstractmethod
     def _counts(self, state: Any) -> np.ndarray:

@@ -32,8 +32,10 @@ import numpy as np
 from hyosan.engines.base import Engine, Recorder, Streams
 from hyosan.engines.watches import OVERRUN, Watch, watches
 from hyosan.errors import EngineError
+from hyosan.interventions.plan import Plan
 from hyosan.models.network import ReactionNetwork, compile_function
 from hyosan.results.metrics import first_crossing
+from hyosan.world.graph import single_place
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -229,6 +231,8 @@ class _OdeRun:
     zombie_w: np.ndarray
     peak: tuple[float, float]
     kernel: _Dop853 | None = None
+    plan: Plan | None = None
+    base_rates: np.ndarray | None = None
     stopped_by: str = "horizon"
     stats: dict[str, int] = field(default_factory=lambda: {"nfev": 0, "steps": 0, "pieces": 0})
 
@@ -274,13 +278,29 @@ class OdeEngine(Engine):
 
     name = "ode"
     supports = frozenset(
-        {"model", "model.frequency_mixing", "culls", "culls.reset_to_initial", "thresholds"}
+        {
+            "model",
+            "model.frequency_mixing",
+            "culls",
+            "culls.reset_to_initial",
+            "thresholds",
+            # In one well-mixed place: soldiers' kills and a cure, switched on and off in time.
+            "interventions.sweep",
+            "interventions.cure",
+        }
     )
 
     # --- setup -------------------------------------------------------------------------------
 
     def _setup(self, scenario: Scenario, streams: Streams) -> _OdeRun:
         net = ReactionNetwork.from_scenario(scenario)
+        plan = None
+        if scenario.interventions:
+            plan = Plan.build(scenario, single_place(), net)
+            net = plan.network(net)
+            n_own = len(net.reaction_names) - len(plan.reactions)
+            kinds = np.zeros(len(net.reaction_names), dtype=np.int64)
+            plan.bind(list(net.reaction_names), kinds, kinds, n_own)
         y0 = np.asarray(scenario.initial_vector(), dtype=np.float64)
         zombie_w = net.weights("zombie")
         method = scenario.ode.method
@@ -295,6 +315,8 @@ class OdeEngine(Engine):
             zombie_w=zombie_w,
             peak=(float(zombie_w @ y0), 0.0),
             kernel=_dop853_kernel(net) if method in ("adaptive", "DOP853") else None,
+            plan=plan,
+            base_rates=net.rates.copy(),
         )
 
     # --- one piece ---------------------------------------------------------------------------
@@ -560,6 +582,17 @@ class OdeEngine(Engine):
         for name in cull.reset_to_initial:
             j = state.net.indices_of(name)
             state.y[j] = state.initial[j]
+
+    def _intervene(self, state: _OdeRun, t: float) -> None:
+        assert state.plan is not None
+        assert state.base_rates is not None
+        _, table = state.plan.rates(state.base_rates, t)
+        state.k = tuple(float(v) for v in table[0])
+
+    def _outputs(self, state: _OdeRun) -> dict[str, Any]:
+        if state.plan is None:
+            return {}
+        return {"extra": {"interventions": state.plan.report(None, state.y, state.net)}}
 
     def _counts(self, state: _OdeRun) -> np.ndarray:
         return state.y.copy()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from hyosan.errors import EngineError
+from hyosan.interventions.plan import Plan
 from hyosan.models.network import ReactionNetwork
 from hyosan.world.build import build_world
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from hyosan.world.graph import World
 
 __all__ = [
+    "INTERVENTIONS",
     "Channels",
     "Layout",
     "cull_places",
@@ -33,6 +35,12 @@ __all__ = [
     "snapshot_times",
     "spatial_outputs",
 ]
+
+#: The interventions that the population engines carry out on a world of places.
+INTERVENTIONS = tuple(
+    f"interventions.{kind}"
+    for kind in ("cordon", "curfew", "sweep", "lure", "strike", "evacuate", "cure", "travel")
+)
 
 #: Snapshot values kept in memory by default (int32): about 40 MB.
 SNAPSHOT_BUDGET = 10_000_000
@@ -44,10 +52,13 @@ class Channels(NamedTuple):
     """Everything that can happen at a place, as arrays for the Numba kernels.
 
     Channel h is a reaction within the place (kind 0), a person of one compartment leaving
-    along an edge (kind 1) or a cross-edge reaction (kind 2). Its propensity at place p is
-    rate × (kind 0) the falling factorials of its up to two reactant compartments `comp` with
-    orders `order`; (kind 1) x[p, comp[0]] × the edge-weight sum of p; (kind 2)
-    x[p, comp[0]] × the neighbour sum column comp[1]; divided by p's population when `freq`.
+    along an edge (kind 1), a cross-edge reaction (kind 2) or a directed move (kind 3: a
+    person of comp[0] goes to place `toward[comp[1], p]`, if that is not -1). Its propensity
+    at place p is rate[zone[p], h] (zone 0 everywhere when `zone` is empty) × (kind 0) the
+    falling factorials of its up to two reactant compartments `comp` with orders `order`;
+    (kind 1) x[p, comp[0]] × the edge-weight sum of p; (kind 2) x[p, comp[0]] × the
+    neighbour sum column comp[1]; (kind 3) x[p, comp[0]]; divided by p's population when
+    `freq`. Interventions set `zone` and the rows of `rate` for each piece of the run.
     Its effect is `d_n` changes (side 0: at p, 1: at the neighbour) of `d_val` to `d_comp`;
     `d_bcol` is the neighbour-sum column that compartment feeds (or -1), `d_zup` whether it
     adds a zombie, and `tot` whether the channel changes the totals at all.
@@ -68,6 +79,8 @@ class Channels(NamedTuple):
     d_zup: np.ndarray
     tot: np.ndarray
     b_comp: np.ndarray
+    zone: np.ndarray
+    toward: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,11 +98,16 @@ class Layout:
     cross_dq: np.ndarray  # int64 (k, compartments) changes at q
     cross_factor: float
     zmask: np.ndarray  # bool (compartments,) zombie compartments
+    plan: Plan | None = None  # the interventions, whose added reactions end `net`
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, rng: np.random.Generator) -> Layout:
         net = ReactionNetwork.from_scenario(scenario)
         world, x0 = build_world(scenario, rng)
+        plan = None
+        if scenario.interventions:
+            plan = Plan.build(scenario, world, net)
+            net = plan.network(net)
         comps = list(net.compartments)
         move = np.zeros(len(comps))
         spec = scenario.world
@@ -116,6 +134,7 @@ class Layout:
             cross_dq=np.array([r[4] for r in rows], dtype=np.int64).reshape(k, len(comps)),
             cross_factor=float(spec.cross.factor) if spec is not None and spec.cross else 0.0,
             zmask=np.array([s == "zombie" for s in net.states], dtype=bool),
+            plan=plan,
         )
 
     def channels(self) -> tuple[Channels, list[str]]:
@@ -159,6 +178,17 @@ class Layout:
                     f"{net.reaction_names[j]} across",
                 )
             )
+        for d in self.plan.directed if self.plan is not None else ():
+            rows.append(
+                (
+                    3,
+                    d.rate,
+                    False,
+                    [(d.comp, 1), (d.table, 0)],
+                    [(0, d.comp, -1), (1, d.comp, 1)],
+                    d.name,
+                )
+            )
         h = len(rows)
         width = max([len(r[4]) for r in rows] + [1])
         comp = np.zeros((h, 2), dtype=np.int64)
@@ -180,9 +210,14 @@ class Layout:
                 net_change[c] += d
             tot[i] = bool(net_change.any())
         freq = np.array([r[2] for r in rows], dtype=bool)
+        kinds = np.array([r[0] for r in rows], dtype=np.int64)
+        if self.plan is not None:
+            n_own = len(net.reaction_names) - len(self.plan.reactions)
+            self.plan.bind([r[5] for r in rows], kinds, comp[:, 0], n_own)
+        toward = self.plan.toward if self.plan is not None else np.full((0, 0), -1, np.int32)
         return Channels(
-            kind=np.array([r[0] for r in rows], dtype=np.int64),
-            rate=np.array([r[1] for r in rows], dtype=np.float64),
+            kind=kinds,
+            rate=np.array([r[1] for r in rows], dtype=np.float64)[None, :],
             freq=freq,
             comp=comp,
             order=order,
@@ -196,6 +231,8 @@ class Layout:
             d_zup=d_zup,
             tot=tot,
             b_comp=b_comp,
+            zone=np.empty(0, dtype=np.int32),
+            toward=toward,
         ), [r[5] for r in rows]
 
 

@@ -21,6 +21,7 @@ from hyosan.scenario.agents import (
     Virus,
     Zombies,
 )
+from hyosan.scenario.interventions import Intervention, intervention_problems
 from hyosan.scenario.model import Frozen, ModelSpec, ReadOnly
 from hyosan.scenario.tau_options import TauOptions
 from hyosan.scenario.units import DurationField, RateField
@@ -179,6 +180,7 @@ class Scenario(Frozen):
     tau: TauOptions = Field(default_factory=TauOptions)
     culls: tuple[Cull, ...] = ()
     thresholds: tuple[Threshold, ...] = ()
+    interventions: tuple[Intervention, ...] = ()
     world: WorldSpec | None = None
     record: RecordSpec = Field(default_factory=RecordSpec)
     # Person-by-person sections (the agents engine); see scenario/agents.py.
@@ -248,6 +250,12 @@ class Scenario(Frozen):
                     f"thresholds[{i}].of: {th.of!r} is neither a compartment ({known}) nor a state "
                     f"of this model ({', '.join(self.model.states_present())})"
                 )
+        problems += intervention_problems(
+            self.interventions,
+            self.model,
+            float(self.time.horizon),
+            spatial=self.world is not None or self.describes_people,
+        )
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -293,6 +301,12 @@ class Scenario(Frozen):
         values.update({name: float(v) for name, v in self.parameters.items()})
         return values
 
+    def intervention_times(self) -> list[float]:
+        """Times in (0, horizon] at which an intervention starts, stops or strikes."""
+        horizon = float(self.time.horizon)
+        out = {v for iv in self.interventions for v in iv.window() if 0.0 < v <= horizon}
+        return sorted(out)
+
     def initial_vector(self) -> list[float]:
         """Initial counts in the model's compartment order (compartments not given start at 0).
 
@@ -324,6 +338,8 @@ class Scenario(Frozen):
                 feats.add("world.cross")
         if self.record.events:
             feats.add("record.events")
+        for iv in self.interventions:
+            feats.add("interventions." + ("curfew" if iv.kind == "martial_law" else iv.kind))
         # People in a building are detail that the reaction-network engines approximate by the
         # model's mean field (their [initial] is derived from the people): no feature is added,
         # so `--engine ode` runs a Hyosan High scenario as a well-mixed school.

@@ -24,13 +24,14 @@ Random numbers: the world (random graphs) from the `world` stream, events from `
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from hyosan.engines.base import Engine, Recorder, Streams
 from hyosan.engines.spatial import (
+    INTERVENTIONS,
     Channels,
     Layout,
     cull_places,
@@ -67,8 +68,10 @@ class _Run:
     snaps: np.ndarray
     snap_next: int = 0
     log: dict[str, np.ndarray] | None = None
+    base_rates: np.ndarray | None = None  # each channel's rate where it acts
     stopped_by: str = "horizon"
     reversed: tuple[np.ndarray, np.ndarray, np.ndarray] = ()  # type: ignore[assignment]
+    weights: np.ndarray | None = None  # edge weights while a cordon stands
 
     def selection_args(self) -> tuple[Any, ...]:
         """The arguments of kernels.rebuild, which begin those of kernels.simulate."""
@@ -79,7 +82,7 @@ class _Run:
             arr["nbs"],
             world.indptr,
             world.indices,
-            world.weights,
+            world.weights if self.weights is None else self.weights,
             arr["wsum"],
             arr["a"],
             arr["grp"],
@@ -108,6 +111,7 @@ class SsaEngine(Engine):
             "world.movement",
             "world.cross",
             "record.events",
+            *INTERVENTIONS,
         }
     )
 
@@ -163,6 +167,7 @@ class SsaEngine(Engine):
             snap_times=snap_times,
             snaps=np.zeros((snap_times.size, n, n_c), dtype=np.int32),
             log=log,
+            base_rates=channels.rate[0].copy(),
         )
         run.reversed = world.reversed_edges()
         rebuild(*run.selection_args())
@@ -244,6 +249,25 @@ class SsaEngine(Engine):
         state.tot[:] = state.x.sum(axis=0)
         rebuild(*state.selection_args())
 
+    def _intervene(self, state: _Run, t: float) -> None:
+        from hyosan.engines.ssa.kernels import rebuild
+
+        layout = state.layout
+        plan, world = layout.plan, layout.world
+        assert plan is not None
+        assert state.base_rates is not None
+        if plan.strike(t, state.x, layout.net):
+            state.tot[:] = state.x.sum(axis=0)
+        zone, table = plan.rates(state.base_rates, t)
+        state.channels = state.channels._replace(zone=zone, rate=table)
+        weights = plan.weights(world, t)
+        if weights is not None or state.weights is not None:
+            state.weights = weights
+            piece = world if weights is None else replace(world, weights=weights)
+            state.arrays["wsum"] = piece.weight_sums() if piece.weighted else np.empty(0)
+            state.reversed = piece.reversed_edges()
+        rebuild(*state.selection_args())
+
     def _counts(self, state: _Run) -> np.ndarray:
         return state.tot.astype(np.float64)
 
@@ -268,6 +292,10 @@ class SsaEngine(Engine):
             state.snap_times[: state.snap_next],
             state.snaps,
         )
+        plan = state.layout.plan
+        if plan is not None:
+            report = plan.report(state.counts, state.tot, state.layout.net)
+            out.setdefault("extra", {})["interventions"] = report
         if state.log is not None:
             n = int(state.arrays["meta"][4])
             kinds = np.array(state.kinds, dtype=object)

@@ -66,7 +66,7 @@ def _wsum(p, indptr, weights, wsum):  # type: ignore[no-untyped-def]
 def _channel(h, p, x, npop, ch, nbs, indptr, weights, wsum):  # type: ignore[no-untyped-def]
     # Propensity of channel h at place p (see Channels in engines/spatial.py).
     kind = ch.kind[h]
-    v = ch.rate[h]
+    v = ch.rate[ch.zone[p] if ch.zone.size else 0, h]
     if kind == 0:
         for m in range(2):
             c = ch.comp[h, m]
@@ -74,8 +74,12 @@ def _channel(h, p, x, npop, ch, nbs, indptr, weights, wsum):  # type: ignore[no-
                 v *= x[p, c] - i
     elif kind == 1:
         v *= x[p, ch.comp[h, 0]] * _wsum(p, indptr, weights, wsum)
-    else:
+    elif kind == 2:
         v *= x[p, ch.comp[h, 0]] * nbs[p, ch.comp[h, 1]]
+    elif ch.toward[ch.comp[h, 1], p] >= 0:
+        v *= x[p, ch.comp[h, 0]]
+    else:
+        v = 0.0
     if ch.freq[h]:
         v = v / npop if npop > 0 else 0.0
     return v if v > 0.0 else 0.0
@@ -96,7 +100,7 @@ def _npop(p, x, ch):  # type: ignore[no-untyped-def]
 def _propensity(p, x, ch, nbs, indptr, weights, wsum):  # type: ignore[no-untyped-def]
     npop = _npop(p, x, ch)
     total = 0.0
-    for h in range(ch.rate.size):
+    for h in range(ch.rate.shape[1]):
         total += _channel(h, p, x, npop, ch, nbs, indptr, weights, wsum)
     return total
 
@@ -252,7 +256,9 @@ def simulate(  # type: ignore[no-untyped-def]
     n_c = x.shape[1]
     kind_, rate_, freq_, comp_, order_ = ch.kind, ch.rate, ch.freq, ch.comp, ch.order
     in_pop, any_freq = ch.in_pop, ch.any_freq
-    n_h = rate_.size
+    zone_, toward_ = ch.zone, ch.toward
+    zoned = zone_.size > 0
+    n_h = rate_.shape[1]
     unweighted = weights.size == 0
 
     def due(times, nxt, t_next):  # type: ignore[no-untyped-def]
@@ -271,7 +277,7 @@ def simulate(  # type: ignore[no-untyped-def]
 
     def channel(h, r, npop):  # type: ignore[no-untyped-def]
         kind = kind_[h]
-        v = rate_[h]
+        v = rate_[zone_[r] if zoned else 0, h]
         if kind == 0:
             for m in range(2):
                 c = comp_[h, m]
@@ -279,8 +285,12 @@ def simulate(  # type: ignore[no-untyped-def]
                     v *= x[r, c] - i
         elif kind == 1:
             v *= x[r, comp_[h, 0]] * (float(indptr[r + 1] - indptr[r]) if unweighted else wsum[r])
-        else:
+        elif kind == 2:
             v *= x[r, comp_[h, 0]] * nbs[r, comp_[h, 1]]
+        elif toward_[comp_[h, 1], r] >= 0:
+            v *= x[r, comp_[h, 0]]
+        else:
+            v = 0.0
         if freq_[h]:
             v = v / npop if npop > 0 else 0.0
         return v if v > 0.0 else 0.0
@@ -391,7 +401,9 @@ def simulate(  # type: ignore[no-untyped-def]
         # --- the neighbour, for moves and cross-edge reactions -----------------------------
         q = -1
         kind = kind_[chosen]
-        if kind != 0:
+        if kind == 3:
+            q = toward_[comp_[chosen, 1], p]
+        elif kind != 0:
             lo, hi = indptr[p], indptr[p + 1]
             if kind == 1 and unweighted:
                 q = indices[lo + int(rng.random() * (hi - lo))]

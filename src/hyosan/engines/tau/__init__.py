@@ -45,13 +45,14 @@ Random numbers: the world from the `world` stream, leaps from `events`, culls fr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from hyosan.engines.base import Engine, Recorder, Streams
 from hyosan.engines.spatial import (
+    INTERVENTIONS,
     Channels,
     Layout,
     cull_places,
@@ -89,6 +90,8 @@ class _Run:
     snaps: np.ndarray
     snap_next: int = 0
     stopped_by: str = "horizon"
+    base_rates: np.ndarray | None = None  # each channel's rate where it acts
+    weights: np.ndarray | None = None  # edge weights while a cordon stands
 
     def activate_all(self) -> None:
         """Visit every place in the next step (after a change made outside the kernel)."""
@@ -113,6 +116,7 @@ class TauEngine(Engine):
             "world",
             "world.movement",
             "world.cross",
+            *INTERVENTIONS,
         }
     )
 
@@ -131,7 +135,7 @@ class TauEngine(Engine):
             )
         x = layout.x0.copy()
         n, n_c = x.shape
-        n_h, n_k = tau_channels.rate.size, tau_channels.col_comp.size
+        n_h, n_k = tau_channels.rate.shape[1], tau_channels.col_comp.size
         arrays: dict[str, np.ndarray] = {
             "wsum": world.weight_sums() if world.weighted else np.empty(0),
             "active": np.zeros(n, dtype=np.int64),
@@ -171,6 +175,7 @@ class TauEngine(Engine):
             counts=np.zeros(n_h, dtype=np.int64),
             snap_times=snap_times,
             snaps=np.zeros((snap_times.size, n, n_c), dtype=np.int32),
+            base_rates=tau_channels.rate[0].copy(),
         )
         run.activate_all()
         return run
@@ -185,7 +190,7 @@ class TauEngine(Engine):
             state.channels,
             world.indptr,
             world.indices,
-            world.weights,
+            world.weights if state.weights is None else state.weights,
             arr["wsum"],
             arr["active"],
             arr["is_active"],
@@ -237,6 +242,22 @@ class TauEngine(Engine):
         state.tot[:] = state.x.sum(axis=0)
         state.activate_all()
 
+    def _intervene(self, state: _Run, t: float) -> None:
+        layout = state.layout
+        plan, world = layout.plan, layout.world
+        assert plan is not None
+        assert state.base_rates is not None
+        if plan.strike(t, state.x, layout.net):
+            state.tot[:] = state.x.sum(axis=0)
+        zone, table = plan.rates(state.base_rates, t)
+        state.channels = state.channels._replace(zone=zone, rate=table)
+        weights = plan.weights(world, t)
+        if weights is not None or state.weights is not None:
+            state.weights = weights
+            piece = world if weights is None else replace(world, weights=weights)
+            state.arrays["wsum"] = piece.weight_sums() if piece.weighted else np.empty(0)
+        state.activate_all()
+
     def _counts(self, state: _Run) -> np.ndarray:
         return state.tot.astype(np.float64)
 
@@ -269,6 +290,10 @@ class TauEngine(Engine):
             state.snap_times[: state.snap_next],
             state.snaps,
         )
+        plan = state.layout.plan
+        if plan is not None:
+            report = plan.report(state.counts, state.tot, state.layout.net)
+            out.setdefault("extra", {})["interventions"] = report
         return out
 
 
@@ -284,7 +309,7 @@ def compile_channels(layout: Layout, ch: Channels, names: list[str]) -> TauChann
     from hyosan.engines.tau.kernels import TauChannels
 
     n_c = len(layout.net.compartments)
-    n_h = ch.rate.size
+    n_h = ch.rate.shape[1]
     comps = list(layout.net.compartments)
     kind = ch.kind.copy()
     cons = np.full(n_h, -1, dtype=np.int64)
@@ -315,7 +340,7 @@ def compile_channels(layout: Layout, ch: Channels, names: list[str]) -> TauChann
             )
         if used:
             cons[h] = used[0][1]
-        if kind[h] == 1:  # a move: handled as such by the kernel
+        if kind[h] in (1, 3):  # a move: handled as such by the kernel
             changes.append([])
             continue
         side = used[0][0] if used else 0
@@ -372,4 +397,6 @@ def compile_channels(layout: Layout, ch: Channels, names: list[str]) -> TauChann
         any_move=bool((kind == 1).any()),
         watch=watch,
         zmask=layout.zmask.copy(),
+        zone=ch.zone,
+        toward=ch.toward,
     )

@@ -41,10 +41,13 @@ _N_ACTIVE, _STEPS, _N_CHANGED = 0, 1, 2
 class TauChannels(NamedTuple):
     """Channels as seen from the place of the person each one consumes.
 
-    Channel h is a reaction within a place (kind 0), a person leaving along an edge (kind 1) or
-    a cross-edge reaction (kind 2). `cons` is the compartment it consumes one person of (-1: it
-    consumes nobody). Its propensity at place p is `rate` × (kind 0) the falling factorials of
-    its reactants `comp` with orders `order`; (kind 1) x[p, cons] × the edge-weight sum of p;
+    Channel h is a reaction within a place (kind 0), a person leaving along an edge (kind 1),
+    a cross-edge reaction (kind 2) or a directed move (kind 3: to `toward[comp[1], p]`, at
+    `rate` per person where that is not -1). `rate` has a row per zone, and `zone` gives each
+    place's (zone 0 everywhere when empty), as in engines/spatial.py's Channels. `cons` is
+    the compartment it consumes one person of (-1: it consumes nobody). Its propensity at
+    place p is `rate` × (kind 0) the falling factorials of its reactants `comp` with orders
+    `order`; (kind 1) x[p, cons] × the edge-weight sum of p;
     (kind 2) x[p, comp[0]] × the neighbour sum in column comp[1]; divided by p's living
     population when `freq`. Neighbour sum column k is Σ_q w_pq x[q, `col_comp[k]`], each term
     divided by q's living population when `col_freq[k]`. The channel's changes, all at p (a
@@ -73,6 +76,8 @@ class TauChannels(NamedTuple):
     any_move: bool
     watch: np.ndarray
     zmask: np.ndarray
+    zone: np.ndarray
+    toward: np.ndarray
 
 
 @nb.njit(cache=True, nogil=True)
@@ -123,8 +128,11 @@ def simulate(  # type: ignore[no-untyped-def]
     # The helpers are closures, which Numba inlines: a call to a compiled function costs a
     # reference-count update per array argument, and these run per place per step.
     n_c = x.shape[1]
-    n_h = ch.rate.size
+    n_h = ch.rate.shape[1]
     n_k = ch.col_comp.size
+    zone_, toward_ = ch.zone, ch.toward
+    zoned = zone_.size > 0
+    n_tw = toward_.shape[0]
     unweighted = weights.size == 0
     kind_, cons_, rate_, freq_, comp_, order_ = (
         ch.kind,
@@ -153,7 +161,7 @@ def simulate(  # type: ignore[no-untyped-def]
         # compartment during a step have it too.
         kind = kind_[h]
         cons = cons_[h]
-        v = rate_[h]
+        v = rate_[zone_[r] if zoned else 0, h]
         if kind == 0:
             for m in range(2):
                 c = comp_[h, m]
@@ -162,6 +170,9 @@ def simulate(  # type: ignore[no-untyped-def]
                     v *= xs[r, c] - i
         elif kind == 1:
             v *= wsum_of(r)
+        elif kind == 3:
+            if toward_[comp_[h, 1], r] < 0:
+                v = 0.0
         else:
             v *= nsum[r, comp_[h, 1]]
             if cons < 0:
@@ -253,6 +264,11 @@ def simulate(  # type: ignore[no-untyped-def]
                     rest -= k
                 if rest == 0:
                     break
+        elif kind_[h] == 3:
+            q = toward_[comp_[h, 1], p]
+            dx[p, c] -= take
+            dx[q, c] += take
+            mark(q)
         else:
             for m in range(ch.d_n[h]):
                 d = ch.d_val[h, m]
@@ -322,6 +338,9 @@ def simulate(  # type: ignore[no-untyped-def]
                     share = a / wsum_of(p)
                     for e in range(indptr[p], indptr[p + 1]):
                         add(indices[e], c, 1.0, share * (1.0 if unweighted else weights[e]))
+                elif kind_[h] == 3:
+                    add(p, cons_[h], -1.0, a)
+                    add(toward_[comp_[h, 1], p], cons_[h], 1.0, a)
                 else:
                     for m in range(ch.d_n[h]):
                         add(p, ch.d_comp[h, m], float(ch.d_val[h, m]), a)
@@ -336,6 +355,9 @@ def simulate(  # type: ignore[no-untyped-def]
             if ch.any_move:
                 for e in range(indptr[p], indptr[p + 1]):
                     tau = bound(indices[e], tau)
+            for k in range(n_tw):  # where directed moves from p arrive
+                if toward_[k, p] >= 0:
+                    tau = bound(toward_[k, p], tau)
         target = min(t_end, t + max_step)
         if out_next < out_times.size:
             target = min(target, out_times[out_next])
@@ -354,6 +376,9 @@ def simulate(  # type: ignore[no-untyped-def]
             if ch.any_move:
                 for e in range(indptr[p], indptr[p + 1]):
                     midpoint(indices[e], tau)
+            for k in range(n_tw):
+                if toward_[k, p] >= 0:
+                    midpoint(toward_[k, p], tau)
         for i in range(n_active if busy else 0):
             if rowtot[i] == 0.0:
                 continue
@@ -423,6 +448,11 @@ def simulate(  # type: ignore[no-untyped-def]
                 for e in range(indptr[p], indptr[p + 1]):
                     for c in range(n_c):
                         xm[indices[e], c] = x[indices[e], c]
+            for k in range(n_tw):
+                q = toward_[k, p]
+                if q >= 0:
+                    for c in range(n_c):
+                        xm[q, c] = x[q, c]
         for j in range(n_changed):
             for c in range(n_c):
                 xm[changed[j], c] = x[changed[j], c]

@@ -1,0 +1,441 @@
+"""A scenario's interventions compiled onto its world, for the population engines.
+
+The engines see interventions as three things:
+
+1. added reactions (a sweep's kills and bitten soldiers, a cure, the camp's screening) and
+   directed moves (a lure, an evacuation, travel): channels whose rate is zero except where and
+   while their intervention acts;
+2. per piece of the horizon between two change times, a zone number per place and a table of
+   channel rates per zone (the zones are the distinct combinations of the active areas), and,
+   while a cordon stands, edge weights with the cordon's edges scaled by its leak;
+3. air strikes at their instants, which kill everyone in their area.
+
+A directed move sends one person from p to `toward[k, p]` (-1: nowhere); for a lure or an
+evacuation that is p's next place on a shortest path to the target, for travel the
+destination itself.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from hyosan.errors import EngineError
+from hyosan.scenario.interventions import Area, Targets, targets
+from hyosan.world.build import seed_place
+
+if TYPE_CHECKING:
+    from hyosan.models.network import ReactionNetwork
+    from hyosan.scenario.schema import Scenario
+    from hyosan.world.graph import World
+
+__all__ = ["Directed", "Plan", "area_mask", "next_hops"]
+
+
+@dataclass(frozen=True)
+class Directed:
+    """A directed move: one person of `comp` from p to `toward[table, p]` at `rate`."""
+
+    comp: int
+    table: int
+    rate: float
+    name: str
+
+
+@dataclass(frozen=True)
+class _Effect:
+    """While intervention `iv` acts, channel `channel` (an index among all channels, set by
+    `Plan.bind`) at places in mask `mask` (-1: everywhere) is switched on (`gate`) or has its
+    rate multiplied by `factor`."""
+
+    iv: int
+    mask: int
+    key: tuple[str, Any]
+    factor: float = 1.0
+    gate: bool = True
+
+
+def _csr(world: World) -> Any:
+    from scipy.sparse import csr_matrix
+
+    n = world.n_places
+    data = world.weights if world.weighted else np.ones(world.n_edges)
+    return csr_matrix((data, world.indices, world.indptr), shape=(n, n))
+
+
+def area_mask(world: World, area: Area | None, field: str) -> np.ndarray | None:
+    """Places in `area` (None: everywhere)."""
+    if area is None:
+        return None
+    n = world.n_places
+    mask = np.zeros(n, dtype=bool)
+    if area.places:
+        for i, ref in enumerate(area.places):
+            mask[seed_place(world, ref, f"{field}.places[{i}]")] = True
+        return mask
+    assert area.around is not None
+    centre = seed_place(world, area.around, f"{field}.around")
+    if area.hops is not None:
+        from scipy.sparse.csgraph import dijkstra
+
+        dist = dijkstra(_csr(world), indices=centre, unweighted=True, limit=area.hops + 0.5)
+        return np.isfinite(dist)
+    assert area.radius is not None
+    if world.cells is not None:
+        where = world.cells.astype(np.float64)
+    elif world.coords is not None:
+        where = world.coords
+    else:
+        raise EngineError(f"{field}.radius: this world has no grid; give hops = N instead")
+    return np.hypot(*(where - where[centre]).T) <= area.radius + 1e-9
+
+
+def next_hops(world: World, target: int) -> np.ndarray:
+    """For each place, its neighbour on a shortest path (in edges) to `target`; -1 at the
+    target and where it cannot be reached."""
+    from scipy.sparse.csgraph import breadth_first_order
+
+    # Searching the reversed graph from the target, a place's predecessor is the neighbour one
+    # step nearer the target along the place's own edges.
+    _, pred = breadth_first_order(_csr(world).T.tocsr(), target, return_predecessors=True)
+    return np.where(pred < 0, -1, pred).astype(np.int32)
+
+
+@dataclass
+class Plan:
+    """Interventions on one world; see the module docstring."""
+
+    windows: list[tuple[float, float]]
+    masks: list[np.ndarray]
+    toward: np.ndarray  # int32 (tables, places)
+    reactions: list[tuple[str, dict[int, int], dict[int, int], float]]  # name, in, out, rate
+    directed: list[Directed]
+    effects: list[_Effect]
+    cordons: list[tuple[int, int, float]]  # (intervention, mask, leak)
+    strikes: list[tuple[int, float, int, int]]  # (intervention, time, mask, to or -1)
+    kinds: list[str]
+    names: list[str]
+    channel_of: dict[tuple[str, Any], int] = field(default_factory=dict)
+    channel_iv: dict[int, int] = field(default_factory=dict)
+    tallies: list[dict[str, Any]] = field(default_factory=list)
+    infected_after: float | None = None
+
+    @classmethod
+    def build(cls, scenario: Scenario, world: World, net: ReactionNetwork) -> Plan:
+        comps = list(net.compartments)
+        masks: list[np.ndarray] = []
+        tables: list[np.ndarray] = []
+        reactions: list[tuple[str, dict[int, int], dict[int, int], float]] = []
+        directed: list[Directed] = []
+        effects: list[_Effect] = []
+        cordons: list[tuple[int, int, float]] = []
+        strikes: list[tuple[int, float, int, int]] = []
+
+        def mask_of(area: Area | None, where: str) -> int:
+            m = area_mask(world, area, where)
+            if m is None:
+                return -1
+            masks.append(m)
+            return len(masks) - 1
+
+        def only(place: int) -> int:
+            m = np.zeros(world.n_places, dtype=bool)
+            m[place] = True
+            masks.append(m)
+            return len(masks) - 1
+
+        def reaction(
+            i: int, mask: int, name: str, c: int, out: dict[int, int], rate: float
+        ) -> None:
+            key = ("reaction", len(reactions))
+            reactions.append((name, {c: 1}, out, rate))
+            effects.append(_Effect(i, mask, key))
+
+        def move(i: int, mask: int, name: str, c: int, table: int, rate: float) -> None:
+            key = ("directed", len(directed))
+            directed.append(Directed(c, table, rate, name))
+            effects.append(_Effect(i, mask, key))
+
+        windows = []
+        for i, iv in enumerate(scenario.interventions):
+            where = f"interventions[{i}]"
+            windows.append(iv.window())
+            t: Targets = targets(iv, scenario.model)
+            idx = [comps.index(c) for c in t.moved]
+            to = comps.index(t.to) if t.to is not None else -1
+            label = iv.name or iv.kind
+            if iv.kind == "cordon":
+                cordons.append((i, mask_of(iv.area, f"{where}.area"), float(iv.leak)))
+            elif iv.kind in ("curfew", "martial_law"):
+                m = mask_of(iv.area, f"{where}.area")
+                effects += [
+                    _Effect(i, m, ("move", c), factor=float(iv.movement), gate=False) for c in idx
+                ]
+            elif iv.kind == "strike":
+                strikes.append((i, float(iv.at), mask_of(iv.area, f"{where}.area"), to))
+            elif iv.kind == "sweep":
+                m = mask_of(iv.area, f"{where}.area")
+                soldier = comps.index(t.safe) if t.safe is not None else -1
+                for c in idx:
+                    out = {to: 1} if to >= 0 else {}
+                    reaction(i, m, f"{label}: {comps[c]} destroyed", c, out, float(iv.kill))
+                    if iv.bite_risk > 0 and soldier >= 0:
+                        # The zombie stays; a bitten soldier joins: c -> c + soldier.
+                        out = {c: 1, soldier: 1} if soldier != c else {c: 2}
+                        rate = float(iv.kill) * iv.bite_risk
+                        reaction(i, m, f"{label}: soldier bitten", c, out, rate)
+            elif iv.kind == "cure":
+                m = mask_of(iv.area, f"{where}.area")
+                for c in idx:
+                    reaction(i, m, f"{label}: {comps[c]} cured", c, {to: 1}, float(iv.rate))
+            elif iv.kind == "lure":
+                m = mask_of(iv.area, f"{where}.area")
+                target = seed_place(world, iv.toward, f"{where}.toward")
+                tables.append(next_hops(world, target))
+                for c in idx:
+                    move(i, m, f"{label}: {comps[c]} drawn", c, len(tables) - 1, float(iv.speed))
+            elif iv.kind == "travel":
+                origin = seed_place(world, iv.origin, f"{where}.origin")
+                dest = seed_place(world, iv.destination, f"{where}.destination")
+                if origin == dest:
+                    raise EngineError(f"{where}: origin and destination are the same place")
+                hop = np.full(world.n_places, -1, dtype=np.int32)
+                hop[origin] = dest
+                tables.append(hop)
+                for c in idx:
+                    move(i, -1, f"{label}: {comps[c]} travels", c, len(tables) - 1, float(iv.rate))
+            elif iv.kind == "evacuate":
+                m = mask_of(iv.area, f"{where}.area")
+                camp = seed_place(world, iv.camp, f"{where}.camp")
+                tables.append(next_hops(world, camp))
+                at_camp = only(camp)
+                safe = comps.index(t.safe) if t.safe is not None else -1
+                caught = comps.index(t.caught) if t.caught is not None else -1
+                screen = float(iv.screening)
+                for c in idx:
+                    move(
+                        i, m, f"{label}: {comps[c]} evacuates", c, len(tables) - 1, float(iv.speed)
+                    )
+                    name = comps[c]
+                    p_catch = (
+                        iv.catch_bitten
+                        if name in t.bitten
+                        else iv.catch_hybrid
+                        if name in t.hybrid
+                        else 0.0
+                    )
+                    if p_catch < 1:
+                        rate = screen * (1 - p_catch)
+                        reaction(i, at_camp, f"{label}: {name} safe", c, {safe: 1}, rate)
+                    if p_catch > 0:
+                        out = {caught: 1} if caught >= 0 else {}
+                        rate = screen * p_catch
+                        reaction(i, at_camp, f"{label}: {name} caught", c, out, rate)
+        n = world.n_places
+        toward = np.stack(tables) if tables else np.full((0, n), -1, dtype=np.int32)
+        return cls(
+            windows=windows,
+            masks=masks,
+            toward=toward,
+            reactions=reactions,
+            directed=directed,
+            effects=effects,
+            cordons=cordons,
+            strikes=strikes,
+            kinds=[iv.kind for iv in scenario.interventions],
+            names=[iv.name or iv.kind for iv in scenario.interventions],
+        )
+
+    # --- the model and its channels ---------------------------------------------------------
+
+    def network(self, net: ReactionNetwork) -> ReactionNetwork:
+        """`net` with the added reactions at the end, each at its rate when switched on."""
+        if not self.reactions:
+            return net
+        n_c = len(net.compartments)
+        rows_in = np.zeros((len(self.reactions), n_c), dtype=np.int64)
+        rows_out = np.zeros_like(rows_in)
+        for j, (_, ins, outs, _) in enumerate(self.reactions):
+            for c, k in ins.items():
+                rows_in[j, c] += k
+            for c, k in outs.items():
+                rows_out[j, c] += k
+        rates = [r for *_, r in self.reactions]
+        return replace(
+            net,
+            reaction_names=net.reaction_names + tuple(r[0] for r in self.reactions),
+            parameter_names=net.parameter_names + tuple(f"_iv{j}" for j in range(len(rates))),
+            reactants=np.vstack([net.reactants, rows_in]),
+            products=np.vstack([net.products, rows_out]),
+            rates=np.concatenate([net.rates, rates]),
+            frequency=np.concatenate([net.frequency, np.zeros(len(rates), dtype=bool)]),
+        )
+
+    def bind(self, names: list[str], kinds: np.ndarray, comps: np.ndarray, n_base: int) -> None:
+        """Find each effect's channel among the engine's channels.
+
+        `names` and `kinds` are the channels' names and kinds, `comps` the compartment each
+        kind-1 channel moves, and `n_base` the number of the model's own reactions (the added
+        ones follow them, and the directed moves come last).
+        """
+        n_dir = len(self.directed)
+        first_dir = len(names) - n_dir
+        for e in self.effects:
+            what, k = e.key
+            if what == "reaction":
+                h = n_base + int(k)
+            elif what == "directed":
+                h = first_dir + int(k)
+            else:
+                found = np.flatnonzero((kinds == 1) & (comps == k))
+                if not found.size:
+                    continue  # a compartment that does not move: nothing to slow
+                h = int(found[0])
+            self.channel_of[e.key] = h
+            self.channel_iv[h] = e.iv
+
+    def gated(self, n_channels: int) -> np.ndarray:
+        """Channels that exist only while an intervention switches them on."""
+        out = np.zeros(n_channels, dtype=bool)
+        for e in self.effects:
+            if e.gate and e.key in self.channel_of:
+                out[self.channel_of[e.key]] = True
+        return out
+
+    # --- one piece --------------------------------------------------------------------------
+
+    def active(self, i: int, t: float) -> bool:
+        start, end = self.windows[i]
+        return start <= t < end
+
+    def times(self, horizon: float) -> list[float]:
+        """Times at which something starts, stops or happens, in (0, horizon]."""
+        out = set()
+        for start, end in self.windows:
+            out.update(v for v in (start, end) if 0.0 < v <= horizon)
+        return sorted(out)
+
+    def rates(self, base: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
+        """(zone per place, or empty when one zone; rate table (zones, channels)) from t on."""
+        gated = self.gated(base.size)
+        live = [e for e in self.effects if self.active(e.iv, t) and e.key in self.channel_of]
+        used = sorted({e.mask for e in live if e.mask >= 0})
+        if not used:
+            zone = np.empty(0, dtype=np.int32)
+            keys = np.zeros(1, dtype=np.int64)
+        else:
+            if len(used) > 62:
+                raise EngineError("more than 62 areas act at once; merge some interventions")
+            key = np.zeros(self.masks[0].size, dtype=np.int64)
+            for bit, m in enumerate(used):
+                key |= self.masks[m].astype(np.int64) << bit
+            keys, zone = np.unique(key, return_inverse=True)
+            zone = zone.astype(np.int32)
+        table = np.tile(np.where(gated, 0.0, base), (keys.size, 1))
+        on = np.zeros_like(table, dtype=bool)
+        for z, k in enumerate(keys):
+            for e in live:
+                if e.mask >= 0 and not (int(k) >> used.index(e.mask)) & 1:
+                    continue
+                h = self.channel_of[e.key]
+                if e.gate:
+                    on[z, h] = True
+                else:
+                    table[z, h] *= e.factor
+        table[on] = np.broadcast_to(base, table.shape)[on]
+        return zone, table
+
+    def weights(self, world: World, t: float) -> np.ndarray | None:
+        """Edge weights with the standing cordons' edges scaled; None when none stands."""
+        standing = [(m, leak) for i, m, leak in self.cordons if self.active(i, t)]
+        if not standing:
+            return None
+        w = world.weights.copy() if world.weighted else np.ones(world.n_edges)
+        source = np.repeat(np.arange(world.n_places), world.degree())
+        for m, leak in standing:
+            inside = self.masks[m]
+            w[inside[source] != inside[world.indices]] *= leak
+        return w
+
+    def strike(self, t: float, x: np.ndarray, net: ReactionNetwork) -> bool:
+        """Carry out the strikes at t on the counts per place x; True if there were any."""
+        hit = False
+        dead_states = ("removed",)
+        for i, when, m, to in self.strikes:
+            if when != t:
+                continue
+            hit = True
+            inside = self.masks[m]
+            alive = np.array([s not in dead_states for s in net.states])
+            before = x[inside].sum(axis=0)
+            tally: dict[str, Any] = {"intervention": i, "kind": "strike", "t_s": t}
+            for s in dict.fromkeys(net.states):
+                if s not in dead_states:
+                    tally[f"n_{s}"] = int(before[[st == s for st in net.states]].sum())
+            people = int(before[alive].sum())
+            zombies = int(before[[s == "zombie" for s in net.states]].sum())
+            tally.update(people=people, zombies=zombies, not_zombies=people - zombies)
+            killed = x[inside][:, alive].sum(axis=1)
+            sub = x[inside]
+            sub[:, alive] = 0
+            if to >= 0:
+                sub[:, to] += killed
+            x[inside] = sub
+            self.tallies.append(tally)
+        if hit:
+            self.infected_after = float(x[:, _infected(net)].sum())
+        return hit
+
+    # --- what it did ------------------------------------------------------------------------
+
+    def report(
+        self, counts: np.ndarray | None, final: np.ndarray, net: ReactionNetwork
+    ) -> list[dict[str, Any]]:
+        """One entry per intervention: what it is and, where the engine counted them, what its
+        channels did (`counts`: events per channel) and what its strikes hit.
+
+        After strikes, a last entry compares the infected (bitten, zombies and hybrids) just
+        after the last strike with those at the end (`final`: counts per compartment): whether
+        the few a strike leaves restart the outbreak.
+        """
+        out: list[dict[str, Any]] = []
+        for i, kind in enumerate(self.kinds):
+            entry: dict[str, Any] = {"name": self.names[i], "kind": kind}
+            start, end = self.windows[i]
+            entry["start_s"] = start
+            entry["end_s"] = None if math.isinf(end) else end
+            if counts is not None:
+                done = {
+                    name: int(counts[h])
+                    for (what, k), h in self.channel_of.items()
+                    if self.channel_iv[h] == i and what != "move"
+                    for name in [self._label(what, int(k))]
+                }
+                if done:
+                    entry["events"] = done
+            for tally in self.tallies:
+                if tally["intervention"] == i:
+                    entry.update({k: v for k, v in tally.items() if k != "intervention"})
+            out.append(entry)
+        if self.infected_after is not None:
+            left = self.infected_after
+            at_end = float(np.asarray(final)[_infected(net)].sum())
+            out.append(
+                {
+                    "kind": "after_strikes",
+                    "infected_left": left,
+                    "infected_at_end": at_end,
+                    "restarted": bool(at_end > left),
+                }
+            )
+        return out
+
+    def _label(self, what: str, k: int) -> str:
+        return self.reactions[k][0] if what == "reaction" else self.directed[k].name
+
+
+def _infected(net: ReactionNetwork) -> np.ndarray:
+    return np.array([s in ("bitten", "zombie", "hybrid") for s in net.states])
