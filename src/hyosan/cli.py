@@ -84,7 +84,9 @@ def _fmt_count(value: float) -> str:
     return f"{value:,.4g}"
 
 
-def _print_outbreak(summary: dict[str, Any], console: Console, unit: str) -> None:
+def _print_outbreak(
+    summary: dict[str, Any], console: Console, unit: str, asked: tuple[str, ...] = ()
+) -> None:
     """Where a spatial outbreak reached: places, radius and arrival at named places."""
     from rich.markup import escape
 
@@ -99,13 +101,54 @@ def _print_outbreak(summary: dict[str, Any], console: Console, unit: str) -> Non
     console.print("the outbreak " + ", ".join(parts))
     arrivals = extent.get("t_arrival_s") or {}
     reached = sorted((t, n) for n, t in arrivals.items() if t is not None)
-    # Many named places (a country's cities): the first eight reached.
+    # Many named places (a country's cities): the first eight reached, and those asked for.
     shown = reached if len(arrivals) <= 12 else reached[:8]
+    for name in asked:
+        t = arrivals.get(name)
+        if t is not None and (t, name) not in shown:
+            shown.append((t, name))
+        elif name in arrivals and t is None:
+            console.print(f"no zombie reached {escape(name)}")
+    shown.sort()
     if shown:
         console.print(
             "first zombie: "
             + "; ".join(f"{escape(n)} {_fmt_time(t, unit)}" for t, n in shown)
             + (f" (and {len(reached) - len(shown)} more)" if len(reached) > len(shown) else "")
+        )
+
+
+def _print_interventions(summary: dict[str, Any], console: Console, unit: str) -> None:
+    """One line per intervention: when, and what it did."""
+    from rich.markup import escape
+
+    for entry in summary.get("interventions") or []:
+        kind = entry["kind"]
+        if kind == "after_strikes":
+            verdict = "grew again" if entry["restarted"] else "did not grow again"
+            console.print(
+                f"after the strikes: {_fmt_count(entry['infected_left'])} infected left, "
+                f"{_fmt_count(entry['infected_at_end'])} at the end: the outbreak {verdict}"
+            )
+            continue
+        if kind == "strike":
+            line = (
+                f"{escape(entry['name'])} at {_fmt_time(entry['t_s'], unit)}: "
+                f"{entry['people']:,} people hit, {entry['infected']:,} infected "
+                f"({entry['zombies']:,} zombies) and {entry['uninfected']:,} not infected"
+            )
+            if entry.get("note"):
+                line += f" [dim]({escape(entry['note'])})[/]"
+            console.print(line)
+            continue
+        end = entry.get("end_s")
+        when = f"from {_fmt_time(entry['start_s'], unit)}" + (
+            f" to {_fmt_time(end, unit)}" if end is not None else ""
+        )
+        done = entry.get("events") or {}
+        what = ", ".join(f"{k.split(': ', 1)[-1]} {v:,}" for k, v in done.items())
+        console.print(
+            f"{escape(entry['name'])} ({kind}) {when}" + (f": {escape(what)}" if what else "")
         )
 
 
@@ -138,7 +181,8 @@ def _print_summary(result: Result, out: Path | None) -> None:
         console.print("[bold]the zombies win[/]")
     else:
         console.print("[bold]no winner yet[/]: humans and the infected both remain")
-    _print_outbreak(summary, console, unit)
+    _print_outbreak(summary, console, unit, result.scenario.record.arrivals)
+    _print_interventions(summary, console, unit)
     _print_people(summary, console)
     if summary["stopped_by"] != "horizon":
         console.print(

@@ -115,7 +115,7 @@ class Engine(ABC):
         changes = scenario.intervention_times()
         instants = {t for t, _, _ in culls} | set(changes)
         pieces = [*sorted(t for t in instants if t < horizon), horizon]
-        if scenario.interventions:
+        if scenario.active_interventions:
             self._intervene(state, 0.0)
         t0, stopped_by, t_end = 0.0, "horizon", horizon
         for t1 in pieces:

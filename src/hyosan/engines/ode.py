@@ -295,7 +295,7 @@ class OdeEngine(Engine):
     def _setup(self, scenario: Scenario, streams: Streams) -> _OdeRun:
         net = ReactionNetwork.from_scenario(scenario)
         plan = None
-        if scenario.interventions:
+        if scenario.active_interventions:
             plan = Plan.build(scenario, single_place(), net)
             net = plan.network(net)
             n_own = len(net.reaction_names) - len(plan.reactions)

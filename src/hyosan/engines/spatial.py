@@ -105,7 +105,7 @@ class Layout:
         net = ReactionNetwork.from_scenario(scenario)
         world, x0 = build_world(scenario, rng)
         plan = None
-        if scenario.interventions:
+        if scenario.active_interventions:
             plan = Plan.build(scenario, world, net)
             net = plan.network(net)
         comps = list(net.compartments)

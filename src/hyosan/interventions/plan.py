@@ -58,12 +58,18 @@ class _Effect:
     gate: bool = True
 
 
-def _csr(world: World) -> Any:
+def _csr(world: World, keep: np.ndarray | None = None) -> Any:
     from scipy.sparse import csr_matrix
 
     n = world.n_places
     data = world.weights if world.weighted else np.ones(world.n_edges)
-    return csr_matrix((data, world.indices, world.indptr), shape=(n, n))
+    graph = csr_matrix((data, world.indices, world.indptr), shape=(n, n))
+    if keep is not None:  # drop the edges not kept (csgraph may read stored zeros as edges)
+        graph = graph.multiply(
+            csr_matrix((keep.astype(np.float64), world.indices, world.indptr), shape=(n, n))
+        ).tocsr()
+        graph.eliminate_zeros()
+    return graph
 
 
 def area_mask(world: World, area: Area | None, field: str) -> np.ndarray | None:
@@ -93,14 +99,15 @@ def area_mask(world: World, area: Area | None, field: str) -> np.ndarray | None:
     return np.hypot(*(where - where[centre]).T) <= area.radius + 1e-9
 
 
-def next_hops(world: World, target: int) -> np.ndarray:
-    """For each place, its neighbour on a shortest path (in edges) to `target`; -1 at the
-    target and where it cannot be reached."""
+def next_hops(world: World, target: int, keep: np.ndarray | None = None) -> np.ndarray:
+    """For each place, its neighbour on a shortest path (in edges, along the edges `keep`
+    marks, or all) to `target`; -1 at the target and where it cannot be reached."""
     from scipy.sparse.csgraph import breadth_first_order
 
     # Searching the reversed graph from the target, a place's predecessor is the neighbour one
     # step nearer the target along the place's own edges.
-    _, pred = breadth_first_order(_csr(world).T.tocsr(), target, return_predecessors=True)
+    graph = _csr(world, keep).T.tocsr()
+    _, pred = breadth_first_order(graph, target, return_predecessors=True)
     return np.where(pred < 0, -1, pred).astype(np.int32)
 
 
@@ -116,8 +123,10 @@ class Plan:
     effects: list[_Effect]
     cordons: list[tuple[int, int, float]]  # (intervention, mask, leak)
     strikes: list[tuple[int, float, int, int]]  # (intervention, time, mask, to or -1)
+    routes: list[tuple[str, int, int]]  # per toward table: ("path", target, -1) or a flight
     kinds: list[str]
     names: list[str]
+    notes: list[str]
     channel_of: dict[tuple[str, Any], int] = field(default_factory=dict)
     channel_iv: dict[int, int] = field(default_factory=dict)
     tallies: list[dict[str, Any]] = field(default_factory=list)
@@ -133,6 +142,7 @@ class Plan:
         effects: list[_Effect] = []
         cordons: list[tuple[int, int, float]] = []
         strikes: list[tuple[int, float, int, int]] = []
+        routes: list[tuple[str, int, int]] = []
 
         def mask_of(area: Area | None, where: str) -> int:
             m = area_mask(world, area, where)
@@ -160,8 +170,9 @@ class Plan:
             effects.append(_Effect(i, mask, key))
 
         windows = []
-        for i, iv in enumerate(scenario.interventions):
-            where = f"interventions[{i}]"
+        chosen = [(j, iv) for j, iv in enumerate(scenario.interventions) if iv.enabled]
+        for i, (j, iv) in enumerate(chosen):
+            where = f"interventions[{j}]"
             windows.append(iv.window())
             t: Targets = targets(iv, scenario.model)
             idx = [comps.index(c) for c in t.moved]
@@ -195,6 +206,7 @@ class Plan:
                 m = mask_of(iv.area, f"{where}.area")
                 target = seed_place(world, iv.toward, f"{where}.toward")
                 tables.append(next_hops(world, target))
+                routes.append(("path", target, -1))
                 for c in idx:
                     move(i, m, f"{label}: {comps[c]} drawn", c, len(tables) - 1, float(iv.speed))
             elif iv.kind == "travel":
@@ -205,12 +217,22 @@ class Plan:
                 hop = np.full(world.n_places, -1, dtype=np.int32)
                 hop[origin] = dest
                 tables.append(hop)
+                routes.append(("flight", origin, dest))
                 for c in idx:
                     move(i, -1, f"{label}: {comps[c]} travels", c, len(tables) - 1, float(iv.rate))
             elif iv.kind == "evacuate":
                 m = mask_of(iv.area, f"{where}.area")
                 camp = seed_place(world, iv.camp, f"{where}.camp")
-                tables.append(next_hops(world, camp))
+                # Evacuees keep to the evacuation area on their way (the army's corridor,
+                # which passes its own cordons).
+                corridor = None
+                if m >= 0:
+                    inside = masks[m].copy()
+                    inside[camp] = True
+                    source = np.repeat(np.arange(world.n_places), world.degree())
+                    corridor = inside[source] & inside[world.indices]
+                tables.append(next_hops(world, camp, corridor))
+                routes.append(("corridor", camp, -1))
                 at_camp = only(camp)
                 safe = comps.index(t.safe) if t.safe is not None else -1
                 caught = comps.index(t.caught) if t.caught is not None else -1
@@ -245,8 +267,10 @@ class Plan:
             effects=effects,
             cordons=cordons,
             strikes=strikes,
-            kinds=[iv.kind for iv in scenario.interventions],
-            names=[iv.name or iv.kind for iv in scenario.interventions],
+            routes=routes,
+            kinds=[iv.kind for _, iv in chosen],
+            names=[iv.name or iv.kind for _, iv in chosen],
+            notes=[getattr(iv, "note", "") for _, iv in chosen],
         )
 
     # --- the model and its channels ---------------------------------------------------------
@@ -360,6 +384,28 @@ class Plan:
             w[inside[source] != inside[world.indices]] *= leak
         return w
 
+    def routes_at(self, world: World, t: float) -> np.ndarray:
+        """The directed moves' tables from t on: a lure's paths go round the standing cordons
+        (they stop people, however leaky), a flight across one does not leave, and evacuees
+        pass them (the army lets them through to its camp)."""
+        standing = [self.masks[m] for i, m, _ in self.cordons if self.active(i, t)]
+        if not standing or not self.routes:
+            return self.toward
+        source = np.repeat(np.arange(world.n_places), world.degree())
+        keep = np.ones(world.n_edges, dtype=bool)
+        for inside in standing:
+            keep &= inside[source] == inside[world.indices]
+        tables = []
+        for (what, a, b), table in zip(self.routes, self.toward, strict=True):
+            if what == "path":
+                tables.append(next_hops(world, a, keep))
+            elif what == "corridor":
+                tables.append(table)
+            else:
+                crossed = any(inside[a] != inside[b] for inside in standing)
+                tables.append(np.where(crossed, -1, table).astype(np.int32))
+        return np.stack(tables)
+
     def strike(self, t: float, x: np.ndarray, net: ReactionNetwork) -> bool:
         """Carry out the strikes at t on the counts per place x; True if there were any."""
         hit = False
@@ -377,7 +423,14 @@ class Plan:
                     tally[f"n_{s}"] = int(before[[st == s for st in net.states]].sum())
             people = int(before[alive].sum())
             zombies = int(before[[s == "zombie" for s in net.states]].sum())
-            tally.update(people=people, zombies=zombies, not_zombies=people - zombies)
+            infected = int(before[_infected(net)].sum())
+            tally.update(
+                people=people,
+                zombies=zombies,
+                not_zombies=people - zombies,
+                infected=infected,
+                uninfected=people - infected,
+            )
             killed = x[inside][:, alive].sum(axis=1)
             sub = x[inside]
             sub[:, alive] = 0
@@ -405,8 +458,11 @@ class Plan:
         for i, kind in enumerate(self.kinds):
             entry: dict[str, Any] = {"name": self.names[i], "kind": kind}
             start, end = self.windows[i]
-            entry["start_s"] = start
-            entry["end_s"] = None if math.isinf(end) else end
+            if kind != "strike":
+                entry["start_s"] = start
+                entry["end_s"] = None if math.isinf(end) else end
+            if self.notes[i]:
+                entry["note"] = self.notes[i]
             if counts is not None:
                 done = {
                     name: int(counts[h])

@@ -22,10 +22,14 @@ The kinds, and what each does on a graph of places (the ssa and tau engines):
   cross-edge reactions).
 - `curfew` (or `martial_law`): the movement of `compartments` (default: humans, the bitten and
   hybrids) in the area is multiplied by `movement`.
-- `sweep`: soldiers destroy each zombie in the area at rate `kill`; for each zombie destroyed,
-  `bite_risk` soldiers on average are bitten and join `soldiers_to` (default: the model's first
-  bitten compartment, else its first zombie one). Soldiers come from outside, so a sweep adds
-  people.
+- `sweep`: soldiers destroy each zombie in the area at rate `kill` (they join `to`, default
+  the model's first removed compartment); for each zombie destroyed, `bite_risk` soldiers on
+  average are bitten and join `soldiers_to` (default: the model's first bitten compartment,
+  else its first zombie one). Soldiers come from outside, so a sweep adds people. With
+  `compartments` a sweep hunts others than zombies (an intelligence team taking hybrids).
+
+Any intervention with `enabled = false` is declared but not carried out: a scenario can ship
+the government's timeline and a user turns it on with `--set interventions[0].enabled=true`.
 - `lure`: zombies in the area also walk, at rate `speed` per step, along a shortest path
   toward the place `toward` (the army's sound drones, the school's PA).
 - `strike`: at `at`, everyone in the area is killed and joins `to` (default: the model's first
@@ -105,6 +109,7 @@ class _Window(Frozen):
     """Fields shared by interventions that last a while."""
 
     name: str = ""
+    enabled: bool = Field(default=True, description="false: declared but not carried out")
     area: Area | None = Field(default=None, description="where; every place when left out")
     start: DurationField | None = Field(default=None, description="from when; default 0")
     end: DurationField | None = Field(default=None, description="until when; default for ever")
@@ -140,6 +145,8 @@ class Sweep(_Window):
     kill: RateField
     bite_risk: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] = 0.0
     soldiers_to: str | None = None
+    compartments: tuple[str, ...] = ()
+    to: str | None = None
 
 
 class Lure(_Window):
@@ -152,9 +159,11 @@ class Lure(_Window):
 class Strike(Frozen):
     kind: Literal["strike"]
     name: str = ""
+    enabled: bool = True
     area: Area
     at: DurationField
     to: str | None = None
+    note: str = Field(default="", description="shown beside the tally, e.g. the show's figures")
 
     def window(self) -> tuple[float, float]:
         return float(self.at), float(self.at)
@@ -234,8 +243,8 @@ def targets(
         return Targets(moved=given or tuple(_of_state(model, "zombie")))
     if isinstance(iv, Sweep):
         return Targets(
-            moved=tuple(_of_state(model, "zombie")),
-            to=_first(model, "removed"),
+            moved=given or tuple(_of_state(model, "zombie")),
+            to=iv.to or _first(model, "removed"),
             safe=iv.soldiers_to or _first(model, "bitten", "zombie"),
         )
     if isinstance(iv, Strike):

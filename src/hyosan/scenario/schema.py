@@ -301,10 +301,15 @@ class Scenario(Frozen):
         values.update({name: float(v) for name, v in self.parameters.items()})
         return values
 
+    @property
+    def active_interventions(self) -> tuple[Any, ...]:
+        """The interventions carried out (those not switched off with enabled = false)."""
+        return tuple(iv for iv in self.interventions if iv.enabled)
+
     def intervention_times(self) -> list[float]:
         """Times in (0, horizon] at which an intervention starts, stops or strikes."""
         horizon = float(self.time.horizon)
-        out = {v for iv in self.interventions for v in iv.window() if 0.0 < v <= horizon}
+        out = {v for iv in self.active_interventions for v in iv.window() if 0.0 < v <= horizon}
         return sorted(out)
 
     def initial_vector(self) -> list[float]:
@@ -338,7 +343,7 @@ class Scenario(Frozen):
                 feats.add("world.cross")
         if self.record.events:
             feats.add("record.events")
-        for iv in self.interventions:
+        for iv in self.active_interventions:
             feats.add("interventions." + ("curfew" if iv.kind == "martial_law" else iv.kind))
         # People in a building are detail that the reaction-network engines approximate by the
         # model's mean field (their [initial] is derived from the people): no feature is added,

@@ -170,3 +170,6 @@ class RecordSpec(Frozen):
         description="per-place snapshots (spatial runs); default up to 200, fewer for big worlds",
     )
     events: bool = Field(default=False, description="log every event (ssa) to events.parquet")
+    arrivals: tuple[str, ...] = Field(
+        default=(), description="named places whose first-zombie times the summary always shows"
+    )

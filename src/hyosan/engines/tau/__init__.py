@@ -250,7 +250,8 @@ class TauEngine(Engine):
         if plan.strike(t, state.x, layout.net):
             state.tot[:] = state.x.sum(axis=0)
         zone, table = plan.rates(state.base_rates, t)
-        state.channels = state.channels._replace(zone=zone, rate=table)
+        toward = plan.routes_at(world, t)
+        state.channels = state.channels._replace(zone=zone, rate=table, toward=toward)
         weights = plan.weights(world, t)
         if weights is not None or state.weights is not None:
             state.weights = weights
