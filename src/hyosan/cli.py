@@ -131,6 +131,14 @@ def _print_interventions(summary: dict[str, Any], console: Console, unit: str) -
                 f"{_fmt_count(entry['infected_at_end'])} at the end: the outbreak {verdict}"
             )
             continue
+        if kind == "handoff":
+            inside = ", ".join(f"{n:,} {s}" for s, n in entry["inside"].items() if n)
+            out = sum(sum(c.values()) for c in entry["escaped"].values())
+            console.print(
+                f"from {escape(entry['school'])} at {_fmt_time(entry['t_s'], unit)}: "
+                f"{inside} in the building, {out:,} got out"
+            )
+            continue
         if kind == "strike":
             line = (
                 f"{escape(entry['name'])} at {_fmt_time(entry['t_s'], unit)}: "

@@ -112,10 +112,10 @@ class Engine(ABC):
         culls = sorted(
             (t, i, frac) for i, c in enumerate(scenario.culls) for t, frac in c.schedule()
         )
-        changes = scenario.intervention_times()
+        changes = self._change_times(state, scenario)
         instants = {t for t, _, _ in culls} | set(changes)
         pieces = [*sorted(t for t in instants if t < horizon), horizon]
-        if scenario.active_interventions:
+        if scenario.acts:
             self._intervene(state, 0.0)
         t0, stopped_by, t_end = 0.0, "horizon", horizon
         for t1 in pieces:
@@ -176,6 +176,10 @@ class Engine(ABC):
     @abstractmethod
     def _apply_cull(self, state: Any, cull: Cull, fraction: float) -> None:
         """Remove `fraction` of `cull.compartment` now."""
+
+    def _change_times(self, state: Any, scenario: Scenario) -> list[float]:
+        """Times in (0, horizon] at which interventions change (default: the scenario's)."""
+        return scenario.intervention_times()
 
     def _intervene(self, state: Any, t: float) -> None:
         """Interventions change at t: carry out its strikes and set the rates from t on.

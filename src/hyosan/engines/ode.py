@@ -287,6 +287,7 @@ class OdeEngine(Engine):
             # In one well-mixed place: soldiers' kills and a cure, switched on and off in time.
             "interventions.sweep",
             "interventions.cure",
+            "handoff",
         }
     )
 
@@ -295,8 +296,9 @@ class OdeEngine(Engine):
     def _setup(self, scenario: Scenario, streams: Streams) -> _OdeRun:
         net = ReactionNetwork.from_scenario(scenario)
         plan = None
-        if scenario.active_interventions:
-            plan = Plan.build(scenario, single_place(), net)
+        if scenario.acts:
+            seed = int(streams.generator("world").integers(2**62))  # a handoff's school
+            plan = Plan.build(scenario, single_place(), net, seed)
             net = plan.network(net)
             n_own = len(net.reaction_names) - len(plan.reactions)
             kinds = np.zeros(len(net.reaction_names), dtype=np.int64)
@@ -583,9 +585,14 @@ class OdeEngine(Engine):
             j = state.net.indices_of(name)
             state.y[j] = state.initial[j]
 
+    def _change_times(self, state: _OdeRun, scenario: Scenario) -> list[float]:
+        plan = state.plan
+        return [] if plan is None else plan.times(float(scenario.time.horizon))
+
     def _intervene(self, state: _OdeRun, t: float) -> None:
         assert state.plan is not None
         assert state.base_rates is not None
+        state.plan.instant(t, state.y[None, :], state.net)
         _, table = state.plan.rates(state.base_rates, t)
         state.k = tuple(float(v) for v in table[0])
 

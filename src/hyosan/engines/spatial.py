@@ -105,8 +105,9 @@ class Layout:
         net = ReactionNetwork.from_scenario(scenario)
         world, x0 = build_world(scenario, rng)
         plan = None
-        if scenario.active_interventions:
-            plan = Plan.build(scenario, world, net)
+        if scenario.acts:
+            seed = int(rng.integers(2**62))  # the school's run, for a handoff
+            plan = Plan.build(scenario, world, net, seed)
             net = plan.network(net)
         comps = list(net.compartments)
         move = np.zeros(len(comps))

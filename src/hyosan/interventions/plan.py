@@ -131,9 +131,14 @@ class Plan:
     channel_iv: dict[int, int] = field(default_factory=dict)
     tallies: list[dict[str, Any]] = field(default_factory=list)
     infected_after: float | None = None
+    handoff: tuple[float, np.ndarray, dict[str, Any]] | None = None
 
     @classmethod
-    def build(cls, scenario: Scenario, world: World, net: ReactionNetwork) -> Plan:
+    def build(
+        cls, scenario: Scenario, world: World, net: ReactionNetwork, seed: int | None = None
+    ) -> Plan:
+        """Compile the scenario's interventions (and its handoff, whose school runs with
+        `seed`) onto `world`, whose model is `net`."""
         comps = list(net.compartments)
         masks: list[np.ndarray] = []
         tables: list[np.ndarray] = []
@@ -258,7 +263,13 @@ class Plan:
                         reaction(i, at_camp, f"{label}: {name} caught", c, out, rate)
         n = world.n_places
         toward = np.stack(tables) if tables else np.full((0, n), -1, dtype=np.int32)
+        handoff = None
+        if scenario.handoff is not None:
+            from hyosan.interventions.handoff import school_arrivals
+
+            handoff = school_arrivals(scenario, world, net, 0 if seed is None else seed)
         return cls(
+            handoff=handoff,
             windows=windows,
             masks=masks,
             toward=toward,
@@ -340,7 +351,18 @@ class Plan:
         out = set()
         for start, end in self.windows:
             out.update(v for v in (start, end) if 0.0 < v <= horizon)
+        if self.handoff is not None and 0.0 < self.handoff[0] <= horizon:
+            out.add(self.handoff[0])
         return sorted(out)
+
+    def instant(self, t: float, x: np.ndarray, net: ReactionNetwork) -> bool:
+        """What happens at t to the counts per place x (strikes, the school's people
+        arriving); True if anything did."""
+        changed = self.strike(t, x, net)
+        if self.handoff is not None and self.handoff[0] == t:
+            x += self.handoff[1]
+            changed = True
+        return changed
 
     def rates(self, base: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
         """(zone per place, or empty when one zone; rate table (zones, channels)) from t on."""
@@ -487,6 +509,8 @@ class Plan:
                     "restarted": bool(at_end > left),
                 }
             )
+        if self.handoff is not None:
+            out.append({"kind": "handoff", **self.handoff[2]})
         return out
 
     def _label(self, what: str, k: int) -> str:

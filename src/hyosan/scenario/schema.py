@@ -21,6 +21,7 @@ from hyosan.scenario.agents import (
     Virus,
     Zombies,
 )
+from hyosan.scenario.handoff import Handoff
 from hyosan.scenario.interventions import Intervention, intervention_problems
 from hyosan.scenario.model import Frozen, ModelSpec, ReadOnly
 from hyosan.scenario.tau_options import TauOptions
@@ -181,6 +182,7 @@ class Scenario(Frozen):
     culls: tuple[Cull, ...] = ()
     thresholds: tuple[Threshold, ...] = ()
     interventions: tuple[Intervention, ...] = ()
+    handoff: Handoff | None = None
     world: WorldSpec | None = None
     record: RecordSpec = Field(default_factory=RecordSpec)
     # Person-by-person sections (the agents engine); see scenario/agents.py.
@@ -250,6 +252,8 @@ class Scenario(Frozen):
                     f"thresholds[{i}].of: {th.of!r} is neither a compartment ({known}) nor a state "
                     f"of this model ({', '.join(self.model.states_present())})"
                 )
+        if self.handoff is not None and self.handoff.at > self.time.horizon:
+            problems.append(f"handoff.at: {self.handoff.at.text!r} is after the horizon")
         problems += intervention_problems(
             self.interventions,
             self.model,
@@ -302,6 +306,11 @@ class Scenario(Frozen):
         return values
 
     @property
+    def acts(self) -> bool:
+        """Whether something changes the run from outside: interventions or a handoff."""
+        return bool(self.active_interventions) or self.handoff is not None
+
+    @property
     def active_interventions(self) -> tuple[Any, ...]:
         """The interventions carried out (those not switched off with enabled = false)."""
         return tuple(iv for iv in self.interventions if iv.enabled)
@@ -310,6 +319,8 @@ class Scenario(Frozen):
         """Times in (0, horizon] at which an intervention starts, stops or strikes."""
         horizon = float(self.time.horizon)
         out = {v for iv in self.active_interventions for v in iv.window() if 0.0 < v <= horizon}
+        if self.handoff is not None and float(self.handoff.at) <= horizon:
+            out.add(float(self.handoff.at))
         return sorted(out)
 
     def initial_vector(self) -> list[float]:
@@ -343,6 +354,8 @@ class Scenario(Frozen):
                 feats.add("world.cross")
         if self.record.events:
             feats.add("record.events")
+        if self.handoff is not None:
+            feats.add("handoff")
         for iv in self.active_interventions:
             feats.add("interventions." + ("curfew" if iv.kind == "martial_law" else iv.kind))
         # People in a building are detail that the reaction-network engines approximate by the

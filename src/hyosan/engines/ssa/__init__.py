@@ -112,6 +112,7 @@ class SsaEngine(Engine):
             "world.cross",
             "record.events",
             *INTERVENTIONS,
+            "handoff",
         }
     )
 
@@ -249,6 +250,10 @@ class SsaEngine(Engine):
         state.tot[:] = state.x.sum(axis=0)
         rebuild(*state.selection_args())
 
+    def _change_times(self, state: _Run, scenario: Scenario) -> list[float]:
+        plan = state.layout.plan
+        return [] if plan is None else plan.times(float(scenario.time.horizon))
+
     def _intervene(self, state: _Run, t: float) -> None:
         from hyosan.engines.ssa.kernels import rebuild
 
@@ -256,7 +261,7 @@ class SsaEngine(Engine):
         plan, world = layout.plan, layout.world
         assert plan is not None
         assert state.base_rates is not None
-        if plan.strike(t, state.x, layout.net):
+        if plan.instant(t, state.x, layout.net):
             state.tot[:] = state.x.sum(axis=0)
         zone, table = plan.rates(state.base_rates, t)
         toward = plan.routes_at(world, t)

@@ -117,6 +117,7 @@ class TauEngine(Engine):
             "world.movement",
             "world.cross",
             *INTERVENTIONS,
+            "handoff",
         }
     )
 
@@ -242,12 +243,16 @@ class TauEngine(Engine):
         state.tot[:] = state.x.sum(axis=0)
         state.activate_all()
 
+    def _change_times(self, state: _Run, scenario: Scenario) -> list[float]:
+        plan = state.layout.plan
+        return [] if plan is None else plan.times(float(scenario.time.horizon))
+
     def _intervene(self, state: _Run, t: float) -> None:
         layout = state.layout
         plan, world = layout.plan, layout.world
         assert plan is not None
         assert state.base_rates is not None
-        if plan.strike(t, state.x, layout.net):
+        if plan.instant(t, state.x, layout.net):
             state.tot[:] = state.x.sum(axis=0)
         zone, table = plan.rates(state.base_rates, t)
         toward = plan.routes_at(world, t)

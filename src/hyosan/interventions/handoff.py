@@ -1,0 +1,113 @@
+"""The school's outbreak handed to a city (the `[handoff]` section, scenario/handoff.py).
+
+The school runs first, on the agents engine, to the handoff; its Result gives who is where in
+what state. People still in the building are counted by their state at the end; those who got
+out are counted at the exit they used, bitten or a hybrid if an event says they had been
+before they left (the agents engine stops following people once they are out).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from hyosan.errors import EngineError
+from hyosan.world.build import seed_place
+
+if TYPE_CHECKING:
+    from hyosan.models.network import ReactionNetwork
+    from hyosan.scenario.schema import Scenario
+    from hyosan.world.graph import World
+
+__all__ = ["school_arrivals"]
+
+#: The city compartment a school state joins: the first of these states the city model has.
+_FALLBACK = {
+    "human": ("human",),
+    "bitten": ("bitten", "zombie"),
+    "zombie": ("zombie",),
+    "hybrid": ("hybrid", "bitten", "zombie"),
+    "removed": ("removed",),
+}
+
+
+def _compartment(net: ReactionNetwork, state: str) -> int:
+    for s in _FALLBACK[state]:
+        if s in net.states:
+            return net.states.index(s)
+    return -1  # the city does not keep this state (the dead, in a model without removed)
+
+
+def school_arrivals(
+    scenario: Scenario, world: World, net: ReactionNetwork, seed: int
+) -> tuple[float, np.ndarray, dict[str, Any]]:
+    """(time of the handoff, people to add per place and compartment, what was handed over)."""
+    from hyosan.engines import get_engine
+    from hyosan.scenario.load import load_scenario
+    from hyosan.scenario.schema import Threshold
+
+    spec = scenario.handoff
+    assert spec is not None
+    school = load_scenario(spec.school)
+    if not school.describes_people:
+        raise EngineError(
+            f"handoff.school: {spec.school!r} has no building with people; hand over from a "
+            "scenario for the agents engine, such as hyosan-high"
+        )
+    school = school.evolve(time={**school.time.model_dump(mode="json"), "horizon": spec.at.text})
+    if spec.until == "overrun":
+        n0 = sum(
+            v
+            for v, c in zip(
+                school.initial_vector(), school.model.compartments.values(), strict=True
+            )
+            if c.state == "human"
+        )
+        stop = Threshold(name="handoff_overrun", of="human", below=0.2 * n0, stop=True)
+        school = school.evolve(
+            thresholds=[*(t.model_dump(mode="json") for t in school.thresholds), stop.model_dump()]
+        )
+    result = get_engine("agents").run(school, seed=seed)
+    t = float(result.times[-1])
+    place = seed_place(world, spec.place, "handoff.place")
+    exits = {
+        name: seed_place(world, ref, f"handoff.exits.{name}") for name, ref in spec.exits.items()
+    }
+    add = np.zeros((world.n_places, len(net.compartments)), dtype=np.int64)
+    final = result.summary()["final"]
+    inside = {s: round(final.get(s, 0.0)) for s in _FALLBACK}
+    escaped: dict[str, Counter[str]] = {}
+    if result.events is not None:
+        ev = result.events
+        kind = ev.column("kind").to_pylist()
+        actor = ev.column("actor").to_pylist()
+        target = ev.column("target").to_pylist()
+        where = ev.column("place").to_pylist()
+        bitten: set[str] = set()
+        hybrid: set[str] = set()
+        for k, a, b, p in zip(kind, actor, target, where, strict=True):
+            if k == "bite":
+                bitten.add(b)
+            elif k == "hybrid":
+                hybrid.add(a)
+            elif k == "escape":
+                state = "hybrid" if a in hybrid else "bitten" if a in bitten else "human"
+                escaped.setdefault(p, Counter())[state] += 1
+    for state, n in inside.items():
+        c = _compartment(net, state)
+        if c >= 0:
+            add[place, c] += n
+    for exit_name, counts in escaped.items():
+        to = exits.get(exit_name, place)
+        for state, n in counts.items():
+            add[to, _compartment(net, state)] += n
+    report = {
+        "school": school.name,
+        "t_s": t,
+        "stopped_by": result.stopped_by,
+        "inside": inside,
+        "escaped": {e: dict(c) for e, c in escaped.items()},
+    }
+    return t, add, report
