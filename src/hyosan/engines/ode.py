@@ -296,6 +296,12 @@ class OdeEngine(Engine):
     def _setup(self, scenario: Scenario, streams: Streams) -> _OdeRun:
         net = ReactionNetwork.from_scenario(scenario)
         plan = None
+        for i, iv in enumerate(scenario.interventions):
+            if iv.enabled and getattr(iv, "area", None) is not None:
+                raise EngineError(
+                    f"interventions[{i}].area: the ode engine runs one well-mixed place, so an "
+                    "intervention acts everywhere; remove area or use the ssa or tau engine"
+                )
         if scenario.acts:
             seed = int(streams.generator("world").integers(2**62))  # a handoff's school
             plan = Plan.build(scenario, single_place(), net, seed)

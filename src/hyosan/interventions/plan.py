@@ -237,6 +237,11 @@ class Plan:
                     source = np.repeat(np.arange(world.n_places), world.degree())
                     corridor = inside[source] & inside[world.indices]
                 tables.append(next_hops(world, camp, corridor))
+                if m >= 0 and not (tables[-1][masks[m]] >= 0).any() and not masks[m].all():
+                    raise EngineError(
+                        f"{where}.camp: no place of the area has a way to the camp through the "
+                        "area's own places; make the area reach the camp"
+                    )
                 routes.append(("corridor", camp, -1))
                 at_camp = only(camp)
                 safe = comps.index(t.safe) if t.safe is not None else -1
