@@ -32,6 +32,7 @@ __all__ = [
     "cull_places",
     "extent",
     "places_table",
+    "refresh_snapshot",
     "snapshot_times",
     "spatial_outputs",
 ]
@@ -378,6 +379,15 @@ def cull_places(
     for name in cull.reset_to_initial:
         j = net.indices_of(name)
         x[:, j] = layout.x0[:, j]
+
+
+def refresh_snapshot(
+    snap_times: np.ndarray, snaps: np.ndarray, taken: int, t: float, x: np.ndarray
+) -> None:
+    """After a change at t (a cull, a strike), the snapshot taken at t shows it, as the time
+    series' record at t does (records are right-continuous)."""
+    if taken and snap_times[taken - 1] == t:
+        snaps[taken - 1] = x
 
 
 def spatial_outputs(

@@ -274,7 +274,6 @@ def targets(
 def intervention_problems(
     interventions: tuple[Cordon | Curfew | Sweep | Lure | Strike | Evacuate | Cure | Travel, ...],
     model: ModelSpec,
-    horizon: float,
     spatial: bool,
 ) -> list[str]:
     """Problems with the interventions of a scenario, each naming its field."""
@@ -302,9 +301,6 @@ def intervention_problems(
                 f"{where}: the {iv.kind} acts on nobody; the model has no compartment of the "
                 "states it moves; list them with compartments = [...]"
             )
-        start, _ = iv.window()
-        if start > horizon:
-            problems.append(f"{where}: it starts after the horizon")
         if iv.kind in AREA_KINDS and not spatial:
             problems.append(
                 f"{where}: a {iv.kind} acts on places; this scenario has one well-mixed place "

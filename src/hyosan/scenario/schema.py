@@ -252,12 +252,9 @@ class Scenario(Frozen):
                     f"thresholds[{i}].of: {th.of!r} is neither a compartment ({known}) nor a state "
                     f"of this model ({', '.join(self.model.states_present())})"
                 )
-        if self.handoff is not None and self.handoff.at > self.time.horizon:
-            problems.append(f"handoff.at: {self.handoff.at.text!r} is after the horizon")
         problems += intervention_problems(
             self.interventions,
             self.model,
-            float(self.time.horizon),
             spatial=self.world is not None or self.describes_people,
         )
         if problems:

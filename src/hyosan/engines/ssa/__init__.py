@@ -36,6 +36,7 @@ from hyosan.engines.spatial import (
     Layout,
     cull_places,
     edge_mask,
+    refresh_snapshot,
     snapshot_times,
     spatial_outputs,
 )
@@ -263,6 +264,7 @@ class SsaEngine(Engine):
         assert state.base_rates is not None
         if plan.instant(t, state.x, layout.net):
             state.tot[:] = state.x.sum(axis=0)
+            refresh_snapshot(state.snap_times, state.snaps, state.snap_next, t, state.x)
         zone, table = plan.rates(state.base_rates, t)
         toward = plan.routes_at(world, t)
         state.channels = state.channels._replace(zone=zone, rate=table, toward=toward)
