@@ -12,6 +12,10 @@ Figures (see benchmarks/README.md):
    per run, median over seeds and repeats (target: under 10 s on one core), and agent-steps per
    second (people x steps / wall time);
    and CPU seconds (time.process_time), which a busy machine does not inflate;
+   and the same runs as an ensemble's worker makes them (`hyosan.ensemble.task.run_task`: the
+   engine told to keep only what a summary needs, the record built): CPU seconds per run, which
+   with 2 workers puts 1,000 runs at about 1,000 x that / 2 (target: under 10 minutes; the
+   ensemble's own work, about 5 %, comes on top);
 2. the same through `hyosan.simulate` with the run directory written, as `hyosan run` does;
 3. the first run in a fresh process (imports, and Numba's cache read from disk);
 4. peak memory (resource.getrusage).
@@ -84,6 +88,25 @@ def main() -> None:
     agent_steps = result.diagnostics["agent_steps"]
     print(
         f"   agent-steps per CPU second: {agent_steps / statistics.median(cpus) / 1e6:.1f} million"
+    )
+
+    from hyosan.ensemble.task import Task, run_task
+    from hyosan.scenario.load import read_scenario_data
+
+    label, text = read_scenario_data("hyosan-high")
+    run_task(Task(0, 0, 1, text, label, (), "agents"))  # the worker's engine and scenario, once
+    worker = []
+    for seed in range(1, args.seeds + 1):
+        for _ in range(args.repeats):
+            c0 = time.process_time()
+            run_task(Task(0, seed, seed, text, label, (), "agents"))
+            worker.append(time.process_time() - c0)
+    per_run = statistics.median(worker)
+    minutes = 1000 * per_run / 2 / 60
+    print(
+        f"   as an ensemble's worker runs it (run_task), CPU per run, median: {per_run:.2f} s; "
+        f"1,000 runs on 2 workers ~{minutes:.1f} min of runs (target < 10 min): "
+        f"{'PASS' if minutes < 10 else 'MISS'}"
     )
 
     with tempfile.TemporaryDirectory() as tmp:

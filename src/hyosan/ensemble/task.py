@@ -61,6 +61,10 @@ def prepare(
 
     scenario = parse_scenario(text, label, overrides)
     chosen = get_engine(engine)
+    # A worker hands back summaries and series only: an engine that can leave out the rest
+    # of a Result (the agents engine's event table and per-room snapshots) is told so.
+    if hasattr(chosen, "summary_only"):
+        chosen.summary_only = True
     if scenario.engine != chosen.name:
         scenario = scenario.evolve(engine=chosen.name)
     grid = np.asarray(scenario.time.output_times(), dtype=np.float64)

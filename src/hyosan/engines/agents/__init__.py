@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hyosan.engines.agents.actions import SUPPORTED, BuildingActions
 from hyosan.engines.agents.params import (
     ESCAPED,
     EV_BARRICADE,
@@ -121,6 +122,26 @@ class _BuildingRun:
     step_no: int = 0
     t: float = 0.0
     stopped_by: str = "horizon"
+    actions: BuildingActions | None = None
+
+    def emit(self, t: float, kind: int, actor: int, target: int, place: int) -> None:
+        """Append an event to the log (between steps), growing it when full."""
+        used = int(self.ev_n[0])
+        if used >= self.events["t"].size:
+            grown = _new_events(2 * self.events["t"].size)
+            for k in _EVENT_KEYS:
+                grown[k][:used] = self.events[k][:used]
+            self.events = grown
+        for k, v in zip(_EVENT_KEYS, (t, kind, actor, target, place, 0), strict=True):
+            self.events[k][used] = v
+        self.ev_n[0] = used + 1
+
+    def recount(self) -> None:
+        """Counts per state and compartment again, after states changed between steps."""
+        self.cnt[:] = np.bincount(self.agents["st"], minlength=N_STATES)
+        self.comp[:] = 0.0
+        np.add.at(self.comp, self.smap, self.cnt.astype(np.float64))
+        self.scratch["lists_n"][2] = 1  # the kernel's lists of zombies and people: rebuild
 
 
 _AGENT_KEYS = (
@@ -138,8 +159,9 @@ _EDGE_KEYS = (
     "snd_room", "snd_rad", "snd_end",
 )  # fmt: skip
 _SCRATCH_KEYS = (
-    "nz", "nh", "npp", "noisy", "thr", "maxself", "maxself_i", "maxres", "maxres_i", "zlast",
-    "head", "nxt", "ldr", "room_goal", "snd_best",
+    "nz", "nh", "npp", "noisy", "thr", "maxself", "maxself_i", "maxres", "maxres_i", "zlast_at",
+    "head", "nxt", "ldr", "room_goal", "snd_best", "near_h", "quiet", "zl", "pl", "lists_n",
+    "nzc",
 )  # fmt: skip
 _EVENT_KEYS = ("t", "kind", "actor", "target", "place", "aux")
 
@@ -160,8 +182,21 @@ class AgentsEngine(Engine):
 
     name = "agents"
     supports = frozenset(
-        {"model", "model.frequency_mixing", "thresholds", "agents", "record.events"}
+        {
+            "model",
+            "model.frequency_mixing",
+            "thresholds",
+            "agents",
+            "record.events",
+            *SUPPORTED,
+        }
     )
+
+    def __init__(self, *, summary_only: bool = False) -> None:
+        #: Leave out the event table and the per-room snapshots, which only a run directory
+        #: shows; every figure of `summary()` and the series are the same either way. An
+        #: ensemble's worker sets it: it keeps summaries and series and drops the rest.
+        self.summary_only = summary_only
 
     # --- setup ---------------------------------------------------------------------------------
 
@@ -278,12 +313,22 @@ class AgentsEngine(Engine):
             "maxself_i": np.zeros(n_rooms, np.int32),
             "maxres": np.zeros(n_rooms),
             "maxres_i": np.zeros(n_rooms, np.int32),
-            "zlast": np.zeros(n_rooms, np.int32),
+            "zlast_at": np.zeros(n_rooms, np.int32),
             "head": np.zeros(n_rooms, np.int32),
             "nxt": np.zeros(n, np.int32),
             "ldr": np.zeros(n_groups, np.int32),
             "room_goal": np.zeros(n_rooms, np.int32),
             "snd_best": np.zeros(n_rooms, np.int32),
+            "near_h": np.zeros(n_rooms, np.bool_),
+            "quiet": np.zeros(n_rooms, np.bool_),
+            # Unsigned, so that the kernel indexes with them without checks for negative
+            # indices (11 % of a default run when they were signed).
+            "zl": np.zeros(n, np.uint32),
+            "pl": np.zeros(n, np.uint32),
+            # Lengths of zl and pl; whether both must be rebuilt (first step: yes); whether
+            # a zombie was destroyed since the last census.
+            "lists_n": np.array([0, 0, 1, 0], np.int64),
+            "nzc": np.zeros(n_rooms, np.int32),
         }
         cnt = np.bincount(agents["st"], minlength=N_STATES).astype(np.int64)
         comp = np.zeros(len(scenario.model.compartments))
@@ -296,6 +341,8 @@ class AgentsEngine(Engine):
         snap_at = np.unique(np.round(np.linspace(0, times.size - 1, max(n_snap, 1)))).astype(
             np.int64
         )
+        if self.summary_only:
+            snap_at = snap_at[:0]
         net = ReactionNetwork.from_scenario(scenario)
         watched = watches(scenario, net, comp)
         return _BuildingRun(
@@ -323,6 +370,7 @@ class AgentsEngine(Engine):
             ),
             compartments=tuple(scenario.model.compartments),
             rec_times=times,
+            actions=BuildingActions.build(scenario, plan) if scenario.acts else None,
         )
 
     # --- stepping ------------------------------------------------------------------------------
@@ -384,6 +432,15 @@ class AgentsEngine(Engine):
                 return float(t)
             return t1
 
+    def _change_times(self, state: Any, scenario: Scenario) -> list[float]:
+        actions = getattr(state, "actions", None)
+        return [] if actions is None else actions.times(float(scenario.time.horizon))
+
+    def _intervene(self, state: Any, t: float) -> None:
+        if not isinstance(state, _BuildingRun) or state.actions is None:
+            raise EngineError("the agents engine carries out interventions only in a building")
+        state.actions.apply(t, state)
+
     def _apply_cull(self, state: Any, cull: Cull, fraction: float) -> None:
         raise EngineError("the agents engine does not apply culls")  # "culls" not in supports
 
@@ -424,8 +481,14 @@ class AgentsEngine(Engine):
         fate_text, fate_rows = fates(
             ev, people.names, people.roles, st, room, plan.names, state.clock_start, state.t
         )
-        table = events_table(
-            ev, people.names, people.roles, plan.names, state.clock_start, fate_rows
+        # The event table (a sentence for each event of a named character) costs more than
+        # the rest of the outputs together; a summary needs only the fates and the counts.
+        table = (
+            None
+            if self.summary_only
+            else events_table(
+                ev, people.names, people.roles, plan.names, state.clock_start, fate_rows
+            )
         )
         survivors = tuple(
             name
@@ -452,9 +515,11 @@ class AgentsEngine(Engine):
             "n_escaped": count(EV_ESCAPE),
             "clock_start_s": state.clock_start,
         }
+        if state.actions is not None:
+            extra["interventions"] = state.actions.report()
         return {
             "events": table,
-            "places": self._places(state),
+            "places": None if self.summary_only else self._places(state),
             "survivors": survivors,
             "extra": extra,
         }

@@ -4,6 +4,11 @@
 lists, recording counts at output times, per-room snapshots, watched levels and events into
 arrays the caller owns. Random numbers come only from the Generators passed in, one per kind
 of decision, so a seed fixes the run.
+
+From one step to the next the kernel carries lists of the zombies and of the people and the
+number of zombies per room (scratch `zl`, `pl`, `nzc`, `lists_n`; see the census): code that
+changes agents' states or rooms between calls must set `lists_n[2] = 1`, which rebuilds them
+all at the next step.
 """
 
 from __future__ import annotations
@@ -265,12 +270,18 @@ def advance_building(
     maxself_i,
     maxres,
     maxres_i,
-    zlast,
+    zlast_at,
     head,
     nxt,
     ldr,
     room_goal,
     snd_best,
+    near_h,
+    quiet,
+    zl,
+    pl,
+    lists_n,
+    nzc,
     # counts, records, watches
     cnt,
     smap,
@@ -334,7 +345,6 @@ def advance_building(
 
         # 1. census: who is where, per room; group leaders.
         for r in range(n_rooms):
-            nz[r] = 0
             nh[r] = 0
             npp[r] = 0
             noisy[r] = 0
@@ -342,33 +352,75 @@ def advance_building(
             maxself_i[r] = -1
             maxres[r] = -1.0
             maxres_i[r] = -1
-            zlast[r] = -1
             head[r] = -1
             room_goal[r] = -1
         for g in range(ldr.size):
             ldr[g] = -1
-        for i in range(n - 1, -1, -1):
+        # The zombies and the people (human, bitten, hybrid), each in rising index order, and
+        # the zombies per room, all carried from step to step: after the overrun nearly
+        # everyone is a zombie or gone, and scanning the whole population every step, several
+        # times, for a few survivors was most of a run's cost. People only ever leave their
+        # set, so that list is filtered here; zombies join theirs only by turning, which marks
+        # both lists stale (rebuilt here from a full scan), and leave it only when destroyed,
+        # which marks the zombie list for filtering. `nzc` follows every zombie's arrival and
+        # end; the census takes it as this step's count.
+        if lists_n[2] != 0:
+            nzl = 0
+            npl = 0
+            for r in range(n_rooms):
+                nzc[r] = 0
+            for i in range(n):
+                s = st[i]
+                if s == ZOMBIE:
+                    zl[nzl] = i
+                    nzl += 1
+                    nzc[room[i]] += 1
+                elif s in (HUMAN, BITTEN, HYBRID):
+                    pl[npl] = i
+                    npl += 1
+            lists_n[0] = nzl
+            lists_n[2] = 0
+            lists_n[3] = 0
+        else:
+            nzl = lists_n[0]
+            if lists_n[3] != 0:
+                m = 0
+                for k in range(nzl):
+                    if st[zl[k]] == ZOMBIE:
+                        zl[m] = zl[k]
+                        m += 1
+                nzl = m
+                lists_n[0] = nzl
+                lists_n[3] = 0
+            npl = 0
+            for k in range(lists_n[1]):
+                s = st[pl[k]]
+                if s in (HUMAN, BITTEN, HYBRID):
+                    pl[npl] = pl[k]
+                    npl += 1
+        lists_n[1] = npl
+        for r in range(n_rooms):
+            nz[r] = nzc[r]
+            zlast_at[r] = -1  # the lowest zombie in each room, found when an archer asks
+        for kp in range(npl - 1, -1, -1):  # falling: the lowest index ends first in each list
+            i = pl[kp]
             s = st[i]
             r = room[i]
-            if s == ZOMBIE:
-                nz[r] += 1
-                zlast[r] = i
-            elif s in (HUMAN, BITTEN, HYBRID):
-                npp[r] += 1
-                nxt[i] = head[r]
-                head[r] = i
-                if s == HUMAN or (s == BITTEN and bstep[i] == step_no):
-                    nh[r] += 1
-                if aware[i] == 0:
-                    noisy[r] += 1
-                if s != HYBRID:
-                    if tr[i, SELFISH] > maxself[r]:
-                        maxself[r] = tr[i, SELFISH]
-                        maxself_i[r] = i
-                    if tr[i, RESOURCE] > maxres[r]:
-                        maxres[r] = tr[i, RESOURCE]
-                        maxres_i[r] = i
-                    ldr[grp[i]] = i  # ends as the lowest index of the group
+            npp[r] += 1
+            nxt[i] = head[r]
+            head[r] = i
+            if s == HUMAN or (s == BITTEN and bstep[i] == step_no):
+                nh[r] += 1
+            if aware[i] == 0:
+                noisy[r] += 1
+            if s != HYBRID:
+                if tr[i, SELFISH] > maxself[r]:
+                    maxself[r] = tr[i, SELFISH]
+                    maxself_i[r] = i
+                if tr[i, RESOURCE] > maxres[r]:
+                    maxres[r] = tr[i, RESOURCE]
+                    maxres_i[r] = i
+                ldr[grp[i]] = i  # ends as the lowest index of the group
         for r in range(n_rooms):
             th = 0
             for k in range(adj_ptr[r], adj_ptr[r + 1]):
@@ -394,7 +446,8 @@ def advance_building(
                             any_sound = True
 
         # 2. turning: the bitten turn into zombies, or, rarely, keep their minds as hybrids.
-        for i in range(n):
+        for kp in range(npl):
+            i = pl[kp]
             if st[i] == BITTEN and t_turn[i] <= tn:
                 if hyb[i] == 0:
                     if from_hyb[i] == 1:
@@ -408,6 +461,8 @@ def advance_building(
                         t_turn[i] = max(tn, t_bite[i] + P[P_HYBRID_DELAY])
                         continue
                     _set_state(st, cnt, i, ZOMBIE)
+                    nzc[room[i]] += 1
+                    lists_n[2] = 1
                     zstr[i] = P[P_Z_STRENGTH] * tr[i, STRENGTH]
                     zagg[i] = 0.5 + 0.5 * (tr[i, SELFISH] + tr[i, COURAGE])
                     busy[i] = tn + 2.0
@@ -449,7 +504,8 @@ def advance_building(
                     )
 
         # 3. hybrids: hunger grows and may win; flesh eases it.
-        for i in range(n):
+        for kp in range(npl):
+            i = pl[kp]
             if st[i] != HYBRID:
                 continue
             r = room[i]
@@ -485,10 +541,41 @@ def advance_building(
         # 4. zombies sense and choose: people here, people next door, sounds, old leads, wander.
         for e in range(n_edges):
             push[e] = 0
-        for i in range(n):
+        # Most steps after the overrun are hundreds of idle zombies: the wander chance is the
+        # same for all of them (computed once, the same double), and a zombie whose room has no
+        # passable neighbour holding a person need not scan its neighbours (that scan draws only
+        # for such neighbours, so skipping it leaves the random streams as they were).
+        p_wander = 1.0 - math.exp(-P[P_WANDER] * h)
+        attention = P[P_ATTENTION]
+        for r in range(n_rooms):
+            near = False
+            for k in range(adj_ptr[r], adj_ptr[r + 1]):
+                if nh[adj_room[k]] > 0 and ezpass[adj_edge[k]]:
+                    near = True
+                    break
+            near_h[r] = near
+            quiet[r] = nh[r] == 0 and not near and not (any_sound and snd_best[r] >= 0)
+        # Zombies who turned in step 2 are busy this step: the census list holds all the rest.
+        for kz in range(nzl):
+            i = zl[kz]
             if st[i] != ZOMBIE or via[i] >= 0 or busy[i] > t:
                 continue
             r = room[i]
+            if quiet[r] and (lead[i] < 0 or t - lead_t[i] >= attention):
+                # Nobody here or next door, no sound, no lead: wander, or stay (the common case
+                # after the overrun, taken first; the same draws as the full path below).
+                if g_move.random() >= p_wander:
+                    continue
+                deg = adj_ptr[r + 1] - adj_ptr[r]
+                if deg > 0:
+                    k = adj_ptr[r] + int(g_move.random() * deg)
+                    e = adj_edge[k]
+                    q = adj_room[k]
+                    if ezpass[e] and rkind[q] != ROOM_EXIT and hp[e] <= 0.0:
+                        dest[i] = q
+                        via[i] = e
+                        eta[i] = elen[e] / P[P_Z_SPEED]
+                continue
             if nh[r] > 0:
                 lead[i] = r
                 lead_t[i] = t
@@ -496,7 +583,7 @@ def advance_building(
             best_q = -1
             best_e = -1
             best_n = 0
-            for k in range(adj_ptr[r], adj_ptr[r + 1]):
+            for k in range(adj_ptr[r], adj_ptr[r + 1] if near_h[r] else adj_ptr[r]):
                 e = adj_edge[k]
                 q = adj_room[k]
                 if not ezpass[e] or nh[q] == 0:
@@ -539,7 +626,7 @@ def advance_building(
                     edge = zhop_e[r, lead[i]]
                 else:
                     lead[i] = -1
-            elif g_move.random() < 1.0 - math.exp(-P[P_WANDER] * h):
+            elif g_move.random() < p_wander:
                 deg = adj_ptr[r + 1] - adj_ptr[r]
                 if deg > 0:
                     k = adj_ptr[r] + int(g_move.random() * deg)
@@ -691,7 +778,8 @@ def advance_building(
                             best_d = hdist[r, q]
                             best = q
                     room_goal[r] = best
-        for i in range(n):
+        for kp in range(npl):
+            i = pl[kp]
             s = st[i]
             if s not in (HUMAN, BITTEN, HYBRID):
                 continue
@@ -794,12 +882,21 @@ def advance_building(
             if z_here > 0:
                 goal[i] = -1
                 # Archers shoot first.
-                if P[P_FIGHT_ON] > 0.0 and tr[i, WEAPON] >= P[P_ARCHER] and zlast[r] >= 0:
+                if P[P_FIGHT_ON] > 0.0 and tr[i, WEAPON] >= P[P_ARCHER]:
+                    if zlast_at[r] < 0:
+                        # The lowest-numbered zombie in the room at the census (rooms change
+                        # only in step 7; zl still holds any destroyed since).
+                        for kz in range(nzl):
+                            if room[zl[kz]] == r:
+                                zlast_at[r] = zl[kz]
+                                break
                     if g_beh.random() < (1.0 - math.exp(-P[P_SHOT_RATE] * h)) * P[P_HEADSHOT]:
-                        z = zlast[r]
+                        z = zlast_at[r]
                         if st[z] == ZOMBIE:
                             _set_state(st, cnt, z, DESTROYED)
                             nz[r] -= 1
+                            nzc[r] -= 1
+                            lists_n[3] = 1
                             _emit(ev_t, ev_k, ev_a, ev_b, ev_p, ev_x, ev_n, tn, EV_KILL, i, z, r, 1)
                     if nz[r] <= 2:
                         continue
@@ -924,6 +1021,7 @@ def advance_building(
                 eta[i] = elen[edge] / speed
 
         # 7. movement: along passages; nobody passes a standing barricade.
+        z_met = False  # a zombie arrived where someone can be caught (see step 8)
         for i in range(n):
             if via[i] < 0:
                 continue
@@ -944,8 +1042,13 @@ def advance_building(
             r = room[i]
             room[i] = q
             used[i] = e
-            if s == ZOMBIE and rfirst[q] < 0:
-                rfirst[q] = tn
+            if s == ZOMBIE:
+                nzc[r] -= 1
+                nzc[q] += 1
+                if nh[q] > 0:
+                    z_met = True
+                if rfirst[q] < 0:
+                    rfirst[q] = tn
             if rkind[q] == ROOM_EXIT:
                 if s in (HUMAN, BITTEN, HYBRID):
                     _set_state(st, cnt, i, ESCAPED)
@@ -954,7 +1057,15 @@ def advance_building(
                 _emit(ev_t, ev_k, ev_a, ev_b, ev_p, ev_x, ev_n, tn, EV_MOVE, i, -1, q, r)
 
         # 8. encounters: zombies catch, people hide, shove, rescue, fight, are bitten.
-        for z in range(n):
+        # Only a zombie in a room with someone to catch does anything here (and draws): one
+        # that was there at the census (nz counts it) or arrived in step 7 (z_met). Zombies
+        # who turned this step are busy. Without either, the loop is skipped.
+        for r in range(n_rooms):
+            if nz[r] > 0 and nh[r] > 0:
+                z_met = True
+                break
+        for kz in range(nzl if z_met else 0):
+            z = zl[kz]
             if st[z] != ZOMBIE or via[z] >= 0 or busy[z] > t:
                 continue
             r = room[z]
@@ -1028,6 +1139,8 @@ def advance_building(
                 if g_beh.random() < p:
                     _set_state(st, cnt, z, DESTROYED)
                     nz[r] -= 1
+                    nzc[r] -= 1
+                    lists_n[3] = 1
                     _emit(ev_t, ev_k, ev_a, ev_b, ev_p, ev_x, ev_n, tn, EV_KILL, fighter, z, r, 0)
                     _add_sound(snd_room, snd_rad, snd_end, r, P[P_HEAR_LOUD], t + P[P_SOUND_DUR])
                     continue

@@ -1,0 +1,157 @@
+"""Interventions in a building, carried out between steps: air strikes and sound lures.
+
+Rooms are the places of an area: by name or number (`places`), or within `hops` doors or
+`radius` metres (room centres) of a room (`around`).
+
+- `strike`: at `at`, everyone in the area's rooms dies (zombies are destroyed), a death in the
+  narrative for each named character; the summary counts who was hit, as on a graph of places.
+- `lure`: from `start` to `end`, a sound at the room `toward` that the whole building hears,
+  as the school's PA is heard by its floor: zombies go for the loudest sound they hear. The
+  sound draws every zombie, so a lure in a building takes no `area`, and zombies walk at their
+  own pace, not at `speed`.
+
+Other interventions are refused: the engine declares only these two.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from hyosan.engines.agents.params import (
+    BITTEN,
+    DEAD,
+    DESTROYED,
+    EV_DEATH,
+    HUMAN,
+    HYBRID,
+    ZOMBIE,
+)
+from hyosan.errors import EngineError
+from hyosan.interventions.plan import area_mask
+from hyosan.world.build import seed_place
+from hyosan.world.graph import World
+
+if TYPE_CHECKING:
+    from hyosan.engines.agents.building import Plan as BuildingPlan
+    from hyosan.scenario.schema import Scenario
+
+__all__ = ["SUPPORTED", "BuildingActions"]
+
+#: The interventions the agents engine carries out in a building.
+SUPPORTED = ("interventions.strike", "interventions.lure")
+
+#: A lure's reach, in metres: beyond any building's size, so that every zombie hears it.
+LURE_RADIUS = 1.0e6
+
+
+def building_world(plan: BuildingPlan) -> World:
+    """The building's rooms as a graph of places (doors as edges), for resolving areas."""
+    return World(
+        indptr=np.asarray(plan.adj_ptr, dtype=np.int64),
+        indices=np.asarray(plan.adj_room, dtype=np.int32),
+        names=tuple(plan.names),
+        coords=np.column_stack([plan.x, plan.y]).astype(np.float64),
+    )
+
+
+@dataclass
+class BuildingActions:
+    """The strikes and lures of a scenario, resolved to rooms."""
+
+    strikes: list[tuple[int, str, float, np.ndarray, str]] = field(default_factory=list)
+    lures: list[tuple[int, str, float, float, int]] = field(default_factory=list)
+    tallies: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, scenario: Scenario, plan: BuildingPlan) -> BuildingActions:
+        world = building_world(plan)
+        out = cls()
+        for i, iv in enumerate(scenario.interventions):
+            if not iv.enabled:
+                continue
+            where = f"interventions[{i}]"
+            if iv.kind == "strike":
+                mask = area_mask(world, iv.area, f"{where}.area")
+                assert mask is not None  # a strike's area is required
+                out.strikes.append((i, iv.name or iv.kind, float(iv.at), mask, iv.note))
+            elif iv.kind == "lure":
+                if iv.area is not None:
+                    raise EngineError(
+                        f"{where}.area: in a building a lure is a sound every zombie hears; "
+                        "remove area"
+                    )
+                room = seed_place(world, iv.toward, f"{where}.toward")
+                start, end = iv.window()
+                out.lures.append((i, iv.name or iv.kind, start, end, room))
+        return out
+
+    def times(self, horizon: float) -> list[float]:
+        """Times in (0, horizon] at which a strike falls or a lure starts."""
+        found = {t for _, _, t, _, _ in self.strikes} | {t for _, _, t, _, _ in self.lures}
+        return sorted(t for t in found if 0.0 < t <= horizon)
+
+    def apply(self, t: float, run: Any) -> None:
+        """Carry out what happens at t on a building run (engines/agents/__init__.py)."""
+        from hyosan.engines.agents.kernels import _add_sound
+
+        edges = run.edges
+        for _, _, start, end, room in self.lures:
+            if start == t:
+                # The slot that ends first is replaced, so a long lure outlasts the screams.
+                _add_sound(
+                    edges["snd_room"], edges["snd_rad"], edges["snd_end"], room, LURE_RADIUS, end
+                )
+        for i, name, when, mask, note in self.strikes:
+            if when == t:
+                self._strike(i, name, t, mask, note, run)
+
+    def _strike(self, i: int, name: str, t: float, mask: np.ndarray, note: str, run: Any) -> None:
+        ag = run.agents
+        st, room = ag["st"], ag["room"]
+        hit = mask[room] & np.isin(st, [HUMAN, BITTEN, HYBRID, ZOMBIE])
+        before = {
+            s: int(np.count_nonzero(hit & (st == code)))
+            for s, code in (
+                ("human", HUMAN),
+                ("bitten", BITTEN),
+                ("hybrid", HYBRID),
+                ("zombie", ZOMBIE),
+            )
+        }
+        for p in np.flatnonzero(hit & (ag["named"] >= 0) & (st != ZOMBIE)):
+            run.emit(t, EV_DEATH, -1, int(p), int(room[p]))
+        st[hit] = np.where(st[hit] == ZOMBIE, DESTROYED, DEAD)
+        ag["via"][hit] = -1
+        ag["dest"][hit] = -1
+        run.recount()
+        people = sum(before.values())
+        infected = before["bitten"] + before["hybrid"] + before["zombie"]
+        entry: dict[str, Any] = {"name": name, "kind": "strike", "t_s": t}
+        if note:
+            entry["note"] = note
+        entry.update({f"n_{s}": n for s, n in before.items()})
+        entry.update(
+            people=people,
+            zombies=before["zombie"],
+            not_zombies=people - before["zombie"],
+            infected=infected,
+            uninfected=people - infected,
+        )
+        self.tallies.append(entry)
+
+    def report(self) -> list[dict[str, Any]]:
+        """One entry per strike and lure, in the same form as on a graph of places."""
+        lures = [
+            {
+                "name": name,
+                "kind": "lure",
+                "start_s": start,
+                "end_s": None if math.isinf(end) else end,
+            }
+            for _, name, start, end, _ in self.lures
+        ]
+        return [*lures, *self.tallies]
