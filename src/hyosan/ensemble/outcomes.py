@@ -16,6 +16,7 @@ per_point           one entry per point:
   p_overrun_within  {within_s, estimate, low, high}
   median_t_overrun_s  median time of overrun among the runs overrun (null if none)
   survival          {character: {estimate, low, high}}   engines with named characters
+  p                 {figure: {estimate, low, high}}   every other yes-or-no figure of the runs
 differences         (compare) B − A per outcome: {mean, low, high, n}, paired 95 % t interval
 p_humans_win_difference  (compare) {estimate, low, high}, paired t interval on the 0/1 outcomes
 ```
@@ -62,6 +63,14 @@ def point_outcomes(
         },
         "median_t_overrun_s": float(np.median(t_over)) if t_over else None,
     }
+    # Yes-or-no figures of the runs beyond the winner (after_strikes: restarted, ...).
+    flags = {
+        k: v
+        for k, v in rows.items()
+        if k not in ("humans_win", *_NOT_OUTCOMES) and v and all(isinstance(x, bool) for x in v)
+    }
+    if flags:
+        out["p"] = {k: wilson(sum(v), n) for k, v in flags.items()}
     if characters is not None:
         counts = dict.fromkeys(characters, 0)
         for survivors in rows.get("survivors", [[]] * n):

@@ -85,6 +85,15 @@ def _scalar_extras(summary: dict[str, Any]) -> dict[str, Any]:
             out[k] = int(v)
         elif isinstance(v, float | np.floating):
             out[k] = float(v)
+    # What interventions did, one column per figure: "<name>: <figure>", e.g.
+    # "Missile strikes: not_zombies" and "after_strikes: restarted".
+    for entry in summary.get("interventions") or []:
+        label = entry.get("name") or entry["kind"]
+        for k, v in entry.items():
+            if k in ("name", "kind", "note", "intervention") or isinstance(v, dict | list | str):
+                continue
+            if v is None or isinstance(v, bool | np.bool_ | int | np.integer | float | np.floating):
+                out[f"{label}: {k}"] = v if v is None or isinstance(v, bool) else float(v)
     return out
 
 

@@ -62,6 +62,17 @@ def print_summary(summary: dict[str, Any], console: Console, out: str | None = N
         cells.append(_t(entry["median_t_overrun_s"], unit))
         table.add_row(*cells)
     console.print(table)
+    flags = summary["per_point"][0].get("p") or {}
+    if flags and len(summary["per_point"]) <= 2:
+        more = Table(title="chance of [95 %]", show_header=True)
+        more.add_column("figure")
+        for entry in summary["per_point"]:
+            more.add_column(escape(entry["scenario"]), justify="right")
+        for name in flags:
+            more.add_row(
+                escape(name), *(_p(e.get("p", {}).get(name)) for e in summary["per_point"])
+            )
+        console.print(more)
     survival = summary["per_point"][0].get("survival")
     if survival and len(summary["per_point"]) <= 2:
         chars = Table(title="chance of surviving [95 %]", show_header=True)
