@@ -38,6 +38,10 @@ def _wait_for_part(parts: Path, proc: subprocess.Popen[str], limit: float = 60.0
     pytest.fail("no part file appeared")
 
 
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _stored(work: Path) -> int:
     # Runs held in the part files, without opening a WorkDir (which would need the plan).
     total = 0
@@ -62,6 +66,9 @@ def test_killed_ensemble_resumes(tmp_path: Path, how: str, workers: int) -> None
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # As from a terminal: a suite started in the background (`cmd &`) ignores SIGINT, and
+        # a child inherits that, so Python would never see the Ctrl-C.
+        preexec_fn=_interruptible,
     )
     work = work_dir_for(out)
     _wait_for_part(work / "parts", proc)
