@@ -9,7 +9,7 @@ of the outbreak (how far and how wide it reached, and when it reached named plac
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -30,6 +30,7 @@ __all__ = [
     "Channels",
     "Layout",
     "cull_places",
+    "enter_piece",
     "extent",
     "places_table",
     "refresh_snapshot",
@@ -390,17 +391,46 @@ def refresh_snapshot(
         snaps[taken - 1] = x
 
 
+def enter_piece(
+    layout: Layout,
+    t: float,
+    x: np.ndarray,
+    tot: np.ndarray,
+    snapshots: tuple[np.ndarray, np.ndarray, int],
+    channels: Any,
+    base_rates: np.ndarray,
+) -> tuple[Any, World]:
+    """Interventions change at t: carry out its instants on the counts x (and their totals
+    `tot`, and the snapshot taken at t), and return the channels with the zones, rates and
+    routes of the piece that starts at t, and the world with its edge weights then."""
+    plan, world = layout.plan, layout.world
+    assert plan is not None
+    if plan.instant(t, x, layout.net):
+        tot[:] = x.sum(axis=0)
+        refresh_snapshot(*snapshots, t, x)
+    zone, table = plan.rates(base_rates, t)
+    channels = channels._replace(zone=zone, rate=table, toward=plan.routes_at(world, t))
+    weights = plan.weights(world, t)
+    return channels, world if weights is None else replace(world, weights=weights)
+
+
 def spatial_outputs(
     scenario: Scenario,
     layout: Layout,
     first_z: np.ndarray,
     snap_times: np.ndarray,
     snaps: np.ndarray,
+    counts: np.ndarray,
+    tot: np.ndarray,
 ) -> dict[str, Any]:
-    """The Result's places table and outbreak extent for a run on a world (none for one place)."""
-    if scenario.world is None:
-        return {}
-    return {
-        "places": places_table(scenario, layout, first_z, snap_times, snaps),
-        "extra": {"outbreak": extent(scenario, layout, first_z)},
-    }
+    """The Result's places table and outbreak extent for a run on a world (none for one
+    place), and what the interventions did (`counts`: events per channel; `tot`: the final
+    totals)."""
+    out: dict[str, Any] = {}
+    if scenario.world is not None:
+        out["places"] = places_table(scenario, layout, first_z, snap_times, snaps)
+        out["extra"] = {"outbreak": extent(scenario, layout, first_z)}
+    if layout.plan is not None:
+        report = layout.plan.report(counts, tot, layout.net)
+        out.setdefault("extra", {})["interventions"] = report
+    return out

@@ -90,10 +90,10 @@ def _scalar_extras(summary: dict[str, Any]) -> dict[str, Any]:
     for entry in summary.get("interventions") or []:
         label = entry.get("name") or entry["kind"]
         for k, v in entry.items():
-            if k in ("name", "kind", "note", "intervention") or isinstance(v, dict | list | str):
-                continue
-            if v is None or isinstance(v, bool | np.bool_ | int | np.integer | float | np.floating):
-                out[f"{label}: {k}"] = v if v is None or isinstance(v, bool) else float(v)
+            if isinstance(v, bool):
+                out[f"{label}: {k}"] = v
+            elif isinstance(v, int | float) or v is None:
+                out[f"{label}: {k}"] = None if v is None else float(v)
     return out
 
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from hyosan.scenario.schema import Scenario
     from hyosan.world.graph import World
 
-__all__ = ["Directed", "Plan", "area_mask", "next_hops"]
+__all__ = ["Directed", "Plan", "area_mask", "next_hops", "strike_tally"]
 
 
 @dataclass(frozen=True)
@@ -436,35 +436,22 @@ class Plan:
     def strike(self, t: float, x: np.ndarray, net: ReactionNetwork) -> bool:
         """Carry out the strikes at t on the counts per place x; True if there were any."""
         hit = False
-        dead_states = ("removed",)
+        states = np.array(net.states)
+        alive = states != "removed"
         for i, when, m, to in self.strikes:
             if when != t:
                 continue
             hit = True
             inside = self.masks[m]
-            alive = np.array([s not in dead_states for s in net.states])
-            before = x[inside].sum(axis=0)
-            tally: dict[str, Any] = {"intervention": i, "kind": "strike", "t_s": t}
-            for s in dict.fromkeys(net.states):
-                if s not in dead_states:
-                    tally[f"n_{s}"] = int(before[[st == s for st in net.states]].sum())
-            people = int(before[alive].sum())
-            zombies = int(before[[s == "zombie" for s in net.states]].sum())
-            infected = int(before[_infected(net)].sum())
-            tally.update(
-                people=people,
-                zombies=zombies,
-                not_zombies=people - zombies,
-                infected=infected,
-                uninfected=people - infected,
-            )
-            killed = x[inside][:, alive].sum(axis=1)
             sub = x[inside]
+            before = sub.sum(axis=0)
+            by_state = {s: int(before[states == s].sum()) for s in dict.fromkeys(states[alive])}
+            self.tallies.append({"intervention": i, "t_s": t, **strike_tally(by_state)})
+            killed = sub[:, alive].sum(axis=1)
             sub[:, alive] = 0
             if to >= 0:
                 sub[:, to] += killed
             x[inside] = sub
-            self.tallies.append(tally)
         if hit:
             self.infected_after = float(x[:, _infected(net)].sum())
         return hit
@@ -491,12 +478,10 @@ class Plan:
             if self.notes[i]:
                 entry["note"] = self.notes[i]
             if counts is not None:
-                done = {
-                    name: int(counts[h])
-                    for (what, k), h in self.channel_of.items()
-                    if self.channel_iv[h] == i and what != "move"
-                    for name in [self._label(what, int(k))]
-                }
+                done = {}
+                for (what, k), h in self.channel_of.items():
+                    if self.channel_iv[h] == i and what != "move":
+                        done[self._label(what, int(k))] = int(counts[h])
                 if done:
                     entry["events"] = done
             for tally in self.tallies:
@@ -520,6 +505,23 @@ class Plan:
 
     def _label(self, what: str, k: int) -> str:
         return self.reactions[k][0] if what == "reaction" else self.directed[k].name
+
+
+def strike_tally(by_state: dict[str, int]) -> dict[str, Any]:
+    """What a strike hit, from the people in its area by state (the dead left out): each
+    state's count, and the people, zombies, infected and the rest."""
+    people = sum(by_state.values())
+    zombies = by_state.get("zombie", 0)
+    infected = zombies + by_state.get("bitten", 0) + by_state.get("hybrid", 0)
+    return {
+        "kind": "strike",
+        **{f"n_{s}": n for s, n in by_state.items()},
+        "people": people,
+        "zombies": zombies,
+        "not_zombies": people - zombies,
+        "infected": infected,
+        "uninfected": people - infected,
+    }
 
 
 def _infected(net: ReactionNetwork) -> np.ndarray:

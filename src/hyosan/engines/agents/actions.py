@@ -31,7 +31,7 @@ from hyosan.engines.agents.params import (
     ZOMBIE,
 )
 from hyosan.errors import EngineError
-from hyosan.interventions.plan import area_mask
+from hyosan.interventions.plan import area_mask, strike_tally
 from hyosan.world.build import seed_place
 from hyosan.world.graph import World
 
@@ -128,20 +128,10 @@ class BuildingActions:
         ag["via"][hit] = -1
         ag["dest"][hit] = -1
         run.recount()
-        people = sum(before.values())
-        infected = before["bitten"] + before["hybrid"] + before["zombie"]
         entry: dict[str, Any] = {"name": name, "kind": "strike", "t_s": t}
         if note:
             entry["note"] = note
-        entry.update({f"n_{s}": n for s, n in before.items()})
-        entry.update(
-            people=people,
-            zombies=before["zombie"],
-            not_zombies=people - before["zombie"],
-            infected=infected,
-            uninfected=people - infected,
-        )
-        self.tallies.append(entry)
+        self.tallies.append({**entry, **strike_tally(before)})
 
     def report(self) -> list[dict[str, Any]]:
         """One entry per strike and lure, in the same form as on a graph of places."""

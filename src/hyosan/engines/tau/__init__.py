@@ -45,7 +45,7 @@ Random numbers: the world from the `world` stream, leaps from `events`, culls fr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -57,7 +57,7 @@ from hyosan.engines.spatial import (
     Layout,
     cull_places,
     edge_mask,
-    refresh_snapshot,
+    enter_piece,
     snapshot_times,
     spatial_outputs,
 )
@@ -249,20 +249,13 @@ class TauEngine(Engine):
         return [] if plan is None else plan.times(float(scenario.time.horizon))
 
     def _intervene(self, state: _Run, t: float) -> None:
-        layout = state.layout
-        plan, world = layout.plan, layout.world
-        assert plan is not None
         assert state.base_rates is not None
-        if plan.instant(t, state.x, layout.net):
-            state.tot[:] = state.x.sum(axis=0)
-            refresh_snapshot(state.snap_times, state.snaps, state.snap_next, t, state.x)
-        zone, table = plan.rates(state.base_rates, t)
-        toward = plan.routes_at(world, t)
-        state.channels = state.channels._replace(zone=zone, rate=table, toward=toward)
-        weights = plan.weights(world, t)
-        if weights is not None or state.weights is not None:
-            state.weights = weights
-            piece = world if weights is None else replace(world, weights=weights)
+        snapshots = (state.snap_times, state.snaps, state.snap_next)
+        state.channels, piece = enter_piece(
+            state.layout, t, state.x, state.tot, snapshots, state.channels, state.base_rates
+        )
+        if piece is not state.layout.world or state.weights is not None:
+            state.weights = None if piece is state.layout.world else piece.weights
             state.arrays["wsum"] = piece.weight_sums() if piece.weighted else np.empty(0)
         state.activate_all()
 
@@ -291,18 +284,15 @@ class TauEngine(Engine):
         return crossings, exact, diagnostics
 
     def _outputs(self, state: _Run) -> dict[str, Any]:
-        out = spatial_outputs(
+        return spatial_outputs(
             state.scenario,
             state.layout,
             state.arrays["first_z"],
             state.snap_times[: state.snap_next],
             state.snaps,
+            state.counts,
+            state.tot,
         )
-        plan = state.layout.plan
-        if plan is not None:
-            report = plan.report(state.counts, state.tot, state.layout.net)
-            out.setdefault("extra", {})["interventions"] = report
-        return out
 
 
 def compile_channels(layout: Layout, ch: Channels, names: list[str]) -> TauChannels:
