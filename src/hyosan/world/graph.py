@@ -7,7 +7,7 @@ costs about 24 bytes per place (indptr and four int32 neighbours).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -36,6 +36,10 @@ class World:
         Head counts per place from the world itself (grids, regions), else None.
     landmarks
         Named places (a grid's cities): name -> place number.
+    lattice
+        (rows, columns, periodic) when the places are every cell of a lattice in row-major
+        order, each joined to its four nearest neighbours, so that engines may compute
+        neighbours instead of reading them; else None.
     """
 
     indptr: np.ndarray
@@ -47,6 +51,7 @@ class World:
     coords: np.ndarray | None = None
     population: np.ndarray | None = None
     landmarks: dict[str, int] = field(default_factory=dict)
+    lattice: tuple[int, int, bool] | None = None
 
     @property
     def n_places(self) -> int:
@@ -162,7 +167,8 @@ def grid_world(
 
 def lattice(rows: int, cols: int, *, periodic: bool = False) -> World:
     """A rows × cols square lattice with nearest-neighbour edges."""
-    return grid_world(np.ones((rows, cols), dtype=bool), periodic=periodic)
+    world = grid_world(np.ones((rows, cols), dtype=bool), periodic=periodic)
+    return replace(world, lattice=(rows, cols, periodic))
 
 
 def from_edges(

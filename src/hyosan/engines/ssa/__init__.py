@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hyosan.engines.base import Engine, Recorder, Streams
+from hyosan.engines.ssa.lists import Lists
 from hyosan.engines.spatial import (
     INTERVENTIONS,
     Channels,
@@ -44,9 +45,12 @@ from hyosan.engines.watches import WatchArrays, watches
 
 if TYPE_CHECKING:
     from hyosan.scenario.schema import Cull, Scenario
+    from hyosan.world.graph import World
 
 __all__ = ["SsaEngine"]
 
+#: Draws buffered at a time when lists are in use (kernels.simulate).
+_BUFFER = 256
 #: First size of the event log; it doubles when full.
 _LOG_START = 1 << 16
 
@@ -73,6 +77,9 @@ class _Run:
     stopped_by: str = "horizon"
     reversed: tuple[np.ndarray, np.ndarray, np.ndarray] = ()  # type: ignore[assignment]
     weights: np.ndarray | None = None  # edge weights while a cordon stands
+    lists: Lists | None = None  # the lists of people (lists.py)
+    piece: World | None = None  # the world with the edge weights of this piece
+    use_lists: bool = True
 
     def selection_args(self) -> tuple[Any, ...]:
         """The arguments of kernels.rebuild, which begin those of kernels.simulate."""
@@ -80,6 +87,7 @@ class _Run:
         return (
             self.x,
             self.channels,
+            self.lists,
             arr["nbs"],
             world.indptr,
             world.indices,
@@ -117,6 +125,11 @@ class SsaEngine(Engine):
         }
     )
 
+    def __init__(self, *, lists: bool = True) -> None:
+        #: Draw the events of simple channels from lists of people (lists.py) where that
+        #: pays; False draws every event place by place. Both follow the same law.
+        self.lists = lists
+
     def _setup(self, scenario: Scenario, streams: Streams) -> _Run:
         from hyosan.engines.ssa.kernels import GROUPS, rebuild
 
@@ -137,7 +150,10 @@ class SsaEngine(Engine):
             "gsize": np.zeros(GROUPS, dtype=np.int64),
             "gcap": np.zeros(GROUPS, dtype=np.int64),
             "gsum": np.zeros(GROUPS),
-            "meta": np.zeros(5, dtype=np.int64),
+            "meta": np.array([0, 0, 0, 0, 0, _BUFFER], dtype=np.int64),
+            # Buffered draws (with lists): exponential waits and uniforms, refilled together.
+            "ebuf": np.zeros(_BUFFER),
+            "ubuf": np.zeros(_BUFFER),
             "first_z": np.where((x[:, layout.zmask] > 0).any(axis=1), 0.0, np.nan),
             "edge": edge_mask(scenario, world),
         }
@@ -170,18 +186,21 @@ class SsaEngine(Engine):
             snaps=np.zeros((snap_times.size, n, n_c), dtype=np.int32),
             log=log,
             base_rates=channels.rate[0].copy(),
+            use_lists=self.lists,
         )
         run.reversed = world.reversed_edges()
-        rebuild(*run.selection_args())
+        _rebuild(run, world)
         return run
 
     def _advance(self, state: _Run, t0: float, t1: float, recorder: Recorder, last: bool) -> float:
         from hyosan.engines.ssa.kernels import (
             STATUS_EDGE,
+            STATUS_LIST_FULL,
             STATUS_LOG_FULL,
             STATUS_STOPPED,
             simulate,
         )
+        from hyosan.engines.ssa.lists import grow
 
         arr, w = state.arrays, state.watch
         if arr["edge"].size and bool((arr["edge"] & (arr["first_z"] == 0.0)).any()):
@@ -192,11 +211,12 @@ class SsaEngine(Engine):
         zombie_weights = state.layout.net.weights("zombie")
         while True:
             log = state.log
-            x, ch, nbs, indptr, indices, weights, wsum, *selection = state.selection_args()
+            x, ch, lists, nbs, indptr, indices, weights, wsum, *selection = state.selection_args()
             t, out_next, snap_next, status = simulate(
                 x,
                 state.tot,
                 ch,
+                lists,
                 nbs,
                 indptr,
                 indices,
@@ -205,6 +225,8 @@ class SsaEngine(Engine):
                 *state.reversed,
                 *selection,
                 state.rng,
+                arr["ebuf"],
+                arr["ubuf"],
                 t,
                 t1,
                 last,
@@ -232,6 +254,10 @@ class SsaEngine(Engine):
             )
             recorder.filled = out_next
             state.snap_next = snap_next
+            if status == STATUS_LIST_FULL:
+                state.lists = grow(lists)
+                arr["lists.ent"] = state.lists.ent
+                continue
             if status == STATUS_LOG_FULL:
                 assert log is not None
                 state.log = {k: np.concatenate([v, np.zeros_like(v)]) for k, v in log.items()}
@@ -245,19 +271,15 @@ class SsaEngine(Engine):
             return t1
 
     def _apply_cull(self, state: _Run, cull: Cull, fraction: float) -> None:
-        from hyosan.engines.ssa.kernels import rebuild
-
         cull_places(state.layout, state.x, cull, fraction, state.cull_rng)
         state.tot[:] = state.x.sum(axis=0)
-        rebuild(*state.selection_args())
+        _rebuild(state, state.piece)
 
     def _change_times(self, state: _Run, scenario: Scenario) -> list[float]:
         plan = state.layout.plan
         return [] if plan is None else plan.times(float(scenario.time.horizon))
 
     def _intervene(self, state: _Run, t: float) -> None:
-        from hyosan.engines.ssa.kernels import rebuild
-
         assert state.base_rates is not None
         snapshots = (state.snap_times, state.snaps, state.snap_next)
         state.channels, piece = enter_piece(
@@ -267,7 +289,8 @@ class SsaEngine(Engine):
             state.weights = None if piece is state.layout.world else piece.weights
             state.arrays["wsum"] = piece.weight_sums() if piece.weighted else np.empty(0)
             state.reversed = piece.reversed_edges()
-        rebuild(*state.selection_args())
+        state.piece = piece
+        _rebuild(state, piece)
 
     def _counts(self, state: _Run) -> np.ndarray:
         return state.tot.astype(np.float64)
@@ -311,3 +334,19 @@ class SsaEngine(Engine):
                 metadata={"t_unit": "s"},
             )
         return out
+
+
+def _rebuild(run: _Run, piece: World | None) -> None:
+    """Fill the lists of people for the channels of this piece that draw from them, then every
+    place's propensity and the groups (after the counts or the channels changed)."""
+    from hyosan.engines.ssa.kernels import rebuild
+    from hyosan.engines.ssa.lists import no_lists, plan
+
+    world = piece if piece is not None else run.layout.world
+    if run.use_lists:
+        run.lists = plan(run.channels, world, run.x, run.layout.zmask)
+    else:
+        run.lists = no_lists(run.channels, world.n_places)
+    for name in ("ent", "dead"):
+        run.arrays[f"lists.{name}"] = getattr(run.lists, name)
+    rebuild(*run.selection_args())

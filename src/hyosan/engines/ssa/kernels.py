@@ -24,10 +24,13 @@ import math
 import numba as nb
 import numpy as np
 
+from hyosan.engines.ssa.prefetch import prefetch
+
 __all__ = [
     "GROUPS",
     "STATUS_DONE",
     "STATUS_EDGE",
+    "STATUS_LIST_FULL",
     "STATUS_LOG_FULL",
     "STATUS_STOPPED",
     "rebuild",
@@ -38,6 +41,7 @@ STATUS_DONE = 0  # reached the end of the piece
 STATUS_STOPPED = 2  # a stopping threshold was crossed
 STATUS_LOG_FULL = 3  # the event log is full; grow it and call again
 STATUS_EDGE = 4  # a zombie reached the border of the lattice (stop_at_edge)
+STATUS_LIST_FULL = 5  # a list of people (lists.py) is full; grow it and call again
 
 #: Groups by binary exponent: a in [2^(g - OFFSET - 1), 2^(g - OFFSET)) is in group g.
 OFFSET = 1100
@@ -45,8 +49,8 @@ GROUPS = 2 * OFFSET
 #: Events between recomputations of the group sums (which drift by round-off).
 RESYNC = 1 << 22
 
-# meta: [pool_end, gmin, gmax, events since resync, log length]
-_POOL_END, _GMIN, _GMAX, _SINCE, _LOG_N = 0, 1, 2, 3, 4
+# meta: [pool_end, gmin, gmax, events since resync, log length, next buffered draw]
+_POOL_END, _GMIN, _GMAX, _SINCE, _LOG_N, _BUF = 0, 1, 2, 3, 4, 5
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -97,11 +101,11 @@ def _npop(p, x, ch):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _propensity(p, x, ch, nbs, indptr, weights, wsum):  # type: ignore[no-untyped-def]
+def _propensity(p, x, ch, by_place, nbs, indptr, weights, wsum):  # type: ignore[no-untyped-def]
     npop = _npop(p, x, ch)
     total = 0.0
-    for h in range(ch.rate.shape[1]):
-        total += _channel(h, p, x, npop, ch, nbs, indptr, weights, wsum)
+    for j in range(by_place.size):
+        total += _channel(by_place[j], p, x, npop, ch, nbs, indptr, weights, wsum)
     return total
 
 
@@ -140,9 +144,26 @@ def _grow(g, pool, gstart, gsize, gcap, meta):  # type: ignore[no-untyped-def]
 
 @nb.njit(cache=True, nogil=True)
 def rebuild(  # type: ignore[no-untyped-def]
-    x, ch, nbs, indptr, indices, weights, wsum, a, grp, pos, pool, gstart, gsize, gcap, gsum, meta
+    x,
+    ch,
+    lists,
+    nbs,
+    indptr,
+    indices,
+    weights,
+    wsum,
+    a,
+    grp,
+    pos,
+    pool,
+    gstart,
+    gsize,
+    gcap,
+    gsum,
+    meta,
 ):
-    """Compute the neighbour sums, every propensity and the groups from the counts x."""
+    """Compute the neighbour sums, every place's propensity (of the channels not drawn from
+    lists) and the groups from the counts x."""
     n = x.shape[0]
     for p in range(n):
         for col in range(ch.b_comp.size):
@@ -159,7 +180,7 @@ def rebuild(  # type: ignore[no-untyped-def]
     meta[_GMAX] = -1
     meta[_SINCE] = 0
     for p in range(n):
-        v = _propensity(p, x, ch, nbs, indptr, weights, wsum)
+        v = _propensity(p, x, ch, lists.by_place, nbs, indptr, weights, wsum)
         a[p] = v
         g = _group_of(v) if v > 0.0 else -1
         grp[p] = g
@@ -198,6 +219,7 @@ def simulate(  # type: ignore[no-untyped-def]
     x,
     tot,
     ch,
+    lists,
     nbs,
     indptr,
     indices,
@@ -216,6 +238,8 @@ def simulate(  # type: ignore[no-untyped-def]
     gsum,
     meta,
     rng,
+    ebuf,
+    ubuf,
     t,
     t_end,
     include_end,
@@ -243,11 +267,11 @@ def simulate(  # type: ignore[no-untyped-def]
 ):
     """Advance from t towards t_end; return (t, out_next, snap_next, status).
 
-    Arguments, in groups: the counts per place (changed here), their totals, the channels and
-    the neighbour sums; the graph (CSR, weights, weight sums) and its edges reversed (the same
+    Arguments, in groups: the counts per place (changed here), their totals, the channels, the
+    lists of people (lists.py) and the neighbour sums; the graph (CSR, weights, weight sums) and its edges reversed (the same
     arrays when the graph is symmetric); the selection structure (see `rebuild`); the random
     generator and the clock; the records (output and snapshot times and arrays, the next of
-    each); first-zombie times and the border mask; the watched levels; the zombie peak and the
+    each; with lists, the buffered first two draws of each event); first-zombie times and the border mask; the watched levels; the zombie peak and the
     event counts; and the optional event log.
     """
     # The helpers below are closures, which Numba inlines: calling a compiled function with
@@ -258,8 +282,25 @@ def simulate(  # type: ignore[no-untyped-def]
     in_pop, any_freq = ch.in_pop, ch.any_freq
     zone_, toward_ = ch.zone, ch.toward
     zoned = zone_.size > 0
-    n_h = rate_.shape[1]
     unweighted = weights.size == 0
+    by_place, n_bp = lists.by_place, lists.by_place.size
+    listed, n_listed = lists.listed, lists.listed.size
+    chlist, lbound, lcomp, of_comp = lists.channel_list, lists.bound, lists.comp, lists.of_comp
+    ent, lstart, lcap, llen, dead, dead_col = (
+        lists.ent,
+        lists.start,
+        lists.cap,
+        lists.length,
+        lists.dead,
+        lists.dead_col,
+    )
+    covered, fate, margin = lists.covered, lists.fate, lists.margin
+    linv = lists.inv_bound
+    ltot = np.zeros(n_listed)  # each listed channel's total rate at this event
+    quick, affects, zombie = lists.quick, lists.affects, lists.zombie
+    lat_cols = lists.lattice[1] if lists.lattice.size else 0
+    lat_wrap = lists.lattice.size > 0 and lists.lattice[2] != 0
+    n_places = x.shape[0]
 
     def due(times, nxt, t_next):  # type: ignore[no-untyped-def]
         # Whether record `nxt` falls in the wait [t, t_next) within this piece.
@@ -275,7 +316,8 @@ def simulate(  # type: ignore[no-untyped-def]
                     total += x[r, c]
         return total
 
-    def channel(h, r, npop):  # type: ignore[no-untyped-def]
+    def raw(h, r):  # type: ignore[no-untyped-def]
+        # Channel h's propensity at r before any division by the population (<= 0: none).
         kind = kind_[h]
         v = rate_[zone_[r] if zoned else 0, h]
         if kind == 0:
@@ -283,6 +325,8 @@ def simulate(  # type: ignore[no-untyped-def]
                 c = comp_[h, m]
                 for i in range(order_[h, m]):
                     v *= x[r, c] - i
+                if v <= 0.0:
+                    break
         elif kind == 1:
             v *= x[r, comp_[h, 0]] * (float(indptr[r + 1] - indptr[r]) if unweighted else wsum[r])
         elif kind == 2:
@@ -291,15 +335,30 @@ def simulate(  # type: ignore[no-untyped-def]
             v *= x[r, comp_[h, 0]]
         else:
             v = 0.0
+        return v
+
+    def channel(h, r, npop):  # type: ignore[no-untyped-def]
+        v = raw(h, r)
+        if v <= 0.0:
+            return 0.0
         if freq_[h]:
             v = v / npop if npop > 0 else 0.0
-        return v if v > 0.0 else 0.0
+        return v
 
     def prop(r):  # type: ignore[no-untyped-def]
-        npop = npop_of(r)
+        # The propensity of the channels drawn place by place; the population, for frequency
+        # mixing, only when some channel is possible.
+        npop = -1.0
         total = 0.0
-        for h in range(n_h):
-            total += channel(h, r, npop)
+        for j in range(n_bp):
+            h = by_place[j]
+            v = raw(h, r)
+            if v > 0.0:
+                if freq_[h]:
+                    if npop < 0.0:
+                        npop = npop_of(r)
+                    v = v / npop if npop > 0 else 0.0
+                total += v
         return total
 
     def update(r):  # type: ignore[no-untyped-def]
@@ -331,21 +390,78 @@ def simulate(  # type: ignore[no-untyped-def]
             grp[r] = g_new
         a[r] = new
 
+    def pick(target):  # type: ignore[no-untyped-def]
+        # For a target uniform on [0, the lists' total rate): the listed channel, the slot of
+        # the drawn entry (-1 past the end, by round-off) and, from what is left of the
+        # target, a uniform on [0, the channel's bound) for the acceptance.
+        chosen = listed[n_listed - 1]
+        for j in range(n_listed):
+            if target < ltot[j]:
+                chosen = listed[j]
+                break
+            target -= ltot[j]
+        lst = chlist[chosen]
+        n_e = llen[lst]
+        if n_e == 0:
+            return chosen, -1, 0.0
+        u = target * linv[chosen]
+        i = min(int(u), n_e - 1)
+        return chosen, lstart[lst] + i, (u - i) * lbound[chosen]
+
+    def step(p, k):  # type: ignore[no-untyped-def]
+        # The lattice neighbour of p in direction k (0 up, 1 left, 2 right, 3 down), or -1.
+        if k == 0:
+            q = p - lat_cols
+            if q < 0:
+                q = q + n_places if lat_wrap else -1
+        elif k == 3:
+            q = p + lat_cols
+            if q >= n_places:
+                q = q - n_places if lat_wrap else -1
+        else:
+            col = p % lat_cols
+            if k == 1:
+                q = p - 1 if col > 0 else (p + lat_cols - 1 if lat_wrap else -1)
+            else:
+                q = p + 1 if col < lat_cols - 1 else (p - lat_cols + 1 if lat_wrap else -1)
+        return q
+
     next_record = -np.inf  # the next output or snapshot time; found on the first event
     while True:
         if log_on and meta[_LOG_N] >= log_t.size:
             return t, out_next, snap_next, STATUS_LOG_FULL
+        for lst in range(lcomp.size):
+            if llen[lst] + margin > lcap[lst]:
+                return t, out_next, snap_next, STATUS_LIST_FULL
         gmin, gmax = meta[_GMIN], meta[_GMAX]
         while gmin <= gmax and gsize[gmin] == 0:
             gmin += 1
         while gmax >= gmin and gsize[gmax] == 0:
             gmax -= 1
         meta[_GMIN], meta[_GMAX] = gmin, gmax
-        a0 = 0.0
+        a_places = 0.0
         for g in range(gmin, gmax + 1):
-            a0 += gsum[g]
+            a_places += gsum[g]
+        a0 = a_places
+        for j in range(n_listed):
+            ltot[j] = lbound[listed[j]] * llen[chlist[listed[j]]]
+            a0 += ltot[j]
         # With nothing left to happen the state holds to the end.
-        t_next = t + rng.standard_exponential() / a0 if a0 > 0.0 and gmin <= gmax else np.inf
+        if n_listed:
+            # With lists, each event's first two draws come from buffers, so that the next
+            # event's place can be guessed, and fetched, while this one is carried out.
+            at = meta[_BUF]
+            if at == ubuf.size:
+                for i in range(ubuf.size):
+                    ebuf[i] = rng.standard_exponential()
+                    ubuf[i] = rng.random()
+                at = 0
+            meta[_BUF] = at + 1
+            t_next = t + ebuf[at] / a0 if a0 > 0.0 else np.inf
+            u_event = ubuf[at]
+        else:
+            t_next = t + rng.standard_exponential() / a0 if a0 > 0.0 else np.inf
+            u_event = -1.0
         # Record the state held on [t, t_next) at the output and snapshot times it covers
         # (one comparison per event in the common case that none falls in the wait).
         if t_next > next_record:
@@ -366,42 +482,117 @@ def simulate(  # type: ignore[no-untyped-def]
             return t_end, out_next, snap_next, STATUS_DONE
         t = t_next
 
-        # --- which place: a group by its sum, then a member by rejection -------------------
-        target = rng.random() * a0
-        g = gmax
-        acc = 0.0
-        for h in range(gmin, gmax + 1):
-            acc += gsum[h]
-            if acc > target and gsize[h] > 0:
-                g = h
-                break
-        while gsize[g] == 0:  # round-off past the last group
-            g -= 1
-        bound = math.ldexp(1.0, g - OFFSET)
-        while True:
-            r = rng.random() * gsize[g]
-            i = int(r)
-            p = pool[gstart[g] + i]
-            if (r - i) * bound < a[p]:
-                break
-
-        # --- which channel of that place --------------------------------------------------
-        npop = npop_of(p)
-        target = rng.random() * a[p]
-        acc = 0.0
-        chosen = -1
-        for h in range(n_h):
-            v = channel(h, p, npop)
-            if v > 0.0:
-                chosen = h
-                acc += v
-                if acc > target:
+        target = (u_event if n_listed else rng.random()) * a0
+        q = -1
+        slot = -1  # the drawn list entry, when the event comes from a list
+        if target >= a_places and n_listed:
+            # --- a listed channel, a person in it, and whether the event happens (thinning)
+            chosen, slot, v = pick(target - a_places)
+            if slot < 0:
+                continue  # round-off past the last list: a null event
+            lst = chlist[chosen]
+            n_e = llen[lst]
+            p = ent[slot]
+            # Guess the next event from its buffered uniform and the rates now (they change
+            # little in one event) and start fetching its place and neighbour.
+            if meta[_BUF] + 1 < ubuf.size:
+                guess = ubuf[meta[_BUF] + 1] * a0 - a_places
+                if guess >= 0.0:
+                    s3 = pick(guess)[1]
+                    if s3 >= 0:
+                        prefetch(ent, s3)
+            if meta[_BUF] < ubuf.size:
+                guess = ubuf[meta[_BUF]] * a0 - a_places
+                if guess >= 0.0:
+                    h2, s2, v2 = pick(guess)
+                    if s2 >= 0:
+                        p2 = ent[s2]
+                        prefetch(x, p2)
+                        prefetch(a, p2)
+                        prefetch(grp, p2)
+                        if dead.shape[1]:
+                            prefetch(dead, p2)
+                        if lat_cols > 0 and kind_[h2] == 1:
+                            q2 = step(p2, min(int(4.0 * v2 * linv[h2]), 3))
+                            if q2 >= 0:
+                                prefetch(x, q2)
+                                prefetch(a, q2)
+                                prefetch(grp, q2)
+                                prefetch(first_z, q2)
+            c = lcomp[lst]
+            col = dead_col[lst]
+            if col >= 0 and dead[p, col] > 0:
+                k = dead[p, col]
+                if rng.random() * (x[p, c] + k) < k:
+                    # Someone who has left the compartment: drop the entry (null event).
+                    ent[slot] = ent[lstart[lst] + n_e - 1]
+                    llen[lst] = n_e - 1
+                    dead[p, col] = k - 1
+                    continue
+            rz = rate_[zone_[p] if zoned else 0, chosen]
+            if kind_[chosen] == 1 and lat_cols > 0:
+                # Accepted, v / rz is uniform on [0, 4): the direction. Off the edge of the
+                # lattice is a null event.
+                if v >= 4.0 * rz:
+                    continue
+                q = step(p, min(int(v / rz), 3))
+                if q < 0:
+                    continue
+            elif kind_[chosen] == 1:
+                lo, hi = indptr[p], indptr[p + 1]
+                if v >= rz * (float(hi - lo) if unweighted else wsum[p]):
+                    continue  # null event
+                # Accepted, v / rz is uniform on [0, the place's weight sum): the neighbour.
+                target = v / rz
+                if unweighted:
+                    q = indices[min(lo + int(target), hi - 1)]
+                else:
+                    acc = 0.0
+                    for e in range(lo, hi):
+                        q = indices[e]
+                        acc += weights[e]
+                        if acc > target:
+                            break
+            elif v >= rz:
+                continue  # null event
+        else:
+            # --- which place: a group by its sum, then a member by rejection ---------------
+            g = gmax
+            acc = 0.0
+            for h in range(gmin, gmax + 1):
+                acc += gsum[h]
+                if acc > target and gsize[h] > 0:
+                    g = h
+                    break
+            while gsize[g] == 0:  # round-off past the last group
+                g -= 1
+            bound = math.ldexp(1.0, g - OFFSET)
+            while True:
+                r = rng.random() * gsize[g]
+                i = int(r)
+                p = pool[gstart[g] + i]
+                if (r - i) * bound < a[p]:
                     break
 
+            # --- which channel of that place ----------------------------------------------
+            npop = npop_of(p)
+            target = rng.random() * a[p]
+            acc = 0.0
+            chosen = -1
+            for j in range(n_bp):
+                h = by_place[j]
+                v = channel(h, p, npop)
+                if v > 0.0:
+                    chosen = h
+                    acc += v
+                    if acc > target:
+                        break
+
         # --- the neighbour, for moves and cross-edge reactions -----------------------------
-        q = -1
         kind = kind_[chosen]
-        if kind == 3:
+        if slot >= 0:
+            pass  # a listed channel's neighbour is drawn above
+        elif kind == 3:
             q = toward_[comp_[chosen, 1], p]
         elif kind != 0:
             lo, hi = indptr[p], indptr[p + 1]
@@ -428,6 +619,34 @@ def simulate(  # type: ignore[no-untyped-def]
 
         # --- apply it -----------------------------------------------------------------------
         stop_edge = False
+        if slot >= 0 and quick[chosen]:
+            # A listed step that feeds no neighbour sums (most events on a lattice): the
+            # general bookkeeping below, in short.
+            c = lcomp[chlist[chosen]]
+            x[p, c] -= 1
+            x[q, c] += 1
+            ent[slot] = q
+            if zombie[c] and np.isnan(first_z[q]):
+                first_z[q] = t
+                stop_edge = edge.size > 0 and edge[q]
+            if affects[c]:
+                update(p)
+                update(q)
+            counts[chosen] += 1
+            if log_on:
+                i = meta[_LOG_N]
+                log_t[i] = t
+                log_k[i] = chosen
+                log_p[i] = p
+                log_q[i] = q
+                meta[_LOG_N] = i + 1
+            meta[_SINCE] += 1
+            if meta[_SINCE] >= RESYNC:
+                _resync(a, pool, gstart, gsize, gsum)
+                meta[_SINCE] = 0
+            if stop_edge:
+                return t, out_next, snap_next, STATUS_EDGE
+            continue
         touched_b = 0  # bit 0: p's neighbour sums changed; bit 1: q's
         for m in range(ch.d_n[chosen]):
             r = p if ch.d_side[chosen, m] == 0 else q
@@ -446,6 +665,21 @@ def simulate(  # type: ignore[no-untyped-def]
                 first_z[r] = t
                 if edge.size and edge[r]:
                     stop_edge = True
+            lst = of_comp[c]
+            if lst >= 0 and not (slot >= 0 and covered[chosen, m]):
+                if d > 0:  # newcomers join the list
+                    for _ in range(d):
+                        ent[lstart[lst] + llen[lst]] = r
+                        llen[lst] += 1
+                else:  # leavers are dropped when drawn
+                    dead[r, dead_col[lst]] -= d
+        if slot >= 0:
+            if fate[chosen] == 1:  # the person moved
+                ent[slot] = q
+            elif fate[chosen] == 2:  # the person left the compartment
+                lst = chlist[chosen]
+                llen[lst] -= 1
+                ent[slot] = ent[lstart[lst] + llen[lst]]
         for side in range(2):
             r = p if side == 0 else q
             if r < 0:
