@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hyosan.engines.base import Engine, Recorder, Streams
-from hyosan.engines.ssa.lists import Lists
 from hyosan.engines.spatial import (
     INTERVENTIONS,
     Channels,
@@ -41,6 +40,7 @@ from hyosan.engines.spatial import (
     snapshot_times,
     spatial_outputs,
 )
+from hyosan.engines.ssa.lists import Lists
 from hyosan.engines.watches import WatchArrays, watches
 
 if TYPE_CHECKING:
@@ -131,7 +131,7 @@ class SsaEngine(Engine):
         self.lists = lists
 
     def _setup(self, scenario: Scenario, streams: Streams) -> _Run:
-        from hyosan.engines.ssa.kernels import GROUPS, rebuild
+        from hyosan.engines.ssa.kernels import GROUPS
 
         layout = Layout.from_scenario(scenario, streams.generator("world"))
         channels, kinds = layout.channels()

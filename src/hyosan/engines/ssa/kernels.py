@@ -268,11 +268,12 @@ def simulate(  # type: ignore[no-untyped-def]
     """Advance from t towards t_end; return (t, out_next, snap_next, status).
 
     Arguments, in groups: the counts per place (changed here), their totals, the channels, the
-    lists of people (lists.py) and the neighbour sums; the graph (CSR, weights, weight sums) and its edges reversed (the same
-    arrays when the graph is symmetric); the selection structure (see `rebuild`); the random
-    generator and the clock; the records (output and snapshot times and arrays, the next of
-    each; with lists, the buffered first two draws of each event); first-zombie times and the border mask; the watched levels; the zombie peak and the
-    event counts; and the optional event log.
+    lists of people (lists.py) and the neighbour sums; the graph (CSR, weights, weight sums)
+    and its edges reversed (the same arrays when the graph is symmetric); the selection
+    structure (see `rebuild`); the random generator, and with lists the buffered first two
+    draws of each event (exponential waits and uniforms); the clock; the records (output and
+    snapshot times and arrays, the next of each); first-zombie times and the border mask; the
+    watched levels; the zombie peak and the event counts; and the optional event log.
     """
     # The helpers below are closures, which Numba inlines: calling a compiled function with
     # arrays costs a reference-count update per array, which at tens of millions of events
