@@ -2,15 +2,21 @@
 
 The law of the Markov chain, with no approximation: Gillespie's direct method, with the place
 of each event drawn by composition and rejection (kernels.py), so an event costs the same in
-one place or in ten million. One run:
+one place or in ten million. On worlds of a few people a place, steps along edges and
+first-order reactions are drawn instead from lists with one entry per person, by thinning
+(lists.py): a step is then one entry rewritten. One run:
 
 1. builds the world and the people in each place (one well-mixed place when the scenario has
    no `[world]`), and compiles the model, movement and cross-edge reactions to arrays;
-2. computes every place's propensity and sorts the places into groups;
-3. repeatedly, in a Numba kernel: draws the time to the next event from the total propensity;
-   records the totals at the output times and every place at the snapshot times the wait
-   covers; draws a group by its sum, a place in it by rejection, a reaction, move or
-   cross-edge reaction of that place, and for a move or cross-edge reaction the neighbour; then
+2. decides which channels draw from lists and fills them, computes every place's propensity
+   (of the other channels) and sorts the places into groups;
+3. repeatedly, in a Numba kernel: draws the time to the next event from the total propensity
+   (the places' and the lists'); records the totals at the output times and every place at the
+   snapshot times the wait covers; either draws a group by its sum, a place in it by
+   rejection, a reaction, move or cross-edge reaction of that place, and for a move or
+   cross-edge reaction the neighbour, or draws a listed channel, a person on its list and
+   whether the event happens (else nothing changes); starts fetching the memory of the events
+   its buffered draws say are likely next; then
    applies the changes, updates the neighbour sums and propensities of the places touched, the
    first-zombie time of each place, the zombie peak and the thresholds;
 4. stops at the end of the piece, when nothing more can happen (the state then holds to the
@@ -49,6 +55,8 @@ if TYPE_CHECKING:
 
 __all__ = ["SsaEngine"]
 
+#: Worlds with fewer people than this keep their counts as int32.
+_INT32_PEOPLE = 1 << 30
 #: Draws buffered at a time when lists are in use (kernels.simulate).
 _BUFFER = 256
 #: First size of the event log; it doubles when full.
@@ -136,7 +144,9 @@ class SsaEngine(Engine):
         layout = Layout.from_scenario(scenario, streams.generator("world"))
         channels, kinds = layout.channels()
         net, world = layout.net, layout.world
-        x = layout.x0.copy()
+        # Counts as int32 halve the memory an event touches; a world of a billion people or
+        # more keeps int64 (and compiles the kernels for it).
+        x = layout.x0.astype(np.int32 if layout.x0.sum() < _INT32_PEOPLE else np.int64)
         n, n_c = x.shape
         arrays: dict[str, np.ndarray] = {
             "nbs": np.zeros((n, channels.b_comp.size)),
@@ -150,7 +160,7 @@ class SsaEngine(Engine):
             "gsize": np.zeros(GROUPS, dtype=np.int64),
             "gcap": np.zeros(GROUPS, dtype=np.int64),
             "gsum": np.zeros(GROUPS),
-            "meta": np.array([0, 0, 0, 0, 0, _BUFFER], dtype=np.int64),
+            "meta": np.zeros(7, dtype=np.int64),
             # Buffered draws (with lists): exponential waits and uniforms, refilled together.
             "ebuf": np.zeros(_BUFFER),
             "ubuf": np.zeros(_BUFFER),

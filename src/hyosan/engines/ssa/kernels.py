@@ -13,6 +13,14 @@ event costs the same with ten places or ten million.
 Group members live in one pool array; each group owns a slice of it, moved to the end with
 twice the room when full, and the pool is compacted when its end is reached.
 
+Channels drawn from lists of people (lists.py) are left out of the places' propensities; their
+total is the lists' lengths times their bounds, and one uniform picks between the places and
+the lists. With lists, each event's wait and first uniform come from buffers filled ahead, so
+the kernel knows the uniforms of the next two events: it guesses from them which list entries
+those events will draw (the rates change little in one event) and prefetches the entry of the
+event after next, and the place and neighbour of the next. At a million places those fetches,
+not the arithmetic, were most of the time. A wrong guess costs a wasted fetch, nothing else.
+
 The kernels draw from a numpy Generator passed in (Numba runs its bit generator), so the random
 state is explicit and the results are the same wherever they run.
 """
@@ -49,8 +57,10 @@ GROUPS = 2 * OFFSET
 #: Events between recomputations of the group sums (which drift by round-off).
 RESYNC = 1 << 22
 
-# meta: [pool_end, gmin, gmax, events since resync, log length, next buffered draw]
-_POOL_END, _GMIN, _GMAX, _SINCE, _LOG_N, _BUF = 0, 1, 2, 3, 4, 5
+# meta: [pool_end, gmin, gmax, events since resync, log length, buffered draws used, made]
+_POOL_END, _GMIN, _GMAX, _SINCE, _LOG_N, _USED, _MADE = 0, 1, 2, 3, 4, 5, 6
+#: Events ahead whose list entry (AHEAD) and whose place and neighbour (AHEAD - 1) are fetched.
+AHEAD = 3
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -298,6 +308,7 @@ def simulate(  # type: ignore[no-untyped-def]
     covered, fate, margin = lists.covered, lists.fate, lists.margin
     linv = lists.inv_bound
     ltot = np.zeros(n_listed)  # each listed channel's total rate at this event
+    mask = ubuf.size - 1  # the buffers' size is a power of two
     quick, affects, zombie = lists.quick, lists.affects, lists.zombie
     lat_cols = lists.lattice[1] if lists.lattice.size else 0
     lat_wrap = lists.lattice.size > 0 and lists.lattice[2] != 0
@@ -323,11 +334,14 @@ def simulate(  # type: ignore[no-untyped-def]
         v = rate_[zone_[r] if zoned else 0, h]
         if kind == 0:
             for m in range(2):
-                c = comp_[h, m]
-                for i in range(order_[h, m]):
-                    v *= x[r, c] - i
-                if v <= 0.0:
-                    break
+                o = order_[h, m]
+                if o > 0:
+                    xc = x[r, comp_[h, m]]
+                    if xc < o:
+                        return 0.0  # a falling factorial that is zero
+                    v *= xc
+                    for i in range(1, o):
+                        v *= xc - i
         elif kind == 1:
             v *= x[r, comp_[h, 0]] * (float(indptr[r + 1] - indptr[r]) if unweighted else wsum[r])
         elif kind == 2:
@@ -365,6 +379,8 @@ def simulate(  # type: ignore[no-untyped-def]
     def update(r):  # type: ignore[no-untyped-def]
         new = prop(r)
         old = a[r]
+        if new == old:
+            return
         g_old = np.int64(grp[r])
         g_new = np.int64(_group_of(new)) if new > 0.0 else np.int64(-1)
         if g_old == g_new:
@@ -451,13 +467,16 @@ def simulate(  # type: ignore[no-untyped-def]
         if n_listed:
             # With lists, each event's first two draws come from buffers, so that the next
             # event's place can be guessed, and fetched, while this one is carried out.
-            at = meta[_BUF]
-            if at == ubuf.size:
-                for i in range(ubuf.size):
-                    ebuf[i] = rng.standard_exponential()
-                    ubuf[i] = rng.random()
-                at = 0
-            meta[_BUF] = at + 1
+            # The buffers are rings: draw number i sits at i mod their size, and half of them
+            # is refilled whenever fewer than AHEAD + 1 draws are left.
+            used, made, half = meta[_USED], meta[_MADE], ubuf.size // 2
+            if made - used <= AHEAD:
+                for i in range(made, made + half):
+                    ebuf[i & mask] = rng.standard_exponential()
+                    ubuf[i & mask] = rng.random()
+                meta[_MADE] = made + half
+            at = used & mask
+            meta[_USED] = used + 1
             t_next = t + ebuf[at] / a0 if a0 > 0.0 else np.inf
             u_event = ubuf[at]
         else:
@@ -494,32 +513,31 @@ def simulate(  # type: ignore[no-untyped-def]
             lst = chlist[chosen]
             n_e = llen[lst]
             p = ent[slot]
-            # Guess the next event from its buffered uniform and the rates now (they change
-            # little in one event) and start fetching its place and neighbour.
-            if meta[_BUF] + 1 < ubuf.size:
-                guess = ubuf[meta[_BUF] + 1] * a0 - a_places
-                if guess >= 0.0:
-                    s3 = pick(guess)[1]
-                    if s3 >= 0:
-                        prefetch(ent, s3)
-            if meta[_BUF] < ubuf.size:
-                guess = ubuf[meta[_BUF]] * a0 - a_places
-                if guess >= 0.0:
-                    h2, s2, v2 = pick(guess)
-                    if s2 >= 0:
-                        p2 = ent[s2]
-                        prefetch(x, p2)
-                        prefetch(a, p2)
-                        prefetch(grp, p2)
-                        if dead.shape[1]:
-                            prefetch(dead, p2)
-                        if lat_cols > 0 and kind_[h2] == 1:
-                            q2 = step(p2, min(int(4.0 * v2 * linv[h2]), 3))
-                            if q2 >= 0:
-                                prefetch(x, q2)
-                                prefetch(a, q2)
-                                prefetch(grp, q2)
-                                prefetch(first_z, q2)
+            # Guess the events ahead from their buffered uniforms and the rates now (they
+            # change little in a few events): start fetching the list entry of the one AHEAD,
+            # and the place and neighbour of the one before it (whose entry came last time).
+            nxt = meta[_USED] - 1  # this event's draw
+            guess = ubuf[(nxt + AHEAD) & mask] * a0 - a_places
+            if guess >= 0.0:
+                s3 = pick(guess)[1]
+                if s3 >= 0:
+                    prefetch(ent, s3)
+            guess = ubuf[(nxt + AHEAD - 1) & mask] * a0 - a_places
+            if guess >= 0.0:
+                h2, s2, v2 = pick(guess)
+                if s2 >= 0:
+                    p2 = ent[s2]
+                    prefetch(x, p2)
+                    prefetch(a, p2)
+                    prefetch(grp, p2)
+                    if dead.shape[1]:
+                        prefetch(dead, p2)
+                    if lat_cols > 0 and kind_[h2] == 1:
+                        q2 = step(p2, min(int(4.0 * v2 * linv[h2]), 3))
+                        if q2 >= 0:
+                            prefetch(x, q2)
+                            prefetch(a, q2)
+                            prefetch(first_z, q2)
             c = lcomp[lst]
             col = dead_col[lst]
             if col >= 0 and dead[p, col] > 0:
