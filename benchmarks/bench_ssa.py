@@ -14,8 +14,9 @@ Figures (see benchmarks/README.md for what each one means):
    alone (target: at least 1e7 events/s on one core), best of `--repeats`; the setup
    (`SsaEngine._setup`: the lattice, the arrays, the first propensities) timed apart.
 2. Memory per place beyond the population arrays: the world's CSR arrays and the engine's
-   selection arrays (`_Run.arrays`), in bytes per place (target: at most 64), array by array,
-   with what else a run keeps per place; and the peak resident set (resource.getrusage).
+   selection arrays (`_Run.arrays`: the places' groups, the lists of people at the room they
+   had at the end, the buffered draws), in bytes per place (target: at most 64), array by
+   array, with what else a run keeps per place; and the peak resident set (resource.getrusage).
 3. Where the time goes: a pure zombie walk (one zombie per site, nobody to bite; every event
    is a move) on a 100 x 100 lattice, whose arrays fit in the cache, and on 1000 x 1000, whose
    arrays do not. The same code does the same work per event in both.
@@ -208,7 +209,7 @@ def bench_memory(state: Any, n: int) -> None:
     )
     others = {
         "world.cells (row, col)": world.cells,
-        "x (counts, int64)": state.x,
+        f"x (counts, {state.x.dtype})": state.x,
         "layout.x0 (initial counts, kept)": state.layout.x0,
         "snapshots": state.snaps,
     }
@@ -231,10 +232,13 @@ def bench_walk(tmp: Path, repeats: int, events: float) -> None:
         n = side * side
         horizon = f"{events / (n * per_s) / day:.6g}d"
         path = scenario_file(tmp, f"walk{side}", WALK.format(side=side, horizon=horizon))
-        runs, _, _ = timed_runs(path, repeats)
+        runs, engine, _ = timed_runs(path, repeats)
         rates[side] = max(r[2] / r[1] for r in runs)
         cpu = max(r[2] / r[3] for r in runs)
-        arrays_mb = n * (24 + 58 + 64) / 1e6
+        state = engine.state
+        world = state.layout.world
+        kept = [world.indptr, world.indices, state.x, *state.arrays.values()]
+        arrays_mb = sum(a.nbytes for a in kept) / 1e6
         line(
             f"{side} x {side} ({n:,} places, ~{arrays_mb:.0f} MB of arrays)",
             f"{rates[side]:.3g} ev/s",
@@ -243,7 +247,8 @@ def bench_walk(tmp: Path, repeats: int, events: float) -> None:
         line("  per CPU second", f"{cpu:.3g} ev/s", f"{1e9 / cpu:.0f} ns/event")
     print(
         f"  the same work per event is {rates[100] / rates[1000]:.1f}x slower when the arrays "
-        "do not fit in the cache: each event reads a random place and its neighbours"
+        "do not fit in the cache: each event reads a random place and its neighbours (the "
+        "kernel fetches them a few events ahead)"
     )
 
 

@@ -209,6 +209,7 @@ class SsaEngine(Engine):
             STATUS_LOG_FULL,
             STATUS_STOPPED,
             simulate,
+            simulate_lists,
         )
         from hyosan.engines.ssa.lists import grow
 
@@ -222,7 +223,8 @@ class SsaEngine(Engine):
         while True:
             log = state.log
             x, ch, lists, nbs, indptr, indices, weights, wsum, *selection = state.selection_args()
-            t, out_next, snap_next, status = simulate(
+            kernel = simulate_lists if lists.listed.size else simulate
+            t, out_next, snap_next, status = kernel(
                 x,
                 state.tot,
                 ch,
