@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pytest
 from scipy import stats
+from test_ssa_spatial import _lattice_adjacency as _adjacency
 
 from hyosan.engines.ssa import SsaEngine
 from hyosan.scenario.load import parse_scenario
@@ -441,15 +442,6 @@ def test_frequency_cross_reaction_does_not_depend_on_compartment_order() -> None
     assert stats.ks_2samp(a, b).pvalue > 1e-3
 
 
-def _torus_adjacency(rows: int, cols: int) -> np.ndarray:
-    a = np.zeros((rows * cols, rows * cols))
-    for r in range(rows):
-        for c in range(cols):
-            for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1)):
-                a[r * cols + c, ((r + dr) % rows) * cols + (c + dc) % cols] = 1.0
-    return a
-
-
 class _Spy(SsaEngine):
     """The ssa engine, noting which channels it drew from lists of people."""
 
@@ -488,7 +480,7 @@ def test_steps_and_turns_drawn_from_lists_follow_the_exact_law(periodic: bool) -
     people by thinning (a step off the edge is a null event; a zombie killed by a human stays
     listed until drawn), and every event still has the law of the chain."""
     scen = parse_scenario(MOVING_SEZR.format(periodic=str(periodic).lower()), "moving sezr")
-    adjacency = _torus_adjacency(4, 5) if periodic else _lattice_adjacency(4, 5)
+    adjacency = _adjacency(4, 5, periodic)
     law = Law(scen, adjacency)
     _Spy.listed = set()
     tally = _replay(law, scen, range(8), terminal=False, engine=_Spy())

@@ -415,6 +415,21 @@ def _simulate(with_lists: bool):  # type: ignore[no-untyped-def]
                 grp[r] = g_new
             a[r] = new
 
+        def done(t, chosen, p, q):  # type: ignore[no-untyped-def]
+            # Count the event, log it, and now and then add the group sums up afresh.
+            counts[chosen] += 1
+            if log_on:
+                i = meta[_LOG_N]
+                log_t[i] = t
+                log_k[i] = chosen
+                log_p[i] = p
+                log_q[i] = q
+                meta[_LOG_N] = i + 1
+            meta[_SINCE] += 1
+            if meta[_SINCE] >= RESYNC:
+                _resync(a, pool, gstart, gsize, gsum)
+                meta[_SINCE] = 0
+
         def pick(target):  # type: ignore[no-untyped-def]
             # For a target uniform on [0, the lists' total rate): the listed channel, the slot of
             # the drawn entry (-1 past the end, by round-off) and, from what is left of the
@@ -659,18 +674,7 @@ def _simulate(with_lists: bool):  # type: ignore[no-untyped-def]
                 if affects[c]:
                     update(p)
                     update(q)
-                counts[chosen] += 1
-                if log_on:
-                    i = meta[_LOG_N]
-                    log_t[i] = t
-                    log_k[i] = chosen
-                    log_p[i] = p
-                    log_q[i] = q
-                    meta[_LOG_N] = i + 1
-                meta[_SINCE] += 1
-                if meta[_SINCE] >= RESYNC:
-                    _resync(a, pool, gstart, gsize, gsum)
-                    meta[_SINCE] = 0
+                done(t, chosen, p, q)
                 if stop_edge:
                     return t, out_next, snap_next, STATUS_EDGE
                 continue
@@ -715,18 +719,7 @@ def _simulate(with_lists: bool):  # type: ignore[no-untyped-def]
                     for e in range(tindptr[r], tindptr[r + 1]):
                         update(tindices[e])
                 update(r)
-            counts[chosen] += 1
-            if log_on:
-                i = meta[_LOG_N]
-                log_t[i] = t
-                log_k[i] = chosen
-                log_p[i] = p
-                log_q[i] = q
-                meta[_LOG_N] = i + 1
-            meta[_SINCE] += 1
-            if meta[_SINCE] >= RESYNC:
-                _resync(a, pool, gstart, gsize, gsum)
-                meta[_SINCE] = 0
+            done(t, chosen, p, q)
 
             # --- figures watched after every event that changes the totals ----------------------
             if ch.tot[chosen]:
