@@ -147,12 +147,12 @@ def check_rates(tmp: Path, runs: int) -> None:
     across = kinds.index("infection across")
     day = 86_400.0
     print(
-        f"  channel 'infection across': rate {channels.rate[across] * day:g}/day, frequency "
+        f"  channel 'infection across': rate {channels.rate[0, across] * day:g}/day, frequency "
         f"mixing {bool(channels.freq[across])}, counted in a node's population: {in_pop}"
     )
     print(
         f"  so with one person per node (population 1 in every state) the rate per S-I edge is "
-        f"{channels.rate[across] * day:g}/day; EoN's tau = {TAU:g}/day"
+        f"{channels.rate[0, across] * day:g}/day; EoN's tau = {TAU:g}/day"
     )
     engine = hyosan.get_engine("ssa")
     hits = sum(engine.run(scenario, seed=s).summary()["final"]["removed"] == 2 for s in range(runs))
