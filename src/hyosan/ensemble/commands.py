@@ -88,8 +88,6 @@ def ensemble_command(
 
     if runs is None:
         raise HyosanError("--workers, --cluster and --within go with --runs K (many runs)")
-    if workers is not None and cluster is not None:
-        raise HyosanError("give --workers or --cluster, not both")
     result = run_ensemble(
         scenario,
         runs,
@@ -129,8 +127,6 @@ def sweep_command(
     """`hyosan sweep SCENARIO --vary KEY=LO:HI:N ... [--log] --runs K`."""
     from hyosan.ensemble.api import run_sweep
 
-    if workers is not None and cluster is not None:
-        raise HyosanError("give --workers or --cluster, not both")
     result = run_sweep(
         scenario,
         vary,
@@ -171,8 +167,6 @@ def compare_command(
     """`hyosan compare A B --runs K`."""
     from hyosan.ensemble.api import run_compare
 
-    if workers is not None and cluster is not None:
-        raise HyosanError("give --workers or --cluster, not both")
     result = run_compare(
         a,
         b,

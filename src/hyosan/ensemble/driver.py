@@ -299,13 +299,16 @@ def run_plan(
     Raises
     ------
     HyosanError
-        OUT exists (without `force`), or work of a different command is in the way.
+        Both `workers` and `cluster`; OUT exists (without `force`), or work of a different
+        command is in the way.
     EnsembleInterruptedError
         Ctrl-C; finished runs are kept and the same command resumes.
     RunFailedError
         A run raised; finished runs are kept.
     """
     start = time.perf_counter()
+    if workers is not None and cluster is not None:
+        raise HyosanError("give --workers or --cluster, not both")
     out = Path(out)
     if out.exists() and not force:
         raise HyosanError(

@@ -136,18 +136,6 @@ __all__ = ["STATUS_DONE", "STATUS_NEED_EVENTS", "STATUS_STOPPED", "advance_build
 
 
 @njit(cache=True)
-def _emit(ev_t, ev_k, ev_a, ev_b, ev_p, ev_x, ev_n, t, kind, actor, target, place, aux):
-    k = ev_n[0]
-    ev_t[k] = t
-    ev_k[k] = kind
-    ev_a[k] = actor
-    ev_b[k] = target
-    ev_p[k] = place
-    ev_x[k] = aux
-    ev_n[0] = k + 1
-
-
-@njit(cache=True)
 def _add_sound(snd_room, snd_rad, snd_end, room, radius, t_end):
     # Replace the slot that ends first: at most len(snd_room) sounds at once.
     j = 0
@@ -313,6 +301,18 @@ def advance_building(
     g_beh,
 ):
     """Advance from t to t_end (see the package docstring); returns (t, status, step_no)."""
+
+    def emit(t, kind, actor, target, place, aux):  # type: ignore[no-untyped-def]
+        # Append an event (a closure, so the event arrays are not passed at every call).
+        k = ev_n[0]
+        ev_t[k] = t
+        ev_k[k] = kind
+        ev_a[k] = actor
+        ev_b[k] = target
+        ev_p[k] = place
+        ev_x[k] = aux
+        ev_n[0] = k + 1
+
     n = st.size
     n_rooms = rkind.size
     n_edges = ea.size
@@ -469,14 +469,7 @@ def advance_building(
                     lead[i] = -1
                     dest[i] = -1
                     via[i] = -1
-                    _emit(
-                        ev_t,
-                        ev_k,
-                        ev_a,
-                        ev_b,
-                        ev_p,
-                        ev_x,
-                        ev_n,
+                    emit(
                         tn,
                         EV_TURN,
                         i,
@@ -487,14 +480,7 @@ def advance_building(
                 else:
                     _set_state(st, cnt, i, HYBRID)
                     hunger[i] = 0.0
-                    _emit(
-                        ev_t,
-                        ev_k,
-                        ev_a,
-                        ev_b,
-                        ev_p,
-                        ev_x,
-                        ev_n,
+                    emit(
                         tn,
                         EV_HYBRID,
                         i,
@@ -536,7 +522,7 @@ def advance_building(
                         t_turn[j] = tn + math.exp(P[P_TURN_MU] + P[P_TURN_SIGMA] * g_bite.normal())
                         hunger[i] = P[P_FLESH_RESET]
                         nh[r] -= 1
-                        _emit(ev_t, ev_k, ev_a, ev_b, ev_p, ev_x, ev_n, tn, EV_BITE, i, j, r, 0)
+                        emit(tn, EV_BITE, i, j, r, 0)
 
         # 4. zombies sense and choose: people here, people next door, sounds, old leads, wander.
         for e in range(n_edges):
@@ -659,14 +645,7 @@ def advance_building(
                             hp[e] = 0.0
                             prog[e] = 0.0
                             other = eb[e] if ea[e] == s_room else ea[e]
-                            _emit(
-                                ev_t,
-                                ev_k,
-                                ev_a,
-                                ev_b,
-                                ev_p,
-                                ev_x,
-                                ev_n,
+                            emit(
                                 tn,
                                 EV_BROKEN,
                                 -1,
@@ -700,14 +679,7 @@ def advance_building(
                                 actor = j
                                 break
                             j = nxt[j]
-                        _emit(
-                            ev_t,
-                            ev_k,
-                            ev_a,
-                            ev_b,
-                            ev_p,
-                            ev_x,
-                            ev_n,
+                        emit(
                             tn,
                             EV_BARRICADE,
                             actor,
@@ -737,7 +709,7 @@ def advance_building(
                 for q in range(n_rooms):
                     if rspeaker[q]:
                         _add_sound(snd_room, snd_rad, snd_end, q, P[P_PA_RADIUS], t + P[P_LURE_DUR])
-                _emit(ev_t, ev_k, ev_a, ev_b, ev_p, ev_x, ev_n, tn, EV_LURE, who, -1, r, 0)
+                emit(tn, EV_LURE, who, -1, r, 0)
             if P[P_SUP_ON] > 0.0 and (need[who] >= 1.0 or loo[who] >= 1.0):
                 want_toilet = loo[who] >= 1.0 and need[who] < 1.0
                 best = -1
@@ -752,14 +724,7 @@ def advance_building(
                 if best >= 0:
                     room_goal[r] = best
                     if named[who] >= 0:
-                        _emit(
-                            ev_t,
-                            ev_k,
-                            ev_a,
-                            ev_b,
-                            ev_p,
-                            ev_x,
-                            ev_n,
+                        emit(
                             tn,
                             EV_SUPPLIES,
                             who,
@@ -803,14 +768,7 @@ def advance_building(
                     ):
                         rmake[r] = True
                         loo[i] = 0.0
-                        _emit(
-                            ev_t,
-                            ev_k,
-                            ev_a,
-                            ev_b,
-                            ev_p,
-                            ev_x,
-                            ev_n,
+                        emit(
                             tn,
                             EV_TOILET,
                             maxres_i[r],
@@ -862,7 +820,7 @@ def advance_building(
                     and tr[i, COURAGE] >= P[P_SAC_COURAGE]
                 ):
                     sac[i] = 1
-                    _emit(ev_t, ev_k, ev_a, ev_b, ev_p, ev_x, ev_n, tn, EV_SACRIFICE, i, i, r, 0)
+                    emit(tn, EV_SACRIFICE, i, i, r, 0)
                 if sac[i] == 1:
                     # Leave the group, shouting, so the horde follows away from it.
                     _add_sound(snd_room, snd_rad, snd_end, r, P[P_HEAR_LOUD], t + P[P_SOUND_DUR])
@@ -897,7 +855,7 @@ def advance_building(
                             nz[r] -= 1
                             nzc[r] -= 1
                             lists_n[3] = 1
-                            _emit(ev_t, ev_k, ev_a, ev_b, ev_p, ev_x, ev_n, tn, EV_KILL, i, z, r, 1)
+                            emit(tn, EV_KILL, i, z, r, 1)
                     if nz[r] <= 2:
                         continue
                 if P[P_FLEE] > 0.0:
@@ -977,9 +935,7 @@ def advance_building(
                         # Leaving: take down our own barricade.
                         hp[edge] = 0.0
                         prog[edge] = 0.0
-                        _emit(
-                            ev_t, ev_k, ev_a, ev_b, ev_p, ev_x, ev_n, tn, EV_OPENED, i, -1, r, edge
-                        )
+                        emit(tn, EV_OPENED, i, -1, r, edge)
                     else:
                         # Asking to be let in: the most selfish inside may refuse (once: the
                         # refused do not ask that room again).
@@ -994,14 +950,7 @@ def advance_building(
                         ):
                             refused[i] = q
                             goal[i] = -1
-                            _emit(
-                                ev_t,
-                                ev_k,
-                                ev_a,
-                                ev_b,
-                                ev_p,
-                                ev_x,
-                                ev_n,
+                            emit(
                                 tn,
                                 EV_ABANDON,
                                 maxself_i[q],
@@ -1013,9 +962,7 @@ def advance_building(
                         hp[edge] = 0.0
                         prog[edge] = 0.0
                         who = maxres_i[q] if maxres_i[q] >= 0 else -1
-                        _emit(
-                            ev_t, ev_k, ev_a, ev_b, ev_p, ev_x, ev_n, tn, EV_OPENED, who, i, q, edge
-                        )
+                        emit(tn, EV_OPENED, who, i, q, edge)
                 dest[i] = target
                 via[i] = edge
                 eta[i] = elen[edge] / speed
@@ -1052,9 +999,9 @@ def advance_building(
             if rkind[q] == ROOM_EXIT:
                 if s in (HUMAN, BITTEN, HYBRID):
                     _set_state(st, cnt, i, ESCAPED)
-                    _emit(ev_t, ev_k, ev_a, ev_b, ev_p, ev_x, ev_n, tn, EV_ESCAPE, i, -1, q, r)
+                    emit(tn, EV_ESCAPE, i, -1, q, r)
             elif named[i] >= 0 and s != ZOMBIE and rkind[q] != ROOM_TRANSIT:
-                _emit(ev_t, ev_k, ev_a, ev_b, ev_p, ev_x, ev_n, tn, EV_MOVE, i, -1, q, r)
+                emit(tn, EV_MOVE, i, -1, q, r)
 
         # 8. encounters: zombies catch, people hide, shove, rescue, fight, are bitten.
         # Only a zombie in a room with someone to catch does anything here (and draws): one
@@ -1104,7 +1051,7 @@ def advance_building(
                         break
                     j = nxt[j]
                 if j >= 0:
-                    _emit(ev_t, ev_k, ev_a, ev_b, ev_p, ev_x, ev_n, tn, EV_SACRIFICE, v, j, r, 1)
+                    emit(tn, EV_SACRIFICE, v, j, r, 1)
                     v = j
             # Rescue: someone brave and kind steps in.
             fighter = v
@@ -1120,7 +1067,7 @@ def advance_building(
                         break
                     j = nxt[j]
                 if j >= 0 and g_beh.random() < P[P_RESCUE_P]:
-                    _emit(ev_t, ev_k, ev_a, ev_b, ev_p, ev_x, ev_n, tn, EV_RESCUE, j, v, r, 0)
+                    emit(tn, EV_RESCUE, j, v, r, 0)
                     busy[j] = tn
                     fighter = j
             # Fight back: the brave, the armed, the rescuer, the cornered.
@@ -1141,7 +1088,7 @@ def advance_building(
                     nz[r] -= 1
                     nzc[r] -= 1
                     lists_n[3] = 1
-                    _emit(ev_t, ev_k, ev_a, ev_b, ev_p, ev_x, ev_n, tn, EV_KILL, fighter, z, r, 0)
+                    emit(tn, EV_KILL, fighter, z, r, 0)
                     _add_sound(snd_room, snd_rad, snd_end, r, P[P_HEAR_LOUD], t + P[P_SOUND_DUR])
                     continue
                 v = fighter  # the zombie gets whoever fought it
@@ -1150,7 +1097,7 @@ def advance_building(
             if st[v] == HUMAN and g_bite.random() < P[P_P_MAULED]:
                 _set_state(st, cnt, v, DEAD)
                 nh[r] -= 1
-                _emit(ev_t, ev_k, ev_a, ev_b, ev_p, ev_x, ev_n, tn, EV_DEATH, z, v, r, 0)
+                emit(tn, EV_DEATH, z, v, r, 0)
                 continue
             u = g_bite.random()
             if u < P[P_NECK_P]:
@@ -1175,7 +1122,7 @@ def advance_building(
                 nbites[v] += 1
                 if nbites[v] == int(P[P_MANY_BITES]):
                     t_turn[v] = tn + (t_turn[v] - tn) * P[P_MANY_F]
-            _emit(ev_t, ev_k, ev_a, ev_b, ev_p, ev_x, ev_n, tn, EV_BITE, z, v, r, site)
+            emit(tn, EV_BITE, z, v, r, site)
 
         # 9. records: the zombie peak and watched levels now; counts at output times are
         # written at the top of the loop, snapshots with them.
