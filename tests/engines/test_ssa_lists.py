@@ -28,7 +28,7 @@ from test_ssa_spatial import (
     _snapshots,
 )
 
-from hyosan.engines.spatial import Layout
+from hyosan.engines.spatial import Layout, enter_piece
 from hyosan.engines.ssa import SsaEngine
 from hyosan.engines.ssa.lists import PER_PLACE, plan
 from hyosan.scenario.load import parse_scenario
@@ -205,18 +205,17 @@ def test_a_seed_gives_one_run_however_it_is_recorded() -> None:
 
 
 def _plan(text: str, t: float = 0.0):  # type: ignore[no-untyped-def]
+    """The lists of the piece of the run that starts at t (the rates, zones and edge weights
+    of the interventions then, from `enter_piece`)."""
     scen = _scenario(text)
     layout = Layout.from_scenario(scen, np.random.default_rng(0))
     channels, kinds = layout.channels()
     world = layout.world
     if layout.plan is not None:
-        zone, table = layout.plan.rates(channels.rate[0].copy(), t)
-        channels = channels._replace(zone=zone, rate=table)
-        weights = layout.plan.weights(world, t)
-        if weights is not None:
-            from dataclasses import replace
-
-            world = replace(world, weights=weights)
+        x = layout.x0.copy()
+        snapshots = (np.empty(0), np.empty((0, *x.shape), dtype=np.int32), 0)
+        base = channels.rate[0].copy()
+        channels, world = enter_piece(layout, t, x, x.sum(axis=0), snapshots, channels, base)
     lists = plan(channels, world, layout.x0, layout.zmask)
     return {kinds[h] for h in lists.listed}, lists, kinds
 

@@ -199,7 +199,9 @@ class SsaEngine(Engine):
             use_lists=self.lists,
         )
         run.reversed = world.reversed_edges()
-        _rebuild(run, world)
+        if layout.plan is None:
+            # With interventions, `_intervene` at time 0 sets the rates and builds all this.
+            _rebuild(run, world)
         return run
 
     def _advance(self, state: _Run, t0: float, t1: float, recorder: Recorder, last: bool) -> float:
