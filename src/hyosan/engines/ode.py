@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hyosan.engines.base import Engine, Recorder, Streams
+from hyosan.engines.handoff import hand_over
 from hyosan.engines.watches import OVERRUN, Watch, watches
 from hyosan.errors import EngineError
 from hyosan.interventions.plan import Plan
@@ -304,7 +305,9 @@ class OdeEngine(Engine):
                 )
         if scenario.acts:
             seed = int(streams.generator("world").integers(2**62))  # a handoff's school
-            plan = Plan.build(scenario, single_place(), net, seed)
+            place = single_place()
+            handover = hand_over(scenario, place, net, seed) if scenario.handoff else None
+            plan = Plan.build(scenario, place, net, handover)
             net = plan.network(net)
             n_own = len(net.reaction_names) - len(plan.reactions)
             kinds = np.zeros(len(net.reaction_names), dtype=np.int64)

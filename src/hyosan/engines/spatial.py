@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from hyosan.engines.handoff import hand_over
 from hyosan.errors import EngineError
 from hyosan.interventions.plan import Plan
 from hyosan.models.network import ReactionNetwork
@@ -109,7 +110,8 @@ class Layout:
         plan = None
         if scenario.acts:
             seed = int(rng.integers(2**62))  # the school's run, for a handoff
-            plan = Plan.build(scenario, world, net, seed)
+            handover = hand_over(scenario, world, net, seed) if scenario.handoff else None
+            plan = Plan.build(scenario, world, net, handover)
             net = plan.network(net)
         comps = list(net.compartments)
         move = np.zeros(len(comps))

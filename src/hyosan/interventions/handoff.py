@@ -1,9 +1,11 @@
 """The school's outbreak handed to a city (the `[handoff]` section, scenario/handoff.py).
 
-The school runs first, on the agents engine, to the handoff; its Result gives who is where in
-what state. People still in the building are counted by their state at the end; those who got
-out are counted at the exit they used, bitten or a hybrid if an event says they had been
-before they left (the agents engine stops following people once they are out).
+The school runs first, on the agents engine, to the handoff (`school_scenario` says what it
+runs; `hyosan.engines.handoff` runs it, so this package never calls an engine); its Result
+gives who is where in what state. People still in the building are counted by their state at
+the end; those who got out are counted at the exit they used, bitten or a hybrid if an event
+says they had been before they left (the agents engine stops following people once they are
+out).
 """
 
 from __future__ import annotations
@@ -18,10 +20,14 @@ from hyosan.world.build import seed_place
 
 if TYPE_CHECKING:
     from hyosan.models.network import ReactionNetwork
+    from hyosan.results.result import Result
     from hyosan.scenario.schema import Scenario
     from hyosan.world.graph import World
 
-__all__ = ["school_arrivals"]
+#: (time of the handoff, people to add per place and compartment, what was handed over).
+Handover = tuple[float, np.ndarray, dict[str, Any]]
+
+__all__ = ["Handover", "arrivals", "school_scenario"]
 
 #: The city compartment a school state joins: the first of these states the city model has.
 _FALLBACK = {
@@ -40,11 +46,8 @@ def _compartment(net: ReactionNetwork, state: str) -> int:
     return -1  # the city does not keep this state (the dead, in a model without removed)
 
 
-def school_arrivals(
-    scenario: Scenario, world: World, net: ReactionNetwork, seed: int
-) -> tuple[float, np.ndarray, dict[str, Any]]:
-    """(time of the handoff, people to add per place and compartment, what was handed over)."""
-    from hyosan.engines import get_engine
+def school_scenario(scenario: Scenario) -> Scenario:
+    """The school scenario of `scenario`'s handoff, run to the handoff (or to its overrun)."""
     from hyosan.scenario.load import load_scenario
     from hyosan.scenario.schema import Threshold
 
@@ -69,7 +72,14 @@ def school_arrivals(
         school = school.evolve(
             thresholds=[*(t.model_dump(mode="json") for t in school.thresholds), stop.model_dump()]
         )
-    result = get_engine("agents").run(school, seed=seed)
+    return school
+
+
+def arrivals(scenario: Scenario, school: Result, world: World, net: ReactionNetwork) -> Handover:
+    """Where the people of a finished school run join `scenario`'s city, and in what state."""
+    spec = scenario.handoff
+    assert spec is not None
+    result = school
     t = float(result.times[-1])
     place = seed_place(world, spec.place, "handoff.place")
     exits = {
@@ -104,7 +114,7 @@ def school_arrivals(
         for state, n in counts.items():
             add[to, _compartment(net, state)] += n
     report = {
-        "school": school.name,
+        "school": result.scenario.name,
         "t_s": t,
         "stopped_by": result.stopped_by,
         "inside": inside,

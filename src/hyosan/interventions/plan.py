@@ -28,6 +28,7 @@ from hyosan.scenario.interventions import Area, Targets, targets
 from hyosan.world.build import seed_place
 
 if TYPE_CHECKING:
+    from hyosan.interventions.handoff import Handover
     from hyosan.models.network import ReactionNetwork
     from hyosan.scenario.schema import Scenario
     from hyosan.world.graph import World
@@ -131,159 +132,37 @@ class Plan:
     channel_iv: dict[int, int] = field(default_factory=dict)
     tallies: list[dict[str, Any]] = field(default_factory=list)
     infected_after: float | None = None
-    handoff: tuple[float, np.ndarray, dict[str, Any]] | None = None
+    handoff: Handover | None = None
 
     @classmethod
     def build(
-        cls, scenario: Scenario, world: World, net: ReactionNetwork, seed: int | None = None
+        cls,
+        scenario: Scenario,
+        world: World,
+        net: ReactionNetwork,
+        handover: Handover | None = None,
     ) -> Plan:
-        """Compile the scenario's interventions (and its handoff, whose school runs with
-        `seed`) onto `world`, whose model is `net`."""
-        comps = list(net.compartments)
-        masks: list[np.ndarray] = []
-        tables: list[np.ndarray] = []
-        reactions: list[tuple[str, dict[int, int], dict[int, int], float]] = []
-        directed: list[Directed] = []
-        effects: list[_Effect] = []
-        cordons: list[tuple[int, int, float]] = []
-        strikes: list[tuple[int, float, int, int]] = []
-        routes: list[tuple[str, int, int]] = []
-
-        def mask_of(area: Area | None, where: str) -> int:
-            m = area_mask(world, area, where)
-            if m is None:
-                return -1
-            masks.append(m)
-            return len(masks) - 1
-
-        def only(place: int) -> int:
-            m = np.zeros(world.n_places, dtype=bool)
-            m[place] = True
-            masks.append(m)
-            return len(masks) - 1
-
-        def reaction(
-            i: int, mask: int, name: str, c: int, out: dict[int, int], rate: float
-        ) -> None:
-            key = ("reaction", len(reactions))
-            reactions.append((name, {c: 1}, out, rate))
-            effects.append(_Effect(i, mask, key))
-
-        def move(i: int, mask: int, name: str, c: int, table: int, rate: float) -> None:
-            key = ("directed", len(directed))
-            directed.append(Directed(c, table, rate, name))
-            effects.append(_Effect(i, mask, key))
-
-        windows = []
+        """Compile the scenario's interventions onto `world`, whose model is `net`, with the
+        school's people to add at the handoff (`hyosan.engines.handoff.hand_over`)."""
+        if scenario.handoff is not None and handover is None:
+            raise EngineError("handoff: the school's run is missing; run it with hand_over first")
         chosen = [(j, iv) for j, iv in enumerate(scenario.interventions) if iv.enabled]
+        parts = _Parts(world, list(net.compartments))
         for i, (j, iv) in enumerate(chosen):
-            where = f"interventions[{j}]"
-            windows.append(iv.window())
-            t: Targets = targets(iv, scenario.model)
-            idx = [comps.index(c) for c in t.moved]
-            to = comps.index(t.to) if t.to is not None else -1
-            label = iv.name or iv.kind
-            if iv.kind == "cordon":
-                cordons.append((i, mask_of(iv.area, f"{where}.area"), float(iv.leak)))
-            elif iv.kind in ("curfew", "martial_law"):
-                m = mask_of(iv.area, f"{where}.area")
-                effects += [
-                    _Effect(i, m, ("move", c), factor=float(iv.movement), gate=False) for c in idx
-                ]
-            elif iv.kind == "strike":
-                strikes.append((i, float(iv.at), mask_of(iv.area, f"{where}.area"), to))
-            elif iv.kind == "sweep":
-                m = mask_of(iv.area, f"{where}.area")
-                soldier = comps.index(t.safe) if t.safe is not None else -1
-                for c in idx:
-                    out = {to: 1} if to >= 0 else {}
-                    reaction(i, m, f"{label}: {comps[c]} destroyed", c, out, float(iv.kill))
-                    if iv.bite_risk > 0 and soldier >= 0:
-                        # The zombie stays; a bitten soldier joins: c -> c + soldier.
-                        out = {c: 1, soldier: 1} if soldier != c else {c: 2}
-                        rate = float(iv.kill) * iv.bite_risk
-                        reaction(i, m, f"{label}: soldier bitten", c, out, rate)
-            elif iv.kind == "cure":
-                m = mask_of(iv.area, f"{where}.area")
-                for c in idx:
-                    reaction(i, m, f"{label}: {comps[c]} cured", c, {to: 1}, float(iv.rate))
-            elif iv.kind == "lure":
-                m = mask_of(iv.area, f"{where}.area")
-                target = seed_place(world, iv.toward, f"{where}.toward")
-                tables.append(next_hops(world, target))
-                routes.append(("path", target, -1))
-                for c in idx:
-                    move(i, m, f"{label}: {comps[c]} drawn", c, len(tables) - 1, float(iv.speed))
-            elif iv.kind == "travel":
-                origin = seed_place(world, iv.origin, f"{where}.origin")
-                dest = seed_place(world, iv.destination, f"{where}.destination")
-                if origin == dest:
-                    raise EngineError(f"{where}: origin and destination are the same place")
-                hop = np.full(world.n_places, -1, dtype=np.int32)
-                hop[origin] = dest
-                tables.append(hop)
-                routes.append(("flight", origin, dest))
-                for c in idx:
-                    move(i, -1, f"{label}: {comps[c]} travels", c, len(tables) - 1, float(iv.rate))
-            elif iv.kind == "evacuate":
-                m = mask_of(iv.area, f"{where}.area")
-                camp = seed_place(world, iv.camp, f"{where}.camp")
-                # Evacuees keep to the evacuation area on their way (the army's corridor,
-                # which passes its own cordons).
-                corridor = None
-                if m >= 0:
-                    inside = masks[m].copy()
-                    inside[camp] = True
-                    source = np.repeat(np.arange(world.n_places), world.degree())
-                    corridor = inside[source] & inside[world.indices]
-                tables.append(next_hops(world, camp, corridor))
-                if m >= 0 and not (tables[-1][masks[m]] >= 0).any() and not masks[m].all():
-                    raise EngineError(
-                        f"{where}.camp: no place of the area has a way to the camp through the "
-                        "area's own places; make the area reach the camp"
-                    )
-                routes.append(("corridor", camp, -1))
-                at_camp = only(camp)
-                safe = comps.index(t.safe) if t.safe is not None else -1
-                caught = comps.index(t.caught) if t.caught is not None else -1
-                screen = float(iv.screening)
-                for c in idx:
-                    move(
-                        i, m, f"{label}: {comps[c]} evacuates", c, len(tables) - 1, float(iv.speed)
-                    )
-                    name = comps[c]
-                    p_catch = (
-                        iv.catch_bitten
-                        if name in t.bitten
-                        else iv.catch_hybrid
-                        if name in t.hybrid
-                        else 0.0
-                    )
-                    if p_catch < 1:
-                        rate = screen * (1 - p_catch)
-                        reaction(i, at_camp, f"{label}: {name} safe", c, {safe: 1}, rate)
-                    if p_catch > 0:
-                        out = {caught: 1} if caught >= 0 else {}
-                        rate = screen * p_catch
-                        reaction(i, at_camp, f"{label}: {name} caught", c, out, rate)
+            parts.add(i, f"interventions[{j}]", iv, targets(iv, scenario.model))
         n = world.n_places
-        toward = np.stack(tables) if tables else np.full((0, n), -1, dtype=np.int32)
-        handoff = None
-        if scenario.handoff is not None:
-            from hyosan.interventions.handoff import school_arrivals
-
-            handoff = school_arrivals(scenario, world, net, 0 if seed is None else seed)
+        toward = np.stack(parts.tables) if parts.tables else np.full((0, n), -1, dtype=np.int32)
         return cls(
-            handoff=handoff,
-            windows=windows,
-            masks=masks,
+            handoff=handover,
+            windows=[iv.window() for _, iv in chosen],
+            masks=parts.masks,
             toward=toward,
-            reactions=reactions,
-            directed=directed,
-            effects=effects,
-            cordons=cordons,
-            strikes=strikes,
-            routes=routes,
+            reactions=parts.reactions,
+            directed=parts.directed,
+            effects=parts.effects,
+            cordons=parts.cordons,
+            strikes=parts.strikes,
+            routes=parts.routes,
             kinds=[iv.kind for _, iv in chosen],
             names=[iv.name or iv.kind for _, iv in chosen],
             notes=[getattr(iv, "note", "") for _, iv in chosen],
@@ -526,3 +405,162 @@ def strike_tally(by_state: dict[str, int]) -> dict[str, Any]:
 
 def _infected(net: ReactionNetwork) -> np.ndarray:
     return np.array([s in ("bitten", "zombie", "hybrid") for s in net.states])
+
+
+class _Parts:
+    """What `Plan.build` gathers from the interventions, one method per kind."""
+
+    def __init__(self, world: World, comps: list[str]) -> None:
+        self.world = world
+        self.comps = comps
+        self.masks: list[np.ndarray] = []
+        self.tables: list[np.ndarray] = []
+        self.reactions: list[tuple[str, dict[int, int], dict[int, int], float]] = []
+        self.directed: list[Directed] = []
+        self.effects: list[_Effect] = []
+        self.cordons: list[tuple[int, int, float]] = []
+        self.strikes: list[tuple[int, float, int, int]] = []
+        self.routes: list[tuple[str, int, int]] = []
+
+    def add(self, i: int, where: str, iv: Any, t: Targets) -> None:
+        """Intervention number `i` (among those enabled), at `where` in the scenario."""
+        idx = [self.comps.index(c) for c in t.moved]
+        to = self.comps.index(t.to) if t.to is not None else -1
+        label = iv.name or iv.kind
+        getattr(self, iv.kind)(i, where, iv, t, idx, to, label)
+
+    # --- bookkeeping --------------------------------------------------------------------
+
+    def mask_of(self, area: Area | None, where: str) -> int:
+        m = area_mask(self.world, area, where)
+        if m is None:
+            return -1
+        self.masks.append(m)
+        return len(self.masks) - 1
+
+    def only(self, place: int) -> int:
+        m = np.zeros(self.world.n_places, dtype=bool)
+        m[place] = True
+        self.masks.append(m)
+        return len(self.masks) - 1
+
+    def reaction(
+        self, i: int, mask: int, name: str, c: int, out: dict[int, int], rate: float
+    ) -> None:
+        key = ("reaction", len(self.reactions))
+        self.reactions.append((name, {c: 1}, out, rate))
+        self.effects.append(_Effect(i, mask, key))
+
+    def move(self, i: int, mask: int, name: str, c: int, table: int, rate: float) -> None:
+        key = ("directed", len(self.directed))
+        self.directed.append(Directed(c, table, rate, name))
+        self.effects.append(_Effect(i, mask, key))
+
+    def table(self, hops: np.ndarray, route: tuple[str, int, int]) -> int:
+        self.tables.append(hops)
+        self.routes.append(route)
+        return len(self.tables) - 1
+
+    # --- one method per kind (the scenario's `kind`) -------------------------------------
+
+    def cordon(self, i: int, where: str, iv: Any, *_: Any) -> None:
+        self.cordons.append((i, self.mask_of(iv.area, f"{where}.area"), float(iv.leak)))
+
+    def curfew(self, i: int, where: str, iv: Any, t: Targets, idx: list[int], *_: Any) -> None:
+        m = self.mask_of(iv.area, f"{where}.area")
+        self.effects += [
+            _Effect(i, m, ("move", c), factor=float(iv.movement), gate=False) for c in idx
+        ]
+
+    martial_law = curfew
+
+    def strike(
+        self, i: int, where: str, iv: Any, t: Targets, idx: list[int], to: int, *_: Any
+    ) -> None:
+        self.strikes.append((i, float(iv.at), self.mask_of(iv.area, f"{where}.area"), to))
+
+    def sweep(
+        self, i: int, where: str, iv: Any, t: Targets, idx: list[int], to: int, label: str
+    ) -> None:
+        m = self.mask_of(iv.area, f"{where}.area")
+        soldier = self.comps.index(t.safe) if t.safe is not None else -1
+        for c in idx:
+            out = {to: 1} if to >= 0 else {}
+            self.reaction(i, m, f"{label}: {self.comps[c]} destroyed", c, out, float(iv.kill))
+            if iv.bite_risk > 0 and soldier >= 0:
+                # The zombie stays; a bitten soldier joins: c -> c + soldier.
+                out = {c: 1, soldier: 1} if soldier != c else {c: 2}
+                rate = float(iv.kill) * iv.bite_risk
+                self.reaction(i, m, f"{label}: soldier bitten", c, out, rate)
+
+    def cure(
+        self, i: int, where: str, iv: Any, t: Targets, idx: list[int], to: int, label: str
+    ) -> None:
+        m = self.mask_of(iv.area, f"{where}.area")
+        for c in idx:
+            self.reaction(i, m, f"{label}: {self.comps[c]} cured", c, {to: 1}, float(iv.rate))
+
+    def lure(
+        self, i: int, where: str, iv: Any, t: Targets, idx: list[int], to: int, label: str
+    ) -> None:
+        m = self.mask_of(iv.area, f"{where}.area")
+        target = seed_place(self.world, iv.toward, f"{where}.toward")
+        k = self.table(next_hops(self.world, target), ("path", target, -1))
+        for c in idx:
+            self.move(i, m, f"{label}: {self.comps[c]} drawn", c, k, float(iv.speed))
+
+    def travel(
+        self, i: int, where: str, iv: Any, t: Targets, idx: list[int], to: int, label: str
+    ) -> None:
+        origin = seed_place(self.world, iv.origin, f"{where}.origin")
+        dest = seed_place(self.world, iv.destination, f"{where}.destination")
+        if origin == dest:
+            raise EngineError(f"{where}: origin and destination are the same place")
+        hop = np.full(self.world.n_places, -1, dtype=np.int32)
+        hop[origin] = dest
+        k = self.table(hop, ("flight", origin, dest))
+        for c in idx:
+            self.move(i, -1, f"{label}: {self.comps[c]} travels", c, k, float(iv.rate))
+
+    def evacuate(
+        self, i: int, where: str, iv: Any, t: Targets, idx: list[int], to: int, label: str
+    ) -> None:
+        world = self.world
+        m = self.mask_of(iv.area, f"{where}.area")
+        camp = seed_place(world, iv.camp, f"{where}.camp")
+        # Evacuees keep to the evacuation area on their way (the army's corridor, which passes
+        # its own cordons).
+        corridor = None
+        if m >= 0:
+            inside = self.masks[m].copy()
+            inside[camp] = True
+            source = np.repeat(np.arange(world.n_places), world.degree())
+            corridor = inside[source] & inside[world.indices]
+        hops = next_hops(world, camp, corridor)
+        if m >= 0 and not (hops[self.masks[m]] >= 0).any() and not self.masks[m].all():
+            raise EngineError(
+                f"{where}.camp: no place of the area has a way to the camp through the "
+                "area's own places; make the area reach the camp"
+            )
+        k = self.table(hops, ("corridor", camp, -1))
+        at_camp = self.only(camp)
+        safe = self.comps.index(t.safe) if t.safe is not None else -1
+        caught = self.comps.index(t.caught) if t.caught is not None else -1
+        screen = float(iv.screening)
+        for c in idx:
+            name = self.comps[c]
+            self.move(i, m, f"{label}: {name} evacuates", c, k, float(iv.speed))
+            p_catch = (
+                iv.catch_bitten
+                if name in t.bitten
+                else iv.catch_hybrid
+                if name in t.hybrid
+                else 0.0
+            )
+            if p_catch < 1:
+                self.reaction(
+                    i, at_camp, f"{label}: {name} safe", c, {safe: 1}, screen * (1 - p_catch)
+                )
+            if p_catch > 0:
+                out = {caught: 1} if caught >= 0 else {}
+                self.reaction(i, at_camp, f"{label}: {name} caught", c, out, screen * p_catch)
