@@ -252,6 +252,14 @@ def test_existing_out_is_refused_then_replaced_with_force(tmp_path: Path) -> Non
     assert (out / "keep.txt").read_text() == "mine"
     assert entries(tmp_path) == {"existing"}
 
+    # --force replaces only what hyosan wrote: never a directory of the user's (issue 18).
+    ran = hyosan_run("run", "munz-basic", "--out", out, "-q", "--force", cwd=tmp_path)
+    assert ran.code == 2, ran.both
+    assert "not one" in ran.err
+    assert entries(out) == {"keep.txt"}
+
+    (out / "keep.txt").unlink()  # an empty directory holds nothing to lose
+    assert hyosan_run("run", "munz-basic", "--out", out, "-q", "--force", cwd=tmp_path).code == 0
     ran = hyosan_run("run", "munz-basic", "--out", out, "-q", "--force", cwd=tmp_path)
     assert ran.code == 0, ran.both
     assert entries(out) == RUN_FILES | {"report.html", "timeseries.png"}
@@ -281,7 +289,7 @@ def test_out_that_cannot_be_made_is_bad_input(tmp_path: Path) -> None:
     (tmp_path / "a-file").write_text("")
     ran = hyosan_run("run", "munz-culls", "--out", "a-file/out", "-q", cwd=tmp_path)
     assert ran.code == 2, ran.both
-    assert "cannot write the run directory a-file/out" in ran.err
+    assert "cannot write a-file/out" in ran.err
     assert entries(tmp_path) == {"a-file"}
 
 

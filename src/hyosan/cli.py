@@ -290,7 +290,11 @@ def run(
             report=not no_report,
         )
         return
+    from rich.markup import escape
+
     from hyosan.errors import HyosanError
+    from hyosan.results.outlock import output_lock
+    from hyosan.results.publish import io_error_message, is_io_error, prepare_output
     from hyosan.results.rundir import default_run_dir, write_run
     from hyosan.runner import simulate
     from hyosan.scenario.load import load_scenario
@@ -298,20 +302,22 @@ def run(
     try:
         scen = load_scenario(scenario, set_ or [])
         target = out if out is not None else default_run_dir(scen.name)
-        if target.exists() and not force:
-            raise HyosanError(
-                f"{target} already exists; choose another --out or add --force to replace it"
-            )
-        if quiet or as_json:
-            result = simulate(scen, engine=engine, seed=seed)
-        else:
-            with _console().status(f"running {scen.name}..."):
+        # OUT's lock is taken, and OUT checked, before the run: a second command into the same
+        # OUT, or one that may not write there, is refused at once, not after its whole run.
+        with output_lock(target):
+            prepare_output(target, force=force)
+            if quiet or as_json:
                 result = simulate(scen, engine=engine, seed=seed)
-        hook = None if no_report else _report_hook(quiet=quiet or as_json)
-        try:
-            write_run(result, target, force=force, before_publish=hook)
-        except OSError as exc:  # --out under a file, or not writable: bad input, not a crash
-            raise HyosanError(f"cannot write the run directory {target}: {exc}") from None
+            else:
+                with _console().status(f"running {escape(scen.name)}..."):
+                    result = simulate(scen, engine=engine, seed=seed)
+            hook = None if no_report else _report_hook(quiet=quiet or as_json)
+            try:
+                write_run(result, target, force=force, before_publish=hook)
+            except OSError as exc:  # a full disk, not writable: bad input, not a crash
+                if not is_io_error(exc):
+                    raise
+                raise HyosanError(io_error_message(exc, f"the run directory {target}")) from None
     except HyosanError as exc:
         raise _fail(str(exc)) from None
     if as_json:
@@ -379,11 +385,16 @@ def _many(command: Any, *args: Any, **kwargs: Any) -> None:
     """Run an ensemble command, reporting its errors: bad input 2, a failed run 1, Ctrl-C 130."""
     from hyosan.ensemble.errors import EnsembleInterruptedError, RunFailedError
     from hyosan.errors import HyosanError
+    from hyosan.results.publish import io_error_message, is_io_error
 
     try:
         command(*args, **kwargs)
     except HyosanError as exc:
         raise _fail(str(exc)) from None
+    except OSError as exc:  # a full disk, no permission: the user's to fix, as for one run
+        if not is_io_error(exc):
+            raise
+        raise _fail(io_error_message(exc, "the ensemble directory")) from None
     except RunFailedError as exc:
         raise _fail(str(exc), code=2 if exc.bad_input else 1) from None
     except EnsembleInterruptedError as exc:

@@ -16,6 +16,7 @@ from hyosan.ensemble.plan import Plan, Point
 from hyosan.errors import HyosanError, ScenarioError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from concurrent.futures import Executor
 
     from hyosan.ensemble.driver import EnsembleRun
@@ -59,7 +60,10 @@ def _check_runs(runs: int) -> None:
 
 
 def _default_out(name: str, plan: Plan) -> Path:
-    return Path("runs") / f"{name}-{plan.kind}-{plan.fingerprint()[:10]}"
+    from hyosan.results.names import safe_dir_name
+
+    # The scenario's name is made a plain name: it cannot put the output outside runs/.
+    return Path("runs") / f"{safe_dir_name(name)}-{plan.kind}-{plan.fingerprint()[:10]}"
 
 
 def run_ensemble(
@@ -76,6 +80,7 @@ def run_ensemble(
     force: bool = False,
     quiet: bool = True,
     within_s: float | None = None,
+    before_publish: Callable[[Path], object] | None = None,
 ) -> EnsembleRun:
     """Run `runs` replicates of a scenario and write its ensemble directory.
 
@@ -101,6 +106,9 @@ def run_ensemble(
         No progress bar.
     within_s
         The time (s) of P(overrun within) in summary.json (default: the horizon).
+    before_publish
+        Called with the hidden folder holding the finished files before it is put at `out`
+        (the command line writes the report there, so that it appears with the rest).
 
     Returns
     -------
@@ -126,6 +134,7 @@ def run_ensemble(
         force=force,
         quiet=quiet,
         within_s=within_s,
+        before_publish=before_publish,
     )
 
 
@@ -146,6 +155,7 @@ def run_sweep(
     quiet: bool = True,
     within_s: float | None = None,
     outcome: str = "p_humans_win",
+    before_publish: Callable[[Path], object] | None = None,
 ) -> EnsembleRun:
     """Run `runs` replicates at every point of a parameter grid.
 
@@ -209,6 +219,7 @@ def run_sweep(
         force=force,
         quiet=quiet,
         within_s=within_s,
+        before_publish=before_publish,
         outcome=outcome,
     )
 
@@ -228,6 +239,7 @@ def run_compare(
     force: bool = False,
     quiet: bool = True,
     within_s: float | None = None,
+    before_publish: Callable[[Path], object] | None = None,
 ) -> EnsembleRun:
     """Run two scenarios with the same seeds and report paired differences B − A.
 
@@ -261,4 +273,5 @@ def run_compare(
         force=force,
         quiet=quiet,
         within_s=within_s,
+        before_publish=before_publish,
     )

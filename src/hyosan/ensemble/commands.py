@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from hyosan.errors import HyosanError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from hyosan.ensemble.driver import EnsembleRun
 
 __all__ = ["compare_command", "ensemble_command", "sweep_command"]
@@ -33,22 +35,30 @@ def _within(text: str | None) -> float | None:
     return seconds
 
 
-def _report(run: EnsembleRun, report: bool) -> None:
-    # The report is added once the ensemble directory is complete; its files appear whole
-    # (written aside and renamed). A failed report leaves the ensemble and warns.
+def _report(report: bool) -> Callable[[Path], None] | None:
+    """Writes the report into the ensemble directory before it is published, so that it appears
+    with the rest; a failed report leaves the ensemble and warns."""
     if not report:
-        return
-    import os
-    import sys
+        return None
 
-    from hyosan.reports import write_report
+    def write(folder: Path) -> None:
+        import os
+        import sys
 
-    try:
-        write_report(run.out)
-    except Exception as exc:
-        if os.environ.get("HYOSAN_DEBUG"):
-            raise
-        print(f"warning: no report for {run.out}: {exc}", file=sys.stderr)
+        from hyosan.reports import write_report
+
+        try:
+            write_report(folder)
+        except Exception as exc:
+            if os.environ.get("HYOSAN_DEBUG"):
+                raise
+            print(
+                f"warning: no report written ({type(exc).__name__}: {exc}); "
+                "try `hyosan report DIR` (set HYOSAN_DEBUG=1 for the traceback)",
+                file=sys.stderr,
+            )
+
+    return write
 
 
 def _show(run: EnsembleRun, *, quiet: bool, as_json: bool) -> None:
@@ -100,8 +110,8 @@ def ensemble_command(
         force=force,
         quiet=quiet or as_json,
         within_s=_within(within),
+        before_publish=_report(report),
     )
-    _report(result, report)
     _show(result, quiet=quiet, as_json=as_json)
 
 
@@ -141,9 +151,9 @@ def sweep_command(
         force=force,
         quiet=quiet or as_json,
         within_s=_within(within),
+        before_publish=_report(report),
         outcome=outcome,
     )
-    _report(result, report)
     _show(result, quiet=quiet, as_json=as_json)
 
 
@@ -180,6 +190,6 @@ def compare_command(
         force=force,
         quiet=quiet or as_json,
         within_s=_within(within),
+        before_publish=_report(report),
     )
-    _report(result, report)
     _show(result, quiet=quiet, as_json=as_json)

@@ -1,13 +1,16 @@
 """Drive a plan to its ensemble directory: run what is missing, then assemble the files.
 
-1. refuse an existing OUT (unless forced); open the work directory beside it, which finds the
-   runs a killed or interrupted execution of the same command finished;
+1. take OUT's lock (one writer per OUT: results.outlock), recover what a killed command left
+   and refuse an existing OUT (unless forced, and then only hyosan's: results.publish); open
+   the work directory beside it, which finds the runs a killed or interrupted execution of the
+   same command finished;
 2. submit the missing runs to the executor in bounded batches (twice its capacity in flight),
    keeping each finished run, by (point, replicate), in the work directory's part files;
 3. on Ctrl-C, cancel what is queued, keep what finished and raise EnsembleInterruptedError; on a run
    that raises, keep what finished and raise RunFailedError;
 4. assemble runs.parquet, bands.parquet, summary.json, scenario.toml (and phase.png for a sweep)
-   in a hidden sibling of OUT and rename it into place, then delete the work directory.
+   in a hidden sibling of OUT and put it into place (results.publish.publish_dir), then delete
+   the work directory and let go of the lock.
 
 Results depend only on the plan: the executor, the number of workers and the order in which
 runs finish change nothing in runs.parquet or bands.parquet (only summary.json's `wall_s`).
@@ -17,9 +20,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
-import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
@@ -32,9 +32,11 @@ from hyosan.ensemble.parts import WorkDir, work_dir_for
 from hyosan.ensemble.progress import RunProgress
 from hyosan.ensemble.task import Task, run_task
 from hyosan.errors import HyosanError
+from hyosan.results.outlock import output_lock
+from hyosan.results.publish import prepare_output, publish_dir
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     import pyarrow as pa
 
@@ -146,6 +148,7 @@ def _assemble(
     within_s: float | None,
     wall_s: float,
     outcome: str,
+    before_publish: Callable[[Path], object] | None = None,
 ) -> EnsembleRun:
     """Write the ensemble directory from the work directory, atomically."""
     import pyarrow.parquet as pq
@@ -208,11 +211,8 @@ def _assemble(
         summary["scenarios"] = [p.name for p in plan.points]
         summary.update(compare_differences(plan, table))
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    for stale in out.parent.glob(f".{out.name}.*.partial"):  # a kill during an earlier assembly
-        shutil.rmtree(stale, ignore_errors=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
-    try:
+    def build(tmp: Path) -> None:
+        nonlocal summary
         pq.write_table(table, tmp / "runs.parquet")
         write_bands(plan, work, grids, tmp / "bands.parquet")
         note = {
@@ -238,20 +238,10 @@ def _assemble(
             summary["phase_plot"] = {"file": "phase.png", "outcome": outcome}
         summary = _finite(summary)
         (tmp / "summary.json").write_text(_json(summary), encoding="utf-8")
-        os.chmod(tmp, 0o755)  # mkdtemp makes it private; an ensemble directory is ordinary
-        if out.exists():
-            if not force:
-                raise HyosanError(f"{out} already exists; add --force to replace it")
-            old = out.with_name(f".{out.name}.replaced")
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        if before_publish is not None:
+            before_publish(tmp)
+
+    publish_dir(out, build, force=force)
     return EnsembleRun(out=out, summary=summary, runs=table)
 
 
@@ -269,6 +259,7 @@ def run_plan(
     outcome: str = "p_humans_win",
     flush_runs: int = 50,
     flush_s: float = 5.0,
+    before_publish: Callable[[Path], object] | None = None,
 ) -> EnsembleRun:
     """Run every missing run of `plan` and write its ensemble directory to `out`.
 
@@ -295,12 +286,16 @@ def run_plan(
         The outcome a sweep's phase plot shows.
     flush_runs, flush_s
         How often finished runs are written to part files (runs, seconds).
+    before_publish
+        Called with the hidden folder once the files are in it, before it is put at OUT (the
+        report is written there, so it appears with the rest).
 
     Raises
     ------
     HyosanError
-        Both `workers` and `cluster`; OUT exists (without `force`), or work of a different
-        command is in the way.
+        Both `workers` and `cluster`; OUT exists (without `force`, or with it but not written
+        by hyosan), another command is writing OUT, or work of a different command is in the
+        way.
     EnsembleInterruptedError
         Ctrl-C; finished runs are kept and the same command resumes.
     RunFailedError
@@ -310,42 +305,43 @@ def run_plan(
     if workers is not None and cluster is not None:
         raise HyosanError("give --workers or --cluster, not both")
     out = Path(out)
-    if out.exists() and not force:
-        raise HyosanError(
-            f"{out} already exists; choose another --out or add --force to replace it"
+    # One writer per OUT, from before the work directory is opened until the publish: a second
+    # command into the same OUT is refused at once rather than mixing its runs into ours.
+    with output_lock(out):
+        prepare_output(out, force=force)
+        try:
+            work = WorkDir(
+                work_dir_for(out), plan, force=force, flush_runs=flush_runs, flush_s=flush_s
+            )
+        except OSError as exc:
+            raise HyosanError(f"cannot write beside {out}: {exc}") from None
+        done = work.done()
+        left = plan.total - len(done)
+        try:
+            if left > 0:
+                with (
+                    RunProgress(plan.total, len(done), f"{plan.kind} runs", quiet=quiet) as bar,
+                    open_executor(workers, cluster, executor) as info,
+                ):
+                    resumed = f", resuming with {len(done)} done" if done else ""
+                    bar.note(f"{left} runs on {info.description}{resumed}")
+                    if info.dashboard:
+                        bar.note(f"Dask dashboard: {info.dashboard}")
+                    _execute(plan.tasks(done), info, work, bar, plan.total)
+        except BaseException:
+            if not work.chunks():  # nothing finished (a bad flag, a first run that failed)
+                work.remove()
+            raise
+        result = _assemble(
+            plan,
+            work,
+            out,
+            scenarios=scenarios,
+            force=force,
+            within_s=within_s,
+            wall_s=time.perf_counter() - start,
+            outcome=outcome,
+            before_publish=before_publish,
         )
-    if out.exists() and not out.is_dir():
-        raise HyosanError(f"{out} exists and is not a directory")
-    try:
-        work = WorkDir(work_dir_for(out), plan, force=force, flush_runs=flush_runs, flush_s=flush_s)
-    except OSError as exc:
-        raise HyosanError(f"cannot write beside {out}: {exc}") from None
-    done = work.done()
-    left = plan.total - len(done)
-    try:
-        if left > 0:
-            with (
-                RunProgress(plan.total, len(done), f"{plan.kind} runs", quiet=quiet) as bar,
-                open_executor(workers, cluster, executor) as info,
-            ):
-                resumed = f", resuming with {len(done)} done" if done else ""
-                bar.note(f"{left} runs on {info.description}{resumed}")
-                if info.dashboard:
-                    bar.note(f"Dask dashboard: {info.dashboard}")
-                _execute(plan.tasks(done), info, work, bar, plan.total)
-    except BaseException:
-        if not work.chunks():  # nothing finished (a bad flag, a first run that failed)
-            work.remove()
-        raise
-    result = _assemble(
-        plan,
-        work,
-        out,
-        scenarios=scenarios,
-        force=force,
-        within_s=within_s,
-        wall_s=time.perf_counter() - start,
-        outcome=outcome,
-    )
-    work.remove()
+        work.remove()
     return result

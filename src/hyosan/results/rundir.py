@@ -1,21 +1,16 @@
 """Run directories: written atomically, read back for reports and reruns.
 
-A run directory is assembled in a hidden sibling folder and renamed into place, so it appears
-complete or not at all; an existing directory is replaced only with `force`, and then only once
-the new one is complete.
+A run directory is assembled in a hidden sibling folder and put into place (results.publish),
+so it appears complete or not at all; an existing directory is replaced only with `force`, only
+if hyosan wrote it, and then only once the new one is complete.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from hyosan.errors import HyosanError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,11 +35,19 @@ def dump_scenario(result: Result) -> str:
 
 
 def default_run_dir(scenario_name: str, root: str | Path = "runs") -> Path:
-    """A new directory name under `root`: runs/<scenario>-<date>-<time>[-n]."""
+    """A new directory under `root`: runs/<scenario>-<date>-<time>[-n].
+
+    The scenario's name is made a plain directory name first (results.names): it cannot put
+    the run anywhere but directly under `root`.
+    """
+    from hyosan.results.names import safe_dir_name
+    from hyosan.results.outlock import lock_path_for
+
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    base = Path(root) / f"{scenario_name}-{stamp}"
+    base = Path(root) / f"{safe_dir_name(scenario_name)}-{stamp}"
     candidate, n = base, 1
-    while candidate.exists():
+    # A candidate whose lock file exists is being written by another run started this second.
+    while candidate.exists() or lock_path_for(candidate).exists():
         n += 1
         candidate = base.with_name(f"{base.name}-{n}")
     return candidate
@@ -64,20 +67,16 @@ def write_run(
     """Write scenario.toml, summary.json, timeseries.parquet (and events/places) to `out`.
 
     `before_publish`, if given, is called with the hidden folder once those files are in it and
-    before it is renamed to `out`: what it writes there (the report) appears with the rest.
+    before it is put at `out`: what it writes there (the report) appears with the rest. `out`
+    is written under its lock (results.outlock); with `force` it replaces only a run or
+    ensemble directory that hyosan wrote (results.publish).
     """
     import pyarrow.parquet as pq
 
-    out = Path(out)
-    if out.exists() and not force:
-        raise HyosanError(
-            f"{out} already exists; choose another --out or add --force to replace it"
-        )
-    if out.exists() and not out.is_dir():
-        raise HyosanError(f"{out} exists and is not a directory")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
-    try:
+    from hyosan.results.outlock import output_lock
+    from hyosan.results.publish import prepare_output, publish_dir
+
+    def build(tmp: Path) -> None:
         (tmp / "scenario.toml").write_text(dump_scenario(result), encoding="utf-8")
         (tmp / "summary.json").write_text(_json(result.summary()), encoding="utf-8")
         pq.write_table(result.timeseries, tmp / "timeseries.parquet")
@@ -87,20 +86,11 @@ def write_run(
             pq.write_table(result.places, tmp / "places.parquet")
         if before_publish is not None:
             before_publish(tmp)
-        os.chmod(tmp, 0o755)  # mkdtemp makes it private; a run directory is an ordinary folder
-        if out.exists():
-            # Swap: the old directory is moved aside only once the new one is complete.
-            old = out.with_name(f".{out.name}.replaced")
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+
+    out = Path(out)
+    with output_lock(out):
+        prepare_output(out, force=force)
+        return publish_dir(out, build, force=force)
 
 
 def read_summary(run_dir: str | Path) -> dict[str, Any]:
