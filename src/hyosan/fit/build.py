@@ -1,0 +1,116 @@
+"""Assembling a FitProblem from a scenario (file, built-in name or Scenario), data and a spec."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hyosan.fit.data import Observations, load_observations
+from hyosan.fit.errors import FitError
+from hyosan.fit.parameters import resolve_parameters
+from hyosan.fit.problem import FitProblem
+from hyosan.fit.spec import FitSpec, PriorSpec, parse_fit_flag, split_fit_table
+from hyosan.scenario.units import parse_duration
+
+if TYPE_CHECKING:
+    from hyosan.scenario.schema import Scenario
+
+__all__ = ["build_problem", "read_scenario_and_spec"]
+
+
+def read_scenario_and_spec(
+    scenario: Scenario | str | Path,
+) -> tuple[str, str, FitSpec, Path | None]:
+    """(label, TOML text without [fit], the [fit] spec, the scenario file's folder)."""
+    from hyosan.scenario.load import read_scenario_data
+    from hyosan.scenario.schema import Scenario as ScenarioModel
+
+    if isinstance(scenario, ScenarioModel):
+        import tomli_w
+
+        data = scenario.model_dump(mode="json", exclude_none=True)
+        return scenario.name, tomli_w.dumps(data), FitSpec(), None
+    label, text = read_scenario_data(scenario)
+    text, table = split_fit_table(text, label)
+    spec = FitSpec() if table is None else FitSpec.from_table(table, label)
+    path = Path(scenario)
+    folder = path.parent if path.is_file() else None
+    return label, text, spec, folder
+
+
+def build_problem(
+    scenario: Scenario | str | Path,
+    data: str | Path | Observations | None = None,
+    *,
+    spec: FitSpec | None = None,
+    fit: Sequence[str] | dict[str, Any] = (),
+    overrides: Sequence[str] = (),
+    engine: str | None = None,
+    observation: str | None = None,
+) -> tuple[FitProblem, FitSpec]:
+    """The problem a fit method solves, and the merged specification.
+
+    `fit` adds or replaces fitted values: `--fit` strings ("KEY=LOW:HIGH[:log]") or a mapping
+    of key to PriorSpec (or to its fields as a dict).
+    """
+    from hyosan.scenario.load import parse_scenario
+
+    label, text, file_spec, folder = read_scenario_and_spec(scenario)
+    spec = file_spec if spec is None else spec
+    priors: dict[str, PriorSpec] = dict(spec.parameters)
+    if isinstance(fit, dict):
+        for key, value in fit.items():
+            priors[key] = value if isinstance(value, PriorSpec) else PriorSpec(**value)
+    else:
+        for flag in fit:
+            key, prior = parse_fit_flag(flag)
+            priors[key] = prior
+    if observation is not None:
+        spec = spec.merged(observation=observation)
+    scen = parse_scenario(text, label, list(overrides))
+    chosen = engine or scen.engine
+    if scen.engine != chosen:
+        scen = scen.evolve(engine=chosen)
+    names = [*scen.model.compartments, *scen.model.states_present()]
+    if isinstance(data, Observations):
+        obs = data
+    else:
+        source = data if data is not None else spec.data
+        if source is None:
+            raise FitError(
+                f"{label}: no data; give the data file (hyosan fit SCENARIO DATA) or "
+                'data = "file.csv" in [fit]'
+            )
+        path = Path(source)
+        if data is None and folder is not None and not path.is_absolute():
+            path = folder / path  # [fit] data paths are relative to the scenario file
+        obs = load_observations(
+            path,
+            allowed=names,
+            time_column=spec.time_column,
+            time_unit=spec.time_unit,
+            columns=spec.columns,
+            cumulative=spec.cumulative,
+        )
+    if spec.window is not None:
+        try:
+            start, end = (float(parse_duration(w)) for w in spec.window)
+        except ValueError as exc:
+            raise FitError(f'fit.window: {exc}; write e.g. window = ["0h", "72h"]') from None
+        obs = obs.window(start, end)
+    params = resolve_parameters(
+        priors, text, scen, observation=spec.observation, overrides=tuple(overrides)
+    )
+    problem = FitProblem(
+        scenario=scen,
+        text=text,
+        label=label,
+        overrides=tuple(overrides) + ((f'engine="{chosen}"',) if chosen != scen.engine else ()),
+        engine=chosen,
+        params=tuple(params),
+        data=obs,
+        observation=spec.observation,
+    )
+    problem.check_engine_path()
+    return problem, spec

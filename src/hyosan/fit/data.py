@@ -1,0 +1,254 @@
+"""Observed counts: a CSV or Parquet file read into times (seconds) and a matrix of counts.
+
+The file has a time column, in a unit given beside it (`time_unit`), and one column per
+compartment or state that was observed. A cell may be empty (not observed at that time); a
+state with no column is simply not observed. A column may hold cumulative counts (everyone who
+ever entered that compartment or state): it is then compared with the simulated number of
+entries rather than with the current count. Every check names the file, the column and what is
+allowed, and raises FitError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from hyosan.fit.errors import FitError
+from hyosan.scenario.units import SECONDS_PER
+
+__all__ = ["Observations", "load_observations"]
+
+#: Data files larger than this are refused before reading (observed counts are small).
+MAX_DATA_BYTES = 200_000_000
+
+
+@dataclass(frozen=True)
+class Observations:
+    """Counts observed at increasing times.
+
+    Attributes
+    ----------
+    times
+        Observation times in seconds from the scenario's start, increasing, shape (n,).
+    columns
+        The observed compartments or states, one per column of `values`.
+    values
+        Counts, shape (n, len(columns)); NaN where a value is missing.
+    cumulative
+        For each column, whether it counts entries since the start rather than the present.
+    source
+        The file the data came from (for messages and fit.json).
+    time_unit
+        The unit the file's time column is in, used again when writing tables.
+    """
+
+    times: np.ndarray
+    columns: tuple[str, ...]
+    values: np.ndarray
+    cumulative: tuple[bool, ...]
+    source: str = "<memory>"
+    time_unit: str = "d"
+
+    @property
+    def n_observed(self) -> int:
+        """The number of values present (not missing): the n of BIC."""
+        return int(np.isfinite(self.values).sum())
+
+    def window(self, start: float | None, end: float | None) -> Observations:
+        """The rows with start <= t <= end (seconds); refused if none is left."""
+        keep = np.ones(self.times.size, dtype=bool)
+        if start is not None:
+            keep &= self.times >= start - 1e-9
+        if end is not None:
+            keep &= self.times <= end + 1e-9
+        if not keep.any():
+            raise FitError(
+                f"{self.source}: no observation falls in the fit window "
+                f"[{_show(start)}, {_show(end)}]; the data run from {_show(self.times[0])} to "
+                f"{_show(self.times[-1])}"
+            )
+        return Observations(
+            self.times[keep],
+            self.columns,
+            self.values[keep],
+            self.cumulative,
+            self.source,
+            self.time_unit,
+        )
+
+
+def _show(seconds: float | None) -> str:
+    if seconds is None:
+        return "open"
+    return f"{seconds / 3600:g}h"
+
+
+def _read_table(path: Path) -> dict[str, np.ndarray | list[object]]:
+    """Columns of a CSV or Parquet file, as numpy arrays (strings kept as object lists)."""
+    if not path.is_file():
+        raise FitError(f"{path}: no such data file; give a .csv or .parquet file of counts")
+    if path.stat().st_size > MAX_DATA_BYTES:
+        raise FitError(f"{path}: the file is larger than {MAX_DATA_BYTES:,} bytes")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            import pyarrow.csv as pcsv
+
+            # Every column is read as text first, so that a stray word in a count column is
+            # reported with its row rather than turning the whole column into strings.
+            table = pcsv.read_csv(
+                path,
+                convert_options=pcsv.ConvertOptions(
+                    strings_can_be_null=True, null_values=["", "NA", "NaN", "nan", "null"]
+                ),
+            )
+        elif suffix in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            table = pq.read_table(path)
+        else:
+            raise FitError(
+                f"{path}: unknown data format {suffix or '(no suffix)'!r}; allowed: .csv, .parquet"
+            )
+    except FitError:
+        raise
+    except Exception as exc:  # pyarrow's many parse errors: all mean the file is unreadable
+        raise FitError(f"{path}: cannot read the data ({exc})") from None
+    out: dict[str, np.ndarray | list[object]] = {}
+    for name in table.column_names:
+        col = table.column(name)
+        try:
+            out[name] = col.to_numpy(zero_copy_only=False).astype(np.float64)
+        except (TypeError, ValueError):
+            out[name] = col.to_pylist()
+    return out
+
+
+def _numeric(path: Path, name: str, values: np.ndarray | list[object]) -> np.ndarray:
+    if isinstance(values, np.ndarray):
+        return values
+    for row, v in enumerate(values):
+        if v is None:
+            continue
+        try:
+            float(str(v))
+        except ValueError:
+            raise FitError(
+                f"{path}: column {name!r}, row {row + 1}: {v!r} is not a number; "
+                "counts are numbers, and a missing value is an empty cell"
+            ) from None
+    return np.array([np.nan if v is None else float(str(v)) for v in values], dtype=np.float64)
+
+
+def load_observations(
+    path: str | Path,
+    *,
+    allowed: Sequence[str],
+    time_column: str = "t",
+    time_unit: str = "d",
+    columns: Sequence[str] | None = None,
+    cumulative: Sequence[str] = (),
+) -> Observations:
+    """Read observed counts from a CSV or Parquet file.
+
+    Parameters
+    ----------
+    path
+        The data file (.csv or .parquet).
+    allowed
+        Names a count column may have: the model's compartments and states.
+    time_column
+        The column of observation times.
+    time_unit
+        The unit of the time column: s, min, h, d or w (any spelling hyosan accepts).
+    columns
+        The columns to fit (default: every column other than the time column).
+    cumulative
+        Columns that hold cumulative counts (entries since the start).
+
+    Raises
+    ------
+    FitError
+        Naming the file and column: no time column, times not increasing, an unknown state,
+        a negative or non-numeric count, a cumulative column that decreases.
+    """
+    path = Path(path)
+    unit = str(time_unit).strip().lower()
+    if unit not in SECONDS_PER:
+        raise FitError(f"{path}: time unit {time_unit!r} is not known; allowed: s, min, h, d, w")
+    data = _read_table(path)
+    if time_column not in data:
+        raise FitError(
+            f"{path}: no time column {time_column!r}; the file has "
+            f"{', '.join(repr(c) for c in data) or 'no columns'} (name the time column with "
+            "time_column, its unit with time_unit)"
+        )
+    t = _numeric(path, time_column, data[time_column])
+    if t.size == 0:
+        raise FitError(f"{path}: the file has no rows")
+    if not np.all(np.isfinite(t)):
+        row = int(np.flatnonzero(~np.isfinite(t))[0]) + 1
+        raise FitError(f"{path}: column {time_column!r}, row {row}: every row needs a time")
+    if np.any(t < 0):
+        raise FitError(f"{path}: column {time_column!r}: times must be 0 or more")
+    if np.any(np.diff(t) <= 0):
+        row = int(np.flatnonzero(np.diff(t) <= 0)[0]) + 2
+        raise FitError(
+            f"{path}: column {time_column!r}, row {row}: times must increase strictly, "
+            "one row per observation time"
+        )
+    names = [c for c in data if c != time_column] if columns is None else list(columns)
+    if not names:
+        raise FitError(f"{path}: no count column beside {time_column!r}; allowed: {_list(allowed)}")
+    for name in names:
+        if name not in data:
+            raise FitError(
+                f"{path}: no column {name!r}; the file has {', '.join(repr(c) for c in data)}"
+            )
+        if name not in allowed:
+            raise FitError(
+                f"{path}: column {name!r} is neither a compartment nor a state of the model; "
+                f"allowed: {_list(allowed)} (and the time column {time_column!r})"
+            )
+    for name in cumulative:
+        if name not in names:
+            raise FitError(
+                f"{path}: cumulative column {name!r} is not among the fitted columns "
+                f"({', '.join(names)})"
+            )
+    values = np.empty((t.size, len(names)))
+    for j, name in enumerate(names):
+        col = _numeric(path, name, data[name])
+        if np.any(np.isinf(col)):
+            raise FitError(f"{path}: column {name!r}: counts must be finite")
+        bad = np.flatnonzero(col < 0)
+        if bad.size:
+            raise FitError(
+                f"{path}: column {name!r}, row {int(bad[0]) + 1}: negative count {col[bad[0]]:g}; "
+                "counts are 0 or more (leave a cell empty if it was not observed)"
+            )
+        if name in cumulative:
+            seen = col[np.isfinite(col)]
+            if np.any(np.diff(seen) < 0):
+                raise FitError(
+                    f"{path}: column {name!r} is declared cumulative but decreases; "
+                    "cumulative counts never fall"
+                )
+        values[:, j] = col
+    if not np.isfinite(values).any():
+        raise FitError(f"{path}: every count is missing; nothing to fit")
+    return Observations(
+        times=t * SECONDS_PER[unit],
+        columns=tuple(names),
+        values=values,
+        cumulative=tuple(n in cumulative for n in names),
+        source=str(path),
+        time_unit=unit,
+    )
+
+
+def _list(names: Sequence[str]) -> str:
+    return ", ".join(dict.fromkeys(names))

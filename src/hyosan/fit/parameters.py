@@ -1,0 +1,216 @@
+"""The fitted values: scenario keys (as `--set` and `--vary` address them) and nuisance values.
+
+A FitParameter knows the unit its key is written in, its bounds and prior in that unit, the
+scenario's own value, and how to put a value back into the scenario (an override). The
+optimisers and samplers work on u: the value itself for a uniform prior, its logarithm for a
+log-uniform one, so that the prior is flat (and proper) on a box in u.
+
+Observation models add nuisance values that are not in the scenario: `obs.dispersion` (the
+negative binomial's k, variance μ + μ²/k) and `obs.sigma` (the normal model's standard
+deviation). Their bounds may be given under the same keys in `[fit.parameters]`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from hyosan.ensemble.errors import VaryError
+from hyosan.ensemble.vary import _classify, _current, parse_vary
+from hyosan.fit.errors import FitError
+from hyosan.fit.spec import PriorSpec
+from hyosan.scenario.units import SECONDS_PER
+
+if TYPE_CHECKING:
+    from hyosan.scenario.schema import Scenario
+
+__all__ = ["NUISANCE", "FitParameter", "resolve_parameters"]
+
+#: Nuisance values of each observation model, with default bounds (log-uniform).
+NUISANCE: dict[str, tuple[str, tuple[float, float]]] = {
+    "negative-binomial": ("obs.dispersion", (0.1, 1e4)),
+    "normal": ("obs.sigma", (0.01, 1e4)),
+}
+
+_NUMBER_RE = re.compile(r"^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)")
+
+
+@dataclass(frozen=True)
+class FitParameter:
+    """One fitted value, its bounds and prior, in the unit its key is written in."""
+
+    key: str
+    low: float
+    high: float
+    log: bool
+    kind: str = "number"
+    unit: str | None = None
+    whole: bool = False
+    value: float | None = None
+    nuisance: bool = False
+
+    @property
+    def u_low(self) -> float:
+        """The lower bound in u (log for a log-uniform prior)."""
+        return math.log(self.low) if self.log else self.low
+
+    @property
+    def u_high(self) -> float:
+        """The upper bound in u."""
+        return math.log(self.high) if self.log else self.high
+
+    def to_u(self, v: Any) -> Any:
+        """A value (or array) in the key's unit, to u."""
+        return np.log(v) if self.log else v
+
+    def from_u(self, u: Any) -> Any:
+        """u back to the key's unit."""
+        return np.exp(u) if self.log else u
+
+    def override(self, v: float) -> str:
+        """The `--set` override that puts value v into the scenario."""
+        if self.kind == "rate":
+            return f'{self.key}="{float(v)!r}/{self.unit}"'
+        if self.kind == "duration":
+            return f'{self.key}="{float(v)!r}{self.unit}"'
+        if self.whole:
+            return f"{self.key}={round(float(v))}"
+        return f"{self.key}={float(v)!r}"
+
+    def per_second(self, v: Any) -> Any:
+        """The value in hyosan's internal units: rates per second, durations in seconds."""
+        if self.kind == "rate":
+            return v / SECONDS_PER[str(self.unit).lower()]
+        if self.kind == "duration":
+            return v * SECONDS_PER[str(self.unit).lower()]
+        return v
+
+    @property
+    def label(self) -> str:
+        """The key with its unit, for tables and plots."""
+        if self.kind == "rate":
+            return f"{self.key} (per {self.unit})"
+        if self.kind == "duration":
+            return f"{self.key} ({self.unit})"
+        return self.key
+
+    def describe(self) -> dict[str, Any]:
+        """The parameter as fit.json lists it."""
+        return {
+            "key": self.key,
+            "unit": None if self.unit is None else ("/" if self.kind == "rate" else "") + self.unit,
+            "prior": "log-uniform" if self.log else "uniform",
+            "low": self.low,
+            "high": self.high,
+            "scenario_value": self.value,
+        }
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    m = _NUMBER_RE.match(str(value))
+    return float(m[1]) if m else None
+
+
+def _nuisance(key: str, prior: PriorSpec | None, default: tuple[float, float]) -> FitParameter:
+    if prior is None:
+        return FitParameter(key, default[0], default[1], log=True, nuisance=True)
+    try:
+        low, high = float(prior.low), float(prior.high)
+    except ValueError:
+        raise FitError(f"fit.parameters.{key}: low and high are plain numbers") from None
+    if not (0 < low < high) or not math.isfinite(high):
+        raise FitError(
+            f"fit.parameters.{key}: needs 0 < low < high; found low {low:g}, high {high:g}"
+        )
+    return FitParameter(key, low, high, log=prior.prior == "log-uniform", nuisance=True)
+
+
+def resolve_parameters(
+    priors: dict[str, PriorSpec],
+    scenario_text: str,
+    scenario: Scenario,
+    *,
+    observation: str,
+    overrides: list[str] | tuple[str, ...] = (),
+) -> list[FitParameter]:
+    """The fitted values of a specification, checked against the scenario.
+
+    Parameters
+    ----------
+    priors
+        Key -> bounds and prior, from `[fit.parameters]` and `--fit` flags.
+    scenario_text
+        The scenario's TOML (without `[fit]`), to find the unit each key is written in.
+    scenario
+        The same scenario, validated.
+    observation
+        The observation model, which may add a nuisance value.
+    overrides
+        `--set` overrides applied to the scenario.
+
+    Raises
+    ------
+    FitError
+        An unknown key, one that does not hold a number, unreadable bounds, low not below
+        high, a log-uniform prior reaching zero, or bounds that exclude the scenario's value.
+    """
+    nuisance_keys = {key for key, _ in NUISANCE.values()}
+    scenario_keys = [k for k in priors if k not in nuisance_keys]
+    if not scenario_keys:
+        raise FitError(
+            "nothing to fit: name the values in [fit.parameters] or with --fit KEY=LOW:HIGH, "
+            "e.g. --fit parameters.bite_rate=0.1:2:log"
+        )
+    from hyosan.scenario.load import apply_overrides
+
+    data = tomllib.loads(scenario_text)
+    apply_overrides(data, list(overrides))
+    out: list[FitParameter] = []
+    for key in scenario_keys:
+        prior = priors[key]
+        if key == "seed":
+            raise FitError("fit.parameters.seed: the seed is not a parameter; fit a number")
+        try:
+            current = _current(key, data, scenario)
+            kind, unit, whole = _classify(current) or ("number", None, False)
+            (axis,) = parse_vary(
+                [f"{key}={prior.low}:{prior.high}:2"],
+                scenario_text,
+                scenario,
+                overrides=overrides,
+            )
+        except VaryError as exc:
+            raise FitError(
+                str(exc).replace("--vary", "fit parameter").replace("LO:HI:N", "LOW:HIGH")
+            ) from None
+        low, high = axis.values[0], axis.values[-1]
+        value = _number(current)
+        if not low < high:
+            raise FitError(f"fit parameter {key}: low ({low:g}) must be below high ({high:g})")
+        log = prior.prior == "log-uniform"
+        if log and low <= 0:
+            raise FitError(
+                f"fit parameter {key}: a log-uniform prior needs low above zero; found {low:g}"
+            )
+        if value is not None and not low <= value <= high:
+            raise FitError(
+                f"fit parameter {key}: the bounds [{low:g}, {high:g}] exclude the scenario's "
+                f"value {value:g}; widen them or set the value inside with --set"
+            )
+        out.append(FitParameter(key, low, high, log, kind, unit, whole, value))
+    if observation in NUISANCE:
+        key, default = NUISANCE[observation]
+        out.append(_nuisance(key, priors.get(key), default))
+    extra = [k for k in priors if k in nuisance_keys and NUISANCE.get(observation, ("",))[0] != k]
+    if extra:
+        raise FitError(
+            f"fit parameter {extra[0]}: the {observation} observation model has no such value"
+        )
+    return out

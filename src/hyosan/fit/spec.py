@@ -1,0 +1,188 @@
+"""What to fit: the `[fit]` table of a scenario file, or `--fit KEY=LOW:HIGH[:log]` flags.
+
+```toml
+[fit]
+data = "hvz.csv"                 # relative to the scenario file
+time_column = "t"
+time_unit = "h"
+columns = ["S", "Z"]             # default: every column but the time
+cumulative = []                  # columns holding counts of entries since the start
+window = ["0h", "72h"]           # observations used (default: all)
+observation = "poisson"          # "normal", "poisson" or "negative-binomial"
+method = "mle"                   # "mle", "abc" or "pmmh"
+
+[fit.parameters]
+"parameters.bite_rate" = { low = 0.1, high = 2, prior = "log-uniform" }
+"initial.Z" = { low = 1, high = 10 }
+```
+
+Keys are those of `--set` and `sweep --vary`: any number the scenario holds, bounds in the unit
+the scenario writes it in or with their own unit. The table is validated here (the scenario
+schema does not know it); the scenario is loaded with the table removed.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from hyosan.fit.errors import FitError
+
+__all__ = [
+    "AbcOptions",
+    "FitSpec",
+    "MleOptions",
+    "PmmhOptions",
+    "PriorSpec",
+    "parse_fit_flag",
+    "split_fit_table",
+]
+
+Observation = Literal["normal", "poisson", "negative-binomial"]
+Method = Literal["mle", "abc", "pmmh"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PriorSpec(_Strict):
+    """Bounds of one fitted value and its prior between them (uniform or log-uniform)."""
+
+    low: float | str
+    high: float | str
+    prior: Literal["uniform", "log-uniform"] = "uniform"
+
+
+class MleOptions(_Strict):
+    """Maximum likelihood: optimiser starts and the interval level."""
+
+    starts: int = Field(default=4, ge=1, le=200)
+    level: float = Field(default=0.95, gt=0, lt=1)
+
+
+class AbcOptions(_Strict):
+    """ABC-SMC: population size, generations and when to stop."""
+
+    population: int = Field(default=400, ge=20, le=100_000)
+    generations: int = Field(default=8, ge=1, le=100)
+    quantile: float = Field(default=0.5, gt=0, lt=1)
+    min_acceptance: float = Field(default=0.02, gt=0, le=1)
+    batch: int = Field(default=32, ge=1, le=10_000)
+
+
+class PmmhOptions(_Strict):
+    """Particle marginal Metropolis-Hastings: chains, iterations, particles."""
+
+    chains: int = Field(default=4, ge=1, le=64)
+    iterations: int = Field(default=2000, ge=10, le=1_000_000)
+    burn_in: int | None = Field(default=None, ge=0)
+    particles: int = Field(default=200, ge=2, le=1_000_000)
+
+
+class FitSpec(_Strict):
+    """The `[fit]` table: data, fitted values with their priors, the observation model."""
+
+    data: str | None = None
+    time_column: str = "t"
+    time_unit: str = "d"
+    columns: tuple[str, ...] | None = None
+    cumulative: tuple[str, ...] = ()
+    window: tuple[str, str] | None = None
+    observation: Observation = "poisson"
+    method: Method | None = None
+    seed: int | None = Field(default=None, ge=0, lt=2**63)
+    parameters: dict[str, PriorSpec] = Field(default_factory=dict)
+    mle: MleOptions = Field(default_factory=MleOptions)
+    abc: AbcOptions = Field(default_factory=AbcOptions)
+    pmmh: PmmhOptions = Field(default_factory=PmmhOptions)
+
+    @classmethod
+    def from_table(cls, table: dict[str, Any], source: str) -> FitSpec:
+        """Validate a `[fit]` table, reporting every problem with its field."""
+        try:
+            return cls.model_validate(table)
+        except ValidationError as exc:
+            raise FitError(_render(source, exc)) from None
+
+    def merged(self, **changes: Any) -> FitSpec:
+        """A copy with the given fields replaced (None leaves a field as it is)."""
+        data = self.model_dump()
+        data.update({k: v for k, v in changes.items() if v is not None})
+        return FitSpec.model_validate(data)
+
+
+def _render(source: str, exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors(include_url=False):
+        path = "fit" + "".join(
+            f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"] if p is not None
+        )
+        msg = str(err["msg"])
+        if err["type"] == "extra_forbidden":
+            allowed = ", ".join(FitSpec.model_fields)
+            msg = f"unknown key; allowed in [fit]: {allowed}"
+        elif "input" in err and err["type"] != "missing":
+            msg += f"; found {err['input']!r}"
+        lines.append(f"  - {path}: {msg}")
+    n = len(lines)
+    return "\n".join([f"{source}: {n} problem{'s' if n != 1 else ''} in [fit]", *lines])
+
+
+def split_fit_table(text: str, source: str) -> tuple[str, dict[str, Any] | None]:
+    """The scenario text without its `[fit]` table (and sub-tables), and that table's data.
+
+    The scenario is then validated by the normal loader, which does not know `[fit]`. The
+    lines of the table are blanked rather than removed, so that line numbers in the loader's
+    messages still point into the file.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return text, None  # the loader reports the syntax error with its line
+    table = data.get("fit")
+    if table is None:
+        return text, None
+    if not isinstance(table, dict):
+        raise FitError(f"{source}: fit must be a table ([fit]); found {table!r}")
+    header = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+    out: list[str] = []
+    inside = False
+    for line in text.splitlines():
+        m = header.match(line)
+        if m:
+            name = m[1].strip().strip("\"'")
+            inside = name == "fit" or name.startswith(("fit.", '"fit".'))
+        out.append("" if inside else line)
+    stripped = "\n".join(out) + "\n"
+    try:
+        left = tomllib.loads(stripped)
+    except tomllib.TOMLDecodeError:
+        left = {"fit": True}
+    if "fit" in left:  # written as a dotted key or inline table at the top: remove by data
+        raise FitError(
+            f"{source}: write the fit specification as a [fit] table (with [fit.parameters]), "
+            "not as dotted keys or an inline table"
+        )
+    return stripped, table
+
+
+_FLAG = "write --fit KEY=LOW:HIGH or KEY=LOW:HIGH:log, e.g. --fit parameters.bite_rate=0.1:2:log"
+
+
+def parse_fit_flag(flag: str) -> tuple[str, PriorSpec]:
+    """`KEY=LOW:HIGH[:log]` read into a key and its prior (log: log-uniform)."""
+    key, sep, rng = flag.partition("=")
+    key = key.strip()
+    parts = [p.strip() for p in rng.split(":")]
+    if not sep or not key or len(parts) not in (2, 3) or not all(parts[:2]):
+        raise FitError(f"--fit {flag!r}: cannot read it; {_FLAG}")
+    prior = "uniform"
+    if len(parts) == 3:
+        if parts[2].lower() not in ("log", "lin", "uniform", "log-uniform"):
+            raise FitError(f"--fit {flag!r}: the third part is 'log' or nothing; {_FLAG}")
+        prior = "log-uniform" if parts[2].lower() in ("log", "log-uniform") else "uniform"
+    return key, PriorSpec(low=parts[0], high=parts[1], prior=prior)
