@@ -14,8 +14,9 @@ Figures (see benchmarks/README.md for what each one means):
    alone (target: at least 1e7 events/s on one core), best of `--repeats`; the setup
    (`SsaEngine._setup`: the lattice, the arrays, the first propensities) timed apart.
 2. Memory per place beyond the population arrays: the world's CSR arrays and the engine's
-   selection arrays (`_Run.arrays`: the places' groups, the lists of people at the room they
-   had at the end, the buffered draws), in bytes per place (target: at most 64), array by
+   selection arrays (`kernel_arrays`: the places' groups, the lists of people at the room they
+   had at the end, the buffered draws, the neighbour sums and first-zombie times), in bytes
+   per place (target: at most 64), array by
    array, with what else a run keeps per place; and the peak resident set (resource.getrusage).
 3. Where the time goes: a pure zombie walk (one zombie per site, nobody to bite; every event
    is a move) on a 100 x 100 lattice, whose arrays fit in the cache, and on 1000 x 1000, whose
@@ -182,6 +183,18 @@ def bench_outbreak(tmp: Path, side: int, horizon: str, repeats: int, seed: int) 
     bench_memory(engine.state, n)
 
 
+def kernel_arrays(state: Any) -> dict[str, np.ndarray]:
+    """The arrays an ssa run keeps besides the counts and the world (engines/ssa: SsaRun)."""
+    out: dict[str, np.ndarray] = {}
+    for part in ("groups", "draws"):
+        out |= {f"{part}.{k}": v for k, v in getattr(state, part)._asdict().items()}
+    out |= {f"lists.{k}": getattr(state.lists, k) for k in ("ent", "dead")}
+    out |= {f"places.{k}": getattr(state.places, k) for k in ("nbs", "first_z", "edge")}
+    if state.graph.wsum.size:
+        out["graph.wsum"] = state.graph.wsum
+    return out
+
+
 def bench_memory(state: Any, n: int) -> None:
     print("\n2. Memory per place beyond the population arrays")
     world = state.layout.world
@@ -190,10 +203,10 @@ def bench_memory(state: Any, n: int) -> None:
         "world.indices (CSR)": world.indices,
         "world.weights (CSR)": world.weights,
     }
-    counted |= {f"arrays[{k!r}]": v for k, v in state.arrays.items()}
+    counted |= kernel_arrays(state)
     # The edges turned round (for the neighbour sums), when they are not the world's own.
     own = (world.indptr, world.indices, world.weights)
-    turned = getattr(state, "reversed", None) or own
+    turned = state.graph[4:]
     for name, arr, mine in zip(("indptr", "indices", "weights"), turned, own, strict=True):
         if arr is not mine:
             counted[f"reversed {name}"] = arr
@@ -237,7 +250,7 @@ def bench_walk(tmp: Path, repeats: int, events: float) -> None:
         cpu = max(r[2] / r[3] for r in runs)
         state = engine.state
         world = state.layout.world
-        kept = [world.indptr, world.indices, state.x, *state.arrays.values()]
+        kept = [world.indptr, world.indices, state.x, *kernel_arrays(state).values()]
         arrays_mb = sum(a.nbytes for a in kept) / 1e6
         line(
             f"{side} x {side} ({n:,} places, ~{arrays_mb:.0f} MB of arrays)",

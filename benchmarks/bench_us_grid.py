@@ -126,7 +126,7 @@ def run_in_pieces(
         reached = engine._advance(state, t0, t1, recorder, t1 == horizon)
         events = int(state.counts.sum())
         wall = time.perf_counter() - start
-        steps = f", steps {state.arrays['meta'][1]:,}" if engine.name == "tau" else ""
+        steps = f", steps {state.work.meta[1]:,}" if engine.name == "tau" else ""
         print(
             f"    day {reached / DAY:7.1f}: humans {human @ state.tot:13,.0f}, events "
             f"{events:13,}{steps}, wall {wall:6.1f} s",
@@ -136,7 +136,8 @@ def run_in_pieces(
             ended, t_end = "threshold", reached
             break
         # ssa: no place has anything left to do; any engine: a whole piece without an event.
-        if ("gsize" in state.arrays and not state.arrays["gsize"].any()) or events == last:
+        nothing = engine.name == "ssa" and not state.groups.size.any()
+        if nothing or events == last:
             ended, t_end = "nothing left to happen", reached
             break
         last = events

@@ -448,7 +448,7 @@ class _Spy(SsaEngine):
     listed: ClassVar[set[str]] = set()
 
     def _finish(self, state: Any) -> Any:
-        _Spy.listed |= {state.kinds[h] for h in state.lists.listed}
+        _Spy.listed |= {state.names[h] for h in state.lists.listed}
         return super()._finish(state)
 
 

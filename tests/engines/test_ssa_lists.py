@@ -43,7 +43,7 @@ class Spy(SsaEngine):
     listed: frozenset[str] = frozenset()
 
     def _finish(self, state):  # type: ignore[no-untyped-def]
-        self.listed = frozenset(state.kinds[h] for h in state.lists.listed)
+        self.listed = frozenset(state.names[h] for h in state.lists.listed)
         return super()._finish(state)
 
 

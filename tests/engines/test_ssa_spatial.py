@@ -455,7 +455,7 @@ counts = { Z = 3 }
 
 
 #: Many walkers and rare reactions: over 2^16 events, past the log's first size, so the log is
-#: grown (kernels' STATUS_LOG_FULL) during the run.
+#: grown (the kernel's Status.LOG_FULL) during the run.
 EVENTS_MANY = (
     EVENTS.replace("fill = { S = 6 }", "fill = { S = 60 }")
     .replace('S = "0.5/day"', 'S = "5/day"')

@@ -28,6 +28,7 @@ __all__ = [
     "log_event",
     "new_event_log",
     "watch",
+    "write_snapshot",
     "write_totals",
 ]
 
@@ -75,6 +76,16 @@ def write_totals(rec: Records, totals: np.ndarray) -> None:
     for c in range(totals.size):
         rec.values[k, c] = totals[c]
     rec.cursor[0] = k + 1
+
+
+@njit(inline="always")
+def write_snapshot(rec: Records, x: np.ndarray) -> None:
+    """Write the counts per place `x` (places, compartments) as the next snapshot."""
+    k = rec.cursor[1]
+    for p in range(x.shape[0]):
+        for c in range(x.shape[1]):
+            rec.snaps[k, p, c] = x[p, c]
+    rec.cursor[1] = k + 1
 
 
 class Watched(NamedTuple):

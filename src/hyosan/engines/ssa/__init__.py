@@ -35,23 +35,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hyosan.engines.base import Engine, Recorder, Streams
-from hyosan.engines.spatial import (
-    INTERVENTIONS,
-    Channels,
-    Layout,
-    cull_places,
-    edge_mask,
-    enter_piece,
-    snapshot_times,
-    spatial_outputs,
-)
-from hyosan.engines.ssa.lists import Lists
-from hyosan.engines.watches import WatchArrays, watches
+from hyosan.engines.population import Clock, PopulationEngine, PopulationRun
+from hyosan.engines.spatial import INTERVENTIONS
 
 if TYPE_CHECKING:
-    from hyosan.scenario.schema import Cull, Scenario
-    from hyosan.world.graph import World
+    from hyosan.engines.kernel import EventLog, Records, Status
+    from hyosan.engines.ssa.groups import Groups
+    from hyosan.engines.ssa.kernels import Draws
+    from hyosan.engines.ssa.lists import Lists
 
 __all__ = ["SsaEngine"]
 
@@ -64,56 +55,16 @@ _LOG_START = 1 << 16
 
 
 @dataclass
-class _Run:
-    scenario: Scenario
-    layout: Layout
-    channels: Channels
-    kinds: list[str]
-    x: np.ndarray
-    tot: np.ndarray
-    arrays: dict[str, np.ndarray]
-    rng: np.random.Generator
-    cull_rng: np.random.Generator
-    watch: WatchArrays
-    peak: np.ndarray
-    counts: np.ndarray
-    snap_times: np.ndarray
-    snaps: np.ndarray
-    snap_next: int = 0
-    log: dict[str, np.ndarray] | None = None
-    base_rates: np.ndarray | None = None  # each channel's rate where it acts
-    stopped_by: str = "horizon"
-    reversed: tuple[np.ndarray, np.ndarray, np.ndarray] = ()  # type: ignore[assignment]
-    weights: np.ndarray | None = None  # edge weights while a cordon stands
-    lists: Lists | None = None  # the lists of people (lists.py)
-    piece: World | None = None  # the world with the edge weights of this piece
-    use_lists: bool = True
+class SsaRun(PopulationRun):
+    """A run's state, with the ssa kernel's own (made by `SsaEngine._prepare`)."""
 
-    def selection_args(self) -> tuple[Any, ...]:
-        """The arguments of kernels.rebuild, which begin those of kernels.simulate."""
-        world, arr = self.layout.world, self.arrays
-        return (
-            self.x,
-            self.channels,
-            self.lists,
-            arr["nbs"],
-            world.indptr,
-            world.indices,
-            world.weights if self.weights is None else self.weights,
-            arr["wsum"],
-            arr["a"],
-            arr["grp"],
-            arr["pos"],
-            arr["pool"],
-            arr["gstart"],
-            arr["gsize"],
-            arr["gcap"],
-            arr["gsum"],
-            arr["meta"],
-        )
+    groups: Groups = None  # type: ignore[assignment]  # the places' propensity groups
+    lists: Lists = None  # type: ignore[assignment]  # the lists of people of this piece
+    draws: Draws = None  # type: ignore[assignment]  # buffered draws (with lists)
+    log: EventLog = None  # type: ignore[assignment]  # the event log (empty when not kept)
 
 
-class SsaEngine(Engine):
+class SsaEngine(PopulationEngine):
     """Exact continuous-time stochastic simulation of a compartmental model on a world."""
 
     name = "ssa"
@@ -133,234 +84,106 @@ class SsaEngine(Engine):
         }
     )
 
+    run_type = SsaRun
+
     def __init__(self, *, lists: bool = True) -> None:
         #: Draw the events of simple channels from lists of people (lists.py) where that
         #: pays; False draws every event place by place. Both follow the same law.
         self.lists = lists
 
-    def _setup(self, scenario: Scenario, streams: Streams) -> _Run:
-        from hyosan.engines.ssa.kernels import GROUPS
-
-        layout = Layout.from_scenario(scenario, streams.generator("world"))
-        channels, kinds = layout.channels()
-        net, world = layout.net, layout.world
+    def _counts_of(self, x0: np.ndarray) -> np.ndarray:
         # Counts as int32 halve the memory an event touches; a world of a billion people or
         # more keeps int64 (and compiles the kernels for it).
-        x = layout.x0.astype(np.int32 if layout.x0.sum() < _INT32_PEOPLE else np.int64)
-        n, n_c = x.shape
-        arrays: dict[str, np.ndarray] = {
-            "nbs": np.zeros((n, channels.b_comp.size)),
-            "wsum": world.weight_sums() if world.weighted else np.empty(0),
-            "a": np.zeros(n),
-            "grp": np.full(n, -1, dtype=np.int16),
-            "pos": np.zeros(n, dtype=np.int32),
-            # Room for every group to double once before the pool is compacted.
-            "pool": np.zeros(3 * n + 8 * GROUPS + 64, dtype=np.int32),
-            "gstart": np.zeros(GROUPS, dtype=np.int64),
-            "gsize": np.zeros(GROUPS, dtype=np.int64),
-            "gcap": np.zeros(GROUPS, dtype=np.int64),
-            "gsum": np.zeros(GROUPS),
-            "meta": np.zeros(7, dtype=np.int64),
-            # Buffered draws (with lists): exponential waits and uniforms, refilled together.
-            "ebuf": np.zeros(_BUFFER),
-            "ubuf": np.zeros(_BUFFER),
-            "first_z": np.where((x[:, layout.zmask] > 0).any(axis=1), 0.0, np.nan),
-            "edge": edge_mask(scenario, world),
-        }
-        tot = x.sum(axis=0)
-        watched = watches(scenario, net, tot)
-        zw = net.weights("zombie")
-        snap_times = snapshot_times(scenario, n, n_c)
-        log = None
-        if scenario.record.events:
-            log = {
-                "t": np.zeros(_LOG_START),
-                "k": np.zeros(_LOG_START, dtype=np.int32),
-                "p": np.zeros(_LOG_START, dtype=np.int32),
-                "q": np.zeros(_LOG_START, dtype=np.int32),
-            }
-        run = _Run(
-            scenario=scenario,
-            layout=layout,
-            channels=channels,
-            kinds=kinds,
-            x=x,
-            tot=tot,
-            arrays=arrays,
-            rng=streams.generator("events"),
-            cull_rng=streams.generator("encounters"),
-            watch=WatchArrays.of(watched, n_c),
-            peak=np.array([float(zw @ tot), 0.0]),
-            counts=np.zeros(len(kinds), dtype=np.int64),
-            snap_times=snap_times,
-            snaps=np.zeros((snap_times.size, n, n_c), dtype=np.int32),
-            log=log,
-            base_rates=channels.rate[0].copy(),
-            use_lists=self.lists,
-        )
-        run.reversed = world.reversed_edges()
-        if layout.plan is None:
+        return x0.astype(np.int32 if x0.sum() < _INT32_PEOPLE else np.int64)
+
+    def _prepare(self, state: SsaRun) -> None:
+        from hyosan.engines.kernel import new_event_log
+        from hyosan.engines.ssa.groups import new_groups
+        from hyosan.engines.ssa.kernels import Draws
+
+        state.groups = new_groups(state.layout.world.n_places)
+        state.draws = Draws(np.zeros(_BUFFER), np.zeros(_BUFFER), np.zeros(2, dtype=np.int64))
+        state.log = new_event_log(_LOG_START if state.scenario.record.events else 0)
+        if state.layout.plan is None:
             # With interventions, `_intervene` at time 0 sets the rates and builds all this.
-            _rebuild(run, world)
-        return run
+            self._refresh(state)
 
-    def _advance(self, state: _Run, t0: float, t1: float, recorder: Recorder, last: bool) -> float:
-        from hyosan.engines.ssa.kernels import (
-            STATUS_EDGE,
-            STATUS_LIST_FULL,
-            STATUS_LOG_FULL,
-            STATUS_STOPPED,
-            simulate,
-            simulate_lists,
-        )
-        from hyosan.engines.ssa.lists import grow
-
-        arr, w = state.arrays, state.watch
-        if arr["edge"].size and bool((arr["edge"] & (arr["first_z"] == 0.0)).any()):
+    def _advance(self, state: SsaRun, t0: float, t1: float, recorder: Any, last: bool) -> float:
+        edge, first_z = state.places.edge, state.places.first_z
+        if edge.size and bool((edge & (first_z == 0.0)).any()):
             state.stopped_by = "edge"  # a zombie stands on the border from the start
             return t0
-        t = t0
-        empty_f, empty_i = np.empty(0), np.empty(0, dtype=np.int32)
-        zombie_weights = state.layout.net.weights("zombie")
-        while True:
-            log = state.log
-            x, ch, lists, nbs, indptr, indices, weights, wsum, *selection = state.selection_args()
-            kernel = simulate_lists if lists.listed.size else simulate
-            t, out_next, snap_next, status = kernel(
-                x,
-                state.tot,
-                ch,
-                lists,
-                nbs,
-                indptr,
-                indices,
-                weights,
-                wsum,
-                *state.reversed,
-                *selection,
-                state.rng,
-                arr["ebuf"],
-                arr["ubuf"],
-                t,
-                t1,
-                last,
-                recorder.times,
-                recorder.values,
-                recorder.filled,
-                state.snap_times,
-                state.snaps,
-                state.snap_next,
-                arr["first_z"],
-                arr["edge"],
-                w.weights,
-                w.levels,
-                w.below,
-                w.stop,
-                w.times,
-                zombie_weights,
-                state.peak,
-                state.counts,
-                log is not None,
-                log["t"] if log else empty_f,
-                log["k"] if log else empty_i,
-                log["p"] if log else empty_i,
-                log["q"] if log else empty_i,
-            )
-            recorder.filled = out_next
-            state.snap_next = snap_next
-            if status == STATUS_LIST_FULL:
-                state.lists = grow(lists)
-                arr["lists.ent"] = state.lists.ent
-                continue
-            if status == STATUS_LOG_FULL:
-                assert log is not None
-                state.log = {k: np.concatenate([v, np.zeros_like(v)]) for k, v in log.items()}
-                continue
-            if status == STATUS_STOPPED:
-                state.stopped_by = w.stopper(t)
-                return float(t)
-            if status == STATUS_EDGE:
-                state.stopped_by = "edge"
-                return float(t)
-            return t1
+        return super()._advance(state, t0, t1, recorder, last)
 
-    def _apply_cull(self, state: _Run, cull: Cull, fraction: float) -> None:
-        cull_places(state.layout, state.x, cull, fraction, state.cull_rng)
-        state.tot[:] = state.x.sum(axis=0)
-        _rebuild(state, state.piece)
+    def _call(self, state: SsaRun, clock: Clock, rec: Records) -> tuple[float, Status]:
+        from hyosan.engines.ssa.kernels import simulate, simulate_lists
 
-    def _change_times(self, state: _Run, scenario: Scenario) -> list[float]:
-        plan = state.layout.plan
-        return [] if plan is None else plan.times(float(scenario.time.horizon))
-
-    def _intervene(self, state: _Run, t: float) -> None:
-        assert state.base_rates is not None
-        snapshots = (state.snap_times, state.snaps, state.snap_next)
-        state.channels, piece = enter_piece(
-            state.layout, t, state.x, state.tot, snapshots, state.channels, state.base_rates
+        kernel = simulate_lists if state.lists.listed.size else simulate
+        return kernel(
+            state.places,
+            state.channels,
+            state.lists,
+            state.graph,
+            state.groups,
+            state.draws,
+            state.rng,
+            clock,
+            rec,
+            state.watched,
+            state.counts,
+            state.log,
         )
-        if piece is not state.layout.world or state.weights is not None:
-            state.weights = None if piece is state.layout.world else piece.weights
-            state.arrays["wsum"] = piece.weight_sums() if piece.weighted else np.empty(0)
-            state.reversed = piece.reversed_edges()
-        state.piece = piece
-        _rebuild(state, piece)
 
-    def _counts(self, state: _Run) -> np.ndarray:
-        return state.tot.astype(np.float64)
+    def _make_room(self, state: SsaRun, status: Status) -> None:
+        from hyosan.engines.kernel import Status
+        from hyosan.engines.ssa.lists import grow
 
-    def _finish(
-        self, state: _Run
-    ) -> tuple[dict[str, float | None], dict[str, float | None], dict[str, Any]]:
-        crossings, exact = state.watch.figures(state.peak)
-        diagnostics = {
-            "events": int(state.counts.sum()),
-            "events_by_kind": dict(zip(state.kinds, state.counts.tolist(), strict=True)),
-            "places": state.layout.world.n_places,
-        }
-        return crossings, exact, diagnostics
+        if status == Status.LIST_FULL:
+            state.lists = grow(state.lists)
+        elif status == Status.LOG_FULL:
+            log = state.log
+            state.log = log._replace(
+                **{
+                    k: np.concatenate([v, np.zeros_like(v)])
+                    for k, v in log._asdict().items()
+                    if k != "n"
+                }
+            )
+        else:
+            super()._make_room(state, status)
 
-    def _outputs(self, state: _Run) -> dict[str, Any]:
+    def _refresh(self, state: SsaRun) -> None:
+        """Fill the lists of people for the channels of this piece that draw from them, then
+        every place's propensity and the groups (after the counts or the channels changed)."""
+        from hyosan.engines.ssa.kernels import rebuild
+        from hyosan.engines.ssa.lists import no_lists, plan
+
+        world = state.piece
+        if self.lists:
+            lists = plan(state.channels, world, state.x, state.layout.zmask)
+        else:
+            lists = no_lists(state.channels, world.n_places)
+        state.lists = lists
+        rebuild(state.places, state.channels, lists, state.graph, state.groups)
+
+    def _outputs(self, state: SsaRun) -> dict[str, Any]:
         import pyarrow as pa
 
-        out = spatial_outputs(
-            state.scenario,
-            state.layout,
-            state.arrays["first_z"],
-            state.snap_times[: state.snap_next],
-            state.snaps,
-            state.counts,
-            state.tot,
-        )
-        if state.log is not None:
-            n = int(state.arrays["meta"][4])
-            kinds = np.array(state.kinds, dtype=object)
-            q = state.log["q"][:n]
+        out = super()._outputs(state)
+        if state.scenario.record.events:
+            log = state.log
+            n = int(log.n[0])
+            names = np.array(state.names, dtype=object)
+            q = log.target[:n]
             out["events"] = pa.table(
                 {
-                    "t": pa.array(state.log["t"][:n]),
-                    "kind": pa.array(kinds[state.log["k"][:n]].tolist(), pa.string()),
+                    "t": pa.array(log.t[:n]),
+                    "kind": pa.array(names[log.kind[:n]].tolist(), pa.string()),
                     "actor": pa.nulls(n, pa.string()),
                     "target": pa.array(q, mask=q < 0),
-                    "place": pa.array(state.log["p"][:n]),
+                    "place": pa.array(log.place[:n]),
                     "detail": pa.nulls(n, pa.string()),
                 },
                 metadata={"t_unit": "s"},
             )
         return out
-
-
-def _rebuild(run: _Run, piece: World | None) -> None:
-    """Fill the lists of people for the channels of this piece that draw from them, then every
-    place's propensity and the groups (after the counts or the channels changed)."""
-    from hyosan.engines.ssa.kernels import rebuild
-    from hyosan.engines.ssa.lists import no_lists, plan
-
-    world = piece if piece is not None else run.layout.world
-    if run.use_lists:
-        run.lists = plan(run.channels, world, run.x, run.layout.zmask)
-    else:
-        run.lists = no_lists(run.channels, world.n_places)
-    for name in ("ent", "dead"):
-        run.arrays[f"lists.{name}"] = getattr(run.lists, name)
-    rebuild(*run.selection_args())

@@ -50,60 +50,35 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hyosan.engines.base import Engine, Recorder, Streams
-from hyosan.engines.spatial import (
-    INTERVENTIONS,
-    Channels,
-    Layout,
-    cull_places,
-    edge_mask,
-    enter_piece,
-    snapshot_times,
-    spatial_outputs,
-)
-from hyosan.engines.watches import WatchArrays, watches
+from hyosan.engines.population import Clock, PopulationEngine, PopulationRun
+from hyosan.engines.spatial import INTERVENTIONS, Channels, Layout
 from hyosan.errors import EngineError
 
 if TYPE_CHECKING:
-    from hyosan.engines.tau.kernels import TauChannels
-    from hyosan.scenario.schema import Cull, Scenario
+    from hyosan.engines.kernel import Records, Status
+    from hyosan.engines.tau.kernels import TauChannels, Work
 
 __all__ = ["TauEngine"]
 
 
 @dataclass
-class _Run:
-    scenario: Scenario
-    layout: Layout
-    channels: TauChannels
-    kinds: list[str]
-    x: np.ndarray
-    tot: np.ndarray
-    arrays: dict[str, np.ndarray]
-    rng: np.random.Generator
-    cull_rng: np.random.Generator
-    epsilon: float
-    max_step: float
-    watch: WatchArrays
-    peak: np.ndarray
-    counts: np.ndarray
-    snap_times: np.ndarray
-    snaps: np.ndarray
-    snap_next: int = 0
-    stopped_by: str = "horizon"
-    base_rates: np.ndarray | None = None  # each channel's rate where it acts
-    weights: np.ndarray | None = None  # edge weights while a cordon stands
+class TauRun(PopulationRun):
+    """A run's state, with the tau kernel's own (made by `TauEngine._prepare`)."""
+
+    work: Work = None  # type: ignore[assignment]  # the kernel's work arrays
+    epsilon: float = 0.03  # step control (scenario.tau.epsilon)
+    max_step: float = np.inf  # the longest step (scenario.tau.max_step)
 
     def activate_all(self) -> None:
         """Visit every place in the next step (after a change made outside the kernel)."""
         n = self.x.shape[0]
-        self.arrays["active"][:] = np.arange(n, dtype=np.int64)
-        self.arrays["is_active"][:] = True
-        self.arrays["meta"][0] = n
-        self.arrays["xm"][:] = self.x
+        self.work.active[:] = np.arange(n, dtype=np.int64)
+        self.work.is_active[:] = True
+        self.work.meta[0] = n
+        self.work.xm[:] = self.x
 
 
-class TauEngine(Engine):
+class TauEngine(PopulationEngine):
     """Approximate stochastic simulation by binomial tau-leaping on a world of places."""
 
     name = "tau"
@@ -121,12 +96,13 @@ class TauEngine(Engine):
             "handoff",
         }
     )
+    run_type = TauRun
+    # The leaps sum a place's neighbours along its own edges only.
+    reversed_edges = False
 
-    def _setup(self, scenario: Scenario, streams: Streams) -> _Run:
-        layout = Layout.from_scenario(scenario, streams.generator("world"))
-        channels, kinds = layout.channels()
-        tau_channels = compile_channels(layout, channels, kinds)
-        net, world = layout.net, layout.world
+    def _compile(self, layout: Layout, channels: Channels, names: list[str]) -> TauChannels:
+        tau_channels = compile_channels(layout, channels, names)
+        world = layout.world
         if layout.cross_r.size and world.reversed_edges()[0] is not world.indptr:
             # The leaps sum a place's neighbours along its own edges for both reactants of a
             # cross-edge reaction, which is right only when every edge goes both ways alike.
@@ -135,142 +111,59 @@ class TauEngine(Engine):
                 "ways with the same weight; this one has one-way routes or uneven weights "
                 "(use the ssa engine)"
             )
-        x = layout.x0.copy()
-        n, n_c = x.shape
-        n_h, n_k = tau_channels.rate.shape[1], tau_channels.col_comp.size
-        arrays: dict[str, np.ndarray] = {
-            "wsum": world.weight_sums() if world.weighted else np.empty(0),
-            "active": np.zeros(n, dtype=np.int64),
-            "is_active": np.zeros(n, dtype=bool),
-            "meta": np.zeros(3, dtype=np.int64),
-            "aprop": np.zeros((n, n_h)),
-            "rowtot": np.zeros(n),
-            "nsum": np.zeros((n, n_k)),
-            "xm": x.astype(np.float64),
-            "mu": np.zeros((n, n_c + 1)),
-            "s2": np.zeros((n, n_c + 1)),
-            "dx": np.zeros((n, n_c), dtype=np.int64),
-            "changed": np.zeros(n, dtype=np.int64),
-            "is_changed": np.zeros(n, dtype=bool),
-            "first_z": np.where((x[:, layout.zmask] > 0).any(axis=1), 0.0, np.nan),
-            "edge": edge_mask(scenario, world),
-        }
-        tot = x.sum(axis=0)
-        watched = watches(scenario, net, tot)
-        zw = net.weights("zombie")
-        snap_times = snapshot_times(scenario, n, n_c)
-        options = scenario.tau
-        run = _Run(
-            scenario=scenario,
-            layout=layout,
-            channels=tau_channels,
-            kinds=kinds,
-            x=x,
-            tot=tot,
-            arrays=arrays,
-            rng=streams.generator("events"),
-            cull_rng=streams.generator("encounters"),
-            epsilon=float(options.epsilon),
-            max_step=np.inf if options.max_step is None else float(options.max_step),
-            watch=WatchArrays.of(watched, n_c),
-            peak=np.array([float(zw @ tot), 0.0]),
-            counts=np.zeros(n_h, dtype=np.int64),
-            snap_times=snap_times,
-            snaps=np.zeros((snap_times.size, n, n_c), dtype=np.int32),
-            base_rates=tau_channels.rate[0].copy(),
+        return tau_channels
+
+    def _columns(self, channels: TauChannels) -> int:
+        return int(channels.col_comp.size)
+
+    def _prepare(self, state: TauRun) -> None:
+        from hyosan.engines.tau.kernels import Work
+
+        n, n_c = state.x.shape
+        n_h = state.channels.rate.shape[1]
+        state.work = Work(
+            active=np.zeros(n, dtype=np.int64),
+            is_active=np.zeros(n, dtype=bool),
+            meta=np.zeros(3, dtype=np.int64),
+            aprop=np.zeros((n, n_h)),
+            rowtot=np.zeros(n),
+            xm=state.x.astype(np.float64),
+            mu=np.zeros((n, n_c + 1)),
+            s2=np.zeros((n, n_c + 1)),
+            dx=np.zeros((n, n_c), dtype=np.int64),
+            changed=np.zeros(n, dtype=np.int64),
+            is_changed=np.zeros(n, dtype=bool),
+            entered=np.zeros(n_c, dtype=np.int64),
         )
-        run.activate_all()
-        return run
+        options = state.scenario.tau
+        state.epsilon = float(options.epsilon)
+        state.max_step = np.inf if options.max_step is None else float(options.max_step)
+        state.activate_all()
 
-    def _advance(self, state: _Run, t0: float, t1: float, recorder: Recorder, last: bool) -> float:
-        from hyosan.engines.tau.kernels import STATUS_EDGE, STATUS_STOPPED, simulate
+    def _call(self, state: TauRun, clock: Clock, rec: Records) -> tuple[float, Status]:
+        from hyosan.engines.tau.kernels import simulate
 
-        arr, w, world = state.arrays, state.watch, state.layout.world
-        t, out_next, snap_next, status = simulate(
-            state.x,
-            state.tot,
+        return simulate(
+            state.places,
             state.channels,
-            world.indptr,
-            world.indices,
-            world.weights if state.weights is None else state.weights,
-            arr["wsum"],
-            arr["active"],
-            arr["is_active"],
-            arr["meta"],
-            arr["aprop"],
-            arr["rowtot"],
-            arr["nsum"],
-            arr["xm"],
-            arr["mu"],
-            arr["s2"],
-            arr["dx"],
-            arr["changed"],
-            arr["is_changed"],
+            state.graph,
+            state.work,
             state.rng,
-            t0,
-            t1,
-            last,
+            clock,
             state.epsilon,
             state.max_step,
-            recorder.times,
-            recorder.values,
-            recorder.filled,
-            state.snap_times,
-            state.snaps,
-            state.snap_next,
-            arr["first_z"],
-            arr["edge"],
-            w.weights,
-            w.levels,
-            w.below,
-            w.stop,
-            w.times,
-            state.layout.net.weights("zombie"),
-            state.peak,
+            rec,
+            state.watched,
             state.counts,
         )
-        recorder.filled = out_next
-        state.snap_next = snap_next
-        if status == STATUS_STOPPED:
-            state.stopped_by = w.stopper(t)
-            return float(t)
-        if status == STATUS_EDGE:
-            state.stopped_by = "edge"
-            return float(t)
-        return t1
 
-    def _apply_cull(self, state: _Run, cull: Cull, fraction: float) -> None:
-        cull_places(state.layout, state.x, cull, fraction, state.cull_rng)
-        state.tot[:] = state.x.sum(axis=0)
+    def _refresh(self, state: TauRun) -> None:
         state.activate_all()
 
-    def _change_times(self, state: _Run, scenario: Scenario) -> list[float]:
-        plan = state.layout.plan
-        return [] if plan is None else plan.times(float(scenario.time.horizon))
-
-    def _intervene(self, state: _Run, t: float) -> None:
-        assert state.base_rates is not None
-        snapshots = (state.snap_times, state.snaps, state.snap_next)
-        state.channels, piece = enter_piece(
-            state.layout, t, state.x, state.tot, snapshots, state.channels, state.base_rates
-        )
-        if piece is not state.layout.world or state.weights is not None:
-            state.weights = None if piece is state.layout.world else piece.weights
-            state.arrays["wsum"] = piece.weight_sums() if piece.weighted else np.empty(0)
-        state.activate_all()
-
-    def _counts(self, state: _Run) -> np.ndarray:
-        return state.tot.astype(np.float64)
-
-    def _finish(
-        self, state: _Run
-    ) -> tuple[dict[str, float | None], dict[str, float | None], dict[str, Any]]:
-        crossings, exact = state.watch.figures(state.peak)
-        diagnostics = {
-            "steps": int(state.arrays["meta"][1]),
-            "events": int(state.counts.sum()),
-            "events_by_kind": dict(zip(state.kinds, state.counts.tolist(), strict=True)),
-            "places": state.layout.world.n_places,
+    def _diagnostics(self, state: TauRun, diagnostics: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "steps": int(state.work.meta[1]),
+            **diagnostics,
             "epsilon": state.epsilon,
             # Crossings, the zombie peak and first-zombie times are known to a step.
             "step_resolution": [
@@ -281,18 +174,6 @@ class TauEngine(Engine):
                 "t_first_zombie_s",
             ],
         }
-        return crossings, exact, diagnostics
-
-    def _outputs(self, state: _Run) -> dict[str, Any]:
-        return spatial_outputs(
-            state.scenario,
-            state.layout,
-            state.arrays["first_z"],
-            state.snap_times[: state.snap_next],
-            state.snaps,
-            state.counts,
-            state.tot,
-        )
 
 
 def compile_channels(layout: Layout, ch: Channels, names: list[str]) -> TauChannels:

@@ -13,6 +13,15 @@ left. Only people who are there leave, each at most once, so no count can fall b
 Only places where something can happen are visited: a place whose hazards are all zero leaves
 the active list, and comes back when it or a neighbour changes (hazards depend on nothing
 else), so a step costs time in proportion to the places the outbreak has reached.
+
+One step, in order (`simulate`): record at t; stop at the end of the piece; the hazards,
+neighbour sums, drift and diffusion of every active place (`_rates`); the step τ (`_step`);
+the hazards at the midpoint (`_midpoint_hazards`); the leaps (`_leaps`); the changes applied
+and the first-zombie times (`_apply`); the midpoint counts back to the counts and the active
+places kept (`_settle`); the zombie peak and the thresholds (engines/kernel.py).
+
+The helpers are compiled with inline="always": a call to a compiled function costs a
+reference-count update per array argument, and these run per place per step.
 """
 
 from __future__ import annotations
@@ -23,11 +32,10 @@ from typing import NamedTuple
 import numba as nb
 import numpy as np
 
-__all__ = ["STATUS_DONE", "STATUS_EDGE", "STATUS_STOPPED", "TauChannels", "simulate"]
+from hyosan.engines import kernel
+from hyosan.engines.kernel import Status
 
-STATUS_DONE = 0  # reached the end of the piece
-STATUS_STOPPED = 2  # a stopping threshold was crossed
-STATUS_EDGE = 4  # a zombie reached the border of the lattice (stop_at_edge)
+__all__ = ["TauChannels", "Work", "simulate"]
 
 #: Step control bounds the change of a count x to epsilon × max(x, FLOOR): at the default
 #: epsilon of 0.03 that is Cao, Gillespie & Petzold's max(εx, 1), and unlike theirs it shrinks
@@ -80,424 +88,435 @@ class TauChannels(NamedTuple):
     toward: np.ndarray
 
 
-@nb.njit(cache=True, nogil=True)
-def simulate(  # type: ignore[no-untyped-def]
-    x,
-    tot,
-    ch,  # counts per place (changed here), their totals, the channels
-    indptr,
-    indices,
-    weights,
-    wsum,  # the graph
-    active,
-    is_active,
-    meta,  # the active places
-    aprop,
-    rowtot,
-    nsum,
-    xm,
-    mu,
-    s2,
-    dx,
-    changed,
-    is_changed,  # work arrays
-    rng,
-    t,
-    t_end,
-    include_end,
-    epsilon,
-    max_step,  # random numbers, the clock and step control
-    out_times,
-    out_values,
-    out_next,
-    snap_times,
-    snaps,
-    snap_next,  # records
-    first_z,
-    edge,
-    watch_weights,
-    watch_levels,
-    watch_below,
-    watch_stop,
-    watch_times,
-    zombie_weights,
-    peak,
-    counts,
-):
-    """Leap from t towards t_end; return (t, out_next, snap_next, status)."""
-    # The helpers are closures, which Numba inlines: a call to a compiled function costs a
-    # reference-count update per array argument, and these run per place per step.
-    n_c = x.shape[1]
-    n_h = ch.rate.shape[1]
-    n_k = ch.col_comp.size
-    zone_, toward_ = ch.zone, ch.toward
-    zoned = zone_.size > 0
-    n_tw = toward_.shape[0]
-    unweighted = weights.size == 0
-    kind_, cons_, rate_, freq_, comp_, order_ = (
-        ch.kind,
-        ch.cons,
-        ch.rate,
-        ch.freq,
-        ch.comp,
-        ch.order,
-    )
-    in_pop, watch = ch.in_pop, ch.watch
-    entered = np.zeros(n_c, dtype=np.int64)
+class Work(NamedTuple):
+    """The kernel's work arrays, kept between calls (`active`, `is_active` and `meta`) or
+    cleared as they are used."""
 
-    def npop_of(r, xs):  # type: ignore[no-untyped-def]
+    active: np.ndarray  # int64 (places,): the places visited, meta[0] of them
+    is_active: np.ndarray  # bool (places,)
+    meta: np.ndarray  # int64 [active places, steps taken, places changed in this step]
+    aprop: np.ndarray  # (places, channels): the hazards of the i-th active place
+    rowtot: np.ndarray  # (places,): the total propensity of the i-th active place
+    xm: np.ndarray  # float64 (places, compartments): the counts at the midpoint of the step
+    mu: np.ndarray  # (places, compartments + 1): drift per unit time (last: the population)
+    s2: np.ndarray  # (places, compartments + 1): variance per unit time
+    dx: np.ndarray  # int64 (places, compartments): the changes of the step
+    changed: np.ndarray  # int64 (places,): the places changed in this step
+    is_changed: np.ndarray  # bool (places,)
+    entered: np.ndarray  # int64 (compartments,): who entered each compartment at one place
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _npop(ch, xs, r):  # type: ignore[no-untyped-def]
+    total = 0.0
+    for c in range(xs.shape[1]):
+        if ch.in_pop[c]:
+            total += xs[r, c]
+    return total
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _wsum(graph, r):  # type: ignore[no-untyped-def]
+    if graph.weights.size == 0:
+        return float(graph.indptr[r + 1] - graph.indptr[r])
+    return graph.wsum[r]
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _hazard(ch, graph, nsum, xs, h, r, npop):  # type: ignore[no-untyped-def]
+    # Per person of the consumed compartment, or the propensity of a channel that consumes
+    # nobody: computed without x[r, cons], so that people who enter the compartment during a
+    # step have it too.
+    kind = ch.kind[h]
+    cons = ch.cons[h]
+    v = ch.rate[ch.zone[r] if ch.zone.size > 0 else 0, h]
+    if kind == 0:
+        for m in range(2):
+            c = ch.comp[h, m]
+            first = 1 if c == cons else 0
+            for i in range(first, ch.order[h, m]):
+                v *= xs[r, c] - i
+    elif kind == 1:
+        v *= _wsum(graph, r)
+    elif kind == 3:
+        if ch.toward[ch.comp[h, 1], r] < 0:
+            v = 0.0
+    else:
+        v *= nsum[r, ch.comp[h, 1]]
+        if cons < 0:
+            v *= xs[r, ch.comp[h, 0]]
+    if ch.freq[h]:
+        v = v / npop if npop > 0 else 0.0
+    return v if v > 0.0 else 0.0
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _neighbour_sums(ch, graph, nsum, xs, p):  # type: ignore[no-untyped-def]
+    unweighted = graph.weights.size == 0
+    for k in range(ch.col_comp.size):
+        s = 0.0
+        c = ch.col_comp[k]
+        for e in range(graph.indptr[p], graph.indptr[p + 1]):
+            q = graph.indices[e]
+            v = xs[q, c] * (1.0 if unweighted else graph.weights[e])
+            if ch.col_freq[k] and v > 0.0:
+                nq = _npop(ch, xs, q)
+                v = v / nq if nq > 0.0 else 0.0
+            s += v
+        nsum[p, k] = s
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _add(ch, w, r, c, d, a):  # type: ignore[no-untyped-def]
+    # Drift and diffusion of compartment c at r from a channel of propensity a.
+    n_c = ch.in_pop.size
+    w.mu[r, c] += d * a
+    w.s2[r, c] += d * d * a
+    if ch.in_pop[c]:
+        w.mu[r, n_c] += d * a
+        w.s2[r, n_c] += d * d * a
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _drift(pl, ch, graph, w, h, p, a):  # type: ignore[no-untyped-def]
+    # Add the drift and diffusion that channel h of propensity a at p gives the counts.
+    if ch.kind[h] == 1:
+        c = ch.cons[h]
+        _add(ch, w, p, c, -1.0, a)
+        share = a / _wsum(graph, p)
+        for e in range(graph.indptr[p], graph.indptr[p + 1]):
+            weight = 1.0 if graph.weights.size == 0 else graph.weights[e]
+            _add(ch, w, graph.indices[e], c, 1.0, share * weight)
+    elif ch.kind[h] == 3:
+        _add(ch, w, p, ch.cons[h], -1.0, a)
+        _add(ch, w, ch.toward[ch.comp[h, 1], p], ch.cons[h], 1.0, a)
+    else:
+        for m in range(ch.d_n[h]):
+            _add(ch, w, p, ch.d_comp[h, m], float(ch.d_val[h, m]), a)
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _rates(pl, ch, graph, w):  # type: ignore[no-untyped-def]
+    # The hazards, neighbour sums, drift and diffusion of every active place; whether
+    # anything can happen anywhere.
+    busy = False
+    for i in range(w.meta[_N_ACTIVE]):
+        p = w.active[i]
+        _neighbour_sums(ch, graph, pl.nbs, pl.x, p)
+        npop = _npop(ch, pl.x, p) if ch.any_freq else 0.0
         total = 0.0
+        for h in range(ch.rate.shape[1]):
+            lam = _hazard(ch, graph, pl.nbs, pl.x, h, p, npop)
+            w.aprop[i, h] = lam
+            a = lam if ch.cons[h] < 0 else lam * pl.x[p, ch.cons[h]]
+            total += a
+            if a != 0.0:
+                _drift(pl, ch, graph, w, h, p, a)
+        w.rowtot[i] = total
+        busy = busy or total > 0.0
+    return busy
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _bound(pl, ch, w, r, tau, epsilon):  # type: ignore[no-untyped-def]
+    # Cao, Gillespie & Petzold's step bound for the watched counts at r.
+    n_c = pl.x.shape[1]
+    for j in range(n_c + 1):
+        m, v = w.mu[r, j], w.s2[r, j]
+        if ch.watch[j] and (m != 0.0 or v > 0.0):
+            level = pl.x[r, j] if j < n_c else _npop(ch, pl.x, r)
+            lim = epsilon * max(level, FLOOR)
+            if m != 0.0:
+                tau = min(tau, lim / abs(m))
+            if v > 0.0:
+                tau = min(tau, lim * lim / v)
+    return tau
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _step(pl, ch, graph, w, rec, busy, t, clock, epsilon, max_step):  # type: ignore[no-untyped-def]
+    # The end of the step: by the bound at every place an active place's changes reach, then
+    # cut to the next record, the end of the piece and max_step.
+    tau = np.inf
+    n_tw = ch.toward.shape[0]
+    for i in range(w.meta[_N_ACTIVE]):
+        p = w.active[i]
+        tau = _bound(pl, ch, w, p, tau, epsilon)
+        if ch.any_move:
+            for e in range(graph.indptr[p], graph.indptr[p + 1]):
+                tau = _bound(pl, ch, w, graph.indices[e], tau, epsilon)
+        for k in range(n_tw):  # where directed moves from p arrive
+            if ch.toward[k, p] >= 0:
+                tau = _bound(pl, ch, w, ch.toward[k, p], tau, epsilon)
+    target = min(clock.end, t + max_step)
+    k, s = rec.cursor[0], rec.cursor[1]
+    if k < rec.times.size:
+        target = min(target, rec.times[k])
+    if s < rec.snap_times.size:
+        target = min(target, rec.snap_times[s])
+    t_new = target if (not busy or t + tau >= target) else t + tau
+    if t_new <= t:  # a step below the clock's resolution: take the smallest there is
+        t_new = np.nextafter(t, np.inf)
+    return t_new
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _midpoint(pl, w, r, tau):  # type: ignore[no-untyped-def]
+    # The counts at r half a step on, by their drift; clears r's sums. A falling count decays
+    # exponentially at its current relative rate rather than linearly, so that a long step
+    # cannot carry it to zero (and a hazard it drives to nothing).
+    n_c = pl.x.shape[1]
+    moving = False
+    for j in range(n_c + 1):
+        moving = moving or w.mu[r, j] != 0.0
+        w.s2[r, j] = 0.0
+    if moving:
         for c in range(n_c):
-            if in_pop[c]:
-                total += xs[r, c]
-        return total
-
-    def wsum_of(r):  # type: ignore[no-untyped-def]
-        return float(indptr[r + 1] - indptr[r]) if unweighted else wsum[r]
-
-    def hazard(h, r, npop, xs):  # type: ignore[no-untyped-def]
-        # Per person of the consumed compartment, or the propensity of a channel that
-        # consumes nobody: computed without x[r, cons], so that people who enter the
-        # compartment during a step have it too.
-        kind = kind_[h]
-        cons = cons_[h]
-        v = rate_[zone_[r] if zoned else 0, h]
-        if kind == 0:
-            for m in range(2):
-                c = comp_[h, m]
-                first = 1 if c == cons else 0
-                for i in range(first, order_[h, m]):
-                    v *= xs[r, c] - i
-        elif kind == 1:
-            v *= wsum_of(r)
-        elif kind == 3:
-            if toward_[comp_[h, 1], r] < 0:
-                v = 0.0
-        else:
-            v *= nsum[r, comp_[h, 1]]
-            if cons < 0:
-                v *= xs[r, comp_[h, 0]]
-        if freq_[h]:
-            v = v / npop if npop > 0 else 0.0
-        return v if v > 0.0 else 0.0
-
-    def add(r, c, d, a):  # type: ignore[no-untyped-def]
-        # Drift and diffusion of compartment c at r from a channel of propensity a.
-        mu[r, c] += d * a
-        s2[r, c] += d * d * a
-        if in_pop[c]:
-            mu[r, n_c] += d * a
-            s2[r, n_c] += d * d * a
-
-    def bound(r, tau):  # type: ignore[no-untyped-def]
-        # Cao, Gillespie & Petzold's step bound for the watched counts at r; clears r's sums.
-        for j in range(n_c + 1):
-            m, v = mu[r, j], s2[r, j]
-            if watch[j] and (m != 0.0 or v > 0.0):
-                level = x[r, j] if j < n_c else npop_of(r, x)
-                lim = epsilon * max(level, FLOOR)
-                if m != 0.0:
-                    tau = min(tau, lim / abs(m))
-                if v > 0.0:
-                    tau = min(tau, lim * lim / v)
-        return tau
-
-    def midpoint(r, tau):  # type: ignore[no-untyped-def]
-        # The counts at r half a step on, by their drift; clears r's sums. A falling count
-        # decays exponentially at its current relative rate rather than linearly, so that a
-        # long step cannot carry it to zero (and a hazard it drives to nothing).
-        moving = False
-        for j in range(n_c + 1):
-            moving = moving or mu[r, j] != 0.0
-            s2[r, j] = 0.0
-        if moving:
-            for c in range(n_c):
-                m = mu[r, c]
-                if m < 0.0 and x[r, c] > 0:
-                    xm[r, c] = x[r, c] * math.exp(0.5 * tau * m / x[r, c])
-                else:
-                    xm[r, c] = max(0.0, x[r, c] + 0.5 * tau * m)
-            for j in range(n_c + 1):
-                mu[r, j] = 0.0
-
-    def neighbour_sums(p, xs):  # type: ignore[no-untyped-def]
-        for k in range(n_k):
-            s = 0.0
-            c = ch.col_comp[k]
-            for e in range(indptr[p], indptr[p + 1]):
-                q = indices[e]
-                v = xs[q, c] * (1.0 if unweighted else weights[e])
-                if ch.col_freq[k] and v > 0.0:
-                    nq = npop_of(q, xs)
-                    v = v / nq if nq > 0.0 else 0.0
-                s += v
-            nsum[p, k] = s
-
-    def mark(r):  # type: ignore[no-untyped-def]
-        if not is_changed[r]:
-            is_changed[r] = True
-            changed[meta[_N_CHANGED]] = r
-            meta[_N_CHANGED] += 1
-
-    def c_hazard(i, c):  # type: ignore[no-untyped-def]
-        total = 0.0
-        for j in range(ch.cons_start[c], ch.cons_start[c + 1]):
-            total += aprop[i, ch.by_cons[j]]
-        return total
-
-    def fire(h, p, c, take, record):  # type: ignore[no-untyped-def]
-        # Apply `take` firings of channel h at p (c: the compartment it consumes, or -1).
-        counts[h] += take
-        mark(p)
-        if kind_[h] == 1:
-            dx[p, c] -= take
-            rest, wleft = take, wsum_of(p)
-            lo_e, hi_e = indptr[p], indptr[p + 1]
-            for e in range(lo_e, hi_e):
-                w = 1.0 if unweighted else weights[e]
-                k = rest if e == hi_e - 1 else rng.binomial(rest, min(1.0, w / wleft))
-                wleft -= w
-                if k > 0:
-                    q = indices[e]
-                    dx[q, c] += k
-                    mark(q)
-                    rest -= k
-                if rest == 0:
-                    break
-        elif kind_[h] == 3:
-            q = toward_[comp_[h, 1], p]
-            dx[p, c] -= take
-            dx[q, c] += take
-            mark(q)
-        else:
-            for m in range(ch.d_n[h]):
-                d = ch.d_val[h, m]
-                dx[p, ch.d_comp[h, m]] += d * take
-                if record and d > 0:
-                    entered[ch.d_comp[h, m]] += d * take
-
-    def leave(i, p, c, n_out, h_tot, record):  # type: ignore[no-untyped-def]
-        # Share n_out people leaving c at p among c's channels by their hazards.
-        last = -1
-        for j in range(ch.cons_start[c], ch.cons_start[c + 1]):
-            if aprop[i, ch.by_cons[j]] > 0.0:
-                last = j
-        for j in range(ch.cons_start[c], last + 1):
-            if n_out == 0:
-                break
-            h = ch.by_cons[j]
-            lam = aprop[i, h]
-            if lam == 0.0:
-                continue
-            take = n_out if j == last else rng.binomial(n_out, min(1.0, lam / h_tot))
-            h_tot -= lam
-            n_out -= take
-            if take > 0:
-                fire(h, p, c, take, record)
-
-    def in_piece(times, k):  # type: ignore[no-untyped-def]
-        # Whether record k is due now, at t, within this piece.
-        return (
-            k < times.size
-            and times[k] <= t
-            and (times[k] < t_end or (include_end and times[k] == t_end))
-        )
-
-    while True:
-        # --- records at t (steps land exactly on record times) ------------------------------
-        while in_piece(out_times, out_next):
-            for c in range(n_c):
-                out_values[out_next, c] = tot[c]
-            out_next += 1
-        while in_piece(snap_times, snap_next):
-            for p in range(x.shape[0]):
-                for c in range(n_c):
-                    snaps[snap_next, p, c] = x[p, c]
-            snap_next += 1
-        if t >= t_end:
-            return t_end, out_next, snap_next, STATUS_DONE
-
-        # --- propensities, neighbour sums, drift and diffusion of every active place --------
-        n_active = meta[_N_ACTIVE]
-        busy = False
-        for i in range(n_active):
-            p = active[i]
-            neighbour_sums(p, x)
-            npop = npop_of(p, x) if ch.any_freq else 0.0
-            total = 0.0
-            for h in range(n_h):
-                lam = hazard(h, p, npop, x)
-                aprop[i, h] = lam
-                a = lam if cons_[h] < 0 else lam * x[p, cons_[h]]
-                total += a
-                if a == 0.0:
-                    continue
-                if kind_[h] == 1:
-                    c = cons_[h]
-                    add(p, c, -1.0, a)
-                    share = a / wsum_of(p)
-                    for e in range(indptr[p], indptr[p + 1]):
-                        add(indices[e], c, 1.0, share * (1.0 if unweighted else weights[e]))
-                elif kind_[h] == 3:
-                    add(p, cons_[h], -1.0, a)
-                    add(toward_[comp_[h, 1], p], cons_[h], 1.0, a)
-                else:
-                    for m in range(ch.d_n[h]):
-                        add(p, ch.d_comp[h, m], float(ch.d_val[h, m]), a)
-            rowtot[i] = total
-            busy = busy or total > 0.0
-
-        # --- the step: the bound, then the next record, the end of the piece, max_step ------
-        tau = np.inf
-        for i in range(n_active):
-            p = active[i]
-            tau = bound(p, tau)
-            if ch.any_move:
-                for e in range(indptr[p], indptr[p + 1]):
-                    tau = bound(indices[e], tau)
-            for k in range(n_tw):  # where directed moves from p arrive
-                if toward_[k, p] >= 0:
-                    tau = bound(toward_[k, p], tau)
-        target = min(t_end, t + max_step)
-        if out_next < out_times.size:
-            target = min(target, out_times[out_next])
-        if snap_next < snap_times.size:
-            target = min(target, snap_times[snap_next])
-        t_new = target if (not busy or t + tau >= target) else t + tau
-        if t_new <= t:  # a step below the clock's resolution: take the smallest there is
-            t_new = np.nextafter(t, np.inf)
-        tau = t_new - t
-
-        # --- hazards at the midpoint: the counts they depend on moved on by half a step -----
-        # (the midpoint leap of Anderson & Mattingly 2011: its bias falls as τ², not τ)
-        for i in range(n_active):
-            p = active[i]
-            midpoint(p, tau)
-            if ch.any_move:
-                for e in range(indptr[p], indptr[p + 1]):
-                    midpoint(indices[e], tau)
-            for k in range(n_tw):
-                if toward_[k, p] >= 0:
-                    midpoint(toward_[k, p], tau)
-        for i in range(n_active if busy else 0):
-            if rowtot[i] == 0.0:
-                continue
-            p = active[i]
-            neighbour_sums(p, xm)
-            npop = npop_of(p, xm) if ch.any_freq else 0.0
-            for h in range(n_h):
-                aprop[i, h] = hazard(h, p, npop, xm)
-
-        # --- the leaps ----------------------------------------------------------------------
-        # First the people present at the start; then those who entered a compartment during
-        # the step, each with the chance of leaving it again in the time left (their entry
-        # times taken as uniform): 1 − (1 − e^{−Hτ}) / (Hτ). What they turn into stays put.
-        meta[_N_CHANGED] = 0
-        for i in range(n_active if busy else 0):
-            if rowtot[i] == 0.0:
-                continue
-            p = active[i]
-            for c in range(n_c):
-                entered[c] = 0
-            for c in range(n_c):
-                if x[p, c] > 0:
-                    h_tot = c_hazard(i, c)
-                    if h_tot > 0.0:
-                        n_out = rng.binomial(x[p, c], -math.expm1(-h_tot * tau))
-                        leave(i, p, c, n_out, h_tot, True)
-            for j in range(ch.poisson.size):
-                h = ch.poisson[j]
-                a = aprop[i, h]
-                if a > 0.0:
-                    take = rng.poisson(a * tau)
-                    if take > 0:
-                        fire(h, p, -1, take, True)
-            for c in range(n_c):
-                if entered[c] > 0:
-                    h_tot = c_hazard(i, c)
-                    if h_tot > 0.0:
-                        y = h_tot * tau
-                        q = 0.5 * y if y < 1e-6 else 1.0 + math.expm1(-y) / y
-                        leave(i, p, c, rng.binomial(entered[c], q), h_tot, False)
-        t = t_new
-        meta[_STEPS] += 1
-
-        # --- apply the changes, then keep the places where something can still happen ------
-        stop_edge = False
-        n_changed = meta[_N_CHANGED]
-        for j in range(n_changed):
-            r = changed[j]
-            zup = False
-            for c in range(n_c):
-                d = dx[r, c]
-                if d != 0:
-                    x[r, c] += d
-                    tot[c] += d
-                    dx[r, c] = 0
-                    if ch.zmask[c] and d > 0:
-                        zup = True
-            if zup and np.isnan(first_z[r]):
-                first_z[r] = t
-                if edge.size and edge[r]:
-                    stop_edge = True
-        for i in range(n_active):  # the midpoint counts back to the counts
-            p = active[i]
-            for c in range(n_c):
-                xm[p, c] = x[p, c]
-            if ch.any_move:
-                for e in range(indptr[p], indptr[p + 1]):
-                    for c in range(n_c):
-                        xm[indices[e], c] = x[indices[e], c]
-            for k in range(n_tw):
-                q = toward_[k, p]
-                if q >= 0:
-                    for c in range(n_c):
-                        xm[q, c] = x[q, c]
-        for j in range(n_changed):
-            for c in range(n_c):
-                xm[changed[j], c] = x[changed[j], c]
-        kept = 0
-        for i in range(n_active):
-            p = active[i]
-            if rowtot[i] > 0.0:
-                active[kept] = p
-                kept += 1
+            m = w.mu[r, c]
+            if m < 0.0 and pl.x[r, c] > 0:
+                w.xm[r, c] = pl.x[r, c] * math.exp(0.5 * tau * m / pl.x[r, c])
             else:
-                is_active[p] = False
-        for j in range(n_changed):
-            r = changed[j]
-            is_changed[r] = False
-            if not is_active[r]:
-                is_active[r] = True
-                active[kept] = r
-                kept += 1
-            for e in range(indptr[r], indptr[r + 1]):
-                q = indices[e]
-                if not is_active[q]:
-                    is_active[q] = True
-                    active[kept] = q
-                    kept += 1
-        meta[_N_ACTIVE] = kept
+                w.xm[r, c] = max(0.0, pl.x[r, c] + 0.5 * tau * m)
+        for j in range(n_c + 1):
+            w.mu[r, j] = 0.0
 
-        # --- figures watched after every step that changed something -------------------------
-        if n_changed:
-            z = 0.0
-            for c in range(n_c):
-                z += zombie_weights[c] * tot[c]
-            if z > peak[0]:
-                peak[0] = z
-                peak[1] = t
-            stop = False
-            for w in range(watch_levels.size):
-                if np.isnan(watch_times[w]):
-                    v = 0.0
-                    for c in range(n_c):
-                        v += watch_weights[w, c] * tot[c]
-                    if (v < watch_levels[w]) if watch_below[w] else (v > watch_levels[w]):
-                        watch_times[w] = t
-                        if watch_stop[w]:
-                            stop = True
-            if stop:
-                return t, out_next, snap_next, STATUS_STOPPED
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _midpoint_hazards(pl, ch, graph, w, tau, busy):  # type: ignore[no-untyped-def]
+    # Hazards at the midpoint: the counts they depend on moved on by half a step (the midpoint
+    # leap of Anderson & Mattingly 2011: its bias falls as τ², not τ).
+    n_active = w.meta[_N_ACTIVE]
+    for i in range(n_active):
+        p = w.active[i]
+        _midpoint(pl, w, p, tau)
+        if ch.any_move:
+            for e in range(graph.indptr[p], graph.indptr[p + 1]):
+                _midpoint(pl, w, graph.indices[e], tau)
+        for k in range(ch.toward.shape[0]):
+            if ch.toward[k, p] >= 0:
+                _midpoint(pl, w, ch.toward[k, p], tau)
+    for i in range(n_active if busy else 0):
+        if w.rowtot[i] == 0.0:
+            continue
+        p = w.active[i]
+        _neighbour_sums(ch, graph, pl.nbs, w.xm, p)
+        npop = _npop(ch, w.xm, p) if ch.any_freq else 0.0
+        for h in range(ch.rate.shape[1]):
+            w.aprop[i, h] = _hazard(ch, graph, pl.nbs, w.xm, h, p, npop)
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _mark(w, r):  # type: ignore[no-untyped-def]
+    if not w.is_changed[r]:
+        w.is_changed[r] = True
+        w.changed[w.meta[_N_CHANGED]] = r
+        w.meta[_N_CHANGED] += 1
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _c_hazard(ch, w, i, c):  # type: ignore[no-untyped-def]
+    total = 0.0
+    for j in range(ch.cons_start[c], ch.cons_start[c + 1]):
+        total += w.aprop[i, ch.by_cons[j]]
+    return total
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _fire(ch, graph, w, rng, counts, h, p, c, take, record):  # type: ignore[no-untyped-def]
+    # Apply `take` firings of channel h at p (c: the compartment it consumes, or -1).
+    counts[h] += take
+    _mark(w, p)
+    if ch.kind[h] == 1:
+        w.dx[p, c] -= take
+        rest, wleft = take, _wsum(graph, p)
+        lo_e, hi_e = graph.indptr[p], graph.indptr[p + 1]
+        for e in range(lo_e, hi_e):
+            weight = 1.0 if graph.weights.size == 0 else graph.weights[e]
+            k = rest if e == hi_e - 1 else rng.binomial(rest, min(1.0, weight / wleft))
+            wleft -= weight
+            if k > 0:
+                q = graph.indices[e]
+                w.dx[q, c] += k
+                _mark(w, q)
+                rest -= k
+            if rest == 0:
+                break
+    elif ch.kind[h] == 3:
+        q = ch.toward[ch.comp[h, 1], p]
+        w.dx[p, c] -= take
+        w.dx[q, c] += take
+        _mark(w, q)
+    else:
+        for m in range(ch.d_n[h]):
+            d = ch.d_val[h, m]
+            w.dx[p, ch.d_comp[h, m]] += d * take
+            if record and d > 0:
+                w.entered[ch.d_comp[h, m]] += d * take
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _leave(ch, graph, w, rng, counts, i, p, c, n_out, h_tot, record):  # type: ignore[no-untyped-def]
+    # Share n_out people leaving c at p among c's channels by their hazards.
+    last = -1
+    for j in range(ch.cons_start[c], ch.cons_start[c + 1]):
+        if w.aprop[i, ch.by_cons[j]] > 0.0:
+            last = j
+    for j in range(ch.cons_start[c], last + 1):
+        if n_out == 0:
+            break
+        h = ch.by_cons[j]
+        lam = w.aprop[i, h]
+        if lam == 0.0:
+            continue
+        take = n_out if j == last else rng.binomial(n_out, min(1.0, lam / h_tot))
+        h_tot -= lam
+        n_out -= take
+        if take > 0:
+            _fire(ch, graph, w, rng, counts, h, p, c, take, record)
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _leaps(pl, ch, graph, w, rng, counts, tau, busy):  # type: ignore[no-untyped-def]
+    # First the people present at the start; then those who entered a compartment during the
+    # step, each with the chance of leaving it again in the time left (their entry times
+    # taken as uniform): 1 − (1 − e^{−Hτ}) / (Hτ). What they turn into stays put.
+    n_c = pl.x.shape[1]
+    w.meta[_N_CHANGED] = 0
+    for i in range(w.meta[_N_ACTIVE] if busy else 0):
+        if w.rowtot[i] == 0.0:
+            continue
+        p = w.active[i]
+        for c in range(n_c):
+            w.entered[c] = 0
+        for c in range(n_c):
+            if pl.x[p, c] > 0:
+                h_tot = _c_hazard(ch, w, i, c)
+                if h_tot > 0.0:
+                    n_out = rng.binomial(pl.x[p, c], -math.expm1(-h_tot * tau))
+                    _leave(ch, graph, w, rng, counts, i, p, c, n_out, h_tot, True)
+        for j in range(ch.poisson.size):
+            h = ch.poisson[j]
+            a = w.aprop[i, h]
+            if a > 0.0:
+                take = rng.poisson(a * tau)
+                if take > 0:
+                    _fire(ch, graph, w, rng, counts, h, p, -1, take, True)
+        for c in range(n_c):
+            if w.entered[c] > 0:
+                h_tot = _c_hazard(ch, w, i, c)
+                if h_tot > 0.0:
+                    y = h_tot * tau
+                    q = 0.5 * y if y < 1e-6 else 1.0 + math.expm1(-y) / y
+                    n_out = rng.binomial(w.entered[c], q)
+                    _leave(ch, graph, w, rng, counts, i, p, c, n_out, h_tot, False)
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _apply(pl, ch, w, t):  # type: ignore[no-untyped-def]
+    # Apply the step's changes and the first-zombie times; whether a zombie reached the border.
+    stop_edge = False
+    for j in range(w.meta[_N_CHANGED]):
+        r = w.changed[j]
+        zup = False
+        for c in range(pl.x.shape[1]):
+            d = w.dx[r, c]
+            if d != 0:
+                pl.x[r, c] += d
+                pl.tot[c] += d
+                w.dx[r, c] = 0
+                if ch.zmask[c] and d > 0:
+                    zup = True
+        if zup and np.isnan(pl.first_z[r]):
+            pl.first_z[r] = t
+            if pl.edge.size and pl.edge[r]:
+                stop_edge = True
+    return stop_edge
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _copy_counts(pl, w, r):  # type: ignore[no-untyped-def]
+    for c in range(pl.x.shape[1]):
+        w.xm[r, c] = pl.x[r, c]
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _settle(pl, ch, graph, w):  # type: ignore[no-untyped-def]
+    # The midpoint counts back to the counts, then keep the places where something can still
+    # happen: those busy in this step, and those changed and their neighbours.
+    n_active, n_changed = w.meta[_N_ACTIVE], w.meta[_N_CHANGED]
+    for i in range(n_active):
+        p = w.active[i]
+        _copy_counts(pl, w, p)
+        if ch.any_move:
+            for e in range(graph.indptr[p], graph.indptr[p + 1]):
+                _copy_counts(pl, w, graph.indices[e])
+        for k in range(ch.toward.shape[0]):
+            q = ch.toward[k, p]
+            if q >= 0:
+                _copy_counts(pl, w, q)
+    for j in range(n_changed):
+        _copy_counts(pl, w, w.changed[j])
+    kept = 0
+    for i in range(n_active):
+        p = w.active[i]
+        if w.rowtot[i] > 0.0:
+            w.active[kept] = p
+            kept += 1
+        else:
+            w.is_active[p] = False
+    for j in range(n_changed):
+        r = w.changed[j]
+        w.is_changed[r] = False
+        if not w.is_active[r]:
+            w.is_active[r] = True
+            w.active[kept] = r
+            kept += 1
+        for e in range(graph.indptr[r], graph.indptr[r + 1]):
+            q = graph.indices[e]
+            if not w.is_active[q]:
+                w.is_active[q] = True
+                w.active[kept] = q
+                kept += 1
+    w.meta[_N_ACTIVE] = kept
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _record(rec, pl, t, clock):  # type: ignore[no-untyped-def]
+    # Records due at t (steps land exactly on record times): kernel.due takes the records
+    # before its time argument, and the float after t puts t itself in.
+    after = np.nextafter(t, np.inf)
+    while kernel.due(rec.times, rec.cursor[0], after, clock.end, clock.include_end):
+        kernel.write_totals(rec, pl.tot)
+    while kernel.due(rec.snap_times, rec.cursor[1], after, clock.end, clock.include_end):
+        kernel.write_snapshot(rec, pl.x)
+
+
+@nb.njit(cache=True, nogil=True)
+def simulate(pl, ch, graph, w, rng, clock, epsilon, max_step, rec, watched, counts):  # type: ignore[no-untyped-def]
+    """Leap from clock.t towards clock.end; return (t, status).
+
+    Arguments: the places' counts (population.Places; `nbs` holds the neighbour sums of
+    TauChannels' columns), the channels, the graph (population.Graph), the work arrays, the
+    random generator, the clock, step control (ε and the longest step), the records, the
+    watch and the event counts (engines/kernel.py).
+    """
+    t = clock.t
+    while True:
+        _record(rec, pl, t, clock)
+        if t >= clock.end:
+            return clock.end, Status.DONE
+        busy = _rates(pl, ch, graph, w)
+        t_new = _step(pl, ch, graph, w, rec, busy, t, clock, epsilon, max_step)
+        tau = t_new - t
+        _midpoint_hazards(pl, ch, graph, w, tau, busy)
+        _leaps(pl, ch, graph, w, rng, counts, tau, busy)
+        t = t_new
+        w.meta[_STEPS] += 1
+        stop_edge = _apply(pl, ch, w, t)
+        n_changed = w.meta[_N_CHANGED]
+        _settle(pl, ch, graph, w)
+        # The figures watched, after every step that changed something.
+        if n_changed and kernel.watch(watched, pl.tot, t):
+            return t, Status.STOPPED
         if stop_edge:
-            return t, out_next, snap_next, STATUS_EDGE
+            return t, Status.EDGE

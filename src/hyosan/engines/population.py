@@ -1,0 +1,280 @@
+"""What the population engines (ssa, tau) share: the state of a run and the hooks around a kernel.
+
+Both engines count people per place on a graph of places (engines/spatial.py) and run a piece
+of the simulation in one compiled call. This module holds the state they share (`PopulationRun`)
+and the engine hooks that do not depend on how a kernel draws its events: the setup of the
+world, the counts, the watch and the records (`PopulationEngine._setup`); the loop around a
+kernel call that acts on its `Status` (`_advance`); culls, intervention changes, the final
+figures and the outputs. Each engine fills in its kernel's own state (`_prepare`), the call
+(`_call`), what to do after the counts or the channels changed outside the kernel
+(`_refresh`), and its diagnostics.
+
+It also defines the named state passed across the Numba boundary to both kernels: the graph,
+the places' counts, and the clock of a piece.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+
+import numpy as np
+
+from hyosan.engines.base import Engine, Recorder, Streams
+from hyosan.engines.spatial import (
+    Layout,
+    cull_places,
+    edge_mask,
+    enter_piece,
+    snapshot_times,
+    spatial_outputs,
+)
+from hyosan.engines.watches import WatchArrays, watches
+
+if TYPE_CHECKING:
+    from hyosan.engines.kernel import Records, Status, Watched
+    from hyosan.scenario.schema import Cull, Scenario
+    from hyosan.world.graph import World
+
+__all__ = ["Clock", "Graph", "Places", "PopulationEngine", "PopulationRun", "graph_of"]
+
+
+class Graph(NamedTuple):
+    """The world's edges as the kernels read them (CSR), and the same edges turned round.
+
+    Place p's edges are indices[indptr[p]:indptr[p + 1]] with `weights` (empty: every weight
+    is 1) and weight sums `wsum` (empty when unweighted). The reversed arrays list for each
+    place the places with an edge into it (the same arrays when every edge goes both ways with
+    the same weight).
+    """
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    weights: np.ndarray
+    wsum: np.ndarray
+    rindptr: np.ndarray
+    rindices: np.ndarray
+    rweights: np.ndarray
+
+
+def graph_of(world: World, reversed_edges: bool = True) -> Graph:
+    """The graph of `world` (with its edge weights now); `reversed_edges=False` leaves the
+    forward arrays in place of the reversed ones, for a kernel that never reads them."""
+    wsum = world.weight_sums() if world.weighted else np.empty(0)
+    back = world.reversed_edges() if reversed_edges else (world.indptr, world.indices)
+    if not reversed_edges:
+        back = (*back, world.weights)
+    return Graph(world.indptr, world.indices, world.weights, wsum, *back)
+
+
+class Places(NamedTuple):
+    """What a kernel changes place by place: the counts and what follows from them."""
+
+    x: np.ndarray  # (places, compartments): the counts
+    tot: np.ndarray  # (compartments,): their totals
+    nbs: np.ndarray  # float64 (places, columns): the neighbour sums the channels read
+    first_z: np.ndarray  # float64 (places,): when a zombie first came, nan until then
+    edge: np.ndarray  # bool (places,): the border, when the run stops there; else empty
+
+
+class Clock(NamedTuple):
+    """The piece a kernel call runs: from t to `end`, recording at `end` only if it is the
+    last piece (`include_end`)."""
+
+    t: float
+    end: float
+    include_end: bool
+
+
+@dataclass
+class PopulationRun:
+    """The state of one run of a population engine; each engine adds its kernel's own."""
+
+    scenario: Scenario
+    layout: Layout
+    channels: Any  # the channels the kernel reads (Channels, or tau's TauChannels)
+    names: list[str]  # the name of each channel, for events_by_kind and the event log
+    places: Places
+    graph: Graph
+    rng: np.random.Generator  # the `events` stream
+    cull_rng: np.random.Generator  # the `encounters` stream
+    watch: WatchArrays
+    watched: Watched  # the same watch, with the zombie peak, as the kernels read it
+    counts: np.ndarray  # int64 (channels,): events of each
+    snap_times: np.ndarray
+    snaps: np.ndarray
+    base_rates: np.ndarray  # each channel's rate where it acts, before interventions
+    piece: World  # the world with the edge weights of this piece
+    snap_next: int = 0
+    stopped_by: str = "horizon"
+
+    @property
+    def x(self) -> np.ndarray:
+        """The counts per place."""
+        return self.places.x
+
+    @property
+    def tot(self) -> np.ndarray:
+        """The totals of the counts."""
+        return self.places.tot
+
+    def records(self, recorder: Recorder) -> Records:
+        """Where the kernel writes this piece's records (read back with `recorded`)."""
+        from hyosan.engines.kernel import Records
+
+        cursor = np.array([recorder.filled, self.snap_next], dtype=np.int64)
+        return Records(recorder.times, recorder.values, self.snap_times, self.snaps, cursor)
+
+    def recorded(self, rec: Records, recorder: Recorder) -> None:
+        """Take back how far the kernel wrote the records."""
+        recorder.filled = int(rec.cursor[0])
+        self.snap_next = int(rec.cursor[1])
+
+
+class PopulationEngine(Engine):
+    """The hooks ssa and tau share; subclasses run their own kernel (see the module docstring)."""
+
+    #: The class of a run's state: PopulationRun with the kernel's own state added.
+    run_type: ClassVar[type[PopulationRun]] = PopulationRun
+    #: Whether the kernel reads the graph's reversed edges.
+    reversed_edges: ClassVar[bool] = True
+
+    def _setup(self, scenario: Scenario, streams: Streams) -> PopulationRun:
+        from hyosan.engines.kernel import Watched
+
+        layout = Layout.from_scenario(scenario, streams.generator("world"))
+        channels, names = layout.channels()
+        channels = self._compile(layout, channels, names)
+        net, world = layout.net, layout.world
+        x = self._counts_of(layout.x0)
+        n, n_c = x.shape
+        tot = x.sum(axis=0)
+        watch = WatchArrays.of(watches(scenario, net, tot), n_c)
+        zombie = net.weights("zombie")
+        peak = np.array([float(zombie @ tot), 0.0])
+        snap_times = snapshot_times(scenario, n, n_c)
+        run = self.run_type(
+            scenario=scenario,
+            layout=layout,
+            channels=channels,
+            names=names,
+            places=Places(
+                x=x,
+                tot=tot,
+                nbs=np.zeros((n, self._columns(channels))),
+                first_z=np.where((x[:, layout.zmask] > 0).any(axis=1), 0.0, np.nan),
+                edge=edge_mask(scenario, world),
+            ),
+            graph=graph_of(world, self.reversed_edges),
+            rng=streams.generator("events"),
+            cull_rng=streams.generator("encounters"),
+            watch=watch,
+            watched=Watched(
+                watch.weights, watch.levels, watch.below, watch.stop, watch.times, zombie, peak
+            ),
+            counts=np.zeros(len(names), dtype=np.int64),
+            snap_times=snap_times,
+            snaps=np.zeros((snap_times.size, n, n_c), dtype=np.int32),
+            base_rates=channels.rate[0].copy(),
+            piece=world,
+        )
+        self._prepare(run)
+        return run
+
+    def _advance(
+        self, state: PopulationRun, t0: float, t1: float, recorder: Recorder, last: bool
+    ) -> float:
+        from hyosan.engines.kernel import Status
+
+        t = t0
+        while True:
+            rec = state.records(recorder)
+            t, status = self._call(state, Clock(t, t1, last), rec)
+            state.recorded(rec, recorder)
+            if status == Status.STOPPED:
+                state.stopped_by = state.watch.stopper(t)
+                return float(t)
+            if status == Status.EDGE:
+                state.stopped_by = "edge"
+                return float(t)
+            if status == Status.DONE:
+                return t1
+            self._make_room(state, status)
+
+    def _apply_cull(self, state: PopulationRun, cull: Cull, fraction: float) -> None:
+        cull_places(state.layout, state.x, cull, fraction, state.cull_rng)
+        state.tot[:] = state.x.sum(axis=0)
+        self._refresh(state)
+
+    def _change_times(self, state: PopulationRun, scenario: Scenario) -> list[float]:
+        plan = state.layout.plan
+        return [] if plan is None else plan.times(float(scenario.time.horizon))
+
+    def _intervene(self, state: PopulationRun, t: float) -> None:
+        snapshots = (state.snap_times, state.snaps, state.snap_next)
+        state.channels, piece = enter_piece(
+            state.layout, t, state.x, state.tot, snapshots, state.channels, state.base_rates
+        )
+        if piece is not state.layout.world or state.piece is not state.layout.world:
+            # The edge weights are not the world's, or were not: a cordon stands or falls.
+            state.graph = graph_of(piece, self.reversed_edges)
+        state.piece = piece
+        self._refresh(state)
+
+    def _counts(self, state: PopulationRun) -> np.ndarray:
+        return state.tot.astype(np.float64)
+
+    def _finish(
+        self, state: PopulationRun
+    ) -> tuple[dict[str, float | None], dict[str, float | None], dict[str, Any]]:
+        # The zombie peak and the overrun: exact for ssa, known to a step for tau.
+        crossings, peak_and_overrun = state.watch.figures(state.watched.peak)
+        diagnostics = {
+            "events": int(state.counts.sum()),
+            "events_by_kind": dict(zip(state.names, state.counts.tolist(), strict=True)),
+            "places": state.layout.world.n_places,
+        }
+        return crossings, peak_and_overrun, self._diagnostics(state, diagnostics)
+
+    def _outputs(self, state: PopulationRun) -> dict[str, Any]:
+        return spatial_outputs(
+            state.scenario,
+            state.layout,
+            state.places.first_z,
+            state.snap_times[: state.snap_next],
+            state.snaps,
+            state.counts,
+            state.tot,
+        )
+
+    # --- what each engine fills in ------------------------------------------------------------
+
+    def _compile(self, layout: Layout, channels: Any, names: list[str]) -> Any:
+        """The channels as this engine's kernel reads them."""
+        return channels
+
+    def _counts_of(self, x0: np.ndarray) -> np.ndarray:
+        """The counts per place as the kernel keeps them (a copy of x0)."""
+        return x0.copy()
+
+    def _columns(self, channels: Any) -> int:
+        """The number of neighbour-sum columns the kernel reads."""
+        return int(channels.b_comp.size)
+
+    def _prepare(self, state: PopulationRun) -> None:
+        """Make the kernel's own state (the setup is otherwise done)."""
+
+    def _call(self, state: PopulationRun, clock: Clock, rec: Records) -> tuple[float, Status]:
+        """Run the kernel over the piece `clock`; (the time reached, why it returned)."""
+        raise NotImplementedError
+
+    def _make_room(self, state: PopulationRun, status: Status) -> None:
+        """Grow what the kernel said was full (any status but DONE, STOPPED and EDGE)."""
+        raise RuntimeError(f"kernel returned {status!r}")
+
+    def _refresh(self, state: PopulationRun) -> None:
+        """Bring the kernel's own state up to date after the counts or channels changed."""
+
+    def _diagnostics(self, state: PopulationRun, diagnostics: dict[str, Any]) -> dict[str, Any]:
+        """The run's diagnostics, given those every population engine reports."""
+        return diagnostics
