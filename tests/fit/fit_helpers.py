@@ -70,3 +70,16 @@ def write_csv(path: Path, columns: dict[str, list[float] | np.ndarray]) -> Path:
     )
     pcsv.write_csv(table, path)
     return path
+
+
+def w1_data(folder: Path, seed: int, *, name: str = "data.csv", s0: int = S0) -> Path:
+    """W1's mean field at TIMES_H, humans and zombies observed with Poisson noise."""
+    from hyosan.fit.build import build_problem
+    from hyosan.fit.data import Observations
+
+    empty = Observations(TIMES_H * 3600.0, ("S", "Z"), np.zeros((TIMES_H.size, 2)), (False, False))
+    scenario = write_scenario(folder, w1_text(s0=s0), name=f"truth-{s0}.toml")
+    problem, _ = build_problem(scenario, empty, fit=["parameters.bite_rate=0.1:3"])
+    mu = problem.mean_path(np.array([BITE]))
+    y = np.random.default_rng(seed).poisson(mu)
+    return write_csv(folder / name, {"t": TIMES_H, "S": y[:, 0], "Z": y[:, 1]})

@@ -49,7 +49,7 @@ def test_parquet_and_selected_cumulative_columns(tmp_path: Path) -> None:
         ("t,Z\n0,1\n1,-3\n", {}, "row 2: negative count"),
         ("t,Z\n0,1\n1,many\n", {}, "'many' is not a number"),
         ("t,Z\n0,1\n0,2\n", {}, "times must increase"),
-        ("t,Z\n0,3\n1,2\n", {"cumulative": ["Z"]}, "declared cumulative but decreases"),
+        ("t,Z\n0,3\n1,2\n", {"cumulative": ["Q"]}, "cumulative column 'Q' is not among"),
         ("t,Z\n0,1\n", {"time_unit": "fortnight"}, "time unit 'fortnight'"),
         ("t,Z\n0,\n1,\n", {}, "every count is missing"),
     ],

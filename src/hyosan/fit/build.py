@@ -48,6 +48,7 @@ def build_problem(
     overrides: Sequence[str] = (),
     engine: str | None = None,
     observation: str | None = None,
+    time_unit: str | None = None,
 ) -> tuple[FitProblem, FitSpec]:
     """The problem a fit method solves, and the merged specification.
 
@@ -66,8 +67,7 @@ def build_problem(
         for flag in fit:
             key, prior = parse_fit_flag(flag)
             priors[key] = prior
-    if observation is not None:
-        spec = spec.merged(observation=observation)
+    spec = spec.merged(observation=observation, time_unit=time_unit)
     scen = parse_scenario(text, label, list(overrides))
     chosen = engine or scen.engine
     if scen.engine != chosen:

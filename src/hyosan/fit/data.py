@@ -5,7 +5,8 @@ compartment or state that was observed. A cell may be empty (not observed at tha
 state with no column is simply not observed. A column may hold cumulative counts (everyone who
 ever entered that compartment or state): it is then compared with the simulated number of
 entries rather than with the current count. Every check names the file, the column and what is
-allowed, and raises FitError.
+allowed, and raises FitError. A cumulative column is not required to be monotone: counts
+reported with noise, or revised, can fall a little.
 """
 
 from __future__ import annotations
@@ -173,7 +174,7 @@ def load_observations(
     ------
     FitError
         Naming the file and column: no time column, times not increasing, an unknown state,
-        a negative or non-numeric count, a cumulative column that decreases.
+        a negative or non-numeric count.
     """
     path = Path(path)
     unit = str(time_unit).strip().lower()
@@ -230,13 +231,6 @@ def load_observations(
                 f"{path}: column {name!r}, row {int(bad[0]) + 1}: negative count {col[bad[0]]:g}; "
                 "counts are 0 or more (leave a cell empty if it was not observed)"
             )
-        if name in cumulative:
-            seen = col[np.isfinite(col)]
-            if np.any(np.diff(seen) < 0):
-                raise FitError(
-                    f"{path}: column {name!r} is declared cumulative but decreases; "
-                    "cumulative counts never fall"
-                )
         values[:, j] = col
     if not np.isfinite(values).any():
         raise FitError(f"{path}: every count is missing; nothing to fit")
