@@ -62,6 +62,7 @@ def test_site_builds_in_strict_mode(tmp_path: Path) -> None:
         text=True,
         timeout=230,
         check=False,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
     assert done.returncode == 0, done.stderr[-5000:]
     for page in [
@@ -453,3 +454,95 @@ def test_every_getting_started_and_tutorial_page_is_checked() -> None:
     ]
     with_commands = {p for p in pages if _commands_in(DOCS / p)}
     assert with_commands <= set(PAGES), with_commands - set(PAGES)
+
+
+# --- the show page lists every default of the agents engine -----------------------------------
+
+
+def _agents_defaults() -> dict[str, str]:
+    """Every default of the agents engine's sections, as the show page writes it."""
+    from pydantic import BaseModel
+
+    from hyosan.scenario import agents
+
+    def text(value: object) -> str:
+        if isinstance(value, bool):
+            return f"`{str(value).lower()}`"
+        written = getattr(value, "text", None)
+        if written is not None:
+            return f"`{written}`"
+        return f"`{value:g}`" if isinstance(value, float) else f"`{value}`"
+
+    out: dict[str, str] = {}
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, info in model.model_fields.items():
+            value = info.get_default(call_default_factory=True)
+            if isinstance(value, agents.TraitDist):
+                d = value
+                out[prefix + name] = f"mean {d.mean:g}, sd {d.sd:g}, {d.low:g}–{d.high:g}"
+            elif isinstance(value, BaseModel):
+                walk(type(value), f"{prefix}{name}.")
+            else:
+                out[prefix + name] = text(value)
+
+    for section, model in [
+        ("people.traits.", agents.Traits),
+        ("virus.", agents.Virus),
+        ("zombies.", agents.Zombies),
+        ("behaviour.", agents.Behaviour),
+        ("agents.", agents.AgentsOptions),
+    ]:
+        walk(model, section)
+    return out
+
+
+def test_show_page_lists_every_agents_default_with_a_source() -> None:
+    """Each default of the agents engine has a row on the show page: its key, its current
+    value, and a source that says series, reading or assumption (or a modelling choice)."""
+    rows: dict[str, list[str]] = {}
+    for line in (DOCS / "show.md").read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[0].startswith("`") and "." in cells[0]:
+            rows[cells[0].strip("`")] = cells
+    defaults = _agents_defaults()
+    assert set(defaults) == set(rows), set(defaults) ^ set(rows)
+    for key, value in defaults.items():
+        if key == "agents.step":  # no fixed default: "5s" in a building
+            assert rows[key][1] == "`5s` in a building"
+            continue
+        assert rows[key][1] == value, (key, rows[key][1], value)
+        assert re.search(r"series|reading|assumption|modelling choice", rows[key][3]), key
+
+
+# --- the science page names tests that exist -----------------------------------------------------
+
+
+def _test_names(path: Path) -> set[str]:
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+
+
+def test_science_page_names_only_tests_that_exist() -> None:
+    """Every `file.py::test_name` (or `::test_prefix_*`, or `::test_name` after a file) on the
+    validation page names test functions of that file under tests/; the page cites each
+    validation test file it relies on."""
+    text = (DOCS / "science/index.md").read_text(encoding="utf-8")
+    tests = ROOT / "tests"
+    checked = 0
+    for cell in re.findall(r"`([^`]*::[^`]*)`", text):
+        path, _, name = cell.partition("::")
+        if path:
+            current = tests / path
+            assert current.is_file(), cell
+        names = _test_names(current)
+        if name.endswith("*"):
+            assert any(n.startswith(name[:-1]) for n in names), cell
+        else:
+            assert name in names, cell
+        checked += 1
+    assert checked >= 50, checked
+    for path in re.findall(r"`((?:engines|models)/[\w/]+\.py)`", text):
+        assert (tests / path).is_file(), path
