@@ -293,6 +293,7 @@ def run(
     from rich.markup import escape
 
     from hyosan.errors import HyosanError
+    from hyosan.preflight import preflight
     from hyosan.results.outlock import output_lock
     from hyosan.results.publish import io_error_message, is_io_error, prepare_output
     from hyosan.results.rundir import default_run_dir, write_run
@@ -301,6 +302,7 @@ def run(
 
     try:
         scen = load_scenario(scenario, set_ or [])
+        preflight(scen, engine, source=scenario)  # the checks validate makes, before the lock
         target = out if out is not None else default_run_dir(scen.name)
         # OUT's lock is taken, and OUT checked, before the run: a second command into the same
         # OUT, or one that may not write there, is refused at once, not after its whole run.
@@ -549,18 +551,15 @@ def validate(
     ] = None,
 ) -> None:
     """Check a scenario: print every problem and exit 2, or one line and exit 0."""
-    from hyosan.engines import engine_names
-    from hyosan.errors import HyosanError, Problem, ScenarioError
+    from hyosan.errors import HyosanError
+    from hyosan.preflight import preflight
     from hyosan.scenario.load import load_scenario
 
     try:
         scen = load_scenario(file, set_ or [])
-        # The scenario layer does not know the engines (imports flow one way), so the engine's
-        # name is checked here: `hyosan run` would refuse it later anyway.
-        engines = engine_names()
-        if scen.engine not in engines:
-            msg = f"unknown engine {scen.engine!r}; choose one of {', '.join(engines)}"
-            raise ScenarioError(file, [Problem("engine", msg)])
+        # Everything `hyosan run` checks before it simulates: the engine, the world and its
+        # references, the interventions' places (the scenario layer knows none of them).
+        preflight(scen, source=file)
     except HyosanError as exc:
         raise _fail(str(exc)) from None
     print(
@@ -569,15 +568,39 @@ def validate(
     )
 
 
+#: The signal that stopped the command (SIGINT or SIGTERM), for its exit code 128 + number.
+_STOPPED_BY: list[int] = []
+
+
+def _interrupt_code() -> int:
+    import signal
+
+    return 128 + (_STOPPED_BY[-1] if _STOPPED_BY else int(signal.SIGINT))
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    # SIGTERM (a `kill`, a job scheduler's time limit) is handled like Ctrl-C: an ensemble
+    # keeps what finished, the output directory is not half-written, workers are stopped.
+    _STOPPED_BY.append(signum)
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the console script; internal errors exit 1 with a short message."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return app(args=argv, standalone_mode=True)
-    except SystemExit:
+    except SystemExit as exc:
+        if exc.code == 130 and _STOPPED_BY:
+            raise SystemExit(_interrupt_code()) from None
         raise
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        raise SystemExit(130) from None
+        print("terminated" if _STOPPED_BY else "interrupted", file=sys.stderr)
+        raise SystemExit(_interrupt_code()) from None
     except Exception as exc:  # an internal error: one line, and how to see more
         import os
 

@@ -64,7 +64,8 @@ def test_json_and_within(tmp_path: Path) -> None:
         (["--runs", "2", "--workers", "0"], "--workers must be 1 or more"),
         (["--runs", "2", "--within", "soon"], "--within 'soon'"),
         (["--runs", "2", "--cluster", "tcp://127.0.0.1:9"], "--cluster"),
-        (["--runs", "2", "--workers", "1", "--set", "initial.S=10.5"], "replicate 0 (seed"),
+        # Refused before any run (issue 18: the checks of a run are made up front).
+        (["--runs", "2", "--workers", "1", "--set", "initial.S=10.5"], "must be whole numbers"),
     ],
 )
 def test_bad_flags_exit_2(tmp_path: Path, args: list[str], message: str) -> None:

@@ -42,16 +42,15 @@ def _resolve(
     scenario: str | Path | Scenario, overrides: tuple[str, ...], engine: str | None
 ) -> tuple[str, str, Scenario, str]:
     """Label, text, validated scenario (for the chosen engine) and the engine's name."""
-    from hyosan.engines import get_engine
+    from hyosan.preflight import preflight
     from hyosan.scenario.load import parse_scenario
 
     label, text = _source(scenario)
     scen = parse_scenario(text, label, overrides)
-    chosen = get_engine(engine if engine is not None else scen.engine)
-    if scen.engine != chosen.name:
-        scen = scen.evolve(engine=chosen.name)
-    chosen.check(scen)
-    return label, text, scen, chosen.name
+    name = preflight(scen, engine, source=label)  # every check of a run, before any run
+    if scen.engine != name:
+        scen = scen.evolve(engine=name)
+    return label, text, scen, name
 
 
 def _check_runs(runs: int) -> None:

@@ -11,7 +11,8 @@ is the same code path:
   3.12 warns about it). Measured here, a pool of two with "fork" delivered its first runs
   after 0.2 s, with "forkserver" after about 3 s (imports and the engines' cached kernels in
   each worker), with "spawn" after 4 s: a fixed cost per ensemble, small beside 1,000 runs.
-  Workers ignore SIGINT, so that Ctrl-C reaches only the parent, which stops them in order;
+  Workers ignore SIGINT and SIGTERM, so that Ctrl-C reaches only the parent, which stops them
+  in order, and they die with the parent however it dies (ensemble.lifeline);
 - Dask: `distributed.Client(address).get_executor(pure=False)`, whose futures are
   `concurrent.futures` futures (raw `Client.submit` futures are not). Every run is a distinct
   computation, so `pure=False` keeps Dask from merging tasks.
@@ -20,13 +21,13 @@ is the same code path:
 from __future__ import annotations
 
 import os
-import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from hyosan.ensemble.lifeline import parent_identity, start_fork_server, start_worker
 from hyosan.errors import HyosanError
 
 __all__ = ["ExecutorInfo", "SerialExecutor", "default_workers", "open_executor"]
@@ -40,8 +41,24 @@ class SerialExecutor(Executor):
         try:
             future.set_result(fn(*args, **kwargs))
         except Exception as exc:
+            if _interrupted(exc):
+                raise KeyboardInterrupt from None
             future.set_exception(exc)
         return future
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """True for an error that a Ctrl-C became: a KeyboardInterrupt raised while a compiled
+    (numba) function ran comes back as SystemError("... returned a result with an exception
+    set") caused by it; that is an interruption, not a failed run."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 @dataclass
@@ -66,12 +83,6 @@ def default_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
-
-
-def _ignore_sigint() -> None:
-    # Pool workers leave Ctrl-C to the parent, which cancels what is queued and waits for the
-    # runs in progress; otherwise every worker would print its own KeyboardInterrupt.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @contextmanager
@@ -121,10 +132,15 @@ def open_executor(
         # The server imports these once and every worker it forks has them: about 0.8 s less
         # start-up per pool here. (The engines' compiled kernels still load in each worker.)
         context.set_forkserver_preload(list(_PRELOAD))
+        start_fork_server()
+    from multiprocessing.util import get_temp_dir
+
+    # Workers leave Ctrl-C and SIGTERM to this process and die with it (ensemble.lifeline).
     pool = ProcessPoolExecutor(
         max_workers=n,
         mp_context=context,
-        initializer=_ignore_sigint,
+        initializer=start_worker,
+        initargs=(*parent_identity(), get_temp_dir()),
     )
     try:
         yield ExecutorInfo(pool, n, f"{n} worker processes")

@@ -1,0 +1,172 @@
+"""Issue 18, processes: workers die with their parent, SIGTERM is handled like Ctrl-C, Ctrl-C
+prints no worker's traceback, and `validate` refuses what `run` refuses.
+
+The process tests read /proc (Linux) to find an ensemble's worker processes.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from hardening_helpers import SZR, cli_env, hyosan_cmd, run_cli
+
+from hyosan.ensemble.executors import SerialExecutor
+
+linux_only = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+
+
+def _ensemble(out: Path, runs: int, workers: int) -> list[str]:
+    name, engine, sets = SZR
+    args = [*hyosan_cmd(), "run", name, "--engine", engine, "--runs", str(runs)]
+    for s in sets:
+        args += ["--set", s]
+    return [*args, "--workers", str(workers), "--out", str(out), "--no-report", "--quiet"]
+
+
+def _children() -> dict[int, int]:
+    """pid -> parent pid of every live (not zombie) process."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if fields[0] != "Z":
+            found[int(entry.name)] = int(fields[1])
+    return found
+
+
+def _descendants(root: int) -> set[int]:
+    parents = _children()
+    found, frontier = set(), {root}
+    while frontier:
+        frontier = {p for p, pp in parents.items() if pp in frontier} - found
+        found |= frontier
+    return found
+
+
+def _wait_for(condition, timeout: float = 120.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_validate_refuses_what_run_refuses(tmp_path: Path) -> None:
+    bad = ("--set", 'world.seeds[0].at="Nowhere"')
+    ran = run_cli("validate", "korea", *bad, cwd=tmp_path)
+    assert ran.returncode == 2, ran.stdout + ran.stderr
+    assert "world.seeds[0].at: no place named 'Nowhere'" in ran.stderr
+    ran = run_cli("run", "korea", *bad, "--quiet", cwd=tmp_path)
+    assert ran.returncode == 2
+    assert "no place named 'Nowhere'" in ran.stderr
+
+
+def test_validate_refuses_an_engine_that_cannot_run_it(tmp_path: Path) -> None:
+    ran = run_cli("validate", "korea", "--set", 'engine="ode"', cwd=tmp_path)
+    assert ran.returncode == 2, ran.stdout
+    assert "does not support" in ran.stderr
+
+
+def test_sigterm_is_handled_like_ctrl_c(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    parts = tmp_path / ".out.ensemble" / "parts"
+    proc = subprocess.Popen(
+        _ensemble(out, 4000, 1), cwd=tmp_path, env=cli_env(), stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert _wait_for(lambda: parts.is_dir() and any(parts.glob("chunk-*.npz")))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err
+    assert "run the same command again" in err
+    again = subprocess.run(
+        _ensemble(out, 4000, 1), cwd=tmp_path, env=cli_env(), capture_output=True, text=True
+    )
+    assert again.returncode == 0, again.stderr
+    assert pq.read_table(out / "runs.parquet").num_rows == 4000
+
+
+@linux_only
+def test_workers_die_with_their_parent(tmp_path: Path) -> None:
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**cli_env(), "TMPDIR": str(tmp)}
+    proc = subprocess.Popen(
+        _ensemble(tmp_path / "out", 100_000, 2),
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        # The fork server and its two workers (and the resource tracker) are running.
+        assert _wait_for(lambda: len(_descendants(proc.pid)) >= 3)
+        assert _wait_for(lambda: (tmp_path / ".out.ensemble" / "parts").is_dir())
+        family = _descendants(proc.pid)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert _wait_for(lambda: not (family & set(_children())), timeout=60), family & set(_children())
+    assert not list(tmp.glob("pymp-*"))
+
+
+@linux_only
+def test_ctrl_c_as_workers_start_prints_no_traceback(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        _ensemble(tmp_path / "out", 100_000, 2),
+        cwd=tmp_path,
+        env=cli_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        # As a terminal does: Ctrl-C goes to the whole process group, workers included, the
+        # moment the first worker process exists (while it is still starting up).
+        assert _wait_for(lambda: len(_descendants(proc.pid)) >= 2)
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert "KeyboardInterrupt" not in err
+
+
+def test_ctrl_c_inside_compiled_code_is_an_interruption() -> None:
+    # A KeyboardInterrupt raised while a compiled kernel runs comes back as a SystemError
+    # "returned a result with an exception set", whose cause is the interrupt.
+    def kernel() -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise SystemError("returned a result with an exception set") from exc
+
+    with pytest.raises(KeyboardInterrupt):
+        SerialExecutor().submit(kernel)
+
+
+def test_workers_start_from_the_process_pool(tmp_path: Path) -> None:
+    # The pool's start-up path end to end: two workers, every run kept.
+    out = tmp_path / "out"
+    ran = subprocess.run(
+        _ensemble(out, 20, 2), cwd=tmp_path, env=cli_env(), capture_output=True, text=True
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert pq.read_table(out / "runs.parquet").num_rows == 20
+    assert sys.platform != "linux" or not _descendants(os.getpid()) - {os.getpid()}
