@@ -193,7 +193,7 @@ PAGES: dict[str, list[Cmd | Py]] = {
             ),
         ),
         Py("read_run.py", output_has=("hyosan-high agents seed 1", "Kim Hyeon-ju")),
-        Cmd("hyosan report runs/school", files=("runs/school/report.html",)),
+        Cmd("hyosan report runs/school", ("--no-pictures",), files=("runs/school/report.html",)),
         Cmd("hyosan show hyosan-high > my-school.toml", files=("my-school.toml",)),
         Cmd(
             "hyosan run my-school.toml --set behaviour.barricades.enabled=false "
@@ -305,7 +305,7 @@ PAGES: dict[str, list[Cmd | Py]] = {
             output_has=("P(humans win)",),
             files=("runs/sir-200/runs.parquet", "runs/sir-200/bands.parquet"),
         ),
-        Cmd("hyosan report runs/sir-200", files=("runs/sir-200/report.html",)),
+        Cmd("hyosan report runs/sir-200", ("--no-pictures",), files=("runs/sir-200/report.html",)),
         Cmd(
             "hyosan run --runs 100 --within 3h --out runs/school-100",
             ("--runs", "2", *ONE_WORKER, *QUICK_SCHOOL, *NO_REPORT),
@@ -318,8 +318,8 @@ PAGES: dict[str, list[Cmd | Py]] = {
             files=("runs/kill-rate/phase.png",),
         ),
         Cmd(
-            "hyosan sweep alemi-szr --engine ssa --vary parameters.kill_rate=0.0002:0.005:9 "
-            "--vary initial.S=100:1000:4 --log --runs 100 --out runs/kill-rate-by-size",
+            "hyosan sweep alemi-szr --engine ssa --vary parameters.kill_rate=0.0002:0.005:5 "
+            "--vary initial.S=100:1000:3 --log --runs 100 --out runs/kill-rate-by-size",
             ("--runs", "1", *ONE_WORKER),
             files=("runs/kill-rate-by-size/phase.png",),
         ),
