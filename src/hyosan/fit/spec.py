@@ -67,8 +67,8 @@ class MleOptions(_Strict):
 class AbcOptions(_Strict):
     """ABC-SMC: population size, generations and when to stop."""
 
-    population: int = Field(default=400, ge=20, le=100_000)
-    generations: int = Field(default=8, ge=1, le=100)
+    population: int = Field(default=300, ge=20, le=100_000)
+    generations: int = Field(default=12, ge=1, le=100)
     quantile: float = Field(default=0.5, gt=0, lt=1)
     min_acceptance: float = Field(default=0.02, gt=0, le=1)
     batch: int = Field(default=32, ge=1, le=10_000)
