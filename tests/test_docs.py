@@ -546,3 +546,14 @@ def test_science_page_names_only_tests_that_exist() -> None:
     assert checked >= 50, checked
     for path in re.findall(r"`((?:engines|models)/[\w/]+\.py)`", text):
         assert (tests / path).is_file(), path
+
+
+def test_show_page_has_every_named_character_of_hyosan_high() -> None:
+    """Each named character of the default scenario has a row on the show page."""
+    from hyosan.scenario.load import load_scenario
+
+    text = (DOCS / "show.md").read_text(encoding="utf-8")
+    names = [c.name for c in load_scenario("hyosan-high").characters]
+    assert len(names) > 20
+    missing = [name for name in names if f"\n| {name} |" not in text]
+    assert not missing, missing
