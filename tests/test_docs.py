@@ -544,7 +544,7 @@ def test_science_page_names_only_tests_that_exist() -> None:
             assert name in names, cell
         checked += 1
     assert checked >= 50, checked
-    for path in re.findall(r"`((?:engines|models)/[\w/]+\.py)`", text):
+    for path in re.findall(r"`((?:engines|models|fit)/[\w/]+\.py)`", text):
         assert (tests / path).is_file(), path
 
 
