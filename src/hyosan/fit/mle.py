@@ -318,3 +318,36 @@ def _profile_end(
         j = int(np.argmin(np.where(between, np.abs(dev - crit), np.inf)))
         return float(values[j]), False
     return float(root), False
+
+
+def fit_mle_point(
+    problem: FitProblem, *, seed: int = 1, starts: int = 3
+) -> tuple[np.ndarray, np.ndarray]:
+    """The mean field's maximum likelihood point in u and the inverse information in u.
+
+    Used to start and scale samplers; the information is regularised so that its inverse is a
+    usable proposal covariance even where the mean field fits poorly.
+    """
+    obj = _Objective(problem)
+    best = None
+    for x0 in _starts(problem, starts, seed):
+        res = _minimise(obj, x0, obj.lo, obj.hi)
+        if best is None or res.fun < best.fun:
+            best = res
+    assert best is not None
+    u_hat = np.asarray(best.x, dtype=float)
+    span = obj.hi - obj.lo
+    # The curvature is taken a little inside the box: at a bound the objective jumps to +big
+    # and a finite difference across it would be huge.
+    at = np.clip(u_hat, obj.lo + 0.02 * span, obj.hi - 0.02 * span)
+    hess = _hessian(obj, at, obj.lo, obj.hi)
+    try:
+        w, v = np.linalg.eigh(hess)
+        # Proposal scales between a thousandth and a tenth of the prior's width.
+        w = np.clip(
+            w, 1.0 / (0.1 * float(np.min(span))) ** 2, 1.0 / (1e-3 * float(np.max(span))) ** 2
+        )
+        cov = (v / w) @ v.T
+    except np.linalg.LinAlgError:
+        cov = np.diag((0.05 * span) ** 2)
+    return u_hat, cov
