@@ -1,14 +1,17 @@
 """Fitting scenarios to observed counts: maximum likelihood, ABC-SMC and particle MCMC.
 
-`fit(scenario, data, ...)` is the entry point (see api.py); the command line is `hyosan fit`
-(cli.py). Observed data are read by data.py, the `[fit]` table by spec.py.
+`fit(scenario, data, ...)` is the entry point (see api.py), also reachable as
+`hyosan.fit(...)`; `compare` fits several scenarios to the same data (comparison.py); the command
+line is `hyosan fit` (cli.py). Observed data are read by data.py, the `[fit]` table by spec.py.
 """
 
 from __future__ import annotations
 
+import sys
+import types
 from typing import Any
 
-__all__ = ["FitError", "FitResult", "fit", "load_observations"]
+__all__ = ["Comparison", "FitError", "FitResult", "compare", "fit", "load_observations"]
 
 
 def __getattr__(name: str) -> Any:
@@ -21,6 +24,10 @@ def __getattr__(name: str) -> Any:
         from hyosan.fit.result import FitResult
 
         return FitResult
+    if name in ("compare", "Comparison"):
+        from hyosan.fit import comparison as module
+
+        return getattr(module, name)
     if name == "FitError":
         from hyosan.fit.errors import FitError
 
@@ -30,3 +37,14 @@ def __getattr__(name: str) -> Any:
 
         return load_observations
     raise AttributeError(f"module 'hyosan.fit' has no attribute {name!r}")
+
+
+class _CallableModule(types.ModuleType):
+    """Lets `hyosan.fit(scenario, data, ...)` call `fit`: importing the subpackage makes
+    `hyosan.fit` this module, so the module itself must be callable."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.fit(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

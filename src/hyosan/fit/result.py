@@ -1,0 +1,222 @@
+"""The result of a fit and its directory: fit.json, posterior.parquet, scenario.toml, report.html.
+
+```
+OUT/
+  fit.json           method, data, fitted values (estimate, interval, prior), diagnostics
+                     (log-likelihood, AIC, BIC for mle; ESS, acceptance, ε for abc; ESS,
+                     R-hat, acceptance for pmmh)
+  posterior.parquet  samples with weights: one column per fitted value, `weight`, and
+                     `chain`/`iteration` (pmmh), `distance` (abc); mle writes draws from the
+                     normal approximation at the estimate, weight 1
+  scenario.toml      the scenario with the best fit written in (runnable as it is)
+  bands.parquet      t (the data's unit), column, q05, q25, q50, q75, q95 of the fitted model
+                     with observation noise, and the data
+  report.html        data against the fitted median and 50 % / 90 % bands, pair plots, traces
+```
+
+The directory is written into a temporary folder beside OUT and renamed at the end, so OUT
+exists only once complete.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from hyosan.fit.errors import FitError
+
+if TYPE_CHECKING:
+    from hyosan.fit.problem import FitProblem
+
+__all__ = ["FitResult"]
+
+
+def _finite(data: Any) -> Any:
+    # JSON has no NaN or infinity: a figure that is not a number is written as null.
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(v) for v in data]
+    if isinstance(data, np.ndarray):
+        return _finite(data.tolist())
+    if isinstance(data, np.generic):
+        data = data.item()
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    return data
+
+
+@dataclass
+class FitResult:
+    """What a fit found: estimates with intervals, samples, diagnostics and the best scenario.
+
+    Attributes
+    ----------
+    method
+        "mle", "abc" or "pmmh".
+    problem
+        The scenario, data and fitted values.
+    estimate
+        The best values (mle: the maximum; abc, pmmh: the posterior median), in θ order.
+    intervals
+        Interval ends per value, (p, 2): profile likelihood (mle) or the central credible
+        interval at `level` (abc, pmmh).
+    samples, weights
+        Posterior samples (p columns) and their normalised weights.
+    diagnostics
+        Method figures (see the module docstring), JSON-ready.
+    """
+
+    method: str
+    problem: FitProblem
+    estimate: np.ndarray
+    intervals: np.ndarray
+    level: float
+    samples: np.ndarray
+    weights: np.ndarray
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+    per_value: list[dict[str, Any]] = field(default_factory=list)
+    sample_columns: dict[str, np.ndarray] = field(default_factory=dict)
+    seed: int = 1
+    #: The method's own outcome (MleOutcome, AbcOutcome, PmmhOutcome), for further analysis.
+    outcome: Any = field(default=None, repr=False)
+
+    @property
+    def names(self) -> list[str]:
+        """Keys of the fitted values."""
+        return self.problem.names
+
+    @property
+    def log_likelihood(self) -> float | None:
+        """The maximised log-likelihood (mle), else None."""
+        return self.diagnostics.get("log_likelihood")
+
+    @property
+    def aic(self) -> float | None:
+        """Akaike's criterion (mle), else None."""
+        return self.diagnostics.get("aic")
+
+    @property
+    def bic(self) -> float | None:
+        """The Bayesian information criterion (mle), else None."""
+        return self.diagnostics.get("bic")
+
+    def table(self) -> list[dict[str, Any]]:
+        """One row per fitted value: key, unit, estimate, interval (and more per method)."""
+        rows = []
+        for i, p in enumerate(self.problem.params):
+            row = {
+                **p.describe(),
+                "estimate": float(self.estimate[i]),
+                "interval": [float(self.intervals[i, 0]), float(self.intervals[i, 1])],
+            }
+            if i < len(self.per_value):
+                row.update(self.per_value[i])
+            rows.append(row)
+        return rows
+
+    def summary(self) -> dict[str, Any]:
+        """The contents of fit.json."""
+        data = self.problem.data
+        return _finite(
+            {
+                "kind": "fit",
+                "method": self.method,
+                "scenario": self.problem.label,
+                "engine": self.problem.engine,
+                "seed": self.seed,
+                "data": {
+                    "file": data.source,
+                    "columns": list(data.columns),
+                    "cumulative": [
+                        c for c, cum in zip(data.columns, data.cumulative, strict=True) if cum
+                    ],
+                    "times": int(data.times.size),
+                    "observed_values": data.n_observed,
+                    "time_unit": data.time_unit,
+                },
+                "observation": self.problem.observation,
+                "level": self.level,
+                "interval": "profile likelihood" if self.method == "mle" else "central credible",
+                "parameters": self.table(),
+                "diagnostics": self.diagnostics,
+            }
+        )
+
+    def best_overrides(self) -> list[str]:
+        """The `--set` overrides of the best fit (the scenario's own horizon kept)."""
+        return [
+            *self.problem.overrides,
+            *(
+                p.override(v)
+                for p, v in zip(self.problem.params, self.estimate, strict=True)
+                if not p.nuisance
+            ),
+        ]
+
+    def scenario_toml(self) -> str:
+        """The scenario with the best fit written in, as TOML that `hyosan run` takes."""
+        import tomli_w
+
+        from hyosan.scenario.load import apply_overrides, parse_scenario
+
+        data = tomllib.loads(self.problem.text)
+        apply_overrides(data, self.best_overrides())
+        text = tomli_w.dumps(data, multiline_strings=True)
+        parse_scenario(text, "best fit")  # it must load as it is
+        fitted = ", ".join(
+            f"{p.key} = {v:.6g}" for p, v in zip(self.problem.params, self.estimate, strict=True)
+        )
+        return f"# Best fit by hyosan fit ({self.method}): {fitted}.\n" + text
+
+    # --- the directory ----------------------------------------------------------------------
+
+    def posterior_table(self) -> Any:
+        """posterior.parquet as a pyarrow Table."""
+        import pyarrow as pa
+
+        cols: dict[str, Any] = {
+            name: pa.array(self.samples[:, i]) for i, name in enumerate(self.names)
+        }
+        cols["weight"] = pa.array(self.weights)
+        for k, v in self.sample_columns.items():
+            cols[k] = pa.array(v)
+        return pa.table(cols)
+
+    def save(self, out: str | Path, *, force: bool = False, report: bool = True) -> Path:
+        """Write the fit directory (see the module docstring) atomically; returns its path."""
+        import pyarrow.parquet as pq
+
+        from hyosan.fit.bands import fitted_bands
+
+        out = Path(out)
+        if out.exists() and not force:
+            raise FitError(f"{out}: already exists; give --force to replace it, or another --out")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.parent / f".{out.name}.fit-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        try:
+            (tmp / "fit.json").write_text(json.dumps(self.summary(), indent=2) + "\n")
+            pq.write_table(self.posterior_table(), tmp / "posterior.parquet")
+            (tmp / "scenario.toml").write_text(self.scenario_toml(), encoding="utf-8")
+            bands = fitted_bands(self)
+            pq.write_table(bands, tmp / "bands.parquet")
+            if report:
+                from hyosan.fit.report import write_report
+
+                write_report(self, bands, tmp / "report.html")
+            if out.exists():
+                shutil.rmtree(out)
+            os.replace(tmp, out)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return out

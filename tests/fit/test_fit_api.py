@@ -1,0 +1,142 @@
+"""The fit directory, the Python API, `hyosan fit` on the command line and model comparison."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+import typer
+from fit_helpers import BITE, KILL, TIMES_H, w1_data, w1_text, write_csv, write_scenario
+from typer.testing import CliRunner
+
+import hyosan.fit
+from hyosan.fit.build import build_problem
+from hyosan.fit.cli import register
+from hyosan.fit.comparison import compare_results
+from hyosan.fit.errors import FitError
+
+RATES = ["parameters.bite_rate=0.1:3:log", "parameters.kill_rate=0.1:3:log"]
+FIT_TABLE = """
+[fit]
+data = "data.csv"
+time_unit = "h"
+
+[fit.parameters]
+"parameters.bite_rate" = { low = 0.1, high = 3, prior = "log-uniform" }
+"parameters.kill_rate" = { low = 0.1, high = 3, prior = "log-uniform" }
+"""
+
+
+def _cli() -> typer.Typer:
+    app = typer.Typer()
+    register(app)
+
+    @app.command()
+    def other() -> None:  # a second command, so that `fit` is a subcommand as in hyosan
+        """Nothing."""
+
+    return app
+
+
+def test_fit_directory(tmp_path: Path) -> None:
+    """fit.json, posterior.parquet, bands.parquet, report.html and a runnable scenario.toml."""
+    w1_data(tmp_path, 7)
+    scenario = write_scenario(tmp_path, w1_text() + FIT_TABLE)
+    result = hyosan.fit(scenario, out=tmp_path / "out")
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "bands.parquet",
+        "fit.json",
+        "posterior.parquet",
+        "report.html",
+        "scenario.toml",
+    ]
+    summary = json.loads((out / "fit.json").read_text())
+    assert summary["method"] == "mle"
+    assert {"log_likelihood", "aic", "bic"} <= set(summary["diagnostics"])
+    keys = [p["key"] for p in summary["parameters"]]
+    assert keys == ["parameters.bite_rate", "parameters.kill_rate"]
+    posterior = pq.read_table(out / "posterior.parquet")
+    assert posterior.column_names == [*keys, "weight"]
+    # The best-fit scenario runs as it is and holds the estimates, in the file's unit.
+    problem, _ = build_problem(
+        out / "scenario.toml", out.parent / "data.csv", fit=RATES, time_unit="h"
+    )
+    np.testing.assert_allclose([p.value for p in problem.params], result.estimate, rtol=1e-12)
+    assert "data:image/png;base64," in (out / "report.html").read_text()
+    with pytest.raises(FitError, match="already exists"):
+        hyosan.fit(scenario, out=out)
+    assert not list(tmp_path.glob(".out.*"))  # no temporary folder left behind
+
+
+def test_cli_prints_estimates_and_refuses_bad_input(tmp_path: Path) -> None:
+    """`hyosan fit` prints the table (or fit.json with --json); bad input exits 2."""
+    data = w1_data(tmp_path, 7)
+    scenario = write_scenario(tmp_path)
+    runner = CliRunner()
+    args = ["fit", str(scenario), "--data", str(data), "--time-unit", "h"]
+    flags = [x for key in RATES for x in ("--fit", key)]
+    res = runner.invoke(_cli(), [*args, *flags, "--json", "--no-report"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.output)
+    estimate = [p["estimate"] for p in summary["parameters"]]
+    assert np.allclose(estimate, [BITE, KILL], rtol=0.1)
+    bad = write_csv(tmp_path / "bad.csv", {"time": TIMES_H, "Z": np.ones(TIMES_H.size)})
+    res = runner.invoke(_cli(), ["fit", str(scenario), "--data", str(bad), *flags])
+    assert res.exit_code == 2
+    assert "no time column 't'" in res.output
+    res = runner.invoke(_cli(), [*args, "--fit", "parameters.bite_rate=1:3"])
+    assert res.exit_code == 2
+    assert "exclude the scenario's value" in res.output
+    res = runner.invoke(_cli(), [*args, *flags, "--method", "pmmh"])
+    assert res.exit_code == 2
+    assert "pmmh needs the ssa engine" in res.output
+
+
+def test_comparison_prefers_the_generating_model(tmp_path: Path) -> None:
+    """Data from W1 (frequency mixing) against the same model with mass action: AIC and BIC
+    prefer the model that made the data, in every one of five data sets."""
+    mass = w1_text().replace('mixing = "frequency"\n', "").replace("0.59/h", "0.00116/h")
+    mass = mass.replace("0.49/h", "0.00096/h")
+    a = write_scenario(tmp_path, w1_text(), name="frequency.toml")
+    b = write_scenario(tmp_path, mass, name="mass.toml")
+    mass_rates = ["parameters.bite_rate=1e-5:0.1:log", "parameters.kill_rate=1e-5:0.1:log"]
+    wins = 0
+    for r in range(5):
+        data = w1_data(tmp_path, 200 + r, name=f"d{r}.csv")
+        fa = hyosan.fit.fit(a, data, fit=RATES, time_unit="h", options={"starts": 2})
+        fb = hyosan.fit.fit(b, data, fit=mass_rates, time_unit="h", options={"starts": 2})
+        comparison = compare_results([fa, fb])
+        wins += comparison.best is fa
+        assert comparison.rows[0]["bic"] < comparison.rows[1]["bic"]
+    assert wins == 5
+
+
+def test_abc_comparison_gives_model_probabilities(tmp_path: Path) -> None:
+    """Posterior model probabilities sum to one and favour the generating model."""
+    mass = w1_text().replace('mixing = "frequency"\n', "").replace("0.59/h", "0.00116/h")
+    mass = mass.replace("0.49/h", "0.00096/h")
+    data = w1_data(tmp_path, 3)
+    a = write_scenario(tmp_path, w1_text(), name="frequency.toml")
+    b = write_scenario(tmp_path, mass, name="mass.toml")
+    options = {"population": 150, "generations": 8}
+    fa = hyosan.fit.fit(a, data, method="abc", fit=RATES, time_unit="h", options=options, workers=1)
+    fb = hyosan.fit.fit(
+        b,
+        data,
+        method="abc",
+        fit=["parameters.bite_rate=1e-5:0.1:log", "parameters.kill_rate=1e-5:0.1:log"],
+        time_unit="h",
+        options=options,
+        workers=1,
+    )
+    comparison = compare_results([fa, fb])
+    probs = [row["probability"] for row in comparison.rows]
+    assert sum(probs) == pytest.approx(1.0)
+    assert probs[0] > 0.5
+    comparison.save(tmp_path / "cmp")
+    assert (tmp_path / "cmp" / "comparison.json").is_file()
+    assert (tmp_path / "cmp" / "1-w1" / "fit.json").is_file()
