@@ -1,9 +1,9 @@
 """The fitted model against the data: quantiles of what it predicts at the observation times.
 
-Up to 200 fitted values are drawn from the posterior by weight (for mle, from the normal
-approximation at the estimate); each gives a trajectory (the compiled mean field, or a run of
-the engine with a seed spawned from the fit's) with observation noise drawn on top, and the
-5, 25, 50, 75 and 95 % quantiles over them make the bands.
+Fitted values (200, or 40 where each needs an engine run) are drawn from the posterior by
+weight (for mle, from the normal approximation at the estimate); each gives a trajectory (the
+compiled mean field, or a run of the engine with a seed spawned from the fit's) with
+observation noise drawn on top, and the 5, 25, 50, 75 and 95 % quantiles over them make the bands.
 """
 
 from __future__ import annotations
@@ -23,11 +23,17 @@ __all__ = ["fitted_bands"]
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
-def fitted_bands(result: FitResult, draws: int = 200) -> Any:
-    """bands.parquet: t, column, q05 ... q95 and the observed value."""
+def fitted_bands(result: FitResult, draws: int | None = None) -> Any:
+    """bands.parquet: t, column, q05 ... q95 and the observed value.
+
+    `draws` defaults to 200 where the compiled mean field gives each trajectory, and to 40
+    where each is a run of the engine (in this process: an agents run takes seconds).
+    """
     import pyarrow as pa
 
     problem = result.problem
+    if draws is None:
+        draws = 200 if problem.compiled and problem.engine == "ode" else 40
     rng = np.random.default_rng(np.random.SeedSequence(result.seed, spawn_key=(1 << 40,)))
     w = result.weights / result.weights.sum()
     picks = rng.choice(len(w), size=min(draws, 4 * len(w)), p=w)
@@ -37,8 +43,6 @@ def fitted_bands(result: FitResult, draws: int = 200) -> Any:
         seed = run_seed(result.seed, 1 << 20, n)
         if problem.compiled and problem.engine == "ode":
             mu = problem.mean_path(theta)
-        elif problem.engine == "ode":
-            mu = problem.engine_path(theta, seed)
         else:
             mu = problem.engine_path(theta, seed)
         noise = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))

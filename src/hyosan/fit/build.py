@@ -70,6 +70,9 @@ def build_problem(
     spec = spec.merged(observation=observation, time_unit=time_unit)
     scen = parse_scenario(text, label, list(overrides))
     chosen = engine or scen.engine
+    # The engine goes into the overrides too, so that the best-fit scenario runs the engine
+    # that was fitted.
+    engine_override = (f'engine="{chosen}"',) if scen.engine != chosen else ()
     if scen.engine != chosen:
         scen = scen.evolve(engine=chosen)
     names = [*scen.model.compartments, *scen.model.states_present()]
@@ -106,7 +109,7 @@ def build_problem(
         scenario=scen,
         text=text,
         label=label,
-        overrides=tuple(overrides) + ((f'engine="{chosen}"',) if chosen != scen.engine else ()),
+        overrides=tuple(overrides) + engine_override,
         engine=chosen,
         params=tuple(params),
         data=obs,

@@ -1,0 +1,230 @@
+"""`hyosan fit` on W1: maximum likelihood time, ABC-SMC with the ssa engine on 1 and 2 workers,
+and particle MCMC's effective samples per minute.
+
+Run from the repository root:
+
+    python benchmarks/bench_fit.py                 # all three: about 15 minutes on 2 cores
+    python benchmarks/bench_fit.py --only mle      # or abc, pmmh
+    python benchmarks/bench_fit.py --population 150 --generations 8   # a shorter ABC
+
+W1: the SZR with frequency mixing, bites 0.59 and kills 0.49 per hour, 508 humans and one
+zombie, humans and zombies counted every 2 hours for 72 hours with Poisson noise.
+
+1. mle: data from the mean field; the whole `hyosan.fit.fit(..., method="mle")` (four starts,
+   profile intervals, Fisher information), after one warm-up fit that loads the compiled
+   kernels. Target: under 5 s.
+2. abc: data from one ssa run of W1 that took off; ABC-SMC with the ssa engine, the same seed on
+   1 worker (in this process) and on a pool of 2 worker processes (its start counted). Target:
+   under 10 minutes on 2 workers and a speed-up of at least 1.8x. The two populations must be
+   identical (printed). A control line first: the speed-up of 2 processes over 1 on a plain
+   Python loop, what the machine gives at that moment (other work on it hides the speed-up).
+3. pmmh: S0 = 100, data from the ssa engine; 4 chains of 2,000 iterations (a third burn-in),
+   100 particles, on 2 workers. Effective samples per minute: the smallest ESS over the
+   fitted values divided by the wall time in minutes.
+
+Timings depend on the machine and on what else runs on it; the script asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+W1 = """
+name = "w1"
+engine = "ode"
+seed = 1
+[model.compartments]
+S = "human"
+Z = "zombie"
+R = {{ state = "removed", in_population = false }}
+[model.parameters]
+bite_rate = {{ value = "0.59/h" }}
+kill_rate = {{ value = "0.49/h" }}
+[[model.reactions]]
+name = "bite"
+equation = "S + Z -> 2 Z"
+rate = "bite_rate"
+mixing = "frequency"
+[[model.reactions]]
+name = "kill"
+equation = "S + Z -> S + R"
+rate = "kill_rate"
+mixing = "frequency"
+[initial]
+S = {s0}
+Z = 1
+[time]
+horizon = "72h"
+output_every = "2h"
+"""
+RATES = ["parameters.bite_rate=0.1:3:log", "parameters.kill_rate=0.1:3:log"]
+TRUTH = np.array([0.59, 0.49])
+TIMES_H = np.arange(2.0, 74.0, 2.0)
+
+
+def _write(folder: Path, s0: int, engine: str, seed: int) -> tuple[Path, Path]:
+    """The scenario and a data file drawn from it (mean field, or an ssa run that took off)."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    from hyosan.fit.build import build_problem
+    from hyosan.fit.data import Observations
+
+    scenario = folder / f"w1-{s0}.toml"
+    scenario.write_text(W1.format(s0=s0))
+    empty = Observations(TIMES_H * 3600, ("S", "Z"), np.zeros((TIMES_H.size, 2)), (False, False))
+    problem, _ = build_problem(scenario, empty, fit=RATES, engine=engine)
+    if engine == "ode":
+        mu = problem.mean_path(TRUTH)
+    else:
+        for run in range(1000):
+            mu = problem.engine_path(TRUTH, seed=seed + run)
+            if mu[:, 1].max() > 0.1 * s0:
+                break
+    y = np.random.default_rng(seed).poisson(mu)
+    data = folder / f"data-{s0}-{engine}.csv"
+    table = pa.table({"t": TIMES_H, "S": y[:, 0].astype(float), "Z": y[:, 1].astype(float)})
+    pcsv.write_csv(table, data)
+    return scenario, data
+
+
+def _spin(n: int) -> float:
+    total = 0.0
+    for i in range(n):
+        total += i * 0.5
+    return total
+
+
+def _control() -> float:
+    """Speed-up of 2 processes over 1 on a plain Python loop, now."""
+    n = 20_000_000
+    t = time.perf_counter()
+    _spin(n)
+    _spin(n)
+    one = time.perf_counter() - t
+    ctx = multiprocessing.get_context("forkserver")
+    with ctx.Pool(2) as pool:
+        t = time.perf_counter()
+        pool.map(_spin, [n, n])
+        two = time.perf_counter() - t
+    return one / two
+
+
+def bench_mle(folder: Path) -> None:
+    import hyosan.fit
+
+    scenario, data = _write(folder, 508, "ode", 7)
+    kwargs = {"fit": RATES, "time_unit": "h", "method": "mle"}
+    t = time.perf_counter()
+    hyosan.fit.fit(scenario, data, **kwargs)
+    first = time.perf_counter() - t
+    times = []
+    for _ in range(3):
+        t = time.perf_counter()
+        result = hyosan.fit.fit(scenario, data, **kwargs)
+        times.append(time.perf_counter() - t)
+    best = min(times)
+    print(f"mle W1: {best:.2f} s (median of 3: {np.median(times):.2f} s; first call {first:.2f} s)")
+    print(f"  target < 5 s: {'PASS' if best < 5 else 'MISS'}")
+    for row in result.table():
+        lo, hi = row["interval"]
+        print(f"  {row['key']}: {row['estimate']:.4f} [{lo:.4f}, {hi:.4f}]")
+
+
+def bench_abc(folder: Path, population: int, generations: int) -> None:
+    import hyosan.fit
+
+    scenario, data = _write(folder, 508, "ssa", 11)
+    print(
+        f"control: 2 processes over 1 on a Python loop: {_control():.2f}x; load {os.getloadavg()}"
+    )
+    options = {"population": population, "generations": generations}
+    walls, results = {}, {}
+    for workers in (1, 2):
+        t = time.perf_counter()
+        results[workers] = hyosan.fit.fit(
+            scenario,
+            data,
+            fit=RATES,
+            time_unit="h",
+            method="abc",
+            engine="ssa",
+            workers=workers,
+            seed=3,
+            options=options,
+        )
+        walls[workers] = time.perf_counter() - t
+        d = results[workers].diagnostics
+        print(
+            f"abc W1 ssa, {workers} worker(s): {walls[workers]:.1f} s, {d['simulations']} runs, "
+            f"ε {d['epsilon']:.3g}, ESS {d['ess']:.0f}; load {os.getloadavg()}"
+        )
+    same = np.array_equal(results[1].samples, results[2].samples)
+    speed = walls[1] / walls[2]
+    print(f"  identical populations on 1 and 2 workers: {same}")
+    print(f"  target < 600 s on 2 workers: {'PASS' if walls[2] < 600 else 'MISS'}")
+    print(
+        f"  speed-up 2 over 1: {speed:.2f}x (target >= 1.8x: {'PASS' if speed >= 1.8 else 'MISS'})"
+    )
+    for row in results[2].table():
+        lo, hi = row["interval"]
+        err = abs(row["estimate"] / TRUTH[results[2].names.index(row["key"])] - 1)
+        print(
+            f"  {row['key']}: {row['estimate']:.4f} [{lo:.4f}, {hi:.4f}], {err:.1%} from the truth"
+        )
+
+
+def bench_pmmh(folder: Path) -> None:
+    import hyosan.fit
+
+    scenario, data = _write(folder, 100, "ssa", 5)
+    t = time.perf_counter()
+    result = hyosan.fit.fit(
+        scenario,
+        data,
+        fit=RATES,
+        time_unit="h",
+        method="pmmh",
+        engine="ssa",
+        workers=2,
+        options={"chains": 4, "iterations": 2000, "particles": 100},
+    )
+    wall = time.perf_counter() - t
+    d = result.diagnostics
+    per_min = d["ess_min"] / (wall / 60)
+    print(
+        f"pmmh S0=100: {wall:.1f} s, ESS min {d['ess_min']:.0f} of "
+        f"{4 * d['kept_per_chain']} draws, R-hat max {d['rhat_max']:.3f}, "
+        f"acceptance {d['acceptance']:.2f}"
+    )
+    print(f"  effective samples per minute: {per_min:.0f}")
+    for row in result.table():
+        lo, hi = row["interval"]
+        print(f"  {row['key']}: {row['estimate']:.4f} [{lo:.4f}, {hi:.4f}]")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=["mle", "abc", "pmmh"])
+    parser.add_argument("--population", type=int, default=300)
+    parser.add_argument("--generations", type=int, default=12)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        if args.only in (None, "mle"):
+            bench_mle(folder)
+        if args.only in (None, "pmmh"):
+            bench_pmmh(folder)
+        if args.only in (None, "abc"):
+            bench_abc(folder, args.population, args.generations)
+
+
+if __name__ == "__main__":
+    main()
