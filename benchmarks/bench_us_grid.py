@@ -4,6 +4,7 @@ Run from the repository root:
 
     python benchmarks/bench_us_grid.py                # to the end of the outbreak, or the cap
     python benchmarks/bench_us_grid.py --max-wall 60  # stop after a minute and project
+    python benchmarks/bench_us_grid.py --only tau     # the tau engine alone (about 15 s)
 
 The grid is Bierbaum and Alemi's 2-mile population grid of the continental US (900 x 1500
 cells, 306,675,005 people in 551,275 non-empty cells), which lives beside the project in
@@ -218,6 +219,9 @@ def main() -> None:
         "--tau-epsilon", type=float, default=0.5, help="tau's step tolerance (default 0.5)"
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--only", choices=("ssa", "tau"), help="run one engine (default: ssa, then tau)"
+    )
     args = parser.parse_args()
 
     print(f"hyosan {hyosan.__version__}, Python {sys.version.split()[0]}, numpy {np.__version__}")
@@ -250,18 +254,22 @@ def main() -> None:
         scenario = hyosan.load_scenario(path)
         # Warm-up: load (or compile) the kernels on a few days of the same scenario's model.
         t = time.perf_counter()
-        for name in ("ssa", "tau") if "tau" in engine_names() else ("ssa",):
+        names = ("ssa", "tau") if "tau" in engine_names() else ("ssa",)
+        for name in names if args.only is None else (args.only,):
             hyosan.simulate(
                 "korea", engine=name, overrides=["time.horizon=1d", "record.snapshots=0"]
             )
         print(f"(warm-up, kernels loaded: {time.perf_counter() - t:.1f} s)\n")
 
-        print(f"ssa, pieces of {args.piece:g} days, cap {args.max_wall:g} s of wall time:")
-        out = run_in_pieces(get_engine("ssa"), scenario, args.piece, args.max_wall, args.seed)
-        report("ssa", out, TARGET_SSA_S, reachable)
-        line("peak resident set so far", f"{peak_rss_mb():.0f} MB", "no target")
+        if args.only != "tau":
+            print(f"ssa, pieces of {args.piece:g} days, cap {args.max_wall:g} s of wall time:")
+            out = run_in_pieces(get_engine("ssa"), scenario, args.piece, args.max_wall, args.seed)
+            report("ssa", out, TARGET_SSA_S, reachable)
+            line("peak resident set so far", f"{peak_rss_mb():.0f} MB", "no target")
 
-        if "tau" in engine_names():
+        if args.only == "ssa":
+            pass
+        elif "tau" in engine_names():
             print(
                 f"\ntau, pieces of {args.piece:g} days, cap {args.max_wall_tau:g} s of wall time:"
             )

@@ -1,7 +1,7 @@
 """The ssa engine: exact stochastic simulation of a model on a graph of places.
 
 The law of the Markov chain, with no approximation: Gillespie's direct method, with the place
-of each event drawn by composition and rejection (kernels.py), so an event costs the same in
+of each event drawn by composition and rejection (groups.py), so an event costs the same in
 one place or in ten million. On worlds of a few people a place, steps along edges and
 first-order reactions are drawn instead from lists with one entry per person, by thinning
 (lists.py): a step is then one entry rewritten. One run:
@@ -9,16 +9,16 @@ first-order reactions are drawn instead from lists with one entry per person, by
 1. builds the world and the people in each place (one well-mixed place when the scenario has
    no `[world]`), and compiles the model, movement and cross-edge reactions to arrays;
 2. decides which channels draw from lists and fills them, computes every place's propensity
-   (of the other channels) and sorts the places into groups;
-3. repeatedly, in a Numba kernel: draws the time to the next event from the total propensity
-   (the places' and the lists'); records the totals at the output times and every place at the
-   snapshot times the wait covers; either draws a group by its sum, a place in it by
-   rejection, a reaction, move or cross-edge reaction of that place, and for a move or
-   cross-edge reaction the neighbour, or draws a listed channel, a person on its list and
-   whether the event happens (else nothing changes); starts fetching the memory of the events
-   its buffered draws say are likely next; then
-   applies the changes, updates the neighbour sums and propensities of the places touched, the
-   first-zombie time of each place, the zombie peak and the thresholds;
+   (of the other channels, propensity.py) and sorts the places into groups;
+3. repeatedly, in a Numba kernel (kernels.py): draws the time to the next event from the
+   total propensity (the places' and the lists'); records the totals at the output times and
+   every place at the snapshot times the wait covers; either draws a group by its sum, a place
+   in it by rejection, a reaction, move or cross-edge reaction of that place, and for a move or
+   cross-edge reaction the neighbour (events.py), or draws a listed channel and a person on its
+   list, starts fetching the memory of the events its buffered draws say are likely next, and
+   draws whether the event happens, else nothing changes (thinning.py); then applies the
+   changes, updates the neighbour sums and propensities of the places touched, the first-zombie
+   time of each place, the zombie peak and the thresholds;
 4. stops at the end of the piece, when nothing more can happen (the state then holds to the
    horizon), at a stopping threshold, or when a zombie reaches the border (`stop_at_edge`);
 5. applies culls at their instants: each culled person is removed independently with the

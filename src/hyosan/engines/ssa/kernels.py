@@ -35,6 +35,7 @@ from hyosan.engines import kernel
 from hyosan.engines.kernel import Status
 from hyosan.engines.ssa import events, thinning
 from hyosan.engines.ssa import groups as grp
+from hyosan.engines.ssa.pipeline import Kernel
 from hyosan.engines.ssa.propensity import neighbour_sums, place_total
 
 __all__ = ["GROUPS", "Draws", "rebuild", "simulate", "simulate_lists"]
@@ -54,7 +55,7 @@ class Draws(NamedTuple):
     n: np.ndarray  # int64 [draws used, draws made]
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, pipeline_class=Kernel)
 def rebuild(pl, ch, lists, graph, groups):  # type: ignore[no-untyped-def]
     """Compute the neighbour sums, every place's propensity (of the channels not drawn from
     lists) and the groups from the counts."""
@@ -122,9 +123,10 @@ def _done(groups, counts, log, t, chosen, p, q):  # type: ignore[no-untyped-def]
 def _simulate(with_lists: bool):  # type: ignore[no-untyped-def]
     # The kernel, compiled once without lists and once with them: `with_lists` is a constant to
     # Numba, so each version holds only its own code (the list path in the loop of the other
-    # made the place-by-place kernel a quarter slower).
+    # made the place-by-place kernel a quarter slower). The Kernel pipeline lets the inlined
+    # helpers read the named tuples in place (see pipeline.py).
 
-    @nb.njit(cache=True, nogil=True)
+    @nb.njit(cache=True, nogil=True, pipeline_class=Kernel)
     def simulate(pl, ch, lists, graph, groups, draws, rng, clock, rec, watched, counts, log):  # type: ignore[no-untyped-def]
         """Advance from clock.t towards clock.end; return (t, status).
 

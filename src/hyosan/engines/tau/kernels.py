@@ -34,6 +34,7 @@ import numpy as np
 
 from hyosan.engines import kernel
 from hyosan.engines.kernel import Status
+from hyosan.engines.ssa.pipeline import Kernel
 
 __all__ = ["TauChannels", "Work", "simulate"]
 
@@ -491,7 +492,8 @@ def _record(rec, pl, t, clock):  # type: ignore[no-untyped-def]
         kernel.write_snapshot(rec, pl.x)
 
 
-@nb.njit(cache=True, nogil=True)
+# The Kernel pipeline lets the inlined helpers read the named tuples in place (ssa/pipeline.py).
+@nb.njit(cache=True, nogil=True, pipeline_class=Kernel)
 def simulate(pl, ch, graph, w, rng, clock, epsilon, max_step, rec, watched, counts):  # type: ignore[no-untyped-def]
     """Leap from clock.t towards clock.end; return (t, status).
 

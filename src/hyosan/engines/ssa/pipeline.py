@@ -1,0 +1,115 @@
+"""A Numba compiler pipeline for kernels split into small inlined functions (ssa and tau).
+
+The kernels call helpers compiled with inline="always", passing named tuples of arrays
+(`Places`, `Groups`, `Channels`...). Numba inlines such a call by assigning each argument to the
+helper's parameter, `param = arg`, and an assignment of a tuple of arrays takes a reference to
+every array in it (an atomic increment, and a decrement when the parameter dies), which LLVM's
+reference-count pruning does not remove across the helper's branches. At tens of millions of
+events a second, with a few dozen such calls an event, that made the ssa kernel 15 times slower
+than the same code written as closures (whose captured arrays are used in place).
+
+`Kernel` is Numba's nopython pipeline with one pass added after the IR is put in SSA form:
+`ForwardCopies` replaces the uses of a variable assigned once from another (`param = arg`) by
+that other variable, where doing so cannot change a value: both are assigned once, the source's
+assignment comes before the copy's on every path, and the copy's before each of its uses. The
+helpers then read the caller's tuples in place, as closures would, and the copies go.
+
+Use: `@njit(pipeline_class=Kernel, ...)` on the kernel that calls the inlined helpers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from numba.core import ir
+from numba.core.analysis import compute_cfg_from_blocks
+from numba.core.compiler import CompilerBase, DefaultPassBuilder
+from numba.core.compiler_machinery import FunctionPass, register_pass
+from numba.core.ir_utils import build_definitions, replace_vars
+from numba.core.untyped_passes import ReconstructSSA
+
+__all__ = ["ForwardCopies", "Kernel"]
+
+
+def _uses(blocks: dict[int, ir.Block]) -> tuple[dict[str, set[tuple[int, int]]], set[str]]:
+    # Where each variable is read (block, statement index), and the variables in phi nodes.
+    uses: dict[str, set[tuple[int, int]]] = {}
+    in_phi: set[str] = set()
+    for label, block in blocks.items():
+        for i, stmt in enumerate(block.body):
+            for var in stmt.list_vars():
+                if isinstance(stmt, ir.Assign) and var.name == stmt.target.name:
+                    continue
+                uses.setdefault(var.name, set()).add((label, i))
+            value = stmt.value if isinstance(stmt, ir.Assign) else None
+            if isinstance(value, ir.Expr) and value.op == "phi":
+                in_phi.add(stmt.target.name)
+                in_phi.update(v.name for v in value.list_vars())
+    return uses, in_phi
+
+
+def _forward_once(func_ir: Any) -> bool:
+    # One round: find the copies that can go, replace their uses, drop them. Whether any went.
+    blocks = func_ir.blocks
+    defs = build_definitions(blocks)
+    doms = compute_cfg_from_blocks(blocks).dominators()
+    uses, in_phi = _uses(blocks)
+    where: dict[str, tuple[int, int]] = {}
+    for label, block in blocks.items():
+        for i, stmt in enumerate(block.body):
+            if isinstance(stmt, ir.Assign):
+                where.setdefault(stmt.target.name, (label, i))
+
+    def before(a: tuple[int, int], b: tuple[int, int]) -> bool:
+        # Whether position a comes before position b on every path to b.
+        return a[0] in doms[b[0]] and (a[0] != b[0] or a[1] < b[1])
+
+    subs: dict[str, ir.Var] = {}
+    drop: set[int] = set()
+    for label, block in blocks.items():
+        for i, stmt in enumerate(block.body):
+            if not (isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Var)):
+                continue
+            target, source = stmt.target.name, stmt.value.name
+            if target == source or target in in_phi or source in in_phi or source in subs:
+                continue
+            if len(defs.get(target, ())) != 1 or len(defs.get(source, ())) != 1:
+                continue
+            if source not in where or not before(where[source], (label, i)):
+                continue
+            if all(before((label, i), at) for at in uses.get(target, ())):
+                subs[target] = stmt.value
+                drop.add(id(stmt))
+    if not subs:
+        return False
+    for block in blocks.values():
+        block.body = [stmt for stmt in block.body if id(stmt) not in drop]
+    replace_vars(blocks, subs)
+    func_ir._definitions = build_definitions(blocks)
+    return True
+
+
+@register_pass(mutates_CFG=False, analysis_only=False)
+class ForwardCopies(FunctionPass):
+    """Replace the uses of copies `a = b` by b where that cannot change a value (see above)."""
+
+    _name = "hyosan_forward_copies"
+
+    def __init__(self) -> None:
+        FunctionPass.__init__(self)
+
+    def run_pass(self, state: Any) -> bool:
+        changed = False
+        while _forward_once(state.func_ir):  # copies of copies go one round at a time
+            changed = True
+        return changed
+
+
+class Kernel(CompilerBase):
+    """Numba's nopython pipeline with `ForwardCopies` after the IR is put in SSA form."""
+
+    def define_pipelines(self) -> list[Any]:
+        pm = DefaultPassBuilder.define_nopython_pipeline(self.state)
+        pm.add_pass_after(ForwardCopies, ReconstructSSA)
+        pm.finalize()
+        return [pm]
