@@ -129,3 +129,41 @@ def test_w1_profile_intervals_cover(tmp_path: Path) -> None:
         wald += (out.fisher[:, 0] <= truth) & (truth <= out.fisher[:, 1])
     assert np.all((covered >= 88) & (covered <= 99)), covered
     assert np.all((wald >= 88) & (wald <= 99)), wald
+
+
+def test_unobserved_states_and_missing_values(tmp_path: Path) -> None:
+    """Only zombies counted, a third of the counts missing: both rates still within their
+    intervals (the humans' decline is inferred, not seen)."""
+    problem, _ = build_problem(
+        write_scenario(tmp_path), w1_data(tmp_path, 9), fit=RATES, time_unit="h"
+    )
+    mu = problem.mean_path(np.array([BITE, KILL]))
+    rng = np.random.default_rng(21)
+    z = rng.poisson(mu[:, 1]).astype(float)
+    z[rng.random(z.size) < 1 / 3] = np.nan
+    data = write_csv(tmp_path / "z.csv", {"t": TIMES_H, "Z": z})
+    problem, _ = build_problem(write_scenario(tmp_path), data, fit=RATES, time_unit="h")
+    assert problem.data.columns == ("Z",)
+    out = fit_mle(problem, starts=2)
+    assert out.n_observed == int(np.isfinite(z).sum())
+    assert np.all((out.profile[:, 0] < [BITE, KILL]) & (out.profile[:, 1] > [BITE, KILL]))
+
+
+def test_normal_observation_fits_sigma(tmp_path: Path) -> None:
+    """Least squares with a likelihood: σ is fitted beside the rates and its interval holds it."""
+    problem, _ = build_problem(
+        write_scenario(tmp_path), w1_data(tmp_path, 9), fit=RATES, time_unit="h"
+    )
+    mu = problem.mean_path(np.array([BITE, KILL]))
+    y = mu + 5.0 * np.random.default_rng(8).standard_normal(mu.shape)
+    # Counts are never negative: keep the times where noise this size cannot make them so.
+    late = TIMES_H >= 24
+    assert np.all(y[late, 1] > 0)
+    data = write_csv(tmp_path / "n.csv", {"t": TIMES_H[late], "Z": y[late, 1]})
+    problem, _ = build_problem(
+        write_scenario(tmp_path), data, fit=RATES, time_unit="h", observation="normal"
+    )
+    assert problem.names[-1] == "obs.sigma"
+    out = fit_mle(problem, starts=2)
+    assert out.profile[2, 0] < 5.0 < out.profile[2, 1]
+    assert np.all(np.abs(out.estimate[:2] / [BITE, KILL] - 1) < 0.1)

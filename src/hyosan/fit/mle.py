@@ -75,13 +75,23 @@ class _Objective:
         return value if math.isfinite(value) else _BIG
 
 
-def _minimise(f: Callable[[np.ndarray], float], x0: np.ndarray, lo: np.ndarray, hi: np.ndarray):  # type: ignore[no-untyped-def]
+def _minimise(  # type: ignore[no-untyped-def]
+    f: Callable[[np.ndarray], float],
+    x0: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    *,
+    size: float = 0.1,
+    xatol: float = 1e-7,
+    fatol: float = 1e-8,
+):
     span = hi - lo
     simplex = [x0]
     for i in range(x0.size):
         step = np.zeros_like(x0)
-        # A first simplex a tenth of the box wide, turned inwards at a bound.
-        step[i] = 0.1 * span[i] if x0[i] + 0.1 * span[i] <= hi[i] else -0.1 * span[i]
+        # A first simplex `size` of the box wide, turned inwards at a bound.
+        d = size * span[i]
+        step[i] = d if x0[i] + d <= hi[i] else -d
         simplex.append(x0 + step)
     return optimize.minimize(
         f,
@@ -90,8 +100,8 @@ def _minimise(f: Callable[[np.ndarray], float], x0: np.ndarray, lo: np.ndarray, 
         bounds=list(zip(lo, hi, strict=True)),
         options={
             "initial_simplex": np.array(simplex),
-            "xatol": 1e-7,
-            "fatol": 1e-8,
+            "xatol": xatol,
+            "fatol": fatol,
             "maxiter": 4000,
             "adaptive": x0.size > 2,
         },
@@ -279,8 +289,11 @@ def _profile_end(
                 trace["deviance"].append(d)
                 return d - crit
             x0 = min((np.clip(warm["x"], olo, ohi), u_hat[others]), key=inner)
-            res = _minimise(inner, x0, olo, ohi)
-            res2 = _minimise(inner, res.x, olo, ohi)
+            # Warm starts sit near the optimum: a small first simplex, and a deviance to 1e-6
+            # is far finer than any interval needs.
+            tight = {"size": 0.02, "xatol": 1e-6, "fatol": 1e-7}
+            res = _minimise(inner, x0, olo, ohi, **tight)
+            res2 = _minimise(inner, res.x, olo, ohi, **tight)
             res = res2 if res2.fun <= res.fun else res
             warm["x"] = res.x
             d = 2 * (float(res.fun) - nll_hat)
