@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from hyosan.display import visible
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -42,9 +44,10 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     from rich.markup import escape
 
     # The message quotes the user's input ("[/x]" as a unit, say): escape it, or rich would read
-    # it as markup, eat it or fail with a MarkupError (an internal error, exit 1).
+    # it as markup, eat it or fail with a MarkupError (an internal error, exit 1). Control
+    # characters are shown, not sent: a key holding ESC [2J cleared the screen.
     _console(stderr=True).print(
-        f"[bold red]error:[/] {escape(message)}", markup=True, highlight=False
+        f"[bold red]error:[/] {escape(visible(message))}", markup=True, highlight=False
     )
     return typer.Exit(code)
 
@@ -139,6 +142,13 @@ def _print_interventions(summary: dict[str, Any], console: Console, unit: str) -
                 f"{inside} in the building, {out:,} got out"
             )
             continue
+        if kind == "strike" and entry.get("t_s") is None:
+            # A strike after the end of the run: the summary has its name and note only.
+            line = f"{escape(entry['name'])}: not carried out (after the end of the run)"
+            if entry.get("note"):
+                line += f" [dim]({escape(entry['note'])})[/]"
+            console.print(line)
+            continue
         if kind == "strike":
             line = (
                 f"{escape(entry['name'])} at {_fmt_time(entry['t_s'], unit)}: "
@@ -167,7 +177,8 @@ def _print_summary(result: Result, out: Path | None) -> None:
     unit = result.scenario.time.display_unit
     console = _console()
     table = Table(
-        title=f"{result.scenario.name} ({result.engine}, seed {result.seed})", show_header=True
+        title=f"{visible(result.scenario.name, 200)} ({result.engine}, seed {result.seed})",
+        show_header=True,
     )
     table.add_column("state")
     table.add_column("start", justify="right")
@@ -311,7 +322,7 @@ def run(
             if quiet or as_json:
                 result = simulate(scen, engine=engine, seed=seed)
             else:
-                with _console().status(f"running {escape(scen.name)}..."):
+                with _console().status(f"running {escape(visible(scen.name, 200))}..."):
                     result = simulate(scen, engine=engine, seed=seed)
             hook = None if no_report else _report_hook(quiet=quiet or as_json)
             try:
@@ -590,8 +601,17 @@ def main(argv: list[str] | None = None) -> Any:
     import signal
     import threading
 
+    previous = None
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _on_sigterm)
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _main_body(argv)
+    finally:
+        if previous is not None:  # main() called from Python (the tests): put it back
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main_body(argv: list[str] | None) -> Any:
     try:
         return app(args=argv, standalone_mode=True)
     except SystemExit as exc:
@@ -607,7 +627,8 @@ def main(argv: list[str] | None = None) -> Any:
         if os.environ.get("HYOSAN_DEBUG"):
             raise
         print(
-            f"internal error: {type(exc).__name__}: {exc} (set HYOSAN_DEBUG=1 for the traceback)",
+            visible(f"internal error: {type(exc).__name__}: {exc}")
+            + " (set HYOSAN_DEBUG=1 for the traceback)",
             file=sys.stderr,
         )
         raise SystemExit(1) from None

@@ -23,15 +23,65 @@ __all__ = ["preflight"]
 _COUNTING = ("ssa", "tau")
 
 
-def _world_checks(scen: Scenario) -> None:
-    """Build the world (its files read, its seeds' places found) and compile the plan."""
+#: Rough bytes per edge while a random graph is drawn and stored both ways (pairs, sort,
+#: distinct keys, the adjacency of each direction with weights).
+_BYTES_PER_EDGE = 80
+#: Rough bytes per place of a world: adjacency, counts per compartment, the engines' tables.
+_BYTES_PER_PLACE = 200
+
+
+def _world_memory(scen: Scenario) -> None:
+    """Refuse a world that would not fit in memory, before it is built."""
+    from hyosan.limits import check_memory
+
+    spec = scen.world
+    if spec is None:
+        return
+    comps = len(scen.model.compartments)
+    if spec.kind == "graph" and spec.random is not None:
+        n, k = spec.random.nodes, spec.random.mean_degree
+        need = n * k / 2 * _BYTES_PER_EDGE + n * (_BYTES_PER_PLACE + 8 * comps)
+        check_memory(
+            need,
+            f"world.random: a graph of {n:,} places of mean degree {k:g}",
+            "fewer nodes or a lower mean_degree",
+        )
+    elif spec.kind == "lattice" and spec.size is not None:
+        n = spec.size[0] * spec.size[1]
+        check_memory(
+            n * (_BYTES_PER_PLACE + 8 * comps),
+            f"world.size: a lattice of {n:,} places",
+            "a smaller lattice",
+        )
+
+
+def _snapshot_memory(scen: Scenario, n_places: int) -> None:
+    """Refuse per-place snapshots that would not fit in memory (every run keeps them)."""
+    from hyosan.engines.spatial import snapshot_times
+    from hyosan.limits import check_memory
+
+    comps = len(scen.model.compartments)
+    k = len(snapshot_times(scen, n_places, comps))
+    check_memory(
+        8.0 * k * n_places * comps * 2,  # the counts, and their copy into places.parquet
+        f"record.snapshots: {k:,} snapshots of {n_places:,} places",
+        "fewer record.snapshots",
+    )
+
+
+def _world_checks(scen: Scenario) -> tuple[int, int]:
+    """Build the world (its files read, its seeds' places found) and compile the plan; the
+    number of people in it, and in its most crowded place."""
     import numpy as np
 
     from hyosan.world.build import build_world, seed_place
 
-    world, _ = build_world(scen, np.random.default_rng(0))
+    _world_memory(scen)
+    world, x0 = build_world(scen, np.random.default_rng(0))
+    people, crowd = int(x0.sum()), int(x0.sum(axis=1).max(initial=0))
+    _snapshot_memory(scen, world.n_places)
     if not scen.acts:
-        return
+        return people, crowd
     from hyosan.interventions.plan import Plan
     from hyosan.models.network import ReactionNetwork
 
@@ -43,6 +93,27 @@ def _world_checks(scen: Scenario) -> None:
         # The school's run is the engine's to make: check the rest of the plan without it.
         scen = scen.model_copy(update={"handoff": None})
     Plan.build(scen, world, ReactionNetwork.from_scenario(scen))
+    return people, crowd
+
+
+def _time_can_advance(scen: Scenario, engine: str, people: int, crowd: int) -> None:
+    """Refuse rates so fast that a counting engine's steps fall below the resolution of time
+    (see engines.timescales): checked here, so that no run spins for ever."""
+    import math
+
+    from hyosan.engines.timescales import RESOLUTION, fastest_rate
+
+    horizon = float(scen.time.horizon)
+    # People meet within a place: a mass-action rate per person grows with its crowd.
+    fastest, which = fastest_rate(scen, crowd)
+    events = fastest * max(people, 1) * horizon
+    if not math.isfinite(events) or events > RESOLUTION:
+        raise EngineError(
+            f"{which}: a rate of {fastest:.3g}/s per person, for {people:,} people over "
+            f"{horizon:.3g} s, needs steps shorter than time can be told apart at the horizon "
+            f"(rate x people x horizon is {events:.3g}; at most 2^52 = {RESOLUTION:.3g}); the "
+            f"{engine} engine could not advance; lower the rate or the horizon"
+        )
 
 
 def preflight(scen: Scenario, engine: str | None = None, source: str | None = None) -> str:
@@ -64,7 +135,9 @@ def preflight(scen: Scenario, engine: str | None = None, source: str | None = No
     chosen.check(scen)
     if scen.world is not None or chosen.name in _COUNTING:
         try:
-            _world_checks(scen)
+            people, crowd = _world_checks(scen)
         except (KeyError, IndexError) as exc:  # a reference the schema let through
             raise EngineError(f"scenario {scen.name!r}: {exc}") from None
+        if chosen.name in _COUNTING:
+            _time_can_advance(scen, chosen.name, people, crowd)
     return chosen.name

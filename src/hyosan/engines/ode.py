@@ -31,6 +31,7 @@ import numpy as np
 
 from hyosan.engines.base import Engine, Recorder, Streams
 from hyosan.engines.handoff import hand_over
+from hyosan.engines.timescales import RESOLUTION, fastest_rate
 from hyosan.engines.watches import OVERRUN, Watch, watches
 from hyosan.errors import EngineError
 from hyosan.interventions.plan import Plan
@@ -46,6 +47,15 @@ if TYPE_CHECKING:
 __all__ = ["OdeEngine", "integrate_grid"]
 
 _ADAPTIVE_DEFAULT = "DOP853"
+#: The method "adaptive" switches to for a stiff scenario: implicit where it must be (LSODA
+#: detects stiffness itself), so steps are not bounded by the fastest rate.
+_STIFF_METHOD = "LSODA"
+#: Fastest rate x horizon beyond which an explicit method is stiff: it would take about this
+#: many steps (1e5/s over 100 days is 8.6e11 steps, which never ends).
+_STIFF = 1e6
+#: Most Euler steps in one run: each is kept (time, state) until the piece is recorded.
+MAX_EULER_STEPS = 10_000_000
+_EXPLICIT = ("RK45", "DOP853")
 
 # Step-size control of scipy's explicit Runge-Kutta solvers, kept identical so that the generated
 # DOP853 takes the same steps as solve_ivp(method="DOP853") would.
@@ -236,6 +246,8 @@ class _OdeRun:
     base_rates: np.ndarray | None = None
     stopped_by: str = "horizon"
     stats: dict[str, int] = field(default_factory=lambda: {"nfev": 0, "steps": 0, "pieces": 0})
+    #: The solve_ivp method "adaptive" resolved to (DOP853, or LSODA when stiff).
+    method: str = _ADAPTIVE_DEFAULT
 
 
 def _locate(
@@ -261,6 +273,11 @@ def _locate(
             rtol=_EVENT_XTOL,
         )
     )
+
+
+def _stiffness(scenario: Scenario) -> float:
+    """Fastest rate x horizon: about how many steps an explicit method takes."""
+    return fastest_rate(scenario)[0] * float(scenario.time.horizon)
 
 
 def _sum_of(indices: list[int]) -> Callable[[Sequence[float]], float]:
@@ -292,6 +309,44 @@ class OdeEngine(Engine):
         }
     )
 
+    # --- checks ------------------------------------------------------------------------------
+
+    def check(self, scenario: Scenario) -> None:
+        """Refuse what no method can integrate, before any step: Euler steps too many or too
+        long to be stable, a rate too fast for doubles, an explicit method on a stiff model."""
+        super().check(scenario)
+        opts = scenario.ode
+        horizon = float(scenario.time.horizon)
+        fastest, which = fastest_rate(scenario)
+        if not math.isfinite(fastest) or fastest * horizon > RESOLUTION:
+            raise EngineError(
+                f"{which}: a rate of {fastest:.3g}/s over a horizon of {horizon:.3g} s changes "
+                "the state faster than time can be resolved (steps below the spacing of "
+                "doubles); lower the rate or the horizon"
+            )
+        if opts.method == "euler":
+            dt = float(opts.dt)  # type: ignore[arg-type]
+            steps = horizon / dt
+            if steps > MAX_EULER_STEPS:
+                raise EngineError(
+                    f"ode.dt: {opts.dt.text if opts.dt is not None else dt} makes "
+                    f"{steps:.3g} Euler steps over the horizon; at most {MAX_EULER_STEPS:,} "
+                    f"(dt of at least {horizon / MAX_EULER_STEPS:.3g} s), or use the adaptive "
+                    "method"
+                )
+            if fastest * dt > 2.0:
+                raise EngineError(
+                    f"ode.dt: a step of {dt:.3g} s is unstable for Euler with {which} at "
+                    f"{fastest:.3g}/s (it needs dt below 2 / rate = {2.0 / fastest:.3g} s); "
+                    "take a smaller dt or the adaptive method"
+                )
+        elif opts.method in _EXPLICIT and fastest * horizon > _STIFF:
+            raise EngineError(
+                f"ode.method: {opts.method} is explicit, and {which} at {fastest:.3g}/s over "
+                f"the horizon makes the model stiff (about {fastest * horizon:.2g} steps); "
+                'use method = "adaptive" (which switches to LSODA), "LSODA", "Radau" or "BDF"'
+            )
+
     # --- setup -------------------------------------------------------------------------------
 
     def _setup(self, scenario: Scenario, streams: Streams) -> _OdeRun:
@@ -315,6 +370,9 @@ class OdeEngine(Engine):
         y0 = np.asarray(scenario.initial_vector(), dtype=np.float64)
         zombie_w = net.weights("zombie")
         method = scenario.ode.method
+        resolved = _ADAPTIVE_DEFAULT if method == "adaptive" else method
+        if method == "adaptive" and _stiffness(scenario) > _STIFF:
+            resolved, method = _STIFF_METHOD, _STIFF_METHOD
         return _OdeRun(
             net=net,
             rhs=net.rhs(),
@@ -328,6 +386,7 @@ class OdeEngine(Engine):
             kernel=_dop853_kernel(net) if method in ("adaptive", "DOP853") else None,
             plan=plan,
             base_rates=net.rates.copy(),
+            method=resolved,
         )
 
     # --- one piece ---------------------------------------------------------------------------
@@ -341,10 +400,20 @@ class OdeEngine(Engine):
             recorder.write(rows, state.y)
             return t1
         if state.options.method == "euler":
-            return self._advance_euler(state, t0, t1, recorder, rows)
-        if state.kernel is not None:
-            return self._advance_dop853(state, t0, t1, recorder, rows)
-        return self._advance_adaptive(state, t0, t1, recorder, rows)
+            reached = self._advance_euler(state, t0, t1, recorder, rows)
+        elif state.kernel is not None and state.method == _ADAPTIVE_DEFAULT:
+            reached = self._advance_dop853(state, t0, t1, recorder, rows)
+        else:
+            reached = self._advance_adaptive(state, t0, t1, recorder, rows)
+        if not np.all(np.isfinite(state.y)):
+            # Diverged (an unstable step, an overflow): no figure of it could be written.
+            values = zip(state.net.compartments, state.y, strict=True)
+            raise EngineError(
+                f"the ode solution is no longer finite by t = {reached:.4g} s ("
+                + ", ".join(f"{c} = {v:.3g}" for c, v in values)
+                + "); take a smaller ode.dt or the adaptive method, or check the rates"
+            )
+        return reached
 
     def _event_functions(
         self, state: _OdeRun, rhs: Callable[..., Sequence[float]]
@@ -500,7 +569,7 @@ class OdeEngine(Engine):
         from scipy.integrate import solve_ivp
 
         opts = state.options
-        method = _ADAPTIVE_DEFAULT if opts.method == "adaptive" else opts.method
+        method = state.method
         t_eval = recorder.times[rows]
         if t_eval.size == 0 or t_eval[-1] < t1:
             t_eval = np.append(t_eval, t1)  # the state at t1 is needed to carry on
@@ -625,7 +694,7 @@ class OdeEngine(Engine):
         }
         method = state.options.method
         diagnostics = {
-            "method": _ADAPTIVE_DEFAULT if method == "adaptive" else method,
+            "method": state.method if method != "euler" else method,
             **state.stats,
         }
         return crossings, exact, diagnostics

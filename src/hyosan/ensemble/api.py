@@ -53,9 +53,16 @@ def _resolve(
     return label, text, scen, name
 
 
+#: Most replicates per point: beyond this the work directory and the tables outgrow any disk
+#: (`--runs 1000000000` was accepted and its work directory grew 3.3 MB/s).
+MAX_RUNS = 10_000_000
+
+
 def _check_runs(runs: int) -> None:
     if runs < 1:
         raise HyosanError(f"--runs must be 1 or more; found {runs}")
+    if runs > MAX_RUNS:
+        raise HyosanError(f"--runs {runs:,} is more than {MAX_RUNS:,}; run fewer")
 
 
 def _default_out(name: str, plan: Plan) -> Path:

@@ -245,6 +245,31 @@ def _assemble(
     return EnsembleRun(out=out, summary=summary, runs=table)
 
 
+def _check_disk(plan: Plan, scenarios: list[Scenario], out: Path) -> None:
+    """Refuse a plan whose work directory would not fit on the disk beside OUT."""
+    import shutil
+
+    from hyosan.limits import limits_ignored
+
+    if limits_ignored():
+        return
+    per_run = max(
+        4 * len(s.time.output_times()) * len(s.model.compartments) + 400 for s in scenarios
+    )
+    # Part files hold every run's series once, and the bands are computed from a second copy.
+    need = 2 * plan.total * per_run
+    try:
+        free = shutil.disk_usage(out.parent).free
+    except OSError:
+        return
+    if need > free:
+        raise HyosanError(
+            f"{plan.total:,} runs need about {need / 2**30:.3g} GiB beside {out} "
+            f"({per_run:,} bytes each), and {free / 2**30:.3g} GiB is free; run fewer, or "
+            "write them elsewhere (--out), or set HYOSAN_IGNORE_LIMITS=1 to try anyway"
+        )
+
+
 def run_plan(
     plan: Plan,
     out: str | Path,
@@ -309,6 +334,7 @@ def run_plan(
     # command into the same OUT is refused at once rather than mixing its runs into ours.
     with output_lock(out):
         prepare_output(out, force=force)
+        _check_disk(plan, scenarios, out)
         try:
             work = WorkDir(
                 work_dir_for(out), plan, force=force, flush_runs=flush_runs, flush_s=flush_s

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hyosan.reports.plaintext import plain_text
+
 if TYPE_CHECKING:
     from hyosan.ensemble.vary import Axis
 
@@ -46,6 +48,7 @@ def _estimates(summary: dict[str, Any], outcome: str) -> tuple[np.ndarray, np.nd
     return est, low, high
 
 
+@plain_text
 def phase_plot(
     summary: dict[str, Any], axes: list[Axis], path: Path, *, outcome: str = "p_humans_win"
 ) -> Path:

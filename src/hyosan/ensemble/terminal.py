@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from hyosan.display import visible
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -38,7 +40,7 @@ def print_summary(summary: dict[str, Any], console: Console, out: str | None = N
         f"{summary['scenario']} ({summary['engine']}): {summary['replicates']} runs per point, "
         f"root seed {summary['root_seed']}"
     )
-    table = Table(title=escape(title), show_header=True)
+    table = Table(title=escape(visible(title, 300)), show_header=True)
     if summary["kind"] == "compare":
         table.add_column("scenario")
     for k in keys:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hyosan.reports.geometry import GridGeometry
+from hyosan.reports.plaintext import plain_text
 from hyosan.reports.plots import MapDrawing, as_run, busiest, frame_colours, map_size
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ __all__ = ["write_gif"]
 MAX_GIF_FRAMES = 60
 
 
+@plain_text
 def write_gif(
     source: Result | RunData | str | Path,
     path: str | Path,

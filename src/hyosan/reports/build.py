@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hyosan.reports.plaintext import plain_text
 from hyosan.reports.rundata import EnsembleData, RunData, load_report_data
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ def _save_figure(fig: object, path: Path) -> Path:
     return _atomic(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110))  # type: ignore[attr-defined]
 
 
+@plain_text
 def write_report(
     folder: str | Path,
     data: RunData | EnsembleData | None = None,

@@ -14,6 +14,7 @@ import numpy as np
 from hyosan.errors import HyosanError
 from hyosan.reports.colours import EMPTY, STATE_COLOURS, mix_colours
 from hyosan.reports.geometry import GridGeometry, PointGeometry
+from hyosan.reports.plaintext import plain_text
 from hyosan.reports.rundata import EnsembleData, RunData, load_report_data
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ def wants_log(peaks: list[float]) -> bool:
     return len(positive) > 1 and max(positive) / min(positive) > 20
 
 
+@plain_text
 def plot_timeseries(
     source: Result | RunData | str | Path, *, log: bool | None = None, mark_s: float | None = None
 ) -> Figure:
@@ -99,6 +101,7 @@ def plot_timeseries(
     return fig
 
 
+@plain_text
 def plot_bands(
     source: EnsembleData | str | Path, *, point: Any = None, log: bool | None = None
 ) -> Figure:
@@ -290,6 +293,7 @@ def frame_colours(
     return mix_colours(frames.counts[index], _states(frames, run), top=top)
 
 
+@plain_text
 def plot_first_zombie(
     source: Result | RunData | str | Path, frames: PlaceFrames | None = None
 ) -> Figure | None:

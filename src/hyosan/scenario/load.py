@@ -449,12 +449,50 @@ def read_scenario_data(source: str | Path) -> tuple[str, str]:
         ) from None
 
 
+#: How deep a scenario's tables and arrays may nest: the built-ins reach 6. Deeper data would
+#: make the parser and the validator recurse until Python's limit (a RecursionError).
+MAX_DEPTH = 32
+#: The largest integer a scenario may hold: counts and seeds are int64 in the engines.
+MAX_INT = 2**63 - 1
+#: Characters of the user's input quoted back in a message.
+ECHO_CHARS = 80
+
+
+class _UnreadableError(Exception):
+    """A --set value that cannot be read at all: too deep, or an integer too long to convert."""
+
+
 def _parse_value(text: str) -> Any:
     # KEY=VALUE: VALUE is read as TOML (numbers, booleans, arrays, quoted strings), else a string.
     try:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
+    except RecursionError:
+        raise _UnreadableError(f"nested too deeply; at most {MAX_DEPTH} levels") from None
+    except ValueError:  # an integer of more than 4,300 digits (Python's limit)
+        raise _UnreadableError("holds an integer of more than 4,300 digits") from None
+
+
+def limit_problems(data: Any) -> list[Problem]:
+    """Problems of size in raw scenario data: nesting deeper than MAX_DEPTH, integers beyond
+    int64. Checked before validation, which would otherwise recurse or overflow."""
+    problems: list[Problem] = []
+    stack: list[tuple[Any, list[int | str]]] = [(data, [])]
+    while stack and len(problems) < 10:
+        value, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            problems.append(Problem(_join(path[:MAX_DEPTH]), f"nested deeper than {MAX_DEPTH}"))
+            continue
+        if isinstance(value, dict):
+            stack.extend((v, [*path, str(k)]) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, [*path, i]) for i, v in enumerate(value))
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+            problems.append(
+                Problem(_join(path), f"{value.bit_length()}-bit integer; at most {MAX_INT:,}")
+            )
+    return problems
 
 
 _OVERRIDE_KEY_RE = re.compile(r"^[^.\[\]=]+(?:\.[^.\[\]=]+|\[\d+\])*$")
@@ -517,8 +555,14 @@ def apply_overrides(data: dict[str, Any], overrides: list[str] | tuple[str, ...]
                     "or culls[0].fraction",
                 )
             )
-        elif not _set_path(data, parts, _parse_value(value)):
-            problems.append(Problem(key, f"--set cannot reach {key!r} in this scenario"))
+        else:
+            try:
+                parsed = _parse_value(value)
+            except _UnreadableError as exc:
+                problems.append(Problem(key, f"the value given with --set {exc}"))
+                continue
+            if not _set_path(data, parts, parsed):
+                problems.append(Problem(key, f"--set cannot reach {key!r} in this scenario"))
     return problems
 
 
@@ -570,7 +614,13 @@ def parse_scenario(text: str, label: str, overrides: list[str] | tuple[str, ...]
             line = line or int(m[1])
             msg = f"{msg[: m.start()]} (column {m[2]})"
         raise ScenarioError(label, [Problem("", f"not valid TOML: {msg}", line)]) from None
+    except ValueError:  # after TOMLDecodeError (one too): an integer of over 4,300 digits
+        msg = "not a readable scenario: it holds an integer of more than 4,300 digits"
+        raise ScenarioError(label, [Problem("", msg)]) from None
     problems = apply_overrides(data, overrides)
+    too_big = limit_problems(data)
+    if too_big:  # validating such data would recurse or overflow: stop here
+        raise ScenarioError(label, [*problems, *_from_overrides(too_big, overrides)])
     lines = locate_lines(text)
     try:
         scenario = Scenario.model_validate(data)

@@ -75,18 +75,51 @@ def _rows_to_array(path: Path, rows: Any, what: str) -> np.ndarray:
     return np.asarray(rows, dtype=np.float64)
 
 
+def _text_cap() -> int:
+    """Most bytes of JSON or CSV text read: parsed into Python lists, text takes about 16
+    times its size in memory, so a quarter of the available memory / 16 (no cap if the user
+    set HYOSAN_IGNORE_LIMITS)."""
+    from hyosan.limits import available_memory, limits_ignored
+
+    return 2**62 if limits_ignored() else max(16 * 2**20, available_memory() // 64)
+
+
+def _too_big(path: Path, what: str, cap: int) -> HyosanError:
+    return HyosanError(
+        f"{path}: {what} more than {cap / 2**20:,.0f} MiB of text, more than this machine's "
+        "memory can hold as a grid; use a .npy file (read without parsing), a coarser grid, or "
+        "set HYOSAN_IGNORE_LIMITS=1 to try anyway"
+    )
+
+
+def _read_capped(path: Path, compressed: bool) -> bytes:
+    """The file's bytes (decompressed), refused beyond _text_cap: a gzip bomb (1.9 MB that
+    inflate to 2 GB) is stopped while it streams, not after."""
+    cap = _text_cap()
+    if not compressed:
+        if path.stat().st_size > cap:
+            raise _too_big(path, "it holds", cap)
+        return path.read_bytes()
+    with gzip.open(path, "rb") as fh:
+        data = fh.read(cap + 1)
+    if len(data) > cap:
+        raise _too_big(path, "it decompresses to", cap)
+    return data
+
+
 def _read_json(path: Path, compressed: bool) -> np.ndarray:
     try:
-        if compressed:
-            with gzip.open(path, "rt", encoding="utf-8") as fh:
-                rows = json.load(fh)
-        else:
-            with path.open(encoding="utf-8") as fh:
-                rows = json.load(fh)
+        rows = json.loads(_read_capped(path, compressed).decode("utf-8"))
     except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
         raise HyosanError(f"{path}: cannot read it as gzip'ed JSON: {exc}") from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise HyosanError(f"{path}: not valid JSON: {exc}") from exc
+    except RecursionError:
+        raise HyosanError(
+            f"{path}: nested too deeply; a grid is a list of rows, each a list of counts"
+        ) from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise HyosanError(f"{path}: not a grid of counts: {exc}") from None
     # Fast path: a well-formed grid converts directly; the slow checks only name the problem.
     array: np.ndarray | None
     try:
@@ -107,7 +140,7 @@ def _read_json(path: Path, compressed: bool) -> np.ndarray:
 
 def _read_csv(path: Path) -> np.ndarray:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_capped(path, compressed=False).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise HyosanError(f"{path}: cannot read it as a text file: {exc}") from exc
     rows: list[list[float]] = []
@@ -139,7 +172,38 @@ def _read_csv(path: Path) -> np.ndarray:
     return np.asarray(rows, dtype=np.float64)
 
 
+def _npy_header(path: Path) -> None:
+    """Refuse a .npy file whose header does not match its size, or whose grid would not fit
+    in memory, before numpy allocates what the header claims (1e10 cells: 80 GB)."""
+    from hyosan.limits import check_memory
+
+    fmt = np.lib.format
+    try:
+        with path.open("rb") as fh:
+            version = fmt.read_magic(fh)
+            if version == (1, 0):
+                shape, _, dtype = fmt.read_array_header_1_0(fh)
+            else:
+                shape, _, dtype = fmt.read_array_header_2_0(fh)
+            offset = fh.tell()
+    except (OSError, ValueError, EOFError) as exc:
+        raise HyosanError(f"{path}: cannot read it as a .npy array: {exc}") from exc
+    if dtype.hasobject:
+        raise HyosanError(f"{path}: holds Python objects; expected a 2D array of counts")
+    cells = int(np.prod(shape, dtype=object))
+    claimed = cells * dtype.itemsize
+    held = path.stat().st_size - offset
+    if claimed != held:
+        raise HyosanError(
+            f"{path}: its header claims shape {tuple(shape)} of {dtype} ({claimed:,} bytes), "
+            f"but the file holds {held:,} bytes of data; the file is damaged or not a grid"
+        )
+    # The array, and its int64 copy once checked.
+    check_memory(claimed + 8 * cells, f"{path}: a grid of {cells:,} cells", "a coarser grid")
+
+
 def _read_npy(path: Path) -> np.ndarray:
+    _npy_header(path)
     try:
         array = np.load(path, allow_pickle=False)
     except (OSError, ValueError, EOFError) as exc:

@@ -1,0 +1,253 @@
+"""Issue 18, internal errors on input that deserves exit 2: each defect of the issue, first
+reproduced, through the command line's entry point in this process (fast) where it can be.
+"""
+
+from __future__ import annotations
+
+import errno
+import gzip
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import hyosan
+from hyosan.cli import _print_interventions, main
+from hyosan.errors import HyosanError
+from hyosan.world import population_files
+from hyosan.world.population_files import load_population_grid
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """`hyosan ARGS` in this process: (exit code, stdout, stderr)."""
+    try:
+        main([*args])
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    captured = capsys.readouterr()
+    return (code if isinstance(code, int) else 0), captured.out, captured.err
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Default output directories (runs/) and refusals' leftovers land in a fresh folder.
+    monkeypatch.chdir(tmp_path)
+
+
+def refused(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    code, out, err = cli(capsys, *args)
+    assert code == 2, out + err
+    assert "internal error" not in err
+    assert "Traceback" not in err
+    return err
+
+
+# --- 6. deep nesting, huge integers ------------------------------------------------------------
+
+
+def test_deep_set_value(capsys: pytest.CaptureFixture[str]) -> None:
+    err = refused(capsys, "validate", "sir", "--set", "parameters.x=" + "[" * 600 + "]" * 600)
+    assert "nested too deeply" in err
+
+
+def test_deep_set_value_below_the_recursion_limit(capsys: pytest.CaptureFixture[str]) -> None:
+    err = refused(capsys, "validate", "sir", "--set", "parameters.x=" + "[" * 300 + "]" * 300)
+    assert "nested deeper than 32" in err
+
+
+def test_deep_table_in_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "deep.toml"
+    path.write_text('name = "d"\n[' + ".".join(["t"] * 1000) + "]\nx = 1\n")
+    assert "nested deeper than 32" in refused(capsys, "validate", str(path))
+
+
+def test_integer_of_5000_digits(capsys: pytest.CaptureFixture[str]) -> None:
+    err = refused(capsys, "validate", "sir", "--set", "initial.S=" + "9" * 5000)
+    assert "4,300 digits" in err
+
+
+def test_integer_beyond_int64(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "-bit integer" in refused(capsys, "validate", "sir", "--set", f"seed={2**70}")
+
+
+# --- 7. ode ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dt", ["0.001s", "1e-300s"])
+def test_euler_steps_are_bounded(dt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    err = refused(capsys, "validate", "munz-euler", "--set", f"ode.dt={dt}")
+    assert "Euler steps" in err
+
+
+def test_unstable_euler_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    err = refused(capsys, "run", "munz-euler", "--set", "initial.S=1e9", "--out", "never")
+    assert "unstable" in err
+    assert not Path("never").exists()
+
+
+def test_absurd_rate_for_ode(capsys: pytest.CaptureFixture[str]) -> None:
+    err = refused(
+        capsys, "validate", "munz-basic", "--set", "parameters.natural_death_rate=1e308/s"
+    )
+    assert "natural_death" in err
+
+
+def test_stiff_model_switches_to_an_implicit_method() -> None:
+    result = hyosan.simulate("sir", overrides=["parameters.recovery_rate=1e5/s"])
+    assert result.summary()["diagnostics"]["method"] == "LSODA"
+    assert result.summary()["final"]["zombie"] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_stiff_model_with_an_explicit_method_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    err = refused(
+        capsys, "validate", "sir", "--set", "parameters.recovery_rate=1e5/s",
+        "--set", 'ode.method="RK45"',
+    )  # fmt: skip
+    assert "stiff" in err
+
+
+# --- 8. ssa and tau ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ["ssa", "tau"])
+def test_rate_too_fast_for_time_is_refused(engine: str, capsys: pytest.CaptureFixture[str]) -> None:
+    err = refused(
+        capsys, "validate", "sir", "--set", f'engine="{engine}"',
+        "--set", "parameters.recovery_rate=1e307/s",
+    )  # fmt: skip
+    assert "could not advance" in err
+
+
+# --- 9. sizes before work ----------------------------------------------------------------------
+
+
+def test_gzip_bomb_is_stopped_while_it_streams(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(population_files, "_text_cap", lambda: 10_000)
+    path = tmp_path / "bomb.json.gz"
+    path.write_bytes(gzip.compress(b"[[" + b"0," * 50_000 + b"0]]"))
+    with pytest.raises(HyosanError, match="decompresses to more than"):
+        load_population_grid(path)
+
+
+def test_npy_header_is_checked_against_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "liar.npy"
+    np.save(path, np.ones((2, 2), dtype=np.int64))
+    raw = path.read_bytes().replace(b"(2, 2)", b"(100000, 100000)")
+    path.write_bytes(raw)
+    with pytest.raises(HyosanError, match="header claims"):
+        load_population_grid(path)
+
+
+def test_deep_json(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(HyosanError, match="nested too deeply"):
+        load_population_grid(path)
+
+
+def test_random_graph_beyond_memory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "big.toml"
+    text = hyosan.scenario.catalog.builtin_scenario_text("alemi-lattice")
+    text = text.replace('kind = "lattice"', 'kind = "graph"')
+    text = text.replace("size = [256, 256]", "random = { nodes = 20000000, mean_degree = 1000 }")
+    path.write_text(text)
+    assert "of memory" in refused(capsys, "validate", str(path))
+
+
+def test_snapshots_beyond_memory(capsys: pytest.CaptureFixture[str]) -> None:
+    err = refused(
+        capsys, "validate", "alemi-lattice", "--set", "world.size=[1000, 1000]",
+        "--set", "record.snapshots=10000",
+    )  # fmt: skip
+    assert "record.snapshots" in err
+    assert "of memory" in err
+
+
+def test_runs_are_bounded(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    err = refused(capsys, "run", "sir", "--runs", "1000000000", "--out", str(tmp_path / "o"))
+    assert "--runs" in err
+    assert not any(tmp_path.iterdir())
+
+
+def test_runs_that_do_not_fit_on_disk(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    err = refused(capsys, "run", "sir", "--runs", "9000000", "--out", str(tmp_path / "o"))
+    assert "GiB" in err
+    assert not any(tmp_path.iterdir())
+
+
+# --- 10. hyosan-city, mathtext -----------------------------------------------------------------
+
+
+def test_strike_after_the_end_is_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    from rich.console import Console
+
+    entry = {"name": "Missile strikes", "kind": "strike", "note": "the show"}
+    _print_interventions({"interventions": [entry]}, Console(), "d")
+    assert "Missile strikes: not carried out" in capsys.readouterr().out
+
+
+def test_mathtext_in_a_name_gets_a_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    code, _, err = cli(
+        capsys, "run", "sir", "--set", r"name='$\frac{1}{$'", "-q", "--out", str(out)
+    )
+    assert code == 0, err
+    assert "no report" not in err
+    assert (out / "report.html").is_file()
+    assert (out / "timeseries.png").is_file()
+    code, _, err = cli(capsys, "report", str(out), "-q")
+    assert code == 0, err
+
+
+# --- 11. I/O errors ----------------------------------------------------------------------------
+
+
+def _full_disk(*args: object, **kwargs: object) -> None:
+    raise OSError(errno.ENOSPC, "No space left on device", "/full/disk/part")
+
+
+def test_full_disk_in_an_ensemble(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hyosan.ensemble.parts import WorkDir
+
+    monkeypatch.setattr(WorkDir, "flush", _full_disk)
+    err = refused(
+        capsys, "run", "sir", "--runs", "3", "--workers", "1", "--out", str(tmp_path / "o"),
+        "--no-report", "-q",
+    )  # fmt: skip
+    assert "/full/disk/part" in err
+    assert "space" in err
+
+
+def test_full_disk_in_a_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hyosan.results import rundir
+
+    monkeypatch.setattr(rundir, "dump_scenario", _full_disk)
+    err = refused(capsys, "run", "sir", "--out", str(tmp_path / "o"), "--no-report", "-q")
+    assert "/full/disk/part" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+# --- 12. what reaches the terminal ---------------------------------------------------------------
+
+
+def test_escape_sequences_are_shown_not_sent(capsys: pytest.CaptureFixture[str]) -> None:
+    err = refused(capsys, "validate", "sir", "--set", "parameters.x\x1b[2J=1")
+    assert "\x1b" not in err
+    assert "\\x1b[2J" in err
+
+
+def test_long_input_is_cut_in_messages(capsys: pytest.CaptureFixture[str]) -> None:
+    value = json.dumps("x" * 2_400_000)
+    err = refused(capsys, "validate", "sir", "--set", f"parameters.bite_rate={value}")
+    assert len(err) < 20_000
+    assert "more characters" in err
