@@ -251,3 +251,28 @@ def test_long_input_is_cut_in_messages(capsys: pytest.CaptureFixture[str]) -> No
     err = refused(capsys, "validate", "sir", "--set", f"parameters.bite_rate={value}")
     assert len(err) < 20_000
     assert "more characters" in err
+
+
+# --- minor: a folder named like a built-in -------------------------------------------------------
+
+
+def test_folder_named_like_a_builtin_does_not_shadow_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "sir").mkdir()
+    code, out, err = cli(capsys, "validate", "sir")
+    assert code == 0, err
+    assert "valid scenario 'sir'" in out
+    assert "using the built-in scenario 'sir'" in err
+
+
+def test_file_named_like_a_builtin_is_taken_and_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = hyosan.scenario.catalog.builtin_scenario_text("sir")
+    text = text.replace('name = "sir"', 'name = "m"')
+    (tmp_path / "sir").write_text(text)
+    code, out, err = cli(capsys, "validate", "sir")
+    assert code == 0, err
+    assert "valid scenario 'm'" in out
+    assert "using the file ./sir" in err

@@ -8,6 +8,7 @@ the raw data before validation, so they are checked exactly as the file is.
 from __future__ import annotations
 
 import re
+import sys
 import tomllib
 import types
 import typing
@@ -393,9 +394,28 @@ def _unchecked_references(data: dict[str, Any], errors: list[Any]) -> list[tuple
 
 
 def read_scenario_data(source: str | Path) -> tuple[str, str]:
-    """Find a scenario by file path or built-in name; return (label, TOML text)."""
+    """Find a scenario by file path or built-in name; return (label, TOML text).
+
+    A bare built-in name that is also something in the working directory: a directory or a
+    device cannot be a scenario, so the built-in is taken (a `mkdir hyosan-high` broke
+    hyosan-city's handoff); a regular file is taken, as the user may mean their own copy.
+    Either way a note on stderr says which.
+    """
     path = Path(source)
     label = str(path)
+    bare = isinstance(source, str) and source in builtin_scenario_names()
+    if bare and path.exists() and not path.is_file():
+        print(
+            f"note: {source!r} here is not a scenario file; using the built-in scenario {source!r}",
+            file=sys.stderr,
+        )
+        return f"built-in scenario {source!r}", builtin_scenario_text(source)
+    if bare and path.is_file():
+        print(
+            f"note: using the file ./{source}, not the built-in scenario {source!r} "
+            "(write its path differently, e.g. ./NAME.toml, to avoid this note)",
+            file=sys.stderr,
+        )
     if path.is_file():
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -454,8 +474,6 @@ def read_scenario_data(source: str | Path) -> tuple[str, str]:
 MAX_DEPTH = 32
 #: The largest integer a scenario may hold: counts and seeds are int64 in the engines.
 MAX_INT = 2**63 - 1
-#: Characters of the user's input quoted back in a message.
-ECHO_CHARS = 80
 
 
 class _UnreadableError(Exception):
