@@ -103,3 +103,26 @@ def test_work_of_another_fit_is_refused(tmp_path: Path) -> None:
                 executor=ex,
                 workdir=work,
             )
+
+
+@pytest.mark.timeout(180)
+def test_same_population_on_a_dask_cluster(tmp_path: Path) -> None:
+    """Runs sent to a Dask LocalCluster (as `--cluster` sends them) give the serial population."""
+    distributed = pytest.importorskip(
+        "distributed", reason="Dask is the optional extra hyosan[distributed]"
+    )
+    problem, _ = build_problem(
+        write_scenario(tmp_path), w1_data(tmp_path, 3), fit=RATES, time_unit="h"
+    )
+    options = AbcOptions(population=30, generations=2, batch=8)
+    with open_executor(1) as ex:
+        serial = fit_abc(problem, options=options, seed=9, executor=ex)
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None
+        ) as cluster,
+        open_executor(cluster=cluster.scheduler_address) as ex,
+    ):
+        dask = fit_abc(problem, options=options, seed=9, executor=ex)
+    np.testing.assert_array_equal(serial.samples, dask.samples)
+    np.testing.assert_array_equal(serial.weights, dask.weights)

@@ -122,7 +122,7 @@ def test_abc_comparison_gives_model_probabilities(tmp_path: Path) -> None:
     data = w1_data(tmp_path, 3)
     a = write_scenario(tmp_path, w1_text(), name="frequency.toml")
     b = write_scenario(tmp_path, mass, name="mass.toml")
-    options = {"population": 150, "generations": 8}
+    options = {"population": 100, "generations": 6}
     fa = hyosan.fit.fit(a, data, method="abc", fit=RATES, time_unit="h", options=options, workers=1)
     fb = hyosan.fit.fit(
         b,

@@ -87,7 +87,7 @@ def test_intervals_cover_over_replicate_data_sets(tmp_path: Path) -> None:
             outbreaks += int(np.nanmax(problem.data.values[:, 1]) > 10)
             out = fit_pmmh(
                 problem,
-                options=PmmhOptions(chains=2, iterations=1500, burn_in=500, particles=100),
+                options=PmmhOptions(chains=2, iterations=1000, burn_in=300, particles=100),
                 seed=r,
                 executor=ex,
             )

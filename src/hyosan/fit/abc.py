@@ -33,6 +33,12 @@ Each finished generation is written to the work directory (a temporary file rena
 interrupted fit resumes at the next generation with the same numbers as an uninterrupted one;
 the same command with more `generations` continues a finished fit.
 
+With a stochastic engine the distance cannot fall below what the engine's own noise leaves:
+for W1 (one zombie at the start, kills 83 % of bites) the timing of the take-off varies by
+hours between runs, so the tolerance stalls well above the observation noise and the posterior
+stays wide; particle MCMC (pmmh.py) uses the exact likelihood instead and is the better tool
+for well-mixed ssa models.
+
 For model comparison, the last generation's candidates give an importance-sampling estimate of
 the ABC evidence p(d <= ε | model) = E_q[π/q · 1{d <= ε}] at any ε at least that generation's
 (the candidates outside the box count as zeros).
