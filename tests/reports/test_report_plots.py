@@ -18,7 +18,7 @@ from hyosan.reports import (
     plot_timeseries,
     write_gif,
 )
-from hyosan.reports.frames import place_frames
+from hyosan.reports.frames import busy_frames, counts_change, place_frames
 from hyosan.reports.geometry import GridGeometry, PointGeometry, geometry_of
 from hyosan.scenario.load import load_scenario
 
@@ -155,7 +155,7 @@ def test_million_place_grid_is_blocked_and_bounded(big_grid_places: Callable) ->
 
 
 def test_frames_are_thinned_to_the_budget(big_grid_places: Callable) -> None:
-    """Too many bytes of snapshots: frames are thinned evenly, keeping first and last."""
+    """Too many bytes of snapshots: frames are thinned, keeping first and last."""
     places = big_grid_places(100, 100, 150)
     frames = place_frames(places, max_raw_bytes=200_000)
     assert frames is not None
@@ -163,6 +163,66 @@ def test_frames_are_thinned_to_the_budget(big_grid_places: Callable) -> None:
     assert frames.times[0] == 0.0
     assert frames.times[-1] == 86400.0
     assert any("snapshot times" in note for note in frames.notes)
+
+
+def test_busy_frames_follow_the_activity() -> None:
+    """A burst of change in frames 100 to 120 of 1000 gets most of the frames; the first and
+    the last are kept, every pick is distinct, and quiet stretches still get some."""
+    change = np.full(1000, 0.01)
+    change[100:120] = 50.0
+    picks = busy_frames(change, 60)
+    assert picks.size == 60
+    assert np.unique(picks).size == 60
+    assert picks[0] == 0
+    assert picks[-1] == 999
+    in_burst = np.count_nonzero((picks >= 100) & (picks < 120))
+    assert in_burst == 20  # every frame of the burst: there are fewer than its share
+    assert np.count_nonzero(picks > 500) >= 5
+    # Nothing happens: evenly spaced.
+    np.testing.assert_array_equal(busy_frames(np.zeros(101), 11), np.arange(0, 101, 10))
+    # Enough room: every frame.
+    np.testing.assert_array_equal(busy_frames(change[:30], 40), np.arange(30))
+
+
+def test_state_changes_weigh_more_than_walking() -> None:
+    """People walking between two places all run long do not pull frames away from the frames
+    where people turned."""
+    frames, places = 200, 2
+    counts = np.zeros((frames, 2, places))  # compartments S, Z
+    counts[:, 0, 0] = 50
+    counts[::2, 0, 0], counts[::2, 0, 1] = 40, 10  # ten people walk to and fro every frame
+    counts[1::2, 0, 1] = 0
+    counts[10:, 1, 0] = 5  # five turn at frame 10
+    counts[10:, 0, 0] -= 5
+    change = counts_change(counts)
+    assert np.argmax(change) == 10
+    picks = busy_frames(change, 20)
+    assert 10 in picks
+
+
+def test_gif_frames_follow_the_outbreak(big_grid_places: Callable) -> None:
+    """A front that sweeps a grid in the first tenth of the run, then stops: most of the
+    viewer's and the GIF's frames show it moving."""
+    import pyarrow as pa
+
+    from hyosan.reports.animation import gif_frames
+
+    places = big_grid_places(20, 20, 400)
+    col = np.arange(400) % 20
+    front = np.minimum(np.arange(400), 39) // 2  # one column every two frames, then it stops
+    z = (front[None, :] > col[:, None]).astype(np.int32)
+    for name, values in (("Z", z), ("S", 1 - z)):
+        column = pa.FixedSizeListArray.from_arrays(pa.array(values.ravel()), 400)
+        places = places.set_column(places.column_names.index(name), name, column)
+    frames = place_frames(places, max_frames=100)
+    assert frames is not None
+    moving = frames.times <= 39 / 399 * 86400.0 + 1e-6
+    # Every frame where the front moved (20 of them), though only a tenth of the run.
+    assert np.count_nonzero(moving) >= 21
+    picks = gif_frames(frames, 20)
+    assert picks.size == 20
+    assert np.count_nonzero(moving[picks]) >= 12
+    assert picks[-1] == frames.times.size - 1
 
 
 # --- ensembles ----------------------------------------------------------------------------------

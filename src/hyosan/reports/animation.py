@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from hyosan.reports.rundata import RunData
     from hyosan.results.result import Result
 
-__all__ = ["write_gif"]
+__all__ = ["gif_frames", "write_gif"]
 
 #: Most frames in the GIF: enough to see the spread, small enough to paste into slides.
 MAX_GIF_FRAMES = 60
@@ -50,7 +50,8 @@ def write_gif(
     frames
         The run's place frames, if already computed (see frames.place_frames).
     max_frames, fps, dpi
-        At most this many frames (evenly spaced, first and last kept), played at `fps`.
+        At most this many frames (most where the counts change most, first and last kept),
+        played at `fps`.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -64,8 +65,7 @@ def write_gif(
         frames = frames_of(run)
     if frames is None or frames.times.size == 0:
         return None
-    n = frames.times.size
-    picks = np.unique(np.round(np.linspace(0, n - 1, min(n, max_frames))).astype(np.int64))
+    picks = gif_frames(frames, max_frames)
     fig = Figure(figsize=map_size(frames), dpi=dpi, layout="constrained")
     states = [run.state_of(c) for c in frames.compartments]
     drawing = MapDrawing(fig, frames, run.name, legend=states)
@@ -94,6 +94,14 @@ def write_gif(
         loop=0,
     )
     return path
+
+
+def gif_frames(frames: PlaceFrames, max_frames: int = MAX_GIF_FRAMES) -> np.ndarray:
+    """Which of the kept frames the GIF shows: those where things happen (frames.busy_frames),
+    so an outbreak's first hour gets its frames rather than two-hourly stills of the aftermath."""
+    from hyosan.reports.frames import busy_frames, counts_change
+
+    return busy_frames(counts_change(frames.counts), max_frames)
 
 
 def _font() -> object:

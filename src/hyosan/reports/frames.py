@@ -3,8 +3,10 @@
 The viewer gets, for each drawn place, its counts per compartment at each kept snapshot time, as
 one little-endian integer array (the smallest type that holds the largest count), gzip-compressed
 and base64-encoded, laid out [frame][compartment][place]. The browser inflates it with the
-standard DecompressionStream. Frames are thinned (evenly, keeping the first and last) until the
-array fits both budgets; what was dropped is listed in `notes`, which the report shows.
+standard DecompressionStream. Frames are thinned until the array fits both budgets, by activity:
+most of the kept frames fall where counts change most (an outbreak's first hour), the
+rest evenly over the horizon so quiet stretches still move; the first and last are always kept.
+What was dropped is listed in `notes`, which the report shows.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from hyosan.reports.geometry import GridGeometry, PointGeometry, geometry_of
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["PlaceFrames", "place_frames", "snapshot_columns"]
+__all__ = ["PlaceFrames", "busy_frames", "counts_change", "place_frames", "snapshot_columns"]
 
 #: Most snapshot frames a report carries.
 MAX_FRAMES = 200
@@ -30,6 +32,11 @@ MAX_FRAMES = 200
 MAX_RAW_BYTES = 64_000_000
 #: Most bytes of compressed snapshot counts (base64 adds a third): keeps a report under 20 MB.
 MAX_PACKED_BYTES = 10_000_000
+#: Share of kept frames spread evenly in time; the rest follow the activity.
+EVEN_SHARE = 0.25
+#: Weight of people moving between places against people changing state (each a share of its
+#: run-long total) in the activity that places frames.
+MOVE_WEIGHT = 0.1
 
 
 @dataclass(frozen=True)
@@ -126,23 +133,24 @@ def place_frames(
     n_drawn = geometry.n_drawn
     per_frame = n_drawn * len(comps)
     budget = max(2, min(max_frames, n_frames, max_raw_bytes // max(per_frame, 1)))
-    frames = _even(n_frames, budget)
+    frames = busy_frames(_change(places, comps, n_frames), budget)
     counts = _gather(places, comps, geometry, frames)
     # Thin further until the compressed counts fit: their size is only known once packed.
     while True:
         arr, _ = _smallest(counts)
         if arr.nbytes > max_raw_bytes and frames.size > 2:
-            keep = _even(frames.size, max(2, int(frames.size * max_raw_bytes / arr.nbytes)))
+            k = max(2, int(frames.size * max_raw_bytes / arr.nbytes))
         else:
             packed = len(gzip.compress(arr.tobytes(), compresslevel=5, mtime=0))
             if packed <= max_packed_bytes or frames.size <= 2:
                 break
-            keep = _even(frames.size, max(2, int(frames.size * 0.9 * max_packed_bytes / packed)))
+            k = max(2, int(frames.size * 0.9 * max_packed_bytes / packed))
+        keep = busy_frames(counts_change(counts), k)
         frames, counts = frames[keep], counts[keep]
     if frames.size < n_frames:
         notes.append(
-            f"The viewer shows {frames.size} of the run's {n_frames} snapshot times, "
-            "evenly spaced, to keep this file small."
+            f"The viewer shows {frames.size} of the run's {n_frames} snapshot times, most of "
+            "them where the counts change most, to keep this file small."
         )
     first = _first_zombie(places, geometry)
     population = _start_population(places, geometry, counts)
@@ -167,6 +175,83 @@ def _width(column: Any) -> int:
         return int(column.type.list_size)
     lengths = column.combine_chunks().value_lengths().to_numpy(zero_copy_only=False)
     return int(lengths.min()) if lengths.size else 0
+
+
+def busy_frames(change: np.ndarray, k: int, even_share: float = EVEN_SHARE) -> np.ndarray:
+    """k frame indices (sorted, with the first and the last) out of len(change) frames, placed
+    where things happen.
+
+    `change[i]` is how much the counts changed from frame i - 1 to frame i (change[0] is
+    ignored). Most picks fall at even steps of the cumulative change, so a burst of bites gets
+    many frames and a quiet night few; `even_share` of them are evenly spaced in time, so the
+    viewer's slider still moves through quiet stretches. Where nothing changes, all are even.
+    """
+    n = int(change.size)
+    if k >= n:
+        return np.arange(n)
+    k = max(k, 2)
+    steps = np.clip(np.nan_to_num(np.asarray(change, dtype=np.float64)), 0.0, None)
+    steps[0] = 0.0
+    total = float(steps.sum())
+    if total <= 0.0:
+        return _even(n, k)
+    picks = set(_even(n, max(2, round(k * even_share))).tolist())
+    cumulative = np.cumsum(steps) / total
+    # Add the frames where the cumulative change first reaches evenly spaced levels; a burst maps
+    # many levels to one frame, so the levels are refined until k distinct frames are found.
+    levels = k - len(picks)
+    while len(picks) < k and levels <= 64 * n:
+        targets = np.linspace(0.0, 1.0, levels + 2)[1:-1]
+        for i in np.searchsorted(cumulative, targets, side="left").tolist():
+            if len(picks) >= k:
+                break
+            picks.add(min(int(i), n - 1))
+        levels *= 2
+    for i in _even(n, k).tolist():  # a few huge jumps left levels short: top up evenly
+        if len(picks) >= k:
+            break
+        picks.add(int(i))
+    return np.asarray(sorted(picks), dtype=np.int64)
+
+
+def counts_change(counts: np.ndarray) -> np.ndarray:
+    """Per frame, how much happened since the previous frame (0 for the first), from counts
+    shaped (frames, compartments, places): see _activity."""
+    out = np.zeros(counts.shape[0])
+    if counts.shape[0] > 1:
+        c = counts.astype(np.float64)
+        turned = np.abs(np.diff(c.sum(axis=2), axis=0)).sum(axis=1)
+        moved = np.abs(np.diff(c, axis=0)).reshape(counts.shape[0] - 1, -1).sum(axis=1)
+        out[1:] = _activity(turned, moved)
+    return out
+
+
+def _activity(turned: np.ndarray, moved: np.ndarray) -> np.ndarray:
+    """How much happened in each interval, as shares of the whole run: changes of the
+    compartments' totals (bites, turns, kills) weigh ten times people walking between places.
+    In a school people walk all day, and counted alike they would spread the frames evenly
+    again, past the first hour's outbreak."""
+    out = np.zeros(turned.size)
+    for part, weight in ((turned, 1.0), (moved, MOVE_WEIGHT)):
+        total = float(part.sum())
+        if total > 0:
+            out += weight * part / total
+    return out
+
+
+def _change(places: pa.Table, comps: list[str], n_frames: int) -> np.ndarray:
+    """counts_change of every recorded snapshot, read one compartment column at a time."""
+    turned = np.zeros(max(n_frames - 1, 0))
+    moved = np.zeros(max(n_frames - 1, 0))
+    n = places.num_rows
+    for name in comps:
+        matrix = _column_matrix(places.column(name), n)[:, :n_frames].astype(np.float64)
+        if matrix.shape[1] > 1:
+            turned += np.abs(np.diff(matrix.sum(axis=0)))
+            moved += np.abs(np.diff(matrix, axis=1)).sum(axis=0)
+    out = np.zeros(n_frames)
+    out[1:] = _activity(turned, moved)
+    return out
 
 
 def _even(n: int, k: int) -> np.ndarray:
