@@ -140,3 +140,34 @@ def test_abc_comparison_gives_model_probabilities(tmp_path: Path) -> None:
     comparison.save(tmp_path / "cmp")
     assert (tmp_path / "cmp" / "comparison.json").is_file()
     assert (tmp_path / "cmp" / "1-w1" / "fit.json").is_file()
+
+
+def test_cli_compares_several_scenarios(tmp_path: Path) -> None:
+    """Two scenarios on one data file: a table of AIC and BIC, the best named, a directory."""
+    data = w1_data(tmp_path, 4)
+    a = write_scenario(tmp_path, w1_text(), name="frequency.toml")
+    b = write_scenario(tmp_path, w1_text(z0=2), name="two-zombies.toml")
+    flags = [x for key in RATES for x in ("--fit", key)]
+    out = tmp_path / "cmp"
+    res = CliRunner().invoke(
+        _cli(),
+        [
+            "fit",
+            str(a),
+            str(b),
+            "--data",
+            str(data),
+            "--time-unit",
+            "h",
+            *flags,
+            "--out",
+            str(out),
+            "--no-report",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "model comparison (mle)" in res.output
+    assert f"best: {a}" in res.output
+    summary = json.loads((out / "comparison.json").read_text())
+    assert [m["folder"] for m in summary["models"]] == ["1-w1", "2-w1"]
+    assert summary["models"][0]["aic"] < summary["models"][1]["aic"]

@@ -174,7 +174,7 @@ def _show(result: FitResult, out: Path | None, *, json_: bool, quiet: bool) -> N
             flo, fhi = row["fisher_interval"]
             cells.append(f"[{flo:.4g}, {fhi:.4g}]")
         table.add_row(*cells)
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     console.print(table)
     d = result.diagnostics
     if result.method == "mle":
@@ -214,7 +214,7 @@ def _show_comparison(comparison: Comparison, out: Path | None, *, json_: bool, q
         table.add_column(k, justify="left" if k == "scenario" else "right")
     for row in rows:
         table.add_row(*(_cell(row.get(k)) for k in keys))
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     console.print(table)
     console.print(f"best: {comparison.best.problem.label}")
     if out is not None:
