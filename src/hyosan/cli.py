@@ -611,9 +611,20 @@ def main(argv: list[str] | None = None) -> Any:
             signal.signal(signal.SIGTERM, previous)
 
 
+_CLICK: list[Any] = []
+
+
+def _command() -> Any:
+    # typer builds the click command on every call (70 ms here): build it once per process,
+    # for callers of main() that call it many times (the tests, the fuzzer).
+    if not _CLICK:
+        _CLICK.append(typer.main.get_command(app))
+    return _CLICK[0]
+
+
 def _main_body(argv: list[str] | None) -> Any:
     try:
-        return app(args=argv, standalone_mode=True)
+        return _command().main(args=argv, prog_name="hyosan", standalone_mode=True)
     except SystemExit as exc:
         if exc.code == 130 and _STOPPED_BY:
             raise SystemExit(_interrupt_code()) from None
