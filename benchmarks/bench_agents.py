@@ -18,7 +18,10 @@ Figures (see benchmarks/README.md):
    ensemble's own work, about 5 %, comes on top);
 2. the same through `hyosan.simulate` with the run directory written, as `hyosan run` does;
 3. the first run in a fresh process (imports, and Numba's cache read from disk);
-4. peak memory (resource.getrusage).
+4. peak memory (resource.getrusage);
+5. with `--cold`: the first run ever, in a fresh process with an empty Numba cache
+   (NUMBA_CACHE_DIR a new temporary folder): imports, compiling every kernel a building run
+   uses, and one hour of the default scenario.
 
 Timings depend on the machine and on what else runs on it: compare figures from one machine.
 """
@@ -51,6 +54,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per seed")
     parser.add_argument("--seeds", type=int, default=3, help="seeds timed (1, 2, ...)")
+    parser.add_argument(
+        "--cold", action="store_true", help="also time a first run with an empty Numba cache"
+    )
     args = parser.parse_args()
 
     scen = hyosan.load_scenario("hyosan-high")
@@ -120,6 +126,20 @@ def main() -> None:
     fresh = time.perf_counter() - t0
     print(f"3. a fresh process (imports, cached kernels, one run): {fresh:.2f} s")
     print(f"4. peak memory: {_peak_mb():.0f} MB")
+    if args.cold:
+        print(f"5. a first run with an empty Numba cache (compiles): {_cold_start():.1f} s")
+
+
+def _cold_start() -> float:
+    """Seconds of a fresh process that compiles the building run's kernels and runs 1 h."""
+    code = (
+        "import hyosan; hyosan.simulate(hyosan.load_scenario('hyosan-high', ['time.horizon=1h']))"
+    )
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, env=env)
+        return time.perf_counter() - t0
 
 
 if __name__ == "__main__":

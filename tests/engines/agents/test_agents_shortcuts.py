@@ -107,20 +107,20 @@ def test_carried_bookkeeping_matches_a_recount(
     scen = hyosan_high(*overrides, horizon="12h")
     state = engine._setup(scen, Streams(7))
     recorder = Recorder(np.asarray(scen.time.output_times()), len(scen.model.compartments))
-    st, room = state.agents["st"], state.agents["room"]
-    sc = state.scratch
+    st, room = state.agents.state, state.agents.room
+    sc = state.census
     n_rooms = state.plan.n_rooms
     checked = 0
     for k in range(24):
         t0, t1 = k * 1800.0, (k + 1) * 1800.0
         assert engine._advance(state, t0, t1, recorder, k == 23) == t1
         zombies = np.flatnonzero(st == ZOMBIE)
-        assert np.array_equal(sc["nzc"], np.bincount(room[zombies], minlength=n_rooms))
-        nzl, npl, stale, _ = sc["lists_n"]
+        assert np.array_equal(sc.zombies_carried, np.bincount(room[zombies], minlength=n_rooms))
+        nzl, npl, stale, _ = sc.lists
         if stale:
             continue  # someone turned in the last step: the next census rebuilds the lists
-        zl = sc["zl"][:nzl].astype(np.int64)
-        pl = sc["pl"][:npl].astype(np.int64)
+        zl = sc.zombie_list[:nzl].astype(np.int64)
+        pl = sc.people_list[:npl].astype(np.int64)
         assert np.all(np.diff(zl) > 0)
         assert np.all(np.diff(pl) > 0)
         assert np.array_equal(zl[st[zl] == ZOMBIE], zombies)

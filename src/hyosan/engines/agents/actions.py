@@ -37,6 +37,7 @@ from hyosan.world.graph import World
 
 if TYPE_CHECKING:
     from hyosan.engines.agents.building import Plan as BuildingPlan
+    from hyosan.engines.agents.building_run import BuildingRun
     from hyosan.scenario.schema import Scenario
 
 __all__ = ["SUPPORTED", "BuildingActions"]
@@ -94,24 +95,23 @@ class BuildingActions:
         found = {t for _, _, t, _, _ in self.strikes} | {t for _, _, t, _, _ in self.lures}
         return sorted(t for t in found if 0.0 < t <= horizon)
 
-    def apply(self, t: float, run: Any) -> None:
-        """Carry out what happens at t on a building run (engines/agents/__init__.py)."""
-        from hyosan.engines.agents.kernels import _add_sound
+    def apply(self, t: float, run: BuildingRun) -> None:
+        """Carry out what happens at t on a building run."""
+        from hyosan.engines.agents.phases.sounds import add_sound
 
-        edges = run.edges
         for _, _, start, end, room in self.lures:
             if start == t:
                 # The slot that ends first is replaced, so a long lure outlasts the screams.
-                _add_sound(
-                    edges["snd_room"], edges["snd_rad"], edges["snd_end"], room, LURE_RADIUS, end
-                )
+                add_sound(run.sounds, room, LURE_RADIUS, end)
         for i, name, when, mask, note in self.strikes:
             if when == t:
                 self._strike(i, name, t, mask, note, run)
 
-    def _strike(self, i: int, name: str, t: float, mask: np.ndarray, note: str, run: Any) -> None:
+    def _strike(
+        self, i: int, name: str, t: float, mask: np.ndarray, note: str, run: BuildingRun
+    ) -> None:
         ag = run.agents
-        st, room = ag["st"], ag["room"]
+        st, room = ag.state, ag.room
         hit = mask[room] & np.isin(st, [HUMAN, BITTEN, HYBRID, ZOMBIE])
         before = {
             s: int(np.count_nonzero(hit & (st == code)))
@@ -122,11 +122,11 @@ class BuildingActions:
                 ("zombie", ZOMBIE),
             )
         }
-        for p in np.flatnonzero(hit & (ag["named"] >= 0) & (st != ZOMBIE)):
+        for p in np.flatnonzero(hit & (ag.named >= 0) & (st != ZOMBIE)):
             run.emit(t, EV_DEATH, -1, int(p), int(room[p]))
         st[hit] = np.where(st[hit] == ZOMBIE, DESTROYED, DEAD)
-        ag["via"][hit] = -1
-        ag["dest"][hit] = -1
+        ag.passage[hit] = -1
+        ag.heading_to[hit] = -1
         run.recount()
         entry: dict[str, Any] = {"name": name, "kind": "strike", "t_s": t}
         if note:

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from numba import njit
 
+from hyosan.engines.kernel import Records, Status, Watched, watch, write_totals
 from hyosan.engines.watches import WatchArrays, watches
 from hyosan.errors import EngineError
 
@@ -31,185 +32,226 @@ if TYPE_CHECKING:
     from hyosan.engines.base import Recorder, Streams
     from hyosan.scenario.schema import Scenario
 
-__all__ = ["MixingRun", "advance_mixing", "setup_mixing"]
+__all__ = ["MixingRun", "Reactions", "advance_mixing", "setup_mixing"]
 
-STATUS_DONE, STATUS_NEED_ROOM, STATUS_STOPPED = 0, 1, 2
+
+class Reactions(NamedTuple):
+    """The model's reactions as person-by-person changes (j a reaction, c a compartment)."""
+
+    reactants: np.ndarray  # int64 (reactions, compartments): how many of each it takes
+    rates: np.ndarray
+    frequency: np.ndarray  # bool: frequency mixing (divided by the living population)
+    in_population: np.ndarray  # bool per compartment: counted in the living population
+    focal: np.ndarray  # int64: the compartment the changed person leaves; -1 for a birth
+    target: np.ndarray  # int64: the compartment they join; -1 when they leave
+    fired: np.ndarray  # int64: how often each reaction fired
 
 
 @njit(cache=True)
-def _hazards(x, reactants, rates, freq, in_pop, focal, out):
+def _hazards(x, reactions, out):  # type: ignore[no-untyped-def]
+    """Each reaction's hazard per person of its focal compartment (a birth's: in all)."""
     n_pop = 0.0
     for c in range(x.size):
-        if in_pop[c]:
+        if reactions.in_population[c]:
             n_pop += x[c]
-    for j in range(rates.size):
-        a = rates[j]
+    for j in range(reactions.rates.size):
+        a = reactions.rates[j]
         order = 0
         for c in range(x.size):
-            k = reactants[j, c]
+            k = reactions.reactants[j, c]
             for m in range(k):
                 # Falling factorial: the focal person is one of the x[focal] counted.
                 a *= max(x[c] - m, 0.0)
             order += k
-        if freq[j] and order > 1:
+        if reactions.frequency[j] and order > 1:
             a = a / n_pop ** (order - 1) if n_pop > 0 else 0.0
-        f = focal[j]
+        f = reactions.focal[j]
         if f >= 0:
             out[j] = a / x[f] if x[f] > 0 else 0.0
         else:
             out[j] = a  # a birth: the rate for the whole population
 
 
+@njit(inline="always")
+def _record(t: float, t_end: float, last: bool, x: np.ndarray, rec: Records) -> None:
+    """The counts at every output time reached by t (the end of a piece only by the last)."""
+    while rec.cursor[0] < rec.times.size and rec.times[rec.cursor[0]] <= t + 1e-9:
+        if rec.times[rec.cursor[0]] >= t_end - 1e-9 and not last:
+            break
+        write_totals(rec, x)
+
+
+@njit(inline="always")
+def _react(
+    h: float,
+    comp: np.ndarray,
+    n_alive: int,
+    x: np.ndarray,
+    reactions: Reactions,
+    haz: np.ndarray,
+    dx: np.ndarray,
+    g_enc: np.random.Generator,
+) -> None:
+    """Each living person draws against their total hazard, and which reaction fires."""
+    focal, target = reactions.focal, reactions.target
+    total = np.zeros(x.size)
+    for j in range(haz.size):
+        f = focal[j]
+        if f >= 0:
+            total[f] += haz[j]
+    p_fire = np.zeros(x.size)
+    for c in range(x.size):
+        p_fire[c] = 1.0 - math.exp(-total[c] * h)
+    for i in range(n_alive):
+        c = comp[i]
+        if c < 0 or total[c] <= 0.0:
+            continue
+        if g_enc.random() >= p_fire[c]:
+            continue
+        u = g_enc.random() * total[c]
+        chosen = -1
+        for j in range(haz.size):
+            if focal[j] == c:
+                chosen = j  # the last match takes what rounding leaves over
+                u -= haz[j]
+                if u < 0.0:
+                    break
+        comp[i] = target[chosen]
+        dx[c] -= 1.0
+        if target[chosen] >= 0:
+            dx[target[chosen]] += 1.0
+        reactions.fired[chosen] += 1
+
+
+@njit(inline="always")
+def _add_born(
+    born: int, comp: np.ndarray, n_alive: int, reactions: Reactions, dx: np.ndarray
+) -> int:
+    """The born of a step, added as the first birth reaction's; the number alive after."""
+    # A model with several birth reactions would need their split drawn too; none of the
+    # built-ins has.
+    for j in range(reactions.rates.size):
+        if reactions.focal[j] < 0 and born > 0:
+            for _ in range(born):
+                comp[n_alive] = reactions.target[j]
+                n_alive += 1
+            dx[reactions.target[j]] += born
+            reactions.fired[j] += born
+            born = 0
+    return n_alive
+
+
 @njit(cache=True)
 def advance_mixing(
-    t, t_end, dt, last, comp, n_alive, x, reactants, rates, freq, in_pop, focal, target,
-    rec_t, rec_v, rec_n, w_weights, w_level, w_below, w_stop, w_time, zw, peak, counts,
-    g_enc, g_birth,
-):  # fmt: skip
-    """Advance from t to t_end; returns (t, status, n_alive)."""
-    n_r = rates.size
+    t: float,
+    t_end: float,
+    dt: float,
+    last: bool,
+    comp: np.ndarray,
+    n_alive: int,
+    x: np.ndarray,
+    reactions: Reactions,
+    records: Records,
+    watched: Watched,
+    g_enc: np.random.Generator,
+    g_birth: np.random.Generator,
+) -> tuple[float, Status, int]:
+    """Advance from t to t_end; returns (t, status, n_alive).
+
+    `comp` holds each person's compartment (-1: gone); `Status.NEED_ROOM` asks for a longer one.
+    """
+    n_r = reactions.rates.size
     haz = np.zeros(n_r)
     while True:
-        while rec_n[0] < rec_t.size and rec_t[rec_n[0]] <= t + 1e-9:
-            if rec_t[rec_n[0]] >= t_end - 1e-9 and not last:
-                break
-            rec_v[rec_n[0], :] = x
-            rec_n[0] += 1
+        _record(t, t_end, last, x, records)
         if t >= t_end - 1e-9:
-            return t, STATUS_DONE, n_alive
+            return t, Status.DONE, n_alive
         h = min(dt, t_end - t)
-        if rec_n[0] < rec_t.size:
-            h = min(h, max(rec_t[rec_n[0]] - t, 1e-9))
-        _hazards(x, reactants, rates, freq, in_pop, focal, haz)
+        if records.cursor[0] < records.times.size:
+            h = min(h, max(records.times[records.cursor[0]] - t, 1e-9))
+        _hazards(x, reactions, haz)
         # Births first: they need room in the arrays.
         born = 0
         for j in range(n_r):
-            if focal[j] < 0 and haz[j] > 0.0:
+            if reactions.focal[j] < 0 and haz[j] > 0.0:
                 born += g_birth.poisson(haz[j] * h)
         if n_alive + born > comp.size:
-            return t, STATUS_NEED_ROOM, n_alive
-        total = np.zeros(x.size)
-        for j in range(n_r):
-            f = focal[j]
-            if f >= 0:
-                total[f] += haz[j]
-        p_fire = np.zeros(x.size)
-        for c in range(x.size):
-            p_fire[c] = 1.0 - math.exp(-total[c] * h)
+            return t, Status.NEED_ROOM, n_alive
         dx = np.zeros(x.size)
-        for i in range(n_alive):
-            c = comp[i]
-            if c < 0 or total[c] <= 0.0:
-                continue
-            if g_enc.random() >= p_fire[c]:
-                continue
-            u = g_enc.random() * total[c]
-            chosen = -1
-            for j in range(n_r):
-                if focal[j] == c:
-                    chosen = j  # the last match takes what rounding leaves over
-                    u -= haz[j]
-                    if u < 0.0:
-                        break
-            comp[i] = target[chosen]
-            dx[c] -= 1.0
-            if target[chosen] >= 0:
-                dx[target[chosen]] += 1.0
-            counts[chosen] += 1
-        # Births of this step go to the first birth reaction's compartment (a model with
-        # several birth reactions would need their split drawn too; none of the built-ins has).
-        for j in range(n_r):
-            if focal[j] < 0 and born > 0:
-                for _ in range(born):
-                    comp[n_alive] = target[j]
-                    n_alive += 1
-                dx[target[j]] += born
-                counts[j] += born
-                born = 0
+        _react(h, comp, n_alive, x, reactions, haz, dx, g_enc)
+        n_alive = _add_born(born, comp, n_alive, reactions, dx)
         for c in range(x.size):
             x[c] += dx[c]
         t = t + h
-        zc = 0.0
-        for c in range(x.size):
-            zc += zw[c] * x[c]
-        if zc > peak[0]:
-            peak[0] = zc
-            peak[1] = t
-        stop = False
-        for w in range(w_level.size):
-            if not math.isnan(w_time[w]):
-                continue
-            v = 0.0
-            for c in range(x.size):
-                v += w_weights[w, c] * x[c]
-            if (v < w_level[w]) if w_below[w] else (v > w_level[w]):
-                w_time[w] = t
-                if w_stop[w]:
-                    stop = True
-        if stop:
-            return t, STATUS_STOPPED, n_alive
+        if watch(watched, x, t):
+            return t, Status.STOPPED, n_alive
 
 
 @dataclass
 class MixingRun:
-    """State of one well-mixed agents run."""
+    """State of one well-mixed agents run, and what the engine's hooks do with it."""
 
     compartments: tuple[str, ...]
     reaction_names: tuple[str, ...]
-    comp: np.ndarray
+    comp: np.ndarray  # each person's compartment, -1 once gone (room for the born after)
     n_alive: int
     x: np.ndarray
-    reactants: np.ndarray
-    rates: np.ndarray
-    freq: np.ndarray
-    in_pop: np.ndarray
-    focal: np.ndarray
-    target: np.ndarray
+    reactions: Reactions
     dt: float
     watch: WatchArrays
-    zw: np.ndarray
-    peak: np.ndarray
-    counts: np.ndarray
+    watched: Watched  # the same levels and crossing times, and the zombie peak
     g_enc: np.random.Generator
     g_birth: np.random.Generator
     stopped_by: str = field(default="horizon")
 
     def advance(self, t0: float, t1: float, recorder: Recorder, last: bool) -> float:
-        rec_n = np.array([recorder.filled], dtype=np.int64)
+        """Steps from t0 to t1 (see Engine._advance)."""
+        cursor = np.array([recorder.filled, 0], dtype=np.int64)
+        no_snaps = np.zeros((0, 0, 0))
+        records = Records(recorder.times, recorder.values, np.zeros(0), no_snaps, cursor)
         t = t0
         while True:
             t, status, self.n_alive = advance_mixing(
-                t, t1, self.dt, last, self.comp, self.n_alive, self.x, self.reactants,
-                self.rates, self.freq, self.in_pop, self.focal, self.target, recorder.times,
-                recorder.values, rec_n, self.watch.weights, self.watch.levels, self.watch.below,
-                self.watch.stop, self.watch.times, self.zw, self.peak, self.counts, self.g_enc,
-                self.g_birth,
+                t, t1, self.dt, last, self.comp, self.n_alive, self.x, self.reactions, records,
+                self.watched, self.g_enc, self.g_birth,
             )  # fmt: skip
-            recorder.filled = int(rec_n[0])
-            if status == STATUS_NEED_ROOM:
+            recorder.filled = int(cursor[0])
+            if status == Status.NEED_ROOM:
                 grown = np.full(max(16, 2 * self.comp.size), -1, dtype=np.int32)
                 grown[: self.comp.size] = self.comp
                 self.comp = grown
                 continue
-            if status == STATUS_STOPPED:
+            if status == Status.STOPPED:
                 self.stopped_by = self.watch.stopper(t)
                 return float(t)
             return t1
 
     def counts_now(self) -> np.ndarray:
+        """The compartments' totals now."""
         return self.x.copy()
 
+    def change_times(self, scenario: Scenario) -> list[float]:
+        """None: interventions are carried out only in a building."""
+        return []
+
+    def intervene(self, t: float) -> None:
+        """Refused: the engine carries out interventions only in a building."""
+        raise EngineError("the agents engine carries out interventions only in a building")
+
     def finish(self) -> tuple[dict[str, float | None], dict[str, float | None], dict[str, Any]]:
-        crossings, exact = self.watch.figures(self.peak)
+        """Crossings, exact figures and diagnostics (with how often each reaction fired)."""
+        crossings, exact = self.watch.figures(self.watched.peak)
+        fired = self.reactions.fired.tolist()
         diagnostics = {
             "mode": "random mixing",
             "people": int(self.n_alive),
             "step_s": self.dt,
-            "events_by_reaction": dict(zip(self.reaction_names, self.counts.tolist(), strict=True)),
+            "events_by_reaction": dict(zip(self.reaction_names, fired, strict=True)),
         }
         return crossings, exact, diagnostics
 
     def outputs(self) -> dict[str, Any]:
+        """Nothing beyond the counts."""
         return {}
 
 
@@ -254,23 +296,29 @@ def setup_mixing(scenario: Scenario, streams: Streams) -> MixingRun:
         if options is not None and options.step is not None
         else scenario.time.step / 20
     )
+    zombie = np.asarray(zw, dtype=np.float64)
+    watch = WatchArrays.of(watched, n_c)
+    peak = np.array([float(zombie @ x0), 0.0])
     return MixingRun(
         compartments=net.compartments,
         reaction_names=net.reaction_names,
         comp=comp,
         n_alive=int(comp.size),
         x=x0.copy(),
-        reactants=net.reactants.astype(np.int64),
-        rates=net.rates.astype(np.float64),
-        freq=net.frequency.astype(np.bool_),
-        in_pop=net.in_population.astype(np.bool_),
-        focal=focal,
-        target=target,
+        reactions=Reactions(
+            reactants=net.reactants.astype(np.int64),
+            rates=net.rates.astype(np.float64),
+            frequency=net.frequency.astype(np.bool_),
+            in_population=net.in_population.astype(np.bool_),
+            focal=focal,
+            target=target,
+            fired=np.zeros(n_r, dtype=np.int64),
+        ),
         dt=dt,
-        watch=WatchArrays.of(watched, n_c),
-        zw=np.asarray(zw, dtype=np.float64),
-        peak=np.array([float(zw @ x0), 0.0]),
-        counts=np.zeros(n_r, dtype=np.int64),
+        watch=watch,
+        watched=Watched(
+            watch.weights, watch.levels, watch.below, watch.stop, watch.times, zombie, peak
+        ),
         g_enc=streams.generator("encounters"),
         g_birth=streams.generator("events"),
     )

@@ -46,18 +46,18 @@ def trace(scenario: Scenario, seed: int, horizon: float) -> Iterator[Frame]:
     def frame(t: float) -> Frame:
         return Frame(
             t=t,
-            state=state.agents["st"].copy(),
-            room=state.agents["room"].copy(),
-            via=state.agents["via"].copy(),
-            used=state.agents["used"].copy(),
-            hold=state.edges["hp"].copy(),
+            state=state.agents.state.copy(),
+            room=state.agents.room.copy(),
+            via=state.agents.passage.copy(),
+            used=state.agents.last_passage.copy(),
+            hold=state.passages.hold.copy(),
             counts=engine._counts(state),
         )
 
     t = 0.0
     yield frame(t)
     while t < horizon - 1e-9:
-        t1 = min(horizon, t + state.dt)
+        t1 = min(horizon, t + state.params.step_s)
         engine._advance(state, t, t1, recorder, False)
         t = t1
         yield frame(t)

@@ -1,0 +1,353 @@
+"""A building run: people with traits in a floor plan, stepped by the compiled step loop.
+
+`setup_building` makes a `BuildingRun` from a scenario; the engine's hooks call its methods
+(the `AgentsRun` protocol, run.py). Between calls of the step loop (step.py) the run grows its
+event log when full, and carries out interventions (actions.py).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from hyosan.engines.agents.actions import BuildingActions
+from hyosan.engines.agents.params import (
+    ESCAPED,
+    EV_BARRICADE,
+    EV_BITE,
+    EV_BROKEN,
+    EV_ESCAPE,
+    EV_HYBRID,
+    EV_KILL,
+    EV_RESCUE,
+    EV_SACRIFICE,
+    HUMAN,
+    N_STATES,
+    STATE_VOCAB,
+    ZOMBIE,
+    Params,
+)
+from hyosan.engines.agents.state import (
+    Agents,
+    Census,
+    Counts,
+    Draws,
+    Passages,
+    Rooms,
+    Sounds,
+    new_agents,
+    new_census,
+    new_counts,
+    new_sounds,
+    passages_of,
+    rooms_of,
+)
+from hyosan.engines.kernel import EventLog, Records, Status, Watched, new_event_log
+from hyosan.engines.watches import WatchArrays, watches
+from hyosan.errors import EngineError
+
+if TYPE_CHECKING:
+    from hyosan.engines.agents.building import Plan
+    from hyosan.engines.agents.people import Population
+    from hyosan.engines.base import Recorder, Streams
+    from hyosan.scenario.schema import Scenario
+
+__all__ = ["DEFAULT_STEP_S", "BuildingRun", "setup_building", "state_map"]
+
+#: Default time step in a building, in seconds.
+DEFAULT_STEP_S = 5.0
+#: The random streams of a building run, in the order of `Draws`.
+STREAMS = ("movement", "encounters", "bites", "behaviour")
+
+
+def state_map(scenario: Scenario) -> np.ndarray:
+    """For each agent state, the model compartment it is counted in."""
+    comps = list(scenario.model.compartments.values())
+    out = np.zeros(N_STATES, dtype=np.int64)
+    for s, vocab in enumerate(STATE_VOCAB):
+        hits = [i for i, c in enumerate(comps) if c.state == vocab]
+        if not hits:
+            have = ", ".join(sorted({c.state for c in comps}))
+            raise EngineError(
+                f"model: the agents engine counts people who are {vocab}, but the model has no "
+                f"compartment of state {vocab!r} (it has {have}); add one, e.g. "
+                f'X = {{ state = "{vocab}", in_population = false }}'
+            )
+        out[s] = hits[0]
+    return out
+
+
+def _grown(log: EventLog, size: int) -> EventLog:
+    """A log of `size` rows holding the rows used of `log`."""
+    used = int(log.n[0])
+    out = new_event_log(size, log.kind.dtype.type)
+    for old, new in zip(log[:-1], out[:-1], strict=True):
+        new[:used] = old[:used]
+    out.n[0] = used
+    return out
+
+
+@dataclass
+class BuildingRun:
+    """State of one building run, and what the engine's hooks do with it."""
+
+    plan: Plan
+    people: Population
+    params: Params
+    clock_start: float
+    agents: Agents
+    rooms: Rooms
+    passages: Passages
+    sounds: Sounds
+    census: Census
+    counts: Counts
+    snap_times: np.ndarray  # the output times with a snapshot per room
+    snaps: np.ndarray  # (snapshots, rooms, compartments)
+    cursor: np.ndarray  # int64[2]: the next output, the next snapshot
+    watch: WatchArrays
+    watched: Watched  # the same levels and crossing times, and the zombie peak
+    log: EventLog
+    draws: Draws
+    compartments: tuple[str, ...]
+    rec_times: np.ndarray
+    actions: BuildingActions | None
+    summary_only: bool
+    step_no: int = 0
+    t: float = 0.0
+    stopped_by: str = "horizon"
+
+    # --- the engine's hooks ------------------------------------------------------------------
+
+    def advance(self, t0: float, t1: float, recorder: Recorder, last: bool) -> float:
+        """Steps from t0 to t1 (see Engine._advance)."""
+        from hyosan.engines.agents.step import advance_building
+
+        self.cursor[0] = recorder.filled
+        records = Records(recorder.times, recorder.values, self.snap_times, self.snaps, self.cursor)
+        t = t0
+        while True:
+            t, status, self.step_no = advance_building(
+                t, t1, last, self.step_no, self.params, self.agents, self.rooms, self.passages,
+                self.sounds, self.census, self.counts, records, self.watched, self.log, self.draws,
+            )  # fmt: skip
+            recorder.filled = int(self.cursor[0])
+            self.t = float(t)
+            if status == Status.LOG_FULL:
+                self.log = _grown(self.log, 2 * self.log.t.size)
+                continue
+            if status == Status.STOPPED:
+                self.stopped_by = self.watch.stopper(t)
+                return float(t)
+            return t1
+
+    def counts_now(self) -> np.ndarray:
+        """The compartments' totals now."""
+        comp = np.zeros_like(self.counts.totals)
+        np.add.at(comp, self.counts.compartment, self.counts.by_state.astype(np.float64))
+        return comp
+
+    def change_times(self, scenario: Scenario) -> list[float]:
+        """When interventions act."""
+        return [] if self.actions is None else self.actions.times(float(scenario.time.horizon))
+
+    def intervene(self, t: float) -> None:
+        """Carry out the interventions of time t."""
+        if self.actions is None:
+            raise EngineError("the agents engine carries out interventions only in a building")
+        self.actions.apply(t, self)
+
+    def finish(self) -> tuple[dict[str, float | None], dict[str, float | None], dict[str, Any]]:
+        """Crossings, exact figures and diagnostics."""
+        crossings, exact = self.watch.figures(self.watched.peak)
+        diagnostics = {
+            "steps": int(self.step_no),
+            "agent_steps": int(self.step_no) * self.people.n,
+            "events": int(self.log.n[0]),
+            "step_s": self.params.step_s,
+        }
+        return crossings, exact, diagnostics
+
+    def outputs(self) -> dict[str, Any]:
+        """The events, per-room snapshots, survivors and the summary's extra figures."""
+        from hyosan.engines.agents.narrative import events_table, fates
+
+        ev = self.events()
+        people, plan = self.people, self.plan
+        st, room = self.agents.state, self.agents.room
+        fate_text, fate_rows = fates(
+            ev, people.names, people.roles, st, room, plan.names, self.clock_start, self.t
+        )
+        # The event table (a sentence for each event of a named character) costs more than
+        # the rest of the outputs together; a summary needs only the fates and the counts.
+        table = (
+            None
+            if self.summary_only
+            else events_table(
+                ev, people.names, people.roles, plan.names, self.clock_start, fate_rows
+            )
+        )
+        survivors = tuple(
+            name
+            for i, name in enumerate(people.names)
+            if STATE_VOCAB[int(st[i])] in ("human", "safe")
+        )
+        kinds = ev["kind"]
+
+        def count(kind: int) -> int:
+            return int(np.count_nonzero(kinds == kind))
+
+        alive = np.isin(st, [HUMAN, ESCAPED])
+        extra = {
+            "fates": fate_text,
+            "people": int(people.n),
+            "n_students_alive": int(np.count_nonzero(alive & (people.roles == 0))),
+            "n_bites": count(EV_BITE),
+            "n_zombies_destroyed": count(EV_KILL),
+            "n_barricades": count(EV_BARRICADE),
+            "n_barricades_broken": count(EV_BROKEN),
+            "n_rescues": count(EV_RESCUE),
+            "n_sacrifices": count(EV_SACRIFICE),
+            "n_hybrids": count(EV_HYBRID),
+            "n_escaped": count(EV_ESCAPE),
+            "clock_start_s": self.clock_start,
+        }
+        if self.actions is not None:
+            extra["interventions"] = self.actions.report()
+        return {
+            "events": table,
+            "places": None if self.summary_only else self.places(),
+            "survivors": survivors,
+            "extra": extra,
+        }
+
+    # --- between steps -----------------------------------------------------------------------
+
+    def events(self) -> dict[str, np.ndarray]:
+        """The events logged so far, by column (the narrative's names: `aux` is the detail)."""
+        log, used = self.log, int(self.log.n[0])
+        return {
+            "t": log.t[:used],
+            "kind": log.kind[:used],
+            "actor": log.actor[:used],
+            "target": log.target[:used],
+            "place": log.place[:used],
+            "aux": log.detail[:used],
+        }
+
+    def emit(self, t: float, kind: int, actor: int, target: int, place: int) -> None:
+        """Append an event to the log (between steps), growing it when full."""
+        if int(self.log.n[0]) >= self.log.t.size:
+            self.log = _grown(self.log, 2 * self.log.t.size)
+        k = int(self.log.n[0])
+        for column, v in zip(self.log[:-1], (t, kind, actor, target, place, 0), strict=True):
+            column[k] = v
+        self.log.n[0] = k + 1
+
+    def recount(self) -> None:
+        """Counts per state and compartment again, after states changed between steps."""
+        self.counts.by_state[:] = np.bincount(self.agents.state, minlength=N_STATES)
+        self.counts.totals[:] = 0.0
+        np.add.at(self.counts.totals, self.counts.compartment, self.counts.by_state.astype(float))
+        self.census.lists[2] = 1  # the step loop's lists of zombies and people: rebuild
+
+    def places(self) -> Any:
+        """The rooms, with their counts at each snapshot time (places.parquet)."""
+        import pyarrow as pa
+
+        plan = self.plan
+        n_snap = int(self.cursor[1])
+        snap = self.snaps[:n_snap]
+        times = self.snap_times[:n_snap]
+        columns: dict[str, Any] = {
+            "name": pa.array(plan.names, pa.string()),
+            "kind": pa.array(plan.kinds, pa.string()),
+            "floor": pa.array(plan.floor.astype(np.int64), pa.int64()),
+            "x": pa.array(plan.x, pa.float64()),
+            "y": pa.array(plan.y, pa.float64()),
+            "t_first_zombie_s": pa.array(
+                [None if v < 0 else float(v) for v in self.rooms.first_zombie_at], pa.float64()
+            ),
+        }
+        for c, name in enumerate(self.compartments):
+            # One fixed-size list per room: its count at each snapshot time.
+            values = np.ascontiguousarray(snap[:, :, c].T).reshape(-1)
+            columns[name] = pa.FixedSizeListArray.from_arrays(
+                pa.array(values, pa.float64()), max(n_snap, 1)
+            )
+        meta = {"snapshot_times_s": json.dumps([float(t) for t in times])}
+        return pa.table(columns, metadata=meta)
+
+
+def _snapshot_times(scenario: Scenario, times: np.ndarray, summary_only: bool) -> np.ndarray:
+    """The output times with a per-room snapshot: `record.snapshots` of them, evenly spread."""
+    wanted = scenario.record.snapshots if scenario.record.snapshots is not None else 200
+    n_snap = min(wanted, times.size)
+    at = np.unique(np.round(np.linspace(0, times.size - 1, max(n_snap, 1)))).astype(np.int64)
+    return times[at[:0] if summary_only else at]
+
+
+def _watched(scenario: Scenario, counts: Counts) -> tuple[WatchArrays, Watched]:
+    """The scenario's watched levels, and the zombie peak (of the zombies' compartment)."""
+    from hyosan.models.network import ReactionNetwork
+
+    net = ReactionNetwork.from_scenario(scenario)
+    arrays = WatchArrays.of(watches(scenario, net, counts.totals), counts.totals.size)
+    zombie = np.zeros(counts.totals.size)
+    zombie[counts.compartment[ZOMBIE]] = 1.0
+    peak = np.array([float(counts.by_state[ZOMBIE]), 0.0])
+    w = arrays
+    return arrays, Watched(w.weights, w.levels, w.below, w.stop, w.times, zombie, peak)
+
+
+def setup_building(scenario: Scenario, streams: Streams, summary_only: bool) -> BuildingRun:
+    """A building run of a scenario that places people in a `[building]`."""
+    from hyosan.engines.agents.building import compile_building
+    from hyosan.engines.agents.people import make_population
+    from hyosan.scenario.agents import AgentsOptions, Behaviour, Virus, Zombies
+
+    assert scenario.building is not None  # describes_people and validated: it is there
+    virus = scenario.virus or Virus()
+    behaviour = scenario.behaviour or Behaviour()
+    options = scenario.agents or AgentsOptions()
+    plan = compile_building(scenario.building)
+    people = make_population(scenario, plan, virus, streams.generator("world"))
+    n = people.n
+    if n == 0:
+        raise EngineError("people: the scenario places nobody in the building")
+    step = float(options.step) if options.step is not None else DEFAULT_STEP_S
+    params = Params.of(
+        virus, scenario.zombies or Zombies(), behaviour, scenario.building.storey_height, step
+    )
+    agents = new_agents(
+        people, len(people.names), behaviour.supplies.carried * 3600.0, params.supplies_tolerance
+    )
+    counts = new_counts(agents.state, state_map(scenario), len(scenario.model.compartments))
+    times = np.asarray(scenario.time.output_times())
+    snap_times = _snapshot_times(scenario, times, summary_only)
+    watch, watched = _watched(scenario, counts)
+    return BuildingRun(
+        plan=plan,
+        people=people,
+        params=params,
+        clock_start=float(options.clock_start),
+        agents=agents,
+        rooms=rooms_of(plan),
+        passages=passages_of(plan),
+        sounds=new_sounds(),
+        census=new_census(n, plan.n_rooms, int(people.group.max()) + 1),
+        counts=counts,
+        snap_times=snap_times,
+        snaps=np.zeros((snap_times.size, plan.n_rooms, counts.totals.size)),
+        cursor=np.zeros(2, np.int64),
+        watch=watch,
+        watched=watched,
+        log=new_event_log(max(4096, 16 * n), np.int8),
+        draws=Draws(*(streams.generator(s) for s in STREAMS)),
+        compartments=tuple(scenario.model.compartments),
+        rec_times=times,
+        actions=BuildingActions.build(scenario, plan) if scenario.acts else None,
+        summary_only=summary_only,
+    )

@@ -1,0 +1,61 @@
+"""Phase 6b's last part: a person setting off through a barricaded passage.
+
+Leaving through their own room's barricade, people take it down. Asking to be let in, they may
+be refused (once: the refused do not ask that room again) by the room's most selfish person;
+else the room's most resourceful person opens it.
+"""
+
+from __future__ import annotations
+
+from hyosan.engines.agents.params import EV_ABANDON, EV_OPENED, Params
+from hyosan.engines.agents.phases.jit import inlined
+from hyosan.engines.agents.state import Agents, Census, Passages
+from hyosan.engines.kernel import EventLog, log_event
+
+__all__ = ["set_off"]
+
+
+@inlined
+def set_off(
+    tn: float,
+    p: Params,
+    agents: Agents,
+    passages: Passages,
+    census: Census,
+    log: EventLog,
+    i: int,
+    r: int,
+    target: int,
+    edge: int,
+    speed: float,
+) -> None:
+    """Person i in room r sets off along `edge` to `target` at `speed`, if let through."""
+    a, ps = agents, passages
+    if ps.hold[edge] > 0.0:
+        if ps.barricaded_from[edge] == r:
+            # Leaving: take down our own barricade.
+            ps.hold[edge] = 0.0
+            ps.progress[edge] = 0.0
+            log_event(log, tn, EV_OPENED, i, -1, r, edge)
+        else:
+            q = ps.barricaded_from[edge]
+            if a.refused_by[i] == q:
+                a.goal[i] = -1
+                return
+            selfish = census.most_selfish_who[q]
+            if (
+                p.selfishness > 0.0
+                and selfish >= 0
+                and census.most_selfish[q] >= p.refuse_threshold
+            ):
+                a.refused_by[i] = q
+                a.goal[i] = -1
+                log_event(log, tn, EV_ABANDON, selfish, i, q, 0)
+                return
+            ps.hold[edge] = 0.0
+            ps.progress[edge] = 0.0
+            who = census.most_resourceful_who[q] if census.most_resourceful_who[q] >= 0 else -1
+            log_event(log, tn, EV_OPENED, who, i, q, edge)
+    a.heading_to[i] = target
+    a.passage[i] = edge
+    a.arrives_in[i] = ps.length[edge] / speed

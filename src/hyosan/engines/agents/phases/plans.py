@@ -1,0 +1,107 @@
+"""Phase 6a, room-wide plans: the PA lure, a move for water, food or a toilet, an exit.
+
+A room's plans are made by its most resourceful person, once they know of the outbreak, in a
+room free of zombies: work the PA to pull the zombies next door to the speakers; when they need
+water and food (or a toilet), send everyone to the nearest room to hold that has them; when
+calm, now and then, head for the nearest exit. Phase 6b's people follow the room's goal.
+"""
+
+from __future__ import annotations
+
+import math
+
+from hyosan.engines.agents.params import (
+    COURAGE,
+    EV_LURE,
+    EV_SUPPLIES,
+    ROOM_EXIT,
+    ROOM_HOLD,
+    Params,
+)
+from hyosan.engines.agents.phases.jit import compiled, inlined
+from hyosan.engines.agents.phases.sounds import add_sound
+from hyosan.engines.agents.state import Agents, Census, Draws, Passages, Rooms, Sounds
+from hyosan.engines.kernel import EventLog, log_event
+
+__all__ = ["plan_rooms"]
+
+
+@inlined
+def _nearest_with_needs(
+    rooms: Rooms, passages: Passages, census: Census, r: int, toilet: bool
+) -> int:
+    """The nearest room to hold, free of zombies, with a toilet (or supplies), or -1."""
+    dist = passages.people_distance
+    best = -1
+    best_d = 1e300
+    for q in range(rooms.kind.size):
+        if q == r or dist[r, q] < 0 or census.zombies[q] > 0 or rooms.kind[q] != ROOM_HOLD:
+            continue
+        ok = rooms.toilet[q] if toilet else rooms.supplies[q] > 1.0
+        if ok and dist[r, q] < best_d:
+            best_d = dist[r, q]
+            best = q
+    return best
+
+
+@inlined
+def _nearest_exit(rooms: Rooms, passages: Passages, r: int) -> int:
+    dist = passages.people_distance
+    best = -1
+    best_d = 1e300
+    for q in range(rooms.kind.size):
+        if rooms.kind[q] == ROOM_EXIT and dist[r, q] >= 0 and dist[r, q] < best_d:
+            best_d = dist[r, q]
+            best = q
+    return best
+
+
+@compiled
+def plan_rooms(
+    t: float,
+    tn: float,
+    h: float,
+    p: Params,
+    agents: Agents,
+    rooms: Rooms,
+    passages: Passages,
+    sounds: Sounds,
+    census: Census,
+    log: EventLog,
+    draws: Draws,
+) -> None:
+    """Each room's plan for this step: `census.room_goal`, and the PA lure."""
+    a, c = agents, census
+    for r in range(rooms.kind.size):
+        who = c.most_resourceful_who[r]
+        if who < 0 or c.people[r] == 0 or c.zombies[r] > 0 or rooms.kind[r] == ROOM_EXIT:
+            continue
+        if a.aware[who] == 0:
+            continue
+        threatened = c.zombies_next_door[r] > 0
+        # The PA lure: the resourceful pull the zombies off their door to the speakers.
+        if (
+            p.lure > 0.0
+            and rooms.pa[r]
+            and threatened
+            and c.most_resourceful[r] >= p.lure_resourcefulness
+            and t >= rooms.pa_ready_at[r]
+        ):
+            rooms.pa_ready_at[r] = t + p.lure_cooldown
+            for q in range(rooms.kind.size):
+                if rooms.speaker[q]:
+                    add_sound(sounds, q, p.pa_radius, t + p.lure_duration)
+            log_event(log, tn, EV_LURE, who, -1, r, 0)
+        if p.supplies > 0.0 and (a.supplies_need[who] >= 1.0 or a.toilet_need[who] >= 1.0):
+            toilet = a.toilet_need[who] >= 1.0 and a.supplies_need[who] < 1.0
+            best = _nearest_with_needs(rooms, passages, c, r, toilet)
+            if best >= 0:
+                c.room_goal[r] = best
+                if a.named[who] >= 0:
+                    log_event(log, tn, EV_SUPPLIES, who, -1, r, best)
+            continue
+        if not threatened and p.exits > 0.0 and rooms.kind[r] == ROOM_HOLD:
+            bold = a.traits[who, COURAGE] >= p.exit_courage
+            rate = p.exit_rate * (2.0 if bold else 1.0)
+            if draws.behaviour.random() < 1.0 - math.exp(-rate * h):
+                c.room_goal[r] = _nearest_exit(rooms, passages, r)
