@@ -75,7 +75,7 @@ class _Objective:
         return value if math.isfinite(value) else _BIG
 
 
-def _minimise(  # type: ignore[no-untyped-def]
+def _minimise(
     f: Callable[[np.ndarray], float],
     x0: np.ndarray,
     lo: np.ndarray,
@@ -84,7 +84,8 @@ def _minimise(  # type: ignore[no-untyped-def]
     size: float = 0.1,
     xatol: float = 1e-7,
     fatol: float = 1e-8,
-):
+) -> optimize.OptimizeResult:
+    """Nelder-Mead within the bounds from x0 (a first simplex `size` of the box wide)."""
     span = hi - lo
     simplex = [x0]
     for i in range(x0.size):
