@@ -195,6 +195,41 @@ def test_default_run_shows_its_first_minutes(
     assert _first_frame_after(page, bite) - bite <= 300.0
 
 
+def test_floor_plan_labels_are_whole_and_apart(
+    open_page: Callable[[Path], Page], hyosan_high: Path, tmp_path: Path
+) -> None:
+    """Every room's name is drawn whole, or its number is and the key under the map spells
+    the name out; no two labels overlap; every floor has its panel, the grounds their own."""
+    page = open_page(hyosan_high)
+    page.page.locator("#map-wrap").screenshot(path=str(tmp_path / "floor-plans.png"))
+    m = "window.hyosanReport.map"
+    labels = page.page.evaluate(f"{m}.labels")
+    names = page.page.evaluate(f"{m}.places.points.labels")
+    keys = dict(page.page.evaluate(f"{m}.keys"))
+    key_text = page.text("#map-keys") if keys else ""
+    assert len(labels) == len(names)
+    for name, label in zip(names, labels, strict=True):
+        if label["key"] is None:
+            assert " ".join(label["lines"]) == name
+        else:
+            assert keys[label["key"]] == name
+            assert f"{label['key']} {name}" in key_text
+    boxes = [lab for lab in labels if lab["lines"]]
+    assert len(boxes) >= len(names) * 0.8  # most rooms show their name or number
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            apart = (
+                a["x"] + a["w"] <= b["x"]
+                or b["x"] + b["w"] <= a["x"]
+                or a["y"] + a["h"] <= b["y"]
+                or b["y"] + b["h"] <= a["y"]
+            )
+            assert apart, (a, b)
+    titles = [p["title"] for p in page.page.evaluate(f"{m}.places.points.panels")]
+    assert titles == ["floor 5", "floor 4", "floor 3", "floor 2", "floor 1", "grounds"]
+    assert page.errors == []
+
+
 def test_hyosan_high_report_loads_without_errors(
     open_page: Callable[[Path], Page], hyosan_high: Path
 ) -> None:

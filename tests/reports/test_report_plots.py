@@ -135,6 +135,56 @@ def test_building_places_are_drawn_per_floor(tmp_path: Path) -> None:
     assert np.all((geometry.u >= 0) & (geometry.u <= 1) & (geometry.v >= 0) & (geometry.v <= 1))
 
 
+def test_rooms_are_drawn_to_scale_without_overlaps(tmp_path: Path) -> None:
+    """Hyosan High's rooms are rectangles of their areas (shrunk only where they would
+    overlap), corridors long and thin, and no two rectangles of a panel overlap unless one
+    holds the other."""
+    run = RunData.from_result(hyosan.simulate(_scenario("building", tmp_path), seed=1))
+    g = geometry_of(run.places, run.rooms)
+    assert isinstance(g, PointGeometry)
+    i = {name: k for k, name in enumerate(g.labels)}
+    # Areas in units of the panel: the library is drawn bigger than a classroom, by its area.
+    area = g.w * g.h / np.array([g.panels[p].aspect for p in g.panel])
+    ratio = area[i["library"]] / area[i["3-1"]]
+    assert 300 / 65 * 0.5 < ratio < 300 / 65 * 1.5
+    corridor = i["3F corridor centre"]
+    aspect = g.panels[g.panel[corridor]].aspect
+    assert g.w[corridor] > 2 * g.h[corridor] / aspect  # long along the building
+    for p in range(len(g.panels)):
+        m = np.flatnonzero(g.panel == p)
+        x, y = g.u[m], g.v[m] / g.panels[p].aspect
+        w, h = g.w[m], g.h[m] / g.panels[p].aspect
+        dx, dy = np.abs(x[:, None] - x[None, :]), np.abs(y[:, None] - y[None, :])
+        overlap = (dx < (w[:, None] + w[None, :]) / 2 - 1e-9) & (
+            dy < (h[:, None] + h[None, :]) / 2 - 1e-9
+        )
+        np.fill_diagonal(overlap, False)
+        holds = (dx <= w[:, None] / 2) & (dy <= h[:, None] / 2)
+        assert not np.any(overlap & ~holds & ~holds.T), g.panels[p].title
+
+
+def test_first_zombie_map_names_every_room(tmp_path: Path) -> None:
+    """first-zombie.png names each room, whole, in the room or in the key under the map, and
+    its rooms lie inside their panels (nothing clipped)."""
+    result = hyosan.simulate(_scenario("hyosan-high", tmp_path), seed=3)
+    run = RunData.from_result(result)
+    fig = plot_first_zombie(run)
+    assert fig is not None
+    fig.canvas.draw()
+    inside = [t.get_text() for ax in fig.axes for t in ax.texts]
+    key = fig._supxlabel.get_text().replace("\u00a0", " ") if fig._supxlabel else ""
+    for name in run.places.column("name").to_pylist():
+        assert name in inside or f" {name}" in f" {key}", name
+    for ax in fig.axes[:-1]:  # the last is the colour bar
+        for coll in ax.collections:
+            for path in coll.get_paths():
+                box = path.get_extents(coll.get_transform())  # in pixels, as the panel's
+                assert box.x0 >= ax.bbox.x0 - 0.5
+                assert box.x1 <= ax.bbox.x1 + 0.5
+                assert box.y0 >= ax.bbox.y0 - 0.5
+                assert box.y1 <= ax.bbox.y1 + 0.5
+
+
 # --- budgets ------------------------------------------------------------------------------------
 
 

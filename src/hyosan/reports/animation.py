@@ -17,8 +17,6 @@ from hyosan.reports.plaintext import plain_text
 from hyosan.reports.plots import MapDrawing, as_run, busiest, frame_colours, map_size
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from hyosan.reports.frames import PlaceFrames
     from hyosan.reports.rundata import RunData
     from hyosan.results.result import Result
@@ -68,13 +66,13 @@ def write_gif(
     picks = gif_frames(frames, max_frames)
     fig = Figure(figsize=map_size(frames), dpi=dpi, layout="constrained")
     states = [run.state_of(c) for c in frames.compartments]
-    drawing = MapDrawing(fig, frames, run.name, legend=states)
+    drawing = MapDrawing(fig, frames, run.name, legend=states, labels=False)
     top = busiest(frames)
     drawing.paint(frame_colours(frames, run, 0, top))
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     background = np.asarray(canvas.buffer_rgba())[:, :, :3].copy()
-    painter = _Painter(fig, drawing, background.shape[0])
+    painter = _Painter(drawing, background.shape[0])
     font = _font()
     images = []
     for i in picks:
@@ -116,7 +114,7 @@ def _font() -> object:
 class _Painter:
     """Recolours the places' pixels of the figure's picture (rows from the top)."""
 
-    def __init__(self, fig: Figure, drawing: MapDrawing, height: int) -> None:
+    def __init__(self, drawing: MapDrawing, height: int) -> None:
         self.geometry = drawing.geometry
         if isinstance(self.geometry, GridGeometry):
             g = self.geometry
@@ -133,21 +131,19 @@ class _Painter:
             self.grid_c = np.clip(c, 0, g.cols - 1).astype(np.int64)
             return
         self.boxes: list[tuple[int, int, int, int, int]] = []
-        scale = fig.dpi / 72
-        for coll, members in drawing.collections:
+        for coll, members, rects in drawing.collections:
             ax = coll.axes
-            side = float(np.sqrt(coll.get_sizes()[0])) * scale
-            half = max(side / 2 - 1.0, 0.5)  # inside the marker's edge line
-            centres = ax.transData.transform(coll.get_offsets())
-            for (cx, cy), m in zip(centres, members, strict=True):
-                cy = height - cy
+            lo = ax.transData.transform(rects[:, :2])
+            hi = ax.transData.transform(rects[:, :2] + rects[:, 2:])
+            for (x0, y0), (x1, y1), m in zip(lo, hi, members, strict=True):
+                # Inside the rectangle's edge line, rows counted from the top.
                 self.boxes.append(
                     (
                         int(m),
-                        round(cy - half),
-                        round(cy + half),
-                        round(cx - half),
-                        round(cx + half),
+                        round(height - y1) + 1,
+                        round(height - y0) - 1,
+                        round(x0) + 1,
+                        round(x1) - 1,
                     )
                 )
 

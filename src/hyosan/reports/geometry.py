@@ -5,7 +5,8 @@ Named places with coordinates (regions, rooms) are points; rooms on several floo
 per floor, sharing one scale so the floors line up, and the ground floor's places outside the
 building's footprint (the yard, the gym, the road out) get a panel of their own. Far-flung
 places are pulled in on a logarithmic scale, so that one distant exit does not shrink the rest
-to a dot; the report says so.
+to a dot; the report says so. Rooms with an area are drawn to scale as rectangles of that area
+around their position (corridors long and thin), shrunk only where they would overlap.
 """
 
 from __future__ import annotations
@@ -85,6 +86,10 @@ class PointGeometry:
         For each panel, the half-width of a place's marker in panel units (of the width).
     labels
         For each drawn place, its name (or its number).
+    w, h
+        For each drawn place, its rectangle's width (in units of its panel's width) and height
+        (in units of its panel's height): to scale where places have areas, else a square of
+        twice the panel's marker size.
     """
 
     panels: list[Panel]
@@ -94,6 +99,8 @@ class PointGeometry:
     v: np.ndarray
     size: list[float]
     labels: list[str]
+    w: np.ndarray
+    h: np.ndarray
 
     @property
     def n_drawn(self) -> int:
@@ -102,7 +109,7 @@ class PointGeometry:
 
 
 def geometry_of(
-    places: pa.Table, rooms: dict[str, tuple[int, str]] | None = None
+    places: pa.Table, rooms: dict[str, tuple[int, str, float]] | None = None
 ) -> GridGeometry | PointGeometry | None:
     """How to draw a places table; None if its places have no position (a network)."""
     names = set(places.column_names)
@@ -142,7 +149,7 @@ def _grid(places: pa.Table) -> GridGeometry:
 # --- points -------------------------------------------------------------------------------------
 
 
-def _points(places: pa.Table, rooms: dict[str, tuple[int, str]]) -> PointGeometry:
+def _points(places: pa.Table, rooms: dict[str, tuple[int, str, float]]) -> PointGeometry:
     n = places.num_rows
     keep = np.arange(n)
     if n > MAX_POINTS:
@@ -158,6 +165,7 @@ def _points(places: pa.Table, rooms: dict[str, tuple[int, str]]) -> PointGeometr
     else:
         labels = [f"place {i}" for i in keep]
     floors, kinds = _floors_and_kinds(places, rooms, keep, labels)
+    areas = _areas(places, rooms, keep, labels)
 
     panel_of, titles, groups = _assign_panels(x, y, floors, kinds)
     panels: list[Panel] = []
@@ -169,21 +177,31 @@ def _points(places: pa.Table, rooms: dict[str, tuple[int, str]]) -> PointGeometr
     shared = np.concatenate(floor_members) if floor_members else np.zeros(0, dtype=np.int64)
     boxes: dict[str, tuple[float, float, float, float, bool]] = {}
     px, py = x.copy(), y.copy()
+    wm, hm = _room_shapes(x, y, areas, kinds, floors)
     for title, members in zip(titles, groups, strict=True):
         key = "floors" if title.startswith("floor ") else title
         if key not in boxes:
             union = shared if key == "floors" else members
             px[union], sx = _pull_in(x[union])
             py[union], sy = _pull_in(y[union])
-            boxes[key] = (*_box(px[union], py[union]), bool(sx or sy))
+            boxes[key] = (*_box(px[union], py[union], wm[union], hm[union]), bool(sx or sy))
         lo_x, hi_x, lo_y, hi_y, scaled = boxes[key]
         width, height = hi_x - lo_x, hi_y - lo_y
         u[members] = (px[members] - lo_x) / width
         v[members] = (py[members] - lo_y) / height
         panels.append(Panel(title=title, aspect=width / height, scaled=scaled))
+    rw = np.zeros(keep.size)
+    rh = np.zeros(keep.size)
     for p, members in enumerate(groups):
         _spread_duplicates(u, v, members, panels[p].aspect)
         sizes.append(_marker_size(u[members], v[members], panels[p].aspect))
+        key = "floors" if titles[p].startswith("floor ") else titles[p]
+        lo_x, hi_x, lo_y, hi_y, _ = boxes[key]
+        cw, ch = _fit_rectangles(
+            px[members], py[members], wm[members], hm[members], outer=(hi_x - lo_x, hi_y - lo_y)
+        )
+        rw[members] = cw / (hi_x - lo_x)
+        rh[members] = ch / (hi_y - lo_y)
     # One marker size on every floor (they share a scale): the smallest of the floors'.
     floor_sizes = [s for t, s in zip(titles, sizes, strict=True) if t.startswith("floor ")]
     if floor_sizes:
@@ -191,6 +209,11 @@ def _points(places: pa.Table, rooms: dict[str, tuple[int, str]]) -> PointGeometr
             min(floor_sizes) if t.startswith("floor ") else s
             for t, s in zip(titles, sizes, strict=True)
         ]
+    for p, members in enumerate(groups):
+        # Places without an area: a square marker of the panel's size, as before.
+        bare = members[~np.isfinite(areas[members])]
+        rw[bare] = 2 * sizes[p]
+        rh[bare] = 2 * sizes[p] * panels[p].aspect
     return PointGeometry(
         panels=panels,
         keep=keep,
@@ -199,6 +222,8 @@ def _points(places: pa.Table, rooms: dict[str, tuple[int, str]]) -> PointGeometr
         v=v,
         size=sizes,
         labels=labels,
+        w=rw,
+        h=rh,
     )
 
 
@@ -209,7 +234,7 @@ def _population(places: pa.Table) -> np.ndarray:
 
 
 def _floors_and_kinds(
-    places: pa.Table, rooms: dict[str, tuple[int, str]], keep: np.ndarray, labels: list[str]
+    places: pa.Table, rooms: dict[str, tuple[int, str, float]], keep: np.ndarray, labels: list[str]
 ) -> tuple[np.ndarray | None, list[str]]:
     cols = places.column_names
     floors: np.ndarray | None = None
@@ -221,7 +246,7 @@ def _floors_and_kinds(
         all_kinds = places.column("kind").to_pylist()
         kinds = [str(all_kinds[i] or "") for i in keep]
     else:
-        kinds = [rooms.get(name, (0, ""))[1] for name in labels]
+        kinds = [rooms[name][1] if name in rooms else "" for name in labels]
     return floors, kinds
 
 
@@ -280,10 +305,14 @@ def _pull_in(values: np.ndarray) -> tuple[np.ndarray, bool]:
     return out, bool(above.any() or below.any())
 
 
-def _box(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:
-    """A padded box around the points, with an aspect between 1/4 and 6."""
-    lo_x, hi_x = float(x.min()), float(x.max())
-    lo_y, hi_y = float(y.min()), float(y.max())
+def _box(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray | None = None, h: np.ndarray | None = None
+) -> tuple[float, float, float, float]:
+    """A padded box around the points (and their rectangles), with an aspect between 1/4 and 6."""
+    w = np.zeros_like(x) if w is None else np.nan_to_num(w)
+    h = np.zeros_like(y) if h is None else np.nan_to_num(h)
+    lo_x, hi_x = float((x - w / 2).min()), float((x + w / 2).max())
+    lo_y, hi_y = float((y - h / 2).min()), float((y + h / 2).max())
     w = max(hi_x - lo_x, 1e-9)
     h = max(hi_y - lo_y, 1e-9)
     if w < 1e-6 and h < 1e-6:
@@ -322,3 +351,112 @@ def _marker_size(u: np.ndarray, v: np.ndarray, aspect: float) -> float:
     nearest = dist[:, 1]
     typical = float(np.median(nearest[nearest > 0])) if np.any(nearest > 0) else 0.05
     return float(np.clip(0.36 * typical, 0.004, 0.05))
+
+
+# --- rooms to scale -----------------------------------------------------------------------------
+
+#: Length over width of a corridor segment: long and thin, along its neighbours.
+_CORRIDOR_ASPECT = 3.3
+#: A room whose centre lies in a room this many times bigger is drawn on top of it (a stairwell
+#: on the roof), rather than both being shrunk.
+_CONTAINED = 10.0
+#: Most of its panel's width (or height) one place's rectangle covers.
+MAX_SHARE = 0.35
+
+
+def _areas(
+    places: pa.Table,
+    rooms: dict[str, tuple[int, str, float]],
+    keep: np.ndarray,
+    labels: list[str],
+) -> np.ndarray:
+    """Each drawn place's area in m² (NaN where unknown: drawn as a marker, not to scale)."""
+    if "area" in places.column_names:
+        area = places.column("area").to_numpy(zero_copy_only=False).astype(np.float64)[keep]
+        return np.where(area > 0, area, np.nan)
+    return np.array(
+        [rooms[n][2] if n in rooms and len(rooms[n]) > 2 else np.nan for n in labels],
+        dtype=np.float64,
+    )
+
+
+def _room_shapes(
+    x: np.ndarray, y: np.ndarray, areas: np.ndarray, kinds: list[str], floors: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Width and height (m) of each place's rectangle of its area: corridors long along their
+    nearest corridor on the same floor, the rest square. NaN where the area is unknown."""
+    side = np.sqrt(areas)
+    w, h = side.copy(), side.copy()
+    corridor = np.array([k == "corridor" for k in kinds], dtype=bool) & np.isfinite(areas)
+    roof = np.array([k == "roof" for k in kinds], dtype=bool) & np.isfinite(areas)
+    if roof.any() and floors is not None:
+        # A roof covers the floors below: the shape of their footprint, at the roof's area.
+        below = ~roof & (floors > floors.min()) & np.isfinite(areas)
+        if below.any():
+            fw = float(np.ptp(x[below])) + float(np.nanmax(w[below]))
+            fh = float(np.ptp(y[below])) + float(np.nanmax(h[below]))
+            ratio = fw / max(fh, 1e-9)
+            w[roof] = np.sqrt(areas[roof] * ratio)
+            h[roof] = np.sqrt(areas[roof] / ratio)
+    for i in np.flatnonzero(corridor):
+        same = corridor.copy()
+        same[i] = False
+        if floors is not None:
+            same &= floors == floors[i]
+        along_x = True
+        if same.any():
+            j = np.flatnonzero(same)[np.argmin(np.hypot(x[same] - x[i], y[same] - y[i]))]
+            along_x = abs(x[j] - x[i]) >= abs(y[j] - y[i])
+        long, short = side[i] * np.sqrt(_CORRIDOR_ASPECT), side[i] / np.sqrt(_CORRIDOR_ASPECT)
+        w[i], h[i] = (long, short) if along_x else (short, long)
+    return w, h
+
+
+def _fit_rectangles(
+    x: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    h: np.ndarray,
+    outer: tuple[float, float],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rectangles (centre x, y; size w × h) shrunk, each keeping its shape, until no two
+    overlap, and none wider or taller than MAX_SHARE of the panel (the fields far away).
+
+    Each rectangle shrinks by the least factor that separates it from every rectangle it
+    overlaps, along the axis where that costs least: one pass then leaves no overlaps, since
+    both of a pair shrink at least that much. Rectangles contained in a much bigger one stay.
+    """
+    w, h = w.copy(), h.copy()
+    ok = np.isfinite(w) & np.isfinite(h)
+    # Places pulled in from afar keep their size's order without covering the rest.
+    cap = np.minimum(
+        1.0,
+        np.minimum(
+            MAX_SHARE * outer[0] / np.where(ok, w, 1), MAX_SHARE * outer[1] / np.where(ok, h, 1)
+        ),
+    )
+    w[ok] *= cap[ok]
+    h[ok] *= cap[ok]
+    idx = np.flatnonzero(ok)
+    if idx.size < 2:
+        return w, h
+    X, Y, W, H = x[idx], y[idx], w[idx], h[idx]
+    dx = np.abs(X[:, None] - X[None, :])
+    dy = np.abs(Y[:, None] - Y[None, :])
+    sw = (W[:, None] + W[None, :]) / 2
+    sh = (H[:, None] + H[None, :]) / 2
+    overlap = (dx < sw) & (dy < sh)
+    np.fill_diagonal(overlap, False)
+    area = W * H
+    big = area[:, None] > _CONTAINED * area[None, :]
+    inside = (dx <= W[:, None] / 2) & (dy <= H[:, None] / 2)
+    contained = (big & inside) | (big & inside).T
+    overlap &= ~contained
+    # The factor that just separates a pair: along x or along y, whichever is larger (the
+    # smaller shrink); at least 0.15, so that rooms at one spot stay visible.
+    need = np.maximum(dx / sw, dy / sh)
+    need = np.clip(need, 0.15, 1.0)
+    factor = np.where(overlap, need, 1.0).min(axis=1)
+    w[idx] = W * factor
+    h[idx] = H * factor
+    return w, h

@@ -116,8 +116,35 @@ def _places(run: RunData, frames: PlaceFrames) -> dict[str, Any]:
         "panel": g.panel.tolist(),
         "u": [round(v, 4) for v in g.u.tolist()],
         "v": [round(v, 4) for v in g.v.tolist()],
+        "w": [round(v, 4) for v in g.w.tolist()],
+        "h": [round(v, 4) for v in g.h.tolist()],
         "labels": g.labels,
+        "kinds": _kinds(run, g.labels),
+        "passages": _passages(run, g.labels, g.panel),
     }
+    return out
+
+
+def _kinds(run: RunData, labels: list[str]) -> list[str]:
+    """Each drawn place's kind ("stairs", "exit", ...), for the floor plan's symbols."""
+    places = run.places
+    if places is not None and "kind" in places.column_names and "name" in places.column_names:
+        by_name = dict(
+            zip(places.column("name").to_pylist(), places.column("kind").to_pylist(), strict=True)
+        )
+        return [str(by_name.get(n) or "") for n in labels]
+    return [run.rooms[n][1] if n in run.rooms else "" for n in labels]
+
+
+def _passages(run: RunData, labels: list[str], panel: np.ndarray) -> list[list[Any]]:
+    """[place, place, kind] of the doors, windows and openings between two drawn places of one
+    panel (stairs between floors are drawn as the stairwells themselves)."""
+    index = {name: i for i, name in enumerate(labels)}
+    out: list[list[Any]] = []
+    for a, b, kind in run.passages:
+        i, j = index.get(a), index.get(b)
+        if i is not None and j is not None and panel[i] == panel[j]:
+            out.append([i, j, kind])
     return out
 
 

@@ -193,10 +193,18 @@ class MapDrawing:
     """The places of a run on matplotlib axes: a heat map or panels of markers.
 
     `paint(colours)` recolours the places (rows of RGB), for the GIF's frames and the PNG.
+    The GIF draws no room names: at its size they cannot be read, and each frame repaints the
+    rooms over them.
     """
 
     def __init__(
-        self, fig: Figure, frames: PlaceFrames, title: str, legend: list[str] | None = None
+        self,
+        fig: Figure,
+        frames: PlaceFrames,
+        title: str,
+        legend: list[str] | None = None,
+        *,
+        labels: bool = True,
     ) -> None:
         self.frames = frames
         self.geometry = frames.geometry
@@ -204,7 +212,15 @@ class MapDrawing:
         if isinstance(self.geometry, GridGeometry):
             self._grid_axes(fig, self.geometry)
         else:
-            self._point_axes(fig, self.geometry)
+            self._point_axes(fig, self.geometry, labels)
+        keys = getattr(self, "keys", [])
+        if keys:
+            import textwrap
+
+            # No-break spaces inside an entry: lines break only between entries.
+            text = "   ".join(f"{k} {name}".replace(" ", "\u00a0") for k, name in keys)
+            # As the figure's x label, so constrained layout makes room for it.
+            fig.supxlabel("\n".join(textwrap.wrap(text, 140)), fontsize=6, x=0.01, ha="left")
         if legend:
             from matplotlib.patches import Patch
 
@@ -223,7 +239,10 @@ class MapDrawing:
         ax.set_axis_off()
         self.collections: list[Any] = []
 
-    def _point_axes(self, fig: Figure, g: PointGeometry) -> None:
+    def _point_axes(self, fig: Figure, g: PointGeometry, labels: bool) -> None:
+        from matplotlib.collections import PatchCollection
+        from matplotlib.patches import Rectangle
+
         n = len(g.panels)
         cols = 1 if n <= 3 else 2
         rows = int(np.ceil(n / cols))
@@ -233,27 +252,69 @@ class MapDrawing:
         ]
         grid = fig.add_gridspec(rows, cols, height_ratios=heights)
         self.collections = []
+        self.keys: list[tuple[int, str]] = []
         for p, panel in enumerate(g.panels):
             ax: Axes = fig.add_subplot(grid[p // cols, p % cols])
             members = np.flatnonzero(g.panel == p)
+            height = 1 / panel.aspect
             ax.set_xlim(0, 1)
-            ax.set_ylim(0, 1 / panel.aspect)
+            ax.set_ylim(0, height)
             ax.set_aspect("equal")
             ax.set_xticks([])
             ax.set_yticks([])
             title = panel.title + (" (far places drawn closer)" if panel.scaled else "")
             ax.set_title(title, fontsize="small")
-            size_pts = _marker_points(fig, ax, g.size[p])
-            coll = ax.scatter(
-                g.u[members],
-                g.v[members] / panel.aspect,
-                s=size_pts,
-                marker="s",
-                c=np.tile(EMPTY, (members.size, 1)),
-                edgecolors="#333333",
-                linewidths=0.4,
+            # Rooms to scale (see geometry): rectangles centred on each place.
+            w, h = g.w[members], g.h[members] * height
+            x0, y0 = g.u[members] - w / 2, g.v[members] * height - h / 2
+            patches = [Rectangle((a, b), c, d) for a, b, c, d in zip(x0, y0, w, h, strict=True)]
+            coll = PatchCollection(
+                patches, facecolors=np.tile(EMPTY, (members.size, 1)), edgecolors="#333333"
             )
-            self.collections.append((coll, members))
+            coll.set_linewidth(0.4)
+            ax.add_collection(coll)
+            self.collections.append((coll, members, np.column_stack([x0, y0, w, h])))
+            if labels:
+                self._labels(fig, ax, g, members, x0, y0, w, h)
+
+    def _labels(
+        self,
+        fig: Figure,
+        ax: Axes,
+        g: PointGeometry,
+        members: np.ndarray,
+        x0: np.ndarray,
+        y0: np.ndarray,
+        w: np.ndarray,
+        h: np.ndarray,
+    ) -> None:
+        """Each room's whole name inside it where it fits, else a number listed in the key
+        under the figure; nothing is cut short."""
+        if members.size > 400:
+            return
+        bbox = ax.get_position()
+        # Axis units per point: the panel is 1 unit wide.
+        per_pt = 1.0 / max(bbox.width * fig.get_figwidth() * 72, 1e-9)
+        size = 6.0
+        for k, m in enumerate(members):
+            name = g.labels[m]
+            text_w = 0.55 * size * len(name) * per_pt
+            text_h = 1.3 * size * per_pt
+            if text_w <= w[k] and text_h <= h[k]:
+                text = name
+            else:
+                self.keys.append((len(self.keys) + 1, name))
+                text = str(len(self.keys))
+            ax.text(
+                x0[k] + w[k] / 2,
+                y0[k] + h[k] / 2,
+                text,
+                fontsize=size,
+                ha="center",
+                va="center",
+                color="#111827" if text == name else "#1d4ed8",
+                clip_on=False,
+            )
 
     def paint(self, colours: np.ndarray) -> None:
         """Colour every drawn place (rows of RGB from 0 to 1)."""
@@ -263,7 +324,7 @@ class MapDrawing:
             self.image[g.cell] = colours
             self.artist.set_data(self.image.reshape(g.rows, g.cols, 3))
             return
-        for coll, members in self.collections:
+        for coll, members, _ in self.collections:
             coll.set_facecolors(colours[members])
 
 

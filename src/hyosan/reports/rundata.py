@@ -64,7 +64,9 @@ class RunData:
     places, events
         places.parquet and events.parquet, when the run has them.
     rooms
-        Room name → (floor, kind) from the building, when the places table lacks them.
+        Room name → (floor, kind, area in m²) from the building, for the floor plans.
+    passages
+        (room, room, kind) of the building's doors, stairs and windows, for the floor plans.
     """
 
     summary: dict[str, Any]
@@ -79,7 +81,8 @@ class RunData:
     compartment_states: dict[str, str]
     places: pa.Table | None = None
     events: pa.Table | None = None
-    rooms: dict[str, tuple[int, str]] = field(default_factory=dict)
+    rooms: dict[str, tuple[int, str, float]] = field(default_factory=dict)
+    passages: list[tuple[str, str, str]] = field(default_factory=list)
 
     @classmethod
     def from_result(cls, result: Result) -> RunData:
@@ -99,7 +102,8 @@ class RunData:
             compartment_states=dict(zip(result.compartments, result.states, strict=True)),
             places=result.places,
             events=result.events,
-            rooms=_building_rooms(scenario.model_dump(mode="json", exclude_none=True)),
+            rooms=_building_rooms(dumped := scenario.model_dump(mode="json", exclude_none=True)),
+            passages=_building_passages(dumped),
         )
 
     @classmethod
@@ -133,6 +137,7 @@ class RunData:
             places=places,
             events=events,
             rooms=_building_rooms(scenario),
+            passages=_building_passages(scenario),
         )
 
     def state_of(self, compartment: str) -> str:
@@ -281,25 +286,41 @@ def _clock_start(summary: dict[str, Any], events: pa.Table | None) -> float | No
     return float(value) if isinstance(value, int | float) else None
 
 
-def _building_rooms(scenario: dict[str, Any]) -> dict[str, tuple[int, str]]:
-    """Room → (floor, kind) of the scenario's building, for places tables that lack them."""
+def _building(scenario: dict[str, Any]) -> dict[str, Any]:
+    """The scenario's building as a dict (built-in ones read by name); {} if it has none."""
     world = scenario.get("world")
     building = scenario.get("building")
     if isinstance(world, dict) and world.get("kind") == "building":
         building = world.get("building", building)
-    if isinstance(building, dict):
-        rooms = building.get("rooms")
-    elif isinstance(building, str):
+    if isinstance(building, str):
         from hyosan.scenario.agents import builtin_building
 
         try:
-            rooms = builtin_building(building).get("rooms")
+            building = builtin_building(building)
         except (ValueError, OSError):
             return {}
-    else:
-        return {}
-    out: dict[str, tuple[int, str]] = {}
-    for room in rooms or ():
+    return building if isinstance(building, dict) else {}
+
+
+def _building_rooms(scenario: dict[str, Any]) -> dict[str, tuple[int, str, float]]:
+    """Room → (floor, kind, area m²) of the scenario's building, for the floor plans."""
+    out: dict[str, tuple[int, str, float]] = {}
+    for room in _building(scenario).get("rooms") or ():
         if isinstance(room, dict) and "name" in room:
-            out[str(room["name"])] = (int(room.get("floor", 1)), str(room.get("kind", "")))
+            area = room.get("area", 60.0)
+            out[str(room["name"])] = (
+                int(room.get("floor", 1)),
+                str(room.get("kind", "")),
+                float(area) if isinstance(area, int | float) else 60.0,
+            )
+    return out
+
+
+def _building_passages(scenario: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(room, room, kind) of the building's doors, openings, stairs and windows."""
+    out: list[tuple[str, str, str]] = []
+    for door in _building(scenario).get("doors") or ():
+        between = door.get("between") if isinstance(door, dict) else None
+        if isinstance(between, list | tuple) and len(between) == 2:
+            out.append((str(between[0]), str(between[1]), str(door.get("kind", "door"))))
     return out

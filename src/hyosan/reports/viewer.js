@@ -296,6 +296,8 @@
     places: data.places,
     ready: false,
     hover: -1,
+    doorMarks: [],
+    keys: [],
     init: async function () {
       const P = this.places;
       this.nComp = P.compartments.length;
@@ -363,11 +365,10 @@
       return [a * r / wsum + (1 - a) * empty[0], a * g / wsum + (1 - a) * empty[1], a * b / wsum + (1 - a) * empty[2]];
     },
     layoutPanels(width) {
-      // Panels in columns: as few as keep the drawing no taller than 1300 px. Inside a panel,
-      // margins leave room for the markers and their labels.
+      // Panels in columns: as few as keep the drawing no taller than 1300 px. Rooms are drawn
+      // to scale inside; labels that do not fit in a room go beside it or into the key below.
       const panels = this.places.points.panels;
-      const gap = 10, titleH = 18;
-      const labelH = this.n <= 400 ? 13 : 0;
+      const gap = 10, titleH = 18, m = 4;
       let best = null;
       for (let cols = 1; cols <= 4; cols++) {
         const pw = (width - gap * (cols - 1)) / cols;
@@ -377,11 +378,9 @@
           let rowH = 0;
           for (let c = 0; c < cols && r * cols + c < panels.length; c++) {
             const i = r * cols + c;
-            const half = Math.max(3, panels[i].size * pw);
-            const mx = half + 4, mt = half + 4, mb = half + 4 + labelH;
-            const inner = Math.max(30, Math.min(pw * 1.2, (pw - 2 * mx) / panels[i].aspect));
-            const h = inner + mt + mb;
-            boxes[i] = { x: c * (pw + gap), y: y + titleH, w: pw, h, half, mx, mt, mb };
+            const inner = Math.max(30, Math.min(pw * 1.2, (pw - 2 * m) / panels[i].aspect));
+            const h = inner + 2 * m;
+            boxes[i] = { x: c * (pw + gap), y: y + titleH, w: pw, h, mx: m, mt: m, mb: m };
             rowH = Math.max(rowH, h + titleH);
           }
           y += rowH + gap;
@@ -392,12 +391,13 @@
       return best;
     },
     placeBox(p) {
-      // Centre and half-size (CSS pixels) of a place's marker.
+      // Centre and half-width and half-height (CSS pixels) of a place's rectangle.
       const pts = this.places.points;
       const b = this.layout.boxes[pts.panel[p]];
-      const cx = b.x + b.mx + pts.u[p] * (b.w - 2 * b.mx);
-      const cy = b.y + b.mt + (1 - pts.v[p]) * (b.h - b.mt - b.mb);
-      return [cx, cy, b.half];
+      const iw = b.w - 2 * b.mx, ih = b.h - b.mt - b.mb;
+      const cx = b.x + b.mx + pts.u[p] * iw;
+      const cy = b.y + b.mt + (1 - pts.v[p]) * ih;
+      return [cx, cy, Math.max(2, (pts.w[p] * iw) / 2), Math.max(2, (pts.h[p] * ih) / 2)];
     },
     draw() {
       if (!this.ready) return;
@@ -410,6 +410,7 @@
         height = Math.min(720, Math.max(160, (width * P.grid.rows) / P.grid.cols));
       } else {
         this.layout = this.layoutPanels(width);
+        this.layoutWidth = width;
         height = this.layout.height;
       }
       if (Math.abs(c.clientHeight - height) > 1) c.style.height = height + "px";
@@ -450,6 +451,96 @@
         ctx.strokeRect(this.gridBox.x + cc * scale - 1, this.gridBox.y + r * scale - 1, scale + 2, scale + 2);
       }
     },
+    computeLabels(ctx) {
+      // Every place gets its whole name, in its room or beside it, where it overlaps no other
+      // label (nor, beside a room, another room); else a number, spelled out in the key below.
+      const pts = this.places.points;
+      ctx.font = LABEL_FONT;
+      const rects = [];
+      for (let p = 0; p < this.n; p++) {
+        const [cx, cy, hw, hh] = this.placeBox(p);
+        rects.push({ x: cx - hw, y: cy - hh, w: 2 * hw, h: 2 * hh, cx, cy, hw, hh });
+      }
+      const placed = [];
+      const labels = new Array(this.n).fill(null);
+      const free = (box, own, outside) => {
+        const panel = this.layout.boxes[pts.panel[own]];
+        if (box.x < panel.x || box.y < panel.y || box.x + box.w > panel.x + panel.w || box.y + box.h > panel.y + panel.h) return false;
+        for (const o of placed) if (overlaps(box, o)) return false;
+        if (outside) {
+          for (let q = 0; q < this.n; q++) if (q !== own && pts.panel[q] === pts.panel[own] && overlaps(box, rects[q])) return false;
+        }
+        return true;
+      };
+      const spots = (p, lines) => {
+        // Candidate boxes for `lines` of text: inside the room, then below, above, right, left.
+        const r = rects[p];
+        const w = Math.max(...lines.map((s) => ctx.measureText(s).width)) + 2;
+        const h = lines.length * LINE_H;
+        const out = [];
+        if (w <= r.w - 2 && h <= r.h - 2) out.push([{ x: r.cx - w / 2, y: r.cy - h / 2, w, h }, false]);
+        out.push([{ x: r.cx - w / 2, y: r.y + r.h + 1, w, h }, true]);
+        out.push([{ x: r.cx - w / 2, y: r.y - h - 1, w, h }, true]);
+        out.push([{ x: r.x + r.w + 2, y: r.cy - h / 2, w, h }, true]);
+        out.push([{ x: r.x - w - 2, y: r.cy - h / 2, w, h }, true]);
+        return out;
+      };
+      const tryPlace = (p, variants, key) => {
+        for (const lines of variants) {
+          for (const [box, outside] of spots(p, lines)) {
+            if (!outside || variants.length === 1 || lines.length === 1) {
+              if (free(box, p, outside)) {
+                labels[p] = { p, lines, key, x: box.x, y: box.y, w: box.w, h: box.h };
+                placed.push(box);
+                return true;
+              }
+            }
+          }
+        }
+        return false;
+      };
+      // Small rooms first: big ones have room for their names whatever comes after them.
+      const order = [...Array(this.n).keys()].sort((a, b) => rects[a].w * rects[a].h - rects[b].w * rects[b].h);
+      const inside = (p, lines) => {
+        const s = spots(p, lines)[0];
+        return !s[1] && free(s[0], p, false) ? s[0] : null;
+      };
+      // Names inside their rooms first (one line, or two), then beside, then numbers.
+      const rest = [];
+      for (const p of order) {
+        const name = pts.labels[p];
+        let done = false;
+        for (const lines of [[name], splitName(name)]) {
+          const box = lines.length && inside(p, lines);
+          if (box) { labels[p] = { p, lines, key: null, x: box.x, y: box.y, w: box.w, h: box.h }; placed.push(box); done = true; break; }
+        }
+        if (!done) rest.push(p);
+      }
+      const keyed = [];
+      for (const p of rest) if (!tryPlace(p, [[pts.labels[p]]], null)) keyed.push(p);
+      this.keys = [];
+      keyed.sort((a, b) => a - b);
+      keyed.forEach((p, i) => {
+        const key = String(i + 1);
+        this.keys.push([key, pts.labels[p]]);
+        if (!tryPlace(p, [[key]], key)) labels[p] = { p, lines: [], key, x: rects[p].cx, y: rects[p].cy, w: 0, h: 0 };
+      });
+      this.labels = labels;
+      this.keyList();
+    },
+    keyList() {
+      const list = byId("map-keys");
+      if (!list) return;
+      list.replaceChildren();
+      list.hidden = this.keys.length === 0;
+      for (const [key, name] of this.keys) {
+        const li = document.createElement("li");
+        const k = document.createElement("b");
+        k.textContent = key;
+        li.append(k, document.createTextNode(" " + name));
+        list.append(li);
+      }
+    },
     drawPoints(ctx, f) {
       const pts = this.places.points;
       ctx.font = "12px system-ui, sans-serif";
@@ -463,24 +554,57 @@
         ctx.lineWidth = 1;
         ctx.strokeRect(b.x + 0.5, b.y + 0.5, b.w - 1, b.h - 1);
         ctx.fillStyle = "#374151";
-        ctx.fillText(panel.title + (panel.scaled ? " (far places drawn closer)" : ""), b.x + 2, b.y - 3);
+        ctx.fillText(panel.title + (panel.scaled ? " (far places drawn closer, sizes to scale)" : ""), b.x + 2, b.y - 3);
       });
-      const labelled = this.n <= 400;
-      ctx.font = "10px system-ui, sans-serif";
-      ctx.textAlign = "center";
-      ctx.textBaseline = "top";
+      // Passages under the rooms: visible between them, with a mark where they leave a room.
+      const boxes = [];
+      for (let p = 0; p < this.n; p++) boxes.push(this.placeBox(p));
+      for (const [a, b, kind] of pts.passages || []) {
+        const [ax, ay, aw, ah] = boxes[a], [bx, by] = boxes[b];
+        const style = PASSAGE_STYLES[kind] || PASSAGE_STYLES.door;
+        ctx.strokeStyle = style.colour;
+        ctx.lineWidth = style.width;
+        ctx.setLineDash(style.dash);
+        ctx.beginPath(); ctx.moveTo(ax, ay); ctx.lineTo(bx, by); ctx.stroke();
+        ctx.setLineDash([]);
+        const dx = bx - ax, dy = by - ay;
+        const t = Math.min(dx ? aw / Math.abs(dx) : Infinity, dy ? ah / Math.abs(dy) : Infinity);
+        if (t < 1) this.doorMarks.push([ax + t * dx, ay + t * dy, style.colour]);
+      }
       for (let p = 0; p < this.n; p++) {
-        const [cx, cy, half] = this.placeBox(p);
+        const [cx, cy, hw, hh] = boxes[p];
         const col = this.colour(f, p);
         ctx.fillStyle = "rgb(" + col[0] + "," + col[1] + "," + col[2] + ")";
-        ctx.fillRect(cx - half, cy - half, 2 * half, 2 * half);
-        ctx.strokeStyle = p === this.hover ? "#111827" : "#6b7280";
-        ctx.lineWidth = p === this.hover ? 2 : 0.7;
-        ctx.strokeRect(cx - half, cy - half, 2 * half, 2 * half);
-        if (labelled && half >= 7) {
-          ctx.fillStyle = "#374151";
-          ctx.fillText(shortLabel(ctx, pts.labels[p], pts.panels[pts.panel[p]].title, 2.6 * half), cx, cy + half + 1);
-        }
+        ctx.fillRect(cx - hw, cy - hh, 2 * hw, 2 * hh);
+        const kind = (pts.kinds || [])[p];
+        if (kind === "stairs") hatch(ctx, cx - hw, cy - hh, 2 * hw, 2 * hh);
+        ctx.strokeStyle = p === this.hover ? "#111827" : kind === "exit" ? "#047857" : "#6b7280";
+        ctx.lineWidth = p === this.hover ? 2 : kind === "exit" ? 2.5 : 0.7;
+        ctx.strokeRect(cx - hw, cy - hh, 2 * hw, 2 * hh);
+      }
+      for (const [x, y, colour] of this.doorMarks) {
+        ctx.fillStyle = colour;
+        ctx.fillRect(x - 2.5, y - 2.5, 5, 5);
+      }
+      this.doorMarks = [];
+      if (!this.labels || this.labelWidth !== this.layoutWidth) {
+        this.computeLabels(ctx);
+        this.labelWidth = this.layoutWidth;
+      }
+      ctx.font = LABEL_FONT;
+      ctx.textAlign = "center";
+      ctx.textBaseline = "top";
+      ctx.lineJoin = "round";
+      for (const lab of this.labels) {
+        if (!lab || !lab.lines.length) continue;
+        lab.lines.forEach((line, i) => {
+          const x = lab.x + lab.w / 2, y = lab.y + i * LINE_H;
+          ctx.strokeStyle = "rgba(255,255,255,0.85)";
+          ctx.lineWidth = 3;
+          ctx.strokeText(line, x, y);
+          ctx.fillStyle = lab.key ? "#1d4ed8" : "#111827";
+          ctx.fillText(line, x, y);
+        });
       }
     },
     placeAt(x, y) {
@@ -492,11 +616,11 @@
         if (c < 0 || r < 0 || c >= P.grid.cols || r >= P.grid.rows) return -1;
         return this.lookup[r * P.grid.cols + c];
       }
-      let best = -1, bestD = Infinity;
+      // The smallest room under the mouse (a stairwell drawn on the roof wins over the roof).
+      let best = -1, bestA = Infinity;
       for (let p = 0; p < this.n; p++) {
-        const [cx, cy, half] = this.placeBox(p);
-        const d = Math.max(Math.abs(x - cx), Math.abs(y - cy));
-        if (d <= half + 2 && d < bestD) { best = p; bestD = d; }
+        const [cx, cy, hw, hh] = this.placeBox(p);
+        if (Math.abs(x - cx) <= hw + 2 && Math.abs(y - cy) <= hh + 2 && hw * hh < bestA) { best = p; bestA = hw * hh; }
       }
       return best;
     },
@@ -574,6 +698,11 @@
       const note = document.createElement("span");
       note.textContent = "colour: the mix of states there; paler: fewer people";
       box.append(note);
+      if (this.places.kind === "points" && (this.places.points.passages || []).length) {
+        const plan = document.createElement("span");
+        plan.textContent = "rooms to scale; ▪ door, ┄ window (blue), ▨ stairs, green edge: exit; numbers: see the key";
+        box.append(plan);
+      }
     },
   };
 
@@ -586,14 +715,41 @@
   }
   const ramp = rampColour;
 
-  function shortLabel(ctx, label, panelTitle, maxWidth) {
-    // Drop a floor prefix the panel already says ("2F corridor west" on floor 2), then fit.
-    let text = label;
-    const m = /^floor (\d+)$/.exec(panelTitle);
-    if (m) text = text.replace(new RegExp("^" + m[1] + "F "), "").replace(new RegExp(" " + m[1] + "F$"), "");
-    if (ctx.measureText(text).width <= maxWidth) return text;
-    while (text.length > 1 && ctx.measureText(text + "…").width > maxWidth) text = text.slice(0, -1);
-    return text + "…";
+  const LABEL_FONT = "10px system-ui, sans-serif";
+  const LINE_H = 12;
+  const PASSAGE_STYLES = {
+    door: { colour: "#6b7280", width: 1, dash: [] },
+    opening: { colour: "#9ca3af", width: 1, dash: [] },
+    gate: { colour: "#047857", width: 1.5, dash: [] },
+    window: { colour: "#2563eb", width: 1.5, dash: [3, 2] },
+    hose: { colour: "#d97706", width: 1.5, dash: [2, 2] },
+    stairs: { colour: "#7c3aed", width: 1.5, dash: [] },
+  };
+
+  function overlaps(a, b) {
+    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+  }
+
+  function splitName(name) {
+    // Two lines, broken at the space nearest the middle (never inside a word); [] if no space.
+    const spaces = [];
+    for (let i = 0; i < name.length; i++) if (name[i] === " ") spaces.push(i);
+    if (!spaces.length) return [];
+    const mid = name.length / 2;
+    const at = spaces.reduce((a, b) => (Math.abs(b - mid) < Math.abs(a - mid) ? b : a));
+    return [name.slice(0, at), name.slice(at + 1)];
+  }
+
+  function hatch(ctx, x, y, w, h) {
+    // Stairs: diagonal treads, clipped to the stairwell.
+    ctx.save();
+    ctx.beginPath(); ctx.rect(x, y, w, h); ctx.clip();
+    ctx.strokeStyle = "rgba(55,65,81,0.45)";
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    for (let d = -h; d < w; d += 4) { ctx.moveTo(x + d, y + h); ctx.lineTo(x + d + h, y); }
+    ctx.stroke();
+    ctx.restore();
   }
 
   // --- the timeline ----------------------------------------------------------------------------
