@@ -59,6 +59,29 @@ VALUES = st.one_of(
 )
 
 
+SCALES = (0.0, 1e-9, 1e-3, 0.5, 2.0, 10.0, 1e3, 1e6, 1e12, 1e300)
+
+
+def _scaled(value: Any, factor: float) -> Any:
+    """A number, or the number of a "value unit" string, times `factor`; others unchanged."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int(min(value * factor, 2**63 - 1))
+    if isinstance(value, float):
+        return value * factor
+    if isinstance(value, str):
+        number = value.split("/")[0].rstrip("abcdefghijklmnopqrstuvwxyz ")
+        try:
+            x = float(number)
+        except ValueError:
+            return value
+        return f"{x * factor:g}{value[len(number) :]}"
+    if isinstance(value, list):
+        return [_scaled(v, factor) for v in value]
+    return value
+
+
 @cache
 def builtin_data(name: str) -> dict[str, Any]:
     return tomllib.loads(builtin_scenario_text(name))
@@ -122,7 +145,8 @@ def cases(draw: st.DrawFn, bases: tuple[str, ...] | None = None) -> Case:
             break
         path = draw(st.sampled_from(paths))
         parent, key = _parent(data, path), path[-1]
-        op = draw(st.sampled_from(["delete", "replace", "rate", "name", "unknown", "deep"]))
+        ops = ["delete", "replace", "rate", "name", "unknown", "deep", "scale", "scale"]
+        op = draw(st.sampled_from(ops))
         case.mutations.append(f"{op} {'.'.join(map(str, path))}")
         if op == "delete":
             del parent[key]
@@ -134,6 +158,10 @@ def cases(draw: st.DrawFn, bases: tuple[str, ...] | None = None) -> Case:
             parent[key] = draw(NAMES)
         elif op == "unknown" and isinstance(parent, dict):
             parent[draw(NAMES) or "k"] = draw(VALUES)
+        elif op == "scale":
+            # A plausible value made extreme: the schema lets it through, the engines must not
+            # fail on it (most other mutations stop at the schema).
+            parent[key] = _scaled(parent[key], draw(st.sampled_from(SCALES)))
         elif op == "deep":
             # Mostly shallow enough to parse fast; now and then past Python's recursion limit.
             parent[key] = _nested(draw(st.sampled_from([20, 33, 60, 100, 200, 400, 1100])))
