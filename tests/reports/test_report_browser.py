@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -227,6 +228,52 @@ def test_floor_plan_labels_are_whole_and_apart(
             assert apart, (a, b)
     titles = [p["title"] for p in page.page.evaluate(f"{m}.places.points.panels")]
     assert titles == ["floor 5", "floor 4", "floor 3", "floor 2", "floor 1", "grounds"]
+    assert page.errors == []
+
+
+def _check_ticks(page: Page) -> None:
+    """x ticks inside the canvas and apart; y ticks a line of text apart."""
+    chart = "window.hyosanReport.chart"
+    width = page.page.evaluate(f"{chart}.canvas.clientWidth")
+    xs = page.page.evaluate(f"{chart}.xTicks")
+    assert len(xs) >= 3
+    for a, b in pairwise(xs):
+        assert a["x"] + a["w"] < b["x"]
+    assert xs[0]["x"] >= 0
+    assert xs[-1]["x"] + xs[-1]["w"] <= width
+    ys = [t["y"] for t in page.page.evaluate(f"{chart}.yTicks")]
+    assert len(ys) >= 2
+    assert all(a - b >= 14 for a, b in pairwise(ys))
+
+
+def test_chart_titles_ticks_and_zoom(
+    open_page: Callable[[Path], Page], hyosan_high: Path, tmp_path: Path
+) -> None:
+    """The chart has axis titles, ticks that neither clip nor collide (log scale too), and
+    zooms into a dragged stretch of time; a double click shows the whole run again."""
+    page = open_page(hyosan_high)
+    chart = "window.hyosanReport.chart"
+    assert page.page.evaluate(f"{chart}.xTitle()") == "time (hours since day 1 08:30)"
+    assert page.page.evaluate(f"{chart}.yTitle(false)") == "people"
+    _check_ticks(page)
+    page.page.check("#log")
+    _check_ticks(page)
+    page.page.uncheck("#log")
+    box = page.page.locator("#chart").bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.page.mouse.move(box["x"] + 90, y)
+    page.page.mouse.down()
+    page.page.mouse.move(box["x"] + 140, y)
+    page.page.mouse.move(box["x"] + 200, y)
+    page.page.mouse.up()
+    t0, t1 = page.page.evaluate(f"{chart}.range")
+    t_end = page.page.evaluate("window.hyosanReport.data.tEnd")
+    assert 0 < t1 - t0 < t_end / 5
+    assert page.page.is_visible("#zoom-reset")
+    _check_ticks(page)
+    page.page.locator("#chart-wrap").screenshot(path=str(tmp_path / "chart-zoomed.png"))
+    page.page.dblclick("#chart")
+    assert page.page.evaluate(f"{chart}.range") is None
     assert page.errors == []
 
 

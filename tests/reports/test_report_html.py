@@ -153,3 +153,31 @@ def test_ensemble_outcomes_and_survival_from_summary(
     assert HOSTILE_CHARACTER not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert _data(html)["points"] == ["parameters.bite_rate=0.5", "parameters.bite_rate=1.0"]
+
+
+def test_one_unit_of_time_with_the_clock_beside_it() -> None:
+    """Times read in the run's unit, the clock in brackets where the run has one."""
+    from hyosan.reports.html import fmt_time
+    from hyosan.reports.rundata import fit_unit
+
+    assert fmt_time(11.1 * 3600, "h", 30600.0) == "11.1 h (day 1 19:36)"
+    assert fmt_time(2 * 86400, "d") == "2 days"
+    assert fmt_time(None, "h") == "never"
+    # A six-hour run of a scenario in days reads in hours; a five-day one in days.
+    assert fit_unit("d", 6 * 3600.0) == "h"
+    assert fit_unit("d", 5 * 86400.0) == "d"
+
+
+def test_ensemble_times_in_the_unit_of_its_horizon(
+    tmp_path: Path, write_ensemble: Callable[..., Path]
+) -> None:
+    """An ensemble of a short horizon reads in hours, not in fractions of a day."""
+    from hyosan.reports.rundata import EnsembleData
+
+    folder = write_ensemble(tmp_path / "ens", points=1)
+    bands = pq.read_table(folder / "bands.parquet")
+    t = bands.column("t").to_numpy() / 40  # ten days become six hours
+    pq.write_table(
+        bands.set_column(bands.column_names.index("t"), "t", t), folder / "bands.parquet"
+    )
+    assert EnsembleData.from_dir(folder).display_unit == "h"

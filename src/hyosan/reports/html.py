@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from hyosan.reports.frames import PlaceFrames
     from hyosan.reports.rundata import EnsembleData, RunData
 
-__all__ = ["fmt_time", "render_ensemble", "render_run", "script_json"]
+__all__ = ["fmt_clock", "fmt_time", "render_ensemble", "render_run", "script_json"]
 
 _UNIT_WORDS = {"s": "s", "min": "min", "h": "h", "d": "days"}
 
@@ -40,17 +40,24 @@ def script_json(data: Any) -> str:
 
 
 def fmt_time(seconds: float | None, unit: str, clock_start_s: float | None = None) -> str:
-    """A time for people: "day 2 14:05" with a clock, else in the scenario's display unit."""
+    """A time for people in the run's one unit ("11.1 h"), with the clock beside it where the
+    run has one ("11.1 h (day 1 19:36)"), as the viewer writes it."""
     if seconds is None:
         return "never"
-    if clock_start_s is not None:
-        total = clock_start_s + seconds
-        day = int(total // 86400) + 1
-        rest = total - (day - 1) * 86400
-        return f"day {day} {int(rest // 3600):02d}:{int(rest % 3600 // 60):02d}"
     value = seconds / unit_seconds(unit)
     text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
-    return f"{text} {_UNIT_WORDS.get(unit, unit)}"
+    out = f"{text} {_UNIT_WORDS.get(unit, unit)}"
+    if clock_start_s is not None:
+        out += f" ({fmt_clock(seconds, clock_start_s)})"
+    return out
+
+
+def fmt_clock(seconds: float, clock_start_s: float) -> str:
+    """The clock time of a run's time: "day 2 14:05"."""
+    total = clock_start_s + seconds
+    day = int(total // 86400) + 1
+    rest = total - (day - 1) * 86400
+    return f"day {day} {int(rest // 3600):02d}:{int(rest % 3600 // 60):02d}"
 
 
 def _fmt_count(value: float) -> str:

@@ -58,6 +58,16 @@ def unit_seconds(unit: str) -> float:
     return SECONDS_PER.get(unit, 86400.0)
 
 
+def time_title(unit: str, clock_start_s: float | None = None) -> str:
+    """The time axis's title, as the viewer's: "time (hours since day 1 08:30)"."""
+    since = ""
+    if clock_start_s is not None:
+        from hyosan.reports.html import fmt_clock
+
+        since = f" since {fmt_clock(0.0, clock_start_s)}"
+    return f"time ({_UNIT_WORDS.get(unit, unit)}{since})"
+
+
 def wants_log(peaks: list[float]) -> bool:
     # Log scale when one state dwarfs another (a country's humans and its first zombies).
     positive = [p for p in peaks if p > 0]
@@ -93,7 +103,7 @@ def plot_timeseries(
         ax.set_yscale("symlog", linthresh=1.0)
     if mark_s is not None:
         ax.axvline(mark_s / unit_seconds(unit), color="black", lw=0.8, ls="--")
-    ax.set_xlabel(f"time ({_UNIT_WORDS.get(unit, unit)})")
+    ax.set_xlabel(time_title(unit, run.clock_start_s))
     ax.set_ylabel("people")
     ax.set_title(f"{run.name}: {run.engine}, seed {run.seed}")
     ax.grid(alpha=0.3)

@@ -188,12 +188,16 @@ class EnsembleData:
             raise HyosanError(f"{ens_dir} is an ensemble directory without bands.parquet")
         runs = pq.read_table(ens_dir / "runs.parquet") if _exists(ens_dir, "runs") else None
         time = scenario.get("time", {})
+        bands = pq.read_table(bands_path)
+        t = bands.column("t").to_numpy() if "t" in bands.column_names and bands.num_rows else None
+        unit = str(time.get("display_unit", summary.get("display_unit", "d")))
         return cls(
             summary=summary,
             name=str(scenario.get("name") or summary.get("scenario") or ens_dir.name),
             description=str(scenario.get("description") or summary.get("description") or ""),
-            display_unit=str(time.get("display_unit", summary.get("display_unit", "d"))),
-            bands=pq.read_table(bands_path),
+            # The unit a run of the same horizon shows, so runs and ensembles read alike.
+            display_unit=fit_unit(unit, float(t.max()) if t is not None else None),
+            bands=bands,
             runs=runs,
         )
 

@@ -16,19 +16,35 @@
 
   // --- formatting ------------------------------------------------------------------------------
 
-  function fmtTime(t) {
-    if (t === null || t === undefined || Number.isNaN(t)) return "never";
-    if (data.clockStart !== null && data.clockStart !== undefined) {
-      const total = data.clockStart + t;
-      const day = Math.floor(total / 86400) + 1;
-      const rest = total - (day - 1) * 86400;
-      const hh = String(Math.floor(rest / 3600)).padStart(2, "0");
-      const mm = String(Math.floor((rest % 3600) / 60)).padStart(2, "0");
-      return "day " + day + " " + hh + ":" + mm;
-    }
+  function fmtUnit(t) {
+    // A time in the run's one unit ("3.5 h"), chosen from its horizon.
     const v = t / data.unitSeconds;
     const text = v === 0 ? "0" : Math.abs(v) >= 100 ? v.toFixed(0) : String(Number(v.toPrecision(3)));
     return text + " " + (UNIT_WORDS[data.unit] || data.unit);
+  }
+
+  function fmtClock(t) {
+    // The clock time of t ("day 1 08:30") for runs that have a clock; "" for the rest.
+    if (data.clockStart === null || data.clockStart === undefined) return "";
+    const total = data.clockStart + t;
+    const day = Math.floor(total / 86400) + 1;
+    const rest = total - (day - 1) * 86400;
+    const hh = String(Math.floor(rest / 3600)).padStart(2, "0");
+    const mm = String(Math.floor((rest % 3600) / 60)).padStart(2, "0");
+    return "day " + day + " " + hh + ":" + mm;
+  }
+
+  function fmtTime(t) {
+    // The run's unit first, and the clock beside it where the run has one.
+    if (t === null || t === undefined || Number.isNaN(t)) return "never";
+    const c = fmtClock(t);
+    return c ? fmtUnit(t) + " (" + c + ")" : fmtUnit(t);
+  }
+
+  function fmtTick(t) {
+    // An axis tick: the number alone (the axis title gives the unit).
+    const v = t / data.unitSeconds;
+    return v === 0 ? "0" : String(Number(v.toPrecision(4)));
   }
 
   function fmtCount(v) {
@@ -97,6 +113,8 @@
     hidden: new Set(),
     point: 0,
     box: null,
+    range: null,
+    drag: null,
     curves() {
       // [{state, t, mid, lo90, hi90, lo50, hi50}] for runs and ensembles alike.
       if (data.kind === "run") {
@@ -124,41 +142,78 @@
       ctx.clearRect(0, 0, w, h);
       const curves = this.curves().filter((k) => !this.hidden.has(k.state));
       const log = byId("log").checked;
-      const left = 64, right = 12, top = 10, bottom = 30;
+      // Room on the left for the y ticks and their title, below for the x ticks and theirs.
+      const left = 78, right = 16, top = 10, bottom = 44;
       const pw = Math.max(10, w - left - right), ph = Math.max(10, h - top - bottom);
       const tEnd = data.tEnd > 0 ? data.tEnd : 1;
+      const [t0, t1] = this.range || [0, tEnd];
       let yMax = 0;
       for (const k of curves) {
-        for (const arr of [k.hi90 || k.mid]) for (const v of arr) if (v !== null && v > yMax) yMax = v;
+        const arr = k.hi90 || k.mid;
+        for (let i = 0; i < k.t.length; i++) {
+          if (k.t[i] < t0 || k.t[i] > t1) continue;
+          const v = arr[i];
+          if (v !== null && v > yMax) yMax = v;
+        }
       }
       if (yMax <= 0) yMax = 1;
       const yLog = (v) => Math.log10(1 + Math.max(0, v));
       const yTop = log ? yLog(yMax) : yMax * 1.05;
-      const X = (t) => left + (t / tEnd) * pw;
+      const X = (t) => left + ((t - t0) / (t1 - t0)) * pw;
       const Y = (v) => top + ph - ((log ? yLog(v) : v) / yTop) * ph;
-      this.box = { left, top, pw, ph, tEnd };
-      // Axes and ticks.
+      this.box = { left, top, pw, ph, t0, t1 };
+      // Axes, ticks and their titles.
       ctx.strokeStyle = "#d1d5db";
       ctx.fillStyle = "#6b7280";
       ctx.font = "11px system-ui, sans-serif";
       ctx.lineWidth = 1;
       ctx.textAlign = "right";
       ctx.textBaseline = "middle";
-      const yTicks = log ? logTicks(yMax) : niceTicks(0, yMax, 5);
-      for (const v of yTicks) {
+      // Ticks closer than a line of text to the one below are dropped: on a log scale 0 and 1
+      // sit a third of a decade apart.
+      let lastY = Infinity;
+      this.yTicks = [];
+      for (const v of log ? logTicks(yMax) : niceTicks(0, yMax, 5)) {
         const y = Y(v);
-        if (y < top - 1 || y > top + ph + 1) continue;
+        if (y < top - 1 || y > top + ph + 1 || lastY - y < 14) continue;
+        lastY = y;
         ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(left + pw, y); ctx.stroke();
         ctx.fillText(fmtCount(v), left - 6, y);
+        this.yTicks.push({ text: fmtCount(v), y });
       }
-      ctx.textAlign = "center";
       ctx.textBaseline = "top";
-      for (let i = 0; i <= 5; i++) {
-        const t = (tEnd * i) / 5;
-        ctx.fillText(fmtTime(t), X(t), top + ph + 6);
+      this.xTicks = [];
+      const us = data.unitSeconds;
+      const per = Math.max(2, Math.floor(pw / 90));
+      let lastRight = -Infinity;
+      for (const v of niceTicks(t0 / us, t1 / us, per)) {
+        const t = v * us;
+        if (t < t0 - 1e-9 || t > t1 + 1e-9) continue;
+        const text = fmtTick(t);
+        const tw = ctx.measureText(text).width;
+        // Centred on its time, but pushed inside the canvas at either end: never clipped.
+        const x = Math.min(Math.max(X(t) - tw / 2, 2), w - 2 - tw);
+        if (x < lastRight + 8) continue;
+        lastRight = x + tw;
+        ctx.textAlign = "left";
+        ctx.fillText(text, x, top + ph + 6);
+        ctx.beginPath(); ctx.moveTo(X(t), top + ph); ctx.lineTo(X(t), top + ph + 4); ctx.stroke();
+        this.xTicks.push({ text, x, w: tw });
       }
+      ctx.fillStyle = "#374151";
+      ctx.font = "12px system-ui, sans-serif";
+      ctx.textAlign = "center";
+      ctx.fillText(this.xTitle(), left + pw / 2, top + ph + 24);
+      ctx.save();
+      ctx.translate(14, top + ph / 2);
+      ctx.rotate(-Math.PI / 2);
+      ctx.textBaseline = "middle";
+      ctx.fillText(this.yTitle(log), 0, 0);
+      ctx.restore();
       ctx.strokeStyle = "#9ca3af";
       ctx.strokeRect(left, top, pw, ph);
+      ctx.save();
+      ctx.beginPath(); ctx.rect(left, top, pw, ph); ctx.clip();
       // Bands, then lines.
       for (const k of curves) {
         const col = colourOf(k.state);
@@ -197,6 +252,32 @@
         ctx.fillStyle = colourOf(k.state);
         ctx.beginPath(); ctx.arc(X(k.t[i]), Y(v), 3.5, 0, 2 * Math.PI); ctx.fill();
       }
+      // The range being dragged out, to zoom into.
+      if (this.drag && Math.abs(this.drag.x1 - this.drag.x0) > 3) {
+        ctx.fillStyle = "rgba(59,130,246,0.15)";
+        ctx.fillRect(Math.min(this.drag.x0, this.drag.x1), top, Math.abs(this.drag.x1 - this.drag.x0), ph);
+      }
+      ctx.restore();
+    },
+    xTitle() {
+      const words = { s: "seconds", min: "minutes", h: "hours", d: "days" };
+      const since = data.clockStart !== null && data.clockStart !== undefined ? " since " + fmtClock(0) : "";
+      return "time (" + (words[data.unit] || data.unit) + since + ")";
+    },
+    yTitle(log) {
+      const what = data.kind === "ensemble" ? "people (median, 50 % and 90 % of runs)" : "people";
+      return what + (log ? ", log scale" : "");
+    },
+    timeAt(clientX) {
+      const r = this.canvas.getBoundingClientRect();
+      const f = Math.max(0, Math.min(1, (clientX - r.left - this.box.left) / this.box.pw));
+      return this.box.t0 + f * (this.box.t1 - this.box.t0);
+    },
+    zoom(t0, t1) {
+      // Show [t0, t1] (s); null: the whole run.
+      this.range = t0 === null ? null : [Math.max(0, t0), Math.min(data.tEnd || t1, t1)];
+      byId("zoom-reset").hidden = this.range === null;
+      this.draw();
     },
     legend() {
       const box = byId("chart-legend");
@@ -220,12 +301,28 @@
     init() {
       byId("log").checked = !!data.log;
       byId("log").addEventListener("change", () => this.draw());
-      this.canvas.addEventListener("click", (ev) => {
+      // Drag across the chart to zoom into that stretch of time; a click moves the clock there;
+      // a double click, or "whole run", zooms out again.
+      this.canvas.addEventListener("mousedown", (ev) => {
         if (!this.box) return;
         const r = this.canvas.getBoundingClientRect();
-        const f = (ev.clientX - r.left - this.box.left) / this.box.pw;
-        clock.seekTime(Math.max(0, Math.min(1, f)) * this.box.tEnd);
+        this.drag = { x0: ev.clientX - r.left, x1: ev.clientX - r.left, t0: this.timeAt(ev.clientX) };
       });
+      this.canvas.addEventListener("mousemove", (ev) => {
+        if (!this.drag) return;
+        this.drag.x1 = ev.clientX - this.canvas.getBoundingClientRect().left;
+        this.draw();
+      });
+      window.addEventListener("mouseup", (ev) => {
+        if (!this.drag) return;
+        const d = this.drag;
+        this.drag = null;
+        const t1 = this.timeAt(ev.clientX);
+        if (Math.abs(d.x1 - d.x0) > 5 && Math.abs(t1 - d.t0) > 0) this.zoom(Math.min(d.t0, t1), Math.max(d.t0, t1));
+        else clock.seekTime(d.t0);
+      });
+      this.canvas.addEventListener("dblclick", () => this.zoom(null));
+      byId("zoom-reset").addEventListener("click", () => this.zoom(null));
       this.legend();
       listeners.push(() => this.draw());
       window.addEventListener("resize", () => this.draw());
@@ -764,11 +861,12 @@
       for (const [t, kind, text] of data.events) {
         const li = document.createElement("li");
         li.dataset.kind = kind;
-        const a = document.createElement("span"); a.className = "t"; a.textContent = fmtTime(t);
+        const a = document.createElement("span"); a.className = "t"; a.textContent = fmtUnit(t);
+        if (fmtClock(t)) a.title = fmtClock(t);
         const b = document.createElement("span"); b.className = "k"; b.textContent = kind;
         // Narrative sentences often start with their own clock time: the column shows it.
-        const when = fmtTime(t);
-        const said = text.startsWith(when + " ") ? text.slice(when.length + 1) : text;
+        const when = fmtClock(t);
+        const said = when && text.startsWith(when + " ") ? text.slice(when.length + 1) : text;
         const c = document.createElement("span"); c.className = "x"; c.textContent = said;
         li.append(a, b, c);
         li.addEventListener("click", () => clock.seekTime(t));
@@ -874,6 +972,7 @@
   window.hyosanReport = {
     data,
     clock,
+    chart,
     map,
     ready: main().catch((err) => {
       console.error("hyosan report viewer:", err);
