@@ -167,6 +167,12 @@ def test_snapshots_beyond_memory(capsys: pytest.CaptureFixture[str]) -> None:
     assert "of memory" in err
 
 
+def test_people_beyond_memory(capsys: pytest.CaptureFixture[str]) -> None:
+    err = refused(capsys, "validate", "hyosan-high", "--set", "people.groups[2].count=10000000")
+    assert "10,000,622 people" in err
+    assert "of memory" in err
+
+
 def test_runs_are_bounded(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     err = refused(capsys, "run", "sir", "--runs", "1000000000", "--out", str(tmp_path / "o"))
     assert "--runs" in err
