@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import HOSTILE_CHARACTER, HOSTILE_DESCRIPTION, HOSTILE_NAME, HOSTILE_ROOM
@@ -176,7 +177,7 @@ def test_ensemble_times_in_the_unit_of_its_horizon(
 
     folder = write_ensemble(tmp_path / "ens", points=1)
     bands = pq.read_table(folder / "bands.parquet")
-    t = bands.column("t").to_numpy() / 40  # ten days become six hours
+    t = pa.array(bands.column("t").to_numpy() / 40)  # ten days become six hours
     pq.write_table(
         bands.set_column(bands.column_names.index("t"), "t", t), folder / "bands.parquet"
     )
