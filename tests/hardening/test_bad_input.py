@@ -15,6 +15,7 @@ import pytest
 import hyosan
 from hyosan.cli import _print_interventions, main
 from hyosan.errors import HyosanError
+from hyosan.scenario.catalog import builtin_scenario_text
 from hyosan.world import population_files
 from hyosan.world.population_files import load_population_grid
 
@@ -151,7 +152,7 @@ def test_deep_json(tmp_path: Path) -> None:
 
 def test_random_graph_beyond_memory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "big.toml"
-    text = hyosan.scenario.catalog.builtin_scenario_text("alemi-lattice")
+    text = builtin_scenario_text("alemi-lattice")
     text = text.replace('kind = "lattice"', 'kind = "graph"')
     text = text.replace("size = [256, 256]", "random = { nodes = 20000000, mean_degree = 1000 }")
     path.write_text(text)
@@ -275,7 +276,7 @@ def test_folder_named_like_a_builtin_does_not_shadow_it(
 def test_file_named_like_a_builtin_is_taken_and_said(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    text = hyosan.scenario.catalog.builtin_scenario_text("sir")
+    text = builtin_scenario_text("sir")
     text = text.replace('name = "sir"', 'name = "m"')
     (tmp_path / "sir").write_text(text)
     code, out, err = cli(capsys, "validate", "sir")

@@ -74,7 +74,12 @@ class ExecutorInfo:
 
 
 #: Modules every worker needs, imported once by the fork server.
-_PRELOAD = ("hyosan.ensemble.task", "hyosan.scenario.load", "hyosan.engines.base")
+_PRELOAD = (
+    "hyosan.ensemble.task",
+    "hyosan.scenario.load",
+    "hyosan.engines.base",
+    "hyosan.ensemble.forkserver_quiet",  # the fork server's only: see that module
+)
 
 
 def default_workers() -> int:
