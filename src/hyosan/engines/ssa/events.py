@@ -27,19 +27,19 @@ __all__ = ["apply", "apply_step", "neighbour", "pick_channel", "refresh"]
 def refresh(pl, ch, lists, graph, groups, indirect, r):  # type: ignore[no-untyped-def]
     """Recompute place r's propensity (channels drawn place by place) and move it between
     groups if need be."""
-    grp.update(groups, r, place_total(ch, graph, pl.nbs, pl.x, lists.by_place, indirect, r))
+    grp.update(groups, r, place_total(ch, graph, pl, lists, indirect, r))
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def pick_channel(pl, ch, lists, graph, a, indirect, p, rng):  # type: ignore[no-untyped-def]
+def pick_channel(pl, ch, lists, graph, groups, indirect, p, rng):  # type: ignore[no-untyped-def]
     """A channel of place p (drawn place by place), with probability its propensity / a[p]."""
-    npop = living(ch, pl.x, p)
-    target = rng.random() * a[p]
+    npop = living(ch, pl, p)
+    target = rng.random() * groups.a[p]
     acc = 0.0
     chosen = -1
     for j in range(lists.by_place.size):
         h = lists.by_place[j] if indirect else j
-        v = channel(ch, graph, pl.nbs, pl.x, h, p, npop)
+        v = channel(ch, graph, pl, h, p, npop)
         if v > 0.0:
             chosen = h
             acc += v

@@ -61,9 +61,9 @@ def rebuild(pl, ch, lists, graph, groups):  # type: ignore[no-untyped-def]
     lists) and the groups from the counts."""
     n = pl.x.shape[0]
     for p in range(n):
-        neighbour_sums(ch, graph, pl.nbs, pl.x, p)
+        neighbour_sums(ch, graph, pl, p)
     for p in range(n):
-        groups.a[p] = place_total(ch, graph, pl.nbs, pl.x, lists.by_place, True, p)
+        groups.a[p] = place_total(ch, graph, pl, lists, True, p)
     grp.rebuild(groups)
 
 
@@ -136,6 +136,7 @@ def _simulate(with_lists: bool):  # type: ignore[no-untyped-def]
         and log (engines/kernel.py).
         """
         t = clock.t
+        tot = pl.tot  # bound once: an array bound or passed in the loop costs a reference
         ltot = np.zeros(lists.listed.size)  # each listed channel's total rate at this event
         lat = thinning.lattice(lists)
         next_record = -np.inf  # the next output or snapshot time; found on the first event
@@ -161,11 +162,9 @@ def _simulate(with_lists: bool):  # type: ignore[no-untyped-def]
                     continue  # round-off past the last list: a null event
                 p = lists.ent[slot]
                 drawn = draws.n[0] - 1
-                thinning.fetch_ahead(
-                    ch, lists, ltot, lat, draws.uni, drawn, a0, a_places, pl.x, groups, pl.first_z
-                )
+                thinning.fetch_ahead(ch, lists, ltot, lat, draws, drawn, a0, a_places, pl, groups)
                 lst = lists.channel_list[chosen]
-                if thinning.drop_gone(lists, pl.x, lst, slot, p, rng):
+                if thinning.drop_gone(lists, pl, lst, slot, p, rng):
                     continue
                 ok, q = thinning.accept(ch, graph, lat, chosen, p, v)
                 if not ok:
@@ -181,7 +180,7 @@ def _simulate(with_lists: bool):  # type: ignore[no-untyped-def]
                     continue
             else:
                 p = grp.pick(groups, target, rng)
-                chosen = events.pick_channel(pl, ch, lists, graph, groups.a, with_lists, p, rng)
+                chosen = events.pick_channel(pl, ch, lists, graph, groups, with_lists, p, rng)
                 q, ok = events.neighbour(pl, ch, graph, chosen, p, rng)
                 if not ok:
                     # Nobody is left to meet, by round-off in a weighted neighbour sum. A null
@@ -195,7 +194,7 @@ def _simulate(with_lists: bool):  # type: ignore[no-untyped-def]
             )
             _done(groups, counts, log, t, chosen, p, q)
             # The figures watched, after every event that changes the totals.
-            if ch.tot[chosen] and kernel.watch(watched, pl.tot, t):
+            if ch.tot[chosen] and kernel.watch(watched, tot, t):
                 return t, Status.STOPPED
             if stop_edge:
                 return t, Status.EDGE

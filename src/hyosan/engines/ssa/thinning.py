@@ -7,7 +7,8 @@ compartment since dropped (`drop_gone`, a null event); then the acceptance with 
 (`accept`). `fetch_ahead` starts fetching the memory of the events that the buffered uniforms
 say are likely next.
 
-Compiled with inline="always" (see engines/kernel.py): they run at every event.
+Compiled with inline="always" (see engines/kernel.py): they run at every event. They read the
+named tuples' arrays in place (see propensity.py).
 """
 
 from __future__ import annotations
@@ -36,12 +37,11 @@ def pick(lists, ltot, target):  # type: ignore[no-untyped-def]
     """For a target uniform on [0, the lists' total rate): the listed channel, the slot of the
     drawn entry (-1 past the end, by round-off) and, from what is left of the target, a
     uniform on [0, the channel's bound) for the acceptance."""
-    listed = lists.listed
-    n_listed = listed.size
-    chosen = listed[n_listed - 1]
+    n_listed = lists.listed.size
+    chosen = lists.listed[n_listed - 1]
     for j in range(n_listed):
         if target < ltot[j]:
-            chosen = listed[j]
+            chosen = lists.listed[j]
             break
         target -= ltot[j]
     lst = lists.channel_list[chosen]
@@ -82,24 +82,24 @@ def step(lat, p, k):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def fetch_ahead(ch, lists, ltot, lat, uni, drawn, a0, a_places, x, groups, first_z):  # type: ignore[no-untyped-def]
-    """Guess the events ahead from their buffered uniforms (uni; `drawn`: this event's draw)
+def fetch_ahead(ch, lists, ltot, lat, draws, drawn, a0, a_places, pl, groups):  # type: ignore[no-untyped-def]
+    """Guess the events ahead from their buffered uniforms (`drawn`: this event's draw)
     and the rates now, which change little in a few events: start fetching the list entry of
     the one AHEAD, and the place and neighbour of the one before it (whose entry came last
     time). At a million places those fetches, not the arithmetic, were most of the time; a
     wrong guess costs a wasted fetch, nothing else."""
-    mask = uni.size - 1
-    guess = uni[(drawn + AHEAD) & mask] * a0 - a_places
+    mask = draws.uni.size - 1
+    guess = draws.uni[(drawn + AHEAD) & mask] * a0 - a_places
     if guess >= 0.0:
         s3 = pick(lists, ltot, guess)[1]
         if s3 >= 0:
             prefetch(lists.ent, s3)
-    guess = uni[(drawn + AHEAD - 1) & mask] * a0 - a_places
+    guess = draws.uni[(drawn + AHEAD - 1) & mask] * a0 - a_places
     if guess >= 0.0:
         h2, s2, v2 = pick(lists, ltot, guess)
         if s2 >= 0:
             p2 = lists.ent[s2]
-            prefetch(x, p2)
+            prefetch(pl.x, p2)
             prefetch(groups.a, p2)
             prefetch(groups.grp, p2)
             if lists.dead.shape[1]:
@@ -107,20 +107,20 @@ def fetch_ahead(ch, lists, ltot, lat, uni, drawn, a0, a_places, x, groups, first
             if lat[1] > 0 and ch.kind[h2] == 1:
                 q2 = step(lat, p2, min(int(4.0 * v2 * lists.inv_bound[h2]), 3))
                 if q2 >= 0:
-                    prefetch(x, q2)
+                    prefetch(pl.x, q2)
                     prefetch(groups.a, q2)
-                    prefetch(first_z, q2)
+                    prefetch(pl.first_z, q2)
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def drop_gone(lists, x, lst, slot, p, rng):  # type: ignore[no-untyped-def]
+def drop_gone(lists, pl, lst, slot, p, rng):  # type: ignore[no-untyped-def]
     """Whether the entry in `slot` (list lst, at place p) is someone who has left the
     compartment: then it is dropped (a null event). People gone from p are not looked for in
     the list; each entry there is one of them with probability dead / (entries there)."""
     col = lists.dead_col[lst]
     if col >= 0 and lists.dead[p, col] > 0:
         k = lists.dead[p, col]
-        if rng.random() * (x[p, lists.comp[lst]] + k) < k:
+        if rng.random() * (pl.x[p, lists.comp[lst]] + k) < k:
             n_e = lists.length[lst]
             lists.ent[slot] = lists.ent[lists.start[lst] + n_e - 1]
             lists.length[lst] = n_e - 1

@@ -200,16 +200,19 @@ def _drift(pl, ch, graph, w, h, p, a):  # type: ignore[no-untyped-def]
 def _rates(pl, ch, graph, w):  # type: ignore[no-untyped-def]
     # The hazards, neighbour sums, drift and diffusion of every active place; whether
     # anything can happen anywhere.
+    # Arrays passed on are bound once here: one passed as `pl.x` in the loop would be a
+    # reference taken and dropped at every pass (see ssa/pipeline.py).
+    x, nsum = pl.x, pl.nbs
     busy = False
     for i in range(w.meta[_N_ACTIVE]):
         p = w.active[i]
-        _neighbour_sums(ch, graph, pl.nbs, pl.x, p)
-        npop = _npop(ch, pl.x, p) if ch.any_freq else 0.0
+        _neighbour_sums(ch, graph, nsum, x, p)
+        npop = _npop(ch, x, p) if ch.any_freq else 0.0
         total = 0.0
         for h in range(ch.rate.shape[1]):
-            lam = _hazard(ch, graph, pl.nbs, pl.x, h, p, npop)
+            lam = _hazard(ch, graph, nsum, x, h, p, npop)
             w.aprop[i, h] = lam
-            a = lam if ch.cons[h] < 0 else lam * pl.x[p, ch.cons[h]]
+            a = lam if ch.cons[h] < 0 else lam * x[p, ch.cons[h]]
             total += a
             if a != 0.0:
                 _drift(pl, ch, graph, w, h, p, a)
@@ -296,14 +299,15 @@ def _midpoint_hazards(pl, ch, graph, w, tau, busy):  # type: ignore[no-untyped-d
         for k in range(ch.toward.shape[0]):
             if ch.toward[k, p] >= 0:
                 _midpoint(pl, w, ch.toward[k, p], tau)
+    xm, nsum = w.xm, pl.nbs  # bound once (see _rates)
     for i in range(n_active if busy else 0):
         if w.rowtot[i] == 0.0:
             continue
         p = w.active[i]
-        _neighbour_sums(ch, graph, pl.nbs, w.xm, p)
-        npop = _npop(ch, w.xm, p) if ch.any_freq else 0.0
+        _neighbour_sums(ch, graph, nsum, xm, p)
+        npop = _npop(ch, xm, p) if ch.any_freq else 0.0
         for h in range(ch.rate.shape[1]):
-            w.aprop[i, h] = _hazard(ch, graph, pl.nbs, w.xm, h, p, npop)
+            w.aprop[i, h] = _hazard(ch, graph, nsum, xm, h, p, npop)
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
