@@ -410,3 +410,43 @@ def test_ensemble_report_in_the_browser(
     assert page.text("#counts") != counts0
     assert _variance(page.page.locator("#chart").screenshot()) > 50.0
     assert page.errors == []
+
+
+#: The words of the table headers ([word, broken over two lines]).
+HEADER_WORDS = """(() => {
+  const out = [];
+  for (const th of document.querySelectorAll("table.data th")) {
+    const text = th.firstChild;
+    if (!text || text.nodeType !== 3) continue;
+    const re = /\\S+/g;
+    let m;
+    while ((m = re.exec(text.data))) {
+      const r = document.createRange();
+      r.setStart(text, m.index);
+      r.setEnd(text, m.index + m[0].length);
+      const tops = new Set([...r.getClientRects()].map((b) => Math.round(b.top)));
+      out.push([m[0], tops.size > 1]);
+    }
+  }
+  return out;
+})()"""
+
+
+def test_ensemble_small_multiples_and_whole_header_words(
+    open_page: Callable[[Path], Page], tmp_path: Path, write_ensemble: Callable[..., Path]
+) -> None:
+    """An ensemble's chart has a panel per state, each with its median and bands and ticks
+    that do not collide; table headers break between words only, even in a narrow window."""
+    folder = write_ensemble(tmp_path / "ens", points=2)
+    page = open_page(write_report(folder, pictures=False).report)
+    panels = page.page.evaluate("window.hyosanReport.chart.panels.length")
+    assert panels == 2  # human and zombie
+    _check_ticks(page)
+    page.page.locator("#chart-wrap").screenshot(path=str(tmp_path / "ensemble-chart.png"))
+    page.page.set_viewport_size({"width": 520, "height": 900})
+    assert page.page.locator("table.data th").count() >= 3
+    words = page.page.evaluate(HEADER_WORDS)
+    assert len(words) > 10
+    assert [w for w, broken in words if broken] == []
+    page.page.screenshot(path=str(tmp_path / "ensemble-narrow.png"), full_page=True)
+    assert page.errors == []

@@ -150,10 +150,10 @@ def test_ensemble_outcomes_and_survival_from_summary(
     html = write_report(folder, pictures=False).report.read_text(encoding="utf-8")
     assert "P(humans win) [95 % interval]" in html
     assert "25 % [10–50 %]" in html
-    assert "parameters.bite_rate=1.0" in html
+    assert "parameters.bite_rate=1<" in html
     assert HOSTILE_CHARACTER not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert _data(html)["points"] == ["parameters.bite_rate=0.5", "parameters.bite_rate=1.0"]
+    assert _data(html)["points"] == ["parameters.bite_rate=0.5", "parameters.bite_rate=1"]
 
 
 def test_one_unit_of_time_with_the_clock_beside_it() -> None:
@@ -182,3 +182,129 @@ def test_ensemble_times_in_the_unit_of_its_horizon(
         bands.set_column(bands.column_names.index("t"), "t", t), folder / "bands.parquet"
     )
     assert EnsembleData.from_dir(folder).display_unit == "h"
+
+
+def test_sweep_points_at_sensible_precision() -> None:
+    """Sweep points read with four significant figures, not a float's seventeen."""
+    from hyosan.reports.outcomes import fmt_value, point_labels
+
+    summary = {
+        "kind": "sweep",
+        "per_point": [{"point": 0, "values": {"kill_rate": 0.00029906975624424415, "n": 3}}],
+    }
+    assert point_labels(summary) == {0: "kill_rate=0.0002991, n=3"}
+    assert fmt_value(2.0) == "2"
+    assert fmt_value("ode") == "ode"
+
+
+def test_bimodal_outcomes_are_two_groups_and_a_histogram(
+    tmp_path: Path, write_ensemble: Callable[..., Path]
+) -> None:
+    """Peaks that fall in two groups (die-out, take-over) are described as two groups, not as
+    one median with a range spanning both, and drawn as a histogram in the page."""
+    from hyosan.reports.outcomes import outcome_table
+
+    folder = write_ensemble(tmp_path / "ens", points=1)
+    peaks = [1.0, 2.0, 1.0, 3.0, 2.0, 1.0, 490.0, 494.0, 500.0, 497.0, 495.0, 492.0]
+    runs = pa.table(
+        {
+            "point": [0] * len(peaks),
+            "replicate": list(range(len(peaks))),
+            "peak_zombies": peaks,
+            "final_zombie": [float(i) for i in range(len(peaks))],  # spread out, one group
+        }
+    )
+    pq.write_table(runs, folder / "runs.parquet")
+    table = outcome_table(runs)
+    row = dict(zip(table.headers, table.rows[0], strict=True))
+    assert row["median peak_zombies [5–95 %]"] == "two groups: 50 % near 1.5, 50 % near 494"
+    assert row["median final_zombie [5–95 %]"].startswith("5.5 [")
+    html = write_report(folder).report.read_text(encoding="utf-8")
+    assert "outcomes that fall in two groups of runs" in html
+    assert 'src="data:image/png;base64,' in html
+    assert (folder / "outcomes.png").is_file()
+
+
+def test_compare_report_shows_paired_differences(
+    tmp_path: Path, write_ensemble: Callable[..., Path]
+) -> None:
+    """A comparison's paired differences B − A appear with their 95 % intervals, times in the
+    report's unit."""
+    folder = write_ensemble(tmp_path / "cmp", points=2)
+    summary = {
+        "kind": "compare",
+        "scenarios": ["a", "b"],
+        "differences": {
+            "peak_zombies": {"mean": 84.1, "low": -125.4, "high": 293.6, "n": 10},
+            "t_overrun_s": {"mean": -95040.0, "low": None, "high": None, "n": 1},
+        },
+    }
+    (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    html = write_report(folder, pictures=False).report.read_text(encoding="utf-8")
+    assert "Paired differences" in html
+    assert "<td>peak_zombies</td><td>+84.1</td><td>-125 to +294</td><td>10</td>" in html
+    assert "<td>t_overrun (d)</td><td>-1.1</td><td>– (too few pairs)</td>" in html
+
+
+def test_sweep_report_shows_its_phase_plot(
+    tmp_path: Path, write_ensemble: Callable[..., Path]
+) -> None:
+    """The sweep's phase.png is shown in the page, as a data: URI the page's policy allows."""
+    from matplotlib.figure import Figure
+
+    folder = write_ensemble(tmp_path / "sw", points=2)
+    fig = Figure(figsize=(2, 2))
+    fig.add_subplot().plot([0, 1], [1, 0])
+    fig.savefig(folder / "phase.png", format="png")
+    html = write_report(folder, pictures=False).report.read_text(encoding="utf-8")
+    png = base64.b64encode((folder / "phase.png").read_bytes()).decode()
+    assert f'<img src="data:image/png;base64,{png}" alt="the phase plot of the sweep">' in html
+
+
+def test_run_report_lists_its_interventions(tmp_path: Path) -> None:
+    """Strikes, cordons and the handoff from summary.json get a table row each with their
+    figures, and a mark on the chart at their time."""
+    out = hyosan.simulate("munz-basic", seed=1).save(tmp_path / "run")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    summary["interventions"] = [
+        {
+            "kind": "strike",
+            "name": "missile strike",
+            "t_s": 3 * 86400.0,
+            "people": 1200,
+            "infected": 800,
+            "zombies": 750,
+            "uninfected": 400,
+            "note": "sound drones first",
+        },
+        {
+            "kind": "cordon",
+            "name": "Hyosan cordon",
+            "start_s": 86400.0,
+            "end_s": None,
+            "events": {"cordon: turned back": 321},
+        },
+        {
+            "kind": "handoff",
+            "school": "Hyosan High",
+            "t_s": 3600.0,
+            "inside": {"human": 40, "zombie": 500},
+            "escaped": {"yard": {"S": 12}},
+        },
+    ]
+    (out / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    html = write_report(out, pictures=False).report.read_text(encoding="utf-8")
+    assert '<section id="interventions">' in html
+    assert (
+        "1,200 people hit: 800 infected (750 zombies), 400 not infected (sound drones first)"
+        in html
+    )
+    assert (
+        "<td>Hyosan cordon</td><td>cordon</td><td>from 1 days</td><td>turned back 321</td>" in html
+    )
+    assert "40 human, 500 zombie in the building, 12 got out" in html
+    assert _data(html)["marks"] == [
+        [3 * 86400.0, "missile strike"],
+        [86400.0, "Hyosan cordon"],
+        [3600.0, "handoff"],
+    ]

@@ -285,9 +285,34 @@ def test_plot_bands_for_an_ensemble(tmp_path: Path, write_ensemble: Callable) ->
     folder = write_ensemble(tmp_path / "ens")
     fig = plot_bands(folder)
     assert isinstance(fig, Figure)
-    labels = {line.get_label() for line in fig.axes[0].get_lines()}
-    assert labels == {"human (median)", "zombie (median)"}
+    # One panel per state, each with its median.
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in visible] == ["human", "zombie"]
+    labels = [[line.get_label() for line in ax.get_lines()] for ax in visible]
+    assert labels == [["human (median)"], ["zombie (median)"]]
+    assert all(len(ax.collections) == 2 for ax in visible)  # the 50 % and 90 % bands
     assert isinstance(plot_bands(EnsembleData.from_dir(folder), point=1), Figure)
+
+
+def test_plots_take_axes_runs_and_ensembles(
+    tmp_path: Path, write_ensemble: Callable, case: tuple
+) -> None:
+    """Both plot functions draw on given axes and take runs and ensembles alike, an ensemble
+    result (with its `out` directory) included."""
+    from types import SimpleNamespace
+
+    from matplotlib.figure import Figure
+
+    result, _ = case
+    folder = write_ensemble(tmp_path / "ens")
+    fig = Figure()
+    ax1, ax2 = fig.subplots(1, 2)
+    assert plot_timeseries(result, ax=ax1) is fig
+    assert plot_bands(SimpleNamespace(out=folder), ax=ax2) is fig
+    assert {line.get_label() for line in ax1.get_lines()} == set(result.state_names())
+    assert {line.get_label() for line in ax2.get_lines()} == {"human (median)", "zombie (median)"}
+    assert isinstance(plot_timeseries(folder), Figure)
+    assert isinstance(plot_bands(result), Figure)
 
 
 def test_outcome_table_from_runs(tmp_path: Path, write_ensemble: Callable) -> None:

@@ -7,6 +7,7 @@ place (see results.rundir.write_run), so the run directory appears complete or n
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 import time
@@ -29,6 +30,8 @@ TIMESERIES_PNG = "timeseries.png"
 FIRST_ZOMBIE_PNG = "first-zombie.png"
 BANDS_PNG = "bands.png"
 OUTBREAK_GIF = "outbreak.gif"
+PHASE_PNG = "phase.png"
+OUTCOMES_PNG = "outcomes.png"
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,23 @@ def write_report(
         if pictures:
             written.append(_save_figure(plot_bands(data), folder / BANDS_PNG))
             images["median and bands of each state"] = BANDS_PNG
-        html = render_ensemble(data, images, notes)
+        figures = []
+        from hyosan.reports.plots import plot_outcomes
+
+        outcomes = plot_outcomes(data)
+        if outcomes is not None:
+            # Outcomes in two groups (die-out or take-over) shown as histograms, not a median.
+            buffer = io.BytesIO()
+            outcomes.savefig(buffer, format="png", dpi=100)
+            figures.append(("outcomes that fall in two groups of runs", buffer.getvalue()))
+            if pictures:
+                written.append(_save_figure(outcomes, folder / OUTCOMES_PNG))
+                images["outcomes that fall in two groups"] = OUTCOMES_PNG
+        # The sweep's phase plot, written by the sweep beside bands.png: shown in the page.
+        if (folder / PHASE_PNG).is_file():
+            figures.append(("the phase plot of the sweep", (folder / PHASE_PNG).read_bytes()))
+            images["the phase plot of the sweep"] = PHASE_PNG
+        html = render_ensemble(data, images, notes, figures)
     else:
         frames = _frames(data)
         if frames is not None:

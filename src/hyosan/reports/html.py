@@ -181,9 +181,12 @@ def render_run(
     notes: list[str],
 ) -> str:
     """The HTML of one run's report; `images` maps a label to a file written beside it."""
+    from hyosan.reports.interventions import intervention_marks, interventions_table
     from hyosan.reports.payload import run_payload
 
     data = run_payload(run, frames, notes)
+    data["marks"] = intervention_marks(run.summary)
+    unit, clock = run.display_unit, run.clock_start_s
     context = {
         "kind": "run",
         "name": run.name,
@@ -198,12 +201,23 @@ def render_run(
         "images": images,
         "outcomes": None,
         "survival": None,
+        "interventions": interventions_table(run.summary, lambda t: fmt_time(t, unit, clock)),
+        "differences": None,
+        "figures": [],
     }
     return _render(context, data)
 
 
-def render_ensemble(ens: EnsembleData, images: dict[str, str], notes: list[str]) -> str:
-    """The HTML of an ensemble's report: bands per state and the outcome table."""
+def render_ensemble(
+    ens: EnsembleData,
+    images: dict[str, str],
+    notes: list[str],
+    figures: list[tuple[str, bytes]] | None = None,
+) -> str:
+    """The HTML of an ensemble's report: bands per state, the outcome table, a comparison's
+    paired differences, and `figures` (caption, PNG bytes) shown in the page (a sweep's phase
+    plot)."""
+    from hyosan.reports.interventions import differences_table
     from hyosan.reports.outcomes import outcome_table, summary_outcome_table, survival_table
     from hyosan.reports.payload import ensemble_payload
 
@@ -238,5 +252,12 @@ def render_ensemble(ens: EnsembleData, images: dict[str, str], notes: list[str])
         "images": images,
         "outcomes": outcomes,
         "survival": survival_table(s),
+        "interventions": None,
+        "differences": differences_table(s, ens.display_unit, unit_s),
+        # Inside the page as data: URIs (the page's policy allows no other image source).
+        "figures": [
+            (caption, "data:image/png;base64," + base64.b64encode(png).decode("ascii"))
+            for caption, png in figures or []
+        ],
     }
     return _render(context, data)

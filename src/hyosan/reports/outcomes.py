@@ -17,10 +17,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OutcomeTable",
+    "fmt_value",
     "outcome_table",
     "point_labels",
     "summary_outcome_table",
     "survival_table",
+    "two_groups",
 ]
 
 #: Columns that identify a run rather than describe its outcome.
@@ -43,6 +45,59 @@ def _fmt(value: float) -> str:
     if abs(value) >= 1000 or float(value).is_integer():
         return f"{value:,.0f}"
     return f"{value:.3g}"
+
+
+def two_groups(values: np.ndarray) -> tuple[float, float, float] | None:
+    """(share of the low group, its median, the high group's median) when the values fall in
+    two clear groups (runs where the zombies died out early and runs where they took over),
+    else None. A median and a range would describe neither group.
+
+    The split is the best two-means split of the sorted values; the groups are clear when each
+    holds at least a tenth of the values and their means lie more than four pooled standard
+    deviations apart.
+    """
+    x = np.sort(np.asarray(values, dtype=np.float64))
+    x = x[np.isfinite(x)]
+    n = x.size
+    if n < 10 or x[0] == x[-1]:
+        return None
+    csum, csq = np.cumsum(x), np.cumsum(x * x)
+    k = np.arange(1, n)  # the low group is x[:k]
+    low_ss = csq[k - 1] - csum[k - 1] ** 2 / k
+    high_ss = (csq[-1] - csq[k - 1]) - (csum[-1] - csum[k - 1]) ** 2 / (n - k)
+    best = int(np.argmin(low_ss + high_ss))
+    cut = int(k[best])
+    lo, hi = x[:cut], x[cut:]
+    if min(lo.size, hi.size) < max(2, n // 10):
+        return None
+    pooled = float(np.sqrt((low_ss[best] + high_ss[best]) / max(n - 2, 1)))
+    if hi.mean() - lo.mean() <= 4 * max(pooled, 1e-12):
+        return None
+    return lo.size / n, float(np.median(lo)), float(np.median(hi))
+
+
+def _spread(values: np.ndarray) -> str:
+    """Median [5–95 %], or the two groups when the values fall in two."""
+    groups = two_groups(values)
+    if groups is not None:
+        share, lo, hi = groups
+        low, high = (
+            f"{100 * share:.0f} % near {_fmt(lo)}",
+            f"{100 * (1 - share):.0f} % near {_fmt(hi)}",
+        )
+        return f"two groups: {low}, {high}"
+    lo5, mid, hi95 = np.percentile(values, [5, 50, 95])
+    return f"{_fmt(mid)} [{_fmt(lo5)}–{_fmt(hi95)}]"
+
+
+def fmt_value(value: Any) -> str:
+    """A sweep point's value for people: 4 significant figures ("kill_rate=0.000299"), not
+    the float's 17; whole numbers and words as they are."""
+    if isinstance(value, bool) or not isinstance(value, float):
+        return str(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.4g}"
 
 
 def _probability(value: Any) -> str:
@@ -98,8 +153,7 @@ def outcome_table(runs: pa.Table, unit: str = "d", unit_s: float = 86400.0) -> O
                     _time(float(np.median(present)), unit_s, unit) if present.size else "never"
                 )
             elif present.size:
-                lo, mid, hi = np.percentile(present, [5, 50, 95])
-                row.append(f"{_fmt(mid)} [{_fmt(lo)}–{_fmt(hi)}]")
+                row.append(_spread(present))
             else:
                 row.append("–")
         rows.append(row)
@@ -118,7 +172,7 @@ def point_labels(summary: dict[str, Any]) -> dict[Any, str]:
             continue
         values = entry.get("values")
         if isinstance(values, dict) and values:
-            label = ", ".join(f"{k}={v}" for k, v in values.items())
+            label = ", ".join(f"{k}={fmt_value(v)}" for k, v in values.items())
         elif kind == "compare" or len(per_point) > 1:
             label = str(entry.get("scenario", entry["point"]))
         else:
@@ -195,8 +249,7 @@ def _peaks(runs: pa.Table | None) -> dict[Any, str]:
             dtype=np.float64,
         )
         if vals.size:
-            lo, mid, hi = np.percentile(vals, [5, 50, 95])
-            out[point] = f"{_fmt(mid)} [{_fmt(lo)}–{_fmt(hi)}]"
+            out[point] = _spread(vals)
     return out
 
 

@@ -25,7 +25,15 @@ if TYPE_CHECKING:
     from hyosan.reports.frames import PlaceFrames
     from hyosan.results.result import Result
 
-__all__ = ["as_ensemble", "as_run", "plot_bands", "plot_first_zombie", "plot_timeseries"]
+__all__ = [
+    "as_data",
+    "as_ensemble",
+    "as_run",
+    "plot_bands",
+    "plot_first_zombie",
+    "plot_outcomes",
+    "plot_timeseries",
+]
 
 _UNIT_WORDS = {"s": "seconds", "min": "minutes", "h": "hours", "d": "days"}
 
@@ -42,11 +50,11 @@ def as_run(source: Result | RunData | str | Path) -> RunData:
     return RunData.from_result(source)
 
 
-def as_ensemble(source: EnsembleData | str | Path) -> EnsembleData:
-    """An ensemble's data from an EnsembleData or an ensemble directory."""
+def as_ensemble(source: Any) -> EnsembleData:
+    """An ensemble's data from an EnsembleData, an ensemble result or an ensemble directory."""
     if isinstance(source, EnsembleData):
         return source
-    data = load_report_data(source)
+    data = load_report_data(getattr(source, "out", source))
     if not isinstance(data, EnsembleData):
         raise HyosanError(f"{source} is a run directory, not an ensemble directory")
     return data
@@ -74,28 +82,63 @@ def wants_log(peaks: list[float]) -> bool:
     return len(positive) > 1 and max(positive) / min(positive) > 20
 
 
+def as_data(source: Any) -> RunData | EnsembleData:
+    """A run's or an ensemble's data from a Result, an ensemble result (anything with an `out`
+    directory), a RunData or EnsembleData, or a run or ensemble directory."""
+    if isinstance(source, RunData | EnsembleData):
+        return source
+    out = getattr(source, "out", None)
+    if isinstance(out, str | Path):
+        source = out
+    if isinstance(source, str | Path):
+        return load_report_data(source)
+    return RunData.from_result(source)
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float] = (8, 4.2)) -> tuple[Figure, Axes]:
+    """The given axes and their figure, or a new Figure (no pyplot: nothing global) with one."""
+    from matplotlib.figure import Figure
+
+    if ax is not None:
+        return ax.figure, ax  # type: ignore[return-value]
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.add_subplot()
+
+
 @plain_text
 def plot_timeseries(
-    source: Result | RunData | str | Path, *, log: bool | None = None, mark_s: float | None = None
+    source: Any,
+    *,
+    log: bool | None = None,
+    mark_s: float | None = None,
+    ax: Axes | None = None,
 ) -> Figure:
-    """Every state's head count over time, one line each.
+    """Every state's head count over time, one line each; for an ensemble, each state's median
+    with its 50 % and 90 % bands, all on one axes.
 
     Parameters
     ----------
     source
-        A Result, a RunData, or a run directory.
+        A Result, an ensemble result, a RunData or EnsembleData, or a run or ensemble
+        directory.
     log
         Log-scaled counts; by default when the largest state peaks over 20 times the smallest.
     mark_s
         A time (s) to mark with a vertical line, if any.
-    """
-    from matplotlib.figure import Figure
+    ax
+        Matplotlib axes to draw on; by default a new Figure's.
 
-    run = as_run(source)
+    Returns
+    -------
+    The Figure drawn on (Jupyter shows it inline, without pyplot).
+    """
+    data = as_data(source)
+    if isinstance(data, EnsembleData):
+        return plot_bands(data, log=log, ax=ax, small_multiples=False)
+    run = data
     unit = run.display_unit
     t = run.times / unit_seconds(unit)
-    fig = Figure(figsize=(8, 4.2), layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax = _axes(ax)
     peaks = [float(np.max(v)) if v.size else 0.0 for v in run.states.values()]
     for state, values in run.states.items():
         ax.plot(t, values, label=state, color=STATE_COLOURS.get(state, STATE_COLOURS["other"]))
@@ -106,6 +149,7 @@ def plot_timeseries(
     ax.set_xlabel(time_title(unit, run.clock_start_s))
     ax.set_ylabel("people")
     ax.set_title(f"{run.name}: {run.engine}, seed {run.seed}")
+    ax.set_xlim(float(t[0]) if t.size else 0.0, float(t[-1]) if t.size else 1.0)
     ax.grid(alpha=0.3)
     ax.legend(loc="best", fontsize="small")
     return fig
@@ -113,22 +157,36 @@ def plot_timeseries(
 
 @plain_text
 def plot_bands(
-    source: EnsembleData | str | Path, *, point: Any = None, log: bool | None = None
+    source: Any,
+    *,
+    point: Any = None,
+    log: bool | None = None,
+    ax: Axes | None = None,
+    small_multiples: bool | None = None,
 ) -> Figure:
-    """Median and 50 % and 90 % bands of each state over time, for one point of an ensemble.
+    """Median and 50 % and 90 % bands of each state over time, for one point of an ensemble:
+    one panel per state (each with its own scale, so no band hides another state's median),
+    or all on one axes when `ax` is given. A single run is drawn as plot_timeseries draws it.
 
     Parameters
     ----------
     source
-        An EnsembleData or an ensemble directory.
+        An ensemble result, an EnsembleData or an ensemble directory (or a run, see above).
     point
         Which point (of a sweep or comparison); default the first.
     log
         As for plot_timeseries.
+    ax
+        Matplotlib axes to draw every state on; by default a new Figure, a panel per state.
+    small_multiples
+        A panel per state (default: unless `ax` is given).
     """
     from matplotlib.figure import Figure
 
-    ens = as_ensemble(source)
+    data = as_data(source)
+    if isinstance(data, RunData):
+        return plot_timeseries(data, log=log, ax=ax)
+    ens = data
     table = ens.bands
     points = _unique(table.column("point").to_pylist()) if "point" in table.column_names else [None]
     if point is None:
@@ -136,28 +194,105 @@ def plot_bands(
     if point not in points:
         raise HyosanError(f"no point {point!r} in the ensemble; points: {points}")
     unit_s = unit_seconds(ens.display_unit)
-    fig = Figure(figsize=(8, 4.2), layout="constrained")
-    ax = fig.add_subplot()
-    peaks = []
-    for state, series in band_series(table, point).items():
-        colour = STATE_COLOURS.get(state, STATE_COLOURS["other"])
-        t = series["t"] / unit_s
-        if "q05" in series and "q95" in series:
-            ax.fill_between(t, series["q05"], series["q95"], color=colour, alpha=0.15, lw=0)
-        if "q25" in series and "q75" in series:
-            ax.fill_between(t, series["q25"], series["q75"], color=colour, alpha=0.3, lw=0)
-        middle = series.get("q50", series.get("mean"))
-        if middle is not None:
-            ax.plot(t, middle, color=colour, label=f"{state} (median)")
-            peaks.append(float(np.max(middle)) if middle.size else 0.0)
-    if log if log is not None else wants_log(peaks):
-        ax.set_yscale("symlog", linthresh=1.0)
-    ax.set_xlabel(f"time ({_UNIT_WORDS.get(ens.display_unit, ens.display_unit)})")
-    ax.set_ylabel("people")
+    series = band_series(table, point)
+    if small_multiples is None:
+        small_multiples = ax is None
+    if small_multiples and ax is None and len(series) > 1:
+        cols = min(3, len(series))
+        rows = int(np.ceil(len(series) / cols))
+        fig = Figure(figsize=(3.6 * cols, 2.6 * rows + 0.6), layout="constrained")
+        axes = fig.subplots(rows, cols, sharex=True, squeeze=False).ravel()
+        for extra in axes[len(series) :]:
+            extra.set_visible(False)
+        pairs = [(a, {s: v}) for a, (s, v) in zip(axes, series.items(), strict=False)]
+    else:
+        fig, one = _axes(ax)
+        pairs = [(one, series)]
+    for a, group in pairs:
+        peaks = []
+        for state, arrays in group.items():
+            colour = STATE_COLOURS.get(state, STATE_COLOURS["other"])
+            t = arrays["t"] / unit_s
+            if "q05" in arrays and "q95" in arrays:
+                a.fill_between(t, arrays["q05"], arrays["q95"], color=colour, alpha=0.15, lw=0)
+            if "q25" in arrays and "q75" in arrays:
+                a.fill_between(t, arrays["q25"], arrays["q75"], color=colour, alpha=0.3, lw=0)
+            middle = arrays.get("q50", arrays.get("mean"))
+            if middle is not None:
+                a.plot(t, middle, color=colour, label=f"{state} (median)")
+                peaks.append(float(np.max(middle)) if middle.size else 0.0)
+            if t.size:
+                a.set_xlim(float(t[0]), float(t[-1]))
+        if log if log is not None else (len(pairs) == 1 and wants_log(peaks)):
+            a.set_yscale("symlog", linthresh=1.0)
+        a.grid(alpha=0.3)
+        if len(pairs) > 1:
+            state = next(iter(group))
+            a.set_title(state, fontsize="medium", color=STATE_COLOURS.get(state, "black"))
+            a.set_ylabel("people")
+        else:
+            a.set_ylabel("people")
+            a.legend(loc="best", fontsize="small")
     where = "" if point is None or len(points) == 1 else f", point {point}"
-    ax.set_title(f"{ens.name}: {ens.kind}{where}; median, 50 % and 90 % of runs")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="best", fontsize="small")
+    title = f"{ens.name}: {ens.kind}{where}; median, 50 % and 90 % of runs"
+    xlabel = time_title(ens.display_unit)
+    if len(pairs) > 1:
+        fig.suptitle(title, fontsize="medium")
+        fig.supxlabel(xlabel, fontsize="medium")
+    else:
+        pairs[0][0].set_title(title)
+        pairs[0][0].set_xlabel(xlabel)
+    return fig
+
+
+@plain_text
+def plot_outcomes(source: Any) -> Figure | None:
+    """Histograms of the ensemble's outcomes that fall in two groups (see
+    outcomes.two_groups), one panel per outcome, one colour per point; None if none does."""
+    import pyarrow as pa
+    from matplotlib.figure import Figure
+
+    from hyosan.reports.outcomes import point_labels, two_groups
+
+    ens = as_ensemble(source)
+    runs = ens.runs
+    if runs is None or runs.num_rows == 0:
+        return None
+    points = runs.column("point").to_pylist() if "point" in runs.column_names else None
+    chosen: list[tuple[str, np.ndarray]] = []
+    for f in runs.schema:
+        if f.name in ("point", "replicate", "seed", "wall_s") or f.name.startswith("t_"):
+            continue
+        if not (pa.types.is_integer(f.type) or pa.types.is_floating(f.type)):
+            continue
+        values = np.array(
+            [np.nan if v is None else v for v in runs.column(f.name).to_pylist()], dtype=float
+        )
+        groups = (
+            [values]
+            if points is None
+            else [values[[p == q for p in points]] for q in _unique(points)]
+        )
+        if any(two_groups(g[np.isfinite(g)]) is not None for g in groups):
+            chosen.append((f.name, values))
+    if not chosen:
+        return None
+    labels = point_labels(ens.summary)
+    fig = Figure(figsize=(4.2 * min(len(chosen), 3), 3.2), layout="constrained")
+    axes = fig.subplots(1, min(len(chosen), 3), squeeze=False).ravel()
+    for ax, (name, values) in zip(axes, chosen, strict=False):
+        finite = values[np.isfinite(values)]
+        bins = np.histogram_bin_edges(finite, bins=30)
+        for q in _unique(points) if points is not None else [None]:
+            mask = np.ones(values.size, bool) if q is None else np.array([p == q for p in points])
+            part = values[mask & np.isfinite(values)]
+            ax.hist(
+                part, bins=bins, alpha=0.6, label=labels.get(q, "all runs" if q is None else str(q))
+            )
+        ax.set_xlabel(name.replace("_", " "))
+        ax.set_ylabel("runs")
+        ax.set_title(f"{name.replace('_', ' ')}: two groups of runs", fontsize="medium")
+        ax.legend(fontsize="small")
     return fig
 
 

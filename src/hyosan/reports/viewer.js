@@ -130,6 +130,14 @@
     },
     draw() {
       const c = this.canvas;
+      const all = this.curves().filter((k) => !this.hidden.has(k.state));
+      // Ensembles: one small panel per state, each with its own scale, so that no band hides
+      // another state's median; runs: every state in one panel.
+      const groups = data.kind === "ensemble" ? all.map((k) => [k]) : [all];
+      const cols = groups.length <= 1 ? 1 : Math.min(3, groups.length);
+      const rows = Math.max(1, Math.ceil(groups.length / cols));
+      const want = data.kind === "ensemble" ? Math.max(280, rows * 210) : 280;
+      if (Math.abs(c.clientHeight - want) > 1) c.style.height = want + "px";
       const dpr = window.devicePixelRatio || 1;
       const w = c.clientWidth;
       const h = c.clientHeight;
@@ -140,13 +148,27 @@
       const ctx = c.getContext("2d");
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       ctx.clearRect(0, 0, w, h);
-      const curves = this.curves().filter((k) => !this.hidden.has(k.state));
-      const log = byId("log").checked;
-      // Room on the left for the y ticks and their title, below for the x ticks and theirs.
-      const left = 78, right = 16, top = 10, bottom = 44;
-      const pw = Math.max(10, w - left - right), ph = Math.max(10, h - top - bottom);
       const tEnd = data.tEnd > 0 ? data.tEnd : 1;
       const [t0, t1] = this.range || [0, tEnd];
+      const cw = w / cols, rh = h / rows;
+      this.panels = [];
+      groups.forEach((curves, i) => {
+        const ox = (i % cols) * cw, oy = Math.floor(i / cols) * rh;
+        // Room on the left for the y ticks and their title, below for the x ticks and theirs.
+        const box = { left: ox + 78, top: oy + (groups.length > 1 ? 22 : 10), t0, t1 };
+        box.pw = Math.max(10, cw - 78 - 16);
+        box.ph = Math.max(10, rh - (box.top - oy) - 44);
+        box.x0 = ox; box.x1 = ox + cw;
+        const title = groups.length > 1 && curves[0] ? curves[0].state : null;
+        this.panels.push(this.drawPanel(ctx, curves, box, title));
+      });
+      this.box = this.panels[0] || null;
+      this.xTicks = this.box ? this.box.xTicks : [];
+      this.yTicks = this.box ? this.box.yTicks : [];
+    },
+    drawPanel(ctx, curves, box, title) {
+      const { left, top, pw, ph, t0, t1 } = box;
+      const log = byId("log").checked;
       let yMax = 0;
       for (const k of curves) {
         const arr = k.hi90 || k.mid;
@@ -161,7 +183,13 @@
       const yTop = log ? yLog(yMax) : yMax * 1.05;
       const X = (t) => left + ((t - t0) / (t1 - t0)) * pw;
       const Y = (v) => top + ph - ((log ? yLog(v) : v) / yTop) * ph;
-      this.box = { left, top, pw, ph, t0, t1 };
+      if (title) {
+        ctx.fillStyle = colourOf(title);
+        ctx.font = "bold 12px system-ui, sans-serif";
+        ctx.textAlign = "left";
+        ctx.textBaseline = "bottom";
+        ctx.fillText(title, left, top - 4);
+      }
       // Axes, ticks and their titles.
       ctx.strokeStyle = "#d1d5db";
       ctx.fillStyle = "#6b7280";
@@ -172,43 +200,42 @@
       // Ticks closer than a line of text to the one below are dropped: on a log scale 0 and 1
       // sit a third of a decade apart.
       let lastY = Infinity;
-      this.yTicks = [];
-      for (const v of log ? logTicks(yMax) : niceTicks(0, yMax, 5)) {
+      const yTicks = [];
+      for (const v of log ? logTicks(yMax) : niceTicks(0, yMax, Math.max(2, Math.floor(ph / 40)))) {
         const y = Y(v);
         if (y < top - 1 || y > top + ph + 1 || lastY - y < 14) continue;
         lastY = y;
         ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(left + pw, y); ctx.stroke();
         ctx.fillText(fmtCount(v), left - 6, y);
-        this.yTicks.push({ text: fmtCount(v), y });
+        yTicks.push({ text: fmtCount(v), y });
       }
       ctx.textBaseline = "top";
-      this.xTicks = [];
+      const xTicks = [];
       const us = data.unitSeconds;
-      const per = Math.max(2, Math.floor(pw / 90));
       let lastRight = -Infinity;
-      for (const v of niceTicks(t0 / us, t1 / us, per)) {
+      for (const v of niceTicks(t0 / us, t1 / us, Math.max(2, Math.floor(pw / 90)))) {
         const t = v * us;
         if (t < t0 - 1e-9 || t > t1 + 1e-9) continue;
         const text = fmtTick(t);
         const tw = ctx.measureText(text).width;
-        // Centred on its time, but pushed inside the canvas at either end: never clipped.
-        const x = Math.min(Math.max(X(t) - tw / 2, 2), w - 2 - tw);
+        // Centred on its time, but pushed inside the panel at either end: never clipped.
+        const x = Math.min(Math.max(X(t) - tw / 2, box.x0 + 2), box.x1 - 2 - tw);
         if (x < lastRight + 8) continue;
         lastRight = x + tw;
         ctx.textAlign = "left";
         ctx.fillText(text, x, top + ph + 6);
         ctx.beginPath(); ctx.moveTo(X(t), top + ph); ctx.lineTo(X(t), top + ph + 4); ctx.stroke();
-        this.xTicks.push({ text, x, w: tw });
+        xTicks.push({ text, x, w: tw });
       }
       ctx.fillStyle = "#374151";
       ctx.font = "12px system-ui, sans-serif";
       ctx.textAlign = "center";
       ctx.fillText(this.xTitle(), left + pw / 2, top + ph + 24);
       ctx.save();
-      ctx.translate(14, top + ph / 2);
+      ctx.translate(box.x0 + 14, top + ph / 2);
       ctx.rotate(-Math.PI / 2);
       ctx.textBaseline = "middle";
-      ctx.fillText(this.yTitle(log), 0, 0);
+      ctx.fillText(this.yTitle(log, !!title), 0, 0);
       ctx.restore();
       ctx.strokeStyle = "#9ca3af";
       ctx.strokeRect(left, top, pw, ph);
@@ -238,6 +265,26 @@
         }
         ctx.stroke();
       }
+      // Interventions: a dotted line at each, named where the name has room.
+      ctx.font = "10px system-ui, sans-serif";
+      ctx.textAlign = "left";
+      ctx.textBaseline = "top";
+      let markRight = -Infinity;
+      for (const [t, name] of data.marks || []) {
+        if (t < t0 || t > t1) continue;
+        const mx = X(t);
+        ctx.strokeStyle = "#7c3aed";
+        ctx.lineWidth = 1;
+        ctx.setLineDash([2, 2]);
+        ctx.beginPath(); ctx.moveTo(mx, top); ctx.lineTo(mx, top + ph); ctx.stroke();
+        ctx.setLineDash([]);
+        const tw = ctx.measureText(name).width;
+        if (mx + 3 > markRight && mx + 3 + tw < left + pw) {
+          ctx.fillStyle = "#5b21b6";
+          ctx.fillText(name, mx + 3, top + 2);
+          markRight = mx + 3 + tw + 6;
+        }
+      }
       // The current time.
       const x = X(clock.t);
       ctx.strokeStyle = "#111827";
@@ -254,24 +301,32 @@
       }
       // The range being dragged out, to zoom into.
       if (this.drag && Math.abs(this.drag.x1 - this.drag.x0) > 3) {
+        const a = Math.max(left, Math.min(this.drag.x0, this.drag.x1) - this.drag.ox + box.x0);
         ctx.fillStyle = "rgba(59,130,246,0.15)";
-        ctx.fillRect(Math.min(this.drag.x0, this.drag.x1), top, Math.abs(this.drag.x1 - this.drag.x0), ph);
+        ctx.fillRect(a, top, Math.abs(this.drag.x1 - this.drag.x0), ph);
       }
       ctx.restore();
+      return { ...box, xTicks, yTicks };
     },
     xTitle() {
       const words = { s: "seconds", min: "minutes", h: "hours", d: "days" };
       const since = data.clockStart !== null && data.clockStart !== undefined ? " since " + fmtClock(0) : "";
       return "time (" + (words[data.unit] || data.unit) + since + ")";
     },
-    yTitle(log) {
-      const what = data.kind === "ensemble" ? "people (median, 50 % and 90 % of runs)" : "people";
+    yTitle(log, small) {
+      const what = data.kind === "ensemble" ? "people (median, 50 %, 90 %)" : "people";
       return what + (log ? ", log scale" : "");
+    },
+    panelAt(clientX) {
+      const r = this.canvas.getBoundingClientRect();
+      const x = clientX - r.left;
+      return (this.panels || []).find((p) => x >= p.x0 && x < p.x1) || this.box;
     },
     timeAt(clientX) {
       const r = this.canvas.getBoundingClientRect();
-      const f = Math.max(0, Math.min(1, (clientX - r.left - this.box.left) / this.box.pw));
-      return this.box.t0 + f * (this.box.t1 - this.box.t0);
+      const b = this.panelAt(clientX);
+      const f = Math.max(0, Math.min(1, (clientX - r.left - b.left) / b.pw));
+      return b.t0 + f * (b.t1 - b.t0);
     },
     zoom(t0, t1) {
       // Show [t0, t1] (s); null: the whole run.
@@ -306,7 +361,8 @@
       this.canvas.addEventListener("mousedown", (ev) => {
         if (!this.box) return;
         const r = this.canvas.getBoundingClientRect();
-        this.drag = { x0: ev.clientX - r.left, x1: ev.clientX - r.left, t0: this.timeAt(ev.clientX) };
+        const ox = this.panelAt(ev.clientX).x0;
+        this.drag = { x0: ev.clientX - r.left, x1: ev.clientX - r.left, ox, t0: this.timeAt(ev.clientX) };
       });
       this.canvas.addEventListener("mousemove", (ev) => {
         if (!this.drag) return;
