@@ -17,12 +17,14 @@ from typing import Any
 from hyosan._version import __version__
 
 __all__ = [
+    "FitResult",
     "HyosanError",
     "Result",
     "Scenario",
     "ScenarioError",
     "__version__",
     "engine_names",
+    "fit",
     "get_engine",
     "load_scenario",
     "simulate",
@@ -37,6 +39,8 @@ _LAZY = {
     "simulate": "hyosan.runner",
     "engine_names": "hyosan.engines",
     "get_engine": "hyosan.engines",
+    "fit": "hyosan.fit",
+    "FitResult": "hyosan.fit.result",
 }
 
 

@@ -583,6 +583,10 @@ def validate(
 _STOPPED_BY: list[int] = []
 
 
+# `hyosan fit` lives with the rest of fitting (hyosan/fit/); its module imports only typer.
+__import__("hyosan.fit.cli", fromlist=["register"]).register(app)
+
+
 def _interrupt_code() -> int:
     import signal
 
