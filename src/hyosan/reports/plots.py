@@ -1,7 +1,9 @@
 """Static plots of a run or an ensemble, as matplotlib Figures (no pyplot, no global state).
 
 Each function takes a Result, a RunData or EnsembleData, or a run or ensemble directory, and
-returns a `matplotlib.figure.Figure` to show or save. The report saves them beside report.html.
+returns a `matplotlib.figure.Figure` (one that shows itself in a notebook, see figure.py) to
+show or save, drawn on the `ax=` given or on a new figure. The report saves them beside
+report.html.
 """
 
 from __future__ import annotations
@@ -97,11 +99,11 @@ def as_data(source: Any) -> RunData | EnsembleData:
 
 def _axes(ax: Axes | None, figsize: tuple[float, float] = (8, 4.2)) -> tuple[Figure, Axes]:
     """The given axes and their figure, or a new Figure (no pyplot: nothing global) with one."""
-    from matplotlib.figure import Figure
+    from hyosan.reports.figure import InlineFigure
 
     if ax is not None:
         return ax.figure, ax  # type: ignore[return-value]
-    fig = Figure(figsize=figsize, layout="constrained")
+    fig = InlineFigure(figsize=figsize, layout="constrained")
     return fig, fig.add_subplot()
 
 
@@ -181,7 +183,7 @@ def plot_bands(
     small_multiples
         A panel per state (default: unless `ax` is given).
     """
-    from matplotlib.figure import Figure
+    from hyosan.reports.figure import InlineFigure
 
     data = as_data(source)
     if isinstance(data, RunData):
@@ -200,7 +202,7 @@ def plot_bands(
     if small_multiples and ax is None and len(series) > 1:
         cols = min(3, len(series))
         rows = int(np.ceil(len(series) / cols))
-        fig = Figure(figsize=(3.6 * cols, 2.6 * rows + 0.6), layout="constrained")
+        fig = InlineFigure(figsize=(3.6 * cols, 2.6 * rows + 0.6), layout="constrained")
         axes = fig.subplots(rows, cols, sharex=True, squeeze=False).ravel()
         for extra in axes[len(series) :]:
             extra.set_visible(False)
@@ -250,8 +252,8 @@ def plot_outcomes(source: Any) -> Figure | None:
     """Histograms of the ensemble's outcomes that fall in two groups (see
     outcomes.two_groups), one panel per outcome, one colour per point; None if none does."""
     import pyarrow as pa
-    from matplotlib.figure import Figure
 
+    from hyosan.reports.figure import InlineFigure
     from hyosan.reports.outcomes import point_labels, two_groups
 
     ens = as_ensemble(source)
@@ -278,7 +280,7 @@ def plot_outcomes(source: Any) -> Figure | None:
     if not chosen:
         return None
     labels = point_labels(ens.summary)
-    fig = Figure(figsize=(4.2 * min(len(chosen), 3), 3.2), layout="constrained")
+    fig = InlineFigure(figsize=(4.2 * min(len(chosen), 3), 3.2), layout="constrained")
     axes = fig.subplots(1, min(len(chosen), 3), squeeze=False).ravel()
     for ax, (name, values) in zip(axes, chosen, strict=False):
         finite = values[np.isfinite(values)]
@@ -515,7 +517,8 @@ def plot_first_zombie(
     from matplotlib import colormaps
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
-    from matplotlib.figure import Figure
+
+    from hyosan.reports.figure import InlineFigure
 
     run = as_run(source)
     if frames is None:
@@ -531,7 +534,7 @@ def plot_first_zombie(
     cmap = colormaps["viridis_r"]
     colours = np.tile(np.array([0.8, 0.8, 0.8]), (t.size, 1))
     colours[reached] = cmap(norm(t[reached]))[:, :3]
-    fig = Figure(figsize=map_size(frames), layout="constrained")
+    fig = InlineFigure(figsize=map_size(frames), layout="constrained")
     drawing = MapDrawing(fig, frames, f"{run.name}: when the first zombie arrived")
     drawing.paint(colours)
     fig.colorbar(

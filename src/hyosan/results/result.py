@@ -7,6 +7,7 @@ per compartment and one `n_<state>` column per state of hyosan's vocabulary pres
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from hyosan.scenario.model import STATES
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
+    from matplotlib.axes import Axes
 
     from hyosan.scenario.schema import Scenario
 
@@ -105,9 +107,129 @@ class Result:
             columns[f"n_{s}"] = pa.array(self.series(s), pa.float64())
         return pa.table(columns, metadata={"t_unit": "s", "engine": self.engine})
 
+    @property
+    def unit(self) -> str:
+        """The unit times are shown in ("min", "h", "d"...): the scenario's, or a smaller one
+        when the whole run is shorter than one of it (as in the report)."""
+        from hyosan.reports.rundata import fit_unit
+
+        t_end = float(self.times[-1]) if len(self.times) else None
+        return fit_unit(self.scenario.time.display_unit, t_end)
+
     def to_pandas(self) -> pd.DataFrame:
-        """The time series as a pandas DataFrame (needs pandas)."""
-        return self.timeseries.to_pandas()
+        """The time series as a pandas DataFrame (needs pandas), indexed by time in the run's
+        unit (the index is named so: "time (h)"); `t` keeps the seconds."""
+        from hyosan.scenario.units import SECONDS_PER
+
+        frame = self.timeseries.to_pandas()
+        unit = self.unit
+        frame.index = frame["t"] / SECONDS_PER.get(unit, 1.0)
+        frame.index.name = f"time ({unit})"
+        return frame
+
+    # --- notebooks -----------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, run_dir: str | Path) -> Result:
+        """A Result read back from a run directory that `save` (or `hyosan run`) wrote.
+
+        The scenario comes from its scenario.toml, the series from timeseries.parquet, and the
+        headline figures from summary.json, so `summary()` gives back what was saved.
+        """
+        import json
+
+        import pyarrow.parquet as pq
+
+        from hyosan.errors import HyosanError
+        from hyosan.scenario.load import load_scenario
+
+        folder = Path(run_dir)
+        for name in ("scenario.toml", "summary.json", "timeseries.parquet"):
+            if not (folder / name).is_file():
+                raise HyosanError(f"{folder} is not a run directory: it has no {name}")
+        scenario = load_scenario(str(folder / "scenario.toml"))
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        table = pq.read_table(folder / "timeseries.parquet")
+        comps = tuple(scenario.model.compartments)
+        missing = [c for c in comps if c not in table.column_names]
+        if missing:
+            raise HyosanError(f"{folder}/timeseries.parquet lacks compartments {missing}")
+        states = tuple(spec.state for spec in scenario.model.compartments.values())
+        counts = np.column_stack([table.column(c).to_numpy() for c in comps]).astype(float)
+
+        def optional(stem: str) -> pa.Table | None:
+            path = folder / f"{stem}.parquet"
+            return pq.read_table(path) if path.is_file() else None
+
+        known = {
+            "hyosan_version", "scenario", "engine", "seed", "t_end_s", "final",
+            "final_compartments", "peak_zombies", "t_peak_zombies_s", "t_overrun_s",
+            "humans_win", "survivors", "crossings_s", "stopped_by", "diagnostics", "wall_s",
+        }  # fmt: skip
+        return cls(
+            scenario=scenario,
+            engine=str(summary.get("engine", scenario.engine)),
+            seed=int(summary.get("seed", 0)),
+            times=table.column("t").to_numpy().astype(float),
+            compartments=comps,
+            states=states,
+            counts=counts,
+            crossings=dict(summary.get("crossings_s") or {}),
+            stopped_by=str(summary.get("stopped_by", "horizon")),
+            exact={k: summary.get(k) for k in ("peak_zombies", "t_peak_zombies_s", "t_overrun_s")},
+            diagnostics=dict(summary.get("diagnostics") or {}),
+            wall_s=float(summary.get("wall_s") or 0.0),
+            events=optional("events"),
+            places=optional("places"),
+            survivors=tuple(summary.get("survivors") or ()),
+            extra={k: v for k, v in summary.items() if k not in known},
+        )
+
+    def plot(self, ax: Axes | None = None, *, log: bool | None = None) -> Axes:
+        """Every state over time on matplotlib axes (new ones by default); returns the axes."""
+        from hyosan.reports.plots import plot_timeseries
+
+        fig = plot_timeseries(self, ax=ax, log=log)
+        return ax if ax is not None else fig.axes[0]
+
+    def _repr_html_(self) -> str:
+        """What a notebook shows for a Result: the headline figures and a small chart."""
+        import base64
+        import html
+
+        from hyosan.reports.html import fmt_time
+
+        s = self.summary()
+        unit = self.unit
+        rows = [
+            ("engine, seed", f"{self.engine}, {self.seed}"),
+            ("simulated", fmt_time(s["t_end_s"], unit)),
+        ]
+        if s.get("peak_zombies") is not None:
+            rows.append(
+                (
+                    "peak zombies",
+                    f"{s['peak_zombies']:,.0f} at {fmt_time(s['t_peak_zombies_s'], unit)}",
+                )
+            )
+        if "human" in self.states and "zombie" in self.states:
+            rows.append(("overrun (80 % lost)", fmt_time(s["t_overrun_s"], unit)))
+        rows += [(f"{k} at the end", f"{v:,.4g}") for k, v in s["final"].items()]
+        try:
+            from hyosan.reports.plots import plot_timeseries
+
+            fig = plot_timeseries(self)
+            fig.set_size_inches(6, 3)
+            png = base64.b64encode(fig._repr_png_()).decode("ascii")  # type: ignore[attr-defined]
+            chart = f'<img alt="every state over time" src="data:image/png;base64,{png}">'
+        except ImportError:  # matplotlib missing: the figures alone
+            chart = ""
+        cells = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+            for k, v in rows
+        )
+        title = html.escape(f"Result of {self.scenario.name}")
+        return f"<div><strong>{title}</strong><table>{cells}</table>{chart}</div>"
 
     # --- headline figures ----------------------------------------------------------------------
 
