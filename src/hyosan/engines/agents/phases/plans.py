@@ -18,7 +18,7 @@ from hyosan.engines.agents.params import (
     ROOM_HOLD,
     Params,
 )
-from hyosan.engines.agents.phases.jit import compiled, inlined
+from hyosan.engines.agents.phases.jit import inlined
 from hyosan.engines.agents.phases.sounds import add_sound
 from hyosan.engines.agents.state import Agents, Census, Draws, Passages, Rooms, Sounds
 from hyosan.engines.kernel import EventLog, log_event
@@ -56,7 +56,7 @@ def _nearest_exit(rooms: Rooms, passages: Passages, r: int) -> int:
     return best
 
 
-@compiled
+@inlined
 def plan_rooms(
     t: float,
     tn: float,
