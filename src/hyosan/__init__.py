@@ -11,10 +11,29 @@ False
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+import sys
 
-from hyosan._version import __version__
+
+def _stop_quietly(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+# The `hyosan` command: a Ctrl-C or SIGTERM while its imports load (typer alone takes 0.3 s)
+# would print a KeyboardInterrupt traceback from the import machinery; it exits quietly
+# instead until hyosan.cli.main() installs its own handlers. Only for the command: importing
+# hyosan as a library changes no handler.
+if sys.argv and sys.argv[0].rsplit("/", 1)[-1] == "hyosan":
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _stop_quietly)
+        signal.signal(signal.SIGTERM, _stop_quietly)
+
+from importlib import import_module  # noqa: E402
+from typing import Any  # noqa: E402
+
+from hyosan._version import __version__  # noqa: E402
 
 __all__ = [
     "FitResult",

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -588,7 +590,6 @@ __import__("hyosan.fit.cli", fromlist=["register"]).register(app)
 
 
 def _interrupt_code() -> int:
-    import signal
 
     return 128 + (_STOPPED_BY[-1] if _STOPPED_BY else int(signal.SIGINT))
 
@@ -602,17 +603,19 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the console script; internal errors exit 1 with a short message."""
-    import signal
-    import threading
 
-    previous = None
+    previous: dict[int, Any] = {}
     if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        # Ctrl-C raises KeyboardInterrupt, SIGTERM too (hyosan/__init__ made both exit quietly
+        # while the imports loaded).
+        previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
+        previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return _main_body(argv)
     finally:
-        if previous is not None:  # main() called from Python (the tests): put it back
-            signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():  # main() called from Python (the tests)
+            if handler is not None:
+                signal.signal(sig, handler)
 
 
 _CLICK: list[Any] = []
