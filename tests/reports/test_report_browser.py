@@ -450,3 +450,38 @@ def test_ensemble_small_multiples_and_whole_header_words(
     assert [w for w, broken in words if broken] == []
     page.page.screenshot(path=str(tmp_path / "ensemble-narrow.png"), full_page=True)
     assert page.errors == []
+
+
+def test_korea_map_has_cities_cordon_scale_and_coordinates(
+    open_page: Callable[[Path], Page], tmp_path: Path
+) -> None:
+    """The korea grid shows its city names (none overlapping), the cordon around Hyosan, a
+    scale bar, and latitude and longitude on hover."""
+    import re
+
+    scen = load_scenario("korea", ["time.horizon=2d"])
+    out = hyosan.simulate(scen, seed=1).save(tmp_path / "run")
+    page = open_page(write_report(out, pictures=False).report)
+    page.page.locator("#map-wrap").screenshot(path=str(tmp_path / "korea.png"))
+    m = "window.hyosanReport.map"
+    labels = page.page.evaluate(f"{m}.gridLabels")
+    names = {lab["text"] for lab in labels}
+    assert {"Seoul", "Busan", "Daegu", "Gwangju"} <= names
+    assert len(labels) >= 30
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            apart = (
+                a["x"] + a["w"] <= b["x"]
+                or b["x"] + b["w"] <= a["x"]
+                or a["y"] + a["h"] <= b["y"]
+                or b["y"] + b["h"] <= a["y"]
+            )
+            assert apart, (a, b)
+    context = page.page.evaluate(f"{m}.places.grid.context")
+    assert [c[0] for c in context["cordons"]] == ["Quarantine of Hyosan"]
+    bar = page.page.evaluate(f"{m}.scaleBar")
+    assert bar["km"] in (50, 100, 200)
+    assert bar["px"] > 20
+    tip = page.hover_place(0)
+    assert re.match(r"3\d\.\d\d°N 12\d\.\d\d°E", tip.splitlines()[0])
+    assert page.errors == []

@@ -105,6 +105,7 @@ def _places(run: RunData, frames: PlaceFrames) -> dict[str, Any]:
             "cols": g.cols,
             "block": g.block,
             "cell": _pack(g.cell.astype("<u4").tobytes()),
+            "context": _grid_context(run, g.block),
         }
         return out
     out["kind"] = "points"
@@ -123,6 +124,34 @@ def _places(run: RunData, frames: PlaceFrames) -> dict[str, Any]:
         "passages": _passages(run, g.labels, g.panel),
     }
     return out
+
+
+def _grid_context(run: RunData, block: int) -> dict[str, Any] | None:
+    """The grid's coordinates, city names (most populous first) and cordons, in drawn cells."""
+    ctx = run.grid
+    if not ctx:
+        return None
+    people: dict[tuple[int, int], float] = {}
+    places = run.places
+    if places is not None and {"row", "col", "population"} <= set(places.column_names):
+        rows = places.column("row").to_numpy()
+        cols = places.column("col").to_numpy()
+        pop = places.column("population").to_numpy()
+        people = {(int(r), int(c)): float(p) for r, c, p in zip(rows, cols, pop, strict=True)}
+    # The most populous places are named first, so the big cities keep their labels.
+    marks = sorted(ctx["landmarks"], key=lambda m: -people.get((m[1], m[2]), 0.0))
+    return {
+        "cellKm": ctx["cell_km"] * block,
+        "latNorth": ctx["lat_north"],
+        "lonWest": ctx["lon_west"],
+        "dlat": ctx["dlat"] * block,
+        "dlon": ctx["dlon"] * block,
+        "landmarks": [[n, (r + 0.5) / block, (c + 0.5) / block] for n, r, c in marks],
+        "cordons": [
+            [n, (r + 0.5) / block, (c + 0.5) / block, rad / block]
+            for n, r, c, rad in ctx["cordons"]
+        ],
+    }
 
 
 def _kinds(run: RunData, labels: list[str]) -> list[str]:

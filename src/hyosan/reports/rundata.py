@@ -67,6 +67,9 @@ class RunData:
         Room name → (floor, kind, area in m²) from the building, for the floor plans.
     passages
         (room, room, kind) of the building's doors, stairs and windows, for the floor plans.
+    grid
+        Where a grid world lies on the Earth, its named cells and cordons (see grid_context),
+        for the map's city names, scale bar and latitudes; {} for other worlds.
     """
 
     summary: dict[str, Any]
@@ -83,6 +86,7 @@ class RunData:
     events: pa.Table | None = None
     rooms: dict[str, tuple[int, str, float]] = field(default_factory=dict)
     passages: list[tuple[str, str, str]] = field(default_factory=list)
+    grid: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_result(cls, result: Result) -> RunData:
@@ -104,6 +108,7 @@ class RunData:
             events=result.events,
             rooms=_building_rooms(dumped := scenario.model_dump(mode="json", exclude_none=True)),
             passages=_building_passages(dumped),
+            grid=grid_context(dumped),
         )
 
     @classmethod
@@ -138,6 +143,7 @@ class RunData:
             events=events,
             rooms=_building_rooms(scenario),
             passages=_building_passages(scenario),
+            grid=grid_context(scenario),
         )
 
     def state_of(self, compartment: str) -> str:
@@ -328,3 +334,39 @@ def _building_passages(scenario: dict[str, Any]) -> list[tuple[str, str, str]]:
         if isinstance(between, list | tuple) and len(between) == 2:
             out.append((str(between[0]), str(between[1]), str(door.get("kind", "door"))))
     return out
+
+
+def grid_context(scenario: dict[str, Any]) -> dict[str, Any]:
+    """A grid world's place on the Earth, for the map: {"cell_km", "lat_north", "lon_west",
+    "dlat", "dlon" (degrees per cell), "landmarks": [[name, row, col]], "cordons": [[name,
+    row, col, radius in cells]]}; {} when the world is not a built-in grid with coordinates.
+    """
+    world = scenario.get("world")
+    if not isinstance(world, dict) or world.get("kind") != "grid" or world.get("grid") != "korea":
+        return {}
+    import math
+
+    from hyosan.world.korea import KM_PER_DEG_LAT, korea_grid
+
+    g = korea_grid()
+    dlat = g.cell_km / KM_PER_DEG_LAT
+    dlon = g.cell_km / (KM_PER_DEG_LAT * math.cos(math.radians(g.lat_ref)))
+    landmarks = {str(n): (int(r), int(c)) for n, (r, c) in g.landmarks.items()}
+    cordons = []
+    for entry in scenario.get("interventions") or ():
+        area = entry.get("area") if isinstance(entry, dict) else None
+        if entry.get("kind") != "cordon" or not isinstance(area, dict):
+            continue
+        around, radius = area.get("around"), area.get("radius")
+        if around in landmarks and isinstance(radius, int | float):
+            r, c = landmarks[around]
+            cordons.append([str(entry.get("name", "cordon")), r, c, float(radius)])
+    return {
+        "cell_km": g.cell_km,
+        "lat_north": g.lat_north,
+        "lon_west": g.lon_west,
+        "dlat": dlat,
+        "dlon": dlon,
+        "landmarks": [[n, r, c] for n, (r, c) in landmarks.items()],
+        "cordons": cordons,
+    }

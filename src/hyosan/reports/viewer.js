@@ -603,6 +603,74 @@
         ctx.lineWidth = 1.5;
         ctx.strokeRect(this.gridBox.x + cc * scale - 1, this.gridBox.y + r * scale - 1, scale + 2, scale + 2);
       }
+      if (P.grid.context) this.drawContext(ctx, P.grid.context, width, height);
+    },
+    drawContext(ctx, g, width, height) {
+      // Where the grid lies: cordons, city names that do not overlap, and a scale bar.
+      const { x, y, scale } = this.gridBox;
+      const at = (r, c) => [x + c * scale, y + r * scale];
+      ctx.save();
+      for (const [name, r, c, rad] of g.cordons) {
+        const [cx, cy] = at(r, c);
+        ctx.strokeStyle = "#7c3aed";
+        ctx.lineWidth = 2;
+        ctx.setLineDash([5, 3]);
+        ctx.beginPath(); ctx.arc(cx, cy, Math.max(3, rad * scale), 0, 2 * Math.PI); ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.font = "bold 11px system-ui, sans-serif";
+        ctx.fillStyle = "#5b21b6";
+        ctx.textAlign = "left";
+        ctx.textBaseline = "bottom";
+        ctx.fillText(name, cx + rad * scale * 0.75 + 3, cy - rad * scale * 0.75);
+      }
+      ctx.font = LABEL_FONT;
+      ctx.textBaseline = "middle";
+      ctx.lineJoin = "round";
+      const placed = [];
+      this.gridLabels = [];
+      for (const [name, r, c] of g.landmarks) {
+        const [cx, cy] = at(r, c);
+        const w = ctx.measureText(name).width + 2, h = LINE_H;
+        const box = { x: cx + 4, y: cy - h / 2, w, h };
+        if (box.x + w > width || box.y < 0 || box.y + h > height) continue;
+        if (placed.some((o) => overlaps(box, o))) continue;
+        placed.push(box);
+        this.gridLabels.push({ text: name, ...box });
+        ctx.fillStyle = "#111827";
+        ctx.beginPath(); ctx.arc(cx, cy, 2, 0, 2 * Math.PI); ctx.fill();
+        ctx.strokeStyle = "rgba(255,255,255,0.9)";
+        ctx.lineWidth = 3;
+        ctx.textAlign = "left";
+        ctx.strokeText(name, box.x + 1, cy);
+        ctx.fillText(name, box.x + 1, cy);
+      }
+      // Scale bar: a round number of kilometres, about a sixth of the map wide.
+      const kmPerPx = g.cellKm / scale;
+      const want = (P_WIDTH_SHARE * this.places.grid.cols * scale) * kmPerPx;
+      const km = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000].reduce((a, b) => (Math.abs(b - want) < Math.abs(a - want) ? b : a));
+      const len = km / kmPerPx;
+      const bx = x + 10, by = y + this.places.grid.rows * scale - 14;
+      ctx.fillStyle = "#111827";
+      ctx.fillRect(bx, by, len, 3);
+      ctx.textAlign = "left";
+      ctx.textBaseline = "bottom";
+      ctx.font = "11px system-ui, sans-serif";
+      ctx.fillText(km + " km", bx, by - 2);
+      this.scaleBar = { km, px: len };
+      ctx.restore();
+    },
+    latLon(p) {
+      // The latitude and longitude of a drawn cell's centre, and the nearest named place.
+      const g = this.places.grid.context;
+      const cell = this.cells[p], cols = this.places.grid.cols;
+      const r = Math.floor(cell / cols) + 0.5, c = (cell % cols) + 0.5;
+      const lat = g.latNorth - r * g.dlat, lon = g.lonWest + c * g.dlon;
+      let near = null, best = 3;
+      for (const [name, lr, lc] of g.landmarks) {
+        const d = Math.hypot(lr - r, lc - c);
+        if (d < best) { best = d; near = name; }
+      }
+      return lat.toFixed(2) + "°N " + lon.toFixed(2) + "°E" + (near ? ", near " + near : "");
     },
     computeLabels(ctx) {
       // Every place gets its whole name, in its room or beside it, where it overlaps no other
@@ -803,6 +871,7 @@
         const cell = this.cells[p];
         const r = Math.floor(cell / P.grid.cols), c = cell % P.grid.cols;
         const b = P.grid.block;
+        if (P.grid.context) lines.push(this.latLon(p));
         lines.push(b > 1 ? "rows " + r * b + "–" + (r * b + b - 1) + ", cols " + c * b + "–" + (c * b + b - 1) : "row " + r + ", col " + c);
       } else {
         lines.push(P.points.labels[p]);
@@ -869,6 +938,7 @@
   const ramp = rampColour;
 
   const LABEL_FONT = "10px system-ui, sans-serif";
+  const P_WIDTH_SHARE = 1 / 6;
   const LINE_H = 12;
   const PASSAGE_STYLES = {
     door: { colour: "#6b7280", width: 1, dash: [] },
