@@ -6,6 +6,7 @@ These tests skip when Chromium or Playwright is missing, unless HYOSAN_REQUIRE_B
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -484,4 +485,37 @@ def test_korea_map_has_cities_cordon_scale_and_coordinates(
     assert bar["px"] > 20
     tip = page.hover_place(0)
     assert re.match(r"3\d\.\d\d°N 12\d\.\d\d°E", tip.splitlines()[0])
+    assert page.errors == []
+
+
+def test_city_report_shows_interventions_routes_and_names(
+    open_page: Callable[[Path], Page], tmp_path: Path
+) -> None:
+    """hyosan-city's report lists every intervention of its summary with its figures, marks
+    them on the chart, and draws the districts at their coordinates with their routes, each
+    named whole, no two names or districts overlapping."""
+    out = tmp_path / "city"
+    cmd = [sys.executable, "-m", "hyosan.cli", "run", "hyosan-city", "--out", str(out)]
+    proc = subprocess.run([*cmd, "--quiet"], capture_output=True, text=True, timeout=280)
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    page = open_page(out / "report.html")
+    page.page.screenshot(path=str(tmp_path / "city.png"), full_page=True)
+    rows = page.text("#interventions tbody").splitlines()
+    assert len(rows) == len(summary["interventions"])
+    assert any("missile" in r.lower() and "people hit" in r for r in rows)
+    assert any("Z destroyed" in r for r in rows)
+    marks = page.page.evaluate("window.hyosanReport.data.marks")
+    assert len(marks) >= 5
+    m = "window.hyosanReport.map"
+    passages = page.page.evaluate(f"{m}.places.points.passages")
+    assert len(passages) >= 10
+    assert {p[2] for p in passages} == {"route"}
+    labels = page.page.evaluate(f"{m}.labels")
+    names = page.page.evaluate(f"{m}.places.points.labels")
+    assert [" ".join(lab["lines"]) for lab in labels] == names
+    rects = page.page.evaluate(f"[...Array({m}.n).keys()].map((p) => {m}.placeBox(p))")
+    for i, (ax, ay, aw, ah) in enumerate(rects):
+        for bx, by, bw, bh in rects[i + 1 :]:
+            assert abs(ax - bx) >= aw + bw - 0.5 or abs(ay - by) >= ah + bh - 0.5
     assert page.errors == []

@@ -210,10 +210,19 @@ def _points(places: pa.Table, rooms: dict[str, tuple[int, str, float]]) -> Point
             for t, s in zip(titles, sizes, strict=True)
         ]
     for p, members in enumerate(groups):
-        # Places without an area: a square marker of the panel's size, as before.
+        # Places without an area: a square marker of the panel's size, kept apart from the
+        # rest (two districts a kilometre apart) and inside the panel.
+        aspect = panels[p].aspect
         bare = members[~np.isfinite(areas[members])]
         rw[bare] = 2 * sizes[p]
-        rh[bare] = 2 * sizes[p] * panels[p].aspect
+        rh[bare] = 2 * sizes[p] * aspect
+        if bare.size:
+            fw, fh = _fit_rectangles(
+                u[members], v[members] / aspect, rw[members], rh[members] / aspect, (1.0, 1.0)
+            )
+            rw[members], rh[members] = fw, fh * aspect
+        u[members] = np.clip(u[members], rw[members] / 2, 1 - rw[members] / 2)
+        v[members] = np.clip(v[members], rh[members] / 2, 1 - rh[members] / 2)
     return PointGeometry(
         panels=panels,
         keep=keep,

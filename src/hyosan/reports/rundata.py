@@ -327,8 +327,15 @@ def _building_rooms(scenario: dict[str, Any]) -> dict[str, tuple[int, str, float
 
 
 def _building_passages(scenario: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(room, room, kind) of the building's doors, openings, stairs and windows."""
+    """(room, room, kind) of the building's doors, openings, stairs and windows; for a world of
+    regions, (region, region, "route") of its routes."""
     out: list[tuple[str, str, str]] = []
+    world = scenario.get("world")
+    if isinstance(world, dict) and world.get("kind") == "regions":
+        for route in world.get("routes") or ():
+            if isinstance(route, dict) and "start" in route and "end" in route:
+                out.append((str(route["start"]), str(route["end"]), "route"))
+        return out
     for door in _building(scenario).get("doors") or ():
         between = door.get("between") if isinstance(door, dict) else None
         if isinstance(between, list | tuple) and len(between) == 2:

@@ -775,7 +775,7 @@
         ctx.lineWidth = 1;
         ctx.strokeRect(b.x + 0.5, b.y + 0.5, b.w - 1, b.h - 1);
         ctx.fillStyle = "#374151";
-        ctx.fillText(panel.title + (panel.scaled ? " (far places drawn closer, sizes to scale)" : ""), b.x + 2, b.y - 3);
+        ctx.fillText(panel.title + (panel.scaled ? " (far places drawn closer)" : ""), b.x + 2, b.y - 3);
       });
       // Passages under the rooms: visible between them, with a mark where they leave a room.
       const boxes = [];
@@ -790,7 +790,7 @@
         ctx.setLineDash([]);
         const dx = bx - ax, dy = by - ay;
         const t = Math.min(dx ? aw / Math.abs(dx) : Infinity, dy ? ah / Math.abs(dy) : Infinity);
-        if (t < 1) this.doorMarks.push([ax + t * dx, ay + t * dy, style.colour]);
+        if (t < 1 && !style.plain) this.doorMarks.push([ax + t * dx, ay + t * dy, style.colour]);
       }
       for (let p = 0; p < this.n; p++) {
         const [cx, cy, hw, hh] = boxes[p];
@@ -922,7 +922,8 @@
       box.append(note);
       if (this.places.kind === "points" && (this.places.points.passages || []).length) {
         const plan = document.createElement("span");
-        plan.textContent = "rooms to scale; ▪ door, ┄ window (blue), ▨ stairs, green edge: exit; numbers: see the key";
+        const routes = this.places.points.passages.every((q) => q[2] === "route");
+        plan.textContent = routes ? "lines: the routes between places" : "rooms to scale; ▪ door, ┄ window (blue), ▨ stairs, green edge: exit; numbers: see the key";
         box.append(plan);
       }
     },
@@ -947,6 +948,7 @@
     window: { colour: "#2563eb", width: 1.5, dash: [3, 2] },
     hose: { colour: "#d97706", width: 1.5, dash: [2, 2] },
     stairs: { colour: "#7c3aed", width: 1.5, dash: [] },
+    route: { colour: "#9ca3af", width: 2, dash: [], plain: true },
   };
 
   function overlaps(a, b) {
