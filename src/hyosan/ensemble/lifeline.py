@@ -13,10 +13,13 @@ resource tracker: four processes and hundreds of MB, measured 44 minutes after t
   this until the run ends. Once the workers are gone, the fork server and the resource tracker
   see their pipes close and exit too;
 - workers ignore SIGINT and SIGTERM: Ctrl-C at a terminal reaches the whole process group, and
-  it is the parent's to handle (cancel what is queued, keep what finished). A worker that is
-  still starting when Ctrl-C comes must not print a KeyboardInterrupt traceback either, so the
-  parent starts the fork server with both signals blocked (`start_fork_server`): its workers
-  are born with them blocked, ignore them, then unblock them, and a pending one is dropped.
+  it is the parent's to handle (cancel what is queued, keep what finished). A process that is
+  still starting when Ctrl-C comes must not print a KeyboardInterrupt traceback either: the
+  parent starts the fork server and the resource tracker with SIGINT ignored
+  (`start_fork_server`; an ignored signal stays ignored across exec), and the fork server
+  ignores SIGINT and SIGTERM from its first import on (ensemble.forkserver_quiet), so the
+  workers it forks are born ignoring both. (A signal mask would not do: the fork server is
+  started with subprocess's fork_exec, which resets the mask.)
 """
 
 from __future__ import annotations
@@ -79,8 +82,6 @@ def start_worker(parent_pid: int, parent_started: str, temp_dir: str | None = No
     """The pool's initializer: leave Ctrl-C and SIGTERM to the parent, and die with it."""
     for sig in _SIGNALS:
         signal.signal(sig, signal.SIG_IGN)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
     watchdog = threading.Thread(
         target=_watch, args=(parent_pid, parent_started, temp_dir), daemon=True
     )
@@ -88,15 +89,18 @@ def start_worker(parent_pid: int, parent_started: str, temp_dir: str | None = No
 
 
 def start_fork_server() -> None:
-    """Start multiprocessing's fork server, if not yet running, with SIGINT and SIGTERM blocked
-    (see the module's note); its workers inherit the blocked mask."""
+    """Start multiprocessing's fork server (and its resource tracker), if not yet running,
+    with SIGINT ignored: see the module's note."""
     from multiprocessing import forkserver
 
-    if not hasattr(signal, "pthread_sigmask"):
+    if threading.current_thread() is not threading.main_thread():
         forkserver.ensure_running()
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    # An ignored signal stays ignored across fork and exec, and Python then installs no
+    # KeyboardInterrupt handler: the new interpreters start (site, imports) deaf to Ctrl-C.
+    # This process is deaf to it only while it forks them (milliseconds).
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         forkserver.ensure_running()
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        signal.signal(signal.SIGINT, old)
