@@ -14,6 +14,7 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -86,6 +87,7 @@ def worker(cases: int, seed: int, report: Path) -> None:
             failures.append(f"exit {code}: {err.getvalue()[-500:]}\n    {case}")
 
     one()
+    shutil.rmtree(folder, ignore_errors=True)
     report.write_text(json.dumps({"counts": counts, "failures": failures}))
 
 

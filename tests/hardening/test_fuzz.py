@@ -8,7 +8,9 @@ either set, the cases are random rather than the fixed sequence CI uses.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,6 +33,7 @@ CASE_LIMIT_S = 30
 RUN_LIMIT_S = 120
 
 _FOLDER = Path(tempfile.mkdtemp(prefix="hyosan-fuzz-"))
+atexit.register(shutil.rmtree, _FOLDER, True)  # the cases' files, written one over another
 
 
 def write_case(case: Case, folder: Path) -> Path | None:
