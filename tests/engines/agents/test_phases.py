@@ -38,6 +38,7 @@ from hyosan.engines.agents.phases.barricades import barricades
 from hyosan.engines.agents.phases.census import take_census
 from hyosan.engines.agents.phases.encounters import encounters
 from hyosan.engines.agents.phases.hybrids import feed_hybrids
+from hyosan.engines.agents.phases.jit import from_python
 from hyosan.engines.agents.phases.movement import move_along
 from hyosan.engines.agents.phases.people import people_choose
 from hyosan.engines.agents.phases.records import record, watch_levels
@@ -57,6 +58,18 @@ from hyosan.engines.agents.state import (
 )
 from hyosan.engines.kernel import EventLog, Records, Watched, new_event_log
 from hyosan.scenario.agents import TRAITS, Behaviour, Virus, Zombies
+
+# The phases are compiled without a Python wrapper (phases/jit.py); call them through one.
+barricades = from_python(barricades)
+take_census = from_python(take_census)
+encounters = from_python(encounters)
+feed_hybrids = from_python(feed_hybrids)
+move_along = from_python(move_along)
+people_choose = from_python(people_choose)
+record = from_python(record)
+watch_levels = from_python(watch_levels)
+turn_the_bitten = from_python(turn_the_bitten)
+zombies_choose = from_python(zombies_choose)
 
 DT = 5.0
 

@@ -3,7 +3,7 @@
 `advance_building` runs steps from t to t_end in one compiled call, recording counts at output
 times, per-room snapshots, watched levels and events into arrays the caller owns. Random numbers
 come only from the Generators passed in (`Draws`), one per kind of decision, so a seed fixes
-the run. The phases are in phases/, one module each, pasted into this loop when it compiles
+the run. The phases are in phases/, one module each, each compiled and cached on its own
 (phases/jit.py; clear Numba's cache after changing one).
 """
 

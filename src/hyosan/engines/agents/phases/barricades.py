@@ -9,7 +9,7 @@ breaks at zero, and is repaired (up to `max_hold`) while not pushed and someone 
 from __future__ import annotations
 
 from hyosan.engines.agents.params import EV_BARRICADE, EV_BROKEN, HUMAN, ROOM_HOLD, Params
-from hyosan.engines.agents.phases.jit import inlined
+from hyosan.engines.agents.phases.jit import inlined, phase
 from hyosan.engines.agents.state import Agents, Census, Passages, Rooms
 from hyosan.engines.kernel import EventLog, log_event
 
@@ -75,7 +75,7 @@ def _build(
         return
 
 
-@inlined
+@phase
 def barricades(
     tn: float,
     h: float,

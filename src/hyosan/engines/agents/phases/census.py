@@ -12,7 +12,7 @@ zombie's arrival and end; the census takes it as this step's count.
 from __future__ import annotations
 
 from hyosan.engines.agents.params import BITTEN, HUMAN, HYBRID, RESOURCE, SELFISH, ZOMBIE
-from hyosan.engines.agents.phases.jit import inlined
+from hyosan.engines.agents.phases.jit import inlined, phase
 from hyosan.engines.agents.phases.sounds import heard
 from hyosan.engines.agents.state import Agents, Census, Passages, Rooms, Sounds
 
@@ -124,7 +124,7 @@ def _hear(t: float, floor_loss: float, rooms: Rooms, sounds: Sounds, census: Cen
                     best_room[r] = sounds.room[k]
 
 
-@inlined
+@phase
 def take_census(
     t: float,
     step_no: int,

@@ -35,7 +35,7 @@ from hyosan.engines.agents.params import (
     Params,
 )
 from hyosan.engines.agents.phases.counts import set_state
-from hyosan.engines.agents.phases.jit import inlined
+from hyosan.engines.agents.phases.jit import inlined, phase
 from hyosan.engines.agents.phases.sounds import add_sound
 from hyosan.engines.agents.state import Agents, Census, Counts, Draws, Rooms, Sounds
 from hyosan.engines.kernel import EventLog, log_event
@@ -218,7 +218,7 @@ def _attack(
     _bite(tn, step_no, p, a, counts.by_state, log, draws, z, v, r)
 
 
-@inlined
+@phase
 def encounters(
     t: float,
     tn: float,

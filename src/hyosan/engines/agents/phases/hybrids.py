@@ -11,7 +11,7 @@ import numpy as np
 
 from hyosan.engines.agents.params import BITTEN, EV_BITE, HUMAN, HYBRID, Params
 from hyosan.engines.agents.phases.counts import set_state
-from hyosan.engines.agents.phases.jit import inlined
+from hyosan.engines.agents.phases.jit import inlined, phase
 from hyosan.engines.agents.state import Agents, Census, Draws, Rooms
 from hyosan.engines.kernel import EventLog, log_event
 
@@ -29,7 +29,7 @@ def _friend_near(agents: Agents, census: Census, i: int, r: int) -> bool:
     return False
 
 
-@inlined
+@phase
 def feed_hybrids(
     tn: float,
     h: float,

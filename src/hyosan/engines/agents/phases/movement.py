@@ -23,14 +23,14 @@ from hyosan.engines.agents.params import (
     ZOMBIE,
 )
 from hyosan.engines.agents.phases.counts import set_state
-from hyosan.engines.agents.phases.jit import inlined
+from hyosan.engines.agents.phases.jit import phase
 from hyosan.engines.agents.state import Agents, Census, Passages, Rooms
 from hyosan.engines.kernel import EventLog, log_event
 
 __all__ = ["move_along"]
 
 
-@inlined
+@phase
 def move_along(
     tn: float,
     h: float,

@@ -28,7 +28,7 @@ from hyosan.engines.agents.params import (
 )
 from hyosan.engines.agents.phases.doors import set_off
 from hyosan.engines.agents.phases.flight import flee_or_fight
-from hyosan.engines.agents.phases.jit import inlined
+from hyosan.engines.agents.phases.jit import inlined, phase
 from hyosan.engines.agents.phases.needs import use_supplies
 from hyosan.engines.agents.phases.plans import plan_rooms
 from hyosan.engines.agents.phases.sounds import add_sound
@@ -194,7 +194,7 @@ def _calm_move(
     return q, passages.people_hop_passage[r, goal], speed
 
 
-@inlined
+@phase
 def people_choose(
     t: float,
     tn: float,

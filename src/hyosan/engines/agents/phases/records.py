@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hyosan.engines.agents.phases.jit import inlined
+from hyosan.engines.agents.phases.jit import inlined, phase
 from hyosan.engines.agents.state import Agents, Counts
 from hyosan.engines.kernel import Records, Watched, watch, write_totals
 
@@ -26,7 +26,7 @@ def total(counts: Counts) -> np.ndarray:
     return comp
 
 
-@inlined
+@phase
 def record(
     t: float, t_end: float, last: bool, agents: Agents, counts: Counts, rec: Records
 ) -> None:
@@ -49,7 +49,7 @@ def record(
             rec.cursor[1] = sn + 1
 
 
-@inlined
+@phase
 def watch_levels(t: float, counts: Counts, watched: Watched) -> bool:
     """Update the zombie peak and the watched levels at t; whether a stopping level passed."""
     return watch(watched, total(counts), t)

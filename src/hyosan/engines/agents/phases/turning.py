@@ -22,14 +22,14 @@ from hyosan.engines.agents.params import (
     Params,
 )
 from hyosan.engines.agents.phases.counts import set_state
-from hyosan.engines.agents.phases.jit import inlined
+from hyosan.engines.agents.phases.jit import phase
 from hyosan.engines.agents.state import Agents, Census
 from hyosan.engines.kernel import EventLog, log_event
 
 __all__ = ["turn_the_bitten"]
 
 
-@inlined
+@phase
 def turn_the_bitten(
     tn: float,
     p: Params,

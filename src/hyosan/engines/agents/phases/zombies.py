@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from hyosan.engines.agents.params import ROOM_EXIT, ROOM_TRANSIT, ZOMBIE, Params
-from hyosan.engines.agents.phases.jit import inlined
+from hyosan.engines.agents.phases.jit import inlined, phase
 from hyosan.engines.agents.state import Agents, Census, Draws, Passages, Rooms
 
 __all__ = ["zombies_choose"]
@@ -140,7 +140,7 @@ def _choose(
         _start_along(a, ps, i, target, edge, p.zombie_speed)
 
 
-@inlined
+@phase
 def zombies_choose(
     t: float,
     h: float,
