@@ -21,3 +21,18 @@ def test_ruff(args: list[str]) -> None:
         pytest.fail("ruff is a test dependency (pip install '.[test]') and must be installed")
     proc = subprocess.run([ruff, *args], cwd=ROOT, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_no_function_over_150_lines() -> None:
+    """Every function in src/ fits in about three screens (ruff keeps complexity and
+    parameters in check; this keeps length)."""
+    import ast
+
+    long = []
+    for path in sorted((ROOT / "src").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = node.end_lineno - node.lineno + 1  # type: ignore[operator]
+                if lines > 150:
+                    long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({lines})")
+    assert not long, "functions over 150 lines: " + ", ".join(long)

@@ -144,7 +144,7 @@ def run_ensemble(
     )
 
 
-def run_sweep(
+def run_sweep(  # noqa: PLR0913 (keyword options of the public API, as the CLI's)
     scenario: str | Path | Scenario,
     vary: list[str] | tuple[str, ...],
     runs: int,

@@ -30,7 +30,7 @@ def work_dir_for(out: Path) -> Path:
     return out.parent / f".{out.name}.fit"
 
 
-def fit(
+def fit(  # noqa: PLR0913 (keyword options of the public API, as the CLI's)
     scenario: Scenario | str | Path,
     data: str | Path | Observations | None = None,
     *,
