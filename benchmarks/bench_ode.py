@@ -51,7 +51,7 @@ DAY = 86_400.0
 TARGET_M1_S = 5e-3
 TARGET_GRID_S = 10.0
 TARGET_HELP_S = 0.5
-#: A grid point must agree with a tight individual run to validation.md's state tolerance for M1.
+#: A grid point must agree with a tight individual run to docs/science's state tolerance for M1.
 TARGET_GRID_REL_ERR = 5e-4
 
 #: Modules that must not load for `hyosan --help` (each takes from 50 ms to a second).

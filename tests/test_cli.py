@@ -28,7 +28,7 @@ from hyosan.scenario.load import load_scenario
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
-#: Every key DESIGN.md promises in summary.json.
+#: Every key docs/design.md promises in summary.json.
 SUMMARY_KEYS = {
     "hyosan_version",
     "scenario",

@@ -1,4 +1,4 @@
-"""The ode engine against validation.md (sections 1, 2 and T1), with the tolerances given there.
+"""The ode engine against docs/science (sections 1, 2 and T1), with the tolerances given there.
 
 Time inside hyosan is seconds: 86400 s per day. Thresholds are a scenario section; the engine
 finds their first crossings by root finding, so crossing times are exact to the solver's

@@ -99,7 +99,7 @@ class Law:
         return np.concatenate(parts)
 
     def apply(self, x: np.ndarray, kind: str, p: int, q: int | None) -> None:
-        """Change x by one event (DESIGN.md's rules: a cross reaction's reactants change at
+        """Change x by one event (docs/design.md: a cross reaction's reactants change at
         their own places; what a consumed reactant turns into appears where it was)."""
         if kind.startswith("move "):
             c = self.col[kind.removeprefix("move ")]

@@ -1,4 +1,4 @@
-"""Alemi's lattice experiment (validation.md A6) with the ssa engine.
+"""Alemi's lattice experiment (docs/science A6) with the ssa engine.
 
 One person per site of a 256 × 256 lattice (the built-in alemi-lattice scenario), bites and kills
 only across edges, one zombie in the centre. Every active human–zombie bond is equally likely to

@@ -1,10 +1,10 @@
-"""Minor outbreaks of the Markovian SIR with the ssa engine (validation.md T3).
+"""Minor outbreaks of the Markovian SIR with the ssa engine (docs/science T3).
 
 With m initial cases and R0 = β/γ > 1 in a large population, P(minor outbreak) ≈ (1/R0)^m.
 For frequency mixing in a closed population of N the law is also exact and computable: while
 S people are susceptible the next event is an infection with probability R0·S/(R0·S + N),
 otherwise a recovery, so the number infected before the epidemic ends has a law we compute by
-dynamic programming (`_size_law`). The runs are checked against both, with validation.md's
+dynamic programming (`_size_law`). The runs are checked against both, with docs/science's
 rule: a probability p from n runs within 4·sqrt(p(1 − p)/n); the size law by χ² (p > 1e-3).
 The zombie analogue, α^{Z0}, is A4 (test_ssa_theory.py).
 """

@@ -1,5 +1,5 @@
-"""The ssa engine on graphs of places, against exact laws (validation.md G1 and the spatial
-rules of DESIGN.md).
+"""The ssa engine on graphs of places, against exact laws (docs/science G1 and the spatial
+rules of docs/design.md).
 
 - G1: a zombie at one end of a path of n humans bites K of them, K truncated geometric with
   p = 1/(1 + α); E[K] = (1 − p^n)/α (1.96532 for α = 0.5, n = 10).
@@ -9,7 +9,7 @@ rules of DESIGN.md).
   at factor × weight × rate, and the first-zombie times of named places report it.
 - The event log replays, event by event, to every recorded count.
 
-Tolerances follow validation.md: a probability from n runs within 4·sqrt(p(1 − p)/n), a mean
+Tolerances follow docs/science: a probability from n runs within 4·sqrt(p(1 − p)/n), a mean
 within 4 standard errors, distributions by χ² with p > 1e-3 (cells pooled to expect ≥ 5).
 """
 
@@ -420,7 +420,7 @@ counts = { Z = 1 }
 # --- the event log ------------------------------------------------------------------------------
 
 #: What each logged kind changes: (side, compartment, change); side 0 is `place`, 1 `target`.
-#: Written from the model and DESIGN.md's rules, not from the engine's channel tables.
+#: Written from the model and the rules of docs/design.md, not from the engine's channel tables.
 EFFECTS = {
     "bite": [(0, "S", -1), (0, "Z", +1)],
     "kill": [(0, "Z", -1), (0, "R", +1)],

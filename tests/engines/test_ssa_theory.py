@@ -1,6 +1,6 @@
-"""The ssa engine against exact stochastic theory (validation.md A4, A5, T9, T10, M4).
+"""The ssa engine against exact stochastic theory (docs/science A4, A5, T9, T10, M4).
 
-Tolerances follow validation.md's rule: a probability p estimated from n runs is accepted within
+Tolerances follow docs/science's rule: a probability p estimated from n runs is accepted within
 4·sqrt(p(1 − p)/n); a mean within 4 standard errors; distributions by χ² or Kolmogorov–Smirnov
 with p > 1e-3.
 """

@@ -1,4 +1,4 @@
-"""The exact stochastic engine against the ode engine (validation.md T11, T1, M1).
+"""The exact stochastic engine against the ode engine (docs/science T11, T1, M1).
 
 - T11: where the mean field sits still at a neutral fixed point (Lotka), the exact stochastic
   run must not: the ODE stays at (1000, 1000) and the ssa path wanders far from it.
@@ -81,7 +81,7 @@ def test_t11_the_exact_stochastic_run_wanders_away(seed: int) -> None:
 
 # --- T1: SIR final size -------------------------------------------------------------------------
 
-#: z = 1 − e^{−2z}, validation.md T1.
+#: z = 1 − e^{−2z}, docs/science T1.
 Z_R0_2 = 0.7968121300
 
 

@@ -1,6 +1,6 @@
-"""The tau engine against exact theory (validation.md T9, T10, T1) and its refusals.
+"""The tau engine against exact theory (docs/science T9, T10, T1) and its refusals.
 
-Tolerances follow validation.md's rule: a mean within 4 standard errors of its n runs, a
+Tolerances follow docs/science's rule: a mean within 4 standard errors of its n runs, a
 variance within 4 of its own standard errors, distributions by χ² with p > 1e-3.
 """
 

@@ -3,7 +3,7 @@
 A plain module rather than a conftest.py, so that its name cannot clash with the conftest
 modules of other test folders.
 
-Statistics follow validation.md: a difference of means over n runs per arm is accepted when
+Statistics follow docs/science: a difference of means over n runs per arm is accepted when
 it exceeds 4 standard errors, the standard error computed from the two sample variances and
 the run counts (a one-sided z-test whose false-alarm rate is about 3e-5).
 """

@@ -1,4 +1,4 @@
-"""The closed forms in hyosan.models.analysis against validation.md (cases M4, M6, M8, A1-A4, T1).
+"""The closed forms in hyosan.models.analysis against docs/science (cases M4, M6, M8, A1-A4, T1).
 
 These are pure functions of the papers' parameters; rates are per day, times in days. The ode
 engine is checked against the same numbers in tests/engines/test_ode_validation.py.

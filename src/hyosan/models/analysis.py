@@ -2,7 +2,7 @@
 
 Rates here are in any consistent unit (they are not scenario quantities): pass per-day rates and
 get days back. The papers' symbols are given beside each argument because the two zombie papers
-use α for different things (validation.md): in Munz et al. α is the kill rate; in Alemi et al.
+use α for different things (docs/science): in Munz et al. α is the kill rate; in Alemi et al.
 α = κ/β is the kill-to-bite ratio.
 """
 

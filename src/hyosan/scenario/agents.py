@@ -2,7 +2,7 @@
 
 A scenario that describes people (``[people]``, ``[[characters]]``) inside a ``[building]`` is
 simulated person by person by the agents engine. Every rule's numbers live here, with the
-defaults of world.md §10; nothing in the engine is keyed to a character's name.
+defaults of docs/show.md; nothing in the engine is keyed to a character's name.
 
 Lengths are in metres, areas in square metres, speeds in metres per second and traits between
 0 and 1; durations and rates carry their units as everywhere else ("90s", "0.05/min").
@@ -200,7 +200,7 @@ def _trait(mean: float, sd: float, low: float = 0.0, high: float = 1.0) -> Trait
 
 
 class Traits(Frozen):
-    """How each trait is spread over ordinary people (world.md §10.3 for speed)."""
+    """How each trait is spread over ordinary people (docs/show.md for speed)."""
 
     speed: TraitDist = _trait(4.5, 0.45, 2.5, 7.0)
     strength: TraitDist = _trait(0.5, 0.15)
@@ -285,7 +285,7 @@ class Character(Frozen):
 
 
 class Virus(Frozen):
-    """Bite to turn: lognormal delays by route, bite severity, hybrids (world.md §10.2)."""
+    """Bite to turn: lognormal delays by route, bite severity, hybrids (docs/show.md)."""
 
     turn_median: DurationField = _d("90s")
     turn_sigma: Annotated[float, Field(ge=0, le=5)] = 1.2
@@ -314,7 +314,7 @@ class Virus(Frozen):
 
 
 class Zombies(Frozen):
-    """How zombies move, sense and attack (world.md §3 and §10.3)."""
+    """How zombies move, sense and attack (docs/show.md)."""
 
     speed: Positive = Field(default=5.0, description="m/s, tireless")
     strength_factor: Positive = Field(default=1.5, description="zombie strength / host strength")

@@ -1,4 +1,4 @@
-"""Calibration of the default scenario against the show (world.md §10, validation.md §5).
+"""Calibration of the default scenario against the show (docs/show.md, docs/science).
 
 Over 50 seeds of Hyosan High (the first day, to keep the suite quick): the school is overrun
 within 1 to 5 hours of the first attack in most runs, some students are still alive at the end
