@@ -183,11 +183,6 @@ def test_frames_where_things_happen(
     assert page.errors == []
 
 
-@pytest.mark.xfail(
-    reason="the agents engine records 200 snapshots evenly over 5 days (36 min apart): "
-    "engines/agents/building_run.py _snapshot_times; the report can only choose among them",
-    strict=False,
-)
 def test_default_run_shows_its_first_minutes(
     open_page: Callable[[Path], Page], hyosan_high: Path
 ) -> None:

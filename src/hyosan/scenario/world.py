@@ -167,7 +167,10 @@ class RecordSpec(Frozen):
 
     snapshots: Annotated[int, Field(ge=0, le=10_000)] | None = Field(
         default=None,
-        description="per-place snapshots (spatial runs); default up to 200, fewer for big worlds",
+        description=(
+            "per-place snapshots (spatial runs); default up to 200, fewer for big worlds, "
+            "and every output time in a building"
+        ),
     )
     events: bool = Field(default=False, description="log every event (ssa) to events.parquet")
     arrivals: tuple[str, ...] = Field(

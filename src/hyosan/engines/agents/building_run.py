@@ -282,8 +282,13 @@ class BuildingRun:
 
 
 def _snapshot_times(scenario: Scenario, times: np.ndarray, summary_only: bool) -> np.ndarray:
-    """The output times with a per-room snapshot: `record.snapshots` of them, evenly spread."""
-    wanted = scenario.record.snapshots if scenario.record.snapshots is not None else 200
+    """The output times with a per-room snapshot: `record.snapshots` of them, evenly spread.
+
+    By default every output time: a building has a few dozen rooms, so this costs little (the
+    default run's places.parquet is about 250 kB), and the report can then put its frames where
+    things happen, which in a school outbreak is the first minutes.
+    """
+    wanted = scenario.record.snapshots if scenario.record.snapshots is not None else times.size
     n_snap = min(wanted, times.size)
     at = np.unique(np.round(np.linspace(0, times.size - 1, max(n_snap, 1)))).astype(np.int64)
     return times[at[:0] if summary_only else at]
