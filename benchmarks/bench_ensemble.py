@@ -121,7 +121,7 @@ def synthetic(n: int, folder: Path) -> dict[str, Any]:
 
     from hyosan.ensemble.driver import _assemble
     from hyosan.ensemble.parts import WorkDir, work_dir_for
-    from hyosan.ensemble.plan import Plan, Point
+    from hyosan.ensemble.plan import EnsemblePlan, Point
     from hyosan.ensemble.task import prepare
     from hyosan.scenario.load import load_scenario, read_scenario_data
 
@@ -130,7 +130,7 @@ def synthetic(n: int, folder: Path) -> dict[str, Any]:
     times = len(prepare(text, label, (), "agents")[2])
     names = [c.name for c in scenario.characters]
     states = ["human", "bitten", "zombie", "hybrid", "removed", "safe"]
-    plan = Plan("ensemble", 1, n, (Point(0, "hyosan-high", text, label, (), "agents", 0),))
+    plan = EnsemblePlan("ensemble", 1, n, (Point(0, "hyosan-high", text, label, (), "agents", 0),))
     out = folder / "synthetic"
     start = time.perf_counter()
     work = WorkDir(work_dir_for(out), plan)

@@ -95,7 +95,7 @@ def _world_checks(scen: Scenario) -> tuple[int, int]:
     _snapshot_memory(scen, world.n_places)
     if not scen.acts:
         return people, crowd
-    from hyosan.interventions.plan import Plan
+    from hyosan.interventions.plan import InterventionPlan
     from hyosan.models.network import ReactionNetwork
 
     spec = scen.handoff
@@ -105,7 +105,7 @@ def _world_checks(scen: Scenario) -> tuple[int, int]:
             seed_place(world, ref, f"handoff.exits.{name}")
         # The school's run is the engine's to make: check the rest of the plan without it.
         scen = scen.model_copy(update={"handoff": None})
-    Plan.build(scen, world, ReactionNetwork.from_scenario(scen))
+    InterventionPlan.build(scen, world, ReactionNetwork.from_scenario(scen))
     return people, crowd
 
 

@@ -17,7 +17,7 @@ import hyosan.ensemble.driver as driver
 from hyosan.ensemble import run_ensemble
 from hyosan.ensemble.errors import RunFailedError
 from hyosan.ensemble.parts import WorkDir, work_dir_for
-from hyosan.ensemble.plan import Plan
+from hyosan.ensemble.plan import EnsemblePlan
 from hyosan.errors import HyosanError
 
 # Runs of about 10-20 ms each (a town of 2,000, exact stochastic), so that the command is
@@ -131,9 +131,9 @@ def test_different_command_refuses_old_work(tmp_path: Path) -> None:
     """Unfinished work of another command is refused, or discarded with force."""
     from hyosan.ensemble.plan import Point
 
-    def plan(runs: int) -> Plan:
+    def plan(runs: int) -> EnsemblePlan:
         point = Point(0, "x", "name='x'", "x", (), "ssa", 0)
-        return Plan("ensemble", 1, runs, (point,))
+        return EnsemblePlan("ensemble", 1, runs, (point,))
 
     work = work_dir_for(tmp_path / "out")
     WorkDir(work, plan(10))

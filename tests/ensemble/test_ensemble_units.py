@@ -98,14 +98,14 @@ def test_tasks_plans_and_records_pickle() -> None:
     """What crosses to a worker and back pickles: the task, the plan, the record."""
     import pickle
 
-    from hyosan.ensemble.plan import Plan, Point
+    from hyosan.ensemble.plan import EnsemblePlan, Point
     from hyosan.ensemble.task import run_task
     from hyosan.scenario.load import read_scenario_data
 
     label, text = read_scenario_data("alemi-szr")
     point = Point(0, "alemi-szr", text, label, ('time.horizon="5d"',), "ssa", 0)
-    plan = pickle.loads(pickle.dumps(Plan("ensemble", 3, 2, (point,))))
-    assert plan.fingerprint() == Plan("ensemble", 3, 2, (point,)).fingerprint()
+    plan = pickle.loads(pickle.dumps(EnsemblePlan("ensemble", 3, 2, (point,))))
+    assert plan.fingerprint() == EnsemblePlan("ensemble", 3, 2, (point,)).fingerprint()
     (task, _) = plan.tasks()
     record = pickle.loads(pickle.dumps(run_task(pickle.loads(pickle.dumps(task)))))
     assert record["seed"] == run_seed(3, 0, 0)
@@ -115,15 +115,15 @@ def test_tasks_plans_and_records_pickle() -> None:
 
 def test_fingerprint_follows_the_command() -> None:
     """A different seed, run count or override changes the fingerprint; workers do not count."""
-    from hyosan.ensemble.plan import Plan, Point
+    from hyosan.ensemble.plan import EnsemblePlan, Point
 
     point = Point(0, "x", "text", "x", ("a=1",), "ssa", 0)
-    base = Plan("ensemble", 1, 10, (point,)).fingerprint()
-    assert Plan("ensemble", 1, 10, (point,)).fingerprint() == base
-    assert Plan("ensemble", 2, 10, (point,)).fingerprint() != base
-    assert Plan("ensemble", 1, 11, (point,)).fingerprint() != base
+    base = EnsemblePlan("ensemble", 1, 10, (point,)).fingerprint()
+    assert EnsemblePlan("ensemble", 1, 10, (point,)).fingerprint() == base
+    assert EnsemblePlan("ensemble", 2, 10, (point,)).fingerprint() != base
+    assert EnsemblePlan("ensemble", 1, 11, (point,)).fingerprint() != base
     other = Point(0, "x", "text", "x", ("a=2",), "ssa", 0)
-    assert Plan("ensemble", 1, 10, (other,)).fingerprint() != base
+    assert EnsemblePlan("ensemble", 1, 10, (other,)).fingerprint() != base
 
 
 def test_cli_import_stays_light() -> None:

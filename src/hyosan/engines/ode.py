@@ -34,7 +34,7 @@ from hyosan.engines.handoff import hand_over
 from hyosan.engines.timescales import RESOLUTION, fastest_rate
 from hyosan.engines.watches import OVERRUN, Watch, watches
 from hyosan.errors import EngineError
-from hyosan.interventions.plan import Plan
+from hyosan.interventions.plan import InterventionPlan
 from hyosan.models.network import ReactionNetwork, compile_function
 from hyosan.results.metrics import first_crossing
 from hyosan.world.graph import single_place
@@ -242,7 +242,7 @@ class _OdeRun:
     zombie_w: np.ndarray
     peak: tuple[float, float]
     kernel: _Dop853 | None = None
-    plan: Plan | None = None
+    plan: InterventionPlan | None = None
     base_rates: np.ndarray | None = None
     stopped_by: str = "horizon"
     stats: dict[str, int] = field(default_factory=lambda: {"nfev": 0, "steps": 0, "pieces": 0})
@@ -362,7 +362,7 @@ class OdeEngine(Engine):
             seed = int(streams.generator("world").integers(2**62))  # a handoff's school
             place = single_place()
             handover = hand_over(scenario, place, net, seed) if scenario.handoff else None
-            plan = Plan.build(scenario, place, net, handover)
+            plan = InterventionPlan.build(scenario, place, net, handover)
             net = plan.network(net)
             n_own = len(net.reaction_names) - len(plan.reactions)
             kinds = np.zeros(len(net.reaction_names), dtype=np.int64)

@@ -16,7 +16,7 @@ import numpy as np
 
 from hyosan.engines.handoff import hand_over
 from hyosan.errors import EngineError
-from hyosan.interventions.plan import Plan
+from hyosan.interventions.plan import InterventionPlan
 from hyosan.models.network import ReactionNetwork
 from hyosan.world.build import build_world
 
@@ -101,7 +101,7 @@ class Layout:
     cross_dq: np.ndarray  # int64 (k, compartments) changes at q
     cross_factor: float
     zmask: np.ndarray  # bool (compartments,) zombie compartments
-    plan: Plan | None = None  # the interventions, whose added reactions end `net`
+    plan: InterventionPlan | None = None  # the interventions, whose added reactions end `net`
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, rng: np.random.Generator) -> Layout:
@@ -111,7 +111,7 @@ class Layout:
         if scenario.acts:
             seed = int(rng.integers(2**62))  # the school's run, for a handoff
             handover = hand_over(scenario, world, net, seed) if scenario.handoff else None
-            plan = Plan.build(scenario, world, net, handover)
+            plan = InterventionPlan.build(scenario, world, net, handover)
             net = plan.network(net)
         comps = list(net.compartments)
         move = np.zeros(len(comps))

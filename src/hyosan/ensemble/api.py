@@ -1,7 +1,7 @@
 """Many runs of a scenario: an ensemble, a parameter sweep, or a comparison of two scenarios.
 
 Each function validates its input up front (so that bad input fails before any run, with the
-flag or field named), makes a Plan and hands it to the driver. The ensemble directory is
+flag or field named), makes a EnsemblePlan and hands it to the driver. The ensemble directory is
 written to `out`, by default `runs/<scenario>-<kind>-<fingerprint>`: the same command always
 chooses the same directory, so that it can resume.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hyosan.ensemble.errors import VaryError
-from hyosan.ensemble.plan import Plan, Point
+from hyosan.ensemble.plan import EnsemblePlan, Point
 from hyosan.errors import HyosanError, ScenarioError
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def _check_runs(runs: int) -> None:
         raise HyosanError(f"--runs {runs:,} is more than {MAX_RUNS:,}; run fewer")
 
 
-def _default_out(name: str, plan: Plan) -> Path:
+def _default_out(name: str, plan: EnsemblePlan) -> Path:
     from hyosan.results.names import safe_dir_name
 
     # The scenario's name is made a plain name: it cannot put the output outside runs/.
@@ -128,7 +128,7 @@ def run_ensemble(
     label, text, scen, engine_name = _resolve(scenario, overrides, engine)
     root = scen.seed if seed is None else int(seed)
     point = Point(0, scen.name, text, label, overrides, engine_name, seed_key=0)
-    plan = Plan("ensemble", root, runs, (point,))
+    plan = EnsemblePlan("ensemble", root, runs, (point,))
     target = Path(out) if out is not None else _default_out(scen.name, plan)
     return run_plan(
         plan,
@@ -213,7 +213,7 @@ def run_sweep(  # noqa: PLR0913 (keyword options of the public API, as the CLI's
         )
         for i, values in enumerate(grid(axes))
     )
-    plan = Plan("sweep", root, runs, points, tuple(axes))
+    plan = EnsemblePlan("sweep", root, runs, points, tuple(axes))
     target = Path(out) if out is not None else _default_out(scen.name, plan)
     return run_plan(
         plan,
@@ -266,7 +266,7 @@ def run_compare(
         Point(0, scen_a.name, text_a, label_a, overrides, engine_a, seed_key=0),
         Point(1, scen_b.name, text_b, label_b, overrides, engine_b, seed_key=0),
     )
-    plan = Plan("compare", root, runs, points)
+    plan = EnsemblePlan("compare", root, runs, points)
     name = f"{scen_a.name}-vs-{scen_b.name}"
     target = Path(out) if out is not None else _default_out(name, plan)
     return run_plan(

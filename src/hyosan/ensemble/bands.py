@@ -20,7 +20,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from hyosan.ensemble.parts import WorkDir
-    from hyosan.ensemble.plan import Plan
+    from hyosan.ensemble.plan import EnsemblePlan
 
 __all__ = ["QUANTILES", "band_rows", "write_bands"]
 
@@ -49,7 +49,7 @@ def band_rows(series: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
-def _gather(plan: Plan, work: WorkDir) -> dict[int, tuple[Path, list[str]]]:
+def _gather(plan: EnsemblePlan, work: WorkDir) -> dict[int, tuple[Path, list[str]]]:
     """One (replicates, times, states) float32 .npy file per point, from the part files.
 
     Written with plain file writes, not through a memory map, so that the pages written do not
@@ -103,7 +103,9 @@ def _read_block(f: Any, data_at: int, shape: tuple[int, int, int], t0: int, t1: 
     return block
 
 
-def write_bands(plan: Plan, work: WorkDir, grids: dict[int, np.ndarray], path: Path) -> None:
+def write_bands(
+    plan: EnsemblePlan, work: WorkDir, grids: dict[int, np.ndarray], path: Path
+) -> None:
     """Write bands.parquet for every point of `plan` from the runs held in `work`.
 
     Parameters

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     import pyarrow as pa
 
-    from hyosan.ensemble.plan import Plan
+    from hyosan.ensemble.plan import EnsemblePlan
     from hyosan.scenario.schema import Scenario
 
 __all__ = ["EnsembleRun", "run_plan"]
@@ -139,7 +139,7 @@ def _json(data: Any) -> str:
 
 
 def _assemble(
-    plan: Plan,
+    plan: EnsemblePlan,
     work: WorkDir,
     out: Path,
     *,
@@ -245,7 +245,7 @@ def _assemble(
     return EnsembleRun(out=out, summary=summary, runs=table)
 
 
-def _check_disk(plan: Plan, scenarios: list[Scenario], out: Path) -> None:
+def _check_disk(plan: EnsemblePlan, scenarios: list[Scenario], out: Path) -> None:
     """Refuse a plan whose work directory would not fit on the disk beside OUT."""
     import shutil
 
@@ -271,7 +271,7 @@ def _check_disk(plan: Plan, scenarios: list[Scenario], out: Path) -> None:
 
 
 def run_plan(
-    plan: Plan,
+    plan: EnsemblePlan,
     out: str | Path,
     *,
     scenarios: list[Scenario],

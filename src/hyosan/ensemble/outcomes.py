@@ -33,7 +33,7 @@ from hyosan.ensemble.stats import paired_difference, wilson
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from hyosan.ensemble.plan import Plan
+    from hyosan.ensemble.plan import EnsemblePlan
 
 __all__ = ["compare_differences", "point_outcomes"]
 
@@ -92,7 +92,7 @@ def split_points(table: pa.Table) -> dict[int, dict[str, list[Any]]]:
     return out
 
 
-def compare_differences(plan: Plan, table: pa.Table) -> dict[str, Any]:
+def compare_differences(plan: EnsemblePlan, table: pa.Table) -> dict[str, Any]:
     """Paired differences B − A (point 1 − point 0) of every outcome, replicate by replicate."""
     by_point = split_points(table)
     a, b = by_point[0], by_point[1]

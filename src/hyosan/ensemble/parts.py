@@ -31,7 +31,7 @@ import numpy as np
 from hyosan.errors import HyosanError
 
 if TYPE_CHECKING:
-    from hyosan.ensemble.plan import Plan
+    from hyosan.ensemble.plan import EnsemblePlan
 
 __all__ = ["WorkDir", "work_dir_for"]
 
@@ -75,7 +75,7 @@ class WorkDir:
     def __init__(
         self,
         path: Path,
-        plan: Plan,
+        plan: EnsemblePlan,
         *,
         force: bool = False,
         flush_runs: int = 50,

@@ -1,8 +1,8 @@
 """What an ensemble, a sweep or a comparison runs: parameter points × replicates.
 
-A Plan lists its points (each a scenario text with overrides) and the number of replicates per
-point. Its fingerprint identifies the command that made it, so that a restarted command finds
-its own finished runs and a different command never reuses them.
+An EnsemblePlan lists its points (each a scenario text with overrides) and the number of
+replicates per point. Its fingerprint identifies the command that made it, so that a restarted
+command finds its own finished runs and a different command never reuses them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from hyosan.ensemble.seeds import run_seed
 from hyosan.ensemble.task import Task
 from hyosan.ensemble.vary import Axis
 
-__all__ = ["Plan", "Point"]
+__all__ = ["EnsemblePlan", "Point"]
 
 Kind = Literal["ensemble", "sweep", "compare"]
 
@@ -41,7 +41,7 @@ class Point:
 
 
 @dataclass(frozen=True)
-class Plan:
+class EnsemblePlan:
     """Points × replicates, with the root seed that all run seeds come from."""
 
     kind: Kind

@@ -18,7 +18,7 @@ from hyosan.scenario.model import STATES
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from hyosan.ensemble.plan import Plan
+    from hyosan.ensemble.plan import EnsemblePlan
 
 __all__ = ["runs_table"]
 
@@ -34,7 +34,7 @@ def _column(values: list[Any]) -> Any:
     return pa.array([None if v is None else float(v) for v in values], pa.float64())
 
 
-def runs_table(plan: Plan, records: list[dict[str, Any]]) -> pa.Table:
+def runs_table(plan: EnsemblePlan, records: list[dict[str, Any]]) -> pa.Table:
     """The runs table of a plan from its records (see the module docstring).
 
     Parameters

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from hyosan.scenario.schema import Scenario
     from hyosan.world.graph import World
 
-__all__ = ["Directed", "Plan", "area_mask", "next_hops", "strike_tally"]
+__all__ = ["Directed", "InterventionPlan", "area_mask", "next_hops", "strike_tally"]
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,8 @@ class Directed:
 @dataclass(frozen=True)
 class _Effect:
     """While intervention `iv` acts, channel `channel` (an index among all channels, set by
-    `Plan.bind`) at places in mask `mask` (-1: everywhere) is switched on (`gate`) or has its
-    rate multiplied by `factor`."""
+    `InterventionPlan.bind`) at places in mask `mask` (-1: everywhere) is switched on (`gate`)
+    or has its rate multiplied by `factor`."""
 
     iv: int
     mask: int
@@ -113,7 +113,7 @@ def next_hops(world: World, target: int, keep: np.ndarray | None = None) -> np.n
 
 
 @dataclass
-class Plan:
+class InterventionPlan:
     """Interventions on one world; see the module docstring."""
 
     windows: list[tuple[float, float]]
@@ -141,7 +141,7 @@ class Plan:
         world: World,
         net: ReactionNetwork,
         handover: Handover | None = None,
-    ) -> Plan:
+    ) -> InterventionPlan:
         """Compile the scenario's interventions onto `world`, whose model is `net`, with the
         school's people to add at the handoff (`hyosan.engines.handoff.hand_over`)."""
         if scenario.handoff is not None and handover is None:
@@ -408,7 +408,7 @@ def _infected(net: ReactionNetwork) -> np.ndarray:
 
 
 class _Parts:
-    """What `Plan.build` gathers from the interventions, one method per kind."""
+    """What `InterventionPlan.build` gathers from the interventions, one method per kind."""
 
     def __init__(self, world: World, comps: list[str]) -> None:
         self.world = world
