@@ -86,3 +86,18 @@ def test_zombies_never_bite_the_infected_or_hybrids(engine) -> None:
             assert target not in hybrids
             assert first_bite.setdefault(target, t) == t, (seed, target)
         assert n_bites > 100
+
+
+def test_each_refusal_is_one_abandon_event(engine) -> None:
+    # One event per decision: no (refuser, refused, room) repeats; before, a person between
+    # two refusing rooms was refused, and logged, every step.
+    for seed in (1, 2):
+        ev = engine.run(hyosan_high(horizon="2h"), seed=seed).events.to_pydict()
+        pairs = [
+            (refuser, who, room)
+            for kind, refuser, who, room in zip(
+                ev["kind"], ev["actor"], ev["target"], ev["place"], strict=True
+            )
+            if kind == "abandon"
+        ]
+        assert len(pairs) == len(set(pairs)), (seed, len(pairs), len(set(pairs)))

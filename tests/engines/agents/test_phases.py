@@ -17,6 +17,7 @@ from hyosan.engines.agents.params import (
     COURAGE,
     DESTROYED,
     ESCAPED,
+    EV_ABANDON,
     EV_BARRICADE,
     EV_BITE,
     EV_BROKEN,
@@ -123,6 +124,7 @@ def world(states: list[int], rooms: list[int], **changes: float) -> World:
         cornered=np.zeros(n, np.int8),
         sacrificing=np.zeros(n, np.int8),
         refused_by=np.full(n, -1, i4),
+        refused=np.zeros((n, 3), i4),
         biter=np.full(n, -1, i4),
         last_passage=np.full(n, -1, i4),
     )
@@ -400,7 +402,25 @@ def test_the_selfish_refuse_to_open_their_barricade() -> None:
     decide(w)
     assert w.agents.passage[0] == -1
     assert w.agents.refused_by[0] == 2
+    assert w.agents.refused[0].tolist() == [0, 0, 2]  # 1 + who refused
     assert w.passages.hold[1] == 50.0
+
+
+def test_someone_refused_by_two_rooms_is_refused_once_by_each() -> None:
+    # In the corridor between two barricaded rooms whose most selfish refuse: refused by one,
+    # they try the other, then the first again, every step (7,697 `abandon` events in one
+    # default run). Each refuser decides once: two events, and both barricades stand.
+    w = world([HUMAN, HUMAN, HUMAN], [1, 0, 2], selfishness=1.0, refuse_threshold=0.9)
+    w.agents.aware[:] = 1
+    w.agents.traits[1:, SELFISH] = 0.95
+    w.passages.hold[:] = 50.0
+    w.passages.barricaded_from[:] = [0, 2]
+    for step in range(20):
+        census(w, t=step * DT, step_no=step + 1)
+        decide(w, t=step * DT)
+    assert kinds(w).count(EV_ABANDON) == 2
+    assert w.agents.refused[0].tolist() == [2, 0, 3]  # 1 + who refused
+    assert w.passages.hold.tolist() == [50.0, 50.0]
 
 
 def test_the_resourceful_rig_a_makeshift_toilet() -> None:

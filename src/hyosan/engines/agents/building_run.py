@@ -327,7 +327,11 @@ def setup_building(scenario: Scenario, streams: Streams, summary_only: bool) -> 
         virus, scenario.zombies or Zombies(), behaviour, scenario.building.storey_height, step
     )
     agents = new_agents(
-        people, len(people.names), behaviour.supplies.carried * 3600.0, params.supplies_tolerance
+        people,
+        len(people.names),
+        plan.n_rooms,
+        behaviour.supplies.carried * 3600.0,
+        params.supplies_tolerance,
     )
     counts = new_counts(agents.state, state_map(scenario), len(scenario.model.compartments))
     times = np.asarray(scenario.time.output_times())

@@ -73,7 +73,11 @@ class Agents(NamedTuple):
     goal: np.ndarray  # int32: the room they make for, or -1
     cornered: np.ndarray  # int8: 1 when they found no way to flee this step
     sacrificing: np.ndarray  # int8: 1 for a bitten altruist leading the horde away
-    refused_by: np.ndarray  # int32: the room that refused to let them in, or -1
+    refused_by: np.ndarray  # int32: the room that last refused to let them in, or -1
+    # int32 (people, rooms): 1 + who in that room last refused them, 0 if nobody. Someone
+    # between two refusing rooms asks each in turn, step after step; the refuser's answer is
+    # one decision, logged once (it was an `abandon` event every step: 7,697 in one run).
+    refused: np.ndarray
     biter: np.ndarray  # int32: who bit them, or -1
     last_passage: np.ndarray  # int32: the passage they last crossed, or -1
 
@@ -183,7 +187,9 @@ class Draws(NamedTuple):
     behaviour: np.random.Generator
 
 
-def new_agents(people: Population, n_named: int, carried_s: float, tolerance_s: float) -> Agents:
+def new_agents(
+    people: Population, n_named: int, n_rooms: int, carried_s: float, tolerance_s: float
+) -> Agents:
     """The people of a run as they start: `carried_s` seconds of supplies on them."""
     n = people.n
     bitten = np.isfinite(people.t_turn)
@@ -215,6 +221,7 @@ def new_agents(people: Population, n_named: int, carried_s: float, tolerance_s: 
         cornered=np.zeros(n, np.int8),
         sacrificing=np.zeros(n, np.int8),
         refused_by=np.full(n, -1, np.int32),
+        refused=np.zeros((n, n_rooms), np.int32),
         biter=np.full(n, -1, np.int32),
         last_passage=np.full(n, -1, np.int32),
     )

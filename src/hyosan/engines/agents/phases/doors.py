@@ -1,8 +1,9 @@
 """Phase 6b's last part: a person setting off through a barricaded passage.
 
 Leaving through their own room's barricade, people take it down. Asking to be let in, they may
-be refused (once: the refused do not ask that room again) by the room's most selfish person;
-else the room's most resourceful person opens it.
+be refused by the room's most selfish person (refused, they do not ask that room again until
+another room refuses them; asked again, the same refuser's answer is the same decision, and
+only the first is an `abandon` event); else the room's most resourceful person opens it.
 """
 
 from __future__ import annotations
@@ -50,7 +51,11 @@ def set_off(
             ):
                 a.refused_by[i] = q
                 a.goal[i] = -1
-                log_event(log, tn, EV_ABANDON, selfish, i, q, 0)
+                # Asked again by the same person, the same refuser's answer stands: an event
+                # only for a new decision (a new refuser, or the first time).
+                if a.refused[i, q] != selfish + 1:
+                    a.refused[i, q] = selfish + 1
+                    log_event(log, tn, EV_ABANDON, selfish, i, q, 0)
                 return
             ps.hold[edge] = 0.0
             ps.progress[edge] = 0.0
