@@ -110,3 +110,18 @@ def test_the_building_refuses_what_it_cannot_do(engine) -> None:
     lure_area = hyosan_high(LURE_ON, 'interventions[0].area={places=["yard"]}', horizon="1h")
     with pytest.raises(EngineError, match="area"):
         engine.run(lure_area, seed=1)
+
+
+def test_the_strike_is_named_as_the_cause_of_its_victims_fates(engine) -> None:
+    # Zombies the strike destroyed read "destroyed by someone in the yard" before: their fate,
+    # and the death of the living, now name the strike.
+    everywhere = 'interventions[1].area={around="entrance hall", radius=100000}'
+    scen = hyosan_high(STRIKE_ON, "interventions[1].at=1h", everywhere, horizon="1h")
+    result = engine.run(scen, seed=2)
+    fates = result.summary()["fates"]
+    assert not [f for f in fates.values() if "by someone" in f], fates
+    by_strike = [n for n, f in fates.items() if "by the air strike" in f]
+    assert any(fates[n].startswith("turned") for n in by_strike), fates
+    ev = result.events.to_pydict()
+    sentences = [d for k, d in zip(ev["kind"], ev["detail"], strict=True) if k in ("kill", "death")]
+    assert any("the air strike" in d for d in sentences)

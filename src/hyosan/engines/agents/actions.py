@@ -3,8 +3,9 @@
 Rooms are the places of an area: by name or number (`places`), or within `hops` doors or
 `radius` metres (room centres) of a room (`around`).
 
-- `strike`: at `at`, everyone in the area's rooms dies (zombies are destroyed), a death in the
-  narrative for each named character; the summary counts who was hit, as on a graph of places.
+- `strike`: at `at`, everyone in the area's rooms dies (zombies are destroyed), a death (or a
+  zombie's destruction) by the strike in the narrative for each named character; the summary
+  counts who was hit, as on a graph of places.
 - `lure`: from `start` to `end`, a sound at the room `toward` that the whole building hears,
   as the school's PA is heard by its floor: zombies go for the loudest sound they hear. The
   sound draws every zombie, so a lure in a building takes no `area`, and zombies walk at their
@@ -23,9 +24,11 @@ import numpy as np
 
 from hyosan.engines.agents.params import (
     BITTEN,
+    BY_STRIKE,
     DEAD,
     DESTROYED,
     EV_DEATH,
+    EV_KILL,
     HUMAN,
     HYBRID,
     ZOMBIE,
@@ -122,8 +125,11 @@ class BuildingActions:
                 ("zombie", ZOMBIE),
             )
         }
-        for p in np.flatnonzero(hit & (ag.named >= 0) & (st != ZOMBIE)):
-            run.emit(t, EV_DEATH, -1, int(p), int(room[p]))
+        # Each named character hit gets an event that names the strike as the cause (a death,
+        # or a zombie's destruction), so their fate says the strike did it, not someone.
+        for p in np.flatnonzero(hit & (ag.named >= 0)):
+            kind = EV_KILL if st[p] == ZOMBIE else EV_DEATH
+            run.emit(t, kind, -1, int(p), int(room[p]), BY_STRIKE)
         st[hit] = np.where(st[hit] == ZOMBIE, DESTROYED, DEAD)
         ag.passage[hit] = -1
         ag.heading_to[hit] = -1

@@ -15,6 +15,7 @@ import numpy as np
 
 from hyosan.engines.agents.actions import BuildingActions
 from hyosan.engines.agents.params import (
+    BY_STRIKE,
     ESCAPED,
     EV_BARRICADE,
     EV_BITE,
@@ -205,7 +206,10 @@ class BuildingRun:
             "people": int(people.n),
             "n_students_alive": int(np.count_nonzero(alive & (people.roles == 0))),
             "n_bites": count(EV_BITE),
-            "n_zombies_destroyed": count(EV_KILL),
+            # By people: the strike's named victims carry a kill event of their own.
+            "n_zombies_destroyed": int(
+                np.count_nonzero((kinds == EV_KILL) & (ev["aux"] != BY_STRIKE))
+            ),
             "n_barricades": count(EV_BARRICADE),
             "n_barricades_broken": count(EV_BROKEN),
             "n_rescues": count(EV_RESCUE),
@@ -237,12 +241,12 @@ class BuildingRun:
             "aux": log.detail[:used],
         }
 
-    def emit(self, t: float, kind: int, actor: int, target: int, place: int) -> None:
+    def emit(self, t: float, kind: int, actor: int, target: int, place: int, aux: int = 0) -> None:
         """Append an event to the log (between steps), growing it when full."""
         if int(self.log.n[0]) >= self.log.t.size:
             self.log = _grown(self.log, 2 * self.log.t.size)
         k = int(self.log.n[0])
-        for column, v in zip(self.log[:-1], (t, kind, actor, target, place, 0), strict=True):
+        for column, v in zip(self.log[:-1], (t, kind, actor, target, place, aux), strict=True):
             column[k] = v
         self.log.n[0] = k + 1
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from hyosan.engines.agents.params import (
     BITTEN,
+    BY_STRIKE,
     DEAD,
     DESTROYED,
     ESCAPED,
@@ -79,10 +80,13 @@ def _sentence(kind: int, a: str, b: str, place: str, aux: int, other: str, t: st
     if kind == EV_HYBRID:
         return f"{t} {a} keeps their mind: a hybrid, in {the(place)}"
     if kind == EV_KILL:
+        if aux == BY_STRIKE:
+            return f"{t} the air strike destroys {b or 'a zombie'} in {the(place)}"
         how = "shoots" if aux == 1 else "kills"
         return f"{t} {a} {how} {b or 'a zombie'} in {the(place)}"
     if kind == EV_DEATH:
-        return f"{t} {b} is killed by {a or 'zombies'} in {the(place)}"
+        by = "the air strike" if aux == BY_STRIKE else a or "zombies"
+        return f"{t} {b} is killed by {by} in {the(place)}"
     if kind == EV_BARRICADE:
         return f"{t} {a} barricades {the(place)} ({aux} inside)"
     if kind == EV_BROKEN:
@@ -192,7 +196,7 @@ def fates(
     """Each named character's fate, as {name: sentence} and as rows of 'fate' events."""
     out: dict[str, str] = {}
     rows: list[tuple[Any, ...]] = []
-    kinds, actors, targets, ts = ev["kind"], ev["actor"], ev["target"], ev["t"]
+    kinds, actors, targets, ts, aux = ev["kind"], ev["actor"], ev["target"], ev["t"], ev["aux"]
     for i, name in enumerate(names):
 
         def first(kind: int, column: np.ndarray, i: int = i) -> int | None:
@@ -221,12 +225,16 @@ def fates(
             text = f"bitten{by} ({when}); a zombie, in {the(where)}"
         elif s == DESTROYED:
             k = first(EV_KILL, targets)
-            killer = _who(int(actors[k]), names, roles) if k is not None else "someone"
+            if k is not None and int(aux[k]) == BY_STRIKE:
+                killer = "the air strike"
+            else:
+                killer = _who(int(actors[k]), names, roles) if k is not None else "someone"
             text = f"turned after a bite{by}; destroyed by {killer} in {the(where)}"
         elif s == DEAD:
             k = first(EV_DEATH, targets)
             when = clock(float(ts[k]), start) if k is not None else ""
-            text = f"killed in {the(where)} ({when})"
+            cause = " by the air strike" if k is not None and int(aux[k]) == BY_STRIKE else ""
+            text = f"killed{cause} in {the(where)} ({when})"
         else:  # pragma: no cover - every state is handled above
             text = "unknown"
         out[name] = text

@@ -75,6 +75,11 @@ EVENT_KINDS: tuple[str, ...] = (
 # --- bite sites (aux of a bite event) -------------------------------------------------------------
 SITE_LIMB, SITE_TORSO, SITE_NECK = 0, 1, 2
 
+# --- the aux of a kill or a death caused from outside the step: an air strike ------------------
+#: A kill (of a zombie) or death (of a person) with this aux was an air strike's (actions.py),
+#: not someone's in the room: the fate and the sentence say the strike did it.
+BY_STRIKE = 2
+
 # --- parameters -----------------------------------------------------------------------------------
 
 
