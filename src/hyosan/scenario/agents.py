@@ -440,6 +440,49 @@ class Hybrids(Frozen):
     flesh_reset: Fraction = 0.3
 
 
+class Awareness(Frozen):
+    """How people learn of the outbreak: by seeing it, hearing it, being told, or the PA.
+
+    Until they know, people stay in class (and do not barricade). Switched off, everyone who
+    sees zombies here or next door, or hears any scream or fight, knows at once. Rates are
+    per unaware person; the defaults are assumptions (docs/show.md).
+
+    Off by default for now: with it on, the first barricades come minutes after the first bite
+    as in the show, but nothing else yet slows the outbreak in those minutes (the school's only
+    defence is barricades), so it is overrun within the hour instead of 1 to 5 hours
+    (scripts/measure_awareness.py). The holdouts rule of the same issue is to change that.
+    """
+
+    enabled: bool = False
+    see_rate: RateField = Field(
+        default=_r("2/min"),
+        description="zombies next door seen through a door (in the room: at once)",
+    )
+    hear_radius: NonNegative = Field(
+        default=45.0,
+        description="m at which a scream or fight is still made out (floors cost floor_loss)",
+    )
+    hear_rate: RateField = Field(
+        default=_r("0.5/min"), description="next to a scream; falls linearly to 0 at hear_radius"
+    )
+    tell_rate: RateField = Field(
+        default=_r("0.3/min"), description="told by those who know, times their share of the room"
+    )
+    phone_rate: RateField = Field(
+        default=_r("0.1/min"),
+        description="phones and messages, times the share of the school who know",
+    )
+    pa_rate: RateField = Field(
+        default=_r("0.1/min"), description="someone who knows, at a PA console, announces it to all"
+    )
+    quorum: Fraction = Field(
+        default=0.5, description="share of a room who must know before it barricades"
+    )
+    barricade_after: DurationField = Field(
+        default=_d("6min"), description="how long the room's most resourceful has known, first"
+    )
+
+
 class Behaviour(Frozen):
     """Human behaviour as rules with parameters; each can be switched off."""
 
@@ -458,6 +501,7 @@ class Behaviour(Frozen):
     exits: Exits = Field(default_factory=Exits)
     supplies: Supplies = Field(default_factory=Supplies)
     hybrids: Hybrids = Field(default_factory=Hybrids)
+    awareness: Awareness = Field(default_factory=Awareness)
 
 
 class AgentsOptions(Frozen):

@@ -224,3 +224,22 @@ def test_supplies_force_a_move_unless_someone_rigs_a_toilet(engine) -> None:
         assert p_leave["S"][booth][-1] == 0  # all gone to the washroom
         assert p_stay["S"][booth][-1] == 5
         assert "toilet" in stays.events.column("kind").to_pylist()
+
+
+def test_without_awareness_spreading_the_first_barricades_come_at_once(engine) -> None:
+    """Switched off, everyone who sees zombies or hears a scream knows at once (the old rule),
+    so the first barricade goes up sooner than when the news has to spread. Paired by seed:
+    sooner in all of six runs is a one-sided sign test at 1/64 < 2 %."""
+
+    def first_barricade(*overrides: str) -> list[float]:
+        out = []
+        for seed in range(1, 7):
+            ev = engine.run(hyosan_high(*overrides, horizon="15min"), seed=seed).events
+            ts = [t for k, t in zip(ev["kind"].to_pylist(), ev["t"].to_pylist(), strict=True)
+                  if k == "barricade"]  # fmt: skip
+            out.append(min(ts, default=np.inf))
+        return out
+
+    spreading = first_barricade("behaviour.awareness.enabled=true")
+    at_once = first_barricade("behaviour.awareness.enabled=false")
+    assert all(a < s for a, s in zip(at_once, spreading, strict=True)), (at_once, spreading)

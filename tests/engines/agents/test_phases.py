@@ -88,6 +88,9 @@ class World(NamedTuple):
 
 
 def params(**changes: float) -> Params:
+    # Awareness spreading is off unless a test turns it on: the other rules' tests set who
+    # knows by hand, and the awareness tests say what they need.
+    changes = {"awareness": 0.0, **changes}
     return Params.of(Virus(), Zombies(), Behaviour(), 3.5, DT)._replace(**changes)
 
 
@@ -115,6 +118,7 @@ def world(states: list[int], rooms: list[int], **changes: float) -> World:
         supplies_need=np.zeros(n),
         toilet_need=np.zeros(n),
         aware=np.zeros(n, np.int8),
+        aware_at=np.full(n, np.inf),
         busy_until=np.zeros(n),
         lead_room=np.full(n, -1, i4),
         lead_since=np.zeros(n),
@@ -144,6 +148,7 @@ def world(states: list[int], rooms: list[int], **changes: float) -> World:
         makeshift_toilet=np.zeros(3, np.bool_),
         first_zombie_at=np.full(3, -1.0),
         pa_ready_at=np.zeros(3),
+        announced_at=np.full(3, -1.0),
     )
     hop = np.array([[-1, 1, 1], [0, -1, 2], [1, 1, -1]], i4)
     hop_e = np.array([[-1, 0, 0], [0, -1, 1], [1, 1, -1]], i4)
@@ -170,7 +175,7 @@ def world(states: list[int], rooms: list[int], **changes: float) -> World:
     compartment = np.arange(N_STATES, dtype=np.int64)  # one compartment per state
     by_state = np.bincount(agents.state, minlength=N_STATES).astype(np.int64)
     counts = Counts(by_state, compartment, np.zeros(N_STATES))
-    draws = Draws(*(np.random.default_rng(k) for k in range(4)))
+    draws = Draws(*(np.random.default_rng(k) for k in range(5)))
     return World(
         params(**changes),
         agents,
@@ -364,6 +369,38 @@ def decide(w: World, t: float = 0.0) -> None:
         t, t + DT, DT, w.p, w.agents, w.rooms, w.passages, w.sounds, w.census, w.counts,
         w.log, w.draws,
     )  # fmt: skip
+
+
+def test_with_awareness_spreading_nobody_learns_without_a_sign() -> None:
+    # Nothing seen, heard, told or announced: the class stays where it is, unaware.
+    w = world([HUMAN, HUMAN], [0, 0], awareness=1.0)
+    for step in range(50):
+        census(w, t=step * DT, step_no=step + 1)
+        decide(w, t=step * DT)
+    assert w.agents.aware.tolist() == [0, 0]
+    assert w.agents.passage.tolist() == [-1, -1]
+
+
+def test_the_pa_announcement_tells_the_whole_building() -> None:
+    w = world([HUMAN, HUMAN, HUMAN], [1, 0, 2], awareness=1.0, pa_announce_rate=1e9)
+    w.rooms.pa[1] = w.rooms.speaker[1] = True
+    w.agents.aware[0] = 1
+    census(w)
+    decide(w)
+    assert w.agents.aware.tolist() == [1, 1, 1]
+    assert w.rooms.announced_at.tolist() == [-1.0, 0.0, -1.0]
+
+
+def test_a_room_barricades_only_once_it_has_known_a_while() -> None:
+    w = world([HUMAN, HUMAN, ZOMBIE], [0, 0, 1], awareness=1.0, barricade_after=360.0)
+    w.agents.aware[:2] = 1
+    w.agents.aware_at[:2] = 0.0  # they just learned
+    census(w)
+    barricade(w)
+    assert w.passages.progress.tolist() == [0.0, 0.0]
+    w.agents.aware_at[:2] = -360.0  # they have known for six minutes
+    barricade(w)
+    assert w.passages.progress[0] > 0.0
 
 
 def test_zombies_next_door_make_people_aware() -> None:

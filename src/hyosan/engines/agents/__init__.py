@@ -17,10 +17,13 @@ One step, in order:
 4. zombies sense and choose: people in the room (stay and attack), people next door (seen,
    heard talking, or rarely noticed behind a door), the loudest sound (screams, fights, the
    PA), the last lead for a while, else a slow wander; a barricaded passage is pushed;
-5. barricades: threatened people in a room barricade its doors (`build_time`); a barricade
-   loses hold while pushed, breaks at zero, and is repaired when not pushed;
+5. barricades: threatened people in a room who know of the outbreak (most of them, its most
+   resourceful for a while) barricade its doors (`build_time`); a barricade loses hold while
+   pushed, breaks at zero, and is repaired when not pushed;
 6. people decide: room-wide plans (the PA lure, a move for water, food or a toilet, heading
-   for an exit), then each person: needs, awareness, a bitten altruist leading the horde away,
+   for an exit), the PA announcement of the outbreak, then each person: needs, awareness (by
+   sight, screams heard through walls and floors, being told, phones; until then they stay in
+   class), a bitten altruist leading the horde away,
    archers shooting, fleeing to the room with the fewest zombies or fighting when cornered,
    holding a threatened room, leaving corridors, joining their group, following the plan;
    opening their own barricade to leave or asking to be let in (the selfish may refuse);
@@ -33,10 +36,10 @@ One step, in order:
 9. records: counts per compartment at output times (written at the top of the next step, with
    per-room snapshots), the zombie peak and watched levels.
 
-Random numbers come from the run's named streams: `world` (who is who), `movement`,
-`encounters`, `bites` and `behaviour`. A scenario without people runs the model's reactions
-on individuals with random mixing instead (mixing.py). Either way the engine's hooks hand the
-work to the run made at setup (run.py: `BuildingRun` or `MixingRun`).
+Random numbers come from the run's named streams: `world` (who is who), `movement`, `encounters`,
+`bites` and `behaviour` (awareness draws from a child of `behaviour`). A scenario without people
+runs the model's reactions on individuals with random mixing instead (mixing.py). Either way the
+engine's hooks hand the work to the run made at setup (run.py: `BuildingRun` or `MixingRun`).
 """
 
 from __future__ import annotations

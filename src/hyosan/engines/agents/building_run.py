@@ -64,6 +64,20 @@ DEFAULT_STEP_S = 5.0
 STREAMS = ("movement", "encounters", "bites", "behaviour")
 
 
+def _awareness_stream(streams: Streams) -> np.random.Generator:
+    """Awareness's own stream: a child of `behaviour`, made without spawning from it.
+
+    The engines' stream names are shared (engines/base.py); a child derived by its spawn key
+    leaves the `behaviour` stream and every other as they were, so adding the rule reshuffles
+    no other draws.
+    """
+    parent = streams.seed_sequence("behaviour")
+    child = np.random.SeedSequence(
+        parent.entropy, spawn_key=(*parent.spawn_key, 0), pool_size=parent.pool_size
+    )
+    return np.random.Generator(np.random.PCG64(child))
+
+
 def state_map(scenario: Scenario) -> np.ndarray:
     """For each agent state, the model compartment it is counted in."""
     comps = list(scenario.model.compartments.values())
@@ -358,7 +372,7 @@ def setup_building(scenario: Scenario, streams: Streams, summary_only: bool) -> 
         watch=watch,
         watched=watched,
         log=new_event_log(max(4096, 16 * n), np.int8),
-        draws=Draws(*(streams.generator(s) for s in STREAMS)),
+        draws=Draws(*(streams.generator(s) for s in STREAMS), _awareness_stream(streams)),
         compartments=tuple(scenario.model.compartments),
         rec_times=times,
         actions=BuildingActions.build(scenario, plan) if scenario.acts else None,

@@ -165,6 +165,16 @@ class Params(NamedTuple):
     hybrid_attack_rate: float
     bond_factor: float  # the attack rate times this with a friend in the room
     flesh_reset: float  # animal flesh brings hunger down to this
+    # awareness (`[behaviour.awareness]`): rates per unaware person
+    awareness: float  # 1.0: awareness spreads by the rates below; 0.0: at once, as before
+    see_rate: float  # zombies next door seen
+    aware_hear_radius: float  # metres at which a scream or fight is made out
+    aware_hear_rate: float  # next to a scream; falls linearly to 0 at aware_hear_radius
+    tell_rate: float  # times the share of the room who know
+    phone_rate: float  # times the share of the school who know
+    pa_announce_rate: float  # someone who knows, at a PA console, tells everyone
+    quorum: float  # the share of a room who must know before it barricades
+    barricade_after: float  # how long its most resourceful person has known, at least
     # the building
     walk_speed: float
     storey_height: float
@@ -247,6 +257,15 @@ class Params(NamedTuple):
             hybrid_attack_rate=b.hybrids.attack_rate,
             bond_factor=b.hybrids.bond_factor,
             flesh_reset=b.hybrids.flesh_reset,
+            awareness=b.awareness.enabled,
+            see_rate=b.awareness.see_rate,
+            aware_hear_radius=b.awareness.hear_radius,
+            aware_hear_rate=b.awareness.hear_rate,
+            tell_rate=b.awareness.tell_rate,
+            phone_rate=b.awareness.phone_rate,
+            pa_announce_rate=b.awareness.pa_rate,
+            quorum=b.awareness.quorum,
+            barricade_after=b.awareness.barricade_after,
             walk_speed=1.4,
             storey_height=storey,
         )

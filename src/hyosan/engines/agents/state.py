@@ -65,6 +65,7 @@ class Agents(NamedTuple):
     supplies_need: np.ndarray  # need of water and food; 1 moves them for it
     toilet_need: np.ndarray  # need of a toilet; 1 moves them for one
     aware: np.ndarray  # int8: 1 once they know of the outbreak
+    aware_at: np.ndarray  # when they learned of it (-inf: before the start; inf: not yet)
     busy_until: np.ndarray  # they do nothing else until then (an attack, a rescue, turning)
     lead_room: np.ndarray  # int32: a zombie's last lead (a room with people), or -1
     lead_since: np.ndarray  # when it got that lead
@@ -100,6 +101,7 @@ class Rooms(NamedTuple):
     makeshift_toilet: np.ndarray  # bool: rigged during the run
     first_zombie_at: np.ndarray  # when the first zombie came in, -1 until then
     pa_ready_at: np.ndarray  # when the PA lure can be used again
+    announced_at: np.ndarray  # when the outbreak was announced from this PA console, -1: not
 
 
 class Passages(NamedTuple):
@@ -185,6 +187,7 @@ class Draws(NamedTuple):
     encounters: np.random.Generator
     bites: np.random.Generator
     behaviour: np.random.Generator
+    awareness: np.random.Generator  # who learns of the outbreak, and when
 
 
 def new_agents(
@@ -212,6 +215,7 @@ def new_agents(
         supplies_need=np.full(n, -carried_s / tolerance_s),
         toilet_need=np.zeros(n),
         aware=people.aware.copy(),
+        aware_at=np.where(people.aware != 0, -np.inf, np.inf),
         busy_until=np.zeros(n),
         lead_room=np.full(n, -1, np.int32),
         lead_since=np.zeros(n),
@@ -246,6 +250,7 @@ def rooms_of(plan: Plan) -> Rooms:
         makeshift_toilet=np.zeros(n_rooms, np.bool_),
         first_zombie_at=np.full(n_rooms, -1.0),
         pa_ready_at=np.zeros(n_rooms),
+        announced_at=np.full(n_rooms, -1.0),
     )
 
 

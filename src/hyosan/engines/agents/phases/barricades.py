@@ -1,7 +1,8 @@
 """Phase 5, barricades: built where people are threatened, pushed, broken, repaired.
 
-People in a room to hold with zombies next door or a sound heard, and someone aware among them
-(the most resourceful person knows), barricade its doors one at a time: `build_time` for up to
+People in a room to hold with zombies next door or a sound heard, who know of the outbreak (the
+most resourceful person knows; with awareness spreading, for a while, and most of the room)
+barricade its doors one at a time: `build_time` for up to
 four builders. A barricade holds `hold_time` against one pusher; it loses hold while pushed,
 breaks at zero, and is repaired (up to `max_hold`) while not pushed and someone is inside.
 """
@@ -9,6 +10,7 @@ breaks at zero, and is repaired (up to `max_hold`) while not pushed and someone 
 from __future__ import annotations
 
 from hyosan.engines.agents.params import EV_BARRICADE, EV_BROKEN, HUMAN, ROOM_HOLD, Params
+from hyosan.engines.agents.phases.awareness import ready_to_barricade
 from hyosan.engines.agents.phases.jit import inlined, phase
 from hyosan.engines.agents.state import Agents, Census, Passages, Rooms
 from hyosan.engines.kernel import EventLog, log_event
@@ -54,10 +56,11 @@ def _build(
             continue
         if c.zombies_next_door[s_room] == 0 and c.loudest_sound[s_room] < 0:
             continue
-        # Someone in the room must know: the most resourceful person's awareness.
-        who = c.most_resourceful_who[s_room]
-        if who < 0 or agents.aware[who] == 0:
+        # The room must know (awareness.py): its most resourceful person, and, with awareness
+        # spreading, most of its people, for a while.
+        if not ready_to_barricade(tn, p, agents, c, s_room):
             continue
+        who = c.most_resourceful_who[s_room]
         ps.progress[e] += h * min(c.people[s_room], 4) / p.build_time
         if ps.progress[e] >= 1.0:
             ps.progress[e] = 0.0

@@ -1,6 +1,7 @@
 """Phase 6, people decide: room-wide plans (plans.py), then each person in turn.
 
-Each person: needs (needs.py); awareness (and panic: the frightened run outside at once);
+Each person: needs (needs.py); awareness (awareness.py: the PA announcement, then each
+unaware person may learn; panic: the frightened run outside at once);
 then, if aware and not busy or on their way: a hybrid keeps to or away from people; a bitten
 altruist leads the horde away, shouting; with zombies in the room, archers shoot and the rest
 flee or are cornered (flight.py); else they hold a threatened room, leave a corridor, join
@@ -26,6 +27,7 @@ from hyosan.engines.agents.params import (
     SPEED,
     Params,
 )
+from hyosan.engines.agents.phases.awareness import announce, learns, share_aware
 from hyosan.engines.agents.phases.doors import set_off
 from hyosan.engines.agents.phases.flight import flee_or_fight
 from hyosan.engines.agents.phases.jit import inlined, phase
@@ -40,21 +42,26 @@ __all__ = ["people_choose"]
 
 @inlined
 def _notice(
-    p: Params, agents: Agents, rooms: Rooms, census: Census, draws: Draws, i: int, r: int
+    t: float,
+    h: float,
+    p: Params,
+    agents: Agents,
+    rooms: Rooms,
+    census: Census,
+    draws: Draws,
+    school: float,
+    i: int,
+    r: int,
 ) -> None:
-    """The unaware learn of the outbreak from zombies here or next door, or a sound."""
-    c = census
-    danger = c.zombies[r] > 0 or c.zombies_next_door[r] > 0
-    if (
-        agents.aware[i] == 0
-        and (danger or c.loudest_sound[r] >= 0)
-        and (danger or p.aware_on_scream > 0.0)
-    ):
-        agents.aware[i] = 1
-        # Panic: the frightened run outside at once.
-        chance = min(1.0, p.panic * 2.0 * (1.0 - agents.traits[i, COURAGE]))
-        if rooms.nearest_outside[r] >= 0 and draws.behaviour.random() < chance:
-            agents.goal[i] = rooms.nearest_outside[r]
+    """The unaware may learn of the outbreak (awareness.py); the frightened panic."""
+    if agents.aware[i] != 0 or not learns(h, p, rooms, census, school, r, draws.awareness):
+        return
+    agents.aware[i] = 1
+    agents.aware_at[i] = t
+    # Panic: the frightened run outside at once.
+    chance = min(1.0, p.panic * 2.0 * (1.0 - agents.traits[i, COURAGE]))
+    if rooms.nearest_outside[r] >= 0 and draws.behaviour.random() < chance:
+        agents.goal[i] = rooms.nearest_outside[r]
 
 
 @inlined
@@ -211,6 +218,8 @@ def people_choose(
 ) -> None:
     """Room-wide plans, then each person's needs, awareness and move (see the docstring)."""
     plan_rooms(t, tn, h, p, agents, rooms, passages, sounds, census, log, draws)
+    announce(t, h, p, agents, rooms, census, draws.awareness)
+    school = share_aware(census) if p.awareness > 0.0 else 0.0
     a = agents
     pl = census.people_list
     for kp in range(census.lists[1]):
@@ -225,7 +234,7 @@ def people_choose(
             continue
         z_here = census.zombies[r]
         a.cornered[i] = 0
-        _notice(p, a, rooms, census, draws, i, r)
+        _notice(t, h, p, a, rooms, census, draws, school, i, r)
         if a.aware[i] == 0:
             continue
         if s == HYBRID:
