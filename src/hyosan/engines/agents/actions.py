@@ -39,7 +39,7 @@ from hyosan.world.build import seed_place
 from hyosan.world.graph import World
 
 if TYPE_CHECKING:
-    from hyosan.engines.agents.building import Plan as BuildingPlan
+    from hyosan.engines.agents.building import FloorPlan
     from hyosan.engines.agents.building_run import BuildingRun
     from hyosan.scenario.schema import Scenario
 
@@ -52,7 +52,7 @@ SUPPORTED = ("interventions.strike", "interventions.lure")
 LURE_RADIUS = 1.0e6
 
 
-def building_world(plan: BuildingPlan) -> World:
+def building_world(plan: FloorPlan) -> World:
     """The building's rooms as a graph of places (doors as edges), for resolving areas."""
     return World(
         indptr=np.asarray(plan.adj_ptr, dtype=np.int64),
@@ -71,7 +71,7 @@ class BuildingActions:
     tallies: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
-    def build(cls, scenario: Scenario, plan: BuildingPlan) -> BuildingActions:
+    def build(cls, scenario: Scenario, plan: FloorPlan) -> BuildingActions:
         world = building_world(plan)
         out = cls()
         for i, iv in enumerate(scenario.interventions):

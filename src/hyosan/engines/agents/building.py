@@ -19,14 +19,14 @@ from hyosan.scenario.agents import TRANSIT_KINDS
 if TYPE_CHECKING:
     from hyosan.scenario.agents import Building
 
-__all__ = ["MAX_ROOMS", "Plan", "compile_building"]
+__all__ = ["MAX_ROOMS", "FloorPlan", "compile_building"]
 
 #: Largest floor plan the engine takes: its next-hop tables grow with the square of the rooms.
 MAX_ROOMS = 3000
 
 
 @dataclass(frozen=True, eq=False)
-class Plan:
+class FloorPlan:
     """Arrays of one floor plan (rooms r, edges e)."""
 
     names: tuple[str, ...]
@@ -106,7 +106,7 @@ def _nearest(hdist: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return out
 
 
-def compile_building(building: Building) -> Plan:
+def compile_building(building: Building) -> FloorPlan:
     """The arrays of a validated floor plan."""
     rooms = building.rooms
     n = len(rooms)
@@ -139,7 +139,7 @@ def compile_building(building: Building) -> Plan:
     zhop, zhop_e, _ = _hops(n, ea, eb, elen, ezpass & ~eoneway, np.ones(len(doors), bool))
     hhop, hhop_e, hdist = _hops(n, ea, eb, elen, np.ones(len(doors), bool), ~eoneway)
     rkind = np.array([code(r.kind) for r in rooms], dtype=np.int8)
-    return Plan(
+    return FloorPlan(
         names=tuple(r.name for r in rooms),
         kinds=tuple(r.kind for r in rooms),
         rkind=rkind,

@@ -51,7 +51,7 @@ from hyosan.engines.watches import WatchArrays, watches
 from hyosan.errors import EngineError
 
 if TYPE_CHECKING:
-    from hyosan.engines.agents.building import Plan
+    from hyosan.engines.agents.building import FloorPlan
     from hyosan.engines.agents.people import Population
     from hyosan.engines.base import Recorder, Streams
     from hyosan.scenario.schema import Scenario
@@ -109,7 +109,7 @@ def _grown(log: EventLog, size: int) -> EventLog:
 class BuildingRun:
     """State of one building run, and what the engine's hooks do with it."""
 
-    plan: Plan
+    plan: FloorPlan
     people: Population
     params: Params
     clock_start: float

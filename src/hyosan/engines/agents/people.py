@@ -17,7 +17,7 @@ from hyosan.engines.agents.params import BITTEN, HUMAN
 from hyosan.scenario.agents import TRAITS, TraitDist, Traits
 
 if TYPE_CHECKING:
-    from hyosan.engines.agents.building import Plan
+    from hyosan.engines.agents.building import FloorPlan
     from hyosan.scenario.agents import Virus
     from hyosan.scenario.schema import Scenario
 
@@ -70,7 +70,7 @@ def _turn_delay(route: str, virus: Virus, rng: np.random.Generator) -> float:
 
 
 def make_population(
-    scenario: Scenario, plan: Plan, virus: Virus, rng: np.random.Generator
+    scenario: Scenario, plan: FloorPlan, virus: Virus, rng: np.random.Generator
 ) -> Population:
     """Everyone in the building at t = 0, with their traits, groups and starting rooms."""
     people = scenario.people

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 if TYPE_CHECKING:
-    from hyosan.engines.agents.building import Plan
+    from hyosan.engines.agents.building import FloorPlan
     from hyosan.engines.agents.people import Population
 
 __all__ = [
@@ -231,7 +231,7 @@ def new_agents(
     )
 
 
-def rooms_of(plan: Plan) -> Rooms:
+def rooms_of(plan: FloorPlan) -> Rooms:
     """The rooms of a floor plan, as a run starts (supplies are copied: they are used up)."""
     n_rooms = plan.n_rooms
     return Rooms(
@@ -254,7 +254,7 @@ def rooms_of(plan: Plan) -> Rooms:
     )
 
 
-def passages_of(plan: Plan) -> Passages:
+def passages_of(plan: FloorPlan) -> Passages:
     """The passages of a floor plan, none barricaded."""
     n_edges = len(plan.ea)
     return Passages(
