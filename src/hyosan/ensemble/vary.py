@@ -28,7 +28,7 @@ from hyosan.scenario.units import SECONDS_PER, parse_duration, parse_rate
 if TYPE_CHECKING:
     from hyosan.scenario.schema import Scenario
 
-__all__ = ["Axis", "grid", "parse_vary"]
+__all__ = ["Axis", "grid", "key_label", "parse_vary", "unit_text"]
 
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _RATE_RE = re.compile(rf"^\s*{_NUMBER}\s*(?:/|per\s+)\s*(?P<unit>[a-zA-Z]+)\s*$")
@@ -65,20 +65,30 @@ class Axis:
     @property
     def label(self) -> str:
         """The key with its unit, for axis labels and tables."""
-        if self.kind == "rate":
-            return f"{self.key} (per {self.unit})"
-        if self.kind == "duration":
-            return f"{self.key} ({self.unit})"
-        return self.key
+        return key_label(self.key, self.kind, self.unit)
 
     def describe(self) -> dict[str, Any]:
         """The axis as summary.json lists it."""
         return {
             "key": self.key,
-            "unit": None if self.unit is None else ("/" if self.kind == "rate" else "") + self.unit,
+            "unit": unit_text(self.kind, self.unit),
             "log": self.log,
             "values": list(self.values),
         }
+
+
+def key_label(key: str, kind: str, unit: str | None) -> str:
+    """A key with its unit, for axis labels and tables: `parameters.bite_rate (per day)`."""
+    if kind == "rate":
+        return f"{key} (per {unit})"
+    if kind == "duration":
+        return f"{key} ({unit})"
+    return key
+
+
+def unit_text(kind: str, unit: str | None) -> str | None:
+    """A key's unit as summaries write it: `/day` for a rate, `h` for a duration."""
+    return None if unit is None else ("/" if kind == "rate" else "") + unit
 
 
 def _path(key: str) -> list[int | str] | None:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hyosan.ensemble.errors import VaryError
-from hyosan.ensemble.vary import _classify, _current, parse_vary
+from hyosan.ensemble.vary import _classify, _current, key_label, parse_vary, unit_text
 from hyosan.fit.errors import FitError
 from hyosan.fit.spec import PriorSpec
 from hyosan.scenario.units import SECONDS_PER
@@ -93,17 +93,13 @@ class FitParameter:
     @property
     def label(self) -> str:
         """The key with its unit, for tables and plots."""
-        if self.kind == "rate":
-            return f"{self.key} (per {self.unit})"
-        if self.kind == "duration":
-            return f"{self.key} ({self.unit})"
-        return self.key
+        return key_label(self.key, self.kind, self.unit)
 
     def describe(self) -> dict[str, Any]:
         """The parameter as fit.json lists it."""
         return {
             "key": self.key,
-            "unit": None if self.unit is None else ("/" if self.kind == "rate" else "") + self.unit,
+            "unit": unit_text(self.kind, self.unit),
             "prior": "log-uniform" if self.log else "uniform",
             "low": self.low,
             "high": self.high,
