@@ -331,6 +331,22 @@ class Zombies(Frozen):
     attention: DurationField = Field(default=_d("90s"), description="how long a lead is chased")
     sound_duration: DurationField = _d("45s")
     wander_rate: RateField = _r("0.5/min")
+    hear_class: RateField = Field(
+        default=_r("1/min"),
+        description="a zombie next door hears a class that does not know yet, through its door",
+    )
+    dark_sight: Fraction = Field(
+        default=0.3, description="in the dark, the chance of noticing the quiet is times this"
+    )
+    shut_factor: Fraction = Field(
+        default=0.2,
+        description="behind a shut door that is not barricaded (no noise of furniture), the "
+        "chance of noticing the quiet is times this",
+    )
+    interest: DurationField = Field(
+        default=_d("30min"),
+        description="after this long with nothing to chase, a zombie no longer notices the quiet",
+    )
     catch_speed: Positive = Field(
         default=1.0, description="m/s of closing speed per sqrt(m²) of room area"
     )
@@ -427,6 +443,11 @@ class Supplies(Frozen):
         default=0.8, description="resourcefulness at which someone rigs a toilet"
     )
     carried: NonNegative = Field(default=3.0, description="hours of water each person carries")
+    night_moves: bool = Field(
+        default=True,
+        description="groups wait for the dark to move for supplies or a toilet, unless their "
+        "need is half as much again as they can bear",
+    )
 
 
 class Hybrids(Frozen):
@@ -447,13 +468,10 @@ class Awareness(Frozen):
     sees zombies here or next door, or hears any scream or fight, knows at once. Rates are
     per unaware person; the defaults are assumptions (docs/show.md).
 
-    Off by default for now: with it on, the first barricades come minutes after the first bite
-    as in the show, but nothing else yet slows the outbreak in those minutes (the school's only
-    defence is barricades), so it is overrun within the hour instead of 1 to 5 hours
-    (scripts/measure_awareness.py). The holdouts rule of the same issue is to change that.
+    On by default: the first barricades come minutes after the first bite, as in the show.
     """
 
-    enabled: bool = False
+    enabled: bool = True
     see_rate: RateField = Field(
         default=_r("2/min"),
         description="zombies next door seen through a door (in the room: at once)",
@@ -487,9 +505,22 @@ class Behaviour(Frozen):
     """Human behaviour as rules with parameters; each can be switched off."""
 
     flee: bool = True
+    shut_doors: bool = Field(
+        default=True,
+        description="doors that can be barricaded are kept shut: zombies next door hear the "
+        "people behind them (a class talking, rarely the quiet) rather than see them",
+    )
     aware_on_scream: bool = True
     panic: Fraction = Field(
-        default=0.5, description="chance (times 2 x (1 - courage)) of running outside"
+        default=0.5,
+        description="chance (times 2 x (1 - courage)) of running away on learning of it",
+    )
+    panic_to_gates: bool = Field(
+        default=True, description="the panicked run for the nearest exit (else outside)"
+    )
+    flee_to_gates: bool = Field(
+        default=True,
+        description="who flees a room into a corridor keeps running for the nearest exit",
     )
     barricades: Barricades = Field(default_factory=Barricades)
     fighting: Fighting = Field(default_factory=Fighting)
@@ -514,6 +545,8 @@ class AgentsOptions(Frozen):
     clock_start: DurationField = Field(
         default=_d("8.5h"), description="time of day of t = 0 on day 1 (for narrative times)"
     )
+    sunrise: DurationField = Field(default=_d("5.5h"), description="time of day light comes")
+    sunset: DurationField = Field(default=_d("19.5h"), description="time of day it gets dark")
 
     @field_validator("step")
     @classmethod
@@ -521,6 +554,14 @@ class AgentsOptions(Frozen):
         if value is not None and value <= 0:
             raise ValueError("step must be more than zero")
         return value
+
+    @model_validator(mode="after")
+    def _daylight(self) -> AgentsOptions:
+        if not 0 <= self.sunrise < self.sunset <= 86400:
+            raise ValueError(
+                "sunrise and sunset are times of day, sunrise first: 0s <= sunrise < sunset <= 24h"
+            )
+        return self
 
 
 # --- built-in buildings --------------------------------------------------------------------------

@@ -341,9 +341,9 @@ def setup_building(scenario: Scenario, streams: Streams, summary_only: bool) -> 
     if n == 0:
         raise EngineError("people: the scenario places nobody in the building")
     step = float(options.step) if options.step is not None else DEFAULT_STEP_S
-    params = Params.of(
-        virus, scenario.zombies or Zombies(), behaviour, scenario.building.storey_height, step
-    )
+    clock = (float(options.clock_start), float(options.sunrise), float(options.sunset))
+    zombies = scenario.zombies or Zombies()
+    params = Params.of(virus, zombies, behaviour, scenario.building.storey_height, step, clock)
     agents = new_agents(
         people,
         len(people.names),

@@ -115,13 +115,20 @@ class Params(NamedTuple):
     attention: float  # how long a zombie follows a lead
     sound_duration: float
     wander_rate: float
+    hear_class_rate: float  # a class that does not know yet heard through a shut door
+    dark_sight: float  # noticing the quiet, in the dark, times this
+    shut_factor: float  # noticing the quiet behind a shut door (not a barricade), times this
+    interest: float  # how long after its last lead a zombie still notices the quiet
     catch_speed: float  # how fast a zombie catches someone, per m/s and 1/sqrt(area)
     bite_time: float  # a zombie is busy this long after an attack
     floor_loss: float  # metres of a sound's reach lost per floor
     # behaviour (`[behaviour]`)
     flee: float
+    shut_doors: float
     aware_on_scream: float
     panic: float
+    panic_to_gates: float  # the panicked run for the nearest exit rather than outside
+    flee_to_gates: float  # those who flee a room into a corridor keep running for an exit
     barricades: float
     build_time: float
     hold_time: float
@@ -158,6 +165,7 @@ class Params(NamedTuple):
     supplies: float
     supplies_tolerance: float  # seconds without water and food before a move for them
     toilet_tolerance: float
+    night_moves: float  # groups wait for the dark to move for supplies, unless desperate
     makeshift_toilet: float  # the resourcefulness that rigs one
     hybrid_strength: float
     hunger_time: float
@@ -178,10 +186,26 @@ class Params(NamedTuple):
     # the building
     walk_speed: float
     storey_height: float
+    # the clock: time of day of t = 0, and when it is light
+    clock_start: float
+    sunrise: float
+    sunset: float
 
     @classmethod
-    def of(cls, virus: Any, zombies: Any, behaviour: Any, storey: float, step: float) -> Params:
-        """The parameters of a scenario's sections (`Virus`, `Zombies`, `Behaviour`)."""
+    def of(
+        cls,
+        virus: Any,
+        zombies: Any,
+        behaviour: Any,
+        storey: float,
+        step: float,
+        clock: tuple[float, float, float] = (0.0, 0.0, 86400.0),
+    ) -> Params:
+        """The parameters of a scenario's sections (`Virus`, `Zombies`, `Behaviour`).
+
+        `clock` is (the time of day of t = 0, sunrise, sunset), in seconds; by default it is
+        never dark.
+        """
         b = behaviour
         values = dict(
             step_s=step,
@@ -208,12 +232,19 @@ class Params(NamedTuple):
             attention=zombies.attention,
             sound_duration=zombies.sound_duration,
             wander_rate=zombies.wander_rate,
+            hear_class_rate=zombies.hear_class,
+            dark_sight=zombies.dark_sight,
+            shut_factor=zombies.shut_factor,
+            interest=zombies.interest,
             catch_speed=zombies.catch_speed,
             bite_time=zombies.bite_time,
             floor_loss=zombies.floor_loss,
             flee=b.flee,
+            shut_doors=b.shut_doors,
             aware_on_scream=b.aware_on_scream,
             panic=b.panic,
+            panic_to_gates=b.panic_to_gates,
+            flee_to_gates=b.flee_to_gates,
             barricades=b.barricades.enabled,
             build_time=b.barricades.build_time,
             hold_time=b.barricades.hold_time,
@@ -250,6 +281,7 @@ class Params(NamedTuple):
             supplies=b.supplies.enabled,
             supplies_tolerance=b.supplies.tolerance,
             toilet_tolerance=b.supplies.toilet_tolerance,
+            night_moves=b.supplies.night_moves,
             makeshift_toilet=b.supplies.makeshift_toilet,
             hybrid_strength=b.hybrids.strength_factor,
             hunger_time=b.hybrids.hunger_time,
@@ -268,6 +300,9 @@ class Params(NamedTuple):
             barricade_after=b.awareness.barricade_after,
             walk_speed=1.4,
             storey_height=storey,
+            clock_start=clock[0],
+            sunrise=clock[1],
+            sunset=clock[2],
         )
         # Durations may be given as whole seconds and switches as booleans: floats, all.
         return cls(**{name: float(v) for name, v in values.items()})

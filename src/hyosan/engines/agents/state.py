@@ -170,6 +170,7 @@ class Census(NamedTuple):
     people_list: np.ndarray  # uint32: the people, in rising index order
     lists: np.ndarray  # int64[4]: zombies listed, people listed, rebuild both, filter zombies
     zombies_carried: np.ndarray  # int32 per room: zombies per room, kept from step to step
+    surprise: np.ndarray  # bool per room: someone turned this step among people who did not know
 
 
 class Counts(NamedTuple):
@@ -311,6 +312,7 @@ def new_census(n: int, n_rooms: int, n_groups: int) -> Census:
         people_list=np.zeros(n, np.uint32),
         lists=np.array([0, 0, 1, 0], np.int64),
         zombies_carried=np.zeros(n_rooms, i4),
+        surprise=np.zeros(n_rooms, np.bool_),
     )
 
 

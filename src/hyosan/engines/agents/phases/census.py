@@ -77,6 +77,7 @@ def _count_people(step_no: int, agents: Agents, census: Census) -> None:
     c.most_resourceful_who[:] = -1
     c.first_person[:] = -1
     c.room_goal[:] = -1
+    c.surprise[:] = False
     c.leader[:] = -1
     for r in range(c.zombies.size):
         c.zombies[r] = c.zombies_carried[r]

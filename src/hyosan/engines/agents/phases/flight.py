@@ -23,6 +23,7 @@ from hyosan.engines.agents.params import (
 )
 from hyosan.engines.agents.phases.counts import set_state
 from hyosan.engines.agents.phases.jit import inlined
+from hyosan.engines.agents.phases.plans import nearest_exit
 from hyosan.engines.agents.state import Agents, Census, Draws, Passages, Rooms
 from hyosan.engines.kernel import EventLog, log_event
 
@@ -95,6 +96,9 @@ def _flee(
             best_q = q
             best_e = e
     if best_q >= 0 and census.zombies[best_q] < z_here:
+        if p.flee_to_gates > 0.0 and rooms.kind[best_q] == ROOM_TRANSIT:
+            # Out in the corridor, they keep running: for the gates, if there are any.
+            agents.goal[i] = nearest_exit(rooms, passages, best_q)
         return best_q, best_e, agents.traits[i, SPEED]
     agents.cornered[i] = 1
     return -1, -1, 0.0

@@ -32,7 +32,7 @@ from hyosan.engines.agents.phases.doors import set_off
 from hyosan.engines.agents.phases.flight import flee_or_fight
 from hyosan.engines.agents.phases.jit import inlined, phase
 from hyosan.engines.agents.phases.needs import use_supplies
-from hyosan.engines.agents.phases.plans import plan_rooms
+from hyosan.engines.agents.phases.plans import nearest_exit, plan_rooms
 from hyosan.engines.agents.phases.sounds import add_sound
 from hyosan.engines.agents.state import Agents, Census, Counts, Draws, Passages, Rooms, Sounds
 from hyosan.engines.kernel import EventLog, log_event
@@ -47,21 +47,28 @@ def _notice(
     p: Params,
     agents: Agents,
     rooms: Rooms,
+    passages: Passages,
     census: Census,
     draws: Draws,
     school: float,
     i: int,
     r: int,
-) -> None:
-    """The unaware may learn of the outbreak (awareness.py); the frightened panic."""
+) -> bool:
+    """The unaware may learn of the outbreak (awareness.py); the frightened panic.
+
+    Whether person i was taken by surprise: someone turned beside them this step, and they
+    freeze.
+    """
     if agents.aware[i] != 0 or not learns(h, p, rooms, census, school, r, draws.awareness):
-        return
+        return False
     agents.aware[i] = 1
     agents.aware_at[i] = t
-    # Panic: the frightened run outside at once.
+    # Panic: the frightened run at once for the gates (else outside), in the first chaos.
     chance = min(1.0, p.panic * 2.0 * (1.0 - agents.traits[i, COURAGE]))
     if rooms.nearest_outside[r] >= 0 and draws.behaviour.random() < chance:
-        agents.goal[i] = rooms.nearest_outside[r]
+        gate = nearest_exit(rooms, passages, r) if p.panic_to_gates > 0.0 else -1
+        agents.goal[i] = gate if gate >= 0 else rooms.nearest_outside[r]
+    return census.surprise[r]
 
 
 @inlined
@@ -234,8 +241,8 @@ def people_choose(
             continue
         z_here = census.zombies[r]
         a.cornered[i] = 0
-        _notice(t, h, p, a, rooms, census, draws, school, i, r)
-        if a.aware[i] == 0:
+        surprised = _notice(t, h, p, a, rooms, passages, census, draws, school, i, r)
+        if a.aware[i] == 0 or surprised:
             continue
         if s == HYBRID:
             _hybrid_walks(p, a, rooms, passages, census, i, r)

@@ -18,12 +18,13 @@ from hyosan.engines.agents.params import (
     ROOM_HOLD,
     Params,
 )
+from hyosan.engines.agents.phases.daylight import is_dark
 from hyosan.engines.agents.phases.jit import inlined
 from hyosan.engines.agents.phases.sounds import add_sound
 from hyosan.engines.agents.state import Agents, Census, Draws, Passages, Rooms, Sounds
 from hyosan.engines.kernel import EventLog, log_event
 
-__all__ = ["plan_rooms"]
+__all__ = ["nearest_exit", "plan_rooms"]
 
 
 @inlined
@@ -45,7 +46,8 @@ def _nearest_with_needs(
 
 
 @inlined
-def _nearest_exit(rooms: Rooms, passages: Passages, r: int) -> int:
+def nearest_exit(rooms: Rooms, passages: Passages, r: int) -> int:
+    """The nearest exit people can reach from room r, or -1."""
     dist = passages.people_distance
     best = -1
     best_d = 1e300
@@ -92,7 +94,10 @@ def plan_rooms(
                 if rooms.speaker[q]:
                     add_sound(sounds, q, p.pa_radius, t + p.lure_duration)
             log_event(log, tn, EV_LURE, who, -1, r, 0)
-        if p.supplies > 0.0 and (a.supplies_need[who] >= 1.0 or a.toilet_need[who] >= 1.0):
+        need = max(a.supplies_need[who], a.toilet_need[who])
+        if p.supplies > 0.0 and need >= 1.0:
+            if p.night_moves > 0.0 and need < 1.5 and not is_dark(t, p):
+                continue  # wait for the dark, when the zombies see poorly
             toilet = a.toilet_need[who] >= 1.0 and a.supplies_need[who] < 1.0
             best = _nearest_with_needs(rooms, passages, c, r, toilet)
             if best >= 0:
@@ -104,4 +109,4 @@ def plan_rooms(
             bold = a.traits[who, COURAGE] >= p.exit_courage
             rate = p.exit_rate * (2.0 if bold else 1.0)
             if draws.behaviour.random() < 1.0 - math.exp(-rate * h):
-                c.room_goal[r] = _nearest_exit(rooms, passages, r)
+                c.room_goal[r] = nearest_exit(rooms, passages, r)

@@ -64,6 +64,10 @@ def turn_the_bitten(
             a.zombie_strength[i] = p.zombie_strength * a.traits[i, STRENGTH]
             a.zombie_aggression[i] = 0.5 + 0.5 * (a.traits[i, SELFISH] + a.traits[i, COURAGE])
             a.busy_until[i] = tn + 2.0
+            if p.awareness > 0.0 and census.unaware[a.room[i]] > 0:
+                # Turning beside people who do not know: it attacks at once, and they freeze.
+                census.surprise[a.room[i]] = True
+                a.busy_until[i] = tn
             a.lead_room[i] = -1
             a.heading_to[i] = -1
             a.passage[i] = -1

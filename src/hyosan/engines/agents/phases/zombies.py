@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from hyosan.engines.agents.params import ROOM_EXIT, ROOM_TRANSIT, ZOMBIE, Params
+from hyosan.engines.agents.phases.daylight import is_dark
 from hyosan.engines.agents.phases.jit import inlined, phase
 from hyosan.engines.agents.state import Agents, Census, Draws, Passages, Rooms
 
@@ -42,7 +43,14 @@ def _start_along(agents: Agents, passages: Passages, i: int, q: int, e: int, spe
 
 @inlined
 def _people_next_door(
-    p: Params, rooms: Rooms, passages: Passages, census: Census, draws: Draws, r: int
+    p: Params,
+    rooms: Rooms,
+    passages: Passages,
+    census: Census,
+    draws: Draws,
+    r: int,
+    p_class: float,
+    p_quiet: float,
 ) -> tuple[int, int]:
     """The room next door with the most catchable people the zombie senses, and the passage."""
     ps = passages
@@ -60,7 +68,14 @@ def _people_next_door(
         if ps.hold[e] > 0.0:
             # Behind a barricade: the noisy are heard, the quiet rarely.
             if (census.unaware[q] > 0 and ps.length[e] <= p.hear_talk) or (
-                draws.encounters.random() < p.p_notice_quiet
+                draws.encounters.random() < p_quiet
+            ):
+                seen = True
+        elif ps.can_barricade[e] and p.shut_doors > 0.0:
+            # A shut door: a class that does not know yet is heard talking now and then; the
+            # quiet behind it, rarely (in the dark, more rarely still).
+            if (census.unaware[q] > 0 and draws.encounters.random() < p_class) or (
+                draws.encounters.random() < p_quiet * p.shut_factor
             ):
                 seen = True
         elif (
@@ -95,6 +110,8 @@ def _wander(rooms: Rooms, passages: Passages, draws: Draws, r: int) -> tuple[int
 def _choose(
     t: float,
     p_wander: float,
+    p_class: float,
+    p_quiet: float,
     p: Params,
     agents: Agents,
     rooms: Rooms,
@@ -106,7 +123,12 @@ def _choose(
     """Zombie i, in a room that is not quiet or with a lead: where it goes, or what it pushes."""
     a, ps = agents, passages
     r = a.room[i]
-    best_q, best_e = _people_next_door(p, rooms, ps, census, draws, r)
+    # A zombie that has had nothing to chase for `interest` has lost it: it no longer notices
+    # the quiet behind doors (a class still talking, or a sound, draws it again).
+    calm = t - a.lead_since[i] > p.interest
+    best_q, best_e = _people_next_door(
+        p, rooms, ps, census, draws, r, p_class, 0.0 if calm else p_quiet
+    )
     target = -1
     edge = -1
     wander = False
@@ -121,6 +143,7 @@ def _choose(
             target = ps.zombie_hop[r, s_room]
             edge = ps.zombie_hop_passage[r, s_room]
         a.lead_room[i] = -1
+        a.lead_since[i] = t
     elif a.lead_room[i] >= 0 and t - a.lead_since[i] < p.attention:
         lead = a.lead_room[i]
         if lead != r and ps.zombie_hop[r, lead] >= 0:
@@ -159,6 +182,8 @@ def zombies_choose(
     # neighbour holding a person need not scan its neighbours (that scan draws only for such
     # neighbours, so skipping it leaves the random streams as they were).
     p_wander = 1.0 - math.exp(-p.wander_rate * h)
+    p_class = 1.0 - math.exp(-p.hear_class_rate * h)
+    p_quiet = p.p_notice_quiet * (p.dark_sight if is_dark(t, p) else 1.0)
     _find_quiet_rooms(rooms, ps, census)
     zl = census.zombie_list
     for kz in range(census.lists[0]):
@@ -179,4 +204,4 @@ def zombies_choose(
             a.lead_room[i] = r
             a.lead_since[i] = t
             continue
-        _choose(t, p_wander, p, a, rooms, ps, census, draws, i)
+        _choose(t, p_wander, p_class, p_quiet, p, a, rooms, ps, census, draws, i)

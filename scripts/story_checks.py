@@ -1,0 +1,65 @@
+"""How often the default Hyosan High run tells the show's story, over many seeds.
+
+    python scripts/story_checks.py --seeds 200 --jobs 2
+    python scripts/story_checks.py --seeds 40 --set behaviour.awareness.enabled=false
+
+Runs the `hyosan-high` scenario for seeds 1..N (with any `--set` overrides), reads each run's
+figures (hyosan.engines.agents.story_checks.measure) and prints every check of the story with
+how often it held, then the medians and the time taken. Prints; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+
+import hyosan
+from hyosan.engines.agents import AgentsEngine
+from hyosan.engines.agents.story_checks import SHOW_SURVIVORS, RunFigures, measure, tally
+
+
+def one(seed: int, overrides: tuple[str, ...]) -> RunFigures:
+    """The figures of one seed."""
+    scenario = hyosan.load_scenario("hyosan-high", list(overrides))
+    result = AgentsEngine().run(scenario, seed=seed)
+    return measure(result, scenario, seed)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=40)
+    parser.add_argument("--first", type=int, default=1, help="the first seed")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--set", action="append", default=[], dest="overrides")
+    parser.add_argument("--each", action="store_true", help="print every seed's figures")
+    args = parser.parse_args()
+    seeds = range(args.first, args.first + args.seeds)
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(args.jobs) as pool:
+        runs = list(pool.map(partial(one, overrides=tuple(args.overrides)), seeds))
+    wall = time.perf_counter() - t0
+    if args.each:
+        for r in runs:
+            print(
+                f"seed {r.seed:4d}: barricade +{(r.first_barricade_s - r.first_bite_s) / 60:5.1f}"
+                f" min, overrun {r.overrun_s / 3600:5.2f} h, escaped {r.escaped_6h:5.1%}, "
+                f"inside 24h {r.humans_inside_24h:4.0f} 96h {r.humans_inside_96h:4.0f}, "
+                f"hybrids {r.hybrids}, survivors {sorted(r.named_survivors)}"
+            )
+    print(f"\n{len(runs)} seeds of hyosan-high {' '.join(args.overrides)}  ({wall:.0f} s)")
+    for check in tally(runs):
+        print(f"  [{'ok' if check.holds else '  '}] {check.name}: {check.figure}")
+    print("\nmedians:")
+    print(f"  overrun {statistics.median(r.overrun_s for r in runs) / 3600:.2f} h")
+    share = statistics.median(r.classrooms_barricaded_10min for r in runs)
+    print(f"  classrooms barricaded 10 min after the first turn {share:.0%}")
+    for name in (*SHOW_SURVIVORS, "Lee Cheong-san"):
+        n = sum(name in r.named_survivors for r in runs)
+        print(f"  {name}: survives {n}/{len(runs)}")
+
+
+if __name__ == "__main__":
+    main()
