@@ -57,6 +57,7 @@ from hyosan.errors import EngineError
 if TYPE_CHECKING:
     from hyosan.engines.kernel import Records, Status
     from hyosan.engines.tau.kernels import TauChannels, Work
+    from hyosan.engines.tau.local import Local
 
 __all__ = ["TauEngine"]
 
@@ -68,6 +69,7 @@ class TauRun(PopulationRun):
     work: Work = None  # type: ignore[assignment]  # the kernel's work arrays
     epsilon: float = 0.03  # step control (scenario.tau.epsilon)
     max_step: float = np.inf  # the longest step (scenario.tau.max_step)
+    local: Local | None = None  # each place's clock and path (tau.stepping = "local")
 
     def activate_all(self) -> None:
         """Visit every place in the next step (after a change made outside the kernel)."""
@@ -76,6 +78,8 @@ class TauRun(PopulationRun):
         self.work.is_active[:] = True
         self.work.meta[0] = n
         self.work.xm[:] = self.x
+        if self.local is not None:
+            self.local.meta[1] = 1  # every place's path starts afresh (local._start)
 
 
 class TauEngine(PopulationEngine):
@@ -138,11 +142,32 @@ class TauEngine(PopulationEngine):
         options = state.scenario.tau
         state.epsilon = float(options.epsilon)
         state.max_step = np.inf if options.max_step is None else float(options.max_step)
+        if options.stepping == "local":
+            from hyosan.engines.tau.local import new_local
+
+            state.local = new_local(state.x, state.places.nbs.shape[1])
         state.activate_all()
 
     def _call(self, state: TauRun, clock: Clock, rec: Records) -> tuple[float, Status]:
         from hyosan.engines.tau.kernels import simulate
 
+        if state.local is not None:
+            from hyosan.engines.tau.local import simulate_local
+
+            return simulate_local(
+                state.places,
+                state.channels,
+                state.graph,
+                state.work,
+                state.local,
+                state.rng,
+                clock,
+                state.epsilon,
+                state.max_step,
+                rec,
+                state.watched,
+                state.counts,
+            )
         return simulate(
             state.places,
             state.channels,
@@ -165,6 +190,7 @@ class TauEngine(PopulationEngine):
             "steps": int(state.work.meta[1]),
             **diagnostics,
             "epsilon": state.epsilon,
+            "stepping": "global" if state.local is None else "local",
             # Crossings, the zombie peak and first-zombie times are known to a step.
             "step_resolution": [
                 "crossings",
