@@ -209,7 +209,8 @@ class TauEngine(PopulationEngine):
             "steps": int(state.work.meta[1]),
             **diagnostics,
             "epsilon": state.epsilon,
-            "stepping": "global" if state.local is None else "local",
+            # Named only when local, so that the global step's summaries stay as they were.
+            **({} if state.local is None else {"stepping": "local"}),
             # Crossings, the zombie peak and first-zombie times are known to a step.
             "step_resolution": [
                 "crossings",
