@@ -15,14 +15,22 @@ TAU = get_engine("tau")
 
 
 def _scenario(
-    rows: int, cols: int, fill: int, zombies: int, bite: float, kill: float, move: float, eps: float
+    rows: int,
+    cols: int,
+    fill: int,
+    zombies: int,
+    bite: float,
+    kill: float,
+    move: float,
+    eps: float,
+    stepping: str,
 ) -> hyosan.Scenario:
     text = f"""
 name = "random grid"
 model = "alemi-sezr"
 parameters = {{ bite_rate = "{bite}/day", kill_rate = "{kill}/day", turn_rate = "3/day" }}
 time = {{ horizon = "5d", output_every = "0.5d" }}
-tau = {{ epsilon = {eps} }}
+tau = {{ epsilon = {eps}, stepping = "{stepping}" }}
 record = {{ snapshots = 4 }}
 
 [world]
@@ -49,6 +57,7 @@ worlds = st.builds(
     kill=st.floats(0.0, 0.5),
     move=st.floats(0.0, 3.0),
     eps=st.sampled_from([0.03, 0.3, 1.0]),
+    stepping=st.sampled_from(["global", "local"]),
 )
 
 

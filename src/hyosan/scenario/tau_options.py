@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -17,13 +17,20 @@ class TauOptions(Frozen):
 
     `epsilon` bounds how much, in one step, any count that some hazard depends on may be
     expected to change, relative to itself (at least one person); smaller is more accurate and
-    slower. `max_step` caps the step whatever epsilon allows.
+    slower. `max_step` caps the step whatever epsilon allows. `stepping` says whose counts set
+    the step: "global", every place leaps by the smallest step any place allows; "local", each
+    place leaps by the step its own counts and its neighbours' allow, on a clock of its own,
+    the clocks meeting at every output time.
     """
 
     epsilon: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
         default=0.03, description="step-control tolerance (Cao, Gillespie & Petzold 2006)"
     )
     max_step: DurationField | None = Field(default=None, description="longest step")
+    stepping: Literal["global", "local"] = Field(
+        default="global",
+        description="global: one step for all places; local: each place leaps by its own step",
+    )
 
     @model_validator(mode="after")
     def _positive_step(self) -> TauOptions:

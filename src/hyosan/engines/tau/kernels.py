@@ -381,39 +381,44 @@ def _leave(ch, graph, w, rng, counts, i, p, c, n_out, h_tot, record):  # type: i
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _leaps(pl, ch, graph, w, rng, counts, tau, busy):  # type: ignore[no-untyped-def]
-    # First the people present at the start; then those who entered a compartment during the
-    # step, each with the chance of leaving it again in the time left (their entry times
-    # taken as uniform): 1 − (1 − e^{−Hτ}) / (Hτ). What they turn into stays put.
+def _leap_place(pl, ch, graph, w, rng, counts, i, p, tau):  # type: ignore[no-untyped-def]
+    # One place's leap over τ with the hazards of row i of w.aprop: first the people present
+    # at the start; then those who entered a compartment during the step, each with the
+    # chance of leaving it again in the time left (their entry times taken as uniform):
+    # 1 − (1 − e^{−Hτ}) / (Hτ). What they turn into stays put.
     n_c = pl.x.shape[1]
+    for c in range(n_c):
+        w.entered[c] = 0
+    for c in range(n_c):
+        if pl.x[p, c] > 0:
+            h_tot = _c_hazard(ch, w, i, c)
+            if h_tot > 0.0:
+                n_out = rng.binomial(pl.x[p, c], -math.expm1(-h_tot * tau))
+                _leave(ch, graph, w, rng, counts, i, p, c, n_out, h_tot, True)
+    for j in range(ch.poisson.size):
+        h = ch.poisson[j]
+        a = w.aprop[i, h]
+        if a > 0.0:
+            take = rng.poisson(a * tau)
+            if take > 0:
+                _fire(ch, graph, w, rng, counts, h, p, -1, take, True)
+    for c in range(n_c):
+        if w.entered[c] > 0:
+            h_tot = _c_hazard(ch, w, i, c)
+            if h_tot > 0.0:
+                y = h_tot * tau
+                q = 0.5 * y if y < 1e-6 else 1.0 + math.expm1(-y) / y
+                n_out = rng.binomial(w.entered[c], q)
+                _leave(ch, graph, w, rng, counts, i, p, c, n_out, h_tot, False)
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _leaps(pl, ch, graph, w, rng, counts, tau, busy):  # type: ignore[no-untyped-def]
+    # Every busy active place leaps (_leap_place), in the order of the active list.
     w.meta[_N_CHANGED] = 0
     for i in range(w.meta[_N_ACTIVE] if busy else 0):
-        if w.rowtot[i] == 0.0:
-            continue
-        p = w.active[i]
-        for c in range(n_c):
-            w.entered[c] = 0
-        for c in range(n_c):
-            if pl.x[p, c] > 0:
-                h_tot = _c_hazard(ch, w, i, c)
-                if h_tot > 0.0:
-                    n_out = rng.binomial(pl.x[p, c], -math.expm1(-h_tot * tau))
-                    _leave(ch, graph, w, rng, counts, i, p, c, n_out, h_tot, True)
-        for j in range(ch.poisson.size):
-            h = ch.poisson[j]
-            a = w.aprop[i, h]
-            if a > 0.0:
-                take = rng.poisson(a * tau)
-                if take > 0:
-                    _fire(ch, graph, w, rng, counts, h, p, -1, take, True)
-        for c in range(n_c):
-            if w.entered[c] > 0:
-                h_tot = _c_hazard(ch, w, i, c)
-                if h_tot > 0.0:
-                    y = h_tot * tau
-                    q = 0.5 * y if y < 1e-6 else 1.0 + math.expm1(-y) / y
-                    n_out = rng.binomial(w.entered[c], q)
-                    _leave(ch, graph, w, rng, counts, i, p, c, n_out, h_tot, False)
+        if w.rowtot[i] != 0.0:
+            _leap_place(pl, ch, graph, w, rng, counts, i, w.active[i], tau)
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
