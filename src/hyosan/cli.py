@@ -82,100 +82,12 @@ def _fmt_time(seconds: float | None, unit: str) -> str:
     return f"{seconds / SECONDS_PER[unit]:.4g} {unit}"
 
 
-def _fmt_count(value: float) -> str:
-    # Whole counts (stochastic engines) in full; mean-field values to four figures.
-    if float(value).is_integer() and abs(value) < 1e15:
-        return f"{value:,.0f}"
-    return f"{value:,.4g}"
-
-
-def _print_outbreak(
-    summary: dict[str, Any], console: Console, unit: str, asked: tuple[str, ...] = ()
-) -> None:
-    """Where a spatial outbreak reached: places, radius and arrival at named places."""
-    from rich.markup import escape
-
-    extent = summary.get("outbreak")
-    if not isinstance(extent, dict):
-        return
-    parts = [f"reached {extent['places_reached']:,} places"]
-    if "radius_cells" in extent:
-        parts.append(f"radius {extent['radius_cells']:.1f} cells")
-    if "reached_edge" in extent:
-        parts.append("reached the edge" if extent["reached_edge"] else "did not reach the edge")
-    console.print("the outbreak " + ", ".join(parts))
-    arrivals = extent.get("t_arrival_s") or {}
-    reached = sorted((t, n) for n, t in arrivals.items() if t is not None)
-    # Many named places (a country's cities): the first eight reached, and those asked for.
-    shown = reached if len(arrivals) <= 12 else reached[:8]
-    for name in asked:
-        t = arrivals.get(name)
-        if t is not None and (t, name) not in shown:
-            shown.append((t, name))
-        elif name in arrivals and t is None:
-            console.print(f"no zombie reached {escape(name)}")
-    shown.sort()
-    if shown:
-        console.print(
-            "first zombie: "
-            + "; ".join(f"{escape(n)} {_fmt_time(t, unit)}" for t, n in shown)
-            + (f" (and {len(reached) - len(shown)} more)" if len(reached) > len(shown) else "")
-        )
-
-
-def _print_interventions(summary: dict[str, Any], console: Console, unit: str) -> None:
-    """One line per intervention: when, and what it did."""
-    from rich.markup import escape
-
-    for entry in summary.get("interventions") or []:
-        kind = entry["kind"]
-        if kind == "after_strikes":
-            verdict = "grew again" if entry["restarted"] else "did not grow again"
-            console.print(
-                f"after the strikes: {_fmt_count(entry['infected_left'])} infected left, "
-                f"{_fmt_count(entry['infected_at_end'])} at the end: the outbreak {verdict}"
-            )
-            continue
-        if kind == "handoff":
-            inside = ", ".join(f"{n:,} {s}" for s, n in entry["inside"].items() if n)
-            out = sum(sum(c.values()) for c in entry["escaped"].values())
-            console.print(
-                f"from {escape(entry['school'])} at {_fmt_time(entry['t_s'], unit)}: "
-                f"{inside} in the building, {out:,} got out"
-            )
-            continue
-        if kind == "strike" and entry.get("t_s") is None:
-            # A strike after the end of the run: the summary has its name and note only.
-            line = f"{escape(entry['name'])}: not carried out (after the end of the run)"
-            if entry.get("note"):
-                line += f" [dim]({escape(entry['note'])})[/]"
-            console.print(line)
-            continue
-        if kind == "strike":
-            line = (
-                f"{escape(entry['name'])} at {_fmt_time(entry['t_s'], unit)}: "
-                f"{entry['people']:,} people hit, {entry['infected']:,} infected "
-                f"({entry['zombies']:,} zombies) and {entry['uninfected']:,} not infected"
-            )
-            if entry.get("note"):
-                line += f" [dim]({escape(entry['note'])})[/]"
-            console.print(line)
-            continue
-        end = entry.get("end_s")
-        when = f"from {_fmt_time(entry['start_s'], unit)}" + (
-            f" to {_fmt_time(end, unit)}" if end is not None else ""
-        )
-        done = entry.get("events") or {}
-        what = ", ".join(f"{k.split(': ', 1)[-1]} {v:,}" for k, v in done.items())
-        console.print(
-            f"{escape(entry['name'])} ({kind}) {when}" + (f": {escape(what)}" if what else "")
-        )
-
-
 def _print_summary(result: Result, out: Path | None) -> None:
+    """The table of states at the start and the end, then the summary's figures."""
     from rich.table import Table
 
-    summary = result.summary()
+    from hyosan.results.interventions import fmt_count
+
     unit = result.scenario.time.display_unit
     console = _console()
     table = Table(
@@ -187,59 +99,13 @@ def _print_summary(result: Result, out: Path | None) -> None:
     table.add_column("end", justify="right")
     for s in result.state_names():
         series = result.series(s)
-        table.add_row(s, _fmt_count(series[0]), _fmt_count(series[-1]))
+        table.add_row(s, fmt_count(series[0]), fmt_count(series[-1]))
     console.print(table)
-    console.print(
-        f"peak zombies {_fmt_count(summary['peak_zombies'])} "
-        f"at {_fmt_time(summary['t_peak_zombies_s'], unit)}; "
-        f"overrun {_fmt_time(summary['t_overrun_s'], unit)}"
+    result.headline().print(
+        console, lambda t: _fmt_time(t, unit), asked=result.scenario.record.arrivals
     )
-    for name, t in summary["crossings_s"].items():
-        console.print(f"{name}: {_fmt_time(t, unit)}")
-    if summary["humans_win"]:
-        console.print("[bold]humans win[/]")
-    elif summary["final"].get("human", 0.0) < 0.5:
-        console.print("[bold]the zombies win[/]")
-    else:
-        console.print("[bold]no winner yet[/]: humans and the infected both remain")
-    _print_outbreak(summary, console, unit, result.scenario.record.arrivals)
-    _print_interventions(summary, console, unit)
-    _print_people(summary, console)
-    if summary["stopped_by"] != "horizon":
-        console.print(
-            f"stopped by {summary['stopped_by']} at {_fmt_time(summary['t_end_s'], unit)}"
-        )
     if out is not None:
         console.print(f"run directory: {out}")
-
-
-def _print_people(summary: dict[str, Any], console: Console) -> None:
-    """Headline figures of a run with people, and each named character's fate."""
-    from rich.markup import escape
-
-    fates = summary.get("fates")
-    if not isinstance(fates, dict):
-        return
-    figures = [
-        ("people", "people"),
-        ("n_bites", "bites"),
-        ("n_zombies_destroyed", "zombies destroyed"),
-        ("n_barricades", "barricades built"),
-        ("n_barricades_broken", "broken"),
-        ("n_rescues", "rescues"),
-        ("n_sacrifices", "sacrifices"),
-        ("n_hybrids", "hybrids"),
-        ("n_escaped", "escaped"),
-    ]
-    console.print(", ".join(f"{summary[k]:,} {label}" for k, label in figures if k in summary))
-    survivors = summary.get("survivors") or []
-    console.print(
-        f"[bold]{len(survivors)} of {len(fates)} named characters survive[/]"
-        + (f": {escape(', '.join(survivors))}" if survivors else "")
-    )
-    width = max((len(n) for n in fates), default=0)
-    for name, fate in fates.items():
-        console.print(f"  {escape(name):<{width}}  {escape(str(fate))}")
 
 
 @app.command()

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hyosan.engines.base import Engine, Recorder, Streams
+from hyosan.engines.base import Engine, Outputs, Recorder, Streams
 from hyosan.engines.handoff import hand_over
 from hyosan.engines.timescales import RESOLUTION, fastest_rate
 from hyosan.engines.watches import OVERRUN, Watch, watches
@@ -674,10 +674,10 @@ class OdeEngine(Engine):
         _, table = state.plan.rates(state.base_rates, t)
         state.k = tuple(float(v) for v in table[0])
 
-    def _outputs(self, state: _OdeRun) -> dict[str, Any]:
+    def _outputs(self, state: _OdeRun) -> Outputs:
         if state.plan is None:
-            return {}
-        return {"extra": {"interventions": state.plan.report(None, state.y, state.net)}}
+            return Outputs()
+        return Outputs(interventions=state.plan.report(None, state.y, state.net))
 
     def _counts(self, state: _OdeRun) -> np.ndarray:
         return state.y.copy()

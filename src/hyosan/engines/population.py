@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from hyosan.engines.base import Engine, Recorder, Streams
+from hyosan.engines.base import Engine, Outputs, Recorder, Streams
 from hyosan.engines.spatial import (
     Layout,
     cull_places,
@@ -236,7 +236,7 @@ class PopulationEngine(Engine):
         }
         return crossings, peak_and_overrun, self._diagnostics(state, diagnostics)
 
-    def _outputs(self, state: PopulationRun) -> dict[str, Any]:
+    def _outputs(self, state: PopulationRun) -> Outputs:
         return spatial_outputs(
             state.scenario,
             state.layout,
