@@ -21,6 +21,7 @@ from hyosan.display import visible
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from hyosan.ensemble.options import Execution, Output
     from hyosan.results.result import Result
 
 #: What `hyosan run` runs with no argument: the outbreak at Hyosan High, person by person.
@@ -108,41 +109,64 @@ def _print_summary(result: Result, out: Path | None) -> None:
         console.print(f"run directory: {out}")
 
 
+# --- options shared by several commands, declared once ------------------------------------------
+
+EngineOption = Annotated[str | None, typer.Option(help="Engine to use (default: the scenario's).")]
+SeedOption = Annotated[
+    int | None,
+    typer.Option(min=0, help="Root seed (default: the scenario's; for compare, A's)."),
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help='Override a field: --set time.horizon="20d". Repeatable.'),
+]
+OutOption = Annotated[
+    Path | None, typer.Option(help="Directory to write (default: a new one under runs/).")
+]
+ForceOption = Annotated[bool, typer.Option(help="Replace --out if it exists.")]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print summary.json instead of the tables.")
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")]
+WorkersOption = Annotated[
+    int | None, typer.Option(help="Worker processes for the runs (default: one per core).")
+]
+ClusterOption = Annotated[
+    str | None, typer.Option(help="Send the runs to a Dask scheduler: tcp://HOST:PORT.")
+]
+WithinOption = Annotated[
+    str | None, typer.Option(help='Also give P(overrun within this time), e.g. "3h".')
+]
+RunsOption = Annotated[int, typer.Option(help="Replicates at each point (of each scenario).")]
+
+
+def _options(
+    workers: int | None, cluster: str | None, out: Path | None, force: bool, quiet: bool
+) -> tuple[Execution, Output]:
+    """The Execution and Output of an ensemble command's flags."""
+    from hyosan.ensemble.options import Execution, Output
+
+    return Execution(workers=workers, cluster=cluster), Output(out=out, force=force, quiet=quiet)
+
+
 @app.command()
 def run(
     scenario: Annotated[
         str, typer.Argument(help=f"A scenario file or built-in name (default: {DEFAULT_SCENARIO}).")
     ] = DEFAULT_SCENARIO,
-    engine: Annotated[
-        str | None, typer.Option(help="Engine to use (default: the scenario's).")
-    ] = None,
-    seed: Annotated[
-        int | None, typer.Option(min=0, help="Root seed (default: the scenario's).")
-    ] = None,
-    out: Annotated[
-        Path | None, typer.Option(help="Run directory to write (default: a new one under runs/).")
-    ] = None,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option("--set", help='Override a field: --set time.horizon="20d". Repeatable.'),
-    ] = None,
-    force: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print summary.json instead of the table.")
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    engine: EngineOption = None,
+    seed: SeedOption = None,
+    out: OutOption = None,
+    set_: SetOption = None,
+    force: ForceOption = False,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
     runs: Annotated[
         int | None, typer.Option(help="Run K replicates and write an ensemble directory.")
     ] = None,
-    workers: Annotated[
-        int | None, typer.Option(help="Worker processes for --runs (default: one per core).")
-    ] = None,
-    cluster: Annotated[
-        str | None, typer.Option(help="Send --runs to a Dask scheduler: tcp://HOST:PORT.")
-    ] = None,
-    within: Annotated[
-        str | None, typer.Option(help='With --runs: P(overrun within this time), e.g. "3h".')
-    ] = None,
+    workers: WorkersOption = None,
+    cluster: ClusterOption = None,
+    within: WithinOption = None,
     no_report: Annotated[
         bool,
         typer.Option("--no-report", help="Write no report.html, PNG plots or GIF."),
@@ -152,6 +176,7 @@ def run(
     if runs is not None or workers is not None or cluster is not None or within is not None:
         from hyosan.ensemble.commands import ensemble_command
 
+        execution, output = _options(workers, cluster, out, force, quiet)
         _many(
             ensemble_command,
             scenario,
@@ -159,12 +184,9 @@ def run(
             engine=engine,
             seed=seed,
             overrides=set_ or [],
-            out=out,
-            force=force,
-            workers=workers,
-            cluster=cluster,
+            execution=execution,
+            output=output,
             within=within,
-            quiet=quiet,
             as_json=as_json,
             report=not no_report,
         )
@@ -239,7 +261,7 @@ def report(
     no_pictures: Annotated[
         bool, typer.Option("--no-pictures", help="Write only report.html, no PNG or GIF.")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """(Re)build the report of a run or ensemble directory: report.html, PNG plots and a GIF."""
     from hyosan.errors import HyosanError
@@ -289,27 +311,26 @@ def sweep(
         list[str],
         typer.Option(help="KEY=LO:HI:N, in the scenario's unit or with one. Repeatable."),
     ],
-    runs: Annotated[int, typer.Option(help="Replicates at each parameter point.")] = 100,
+    runs: RunsOption = 100,
     log: Annotated[bool, typer.Option("--log", help="Space values evenly in the log.")] = False,
-    engine: Annotated[str | None, typer.Option(help="Engine (default: the scenario's).")] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="Root seed.")] = None,
-    set_: Annotated[
-        list[str] | None, typer.Option("--set", help="Override a field, as for run.")
-    ] = None,
-    out: Annotated[Path | None, typer.Option(help="Directory to write.")] = None,
-    force: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
-    workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
-    cluster: Annotated[str | None, typer.Option(help="A Dask scheduler's address.")] = None,
-    within: Annotated[str | None, typer.Option(help='P(overrun within), e.g. "3h".')] = None,
+    engine: EngineOption = None,
+    seed: SeedOption = None,
+    set_: SetOption = None,
+    out: OutOption = None,
+    force: ForceOption = False,
+    workers: WorkersOption = None,
+    cluster: ClusterOption = None,
+    within: WithinOption = None,
     outcome: Annotated[
         str, typer.Option(help="Phase plot: p_humans_win, p_overrun or p_overrun_within.")
     ] = "p_humans_win",
-    as_json: Annotated[bool, typer.Option("--json", help="Print summary.json.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing.")] = False,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Run replicates over a grid of parameter values; tables and a phase plot."""
     from hyosan.ensemble.commands import sweep_command
 
+    execution, output = _options(workers, cluster, out, force, quiet)
     _many(
         sweep_command,
         scenario,
@@ -319,13 +340,10 @@ def sweep(
         engine=engine,
         seed=seed,
         overrides=set_ or [],
-        out=out,
-        force=force,
-        workers=workers,
-        cluster=cluster,
+        execution=execution,
+        output=output,
         within=within,
         outcome=outcome,
-        quiet=quiet,
         as_json=as_json,
     )
 
@@ -334,23 +352,25 @@ def sweep(
 def compare(
     a: Annotated[str, typer.Argument(help="Scenario A (file or built-in name).")],
     b: Annotated[str, typer.Argument(help="Scenario B.")],
-    runs: Annotated[int, typer.Option(help="Replicates of each, with the same seeds.")] = 100,
-    engine: Annotated[str | None, typer.Option(help="Engine for both.")] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="Root seed (default: A's).")] = None,
-    set_: Annotated[
-        list[str] | None, typer.Option("--set", help="Override a field of both.")
-    ] = None,
-    out: Annotated[Path | None, typer.Option(help="Directory to write.")] = None,
-    force: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
-    workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
-    cluster: Annotated[str | None, typer.Option(help="A Dask scheduler's address.")] = None,
-    within: Annotated[str | None, typer.Option(help='P(overrun within), e.g. "3h".')] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print summary.json.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing.")] = False,
+    runs: RunsOption = 100,
+    engine: EngineOption = None,
+    seed: SeedOption = None,
+    set_: SetOption = None,
+    out: OutOption = None,
+    force: ForceOption = False,
+    workers: WorkersOption = None,
+    cluster: ClusterOption = None,
+    within: WithinOption = None,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
 ) -> None:
-    """Run two scenarios with the same seeds; paired differences B − A of each outcome."""
+    """Run two scenarios with the same seeds; paired differences B − A of each outcome.
+
+    The engine, the seeds and every --set apply to both.
+    """
     from hyosan.ensemble.commands import compare_command
 
+    execution, output = _options(workers, cluster, out, force, quiet)
     _many(
         compare_command,
         a,
@@ -359,12 +379,9 @@ def compare(
         engine=engine,
         seed=seed,
         overrides=set_ or [],
-        out=out,
-        force=force,
-        workers=workers,
-        cluster=cluster,
+        execution=execution,
+        output=output,
         within=within,
-        quiet=quiet,
         as_json=as_json,
     )
 
@@ -425,9 +442,7 @@ def show(
 @app.command()
 def validate(
     file: Annotated[str, typer.Argument(help="A scenario file (or built-in name).")],
-    set_: Annotated[
-        list[str] | None, typer.Option("--set", help="Override a field, as for run.")
-    ] = None,
+    set_: SetOption = None,
 ) -> None:
     """Check a scenario: print every problem and exit 2, or one line and exit 0."""
     from hyosan.errors import HyosanError
