@@ -30,7 +30,7 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
@@ -82,7 +82,7 @@ class Recorder:
 
     def pending(self, t0: float, t1: float, include_end: bool) -> slice:
         """Indices of the output times in [t0, t1) (or [t0, t1]) not yet recorded."""
-        side = "right" if include_end else "left"
+        side: Literal["left", "right"] = "right" if include_end else "left"
         stop = int(np.searchsorted(self.times, t1, side=side))
         return slice(self.filled, max(self.filled, stop))
 

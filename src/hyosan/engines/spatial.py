@@ -161,7 +161,7 @@ class Layout:
                 )
             changes = [(0, c, int(d)) for c, d in enumerate(net.stoichiometry[j]) if d != 0]
             rows.append((0, float(net.rates[j]), bool(net.frequency[j]), reactants, changes, name))
-        for c in np.flatnonzero(self.move > 0):
+        for c in map(int, np.flatnonzero(self.move > 0)):
             rows.append(
                 (
                     1,
@@ -185,15 +185,16 @@ class Layout:
                     f"{net.reaction_names[j]} across",
                 )
             )
-        for d in self.plan.directed if self.plan is not None else ():
+        # (`directed`, not `d`: d is a count change below, an int.)
+        for directed in self.plan.directed if self.plan is not None else ():
             rows.append(
                 (
                     3,
-                    d.rate,
+                    directed.rate,
                     False,
-                    [(d.comp, 1), (d.table, 0)],
-                    [(0, d.comp, -1), (1, d.comp, 1)],
-                    d.name,
+                    [(directed.comp, 1), (directed.table, 0)],
+                    [(0, directed.comp, -1), (1, directed.comp, 1)],
+                    directed.name,
                 )
             )
         h = len(rows)

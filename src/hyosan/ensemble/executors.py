@@ -181,13 +181,14 @@ def _dask_executor(address: str) -> Iterator[ExecutorInfo]:
             "--cluster needs Dask's distributed scheduler: pip install 'hyosan[distributed]'"
         ) from None
     _check_reachable(address)
+    # (distributed has no type hints for these: hence the ignores.)
     try:
-        client = Client(address, timeout="20s")
+        client = Client(address, timeout="20s")  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError, ValueError) as exc:
         raise HyosanError(f"--cluster {address}: cannot reach a Dask scheduler ({exc})") from None
     try:
-        threads = sum(client.nthreads().values()) or 1
-        executor = client.get_executor(pure=False)
+        threads = sum(client.nthreads().values()) or 1  # type: ignore[no-untyped-call]
+        executor = client.get_executor(pure=False)  # type: ignore[no-untyped-call]
         yield ExecutorInfo(
             executor,
             threads,
@@ -195,4 +196,4 @@ def _dask_executor(address: str) -> Iterator[ExecutorInfo]:
             dashboard=client.dashboard_link,
         )
     finally:
-        client.close()
+        client.close()  # type: ignore[no-untyped-call]

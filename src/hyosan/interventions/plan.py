@@ -233,7 +233,7 @@ class InterventionPlan:
 
     def times(self, horizon: float) -> list[float]:
         """Times at which something starts, stops or happens, in (0, horizon]."""
-        out = set()
+        out: set[float] = set()
         for start, end in self.windows:
             out.update(v for v in (start, end) if 0.0 < v <= horizon)
         if self.handoff is not None and 0.0 < self.handoff[0] <= horizon:
@@ -263,8 +263,8 @@ class InterventionPlan:
             key = np.zeros(self.masks[0].size, dtype=np.int64)
             for bit, m in enumerate(used):
                 key |= self.masks[m].astype(np.int64) << bit
-            keys, zone = np.unique(key, return_inverse=True)
-            zone = zone.astype(np.int32)
+            keys, inverse = np.unique(key, return_inverse=True)
+            zone = inverse.astype(np.int32)
         table = np.tile(np.where(gated, 0.0, base), (keys.size, 1))
         on = np.zeros_like(table, dtype=bool)
         for z, k in enumerate(keys):

@@ -15,7 +15,7 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -208,8 +208,6 @@ class Strike(InterventionReport):
         the bitten and hybrids).
     """
 
-    kind: ClassVar[str] = "strike"
-
     name: str
     t_s: float | None = None
     note: str = ""
@@ -217,6 +215,7 @@ class Strike(InterventionReport):
     people: int = 0
     zombies: int = 0
     infected: int = 0
+    kind: str = field(default="strike", init=False)
 
     @classmethod
     def of(cls, name: str, t_s: float | None, note: str, hit: dict[str, int]) -> Strike:
@@ -328,10 +327,9 @@ class AfterStrikes(InterventionReport):
         The infected at the end of the run.
     """
 
-    kind: ClassVar[str] = "after_strikes"
-
     infected_left: float
     infected_at_end: float
+    kind: str = field(default="after_strikes", init=False)
 
     @property
     def restarted(self) -> bool:
@@ -397,13 +395,12 @@ class Handoff(InterventionReport):
         People who got out, by exit and state.
     """
 
-    kind: ClassVar[str] = "handoff"
-
     school: str
     t_s: float
     stopped_by: str
     inside: dict[str, int]
     escaped: dict[str, dict[str, int]] = field(default_factory=dict)
+    kind: str = field(default="handoff", init=False)
 
     @property
     def got_out(self) -> int:
@@ -466,9 +463,9 @@ class Handoff(InterventionReport):
 
 
 _BY_KIND: dict[str, Callable[[dict[str, Any]], InterventionReport]] = {
-    Strike.kind: Strike.from_json,
-    AfterStrikes.kind: AfterStrikes.from_json,
-    Handoff.kind: Handoff.from_json,
+    "strike": Strike.from_json,
+    "after_strikes": AfterStrikes.from_json,
+    "handoff": Handoff.from_json,
 }
 
 

@@ -130,7 +130,7 @@ class _Window(Frozen):
 
 class Cordon(_Window):
     kind: Literal["cordon"]
-    area: Area  # type: ignore[assignment]
+    area: Area
     leak: Fraction = 0.0
 
 

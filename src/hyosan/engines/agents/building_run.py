@@ -66,6 +66,12 @@ DEFAULT_STEP_S = 5.0
 STREAMS = ("movement", "encounters", "bites", "behaviour")
 
 
+def _draws(streams: Streams) -> Draws:
+    """The run's generators: one per name of STREAMS, then awareness's own."""
+    movement, encounters, bites, behaviour = (streams.generator(s) for s in STREAMS)
+    return Draws(movement, encounters, bites, behaviour, _awareness_stream(streams))
+
+
 def _awareness_stream(streams: Streams) -> np.random.Generator:
     """Awareness's own stream: a child of `behaviour`, made without spawning from it.
 
@@ -380,7 +386,7 @@ def setup_building(scenario: Scenario, streams: Streams, summary_only: bool) -> 
         watch=watch,
         watched=watched,
         log=new_event_log(max(4096, 16 * n), np.int8),
-        draws=Draws(*(streams.generator(s) for s in STREAMS), _awareness_stream(streams)),
+        draws=_draws(streams),
         compartments=tuple(scenario.model.compartments),
         compartment_states=tuple(c.state for c in scenario.model.compartments.values()),
         rec_times=times,

@@ -277,7 +277,7 @@ def setup_mixing(scenario: Scenario, streams: Streams) -> MixingRun:
     for j in range(n_r):
         lost = np.flatnonzero(change[j] < 0)
         gained = np.flatnonzero(change[j] > 0)
-        ok = len(lost) <= 1 and len(gained) <= 1 and np.all(np.abs(change[j]) <= 1)
+        ok = bool(len(lost) <= 1 and len(gained) <= 1 and np.all(np.abs(change[j]) <= 1))
         ok = ok and (len(lost) == 1 or len(gained) == 1)
         if not ok:
             raise EngineError(

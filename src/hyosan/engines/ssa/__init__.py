@@ -65,7 +65,7 @@ class SsaRun(PopulationRun):
     log: EventLog = None  # type: ignore[assignment]  # the event log (empty when not kept)
 
 
-class SsaEngine(PopulationEngine):
+class SsaEngine(PopulationEngine[SsaRun]):
     """Exact continuous-time stochastic simulation of a compartmental model on a world."""
 
     name = "ssa"

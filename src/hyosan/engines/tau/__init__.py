@@ -78,7 +78,7 @@ class TauRun(PopulationRun):
         self.work.xm[:] = self.x
 
 
-class TauEngine(PopulationEngine):
+class TauEngine(PopulationEngine[TauRun]):
     """Approximate stochastic simulation by binomial tau-leaping on a world of places."""
 
     name = "tau"
