@@ -1,4 +1,4 @@
-"""The engine contract: one base class does the bookkeeping, engines fill in two hooks.
+"""The engine contract: one base class does the bookkeeping, engines fill in its hooks.
 
 `Engine.run(scenario, seed=...)` is the only public method. It
 

@@ -107,6 +107,8 @@ class Layout:
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, rng: np.random.Generator) -> Layout:
+        """The model, world, initial counts and interventions of `scenario`, built with `rng`
+        (which places a random world and seeds its people, and seeds a handoff's school run)."""
         net = ReactionNetwork.from_scenario(scenario)
         world, x0 = build_world(scenario, rng)
         plan = None

@@ -37,6 +37,7 @@ class SerialExecutor(Executor):
     """Runs each task when it is submitted, in this process, and returns a finished future."""
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Run `fn(*args, **kwargs)` now, in this process, and return its finished future."""
         future: Future[Any] = Future()
         try:
             future.set_result(fn(*args, **kwargs))

@@ -228,6 +228,7 @@ class InterventionPlan:
     # --- one piece --------------------------------------------------------------------------
 
     def active(self, i: int, t: float) -> bool:
+        """Whether intervention `i` is in force at time t (its window holds t; the end excluded)."""
         start, end = self.windows[i]
         return start <= t < end
 

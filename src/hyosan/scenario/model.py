@@ -135,10 +135,12 @@ class Reaction(Frozen):
 
     @property
     def reactants(self) -> dict[str, int]:
+        """The left-hand side of the reaction: compartment → count."""
         return parse_equation(self.equation)[0]
 
     @property
     def products(self) -> dict[str, int]:
+        """The right-hand side of the reaction: compartment → count."""
         return parse_equation(self.equation)[1]
 
 

@@ -72,6 +72,7 @@ class BuildingActions:
 
     @classmethod
     def build(cls, scenario: Scenario, plan: FloorPlan) -> BuildingActions:
+        """The strikes and lures of `scenario` with their areas and targets as rooms of `plan`."""
         world = building_world(plan)
         out = cls()
         for i, iv in enumerate(scenario.interventions):
