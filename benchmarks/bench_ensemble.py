@@ -74,7 +74,7 @@ def _peak_mb() -> float:
 
 def one(config: str, runs: int, scenario: str, overrides: list[str], out: Path) -> dict[str, Any]:
     """Run one configuration in this process and return its figures."""
-    from hyosan.ensemble import run_ensemble
+    from hyosan.ensemble import Execution, Output, run_ensemble
 
     kind, workers = config.split("-")
     n = int(workers)
@@ -88,7 +88,11 @@ def one(config: str, runs: int, scenario: str, overrides: list[str], out: Path) 
         ctx = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
             result = run_ensemble(
-                scenario, runs, overrides=overrides, out=out, executor=pool, workers=n
+                scenario,
+                runs,
+                overrides=overrides,
+                output=Output(out),
+                execution=Execution(workers=n, executor=pool),
             )
     else:
         from distributed import LocalCluster
@@ -98,7 +102,11 @@ def one(config: str, runs: int, scenario: str, overrides: list[str], out: Path) 
         ) as cluster:
             setup_s = time.perf_counter() - start
             result = run_ensemble(
-                scenario, runs, overrides=overrides, out=out, cluster=cluster.scheduler_address
+                scenario,
+                runs,
+                overrides=overrides,
+                output=Output(out),
+                execution=Execution(cluster=cluster.scheduler_address),
             )
     wall = time.perf_counter() - start - setup_s
     del result  # runs.parquet keeps no per-run wall time (it would differ between executions)

@@ -86,7 +86,7 @@ def alemi_critical(out: Path, runs: int) -> Path:
                     "time.output_every=10000d",
                 ],
             )
-            reached += bool(result.extra["outbreak"]["reached_edge"])
+            reached += bool(result.outbreak.reached_edge)
         p = reached / runs
         shares.append(p)
         errors.append(math.sqrt(max(p * (1 - p), 1e-9) / runs))

@@ -4,11 +4,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pyarrow.compute as pc
 
-from hyosan.ensemble import run_ensemble
+from hyosan.ensemble import Execution, Output, run_ensemble
 
 # Any concurrent.futures executor will do; without one, hyosan uses a process per core.
 with ThreadPoolExecutor(max_workers=2) as pool:
-    ensemble = run_ensemble("sir", 50, engine="ssa", out="runs/sir-python", executor=pool)
+    ensemble = run_ensemble(
+        "sir",
+        50,
+        engine="ssa",
+        execution=Execution(executor=pool),
+        output=Output("runs/sir-python"),
+    )
 
 point = ensemble.summary["per_point"][0]
 win = point["p_humans_win"]

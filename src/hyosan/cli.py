@@ -21,6 +21,7 @@ from hyosan.display import visible
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from hyosan.ensemble.options import Execution, Output
     from hyosan.results.result import Result
 
 #: What `hyosan run` runs with no argument: the outbreak at Hyosan High, person by person.
@@ -82,100 +83,12 @@ def _fmt_time(seconds: float | None, unit: str) -> str:
     return f"{seconds / SECONDS_PER[unit]:.4g} {unit}"
 
 
-def _fmt_count(value: float) -> str:
-    # Whole counts (stochastic engines) in full; mean-field values to four figures.
-    if float(value).is_integer() and abs(value) < 1e15:
-        return f"{value:,.0f}"
-    return f"{value:,.4g}"
-
-
-def _print_outbreak(
-    summary: dict[str, Any], console: Console, unit: str, asked: tuple[str, ...] = ()
-) -> None:
-    """Where a spatial outbreak reached: places, radius and arrival at named places."""
-    from rich.markup import escape
-
-    extent = summary.get("outbreak")
-    if not isinstance(extent, dict):
-        return
-    parts = [f"reached {extent['places_reached']:,} places"]
-    if "radius_cells" in extent:
-        parts.append(f"radius {extent['radius_cells']:.1f} cells")
-    if "reached_edge" in extent:
-        parts.append("reached the edge" if extent["reached_edge"] else "did not reach the edge")
-    console.print("the outbreak " + ", ".join(parts))
-    arrivals = extent.get("t_arrival_s") or {}
-    reached = sorted((t, n) for n, t in arrivals.items() if t is not None)
-    # Many named places (a country's cities): the first eight reached, and those asked for.
-    shown = reached if len(arrivals) <= 12 else reached[:8]
-    for name in asked:
-        t = arrivals.get(name)
-        if t is not None and (t, name) not in shown:
-            shown.append((t, name))
-        elif name in arrivals and t is None:
-            console.print(f"no zombie reached {escape(name)}")
-    shown.sort()
-    if shown:
-        console.print(
-            "first zombie: "
-            + "; ".join(f"{escape(n)} {_fmt_time(t, unit)}" for t, n in shown)
-            + (f" (and {len(reached) - len(shown)} more)" if len(reached) > len(shown) else "")
-        )
-
-
-def _print_interventions(summary: dict[str, Any], console: Console, unit: str) -> None:
-    """One line per intervention: when, and what it did."""
-    from rich.markup import escape
-
-    for entry in summary.get("interventions") or []:
-        kind = entry["kind"]
-        if kind == "after_strikes":
-            verdict = "grew again" if entry["restarted"] else "did not grow again"
-            console.print(
-                f"after the strikes: {_fmt_count(entry['infected_left'])} infected left, "
-                f"{_fmt_count(entry['infected_at_end'])} at the end: the outbreak {verdict}"
-            )
-            continue
-        if kind == "handoff":
-            inside = ", ".join(f"{n:,} {s}" for s, n in entry["inside"].items() if n)
-            out = sum(sum(c.values()) for c in entry["escaped"].values())
-            console.print(
-                f"from {escape(entry['school'])} at {_fmt_time(entry['t_s'], unit)}: "
-                f"{inside} in the building, {out:,} got out"
-            )
-            continue
-        if kind == "strike" and entry.get("t_s") is None:
-            # A strike after the end of the run: the summary has its name and note only.
-            line = f"{escape(entry['name'])}: not carried out (after the end of the run)"
-            if entry.get("note"):
-                line += f" [dim]({escape(entry['note'])})[/]"
-            console.print(line)
-            continue
-        if kind == "strike":
-            line = (
-                f"{escape(entry['name'])} at {_fmt_time(entry['t_s'], unit)}: "
-                f"{entry['people']:,} people hit, {entry['infected']:,} infected "
-                f"({entry['zombies']:,} zombies) and {entry['uninfected']:,} not infected"
-            )
-            if entry.get("note"):
-                line += f" [dim]({escape(entry['note'])})[/]"
-            console.print(line)
-            continue
-        end = entry.get("end_s")
-        when = f"from {_fmt_time(entry['start_s'], unit)}" + (
-            f" to {_fmt_time(end, unit)}" if end is not None else ""
-        )
-        done = entry.get("events") or {}
-        what = ", ".join(f"{k.split(': ', 1)[-1]} {v:,}" for k, v in done.items())
-        console.print(
-            f"{escape(entry['name'])} ({kind}) {when}" + (f": {escape(what)}" if what else "")
-        )
-
-
 def _print_summary(result: Result, out: Path | None) -> None:
+    """The table of states at the start and the end, then the summary's figures."""
     from rich.table import Table
 
-    summary = result.summary()
+    from hyosan.results.interventions import fmt_count
+
     unit = result.scenario.time.display_unit
     console = _console()
     table = Table(
@@ -187,59 +100,53 @@ def _print_summary(result: Result, out: Path | None) -> None:
     table.add_column("end", justify="right")
     for s in result.state_names():
         series = result.series(s)
-        table.add_row(s, _fmt_count(series[0]), _fmt_count(series[-1]))
+        table.add_row(s, fmt_count(series[0]), fmt_count(series[-1]))
     console.print(table)
-    console.print(
-        f"peak zombies {_fmt_count(summary['peak_zombies'])} "
-        f"at {_fmt_time(summary['t_peak_zombies_s'], unit)}; "
-        f"overrun {_fmt_time(summary['t_overrun_s'], unit)}"
+    result.headline().print(
+        console, lambda t: _fmt_time(t, unit), asked=result.scenario.record.arrivals
     )
-    for name, t in summary["crossings_s"].items():
-        console.print(f"{name}: {_fmt_time(t, unit)}")
-    if summary["humans_win"]:
-        console.print("[bold]humans win[/]")
-    elif summary["final"].get("human", 0.0) < 0.5:
-        console.print("[bold]the zombies win[/]")
-    else:
-        console.print("[bold]no winner yet[/]: humans and the infected both remain")
-    _print_outbreak(summary, console, unit, result.scenario.record.arrivals)
-    _print_interventions(summary, console, unit)
-    _print_people(summary, console)
-    if summary["stopped_by"] != "horizon":
-        console.print(
-            f"stopped by {summary['stopped_by']} at {_fmt_time(summary['t_end_s'], unit)}"
-        )
     if out is not None:
         console.print(f"run directory: {out}")
 
 
-def _print_people(summary: dict[str, Any], console: Console) -> None:
-    """Headline figures of a run with people, and each named character's fate."""
-    from rich.markup import escape
+# --- options shared by several commands, declared once ------------------------------------------
 
-    fates = summary.get("fates")
-    if not isinstance(fates, dict):
-        return
-    figures = [
-        ("people", "people"),
-        ("n_bites", "bites"),
-        ("n_zombies_destroyed", "zombies destroyed"),
-        ("n_barricades", "barricades built"),
-        ("n_barricades_broken", "broken"),
-        ("n_rescues", "rescues"),
-        ("n_sacrifices", "sacrifices"),
-        ("n_hybrids", "hybrids"),
-        ("n_escaped", "escaped"),
-    ]
-    console.print(", ".join(f"{summary[k]:,} {label}" for k, label in figures if k in summary))
-    survivors = summary.get("survivors") or []
-    console.print(
-        f"[bold]{len(survivors)} of {len(fates)} named characters survive[/]"
-        + (f": {escape(', '.join(survivors))}" if survivors else "")
-    )
-    width = max((len(n) for n in fates), default=0)
-    for name, fate in fates.items():
-        console.print(f"  {escape(name):<{width}}  {escape(str(fate))}")
+EngineOption = Annotated[str | None, typer.Option(help="Engine to use (default: the scenario's).")]
+SeedOption = Annotated[
+    int | None,
+    typer.Option(min=0, help="Root seed (default: the scenario's; for compare, A's)."),
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help='Override a field: --set time.horizon="20d". Repeatable.'),
+]
+OutOption = Annotated[
+    Path | None, typer.Option(help="Directory to write (default: a new one under runs/).")
+]
+ForceOption = Annotated[bool, typer.Option(help="Replace --out if it exists.")]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print summary.json instead of the tables.")
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")]
+WorkersOption = Annotated[
+    int | None, typer.Option(help="Worker processes for the runs (default: one per core).")
+]
+ClusterOption = Annotated[
+    str | None, typer.Option(help="Send the runs to a Dask scheduler: tcp://HOST:PORT.")
+]
+WithinOption = Annotated[
+    str | None, typer.Option(help='Also give P(overrun within this time), e.g. "3h".')
+]
+RunsOption = Annotated[int, typer.Option(help="Replicates at each point (of each scenario).")]
+
+
+def _options(
+    workers: int | None, cluster: str | None, out: Path | None, force: bool, quiet: bool
+) -> tuple[Execution, Output]:
+    """The Execution and Output of an ensemble command's flags."""
+    from hyosan.ensemble.options import Execution, Output
+
+    return Execution(workers=workers, cluster=cluster), Output(out=out, force=force, quiet=quiet)
 
 
 @app.command()
@@ -247,36 +154,19 @@ def run(
     scenario: Annotated[
         str, typer.Argument(help=f"A scenario file or built-in name (default: {DEFAULT_SCENARIO}).")
     ] = DEFAULT_SCENARIO,
-    engine: Annotated[
-        str | None, typer.Option(help="Engine to use (default: the scenario's).")
-    ] = None,
-    seed: Annotated[
-        int | None, typer.Option(min=0, help="Root seed (default: the scenario's).")
-    ] = None,
-    out: Annotated[
-        Path | None, typer.Option(help="Run directory to write (default: a new one under runs/).")
-    ] = None,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option("--set", help='Override a field: --set time.horizon="20d". Repeatable.'),
-    ] = None,
-    force: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print summary.json instead of the table.")
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    engine: EngineOption = None,
+    seed: SeedOption = None,
+    out: OutOption = None,
+    set_: SetOption = None,
+    force: ForceOption = False,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
     runs: Annotated[
         int | None, typer.Option(help="Run K replicates and write an ensemble directory.")
     ] = None,
-    workers: Annotated[
-        int | None, typer.Option(help="Worker processes for --runs (default: one per core).")
-    ] = None,
-    cluster: Annotated[
-        str | None, typer.Option(help="Send --runs to a Dask scheduler: tcp://HOST:PORT.")
-    ] = None,
-    within: Annotated[
-        str | None, typer.Option(help='With --runs: P(overrun within this time), e.g. "3h".')
-    ] = None,
+    workers: WorkersOption = None,
+    cluster: ClusterOption = None,
+    within: WithinOption = None,
     no_report: Annotated[
         bool,
         typer.Option("--no-report", help="Write no report.html, PNG plots or GIF."),
@@ -286,6 +176,7 @@ def run(
     if runs is not None or workers is not None or cluster is not None or within is not None:
         from hyosan.ensemble.commands import ensemble_command
 
+        execution, output = _options(workers, cluster, out, force, quiet)
         _many(
             ensemble_command,
             scenario,
@@ -293,12 +184,9 @@ def run(
             engine=engine,
             seed=seed,
             overrides=set_ or [],
-            out=out,
-            force=force,
-            workers=workers,
-            cluster=cluster,
+            execution=execution,
+            output=output,
             within=within,
-            quiet=quiet,
             as_json=as_json,
             report=not no_report,
         )
@@ -373,7 +261,7 @@ def report(
     no_pictures: Annotated[
         bool, typer.Option("--no-pictures", help="Write only report.html, no PNG or GIF.")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """(Re)build the report of a run or ensemble directory: report.html, PNG plots and a GIF."""
     from hyosan.errors import HyosanError
@@ -423,27 +311,26 @@ def sweep(
         list[str],
         typer.Option(help="KEY=LO:HI:N, in the scenario's unit or with one. Repeatable."),
     ],
-    runs: Annotated[int, typer.Option(help="Replicates at each parameter point.")] = 100,
+    runs: RunsOption = 100,
     log: Annotated[bool, typer.Option("--log", help="Space values evenly in the log.")] = False,
-    engine: Annotated[str | None, typer.Option(help="Engine (default: the scenario's).")] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="Root seed.")] = None,
-    set_: Annotated[
-        list[str] | None, typer.Option("--set", help="Override a field, as for run.")
-    ] = None,
-    out: Annotated[Path | None, typer.Option(help="Directory to write.")] = None,
-    force: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
-    workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
-    cluster: Annotated[str | None, typer.Option(help="A Dask scheduler's address.")] = None,
-    within: Annotated[str | None, typer.Option(help='P(overrun within), e.g. "3h".')] = None,
+    engine: EngineOption = None,
+    seed: SeedOption = None,
+    set_: SetOption = None,
+    out: OutOption = None,
+    force: ForceOption = False,
+    workers: WorkersOption = None,
+    cluster: ClusterOption = None,
+    within: WithinOption = None,
     outcome: Annotated[
         str, typer.Option(help="Phase plot: p_humans_win, p_overrun or p_overrun_within.")
     ] = "p_humans_win",
-    as_json: Annotated[bool, typer.Option("--json", help="Print summary.json.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing.")] = False,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Run replicates over a grid of parameter values; tables and a phase plot."""
     from hyosan.ensemble.commands import sweep_command
 
+    execution, output = _options(workers, cluster, out, force, quiet)
     _many(
         sweep_command,
         scenario,
@@ -453,13 +340,10 @@ def sweep(
         engine=engine,
         seed=seed,
         overrides=set_ or [],
-        out=out,
-        force=force,
-        workers=workers,
-        cluster=cluster,
+        execution=execution,
+        output=output,
         within=within,
         outcome=outcome,
-        quiet=quiet,
         as_json=as_json,
     )
 
@@ -468,23 +352,25 @@ def sweep(
 def compare(
     a: Annotated[str, typer.Argument(help="Scenario A (file or built-in name).")],
     b: Annotated[str, typer.Argument(help="Scenario B.")],
-    runs: Annotated[int, typer.Option(help="Replicates of each, with the same seeds.")] = 100,
-    engine: Annotated[str | None, typer.Option(help="Engine for both.")] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="Root seed (default: A's).")] = None,
-    set_: Annotated[
-        list[str] | None, typer.Option("--set", help="Override a field of both.")
-    ] = None,
-    out: Annotated[Path | None, typer.Option(help="Directory to write.")] = None,
-    force: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
-    workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
-    cluster: Annotated[str | None, typer.Option(help="A Dask scheduler's address.")] = None,
-    within: Annotated[str | None, typer.Option(help='P(overrun within), e.g. "3h".')] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print summary.json.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing.")] = False,
+    runs: RunsOption = 100,
+    engine: EngineOption = None,
+    seed: SeedOption = None,
+    set_: SetOption = None,
+    out: OutOption = None,
+    force: ForceOption = False,
+    workers: WorkersOption = None,
+    cluster: ClusterOption = None,
+    within: WithinOption = None,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
 ) -> None:
-    """Run two scenarios with the same seeds; paired differences B − A of each outcome."""
+    """Run two scenarios with the same seeds; paired differences B − A of each outcome.
+
+    The engine, the seeds and every --set apply to both.
+    """
     from hyosan.ensemble.commands import compare_command
 
+    execution, output = _options(workers, cluster, out, force, quiet)
     _many(
         compare_command,
         a,
@@ -493,12 +379,9 @@ def compare(
         engine=engine,
         seed=seed,
         overrides=set_ or [],
-        out=out,
-        force=force,
-        workers=workers,
-        cluster=cluster,
+        execution=execution,
+        output=output,
         within=within,
-        quiet=quiet,
         as_json=as_json,
     )
 
@@ -559,9 +442,7 @@ def show(
 @app.command()
 def validate(
     file: Annotated[str, typer.Argument(help="A scenario file (or built-in name).")],
-    set_: Annotated[
-        list[str] | None, typer.Option("--set", help="Override a field, as for run.")
-    ] = None,
+    set_: SetOption = None,
 ) -> None:
     """Check a scenario: print every problem and exit 2, or one line and exit 0."""
     from hyosan.errors import HyosanError

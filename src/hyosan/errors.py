@@ -35,6 +35,7 @@ class ScenarioError(HyosanError):
         super().__init__(self.render())
 
     def render(self) -> str:
+        """The message: the source and how many problems, then one problem a line."""
         n = len(self.problems)
         head = f"{self.source}: {n} problem{'s' if n != 1 else ''}"
         return "\n".join([head, *(f"  - {p}" for p in self.problems)])

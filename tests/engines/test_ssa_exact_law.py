@@ -357,10 +357,7 @@ def _p_never_bitten(t: float, spawn: float = 10.0, bite: float = 1.0) -> float:
 
 def _share_never_bitten(both_ways: bool, runs: int) -> float:
     scen = parse_scenario(ONE_WAY.format(both_ways=str(both_ways).lower()), "route")
-    never = [
-        SSA.run(scen, seed=seed).extra["outbreak"]["t_arrival_s"]["A"] is None
-        for seed in range(runs)
-    ]
+    never = [SSA.run(scen, seed=seed).outbreak.t_arrival_s["A"] is None for seed in range(runs)]
     return float(np.mean(never))
 
 
@@ -419,7 +416,7 @@ def _first_arrivals(compartments: str, mixing: str, factor: float, seeds: range)
     )
     out = []
     for seed in seeds:
-        t = SSA.run(scen, seed=seed).extra["outbreak"]["t_arrival_s"]["A"]
+        t = SSA.run(scen, seed=seed).outbreak.t_arrival_s["A"]
         out.append(np.inf if t is None else t / 86400.0)
     return np.array(out)
 

@@ -52,13 +52,14 @@ def _run(alpha: float, seed: int) -> Outcome:
             "time.output_every=10000d",
         ],
     )
-    out = result.extra["outbreak"]
+    out = result.outbreak
+    assert out is not None
     by_kind = result.diagnostics["events_by_kind"]
     return Outcome(
-        reached=out["places_reached"],
-        reached_edge=out["reached_edge"],
-        rows=out["reach_rows_cells"],
-        cols=out["reach_cols_cells"],
+        reached=out.places_reached,
+        reached_edge=bool(out.reached_edge),
+        rows=out.reach_rows_cells,
+        cols=out.reach_cols_cells,
         bites=by_kind["bite across"],
         kills=by_kind["kill across"],
         zombies_left=result.summary()["final"]["zombie"],

@@ -226,5 +226,5 @@ def test_same_seed_same_tables(drawn: tuple[str, ModelInfo], seed: int) -> None:
         assert a.events.num_rows == a.diagnostics["events"]
     else:
         assert a.events is None
-    assert a.extra == b.extra
+    assert (a.outbreak, a.interventions, a.extra) == (b.outbreak, b.interventions, b.extra)
     assert a.diagnostics == b.diagnostics

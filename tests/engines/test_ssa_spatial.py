@@ -118,7 +118,7 @@ def test_g1_number_bitten_on_a_path_is_truncated_geometric(tmp_path: Path) -> No
         reached = ~np.isnan(first)
         assert reached.tolist() == [i <= k for i in range(n_humans + 1)]
         assert np.all(np.diff(first[reached]) > 0)
-        assert result.extra["outbreak"]["places_reached"] == k + 1
+        assert result.outbreak.places_reached == k + 1
     p = 1 / (1 + alpha)
     law = np.array([p**k * (1 - p) for k in range(n_humans)] + [p**n_humans])
     ks = np.arange(n_humans + 1)
@@ -357,7 +357,7 @@ def test_cross_edge_clock_and_split_with_factor_and_weight() -> None:
     times, bitten = [], []
     for seed in range(runs):
         result = SSA.run(scen, seed=seed)
-        arrival = result.extra["outbreak"]["t_arrival_s"]
+        arrival = result.outbreak.t_arrival_s
         c = result.crossings
         was_bitten = c["bitten"] is not None
         bitten.append(was_bitten)
@@ -556,16 +556,17 @@ def test_stop_at_edge_stops_when_a_zombie_first_reaches_the_border() -> None:
     the border, with that state recorded last; the outbreak reached the edge, 4 cells out."""
     result = SSA.run(_scenario(EDGE.format(periodic="false")), seed=1)
     assert result.stopped_by == "edge"
-    out = result.extra["outbreak"]
-    assert out["reached_edge"]
-    assert max(out["reach_rows_cells"], out["reach_cols_cells"]) == 4
+    out = result.outbreak
+    assert out is not None
+    assert out.reached_edge
+    assert max(out.reach_rows_cells or 0, out.reach_cols_cells or 0) == 4
     assert result.times[-1] < 100 * DAY
     first = result.places["t_first_zombie_s"].to_numpy(zero_copy_only=False)
     cells = np.stack([result.places["row"].to_numpy(), result.places["col"].to_numpy()], axis=1)
     border = (cells == 0).any(axis=1) | (cells == 8).any(axis=1)
     assert np.nanmax(first) == result.times[-1]
     assert np.all(np.isnan(first[border]) | (first[border] == result.times[-1]))
-    assert result.series("Z")[-1] == out["places_reached"]
+    assert result.series("Z")[-1] == out.places_reached
 
 
 def test_a_periodic_lattice_has_no_border_to_stop_at() -> None:
@@ -615,7 +616,7 @@ counts = { I = 1 }
     for seed in range(runs):
         result = SSA.run(scen, seed=seed)
         assert result.diagnostics["events_by_kind"]["infection across"] == 1
-        times.append(result.extra["outbreak"]["t_arrival_s"]["A"] / DAY)
+        times.append(result.outbreak.t_arrival_s["A"] / DAY)
     mean = 1 / 0.375
     assert abs(np.mean(times) - mean) <= 4 * mean / math.sqrt(runs)
     assert stats.kstest(times, "expon", args=(0, mean)).pvalue > 1e-3

@@ -203,7 +203,7 @@ def test_stop_at_edge_ends_the_run_when_a_zombie_reaches_the_border() -> None:
     first = result.places["t_first_zombie_s"].to_numpy(zero_copy_only=False)
     border = (rows == 0) | (rows == 6) | (cols == 0) | (cols == 6)
     assert np.nanmin(first[border]) == pytest.approx(result.times[-1])
-    assert result.extra["outbreak"]["reached_edge"]
+    assert result.outbreak.reached_edge
 
 
 ONE_WAY = """

@@ -9,14 +9,20 @@ import pyarrow.parquet as pq
 import pytest
 from ensemble_helpers import SZR, run_cli
 
-from hyosan.ensemble import run_compare
+from hyosan.ensemble import Execution, Output, run_compare
 
 
 def test_identical_scenarios_differ_by_exactly_zero(tmp_path: Path) -> None:
     """The same scenario twice: the same seeds per replicate, every paired difference 0."""
     name, engine, overrides = SZR
     result = run_compare(
-        name, name, 12, engine=engine, overrides=overrides, out=tmp_path / "c", workers=1
+        name,
+        name,
+        12,
+        engine=engine,
+        overrides=overrides,
+        output=Output(tmp_path / "c"),
+        execution=Execution(workers=1),
     )
     runs = pq.read_table(tmp_path / "c" / "runs.parquet").to_pydict()
     seeds_a = [s for p, s in zip(runs["point"], runs["seed"], strict=True) if p == 0]

@@ -9,22 +9,31 @@ from __future__ import annotations
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from ensemble_helpers import SZR, read_bands, read_runs
 
-from hyosan.ensemble import run_ensemble, run_seed
+from hyosan.ensemble import Execution, Output, run_ensemble, run_seed
 from hyosan.ensemble.bands import QUANTILES
 from hyosan.runner import simulate
 
 RUNS = 24
 
 
-def _ensemble(out: Path, **how: object) -> Path:
+def _ensemble(out: Path, **how: Any) -> Path:
     name, engine, overrides = SZR
-    run_ensemble(name, RUNS, engine=engine, overrides=overrides, seed=11, out=out, **how)
+    run_ensemble(
+        name,
+        RUNS,
+        engine=engine,
+        overrides=overrides,
+        seed=11,
+        output=Output(out),
+        execution=Execution(**how),
+    )
     return out
 
 

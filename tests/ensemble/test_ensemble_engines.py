@@ -9,14 +9,18 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from hyosan.ensemble import run_ensemble
+from hyosan.ensemble import Execution, Output, run_ensemble
 
 
 @pytest.mark.timeout(120)
 def test_agents_survivors_and_survival(tmp_path: Path) -> None:
     """Hyosan High: a `survivors` list column and each named character's chance of surviving."""
     run_ensemble(
-        "hyosan-high", 3, overrides=['time.horizon="20min"'], out=tmp_path / "e", workers=1
+        "hyosan-high",
+        3,
+        overrides=['time.horizon="20min"'],
+        output=Output(tmp_path / "e"),
+        execution=Execution(workers=1),
     )
     runs = pq.read_table(tmp_path / "e" / "runs.parquet")
     assert runs.schema.field("survivors").type == pa.list_(pa.string())
@@ -34,7 +38,12 @@ def test_agents_survivors_and_survival(tmp_path: Path) -> None:
 def test_other_engines(tmp_path: Path, engine: str) -> None:
     """The mean-field and tau-leaping engines run as ensembles too (no survivors column)."""
     result = run_ensemble(
-        "sir", 3, engine=engine, overrides=['time.horizon="20d"'], out=tmp_path / "e", workers=1
+        "sir",
+        3,
+        engine=engine,
+        overrides=['time.horizon="20d"'],
+        output=Output(tmp_path / "e"),
+        execution=Execution(workers=1),
     )
     assert result.runs.num_rows == 3
     assert "survivors" not in result.runs.column_names

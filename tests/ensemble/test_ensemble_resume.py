@@ -14,7 +14,7 @@ import pytest
 from ensemble_helpers import cli_env, hyosan_cmd, read_bands, read_runs, run_cli
 
 import hyosan.ensemble.driver as driver
-from hyosan.ensemble import run_ensemble
+from hyosan.ensemble import Execution, Output, run_ensemble
 from hyosan.ensemble.errors import RunFailedError
 from hyosan.ensemble.parts import WorkDir, work_dir_for
 from hyosan.ensemble.plan import EnsemblePlan
@@ -91,7 +91,9 @@ def test_killed_ensemble_resumes(tmp_path: Path, how: str, workers: int) -> None
     fresh = tmp_path / "fresh"
     name, *rest = SCENARIO
     overrides = [rest[i + 1] for i, a in enumerate(rest) if a == "--set"]
-    run_ensemble(name, RUNS, engine="ssa", overrides=overrides, out=fresh, workers=2)
+    run_ensemble(
+        name, RUNS, engine="ssa", overrides=overrides, output=Output(fresh), execution=Execution(2)
+    )
     assert read_runs(out).equals(read_runs(fresh))
     assert read_bands(out).equals(read_bands(fresh))
     leftovers = {p.name for p in tmp_path.iterdir()} - {"ens", "fresh"}
@@ -112,17 +114,17 @@ def test_failed_run_stops_and_keeps_finished(
         return run_task(task)
 
     overrides = ["initial.S=200", 'time.horizon="20d"']
-    kwargs = {"engine": "ssa", "overrides": overrides, "workers": 1}
+    kwargs = {"engine": "ssa", "overrides": overrides, "execution": Execution(workers=1)}
     monkeypatch.setattr(driver, "run_task", failing)
     with pytest.raises(
         RunFailedError, match=r"point 0, replicate 7 \(seed \d+\).*fell over.*7 fin"
     ) as e:
-        run_ensemble("alemi-szr", 12, out=tmp_path / "a", **kwargs)
+        run_ensemble("alemi-szr", 12, output=Output(tmp_path / "a"), **kwargs)
     assert not e.value.bad_input
     assert _stored(work_dir_for(tmp_path / "a")) == 7
     monkeypatch.setattr(driver, "run_task", run_task)
-    run_ensemble("alemi-szr", 12, out=tmp_path / "a", **kwargs)
-    run_ensemble("alemi-szr", 12, out=tmp_path / "b", **kwargs)
+    run_ensemble("alemi-szr", 12, output=Output(tmp_path / "a"), **kwargs)
+    run_ensemble("alemi-szr", 12, output=Output(tmp_path / "b"), **kwargs)
     assert read_runs(tmp_path / "a").equals(read_runs(tmp_path / "b"))
     assert read_bands(tmp_path / "a").equals(read_bands(tmp_path / "b"))
 

@@ -142,10 +142,15 @@ def test_cli_import_stays_light() -> None:
 def test_workers_and_cluster_are_refused_together(tmp_path: Path) -> None:
     """The Python API refuses both local workers and a cluster, as the command line does,
     before anything is written."""
-    from hyosan.ensemble import run_ensemble
+    from hyosan.ensemble import Execution, Output, run_ensemble
     from hyosan.errors import HyosanError
 
     out = tmp_path / "both"
     with pytest.raises(HyosanError, match="not both"):
-        run_ensemble("sir", 2, out=out, workers=2, cluster="tcp://127.0.0.1:1", quiet=True)
+        run_ensemble(
+            "sir",
+            2,
+            output=Output(out),
+            execution=Execution(workers=2, cluster="tcp://127.0.0.1:1"),
+        )
     assert not out.exists()

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 from ensemble_helpers import run_cli
 
-from hyosan.ensemble import run_seed, run_sweep
+from hyosan.ensemble import Execution, Output, run_seed, run_sweep
 from hyosan.ensemble.errors import VaryError
 from hyosan.ensemble.vary import Axis, parse_vary
 from hyosan.scenario.load import load_scenario, read_scenario_data
@@ -29,8 +29,8 @@ def sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
         15,
         engine="ssa",
         overrides=BASE,
-        out=out,
-        workers=1,
+        execution=Execution(workers=1),
+        output=Output(out),
     )
     return out
 
@@ -87,8 +87,8 @@ def test_two_parameter_heat_map(tmp_path: Path) -> None:
         log=True,
         engine="ssa",
         overrides=BASE,
-        out=out,
-        workers=1,
+        execution=Execution(workers=1),
+        output=Output(out),
     )
     runs = result.runs.to_pydict()
     assert len(runs["point"]) == 6 * 4

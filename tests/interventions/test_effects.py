@@ -871,8 +871,11 @@ def test_strike_on_counts() -> None:
     assert x[1].tolist() == [0, 0, 19]
     np.testing.assert_array_equal(x[2:], before[2:])
     assert x.sum() == before.sum()
-    tally = plan.tallies[-1]
-    assert (tally["people"], tally["zombies"], tally["not_zombies"]) == (27, 7, 20)
+    from hyosan.results.interventions import Strike
+
+    (strike,) = [e for e in plan.report(None, x.sum(axis=0), net) if isinstance(e, Strike)]
+    assert (strike.t_s, strike.people, strike.zombies, strike.infected) == (DAY, 27, 7, 7)
+    assert strike.to_json()["not_zombies"] == 20
     assert plan.infected_after == 6.0
 
 

@@ -33,6 +33,7 @@ def _big_grid_places(rows: int, cols: int, frames: int) -> pa.Table:
     meta = {
         "snapshot_times_s": json.dumps(times.tolist()),
         "compartments": json.dumps(["S", "Z"]),
+        "states": json.dumps(["human", "zombie"]),
         "shape": json.dumps([rows, cols]),
     }
     return pa.table(table, metadata=meta)

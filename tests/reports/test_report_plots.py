@@ -118,9 +118,16 @@ def test_run_data_from_result_and_directory_agree(case: tuple, tmp_path: Path) -
     a, b = RunData.from_result(result), RunData.from_dir(out)
     assert a.name == b.name
     assert a.engine == b.engine
+    assert a.summary == b.summary
+    assert a.compartment_states == b.compartment_states
     assert list(a.states) == list(b.states)
     for state in a.states:
         np.testing.assert_allclose(a.states[state], b.states[state])
+    if result.places is not None:
+        # places.parquet says each compartment's state: the report needs no scenario file.
+        (out / "scenario.toml").unlink()
+        alone = RunData.from_dir(out)
+        assert [alone.state_of(c) for c in result.compartments] == list(result.states)
 
 
 def test_building_places_are_drawn_per_floor(tmp_path: Path) -> None:

@@ -46,4 +46,4 @@ def get_engine(engine: str | Engine | type[Engine]) -> Engine:
     if target is None:
         raise HyosanError(f"unknown engine {engine!r}; choose one of {', '.join(engine_names())}")
     module, _, cls = target.partition(":")
-    return getattr(import_module(module), cls)()  # type: ignore[no-any-return]
+    return getattr(import_module(module), cls)()

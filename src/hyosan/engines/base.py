@@ -1,4 +1,4 @@
-"""The engine contract: one base class does the bookkeeping, engines fill in two hooks.
+"""The engine contract: one base class does the bookkeeping, engines fill in its hooks.
 
 `Engine.run(scenario, seed=...)` is the only public method. It
 
@@ -12,8 +12,8 @@
 5. stops early when `_advance` returns a time before the end of its piece (a stopping threshold),
    appending the state then (`_counts(state)`) as the last record;
 6. collects crossings, exact figures and diagnostics from `_finish(state)`, and the optional
-   outputs of `_outputs(state)` (events, places, survivors, extra summary figures), and
-   assembles the Result.
+   `Outputs` of `_outputs(state)` (events, places, survivors, and the typed parts of the
+   summary: people, outbreak, interventions), and assembles the Result.
 
 An engine must:
 
@@ -30,17 +30,21 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
 from hyosan.errors import UnsupportedFeatureError
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from hyosan.results.interventions import InterventionReport
     from hyosan.results.result import Result
+    from hyosan.results.summary import Outbreak, People
     from hyosan.scenario.schema import Cull, Scenario
 
-__all__ = ["Engine", "Recorder", "Streams"]
+__all__ = ["Engine", "Outputs", "Recorder", "Streams"]
 
 #: Named random streams; an engine takes the ones it needs. Adding a name at the end never
 #: changes the draws of the others.
@@ -78,7 +82,7 @@ class Recorder:
 
     def pending(self, t0: float, t1: float, include_end: bool) -> slice:
         """Indices of the output times in [t0, t1) (or [t0, t1]) not yet recorded."""
-        side = "right" if include_end else "left"
+        side: Literal["left", "right"] = "right" if include_end else "left"
         stop = int(np.searchsorted(self.times, t1, side=side))
         return slice(self.filled, max(self.filled, stop))
 
@@ -88,6 +92,24 @@ class Recorder:
         self.filled = max(self.filled, rows.stop)
 
 
+@dataclass(frozen=True)
+class Outputs:
+    """What a run gives beyond its counts, each where the engine has it (see Result)."""
+
+    #: One row per event (engines that log events).
+    events: pa.Table | None = None
+    #: One row per place (runs on a world, rooms of a building).
+    places: pa.Table | None = None
+    #: Named characters still human at the end.
+    survivors: tuple[str, ...] = ()
+    #: The figures of a run with people in a building.
+    people: People | None = None
+    #: Where the outbreak reached (runs on a world).
+    outbreak: Outbreak | None = None
+    #: What each intervention did (runs with interventions).
+    interventions: tuple[InterventionReport, ...] | None = None
+
+
 class Engine(ABC):
     """Base class of every engine; see the module docstring for the contract."""
 
@@ -95,6 +117,10 @@ class Engine(ABC):
     name: ClassVar[str]
     #: Scenario features this engine honours (see Scenario.features).
     supports: ClassVar[frozenset[str]]
+    #: Set by a caller that keeps only the summary and the series (an ensemble's worker): an
+    #: engine may then leave out the rest of the Result (events, per-place snapshots) where
+    #: making it costs time. Every figure of the summary and the series must stay the same.
+    summary_only: bool = False
 
     def run(self, scenario: Scenario, *, seed: int | None = None) -> Result:
         """Simulate `scenario` once with `seed` (default: the scenario's) and return a Result."""
@@ -138,6 +164,7 @@ class Engine(ABC):
             times = np.append(times, t_end)
             counts = np.vstack([counts, self._counts(state)])
         crossings, exact, diagnostics = self._finish(state)
+        outputs = self._outputs(state)
         return Result(
             scenario=scenario,
             engine=self.name,
@@ -151,7 +178,12 @@ class Engine(ABC):
             exact=exact,
             diagnostics=diagnostics,
             wall_s=time.perf_counter() - start,
-            **self._outputs(state),
+            events=outputs.events,
+            places=outputs.places,
+            survivors=outputs.survivors,
+            people=outputs.people,
+            outbreak=outputs.outbreak,
+            interventions=outputs.interventions,
         )
 
     def check(self, scenario: Scenario) -> None:
@@ -199,9 +231,9 @@ class Engine(ABC):
     ) -> tuple[dict[str, float | None], dict[str, float | None], dict[str, Any]]:
         """(threshold crossings, exact figures, diagnostics) at the end of the run."""
 
-    def _outputs(self, state: Any) -> dict[str, Any]:
-        """Optional Result fields: `events`, `places`, `survivors`, `extra` (default: none)."""
-        return {}
+    def _outputs(self, state: Any) -> Outputs:
+        """What the run gives beyond its counts (default: nothing)."""
+        return Outputs()
 
     def _stop_reason(self, state: Any) -> str:
         """Name of what stopped the run early (a stopping threshold)."""

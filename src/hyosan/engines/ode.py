@@ -25,11 +25,11 @@ import math
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
-from hyosan.engines.base import Engine, Recorder, Streams
+from hyosan.engines.base import Engine, Outputs, Recorder, Streams
 from hyosan.engines.handoff import hand_over
 from hyosan.engines.timescales import RESOLUTION, fastest_rate
 from hyosan.engines.watches import OVERRUN, Watch, watches
@@ -46,10 +46,10 @@ if TYPE_CHECKING:
 
 __all__ = ["OdeEngine", "integrate_grid"]
 
-_ADAPTIVE_DEFAULT = "DOP853"
+_ADAPTIVE_DEFAULT: Final = "DOP853"
 #: The method "adaptive" switches to for a stiff scenario: implicit where it must be (LSODA
 #: detects stiffness itself), so steps are not bounded by the fastest rate.
-_STIFF_METHOD = "LSODA"
+_STIFF_METHOD: Final = "LSODA"
 #: Fastest rate x horizon beyond which an explicit method is stiff: it would take about this
 #: many steps (1e5/s over 100 days is 8.6e11 steps, which never ends).
 _STIFF = 1e6
@@ -284,11 +284,11 @@ def _sum_of(indices: list[int]) -> Callable[[Sequence[float]], float]:
     """y -> the sum of y over `indices`, without numpy: events are evaluated every step."""
     if len(indices) == 1:
         i = indices[0]
-        return lambda y: y[i]  # type: ignore[no-any-return]
+        return lambda y: y[i]
     if not indices:
         return lambda y: 0.0
     get = itemgetter(*indices)
-    return lambda y: sum(get(y))  # type: ignore[no-any-return]
+    return lambda y: sum(get(y))
 
 
 class OdeEngine(Engine):
@@ -431,7 +431,7 @@ class OdeEngine(Engine):
             of, level = _sum_of(np.flatnonzero(w.weights).tolist()), w.level
 
             def g(t: float, y: Any, k: Any, of: Any = of, level: float = level) -> float:
-                return of(y) - level  # type: ignore[no-any-return]
+                return of(y) - level
 
             g.direction = -1.0 if w.below else 1.0  # type: ignore[attr-defined]
             g.terminal = w.stop  # type: ignore[attr-defined]
@@ -674,10 +674,10 @@ class OdeEngine(Engine):
         _, table = state.plan.rates(state.base_rates, t)
         state.k = tuple(float(v) for v in table[0])
 
-    def _outputs(self, state: _OdeRun) -> dict[str, Any]:
+    def _outputs(self, state: _OdeRun) -> Outputs:
         if state.plan is None:
-            return {}
-        return {"extra": {"interventions": state.plan.report(None, state.y, state.net)}}
+            return Outputs()
+        return Outputs(interventions=state.plan.report(None, state.y, state.net))
 
     def _counts(self, state: _OdeRun) -> np.ndarray:
         return state.y.copy()

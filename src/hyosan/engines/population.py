@@ -16,11 +16,11 @@ the places' counts, and the clock of a piece.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar, cast
 
 import numpy as np
 
-from hyosan.engines.base import Engine, Recorder, Streams
+from hyosan.engines.base import Engine, Outputs, Recorder, Streams
 from hyosan.engines.spatial import (
     Layout,
     cull_places,
@@ -131,15 +131,22 @@ class PopulationRun:
         self.snap_next = int(rec.cursor[1])
 
 
-class PopulationEngine(Engine):
-    """The hooks ssa and tau share; subclasses run their own kernel (see the module docstring)."""
+#: The run state of a population engine.
+R = TypeVar("R", bound=PopulationRun)
 
-    #: The class of a run's state: PopulationRun with the kernel's own state added.
+
+class PopulationEngine(Engine, Generic[R]):
+    """The hooks ssa and tau share; subclasses run their own kernel (see the module docstring).
+
+    `R` is the engine's run state: PopulationRun with its kernel's own state added.
+    """
+
+    #: The class of a run's state: R with the kernel's own state added.
     run_type: ClassVar[type[PopulationRun]] = PopulationRun
     #: Whether the kernel reads the graph's reversed edges.
     reversed_edges: ClassVar[bool] = True
 
-    def _setup(self, scenario: Scenario, streams: Streams) -> PopulationRun:
+    def _setup(self, scenario: Scenario, streams: Streams) -> R:
         from hyosan.engines.kernel import Watched
 
         layout = Layout.from_scenario(scenario, streams.generator("world"))
@@ -153,7 +160,8 @@ class PopulationEngine(Engine):
         zombie = net.weights("zombie")
         peak = np.array([float(zombie @ tot), 0.0])
         snap_times = snapshot_times(scenario, n, n_c)
-        run = self.run_type(
+        # run_type is R's class (a class variable cannot name a type variable: hence the cast).
+        run = cast("type[R]", self.run_type)(
             scenario=scenario,
             layout=layout,
             channels=channels,
@@ -181,9 +189,7 @@ class PopulationEngine(Engine):
         self._prepare(run)
         return run
 
-    def _advance(
-        self, state: PopulationRun, t0: float, t1: float, recorder: Recorder, last: bool
-    ) -> float:
+    def _advance(self, state: R, t0: float, t1: float, recorder: Recorder, last: bool) -> float:
         from hyosan.engines.kernel import Status
 
         t = t0
@@ -201,16 +207,16 @@ class PopulationEngine(Engine):
                 return t1
             self._make_room(state, status)
 
-    def _apply_cull(self, state: PopulationRun, cull: Cull, fraction: float) -> None:
+    def _apply_cull(self, state: R, cull: Cull, fraction: float) -> None:
         cull_places(state.layout, state.x, cull, fraction, state.cull_rng)
         state.tot[:] = state.x.sum(axis=0)
         self._refresh(state)
 
-    def _change_times(self, state: PopulationRun, scenario: Scenario) -> list[float]:
+    def _change_times(self, state: R, scenario: Scenario) -> list[float]:
         plan = state.layout.plan
         return [] if plan is None else plan.times(float(scenario.time.horizon))
 
-    def _intervene(self, state: PopulationRun, t: float) -> None:
+    def _intervene(self, state: R, t: float) -> None:
         snapshots = (state.snap_times, state.snaps, state.snap_next)
         state.channels, piece = enter_piece(
             state.layout, t, state.x, state.tot, snapshots, state.channels, state.base_rates
@@ -221,11 +227,11 @@ class PopulationEngine(Engine):
         state.piece = piece
         self._refresh(state)
 
-    def _counts(self, state: PopulationRun) -> np.ndarray:
+    def _counts(self, state: R) -> np.ndarray:
         return state.tot.astype(np.float64)
 
     def _finish(
-        self, state: PopulationRun
+        self, state: R
     ) -> tuple[dict[str, float | None], dict[str, float | None], dict[str, Any]]:
         # The zombie peak and the overrun: exact for ssa, known to a step for tau.
         crossings, peak_and_overrun = state.watch.figures(state.watched.peak)
@@ -236,7 +242,7 @@ class PopulationEngine(Engine):
         }
         return crossings, peak_and_overrun, self._diagnostics(state, diagnostics)
 
-    def _outputs(self, state: PopulationRun) -> dict[str, Any]:
+    def _outputs(self, state: R) -> Outputs:
         return spatial_outputs(
             state.scenario,
             state.layout,
@@ -261,20 +267,20 @@ class PopulationEngine(Engine):
         """The number of neighbour-sum columns the kernel reads."""
         return int(channels.b_comp.size)
 
-    def _prepare(self, state: PopulationRun) -> None:
+    def _prepare(self, state: R) -> None:
         """Make the kernel's own state (the setup is otherwise done)."""
 
-    def _call(self, state: PopulationRun, clock: Clock, rec: Records) -> tuple[float, Status]:
+    def _call(self, state: R, clock: Clock, rec: Records) -> tuple[float, Status]:
         """Run the kernel over the piece `clock`; (the time reached, why it returned)."""
         raise NotImplementedError
 
-    def _make_room(self, state: PopulationRun, status: Status) -> None:
+    def _make_room(self, state: R, status: Status) -> None:
         """Grow what the kernel said was full (any status but DONE, STOPPED and EDGE)."""
         raise RuntimeError(f"kernel returned {status!r}")
 
-    def _refresh(self, state: PopulationRun) -> None:
+    def _refresh(self, state: R) -> None:
         """Bring the kernel's own state up to date after the counts or channels changed."""
 
-    def _diagnostics(self, state: PopulationRun, diagnostics: dict[str, Any]) -> dict[str, Any]:
+    def _diagnostics(self, state: R, diagnostics: dict[str, Any]) -> dict[str, Any]:
         """The run's diagnostics, given those every population engine reports."""
         return diagnostics

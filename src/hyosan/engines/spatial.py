@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from hyosan.engines.base import Outputs
 from hyosan.engines.handoff import hand_over
 from hyosan.errors import EngineError
 from hyosan.interventions.plan import InterventionPlan
 from hyosan.models.network import ReactionNetwork
+from hyosan.results.summary import Outbreak
 from hyosan.world.build import build_world
 
 if TYPE_CHECKING:
@@ -105,6 +107,8 @@ class Layout:
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, rng: np.random.Generator) -> Layout:
+        """The model, world, initial counts and interventions of `scenario`, built with `rng`
+        (which places a random world and seeds its people, and seeds a handoff's school run)."""
         net = ReactionNetwork.from_scenario(scenario)
         world, x0 = build_world(scenario, rng)
         plan = None
@@ -159,7 +163,7 @@ class Layout:
                 )
             changes = [(0, c, int(d)) for c, d in enumerate(net.stoichiometry[j]) if d != 0]
             rows.append((0, float(net.rates[j]), bool(net.frequency[j]), reactants, changes, name))
-        for c in np.flatnonzero(self.move > 0):
+        for c in map(int, np.flatnonzero(self.move > 0)):
             rows.append(
                 (
                     1,
@@ -183,15 +187,16 @@ class Layout:
                     f"{net.reaction_names[j]} across",
                 )
             )
-        for d in self.plan.directed if self.plan is not None else ():
+        # (`directed`, not `d`: d is a count change below, an int.)
+        for directed in self.plan.directed if self.plan is not None else ():
             rows.append(
                 (
                     3,
-                    d.rate,
+                    directed.rate,
                     False,
-                    [(d.comp, 1), (d.table, 0)],
-                    [(0, d.comp, -1), (1, d.comp, 1)],
-                    d.name,
+                    [(directed.comp, 1), (directed.table, 0)],
+                    [(0, directed.comp, -1), (1, directed.comp, 1)],
+                    directed.name,
                 )
             )
         h = len(rows)
@@ -313,22 +318,26 @@ def places_table(
     meta = {
         "snapshot_times_s": json.dumps([float(t) for t in snap_times]),
         "compartments": json.dumps(list(layout.net.compartments)),
+        # Each compartment's state, so that a reader of the file alone (the report) knows
+        # which counts are zombies without the scenario.
+        "states": json.dumps(list(layout.net.states)),
     }
     if world.shape is not None:
         meta["shape"] = json.dumps(list(world.shape))
     return pa.table(cols, metadata=meta)
 
 
-def extent(scenario: Scenario, layout: Layout, first_z: np.ndarray) -> dict[str, Any]:
+def extent(scenario: Scenario, layout: Layout, first_z: np.ndarray) -> Outbreak:
     """How far the outbreak reached: places reached, and on grids its radius and reach."""
     world = layout.world
     reached = ~np.isnan(first_z)
-    out: dict[str, Any] = {"places_reached": int(reached.sum())}
+    arrivals = None
     if world.landmarks or world.names:
         named = world.landmarks or {n: i for i, n in enumerate(world.names or ())}
-        out["t_arrival_s"] = {
+        arrivals = {
             name: None if np.isnan(first_z[i]) else float(first_z[i]) for name, i in named.items()
         }
+    out = Outbreak(places_reached=int(reached.sum()), t_arrival_s=arrivals)
     seeds = np.flatnonzero(first_z == 0.0)
     if world.cells is None or world.shape is None or seeds.size == 0 or not reached.any():
         return out
@@ -338,9 +347,12 @@ def extent(scenario: Scenario, layout: Layout, first_z: np.ndarray) -> dict[str,
         shape = np.array(world.shape)
         d = np.minimum(np.abs(d), shape - np.abs(d))
     d = np.abs(d)
-    out["radius_cells"] = float(np.sqrt((d.astype(np.float64) ** 2).sum(axis=1)).max())
-    out["reach_rows_cells"] = int(d[:, 0].max())
-    out["reach_cols_cells"] = int(d[:, 1].max())
+    out = replace(
+        out,
+        radius_cells=float(np.sqrt((d.astype(np.float64) ** 2).sum(axis=1)).max()),
+        reach_rows_cells=int(d[:, 0].max()),
+        reach_cols_cells=int(d[:, 1].max()),
+    )
     if (
         scenario.world is not None
         and scenario.world.kind == "lattice"
@@ -348,14 +360,13 @@ def extent(scenario: Scenario, layout: Layout, first_z: np.ndarray) -> dict[str,
     ):
         cells = world.cells[reached]
         rows, cols = world.shape
-        out["reached_edge"] = bool(
-            np.any(
-                (cells[:, 0] == 0)
-                | (cells[:, 0] == rows - 1)
-                | (cells[:, 1] == 0)
-                | (cells[:, 1] == cols - 1)
-            )
+        edge = (
+            (cells[:, 0] == 0)
+            | (cells[:, 0] == rows - 1)
+            | (cells[:, 1] == 0)
+            | (cells[:, 1] == cols - 1)
         )
+        out = replace(out, reached_edge=bool(np.any(edge)))
     return out
 
 
@@ -424,15 +435,15 @@ def spatial_outputs(
     snaps: np.ndarray,
     counts: np.ndarray,
     tot: np.ndarray,
-) -> dict[str, Any]:
+) -> Outputs:
     """The Result's places table and outbreak extent for a run on a world (none for one
     place), and what the interventions did (`counts`: events per channel; `tot`: the final
     totals)."""
-    out: dict[str, Any] = {}
-    if scenario.world is not None:
-        out["places"] = places_table(scenario, layout, first_z, snap_times, snaps)
-        out["extra"] = {"outbreak": extent(scenario, layout, first_z)}
-    if layout.plan is not None:
-        report = layout.plan.report(counts, tot, layout.net)
-        out.setdefault("extra", {})["interventions"] = report
-    return out
+    on_world = scenario.world is not None
+    return Outputs(
+        places=places_table(scenario, layout, first_z, snap_times, snaps) if on_world else None,
+        outbreak=extent(scenario, layout, first_z) if on_world else None,
+        interventions=(
+            None if layout.plan is None else layout.plan.report(counts, tot, layout.net)
+        ),
+    )

@@ -78,6 +78,8 @@ class WatchArrays:
 
     @classmethod
     def of(cls, watched: list[Watch], n_compartments: int) -> WatchArrays:
+        """The watched levels as arrays for the kernels: one row per watch, one column per
+        compartment."""
         return cls(
             names=[w.name for w in watched],
             weights=np.array([w.weights for w in watched], dtype=np.float64).reshape(

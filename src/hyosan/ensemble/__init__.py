@@ -4,6 +4,9 @@
 - `run_sweep(scenario, vary, runs)`: replicates at every point of a parameter grid;
 - `run_compare(a, b, runs)`: two scenarios with the same seeds, and their paired differences.
 
+Each takes an `Execution` (local workers, a Dask cluster or an executor of your own) and an
+`Output` (the ensemble directory, whether to replace it, whether to show progress).
+
 Every run's seed is spawned from (root seed, point, replicate) (`run_seed`), so the results are
 the same whatever executes them: this process, a local process pool or a Dask cluster, with any
 number of workers. Runs hand back small records (summary figures and float32 series), kept in
@@ -13,6 +16,7 @@ directory holds runs.parquet, bands.parquet, summary.json and scenario.toml (see
 """
 
 from hyosan.ensemble.api import run_compare, run_ensemble, run_sweep
+from hyosan.ensemble.options import Execution, Output
 from hyosan.ensemble.seeds import run_seed
 
-__all__ = ["run_compare", "run_ensemble", "run_seed", "run_sweep"]
+__all__ = ["Execution", "Output", "run_compare", "run_ensemble", "run_seed", "run_sweep"]

@@ -8,16 +8,17 @@ chooses the same directory, so that it can resume.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hyosan.ensemble.errors import VaryError
+from hyosan.ensemble.options import Execution, Output
 from hyosan.ensemble.plan import EnsemblePlan, Point
 from hyosan.errors import HyosanError, ScenarioError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from concurrent.futures import Executor
 
     from hyosan.ensemble.driver import EnsembleRun
     from hyosan.scenario.schema import Scenario
@@ -79,12 +80,8 @@ def run_ensemble(
     engine: str | None = None,
     seed: int | None = None,
     overrides: list[str] | tuple[str, ...] = (),
-    out: str | Path | None = None,
-    workers: int | None = None,
-    cluster: str | None = None,
-    executor: Executor | None = None,
-    force: bool = False,
-    quiet: bool = True,
+    execution: Execution = Execution(),
+    output: Output = Output(),
     within_s: float | None = None,
     before_publish: Callable[[Path], object] | None = None,
 ) -> EnsembleRun:
@@ -98,18 +95,13 @@ def run_ensemble(
         Number of replicates.
     engine, seed, overrides
         As for `hyosan.simulate`; `seed` is the root seed the runs' seeds are spawned from.
-    out
-        The ensemble directory (default: under runs/, named by the command's fingerprint).
-    workers, cluster
-        Local worker processes (default: one per core; 1 runs in this process), or the address
-        of a Dask scheduler.
-    executor
-        Any `concurrent.futures.Executor` to run on instead (left open; `workers` is how many
-        runs it executes at once).
-    force
-        Replace `out` if it exists; discard unfinished work of a different command.
-    quiet
-        No progress bar.
+    execution
+        Where the runs execute: local workers, a Dask cluster or an executor of your own (see
+        `hyosan.ensemble.Execution`; default: one worker process per core).
+    output
+        The ensemble directory, whether to replace it, and whether to show progress (see
+        `hyosan.ensemble.Output`; default: under runs/, named by the command's fingerprint,
+        no progress bar).
     within_s
         The time (s) of P(overrun within) in summary.json (default: the horizon).
     before_publish
@@ -129,22 +121,18 @@ def run_ensemble(
     root = scen.seed if seed is None else int(seed)
     point = Point(0, scen.name, text, label, overrides, engine_name, seed_key=0)
     plan = EnsemblePlan("ensemble", root, runs, (point,))
-    target = Path(out) if out is not None else _default_out(scen.name, plan)
+    target = output.target(_default_out(scen.name, plan))
     return run_plan(
         plan,
-        target,
+        replace(output, out=target),
         scenarios=[scen],
-        workers=workers,
-        cluster=cluster,
-        executor=executor,
-        force=force,
-        quiet=quiet,
+        execution=execution,
         within_s=within_s,
         before_publish=before_publish,
     )
 
 
-def run_sweep(  # noqa: PLR0913 (keyword options of the public API, as the CLI's)
+def run_sweep(
     scenario: str | Path | Scenario,
     vary: list[str] | tuple[str, ...],
     runs: int,
@@ -153,17 +141,16 @@ def run_sweep(  # noqa: PLR0913 (keyword options of the public API, as the CLI's
     engine: str | None = None,
     seed: int | None = None,
     overrides: list[str] | tuple[str, ...] = (),
-    out: str | Path | None = None,
-    workers: int | None = None,
-    cluster: str | None = None,
-    executor: Executor | None = None,
-    force: bool = False,
-    quiet: bool = True,
+    execution: Execution = Execution(),
+    output: Output = Output(),
     within_s: float | None = None,
     outcome: str = "p_humans_win",
     before_publish: Callable[[Path], object] | None = None,
 ) -> EnsembleRun:
     """Run `runs` replicates at every point of a parameter grid.
+
+    Seeds are spawned by (point, replicate). The parameters not listed here are those of
+    `run_ensemble`.
 
     Parameters
     ----------
@@ -173,8 +160,6 @@ def run_sweep(  # noqa: PLR0913 (keyword options of the public API, as the CLI's
         Space every axis' values evenly in the log.
     outcome
         What the phase plot shows: "p_humans_win", "p_overrun" or "p_overrun_within".
-
-    Other parameters are those of `run_ensemble`. Seeds are spawned by (point, replicate).
     """
     from hyosan.ensemble.driver import run_plan
     from hyosan.ensemble.vary import grid, parse_vary
@@ -214,16 +199,12 @@ def run_sweep(  # noqa: PLR0913 (keyword options of the public API, as the CLI's
         for i, values in enumerate(grid(axes))
     )
     plan = EnsemblePlan("sweep", root, runs, points, tuple(axes))
-    target = Path(out) if out is not None else _default_out(scen.name, plan)
+    target = output.target(_default_out(scen.name, plan))
     return run_plan(
         plan,
-        target,
+        replace(output, out=target),
         scenarios=[scen],
-        workers=workers,
-        cluster=cluster,
-        executor=executor,
-        force=force,
-        quiet=quiet,
+        execution=execution,
         within_s=within_s,
         before_publish=before_publish,
         outcome=outcome,
@@ -238,12 +219,8 @@ def run_compare(
     engine: str | None = None,
     seed: int | None = None,
     overrides: list[str] | tuple[str, ...] = (),
-    out: str | Path | None = None,
-    workers: int | None = None,
-    cluster: str | None = None,
-    executor: Executor | None = None,
-    force: bool = False,
-    quiet: bool = True,
+    execution: Execution = Execution(),
+    output: Output = Output(),
     within_s: float | None = None,
     before_publish: Callable[[Path], object] | None = None,
 ) -> EnsembleRun:
@@ -251,9 +228,8 @@ def run_compare(
 
     Replicate r of A and replicate r of B share their seed (common random numbers), so the
     differences carry less noise than two independent ensembles would. `overrides` and
-    `engine` apply to both; the root seed defaults to A's.
-
-    Other parameters are those of `run_ensemble`.
+    `engine` apply to both; the root seed defaults to A's. The other parameters are those of
+    `run_ensemble`.
     """
     from hyosan.ensemble.driver import run_plan
 
@@ -268,16 +244,12 @@ def run_compare(
     )
     plan = EnsemblePlan("compare", root, runs, points)
     name = f"{scen_a.name}-vs-{scen_b.name}"
-    target = Path(out) if out is not None else _default_out(name, plan)
+    target = output.target(_default_out(name, plan))
     return run_plan(
         plan,
-        target,
+        replace(output, out=target),
         scenarios=[scen_a, scen_b],
-        workers=workers,
-        cluster=cluster,
-        executor=executor,
-        force=force,
-        quiet=quiet,
+        execution=execution,
         within_s=within_s,
         before_publish=before_publish,
     )

@@ -8,9 +8,11 @@ HyosanError (bad input, exit 2), RunFailedError (exit 1), EnsembleInterruptedErr
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hyosan.ensemble.options import Execution, Output
 from hyosan.errors import HyosanError
 
 if TYPE_CHECKING:
@@ -77,6 +79,11 @@ def _show(run: EnsembleRun, *, quiet: bool, as_json: bool) -> None:
         console.print(f"phase plot: {run.out / 'phase.png'}")
 
 
+def _quiet_for_json(output: Output, as_json: bool) -> Output:
+    # With --json, stdout holds the JSON alone: no progress bar either.
+    return replace(output, quiet=output.quiet or as_json)
+
+
 def ensemble_command(
     scenario: str,
     *,
@@ -84,12 +91,9 @@ def ensemble_command(
     engine: str | None,
     seed: int | None,
     overrides: list[str],
-    out: Path | None,
-    force: bool,
-    workers: int | None,
-    cluster: str | None,
+    execution: Execution,
+    output: Output,
     within: str | None,
-    quiet: bool,
     as_json: bool,
     report: bool = True,
 ) -> None:
@@ -104,15 +108,12 @@ def ensemble_command(
         engine=engine,
         seed=seed,
         overrides=overrides,
-        out=out,
-        workers=workers,
-        cluster=cluster,
-        force=force,
-        quiet=quiet or as_json,
+        execution=execution,
+        output=_quiet_for_json(output, as_json),
         within_s=_within(within),
         before_publish=_report(report),
     )
-    _show(result, quiet=quiet, as_json=as_json)
+    _show(result, quiet=output.quiet, as_json=as_json)
 
 
 def sweep_command(
@@ -124,13 +125,10 @@ def sweep_command(
     engine: str | None,
     seed: int | None,
     overrides: list[str],
-    out: Path | None,
-    force: bool,
-    workers: int | None,
-    cluster: str | None,
+    execution: Execution,
+    output: Output,
     within: str | None,
     outcome: str,
-    quiet: bool,
     as_json: bool,
     report: bool = True,
 ) -> None:
@@ -145,16 +143,13 @@ def sweep_command(
         engine=engine,
         seed=seed,
         overrides=overrides,
-        out=out,
-        workers=workers,
-        cluster=cluster,
-        force=force,
-        quiet=quiet or as_json,
+        execution=execution,
+        output=_quiet_for_json(output, as_json),
         within_s=_within(within),
         before_publish=_report(report),
         outcome=outcome,
     )
-    _show(result, quiet=quiet, as_json=as_json)
+    _show(result, quiet=output.quiet, as_json=as_json)
 
 
 def compare_command(
@@ -165,12 +160,9 @@ def compare_command(
     engine: str | None,
     seed: int | None,
     overrides: list[str],
-    out: Path | None,
-    force: bool,
-    workers: int | None,
-    cluster: str | None,
+    execution: Execution,
+    output: Output,
     within: str | None,
-    quiet: bool,
     as_json: bool,
     report: bool = True,
 ) -> None:
@@ -184,12 +176,9 @@ def compare_command(
         engine=engine,
         seed=seed,
         overrides=overrides,
-        out=out,
-        workers=workers,
-        cluster=cluster,
-        force=force,
-        quiet=quiet or as_json,
+        execution=execution,
+        output=_quiet_for_json(output, as_json),
         within_s=_within(within),
         before_publish=_report(report),
     )
-    _show(result, quiet=quiet, as_json=as_json)
+    _show(result, quiet=output.quiet, as_json=as_json)

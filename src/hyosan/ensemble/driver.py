@@ -21,13 +21,14 @@ from __future__ import annotations
 import json
 import math
 import time
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hyosan.ensemble.errors import EnsembleInterruptedError, RunFailedError
 from hyosan.ensemble.executors import ExecutorInfo, open_executor
+from hyosan.ensemble.options import Execution, Output
 from hyosan.ensemble.parts import WorkDir, work_dir_for
 from hyosan.ensemble.progress import RunProgress
 from hyosan.ensemble.task import Task, run_task
@@ -272,39 +273,30 @@ def _check_disk(plan: EnsemblePlan, scenarios: list[Scenario], out: Path) -> Non
 
 def run_plan(
     plan: EnsemblePlan,
-    out: str | Path,
+    output: Output,
     *,
     scenarios: list[Scenario],
-    workers: int | None = None,
-    cluster: str | None = None,
-    executor: Executor | None = None,
-    force: bool = False,
-    quiet: bool = True,
+    execution: Execution = Execution(),
     within_s: float | None = None,
     outcome: str = "p_humans_win",
     flush_runs: int = 50,
     flush_s: float = 5.0,
     before_publish: Callable[[Path], object] | None = None,
 ) -> EnsembleRun:
-    """Run every missing run of `plan` and write its ensemble directory to `out`.
+    """Run every missing run of `plan` and write its ensemble directory to `output.out`.
 
     Parameters
     ----------
     plan
         Points × replicates to run.
-    out
-        The ensemble directory to write.
+    output
+        The ensemble directory to write (OUT; it must be given), whether to replace it, and
+        whether to show progress.
     scenarios
         The resolved scenario(s) to write as scenario.toml (two for a comparison).
-    workers, cluster
-        Local worker processes (default one per core; 1: in this process) or the address of a
-        Dask scheduler.
-    executor
-        A `concurrent.futures.Executor` to use instead (left open; `workers` is its capacity).
-    force
-        Replace OUT if it exists, and discard unfinished work of a different command.
-    quiet
-        No progress bar.
+    execution
+        Local worker processes (default one per core; 1: in this process), the address of a
+        Dask scheduler, or a `concurrent.futures.Executor` to use instead.
     within_s
         The time P(overrun within) refers to (default: the horizon).
     outcome
@@ -318,7 +310,7 @@ def run_plan(
     Raises
     ------
     HyosanError
-        Both `workers` and `cluster`; OUT exists (without `force`, or with it but not written
+        Both workers and a cluster; OUT exists (without `force`, or with it but not written
         by hyosan), another command is writing OUT, or work of a different command is in the
         way.
     EnsembleInterruptedError
@@ -327,9 +319,11 @@ def run_plan(
         A run raised; finished runs are kept.
     """
     start = time.perf_counter()
-    if workers is not None and cluster is not None:
+    if execution.workers is not None and execution.cluster is not None:
         raise HyosanError("give --workers or --cluster, not both")
-    out = Path(out)
+    if output.out is None:
+        raise ValueError("run_plan needs the ensemble directory: output.out")
+    out, force, quiet = Path(output.out), output.force, output.quiet
     # One writer per OUT, from before the work directory is opened until the publish: a second
     # command into the same OUT is refused at once rather than mixing its runs into ours.
     with output_lock(out):
@@ -347,7 +341,7 @@ def run_plan(
             if left > 0:
                 with (
                     RunProgress(plan.total, len(done), f"{plan.kind} runs", quiet=quiet) as bar,
-                    open_executor(workers, cluster, executor) as info,
+                    open_executor(execution.workers, execution.cluster, execution.executor) as info,
                 ):
                     resumed = f", resuming with {len(done)} done" if done else ""
                     bar.note(f"{left} runs on {info.description}{resumed}")

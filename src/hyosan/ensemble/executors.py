@@ -37,6 +37,7 @@ class SerialExecutor(Executor):
     """Runs each task when it is submitted, in this process, and returns a finished future."""
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Run `fn(*args, **kwargs)` now, in this process, and return its finished future."""
         future: Future[Any] = Future()
         try:
             future.set_result(fn(*args, **kwargs))
@@ -181,13 +182,14 @@ def _dask_executor(address: str) -> Iterator[ExecutorInfo]:
             "--cluster needs Dask's distributed scheduler: pip install 'hyosan[distributed]'"
         ) from None
     _check_reachable(address)
+    # (distributed has no type hints for these: hence the ignores.)
     try:
-        client = Client(address, timeout="20s")
+        client = Client(address, timeout="20s")  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError, ValueError) as exc:
         raise HyosanError(f"--cluster {address}: cannot reach a Dask scheduler ({exc})") from None
     try:
-        threads = sum(client.nthreads().values()) or 1
-        executor = client.get_executor(pure=False)
+        threads = sum(client.nthreads().values()) or 1  # type: ignore[no-untyped-call]
+        executor = client.get_executor(pure=False)  # type: ignore[no-untyped-call]
         yield ExecutorInfo(
             executor,
             threads,
@@ -195,4 +197,4 @@ def _dask_executor(address: str) -> Iterator[ExecutorInfo]:
             dashboard=client.dashboard_link,
         )
     finally:
-        client.close()
+        client.close()  # type: ignore[no-untyped-call]

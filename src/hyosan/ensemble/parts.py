@@ -180,7 +180,8 @@ class WorkDir:
         name = f"chunk-{self._next:05d}.npz"
         tmp = self.parts / f".{name}.tmp"
         with open(tmp, "wb") as f:
-            np.savez(f, index=index, meta=blob, **arrays)
+            # (numpy's hints read **arrays as its allow_pickle flag.)
+            np.savez(f, index=index, meta=blob, **arrays)  # type: ignore[arg-type]
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.parts / name)

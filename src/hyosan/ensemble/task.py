@@ -63,37 +63,25 @@ def prepare(
     chosen = get_engine(engine)
     # A worker hands back summaries and series only: an engine that can leave out the rest
     # of a Result (the agents engine's event table and per-room snapshots) is told so.
-    if hasattr(chosen, "summary_only"):
-        chosen.summary_only = True
+    chosen.summary_only = True
     if scenario.engine != chosen.name:
         scenario = scenario.evolve(engine=chosen.name)
     grid = np.asarray(scenario.time.output_times(), dtype=np.float64)
     return scenario, chosen, grid
 
 
-def _scalar_extras(summary: dict[str, Any]) -> dict[str, Any]:
-    """Further numeric headline figures of the engine (bites, rescues, ...)."""
-    skip = {*SCALARS, "seed", "wall_s"}
+def _python_figures(figures: dict[str, Any]) -> dict[str, Any]:
+    # numpy scalars become Python ones: the records travel as JSON in the part files.
     out: dict[str, Any] = {}
-    for k, v in summary.items():
-        if k in skip:
-            continue
-        # numpy scalars become Python ones: the records travel as JSON in the part files.
+    for k, v in figures.items():
         if isinstance(v, bool | np.bool_):
             out[k] = bool(v)
         elif isinstance(v, int | np.integer):
             out[k] = int(v)
         elif isinstance(v, float | np.floating):
             out[k] = float(v)
-    # What interventions did, one column per figure: "<name>: <figure>", e.g.
-    # "Missile strikes: not_zombies" and "after_strikes: restarted".
-    for entry in summary.get("interventions") or []:
-        label = entry.get("name") or entry["kind"]
-        for k, v in entry.items():
-            if isinstance(v, bool):
-                out[f"{label}: {k}"] = v
-            elif isinstance(v, int | float) or v is None:
-                out[f"{label}: {k}"] = None if v is None else float(v)
+        elif v is None:
+            out[k] = None
     return out
 
 
@@ -103,19 +91,22 @@ def record_from_result(result: Result, grid: np.ndarray) -> dict[str, Any]:
     A run that stopped early holds its last recorded counts to the end of the grid (records
     are right-continuous steps: the value at a grid time is the last record at or before it).
     """
-    summary = result.summary()
+    summary = result.headline()
     states = result.state_names()
     scalars: dict[str, Any] = {
-        k: None if summary[k] is None else float(summary[k]) for k in SCALARS if k != "humans_win"
+        "t_end_s": float(summary.t_end_s),
+        "peak_zombies": _opt_float(summary.peak_zombies),
+        "t_peak_zombies_s": _opt_float(summary.t_peak_zombies_s),
+        "t_overrun_s": _opt_float(summary.t_overrun_s),
+        "humans_win": bool(summary.humans_win),
     }
-    scalars["humans_win"] = bool(summary["humans_win"])
     for s in states:
-        scalars[f"final_{s}"] = float(summary["final"][s])
-    scalars["wall_s"] = float(summary["wall_s"])
-    scalars["stopped_by"] = str(summary["stopped_by"])
-    extras = _scalar_extras(summary)
-    fates = summary.get("fates")
-    characters = list(fates) if isinstance(fates, dict) else None
+        scalars[f"final_{s}"] = float(summary.final[s])
+    scalars["wall_s"] = float(summary.wall_s)
+    scalars["stopped_by"] = str(summary.stopped_by)
+    # Further figures of the engine (bites, rescues, ...) and of the interventions.
+    extras = _python_figures(summary.extra_figures())
+    characters = None if summary.people is None else [f.name for f in summary.people.fates]
     at = np.searchsorted(result.times, grid, side="right") - 1
     at = np.clip(at, 0, len(result.times) - 1)
     series = np.empty((len(grid), len(states)), dtype=np.float32)
@@ -129,6 +120,10 @@ def record_from_result(result: Result, grid: np.ndarray) -> dict[str, Any]:
         "states": states,
         "series": series,
     }
+
+
+def _opt_float(value: float | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def run_task(task: Task) -> dict[str, Any]:

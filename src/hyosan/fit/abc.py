@@ -216,7 +216,8 @@ class _WorkDir:
             return
         tmp = self.path / f".generation-{g:03d}.tmp"
         with open(tmp, "wb") as f:
-            np.savez(f, **arrays)
+            # (numpy's hints read **arrays as its allow_pickle flag.)
+            np.savez(f, **arrays)  # type: ignore[arg-type]
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.path / f"generation-{g:03d}.npz")

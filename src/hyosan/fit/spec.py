@@ -180,7 +180,7 @@ def parse_fit_flag(flag: str) -> tuple[str, PriorSpec]:
     parts = [p.strip() for p in rng.split(":")]
     if not sep or not key or len(parts) not in (2, 3) or not all(parts[:2]):
         raise FitError(f"--fit {flag!r}: cannot read it; {_FLAG}")
-    prior = "uniform"
+    prior: Literal["uniform", "log-uniform"] = "uniform"
     if len(parts) == 3:
         if parts[2].lower() not in ("log", "lin", "uniform", "log-uniform"):
             raise FitError(f"--fit {flag!r}: the third part is 'log' or nothing; {_FLAG}")

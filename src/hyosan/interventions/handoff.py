@@ -11,11 +11,12 @@ out).
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from hyosan.errors import EngineError
+from hyosan.results.interventions import Handoff
 from hyosan.world.build import seed_place
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from hyosan.world.graph import World
 
 #: (time of the handoff, people to add per place and compartment, what was handed over).
-Handover = tuple[float, np.ndarray, dict[str, Any]]
+Handover = tuple[float, np.ndarray, Handoff]
 
 __all__ = ["Handover", "arrivals", "school_scenario"]
 
@@ -86,7 +87,7 @@ def arrivals(scenario: Scenario, school: Result, world: World, net: ReactionNetw
         name: seed_place(world, ref, f"handoff.exits.{name}") for name, ref in spec.exits.items()
     }
     add = np.zeros((world.n_places, len(net.compartments)), dtype=np.int64)
-    final = result.summary()["final"]
+    final = result.headline().final
     inside = {s: round(final.get(s, 0.0)) for s in _FALLBACK}
     escaped: dict[str, Counter[str]] = {}
     if result.events is not None:
@@ -113,11 +114,11 @@ def arrivals(scenario: Scenario, school: Result, world: World, net: ReactionNetw
         to = exits.get(exit_name, place)
         for state, n in counts.items():
             add[to, _compartment(net, state)] += n
-    report = {
-        "school": result.scenario.name,
-        "t_s": t,
-        "stopped_by": result.stopped_by,
-        "inside": inside,
-        "escaped": {e: dict(c) for e, c in escaped.items()},
-    }
+    report = Handoff(
+        school=result.scenario.name,
+        t_s=t,
+        stopped_by=result.stopped_by,
+        inside=inside,
+        escaped={e: dict(c) for e, c in escaped.items()},
+    )
     return t, add, report

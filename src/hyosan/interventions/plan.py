@@ -17,13 +17,13 @@ destination itself.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from hyosan.errors import EngineError
+from hyosan.results.interventions import AfterStrikes, InterventionReport, Measure, Strike
 from hyosan.scenario.interventions import Area, Targets, targets
 from hyosan.world.build import seed_place
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from hyosan.scenario.schema import Scenario
     from hyosan.world.graph import World
 
-__all__ = ["Directed", "InterventionPlan", "area_mask", "next_hops", "strike_tally"]
+__all__ = ["Directed", "InterventionPlan", "area_mask", "next_hops"]
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,8 @@ class InterventionPlan:
     notes: list[str]
     channel_of: dict[tuple[str, Any], int] = field(default_factory=dict)
     channel_iv: dict[int, int] = field(default_factory=dict)
-    tallies: list[dict[str, Any]] = field(default_factory=list)
+    #: (intervention, time, the people hit by state) of each strike carried out.
+    tallies: list[tuple[int, float, dict[str, int]]] = field(default_factory=list)
     infected_after: float | None = None
     handoff: Handover | None = None
 
@@ -227,12 +228,13 @@ class InterventionPlan:
     # --- one piece --------------------------------------------------------------------------
 
     def active(self, i: int, t: float) -> bool:
+        """Whether intervention `i` is in force at time t (its window holds t; the end excluded)."""
         start, end = self.windows[i]
         return start <= t < end
 
     def times(self, horizon: float) -> list[float]:
         """Times at which something starts, stops or happens, in (0, horizon]."""
-        out = set()
+        out: set[float] = set()
         for start, end in self.windows:
             out.update(v for v in (start, end) if 0.0 < v <= horizon)
         if self.handoff is not None and 0.0 < self.handoff[0] <= horizon:
@@ -262,8 +264,8 @@ class InterventionPlan:
             key = np.zeros(self.masks[0].size, dtype=np.int64)
             for bit, m in enumerate(used):
                 key |= self.masks[m].astype(np.int64) << bit
-            keys, zone = np.unique(key, return_inverse=True)
-            zone = zone.astype(np.int32)
+            keys, inverse = np.unique(key, return_inverse=True)
+            zone = inverse.astype(np.int32)
         table = np.tile(np.where(gated, 0.0, base), (keys.size, 1))
         on = np.zeros_like(table, dtype=bool)
         for z, k in enumerate(keys):
@@ -325,7 +327,7 @@ class InterventionPlan:
             sub = x[inside]
             before = sub.sum(axis=0)
             by_state = {s: int(before[states == s].sum()) for s in dict.fromkeys(states[alive])}
-            self.tallies.append({"intervention": i, "t_s": t, **strike_tally(by_state)})
+            self.tallies.append((i, t, by_state))
             killed = sub[:, alive].sum(axis=1)
             sub[:, alive] = 0
             if to >= 0:
@@ -339,7 +341,7 @@ class InterventionPlan:
 
     def report(
         self, counts: np.ndarray | None, final: np.ndarray, net: ReactionNetwork
-    ) -> list[dict[str, Any]]:
+    ) -> tuple[InterventionReport, ...]:
         """One entry per intervention: what it is and, where the engine counted them, what its
         channels did (`counts`: events per channel) and what its strikes hit.
 
@@ -347,60 +349,39 @@ class InterventionPlan:
         after the last strike with those at the end (`final`: counts per compartment): whether
         the few a strike leaves restart the outbreak.
         """
-        out: list[dict[str, Any]] = []
+        out: list[InterventionReport] = []
         for i, kind in enumerate(self.kinds):
-            entry: dict[str, Any] = {"name": self.names[i], "kind": kind}
-            start, end = self.windows[i]
-            if kind != "strike":
-                entry["start_s"] = start
-                entry["end_s"] = None if math.isinf(end) else end
-            if self.notes[i]:
-                entry["note"] = self.notes[i]
+            name, note = self.names[i], self.notes[i] or ""
+            if kind == "strike":
+                struck = [(t, hit) for j, t, hit in self.tallies if j == i]
+                t_s, hit = struck[-1] if struck else (None, {})
+                out.append(Strike.of(name, t_s, note, hit))
+                continue
+            done: dict[str, int] = {}
             if counts is not None:
-                done = {}
                 for (what, k), h in self.channel_of.items():
                     if self.channel_iv[h] == i and what != "move":
                         done[self._label(what, int(k))] = int(counts[h])
-                if done:
-                    entry["events"] = done
-            for tally in self.tallies:
-                if tally["intervention"] == i:
-                    entry.update({k: v for k, v in tally.items() if k != "intervention"})
-            out.append(entry)
-        if self.infected_after is not None:
-            left = self.infected_after
-            at_end = float(np.asarray(final)[_infected(net)].sum())
+            start, end = self.windows[i]
             out.append(
-                {
-                    "kind": "after_strikes",
-                    "infected_left": left,
-                    "infected_at_end": at_end,
-                    "restarted": bool(at_end > left),
-                }
+                Measure(
+                    name=name,
+                    kind=kind,
+                    start_s=start,
+                    end_s=Measure.end_of(end),
+                    note=note,
+                    events=done or None,
+                )
             )
+        if self.infected_after is not None:
+            at_end = float(np.asarray(final)[_infected(net)].sum())
+            out.append(AfterStrikes(infected_left=self.infected_after, infected_at_end=at_end))
         if self.handoff is not None:
-            out.append({"kind": "handoff", **self.handoff[2]})
-        return out
+            out.append(self.handoff[2])
+        return tuple(out)
 
     def _label(self, what: str, k: int) -> str:
         return self.reactions[k][0] if what == "reaction" else self.directed[k].name
-
-
-def strike_tally(by_state: dict[str, int]) -> dict[str, Any]:
-    """What a strike hit, from the people in its area by state (the dead left out): each
-    state's count, and the people, zombies, infected and the rest."""
-    people = sum(by_state.values())
-    zombies = by_state.get("zombie", 0)
-    infected = zombies + by_state.get("bitten", 0) + by_state.get("hybrid", 0)
-    return {
-        "kind": "strike",
-        **{f"n_{s}": n for s, n in by_state.items()},
-        "people": people,
-        "zombies": zombies,
-        "not_zombies": people - zombies,
-        "infected": infected,
-        "uninfected": people - infected,
-    }
 
 
 def _infected(net: ReactionNetwork) -> np.ndarray:

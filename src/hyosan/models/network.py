@@ -43,6 +43,8 @@ class ReactionNetwork:
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> ReactionNetwork:
+        """The scenario's model compiled: compartments, states, reactions with their rates in
+        per-second units, and the stoichiometry."""
         model = scenario.model
         comps = tuple(model.compartments)
         index = {c: i for i, c in enumerate(comps)}

@@ -17,6 +17,8 @@ from hyosan.reports.plaintext import plain_text
 from hyosan.reports.plots import MapDrawing, as_run, busiest, frame_colours, map_size
 
 if TYPE_CHECKING:
+    from PIL import ImageFont
+
     from hyosan.reports.frames import PlaceFrames
     from hyosan.reports.rundata import RunData
     from hyosan.results.result import Result
@@ -70,8 +72,10 @@ def write_gif(
     top = busiest(frames)
     drawing.paint(frame_colours(frames, run, 0, top))
     canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    background = np.asarray(canvas.buffer_rgba())[:, :, :3].copy()
+    # (matplotlib's Agg backend has no type hints.)
+    canvas.draw()  # type: ignore[no-untyped-call]
+    rgba = canvas.buffer_rgba()  # type: ignore[no-untyped-call]
+    background = np.asarray(rgba)[:, :, :3].copy()
     painter = _Painter(drawing, background.shape[0])
     font = _font()
     images = []
@@ -81,7 +85,9 @@ def write_gif(
         image = Image.fromarray(pixels)
         when = fmt_time(float(frames.times[i]), run.display_unit, run.clock_start_s)
         ImageDraw.Draw(image).text((8, 6), when, fill=(17, 24, 39), font=font)
-        images.append(image.quantize(colors=255, method=Image.Quantize.FASTOCTREE, dither=0))
+        images.append(
+            image.quantize(colors=255, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+        )
     path = Path(path)
     images[0].save(
         path,
@@ -102,7 +108,7 @@ def gif_frames(frames: PlaceFrames, max_frames: int = MAX_GIF_FRAMES) -> np.ndar
     return busy_frames(counts_change(frames.counts), max_frames)
 
 
-def _font() -> object:
+def _font() -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     from PIL import ImageFont
 
     try:
@@ -154,9 +160,9 @@ class _Painter:
             g = self.geometry
             image = np.full((g.rows * g.cols, 3), 255, dtype=np.uint8)
             image[g.cell] = rgb
-            image = image.reshape(g.rows, g.cols, 3)
+            grid = image.reshape(g.rows, g.cols, 3)
             if self.rows.size and self.cols.size:
-                block = image[self.grid_r][:, self.grid_c]
+                block = grid[self.grid_r][:, self.grid_c]
                 pixels[self.rows[0] : self.rows[-1] + 1, self.cols[0] : self.cols[-1] + 1] = block
             return
         for m, r0, r1, c0, c1 in self.boxes:

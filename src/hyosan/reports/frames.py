@@ -105,7 +105,7 @@ def snapshot_times(places: pa.Table) -> np.ndarray:
 
 def place_frames(
     places: pa.Table,
-    rooms: dict[str, tuple[int, str]] | None = None,
+    rooms: dict[str, tuple[int, str, float]] | None = None,
     *,
     max_frames: int = MAX_FRAMES,
     max_raw_bytes: int = MAX_RAW_BYTES,

@@ -318,19 +318,18 @@ def _box(
     x: np.ndarray, y: np.ndarray, w: np.ndarray | None = None, h: np.ndarray | None = None
 ) -> tuple[float, float, float, float]:
     """A padded box around the points (and their rectangles), with an aspect between 1/4 and 6."""
-    w = np.zeros_like(x) if w is None else np.nan_to_num(w)
-    h = np.zeros_like(y) if h is None else np.nan_to_num(h)
-    lo_x, hi_x = float((x - w / 2).min()), float((x + w / 2).max())
-    lo_y, hi_y = float((y - h / 2).min()), float((y + h / 2).max())
-    w = max(hi_x - lo_x, 1e-9)
-    h = max(hi_y - lo_y, 1e-9)
-    if w < 1e-6 and h < 1e-6:
-        w = h = 1.0
-    w, h = max(w, h / 4), max(h, w / 6)
+    half_w = (np.zeros_like(x) if w is None else np.nan_to_num(w)) / 2
+    half_h = (np.zeros_like(y) if h is None else np.nan_to_num(h)) / 2
+    lo_x, hi_x = float((x - half_w).min()), float((x + half_w).max())
+    lo_y, hi_y = float((y - half_h).min()), float((y + half_h).max())
+    width, height = max(hi_x - lo_x, 1e-9), max(hi_y - lo_y, 1e-9)
+    if width < 1e-6 and height < 1e-6:
+        width = height = 1.0
+    width, height = max(width, height / 4), max(height, width / 6)
     cx, cy = (lo_x + hi_x) / 2, (lo_y + hi_y) / 2
     # A margin of 8 % each side, so markers and labels at the edge stay inside.
-    w, h = w * 1.16, h * 1.16
-    return cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2
+    width, height = width * 1.16, height * 1.16
+    return cx - width / 2, cx + width / 2, cy - height / 2, cy + height / 2
 
 
 def _spread_duplicates(u: np.ndarray, v: np.ndarray, members: np.ndarray, aspect: float) -> None:

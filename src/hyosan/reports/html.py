@@ -72,64 +72,54 @@ def _headline(run: RunData) -> list[tuple[str, str]]:
     clock = run.clock_start_s
     unit = run.display_unit
     start = sum(float(v[0]) for v in run.states.values() if v.size)
-    final = s.get("final") or {}
-    out: list[tuple[str, str]] = []
-    if s.get("humans_win"):
-        outcome = "humans win"
-    elif float(final.get("human", 0.0)) < 0.5:
-        outcome = "the zombies win"
-    else:
-        outcome = "no winner yet"
-    out.append(("outcome", outcome))
-    out.append(("people", _fmt_count(float(s.get("people", start)))))
-    if s.get("peak_zombies") is not None:
+    out: list[tuple[str, str]] = [("outcome", s.outcome)]
+    out.append(("people", _fmt_count(float(s.people.people if s.people else start))))
+    if s.peak_zombies is not None:
         out.append(
             (
                 "peak zombies",
-                f"{_fmt_count(float(s['peak_zombies']))} at "
-                f"{fmt_time(s.get('t_peak_zombies_s'), unit, clock)}",
+                f"{_fmt_count(s.peak_zombies)} at {fmt_time(s.t_peak_zombies_s, unit, clock)}",
             )
         )
-    out.append(("overrun (80 % lost)", fmt_time(s.get("t_overrun_s"), unit, clock)))
-    for state, value in final.items():
-        out.append((f"{state} at the end", _fmt_count(float(value))))
-    fates = s.get("fates")
-    if isinstance(fates, dict) and fates:
-        out.append(("named survivors", f"{len(s.get('survivors') or [])} of {len(fates)}"))
-    outbreak = s.get("outbreak")
-    if isinstance(outbreak, dict) and "places_reached" in outbreak:
-        out.append(("places reached", f"{int(outbreak['places_reached']):,}"))
-    for key, label in (
-        ("n_bites", "bites"),
-        ("n_zombies_destroyed", "zombies destroyed"),
-        ("n_barricades", "barricades"),
-        ("n_rescues", "rescues"),
-        ("n_sacrifices", "sacrifices"),
-        ("n_escaped", "escaped"),
-    ):
-        if isinstance(s.get(key), int | float):
-            out.append((label, _fmt_count(float(s[key]))))
-    out.append(("simulated", fmt_time(s.get("t_end_s"), unit)))
-    if isinstance(s.get("wall_s"), int | float):
-        out.append(("wall time", f"{float(s['wall_s']):.3g} s"))
+    out.append(("overrun (80 % lost)", fmt_time(s.t_overrun_s, unit, clock)))
+    for state, value in s.final.items():
+        out.append((f"{state} at the end", _fmt_count(value)))
+    if s.people is not None and s.people.fates:
+        out.append(("named survivors", f"{len(s.survivors)} of {len(s.people.fates)}"))
+    if s.outbreak is not None:
+        out.append(("places reached", f"{s.outbreak.places_reached:,}"))
+    if s.people is not None:
+        p = s.people
+        for value, label in (
+            (p.n_bites, "bites"),
+            (p.n_zombies_destroyed, "zombies destroyed"),
+            (p.n_barricades, "barricades"),
+            (p.n_rescues, "rescues"),
+            (p.n_sacrifices, "sacrifices"),
+            (p.n_escaped, "escaped"),
+        ):
+            out.append((label, _fmt_count(float(value))))
+    out.append(("simulated", fmt_time(s.t_end_s, unit)))
+    if s.wall_s > 0:  # a file without its wall time reads as 0
+        out.append(("wall time", f"{s.wall_s:.3g} s"))
     return out
 
 
 def _fates(run: RunData) -> list[tuple[str, str, bool]]:
-    fates = run.summary.get("fates")
-    if not isinstance(fates, dict):
+    people = run.summary.people
+    if people is None:
         return []
-    survivors = {str(n) for n in run.summary.get("survivors") or []}
-    return [(str(name), str(fate), str(name) in survivors) for name, fate in fates.items()]
+    survivors = set(run.summary.survivors)
+    return [(f.name, f.text, f.name in survivors) for f in people.fates]
 
 
 def _arrivals(run: RunData) -> list[tuple[str, str]]:
-    outbreak = run.summary.get("outbreak")
-    arrivals = outbreak.get("t_arrival_s") if isinstance(outbreak, dict) else None
-    if not isinstance(arrivals, dict):
+    outbreak = run.summary.outbreak
+    arrivals = outbreak.t_arrival_s if outbreak is not None else None
+    if not arrivals:
         return []
-    reached = sorted((t, str(n)) for n, t in arrivals.items() if isinstance(t, int | float))
-    never = [str(n) for n, t in arrivals.items() if t is None]
+    reached = sorted((t, n) for n, t in arrivals.items() if t is not None)
+    never = [n for n, t in arrivals.items() if t is None]
     rows = [(n, fmt_time(t, run.display_unit, run.clock_start_s)) for t, n in reached]
     rows += [(n, "never") for n in never]
     return rows

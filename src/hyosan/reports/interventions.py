@@ -1,15 +1,20 @@
 """What a run's interventions did, and a comparison's paired differences, as table rows.
 
-The run's summary.json lists its interventions (strikes, cordons, sweeps, the handoff out of a
+The run's summary lists its interventions (strikes, cordons, sweeps, the handoff out of a
 building, the check after the strikes) as `hyosan run` prints them; here each becomes a row of
-(when, what, figures) in the run's unit of time, and a mark on the chart at its time.
+(when, what, figures) in the run's unit of time, and a mark on the chart at its time (each
+entry's own `row` and `mark`: see hyosan.results.interventions).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hyosan.reports.outcomes import OutcomeTable
+
+if TYPE_CHECKING:
+    from hyosan.results.interventions import When
+    from hyosan.results.summary import Summary
 
 __all__ = ["differences_table", "intervention_marks", "interventions_table"]
 
@@ -20,82 +25,23 @@ def _count(value: Any) -> str:
     return str(value)
 
 
-def interventions_table(summary: dict[str, Any], when: Any, unit: str = "h") -> OutcomeTable | None:
+def interventions_table(summary: Summary, when: When) -> OutcomeTable | None:
     """Rows of (intervention, kind, when, what it did); None if the run had none.
 
     `when(seconds)` formats a time (the report's fmt_time, bound to the run's unit and clock).
     """
-    entries = [e for e in summary.get("interventions") or [] if isinstance(e, dict)]
-    if not entries:
+    if not summary.interventions:
         return None
-    rows: list[list[str]] = []
-    for e in entries:
-        kind = str(e.get("kind", ""))
-        name = str(e.get("name", kind))
-        if kind == "after_strikes":
-            verdict = "grew again" if e.get("restarted") else "did not grow again"
-            rows.append(
-                [
-                    "after the strikes",
-                    "check",
-                    "end of the run",
-                    f"{_count(e.get('infected_left'))} infected left, "
-                    f"{_count(e.get('infected_at_end'))} at the end: the outbreak {verdict}",
-                ]
-            )
-        elif kind == "handoff":
-            inside = ", ".join(f"{_count(n)} {s}" for s, n in (e.get("inside") or {}).items() if n)
-            out = sum(sum(c.values()) for c in (e.get("escaped") or {}).values())
-            rows.append(
-                [
-                    f"handoff from {e.get('school', 'the building')}",
-                    "handoff",
-                    when(e.get("t_s")),
-                    f"{inside or 'nobody'} in the building, {_count(out)} got out",
-                ]
-            )
-        elif kind == "strike" and e.get("t_s") is None:
-            rows.append([name, "strike", "not carried out", _note("after the end of the run", e)])
-        elif kind == "strike":
-            rows.append(
-                [
-                    name,
-                    "strike",
-                    when(e.get("t_s")),
-                    _note(
-                        f"{_count(e.get('people'))} people hit: {_count(e.get('infected'))} "
-                        f"infected ({_count(e.get('zombies'))} zombies), "
-                        f"{_count(e.get('uninfected'))} not infected",
-                        e,
-                    ),
-                ]
-            )
-        else:
-            end = e.get("end_s")
-            span = f"from {when(e.get('start_s'))}" + (
-                f" to {when(end)}" if end is not None else ""
-            )
-            done = e.get("events") or {}
-            what = ", ".join(f"{str(k).split(': ', 1)[-1]} {_count(v)}" for k, v in done.items())
-            rows.append([name, kind, span, _note(what or "–", e)])
-    return OutcomeTable(headers=["intervention", "kind", "when", "what it did"], rows=rows)
+    return OutcomeTable(
+        headers=["intervention", "kind", "when", "what it did"],
+        rows=[entry.row(when) for entry in summary.interventions],
+    )
 
 
-def _note(text: str, entry: dict[str, Any]) -> str:
-    note = entry.get("note")
-    return f"{text} ({note})" if note else text
-
-
-def intervention_marks(summary: dict[str, Any]) -> list[list[Any]]:
+def intervention_marks(summary: Summary) -> list[list[Any]]:
     """[t (s), label] of each intervention that happened at a time, for the chart."""
-    out: list[list[Any]] = []
-    for e in summary.get("interventions") or []:
-        if not isinstance(e, dict):
-            continue
-        t = e.get("t_s", e.get("start_s"))
-        if isinstance(t, int | float) and not isinstance(t, bool):
-            out.append([float(t), str(e.get("name", e.get("kind", "")))])
-    return out
+    marks = (entry.mark() for entry in summary.interventions or ())
+    return [[t, label] for t, label in (m for m in marks if m is not None)]
 
 
 def differences_table(summary: dict[str, Any], unit: str, unit_s: float) -> OutcomeTable | None:

@@ -190,7 +190,8 @@ def _events(run: RunData, notes: list[str]) -> list[list[Any]]:
     # Engines with a narrative give sentences only for the events worth telling: list those.
     pool = np.flatnonzero(narrative) if narrative.any() else np.arange(table.num_rows)
     if pool.size > MAX_EVENTS:
-        named = set((run.summary.get("fates") or {}).keys())
+        people = run.summary.people
+        named = {f.name for f in people.fates} if people is not None else set()
         actors = _strings(table, "actor") if "actor" in cols else [""] * table.num_rows
         targets = _strings(table, "target") if "target" in cols else [""] * table.num_rows
         first = [i for i in pool if actors[i] in named or targets[i] in named]

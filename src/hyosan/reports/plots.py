@@ -202,7 +202,7 @@ def plot_bands(
     if small_multiples and ax is None and len(series) > 1:
         cols = min(3, len(series))
         rows = int(np.ceil(len(series) / cols))
-        fig = InlineFigure(figsize=(3.6 * cols, 2.6 * rows + 0.6), layout="constrained")
+        fig: Figure = InlineFigure(figsize=(3.6 * cols, 2.6 * rows + 0.6), layout="constrained")
         axes = fig.subplots(rows, cols, sharex=True, squeeze=False).ravel()
         for extra in axes[len(series) :]:
             extra.set_visible(False)
@@ -286,7 +286,11 @@ def plot_outcomes(source: Any) -> Figure | None:
         finite = values[np.isfinite(values)]
         bins = np.histogram_bin_edges(finite, bins=30)
         for q in _unique(points) if points is not None else [None]:
-            mask = np.ones(values.size, bool) if q is None else np.array([p == q for p in points])
+            mask = (
+                np.ones(values.size, bool)
+                if q is None or points is None
+                else np.array([p == q for p in points])
+            )
             part = values[mask & np.isfinite(values)]
             ax.hist(
                 part, bins=bins, alpha=0.6, label=labels.get(q, "all runs" if q is None else str(q))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hyosan.errors import HyosanError
+from hyosan.results.summary import Summary
 from hyosan.scenario.model import STATES
 
 if TYPE_CHECKING:
@@ -23,19 +24,7 @@ if TYPE_CHECKING:
 
     from hyosan.results.result import Result
 
-__all__ = ["EnsembleData", "RunData", "load_report_data"]
-
-#: Compartment letters' usual states, for files that do not say (a places table of its own).
-_LETTER_STATES = {
-    "S": "human",
-    "E": "bitten",
-    "I": "bitten",
-    "Z": "zombie",
-    "H": "hybrid",
-    "R": "removed",
-    "Q": "quarantined",
-    "X": "safe",
-}
+__all__ = ["EnsembleData", "RunData", "load_report_data", "places_states"]
 
 #: Ensemble kinds as summary.json names them.
 ENSEMBLE_KINDS = ("ensemble", "sweep", "compare")
@@ -60,7 +49,8 @@ class RunData:
     states
         State name → counts over time, in hyosan's vocabulary order.
     compartment_states
-        Compartment → the vocabulary state it counts towards.
+        Compartment → the vocabulary state it counts towards (places.parquet's metadata says,
+        or the scenario's model).
     places, events
         places.parquet and events.parquet, when the run has them.
     rooms
@@ -72,7 +62,7 @@ class RunData:
         for the map's city names, scale bar and latitudes; {} for other worlds.
     """
 
-    summary: dict[str, Any]
+    summary: Summary
     name: str
     description: str
     engine: str
@@ -92,7 +82,7 @@ class RunData:
     def from_result(cls, result: Result) -> RunData:
         """The data of a Result still in memory."""
         scenario = result.scenario
-        summary = json.loads(json.dumps(result.summary(), default=float))
+        summary = result.headline()
         return cls(
             summary=summary,
             name=scenario.name,
@@ -117,7 +107,8 @@ class RunData:
         import pyarrow.parquet as pq
 
         run_dir = Path(run_dir)
-        summary = _read_json(run_dir / "summary.json")
+        data = _read_json(run_dir / "summary.json")
+        summary = Summary.from_json(data)
         scenario = _read_scenario(run_dir)
         table = pq.read_table(run_dir / "timeseries.parquet")
         present = {c.removeprefix("n_") for c in table.column_names if c.startswith("n_")}
@@ -126,15 +117,18 @@ class RunData:
         }
         events = pq.read_table(run_dir / "events.parquet") if _exists(run_dir, "events") else None
         places = pq.read_table(run_dir / "places.parquet") if _exists(run_dir, "places") else None
-        comp_states = _compartment_states(scenario)
+        # The engine wrote each compartment's state beside the places' counts: it knows them
+        # even where the scenario file does not say (a building's people).
+        comp_states = {**_compartment_states(scenario), **places_states(places)}
         time = scenario.get("time", {})
+        seed = data.get("seed")
         return cls(
             summary=summary,
-            name=str(scenario.get("name") or summary.get("scenario") or run_dir.name),
+            name=str(scenario.get("name") or summary.scenario or run_dir.name),
             description=str(scenario.get("description") or ""),
-            engine=str(summary.get("engine", scenario.get("engine", ""))),
-            seed=summary.get("seed"),
-            display_unit=fit_unit(str(time.get("display_unit", "d")), summary.get("t_end_s")),
+            engine=summary.engine or str(scenario.get("engine", "")),
+            seed=seed if isinstance(seed, int) else None,
+            display_unit=fit_unit(str(time.get("display_unit", "d")), summary.t_end_s),
             clock_start_s=_clock_start(summary, events),
             times=table.column("t").to_numpy().astype(np.float64),
             states=states,
@@ -148,9 +142,7 @@ class RunData:
 
     def state_of(self, compartment: str) -> str:
         """The vocabulary state a compartment counts towards ("other" if unknown)."""
-        if compartment in self.compartment_states:
-            return self.compartment_states[compartment]
-        return _LETTER_STATES.get(compartment, "other")
+        return self.compartment_states.get(compartment, "other")
 
 
 @dataclass(frozen=True)
@@ -288,12 +280,28 @@ def _compartment_states(scenario: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def _clock_start(summary: dict[str, Any], events: pa.Table | None) -> float | None:
-    value = summary.get("clock_start_s")
-    if value is None and events is not None and events.schema.metadata:
+def _clock_start(summary: Summary, events: pa.Table | None) -> float | None:
+    if summary.people is not None:
+        return summary.people.clock_start_s
+    if events is not None and events.schema.metadata:
         raw = events.schema.metadata.get(b"clock_start_s")
-        value = float(raw) if raw is not None else None
-    return float(value) if isinstance(value, int | float) else None
+        return float(raw) if raw is not None else None
+    return None
+
+
+def places_states(places: pa.Table | None) -> dict[str, str]:
+    """Compartment → state from places.parquet's metadata (`compartments` and `states`, two
+    JSON lists the engines write); {} for a table without them."""
+    meta = places.schema.metadata if places is not None else None
+    if not meta or b"compartments" not in meta or b"states" not in meta:
+        return {}
+    try:
+        comps, states = json.loads(meta[b"compartments"]), json.loads(meta[b"states"])
+    except ValueError:
+        return {}
+    if not isinstance(comps, list) or not isinstance(states, list) or len(comps) != len(states):
+        return {}
+    return {str(c): str(s) for c, s in zip(comps, states, strict=True)}
 
 
 def _building(scenario: dict[str, Any]) -> dict[str, Any]:

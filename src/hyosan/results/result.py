@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from matplotlib.axes import Axes
 
+    from hyosan.results.interventions import InterventionReport
+    from hyosan.results.summary import Outbreak, People, Summary
     from hyosan.scenario.schema import Scenario
 
 __all__ = ["Result"]
@@ -56,8 +58,15 @@ class Result:
         One row per place (spatial runs): first-zombie times and per-place snapshots.
     survivors
         Named characters still human at the end (engines with named characters).
+    people
+        The figures of a run with people in a building, and the named characters' fates.
+    outbreak
+        Where the outbreak reached (runs on a world).
+    interventions
+        What each intervention did (runs with interventions); None without any.
     extra
-        Further headline figures of the engine, merged into the summary.
+        Summary figures this version does not know (read back from another version's run
+        directory), kept as they are.
     """
 
     scenario: Scenario
@@ -75,6 +84,9 @@ class Result:
     events: pa.Table | None = None
     places: pa.Table | None = None
     survivors: tuple[str, ...] = ()
+    people: People | None = None
+    outbreak: Outbreak | None = None
+    interventions: tuple[InterventionReport, ...] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     # --- series -------------------------------------------------------------------------------
@@ -141,6 +153,7 @@ class Result:
         import pyarrow.parquet as pq
 
         from hyosan.errors import HyosanError
+        from hyosan.results.summary import Summary
         from hyosan.scenario.load import load_scenario
 
         folder = Path(run_dir)
@@ -148,7 +161,8 @@ class Result:
             if not (folder / name).is_file():
                 raise HyosanError(f"{folder} is not a run directory: it has no {name}")
         scenario = load_scenario(str(folder / "scenario.toml"))
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        data = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        summary = Summary.from_json(data if isinstance(data, dict) else {})
         table = pq.read_table(folder / "timeseries.parquet")
         comps = tuple(scenario.model.compartments)
         missing = [c for c in comps if c not in table.column_names]
@@ -161,28 +175,30 @@ class Result:
             path = folder / f"{stem}.parquet"
             return pq.read_table(path) if path.is_file() else None
 
-        known = {
-            "hyosan_version", "scenario", "engine", "seed", "t_end_s", "final",
-            "final_compartments", "peak_zombies", "t_peak_zombies_s", "t_overrun_s",
-            "humans_win", "survivors", "crossings_s", "stopped_by", "diagnostics", "wall_s",
-        }  # fmt: skip
         return cls(
             scenario=scenario,
-            engine=str(summary.get("engine", scenario.engine)),
-            seed=int(summary.get("seed", 0)),
+            engine=summary.engine or scenario.engine,
+            seed=summary.seed,
             times=table.column("t").to_numpy().astype(float),
             compartments=comps,
             states=states,
             counts=counts,
-            crossings=dict(summary.get("crossings_s") or {}),
-            stopped_by=str(summary.get("stopped_by", "horizon")),
-            exact={k: summary.get(k) for k in ("peak_zombies", "t_peak_zombies_s", "t_overrun_s")},
-            diagnostics=dict(summary.get("diagnostics") or {}),
-            wall_s=float(summary.get("wall_s") or 0.0),
+            crossings=dict(summary.crossings_s),
+            stopped_by=summary.stopped_by,
+            exact={
+                "peak_zombies": summary.peak_zombies,
+                "t_peak_zombies_s": summary.t_peak_zombies_s,
+                "t_overrun_s": summary.t_overrun_s,
+            },
+            diagnostics=dict(summary.diagnostics or {}),
+            wall_s=summary.wall_s,
             events=optional("events"),
             places=optional("places"),
-            survivors=tuple(summary.get("survivors") or ()),
-            extra={k: v for k, v in summary.items() if k not in known},
+            survivors=summary.survivors,
+            people=summary.people,
+            outbreak=summary.outbreak,
+            interventions=summary.interventions,
+            extra=dict(summary.extra),
         )
 
     def plot(self, ax: Axes | None = None, *, log: bool | None = None) -> Axes:
@@ -199,22 +215,22 @@ class Result:
 
         from hyosan.reports.html import fmt_time
 
-        s = self.summary()
+        s = self.headline()
         unit = self.unit
         rows = [
             ("engine, seed", f"{self.engine}, {self.seed}"),
-            ("simulated", fmt_time(s["t_end_s"], unit)),
+            ("simulated", fmt_time(s.t_end_s, unit)),
         ]
-        if s.get("peak_zombies") is not None:
+        if s.peak_zombies is not None:
             rows.append(
                 (
                     "peak zombies",
-                    f"{s['peak_zombies']:,.0f} at {fmt_time(s['t_peak_zombies_s'], unit)}",
+                    f"{s.peak_zombies:,.0f} at {fmt_time(s.t_peak_zombies_s, unit)}",
                 )
             )
         if "human" in self.states and "zombie" in self.states:
-            rows.append(("overrun (80 % lost)", fmt_time(s["t_overrun_s"], unit)))
-        rows += [(f"{k} at the end", f"{v:,.4g}") for k, v in s["final"].items()]
+            rows.append(("overrun (80 % lost)", fmt_time(s.t_overrun_s, unit)))
+        rows += [(f"{k} at the end", f"{v:,.4g}") for k, v in s.final.items()]
         try:
             from hyosan.reports.plots import plot_timeseries
 
@@ -244,9 +260,10 @@ class Result:
             return None
         return first_crossing(self.times, humans, overrun_level(float(humans[0])), below=True)
 
-    def summary(self) -> dict[str, Any]:
-        """The headline figures (summary.json)."""
+    def headline(self) -> Summary:
+        """The headline figures, typed (summary.json's content is `headline().to_json()`)."""
         from hyosan._version import __version__
+        from hyosan.results.summary import Summary
 
         final = self.counts[-1]
         by_state = {s: float(self.series(s)[-1]) for s in self.state_names()}
@@ -256,31 +273,32 @@ class Result:
         t_overrun = (
             self.exact["t_overrun_s"] if "t_overrun_s" in self.exact else self._derived_overrun()
         )
-        # "Left" means at least half a person in a mean-field run, one person in a stochastic one.
-        left = 0.5
-        infected_left = by_state.get("zombie", 0.0) + by_state.get("bitten", 0.0)
-        humans_left = by_state.get("human", 0.0)
-        return {
-            "hyosan_version": __version__,
-            "scenario": self.scenario.name,
-            "engine": self.engine,
-            "seed": self.seed,
-            "t_end_s": float(self.times[-1]),
-            "final": by_state,
-            "final_compartments": {
-                c: float(v) for c, v in zip(self.compartments, final, strict=True)
-            },
-            "peak_zombies": float(peak_z) if peak_z is not None else None,
-            "t_peak_zombies_s": float(t_peak) if t_peak is not None else None,
-            "t_overrun_s": t_overrun,
-            "humans_win": bool(infected_left < left and humans_left >= left),
-            "survivors": list(self.survivors),
-            "crossings_s": dict(self.crossings),
-            "stopped_by": self.stopped_by,
-            "diagnostics": dict(self.diagnostics),
-            "wall_s": self.wall_s,
-            **self.extra,
-        }
+        return Summary(
+            hyosan_version=__version__,
+            scenario=self.scenario.name,
+            engine=self.engine,
+            seed=self.seed,
+            t_end_s=float(self.times[-1]),
+            final=by_state,
+            final_compartments={c: float(v) for c, v in zip(self.compartments, final, strict=True)},
+            peak_zombies=float(peak_z) if peak_z is not None else None,
+            t_peak_zombies_s=float(t_peak) if t_peak is not None else None,
+            t_overrun_s=t_overrun,
+            humans_win=Summary.decide_winner(by_state),
+            survivors=tuple(self.survivors),
+            crossings_s=dict(self.crossings),
+            stopped_by=self.stopped_by,
+            diagnostics=dict(self.diagnostics),
+            wall_s=self.wall_s,
+            people=self.people,
+            outbreak=self.outbreak,
+            interventions=self.interventions,
+            extra=dict(self.extra),
+        )
+
+    def summary(self) -> dict[str, Any]:
+        """The headline figures as summary.json holds them (see `headline` for them typed)."""
+        return self.headline().to_json()
 
     def save(self, out: str | Any, *, force: bool = False) -> Any:
         """Write the run directory (see results.rundir.write_run) and return its path."""

@@ -95,7 +95,7 @@ def write_run(
 
 def read_summary(run_dir: str | Path) -> dict[str, Any]:
     """summary.json of a run directory."""
-    return json.loads((Path(run_dir) / "summary.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return json.loads((Path(run_dir) / "summary.json").read_text(encoding="utf-8"))
 
 
 def read_timeseries(run_dir: str | Path) -> Any:

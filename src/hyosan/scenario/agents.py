@@ -126,10 +126,12 @@ class Door(Frozen):
 
     @property
     def can_barricade(self) -> bool:
+        """Whether people can barricade this passage (by default: doors only)."""
         return self.barricade if self.barricade is not None else self.kind == "door"
 
     @property
     def zombies_pass(self) -> bool:
+        """Whether zombies can go through (by default: all but windows and hoses)."""
         return self.zombies if self.zombies is not None else self.kind not in ("window", "hose")
 
 

@@ -129,18 +129,26 @@ class _Window(Frozen):
 
 
 class Cordon(_Window):
+    """Movement and contact across the area's edge stop, but for a share `leak`."""
+
     kind: Literal["cordon"]
-    area: Area  # type: ignore[assignment]
+    area: Area
     leak: Fraction = 0.0
 
 
 class Curfew(_Window):
+    """The movement of `compartments` (default: humans, the bitten, hybrids) in the area is
+    multiplied by `movement` (a curfew, or martial law)."""
+
     kind: Literal["curfew", "martial_law"]
     movement: Multiplier = 0.1
     compartments: tuple[str, ...] = ()
 
 
 class Sweep(_Window):
+    """Soldiers destroy zombies in the area at rate `kill`; `bite_risk` soldiers on average
+    are bitten per zombie destroyed."""
+
     kind: Literal["sweep"]
     kill: RateField
     bite_risk: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] = 0.0
@@ -150,6 +158,8 @@ class Sweep(_Window):
 
 
 class Lure(_Window):
+    """Zombies in the area also walk toward the place `toward` at `speed` (a sound drone)."""
+
     kind: Literal["lure"]
     toward: PlaceRef
     speed: RateField
@@ -157,6 +167,8 @@ class Lure(_Window):
 
 
 class Strike(Frozen):
+    """At `at`, everyone alive in the area is killed (and joins `to`)."""
+
     kind: Literal["strike"]
     name: str = ""
     enabled: bool = True
@@ -166,10 +178,14 @@ class Strike(Frozen):
     note: str = Field(default="", description="shown beside the tally, e.g. the show's figures")
 
     def window(self) -> tuple[float, float]:
+        """(at, at): a strike lasts no time."""
         return float(self.at), float(self.at)
 
 
 class Evacuate(_Window):
+    """People in the area walk to the `camp` at `speed`, where screening lets humans in and
+    catches the bitten and hybrids."""
+
     kind: Literal["evacuate"]
     camp: PlaceRef
     speed: RateField
@@ -182,6 +198,8 @@ class Evacuate(_Window):
 
 
 class Cure(_Window):
+    """The infected of `compartments` in the area are cured at `rate` (joining `to`)."""
+
     kind: Literal["cure"]
     rate: RateField
     compartments: tuple[str, ...] = ()
@@ -189,6 +207,8 @@ class Cure(_Window):
 
 
 class Travel(_Window):
+    """People travel from one place to another at `rate`."""
+
     kind: Literal["travel"]
     origin: PlaceRef
     destination: PlaceRef

@@ -251,7 +251,7 @@ def _problems_from(
             problems.append(Problem(path, msg, _line_for(path, lines)))
 
     errors = error.errors(include_url=False)
-    for keys, err in _union_choices(errors):
+    for keys, err in _union_choices([dict(e) for e in errors]):
         path = _join(keys)
         kind = err["type"]
         msg = str(err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
@@ -343,7 +343,7 @@ def _unchecked_references(data: dict[str, Any], errors: list[Any]) -> list[tuple
                     )
                 )
     # The scenario's own check ran only if every field was valid: then it is the only error.
-    if comps is None or () in locs:
+    if comps is None or not isinstance(raw_comps, dict) or () in locs:
         return found
     known = ", ".join(comps)
     states = {
@@ -371,10 +371,10 @@ def _unchecked_references(data: dict[str, Any], errors: list[Any]) -> list[tuple
         named = [("compartment", cull.get("compartment")), ("to", cull.get("to"))]
         reset = cull.get("reset_to_initial")
         named += [("reset_to_initial", n) for n in (reset if isinstance(reset, list) else [])]
-        for field, name in named:
-            if isinstance(name, str) and name not in comps:
+        for field, ref in named:
+            if isinstance(ref, str) and ref not in comps:
                 found.append(
-                    (f"culls[{i}].{field}", f"no compartment {name!r} (the model has {known})")
+                    (f"culls[{i}].{field}", f"no compartment {ref!r} (the model has {known})")
                 )
     section = data.get("thresholds")
     for i, th in enumerate(section if isinstance(section, list) else []):
@@ -409,7 +409,7 @@ def read_scenario_data(source: str | Path) -> tuple[str, str]:
             f"note: {source!r} here is not a scenario file; using the built-in scenario {source!r}",
             file=sys.stderr,
         )
-        return f"built-in scenario {source!r}", builtin_scenario_text(source)
+        return f"built-in scenario {source!r}", builtin_scenario_text(str(source))
     if bare and path.is_file():
         print(
             f"note: using the file ./{source}, not the built-in scenario {source!r} "
@@ -596,7 +596,7 @@ def _from_overrides(
             keys.append((_join(parts), item))
     out = []
     for p in problems:
-        item = next(
+        given = next(
             (
                 it
                 for k, it in reversed(keys)
@@ -604,7 +604,7 @@ def _from_overrides(
             ),
             None,
         )
-        out.append(Problem(p.path, f"{p.message} (from --set {item})", None) if item else p)
+        out.append(Problem(p.path, f"{p.message} (from --set {given})", None) if given else p)
     return out
 
 

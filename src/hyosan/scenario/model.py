@@ -54,8 +54,8 @@ class FrozenDict(dict):  # type: ignore[type-arg]
     def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
         raise TypeError("a validated scenario cannot be changed; make a variant with evolve()")
 
-    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
-    __ior__ = _refuse  # type: ignore[assignment]
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse
+    __ior__ = _refuse
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (FrozenDict, (dict(self),))
@@ -135,10 +135,12 @@ class Reaction(Frozen):
 
     @property
     def reactants(self) -> dict[str, int]:
+        """The left-hand side of the reaction: compartment → count."""
         return parse_equation(self.equation)[0]
 
     @property
     def products(self) -> dict[str, int]:
+        """The right-hand side of the reaction: compartment → count."""
         return parse_equation(self.equation)[1]
 
 

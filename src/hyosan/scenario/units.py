@@ -71,6 +71,7 @@ class Duration(float):
     text: str
 
     def __new__(cls, seconds: float, text: str | None = None) -> Duration:
+        """A duration of `seconds`, written as `text` (default: the shortest exact form)."""
         obj = super().__new__(cls, seconds)
         obj.text = text if text is not None else format_duration(seconds)
         return obj
@@ -88,6 +89,7 @@ class Rate(float):
     text: str
 
     def __new__(cls, per_second: float, text: str | None = None) -> Rate:
+        """A rate of `per_second`, written as `text` (default: "<value>/s")."""
         obj = super().__new__(cls, per_second)
         obj.text = text if text is not None else f"{per_second!r}/s"
         return obj

@@ -55,6 +55,7 @@ class World:
 
     @property
     def n_places(self) -> int:
+        """How many places the world has."""
         return int(self.indptr.size - 1)
 
     @property
@@ -64,6 +65,7 @@ class World:
 
     @property
     def weighted(self) -> bool:
+        """Whether the edges carry weights (else every edge counts the same)."""
         return bool(self.weights.size)
 
     def degree(self) -> np.ndarray:
@@ -96,6 +98,7 @@ class World:
         return indptr, source[order].astype(np.int32), weights
 
     def neighbours(self, place: int) -> np.ndarray:
+        """The places next to `place` (its edges' ends)."""
         return self.indices[self.indptr[place] : self.indptr[place + 1]]
 
     def place_of(self, row: int, col: int) -> int:

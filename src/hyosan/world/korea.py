@@ -536,10 +536,11 @@ def build_korea_grid() -> KoreaGrid:
         anchors.append((names.index(name), la, lo))
     for _, (la, lo, _, region) in METROPOLITAN.items():
         anchors.append((names.index(region), la, lo))
-    for _, province, la, lo, _ in CITIES:
-        anchors.append((names.index(province), la, lo))
-    for _, province, la, lo in COUNTY_SEATS:
-        anchors.append((names.index(province), la, lo))
+    # (The loops name the province `in_province`: `province` is the map below, an array.)
+    for _, in_province, la, lo, _ in CITIES:
+        anchors.append((names.index(in_province), la, lo))
+    for _, in_province, la, lo in COUNTY_SEATS:
+        anchors.append((names.index(in_province), la, lo))
     jeju_id = names.index("Jeju")
     best = np.full((ROWS, COLS), np.inf)
     province = np.full((ROWS, COLS), -1, dtype=np.int64)
@@ -557,11 +558,11 @@ def build_korea_grid() -> KoreaGrid:
     people = np.zeros((ROWS, COLS), dtype=np.float64)
     rural = {name: float(pop) for name, (pop, _, _) in PROVINCES.items()}
     blobs = [(name, la, lo, float(pop)) for name, (la, lo, pop, _) in METROPOLITAN.items()]
-    for name, prov, la, lo, pop in [
+    for name, prov, la, lo, city_pop in [
         *CITIES,
         ("Hyosan", "North Gyeongsang", *HYOSAN, HYOSAN_POPULATION),
     ]:
-        urban = URBAN_SHARE * pop
+        urban = URBAN_SHARE * city_pop
         rural[prov] -= urban
         blobs.append((name, la, lo, urban))
     for name, la, lo, pop in blobs:

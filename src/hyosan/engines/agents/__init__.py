@@ -51,7 +51,7 @@ import numpy as np
 from hyosan.engines.agents.actions import SUPPORTED
 from hyosan.engines.agents.building_run import DEFAULT_STEP_S, BuildingRun, state_map
 from hyosan.engines.agents.state import SOUND_SLOTS
-from hyosan.engines.base import Engine, Recorder, Streams
+from hyosan.engines.base import Engine, Outputs, Recorder, Streams
 from hyosan.errors import EngineError
 
 if TYPE_CHECKING:
@@ -113,5 +113,5 @@ class AgentsEngine(Engine):
     ) -> tuple[dict[str, float | None], dict[str, float | None], dict[str, Any]]:
         return state.finish()
 
-    def _outputs(self, state: AgentsRun) -> dict[str, Any]:
+    def _outputs(self, state: AgentsRun) -> Outputs:
         return state.outputs()

@@ -16,9 +16,8 @@ Other interventions are refused: the engine declares only these two.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -34,7 +33,8 @@ from hyosan.engines.agents.params import (
     ZOMBIE,
 )
 from hyosan.errors import EngineError
-from hyosan.interventions.plan import area_mask, strike_tally
+from hyosan.interventions.plan import area_mask
+from hyosan.results.interventions import InterventionReport, Measure, Strike
 from hyosan.world.build import seed_place
 from hyosan.world.graph import World
 
@@ -68,10 +68,11 @@ class BuildingActions:
 
     strikes: list[tuple[int, str, float, np.ndarray, str]] = field(default_factory=list)
     lures: list[tuple[int, str, float, float, int]] = field(default_factory=list)
-    tallies: list[dict[str, Any]] = field(default_factory=list)
+    tallies: list[Strike] = field(default_factory=list)
 
     @classmethod
     def build(cls, scenario: Scenario, plan: FloorPlan) -> BuildingActions:
+        """The strikes and lures of `scenario` with their areas and targets as rooms of `plan`."""
         world = building_world(plan)
         out = cls()
         for i, iv in enumerate(scenario.interventions):
@@ -134,20 +135,12 @@ class BuildingActions:
         ag.passage[hit] = -1
         ag.heading_to[hit] = -1
         run.recount()
-        entry: dict[str, Any] = {"name": name, "kind": "strike", "t_s": t}
-        if note:
-            entry["note"] = note
-        self.tallies.append({**entry, **strike_tally(before)})
+        self.tallies.append(Strike.of(name, t, note or "", before))
 
-    def report(self) -> list[dict[str, Any]]:
-        """One entry per strike and lure, in the same form as on a graph of places."""
+    def report(self) -> tuple[InterventionReport, ...]:
+        """One entry per lure and strike, of the same types as on a graph of places."""
         lures = [
-            {
-                "name": name,
-                "kind": "lure",
-                "start_s": start,
-                "end_s": None if math.isinf(end) else end,
-            }
+            Measure(name=name, kind="lure", start_s=start, end_s=Measure.end_of(end))
             for _, name, start, end, _ in self.lures
         ]
-        return [*lures, *self.tallies]
+        return (*lures, *self.tallies)

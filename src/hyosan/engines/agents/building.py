@@ -60,6 +60,7 @@ class FloorPlan:
 
     @property
     def n_rooms(self) -> int:
+        """How many rooms the building has."""
         return len(self.names)
 
     def index(self, name: str) -> int:

@@ -46,9 +46,11 @@ from hyosan.engines.agents.state import (
     passages_of,
     rooms_of,
 )
+from hyosan.engines.base import Outputs
 from hyosan.engines.kernel import EventLog, Records, Status, Watched, new_event_log
 from hyosan.engines.watches import WatchArrays, watches
 from hyosan.errors import EngineError
+from hyosan.results.summary import Fate, People
 
 if TYPE_CHECKING:
     from hyosan.engines.agents.building import FloorPlan
@@ -62,6 +64,12 @@ __all__ = ["DEFAULT_STEP_S", "BuildingRun", "setup_building", "state_map"]
 DEFAULT_STEP_S = 5.0
 #: The random streams of a building run, in the order of `Draws`.
 STREAMS = ("movement", "encounters", "bites", "behaviour")
+
+
+def _draws(streams: Streams) -> Draws:
+    """The run's generators: one per name of STREAMS, then awareness's own."""
+    movement, encounters, bites, behaviour = (streams.generator(s) for s in STREAMS)
+    return Draws(movement, encounters, bites, behaviour, _awareness_stream(streams))
 
 
 def _awareness_stream(streams: Streams) -> np.random.Generator:
@@ -127,6 +135,7 @@ class BuildingRun:
     log: EventLog
     draws: Draws
     compartments: tuple[str, ...]
+    compartment_states: tuple[str, ...]  # the vocabulary state of each compartment
     rec_times: np.ndarray
     actions: BuildingActions | None
     summary_only: bool
@@ -185,8 +194,8 @@ class BuildingRun:
         }
         return crossings, exact, diagnostics
 
-    def outputs(self) -> dict[str, Any]:
-        """The events, per-room snapshots, survivors and the summary's extra figures."""
+    def outputs(self) -> Outputs:
+        """The events, per-room snapshots, survivors, and the people's figures and fates."""
         from hyosan.engines.agents.narrative import events_table, fates
 
         ev = self.events()
@@ -215,31 +224,30 @@ class BuildingRun:
             return int(np.count_nonzero(kinds == kind))
 
         alive = np.isin(st, [HUMAN, ESCAPED])
-        extra = {
-            "fates": fate_text,
-            "people": int(people.n),
-            "n_students_alive": int(np.count_nonzero(alive & (people.roles == 0))),
-            "n_bites": count(EV_BITE),
+        figures = People(
+            fates=tuple(Fate(name, text) for name, text in fate_text.items()),
+            people=int(people.n),
+            n_students_alive=int(np.count_nonzero(alive & (people.roles == 0))),
+            n_bites=count(EV_BITE),
             # By people: the strike's named victims carry a kill event of their own.
-            "n_zombies_destroyed": int(
+            n_zombies_destroyed=int(
                 np.count_nonzero((kinds == EV_KILL) & (ev["aux"] != BY_STRIKE))
             ),
-            "n_barricades": count(EV_BARRICADE),
-            "n_barricades_broken": count(EV_BROKEN),
-            "n_rescues": count(EV_RESCUE),
-            "n_sacrifices": count(EV_SACRIFICE),
-            "n_hybrids": count(EV_HYBRID),
-            "n_escaped": count(EV_ESCAPE),
-            "clock_start_s": self.clock_start,
-        }
-        if self.actions is not None:
-            extra["interventions"] = self.actions.report()
-        return {
-            "events": table,
-            "places": None if self.summary_only else self.places(),
-            "survivors": survivors,
-            "extra": extra,
-        }
+            n_barricades=count(EV_BARRICADE),
+            n_barricades_broken=count(EV_BROKEN),
+            n_rescues=count(EV_RESCUE),
+            n_sacrifices=count(EV_SACRIFICE),
+            n_hybrids=count(EV_HYBRID),
+            n_escaped=count(EV_ESCAPE),
+            clock_start_s=self.clock_start,
+        )
+        return Outputs(
+            events=table,
+            places=None if self.summary_only else self.places(),
+            survivors=survivors,
+            people=figures,
+            interventions=None if self.actions is None else self.actions.report(),
+        )
 
     # --- between steps -----------------------------------------------------------------------
 
@@ -295,7 +303,13 @@ class BuildingRun:
             columns[name] = pa.FixedSizeListArray.from_arrays(
                 pa.array(values, pa.float64()), max(n_snap, 1)
             )
-        meta = {"snapshot_times_s": json.dumps([float(t) for t in times])}
+        meta = {
+            "snapshot_times_s": json.dumps([float(t) for t in times]),
+            "compartments": json.dumps(list(self.compartments)),
+            # Each compartment's state, so that a reader of the file alone (the report) knows
+            # which counts are zombies without the scenario.
+            "states": json.dumps(list(self.compartment_states)),
+        }
         return pa.table(columns, metadata=meta)
 
 
@@ -372,8 +386,9 @@ def setup_building(scenario: Scenario, streams: Streams, summary_only: bool) -> 
         watch=watch,
         watched=watched,
         log=new_event_log(max(4096, 16 * n), np.int8),
-        draws=Draws(*(streams.generator(s) for s in STREAMS), _awareness_stream(streams)),
+        draws=_draws(streams),
         compartments=tuple(scenario.model.compartments),
+        compartment_states=tuple(c.state for c in scenario.model.compartments.values()),
         rec_times=times,
         actions=BuildingActions.build(scenario, plan) if scenario.acts else None,
         summary_only=summary_only,

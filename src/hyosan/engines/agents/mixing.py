@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 from numba import njit
 
+from hyosan.engines.base import Outputs
 from hyosan.engines.kernel import Records, Status, Watched, watch, write_totals
 from hyosan.engines.watches import WatchArrays, watches
 from hyosan.errors import EngineError
@@ -250,9 +251,9 @@ class MixingRun:
         }
         return crossings, exact, diagnostics
 
-    def outputs(self) -> dict[str, Any]:
+    def outputs(self) -> Outputs:
         """Nothing beyond the counts."""
-        return {}
+        return Outputs()
 
 
 def setup_mixing(scenario: Scenario, streams: Streams) -> MixingRun:
@@ -276,7 +277,7 @@ def setup_mixing(scenario: Scenario, streams: Streams) -> MixingRun:
     for j in range(n_r):
         lost = np.flatnonzero(change[j] < 0)
         gained = np.flatnonzero(change[j] > 0)
-        ok = len(lost) <= 1 and len(gained) <= 1 and np.all(np.abs(change[j]) <= 1)
+        ok = bool(len(lost) <= 1 and len(gained) <= 1 and np.all(np.abs(change[j]) <= 1))
         ok = ok and (len(lost) == 1 or len(gained) == 1)
         if not ok:
             raise EngineError(

@@ -41,6 +41,7 @@ class Population:
 
     @property
     def n(self) -> int:
+        """How many people there are."""
         return int(self.room.size)
 
 

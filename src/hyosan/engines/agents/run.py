@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     import numpy as np
 
-    from hyosan.engines.base import Recorder
+    from hyosan.engines.base import Outputs, Recorder
     from hyosan.scenario.schema import Scenario
 
 __all__ = ["AgentsRun"]
@@ -43,6 +43,6 @@ class AgentsRun(Protocol):
         """Threshold crossings, exact figures and diagnostics."""
         ...
 
-    def outputs(self) -> dict[str, Any]:
-        """Optional outputs: events, places, survivors, extra summary figures."""
+    def outputs(self) -> Outputs:
+        """What the run gives beyond its counts: events, places, survivors, people."""
         ...

@@ -37,9 +37,13 @@ class Frame:
 def trace(scenario: Scenario, seed: int, horizon: float) -> Iterator[Frame]:
     """Frames at t = 0 and after every step up to `horizon` seconds."""
     from hyosan.engines.agents import AgentsEngine
+    from hyosan.engines.agents.building_run import BuildingRun
+    from hyosan.errors import EngineError
 
     engine = AgentsEngine()
     state = engine._setup(scenario, Streams(seed))
+    if not isinstance(state, BuildingRun):  # a plain model, well mixed: no rooms to follow
+        raise EngineError(f"trace follows people in a building; {scenario.name!r} has none")
     times = np.asarray(scenario.time.output_times())
     recorder = Recorder(times, len(scenario.model.compartments))
 

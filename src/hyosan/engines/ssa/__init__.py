@@ -30,11 +30,12 @@ Random numbers: the world (random graphs) from the `world` stream, events from `
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hyosan.engines.base import Outputs
 from hyosan.engines.population import Clock, PopulationEngine, PopulationRun
 from hyosan.engines.spatial import INTERVENTIONS
 
@@ -64,7 +65,7 @@ class SsaRun(PopulationRun):
     log: EventLog = None  # type: ignore[assignment]  # the event log (empty when not kept)
 
 
-class SsaEngine(PopulationEngine):
+class SsaEngine(PopulationEngine[SsaRun]):
     """Exact continuous-time stochastic simulation of a compartmental model on a world."""
 
     name = "ssa"
@@ -166,7 +167,7 @@ class SsaEngine(PopulationEngine):
         state.lists = lists
         rebuild(state.places, state.channels, lists, state.graph, state.groups)
 
-    def _outputs(self, state: SsaRun) -> dict[str, Any]:
+    def _outputs(self, state: SsaRun) -> Outputs:
         import pyarrow as pa
 
         out = super()._outputs(state)
@@ -175,7 +176,7 @@ class SsaEngine(PopulationEngine):
             n = int(log.n[0])
             names = np.array(state.names, dtype=object)
             q = log.target[:n]
-            out["events"] = pa.table(
+            events = pa.table(
                 {
                     "t": pa.array(log.t[:n]),
                     "kind": pa.array(names[log.kind[:n]].tolist(), pa.string()),
@@ -186,4 +187,5 @@ class SsaEngine(PopulationEngine):
                 },
                 metadata={"t_unit": "s"},
             )
+            return replace(out, events=events)
         return out

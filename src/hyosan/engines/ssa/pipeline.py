@@ -99,6 +99,7 @@ class ForwardCopies(FunctionPass):
         FunctionPass.__init__(self)
 
     def run_pass(self, state: Any) -> bool:
+        """Forward copies until none is left; whether the function changed."""
         changed = False
         while _forward_once(state.func_ir):  # copies of copies go one round at a time
             changed = True
@@ -109,6 +110,7 @@ class Kernel(CompilerBase):
     """Numba's nopython pipeline with `ForwardCopies` after the IR is put in SSA form."""
 
     def define_pipelines(self) -> list[Any]:
+        """The nopython pipeline with `ForwardCopies` after `ReconstructSSA`."""
         pm = DefaultPassBuilder.define_nopython_pipeline(self.state)
         pm.add_pass_after(ForwardCopies, ReconstructSSA)
         pm.finalize()

@@ -19,8 +19,7 @@ from numba.extending import intrinsic
 __all__ = ["prefetch"]
 
 
-@intrinsic
-def prefetch(typingctx: Any, arr: Any, idx: Any) -> Any:
+def _prefetch(typingctx: Any, arr: Any, idx: Any) -> Any:
     """Hint that row `idx` of `arr` (an index within bounds) will soon be read."""
     if not isinstance(arr, types.Array) or not isinstance(idx, types.Integer):
         return None
@@ -51,3 +50,8 @@ def prefetch(typingctx: Any, arr: Any, idx: Any) -> Any:
         return context.get_dummy_value()
 
     return types.void(arr, idx), codegen
+
+
+#: `prefetch(arr, idx)` in a kernel: Numba passes the typing context itself, which the type
+#: of the decorated function cannot say.
+prefetch: Any = intrinsic(_prefetch)

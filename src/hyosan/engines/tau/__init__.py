@@ -101,7 +101,7 @@ class TauRun(PopulationRun):
             self.local.meta[1] = 1  # every place's path starts afresh (local._start)
 
 
-class TauEngine(PopulationEngine):
+class TauEngine(PopulationEngine[TauRun]):
     """Approximate stochastic simulation by binomial tau-leaping on a world of places."""
 
     name = "tau"

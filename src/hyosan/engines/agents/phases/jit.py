@@ -22,9 +22,14 @@ holds the phases it was linked with: after changing a phase, clear the cache (re
 
 from __future__ import annotations
 
-from numba import njit
+from typing import Any
+
+from numba import njit as _typed_njit
 
 __all__ = ["compiled", "from_python", "inlined", "phase"]
+
+# `_nrt` and `no_cpython_wrapper` are options Numba takes but its type hints do not list.
+njit: Any = _typed_njit
 
 compiled = njit(cache=True, _nrt=False)
 inlined = njit(inline="always", _nrt=False)

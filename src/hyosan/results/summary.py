@@ -1,0 +1,426 @@
+"""The headline figures of one run (summary.json) as a typed Summary with typed parts.
+
+Why dataclasses and not TypedDicts: each part prints itself in the terminal and fills the
+report (methods, which a TypedDict cannot carry), the engines build them and `Summary.from_json`
+reads them back from files, and a reader asks `summary.people is not None` rather than
+whether a key is in a dict. summary.json keeps its keys: `Summary.to_json` writes the same
+object the dict-based summary wrote, and `Summary.from_json(s).to_json() == s` for any file
+this version wrote. Keys a file holds that this version does not know (a later version's, a
+golden file's `golden_overrides`) are kept as they are in `extra`.
+
+The parts:
+
+- `People`: the figures of a run with people in a building (bites, barricades, rescues...)
+  and each named character's `Fate`; written at the top level of summary.json;
+- `Outbreak`: where a spatial outbreak reached (summary.json's `outbreak`);
+- the interventions' entries (summary.json's `interventions`), in results/interventions.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any
+
+from hyosan.results.interventions import (
+    Figure,
+    InterventionReport,
+    When,
+    fmt_count,
+    intervention_from_json,
+)
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+__all__ = ["Fate", "Outbreak", "People", "Summary"]
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+@dataclass(frozen=True)
+class Fate:
+    """What became of one named character ("bitten by student #248 (day 1 09:17); ...")."""
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class People:
+    """The figures of a run with people in a building, and the named characters' fates.
+
+    Attributes
+    ----------
+    fates
+        Each named character's fate, in the cast's order.
+    people
+        Everyone in the building at the start.
+    n_students_alive
+        Students still alive (human or escaped) at the end.
+    n_bites, n_zombies_destroyed, n_barricades, n_barricades_broken, n_rescues, n_sacrifices,
+    n_hybrids, n_escaped
+        Events of the run, by kind (zombies destroyed by people, not by strikes).
+    clock_start_s
+        Clock time of t = 0 (seconds after midnight of day 1), to show times as "day 1 08:30".
+    """
+
+    fates: tuple[Fate, ...]
+    people: int
+    n_students_alive: int
+    n_bites: int
+    n_zombies_destroyed: int
+    n_barricades: int
+    n_barricades_broken: int
+    n_rescues: int
+    n_sacrifices: int
+    n_hybrids: int
+    n_escaped: int
+    clock_start_s: float
+
+    #: The headline counts with their labels, as the terminal and the report show them.
+    LABELS = (
+        ("people", "people"),
+        ("n_bites", "bites"),
+        ("n_zombies_destroyed", "zombies destroyed"),
+        ("n_barricades", "barricades built"),
+        ("n_barricades_broken", "broken"),
+        ("n_rescues", "rescues"),
+        ("n_sacrifices", "sacrifices"),
+        ("n_hybrids", "hybrids"),
+        ("n_escaped", "escaped"),
+    )
+
+    def print(self, console: Console, survivors: tuple[str, ...]) -> None:
+        """The headline counts on one line, how many named characters survive, each fate."""
+        console.print(", ".join(f"{getattr(self, k):,} {label}" for k, label in self.LABELS))
+        console.print(
+            f"[bold]{len(survivors)} of {len(self.fates)} named characters survive[/]"
+            + (f": {_escape(', '.join(survivors))}" if survivors else "")
+        )
+        width = max((len(f.name) for f in self.fates), default=0)
+        for fate in self.fates:
+            console.print(f"  {_escape(fate.name):<{width}}  {_escape(fate.text)}")
+
+    def figures(self) -> dict[str, Figure]:
+        """Every count and the clock's start, for an ensemble's runs.parquet."""
+        return {k: v for k, v in self.to_json().items() if k != "fates"}
+
+    def to_json(self) -> dict[str, Any]:
+        """`fates` (name → text) and the figures, as summary.json's top level holds them."""
+        out: dict[str, Any] = {"fates": {f.name: f.text for f in self.fates}}
+        for f in fields(self):
+            if f.name != "fates":
+                out[f.name] = getattr(self, f.name)
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> People | None:
+        """The figures of a summary.json's top level; None if it has no fates (no people)."""
+        fates = data.get("fates")
+        if not isinstance(fates, dict):
+            return None
+        counts = {
+            f.name: int(data.get(f.name) or 0)
+            for f in fields(cls)
+            if f.name not in ("fates", "clock_start_s")
+        }
+        return cls(
+            fates=tuple(Fate(str(n), str(t)) for n, t in fates.items()),
+            clock_start_s=float(data.get("clock_start_s") or 0.0),
+            **counts,
+        )
+
+
+#: People's summary.json keys at the top level.
+PEOPLE_KEYS = frozenset(f.name for f in fields(People))
+
+
+@dataclass(frozen=True)
+class Outbreak:
+    """How far a spatial outbreak reached (summary.json's `outbreak`).
+
+    Attributes
+    ----------
+    places_reached
+        Places a zombie reached.
+    t_arrival_s
+        First zombie's time (s) at each named place, None where none came; None on a world
+        without names.
+    radius_cells, reach_rows_cells, reach_cols_cells
+        On grids: the farthest cell reached from the first, as a distance and along each axis.
+    reached_edge
+        On lattices without wraparound: whether the outbreak reached the edge.
+    """
+
+    places_reached: int
+    t_arrival_s: dict[str, float | None] | None = None
+    radius_cells: float | None = None
+    reach_rows_cells: int | None = None
+    reach_cols_cells: int | None = None
+    reached_edge: bool | None = None
+
+    def print(self, console: Console, when: When, asked: tuple[str, ...] = ()) -> None:
+        """Places reached (radius, edge), and the first zombie's arrival at named places:
+        all of them when there are a few, else the first eight and those `asked` for."""
+        parts = [f"reached {self.places_reached:,} places"]
+        if self.radius_cells is not None:
+            parts.append(f"radius {self.radius_cells:.1f} cells")
+        if self.reached_edge is not None:
+            parts.append("reached the edge" if self.reached_edge else "did not reach the edge")
+        console.print("the outbreak " + ", ".join(parts))
+        arrivals = self.t_arrival_s or {}
+        reached = sorted((t, n) for n, t in arrivals.items() if t is not None)
+        # Many named places (a country's cities): the first eight reached, and those asked for.
+        shown = reached if len(arrivals) <= 12 else reached[:8]
+        for name in asked:
+            t = arrivals.get(name)
+            if t is not None and (t, name) not in shown:
+                shown.append((t, name))
+            elif name in arrivals and t is None:
+                console.print(f"no zombie reached {_escape(name)}")
+        shown.sort()
+        if shown:
+            console.print(
+                "first zombie: "
+                + "; ".join(f"{_escape(n)} {when(t)}" for t, n in shown)
+                + (f" (and {len(reached) - len(shown)} more)" if len(reached) > len(shown) else "")
+            )
+
+    def to_json(self) -> dict[str, Any]:
+        """The figures it has (a figure a world does not give is left out)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is not None:
+                out[f.name] = dict(value) if isinstance(value, dict) else value
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Outbreak:
+        """summary.json's `outbreak`, read back."""
+        arrivals = data.get("t_arrival_s")
+
+        def opt(key: str, kind: type[float] | type[int] | type[bool]) -> Any:
+            value = data.get(key)
+            return None if value is None else kind(value)
+
+        return cls(
+            places_reached=int(data.get("places_reached") or 0),
+            t_arrival_s=(
+                {str(n): None if t is None else float(t) for n, t in arrivals.items()}
+                if isinstance(arrivals, dict)
+                else None
+            ),
+            radius_cells=opt("radius_cells", float),
+            reach_rows_cells=opt("reach_rows_cells", int),
+            reach_cols_cells=opt("reach_cols_cells", int),
+            reached_edge=opt("reached_edge", bool),
+        )
+
+
+#: "Left" means at least half a person in a mean-field run, one person in a stochastic one.
+LEFT = 0.5
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The headline figures of one run: what summary.json holds, typed.
+
+    Attributes
+    ----------
+    hyosan_version, scenario, engine, seed
+        What ran it and what was run.
+    t_end_s
+        When the run ended (s): the horizon, or when a stopping threshold was crossed.
+    final
+        Counts at the end by state (hyosan's vocabulary), `final_compartments` by compartment.
+    peak_zombies, t_peak_zombies_s
+        The most zombies at once and when (None without zombies).
+    t_overrun_s
+        When 80 % of the initial humans were lost (None: never, or no humans).
+    humans_win
+        No infected left (under half a person) and humans left.
+    survivors
+        Named characters still human at the end.
+    crossings_s
+        First time each threshold of the scenario was crossed, or None.
+    stopped_by
+        "horizon", or the threshold that stopped the run.
+    diagnostics
+        The engine's own figures (steps, events, evaluations...); None: summary.json has none.
+    wall_s
+        Wall-clock seconds the run took.
+    people
+        A run with people in a building: its counts and the named characters' fates.
+    outbreak
+        A run on a world: where the outbreak reached.
+    interventions
+        What each intervention did; None for a run without interventions.
+    extra
+        Keys this version does not know, kept as they are.
+    """
+
+    hyosan_version: str
+    scenario: str
+    engine: str
+    seed: int
+    t_end_s: float
+    final: dict[str, float]
+    final_compartments: dict[str, float]
+    peak_zombies: float | None
+    t_peak_zombies_s: float | None
+    t_overrun_s: float | None
+    humans_win: bool
+    survivors: tuple[str, ...]
+    crossings_s: dict[str, float | None]
+    stopped_by: str
+    diagnostics: dict[str, Any] | None
+    wall_s: float
+    people: People | None = None
+    outbreak: Outbreak | None = None
+    interventions: tuple[InterventionReport, ...] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @staticmethod
+    def decide_winner(final: dict[str, float]) -> bool:
+        """Whether humans win with these counts by state at the end."""
+        infected_left = final.get("zombie", 0.0) + final.get("bitten", 0.0)
+        return bool(infected_left < LEFT and final.get("human", 0.0) >= LEFT)
+
+    @property
+    def outcome(self) -> str:
+        """ "humans win", "the zombies win" (no humans left) or "no winner yet"."""
+        if self.humans_win:
+            return "humans win"
+        if self.final.get("human", 0.0) < LEFT:
+            return "the zombies win"
+        return "no winner yet"
+
+    # --- the terminal ------------------------------------------------------------------------
+
+    def print(self, console: Console, when: When, asked: tuple[str, ...] = ()) -> None:
+        """Everything below the table of states: the peak and the overrun, the crossings, the
+        outcome, the outbreak's reach (with the arrivals `asked` for), the interventions, the
+        people, and what stopped the run."""
+        console.print(
+            f"peak zombies {fmt_count(self.peak_zombies or 0.0)} "
+            f"at {when(self.t_peak_zombies_s)}; overrun {when(self.t_overrun_s)}"
+        )
+        for name, t in self.crossings_s.items():
+            console.print(f"{name}: {when(t)}")
+        if self.humans_win:
+            console.print("[bold]humans win[/]")
+        elif self.outcome == "the zombies win":
+            console.print("[bold]the zombies win[/]")
+        else:
+            console.print("[bold]no winner yet[/]: humans and the infected both remain")
+        if self.outbreak is not None:
+            self.outbreak.print(console, when, asked)
+        for entry in self.interventions or ():
+            entry.print(console, when)
+        if self.people is not None:
+            self.people.print(console, self.survivors)
+        if self.stopped_by != "horizon":
+            console.print(f"stopped by {self.stopped_by} at {when(self.t_end_s)}")
+
+    # --- ensembles ---------------------------------------------------------------------------
+
+    def extra_figures(self) -> dict[str, Figure]:
+        """The engine's further numbers beyond the headline (bites, rescues, ...), and what
+        each intervention did as "<name>: <figure>" ("Missile strikes: not_zombies",
+        "after_strikes: restarted"): the extra columns of an ensemble's runs.parquet."""
+        out: dict[str, Figure] = {}
+        for k, v in self.extra.items():
+            if isinstance(v, bool | int | float):
+                out[k] = v
+        if self.people is not None:
+            out.update(self.people.figures())
+        for entry in self.interventions or ():
+            label = entry.label
+            out.update({f"{label}: {k}": v for k, v in entry.figures().items()})
+        return out
+
+    # --- summary.json ------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        """summary.json's object."""
+        out: dict[str, Any] = {
+            "hyosan_version": self.hyosan_version,
+            "scenario": self.scenario,
+            "engine": self.engine,
+            "seed": self.seed,
+            "t_end_s": self.t_end_s,
+            "final": dict(self.final),
+            "final_compartments": dict(self.final_compartments),
+            "peak_zombies": self.peak_zombies,
+            "t_peak_zombies_s": self.t_peak_zombies_s,
+            "t_overrun_s": self.t_overrun_s,
+            "humans_win": self.humans_win,
+            "survivors": list(self.survivors),
+            "crossings_s": dict(self.crossings_s),
+            "stopped_by": self.stopped_by,
+        }
+        if self.diagnostics is not None:
+            out["diagnostics"] = dict(self.diagnostics)
+        out["wall_s"] = self.wall_s
+        if self.people is not None:
+            out.update(self.people.to_json())
+        if self.outbreak is not None:
+            out["outbreak"] = self.outbreak.to_json()
+        if self.interventions is not None:
+            out["interventions"] = [entry.to_json() for entry in self.interventions]
+        out.update(self.extra)
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Summary:
+        """A summary read back from summary.json (a figure missing from the file reads as
+        none: a file of another version still gives a Summary)."""
+
+        def opt_float(key: str) -> float | None:
+            value = data.get(key)
+            return float(value) if isinstance(value, int | float) else None
+
+        def floats(key: str) -> dict[str, float]:
+            value = data.get(key)
+            return {str(k): float(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+        crossings = data.get("crossings_s")
+        outbreak = data.get("outbreak")
+        entries = data.get("interventions")
+        diagnostics = data.get("diagnostics")
+        known = {f.name for f in fields(cls)} | PEOPLE_KEYS
+        return cls(
+            hyosan_version=str(data.get("hyosan_version", "")),
+            scenario=str(data.get("scenario", "")),
+            engine=str(data.get("engine", "")),
+            seed=int(data.get("seed") or 0),
+            t_end_s=float(data.get("t_end_s") or 0.0),
+            final=floats("final"),
+            final_compartments=floats("final_compartments"),
+            peak_zombies=opt_float("peak_zombies"),
+            t_peak_zombies_s=opt_float("t_peak_zombies_s"),
+            t_overrun_s=opt_float("t_overrun_s"),
+            humans_win=bool(data.get("humans_win", False)),
+            survivors=tuple(str(n) for n in data.get("survivors") or ()),
+            crossings_s=(
+                {str(k): None if v is None else float(v) for k, v in crossings.items()}
+                if isinstance(crossings, dict)
+                else {}
+            ),
+            stopped_by=str(data.get("stopped_by", "horizon")),
+            diagnostics=dict(diagnostics) if isinstance(diagnostics, dict) else None,
+            wall_s=float(data.get("wall_s") or 0.0),
+            people=People.from_json(data),
+            outbreak=Outbreak.from_json(outbreak) if isinstance(outbreak, dict) else None,
+            interventions=(
+                tuple(intervention_from_json(e) for e in entries if isinstance(e, dict))
+                if isinstance(entries, list)
+                else None
+            ),
+            extra={k: v for k, v in data.items() if k not in known},
+        )

@@ -1,0 +1,154 @@
+"""The typed Summary: summary.json read back and written again unchanged, each part printed in
+the terminal and in the report from its own type, and the figures an ensemble keeps."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+import hyosan
+from golden import cases
+from hyosan.results.interventions import (
+    AfterStrikes,
+    Handoff,
+    Measure,
+    Strike,
+    intervention_from_json,
+)
+from hyosan.results.summary import Outbreak, People, Summary
+
+GOLDEN = sorted(cases.GOLDEN_DIR.glob("*.json"))
+
+
+def _when(t: float | None) -> str:
+    return "never" if t is None else f"{t:g} s"
+
+
+def _printed(print_to: Any, *args: Any) -> str:
+    buffer = StringIO()
+    console = Console(file=buffer, width=200, highlight=False, color_system=None)
+    print_to(console, *args)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("path", GOLDEN, ids=[p.stem for p in GOLDEN])
+def test_golden_summaries_read_back_unchanged(path: Path) -> None:
+    """Every golden summary (a strike, a handoff, people, an outbreak...) read as a Summary
+    writes the same JSON object, with the same keys in the same order."""
+    data = {"hyosan_version": "0", **json.loads(path.read_text(encoding="utf-8")), "wall_s": 1.5}
+    again = Summary.from_json(data).to_json()
+    assert again == data
+    assert sorted(again) == sorted(data)
+
+
+def test_parts_are_typed() -> None:
+    """hyosan-city's summary reads as its typed parts, each entry of its own class."""
+    data = json.loads(cases.golden_path("hyosan-city").read_text(encoding="utf-8"))
+    summary = Summary.from_json(data)
+    assert isinstance(summary.outbreak, Outbreak)
+    assert summary.people is None
+    kinds = [type(e) for e in summary.interventions or ()]
+    assert kinds.count(Strike) == 1
+    assert kinds.count(AfterStrikes) == 1
+    assert kinds.count(Handoff) == 1
+    assert kinds.count(Measure) == len(kinds) - 3
+    strike = next(e for e in summary.interventions or () if isinstance(e, Strike))
+    # The golden file's own counts by state (n_<state>) give the totals the entry must read as.
+    entry = next(e for e in data["interventions"] if e.get("kind") == "strike")
+    hit = {k.removeprefix("n_"): v for k, v in entry.items() if k.startswith("n_")}
+    infected = hit["zombie"] + hit["bitten"] + hit["hybrid"]
+    assert (strike.people, strike.infected) == (sum(hit.values()), infected)
+    assert strike.people - strike.infected == entry["uninfected"]
+    assert summary.extra == {}
+    korea = json.loads(cases.golden_path("korea").read_text(encoding="utf-8"))
+    assert Summary.from_json(korea).extra == {"golden_overrides": korea["golden_overrides"]}
+
+
+def test_people_and_fates() -> None:
+    """hyosan-high's people figures and fates come back typed, and print one line each."""
+    data = json.loads(cases.golden_path("hyosan-high").read_text(encoding="utf-8"))
+    people = People.from_json(data)
+    assert people is not None
+    assert people.n_bites == data["n_bites"]
+    assert [f.name for f in people.fates] == list(data["fates"])
+    text = _printed(people.print, ("Park Mi-jin",))
+    assert f"{data['people']:,} people, {data['n_bites']:,} bites" in text
+    assert f"1 of {len(data['fates'])} named characters survive: Park Mi-jin" in text
+    assert text.count("\n") == 2 + len(data["fates"])
+
+
+def test_strike_not_carried_out() -> None:
+    """A strike due after the end of the run says so, with its note, in the terminal and the
+    report, and marks nothing on the chart."""
+    strike = Strike.of("Missile strikes", None, "the show", {})
+    assert strike.to_json() == {"name": "Missile strikes", "kind": "strike", "note": "the show"}
+    assert intervention_from_json(strike.to_json()) == strike
+    assert _printed(strike.print, _when) == (
+        "Missile strikes: not carried out (after the end of the run) (the show)\n"
+    )
+    assert strike.row(_when)[2:] == ["not carried out", "after the end of the run (the show)"]
+    assert strike.mark() is None
+    assert strike.figures() == {}
+
+
+def test_strike_tallies_what_it_hit() -> None:
+    """A strike counts the infected (zombies, the bitten, hybrids) and the rest among those it
+    hit, prints them, and gives them to an ensemble under its name."""
+    strike = Strike.of("Strike", 60.0, "", {"human": 5, "bitten": 2, "hybrid": 1, "zombie": 3})
+    assert (strike.people, strike.zombies, strike.infected) == (11, 3, 6)
+    data = strike.to_json()
+    assert (data["not_zombies"], data["uninfected"]) == (8, 5)
+    assert intervention_from_json(data) == strike
+    assert _printed(strike.print, _when) == (
+        "Strike at 60 s: 11 people hit, 6 infected (3 zombies) and 5 not infected\n"
+    )
+    assert strike.mark() == (60.0, "Strike")
+    assert strike.figures()["n_human"] == 5.0
+
+
+def test_handoff_with_nobody_inside() -> None:
+    """A handoff with nobody left in the building says "nobody", and counts who got out."""
+    handoff = Handoff("hyosan-high", 60.0, "horizon", {"human": 0}, {"yard": {"human": 3}})
+    assert _printed(handoff.print, _when) == (
+        "from hyosan-high at 60 s: nobody in the building, 3 got out\n"
+    )
+    assert handoff.row(_when)[3] == "nobody in the building, 3 got out"
+    assert intervention_from_json(handoff.to_json()) == handoff
+
+
+def test_after_strikes_restarted() -> None:
+    """The check after the strikes says the outbreak grew again when more are infected at the
+    end than just after the strikes, and gives that as a yes-or-no figure."""
+    grew = AfterStrikes(infected_left=10.0, infected_at_end=12.5)
+    assert grew.restarted
+    assert grew.figures() == {"infected_left": 10.0, "infected_at_end": 12.5, "restarted": True}
+    assert "12.5 at the end: the outbreak grew again" in _printed(grew.print, _when)
+    assert not AfterStrikes(infected_left=10.0, infected_at_end=10.0).restarted
+
+
+def test_ensemble_figures_name_each_intervention() -> None:
+    """An ensemble's extra columns: people's counts, and each intervention's figures under its
+    name (the check after the strikes and the handoff under their kind)."""
+    data = json.loads(cases.golden_path("hyosan-city").read_text(encoding="utf-8"))
+    figures = Summary.from_json(data).extra_figures()
+    entries = {e.get("name", e["kind"]): e for e in data["interventions"]}
+    assert figures["Missile strikes: not_zombies"] == entries["Missile strikes"]["not_zombies"]
+    assert figures["after_strikes: restarted"] is False
+    assert figures["handoff: t_s"] == entries["handoff"]["t_s"]
+    assert figures["Special forces: end_s"] == 259200.0
+    assert figures["Quarantine of Hyosan: end_s"] is None
+    high = json.loads(cases.golden_path("hyosan-high").read_text(encoding="utf-8"))
+    assert Summary.from_json(high).extra_figures()["n_rescues"] == high["n_rescues"]
+
+
+def test_result_summary_is_the_typed_summary_as_json(tmp_path: Path) -> None:
+    """Result.summary() is Result.headline() as JSON, and Result.load gives it back."""
+    result = hyosan.simulate("munz-basic", engine="ode", seed=1)
+    assert result.summary() == result.headline().to_json()
+    loaded = hyosan.Result.load(result.save(tmp_path / "run"))
+    assert loaded.headline() == result.headline()
