@@ -66,15 +66,22 @@ class Streams:
 
 @dataclass
 class Recorder:
-    """Fixed output times and the counts recorded at them."""
+    """Fixed output times and the counts recorded at them.
+
+    `tallies` holds, at the same times, how many times each reaction (or channel) has fired
+    since the start, for engines that count them (see `Engine._tally`).
+    """
 
     times: np.ndarray
     n_compartments: int
+    n_tallies: int = 0
     values: np.ndarray = field(init=False)
+    tallies: np.ndarray = field(init=False)
     filled: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         self.values = np.full((len(self.times), self.n_compartments), np.nan)
+        self.tallies = np.zeros((len(self.times), self.n_tallies))
 
     def pending(self, t0: float, t1: float, include_end: bool) -> slice:
         """Indices of the output times in [t0, t1) (or [t0, t1]) not yet recorded."""
@@ -106,7 +113,12 @@ class Engine(ABC):
         streams = Streams(seed)
         state = self._setup(scenario, streams)
         compartments = tuple(scenario.model.compartments)
-        recorder = Recorder(np.asarray(scenario.time.output_times()), len(compartments))
+        tally = self._tally(state)
+        recorder = Recorder(
+            np.asarray(scenario.time.output_times()),
+            len(compartments),
+            0 if tally is None else len(tally),
+        )
         horizon = float(scenario.time.horizon)
 
         culls = sorted(
@@ -131,13 +143,20 @@ class Engine(ABC):
             t0 = t1
 
         times, counts = recorder.times[: recorder.filled], recorder.values[: recorder.filled]
+        tallies = recorder.tallies[: recorder.filled]
+        tally = self._tally(state)
         if stopped_by == "horizon":
             # Records are right-continuous: a cull at the horizon shows in the last record.
             counts[-1] = self._counts(state)
+            if tally is not None:
+                tallies[-1] = tally
         else:
             times = np.append(times, t_end)
             counts = np.vstack([counts, self._counts(state)])
+            if tally is not None:
+                tallies = np.vstack([tallies, tally])
         crossings, exact, diagnostics = self._finish(state)
+        outputs = {**self._outputs(state), **self._reactions(state, times, tallies)}
         return Result(
             scenario=scenario,
             engine=self.name,
@@ -151,7 +170,7 @@ class Engine(ABC):
             exact=exact,
             diagnostics=diagnostics,
             wall_s=time.perf_counter() - start,
-            **self._outputs(state),
+            **outputs,
         )
 
     def check(self, scenario: Scenario) -> None:
@@ -202,6 +221,28 @@ class Engine(ABC):
     def _outputs(self, state: Any) -> dict[str, Any]:
         """Optional Result fields: `events`, `places`, `survivors`, `extra` (default: none)."""
         return {}
+
+    def _tally(self, state: Any) -> np.ndarray | None:
+        """How many times each reaction (or channel) has fired so far; None if not counted.
+
+        Engines that count them return the same number of entries at every call; the recorder
+        keeps them at every output time and `_reactions` turns them into the Result's
+        `reactions`, `reaction_counts` and `stoichiometry`.
+        """
+        return None
+
+    def _reactions(self, state: Any, times: np.ndarray, tallies: np.ndarray) -> dict[str, Any]:
+        """The Result's `reactions`, `reaction_counts` and `stoichiometry` from the tallies at
+        the recorded `times` (by default, each tally is one reaction of the engine's network
+        `state.net`; nothing when the engine counts none)."""
+        if self._tally(state) is None:
+            return {}
+        net = state.net
+        return {
+            "reactions": tuple(net.reaction_names),
+            "reaction_counts": np.asarray(tallies, dtype=np.float64),
+            "stoichiometry": net.stoichiometry.astype(np.float64),
+        }
 
     def _stop_reason(self, state: Any) -> str:
         """Name of what stopped the run early (a stopping threshold)."""

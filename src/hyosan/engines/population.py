@@ -123,7 +123,15 @@ class PopulationRun:
         from hyosan.engines.kernel import Records
 
         cursor = np.array([recorder.filled, self.snap_next], dtype=np.int64)
-        return Records(recorder.times, recorder.values, self.snap_times, self.snaps, cursor)
+        return Records(
+            recorder.times,
+            recorder.values,
+            self.snap_times,
+            self.snaps,
+            cursor,
+            self.counts,
+            recorder.tallies,
+        )
 
     def recorded(self, rec: Records, recorder: Recorder) -> None:
         """Take back how far the kernel wrote the records."""
@@ -235,6 +243,25 @@ class PopulationEngine(Engine):
             "places": state.layout.world.n_places,
         }
         return crossings, peak_and_overrun, self._diagnostics(state, diagnostics)
+
+    def _tally(self, state: PopulationRun) -> np.ndarray:
+        return state.counts.astype(np.float64)
+
+    def _reactions(
+        self, state: PopulationRun, times: np.ndarray, tallies: np.ndarray
+    ) -> dict[str, Any]:
+        # Channels to reactions: a reaction across an edge counts as its reaction, moves as none.
+        net = state.layout.net
+        which = state.layout.channel_reactions()
+        counts = np.zeros((tallies.shape[0], len(net.reaction_names)))
+        for h, j in enumerate(which.tolist()):
+            if j >= 0:
+                counts[:, j] += tallies[:, h]
+        return {
+            "reactions": tuple(net.reaction_names),
+            "reaction_counts": counts,
+            "stoichiometry": net.stoichiometry.astype(np.float64),
+        }
 
     def _outputs(self, state: PopulationRun) -> dict[str, Any]:
         return spatial_outputs(

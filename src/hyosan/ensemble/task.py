@@ -85,6 +85,13 @@ def _scalar_extras(summary: dict[str, Any]) -> dict[str, Any]:
             out[k] = int(v)
         elif isinstance(v, float | np.floating):
             out[k] = float(v)
+    # The epidemic's totals (results/epidemic.py): infections and the attack rate of each run.
+    epidemic = summary.get("epidemic")
+    if isinstance(epidemic, dict):
+        for k in ("infections", "attack_rate"):
+            v = epidemic.get(k)
+            if isinstance(v, int | float) or v is None:
+                out[k] = None if v is None else float(v)
     # What interventions did, one column per figure: "<name>: <figure>", e.g.
     # "Missile strikes: not_zombies" and "after_strikes: restarted".
     for entry in summary.get("interventions") or []:

@@ -7,6 +7,7 @@ per compartment and one `n_<state>` column per state of hyosan's vocabulary pres
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from matplotlib.axes import Axes
 
+    from hyosan.results.epidemic import Epidemic
     from hyosan.scenario.schema import Scenario
 
 __all__ = ["Result"]
@@ -58,6 +60,12 @@ class Result:
         Named characters still human at the end (engines with named characters).
     extra
         Further headline figures of the engine, merged into the summary.
+    reactions, reaction_counts, stoichiometry
+        The reactions the engine counted (the model's, with the interventions'; a building
+        run's state-changing events), how many times each had happened by each recorded time,
+        shape (len(times), len(reactions)), and the net change of each compartment per
+        reaction, shape (len(reactions), len(compartments)). Engines that count events count
+        them exactly; the ode engine integrates each reaction's flux. See `epidemic`.
     """
 
     scenario: Scenario
@@ -76,6 +84,9 @@ class Result:
     places: pa.Table | None = None
     survivors: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    reactions: tuple[str, ...] = ()
+    reaction_counts: np.ndarray | None = None
+    stoichiometry: np.ndarray | None = None
 
     # --- series -------------------------------------------------------------------------------
 
@@ -107,6 +118,14 @@ class Result:
             columns[f"n_{s}"] = pa.array(self.series(s), pa.float64())
         return pa.table(columns, metadata={"t_unit": "s", "engine": self.engine})
 
+    @cached_property
+    def epidemic(self) -> Epidemic | None:
+        """Incidence of every reaction, infections, attack rate and R_t (results.epidemic);
+        None for a Result without reaction counts (one read from an older run directory)."""
+        from hyosan.results.epidemic import Epidemic
+
+        return Epidemic.of(self)
+
     @property
     def unit(self) -> str:
         """The unit times are shown in ("min", "h", "d"...): the scenario's, or a smaller one
@@ -118,10 +137,16 @@ class Result:
 
     def to_pandas(self) -> pd.DataFrame:
         """The time series as a pandas DataFrame (needs pandas), indexed by time in the run's
-        unit (the index is named so: "time (h)"); `t` keeps the seconds."""
+        unit (the index is named so: "time (h)"); `t` keeps the seconds. The epidemic figures
+        (incidence.parquet's columns: `new_<reaction>`, `cum_<reaction>`, infections,
+        `attack_rate`, `R_t`) follow the counts where the run has them."""
         from hyosan.scenario.units import SECONDS_PER
 
         frame = self.timeseries.to_pandas()
+        epidemic = self.epidemic
+        if epidemic is not None:
+            extra = epidemic.table().drop_columns(["t"]).to_pandas()
+            frame = frame.join(extra)
         unit = self.unit
         frame.index = frame["t"] / SECONDS_PER.get(unit, 1.0)
         frame.index.name = f"time ({unit})"
@@ -161,10 +186,15 @@ class Result:
             path = folder / f"{stem}.parquet"
             return pq.read_table(path) if path.is_file() else None
 
+        from hyosan.results.epidemic import read_reactions
+
+        reactions = read_reactions(optional("incidence"), len(comps))
+
         known = {
             "hyosan_version", "scenario", "engine", "seed", "t_end_s", "final",
             "final_compartments", "peak_zombies", "t_peak_zombies_s", "t_overrun_s",
             "humans_win", "survivors", "crossings_s", "stopped_by", "diagnostics", "wall_s",
+            "epidemic",
         }  # fmt: skip
         return cls(
             scenario=scenario,
@@ -183,6 +213,7 @@ class Result:
             places=optional("places"),
             survivors=tuple(summary.get("survivors") or ()),
             extra={k: v for k, v in summary.items() if k not in known},
+            **reactions,
         )
 
     def plot(self, ax: Axes | None = None, *, log: bool | None = None) -> Axes:
@@ -260,6 +291,7 @@ class Result:
         left = 0.5
         infected_left = by_state.get("zombie", 0.0) + by_state.get("bitten", 0.0)
         humans_left = by_state.get("human", 0.0)
+        epidemic = self.epidemic
         return {
             "hyosan_version": __version__,
             "scenario": self.scenario.name,
@@ -279,6 +311,7 @@ class Result:
             "stopped_by": self.stopped_by,
             "diagnostics": dict(self.diagnostics),
             "wall_s": self.wall_s,
+            **({"epidemic": epidemic.summary()} if epidemic is not None else {}),
             **self.extra,
         }
 

@@ -64,7 +64,8 @@ def write_run(
     force: bool = False,
     before_publish: Callable[[Path], object] | None = None,
 ) -> Path:
-    """Write scenario.toml, summary.json, timeseries.parquet (and events/places) to `out`.
+    """Write scenario.toml, summary.json, timeseries.parquet (and incidence, events, places)
+    to `out`.
 
     `before_publish`, if given, is called with the hidden folder once those files are in it and
     before it is put at `out`: what it writes there (the report) appears with the rest. `out`
@@ -80,6 +81,11 @@ def write_run(
         (tmp / "scenario.toml").write_text(dump_scenario(result), encoding="utf-8")
         (tmp / "summary.json").write_text(_json(result.summary()), encoding="utf-8")
         pq.write_table(result.timeseries, tmp / "timeseries.parquet")
+        epidemic = result.epidemic
+        if epidemic is not None:
+            pq.write_table(
+                epidemic.table(stoichiometry=result.stoichiometry), tmp / "incidence.parquet"
+            )
         if result.events is not None:
             pq.write_table(result.events, tmp / "events.parquet")
         if result.places is not None:

@@ -115,3 +115,11 @@ class AgentsEngine(Engine):
 
     def _outputs(self, state: AgentsRun) -> dict[str, Any]:
         return state.outputs()
+
+    def _tally(self, state: AgentsRun) -> np.ndarray | None:
+        return state.tally()
+
+    def _reactions(
+        self, state: AgentsRun, times: np.ndarray, tallies: np.ndarray
+    ) -> dict[str, Any]:
+        return state.reaction_fields(times, tallies)

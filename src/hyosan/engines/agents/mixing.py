@@ -193,6 +193,7 @@ class MixingRun:
 
     compartments: tuple[str, ...]
     reaction_names: tuple[str, ...]
+    stoichiometry: np.ndarray  # (reactions, compartments): each reaction's net change
     comp: np.ndarray  # each person's compartment, -1 once gone (room for the born after)
     n_alive: int
     x: np.ndarray
@@ -208,7 +209,15 @@ class MixingRun:
         """Steps from t0 to t1 (see Engine._advance)."""
         cursor = np.array([recorder.filled, 0], dtype=np.int64)
         no_snaps = np.zeros((0, 0, 0))
-        records = Records(recorder.times, recorder.values, np.zeros(0), no_snaps, cursor)
+        records = Records(
+            recorder.times,
+            recorder.values,
+            np.zeros(0),
+            no_snaps,
+            cursor,
+            self.reactions.fired,
+            recorder.tallies,
+        )
         t = t0
         while True:
             t, status, self.n_alive = advance_mixing(
@@ -253,6 +262,18 @@ class MixingRun:
     def outputs(self) -> dict[str, Any]:
         """Nothing beyond the counts."""
         return {}
+
+    def tally(self) -> np.ndarray:
+        """How often each reaction has fired so far."""
+        return self.reactions.fired.astype(np.float64)
+
+    def reaction_fields(self, times: np.ndarray, tallies: np.ndarray) -> dict[str, Any]:
+        """The Result's reactions: the model's, counted at the recorded times."""
+        return {
+            "reactions": self.reaction_names,
+            "reaction_counts": np.asarray(tallies, dtype=np.float64),
+            "stoichiometry": self.stoichiometry.astype(np.float64),
+        }
 
 
 def setup_mixing(scenario: Scenario, streams: Streams) -> MixingRun:
@@ -302,6 +323,7 @@ def setup_mixing(scenario: Scenario, streams: Streams) -> MixingRun:
     return MixingRun(
         compartments=net.compartments,
         reaction_names=net.reaction_names,
+        stoichiometry=net.stoichiometry,
         comp=comp,
         n_alive=int(comp.size),
         x=x0.copy(),

@@ -46,3 +46,12 @@ class AgentsRun(Protocol):
     def outputs(self) -> dict[str, Any]:
         """Optional outputs: events, places, survivors, extra summary figures."""
         ...
+
+    def tally(self) -> np.ndarray | None:
+        """How often each reaction has fired so far, if the run counts them as it goes."""
+        ...
+
+    def reaction_fields(self, times: np.ndarray, tallies: np.ndarray) -> dict[str, Any]:
+        """The Result's `reactions`, `reaction_counts` (cumulative, at `times`) and
+        `stoichiometry`; `tallies` holds `tally()` at those times."""
+        ...
