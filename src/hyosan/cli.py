@@ -75,11 +75,10 @@ def _main(
 
 
 def _fmt_time(seconds: float | None, unit: str) -> str:
-    if seconds is None:
-        return "never"
-    from hyosan.scenario.units import SECONDS_PER
+    # As the report and the DataFrame show it: one unit for the run (Result.unit).
+    from hyosan.scenario.units import format_time
 
-    return f"{seconds / SECONDS_PER[unit]:.4g} {unit}"
+    return format_time(seconds, unit)
 
 
 def _fmt_count(value: float) -> str:
@@ -176,7 +175,7 @@ def _print_summary(result: Result, out: Path | None) -> None:
     from rich.table import Table
 
     summary = result.summary()
-    unit = result.scenario.time.display_unit
+    unit = result.unit
     console = _console()
     table = Table(
         title=f"{visible(result.scenario.name, 200)} ({result.engine}, seed {result.seed})",
@@ -185,23 +184,26 @@ def _print_summary(result: Result, out: Path | None) -> None:
     table.add_column("state")
     table.add_column("start", justify="right")
     table.add_column("end", justify="right")
+    words = result.words
     for s in result.state_names():
         series = result.series(s)
-        table.add_row(s, _fmt_count(series[0]), _fmt_count(series[-1]))
+        table.add_row(words.state(s), _fmt_count(series[0]), _fmt_count(series[-1]))
     console.print(table)
-    console.print(
-        f"peak zombies {_fmt_count(summary['peak_zombies'])} "
-        f"at {_fmt_time(summary['t_peak_zombies_s'], unit)}; "
-        f"overrun {_fmt_time(summary['t_overrun_s'], unit)}"
+    peak = (
+        f"{words.peak} {_fmt_count(summary['peak_zombies'])} "
+        f"at {_fmt_time(summary['t_peak_zombies_s'], unit)}"
     )
+    if words.overrun:
+        peak += f"; overrun {_fmt_time(summary['t_overrun_s'], unit)}"
+    console.print(peak)
+    _print_epidemic(summary, console, unit)
     for name, t in summary["crossings_s"].items():
         console.print(f"{name}: {_fmt_time(t, unit)}")
-    if summary["humans_win"]:
-        console.print("[bold]humans win[/]")
-    elif summary["final"].get("human", 0.0) < 0.5:
-        console.print("[bold]the zombies win[/]")
-    else:
+    outcome = words.outcome(summary)
+    if outcome == "no winner yet":
         console.print("[bold]no winner yet[/]: humans and the infected both remain")
+    else:
+        console.print(f"[bold]{outcome}[/]")
     _print_outbreak(summary, console, unit, result.scenario.record.arrivals)
     _print_interventions(summary, console, unit)
     _print_people(summary, console)
@@ -211,6 +213,24 @@ def _print_summary(result: Result, out: Path | None) -> None:
         )
     if out is not None:
         console.print(f"run directory: {out}")
+
+
+def _print_epidemic(summary: dict[str, Any], console: Console, unit: str) -> None:
+    """Infections, the attack rate, the peak of new infections and the first R_t."""
+    epi = summary.get("epidemic")
+    if not isinstance(epi, dict) or not epi.get("infections"):
+        return
+    parts = [f"{_fmt_count(epi['infections'])} infected"]
+    if epi.get("attack_rate") is not None:
+        parts[0] += f" ({100 * epi['attack_rate']:.0f} % of the humans at the start)"
+    if epi.get("t_peak_infections_s") is not None:
+        parts.append(
+            f"most new infections {epi['peak_infections_per_day']:,.4g} a day "
+            f"at {_fmt_time(epi['t_peak_infections_s'], unit)}"
+        )
+    if epi.get("R_t_first") is not None:
+        parts.append(f"R_t first {epi['R_t_first']:.3g} ({epi['R_t_method']})")
+    console.print("; ".join(parts))
 
 
 def _print_people(summary: dict[str, Any], console: Console) -> None:

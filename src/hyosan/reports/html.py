@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 
 __all__ = ["fmt_clock", "fmt_time", "render_ensemble", "render_run", "script_json"]
 
-_UNIT_WORDS = {"s": "s", "min": "min", "h": "h", "d": "days"}
-
 
 def script_json(data: Any) -> str:
     """JSON safe inside a <script> element: no "<", ">", "&" or line separators as themselves."""
@@ -42,11 +40,11 @@ def script_json(data: Any) -> str:
 def fmt_time(seconds: float | None, unit: str, clock_start_s: float | None = None) -> str:
     """A time for people in the run's one unit ("11.1 h"), with the clock beside it where the
     run has one ("11.1 h (day 1 19:36)"), as the viewer writes it."""
+    from hyosan.scenario.units import format_time
+
     if seconds is None:
         return "never"
-    value = seconds / unit_seconds(unit)
-    text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
-    out = f"{text} {_UNIT_WORDS.get(unit, unit)}"
+    out = format_time(seconds, unit)
     if clock_start_s is not None:
         out += f" ({fmt_clock(seconds, clock_start_s)})"
     return out
@@ -73,26 +71,22 @@ def _headline(run: RunData) -> list[tuple[str, str]]:
     unit = run.display_unit
     start = sum(float(v[0]) for v in run.states.values() if v.size)
     final = s.get("final") or {}
-    out: list[tuple[str, str]] = []
-    if s.get("humans_win"):
-        outcome = "humans win"
-    elif float(final.get("human", 0.0)) < 0.5:
-        outcome = "the zombies win"
-    else:
-        outcome = "no winner yet"
-    out.append(("outcome", outcome))
+    words = run.words
+    out: list[tuple[str, str]] = [("outcome", words.outcome(s))]
     out.append(("people", _fmt_count(float(s.get("people", start)))))
     if s.get("peak_zombies") is not None:
         out.append(
             (
-                "peak zombies",
+                words.peak,
                 f"{_fmt_count(float(s['peak_zombies']))} at "
                 f"{fmt_time(s.get('t_peak_zombies_s'), unit, clock)}",
             )
         )
-    out.append(("overrun (80 % lost)", fmt_time(s.get("t_overrun_s"), unit, clock)))
+    if words.overrun:
+        out.append(("overrun (80 % lost)", fmt_time(s.get("t_overrun_s"), unit, clock)))
+    out += _epidemic_rows(s, unit, clock)
     for state, value in final.items():
-        out.append((f"{state} at the end", _fmt_count(float(value))))
+        out.append((f"{words.state(state)} at the end", _fmt_count(float(value))))
     fates = s.get("fates")
     if isinstance(fates, dict) and fates:
         out.append(("named survivors", f"{len(s.get('survivors') or [])} of {len(fates)}"))
@@ -112,6 +106,28 @@ def _headline(run: RunData) -> list[tuple[str, str]]:
     out.append(("simulated", fmt_time(s.get("t_end_s"), unit)))
     if isinstance(s.get("wall_s"), int | float):
         out.append(("wall time", f"{float(s['wall_s']):.3g} s"))
+    return out
+
+
+def _epidemic_rows(s: dict[str, Any], unit: str, clock: float | None) -> list[tuple[str, str]]:
+    """Infections, attack rate, the most new infections and the first R_t (results.epidemic)."""
+    epi = s.get("epidemic")
+    if not isinstance(epi, dict) or not epi.get("infections"):
+        return []
+    out = [("infected", _fmt_count(float(epi["infections"])))]
+    if isinstance(epi.get("attack_rate"), int | float):
+        out.append(("attack rate", f"{100 * float(epi['attack_rate']):.1f} %"))
+    if epi.get("t_peak_infections_s") is not None:
+        out.append(
+            (
+                "most new infections",
+                f"{float(epi['peak_infections_per_day']):,.4g} a day at "
+                f"{fmt_time(epi['t_peak_infections_s'], unit, clock)}",
+            )
+        )
+    if isinstance(epi.get("R_t_first"), int | float):
+        how = "renewal equation" if epi.get("R_t_method") == "renewal" else "bites per loss"
+        out.append(("R_t at the start", f"{float(epi['R_t_first']):.3g} ({how})"))
     return out
 
 
@@ -174,6 +190,21 @@ def _render(context: dict[str, Any], data: dict[str, Any]) -> str:
     )
 
 
+def _epidemic_figure(run: RunData) -> list[tuple[str, str]]:
+    """The incidence and R_t chart, in the page as a data: URI (none without incidence)."""
+    import io
+
+    from hyosan.reports.epidemic_plot import plot_epidemic
+
+    fig = plot_epidemic(run)
+    if fig is None:
+        return []
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return [("new infections and other reactions per interval, and R_t", uri)]
+
+
 def render_run(
     run: RunData,
     frames: PlaceFrames | None,
@@ -203,7 +234,7 @@ def render_run(
         "survival": None,
         "interventions": interventions_table(run.summary, lambda t: fmt_time(t, unit, clock)),
         "differences": None,
-        "figures": [],
+        "figures": _epidemic_figure(run),
     }
     return _render(context, data)
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from hyosan.results.epidemic import Epidemic
+    from hyosan.results.words import Words
     from hyosan.scenario.schema import Scenario
 
 __all__ = ["Result"]
@@ -127,10 +128,17 @@ class Result:
         return Epidemic.of(self)
 
     @property
+    def words(self) -> Words:
+        """How this run is told: humans and zombies, or an epidemic (results.words)."""
+        from hyosan.results.words import words_for
+
+        return words_for(self.scenario.model_dump(mode="json", exclude_none=True))
+
+    @property
     def unit(self) -> str:
         """The unit times are shown in ("min", "h", "d"...): the scenario's, or a smaller one
         when the whole run is shorter than one of it (as in the report)."""
-        from hyosan.reports.rundata import fit_unit
+        from hyosan.scenario.units import fit_unit
 
         t_end = float(self.times[-1]) if len(self.times) else None
         return fit_unit(self.scenario.time.display_unit, t_end)
@@ -236,16 +244,21 @@ class Result:
             ("engine, seed", f"{self.engine}, {self.seed}"),
             ("simulated", fmt_time(s["t_end_s"], unit)),
         ]
+        words = self.words
+        rows.append(("outcome", words.outcome(s)))
         if s.get("peak_zombies") is not None:
             rows.append(
                 (
-                    "peak zombies",
+                    words.peak,
                     f"{s['peak_zombies']:,.0f} at {fmt_time(s['t_peak_zombies_s'], unit)}",
                 )
             )
-        if "human" in self.states and "zombie" in self.states:
+        if "human" in self.states and "zombie" in self.states and words.overrun:
             rows.append(("overrun (80 % lost)", fmt_time(s["t_overrun_s"], unit)))
-        rows += [(f"{k} at the end", f"{v:,.4g}") for k, v in s["final"].items()]
+        epi = s.get("epidemic") or {}
+        if epi.get("attack_rate") is not None:
+            rows.append(("attack rate", f"{100 * epi['attack_rate']:.1f} %"))
+        rows += [(f"{words.state(k)} at the end", f"{v:,.4g}") for k, v in s["final"].items()]
         try:
             from hyosan.reports.plots import plot_timeseries
 
