@@ -30,7 +30,7 @@ app = typer.Typer(
     name="hyosan",
     help="Simulate zombie outbreaks, from one school to a whole country.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion and --show-completion for bash, zsh, fish
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -262,10 +262,25 @@ def _print_people(summary: dict[str, Any], console: Console) -> None:
         console.print(f"  {escape(name):<{width}}  {escape(str(fate))}")
 
 
+def _complete_scenario(incomplete: str) -> list[str]:
+    """Shell completion of a scenario: the built-in names, and .toml files here."""
+    from hyosan.scenario.catalog import builtin_scenario_names
+
+    try:
+        files = sorted(str(p) for p in Path().glob(f"{incomplete}*.toml"))
+    except (ValueError, OSError, NotImplementedError):  # an absolute path, an unreadable folder
+        files = []
+    return [n for n in builtin_scenario_names() if n.startswith(incomplete)] + files
+
+
 @app.command()
 def run(
     scenario: Annotated[
-        str, typer.Argument(help=f"A scenario file or built-in name (default: {DEFAULT_SCENARIO}).")
+        str,
+        typer.Argument(
+            help=f"A scenario file or built-in name (default: {DEFAULT_SCENARIO}).",
+            autocompletion=_complete_scenario,
+        ),
     ] = DEFAULT_SCENARIO,
     engine: Annotated[
         str | None, typer.Option(help="Engine to use (default: the scenario's).")

@@ -95,6 +95,17 @@ class Recorder:
         self.filled = max(self.filled, rows.stop)
 
 
+def _valid_seed(seed: object) -> int:
+    """A seed as numpy's SeedSequence takes it; HyosanError (in Python's words) otherwise."""
+    from hyosan.errors import HyosanError
+
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise HyosanError(f"seed must be a whole number of 0 or more; got {seed!r}")
+    if seed < 0:
+        raise HyosanError(f"seed must be 0 or more; got {seed}")
+    return int(seed)
+
+
 class Engine(ABC):
     """Base class of every engine; see the module docstring for the contract."""
 
@@ -107,7 +118,7 @@ class Engine(ABC):
         """Simulate `scenario` once with `seed` (default: the scenario's) and return a Result."""
         from hyosan.results.result import Result
 
-        seed = scenario.seed if seed is None else int(seed)
+        seed = scenario.seed if seed is None else _valid_seed(seed)
         self.check(scenario)
         start = time.perf_counter()
         streams = Streams(seed)

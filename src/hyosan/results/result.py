@@ -330,6 +330,29 @@ class Result:
 
     def save(self, out: str | Any, *, force: bool = False) -> Any:
         """Write the run directory (see results.rundir.write_run) and return its path."""
+        from hyosan.errors import HyosanError
         from hyosan.results.rundir import write_run
 
-        return write_run(self, out, force=force)
+        try:
+            return write_run(self, out, force=force)
+        except HyosanError as exc:
+            # The messages name the command's flags; from Python, say it in Python's words.
+            raise HyosanError(_python_words(str(exc))) from None
+
+
+#: The command line's words in output errors, and what save() says instead.
+_PYTHON_WORDS = (
+    ("choose another --out or add --force to replace it",
+     "save to another directory, or pass force=True to replace it"),
+    ("an interrupted --force", "an interrupted force=True"),
+    ("--force replaces", "force=True replaces"),
+    ("choose another --out", "choose another directory"),
+    ("choose a shorter --out", "choose a shorter path"),
+    ("--out ", ""),
+)  # fmt: skip
+
+
+def _python_words(message: str) -> str:
+    for flag, words in _PYTHON_WORDS:
+        message = message.replace(flag, words)
+    return message
