@@ -371,9 +371,13 @@ def test_hostile_names_show_as_text_and_run_nothing(
     assert HOSTILE_CHARACTER in page.text("#timeline")
     labels = page.page.evaluate("window.hyosanReport.data.places.points.labels")
     assert page.hover_place(labels.index(HOSTILE_ROOM)).splitlines()[0] == HOSTILE_ROOM
-    # No element came from a name: the page holds only its own two scripts, no svg or img.
+    # No element came from a name: the page holds only its own two scripts, no svg, and no
+    # image but its own figures (the incidence chart), inline PNGs.
     assert page.page.locator("script").count() == 2
-    assert page.page.locator("svg, img").count() == 0
+    assert page.page.locator("svg").count() == 0
+    sources = page.page.eval_on_selector_all("img", "els => els.map(e => e.src)")
+    assert len(sources) <= 1
+    assert all(src.startswith("data:image/png;base64,") for src in sources)
     assert page.dialogs == []
     assert page.errors == []
 
