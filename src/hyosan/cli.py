@@ -500,6 +500,57 @@ def sweep(
 
 
 @app.command()
+def sample(
+    scenario: Annotated[str, typer.Argument(help="A scenario file or built-in name.")],
+    vary: Annotated[
+        list[str], typer.Option(help="KEY=LO:HI, the range of a key (as for sweep). Repeatable.")
+    ],
+    design: Annotated[
+        str, typer.Option(help="sobol (Sobol indices), morris (elementary effects) or lhs.")
+    ] = "sobol",
+    samples: Annotated[
+        int, typer.Option(help="SALib's base sample size (sobol: N·(keys + 2) points).")
+    ] = 64,
+    runs: Annotated[int, typer.Option(help="Replicates at each point (averaged).")] = 10,
+    output: Annotated[
+        str, typer.Option(help="The figure analysed: final_human, attack_rate, humans_win...")
+    ] = "final_human",
+    engine: Annotated[str | None, typer.Option(help="Engine (default: the scenario's).")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Root seed.")] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a field, as for run.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Directory to write.")] = None,
+    force: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
+    workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
+    cluster: Annotated[str | None, typer.Option(help="A Dask scheduler's address.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the indices as JSON.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing.")] = False,
+) -> None:
+    """Global sensitivity: SALib draws the points, each runs replicates; indices of an outcome."""
+    from hyosan.ensemble.sample import sample_command
+
+    _many(
+        sample_command,
+        scenario,
+        vary=vary,
+        design=design,
+        samples=samples,
+        runs=runs,
+        output=output,
+        engine=engine,
+        seed=seed,
+        overrides=set_ or [],
+        out=out,
+        force=force,
+        workers=workers,
+        cluster=cluster,
+        quiet=quiet,
+        as_json=as_json,
+    )
+
+
+@app.command()
 def compare(
     a: Annotated[str, typer.Argument(help="Scenario A (file or built-in name).")],
     b: Annotated[str, typer.Argument(help="Scenario B.")],
