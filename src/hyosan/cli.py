@@ -217,6 +217,8 @@ def _print_summary(result: Result, out: Path | None) -> None:
 
 def _print_epidemic(summary: dict[str, Any], console: Console, unit: str) -> None:
     """Infections, the attack rate, the peak of new infections and the first R_t."""
+    from hyosan.scenario.units import format_rate
+
     epi = summary.get("epidemic")
     if not isinstance(epi, dict) or not epi.get("infections"):
         return
@@ -225,7 +227,7 @@ def _print_epidemic(summary: dict[str, Any], console: Console, unit: str) -> Non
         parts[0] += f" ({100 * epi['attack_rate']:.0f} % of the humans at the start)"
     if epi.get("t_peak_infections_s") is not None:
         parts.append(
-            f"most new infections {epi['peak_infections_per_day']:,.4g} a day "
+            f"most new infections {format_rate(epi['peak_infections_per_day'] / 86400, unit)} "
             f"at {_fmt_time(epi['t_peak_infections_s'], unit)}"
         )
     if epi.get("R_t_first") is not None:

@@ -111,6 +111,8 @@ def _headline(run: RunData) -> list[tuple[str, str]]:
 
 def _epidemic_rows(s: dict[str, Any], unit: str, clock: float | None) -> list[tuple[str, str]]:
     """Infections, attack rate, the most new infections and the first R_t (results.epidemic)."""
+    from hyosan.scenario.units import format_rate
+
     epi = s.get("epidemic")
     if not isinstance(epi, dict) or not epi.get("infections"):
         return []
@@ -121,7 +123,7 @@ def _epidemic_rows(s: dict[str, Any], unit: str, clock: float | None) -> list[tu
         out.append(
             (
                 "most new infections",
-                f"{float(epi['peak_infections_per_day']):,.4g} a day at "
+                f"{format_rate(float(epi['peak_infections_per_day']) / 86400, unit)} at "
                 f"{fmt_time(epi['t_peak_infections_s'], unit, clock)}",
             )
         )

@@ -22,6 +22,7 @@ __all__ = [
     "RateField",
     "fit_unit",
     "format_duration",
+    "format_rate",
     "format_time",
     "parse_duration",
     "parse_rate",
@@ -237,3 +238,12 @@ def format_time(seconds: float | None, unit: str) -> str:
     value = seconds / SECONDS_PER.get(unit, 86400.0)
     text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
     return f"{text} {_UNIT_WORDS.get(unit, unit)}"
+
+
+_PER_UNIT = {"s": "a second", "min": "a minute", "h": "an hour", "d": "a day"}
+
+
+def format_rate(per_second: float, unit: str) -> str:
+    """A rate for people in a display unit: "439.6 a day", "18.3 an hour"."""
+    value = per_second * SECONDS_PER.get(unit, 86400.0)
+    return f"{value:,.4g} {_PER_UNIT.get(unit, 'per ' + unit)}"
