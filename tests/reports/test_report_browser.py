@@ -518,3 +518,26 @@ def test_city_report_shows_interventions_routes_and_names(
         for bx, by, bw, bh in rects[i + 1 :]:
             assert abs(ax - bx) >= aw + bw - 0.5 or abs(ay - by) >= ah + bh - 0.5
     assert page.errors == []
+
+
+def test_epidemic_chart_and_words_in_the_browser(
+    open_page: Callable[[Path], Page], tmp_path: Path
+) -> None:
+    """A plain SIR run's report: told as an epidemic, with its attack rate, and the incidence
+    chart decoded and shown inside the page under its Content-Security-Policy."""
+    out = hyosan.simulate("sir", engine="ode").save(tmp_path / "run")
+    page = open_page(write_report(out, pictures=False).report)
+    headline = page.text("#headline")
+    assert "epidemic over: 80 % infected" in headline
+    assert "attack rate" in headline
+    assert "humans win" not in headline
+    assert "overrun" not in headline
+    chart = page.page.locator("figure.plot img")
+    assert chart.count() == 1
+    assert "R_t" in str(chart.get_attribute("alt"))
+    chart.scroll_into_view_if_needed()
+    width = page.page.evaluate("document.querySelector('figure.plot img').naturalWidth")
+    assert width > 300  # the PNG decoded (a blocked or broken image has no natural width)
+    assert _variance(chart.screenshot()) > 100.0
+    assert page.requests == []
+    assert page.errors == []

@@ -16,8 +16,8 @@ from hyosan.reports.rundata import RunData
 runner = CliRunner()
 
 
-def _run(*args: str) -> str:
-    result = runner.invoke(app, list(args))
+def _run(*args: str, env: dict[str, str] | None = None) -> str:
+    result = runner.invoke(app, list(args), env=env)
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -69,7 +69,8 @@ def test_one_unit_in_the_terminal_the_report_and_the_frame(tmp_path: Path) -> No
 def test_shell_completion_is_offered() -> None:
     """--show-completion prints the shell's completion function; --help lists both options."""
     assert "--install-completion" in _run("--help")
-    script = _run("--show-completion", "bash")
+    # The shell is the user's login shell (or the one found running): bash here.
+    script = _run("--show-completion", env={"SHELL": "/bin/bash"})
     assert "_HYOSAN_COMPLETE" in script
 
 
