@@ -25,6 +25,7 @@ From them:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -94,10 +95,11 @@ class Epidemic:
         Whether each reaction is an infection.
     humans_at_start
         The humans at time 0, the attack rate's denominator.
-    r_t
-        R_t of each interval (t[i - 1], t[i]] at row i; NaN at row 0 and where undefined.
     method
-        "renewal" or "bites" (see the module docstring).
+        "renewal" or "bites" (see the module docstring); `r_t` holds the values.
+    chain, stoichiometry, states
+        What R_t is computed from: the renewal chain, or the reactions' changes and the
+        compartments' states.
     """
 
     times: np.ndarray
@@ -105,8 +107,32 @@ class Epidemic:
     cumulative: np.ndarray
     infects: np.ndarray
     humans_at_start: float
-    r_t: np.ndarray
     method: str
+    #: The renewal chain (A, b, beta, y0) of an SIR-like run; None for the "bites" method.
+    chain: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+    stoichiometry: np.ndarray | None = None
+    states: tuple[str, ...] = ()
+
+    @cached_property
+    def r_t(self) -> np.ndarray:
+        """R_t of each interval (t[i - 1], t[i]] at row i; NaN at row 0 and where undefined.
+
+        Computed when first asked for (the renewal equation walks every interval): a summary
+        needs only its first value (`r_t_first`).
+        """
+        if self.chain is not None:
+            return _renewal_r(self.times, self.infections, *self.chain)
+        assert self.stoichiometry is not None
+        return _bites_r(self.cumulative, self.stoichiometry, self.infects, self.states)
+
+    def r_t_first(self) -> float | None:
+        """The first R_t defined, without walking the whole run where it can be helped."""
+        if "r_t" in self.__dict__ or self.chain is None:
+            finite = np.flatnonzero(np.isfinite(self.r_t))
+            return float(self.r_t[finite[0]]) if finite.size else None
+        r_t = _renewal_r(self.times, self.infections, *self.chain, first_only=True)
+        finite = np.flatnonzero(np.isfinite(r_t))
+        return float(r_t[finite[0]]) if finite.size else None
 
     @classmethod
     def of(cls, result: Result) -> Epidemic | None:
@@ -118,12 +144,18 @@ class Epidemic:
         infects = _infections(stoich, result.states)
         humans = float(result.series("human")[0]) if "human" in result.states else 0.0
         times = np.asarray(result.times, dtype=np.float64)
-        renewal = _renewal_chain(result)
-        if renewal is not None:
-            r_t, method = _renewal_r(times, cumulative[:, infects].sum(axis=1), *renewal), "renewal"
-        else:
-            r_t, method = _bites_r(cumulative, stoich, infects, result.states), "bites"
-        return cls(times, tuple(result.reactions), cumulative, infects, humans, r_t, method)
+        chain = _renewal_chain(result)
+        return cls(
+            times,
+            tuple(result.reactions),
+            cumulative,
+            infects,
+            humans,
+            "renewal" if chain is not None else "bites",
+            chain,
+            stoich,
+            tuple(result.states),
+        )
 
     @property
     def incidence(self) -> np.ndarray:
@@ -177,7 +209,6 @@ class Epidemic:
         inc = np.diff(infections)
         width = np.diff(self.times)
         rate = np.divide(inc, width, out=np.zeros_like(inc), where=width > 0)
-        finite = np.flatnonzero(np.isfinite(self.r_t))
         out: dict[str, Any] = {
             "infections": float(infections[-1]) if infections.size else 0.0,
             "attack_rate": (
@@ -193,7 +224,7 @@ class Epidemic:
                 float(self.times[1:][int(np.argmax(rate))]) if rate.size else None
             ),
             "R_t_method": self.method,
-            "R_t_first": float(self.r_t[finite[0]]) if finite.size else None,
+            "R_t_first": self.r_t_first(),
         }
         return out
 
@@ -295,6 +326,8 @@ def _renewal_r(
     b: np.ndarray,
     beta: np.ndarray,
     y0: np.ndarray,
+    *,
+    first_only: bool = False,
 ) -> np.ndarray:
     """R_t by the renewal equation, with the infections taken as constant within each interval.
 
@@ -302,30 +335,59 @@ def _renewal_r(
     chain with its input and its integral, Van Loan's trick), so R_t is exact for piecewise
     constant incidence whatever the spacing of the recorded times.
     """
-    from scipy.linalg import expm
-
     m = b.size
     r_t = np.full(times.size, np.nan)
-    y = y0.astype(np.float64).copy()
-    cache: dict[float, np.ndarray] = {}
-    for i in range(1, times.size):
-        dt = float(times[i] - times[i - 1])
-        new = float(infections[i] - infections[i - 1])
+    dts = np.diff(times)
+    new = np.diff(infections)
+    # Per distinct spacing: the exact one-interval map of the stages (P, q) and of their
+    # integral weighted by infectiousness (r, s), as plain floats: a few stages, thousands of
+    # intervals, where numpy's per-call cost would be most of the time.
+    maps: dict[float, tuple[list[list[float]], list[float], list[float], float]] = {}
+    y = [float(v) for v in y0]
+    for i, (dt, inc) in enumerate(zip(dts.tolist(), new.tolist(), strict=True), start=1):
         if dt <= 0:
             continue
         key = round(dt, 9)
-        if key not in cache:
-            big = np.zeros((2 * m + 1, 2 * m + 1))
-            big[:m, :m] = a_mat
-            big[:m, 2 * m] = b
-            big[m : 2 * m, :m] = np.eye(m)
-            cache[key] = expm(big * dt)
-        state = cache[key] @ np.concatenate([y, np.zeros(m), [new / dt]])
-        load = float(beta @ state[m : 2 * m]) / dt  # the mean infectiousness over the interval
+        if key not in maps:
+            e = _interval_map(a_mat, b, key)
+            maps[key] = (
+                e[:m, :m].tolist(),
+                e[:m, 2 * m].tolist(),
+                (beta @ e[m : 2 * m, :m]).tolist(),
+                float(beta @ e[m : 2 * m, 2 * m]),
+            )
+        p_mat, q, r, s_u = maps[key]
+        u = inc / dt
+        # The mean infectiousness over the interval, then the stages at its end.
+        load = (sum(r[k] * y[k] for k in range(m)) + s_u * u) / dt
         if load > 0:
-            r_t[i] = (new / dt) / load
-        y = state[:m]
+            r_t[i] = u / load
+            if first_only:
+                break
+        y = [sum(p_mat[a][k] * y[k] for k in range(m)) + q[a] * u for a in range(m)]
     return r_t
+
+
+#: Interval maps already computed: runs of one scenario (an ensemble's) share their chain and
+#: spacing, and a matrix exponential costs more than the rest of a summary.
+_MAPS: dict[tuple[bytes, bytes, float], np.ndarray] = {}
+
+
+def _interval_map(a_mat: np.ndarray, b: np.ndarray, dt: float) -> np.ndarray:
+    """exp(M dt) of the chain with its input and its integral (Van Loan's block matrix)."""
+    key = (a_mat.tobytes(), b.tobytes(), dt)
+    if key not in _MAPS:
+        from scipy.linalg import expm
+
+        m = b.size
+        big = np.zeros((2 * m + 1, 2 * m + 1))
+        big[:m, :m] = a_mat
+        big[:m, 2 * m] = b
+        big[m : 2 * m, :m] = np.eye(m)
+        if len(_MAPS) > 256:
+            _MAPS.clear()
+        _MAPS[key] = expm(big * dt)
+    return _MAPS[key]
 
 
 def _bites_r(
