@@ -43,7 +43,7 @@ SUMMARY_KEYS = {
     "survivors",
     "wall_s",
 }
-RUN_FILES = {"scenario.toml", "summary.json", "timeseries.parquet"}
+RUN_FILES = {"scenario.toml", "summary.json", "timeseries.parquet", "incidence.parquet"}
 DAY = 86400.0
 
 
@@ -262,7 +262,7 @@ def test_existing_out_is_refused_then_replaced_with_force(tmp_path: Path) -> Non
     assert hyosan_run("run", "munz-basic", "--out", out, "-q", "--force", cwd=tmp_path).code == 0
     ran = hyosan_run("run", "munz-basic", "--out", out, "-q", "--force", cwd=tmp_path)
     assert ran.code == 0, ran.both
-    assert entries(out) == RUN_FILES | {"report.html", "timeseries.png"}
+    assert entries(out) == RUN_FILES | {"report.html", "timeseries.png", "epidemic.png"}
     assert entries(tmp_path) == {"existing"}  # the old one is gone, nothing hidden is left
 
 

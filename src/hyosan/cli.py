@@ -31,7 +31,7 @@ app = typer.Typer(
     name="hyosan",
     help="Simulate zombie outbreaks, from one school to a whole country.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion and --show-completion for bash, zsh, fish
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -76,11 +76,10 @@ def _main(
 
 
 def _fmt_time(seconds: float | None, unit: str) -> str:
-    if seconds is None:
-        return "never"
-    from hyosan.scenario.units import SECONDS_PER
+    # As the report and the DataFrame show it: one unit for the run (Result.unit).
+    from hyosan.scenario.units import format_time
 
-    return f"{seconds / SECONDS_PER[unit]:.4g} {unit}"
+    return format_time(seconds, unit)
 
 
 def _print_summary(result: Result, out: Path | None) -> None:
@@ -89,7 +88,7 @@ def _print_summary(result: Result, out: Path | None) -> None:
 
     from hyosan.results.interventions import fmt_count
 
-    unit = result.scenario.time.display_unit
+    unit = result.unit
     console = _console()
     table = Table(
         title=f"{visible(result.scenario.name, 200)} ({result.engine}, seed {result.seed})",
@@ -98,12 +97,17 @@ def _print_summary(result: Result, out: Path | None) -> None:
     table.add_column("state")
     table.add_column("start", justify="right")
     table.add_column("end", justify="right")
+    words = result.words
     for s in result.state_names():
         series = result.series(s)
-        table.add_row(s, fmt_count(series[0]), fmt_count(series[-1]))
+        table.add_row(words.state(s), fmt_count(series[0]), fmt_count(series[-1]))
     console.print(table)
     result.headline().print(
-        console, lambda t: _fmt_time(t, unit), asked=result.scenario.record.arrivals
+        console,
+        lambda t: _fmt_time(t, unit),
+        asked=result.scenario.record.arrivals,
+        words=words,
+        unit=unit,
     )
     if out is not None:
         console.print(f"run directory: {out}")
@@ -149,10 +153,25 @@ def _options(
     return Execution(workers=workers, cluster=cluster), Output(out=out, force=force, quiet=quiet)
 
 
+def _complete_scenario(incomplete: str) -> list[str]:
+    """Shell completion of a scenario: the built-in names, and .toml files here."""
+    from hyosan.scenario.catalog import builtin_scenario_names
+
+    try:
+        files = sorted(str(p) for p in Path().glob(f"{incomplete}*.toml"))
+    except (ValueError, OSError, NotImplementedError):  # an absolute path, an unreadable folder
+        files = []
+    return [n for n in builtin_scenario_names() if n.startswith(incomplete)] + files
+
+
 @app.command()
 def run(
     scenario: Annotated[
-        str, typer.Argument(help=f"A scenario file or built-in name (default: {DEFAULT_SCENARIO}).")
+        str,
+        typer.Argument(
+            help=f"A scenario file or built-in name (default: {DEFAULT_SCENARIO}).",
+            autocompletion=_complete_scenario,
+        ),
     ] = DEFAULT_SCENARIO,
     engine: EngineOption = None,
     seed: SeedOption = None,
@@ -344,6 +363,53 @@ def sweep(
         output=output,
         within=within,
         outcome=outcome,
+        as_json=as_json,
+    )
+
+
+@app.command()
+def sample(
+    scenario: Annotated[str, typer.Argument(help="A scenario file or built-in name.")],
+    vary: Annotated[
+        list[str], typer.Option(help="KEY=LO:HI, the range of a key (as for sweep). Repeatable.")
+    ],
+    design: Annotated[
+        str, typer.Option(help="sobol (Sobol indices), morris (elementary effects) or lhs.")
+    ] = "sobol",
+    samples: Annotated[
+        int, typer.Option(help="SALib's base sample size (sobol: N·(keys + 2) points).")
+    ] = 64,
+    runs: Annotated[int, typer.Option(help="Replicates at each point (averaged).")] = 10,
+    output: Annotated[
+        str, typer.Option(help="The figure analysed: final_human, attack_rate, humans_win...")
+    ] = "final_human",
+    engine: EngineOption = None,
+    seed: SeedOption = None,
+    set_: SetOption = None,
+    out: OutOption = None,
+    force: ForceOption = False,
+    workers: WorkersOption = None,
+    cluster: ClusterOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the indices as JSON.")] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Global sensitivity: SALib draws the points, each runs replicates; indices of an outcome."""
+    from hyosan.ensemble.sample import sample_command
+
+    execution, output_ = _options(workers, cluster, out, force, quiet)
+    _many(
+        sample_command,
+        scenario,
+        vary=vary,
+        design=design,
+        samples=samples,
+        runs=runs,
+        figure=output,
+        engine=engine,
+        seed=seed,
+        overrides=set_ or [],
+        execution=execution,
+        output=output_,
         as_json=as_json,
     )
 

@@ -124,7 +124,14 @@ def test_files_and_columns(serial: Path) -> None:
         "t_overrun_s",
         "humans_win",
     ]
-    assert names[8:] == ["final_human", "final_zombie", "final_removed", "stopped_by"]
+    assert names[8:] == [
+        "final_human",
+        "final_zombie",
+        "final_removed",
+        "stopped_by",
+        "infections",
+        "attack_rate",
+    ]
     bands = pq.read_table(serial / "bands.parquet")
     assert bands.column_names == ["point", "t", "state", *(n for n, _ in QUANTILES), "mean"]
     assert not any(p.name.startswith(".") for p in serial.parent.iterdir())

@@ -371,9 +371,13 @@ def test_hostile_names_show_as_text_and_run_nothing(
     assert HOSTILE_CHARACTER in page.text("#timeline")
     labels = page.page.evaluate("window.hyosanReport.data.places.points.labels")
     assert page.hover_place(labels.index(HOSTILE_ROOM)).splitlines()[0] == HOSTILE_ROOM
-    # No element came from a name: the page holds only its own two scripts, no svg or img.
+    # No element came from a name: the page holds only its own two scripts, no svg, and no
+    # image but its own figures (the incidence chart), inline PNGs.
     assert page.page.locator("script").count() == 2
-    assert page.page.locator("svg, img").count() == 0
+    assert page.page.locator("svg").count() == 0
+    sources = page.page.eval_on_selector_all("img", "els => els.map(e => e.src)")
+    assert len(sources) <= 1
+    assert all(src.startswith("data:image/png;base64,") for src in sources)
     assert page.dialogs == []
     assert page.errors == []
 
@@ -513,4 +517,27 @@ def test_city_report_shows_interventions_routes_and_names(
     for i, (ax, ay, aw, ah) in enumerate(rects):
         for bx, by, bw, bh in rects[i + 1 :]:
             assert abs(ax - bx) >= aw + bw - 0.5 or abs(ay - by) >= ah + bh - 0.5
+    assert page.errors == []
+
+
+def test_epidemic_chart_and_words_in_the_browser(
+    open_page: Callable[[Path], Page], tmp_path: Path
+) -> None:
+    """A plain SIR run's report: told as an epidemic, with its attack rate, and the incidence
+    chart decoded and shown inside the page under its Content-Security-Policy."""
+    out = hyosan.simulate("sir", engine="ode").save(tmp_path / "run")
+    page = open_page(write_report(out, pictures=False).report)
+    headline = page.text("#headline")
+    assert "epidemic over: 80 % infected" in headline
+    assert "attack rate" in headline
+    assert "humans win" not in headline
+    assert "overrun" not in headline
+    chart = page.page.locator("figure.plot img")
+    assert chart.count() == 1
+    assert "R_t" in str(chart.get_attribute("alt"))
+    chart.scroll_into_view_if_needed()
+    width = page.page.evaluate("document.querySelector('figure.plot img').naturalWidth")
+    assert width > 300  # the PNG decoded (a blocked or broken image has no natural width)
+    assert _variance(chart.screenshot()) > 100.0
+    assert page.requests == []
     assert page.errors == []

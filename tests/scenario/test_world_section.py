@@ -89,7 +89,7 @@ BAD = {
     "edges-without-nodes": (
         '[world]\nkind = "graph"\nedges = "edges.csv"\n',
         "world",
-        "an edge list needs nodes = N",
+        "a CSV edge list needs nodes = N",
     ),
     "graph-without-edges-or-random": (
         '[world]\nkind = "graph"\n',

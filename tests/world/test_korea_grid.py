@@ -118,3 +118,28 @@ def test_cell_of_outside_the_grid(grid: KoreaGrid) -> None:
         grid.cell_of(40.0, 127.0)
     with pytest.raises(HyosanError, match="outside the Korea grid"):
         grid.cell_of(36.0, 131.5)
+
+
+def test_korea_run_writes_its_places_as_geojson(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """places.geojson: one square per cell in longitude and latitude, Seoul's around Seoul
+    (37.57 N, 126.98 E) and Busan's around Busan (35.18 N, 129.08 E), to within a cell."""
+    import json
+
+    import hyosan
+
+    result = hyosan.simulate("korea", overrides=('time.horizon="1d"',))
+    out = result.save(tmp_path / "run")
+    geo = json.loads((out / "places.geojson").read_text(encoding="utf-8"))
+    assert geo["type"] == "FeatureCollection"
+    assert len(geo["features"]) == result.places.num_rows
+    named = {f["properties"].get("name"): f for f in geo["features"]}
+    for name, (lat, lon) in {"Seoul": (37.57, 126.98), "Busan": (35.18, 129.08)}.items():
+        ring = named[name]["geometry"]["coordinates"][0]
+        assert ring[0] == ring[-1]
+        (w, s), (e, n) = ring[0], ring[2]
+        cell_lat, cell_lon = n - s, e - w
+        assert 0 < cell_lat < 0.1
+        assert s - cell_lat <= lat <= n + cell_lat
+        assert w - cell_lon <= lon <= e + cell_lon
+    seeded = [f for f in geo["features"] if f["properties"]["t_first_zombie_s"] == 0.0]
+    assert seeded

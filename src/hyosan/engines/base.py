@@ -13,7 +13,8 @@
    appending the state then (`_counts(state)`) as the last record;
 6. collects crossings, exact figures and diagnostics from `_finish(state)`, and the optional
    `Outputs` of `_outputs(state)` (events, places, survivors, and the typed parts of the
-   summary: people, outbreak, interventions), and assembles the Result.
+   summary: people, outbreak, interventions) and the reactions counted (`_tally(state)` kept at
+   every output time, turned into `ReactionCounts` by `_reactions`), and assembles the Result.
 
 An engine must:
 
@@ -39,6 +40,7 @@ from hyosan.errors import UnsupportedFeatureError
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from hyosan.results.epidemic import ReactionCounts
     from hyosan.results.interventions import InterventionReport
     from hyosan.results.result import Result
     from hyosan.results.summary import Outbreak, People
@@ -70,15 +72,22 @@ class Streams:
 
 @dataclass
 class Recorder:
-    """Fixed output times and the counts recorded at them."""
+    """Fixed output times and the counts recorded at them.
+
+    `tallies` holds, at the same times, how many times each reaction (or channel) has fired
+    since the start, for engines that count them (see `Engine._tally`).
+    """
 
     times: np.ndarray
     n_compartments: int
+    n_tallies: int = 0
     values: np.ndarray = field(init=False)
+    tallies: np.ndarray = field(init=False)
     filled: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         self.values = np.full((len(self.times), self.n_compartments), np.nan)
+        self.tallies = np.zeros((len(self.times), self.n_tallies))
 
     def pending(self, t0: float, t1: float, include_end: bool) -> slice:
         """Indices of the output times in [t0, t1) (or [t0, t1]) not yet recorded."""
@@ -110,6 +119,17 @@ class Outputs:
     interventions: tuple[InterventionReport, ...] | None = None
 
 
+def _valid_seed(seed: object) -> int:
+    """A seed as numpy's SeedSequence takes it; HyosanError (in Python's words) otherwise."""
+    from hyosan.errors import HyosanError
+
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise HyosanError(f"seed must be a whole number of 0 or more; got {seed!r}")
+    if seed < 0:
+        raise HyosanError(f"seed must be 0 or more; got {seed}")
+    return int(seed)
+
+
 class Engine(ABC):
     """Base class of every engine; see the module docstring for the contract."""
 
@@ -126,13 +146,18 @@ class Engine(ABC):
         """Simulate `scenario` once with `seed` (default: the scenario's) and return a Result."""
         from hyosan.results.result import Result
 
-        seed = scenario.seed if seed is None else int(seed)
+        seed = scenario.seed if seed is None else _valid_seed(seed)
         self.check(scenario)
         start = time.perf_counter()
         streams = Streams(seed)
         state = self._setup(scenario, streams)
         compartments = tuple(scenario.model.compartments)
-        recorder = Recorder(np.asarray(scenario.time.output_times()), len(compartments))
+        tally = self._tally(state)
+        recorder = Recorder(
+            np.asarray(scenario.time.output_times()),
+            len(compartments),
+            0 if tally is None else len(tally),
+        )
         horizon = float(scenario.time.horizon)
 
         culls = sorted(
@@ -157,14 +182,21 @@ class Engine(ABC):
             t0 = t1
 
         times, counts = recorder.times[: recorder.filled], recorder.values[: recorder.filled]
+        tallies = recorder.tallies[: recorder.filled]
+        tally = self._tally(state)
         if stopped_by == "horizon":
             # Records are right-continuous: a cull at the horizon shows in the last record.
             counts[-1] = self._counts(state)
+            if tally is not None:
+                tallies[-1] = tally
         else:
             times = np.append(times, t_end)
             counts = np.vstack([counts, self._counts(state)])
+            if tally is not None:
+                tallies = np.vstack([tallies, tally])
         crossings, exact, diagnostics = self._finish(state)
         outputs = self._outputs(state)
+        counted = self._reactions(state, times, tallies)
         return Result(
             scenario=scenario,
             engine=self.name,
@@ -184,6 +216,9 @@ class Engine(ABC):
             people=outputs.people,
             outbreak=outputs.outbreak,
             interventions=outputs.interventions,
+            reactions=counted.names if counted is not None else (),
+            reaction_counts=counted.counts if counted is not None else None,
+            stoichiometry=counted.stoichiometry if counted is not None else None,
         )
 
     def check(self, scenario: Scenario) -> None:
@@ -234,6 +269,32 @@ class Engine(ABC):
     def _outputs(self, state: Any) -> Outputs:
         """What the run gives beyond its counts (default: nothing)."""
         return Outputs()
+
+    def _tally(self, state: Any) -> np.ndarray | None:
+        """How many times each reaction (or channel) has fired so far; None if not counted.
+
+        Engines that count them return the same number of entries at every call; the recorder
+        keeps them at every output time and `_reactions` turns them into the Result's
+        `reactions`, `reaction_counts` and `stoichiometry`.
+        """
+        return None
+
+    def _reactions(
+        self, state: Any, times: np.ndarray, tallies: np.ndarray
+    ) -> ReactionCounts | None:
+        """The reactions counted, from the tallies at the recorded `times` (by default, each
+        tally is one reaction of the engine's network `state.net`; None when the engine
+        counts none)."""
+        if self._tally(state) is None:
+            return None
+        from hyosan.results.epidemic import ReactionCounts
+
+        net = state.net
+        return ReactionCounts(
+            names=tuple(net.reaction_names),
+            counts=np.asarray(tallies, dtype=np.float64),
+            stoichiometry=net.stoichiometry.astype(np.float64),
+        )
 
     def _stop_reason(self, state: Any) -> str:
         """Name of what stopped the run early (a stopping threshold)."""

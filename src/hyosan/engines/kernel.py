@@ -47,7 +47,10 @@ class Status(IntEnum):
 class Records(NamedTuple):
     """Where a kernel writes the totals at output times and per-place snapshots.
 
-    `cursor` holds the next output and the next snapshot to write (kernels advance it).
+    `cursor` holds the next output and the next snapshot to write (kernels advance it). With
+    the totals, each output row also copies `tally` (the kernel's running count of events of
+    each channel, the same array the kernel adds to) into `tallies`: the incidence of every
+    reaction between output times is their difference (results/epidemic.py).
     """
 
     times: np.ndarray  # output times (s)
@@ -55,6 +58,8 @@ class Records(NamedTuple):
     snap_times: np.ndarray  # snapshot times (s)
     snaps: np.ndarray  # (snapshots, places, compartments)
     cursor: np.ndarray  # int64[2]: next output, next snapshot
+    tally: np.ndarray  # int64 (channels,): events of each channel so far (may be empty)
+    tallies: np.ndarray  # float64 (outputs, channels): `tally` at each output time
 
 
 @njit(inline="always")
@@ -71,10 +76,12 @@ def due(times: np.ndarray, k: int, t_next: float, t_end: float, include_end: boo
 
 @njit(inline="always")
 def write_totals(rec: Records, totals: np.ndarray) -> None:
-    """Write `totals` as the next output row."""
+    """Write `totals` (and the event tally) as the next output row."""
     k = rec.cursor[0]
     for c in range(totals.size):
         rec.values[k, c] = totals[c]
+    for j in range(rec.tally.size):
+        rec.tallies[k, j] = rec.tally[j]
     rec.cursor[0] = k + 1
 
 

@@ -98,13 +98,23 @@ def _dop853_coefficients() -> Any | None:
 
 
 def _dop853_source(net: ReactionNetwork, co: Any) -> str:
-    n = len(net.compartments)
-    ys = [f"y{i}" for i in range(n)]
-    yns = [f"yn{i}" for i in range(n)]
+    """The generated step, dense output, interpolant and derivative of one network.
+
+    The state is the n compartments followed by one counter per reaction, whose derivative is
+    the reaction's flux a_j(x): each counter is the integral of its flux, by the same stages,
+    steps and interpolant as the compartments, so that the compartments' change between any two
+    times is exactly the stoichiometry times the counters' change (up to rounding). Only the
+    compartments enter the error norm: the steps are those of the compartments alone.
+    """
+    n, n_r = len(net.compartments), len(net.reaction_names)
+    ys = [f"y{i}" for i in range(n)] + [f"q{j}" for j in range(n_r)]
+    yns = [f"yn{i}" for i in range(n)] + [f"qn{j}" for j in range(n_r)]
     xs = [f"x{i}" for i in range(n)]
+    m = n + n_r
 
     def d(s: int) -> list[str]:
-        return [f"d{s}_{i}" for i in range(n)]
+        # Stage s's derivative of every component: dx_i/dt, then the flux of each reaction.
+        return [f"d{s}_{i}" for i in range(n)] + [f"e{s}_{j}" for j in range(n_r)]
 
     def tup(names: Sequence[str]) -> str:
         return f"({', '.join(names)},)"
@@ -114,20 +124,24 @@ def _dop853_source(net: ReactionNetwork, co: Any) -> str:
 
     def combo(coefs: np.ndarray, i: int) -> str:
         # Zero coefficients are skipped: DOP853's tableau is a third zeros.
-        terms = [f"{float(c)!r} * d{j}_{i}" for j, c in enumerate(coefs) if c != 0.0]
+        terms = [f"{float(c)!r} * {d(j)[i]}" for j, c in enumerate(coefs) if c != 0.0]
         return " + ".join(terms) if terms else "0.0"
+
+    def field(x: Sequence[str], s: int) -> list[str]:
+        # The mean field at x, and each reaction's flux there (the a_j it computes on the way).
+        return net.mean_field_lines(x, d(s)[:n]) + [f"e{s}_{j} = a{j}" for j in range(n_r)]
 
     def stage(s: int, row: np.ndarray) -> list[str]:
         # As scipy's rk_step: y + (Σ a_sj K_j) * h, then the mean field there.
         lines = [f"{xs[i]} = {ys[i]} + ({combo(row[:s], i)}) * h" for i in range(n)]
-        return lines + net.mean_field_lines(xs, d(s))
+        return lines + field(xs, s)
 
     all_stages = [name for s in range(co.N_STAGES + 1) for name in d(s)]
     step = [unpack(ys, "y"), unpack(d(0), "f"), *net.rate_unpacking()]
     for s in range(1, co.N_STAGES):
         step += stage(s, co.A[s])
-    step += [f"{yns[i]} = {ys[i]} + h * ({combo(co.B, i)})" for i in range(n)]
-    step += net.mean_field_lines(yns, d(co.N_STAGES))
+    step += [f"{yns[i]} = {ys[i]} + h * ({combo(co.B, i)})" for i in range(m)]
+    step += field(yns[:n], co.N_STAGES)
     for i in range(n):
         step.append(f"s{i} = atol + max(abs({ys[i]}), abs({yns[i]})) * rtol")
         step.append(f"u{i} = ({combo(co.E5, i)}) / s{i}")
@@ -141,27 +155,28 @@ def _dop853_source(net: ReactionNetwork, co: Any) -> str:
     for s in range(co.N_STAGES + 1, co.N_STAGES_EXTENDED):
         dense += stage(s, co.A[s])
     last = co.N_STAGES
-    for i in range(n):
+    for i in range(m):
         dense.append(f"F0_{i} = {yns[i]} - {ys[i]}")
-        dense.append(f"F1_{i} = h * d0_{i} - F0_{i}")
-        dense.append(f"F2_{i} = 2 * F0_{i} - h * (d{last}_{i} + d0_{i})")
+        dense.append(f"F1_{i} = h * {d(0)[i]} - F0_{i}")
+        dense.append(f"F2_{i} = 2 * F0_{i} - h * ({d(last)[i]} + {d(0)[i]})")
         for r in range(co.D.shape[0]):
             dense.append(f"F{3 + r}_{i} = h * ({combo(co.D[r], i)})")
     power = co.INTERPOLATOR_POWER
-    dense.append(f"return {tup([f'F{r}_{i}' for r in range(power) for i in range(n)])}")
+    dense.append(f"return {tup([f'F{r}_{i}' for r in range(power) for i in range(m)])}")
 
     # scipy's Dop853DenseOutput: Horner in x and (1 - x) alternately, from the last row.
-    at = [unpack(ys, "y"), unpack([f"F{r}_{i}" for r in range(power) for i in range(n)], "F")]
+    at = [unpack(ys, "y"), unpack([f"F{r}_{i}" for r in range(power) for i in range(m)], "F")]
     at.append("w = 1 - x")
     values = []
-    for i in range(n):
+    for i in range(m):
         expr = f"F{power - 1}_{i}"
         for r in range(power - 1, 0, -1):
             expr = f"({expr}) * {'x' if (power - 1 - r) % 2 == 0 else 'w'} + F{r - 1}_{i}"
         values.append(f"({expr}) * x + {ys[i]}")
     at.append(f"return {tup(values)}")
 
-    deriv = [unpack(xs, "y"), *net.rate_unpacking(), *net.mean_field_lines(xs, d(0))]
+    # The derivative reads the compartments only: a state with or without its counters.
+    deriv = [f"{', '.join(xs)}, *_ = y", *net.rate_unpacking(), *field(xs, 0)]
     deriv.append(f"return {tup(d(0))}")
 
     def function(header: str, body: list[str]) -> str:
@@ -210,7 +225,10 @@ def _initial_step(
     rtol: float,
     atol: float,
 ) -> float:
-    """scipy's select_initial_step (Hairer, Nørsett & Wanner II.4) for order 7, on tuples."""
+    """scipy's select_initial_step (Hairer, Nørsett & Wanner II.4) for order 7, on tuples.
+
+    `y` and `f` are the compartments only (the reactions' counters do not choose steps).
+    """
     n = len(y)
     scale = [atol + abs(v) * rtol for v in y]
 
@@ -223,7 +241,7 @@ def _initial_step(
     d0, d1 = rms(y), rms(f)
     h0 = 1e-6 if d0 < 1e-5 or d1 < 1e-5 else 0.01 * d0 / d1
     h0 = min(h0, span)
-    f1 = deriv(t0 + h0, tuple(v + h0 * g for v, g in zip(y, f, strict=True)), k)
+    f1 = deriv(t0 + h0, tuple(v + h0 * g for v, g in zip(y, f, strict=True)), k)[:n]
     d2 = rms([a - b for a, b in zip(f1, f, strict=True)]) / h0
     flat = d1 <= 1e-15 and d2 <= 1e-15
     h1 = max(1e-6, h0 * 1e-3) if flat else (0.01 / max(d1, d2)) ** (1 / 8)
@@ -248,6 +266,8 @@ class _OdeRun:
     stats: dict[str, int] = field(default_factory=lambda: {"nfev": 0, "steps": 0, "pieces": 0})
     #: The solve_ivp method "adaptive" resolved to (DOP853, or LSODA when stiff).
     method: str = _ADAPTIVE_DEFAULT
+    #: The integral of each reaction's flux since the start: how many times it has happened.
+    fired: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def _locate(
@@ -387,6 +407,7 @@ class OdeEngine(Engine):
             plan=plan,
             base_rates=net.rates.copy(),
             method=resolved,
+            fired=np.zeros(len(net.reaction_names)),
         )
 
     # --- one piece ---------------------------------------------------------------------------
@@ -398,6 +419,7 @@ class OdeEngine(Engine):
         state.stats["pieces"] += 1
         if t1 <= t0:
             recorder.write(rows, state.y)
+            recorder.tallies[rows] = state.fired
             return t1
         if state.options.method == "euler":
             reached = self._advance_euler(state, t0, t1, recorder, rows)
@@ -458,10 +480,17 @@ class OdeEngine(Engine):
                 if w.t is None:
                     w.t = t_ev
                 if w.stop:
-                    state.y, state.stopped_by = np.asarray(y_ev, dtype=np.float64), w.name
+                    # The generated DOP853's states carry the reactions' counters after the
+                    # compartments; solve_ivp's do not (its caller integrates the fluxes).
+                    full = np.asarray(y_ev, dtype=np.float64)
+                    n = state.y.size
+                    state.y, state.stopped_by = full[:n], w.name
+                    if full.size > n:
+                        state.fired = full[n:]
                     return t_ev
             else:
-                self._offer_peak(state, float(state.zombie_w @ np.asarray(y_ev)), t_ev)
+                y_now = np.asarray(y_ev)[: state.y.size]
+                self._offer_peak(state, float(state.zombie_w @ y_now), t_ev)
         return None
 
     def _advance_dop853(
@@ -479,9 +508,10 @@ class OdeEngine(Engine):
         terminal = [bool(g.terminal) for g in events]  # type: ignore[attr-defined]
         direction = [g.direction for g in events]  # type: ignore[attr-defined]
 
-        t, y = t0, tuple(state.y.tolist())
+        n = state.y.size
+        t, y = t0, tuple(state.y.tolist()) + tuple(state.fired.tolist())
         f = deriv(t, y, k)
-        h_abs = _initial_step(deriv, t, y, f, k, t1 - t0, rtol, atol)
+        h_abs = _initial_step(deriv, t, y[:n], f[:n], k, t1 - t0, rtol, atol)
         nfev, steps = 2, 0
         g_old = [g(t, y, k) for g in events]
         found: list[tuple[float, int, Any]] = []
@@ -554,11 +584,14 @@ class OdeEngine(Engine):
             which = np.repeat(np.arange(len(segments)), counts)
             x = (out_t[:i_out] - np.asarray(t_old)[which]) / np.asarray(h_seg)[which]
             cols = at(x, tuple(np.asarray(y_old)[which].T), tuple(np.asarray(F_seg)[which].T))
-            recorder.write(slice(rows.start, rows.start + i_out), np.column_stack(cols))
+            written = slice(rows.start, rows.start + i_out)
+            recorder.write(written, np.column_stack(cols[:n]))
+            recorder.tallies[written] = np.column_stack(cols[n:])
         stop_at = self._record_events(state, watched, found)
         if stop_at is not None:
             return stop_at
-        state.y = np.asarray(y, dtype=np.float64)
+        state.y = np.asarray(y[:n], dtype=np.float64)
+        state.fired = np.asarray(y[n:], dtype=np.float64)
         # The end of a piece can be a peak too (growth until a cull or the horizon).
         self._offer_peak(state, float(state.zombie_w @ state.y), t1)
         return t1
@@ -584,6 +617,7 @@ class OdeEngine(Engine):
             rtol=opts.rtol,
             atol=opts.atol,
             args=(state.k,),
+            dense_output=True,
         )
         if sol.status < 0:
             t_fail = sol.t[-1] if sol.t.size else t0
@@ -591,6 +625,12 @@ class OdeEngine(Engine):
         state.stats["nfev"] += int(sol.nfev)
         n_rec = min(len(sol.t), rows.stop - rows.start)
         recorder.write(slice(rows.start, rows.start + n_rec), sol.y[:, :n_rec].T)
+        # The reactions' counters: their fluxes integrated along the solver's interpolant.
+        t_reached = float(sol.t[-1])
+        upto = np.append(sol.t[:n_rec], t_reached)
+        fired = state.fired + _flux_integrals(state.net, state.k, sol.sol, t0, upto)
+        recorder.tallies[rows.start : rows.start + n_rec] = fired[:-1]
+        state.fired = fired[-1]
 
         found = [
             (float(t_ev), i, y_ev)
@@ -625,6 +665,12 @@ class OdeEngine(Engine):
             ts[i + 1] = t0 + (i + 1) * dt if i < n_full else t1
         state.stats["nfev"] += len(steps)
         state.stats["steps"] += len(steps)
+        # Each Euler step moves the state by h·S·a(y): the reactions' counters move by h·a(y),
+        # so they and the state stay in step exactly (and are interpolated alike below).
+        fluxes = _fluxes(state.net, k, ys[:-1].T) * np.asarray(steps)
+        fired = state.fired[:, None] + np.concatenate(
+            [np.zeros((fluxes.shape[0], 1)), np.cumsum(fluxes, axis=1)], axis=1
+        )
 
         t_stop: float | None = None
         for w in state.watches:
@@ -643,7 +689,11 @@ class OdeEngine(Engine):
             slice(rows.start, rows.start + out_t.size),
             np.column_stack([np.interp(out_t, ts, ys[:, c]) for c in range(ys.shape[1])]),
         )
+        recorder.tallies[rows.start : rows.start + out_t.size] = np.column_stack(
+            [np.interp(out_t, ts, row) for row in fired]
+        ).reshape(out_t.size, -1)
         state.y = np.array([np.interp(t_last, ts, ys[:, c]) for c in range(ys.shape[1])])
+        state.fired = np.array([np.interp(t_last, ts, row) for row in fired])
         return t_last
 
     @staticmethod
@@ -682,6 +732,9 @@ class OdeEngine(Engine):
     def _counts(self, state: _OdeRun) -> np.ndarray:
         return state.y.copy()
 
+    def _tally(self, state: _OdeRun) -> np.ndarray:
+        return state.fired.copy()
+
     def _finish(
         self, state: _OdeRun
     ) -> tuple[dict[str, float | None], dict[str, float | None], dict[str, Any]]:
@@ -698,6 +751,46 @@ class OdeEngine(Engine):
             **state.stats,
         }
         return crossings, exact, diagnostics
+
+
+def _fluxes(net: ReactionNetwork, k: Sequence[float], x: np.ndarray) -> np.ndarray:
+    """Each reaction's mean-field flux a_j(x) at many states: x is (compartments, m), the
+    result (reactions, m)."""
+    x = np.asarray(x, dtype=np.float64)
+    a = np.asarray(k, dtype=np.float64)[:, None] * np.prod(
+        x[None, :, :] ** net.reactants[:, :, None], axis=1
+    )
+    if net.frequency.any():
+        n_pop = x[net.in_population].sum(axis=0)
+        safe = np.where(n_pop > 0, n_pop, 1.0)
+        a = np.where(net.frequency[:, None], np.where(n_pop > 0, a / safe, 0.0), a)
+    return a
+
+
+#: Gauss–Legendre nodes and weights on [0, 1]: exact for polynomials of degree 15, and so for
+#: the flux of a quadratic reaction along one step of an interpolant of degree 7.
+_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(8)
+_GL_NODES, _GL_WEIGHTS = (_GL_NODES + 1) / 2, _GL_WEIGHTS / 2
+
+
+def _flux_integrals(
+    net: ReactionNetwork,
+    k: Sequence[float],
+    dense: Callable[[np.ndarray], np.ndarray],
+    t0: float,
+    upto: np.ndarray,
+) -> np.ndarray:
+    """∫ a_j(x(s)) ds from t0 to each time of `upto` (increasing), x being a solver's dense
+    output (solve_ivp's OdeSolution): Gauss–Legendre on each of its steps, cut at those times.
+    Shape (len(upto), reactions)."""
+    steps = np.asarray(getattr(dense, "ts", [t0, float(upto[-1])]), dtype=np.float64)
+    cuts = np.unique(np.concatenate([[t0], steps[(steps > t0) & (steps < upto[-1])], upto]))
+    width = np.diff(cuts)
+    nodes = (cuts[:-1, None] + width[:, None] * _GL_NODES[None, :]).ravel()
+    flux = _fluxes(net, k, dense(nodes)) if nodes.size else np.zeros((len(net.rates), 0))
+    parts = (flux.reshape(flux.shape[0], -1, _GL_NODES.size) @ _GL_WEIGHTS) * width
+    total = np.concatenate([np.zeros((flux.shape[0], 1)), np.cumsum(parts, axis=1)], axis=1)
+    return total[:, np.searchsorted(cuts, upto)].T
 
 
 def integrate_grid(

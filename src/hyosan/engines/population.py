@@ -33,6 +33,7 @@ from hyosan.engines.watches import WatchArrays, watches
 
 if TYPE_CHECKING:
     from hyosan.engines.kernel import Records, Status, Watched
+    from hyosan.results.epidemic import ReactionCounts
     from hyosan.scenario.schema import Cull, Scenario
     from hyosan.world.graph import World
 
@@ -123,7 +124,15 @@ class PopulationRun:
         from hyosan.engines.kernel import Records
 
         cursor = np.array([recorder.filled, self.snap_next], dtype=np.int64)
-        return Records(recorder.times, recorder.values, self.snap_times, self.snaps, cursor)
+        return Records(
+            recorder.times,
+            recorder.values,
+            self.snap_times,
+            self.snaps,
+            cursor,
+            self.counts,
+            recorder.tallies,
+        )
 
     def recorded(self, rec: Records, recorder: Recorder) -> None:
         """Take back how far the kernel wrote the records."""
@@ -241,6 +250,25 @@ class PopulationEngine(Engine, Generic[R]):
             "places": state.layout.world.n_places,
         }
         return crossings, peak_and_overrun, self._diagnostics(state, diagnostics)
+
+    def _tally(self, state: R) -> np.ndarray:
+        return state.counts.astype(np.float64)
+
+    def _reactions(self, state: R, times: np.ndarray, tallies: np.ndarray) -> ReactionCounts:
+        # Channels to reactions: a reaction across an edge counts as its reaction, moves as none.
+        from hyosan.results.epidemic import ReactionCounts
+
+        net = state.layout.net
+        which = state.layout.channel_reactions()
+        counts = np.zeros((tallies.shape[0], len(net.reaction_names)))
+        for h, j in enumerate(which.tolist()):
+            if j >= 0:
+                counts[:, j] += tallies[:, h]
+        return ReactionCounts(
+            names=tuple(net.reaction_names),
+            counts=counts,
+            stoichiometry=net.stoichiometry.astype(np.float64),
+        )
 
     def _outputs(self, state: R) -> Outputs:
         return spatial_outputs(

@@ -146,6 +146,23 @@ class Layout:
             plan=plan,
         )
 
+    def channel_reactions(self) -> np.ndarray:
+        """The reaction of `net` each channel of `channels()` acts out, or -1 (a move).
+
+        In the order `channels` makes them: the reactions within a place, the moves, the
+        reactions across edges (each its reaction), then the interventions' directed moves.
+        """
+        n_moves = int(np.count_nonzero(self.move > 0))
+        n_directed = len(self.plan.directed) if self.plan is not None else 0
+        return np.concatenate(
+            [
+                np.arange(len(self.net.reaction_names), dtype=np.int64),
+                np.full(n_moves, -1, dtype=np.int64),
+                self.cross_r.astype(np.int64),
+                np.full(n_directed, -1, dtype=np.int64),
+            ]
+        )
+
     def channels(self) -> tuple[Channels, list[str]]:
         """The channels of this layout (see Channels) and their names."""
         net = self.net

@@ -19,14 +19,31 @@ def _p(entry: dict[str, Any] | None) -> str:
 
 
 def _t(seconds: float | None, unit: str) -> str:
-    from hyosan.scenario.units import SECONDS_PER
+    from hyosan.scenario.units import format_time
 
-    return "-" if seconds is None else f"{seconds / SECONDS_PER[unit]:.4g} {unit}"
+    return "-" if seconds is None else format_time(seconds, unit)
 
 
-def _unit(summary: dict[str, Any]) -> str:
-    horizon = summary.get("within_s") or 0.0
-    return "d" if horizon >= 2 * 86400 else "h" if horizon >= 2 * 3600 else "min"
+def _unit(summary: dict[str, Any], out: str | None) -> str:
+    """The unit a run of this horizon shows its times in (Result.unit, the report's): the
+    scenario's display unit, smaller if the horizon is shorter than one of it."""
+    import tomllib
+    from pathlib import Path
+
+    from hyosan.scenario.units import fit_unit
+
+    horizon = max(
+        (float(p.get("horizon_s") or 0.0) for p in summary.get("per_point", [])),
+        default=float(summary.get("within_s") or 0.0),
+    )
+    unit = "d"
+    if out is not None:
+        try:
+            scenario = tomllib.loads((Path(out) / "scenario.toml").read_text(encoding="utf-8"))
+            unit = str(scenario.get("time", {}).get("display_unit", "d"))
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            pass
+    return fit_unit(unit, horizon)
 
 
 def print_summary(summary: dict[str, Any], console: Console, out: str | None = None) -> None:
@@ -34,7 +51,7 @@ def print_summary(summary: dict[str, Any], console: Console, out: str | None = N
     from rich.markup import escape
     from rich.table import Table
 
-    unit = _unit(summary)
+    unit = _unit(summary, out)
     keys = [a["key"] for a in summary.get("vary", [])]
     title = (
         f"{summary['scenario']} ({summary['engine']}): {summary['replicates']} runs per point, "

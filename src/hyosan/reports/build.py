@@ -27,6 +27,7 @@ __all__ = ["ReportFiles", "write_report"]
 #: Names of the files a report writes.
 REPORT = "report.html"
 TIMESERIES_PNG = "timeseries.png"
+EPIDEMIC_PNG = "epidemic.png"
 FIRST_ZOMBIE_PNG = "first-zombie.png"
 BANDS_PNG = "bands.png"
 OUTBREAK_GIF = "outbreak.gif"
@@ -143,6 +144,12 @@ def _run_pictures(
 
     written = [_save_figure(plot_timeseries(run), folder / TIMESERIES_PNG)]
     images["every state over time"] = TIMESERIES_PNG
+    from hyosan.reports.epidemic_plot import plot_epidemic
+
+    epidemic = plot_epidemic(run)
+    if epidemic is not None:
+        written.append(_save_figure(epidemic, folder / EPIDEMIC_PNG))
+        images["incidence of each reaction and R_t"] = EPIDEMIC_PNG
     if frames is None:
         return written
     fig = plot_first_zombie(run, frames)

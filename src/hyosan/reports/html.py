@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 
 __all__ = ["fmt_clock", "fmt_time", "render_ensemble", "render_run", "script_json"]
 
-_UNIT_WORDS = {"s": "s", "min": "min", "h": "h", "d": "days"}
-
 
 def script_json(data: Any) -> str:
     """JSON safe inside a <script> element: no "<", ">", "&" or line separators as themselves."""
@@ -42,11 +40,11 @@ def script_json(data: Any) -> str:
 def fmt_time(seconds: float | None, unit: str, clock_start_s: float | None = None) -> str:
     """A time for people in the run's one unit ("11.1 h"), with the clock beside it where the
     run has one ("11.1 h (day 1 19:36)"), as the viewer writes it."""
+    from hyosan.scenario.units import format_time
+
     if seconds is None:
         return "never"
-    value = seconds / unit_seconds(unit)
-    text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
-    out = f"{text} {_UNIT_WORDS.get(unit, unit)}"
+    out = format_time(seconds, unit)
     if clock_start_s is not None:
         out += f" ({fmt_clock(seconds, clock_start_s)})"
     return out
@@ -72,18 +70,22 @@ def _headline(run: RunData) -> list[tuple[str, str]]:
     clock = run.clock_start_s
     unit = run.display_unit
     start = sum(float(v[0]) for v in run.states.values() if v.size)
-    out: list[tuple[str, str]] = [("outcome", s.outcome)]
+    words = run.words
+    out: list[tuple[str, str]] = [("outcome", words.outcome(s))]
     out.append(("people", _fmt_count(float(s.people.people if s.people else start))))
     if s.peak_zombies is not None:
         out.append(
             (
-                "peak zombies",
+                words.peak,
                 f"{_fmt_count(s.peak_zombies)} at {fmt_time(s.t_peak_zombies_s, unit, clock)}",
             )
         )
-    out.append(("overrun (80 % lost)", fmt_time(s.t_overrun_s, unit, clock)))
+    if words.overrun:
+        out.append(("overrun (80 % lost)", fmt_time(s.t_overrun_s, unit, clock)))
+    if s.epidemic is not None:
+        out += s.epidemic.rows(lambda t: fmt_time(t, unit, clock), unit)
     for state, value in s.final.items():
-        out.append((f"{state} at the end", _fmt_count(value)))
+        out.append((f"{words.state(state)} at the end", _fmt_count(value)))
     if s.people is not None and s.people.fates:
         out.append(("named survivors", f"{len(s.survivors)} of {len(s.people.fates)}"))
     if s.outbreak is not None:
@@ -164,6 +166,21 @@ def _render(context: dict[str, Any], data: dict[str, Any]) -> str:
     )
 
 
+def _epidemic_figure(run: RunData) -> list[tuple[str, str]]:
+    """The incidence and R_t chart, in the page as a data: URI (none without incidence)."""
+    import io
+
+    from hyosan.reports.epidemic_plot import plot_epidemic
+
+    fig = plot_epidemic(run)
+    if fig is None:
+        return []
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return [("new infections and other reactions per interval, and R_t", uri)]
+
+
 def render_run(
     run: RunData,
     frames: PlaceFrames | None,
@@ -193,7 +210,7 @@ def render_run(
         "survival": None,
         "interventions": interventions_table(run.summary, lambda t: fmt_time(t, unit, clock)),
         "differences": None,
-        "figures": [],
+        "figures": _epidemic_figure(run),
     }
     return _render(context, data)
 

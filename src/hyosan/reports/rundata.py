@@ -17,7 +17,9 @@ import numpy as np
 
 from hyosan.errors import HyosanError
 from hyosan.results.summary import Summary
+from hyosan.results.words import Words, words_for
 from hyosan.scenario.model import STATES
+from hyosan.scenario.units import fit_unit
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -60,6 +62,11 @@ class RunData:
     grid
         Where a grid world lies on the Earth, its named cells and cordons (see grid_context),
         for the map's city names, scale bar and latitudes; {} for other worlds.
+    incidence
+        incidence.parquet (results.epidemic): each reaction's incidence, infections, the attack
+        rate and R_t at the recorded times, when the run has it.
+    words
+        How the run is told: humans and zombies, or an epidemic (results.words).
     """
 
     summary: Summary
@@ -77,6 +84,8 @@ class RunData:
     rooms: dict[str, tuple[int, str, float]] = field(default_factory=dict)
     passages: list[tuple[str, str, str]] = field(default_factory=list)
     grid: dict[str, Any] = field(default_factory=dict)
+    incidence: pa.Table | None = None
+    words: Words = field(default_factory=lambda: Words(epidemic=False))
 
     @classmethod
     def from_result(cls, result: Result) -> RunData:
@@ -99,6 +108,8 @@ class RunData:
             rooms=_building_rooms(dumped := scenario.model_dump(mode="json", exclude_none=True)),
             passages=_building_passages(dumped),
             grid=grid_context(dumped),
+            incidence=(result.epidemic.table() if result.epidemic is not None else None),
+            words=words_for(dumped),
         )
 
     @classmethod
@@ -138,6 +149,12 @@ class RunData:
             rooms=_building_rooms(scenario),
             passages=_building_passages(scenario),
             grid=grid_context(scenario),
+            incidence=(
+                pq.read_table(run_dir / "incidence.parquet")
+                if _exists(run_dir, "incidence")
+                else None
+            ),
+            words=words_for(scenario),
         )
 
     def state_of(self, compartment: str) -> str:
@@ -224,23 +241,6 @@ def load_report_data(path: str | Path) -> RunData | EnsembleData:
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-#: Display units from the longest down, with their seconds.
-_UNITS = (("d", 86400.0), ("h", 3600.0), ("min", 60.0), ("s", 1.0))
-
-
-def fit_unit(unit: str, t_end_s: Any) -> str:
-    """The scenario's display unit, or a smaller one if the whole run is shorter than one of
-    it (a six-hour run in days would read "0.0377 days")."""
-    if not isinstance(t_end_s, int | float) or t_end_s <= 0:
-        return unit
-    names = [u for u, _ in _UNITS]
-    if unit not in names:
-        return unit
-    for name, seconds in _UNITS[names.index(unit) :]:
-        if t_end_s >= seconds:
-            return name
-    return "s"
 
 
 def _exists(folder: Path, stem: str) -> bool:

@@ -58,6 +58,12 @@ KNOWN_FILES = frozenset(
         "first-zombie.png",
         "outbreak.gif",
         "bands.png",
+        "outcomes.png",
+        "incidence.parquet",
+        "epidemic.png",
+        "places.geojson",
+        "sensitivity.json",
+        "sensitivity.png",
     }
 )
 ENSEMBLE_KINDS = ("ensemble", "sweep", "compare")

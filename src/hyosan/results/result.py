@@ -7,6 +7,7 @@ per compartment and one `n_<state>` column per state of hyosan's vocabulary pres
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +21,10 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from matplotlib.axes import Axes
 
+    from hyosan.results.epidemic import Epidemic
     from hyosan.results.interventions import InterventionReport
     from hyosan.results.summary import Outbreak, People, Summary
+    from hyosan.results.words import Words
     from hyosan.scenario.schema import Scenario
 
 __all__ = ["Result"]
@@ -67,6 +70,12 @@ class Result:
     extra
         Summary figures this version does not know (read back from another version's run
         directory), kept as they are.
+    reactions, reaction_counts, stoichiometry
+        The reactions the engine counted (the model's, with the interventions'; a building
+        run's state-changing events), how many times each had happened by each recorded time,
+        shape (len(times), len(reactions)), and the net change of each compartment per
+        reaction, shape (len(reactions), len(compartments)). Engines that count events count
+        them exactly; the ode engine integrates each reaction's flux. See `epidemic`.
     """
 
     scenario: Scenario
@@ -88,6 +97,9 @@ class Result:
     outbreak: Outbreak | None = None
     interventions: tuple[InterventionReport, ...] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    reactions: tuple[str, ...] = ()
+    reaction_counts: np.ndarray | None = None
+    stoichiometry: np.ndarray | None = None
 
     # --- series -------------------------------------------------------------------------------
 
@@ -119,21 +131,42 @@ class Result:
             columns[f"n_{s}"] = pa.array(self.series(s), pa.float64())
         return pa.table(columns, metadata={"t_unit": "s", "engine": self.engine})
 
+    @cached_property
+    def epidemic(self) -> Epidemic | None:
+        """Incidence of every reaction, infections, attack rate and R_t (results.epidemic);
+        None for a Result without reaction counts (one read from an older run directory)."""
+        from hyosan.results.epidemic import Epidemic
+
+        return Epidemic.of(self)
+
+    @property
+    def words(self) -> Words:
+        """How this run is told: humans and zombies, or an epidemic (results.words)."""
+        from hyosan.results.words import words_for
+
+        return words_for(self.scenario.model_dump(mode="json", exclude_none=True))
+
     @property
     def unit(self) -> str:
         """The unit times are shown in ("min", "h", "d"...): the scenario's, or a smaller one
         when the whole run is shorter than one of it (as in the report)."""
-        from hyosan.reports.rundata import fit_unit
+        from hyosan.scenario.units import fit_unit
 
         t_end = float(self.times[-1]) if len(self.times) else None
         return fit_unit(self.scenario.time.display_unit, t_end)
 
     def to_pandas(self) -> pd.DataFrame:
         """The time series as a pandas DataFrame (needs pandas), indexed by time in the run's
-        unit (the index is named so: "time (h)"); `t` keeps the seconds."""
+        unit (the index is named so: "time (h)"); `t` keeps the seconds. The epidemic figures
+        (incidence.parquet's columns: `new_<reaction>`, `cum_<reaction>`, infections,
+        `attack_rate`, `R_t`) follow the counts where the run has them."""
         from hyosan.scenario.units import SECONDS_PER
 
         frame = self.timeseries.to_pandas()
+        epidemic = self.epidemic
+        if epidemic is not None:
+            extra = epidemic.table().drop_columns(["t"]).to_pandas()
+            frame = frame.join(extra)
         unit = self.unit
         frame.index = frame["t"] / SECONDS_PER.get(unit, 1.0)
         frame.index.name = f"time ({unit})"
@@ -175,6 +208,10 @@ class Result:
             path = folder / f"{stem}.parquet"
             return pq.read_table(path) if path.is_file() else None
 
+        from hyosan.results.epidemic import read_reactions
+
+        # The epidemic figures are computed again from the counts incidence.parquet keeps.
+        counted = read_reactions(optional("incidence"), len(comps))
         return cls(
             scenario=scenario,
             engine=summary.engine or scenario.engine,
@@ -199,6 +236,9 @@ class Result:
             outbreak=summary.outbreak,
             interventions=summary.interventions,
             extra=dict(summary.extra),
+            reactions=counted.names if counted is not None else (),
+            reaction_counts=counted.counts if counted is not None else None,
+            stoichiometry=counted.stoichiometry if counted is not None else None,
         )
 
     def plot(self, ax: Axes | None = None, *, log: bool | None = None) -> Axes:
@@ -221,16 +261,20 @@ class Result:
             ("engine, seed", f"{self.engine}, {self.seed}"),
             ("simulated", fmt_time(s.t_end_s, unit)),
         ]
+        words = self.words
+        rows.append(("outcome", words.outcome(s)))
         if s.peak_zombies is not None:
             rows.append(
                 (
-                    "peak zombies",
+                    words.peak,
                     f"{s.peak_zombies:,.0f} at {fmt_time(s.t_peak_zombies_s, unit)}",
                 )
             )
-        if "human" in self.states and "zombie" in self.states:
+        if "human" in self.states and "zombie" in self.states and words.overrun:
             rows.append(("overrun (80 % lost)", fmt_time(s.t_overrun_s, unit)))
-        rows += [(f"{k} at the end", f"{v:,.4g}") for k, v in s.final.items()]
+        if s.epidemic is not None and s.epidemic.attack_rate is not None:
+            rows.append(("attack rate", f"{100 * s.epidemic.attack_rate:.1f} %"))
+        rows += [(f"{words.state(k)} at the end", f"{v:,.4g}") for k, v in s.final.items()]
         try:
             from hyosan.reports.plots import plot_timeseries
 
@@ -293,6 +337,7 @@ class Result:
             people=self.people,
             outbreak=self.outbreak,
             interventions=self.interventions,
+            epidemic=self.epidemic.figures() if self.epidemic is not None else None,
             extra=dict(self.extra),
         )
 
@@ -302,6 +347,29 @@ class Result:
 
     def save(self, out: str | Any, *, force: bool = False) -> Any:
         """Write the run directory (see results.rundir.write_run) and return its path."""
+        from hyosan.errors import HyosanError
         from hyosan.results.rundir import write_run
 
-        return write_run(self, out, force=force)
+        try:
+            return write_run(self, out, force=force)
+        except HyosanError as exc:
+            # The messages name the command's flags; from Python, say it in Python's words.
+            raise HyosanError(_python_words(str(exc))) from None
+
+
+#: The command line's words in output errors, and what save() says instead.
+_PYTHON_WORDS = (
+    ("choose another --out or add --force to replace it",
+     "save to another directory, or pass force=True to replace it"),
+    ("an interrupted --force", "an interrupted force=True"),
+    ("--force replaces", "force=True replaces"),
+    ("choose another --out", "choose another directory"),
+    ("choose a shorter --out", "choose a shorter path"),
+    ("--out ", ""),
+)  # fmt: skip
+
+
+def _python_words(message: str) -> str:
+    for flag, words in _PYTHON_WORDS:
+        message = message.replace(flag, words)
+    return message

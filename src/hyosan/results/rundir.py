@@ -64,7 +64,8 @@ def write_run(
     force: bool = False,
     before_publish: Callable[[Path], object] | None = None,
 ) -> Path:
-    """Write scenario.toml, summary.json, timeseries.parquet (and events/places) to `out`.
+    """Write scenario.toml, summary.json, timeseries.parquet (and incidence, events, places,
+    and places.geojson where the places lie on the Earth) to `out`.
 
     `before_publish`, if given, is called with the hidden folder once those files are in it and
     before it is put at `out`: what it writes there (the report) appears with the rest. `out`
@@ -80,10 +81,21 @@ def write_run(
         (tmp / "scenario.toml").write_text(dump_scenario(result), encoding="utf-8")
         (tmp / "summary.json").write_text(_json(result.summary()), encoding="utf-8")
         pq.write_table(result.timeseries, tmp / "timeseries.parquet")
+        epidemic = result.epidemic
+        if epidemic is not None:
+            pq.write_table(
+                epidemic.table(stoichiometry=result.stoichiometry), tmp / "incidence.parquet"
+            )
         if result.events is not None:
             pq.write_table(result.events, tmp / "events.parquet")
         if result.places is not None:
             pq.write_table(result.places, tmp / "places.parquet")
+            from hyosan.results.geojson import places_geojson
+
+            geo = places_geojson(result)
+            if geo is not None:
+                text = json.dumps(geo, allow_nan=False, separators=(",", ":"))
+                (tmp / "places.geojson").write_text(text, encoding="utf-8")
         if before_publish is not None:
             before_publish(tmp)
 

@@ -13,6 +13,9 @@ The parts:
 - `People`: the figures of a run with people in a building (bites, barricades, rescues...)
   and each named character's `Fate`; written at the top level of summary.json;
 - `Outbreak`: where a spatial outbreak reached (summary.json's `outbreak`);
+- `EpidemicFigures`: infections, the attack rate, each reaction's total, the most new
+  infections and the first R_t (summary.json's `epidemic`; the series behind them are
+  results.epidemic's `Epidemic`);
 - the interventions' entries (summary.json's `interventions`), in results/interventions.py.
 """
 
@@ -32,7 +35,9 @@ from hyosan.results.interventions import (
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["Fate", "Outbreak", "People", "Summary"]
+    from hyosan.results.words import Words
+
+__all__ = ["EpidemicFigures", "Fate", "Outbreak", "People", "Summary"]
 
 
 def _escape(text: str) -> str:
@@ -222,6 +227,114 @@ class Outbreak:
         )
 
 
+@dataclass(frozen=True)
+class EpidemicFigures:
+    """The epidemic figures of a run whose engine counted its reactions (summary.json's
+    `epidemic`; results.epidemic computes them).
+
+    Attributes
+    ----------
+    infections
+        Infections over the run: reactions that turn a human into one of the infected.
+    attack_rate
+        Infections over the humans at the start; None without humans at the start.
+    incidence
+        How many times each reaction happened over the run, by name.
+    peak_infections_per_day, t_peak_infections_s
+        The most new infections in one interval between recorded times, as a rate per day,
+        and the end of that interval (None: a run with one recorded time).
+    r_t_method, r_t_first
+        How R_t is estimated ("renewal" for SIR-like models, "bites" otherwise), and its first
+        value defined (None: none is).
+    """
+
+    infections: float
+    attack_rate: float | None
+    incidence: dict[str, float]
+    peak_infections_per_day: float
+    t_peak_infections_s: float | None
+    r_t_method: str
+    r_t_first: float | None
+
+    #: The R_t methods in words, for the report.
+    METHOD_WORDS = (("renewal", "renewal equation"), ("bites", "bites per loss"))
+
+    def line(self, when: When, unit: str) -> str | None:
+        """The terminal's line: infected (and the share of the humans), the most new
+        infections per `unit` and when, the first R_t; None for a run without infections."""
+        from hyosan.scenario.units import format_rate
+
+        if not self.infections:
+            return None
+        parts = [f"{fmt_count(self.infections)} infected"]
+        if self.attack_rate is not None:
+            parts[0] += f" ({100 * self.attack_rate:.0f} % of the humans at the start)"
+        if self.t_peak_infections_s is not None:
+            parts.append(
+                f"most new infections {format_rate(self.peak_infections_per_day / 86400, unit)} "
+                f"at {when(self.t_peak_infections_s)}"
+            )
+        if self.r_t_first is not None:
+            parts.append(f"R_t first {self.r_t_first:.3g} ({self.r_t_method})")
+        return "; ".join(parts)
+
+    def rows(self, when: When, unit: str) -> list[tuple[str, str]]:
+        """The report's headline rows (label, value); none for a run without infections."""
+        from hyosan.scenario.units import format_rate
+
+        if not self.infections:
+            return []
+        out = [("infected", fmt_count(self.infections))]
+        if self.attack_rate is not None:
+            out.append(("attack rate", f"{100 * self.attack_rate:.1f} %"))
+        if self.t_peak_infections_s is not None:
+            rate = format_rate(self.peak_infections_per_day / 86400, unit)
+            out.append(("most new infections", f"{rate} at {when(self.t_peak_infections_s)}"))
+        if self.r_t_first is not None:
+            how = dict(self.METHOD_WORDS).get(self.r_t_method, self.r_t_method)
+            out.append(("R_t at the start", f"{self.r_t_first:.3g} ({how})"))
+        return out
+
+    def figures(self) -> dict[str, Figure]:
+        """Infections and the attack rate, for an ensemble's runs.parquet."""
+        return {"infections": self.infections, "attack_rate": self.attack_rate}
+
+    def to_json(self) -> dict[str, Any]:
+        """summary.json's `epidemic`."""
+        return {
+            "infections": self.infections,
+            "attack_rate": self.attack_rate,
+            "incidence": dict(self.incidence),
+            "peak_infections_per_day": self.peak_infections_per_day,
+            "t_peak_infections_s": self.t_peak_infections_s,
+            "R_t_method": self.r_t_method,
+            "R_t_first": self.r_t_first,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> EpidemicFigures:
+        """summary.json's `epidemic`, read back."""
+
+        def opt(key: str) -> float | None:
+            value = data.get(key)
+            return float(value) if isinstance(value, int | float) else None
+
+        incidence = data.get("incidence")
+        return cls(
+            infections=float(data.get("infections") or 0.0),
+            attack_rate=opt("attack_rate"),
+            incidence=(
+                {str(k): float(v) for k, v in incidence.items()}
+                if isinstance(incidence, dict)
+                else {}
+            ),
+            peak_infections_per_day=float(data.get("peak_infections_per_day") or 0.0),
+            t_peak_infections_s=opt("t_peak_infections_s"),
+            r_t_method=str(data.get("R_t_method", "")),
+            r_t_first=opt("R_t_first"),
+        )
+
+
 #: "Left" means at least half a person in a mean-field run, one person in a stochastic one.
 LEFT = 0.5
 
@@ -260,6 +373,8 @@ class Summary:
         A run on a world: where the outbreak reached.
     interventions
         What each intervention did; None for a run without interventions.
+    epidemic
+        Infections, attack rate, incidence and R_t; None for a run without reaction counts.
     extra
         Keys this version does not know, kept as they are.
     """
@@ -283,6 +398,7 @@ class Summary:
     people: People | None = None
     outbreak: Outbreak | None = None
     interventions: tuple[InterventionReport, ...] | None = None
+    epidemic: EpidemicFigures | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @staticmethod
@@ -302,22 +418,42 @@ class Summary:
 
     # --- the terminal ------------------------------------------------------------------------
 
-    def print(self, console: Console, when: When, asked: tuple[str, ...] = ()) -> None:
-        """Everything below the table of states: the peak and the overrun, the crossings, the
-        outcome, the outbreak's reach (with the arrivals `asked` for), the interventions, the
-        people, and what stopped the run."""
-        console.print(
-            f"peak zombies {fmt_count(self.peak_zombies or 0.0)} "
-            f"at {when(self.t_peak_zombies_s)}; overrun {when(self.t_overrun_s)}"
+    def print(
+        self,
+        console: Console,
+        when: When,
+        asked: tuple[str, ...] = (),
+        *,
+        words: Words | None = None,
+        unit: str = "d",
+    ) -> None:
+        """Everything below the table of states: the peak and the overrun, the epidemic
+        figures, the crossings, the outcome, the outbreak's reach (with the arrivals `asked`
+        for), the interventions, the people, and what stopped the run.
+
+        `words` tell the run as humans and zombies (the default) or as an epidemic (no
+        overrun; "epidemic over: 80 % infected"); rates are given per `unit`, the unit `when`
+        writes times in.
+        """
+        from hyosan.results.words import Words
+
+        words = words or Words(epidemic=False)
+        peak = (
+            f"{words.peak} {fmt_count(self.peak_zombies or 0.0)} at {when(self.t_peak_zombies_s)}"
         )
+        if words.overrun:
+            peak += f"; overrun {when(self.t_overrun_s)}"
+        console.print(peak)
+        line = self.epidemic.line(when, unit) if self.epidemic is not None else None
+        if line is not None:
+            console.print(line)
         for name, t in self.crossings_s.items():
             console.print(f"{name}: {when(t)}")
-        if self.humans_win:
-            console.print("[bold]humans win[/]")
-        elif self.outcome == "the zombies win":
-            console.print("[bold]the zombies win[/]")
-        else:
+        outcome = words.outcome(self)
+        if outcome == "no winner yet":
             console.print("[bold]no winner yet[/]: humans and the infected both remain")
+        else:
+            console.print(f"[bold]{outcome}[/]")
         if self.outbreak is not None:
             self.outbreak.print(console, when, asked)
         for entry in self.interventions or ():
@@ -330,15 +466,18 @@ class Summary:
     # --- ensembles ---------------------------------------------------------------------------
 
     def extra_figures(self) -> dict[str, Figure]:
-        """The engine's further numbers beyond the headline (bites, rescues, ...), and what
-        each intervention did as "<name>: <figure>" ("Missile strikes: not_zombies",
-        "after_strikes: restarted"): the extra columns of an ensemble's runs.parquet."""
+        """The engine's further numbers beyond the headline (bites, rescues, ...), the
+        infections and attack rate, and what each intervention did as "<name>: <figure>"
+        ("Missile strikes: not_zombies", "after_strikes: restarted"): the extra columns of an
+        ensemble's runs.parquet."""
         out: dict[str, Figure] = {}
         for k, v in self.extra.items():
             if isinstance(v, bool | int | float):
                 out[k] = v
         if self.people is not None:
             out.update(self.people.figures())
+        if self.epidemic is not None:
+            out.update(self.epidemic.figures())
         for entry in self.interventions or ():
             label = entry.label
             out.update({f"{label}: {k}": v for k, v in entry.figures().items()})
@@ -367,6 +506,8 @@ class Summary:
         if self.diagnostics is not None:
             out["diagnostics"] = dict(self.diagnostics)
         out["wall_s"] = self.wall_s
+        if self.epidemic is not None:
+            out["epidemic"] = self.epidemic.to_json()
         if self.people is not None:
             out.update(self.people.to_json())
         if self.outbreak is not None:
@@ -392,6 +533,7 @@ class Summary:
         crossings = data.get("crossings_s")
         outbreak = data.get("outbreak")
         entries = data.get("interventions")
+        epidemic = data.get("epidemic")
         diagnostics = data.get("diagnostics")
         known = {f.name for f in fields(cls)} | PEOPLE_KEYS
         return cls(
@@ -422,5 +564,6 @@ class Summary:
                 if isinstance(entries, list)
                 else None
             ),
+            epidemic=EpidemicFigures.from_json(epidemic) if isinstance(epidemic, dict) else None,
             extra={k: v for k, v in data.items() if k not in known},
         )

@@ -20,7 +20,10 @@ __all__ = [
     "DurationField",
     "Rate",
     "RateField",
+    "fit_unit",
     "format_duration",
+    "format_rate",
+    "format_time",
     "parse_duration",
     "parse_rate",
 ]
@@ -200,3 +203,49 @@ RateField = Annotated[
     PlainSerializer(_text, return_type=str),
     WithJsonSchema({"type": "string", "examples": ["0.0095/day", "2/h"]}),
 ]
+
+
+#: Units times are shown in, from the longest down, with their seconds.
+DISPLAY_UNITS: tuple[tuple[str, float], ...] = (
+    ("d", 86400.0),
+    ("h", 3600.0),
+    ("min", 60.0),
+    ("s", 1.0),
+)
+_UNIT_WORDS = {"s": "s", "min": "min", "h": "h", "d": "days"}
+
+
+def fit_unit(unit: str, t_end_s: Any) -> str:
+    """The scenario's display unit, or a smaller one if the whole run is shorter than one of
+    it (a six-hour run in days would read "0.0377 days").
+
+    The terminal, the report and the DataFrame all show a run's times in this one unit.
+    """
+    if not isinstance(t_end_s, int | float) or t_end_s <= 0:
+        return unit
+    names = [u for u, _ in DISPLAY_UNITS]
+    if unit not in names:
+        return unit
+    for name, seconds in DISPLAY_UNITS[names.index(unit) :]:
+        if t_end_s >= seconds:
+            return name
+    return "s"
+
+
+def format_time(seconds: float | None, unit: str) -> str:
+    """A time for people in one display unit: "11.1 h", "37.5 days", "1,250 days"; "never"
+    for None."""
+    if seconds is None:
+        return "never"
+    value = seconds / SECONDS_PER.get(unit, 86400.0)
+    text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+    return f"{text} {_UNIT_WORDS.get(unit, unit)}"
+
+
+_PER_UNIT = {"s": "a second", "min": "a minute", "h": "an hour", "d": "a day"}
+
+
+def format_rate(per_second: float, unit: str) -> str:
+    """A rate for people in a display unit: "439.6 a day", "18.3 an hour"."""
+    value = per_second * SECONDS_PER.get(unit, 86400.0)
+    return f"{value:,.4g} {_PER_UNIT.get(unit, 'per ' + unit)}"

@@ -15,18 +15,34 @@ cross = { reactions = ["bite", "kill"], factor = 1.0 }   # reactions across an e
 at = "center"               # or [row, col], a place number, or a region or landmark name
 counts = { Z = 1 }          # taken out of the filled compartment (as far as it holds people)
 ```
+
+A graph of places comes from `random = {...}`, from a file (`edges = "net.csv"`, two place
+numbers a line, with `nodes = N`; or GraphML, GML or a whitespace edge list, read by networkx,
+whose nodes are named places), or, from Python, from a networkx graph given as `edges` (or
+`network`): it is kept as `network`, its nodes, edges and weights written out, so that the
+run's scenario.toml reruns it without the graph object.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
 from hyosan.scenario.model import Frozen, ReadOnly
 from hyosan.scenario.units import RateField
 
-__all__ = ["CrossSpec", "GraphSpec", "RecordSpec", "Region", "Route", "SeedSpec", "WorldSpec"]
+__all__ = [
+    "CrossSpec",
+    "GraphSpec",
+    "NetworkSpec",
+    "RecordSpec",
+    "Region",
+    "Route",
+    "SeedSpec",
+    "WorldSpec",
+    "network_from_graph",
+]
 
 Count = Annotated[int, Field(ge=0, le=10**11)]
 Weight = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -83,6 +99,54 @@ class GraphSpec(Frozen):
     mean_degree: Annotated[float, Field(gt=0, le=1000)]
 
 
+class NetworkSpec(Frozen):
+    """A graph given inline (a networkx graph from Python, written out): its places' names,
+    its edges as pairs of place numbers, their weights (all 1 when absent), and whether each
+    edge goes one way only."""
+
+    nodes: tuple[str, ...] = Field(min_length=1, max_length=MAX_PLACES)
+    edges: tuple[tuple[Annotated[int, Field(ge=0)], Annotated[int, Field(ge=0)]], ...] = ()
+    weights: tuple[Weight, ...] | None = None
+    directed: bool = False
+
+    @model_validator(mode="after")
+    def _consistent(self) -> NetworkSpec:
+        n = len(self.nodes)
+        bad = [e for e in self.edges if e[0] >= n or e[1] >= n]
+        if bad:
+            raise ValueError(f"edges: {list(bad[0])} names a place outside 0..{n - 1}")
+        if self.weights is not None and len(self.weights) != len(self.edges):
+            raise ValueError(
+                f"weights: {len(self.weights)} weights for {len(self.edges)} edges; give one each"
+            )
+        if len(set(self.nodes)) != n:
+            raise ValueError("nodes: two places have the same name")
+        return self
+
+
+def _is_networkx(value: object) -> bool:
+    return all(hasattr(value, a) for a in ("nodes", "edges", "is_directed", "number_of_nodes"))
+
+
+def network_from_graph(graph: Any) -> dict[str, Any]:
+    """A networkx graph as NetworkSpec data: nodes (named by str) in the graph's order, edges
+    as their positions, the `weight` attribute of each edge if any edge has one."""
+    nodes = list(graph.nodes)
+    index = {node: i for i, node in enumerate(nodes)}
+    edges, weights = [], []
+    for a, b, attrs in graph.edges(data=True):
+        edges.append((index[a], index[b]))
+        weights.append(attrs.get("weight", 1.0))
+    out: dict[str, Any] = {
+        "nodes": [str(node) for node in nodes],
+        "edges": edges,
+        "directed": bool(graph.is_directed()),
+    }
+    if any(w != 1.0 for w in weights):
+        out["weights"] = [float(w) for w in weights]
+    return out
+
+
 class WorldSpec(Frozen):
     """A graph of places; see the module docstring."""
 
@@ -97,7 +161,13 @@ class WorldSpec(Frozen):
     regions: tuple[Region, ...] = ()
     routes: tuple[Route, ...] = ()
     random: GraphSpec | None = None
-    edges: str | None = Field(default=None, description="a CSV edge list: two place numbers")
+    edges: str | None = Field(
+        default=None,
+        description="a graph file: a CSV edge list of place numbers, GraphML, GML or an edge list",
+    )
+    network: NetworkSpec | None = Field(
+        default=None, description="a graph given inline (from Python: a networkx graph)"
+    )
     building: str | None = Field(
         default=None, description='a built-in floor plan ("hyosan-high"): rooms and doors'
     )
@@ -109,6 +179,18 @@ class WorldSpec(Frozen):
     stop_at_edge: bool = Field(
         default=False, description="stop when a zombie first reaches the border (lattices)"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _networkx(cls, data: Any) -> Any:
+        # A networkx graph from Python, as `edges` or `network`: kept as its nodes and edges.
+        if isinstance(data, dict):
+            for key in ("edges", "network"):
+                graph = data.get(key)
+                if _is_networkx(graph):
+                    data = {k: v for k, v in data.items() if k != key}
+                    data["network"] = network_from_graph(graph)
+        return data
 
     @model_validator(mode="after")
     def _shape(self) -> WorldSpec:
@@ -126,10 +208,20 @@ class WorldSpec(Frozen):
             raise ValueError(f"size: more than {MAX_PLACES:,} places")
         if self.kind == "grid" and (self.grid is None) == (self.file is None):
             raise ValueError('kind = "grid" needs one of grid = "korea" or file = "path"')
-        if self.kind == "graph" and (self.random is None) == (self.edges is None):
-            raise ValueError('kind = "graph" needs one of random = {...} or edges = "file.csv"')
-        if self.kind == "graph" and self.edges is not None and self.nodes is None:
-            raise ValueError("an edge list needs nodes = N, the number of places")
+        given = [k for k in ("random", "edges", "network") if getattr(self, k) is not None]
+        if self.kind == "graph" and len(given) != 1:
+            raise ValueError(
+                'kind = "graph" needs one of random = {...}, edges = "file.csv" (or .graphml, '
+                ".gml, .edgelist) or, from Python, a networkx graph"
+                + (f"; found {' and '.join(given)}" if given else "")
+            )
+        if (
+            self.kind == "graph"
+            and self.edges is not None
+            and self.edges.lower().endswith(".csv")
+            and self.nodes is None
+        ):
+            raise ValueError("a CSV edge list needs nodes = N, the number of places")
         if self.kind in ("grid", "regions") and not isinstance(self.fill, str):
             raise ValueError(
                 f"fill: a {self.kind} gives head counts, so fill names the compartment they go "

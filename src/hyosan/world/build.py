@@ -12,7 +12,7 @@ from hyosan.world.graph import World, from_edges, grid_world, lattice, random_gr
 
 if TYPE_CHECKING:
     from hyosan.scenario.schema import Scenario
-    from hyosan.scenario.world import SeedSpec, WorldSpec
+    from hyosan.scenario.world import NetworkSpec, SeedSpec, WorldSpec
 
 __all__ = ["build_world", "seed_place"]
 
@@ -69,9 +69,13 @@ def _structure(spec: WorldSpec, rng: np.random.Generator) -> World:
         return random_graph(
             spec.random.nodes, spec.random.mean_degree, rng, model=spec.random.model
         )
+    if spec.network is not None:
+        return _network(spec.network)
     assert spec.edges is not None
-    assert spec.nodes is not None
     path = Path(spec.edges).expanduser()
+    if path.suffix.lower() != ".csv":
+        return _graph_file(path)
+    assert spec.nodes is not None
     try:
         pairs = np.loadtxt(path, delimiter=",", dtype=np.int64, ndmin=2, comments="#")
     except (OSError, ValueError) as exc:
@@ -82,6 +86,51 @@ def _structure(spec: WorldSpec, rng: np.random.Generator) -> World:
         return from_edges(spec.nodes, pairs[:, 0], pairs[:, 1])
     except ValueError as exc:
         raise EngineError(f"world.edges: {path}: {exc}") from None
+
+
+def _network(net: NetworkSpec) -> World:
+    """A world from a graph given inline (a networkx graph from Python)."""
+    pairs = np.array(net.edges, dtype=np.int64).reshape(-1, 2)
+    weights = None if net.weights is None else np.array(net.weights, dtype=np.float64)
+    return from_edges(
+        len(net.nodes),
+        pairs[:, 0],
+        pairs[:, 1],
+        weights,
+        both_ways=not net.directed,
+        names=net.nodes,
+    )
+
+
+def _graph_file(path: Path) -> World:
+    """A world from GraphML, GML or a whitespace edge list, read by networkx: its nodes are the
+    places (named as in the file), a `weight` on an edge its weight."""
+    import networkx as nx
+
+    from hyosan.scenario.world import NetworkSpec, network_from_graph
+
+    readers = {
+        ".graphml": (nx.read_graphml, "GraphML"),
+        ".gml": (nx.read_gml, "GML"),
+    }
+    read, what = readers.get(
+        path.suffix.lower(), (nx.read_edgelist, "an edge list (two node names a line)")
+    )
+    try:
+        graph = read(path)
+    except FileNotFoundError:
+        raise EngineError(f"world.edges: {path} does not exist") from None
+    except Exception as exc:  # networkx's parsers raise many kinds; all mean a bad file
+        raise EngineError(
+            f"world.edges: cannot read {path} as {what}: {type(exc).__name__}: {exc}"
+        ) from None
+    if graph.number_of_nodes() == 0:
+        raise EngineError(f"world.edges: {path} has no nodes")
+    try:
+        spec = NetworkSpec.model_validate(network_from_graph(graph))
+    except ValueError as exc:
+        raise EngineError(f"world.edges: {path}: {exc}") from None
+    return _network(spec)
 
 
 def _building(spec: WorldSpec) -> World:

@@ -56,6 +56,7 @@ from hyosan.errors import EngineError
 
 if TYPE_CHECKING:
     from hyosan.engines.agents.run import AgentsRun
+    from hyosan.results.epidemic import ReactionCounts
     from hyosan.scenario.schema import Cull, Scenario
 
 __all__ = ["DEFAULT_STEP_S", "SOUND_SLOTS", "AgentsEngine", "BuildingRun", "state_map"]
@@ -115,3 +116,11 @@ class AgentsEngine(Engine):
 
     def _outputs(self, state: AgentsRun) -> Outputs:
         return state.outputs()
+
+    def _tally(self, state: AgentsRun) -> np.ndarray | None:
+        return state.tally()
+
+    def _reactions(
+        self, state: AgentsRun, times: np.ndarray, tallies: np.ndarray
+    ) -> ReactionCounts:
+        return state.counted_reactions(times, tallies)

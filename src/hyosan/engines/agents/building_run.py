@@ -15,17 +15,24 @@ import numpy as np
 
 from hyosan.engines.agents.actions import BuildingActions
 from hyosan.engines.agents.params import (
+    BITTEN,
     BY_STRIKE,
+    DEAD,
+    DESTROYED,
     ESCAPED,
     EV_BARRICADE,
     EV_BITE,
     EV_BROKEN,
+    EV_DEATH,
     EV_ESCAPE,
     EV_HYBRID,
     EV_KILL,
     EV_RESCUE,
     EV_SACRIFICE,
+    EV_TURN,
+    EVENT_KINDS,
     HUMAN,
+    HYBRID,
     N_STATES,
     STATE_VOCAB,
     ZOMBIE,
@@ -56,6 +63,7 @@ if TYPE_CHECKING:
     from hyosan.engines.agents.building import FloorPlan
     from hyosan.engines.agents.people import Population
     from hyosan.engines.base import Recorder, Streams
+    from hyosan.results.epidemic import ReactionCounts
     from hyosan.scenario.schema import Scenario
 
 __all__ = ["DEFAULT_STEP_S", "BuildingRun", "setup_building", "state_map"]
@@ -84,6 +92,17 @@ def _awareness_stream(streams: Streams) -> np.random.Generator:
         parent.entropy, spawn_key=(*parent.spawn_key, 0), pool_size=parent.pool_size
     )
     return np.random.Generator(np.random.PCG64(child))
+
+
+#: Logged events that move one person between states: (kind, state before, state after).
+_REACTION_EVENTS: tuple[tuple[int, int, int], ...] = (
+    (EV_BITE, HUMAN, BITTEN),
+    (EV_TURN, BITTEN, ZOMBIE),
+    (EV_HYBRID, BITTEN, HYBRID),
+    (EV_KILL, ZOMBIE, DESTROYED),
+    (EV_DEATH, HUMAN, DEAD),
+    (EV_ESCAPE, HUMAN, ESCAPED),
+)
 
 
 def state_map(scenario: Scenario) -> np.ndarray:
@@ -150,7 +169,16 @@ class BuildingRun:
         from hyosan.engines.agents.step import advance_building
 
         self.cursor[0] = recorder.filled
-        records = Records(recorder.times, recorder.values, self.snap_times, self.snaps, self.cursor)
+        no_tally = np.zeros(0, dtype=np.int64)  # the reactions are read from the event log
+        records = Records(
+            recorder.times,
+            recorder.values,
+            self.snap_times,
+            self.snaps,
+            self.cursor,
+            no_tally,
+            recorder.tallies,
+        )
         t = t0
         while True:
             t, status, self.step_no = advance_building(
@@ -247,6 +275,40 @@ class BuildingRun:
             survivors=survivors,
             people=figures,
             interventions=None if self.actions is None else self.actions.report(),
+        )
+
+    def tally(self) -> None:
+        """None: a building run's reactions are its logged events (`counted_reactions`)."""
+        return None
+
+    def counted_reactions(self, times: np.ndarray, tallies: np.ndarray) -> ReactionCounts:
+        """The events that move a person between compartments, counted at the recorded times.
+
+        Each kind is one change of state (a person's first bite makes them bitten, a kill
+        destroys a zombie, ...), counted up to and including each recorded time.
+        """
+        ev = self.events()
+        comp = self.counts.compartment
+        stoich = np.zeros((len(_REACTION_EVENTS), len(self.compartments)))
+        counts = np.zeros((len(times), len(_REACTION_EVENTS)))
+        for j, (kind, before, after) in enumerate(_REACTION_EVENTS):
+            stoich[j, comp[before]] -= 1.0
+            stoich[j, comp[after]] += 1.0
+            mine = ev["kind"] == kind
+            when, target = ev["t"][mine], ev["target"][mine]
+            if kind == EV_BITE:
+                # Only a person's first bite makes them bitten; later ones change no state.
+                order = np.argsort(when, kind="stable")
+                _, first = np.unique(target[order], return_index=True)
+                when = when[order][first]
+            when = np.sort(when)
+            counts[:, j] = np.searchsorted(when, times, side="right")
+        from hyosan.results.epidemic import ReactionCounts
+
+        return ReactionCounts(
+            names=tuple(EVENT_KINDS[kind] for kind, _, _ in _REACTION_EVENTS),
+            counts=counts,
+            stoichiometry=stoich,
         )
 
     # --- between steps -----------------------------------------------------------------------

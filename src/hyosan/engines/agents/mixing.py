@@ -31,6 +31,7 @@ from hyosan.errors import EngineError
 
 if TYPE_CHECKING:
     from hyosan.engines.base import Recorder, Streams
+    from hyosan.results.epidemic import ReactionCounts
     from hyosan.scenario.schema import Scenario
 
 __all__ = ["MixingRun", "Reactions", "advance_mixing", "setup_mixing"]
@@ -194,6 +195,7 @@ class MixingRun:
 
     compartments: tuple[str, ...]
     reaction_names: tuple[str, ...]
+    stoichiometry: np.ndarray  # (reactions, compartments): each reaction's net change
     comp: np.ndarray  # each person's compartment, -1 once gone (room for the born after)
     n_alive: int
     x: np.ndarray
@@ -209,7 +211,15 @@ class MixingRun:
         """Steps from t0 to t1 (see Engine._advance)."""
         cursor = np.array([recorder.filled, 0], dtype=np.int64)
         no_snaps = np.zeros((0, 0, 0))
-        records = Records(recorder.times, recorder.values, np.zeros(0), no_snaps, cursor)
+        records = Records(
+            recorder.times,
+            recorder.values,
+            np.zeros(0),
+            no_snaps,
+            cursor,
+            self.reactions.fired,
+            recorder.tallies,
+        )
         t = t0
         while True:
             t, status, self.n_alive = advance_mixing(
@@ -254,6 +264,20 @@ class MixingRun:
     def outputs(self) -> Outputs:
         """Nothing beyond the counts."""
         return Outputs()
+
+    def tally(self) -> np.ndarray:
+        """How often each reaction has fired so far."""
+        return self.reactions.fired.astype(np.float64)
+
+    def counted_reactions(self, times: np.ndarray, tallies: np.ndarray) -> ReactionCounts:
+        """The model's reactions, counted at the recorded times."""
+        from hyosan.results.epidemic import ReactionCounts
+
+        return ReactionCounts(
+            names=self.reaction_names,
+            counts=np.asarray(tallies, dtype=np.float64),
+            stoichiometry=self.stoichiometry.astype(np.float64),
+        )
 
 
 def setup_mixing(scenario: Scenario, streams: Streams) -> MixingRun:
@@ -303,6 +327,7 @@ def setup_mixing(scenario: Scenario, streams: Streams) -> MixingRun:
     return MixingRun(
         compartments=net.compartments,
         reaction_names=net.reaction_names,
+        stoichiometry=net.stoichiometry,
         comp=comp,
         n_alive=int(comp.size),
         x=x0.copy(),

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from hyosan.engines.base import Outputs, Recorder
+    from hyosan.results.epidemic import ReactionCounts
     from hyosan.scenario.schema import Scenario
 
 __all__ = ["AgentsRun"]
@@ -45,4 +46,13 @@ class AgentsRun(Protocol):
 
     def outputs(self) -> Outputs:
         """What the run gives beyond its counts: events, places, survivors, people."""
+        ...
+
+    def tally(self) -> np.ndarray | None:
+        """How often each reaction has fired so far, if the run counts them as it goes."""
+        ...
+
+    def counted_reactions(self, times: np.ndarray, tallies: np.ndarray) -> ReactionCounts:
+        """The reactions counted, cumulative at `times`; `tallies` holds `tally()` at those
+        times."""
         ...

@@ -92,8 +92,7 @@ def measure(result: Result, scenario: Scenario, seed: int) -> RunFigures:
     overrun = float(times[np.argmax(lost)]) if lost.any() else float("inf")
     escapes = ts[kinds == "escape"]
     students = {c.name for c in scenario.characters if c.role == "student"}
-    summary = result.summary()
-    survivors = frozenset(summary.get("survivors", ())) & students
+    survivors = frozenset(result.survivors) & students
     left = set(actors[kinds == "escape"])
     return RunFigures(
         seed=seed,
@@ -108,7 +107,7 @@ def measure(result: Result, scenario: Scenario, seed: int) -> RunFigures:
         humans_inside_96h=_at(times, humans, 96 * HOUR),
         named_survivors=survivors,
         named_out=frozenset(n for n in survivors if n in left),
-        hybrids=int(summary.get("n_hybrids", 0)),
+        hybrids=result.people.n_hybrids if result.people is not None else 0,
     )
 
 

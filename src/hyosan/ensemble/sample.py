@@ -1,0 +1,321 @@
+"""Global sensitivity: `hyosan sample`, parameter points drawn by SALib, indices of an outcome.
+
+`--vary KEY=LO:HI` gives each key's range (in the scenario's unit, as for a sweep). SALib draws
+the points of a design: "sobol" (Saltelli's scheme; first-order and total Sobol indices),
+"morris" (elementary effects; μ*, σ) or "lhs" (a Latin hypercube; first-order indices by
+RBD-FAST). Every point runs `--runs` replicates on the pool or Dask, as a sweep's points do (the
+same machinery: plan, seeds, resumable work directory, and the same `Execution` and `Output`
+options); the outcome of a point is the mean of its replicates' figure (`--output`, `figure`
+in Python: a column of runs.parquet, e.g. final_human, attack_rate, humans_win), and SALib
+turns the outcomes into indices, with their 95 % confidence intervals.
+
+The design and the indices are separate functions (`design_points`, `sensitivity_indices`), so
+that they can be checked on a function with known indices (Ishigami's) without any run.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from hyosan.ensemble.errors import VaryError
+from hyosan.ensemble.options import Execution, Output
+from hyosan.errors import HyosanError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import pyarrow as pa
+
+    from hyosan.ensemble.driver import EnsembleRun
+    from hyosan.scenario.schema import Scenario
+
+__all__ = ["DESIGNS", "design_points", "run_sample", "sensitivity_indices"]
+
+#: The designs, and the index each gives.
+DESIGNS = {
+    "sobol": "first-order and total Sobol indices (Saltelli's sampling)",
+    "morris": "Morris elementary effects (mu_star, sigma)",
+    "lhs": "first-order indices by RBD-FAST on a Latin hypercube",
+}
+
+#: Morris trajectories move on a grid of this many levels per parameter.
+_MORRIS_LEVELS = 4
+
+
+def _problem(names: list[str], bounds: list[tuple[float, float]]) -> dict[str, Any]:
+    return {"num_vars": len(names), "names": names, "bounds": [list(b) for b in bounds]}
+
+
+def design_points(
+    design: str, names: list[str], bounds: list[tuple[float, float]], n: int, seed: int
+) -> np.ndarray:
+    """SALib's sample of `design` over the box `bounds`: rows of parameter values.
+
+    `n` is SALib's base sample size: sobol makes n·(d + 2) points (a power of two is best),
+    morris n·(d + 1) (n trajectories), lhs n.
+    """
+    problem = _problem(names, bounds)
+    seed = int(seed) % (2**32)  # SALib's samplers take a numpy seed
+    if design == "sobol":
+        from SALib.sample import sobol
+
+        return np.asarray(sobol.sample(problem, n, calc_second_order=False, seed=seed))
+    if design == "morris":
+        from SALib.sample import morris
+
+        return np.asarray(morris.sample(problem, n, num_levels=_MORRIS_LEVELS, seed=seed))
+    if design == "lhs":
+        from SALib.sample import latin
+
+        return np.asarray(latin.sample(problem, n, seed=seed))
+    raise HyosanError(f"--design {design!r}: choose {', '.join(DESIGNS)}")
+
+
+def sensitivity_indices(
+    design: str,
+    names: list[str],
+    bounds: list[tuple[float, float]],
+    x: np.ndarray,
+    y: np.ndarray,
+    seed: int,
+) -> dict[str, dict[str, float]]:
+    """The indices of outcomes `y` at the points `x` of `design`: {name: {index: value}},
+    each index with its 95 % confidence half-width as `<index>_conf` (bootstrap)."""
+    import warnings
+
+    problem = _problem(names, bounds)
+    y = np.asarray(y, dtype=np.float64)
+    seed = int(seed) % (2**32)
+    keys: tuple[str, ...]
+    with warnings.catch_warnings():
+        # SALib warns about a constant outcome (indices NaN), which the table then shows.
+        warnings.simplefilter("ignore")
+        if design == "sobol":
+            from SALib.analyze import sobol
+
+            res = sobol.analyze(problem, y, calc_second_order=False, seed=seed)
+            keys = ("S1", "S1_conf", "ST", "ST_conf")
+        elif design == "morris":
+            from SALib.analyze import morris
+
+            res = morris.analyze(problem, x, y, num_levels=_MORRIS_LEVELS, seed=seed)
+            keys = ("mu_star", "mu_star_conf", "sigma")
+        elif design == "lhs":
+            from SALib.analyze import rbd_fast
+
+            res = rbd_fast.analyze(problem, x, y, seed=seed)
+            keys = ("S1", "S1_conf")
+        else:
+            raise HyosanError(f"--design {design!r}: choose {', '.join(DESIGNS)}")
+    return {name: {k: float(np.asarray(res[k])[i]) for k in keys} for i, name in enumerate(names)}
+
+
+def point_outcomes(runs: pa.Table, figure: str, n_points: int) -> np.ndarray:
+    """The mean of `figure` over each point's replicates (runs.parquet), in point order."""
+    if figure not in runs.column_names:
+        scalars = sorted(
+            c for c in runs.column_names if c not in ("point", "replicate", "seed", "stopped_by")
+        )
+        raise HyosanError(
+            f"--output {figure!r}: runs have no such figure; choose {', '.join(scalars)}"
+        )
+    point = runs.column("point").to_numpy()
+    values = np.asarray(runs.column(figure).to_numpy(zero_copy_only=False), dtype=np.float64)
+    out = np.full(n_points, np.nan)
+    for p in range(n_points):
+        mine = values[point == p]
+        out[p] = float(np.nanmean(mine)) if mine.size and np.isfinite(mine).any() else np.nan
+    return out
+
+
+def run_sample(
+    scenario: str | Path | Scenario,
+    vary: list[str] | tuple[str, ...],
+    *,
+    design: str = "sobol",
+    samples: int = 64,
+    runs: int = 10,
+    figure: str = "final_human",
+    engine: str | None = None,
+    seed: int | None = None,
+    overrides: list[str] | tuple[str, ...] = (),
+    execution: Execution = Execution(),
+    output: Output = Output(),
+    before_publish: Callable[[Path], object] | None = None,
+) -> EnsembleRun:
+    """Run `runs` replicates at each point of a SALib design and write the indices of `figure`
+    (a column of runs.parquet) as sensitivity.json, and "sensitivity" in summary.json, into
+    the ensemble directory. `execution` and `output` are those of `run_sweep`."""
+    from dataclasses import replace
+
+    from hyosan.ensemble.api import _check_runs, _default_out, _resolve
+    from hyosan.ensemble.driver import run_plan
+    from hyosan.ensemble.plan import EnsemblePlan, Point
+    from hyosan.ensemble.vary import parse_vary
+
+    if design not in DESIGNS:
+        raise HyosanError(f"--design {design!r}: choose {', '.join(DESIGNS)}")
+    if samples < 2:
+        raise HyosanError(f"--samples must be 2 or more; found {samples}")
+    _check_runs(runs)
+    overrides = tuple(overrides)
+    label, text, scen, engine_name = _resolve(scenario, overrides, engine)
+    # Each range is read as a sweep's axis of two values: its unit and kind come with it.
+    specs = [f"{v}:2" for v in vary]
+    try:
+        axes = parse_vary(specs, text, scen, overrides=overrides)
+    except VaryError as exc:
+        raise VaryError(str(exc).replace(":2", "").replace("LO:HI:N", "LO:HI")) from None
+    for axis in axes:
+        if axis.values[0] == axis.values[-1]:
+            raise VaryError(f"--vary {axis.spec[:-2]}: LO and HI must differ")
+    names = [a.key for a in axes]
+    bounds = [(a.values[0], a.values[-1]) for a in axes]
+    root = scen.seed if seed is None else int(seed)
+    x = design_points(design, names, bounds, samples, root)
+    points = []
+    for i, row in enumerate(x):
+        values = {}
+        for a, v in zip(axes, row, strict=True):
+            values[a.key] = float(round(v)) if a.whole else float(v)
+        sets = tuple(a.override(values[a.key]) for a in axes)
+        points.append(Point(i, scen.name, text, label, (*overrides, *sets), engine_name, i, values))
+    plan = EnsemblePlan("sweep", root, runs, tuple(points))
+    target = output.target(_default_out(f"{scen.name}-{design}", plan))
+
+    def publish(tmp: Path) -> None:
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(tmp / "runs.parquet")
+        y = point_outcomes(table, figure, len(points))
+        result: dict[str, Any] = {
+            "design": design,
+            "index": DESIGNS[design],
+            "output": figure,
+            "samples": samples,
+            "points": len(points),
+            "runs_per_point": runs,
+            "vary": [a.describe() | {"values": list(b)} for a, b in zip(axes, bounds, strict=True)],
+        }
+        if np.isfinite(y).all():
+            result["indices"] = sensitivity_indices(design, names, bounds, x, y, root)
+        else:
+            result["indices"] = None
+            result["note"] = f"some points have no {figure} (every run left it empty)"
+        (tmp / "sensitivity.json").write_text(json.dumps(result, indent=2) + "\n", "utf-8")
+        summary = json.loads((tmp / "summary.json").read_text(encoding="utf-8"))
+        summary["sensitivity"] = result
+        (tmp / "summary.json").write_text(
+            json.dumps(summary, indent=2, allow_nan=False, default=float) + "\n", "utf-8"
+        )
+        _write_plot(result, tmp / "sensitivity.png")
+        if before_publish is not None:
+            before_publish(tmp)
+
+    return run_plan(
+        plan,
+        replace(output, out=target),
+        scenarios=[scen],
+        execution=execution,
+        before_publish=publish,
+    )
+
+
+def _write_plot(result: dict[str, Any], path: Path) -> None:
+    """A bar chart of the indices with their 95 % intervals (nothing without indices)."""
+    indices = result.get("indices")
+    if not indices:
+        return
+    from matplotlib.figure import Figure
+
+    names = list(indices)
+    first = next(iter(indices.values()))
+    shown = [k for k in ("S1", "ST", "mu_star") if k in first]
+    fig = Figure(figsize=(7, 1.2 + 0.5 * len(names) * len(shown)), layout="constrained")
+    ax = fig.add_subplot()
+    height = 0.8 / len(shown)
+    for j, key in enumerate(shown):
+        pos = np.arange(len(names)) + j * height
+        vals = [indices[n][key] for n in names]
+        errs = [indices[n].get(f"{key}_conf", 0.0) for n in names]
+        ax.barh(pos, vals, height=height, xerr=errs, capsize=3, label=key)
+    ax.set_yticks(np.arange(len(names)) + height * (len(shown) - 1) / 2, names)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"sensitivity of {result['output']} ({result['design']}; bars: 95 % interval)")
+    ax.legend(loc="best", fontsize="small")
+    ax.grid(alpha=0.3, axis="x")
+    fig.savefig(path, format="png", dpi=110)
+
+
+def print_sensitivity(summary: dict[str, Any]) -> None:
+    """The indices as a table in the terminal."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    result = summary.get("sensitivity") or {}
+    indices = result.get("indices")
+    console = Console(highlight=False, soft_wrap=False)
+    title = (
+        f"{summary.get('scenario')}: {result.get('design')} design, {result.get('points')} "
+        f"points × {result.get('runs_per_point')} runs; sensitivity of {result.get('output')}"
+    )
+    if not indices:
+        console.print(escape(title) + ": " + escape(str(result.get("note", "no indices"))))
+        return
+    keys = [k for k in next(iter(indices.values())) if not k.endswith("_conf")]
+    table = Table(title=escape(title))
+    table.add_column("key")
+    for k in keys:
+        table.add_column(f"{k} [95 %]", justify="right")
+    for name, row in indices.items():
+        cells = []
+        for k in keys:
+            conf = row.get(f"{k}_conf")
+            cells.append(f"{row[k]:.3f}" + (f" ± {conf:.3f}" if conf is not None else ""))
+        table.add_row(escape(name), *cells)
+    console.print(table)
+
+
+def sample_command(
+    scenario: str,
+    *,
+    vary: list[str],
+    design: str,
+    samples: int,
+    runs: int,
+    figure: str,
+    engine: str | None,
+    seed: int | None,
+    overrides: list[str],
+    execution: Execution,
+    output: Output,
+    as_json: bool,
+) -> None:
+    """`hyosan sample SCENARIO --vary KEY=LO:HI ... --design sobol|morris|lhs`."""
+    from hyosan.ensemble.commands import _quiet_for_json, _report
+
+    result = run_sample(
+        scenario,
+        vary,
+        design=design,
+        samples=samples,
+        runs=runs,
+        figure=figure,
+        engine=engine,
+        seed=seed,
+        overrides=overrides,
+        execution=execution,
+        output=_quiet_for_json(output, as_json),
+        before_publish=_report(True),
+    )
+    summary = json.loads((result.out / "summary.json").read_text(encoding="utf-8"))
+    if as_json:
+        print(json.dumps(summary["sensitivity"], indent=2))
+    elif not output.quiet:
+        print_sensitivity(summary)
+        print(f"ensemble directory: {result.out}")
