@@ -141,3 +141,27 @@ def test_a_zombie_that_lost_interest_lets_the_quiet_be(engine: AgentsEngine) -> 
         )
 
     assert humans() > humans("zombies.interest=5d")
+
+
+def test_with_the_military_on_the_strike_kills_everyone_still_in_the_school(
+    engine: AgentsEngine,
+) -> None:
+    """The government's day 4 switched on (sound drones over the yard, then the strike on the
+    school and its grounds): nobody is left alive in the school's buildings afterwards, over
+    4 seeds, while some were alive before it in at least one of them."""
+    scen = hyosan_high(
+        "interventions[0].enabled=true", "interventions[1].enabled=true", horizon="79h"
+    )
+    assert scen.building is not None
+    indoors = {r.name for r in scen.building.rooms if r.kind not in ("outside", "exit")}
+    alive_before = 0
+    for seed in range(1, 5):
+        result = engine.run(scen, seed=seed)
+        places = result.places.to_pydict()
+        for name, s, e, h in zip(
+            places["name"], places["S"], places["E"], places["H"], strict=True
+        ):
+            if name in indoors:
+                assert s[-1] + e[-1] + h[-1] == 0, (seed, name, s[-1], e[-1], h[-1])
+        alive_before += int(result.series("human")[result.times < 78 * 3600][-1])
+    assert alive_before > 0
