@@ -15,6 +15,11 @@ PLAIN = (
     "virus.p_hybrid=0",
     "virus.p_hybrid_from_hybrid=0",
     'agents.step="1s"',
+    # Nobody runs out of the gates: a bitten person who gets out never turns here, which would
+    # cut the long delays off the sample.
+    "behaviour.panic_to_gates=false",
+    "behaviour.flee_to_gates=false",
+    "behaviour.exits.enabled=false",
 )
 
 

@@ -149,6 +149,7 @@ def world(states: list[int], rooms: list[int], **changes: float) -> World:
         first_zombie_at=np.full(3, -1.0),
         pa_ready_at=np.zeros(3),
         announced_at=np.full(3, -1.0),
+        supplies_goal=np.full(3, -1, np.int32),
     )
     hop = np.array([[-1, 1, 1], [0, -1, 2], [1, 1, -1]], i4)
     hop_e = np.array([[-1, 0, 0], [0, -1, 1], [1, 1, -1]], i4)
@@ -309,11 +310,21 @@ def test_a_zombie_with_people_in_its_room_stays_on_them() -> None:
 
 
 def test_a_zombie_goes_for_noisy_people_next_door() -> None:
-    w = world([ZOMBIE, HUMAN], [1, 2])  # the human is unaware: they talk
+    w = world([ZOMBIE, HUMAN], [1, 2], shut_doors=0.0)  # the human is unaware: they talk
     census(w)
     choose(w)
     assert (w.agents.passage[0], w.agents.heading_to[0]) == (1, 2)
     assert w.agents.arrives_in[0] == pytest.approx(10.0 / w.p.zombie_speed)
+
+
+@pytest.mark.parametrize(("rate", "goes"), [(1e9, True), (0.0, False)])
+def test_behind_a_shut_door_a_class_is_heard_at_hear_class(rate: float, goes: bool) -> None:
+    """A shut door hides the people behind it: a class that does not know yet is heard at
+    `hear_class_rate` (certain at a huge rate, never at zero with nobody noticed quietly)."""
+    w = world([ZOMBIE, HUMAN], [1, 2], hear_class_rate=rate, p_notice_quiet=0.0)
+    census(w)
+    choose(w)
+    assert bool(w.agents.heading_to[0] == 2) == goes
 
 
 def test_a_zombie_pushes_a_barricade_it_cannot_pass() -> None:

@@ -102,6 +102,7 @@ class Rooms(NamedTuple):
     first_zombie_at: np.ndarray  # when the first zombie came in, -1 until then
     pa_ready_at: np.ndarray  # when the PA lure can be used again
     announced_at: np.ndarray  # when the outbreak was announced from this PA console, -1: not
+    supplies_goal: np.ndarray  # int32: where the room last decided to go for supplies, -1
 
 
 class Passages(NamedTuple):
@@ -252,6 +253,7 @@ def rooms_of(plan: FloorPlan) -> Rooms:
         first_zombie_at=np.full(n_rooms, -1.0),
         pa_ready_at=np.zeros(n_rooms),
         announced_at=np.full(n_rooms, -1.0),
+        supplies_goal=np.full(n_rooms, -1, np.int32),
     )
 
 

@@ -35,6 +35,7 @@ from hyosan.engines.agents.params import (
     Params,
 )
 from hyosan.engines.agents.phases.counts import set_state
+from hyosan.engines.agents.phases.daylight import is_dark
 from hyosan.engines.agents.phases.jit import inlined, phase
 from hyosan.engines.agents.phases.sounds import add_sound
 from hyosan.engines.agents.state import Agents, Census, Counts, Draws, Rooms, Sounds
@@ -249,6 +250,8 @@ def encounters(
         if not z_met:
             return
     zl = c.zombie_list
+    # In the dark zombies see poorly: they catch people more slowly (docs/show.md).
+    sight = p.dark_sight if is_dark(t, p) else 1.0
     for kz in range(c.lists[0]):
         z = zl[kz]
         if a.state[z] != ZOMBIE or a.passage[z] >= 0 or a.busy_until[z] > t:
@@ -256,7 +259,13 @@ def encounters(
         r = a.room[z]
         if c.catchable[r] <= 0:
             continue
-        rate = p.catch_speed * p.zombie_speed * a.zombie_aggression[z] / math.sqrt(rooms.area[r])
+        rate = (
+            sight
+            * p.catch_speed
+            * p.zombie_speed
+            * a.zombie_aggression[z]
+            / math.sqrt(rooms.area[r])
+        )
         if draws.encounters.random() >= 1.0 - math.exp(-rate * h):
             continue
         _attack(t, tn, step_no, p, a, rooms, sounds, c, counts, log, draws, z, r)

@@ -24,7 +24,10 @@ from hyosan.engines.agents.phases.sounds import add_sound
 from hyosan.engines.agents.state import Agents, Census, Draws, Passages, Rooms, Sounds
 from hyosan.engines.kernel import EventLog, log_event
 
-__all__ = ["nearest_exit", "plan_rooms"]
+__all__ = ["NIGHT_PREFERENCE", "nearest_exit", "plan_rooms"]
+
+#: How much likelier a calm group is to head for an exit in an hour of dark than of daylight.
+NIGHT_PREFERENCE = 4.0
 
 
 @inlined
@@ -101,12 +104,16 @@ def plan_rooms(
             toilet = a.toilet_need[who] >= 1.0 and a.supplies_need[who] < 1.0
             best = _nearest_with_needs(rooms, passages, c, r, toilet)
             if best >= 0:
-                c.room_goal[r] = best
-                if a.named[who] >= 0:
+                # One event per decision, not per step while the group waits to get through.
+                if a.named[who] >= 0 and rooms.supplies_goal[r] != best:
                     log_event(log, tn, EV_SUPPLIES, who, -1, r, best)
+                rooms.supplies_goal[r] = best
+                c.room_goal[r] = best
             continue
         if not threatened and p.exits > 0.0 and rooms.kind[r] == ROOM_HOLD:
             bold = a.traits[who, COURAGE] >= p.exit_courage
             rate = p.exit_rate * (2.0 if bold else 1.0)
+            if p.night_moves > 0.0 and is_dark(t, p):
+                rate *= NIGHT_PREFERENCE  # groups would rather head out in the dark
             if draws.behaviour.random() < 1.0 - math.exp(-rate * h):
                 c.room_goal[r] = nearest_exit(rooms, passages, r)

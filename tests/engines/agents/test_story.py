@@ -1,0 +1,167 @@
+"""The default Hyosan High run against the show's arc, over 200 seeds (docs/show.md).
+
+Each check of the story (hyosan.engines.agents.story_checks.tally) is a test. The runs are the
+default scenario for seeds 1 to 200, so the figures are the same on every machine: a check
+that holds here holds everywhere, and one that fails names the figure. Checks the default run
+does not meet yet are marked xfail(strict): they are known gaps (docs/show.md, "How the
+default run is judged"), and the suite says so at once when one starts to hold.
+
+Plus the direction of the new rules' effects, with the same seeds on both sides.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pytest
+from conftest import hyosan_high
+
+import hyosan
+from hyosan.engines.agents import AgentsEngine
+from hyosan.engines.agents.story_checks import Check, RunFigures, measure, tally
+
+SEEDS = range(1, 201)
+
+#: Checks the default run does not meet yet, by the start of their name (docs/show.md).
+KNOWN_GAPS = (
+    "overrun within 1 to 5 hours",
+    "Nam On-jo",
+    "Lee Su-hyeok",
+    "Yang Dae-su",
+    "Seo Hyo-ryung",
+    "Park Mi-jin",
+)
+
+
+def _one(seed: int) -> RunFigures:
+    scenario = hyosan.load_scenario("hyosan-high")
+    return measure(AgentsEngine().run(scenario, seed=seed), scenario, seed)
+
+
+@pytest.fixture(scope="module")
+def checks() -> dict[str, Check]:
+    workers = max(1, min(2, os.cpu_count() or 1))
+    with ProcessPoolExecutor(workers) as pool:
+        runs = list(pool.map(_one, SEEDS, chunksize=10))
+    return {c.name: c for c in tally(runs)}
+
+
+def _names() -> list[str]:
+    # The names of the checks, from a tally of one made-up run (the names do not depend on it).
+    dummy = RunFigures(1, 1, 0, 0, 0, 0, 0, 0, 0, 0, frozenset(), frozenset(), 0)
+    return [c.name for c in tally([dummy])]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            n,
+            marks=pytest.mark.xfail(strict=True, reason="a known gap of the default run")
+            if n.startswith(KNOWN_GAPS)
+            else (),
+        )
+        for n in _names()
+    ],
+)
+def test_the_story_over_200_seeds(checks: dict[str, Check], name: str) -> None:
+    check = checks[name]
+    assert check.holds, f"{name}: {check.figure}"
+
+
+def _escapes(engine: AgentsEngine, *overrides: str) -> list[int]:
+    out = []
+    for seed in range(1, 9):
+        result = engine.run(hyosan_high(*overrides, horizon="1h"), seed=seed)
+        out.append(int(result.summary()["n_escaped"]))
+    return out
+
+
+def test_flight_to_the_gates_gets_people_out(engine: AgentsEngine) -> None:
+    """Those who panic or flee into a corridor run for the main gate; without it they run
+    outside and stay on the grounds. More escape with it in every one of 8 paired seeds
+    (a sign test at 1/256)."""
+    gates = _escapes(engine)
+    grounds = _escapes(engine, "behaviour.panic_to_gates=false", "behaviour.flee_to_gates=false")
+    assert all(g > n for g, n in zip(gates, grounds, strict=True)), (gates, grounds)
+
+
+def test_shut_doors_keep_classes_alive_longer(engine: AgentsEngine) -> None:
+    """With doors open zombies see everyone next door: fewer are alive inside after 2 hours,
+    summed over 8 seeds."""
+
+    def humans(*overrides: str) -> int:
+        total = 0
+        for seed in range(1, 9):
+            s = engine.run(hyosan_high(*overrides, horizon="2h"), seed=seed).summary()
+            total += int(s["final"]["human"])
+        return total
+
+    assert humans() > humans("behaviour.shut_doors=false")
+
+
+def test_groups_wait_for_the_dark_to_move_for_supplies(engine: AgentsEngine) -> None:
+    """With night moves on, a group that runs short moves after sunset unless desperate;
+    off, it moves as soon as it runs short, by day too."""
+
+    def move_hours(*overrides: str) -> np.ndarray:
+        hours = []
+        for seed in range(1, 5):
+            result = engine.run(hyosan_high(*overrides, horizon="3d"), seed=seed)
+            ev = result.events
+            for kind, t in zip(ev["kind"].to_pylist(), ev["t"].to_pylist(), strict=True):
+                if kind == "supplies":
+                    hours.append((8.5 + t / 3600.0) % 24.0)
+        return np.asarray(hours)
+
+    def share_dark(hours: np.ndarray) -> float:
+        return float(np.mean((hours < 5.5) | (hours >= 19.5))) if hours.size else 0.0
+
+    night = move_hours()
+    any_time = move_hours("behaviour.supplies.night_moves=false")
+    assert night.size, "no group moved for supplies with night moves on"
+    assert any_time.size, "no group moved for supplies with night moves off"
+    assert share_dark(night) > share_dark(any_time), (share_dark(night), share_dark(any_time))
+
+
+def test_a_zombie_that_lost_interest_lets_the_quiet_be(engine: AgentsEngine) -> None:
+    """Zombies that never lose interest find the holdouts: fewer humans inside at 24 h,
+    summed over 6 seeds."""
+
+    def humans(*overrides: str) -> int:
+        return sum(
+            int(
+                engine.run(hyosan_high(*overrides, horizon="24h"), seed=s).summary()["final"][
+                    "human"
+                ]
+            )
+            for s in range(1, 7)
+        )
+
+    assert humans() > humans("zombies.interest=5d")
+
+
+def test_with_the_military_on_the_strike_kills_everyone_still_in_the_school(
+    engine: AgentsEngine,
+) -> None:
+    """The government's day 4 switched on (sound drones over the yard, then the strike on the
+    school and its grounds): nobody is left alive in the school's buildings afterwards, over
+    4 seeds, while some were alive before it in at least one of them."""
+    scen = hyosan_high(
+        "interventions[0].enabled=true", "interventions[1].enabled=true", horizon="79h"
+    )
+    assert scen.building is not None
+    indoors = {r.name for r in scen.building.rooms if r.kind not in ("outside", "exit")}
+    alive_before = 0
+    for seed in range(1, 5):
+        result = engine.run(scen, seed=seed)
+        places = result.places.to_pydict()
+        for name, s, e, h in zip(
+            places["name"], places["S"], places["E"], places["H"], strict=True
+        ):
+            if name in indoors:
+                assert s[-1] + e[-1] + h[-1] == 0, (seed, name, s[-1], e[-1], h[-1])
+        alive_before += int(result.series("human")[result.times < 78 * 3600][-1])
+    assert alive_before > 0
