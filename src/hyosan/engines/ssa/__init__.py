@@ -200,7 +200,8 @@ class SsaEngine(PopulationEngine):
         ch = state.channels
         if self.well_mixed and mixed.one_place(ch, world.n_places, state.places.edge):
             # The kernel computes its propensities from the counts at each call.
-            st = mixed.structure(ch, state.watched.zombie, state.layout.zmask)
+            logging = bool(state.scenario.record.events)
+            st = mixed.structure(ch, state.watched.zombie, state.layout.zmask, logging)
             state.mixed = MixedKernel(
                 simulate=mixed.kernel_for(st),
                 rate=ch.rate[int(ch.zone[0]) if ch.zone.size else 0].astype(np.float64),

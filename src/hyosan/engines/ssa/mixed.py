@@ -90,6 +90,7 @@ class Structure:
     living: tuple[bool, ...]
     zombie_weight: tuple[float, ...]
     zombie: tuple[bool, ...]
+    logging: bool = False  # the run keeps an event log (a kernel without it checks nothing)
 
     @property
     def n_reactions(self) -> int:
@@ -109,8 +110,11 @@ class Structure:
         return [k for k in range(self.n_reactions) if self.reads(k) & moved]
 
 
-def structure(ch: Channels, zombie: np.ndarray, zmask: np.ndarray) -> Structure:
-    """The structure of a one-place run's channels (every one a reaction within the place)."""
+def structure(
+    ch: Channels, zombie: np.ndarray, zmask: np.ndarray, logging: bool = False
+) -> Structure:
+    """The structure of a one-place run's channels (every one a reaction within the place),
+    and whether it keeps an event log."""
     n_r, n_c = ch.kind.size, ch.in_pop.size
     reactants, changes = [], []
     for j in range(n_r):
@@ -129,6 +133,7 @@ def structure(ch: Channels, zombie: np.ndarray, zmask: np.ndarray) -> Structure:
         living=tuple(bool(v) for v in ch.in_pop),
         zombie_weight=tuple(float(w) for w in zombie),
         zombie=tuple(bool(v) for v in zmask),
+        logging=logging,
     )
 
 
@@ -209,15 +214,23 @@ def _body(st: Structure, j: int, watch: bool) -> list[str]:
         out += [f"npop += {dpop}.0", "ip = 1.0 / npop if npop > 0.0 else 0.0"]
         out += [line for k, line in enumerate(_rates(st)) if st.freq[k]]
     out += [f"p{k} = {_propensity(st, k)}" for k in st.depends(j)]
-    out += [f"n{j} += 1", "if logging:", f"    kernel.log_event(log, t, {j}, 0, -1, 0, 0)"]
-    if any(st.zombie[c] and d > 0 for c, d in st.changes[j]):
-        out += ["if zmiss:", "    first_z[0] = t", "    zmiss = False"]
+    out.append(f"n{j} += 1")
+    if st.logging:
+        out.append(f"kernel.log_event(log, t, {j}, 0, -1, 0, 0)")
+    first = ["if zmiss:", "    first_z[0] = t", "    zmiss = False"]
+    adds = any(st.zombie[c] and d > 0 for c, d in st.changes[j])
     dz = sum(st.zombie_weight[c] * d for c, d in st.changes[j])
     z = _zombie_count(st)
+    # When the zombie count counts exactly the zombie compartments, the first zombie is a new
+    # peak: its time is set there, off the path of most events.
+    inside = adds and dz > 0 and st.zombie_weight == tuple(float(v) for v in st.zombie)
+    if adds and not inside:
+        out += first
     if dz and z == "z":
         out.append(f"z += {dz!r}")
     if dz > 0:
         out += [f"if {z} > zpk:", f"    zpk = {z}", "    tpk = t"]
+        out += [f"    {line}" for line in (first if inside else [])]
     if st.changes[j] and watch:
         # The watched levels, after an event that changes the counts: checked only when
         # one may have been passed.
@@ -278,7 +291,6 @@ def source(st: Structure) -> str:
         f"z = {zombie or '0.0'}",
         "zpk, tpk = watched.peak[0], watched.peak[1]",
         "zmiss = np.isnan(first_z[0])",
-        "logging = log.t.size > 0",
         "t = clock.t",
         "end = clock.end",
         "nxt = -np.inf",
@@ -288,10 +300,13 @@ def source(st: Structure) -> str:
     ]
     # The inner loop runs events until a watched level may have been passed (`break`); the
     # outer one then brings the counts out, lets the shared `watch` decide, and goes on.
-    loop = [
-        "if logging and log.n[0] >= log.t.size:",
+    full = [
+        "if log.n[0] >= log.t.size:",
         *[f"    {line}" for line in sync],
         "    return t, LOG_FULL",
+    ]
+    loop = [
+        *(full if st.logging else []),
         "# The wait: numpy's exponential (pcg.py); the output times it covers; the end.",
         "e, shi, slo = pcg.standard_exponential(shi, slo, ihi, ilo)",
         "t_next = t + e / a0 if a0 > 0.0 else np.inf",
