@@ -28,6 +28,7 @@ Timings depend on the machine and on what else runs on it: compare figures from 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import sys
@@ -43,6 +44,9 @@ import numpy as np  # noqa: E402
 
 import hyosan  # noqa: E402
 from hyosan.engines.ssa import SsaEngine  # noqa: E402
+
+#: The figures with a target, for --json (run_all.py): filled as they are measured.
+FIGURES: list[dict[str, Any]] = []
 
 #: Targets from the issue.
 TARGET_EVENTS_PER_S = 1e7
@@ -173,6 +177,14 @@ def bench_outbreak(tmp: Path, side: int, horizon: str, repeats: int, seed: int) 
         f"target >= {TARGET_EVENTS_PER_S:.0e}",
         "PASS" if rate >= TARGET_EVENTS_PER_S else "MISS",
     )
+    FIGURES.append(
+        {
+            "figure": f"ssa kernel events/s, {side}x{side} lattice outbreak",
+            "measured": float(f"{rate:.3g}"),
+            "target": f">= {TARGET_EVENTS_PER_S:.0e}",
+            "met": bool(rate >= TARGET_EVENTS_PER_S),
+        }
+    )
     line("  all runs (events/s)", ", ".join(f"{r[2] / r[1]:.3g}" for r in runs))
     cpu_rate = max(r[2] / r[3] for r in runs)
     line("  per CPU second (process_time; less hurt by load)", f"{cpu_rate:.3g}")
@@ -219,6 +231,14 @@ def bench_memory(state: Any, n: int) -> None:
         f"{total:.1f} B/place",
         f"target <= {TARGET_BYTES_PER_PLACE:g} B",
         "PASS" if total <= TARGET_BYTES_PER_PLACE else "MISS",
+    )
+    FIGURES.append(
+        {
+            "figure": "ssa bytes per place (CSR + selection arrays)",
+            "measured": round(total, 1),
+            "target": f"<= {TARGET_BYTES_PER_PLACE:g}",
+            "met": bool(total <= TARGET_BYTES_PER_PLACE),
+        }
     )
     others = {
         "world.cells (row, col)": world.cells,
@@ -275,6 +295,7 @@ def main() -> None:
         "--walk-events", type=float, default=3e6, help="events of each walk run (default 3e6)"
     )
     parser.add_argument("--no-walk", action="store_true", help="skip section 3")
+    parser.add_argument("--json", action="store_true", help="print a last line of JSON")
     args = parser.parse_args()
 
     print(f"hyosan {hyosan.__version__}, Python {sys.version.split()[0]}, numpy {np.__version__}")
@@ -292,6 +313,8 @@ def main() -> None:
             bench_walk(tmp, args.repeats, args.walk_events)
     print(f"\nload average at end: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
     print(f"(benchmark wall time {time.perf_counter() - t0:.0f} s)")
+    if args.json:
+        print(json.dumps({"figures": FIGURES}))
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ __all__ = [
     "due",
     "log_event",
     "new_event_log",
+    "raise_peak",
     "watch",
     "write_snapshot",
     "write_totals",
@@ -111,15 +112,22 @@ class Watched(NamedTuple):
 
 
 @njit(inline="always")
+def raise_peak(w: Watched, z: float, t: float) -> None:
+    """Take the zombie count z at time t as the peak if it is higher (the first time reached
+    is kept: an equal count later is no new peak)."""
+    if z > w.peak[0]:
+        w.peak[0] = z
+        w.peak[1] = t
+
+
+@njit(inline="always")
 def watch(w: Watched, totals: np.ndarray, t: float) -> bool:
     """Update the peak and the crossing times at time t; whether a stopping level was passed."""
     n_c = totals.size
     z = 0.0
     for c in range(n_c):
         z += w.zombie[c] * totals[c]
-    if z > w.peak[0]:
-        w.peak[0] = z
-        w.peak[1] = t
+    raise_peak(w, z, t)
     stop = False
     for k in range(w.levels.size):
         if np.isnan(w.times[k]):

@@ -25,6 +25,10 @@ first-order reactions are drawn instead from lists with one entry per person, by
    cull's probability (binomial draws from the `encounters` stream), then recomputes every
    propensity.
 
+A world of one place whose channels are all reactions within it (every scenario without
+`[world]`) runs instead in a lean kernel of the direct method over the totals (mixed.py), with
+the same law and the same records, watches, culls, interventions and event log.
+
 Random numbers: the world (random graphs) from the `world` stream, events from `events`.
 """
 
@@ -63,6 +67,16 @@ class SsaRun(PopulationRun):
     lists: Lists = None  # type: ignore[assignment]  # the lists of people of this piece
     draws: Draws = None  # type: ignore[assignment]  # buffered draws (with lists)
     log: EventLog = None  # type: ignore[assignment]  # the event log (empty when not kept)
+    mixed: MixedKernel | None = None  # a one-place run's kernel (mixed.py), else None
+
+
+@dataclass(frozen=True)
+class MixedKernel:
+    """The well-mixed kernel of a one-place run and what it reads for this piece."""
+
+    simulate: Any  # the compiled kernel (mixed.kernel_for)
+    rate: np.ndarray  # each reaction's rate in this piece
+    step: np.ndarray  # the most one event moves each watched sum (mixed.watch_steps)
 
 
 class SsaEngine(PopulationEngine[SsaRun]):
@@ -87,10 +101,13 @@ class SsaEngine(PopulationEngine[SsaRun]):
 
     run_type = SsaRun
 
-    def __init__(self, *, lists: bool = True) -> None:
+    def __init__(self, *, lists: bool = True, well_mixed: bool = True) -> None:
         #: Draw the events of simple channels from lists of people (lists.py) where that
         #: pays; False draws every event place by place. Both follow the same law.
         self.lists = lists
+        #: Run a world of one place in the well-mixed kernel (mixed.py); False runs it in the
+        #: kernel for many places. Both follow the same law.
+        self.well_mixed = well_mixed
 
     def _counts_of(self, x0: np.ndarray) -> np.ndarray:
         # Counts as int32 halve the memory an event touches; a world of a billion people or
@@ -119,6 +136,26 @@ class SsaEngine(PopulationEngine[SsaRun]):
     def _call(self, state: SsaRun, clock: Clock, rec: Records) -> tuple[float, Status]:
         from hyosan.engines.ssa.kernels import simulate, simulate_lists
 
+        mixed = state.mixed
+        if mixed is not None:
+            from hyosan.engines.ssa import pcg
+
+            # The kernel steps the events stream's generator itself; it goes back after.
+            gen = pcg.load(state.rng)
+            assert gen is not None  # one_place: Streams always makes PCG64
+            out = mixed.simulate(
+                mixed.rate,
+                state.places,
+                gen,
+                clock,
+                rec,
+                state.watched,
+                state.counts,
+                state.log,
+                mixed.step,
+            )
+            pcg.store(state.rng, gen)
+            return out
         kernel = simulate_lists if state.lists.listed.size else simulate
         return kernel(
             state.places,
@@ -156,10 +193,23 @@ class SsaEngine(PopulationEngine[SsaRun]):
     def _refresh(self, state: SsaRun) -> None:
         """Fill the lists of people for the channels of this piece that draw from them, then
         every place's propensity and the groups (after the counts or the channels changed)."""
+        from hyosan.engines.ssa import mixed
         from hyosan.engines.ssa.kernels import rebuild
         from hyosan.engines.ssa.lists import no_lists, plan
 
         world = state.piece
+        ch = state.channels
+        if self.well_mixed and mixed.one_place(ch, world.n_places, state.places.edge):
+            # The kernel computes its propensities from the counts at each call.
+            logging = bool(state.scenario.record.events)
+            st = mixed.structure(ch, state.watched.zombie, state.layout.zmask, logging)
+            state.mixed = MixedKernel(
+                simulate=mixed.kernel_for(st),
+                rate=ch.rate[int(ch.zone[0]) if ch.zone.size else 0].astype(np.float64),
+                step=mixed.watch_steps(st, state.watched),
+            )
+            return
+        state.mixed = None
         if self.lists:
             lists = plan(state.channels, world, state.x, state.layout.zmask)
         else:
