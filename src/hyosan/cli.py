@@ -581,7 +581,7 @@ def validate(
     )
 
 
-#: The signal that stopped the command (SIGINT or SIGTERM), for its exit code 128 + number.
+#: The signals that stopped the command (SIGINT, SIGTERM): its exit code is 128 + the last's.
 _STOPPED_BY: list[int] = []
 
 
@@ -590,11 +590,21 @@ __import__("hyosan.fit.cli", fromlist=["register"]).register(app)
 
 
 def _interrupt_code() -> int:
-
     return 128 + (_STOPPED_BY[-1] if _STOPPED_BY else int(signal.SIGINT))
 
 
-def _on_sigterm(signum: int, frame: Any) -> None:
+def _stopped() -> SystemExit:
+    """Say the command was stopped, in one line; the exit that goes with it."""
+    terminated = bool(_STOPPED_BY) and _STOPPED_BY[-1] == signal.SIGTERM
+    print("terminated" if terminated else "interrupted", file=sys.stderr)
+    return SystemExit(_interrupt_code())
+
+
+def _on_signal(signum: int, frame: Any) -> None:
+    from hyosan._entry import deferred
+
+    if deferred(signum, frame):  # it landed where an exception would be lost: again soon
+        return
     # SIGTERM (a `kill`, a job scheduler's time limit) is handled like Ctrl-C: an ensemble
     # keeps what finished, the output directory is not half-written, workers are stopped.
     _STOPPED_BY.append(signum)
@@ -603,13 +613,13 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the console script; internal errors exit 1 with a short message."""
-
     previous: dict[int, Any] = {}
+    _STOPPED_BY.clear()  # main() called again in one process (the tests, the fuzzer)
     if threading.current_thread() is threading.main_thread():
-        # Ctrl-C raises KeyboardInterrupt, SIGTERM too (hyosan/__init__ made both exit quietly
+        # Ctrl-C raises KeyboardInterrupt, SIGTERM too (hyosan._entry made both exit quietly
         # while the imports loaded).
-        previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
-        previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, _on_sigterm)
+        previous[signal.SIGINT] = signal.signal(signal.SIGINT, _on_signal)
+        previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, _on_signal)
     try:
         return _main_body(argv)
     finally:
@@ -629,18 +639,37 @@ def _command() -> Any:
     return _CLICK[0]
 
 
+def _by_interrupt(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt caused `exc` (not an exit 130 that said why already)."""
+    seen: list[BaseException] = []
+    found: BaseException | None = exc
+    while found is not None and found not in seen:
+        if isinstance(found, KeyboardInterrupt):
+            return True
+        seen.append(found)
+        found = found.__cause__ or (None if found.__suppress_context__ else found.__context__)
+    return False
+
+
 def _main_body(argv: list[str] | None) -> Any:
     try:
         return _command().main(args=argv, prog_name="hyosan", standalone_mode=True)
     except SystemExit as exc:
-        if exc.code == 130 and _STOPPED_BY:
+        if exc.code == 130 and _by_interrupt(exc):
+            # typer turns a KeyboardInterrupt inside a command into a silent exit 130
+            raise _stopped() from None
+        if exc.code == 130 and _STOPPED_BY:  # stopped, and said so (an ensemble's message)
             raise SystemExit(_interrupt_code()) from None
         raise
     except KeyboardInterrupt:
-        print("terminated" if _STOPPED_BY else "interrupted", file=sys.stderr)
-        raise SystemExit(_interrupt_code()) from None
+        raise _stopped() from None
     except Exception as exc:  # an internal error: one line, and how to see more
         import os
+
+        if _STOPPED_BY:
+            # A library turned the interrupt into an error of its own (pydantic-core's
+            # SchemaError, when it lands while a model is being built): still an interruption.
+            raise _stopped() from None
 
         if os.environ.get("HYOSAN_DEBUG"):
             raise
@@ -652,5 +681,7 @@ def _main_body(argv: list[str] | None) -> Any:
         raise SystemExit(1) from None
 
 
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # `python -m hyosan.cli` (`python -m hyosan` guards the imports too)
+    from hyosan._entry import run as _run_command
+
+    _run_command(main)
