@@ -283,3 +283,37 @@ def test_file_named_like_a_builtin_is_taken_and_said(
     assert code == 0, err
     assert "valid scenario 'm'" in out
     assert "using the file ./sir" in err
+
+
+# --- minor: an edge list's third column ----------------------------------------------------------
+
+
+def _edge_scenario(tmp_path: Path, edges: str) -> Path:
+    (tmp_path / "edges.csv").write_text(edges, encoding="utf-8")
+    path = tmp_path / "net.toml"
+    path.write_text(
+        'name = "net"\nengine = "ssa"\nmodel = "alemi-szr"\ntime = { horizon = "1d" }\n'
+        '[world]\nkind = "graph"\nedges = "edges.csv"\nnodes = 3\nfill = { S = 1 }\n'
+        "cross = { reactions = [\"bite\"] }\n[[world.seeds]]\nat = 0\ncounts = { Z = 1 }\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_an_edge_list_with_extra_columns_is_refused_at_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The third column was read and dropped: now it is the weight, and a fourth is refused.
+    path = _edge_scenario(tmp_path, "0,1,2\n1,2,1,7\n")
+    err = refused(capsys, "validate", str(path))
+    assert "world.edges" in err
+    assert "edges.csv line 2: 4 columns" in err
+    assert "a,b,weight" in err
+
+
+def test_an_edge_list_with_weights_is_valid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = cli(capsys, "validate", str(_edge_scenario(tmp_path, "0,1,2\n1,2,0.5\n")))
+    assert code == 0, err
+    assert "valid scenario 'net'" in out

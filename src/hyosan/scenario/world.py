@@ -97,7 +97,9 @@ class WorldSpec(Frozen):
     regions: tuple[Region, ...] = ()
     routes: tuple[Route, ...] = ()
     random: GraphSpec | None = None
-    edges: str | None = Field(default=None, description="a CSV edge list: two place numbers")
+    edges: str | None = Field(
+        default=None, description="a CSV edge list: two place numbers, and a weight or not"
+    )
     building: str | None = Field(
         default=None, description='a built-in floor plan ("hyosan-high"): rooms and doors'
     )

@@ -71,17 +71,14 @@ def _structure(spec: WorldSpec, rng: np.random.Generator) -> World:
         )
     assert spec.edges is not None
     assert spec.nodes is not None
-    path = Path(spec.edges).expanduser()
+    from hyosan.errors import HyosanError
+    from hyosan.world.edge_files import load_edge_list
+
     try:
-        pairs = np.loadtxt(path, delimiter=",", dtype=np.int64, ndmin=2, comments="#")
-    except (OSError, ValueError) as exc:
-        raise EngineError(f"world.edges: cannot read {path}: {exc}") from None
-    if pairs.shape[1] < 2:
-        raise EngineError(f"world.edges: {path} needs two columns, the two places of an edge")
-    try:
-        return from_edges(spec.nodes, pairs[:, 0], pairs[:, 1])
-    except ValueError as exc:
-        raise EngineError(f"world.edges: {path}: {exc}") from None
+        src, dst, weights = load_edge_list(Path(spec.edges).expanduser(), spec.nodes)
+    except HyosanError as exc:
+        raise EngineError(f"world.edges: {exc}") from None
+    return from_edges(spec.nodes, src, dst, weights)
 
 
 def _building(spec: WorldSpec) -> World:
