@@ -256,8 +256,13 @@ def _check_disk(plan: EnsemblePlan, scenarios: list[Scenario], out: Path) -> Non
     per_run = max(
         4 * len(s.time.output_times()) * len(s.model.compartments) + 400 for s in scenarios
     )
-    # Part files hold every run's series once, and the bands are computed from a second copy.
-    need = 2 * plan.total * per_run
+    # Part files hold every run's series once (compressed, but the worst case is not), and a
+    # large ensemble's bands are computed from a second copy on disk (ensemble.bands).
+    from hyosan.ensemble.bands import IN_MEMORY_BYTES
+
+    need = plan.total * per_run
+    if need > IN_MEMORY_BYTES:
+        need *= 2
     try:
         free = shutil.disk_usage(out.parent).free
     except OSError:
