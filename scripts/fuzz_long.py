@@ -131,7 +131,7 @@ def _batch_test(batch: _Batch, folder: Path, seed: int, settings_: dict[str, int
     """One batch as a Hypothesis test: each case validated, now and then run."""
     from fuzz_strategies import FAST, Case
     from fuzz_strategies import cases as strategy
-    from hypothesis import HealthCheck, given, settings
+    from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hypothesis_seed
     from test_fuzz import write_case
 
@@ -144,6 +144,7 @@ def _batch_test(batch: _Batch, folder: Path, seed: int, settings_: dict[str, int
         deadline=None,
         database=None,
         suppress_health_check=list(HealthCheck),
+        phases=[Phase.generate],  # every outcome is counted here: nothing to shrink
     )
     @given(case=strategy())
     def one(case: Case) -> None:
@@ -160,7 +161,9 @@ def _batch_test(batch: _Batch, folder: Path, seed: int, settings_: dict[str, int
         for item in case.overrides:
             args += ["--set", item]
         outcome, err = _validate(args, case_limit)
-        detail = "" if outcome in GOOD else f"{err[-400:]}\n    {str(case)[:600]}"
+        # (the case's data may nest past what str() can recurse into)
+        what = f"{case.base}: {'; '.join(case.mutations)}; --set {case.overrides}"
+        detail = "" if outcome in GOOD else f"{err[-400:]}\n    {what[:600]}"
         _send(fd, case=index, outcome=outcome, detail=detail)
         # 1 in run_every of the valid cases of cheap scenarios, the same whichever worker
         sampled = batch_seed(seed, batch.number * 7919 + index) % run_every == 0
@@ -183,7 +186,13 @@ def worker(seed: int, settings_: dict[str, int], fd: int) -> None:
     try:
         for line in sys.stdin:
             batch = _Batch(**json.loads(line))
-            _batch_test(batch, folder, seed, settings_, fd)()
+            try:
+                _batch_test(batch, folder, seed, settings_, fd)()
+            except Exception as exc:
+                # Hypothesis can give up on a batch part way (FlakyStrategyDefinition, its own
+                # bookkeeping of the strategy's deep draws): the rest goes to a fresh batch.
+                _send(fd, batch=batch.number, done=True, stopped=type(exc).__name__)
+                continue
             _send(fd, batch=batch.number, done=True)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -205,6 +214,8 @@ class _Tally:
     counts: Counter[str] = field(default_factory=Counter)
     runs: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
+    stopped: Counter[str] = field(default_factory=Counter)
+    next_batch: int = 0
 
     def failed(self, where: str, outcome: str, detail: str) -> None:
         if len(self.failures) < 10:
@@ -263,6 +274,12 @@ def _message(w: _Worker, m: dict[str, Any], tally: _Tally, queue: list[_Batch]) 
         if m["detail"]:
             tally.failed(where + " (hyosan run)", m["run"], m["detail"])
     elif m.get("done") or m.get("ready"):
+        if m.get("stopped") and w.batch is not None:
+            tally.stopped[m["stopped"]] += 1
+            left = w.batch.size - (w.case + 1)
+            if left > 0:  # the cases not drawn: a fresh batch, so the total stays as asked
+                queue.append(_Batch(tally.next_batch, left))
+                tally.next_batch += 1
         w.batch, w.deadline = None, float("inf")
         if queue:
             _give(w, queue.pop(0))
@@ -309,8 +326,8 @@ def parent(args: argparse.Namespace) -> int:
     sizes = [args.batch] * (args.cases // args.batch)
     if args.cases % args.batch:
         sizes.append(args.cases % args.batch)
-    queue = [_Batch(i, n) for i, n in enumerate(sizes)]
-    tally = _Tally()
+    queue = [_Batch(args.first_batch + i, n) for i, n in enumerate(sizes)]
+    tally = _Tally(next_batch=args.first_batch + len(sizes))
     args.tmp = Path(tempfile.mkdtemp(prefix="hyosan-fuzz-long-"))
     selector = selectors.DefaultSelector()
     workers = [_start(args, selector) for _ in range(min(args.jobs, len(queue)))]
@@ -355,6 +372,10 @@ def _print(args: argparse.Namespace, tally: _Tally, wall: float, cpu0: Any) -> N
     hangs = sum(n for o, n in tally.counts.items() if o.startswith("hang"))
     run_bad = sum(n for o, n in tally.runs.items() if not o.startswith(("ran", "refused")))
     print(f"{bad - hangs} exit-1 or crashed cases, {hangs} hangs; {run_bad} failed runs")
+    if tally.stopped:
+        what = ", ".join(f"{name} x{n}" for name, n in tally.stopped.items())
+        print(f"Hypothesis stopped {sum(tally.stopped.values())} batches part way ({what});")
+        print("  the cases they did not draw ran in fresh batches")
     for f in tally.failures:
         print("  " + f)
 
@@ -378,7 +399,8 @@ def show(args: argparse.Namespace) -> None:
     def one(case: Case) -> None:
         found.append(case)
 
-    one()
+    with contextlib.suppress(Exception):  # a batch Hypothesis stopped part way
+        one()
     case = found[index]
     import tomli_w
 
@@ -393,6 +415,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--batch", type=int, default=500, help="cases per Hypothesis run")
+    parser.add_argument("--first-batch", type=int, default=0, help="number the batches from")
     parser.add_argument("--run-every", type=int, default=40, help="1 in N valid cheap cases run")
     parser.add_argument("--case-limit", type=int, default=30, help="seconds per validate")
     parser.add_argument("--run-limit", type=int, default=120, help="seconds per run")

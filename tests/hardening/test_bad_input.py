@@ -294,7 +294,7 @@ def _edge_scenario(tmp_path: Path, edges: str) -> Path:
     path.write_text(
         'name = "net"\nengine = "ssa"\nmodel = "alemi-szr"\ntime = { horizon = "1d" }\n'
         '[world]\nkind = "graph"\nedges = "edges.csv"\nnodes = 3\nfill = { S = 1 }\n'
-        "cross = { reactions = [\"bite\"] }\n[[world.seeds]]\nat = 0\ncounts = { Z = 1 }\n",
+        'cross = { reactions = ["bite"] }\n[[world.seeds]]\nat = 0\ncounts = { Z = 1 }\n',
         encoding="utf-8",
     )
     return path
