@@ -337,7 +337,12 @@ def parent(args: argparse.Namespace) -> int:
             _poll(workers, selector, tally, queue, args)
             if args.progress and time.monotonic() > next_progress:
                 next_progress += 60
-                print(f"  {sum(tally.counts.values()):,} cases...", file=sys.stderr, flush=True)
+                bad = sum(n for o, n in tally.counts.items() if o not in GOOD)
+                line = f"  {sum(tally.counts.values()):,} cases, {bad} failed, "
+                line += f"{sum(tally.runs.values())} run, {time.perf_counter() - start:.0f} s"
+                print(line, file=sys.stderr, flush=True)
+    except KeyboardInterrupt:  # the figures so far
+        print("interrupted: the figures so far", file=sys.stderr)
     finally:
         for w in workers:
             assert w.proc.stdin is not None
