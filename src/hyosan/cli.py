@@ -23,6 +23,15 @@ if TYPE_CHECKING:
 
     from hyosan.results.result import Result
 
+#: The commands' way past the memory and disk estimates (hyosan.limits); the environment
+#: variable HYOSAN_IGNORE_LIMITS=1 is its alias.
+IgnoreLimits = Annotated[
+    bool,
+    typer.Option(
+        "--ignore-limits", help="Go ahead where the memory or disk estimates say it will not fit."
+    ),
+]
+
 #: What `hyosan run` runs with no argument: the outbreak at Hyosan High, person by person.
 DEFAULT_SCENARIO = "hyosan-high"
 
@@ -281,8 +290,31 @@ def run(
         bool,
         typer.Option("--no-report", help="Write no report.html, PNG plots or GIF."),
     ] = False,
+    ignore_limits: IgnoreLimits = False,
 ) -> None:
     """Run a scenario and write its run directory (with --runs K, an ensemble directory)."""
+    from hyosan.limits import limits_lifted
+
+    with limits_lifted(ignore_limits):
+        _run(scenario, engine, seed, out, set_, force, as_json, quiet, runs, workers, cluster,
+             within, no_report)  # fmt: skip
+
+
+def _run(
+    scenario: str,
+    engine: str | None,
+    seed: int | None,
+    out: Path | None,
+    set_: list[str] | None,
+    force: bool,
+    as_json: bool,
+    quiet: bool,
+    runs: int | None,
+    workers: int | None,
+    cluster: str | None,
+    within: str | None,
+    no_report: bool,
+) -> None:
     if runs is not None or workers is not None or cluster is not None or within is not None:
         from hyosan.ensemble.commands import ensemble_command
 
@@ -396,14 +428,16 @@ def report(
             print(path)
 
 
-def _many(command: Any, *args: Any, **kwargs: Any) -> None:
+def _many(command: Any, *args: Any, lift_limits: bool = False, **kwargs: Any) -> None:
     """Run an ensemble command, reporting its errors: bad input 2, a failed run 1, Ctrl-C 130."""
     from hyosan.ensemble.errors import EnsembleInterruptedError, RunFailedError
     from hyosan.errors import HyosanError
+    from hyosan.limits import limits_lifted
     from hyosan.results.publish import io_error_message, is_io_error
 
     try:
-        command(*args, **kwargs)
+        with limits_lifted(lift_limits):  # --ignore-limits
+            command(*args, **kwargs)
     except HyosanError as exc:
         raise _fail(str(exc)) from None
     except OSError as exc:  # a full disk, no permission: the user's to fix, as for one run
@@ -440,6 +474,7 @@ def sweep(
     ] = "p_humans_win",
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing.")] = False,
+    ignore_limits: IgnoreLimits = False,
 ) -> None:
     """Run replicates over a grid of parameter values; tables and a phase plot."""
     from hyosan.ensemble.commands import sweep_command
@@ -461,6 +496,7 @@ def sweep(
         outcome=outcome,
         quiet=quiet,
         as_json=as_json,
+        lift_limits=ignore_limits,
     )
 
 
@@ -481,6 +517,7 @@ def compare(
     within: Annotated[str | None, typer.Option(help='P(overrun within), e.g. "3h".')] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing.")] = False,
+    ignore_limits: IgnoreLimits = False,
 ) -> None:
     """Run two scenarios with the same seeds; paired differences B − A of each outcome."""
     from hyosan.ensemble.commands import compare_command
@@ -500,6 +537,7 @@ def compare(
         within=within,
         quiet=quiet,
         as_json=as_json,
+        lift_limits=ignore_limits,
     )
 
 
@@ -562,9 +600,11 @@ def validate(
     set_: Annotated[
         list[str] | None, typer.Option("--set", help="Override a field, as for run.")
     ] = None,
+    ignore_limits: IgnoreLimits = False,
 ) -> None:
     """Check a scenario: print every problem and exit 2, or one line and exit 0."""
     from hyosan.errors import HyosanError
+    from hyosan.limits import limits_lifted
     from hyosan.preflight import preflight
     from hyosan.scenario.load import load_scenario
 
@@ -572,7 +612,8 @@ def validate(
         scen = load_scenario(file, set_ or [])
         # Everything `hyosan run` checks before it simulates: the engine, the world and its
         # references, the interventions' places (the scenario layer knows none of them).
-        preflight(scen, source=file)
+        with limits_lifted(ignore_limits):
+            preflight(scen, source=file)
     except HyosanError as exc:
         raise _fail(str(exc)) from None
     print(
@@ -652,6 +693,8 @@ def _by_interrupt(exc: BaseException) -> bool:
 
 
 def _main_body(argv: list[str] | None) -> Any:
+    from hyosan.errors import HyosanError
+
     try:
         return _command().main(args=argv, prog_name="hyosan", standalone_mode=True)
     except SystemExit as exc:
@@ -663,6 +706,8 @@ def _main_body(argv: list[str] | None) -> Any:
         raise
     except KeyboardInterrupt:
         raise _stopped() from None
+    except HyosanError as exc:  # bad input a command did not catch itself (out of memory, say)
+        raise SystemExit(_fail(str(exc)).exit_code) from None
     except Exception as exc:  # an internal error: one line, and how to see more
         import os
 
@@ -673,6 +718,13 @@ def _main_body(argv: list[str] | None) -> Any:
 
         if os.environ.get("HYOSAN_DEBUG"):
             raise
+        from hyosan.limits import limits_ignored
+
+        if isinstance(exc, MemoryError) and limits_ignored():
+            # Told to go past the estimates: the machine's limit, not a bug (without the flag,
+            # an estimate missed it: an internal error, to report).
+            message = f"out of memory, past the estimates (--ignore-limits): {exc}"
+            raise SystemExit(_fail(message).exit_code) from None
         print(
             visible(f"internal error: {type(exc).__name__}: {exc}")
             + " (set HYOSAN_DEBUG=1 for the traceback)",

@@ -7,12 +7,14 @@ from __future__ import annotations
 import errno
 import gzip
 import json
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import hyosan
+from hyosan import limits
 from hyosan.cli import _print_interventions, main
 from hyosan.errors import HyosanError
 from hyosan.scenario.catalog import builtin_scenario_text
@@ -317,3 +319,60 @@ def test_an_edge_list_with_weights_is_valid(
     code, out, err = cli(capsys, "validate", str(_edge_scenario(tmp_path, "0,1,2\n1,2,0.5\n")))
     assert code == 0, err
     assert "valid scenario 'net'" in out
+
+
+# --- limits: a flag says go ---------------------------------------------------------------------
+
+
+def _big_graph(tmp_path: Path) -> Path:
+    path = tmp_path / "big.toml"
+    text = builtin_scenario_text("alemi-lattice")
+    text = text.replace('kind = "lattice"', 'kind = "graph"')
+    text = text.replace("size = [256, 256]", "random = { nodes = 20000000, mean_degree = 1000 }")
+    path.write_text(text)
+    return path
+
+
+def test_a_refusal_names_the_flag_that_says_go(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = refused(capsys, "validate", str(_big_graph(tmp_path)))
+    assert "of memory" in err
+    assert "--ignore-limits" in err
+    err = refused(capsys, "run", "sir", "--runs", "9000000", "--out", str(tmp_path / "o"))
+    assert "GiB" in err
+    assert "--ignore-limits" in err
+
+
+def test_ignore_limits_goes_past_the_estimate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A machine with 1 MiB free: the lattice's snapshots do not fit, by the estimate.
+    monkeypatch.delenv("HYOSAN_IGNORE_LIMITS", raising=False)
+    monkeypatch.setattr(limits, "available_memory", lambda: 2**20)
+    assert "--ignore-limits" in refused(capsys, "validate", "alemi-lattice")
+    code, out, err = cli(capsys, "validate", "alemi-lattice", "--ignore-limits")
+    assert code == 0, err
+    assert "valid scenario" in out
+    assert "HYOSAN_IGNORE_LIMITS" not in os.environ  # only for that command
+    refused(capsys, "validate", "alemi-lattice")
+    monkeypatch.setenv("HYOSAN_IGNORE_LIMITS", "1")  # the environment variable is an alias
+    code, _, err = cli(capsys, "validate", "alemi-lattice")
+    assert code == 0, err
+
+
+def test_out_of_memory_past_the_estimates_is_said_cleanly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Told to go past the estimate, the 164 GiB graph runs out of memory: the user's to fix.
+    err = refused(capsys, "validate", str(_big_graph(tmp_path)), "--ignore-limits")
+    assert "out of memory" in err
+
+
+@pytest.mark.parametrize("command", ["run", "sweep", "compare", "validate"])
+def test_every_command_that_checks_limits_has_the_flag(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = cli(capsys, command, "--help")
+    assert code == 0
+    assert "--ignore-limits" in out

@@ -249,7 +249,7 @@ def _check_disk(plan: EnsemblePlan, scenarios: list[Scenario], out: Path) -> Non
     """Refuse a plan whose work directory would not fit on the disk beside OUT."""
     import shutil
 
-    from hyosan.limits import limits_ignored
+    from hyosan.limits import GO_ANYWAY, limits_ignored
 
     if limits_ignored():
         return
@@ -271,7 +271,7 @@ def _check_disk(plan: EnsemblePlan, scenarios: list[Scenario], out: Path) -> Non
         raise HyosanError(
             f"{plan.total:,} runs need about {need / 2**30:.3g} GiB beside {out} "
             f"({per_run:,} bytes each), and {free / 2**30:.3g} GiB is free; run fewer, or "
-            "write them elsewhere (--out), or set HYOSAN_IGNORE_LIMITS=1 to try anyway"
+            f"write them elsewhere (--out), or {GO_ANYWAY}"
         )
 
 
