@@ -66,6 +66,28 @@ def test_deep_table_in_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "nested deeper than 32" in refused(capsys, "validate", str(path))
 
 
+def test_deep_headers_of_a_big_file_are_refused_before_parsing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 500 levels of [[t.t.t...]]: 0.6 s of parsing before, refused at its line now.
+    lines = ['name = "d"'] + ["[[" + ".".join(["t"] * depth) + "]]" for depth in range(1, 500)]
+    path = tmp_path / "deep.toml"
+    path.write_text("\n".join(lines) + "\n")
+    err = refused(capsys, "validate", str(path))
+    assert "(line 34): a table nested deeper than 32 levels" in err
+
+
+def test_quoted_dots_are_not_depth(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A big file whose header quotes a key full of dots: one level, refused for its key only.
+    key = ".".join(["a"] * 40)
+    text = builtin_scenario_text("sir") + f'\n[parameters."{key}"]\nx = 1\n# {"-" * 40000}\n'
+    path = tmp_path / "quoted.toml"
+    path.write_text(text)
+    err = refused(capsys, "validate", str(path))
+    assert "nested deeper" not in err
+    assert "parameters" in err
+
+
 def test_integer_of_5000_digits(capsys: pytest.CaptureFixture[str]) -> None:
     err = refused(capsys, "validate", "sir", "--set", "initial.S=" + "9" * 5000)
     assert "4,300 digits" in err
