@@ -320,8 +320,16 @@ def _poll(workers: list[_Worker], selector: selectors.BaseSelector, tally: _Tall
             workers[i] = _start(args, selector)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def parent(args: argparse.Namespace) -> int:
     """Share the batches among the workers, watch them, print the figures."""
+    # Ctrl-C or a kill prints the figures so far (SIGINT as well: a shell's background job
+    # starts with it ignored).
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     start, cpu0 = time.perf_counter(), os.times()
     sizes = [args.batch] * (args.cases // args.batch)
     if args.cases % args.batch:
