@@ -36,24 +36,43 @@ _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _DONE: list[bool] = []
 #: The signals that stopped the command while its imports loaded.
 _SIGNALLED: list[int] = []
+#: Every signal the handlers (these and hyosan.cli's) were called for.
+_LAST: list[int] = []
+
+
+def _resend(signum: int) -> None:
+    """The signal again in a moment, to land where its exception can stop the command."""
+    timer = threading.Timer(0.02, os.kill, (os.getpid(), signum))
+    timer.daemon = True
+    timer.start()
+
+
+def _unraisable(info: Any) -> None:
+    # An exception raised where Python can only print it as "Exception ignored" (a weakref
+    # callback, __del__, a C extension's callback: pyarrow's, say) and go on: one from a
+    # signal's handler is sent again rather than printed and lost.
+    if issubclass(info.exc_type, KeyboardInterrupt | SystemExit) and _LAST:
+        _resend(_LAST[-1])
+        return
+    sys.__unraisablehook__(info)
 
 
 def deferred(signum: int, frame: FrameType | None) -> bool:
     """Whether the signal landed where the exception its handler raises would be lost, and
-    is sent again in a moment instead.
+    is sent again in a moment instead (the handlers call this first).
 
     An exception raised in a weakref callback or a __del__ method is printed as "Exception
     ignored" with a traceback and the program goes on: the import system's module locks have
-    such a callback, and the command imports modules as it runs.
+    such a callback, and the command imports modules as it runs. Places this cannot see (a C
+    extension's callback) reach the unraisable hook, which sends the signal again too.
     """
+    _LAST.append(signum)
     code = frame.f_code if frame is not None else None
     if code is None or not (
         code.co_filename.startswith("<frozen importlib") or code.co_name == "__del__"
     ):
         return False
-    timer = threading.Timer(0.02, os.kill, (os.getpid(), signum))
-    timer.daemon = True
-    timer.start()
+    _resend(signum)
     return True
 
 
@@ -77,6 +96,7 @@ def install() -> None:
     """Make SIGINT and SIGTERM exit quietly (one line, 128 + signal) from now on."""
     for sig in _SIGNALS:
         signal.signal(sig, _stop_quietly)
+    sys.unraisablehook = _unraisable
 
 
 def run(command: Callable[[], Any]) -> Any:
