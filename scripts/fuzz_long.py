@@ -9,9 +9,9 @@ a real `hyosan run` subprocess, with its own time limit.
 
 Cheap enough for 100,000 cases: each worker process imports hyosan once and calls the
 function the command runs (hyosan.cli.main) in-process, catching SystemExit. Cases come in
-batches of --batch, each a Hypothesis run of its own with seed (--seed, batch number): one
-Hypothesis run of 100,000 examples slows down as it goes (3,000 cases took 9× the time of
-500), and a batch is reproducible on its own (--show). A case that passes --case-limit is a
+batches of --batch, each a Hypothesis run of its own with seed (--seed, batch number), so that
+a batch is reproducible on its own (--show, --first-batch) and a new worker can resume one
+after a hang. A case that passes --case-limit is a
 hang: an alarm stops it in Python code; a watchdog in this (parent) process kills a worker
 that stays silent past the limit (a loop in compiled code, which no alarm interrupts) and a
 new worker resumes the batch after the hung case.
