@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from hyosan._entry import deferred
 from hyosan.display import visible
 
 if TYPE_CHECKING:
@@ -642,8 +643,6 @@ def _stopped() -> SystemExit:
 
 
 def _on_signal(signum: int, frame: Any) -> None:
-    from hyosan._entry import deferred
-
     if deferred(signum, frame):  # it landed where an exception would be lost: again soon
         return
     # SIGTERM (a `kill`, a job scheduler's time limit) is handled like Ctrl-C: an ensemble
