@@ -2,7 +2,13 @@
 then run again with the same command. Every published directory must be complete and equal
 to an uninterrupted run's, and nothing may be left behind: no process, no hidden folder.
 
-    python scripts/kill_test.py [--runs 50] [--ensembles 20] [--seed 1]
+    python scripts/kill_test.py [--runs 50] [--ensembles 20] [--startup 200] [--seed 1]
+
+--startup N: N commands (`validate`, `run`) sent SIGINT or SIGTERM 0 to 1.5 s after they
+start, through the console script pyproject names (run by this interpreter, so this
+PYTHONPATH's hyosan): each must end with one line (or none) and 130 or 143, never a traceback.
+Each is counted by where the signal landed: before the command's handlers were in place (the
+interpreter's own start-up, out of hyosan's reach) or after (/proc/PID/status's SigCgt).
 
 Equal means: summary.json the same but for wall_s, timeseries.parquet (runs) or runs.parquet
 (ensembles, but for wall_s) and bands.parquet the same table.
@@ -108,14 +114,90 @@ def trial(root: Path, name: str, base: list[str], ensemble: bool, rng: random.Ra
     return ""
 
 
+CONSOLE_SCRIPT = """\
+import re
+import sys
+from {module} import {function}
+if __name__ == '__main__':
+    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])
+    sys.exit({function}())
+"""
+STARTUP = (["validate", "sir"], ["run", "sir", "--no-report", "--quiet", "--force", "--out"])
+
+
+def _handles_sigterm(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+    caught = next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt"))
+    return bool(int(caught, 16) >> (signal.SIGTERM - 1) & 1)
+
+
+def startup(root: Path, count: int, rng: random.Random) -> int:
+    """Signals at random moments of the commands' first 1.5 s; prints the outcomes."""
+    import tomllib
+    from collections import Counter
+
+    scripts = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    module, function = scripts["project"]["scripts"]["hyosan"].split(":")
+    script = root / "hyosan"
+    script.write_text(CONSOLE_SCRIPT.format(module=module, function=function))
+    words = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated"}
+    codes = {signal.SIGINT: (130, -2), signal.SIGTERM: (143, -15)}
+    counts: Counter[str] = Counter()
+    examples: list[str] = []
+    start = time.perf_counter()
+    for _ in range(count):
+        sig, delay = rng.choice((signal.SIGINT, signal.SIGTERM)), rng.uniform(0.0, 1.5)
+        args = [sys.executable, str(script), *rng.choice(STARTUP)]
+        args += [str(root / "s")] if args[-1] == "--out" else []
+        proc = subprocess.Popen(
+            args, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+        time.sleep(delay)
+        if proc.poll() is not None:
+            where = "after the command ended"
+        elif _handles_sigterm(proc.pid):
+            where = "after the handlers"
+        else:
+            where = "before the handlers"
+        proc.send_signal(sig)
+        _, err = proc.communicate()
+        if proc.returncode == 0 and not err:
+            outcome = "done before the signal"
+        elif "Traceback" in err or "KeyboardInterrupt" in err:
+            outcome = "a traceback"
+        elif proc.returncode in codes[sig] and err.strip() in ("", words[sig]):
+            outcome = f"clean ({'one line' if err.strip() else 'silent'})"
+        else:
+            outcome = f"exit {proc.returncode}, {len(err.splitlines())} lines"
+        counts[f"{where}: {outcome}"] += 1
+        if not outcome.startswith(("clean", "done")) and len(examples) < 5:
+            examples.append(f"{sig.name} at {delay:.3f} s ({where}): {err[-400:]}")
+    print(f"{count} commands signalled in their first 1.5 s ({time.perf_counter() - start:.0f} s):")
+    for outcome, n in sorted(counts.items()):
+        print(f"  {n:>5}  {outcome}")
+    for e in examples:
+        print("  " + e)
+    return sum(n for o, n in counts.items() if o.startswith("after") and "clean" not in o
+               and "done" not in o)  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--ensembles", type=int, default=20)
+    parser.add_argument("--startup", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     rng = random.Random(args.seed)
     root = Path(tempfile.mkdtemp(prefix="hyosan-kill-"))
+    if args.startup:
+        bad = startup(root, args.startup, rng)
+        if not (args.runs or args.ensembles):
+            shutil.rmtree(root, ignore_errors=True)
+            return 1 if bad else 0
     tmp = root / "tmp"
     tmp.mkdir()
     os.environ["TMPDIR"] = str(tmp)  # the commands' pymp-* folders land here, to be counted

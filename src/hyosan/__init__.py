@@ -11,29 +11,11 @@ False
 
 from __future__ import annotations
 
-import sys
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-
-def _stop_quietly(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
-
-
-# The `hyosan` command: a Ctrl-C or SIGTERM while its imports load (typer alone takes 0.3 s)
-# would print a KeyboardInterrupt traceback from the import machinery; it exits quietly
-# instead until hyosan.cli.main() installs its own handlers. Only for the command: importing
-# hyosan as a library changes no handler.
-if sys.argv and sys.argv[0].rsplit("/", 1)[-1] == "hyosan":
-    import signal
-    import threading
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, _stop_quietly)
-        signal.signal(signal.SIGTERM, _stop_quietly)
-
-from importlib import import_module  # noqa: E402
-from typing import Any  # noqa: E402
-
-from hyosan._version import __version__  # noqa: E402
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "FitResult",
@@ -49,7 +31,10 @@ __all__ = [
     "simulate",
 ]
 
+# __version__ loads on first use too: reading the distribution's metadata takes 20 ms, which
+# would delay the `hyosan` command's signal handlers (hyosan._entry) as much.
 _LAZY = {
+    "__version__": "hyosan._version",
     "HyosanError": "hyosan.errors",
     "ScenarioError": "hyosan.errors",
     "Result": "hyosan.results.result",

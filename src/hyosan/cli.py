@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from hyosan._entry import deferred
 from hyosan.display import visible
 
 if TYPE_CHECKING:
@@ -142,6 +143,14 @@ WithinOption = Annotated[
     str | None, typer.Option(help='Also give P(overrun within this time), e.g. "3h".')
 ]
 RunsOption = Annotated[int, typer.Option(help="Replicates at each point (of each scenario).")]
+#: The commands' way past the memory and disk estimates (hyosan.limits); the environment
+#: variable HYOSAN_IGNORE_LIMITS=1 is its alias.
+IgnoreLimits = Annotated[
+    bool,
+    typer.Option(
+        "--ignore-limits", help="Go ahead where the memory or disk estimates say it will not fit."
+    ),
+]
 
 
 def _options(
@@ -190,8 +199,31 @@ def run(
         bool,
         typer.Option("--no-report", help="Write no report.html, PNG plots or GIF."),
     ] = False,
+    ignore_limits: IgnoreLimits = False,
 ) -> None:
     """Run a scenario and write its run directory (with --runs K, an ensemble directory)."""
+    from hyosan.limits import limits_lifted
+
+    with limits_lifted(ignore_limits):
+        _run(scenario, engine, seed, out, set_, force, as_json, quiet, runs, workers, cluster,
+             within, no_report)  # fmt: skip
+
+
+def _run(
+    scenario: str,
+    engine: str | None,
+    seed: int | None,
+    out: Path | None,
+    set_: list[str] | None,
+    force: bool,
+    as_json: bool,
+    quiet: bool,
+    runs: int | None,
+    workers: int | None,
+    cluster: str | None,
+    within: str | None,
+    no_report: bool,
+) -> None:
     if runs is not None or workers is not None or cluster is not None or within is not None:
         from hyosan.ensemble.commands import ensemble_command
 
@@ -303,14 +335,16 @@ def report(
             print(path)
 
 
-def _many(command: Any, *args: Any, **kwargs: Any) -> None:
+def _many(command: Any, *args: Any, lift_limits: bool = False, **kwargs: Any) -> None:
     """Run an ensemble command, reporting its errors: bad input 2, a failed run 1, Ctrl-C 130."""
     from hyosan.ensemble.errors import EnsembleInterruptedError, RunFailedError
     from hyosan.errors import HyosanError
+    from hyosan.limits import limits_lifted
     from hyosan.results.publish import io_error_message, is_io_error
 
     try:
-        command(*args, **kwargs)
+        with limits_lifted(lift_limits):  # --ignore-limits
+            command(*args, **kwargs)
     except HyosanError as exc:
         raise _fail(str(exc)) from None
     except OSError as exc:  # a full disk, no permission: the user's to fix, as for one run
@@ -345,6 +379,7 @@ def sweep(
     ] = "p_humans_win",
     as_json: JsonOption = False,
     quiet: QuietOption = False,
+    ignore_limits: IgnoreLimits = False,
 ) -> None:
     """Run replicates over a grid of parameter values; tables and a phase plot."""
     from hyosan.ensemble.commands import sweep_command
@@ -364,6 +399,7 @@ def sweep(
         within=within,
         outcome=outcome,
         as_json=as_json,
+        lift_limits=ignore_limits,
     )
 
 
@@ -392,6 +428,7 @@ def sample(
     cluster: ClusterOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the indices as JSON.")] = False,
     quiet: QuietOption = False,
+    ignore_limits: IgnoreLimits = False,
 ) -> None:
     """Global sensitivity: SALib draws the points, each runs replicates; indices of an outcome."""
     from hyosan.ensemble.sample import sample_command
@@ -411,6 +448,7 @@ def sample(
         execution=execution,
         output=output_,
         as_json=as_json,
+        lift_limits=ignore_limits,
     )
 
 
@@ -429,6 +467,7 @@ def compare(
     within: WithinOption = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
+    ignore_limits: IgnoreLimits = False,
 ) -> None:
     """Run two scenarios with the same seeds; paired differences B − A of each outcome.
 
@@ -449,6 +488,7 @@ def compare(
         output=output,
         within=within,
         as_json=as_json,
+        lift_limits=ignore_limits,
     )
 
 
@@ -509,9 +549,11 @@ def show(
 def validate(
     file: Annotated[str, typer.Argument(help="A scenario file (or built-in name).")],
     set_: SetOption = None,
+    ignore_limits: IgnoreLimits = False,
 ) -> None:
     """Check a scenario: print every problem and exit 2, or one line and exit 0."""
     from hyosan.errors import HyosanError
+    from hyosan.limits import limits_lifted
     from hyosan.preflight import preflight
     from hyosan.scenario.load import load_scenario
 
@@ -519,7 +561,8 @@ def validate(
         scen = load_scenario(file, set_ or [])
         # Everything `hyosan run` checks before it simulates: the engine, the world and its
         # references, the interventions' places (the scenario layer knows none of them).
-        preflight(scen, source=file)
+        with limits_lifted(ignore_limits):
+            preflight(scen, source=file)
     except HyosanError as exc:
         raise _fail(str(exc)) from None
     print(
@@ -528,7 +571,7 @@ def validate(
     )
 
 
-#: The signal that stopped the command (SIGINT or SIGTERM), for its exit code 128 + number.
+#: The signals that stopped the command (SIGINT, SIGTERM): its exit code is 128 + the last's.
 _STOPPED_BY: list[int] = []
 
 
@@ -537,11 +580,19 @@ __import__("hyosan.fit.cli", fromlist=["register"]).register(app)
 
 
 def _interrupt_code() -> int:
-
     return 128 + (_STOPPED_BY[-1] if _STOPPED_BY else int(signal.SIGINT))
 
 
-def _on_sigterm(signum: int, frame: Any) -> None:
+def _stopped() -> SystemExit:
+    """Say the command was stopped, in one line; the exit that goes with it."""
+    terminated = bool(_STOPPED_BY) and _STOPPED_BY[-1] == signal.SIGTERM
+    print("terminated" if terminated else "interrupted", file=sys.stderr)
+    return SystemExit(_interrupt_code())
+
+
+def _on_signal(signum: int, frame: Any) -> None:
+    if deferred(signum, frame):  # it landed where an exception would be lost: again soon
+        return
     # SIGTERM (a `kill`, a job scheduler's time limit) is handled like Ctrl-C: an ensemble
     # keeps what finished, the output directory is not half-written, workers are stopped.
     _STOPPED_BY.append(signum)
@@ -550,13 +601,13 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the console script; internal errors exit 1 with a short message."""
-
     previous: dict[int, Any] = {}
+    _STOPPED_BY.clear()  # main() called again in one process (the tests, the fuzzer)
     if threading.current_thread() is threading.main_thread():
-        # Ctrl-C raises KeyboardInterrupt, SIGTERM too (hyosan/__init__ made both exit quietly
+        # Ctrl-C raises KeyboardInterrupt, SIGTERM too (hyosan._entry made both exit quietly
         # while the imports loaded).
-        previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
-        previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, _on_sigterm)
+        previous[signal.SIGINT] = signal.signal(signal.SIGINT, _on_signal)
+        previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, _on_signal)
     try:
         return _main_body(argv)
     finally:
@@ -576,21 +627,51 @@ def _command() -> Any:
     return _CLICK[0]
 
 
+def _by_interrupt(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt caused `exc` (not an exit 130 that said why already)."""
+    seen: list[BaseException] = []
+    found: BaseException | None = exc
+    while found is not None and found not in seen:
+        if isinstance(found, KeyboardInterrupt):
+            return True
+        seen.append(found)
+        found = found.__cause__ or (None if found.__suppress_context__ else found.__context__)
+    return False
+
+
 def _main_body(argv: list[str] | None) -> Any:
+    from hyosan.errors import HyosanError
+
     try:
         return _command().main(args=argv, prog_name="hyosan", standalone_mode=True)
     except SystemExit as exc:
-        if exc.code == 130 and _STOPPED_BY:
+        if exc.code == 130 and _by_interrupt(exc):
+            # typer turns a KeyboardInterrupt inside a command into a silent exit 130
+            raise _stopped() from None
+        if exc.code == 130 and _STOPPED_BY:  # stopped, and said so (an ensemble's message)
             raise SystemExit(_interrupt_code()) from None
         raise
     except KeyboardInterrupt:
-        print("terminated" if _STOPPED_BY else "interrupted", file=sys.stderr)
-        raise SystemExit(_interrupt_code()) from None
+        raise _stopped() from None
+    except HyosanError as exc:  # bad input a command did not catch itself (out of memory, say)
+        raise SystemExit(_fail(str(exc)).exit_code) from None
     except Exception as exc:  # an internal error: one line, and how to see more
         import os
 
+        if _STOPPED_BY:
+            # A library turned the interrupt into an error of its own (pydantic-core's
+            # SchemaError, when it lands while a model is being built): still an interruption.
+            raise _stopped() from None
+
         if os.environ.get("HYOSAN_DEBUG"):
             raise
+        from hyosan.limits import limits_ignored
+
+        if isinstance(exc, MemoryError) and limits_ignored():
+            # Told to go past the estimates: the machine's limit, not a bug (without the flag,
+            # an estimate missed it: an internal error, to report).
+            message = f"out of memory, past the estimates (--ignore-limits): {exc}"
+            raise SystemExit(_fail(message).exit_code) from None
         print(
             visible(f"internal error: {type(exc).__name__}: {exc}")
             + " (set HYOSAN_DEBUG=1 for the traceback)",
@@ -599,5 +680,7 @@ def _main_body(argv: list[str] | None) -> Any:
         raise SystemExit(1) from None
 
 
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # `python -m hyosan.cli` (`python -m hyosan` guards the imports too)
+    from hyosan._entry import run as _run_command
+
+    _run_command(main)

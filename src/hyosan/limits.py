@@ -6,23 +6,52 @@ and would fail with a MemoryError minutes later, or get the machine's OOM killer
 allocations are estimated up front and refused (exit 2, with the figure and what to change)
 when they exceed the memory available: MemAvailable, or the cgroup's limit if lower.
 
-`HYOSAN_IGNORE_LIMITS=1` in the environment says go anyway (a machine whose swap or later
-free memory the estimate cannot see); the estimates are deliberately rough (within ~2x).
+The commands' `--ignore-limits` flag says go anyway (a machine whose swap or later free memory
+the estimate cannot see), as `HYOSAN_IGNORE_LIMITS=1` in the environment does for the Python
+API; the estimates are deliberately rough (within ~2x).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from hyosan.errors import HyosanError
 
-__all__ = ["available_memory", "check_memory", "limits_ignored"]
+__all__ = ["GO_ANYWAY", "available_memory", "check_memory", "limits_ignored", "limits_lifted"]
+
+#: How a refusal says to go anyway.
+GO_ANYWAY = "add --ignore-limits (or set HYOSAN_IGNORE_LIMITS=1) to try anyway"
 
 
 def limits_ignored() -> bool:
-    """True when the user asked to skip these checks (HYOSAN_IGNORE_LIMITS=1)."""
+    """True when the user asked to skip these checks (--ignore-limits, HYOSAN_IGNORE_LIMITS=1)."""
     return os.environ.get("HYOSAN_IGNORE_LIMITS", "") not in ("", "0")
+
+
+@contextmanager
+def limits_lifted(lift: bool = True) -> Iterator[None]:
+    """Skip the checks while the block runs, if `lift` (a command's --ignore-limits).
+
+    Through the environment variable, so that the worker processes an ensemble starts in the
+    block skip them too; the variable is put back as it was afterwards.
+    """
+    if not lift:
+        yield
+        return
+    before = os.environ.get("HYOSAN_IGNORE_LIMITS")
+    os.environ["HYOSAN_IGNORE_LIMITS"] = "1"
+    try:
+        yield
+    except MemoryError as exc:  # told to go past the estimates: the machine's limit, not a bug
+        raise HyosanError(f"out of memory, past the estimates (--ignore-limits): {exc}") from None
+    finally:
+        if before is None:
+            os.environ.pop("HYOSAN_IGNORE_LIMITS", None)
+        else:
+            os.environ["HYOSAN_IGNORE_LIMITS"] = before
 
 
 def _meminfo_available() -> int | None:
@@ -69,5 +98,5 @@ def check_memory(need: float, what: str, hint: str) -> None:
     if need > have:
         raise HyosanError(
             f"{what} needs about {_gib(need)} of memory, and {_gib(have)} is available; "
-            f"{hint} (or set HYOSAN_IGNORE_LIMITS=1 to try anyway)"
+            f"{hint} (or {GO_ANYWAY})"
         )

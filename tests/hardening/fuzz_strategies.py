@@ -87,15 +87,28 @@ def builtin_data(name: str) -> dict[str, Any]:
     return tomllib.loads(builtin_scenario_text(name))
 
 
-def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every path to a table entry or array element, in a stable order."""
+def _paths(data: Any) -> list[tuple[Any, ...]]:
+    """Every path to a table entry or array element, in a stable order (depth first).
+
+    Without recursion: a "deep" mutation nests 1,100 levels, past Python's recursion limit,
+    and a RecursionError inside a strategy depends on how deep Hypothesis' own stack is at
+    the time, which Hypothesis reports as a strategy that draws differently from run to run.
+    """
     found: list[tuple[Any, ...]] = []
-    items = data.items() if isinstance(data, dict) else enumerate(data)
-    for key, value in items:
+    stack = [((), iter(data.items() if isinstance(data, dict) else enumerate(data)))]
+    while stack:
+        prefix, items = stack[-1]
+        step = next(items, None)
+        if step is None:
+            stack.pop()
+            continue
+        key, value = step
         path = (*prefix, key)
         found.append(path)
         if isinstance(value, dict | list):
-            found.extend(_paths(value, path))
+            stack.append(
+                (path, iter(value.items() if isinstance(value, dict) else enumerate(value)))
+            )
     return found
 
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 import errno
 import gzip
 import json
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import hyosan
+from hyosan import limits
 from hyosan.cli import _print_interventions, main
 from hyosan.errors import HyosanError
 from hyosan.scenario.catalog import builtin_scenario_text
@@ -62,6 +64,28 @@ def test_deep_table_in_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     path = tmp_path / "deep.toml"
     path.write_text('name = "d"\n[' + ".".join(["t"] * 1000) + "]\nx = 1\n")
     assert "nested deeper than 32" in refused(capsys, "validate", str(path))
+
+
+def test_deep_headers_of_a_big_file_are_refused_before_parsing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 500 levels of [[t.t.t...]]: 0.6 s of parsing before, refused at its line now.
+    lines = ['name = "d"'] + ["[[" + ".".join(["t"] * depth) + "]]" for depth in range(1, 500)]
+    path = tmp_path / "deep.toml"
+    path.write_text("\n".join(lines) + "\n")
+    err = refused(capsys, "validate", str(path))
+    assert "(line 34): a table nested deeper than 32 levels" in err
+
+
+def test_quoted_dots_are_not_depth(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A big file whose header quotes a key full of dots: one level, refused for its key only.
+    key = ".".join(["a"] * 40)
+    text = builtin_scenario_text("sir") + f'\n[parameters."{key}"]\nx = 1\n# {"-" * 40000}\n'
+    path = tmp_path / "quoted.toml"
+    path.write_text(text)
+    err = refused(capsys, "validate", str(path))
+    assert "nested deeper" not in err
+    assert "parameters" in err
 
 
 def test_integer_of_5000_digits(capsys: pytest.CaptureFixture[str]) -> None:
@@ -283,3 +307,94 @@ def test_file_named_like_a_builtin_is_taken_and_said(
     assert code == 0, err
     assert "valid scenario 'm'" in out
     assert "using the file ./sir" in err
+
+
+# --- minor: an edge list's third column ----------------------------------------------------------
+
+
+def _edge_scenario(tmp_path: Path, edges: str) -> Path:
+    (tmp_path / "edges.csv").write_text(edges, encoding="utf-8")
+    path = tmp_path / "net.toml"
+    path.write_text(
+        'name = "net"\nengine = "ssa"\nmodel = "alemi-szr"\ntime = { horizon = "1d" }\n'
+        '[world]\nkind = "graph"\nedges = "edges.csv"\nnodes = 3\nfill = { S = 1 }\n'
+        'cross = { reactions = ["bite"] }\n[[world.seeds]]\nat = 0\ncounts = { Z = 1 }\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_an_edge_list_with_extra_columns_is_refused_at_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The third column was read and dropped: now it is the weight, and a fourth is refused.
+    path = _edge_scenario(tmp_path, "0,1,2\n1,2,1,7\n")
+    err = refused(capsys, "validate", str(path))
+    assert "world.edges" in err
+    assert "edges.csv line 2: 4 columns" in err
+    assert "a,b,weight" in err
+
+
+def test_an_edge_list_with_weights_is_valid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = cli(capsys, "validate", str(_edge_scenario(tmp_path, "0,1,2\n1,2,0.5\n")))
+    assert code == 0, err
+    assert "valid scenario 'net'" in out
+
+
+# --- limits: a flag says go ---------------------------------------------------------------------
+
+
+def _big_graph(tmp_path: Path) -> Path:
+    path = tmp_path / "big.toml"
+    text = builtin_scenario_text("alemi-lattice")
+    text = text.replace('kind = "lattice"', 'kind = "graph"')
+    text = text.replace("size = [256, 256]", "random = { nodes = 20000000, mean_degree = 1000 }")
+    path.write_text(text)
+    return path
+
+
+def test_a_refusal_names_the_flag_that_says_go(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = refused(capsys, "validate", str(_big_graph(tmp_path)))
+    assert "of memory" in err
+    assert "--ignore-limits" in err
+    err = refused(capsys, "run", "sir", "--runs", "9000000", "--out", str(tmp_path / "o"))
+    assert "GiB" in err
+    assert "--ignore-limits" in err
+
+
+def test_ignore_limits_goes_past_the_estimate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A machine with 1 MiB free: the lattice's snapshots do not fit, by the estimate.
+    monkeypatch.delenv("HYOSAN_IGNORE_LIMITS", raising=False)
+    monkeypatch.setattr(limits, "available_memory", lambda: 2**20)
+    assert "--ignore-limits" in refused(capsys, "validate", "alemi-lattice")
+    code, out, err = cli(capsys, "validate", "alemi-lattice", "--ignore-limits")
+    assert code == 0, err
+    assert "valid scenario" in out
+    assert "HYOSAN_IGNORE_LIMITS" not in os.environ  # only for that command
+    refused(capsys, "validate", "alemi-lattice")
+    monkeypatch.setenv("HYOSAN_IGNORE_LIMITS", "1")  # the environment variable is an alias
+    code, _, err = cli(capsys, "validate", "alemi-lattice")
+    assert code == 0, err
+
+
+def test_out_of_memory_past_the_estimates_is_said_cleanly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Told to go past the estimate, the 164 GiB graph runs out of memory: the user's to fix.
+    err = refused(capsys, "validate", str(_big_graph(tmp_path)), "--ignore-limits")
+    assert "out of memory" in err
+
+
+@pytest.mark.parametrize("command", ["run", "sweep", "compare", "validate"])
+def test_every_command_that_checks_limits_has_the_flag(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = cli(capsys, command, "--help")
+    assert code == 0
+    assert "--ignore-limits" in out

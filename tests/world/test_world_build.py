@@ -206,12 +206,68 @@ def test_graph_edge_file_errors_name_the_field(tmp_path: Path) -> None:
     too_far.write_text("0,1\n1,9\n", encoding="utf-8")
     for path, message in [
         (missing, "cannot read"),
-        (one_column, "needs two columns"),
-        (too_far, r"outside 0\.\.3"),
+        (one_column, "line 1: 1 column"),
+        (too_far, r"line 2: place 9 is outside 0\.\.3"),
     ]:
         world = f'[world]\nkind = "graph"\nedges = "{path.as_posix()}"\nnodes = 4\n'
         with pytest.raises(EngineError, match=rf"world\.edges: .*{message}"):
             _build(world)
+
+
+def _edge_world(tmp_path: Path, text: str, nodes: int = 4) -> World:
+    path = tmp_path / "edges.csv"
+    path.write_text(text, encoding="utf-8")
+    world, _ = _build(f'[world]\nkind = "graph"\nedges = "{path.as_posix()}"\nnodes = {nodes}\n')
+    return world
+
+
+def _weight(world: World, a: int, b: int) -> float:
+    row = slice(world.indptr[a], world.indptr[a + 1])
+    at = np.flatnonzero(world.indices[row] == b)
+    assert at.size == 1, f"no edge {a}-{b}"
+    return float(world.weights[row][at[0]]) if world.weights.size else 1.0
+
+
+def test_the_third_column_of_an_edge_file_is_the_weight(tmp_path: Path) -> None:
+    """a,b,weight: each edge both ways with its weight; parallel edges add theirs."""
+    world = _edge_world(tmp_path, "# a, b, weight\n0,1,2.5\n1,2,0.5  # a comment\n2,1,1\n")
+    assert _weight(world, 0, 1) == _weight(world, 1, 0) == 2.5
+    assert _weight(world, 1, 2) == _weight(world, 2, 1) == 1.5
+    assert world.degree().tolist() == [1, 2, 1, 0]
+
+
+def test_weights_of_one_are_the_two_column_file(tmp_path: Path) -> None:
+    weighted = _edge_world(tmp_path, "0,1,1\n1,2,1.0\n")
+    plain = _edge_world(tmp_path, "0,1\n1,2\n")
+    for name in ("indptr", "indices", "weights"):
+        np.testing.assert_array_equal(getattr(weighted, name), getattr(plain, name))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("0,1\n1,2,3,4\n", "line 2: 4 columns"),
+        ("0,1,1\n1,2\n", "line 2: 2 columns where the lines above have 3"),
+        ("# header\n\n0,1,0\n", "line 3: the weight 0 is not a finite number above 0"),
+        ("0,1,-2\n", "line 1: the weight -2 is not"),
+        ("0,1,nan\n", "line 1: the weight nan is not"),
+        ("0,1,inf\n", "line 1: the weight inf is not"),
+        ("0,1,heavy\n", "line 1: the weight 'heavy' is not a number"),
+        ("0,1.5\n", "line 1: '1.5' is not a whole place number"),
+        ("a,b\n0,1\n", "line 1: 'a' is not a place number"),
+        ("0,1_0\n", "line 1: '1_0' is not a place number"),
+        ("0,-1\n", r"line 1: place -1 is outside 0\.\.3"),
+    ],
+)
+def test_an_edge_file_beyond_its_format_is_refused_at_its_line(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    with pytest.raises(EngineError, match=rf"world\.edges: .*edges\.csv {message}.*a,b,weight"):
+        _edge_world(tmp_path, text)
+
+
+def test_an_edge_file_of_comments_only_has_no_edges(tmp_path: Path) -> None:
+    assert _edge_world(tmp_path, "# nothing yet\n").n_edges == 0
 
 
 def test_random_graph_world_is_drawn_from_the_world_stream() -> None:

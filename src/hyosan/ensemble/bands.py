@@ -6,13 +6,16 @@ point's replicates. A run that stopped early (a stopping threshold) holds its la
 end of the horizon, so every run contributes at every time. Quantiles use numpy's default
 ("linear") definition, on the float32 counts the runs recorded.
 
-The runs' series are first copied into one .npy file per point, in replicate order; the
-quantiles are then computed over blocks of output times small enough that only one block is in
-memory at a time (a few tens of MB, whatever the number of runs).
+The runs' series are first gathered by point, in replicate order: in memory when they come to
+at most 128 MiB (most ensembles), otherwise into one .npy file per point in the work
+directory (the part files are compressed and cannot be read by slices of time). The quantiles
+are then computed over blocks of output times small enough that only one block is in memory at
+a time as float64 (a few tens of MB, whatever the number of runs).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +38,8 @@ QUANTILES: tuple[tuple[str, float], ...] = (
 
 #: Bytes of float64 values one block of times may hold while its quantiles are computed.
 _BLOCK_BYTES = 32 * 2**20
+#: Largest float32 series of a whole ensemble gathered in memory rather than on disk.
+IN_MEMORY_BYTES = 128 * 2**20
 
 
 def band_rows(series: np.ndarray) -> dict[str, np.ndarray]:
@@ -49,37 +54,63 @@ def band_rows(series: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
-def _gather(plan: EnsemblePlan, work: WorkDir) -> dict[int, tuple[Path, list[str]]]:
-    """One (replicates, times, states) float32 .npy file per point, from the part files.
+def _gather(plan: EnsemblePlan, work: WorkDir) -> dict[int, tuple[Path | np.ndarray, list[str]]]:
+    """One (replicates, times, states) float32 array per point, from the part files: in
+    memory, or for a large ensemble an .npy file in the work directory.
 
-    Written with plain file writes, not through a memory map, so that the pages written do not
-    count towards this process' memory.
+    The files are written with plain file writes, not through a memory map, so that the pages
+    written do not count towards this process' memory.
     """
     folder = work.path / "series"
-    folder.mkdir(exist_ok=True)
-    files: dict[int, tuple[Path, list[str]]] = {}
+    found: dict[int, tuple[Path | np.ndarray, list[str]]] = {}
     offsets: dict[int, tuple[int, int]] = {}
     handles: dict[int, Any] = {}
     try:
         for rec in work.records(with_series=True):
             p = rec["point"]
             series = np.ascontiguousarray(rec["series"], dtype=np.float32)
-            if p not in files:
-                path = folder / f"point-{p:05d}.npy"
+            if p not in found:
                 shape = (plan.replicates, *series.shape)
-                header = {"descr": "<f4", "fortran_order": False, "shape": shape}
-                f = open(path, "wb")  # noqa: SIM115 (kept open across records, closed below)
-                np.lib.format.write_array_header_1_0(f, header)
-                handles[p] = f
-                offsets[p] = (f.tell(), series.nbytes)
-                files[p] = (path, list(rec["states"]))
+                if plan.total * series.nbytes <= IN_MEMORY_BYTES:
+                    found[p] = (np.empty(shape, dtype=np.float32), list(rec["states"]))
+                else:
+                    folder.mkdir(exist_ok=True)
+                    path = folder / f"point-{p:05d}.npy"
+                    header = {"descr": "<f4", "fortran_order": False, "shape": shape}
+                    f = open(path, "wb")  # noqa: SIM115 (kept open across records, closed below)
+                    np.lib.format.write_array_header_1_0(f, header)
+                    handles[p] = f
+                    offsets[p] = (f.tell(), series.nbytes)
+                    found[p] = (path, list(rec["states"]))
+            held = found[p][0]
+            if isinstance(held, np.ndarray):
+                held[rec["replicate"]] = series
+                continue
             start, row = offsets[p]
             handles[p].seek(start + rec["replicate"] * row)
             handles[p].write(series.tobytes())
     finally:
         for f in handles.values():
             f.close()
-    return files
+    return found
+
+
+def _blocks(held: Path | np.ndarray) -> Iterator[tuple[int, int, np.ndarray]]:
+    """(t0, t1, the runs' counts at times [t0, t1)) in blocks of at most _BLOCK_BYTES."""
+    if isinstance(held, np.ndarray):
+        runs, n_times, n_states = held.shape
+        step = max(1, _BLOCK_BYTES // max(1, runs * n_states * 8))
+        for t0 in range(0, n_times, step):
+            yield t0, min(n_times, t0 + step), held[:, t0 : t0 + step]
+        return
+    with open(held, "rb", buffering=0) as f:
+        np.lib.format.read_magic(f)
+        (runs, n_times, n_states), _, _ = np.lib.format.read_array_header_1_0(f)
+        data_at = f.tell()
+        step = max(1, _BLOCK_BYTES // max(1, runs * n_states * 8))
+        for t0 in range(0, n_times, step):
+            t1 = min(n_times, t0 + step)
+            yield t0, t1, _read_block(f, data_at, (runs, n_times, n_states), t0, t1)
 
 
 def _read_block(f: Any, data_at: int, shape: tuple[int, int, int], t0: int, t1: int) -> np.ndarray:
@@ -134,21 +165,15 @@ def write_bands(
     )
     with pq.ParquetWriter(path, schema) as writer:
         for p in sorted(files):
-            path, states = files[p]
-            with open(path, "rb", buffering=0) as f:
-                np.lib.format.read_magic(f)
-                (runs, n_times, n_states), _, _ = np.lib.format.read_array_header_1_0(f)
-                data_at = f.tell()
-                step = max(1, _BLOCK_BYTES // max(1, runs * n_states * 8))
-                for t0 in range(0, n_times, step):
-                    t1 = min(n_times, t0 + step)
-                    block = _read_block(f, data_at, (runs, n_times, n_states), t0, t1)
-                    rows = band_rows(block)
-                    cols: dict[str, Any] = {
-                        "point": np.full((t1 - t0) * n_states, p, dtype=np.int64),
-                        "t": np.repeat(grids[p][t0:t1], n_states),
-                        "state": np.tile(np.array(states, dtype=object), t1 - t0),
-                    }
-                    for name in [*(n for n, _ in QUANTILES), "mean"]:
-                        cols[name] = rows[name].reshape(-1)
-                    writer.write_table(pa.table(cols, schema=schema))
+            held, states = files[p]
+            for t0, t1, block in _blocks(held):
+                n_states = block.shape[2]
+                rows = band_rows(block)
+                cols: dict[str, Any] = {
+                    "point": np.full((t1 - t0) * n_states, p, dtype=np.int64),
+                    "t": np.repeat(grids[p][t0:t1], n_states),
+                    "state": np.tile(np.array(states, dtype=object), t1 - t0),
+                }
+                for name in [*(n for n, _ in QUANTILES), "mean"]:
+                    cols[name] = rows[name].reshape(-1)
+                writer.write_table(pa.table(cols, schema=schema))

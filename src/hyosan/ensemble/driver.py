@@ -250,15 +250,20 @@ def _check_disk(plan: EnsemblePlan, scenarios: list[Scenario], out: Path) -> Non
     """Refuse a plan whose work directory would not fit on the disk beside OUT."""
     import shutil
 
-    from hyosan.limits import limits_ignored
+    from hyosan.limits import GO_ANYWAY, limits_ignored
 
     if limits_ignored():
         return
     per_run = max(
         4 * len(s.time.output_times()) * len(s.model.compartments) + 400 for s in scenarios
     )
-    # Part files hold every run's series once, and the bands are computed from a second copy.
-    need = 2 * plan.total * per_run
+    # Part files hold every run's series once (compressed, but the worst case is not), and a
+    # large ensemble's bands are computed from a second copy on disk (ensemble.bands).
+    from hyosan.ensemble.bands import IN_MEMORY_BYTES
+
+    need = plan.total * per_run
+    if need > IN_MEMORY_BYTES:
+        need *= 2
     try:
         free = shutil.disk_usage(out.parent).free
     except OSError:
@@ -267,7 +272,7 @@ def _check_disk(plan: EnsemblePlan, scenarios: list[Scenario], out: Path) -> Non
         raise HyosanError(
             f"{plan.total:,} runs need about {need / 2**30:.3g} GiB beside {out} "
             f"({per_run:,} bytes each), and {free / 2**30:.3g} GiB is free; run fewer, or "
-            "write them elsewhere (--out), or set HYOSAN_IGNORE_LIMITS=1 to try anyway"
+            f"write them elsewhere (--out), or {GO_ANYWAY}"
         )
 
 

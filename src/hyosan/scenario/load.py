@@ -476,6 +476,28 @@ MAX_DEPTH = 32
 MAX_INT = 2**63 - 1
 
 
+#: A table header ([a.b] or [[a.b]]) at the start of a line, and quoted parts of its key.
+_ANY_HEADER_RE = re.compile(r"^[ \t]*\[\[?([^\n]*)$", re.MULTILINE)
+_QUOTED_RE = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'')
+#: Files smaller than this are parsed without looking at their headers first.
+_SCAN_BYTES = 32_768
+
+
+def _deep_header(text: str) -> int | None:
+    """The line of the first table header nested deeper than MAX_DEPTH, found before parsing.
+
+    Such a file is refused after parsing anyway, but tomllib takes about a second over the
+    300 kB of headers a thousand levels deep; looked for only in a file of over 32 kB (a
+    scenario is a few), where it cannot mistake a normal file's lines for deep headers.
+    """
+    if len(text) < _SCAN_BYTES or text.count(".") < MAX_DEPTH:
+        return None
+    for m in _ANY_HEADER_RE.finditer(text):
+        if _QUOTED_RE.sub('""', m[1]).count(".") >= MAX_DEPTH:
+            return text.count("\n", 0, m.start()) + 1
+    return None
+
+
 class _UnreadableError(Exception):
     """A --set value that cannot be read at all: too deep, or an integer too long to convert."""
 
@@ -619,6 +641,10 @@ def parse_scenario(text: str, label: str, overrides: list[str] | tuple[str, ...]
         raise ScenarioError(
             label, [Problem("", "the file is empty; see `hyosan show munz-basic` for an example")]
         )
+    deep = _deep_header(text)
+    if deep is not None:
+        problem = Problem("", f"a table nested deeper than {MAX_DEPTH} levels", deep)
+        raise ScenarioError(label, [problem])
     try:
         data = tomllib.loads(text)
     except RecursionError:  # tomllib recurses into nested arrays and inline tables

@@ -163,7 +163,10 @@ class WorldSpec(Frozen):
     random: GraphSpec | None = None
     edges: str | None = Field(
         default=None,
-        description="a graph file: a CSV edge list of place numbers, GraphML, GML or an edge list",
+        description=(
+            "a graph file: a CSV edge list of place numbers (two, and a weight or not), "
+            "GraphML, GML or an edge list"
+        ),
     )
     network: NetworkSpec | None = Field(
         default=None, description="a graph given inline (from Python: a networkx graph)"

@@ -76,16 +76,14 @@ def _structure(spec: WorldSpec, rng: np.random.Generator) -> World:
     if path.suffix.lower() != ".csv":
         return _graph_file(path)
     assert spec.nodes is not None
+    from hyosan.errors import HyosanError
+    from hyosan.world.edge_files import load_edge_list
+
     try:
-        pairs = np.loadtxt(path, delimiter=",", dtype=np.int64, ndmin=2, comments="#")
-    except (OSError, ValueError) as exc:
-        raise EngineError(f"world.edges: cannot read {path}: {exc}") from None
-    if pairs.shape[1] < 2:
-        raise EngineError(f"world.edges: {path} needs two columns, the two places of an edge")
-    try:
-        return from_edges(spec.nodes, pairs[:, 0], pairs[:, 1])
-    except ValueError as exc:
-        raise EngineError(f"world.edges: {path}: {exc}") from None
+        heads, tails, weights = load_edge_list(path, spec.nodes)
+    except HyosanError as exc:
+        raise EngineError(f"world.edges: {exc}") from None
+    return from_edges(spec.nodes, heads, tails, weights)
 
 
 def _network(net: NetworkSpec) -> World:

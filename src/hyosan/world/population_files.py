@@ -78,17 +78,19 @@ def _rows_to_array(path: Path, rows: Any, what: str) -> np.ndarray:
 def _text_cap() -> int:
     """Most bytes of JSON or CSV text read: parsed into Python lists, text takes about 16
     times its size in memory, so a quarter of the available memory / 16 (no cap if the user
-    set HYOSAN_IGNORE_LIMITS)."""
+    said --ignore-limits or HYOSAN_IGNORE_LIMITS)."""
     from hyosan.limits import available_memory, limits_ignored
 
     return 2**62 if limits_ignored() else max(16 * 2**20, available_memory() // 64)
 
 
 def _too_big(path: Path, what: str, cap: int) -> HyosanError:
+    from hyosan.limits import GO_ANYWAY
+
     return HyosanError(
         f"{path}: {what} more than {cap / 2**20:,.0f} MiB of text, more than this machine's "
         "memory can hold as a grid; use a .npy file (read without parsing), a coarser grid, or "
-        "set HYOSAN_IGNORE_LIMITS=1 to try anyway"
+        + GO_ANYWAY
     )
 
 

@@ -163,7 +163,7 @@ def safe_events(watched, tot, step):  # type: ignore[no-untyped-def]
             v += watched.weights[k, c] * tot[c]
         gap = v - watched.levels[k] if watched.below[k] else watched.levels[k] - v
         n = np.floor(gap / step[k]) - 1.0
-        safe = min(safe, np.int64(max(n, -1.0)))
+        safe = min(safe, np.int64(max(n, -1.0)))  # type: ignore[assignment]  # int64 in Numba
     return safe
 
 

@@ -51,7 +51,7 @@ def load(rng: np.random.Generator) -> np.ndarray | None:
 def store(rng: np.random.Generator, words: np.ndarray) -> None:
     """Give rng's PCG64 the state in `words` (as `load` returns it); the rest of its state
     (a buffered 32-bit half, unused here) is kept."""
-    st: dict[str, Any] = rng.bit_generator.state
+    st: dict[str, Any] = dict(rng.bit_generator.state)
     hi, lo, ihi, ilo = (int(v) for v in words)
     st["state"] = {"state": (hi << 64) | lo, "inc": (ihi << 64) | ilo}
     rng.bit_generator.state = st
@@ -86,7 +86,8 @@ def _step128(typingctx, shi, slo, ihi, ilo):  # type: ignore[no-untyped-def]
 @nb.njit(cache=True, nogil=True, inline="always")
 def step(shi, slo, ihi, ilo):  # type: ignore[no-untyped-def]
     """One step of PCG64: (the next 64-bit word, the new state high, low)."""
-    hi, lo = _step128(shi, slo, ihi, ilo)
+    # mypy reads the intrinsic as its typing function (context first), not as called here.
+    hi, lo = _step128(shi, slo, ihi, ilo)  # type: ignore[call-arg,var-annotated]
     value = hi ^ lo
     rot = hi >> np.uint64(58)
     word = (value >> rot) | (value << ((np.uint64(64) - rot) & np.uint64(63)))
