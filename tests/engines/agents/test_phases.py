@@ -617,6 +617,8 @@ def test_counts_are_recorded_at_output_times_the_end_only_by_the_last_piece() ->
         times[[0, 2]],
         np.zeros((2, 3, N_STATES)),
         np.zeros(2, np.int64),
+        np.zeros(0, np.int64),  # no event tally: a building's reactions come from its log
+        np.zeros((3, 0)),
     )
     record(10.0, 20.0, False, w.agents, w.counts, rec)
     assert rec.cursor.tolist() == [2, 1]
