@@ -15,7 +15,7 @@ import pytest
 
 import hyosan
 from hyosan import limits
-from hyosan.cli import _print_interventions, main
+from hyosan.cli import main
 from hyosan.errors import HyosanError
 from hyosan.scenario.catalog import builtin_scenario_text
 from hyosan.world import population_files
@@ -216,8 +216,11 @@ def test_runs_that_do_not_fit_on_disk(capsys: pytest.CaptureFixture[str], tmp_pa
 def test_strike_after_the_end_is_printed(capsys: pytest.CaptureFixture[str]) -> None:
     from rich.console import Console
 
+    from hyosan.results.interventions import intervention_from_json
+
+    # A strike due after the horizon: summary.json keeps its name and note only.
     entry = {"name": "Missile strikes", "kind": "strike", "note": "the show"}
-    _print_interventions({"interventions": [entry]}, Console(), "d")
+    intervention_from_json(entry).print(Console(), lambda t: "never" if t is None else f"{t} s")
     assert "Missile strikes: not carried out" in capsys.readouterr().out
 
 
