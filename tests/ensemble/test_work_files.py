@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 from ensemble_helpers import SZR
 
-from hyosan.ensemble import bands, run_ensemble
+from hyosan.ensemble import Execution, Output, bands, run_ensemble
 from hyosan.ensemble.parts import _pack, _unpack
 
 
@@ -50,7 +50,14 @@ def test_whole_counts_are_packed_as_differences() -> None:
 
 def _ensemble(out: Path, runs: int) -> None:
     name, engine, sets = SZR
-    run_ensemble(name, runs, engine=engine, overrides=sets, out=out, workers=1)
+    run_ensemble(
+        name,
+        runs,
+        engine=engine,
+        overrides=sets,
+        execution=Execution(workers=1),
+        output=Output(out),
+    )
 
 
 def test_bands_are_the_same_gathered_in_memory_or_on_disk(
@@ -76,8 +83,8 @@ def test_part_files_are_a_fraction_of_the_counts(tmp_path: Path) -> None:
 
     name, engine, sets = SZR
     result = run_ensemble(
-        name, 200, engine=engine, overrides=sets, out=tmp_path / "ens", workers=1,
-        before_publish=measure,
+        name, 200, engine=engine, overrides=sets, execution=Execution(workers=1),
+        output=Output(tmp_path / "ens"), before_publish=measure,
     )  # fmt: skip
     times = len(pq.read_table(tmp_path / "ens" / "bands.parquet")) // 3  # three states
     raw = 200 * times * 3 * 4  # the runs' float32 counts
