@@ -30,7 +30,6 @@ from hyosan.engines.agents.params import (
     EV_RESCUE,
     EV_SACRIFICE,
     EV_TURN,
-    EVENT_KINDS,
     HUMAN,
     HYBRID,
     N_STATES,
@@ -95,13 +94,16 @@ def _awareness_stream(streams: Streams) -> np.random.Generator:
 
 
 #: Logged events that move one person between states: (kind, state before, state after).
-_REACTION_EVENTS: tuple[tuple[int, int, int], ...] = (
-    (EV_BITE, HUMAN, BITTEN),
-    (EV_TURN, BITTEN, ZOMBIE),
-    (EV_HYBRID, BITTEN, HYBRID),
-    (EV_KILL, ZOMBIE, DESTROYED),
-    (EV_DEATH, HUMAN, DEAD),
-    (EV_ESCAPE, HUMAN, ESCAPED),
+#: An escape moves whoever escapes: a human, or someone bitten who has not turned yet (the
+#: flight to the gates takes them too), counted as two reactions.
+_REACTION_EVENTS: tuple[tuple[str, int, int, int], ...] = (
+    ("bite", EV_BITE, HUMAN, BITTEN),
+    ("turn", EV_TURN, BITTEN, ZOMBIE),
+    ("hybrid", EV_HYBRID, BITTEN, HYBRID),
+    ("kill", EV_KILL, ZOMBIE, DESTROYED),
+    ("death", EV_DEATH, HUMAN, DEAD),
+    ("escape", EV_ESCAPE, HUMAN, ESCAPED),
+    ("escape_bitten", EV_ESCAPE, BITTEN, ESCAPED),
 )
 
 
@@ -289,24 +291,35 @@ class BuildingRun:
         """
         ev = self.events()
         comp = self.counts.compartment
+        # Each person's first bite (a later one changes no state): when they became bitten.
+        bites = ev["kind"] == EV_BITE
+        order = np.argsort(ev["t"][bites], kind="stable")
+        bitten, first = np.unique(ev["target"][bites][order], return_index=True)
+        bitten_at = ev["t"][bites][order][first]
         stoich = np.zeros((len(_REACTION_EVENTS), len(self.compartments)))
         counts = np.zeros((len(times), len(_REACTION_EVENTS)))
-        for j, (kind, before, after) in enumerate(_REACTION_EVENTS):
+        for j, (_, kind, before, after) in enumerate(_REACTION_EVENTS):
             stoich[j, comp[before]] -= 1.0
             stoich[j, comp[after]] += 1.0
-            mine = ev["kind"] == kind
-            when, target = ev["t"][mine], ev["target"][mine]
             if kind == EV_BITE:
-                # Only a person's first bite makes them bitten; later ones change no state.
-                order = np.argsort(when, kind="stable")
-                _, first = np.unique(target[order], return_index=True)
-                when = when[order][first]
+                when = bitten_at
+            else:
+                mine = ev["kind"] == kind
+                when = ev["t"][mine]
+            if kind == EV_ESCAPE:
+                # Who escaped bitten: their first bite came before their escape.
+                who = ev["actor"][mine]
+                at = np.minimum(np.searchsorted(bitten, who), max(bitten.size - 1, 0))
+                was_bitten = np.zeros(who.size, dtype=bool)
+                if bitten.size:
+                    was_bitten = (bitten[at] == who) & (bitten_at[at] < when)
+                when = when[was_bitten] if before == BITTEN else when[~was_bitten]
             when = np.sort(when)
             counts[:, j] = np.searchsorted(when, times, side="right")
         from hyosan.results.epidemic import ReactionCounts
 
         return ReactionCounts(
-            names=tuple(EVENT_KINDS[kind] for kind, _, _ in _REACTION_EVENTS),
+            names=tuple(name for name, _, _, _ in _REACTION_EVENTS),
             counts=counts,
             stoichiometry=stoich,
         )
