@@ -13,8 +13,9 @@ each compiled function it calls replaced by a stub that records the types of its
 
 It steps aside, and the step loop compiles as before, when: the loop is compiled or cached
 already; only one core is free; this is itself a worker process (an ensemble's workers each
-start alike); Numba cannot cache; or `HYOSAN_COMPILE_PROCESSES=1`. Any failure of the helper
-only costs time: whatever it did not compile, the step loop compiles itself.
+start alike); Numba cannot cache; hyosan is bundled into an app; or
+`HYOSAN_COMPILE_PROCESSES=1`. Any failure of the helper only costs time: whatever it did not
+compile, the step loop compiles itself.
 """
 
 from __future__ import annotations
@@ -134,6 +135,8 @@ def _cores() -> int:
 
 def _worth_two_processes() -> bool:
     if os.environ.get("HYOSAN_COMPILE_PROCESSES", "").strip() == "1" or config.DISABLE_JIT:
+        return False
+    if getattr(sys, "frozen", False):  # a bundled app: sys.executable is not a Python to start
         return False
     return _cores() >= 2 and multiprocessing.parent_process() is None
 
