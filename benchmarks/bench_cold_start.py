@@ -15,8 +15,11 @@ a fresh process:
    first command runs it.
 
 It prints wall and CPU seconds (the children's user + system time, which a busy machine does not
-inflate) for each, and the median over repeats. Target (issue 13): the cold start under 15 s on a
-quiet 2-core machine.
+inflate; on a cold start it includes the helper process that compiles half the kernels, see
+src/hyosan/engines/agents/precompile.py) for each, the median over repeats, and the load average
+before and after (a busy machine stretches the wall time, the more so as the cold start uses
+two cores). Target (issue 13): the cold start under 15 s on a quiet 2-core machine.
+`HYOSAN_COMPILE_PROCESSES=1` compiles on one core, as before the helper process.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ def main() -> None:
     if args.engine:
         base += ["--engine", args.engine]
     rows: dict[str, list[tuple[float, float]]] = {"cold": [], "warm": [], "warm+report": []}
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     for _ in range(args.repeats):
         with tempfile.TemporaryDirectory() as tmp:
             env = {**os.environ, "NUMBA_CACHE_DIR": str(Path(tmp) / "numba")}
@@ -63,7 +67,9 @@ def main() -> None:
             rows["cold"].append(_timed([*base, "--out", out, "--no-report"], env))
             rows["warm"].append(_timed([*base, "--out", out, "--no-report"], env))
             rows["warm+report"].append(_timed([*base, "--out", out], env))
+    load_after = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"hyosan run {args.scenario}: {args.repeats} repeats, each with an empty Numba cache")
+    print(f"load average (1 min) before {load_before:.2f}, after {load_after:.2f}")
     print(f"{'':14}{'wall s (median)':>18}{'CPU s (median)':>18}")
     for name, vals in rows.items():
         wall = statistics.median(w for w, _ in vals)

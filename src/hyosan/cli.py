@@ -244,6 +244,7 @@ def _run(
         return
     from rich.markup import escape
 
+    from hyosan.engines.compiling import reporting
     from hyosan.errors import HyosanError
     from hyosan.preflight import preflight
     from hyosan.results.outlock import output_lock
@@ -263,7 +264,11 @@ def _run(
             if quiet or as_json:
                 result = simulate(scen, engine=engine, seed=seed)
             else:
-                with _console().status(f"running {escape(visible(scen.name, 200))}..."):
+                running = f"running {escape(visible(scen.name, 200))}"
+                with (
+                    _console().status(f"{running}...") as status,
+                    reporting(lambda message: status.update(f"{running}: {message}...")),
+                ):
                     result = simulate(scen, engine=engine, seed=seed)
             hook = None if no_report else _report_hook(quiet=quiet or as_json)
             try:

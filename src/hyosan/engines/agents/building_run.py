@@ -168,6 +168,7 @@ class BuildingRun:
 
     def advance(self, t0: float, t1: float, recorder: Recorder, last: bool) -> float:
         """Steps from t0 to t1 (see Engine._advance)."""
+        from hyosan.engines.agents.precompile import compile_ahead
         from hyosan.engines.agents.step import advance_building
 
         self.cursor[0] = recorder.filled
@@ -181,6 +182,12 @@ class BuildingRun:
             no_tally,
             recorder.tallies,
         )
+        # The first run on a machine compiles the step loop's phases on two cores at once.
+        compile_ahead(
+            advance_building,
+            (t0, t1, last, self.step_no, self.params, self.agents, self.rooms, self.passages,
+             self.sounds, self.census, self.counts, records, self.watched, self.log, self.draws),
+        )  # fmt: skip
         t = t0
         while True:
             t, status, self.step_no = advance_building(

@@ -4,7 +4,8 @@
 times, per-room snapshots, watched levels and events into arrays the caller owns. Random numbers
 come only from the Generators passed in (`Draws`), one per kind of decision, so a seed fixes
 the run. The phases are in phases/, one module each, each compiled and cached on its own
-(phases/jit.py; clear Numba's cache after changing one).
+(phases/jit.py; every cached kernel is compiled again once any kernel source has changed). The
+first run on a machine compiles the phases on two cores at once (precompile.py).
 """
 
 from __future__ import annotations

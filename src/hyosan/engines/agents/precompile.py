@@ -1,0 +1,259 @@
+"""The first building run on a machine: the step loop's phases compiled on two cores at once.
+
+With Numba's cache empty, the first call of the step loop (step.py) compiles each phase it calls,
+one after another, then the loop itself: about ten seconds of CPU, on one core. `compile_ahead`,
+called before that first call, compiles the phases in this process and in one helper process
+at the same time, both writing Numba's cache; the loop's own compile then reads the helper's
+phases from the cache. Each process takes the next phase nobody has taken yet (a claim is a file
+made with O_EXCL), heaviest first, so the two finish together. The numbers are the same whoever
+compiles what: a phase's machine code does not depend on the process that made it.
+
+Which phases with which argument types: the step loop's Python source is run for one step with
+each compiled function it calls replaced by a stub that records the types of its arguments.
+
+It steps aside, and the step loop compiles as before, when: the loop is compiled or cached
+already; only one core is free; this is itself a worker process (an ensemble's workers each
+start alike); Numba cannot cache; hyosan is bundled into an app; or
+`HYOSAN_COMPILE_PROCESSES=1`. Any failure of the helper only costs time: whatever it did not
+compile, the step loop compiles itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import multiprocessing
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import types
+from pathlib import Path
+from typing import Any
+
+from numba.core import config as _numba_config
+from numba.core.dispatcher import Dispatcher
+from numba.core.typing.typeof import Purpose, typeof
+
+from hyosan.engines.compiling import report
+
+__all__ = ["compile_ahead", "phase_signatures"]
+
+#: Numba's settings, read from the environment when it is imported (its type hints do not
+#: list them).
+config: Any = _numba_config
+
+#: What the progress line says while the kernels compile.
+MESSAGE = "compiling the simulation kernels, once"
+#: The helper process may take this long before it is stopped (it is a few seconds).
+HELPER_LIMIT_S = 600.0
+
+# Run by the helper: read the parent's sys.path first, so that unpickling the jobs (which
+# names hyosan's types) imports the same hyosan as the parent's.
+_HELPER = (
+    "import pickle, sys\n"
+    "sys.path[:] = pickle.load(sys.stdin.buffer)\n"
+    "from hyosan.engines.agents.precompile import helper_main\n"
+    "sys.exit(helper_main(sys.stdin.buffer))\n"
+)
+
+
+#: A value of each return type a compiled function's annotation may name (as a string).
+_ZEROS: dict[str, Any] = {"bool": False, "int": 0, "float": 0.0, "None": None}
+
+
+class _StepRecordedError(Exception):
+    """Raised by a stub called a second time: one whole step has been recorded."""
+
+
+def phase_signatures(step: Any, args: tuple[Any, ...]) -> dict[Any, tuple[Any, ...]]:
+    """The compiled functions `step` calls in its first step, with their argument types.
+
+    Empty when the first step calls none (the piece is already over), or the probe fails.
+    """
+    calls: dict[Any, tuple[Any, ...]] = {}
+
+    def stub(dispatcher: Any) -> Any:
+        # What the stub returns has the type the function's annotation names (a flag, a count),
+        # for the step loop may pass it on to another phase.
+        annotation = dispatcher.py_func.__annotations__.get("return")
+        returns = _ZEROS.get(getattr(annotation, "__name__", str(annotation)))
+
+        def record(*a: Any) -> Any:
+            if dispatcher in calls:
+                raise _StepRecordedError
+            calls[dispatcher] = tuple(typeof(x, Purpose.argument) for x in a)
+            return returns
+
+        return record
+
+    fn = step.py_func
+    stubs = {
+        name: stub(value)
+        for name, value in fn.__globals__.items()
+        if isinstance(value, Dispatcher)
+        and value is not step
+        and value.targetoptions.get("inline") != "always"
+    }
+    probe = types.FunctionType(fn.__code__, {**fn.__globals__, **stubs}, fn.__name__)
+    try:
+        probe(*args)
+    except _StepRecordedError:
+        pass
+    except Exception:  # the probe is only an estimate: on any surprise, compile as before
+        return {}
+    return calls
+
+
+@functools.cache
+def _weight(dispatcher: Any) -> int:
+    """Roughly how long a function takes to compile: its bytecode and its pasted helpers'."""
+    fn = dispatcher.py_func
+    total = len(fn.__code__.co_code)
+    for name in fn.__code__.co_names:
+        value = fn.__globals__.get(name)
+        if isinstance(value, Dispatcher) and value.targetoptions.get("inline") == "always":
+            total += _weight(value)
+    return total
+
+
+def _is_cached(dispatcher: Any, sig: tuple[Any, ...]) -> bool:
+    """Whether Numba's cache holds `dispatcher` for `sig` (True when it cannot tell)."""
+    cache = getattr(dispatcher, "_cache", None)
+    try:
+        key = cache._index_key(sig, dispatcher.targetctx.codegen())  # type: ignore[union-attr]
+        return key in cache._cache_file._load_index()  # type: ignore[union-attr]
+    except Exception:  # no cache (NUMBA_CACHE_DIR unusable, JIT off), or another Numba
+        return True
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _worth_two_processes() -> bool:
+    if os.environ.get("HYOSAN_COMPILE_PROCESSES", "").strip() == "1" or config.DISABLE_JIT:
+        return False
+    if getattr(sys, "frozen", False):  # a bundled app: sys.executable is not a Python to start
+        return False
+    return _cores() >= 2 and multiprocessing.parent_process() is None
+
+
+def _claim(folder: Path, k: int) -> bool:
+    """Take job k unless the other process has: creating its claim file either succeeds once."""
+    try:
+        os.close(os.open(folder / f"{k}.claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return False
+    return True
+
+
+def _done(folder: Path) -> int:
+    return sum(1 for _ in folder.glob("*.done"))
+
+
+def _compile_claimed(jobs: list[tuple[Any, tuple[Any, ...]]], folder: Path, tell: Any) -> None:
+    """Compile every job this process claims, in order, marking each done."""
+    for k, (dispatcher, sig) in enumerate(jobs):
+        if _claim(folder, k):
+            dispatcher.compile(sig)
+            (folder / f"{k}.done").touch()
+            tell()
+
+
+def _start_helper(jobs: list[tuple[Any, tuple[Any, ...]]], folder: Path) -> Any:
+    """The helper process, given the jobs; None if it could not start."""
+    payload = {
+        "module_file": str(Path(__file__).resolve()),
+        "folder": str(folder),
+        "jobs": [(d.py_func.__module__, d.py_func.__qualname__, sig) for d, sig in jobs],
+    }
+    env = dict(os.environ)
+    if config.CACHE_DIR:  # set in this process, perhaps not in its environment
+        env["NUMBA_CACHE_DIR"] = str(config.CACHE_DIR)
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _HELPER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+    except OSError:
+        return None
+    try:
+        assert proc.stdin is not None
+        pickle.dump(list(sys.path), proc.stdin)
+        pickle.dump(payload, proc.stdin)
+        proc.stdin.close()
+    except (OSError, pickle.PicklingError):
+        _stop(proc)
+        return None
+    return proc
+
+
+def _stop(proc: Any) -> None:
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+
+
+def helper_main(stream: Any) -> int:
+    """The helper process: compile the jobs it claims (into Numba's cache), then exit."""
+    payload = pickle.load(stream)
+    if str(Path(__file__).resolve()) != payload["module_file"]:
+        return 3  # another hyosan than the parent's: its cache would not be the parent's
+    folder = Path(payload["folder"])
+    jobs = [
+        (getattr(importlib.import_module(module), name), sig)
+        for module, name, sig in payload["jobs"]
+    ]
+    _compile_claimed(jobs, folder, lambda: None)
+    return 0
+
+
+def compile_ahead(step: Any, args: tuple[Any, ...]) -> None:
+    """Before the first call of `step` with `args`: on a cold cache, compile its phases on two
+    cores, then `step` itself, reporting progress (engines/compiling.py)."""
+    if step.overloads or not _worth_two_processes():
+        return
+    sig = tuple(typeof(a, Purpose.argument) for a in args)
+    if _is_cached(step, sig):
+        return
+    found = phase_signatures(step, args)
+    jobs = sorted(found.items(), key=lambda job: -_weight(job[0]))
+    if not jobs:
+        return
+    total = len(jobs) + 1
+    folder = Path(tempfile.mkdtemp(prefix="hyosan-compile-"))
+    shown = -1
+
+    def tell() -> None:
+        nonlocal shown
+        done = _done(folder)
+        if done != shown:
+            shown = done
+            report(f"{MESSAGE}: {done} of {total}")
+
+    tell()
+    proc = _start_helper(jobs, folder)
+    try:
+        _compile_claimed(jobs, folder, tell)
+        if proc is not None:
+            deadline = time.monotonic() + HELPER_LIMIT_S
+            while proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+                tell()
+    finally:
+        if proc is not None:
+            _stop(proc)
+        shutil.rmtree(folder, ignore_errors=True)
+    report(f"{MESSAGE}: {total - 1} of {total}, the step loop")
+    step.compile(sig)
+    report(f"{MESSAGE}: {total} of {total}")

@@ -1,0 +1,265 @@
+"""How the building run's kernels are compiled: the lean lowering, the caches, the first run.
+
+- the lean lowering (phases/lowering.py) computes what Numba's own lowering computes;
+- a kernel's cached code goes stale when any of the kernels' sources changes (phases/cache.py),
+  and those sources are every module the kernels are compiled from;
+- the probe of the step loop (precompile.py) finds the phases and argument types the step
+  loop's compile asks for, and compiling ahead on two processes leaves every kernel compiled
+  and cached, as the step loop would have.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import pytest
+from numba import njit
+from numba.core import config
+from numba.core.typing.typeof import Purpose, typeof
+
+import hyosan
+from hyosan.engines.agents import precompile
+from hyosan.engines.agents.building_run import setup_building
+from hyosan.engines.agents.phases import cache
+from hyosan.engines.agents.phases.jit import compiled, inlined
+from hyosan.engines.agents.phases.lowering import LEAN_LOWERING, LeanCompiler
+from hyosan.engines.agents.phases.people import people_choose
+from hyosan.engines.agents.step import advance_building
+from hyosan.engines.base import Streams
+from hyosan.engines.compiling import reporting
+from hyosan.engines.kernel import Records
+
+# --- the lean lowering ------------------------------------------------------------------------
+
+
+class Pair(NamedTuple):
+    a: np.ndarray
+    b: np.ndarray
+
+
+@inlined
+def _bump(pair: Pair, i: int) -> float:
+    pair.b[i] += 1.0
+    return pair.b[i]
+
+
+def _kernel(pair: Pair, n: int, limit: float) -> tuple[float, int]:
+    """Variables of many kinds: a NamedTuple aliased across blocks, reassigned in a loop, read
+    after it, a pasted helper, a value defined in one branch and read after the join."""
+    total = 0.0
+    best = -1
+    p = pair
+    for i in range(n):
+        q = p
+        if q.a[i] > limit:
+            best = i
+            total += _bump(q, i)
+        else:
+            total -= q.a[i]
+        if i % 3 == 0:
+            p = Pair(q.b, q.a)  # swapped: the next reads see the other array
+    k = 0
+    while k < n and pair.a[k] < limit:
+        k += 1
+    if best >= 0:
+        total += p.a[best] + pair.b[best]
+    return total, best + k
+
+
+def test_the_kernels_lower_through_the_lean_lowering() -> None:
+    """It is available on the Numba installed, and the phases use it."""
+    assert LEAN_LOWERING, "Numba's Lower lacks what phases/lowering.py overrides"
+    assert people_choose._compiler.pipeline_class is LeanCompiler
+    assert advance_building._compiler.pipeline_class is LeanCompiler
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_lean_lowering_computes_what_numba_lowering_computes(seed: int) -> None:
+    lean = njit(_nrt=False, pipeline_class=LeanCompiler)(_kernel)
+    plain = njit(_nrt=False)(_kernel)
+    rng = np.random.default_rng(seed)
+    a, b = rng.random(50), rng.random(50)
+    x, y = Pair(a.copy(), b.copy()), Pair(a.copy(), b.copy())
+    for limit in (0.2, 0.5, 0.9, 2.0):
+        assert lean(x, 50, limit) == plain(y, 50, limit)
+        assert np.array_equal(x.a, y.a)
+        assert np.array_equal(x.b, y.b)
+
+
+# --- the caches -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def kernels_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A module of tiny kernels (a step loop calling two phases), cached under tmp_path."""
+    monkeypatch.setattr(config, "CACHE_DIR", str(tmp_path / "numba"))
+    name = f"tiny_kernels_{time.monotonic_ns()}"
+    (tmp_path / f"{name}.py").write_text(
+        textwrap.dedent(
+            """
+            from hyosan.engines.agents.phases.jit import compiled, phase
+
+
+            @phase
+            def double(x):
+                for i in range(x.size):
+                    x[i] *= 2.0
+
+
+            @phase
+            def shift(x, by: float) -> bool:
+                for i in range(x.size):
+                    x[i] += by
+                return x[0] > 10.0
+
+
+            @compiled
+            def step(x, by: float) -> bool:
+                double(x)
+                return shift(x, by)
+            """
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield importlib.import_module(name)
+    sys.modules.pop(name, None)
+
+
+def test_a_kernel_cache_goes_stale_when_a_kernel_source_changes(
+    kernels_module: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    step = kernels_module.step
+    x = np.ones(3)
+    step(x, 1.0)
+    sig = (typeof(x, Purpose.argument), typeof(1.0, Purpose.argument))
+    ctx = step.targetctx
+    assert cache.SourcesCache(step.py_func).load_overload(sig, ctx) is not None
+    monkeypatch.setattr(cache, "sources_digest", lambda: "another digest")
+    assert cache.SourcesCache(step.py_func).load_overload(sig, ctx) is None
+
+
+def test_the_kernel_sources_hold_every_module_the_kernels_are_compiled_from() -> None:
+    """Each module a kernel source imports from hyosan is a kernel source too (so an edit to it
+    makes the kernels' caches stale)."""
+    sources = {p.resolve() for p in cache.kernel_sources()}
+    missing = []
+    for path in sources:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        # Imports for type checking only bring in no compiled code.
+        typing_only = {
+            id(node)
+            for block in ast.walk(tree)
+            if isinstance(block, ast.If) and ast.unparse(block.test) == "TYPE_CHECKING"
+            for node in ast.walk(block)
+        }
+        for node in ast.walk(tree):
+            if id(node) in typing_only:
+                continue
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("hyosan"):
+                spec = importlib.util.find_spec(node.module)  # type: ignore[arg-type]
+                origin = Path(spec.origin).resolve() if spec and spec.origin else None
+                if origin not in sources:
+                    missing.append(f"{path.name} imports {node.module}")
+    assert not missing, missing
+    assert cache.sources_digest() is not None
+    assert advance_building._cache._cache_file._source_stamp[1] == cache.sources_digest()
+
+
+# --- compiling ahead, on two processes --------------------------------------------------------
+
+
+def _first_call_args() -> tuple[Any, ...]:
+    scen = hyosan.load_scenario("hyosan-high", ["time.horizon=1h"])
+    run = setup_building(scen, Streams(1), summary_only=False)
+    records = Records(np.zeros(13), np.zeros((13, 6)), run.snap_times, run.snaps, run.cursor)
+    state = (run.params, run.agents, run.rooms, run.passages, run.sounds, run.census, run.counts)
+    return (0.0, 3600.0, True, 0, *state, records, run.watched, run.log, run.draws)
+
+
+def test_the_probe_finds_what_the_step_loop_compiles() -> None:
+    """The phases, and their argument types, that compiling the step loop asks for."""
+    args = _first_call_args()
+    found = precompile.phase_signatures(advance_building, args)
+    # A fresh copy of the step loop, compiled here (its phases load from the cache), shows
+    # which functions its compile called and with which types.
+    copy = njit(_nrt=False, pipeline_class=LeanCompiler)(advance_building.py_func)
+    sig = tuple(typeof(a, Purpose.argument) for a in args)
+    copy.compile(sig)
+    fndesc = copy.overloads[sig].fndesc
+    called = {}
+    for expr, call_sig in fndesc.calltypes.items():
+        if getattr(expr, "op", None) == "call":
+            dispatcher = getattr(fndesc.typemap[expr.func.name], "dispatcher", None)
+            if dispatcher is not None:
+                called[dispatcher] = tuple(call_sig.args)
+    assert len(called) >= 10  # the nine phases of a step, and the watch
+    assert found == called
+
+
+def test_compiling_ahead_compiles_and_caches_every_kernel(
+    kernels_module: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(precompile, "_cores", lambda: 2)
+    monkeypatch.delenv("HYOSAN_COMPILE_PROCESSES", raising=False)
+    k = kernels_module
+    args = (np.ones(3), 1.5)
+    sig = tuple(typeof(a, Purpose.argument) for a in args)
+    messages: list[str] = []
+    with reporting(messages.append):
+        precompile.compile_ahead(k.step, args)
+    assert messages[0] == f"{precompile.MESSAGE}: 0 of 3"
+    assert messages[-1] == f"{precompile.MESSAGE}: 3 of 3"
+    assert sig in k.step.overloads
+    for phase in (k.double, k.shift):
+        assert precompile._is_cached(phase, (sig[0],) if phase is k.double else sig)
+    x = np.ones(3)
+    assert k.step(x, 1.5) is False
+    assert x.tolist() == [3.5, 3.5, 3.5]
+
+
+def test_the_helper_compiles_what_it_claims_into_the_cache(
+    kernels_module: Any, tmp_path: Path
+) -> None:
+    k = kernels_module
+    x = np.ones(3)
+    jobs = [(k.double, (typeof(x, Purpose.argument),)), (k.shift, (typeof(x), typeof(1.5)))]
+    folder = tmp_path / "claims"
+    folder.mkdir()
+    proc = precompile._start_helper(jobs, folder)
+    assert proc is not None
+    assert proc.wait(timeout=120) == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["0.claim", "0.done", "1.claim", "1.done"]
+    for dispatcher, sig in jobs:
+        assert not dispatcher.overloads  # compiled there, not here
+        assert precompile._is_cached(dispatcher, sig)
+
+
+def test_compiling_ahead_steps_aside_when_told_or_when_cached(
+    kernels_module: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    k = kernels_module
+    args = (np.ones(3), 1.5)
+    messages: list[str] = []
+    monkeypatch.setenv("HYOSAN_COMPILE_PROCESSES", "1")
+    with reporting(messages.append):
+        precompile.compile_ahead(k.step, args)
+    assert not k.step.overloads
+    assert not messages
+    monkeypatch.delenv("HYOSAN_COMPILE_PROCESSES")
+    monkeypatch.setattr(precompile, "_cores", lambda: 2)
+    k.step(*args)  # compiled and cached the usual way
+    again = compiled(k.step.py_func)  # as in a new process: nothing compiled yet
+    with reporting(messages.append):
+        precompile.compile_ahead(again, args)
+    assert not again.overloads
+    assert not messages  # the cache holds it: nothing to do ahead
