@@ -181,7 +181,11 @@ def test_the_kernel_sources_hold_every_module_the_kernels_are_compiled_from() ->
 def _first_call_args() -> tuple[Any, ...]:
     scen = hyosan.load_scenario("hyosan-high", ["time.horizon=1h"])
     run = setup_building(scen, Streams(1), summary_only=False)
-    records = Records(np.zeros(13), np.zeros((13, 6)), run.snap_times, run.snaps, run.cursor)
+    no_tally = np.zeros(0, np.int64)  # a building's reactions come from its event log
+    records = Records(
+        np.zeros(13), np.zeros((13, 6)), run.snap_times, run.snaps, run.cursor, no_tally,
+        np.zeros((13, 0)),
+    )  # fmt: skip
     state = (run.params, run.agents, run.rooms, run.passages, run.sounds, run.census, run.counts)
     return (0.0, 3600.0, True, 0, *state, records, run.watched, run.log, run.draws)
 
