@@ -19,7 +19,8 @@ def test_run_runs_workers(tmp_path: Path) -> None:
         "run", *SIR, "--runs", "20", "--workers", "2", "--out", tmp_path / "e", cwd=tmp_path
     )
     assert ran.returncode == 0, ran.stderr
-    assert {p.name for p in (tmp_path / "e").iterdir()} == {
+    written = {p.name for p in (tmp_path / "e").iterdir()}
+    required = {
         "runs.parquet",
         "bands.parquet",
         "summary.json",
@@ -27,6 +28,9 @@ def test_run_runs_workers(tmp_path: Path) -> None:
         "report.html",
         "bands.png",
     }
+    # outcomes.png is drawn when an outcome falls in two groups of runs (a SIR's attack rate:
+    # minor outbreaks and major ones), which 20 runs may or may not show.
+    assert required <= written <= required | {"outcomes.png"}, written
     assert "P(humans win)" in ran.stdout
     assert "20/20" in ran.stderr  # the progress bar
     summary = json.loads((tmp_path / "e" / "summary.json").read_text())
