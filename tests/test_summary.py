@@ -70,7 +70,8 @@ def test_parts_are_typed() -> None:
 
 
 def test_people_and_fates() -> None:
-    """hyosan-high's people figures and fates come back typed, and print one line each."""
+    """hyosan-high's people figures and fates come back typed and print: the run's opening
+    paragraph, the counts, the survivors, then one line per fate."""
     data = json.loads(cases.golden_path("hyosan-high").read_text(encoding="utf-8"))
     people = People.from_json(data)
     assert people is not None
@@ -79,7 +80,24 @@ def test_people_and_fates() -> None:
     text = _printed(people.print, ("Park Mi-jin",))
     assert f"{data['people']:,} people, {data['n_bites']:,} bites" in text
     assert f"1 of {len(data['fates'])} named characters survive: Park Mi-jin" in text
-    assert text.count("\n") == 2 + len(data["fates"])
+    lines = text.splitlines()
+    counts = next(
+        k for k, line in enumerate(lines) if line.startswith(f"{data['people']:,} people")
+    )
+    assert data["story"].startswith("It began at ")
+    assert " ".join(line.strip() for line in lines[:counts]) == data["story"]
+    assert len(lines) - counts == 2 + len(data["fates"])
+
+
+def test_counts_of_one_read_singular() -> None:
+    """A count of one reads "1 hybrid", "1 zombie destroyed", not "1 hybrids"."""
+    data = json.loads(cases.golden_path("hyosan-high").read_text(encoding="utf-8"))
+    people = People.from_json({**data, "n_hybrids": 1, "n_zombies_destroyed": 1, "n_bites": 2})
+    assert people is not None
+    text = _printed(people.print, ())
+    assert "1 hybrid," in text
+    assert "1 zombie destroyed," in text
+    assert "2 bites," in text
 
 
 def test_strike_not_carried_out() -> None:

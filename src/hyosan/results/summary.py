@@ -54,6 +54,15 @@ class Fate:
     text: str
 
 
+def _counted(n: int, label: str) -> str:
+    """ "3 bites", "1 bite", "1 zombie destroyed": the label's first word singular for one."""
+    if n == 1:
+        first, _, rest = label.partition(" ")
+        if first.endswith("s") and first != "people":
+            label = " ".join(x for x in (first[:-1], rest) if x)
+    return f"{n:,} {label}"
+
+
 @dataclass(frozen=True)
 class People:
     """The figures of a run with people in a building, and the named characters' fates.
@@ -85,6 +94,7 @@ class People:
     n_hybrids: int
     n_escaped: int
     clock_start_s: float
+    story: str = ""
 
     #: The headline counts with their labels, as the terminal and the report show them.
     LABELS = (
@@ -100,8 +110,11 @@ class People:
     )
 
     def print(self, console: Console, survivors: tuple[str, ...]) -> None:
-        """The headline counts on one line, how many named characters survive, each fate."""
-        console.print(", ".join(f"{getattr(self, k):,} {label}" for k, label in self.LABELS))
+        """The run's opening paragraph, the headline counts on one line, how many named
+        characters survive, each fate."""
+        if self.story:
+            console.print(_escape(self.story), highlight=False)
+        console.print(", ".join(_counted(getattr(self, k), label) for k, label in self.LABELS))
         console.print(
             f"[bold]{len(survivors)} of {len(self.fates)} named characters survive[/]"
             + (f": {_escape(', '.join(survivors))}" if survivors else "")
@@ -112,7 +125,7 @@ class People:
 
     def figures(self) -> dict[str, Figure]:
         """Every count and the clock's start, for an ensemble's runs.parquet."""
-        return {k: v for k, v in self.to_json().items() if k != "fates"}
+        return {k: v for k, v in self.to_json().items() if k not in ("fates", "story")}
 
     def to_json(self) -> dict[str, Any]:
         """`fates` (name → text) and the figures, as summary.json's top level holds them."""
@@ -131,11 +144,12 @@ class People:
         counts = {
             f.name: int(data.get(f.name) or 0)
             for f in fields(cls)
-            if f.name not in ("fates", "clock_start_s")
+            if f.name not in ("fates", "clock_start_s", "story")
         }
         return cls(
             fates=tuple(Fate(str(n), str(t)) for n, t in fates.items()),
             clock_start_s=float(data.get("clock_start_s") or 0.0),
+            story=str(data.get("story") or ""),
             **counts,
         )
 

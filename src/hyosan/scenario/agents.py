@@ -368,6 +368,12 @@ class Barricades(Frozen):
     pushers: Annotated[float, Field(gt=0, le=1000)] = 5.0
     repair_rate: Positive = Field(default=0.5, description="seconds of hold restored per second")
     max_hold: DurationField = _d("20min")
+    retreat_at: DurationField = Field(
+        default=_d("0s"),
+        description="when a pushed barricade has this much hold left, the group leaves by "
+        "another way (a window, a hose, a door nobody pushes) for the nearest room to hold "
+        "free of zombies, if it has one; 0: it stays to the end",
+    )
 
 
 class Fighting(Frozen):
@@ -452,6 +458,23 @@ class Supplies(Frozen):
     )
 
 
+class Noise(Frozen):
+    """A group in hiding gives itself away now and then: a phone rings, someone cries, a
+    quarrel flares. Each time is a loud sound that zombies within earshot come to.
+
+    The rate goes with the pairs of people crowded in (quarrels and panic spread between
+    people), so a class of 25 is found far sooner than a group of five. It is times one less
+    the resourcefulness of the room's most resourceful person, who hushes the others, and it
+    falls off as the group learns to keep still: `settles` after that person learned of the
+    outbreak it is e (about 2.7) times lower, and so on. Off (rate 0) by default.
+    """
+
+    rate: RateField = Field(default=_r("0/h"), description="per pair of people in the room")
+    settles: DurationField = Field(
+        default=_d("2h"), description="the time over which a group learns to keep quiet"
+    )
+
+
 class Hybrids(Frozen):
     """What hybrids do: stronger and sharper, ignored by zombies, and hungrier over time."""
 
@@ -524,6 +547,7 @@ class Behaviour(Frozen):
         default=True,
         description="who flees a room into a corridor keeps running for the nearest exit",
     )
+    noise: Noise = Field(default_factory=Noise)
     barricades: Barricades = Field(default_factory=Barricades)
     fighting: Fighting = Field(default_factory=Fighting)
     rescue: Rescue = Field(default_factory=Rescue)

@@ -234,6 +234,7 @@ class BuildingRun:
     def outputs(self) -> Outputs:
         """The events, per-room snapshots, survivors, and the people's figures and fates."""
         from hyosan.engines.agents.narrative import events_table, fates
+        from hyosan.engines.agents.opening import Opening
 
         ev = self.events()
         people, plan = self.people, self.plan
@@ -277,6 +278,9 @@ class BuildingRun:
             n_hybrids=count(EV_HYBRID),
             n_escaped=count(EV_ESCAPE),
             clock_start_s=self.clock_start,
+            story=Opening(
+                ev, people.names, plan.names, st, room, self.clock_start, int(people.n)
+            ).text(),
         )
         return Outputs(
             events=table,

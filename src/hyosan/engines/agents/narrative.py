@@ -183,6 +183,29 @@ def events_table(
     )
 
 
+#: How close before a bite a barricade's fall, or how close around it other bites in the same
+#: room, count as the bite's circumstances in a character's fate.
+_CAUSE_WINDOW = 600.0
+_MOB_WINDOW = 120.0
+
+
+def _bitten_how(ev: dict[str, np.ndarray], k: int, rooms: tuple[str, ...]) -> str:
+    """Where bite k happened and why: the barricade that had just given way, or the crowd
+    bitten there with them (" in classroom 2-5 when its barricade gave way, one of 12")."""
+    kinds, ts, places = ev["kind"], ev["t"], ev["place"]
+    t, place = float(ts[k]), int(places[k])
+    out = f" in {the(rooms[place])}" if 0 <= place < len(rooms) else ""
+    broke = (kinds == EV_BROKEN) & (places == place) & (ts <= t) & (ts >= t - _CAUSE_WINDOW)
+    if broke.any():
+        out += " when its barricade gave way"
+    crowd = np.unique(
+        ev["target"][(kinds == EV_BITE) & (places == place) & (np.abs(ts - t) <= _MOB_WINDOW)]
+    ).size
+    if crowd > 2:
+        out += f", one of {crowd} bitten there within two minutes"
+    return out
+
+
 def fates(
     ev: dict[str, np.ndarray],
     names: tuple[str, ...],
@@ -210,6 +233,7 @@ def fates(
         if bite is not None:
             biter = int(actors[bite])
             by = f" by {_who(biter, names, roles)}" if biter >= 0 else ""
+            by += _bitten_how(ev, bite, rooms)
         if s == HUMAN:
             text = f"survives, in {the(where)}"
         elif s == ESCAPED:

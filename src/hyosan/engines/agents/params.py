@@ -135,6 +135,7 @@ class Params(NamedTuple):
     pushers: float  # zombies pushing that take a barricade's hold down at 1 s/s
     repair_rate: float
     max_hold: float
+    retreat_at: float  # seconds of hold left at which a group leaves by another way (0: never)
     fighting: float
     fight_courage: float
     kill_unarmed: float
@@ -165,6 +166,8 @@ class Params(NamedTuple):
     supplies: float
     supplies_tolerance: float  # seconds without water and food before a move for them
     toilet_tolerance: float
+    noise: float  # per pair of people in a hiding group, per second: a sound that gives it away
+    noise_settles: float  # seconds over which that rate falls e-fold
     night_moves: float  # groups wait for the dark to move for supplies, unless desperate
     makeshift_toilet: float  # the resourcefulness that rigs one
     hybrid_strength: float
@@ -251,6 +254,7 @@ class Params(NamedTuple):
             pushers=b.barricades.pushers,
             repair_rate=b.barricades.repair_rate,
             max_hold=b.barricades.max_hold,
+            retreat_at=b.barricades.retreat_at,
             fighting=b.fighting.enabled,
             fight_courage=b.fighting.courage,
             kill_unarmed=b.fighting.kill_unarmed,
@@ -281,6 +285,8 @@ class Params(NamedTuple):
             supplies=b.supplies.enabled,
             supplies_tolerance=b.supplies.tolerance,
             toilet_tolerance=b.supplies.toilet_tolerance,
+            noise=b.noise.rate,
+            noise_settles=b.noise.settles,
             night_moves=b.supplies.night_moves,
             makeshift_toilet=b.supplies.makeshift_toilet,
             hybrid_strength=b.hybrids.strength_factor,

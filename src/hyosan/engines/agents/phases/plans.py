@@ -49,6 +49,37 @@ def _nearest_with_needs(
 
 
 @inlined
+def _failing(passages: Passages, r: int, retreat_at: float) -> bool:
+    """Whether a barricade room r holds is being pushed and has under `retreat_at` left."""
+    ps = passages
+    for k in range(ps.adj_start[r], ps.adj_start[r + 1]):
+        e = ps.adj_passage[k]
+        if 0.0 < ps.hold[e] < retreat_at and ps.pushers[e] > 0 and ps.barricaded_from[e] == r:
+            return True
+    return False
+
+
+@inlined
+def _way_out(rooms: Rooms, passages: Passages, census: Census, r: int) -> int:
+    """The nearest room to hold, free of zombies, that the people of room r can set off for
+    by a passage nobody pushes into a place with no zombies (a window, a hose, a back door);
+    -1 if there is none."""
+    ps = passages
+    best = -1
+    best_d = 1e300
+    for q in range(rooms.kind.size):
+        d = ps.people_distance[r, q]
+        if q == r or d < 0 or d >= best_d or rooms.kind[q] != ROOM_HOLD or census.zombies[q] > 0:
+            continue
+        e = ps.people_hop_passage[r, q]
+        if e < 0 or ps.pushers[e] > 0 or census.zombies[ps.people_hop[r, q]] > 0:
+            continue
+        best = q
+        best_d = d
+    return best
+
+
+@inlined
 def nearest_exit(rooms: Rooms, passages: Passages, r: int) -> int:
     """The nearest exit people can reach from room r, or -1."""
     dist = passages.people_distance
@@ -83,7 +114,30 @@ def plan_rooms(
             continue
         if a.aware[who] == 0:
             continue
+        # A group in hiding cannot stay silent: a phone rings, someone cries, a quarrel
+        # flares, and zombies within earshot come. Quarrels and panic go with the pairs of
+        # people crowded in, so a class of 25 is found far sooner than a group of five; the
+        # groups that last are those that learned to keep still, and a resourceful leader
+        # keeps them still sooner (times 1 - their resourcefulness).
+        pairs = 0.5 * c.people[r] * (c.people[r] - 1)
+        if p.noise > 0.0 and rooms.kind[r] == ROOM_HOLD and pairs > 0.0:
+            settled = math.exp(-(t - max(a.aware_at[who], 0.0)) / p.noise_settles)
+            rate = p.noise * pairs * settled * (1.0 - c.most_resourceful[r])
+            if draws.behaviour.random() < 1.0 - math.exp(-rate * h):
+                add_sound(sounds, r, p.hear_loud, t + p.sound_duration)
         threatened = c.zombies_next_door[r] > 0
+        # A barricade about to give way: the group leaves by another way while it can.
+        failing = (
+            p.retreat_at > 0.0
+            and threatened
+            and rooms.kind[r] == ROOM_HOLD
+            and _failing(passages, r, p.retreat_at)
+        )
+        if failing:
+            way = _way_out(rooms, passages, c, r)
+            if way >= 0:
+                c.room_goal[r] = way
+                continue
         # The PA lure: the resourceful pull the zombies off their door to the speakers.
         if (
             p.lure > 0.0

@@ -1,0 +1,219 @@
+"""The opening paragraph of a building run: how the place learned, fell, fled and held out.
+
+A few sentences read off the run's events and its end state, so a reader sees the run's arc
+before the counts and the fates: where it began, when the first barricade went up and how many
+rooms followed, when four in five of those inside were lost, who got out and how, where groups
+held out, and who kept their minds. Nothing here is keyed to a scenario: any building run gets
+its paragraph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hyosan.engines.agents.narrative import clock, the
+from hyosan.engines.agents.params import (
+    EV_BARRICADE,
+    EV_BITE,
+    EV_DEATH,
+    EV_ESCAPE,
+    EV_HYBRID,
+    EV_MOVE,
+    EV_SUPPLIES,
+    EV_TOILET,
+    HUMAN,
+)
+
+__all__ = ["Opening", "overrun_time"]
+
+HOUR = 3600.0
+
+#: The share of those still inside who are bitten, turned or dead when a place counts as lost.
+LOST = 0.8
+
+
+def _who(i: int, names: tuple[str, ...]) -> str:
+    if 0 <= i < len(names):
+        return names[i]
+    return "someone"
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def _span(seconds: float) -> str:
+    """ "11 minutes", "2.5 hours", "3 days": a length of time in the unit that reads best."""
+    if seconds < 2 * HOUR:
+        return _plural(round(seconds / 60.0), "minute")
+    if seconds < 48 * HOUR:
+        hours = round(seconds / HOUR, 1)
+        return f"{hours:g} hours"
+    return _plural(round(seconds / (24 * HOUR)), "day")
+
+
+def _listed(items: list[str]) -> str:
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def overrun_time(ev: dict[str, np.ndarray], people: int) -> float | None:
+    """When four in five of those still inside were bitten, turned or dead (None: never).
+
+    Read off the events: each person's first bite or death counts once; escapes leave.
+    """
+    kinds, targets, actors, ts = ev["kind"], ev["target"], ev["actor"], ev["t"]
+    lost_at: dict[int, float] = {}
+    for kind in (EV_BITE, EV_DEATH):
+        for i, t in zip(targets[kinds == kind], ts[kinds == kind], strict=True):
+            if i >= 0 and (int(i) not in lost_at or t < lost_at[int(i)]):
+                lost_at[int(i)] = float(t)
+    escapes = ts[kinds == EV_ESCAPE]
+    escapers = actors[kinds == EV_ESCAPE]
+    left = [float(t) for t, i in zip(escapes, escapers, strict=True) if int(i) not in lost_at]
+    change = sorted([(t, 1, 0) for t in lost_at.values()] + [(t, 0, 1) for t in left])
+    lost = gone = 0
+    for t, dl, dg in change:
+        lost += dl
+        gone += dg
+        inside = people - gone
+        if inside > 0 and lost >= LOST * inside:
+            return float(t)
+    return None
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What the paragraph is built from: the run's events and its end state."""
+
+    ev: dict[str, np.ndarray]
+    names: tuple[str, ...]  # the named characters, by person number
+    rooms: tuple[str, ...]
+    state: np.ndarray
+    room: np.ndarray
+    start: float  # clock time of t = 0
+    people: int
+
+    def _first(self, kind: int) -> int | None:
+        hit = np.flatnonzero(self.ev["kind"] == kind)
+        if not hit.size:
+            return None
+        return int(hit[np.argmin(self.ev["t"][hit])])
+
+    def _began(self) -> str | None:
+        k = self._first(EV_BITE)
+        if k is None:
+            return None
+        ev = self.ev
+        a = _who(int(ev["actor"][k]), self.names)
+        b = _who(int(ev["target"][k]), self.names)
+        place = self.rooms[int(ev["place"][k])]
+        when = self._at(float(ev["t"][k]))
+        subject = f"{a} bit {b}" if a != "someone" else f"{b} was bitten"
+        return f"It began at {when} in {the(place)}, when {subject}."
+
+    def _at(self, t: float) -> str:
+        """ "08:31 on day 1"."""
+        day, hhmm = clock(t, self.start).rsplit(" ", 1)
+        return f"{hhmm} on {day}"
+
+    def _learned(self, t0: float) -> str:
+        ev = self.ev
+        built = np.flatnonzero(ev["kind"] == EV_BARRICADE)
+        if not built.size:
+            return "Nobody barricaded a door."
+        first = int(built[np.argmin(ev["t"][built])])
+        t1 = float(ev["t"][first])
+        within = {int(ev["place"][k]) for k in built if ev["t"][k] <= t0 + HOUR}
+        text = (
+            f"The first barricade went up in {the(self.rooms[int(ev['place'][first])])} "
+            f"{_span(t1 - t0)} after the first bite"
+        )
+        return text + f"; within the hour {_plural(len(within), 'room')} had barricaded."
+
+    def _fell(self, t0: float) -> str:
+        t = overrun_time(self.ev, self.people)
+        if t is None:
+            return "It was never overrun: fewer than four in five inside were ever lost."
+        return (
+            f"By {self._at(t)}, {_span(t - t0)} after the first bite, four in five "
+            "of those inside were bitten, turned or dead."
+        )
+
+    def _fled(self) -> str | None:
+        ev = self.ev
+        out = np.flatnonzero(ev["kind"] == EV_ESCAPE)
+        if not out.size:
+            return "Nobody got out."
+        ts = ev["t"][out]
+        bites = ev["kind"] == EV_BITE
+        first_bite: dict[int, float] = {}
+        for i, t in zip(ev["target"][bites], ev["t"][bites], strict=True):
+            first_bite[int(i)] = min(float(t), first_bite.get(int(i), float("inf")))
+        carried = sum(
+            1 for k in out if first_bite.get(int(ev["actor"][k]), float("inf")) <= ev["t"][k]
+        )
+        gates: dict[str, int] = {}
+        for k in out:
+            gate = self.rooms[int(ev["place"][k])]
+            gates[gate] = gates.get(gate, 0) + 1
+        if len(gates) == 1:
+            by = f"by {the(next(iter(gates)))}"
+        else:
+            ranked = sorted(gates.items(), key=lambda x: -x[1])
+            by = _listed([f"{n:,} by {the(g)}" for g, n in ranked])
+        first_hour = int(np.count_nonzero(ts <= ts.min() + HOUR))
+        who = _plural(out.size, "person", "people")
+        text = f"{who} got out ({by}), {first_hour:,} in the first hour"
+        named = [
+            f"{self.names[int(ev['actor'][k])]} ({clock(float(ev['t'][k]), self.start)})"
+            for k in out
+            if 0 <= int(ev["actor"][k]) < len(self.names)
+        ]
+        if carried:
+            text += f"; {carried:,} carried a bite out with them"
+        text += "."
+        if named:
+            text += f" Among them: {_listed(named)}."
+        return text
+
+    def _moved(self) -> str | None:
+        kinds = self.ev["kind"]
+        moves = int(np.count_nonzero(np.isin(kinds, (EV_SUPPLIES, EV_TOILET, EV_MOVE))))
+        if not moves:
+            return None
+        return f"Groups set off {_plural(moves, 'time')} for water, food, a toilet or a way out."
+
+    def _held(self) -> str:
+        alive = self.state == HUMAN
+        if not alive.any():
+            return "Nobody is left alive inside."
+        rooms, counts = np.unique(self.room[alive], return_counts=True)
+        order = np.argsort(-counts, kind="stable")
+        shown = [f"{int(counts[k]):,} in {the(self.rooms[int(rooms[k])])}" for k in order[:4]]
+        more = len(order) - len(shown)
+        if more > 0:
+            shown.append(f"{_plural(more, 'other room')}")
+        people = _plural(int(alive.sum()), "person", "people")
+        return f"At the end, {people} held out inside: {_listed(shown)}."
+
+    def text(self) -> str:
+        """The paragraph; empty when nothing happened."""
+        began = self._began()
+        if began is None:
+            return ""
+        t0 = float(self.ev["t"][self._first(EV_BITE)])  # type: ignore[index]
+        parts = [began, self._learned(t0), self._fell(t0), self._fled(), self._moved()]
+        parts.append(self._held())
+        hybrids = int(np.count_nonzero(self.ev["kind"] == EV_HYBRID))
+        if hybrids:
+            kept = (
+                "person kept their mind as a hybrid"
+                if hybrids == 1
+                else "people kept their minds as hybrids"
+            )
+            parts.append(f"{hybrids:,} {kept}.")
+        return " ".join(p for p in parts if p)

@@ -1,0 +1,84 @@
+"""The opening paragraph of a building run, read off hand-made events (opening.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hyosan.engines.agents.opening import Opening, overrun_time
+from hyosan.engines.agents.params import (
+    DEAD,
+    ESCAPED,
+    EV_BARRICADE,
+    EV_BITE,
+    EV_DEATH,
+    EV_ESCAPE,
+    EV_HYBRID,
+    HUMAN,
+    ZOMBIE,
+)
+
+ROOMS = ("infirmary", "2-5", "corridor", "main gate")
+
+
+def _events(*rows: tuple[float, int, int, int, int]) -> dict[str, np.ndarray]:
+    """Events as the engine logs them: (t, kind, actor, target, place) rows."""
+    t, kind, actor, target, place = (np.asarray(c) for c in zip(*rows, strict=True))
+    return {
+        "t": t.astype(np.float64),
+        "kind": kind.astype(np.int64),
+        "actor": actor.astype(np.int64),
+        "target": target.astype(np.int64),
+        "place": place.astype(np.int64),
+        "aux": np.zeros(t.size, dtype=np.int64),
+    }
+
+
+def test_overrun_counts_each_person_once_and_leaves_out_those_who_escaped() -> None:
+    """Five people: 0 bites 1 and 1 again, 2 escapes, 3 dies. Four in five of the four still
+    inside are lost (0 was bitten before the start, so counts only once bitten) when 4 is."""
+    ev = _events(
+        (10.0, EV_BITE, 0, 1, 0),
+        (20.0, EV_BITE, 0, 1, 0),  # a second bite of the same person counts once
+        (30.0, EV_ESCAPE, 2, -1, 3),
+        (40.0, EV_DEATH, 1, 3, 2),
+        (50.0, EV_BITE, 1, 4, 2),
+    )
+    # After t = 40: lost {1, 3} of 4 inside. At 50: lost {1, 3, 4}, 3 >= 0.8 * 4 fails;
+    # 0 never counts: nobody ever bit them in the log.
+    assert overrun_time(ev, 5) is None
+    ev = _events(*[(10.0 * k, EV_BITE, 0, k, 1) for k in range(1, 5)])
+    assert overrun_time(ev, 5) == 40.0  # four of five lost at the fourth bite
+
+
+def test_the_paragraph_tells_the_run() -> None:
+    """Where it began, the first barricade, the fall, who got out (and carried a bite), who
+    holds out, and hybrids, with singular and plural right."""
+    names = ("Kim Hyeon-ju", "the school nurse", "Nam On-jo")
+    ev = _events(
+        (60.0, EV_BITE, 0, 1, 0),
+        (480.0, EV_BARRICADE, 2, -1, 1),
+        (500.0, EV_BITE, 1, 3, 2),
+        (600.0, EV_ESCAPE, 3, -1, 3),
+        (700.0, EV_ESCAPE, 2, -1, 3),
+        (900.0, EV_HYBRID, 4, -1, 2),
+    )
+    state = np.array([ZOMBIE, ZOMBIE, ESCAPED, ESCAPED, HUMAN, HUMAN, DEAD])
+    room = np.array([2, 2, 3, 3, 1, 1, 2])
+    text = Opening(ev, names, ROOMS, state, room, 8.5 * 3600, 7).text()
+    assert text.startswith(
+        "It began at 08:31 on day 1 in the infirmary, when Kim Hyeon-ju bit the school nurse."
+    )
+    assert "The first barricade went up in classroom 2-5 7 minutes after the first bite" in text
+    assert "within the hour 1 room had barricaded" in text
+    assert "2 people got out (by the main gate), 2 in the first hour" in text
+    assert "1 carried a bite out with them" in text
+    assert "Among them: Nam On-jo (day 1 08:41)." in text
+    assert "At the end, 2 people held out inside: 2 in classroom 2-5." in text
+    assert text.endswith("1 person kept their mind as a hybrid.")
+    assert "never overrun" in text  # 3 lost of 5 inside at most
+
+
+def test_nothing_happened_tells_nothing() -> None:
+    ev = _events((0.0, EV_BARRICADE, 0, -1, 1))
+    state = np.array([HUMAN])
+    assert Opening(ev, (), ROOMS, state, np.array([1]), 0.0, 1).text() == ""
