@@ -141,6 +141,11 @@ class Engine(ABC):
     #: engine may then leave out the rest of the Result (events, per-place snapshots) where
     #: making it costs time. Every figure of the summary and the series must stay the same.
     summary_only: bool = False
+    #: Set by a caller that runs the same scenario many times in one process (an ensemble's
+    #: worker): an engine may then keep what does not change from run to run (the world, its
+    #: kernel's arrays before the first event) and start each run from a copy. Every figure
+    #: must stay the same as a run built from nothing with the same seed.
+    reuse: bool = False
 
     def run(self, scenario: Scenario, *, seed: int | None = None) -> Result:
         """Simulate `scenario` once with `seed` (default: the scenario's) and return a Result."""

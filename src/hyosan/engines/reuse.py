@@ -1,0 +1,92 @@
+"""What the runs of one process share when an engine is told to reuse (an ensemble's worker).
+
+Every replicate of an ensemble runs the same scenario with another seed. On a big world, the
+world, the compiled channels and the kernel's arrays at time 0 (the neighbour sums, every
+place's propensity and its group, the lists of people) are the same for all of them and cost
+more to build than a small outbreak costs to run. A population engine with `reuse` set keeps
+them here once, as a *template* taken before the first event, and starts every later run of
+the same scenario from a copy of it, with that run's own random streams.
+
+The copy is made by `copy.deepcopy`, with the parts no run writes (the scenario, the layout
+and its world, the graph) shared rather than copied. The template is taken only when nothing
+in it came from the seed: the world stream untouched (no random graph, no handoff draw) and
+no interventions (whose plan the first piece sets up from the run's own streams). Every figure
+of a run is then the same as a run built from nothing with the same seed (the tests compare
+them).
+
+The worlds themselves (`WORLDS`) are shared more widely: a sweep whose points vary only rates
+builds each world once per process.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections import OrderedDict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from hyosan.world.cache import WorldCache
+
+if TYPE_CHECKING:
+    from hyosan.scenario.schema import Scenario
+
+__all__ = ["REUSE_PLACES", "TEMPLATES", "WORLDS", "Templates", "scenario_key", "start_from"]
+
+#: Worlds of fewer places are built afresh every run: their setup costs about what the copy
+#: of a template costs, and the well-mixed place (the most common world) takes no risk.
+REUSE_PLACES = 4096
+
+#: The world structures of this process (world.cache).
+WORLDS = WorldCache()
+
+
+class Templates:
+    """The last `size` run states taken before the first event, by engine and scenario."""
+
+    def __init__(self, size: int = 2) -> None:
+        self.size = size
+        self._kept: OrderedDict[Any, Any] = OrderedDict()
+
+    def get(self, key: Any) -> Any:
+        """The template kept under `key`, or None."""
+        template = self._kept.get(key)
+        if template is not None:
+            self._kept.move_to_end(key)
+        return template
+
+    def put(self, key: Any, template: Any) -> None:
+        """Keep `template` under `key`, forgetting the least recently used beyond `size`."""
+        self._kept[key] = template
+        while len(self._kept) > self.size:
+            self._kept.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every template (and the worlds they hold)."""
+        self._kept.clear()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+
+#: The run templates of this process.
+TEMPLATES = Templates()
+
+
+def scenario_key(scenario: Scenario) -> str:
+    """A digest of everything in `scenario` but its seed: runs with equal keys differ only in
+    their random streams."""
+    text = scenario.model_dump_json(exclude={"seed"})
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def start_from(template: Any, shared: Iterable[object], zeros: Iterable[np.ndarray]) -> Any:
+    """A copy of `template` to run: every array copied (a run writes them), except `shared`
+    objects (nothing writes them: they are taken as they are) and `zeros`, arrays that are all
+    zero before the first event (given new zero arrays, which cost no copy)."""
+    memo: dict[int, Any] = {id(obj): obj for obj in shared}
+    for a in zeros:
+        memo[id(a)] = np.zeros(a.shape, dtype=a.dtype)
+    return copy.deepcopy(template, memo)

@@ -1,0 +1,155 @@
+"""Runs that start from a kept template (an ensemble's worker) are the runs built from nothing.
+
+An engine with `reuse` set keeps a big world and its kernel's arrays before the first event
+and starts each later run of the same scenario from a copy (engines/reuse.py). These tests run
+several seeds through the reuse path, on worlds big enough to take it, and compare every
+figure with the same seeds run by a fresh engine, as `hyosan run --seed` does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numba
+import numpy as np
+import pytest
+
+from hyosan.engines import get_engine, reuse
+from hyosan.ensemble.task import Task, prepare, record_from_result, run_task
+from hyosan.scenario.load import parse_scenario
+
+#: A lattice of 72 x 72 places (more than REUSE_PLACES), one person a site, zombies that
+#: wander and bite across edges: outbreaks of every size, from one event to thousands.
+LATTICE = """
+name = "reuse-lattice"
+engine = "{engine}"
+seed = 1
+model = "sezr-frequency"
+
+[parameters]
+bite_rate = "{bite}/day"
+kill_rate = "1/day"
+turn_rate = "12/day"
+
+[time]
+horizon = "20d"
+output_every = "1d"
+
+[world]
+kind = "lattice"
+size = [72, 72]
+fill = {{ S = 1 }}
+movement = {{ Z = "0.5/day" }}
+cross = {{ reactions = ["bite", "kill"], factor = 1.0 }}
+
+[[world.seeds]]
+at = "center"
+counts = {{ Z = 3 }}
+
+[record]
+events = {events}
+"""
+
+SEEDS = (3, 17, 29, 101, 4242)
+
+
+def _text(engine: str = "ssa", bite: float = 2.0, events: bool = False) -> str:
+    return LATTICE.format(engine=engine, bite=bite, events=str(events).lower())
+
+
+def _same(a: dict[str, Any], b: dict[str, Any]) -> None:
+    sa = {k: v for k, v in a["scalars"].items() if k != "wall_s"}
+    sb = {k: v for k, v in b["scalars"].items() if k != "wall_s"}
+    assert sa == sb
+    assert a["extras"] == b["extras"]
+    np.testing.assert_array_equal(a["series"], b["series"])
+
+
+@pytest.fixture(autouse=True)
+def _forget() -> Any:
+    reuse.TEMPLATES.clear()
+    yield
+    reuse.TEMPLATES.clear()
+
+
+@pytest.mark.parametrize(("engine", "events"), [("ssa", False), ("ssa", True), ("tau", False)])
+def test_reused_runs_are_fresh_runs(engine: str, events: bool) -> None:
+    """Every seed through the reuse path gives the figures and series of a fresh engine."""
+    text = _text(engine, events=events)
+    task = Task(0, 0, 0, text, "reuse.toml", (), engine)
+    reused = [run_task(Task(0, i, s, text, "reuse.toml", (), engine)) for i, s in enumerate(SEEDS)]
+    assert len(reuse.TEMPLATES) == 1, "the world is big enough: a template is kept"
+    scenario, _, grid = prepare(task.text, task.label, task.overrides, task.engine)
+    sizes = set()
+    for rec, seed in zip(reused, SEEDS, strict=True):
+        fresh = get_engine(engine).run(scenario, seed=seed)
+        _same(rec, record_from_result(fresh, grid))
+        sizes.add(fresh.diagnostics["events"] if engine == "ssa" else fresh.diagnostics["steps"])
+    assert len(sizes) > 1, "the seeds should give runs of different lengths"
+
+
+def test_reuse_takes_nothing_from_a_previous_run() -> None:
+    """A seed run again after others gives its first figures again (the template is not run)."""
+    text = _text()
+    first = run_task(Task(0, 0, SEEDS[0], text, "reuse.toml", (), "ssa"))
+    for i, s in enumerate(SEEDS[1:]):
+        run_task(Task(0, i + 1, s, text, "reuse.toml", (), "ssa"))
+    _same(first, run_task(Task(0, 9, SEEDS[0], text, "reuse.toml", (), "ssa")))
+
+
+def test_copies_keep_the_kernel_types_and_share_the_world() -> None:
+    """A copied state has the types the compiled kernel was built for (no new compilation)
+    and shares the world, which no run changes."""
+    scenario = parse_scenario(_text(), "reuse.toml", ())
+    built = get_engine("ssa")
+    base = built._setup(scenario, _streams(5))
+    engine = get_engine("ssa")
+    engine.reuse = True
+    engine._setup(scenario, _streams(1))  # builds and keeps the template
+    copy = engine._setup(scenario, _streams(5))
+    for name in ("places", "channels", "lists", "graph", "groups", "draws", "log", "watched"):
+        assert numba.typeof(getattr(copy, name)) == numba.typeof(getattr(base, name)), name
+    world = copy.layout.world
+    before = [a.copy() for a in (world.indptr, world.indices, world.weights)]
+    engine.run(scenario, seed=7)
+    again = engine._setup(scenario, _streams(8))
+    assert again.layout.world is world
+    for a, b in zip(before, (world.indptr, world.indices, world.weights), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_small_and_random_worlds_are_built_every_run() -> None:
+    """A world below REUSE_PLACES, or one drawn from the seed, keeps no template."""
+    small = _text().replace("size = [72, 72]", "size = [20, 20]")
+    run_task(Task(0, 0, 1, small, "small.toml", (), "ssa"))
+    graph = (
+        _text()
+        .replace(
+            'kind = "lattice"\nsize = [72, 72]',
+            'kind = "graph"\nrandom = { model = "erdos-renyi", nodes = 5000, mean_degree = 4 }',
+        )
+        .replace('at = "center"', "at = 0")
+    )
+    records = [run_task(Task(0, i, s, graph, "graph.toml", (), "ssa")) for i, s in enumerate(SEEDS)]
+    assert len(reuse.TEMPLATES) == 0
+    scenario, _, grid = prepare(graph, "graph.toml", (), "ssa")
+    for rec, seed in zip(records, SEEDS, strict=True):
+        _same(rec, record_from_result(get_engine("ssa").run(scenario, seed=seed), grid))
+
+
+def test_sweep_points_share_the_world() -> None:
+    """Two points that differ in a rate build their world once."""
+    a = parse_scenario(_text(bite=1.0), "a.toml", ())
+    b = parse_scenario(_text(bite=3.0), "b.toml", ())
+    engine = get_engine("ssa")
+    engine.reuse = True
+    wa = engine._setup(a, _streams(1)).layout.world
+    wb = engine._setup(b, _streams(1)).layout.world
+    assert wa is wb
+    assert len(reuse.TEMPLATES) == 2
+
+
+def _streams(seed: int) -> Any:
+    from hyosan.engines.base import Streams
+
+    return Streams(seed)
