@@ -38,12 +38,17 @@ from typing import Any
 TARGET_SPEEDUP = 1.8
 
 
-def _threads() -> int:
-    with open("/proc/self/status", encoding="ascii") as f:
-        for line in f:
-            if line.startswith("Threads:"):
-                return int(line.split()[1])
-    return -1
+def _threads() -> str:
+    """This process's threads by name (Linux /proc), e.g. "python x1, OpenBLAS x1"."""
+    names: dict[str, int] = {}
+    try:
+        for task in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{task}/comm", encoding="utf-8") as f:
+                name = f.read().strip()
+            names[name] = names.get(name, 0) + 1
+    except OSError:
+        return "?"
+    return ", ".join(f"{k} x{v}" for k, v in sorted(names.items()))
 
 
 def _timed(task: Any) -> dict[str, Any]:

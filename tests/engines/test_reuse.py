@@ -153,3 +153,23 @@ def _streams(seed: int) -> Any:
     from hyosan.engines.base import Streams
 
     return Streams(seed)
+
+
+def test_building_runs_reuse_the_floor_plan() -> None:
+    """Hyosan High's runs in one worker compile the floor plan once; each gets a copy and
+    the figures of a fresh engine."""
+    from hyosan.engines.agents import building
+    from hyosan.scenario.load import read_scenario_data
+
+    label, text = read_scenario_data("hyosan-high")
+    overrides = ('time.horizon="3h"',)
+    records = [
+        run_task(Task(0, i, s, text, label, overrides, "agents")) for i, s in enumerate(SEEDS[:3])
+    ]
+    scenario, _, grid = prepare(text, label, overrides, "agents")
+    assert scenario.building is not None
+    plans = [building.kept_floor_plan(scenario.building) for _ in range(2)]
+    assert plans[0] is not plans[1], "each run gets its own copy"
+    np.testing.assert_array_equal(plans[0].hdist, plans[1].hdist)
+    for rec, seed in zip(records, SEEDS, strict=False):
+        _same(rec, record_from_result(get_engine("agents").run(scenario, seed=seed), grid))
