@@ -173,3 +173,22 @@ def test_building_runs_reuse_the_floor_plan() -> None:
     np.testing.assert_array_equal(plans[0].hdist, plans[1].hdist)
     for rec, seed in zip(records, SEEDS, strict=False):
         _same(rec, record_from_result(get_engine("agents").run(scenario, seed=seed), grid))
+
+
+def test_a_world_file_changed_on_disk_is_read_again(tmp_path: Any) -> None:
+    """A grid read from a file is kept only while the file stays as it was."""
+    path = tmp_path / "pop.npy"
+    rng = np.random.default_rng(0)
+    np.save(path, rng.integers(1, 5, size=(70, 70)))
+    text = (
+        _text()
+        .replace('kind = "lattice"\nsize = [72, 72]', f'kind = "grid"\nfile = "{path}"')
+        .replace("fill = { S = 1 }", 'fill = "S"')
+    )
+    first = run_task(Task(0, 0, 7, text, "grid.toml", (), "ssa"))
+    assert len(reuse.TEMPLATES) == 1
+    np.save(path, rng.integers(5, 9, size=(70, 70)))
+    second = run_task(Task(0, 1, 7, text, "grid.toml", (), "ssa"))
+    assert first["scalars"]["final_human"] != second["scalars"]["final_human"]
+    scenario, _, grid = prepare(text, "grid.toml", (), "ssa")
+    _same(second, record_from_result(get_engine("ssa").run(scenario, seed=7), grid))

@@ -22,7 +22,9 @@ An engine must:
    also at t1 when `last` is true (records are right-continuous: a cull at t shows at t);
 2. draw random numbers only from the streams it was given, so that the same seed gives the
    same Result bit for bit, whatever process runs it;
-3. never change the scenario, and keep no state outside the object `_setup` returns;
+3. never change the scenario, and keep no state outside the object `_setup` returns (but
+   for `reuse`: what is the same before the first event of every run of a scenario, whatever
+   the seed, kept between runs and copied for each: engines/reuse.py);
 4. declare in `supports` every scenario feature it honours, and nothing else.
 """
 

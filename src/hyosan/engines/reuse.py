@@ -33,7 +33,15 @@ from hyosan.world.cache import WorldCache
 if TYPE_CHECKING:
     from hyosan.scenario.schema import Scenario
 
-__all__ = ["REUSE_PLACES", "TEMPLATES", "WORLDS", "Templates", "scenario_key", "start_from"]
+__all__ = [
+    "REUSE_PLACES",
+    "TEMPLATES",
+    "WORLDS",
+    "Templates",
+    "forget",
+    "scenario_key",
+    "start_from",
+]
 
 #: Worlds of fewer places are built afresh every run: their setup costs about what the copy
 #: of a template costs, and the well-mixed place (the most common world) takes no risk.
@@ -76,10 +84,20 @@ TEMPLATES = Templates()
 
 
 def scenario_key(scenario: Scenario) -> str:
-    """A digest of everything in `scenario` but its seed: runs with equal keys differ only in
-    their random streams."""
+    """A digest of everything in `scenario` but its seed, and of the size and time of the files
+    its world reads: runs with equal keys differ only in their random streams."""
+    from hyosan.world.cache import world_key
+
     text = scenario.model_dump_json(exclude={"seed"})
+    if scenario.world is not None:
+        text += world_key(scenario.world)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def forget() -> None:
+    """Let go of this process's templates and worlds (an ensemble run in this process ends)."""
+    TEMPLATES.clear()
+    WORLDS.clear()
 
 
 def start_from(template: Any, shared: Iterable[object], zeros: Iterable[np.ndarray]) -> Any:

@@ -36,18 +36,23 @@ def world_key(spec: WorldSpec) -> str:
     """The content of `spec` that decides the structure, with the size and time of the
     files it reads (a file changed on disk is read again)."""
     stamps = []
-    for path in (spec.file, spec.edges):
+    for path in (spec.file, spec.edges, spec.building):
         if path is not None:
             try:
                 st = os.stat(os.path.expanduser(path))
                 stamps.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
             except OSError:
-                stamps.append(f"{path}:missing")  # the build names the problem
+                stamps.append(f"{path}:-")  # a built-in name, or a missing file (the build says)
     return spec.model_dump_json(exclude=_PEOPLE_FIELDS) + "|" + "|".join(stamps)
 
 
 class WorldCache:
     """The last `size` world structures built without random draws, and their graphs."""
+
+    def clear(self) -> None:
+        """Forget every structure and graph."""
+        self._worlds.clear()
+        self._graphs.clear()
 
     def __init__(self, size: int = 2) -> None:
         self.size = size
