@@ -192,3 +192,35 @@ def test_a_world_file_changed_on_disk_is_read_again(tmp_path: Any) -> None:
     assert first["scalars"]["final_human"] != second["scalars"]["final_human"]
     scenario, _, grid = prepare(text, "grid.toml", (), "ssa")
     _same(second, record_from_result(get_engine("ssa").run(scenario, seed=7), grid))
+
+
+def test_ensembles_on_a_big_world_are_the_single_runs(tmp_path: Any) -> None:
+    """An ensemble of a big world, in this process and on two workers, writes the runs that
+    `hyosan run --seed` gives for each run's seed."""
+    import pyarrow.parquet as pq
+
+    from hyosan.ensemble import Execution, Output, run_ensemble
+
+    path = tmp_path / "lattice.toml"
+    path.write_text(_text())
+    tables = []
+    for name, workers in (("serial", 1), ("pool", 2)):
+        run_ensemble(
+            str(path),
+            6,
+            seed=5,
+            output=Output(tmp_path / name, quiet=True),
+            execution=Execution(workers=workers),
+        )
+        tables.append(pq.read_table(tmp_path / name / "runs.parquet"))
+    assert tables[0].equals(tables[1])
+    assert len(reuse.TEMPLATES) == 0, "the ensemble let go of its templates"
+    scenario = parse_scenario(_text(), "lattice.toml", ())
+    finals = set()
+    for row in tables[0].to_pylist():
+        single = get_engine("ssa").run(scenario, seed=row["seed"]).headline()
+        assert row["final_human"] == single.final["human"]
+        assert row["final_zombie"] == single.final["zombie"]
+        assert row["peak_zombies"] == single.peak_zombies
+        finals.add(row["final_human"])
+    assert len(finals) > 1
