@@ -177,18 +177,21 @@ class PopulationEngine(Engine, Generic[R]):
                 and run.layout.plan is None
                 and run.layout.world.n_places >= reuse.REUSE_PLACES
             ):
-                reuse.TEMPLATES.put(key, self._start(run, streams))
+                kept = self._start(run, [], streams)
+                zeros = reuse.zero_arrays(kept, self._shared(kept))
+                reuse.TEMPLATES.put(key, (kept, zeros))
             return run
-        run = self._start(template, streams)
+        kept, zeros = template
+        run = self._start(kept, zeros, streams)
         run.scenario = scenario
         return run
 
-    def _start(self, template: R, streams: Streams) -> R:
+    def _start(self, template: R, zeros: list[np.ndarray], streams: Streams) -> R:
         """A run from a copy of `template` (a run's state before its first event), with the
-        random streams of `streams`."""
+        random streams of `streams`; its arrays `zeros` (all zero) made afresh, not copied."""
         from hyosan.engines import reuse
 
-        run: R = reuse.start_from(template, self._shared(template), (template.snaps,))
+        run: R = reuse.start_from(template, self._shared(template), zeros)
         run.rng = streams.generator("events")
         run.cull_rng = streams.generator("encounters")
         return run

@@ -21,6 +21,7 @@ builds each world once per process.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -41,6 +42,7 @@ __all__ = [
     "forget",
     "scenario_key",
     "start_from",
+    "zero_arrays",
 ]
 
 #: Worlds of fewer places are built afresh every run: their setup costs about what the copy
@@ -98,6 +100,27 @@ def forget() -> None:
     """Let go of this process's templates and worlds (an ensemble run in this process ends)."""
     TEMPLATES.clear()
     WORLDS.clear()
+
+
+def zero_arrays(template: Any, shared: Iterable[object]) -> list[np.ndarray]:
+    """The arrays of `template` (through its dataclasses, named tuples, tuples and lists; not
+    through `shared` objects) that hold only zeros: `start_from` makes them afresh."""
+    skip = {id(obj) for obj in shared}
+    found: dict[int, np.ndarray] = {}
+    stack = [template]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in skip or id(obj) in found:
+            continue
+        if isinstance(obj, np.ndarray):
+            if obj.size and obj.flags.c_contiguous and not obj.any():
+                found[id(obj)] = obj
+        elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            stack.extend(getattr(obj, f.name) for f in dataclasses.fields(obj))
+        elif isinstance(obj, tuple | list):
+            stack.extend(obj)
+        skip.add(id(obj))
+    return list(found.values())
 
 
 def start_from(template: Any, shared: Iterable[object], zeros: Iterable[np.ndarray]) -> Any:
