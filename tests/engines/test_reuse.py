@@ -224,3 +224,17 @@ def test_ensembles_on_a_big_world_are_the_single_runs(tmp_path: Any) -> None:
         assert row["peak_zombies"] == single.peak_zombies
         finals.add(row["final_human"])
     assert len(finals) > 1
+
+
+def test_runs_with_interventions_share_only_the_world() -> None:
+    """A scenario with interventions keeps no template (its plan is drawn from the seed's
+    streams and set at time 0) but shares its world, and its runs are the fresh runs."""
+    text = _text() + (
+        '\n[[interventions]]\nkind = "cordon"\narea = { around = "center", hops = 2 }\n'
+        'leak = 0.1\nstart = "1d"\n'
+    )
+    records = [run_task(Task(0, i, s, text, "cordon.toml", (), "ssa")) for i, s in enumerate(SEEDS)]
+    assert len(reuse.TEMPLATES) == 0
+    scenario, _, grid = prepare(text, "cordon.toml", (), "ssa")
+    for rec, seed in zip(records, SEEDS, strict=True):
+        _same(rec, record_from_result(get_engine("ssa").run(scenario, seed=seed), grid))

@@ -176,6 +176,8 @@ class PopulationEngine(Engine, Generic[R]):
                 world_rng.bit_generator.state == before
                 and run.layout.plan is None
                 and run.layout.world.n_places >= reuse.REUSE_PLACES
+                and sum(a.nbytes for a in reuse.arrays_of(run, self._shared(run)))
+                <= reuse.REUSE_BYTES
             ):
                 kept = self._start(run, [], streams)
                 zeros = reuse.zero_arrays(kept, self._shared(kept))

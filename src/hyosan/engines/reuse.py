@@ -35,10 +35,12 @@ if TYPE_CHECKING:
     from hyosan.scenario.schema import Scenario
 
 __all__ = [
+    "REUSE_BYTES",
     "REUSE_PLACES",
     "TEMPLATES",
     "WORLDS",
     "Templates",
+    "arrays_of",
     "forget",
     "scenario_key",
     "start_from",
@@ -48,6 +50,9 @@ __all__ = [
 #: Worlds of fewer places are built afresh every run: their setup costs about what the copy
 #: of a template costs, and the well-mixed place (the most common world) takes no risk.
 REUSE_PLACES = 4096
+
+#: States that hold more than this in arrays keep no template: it would double their memory.
+REUSE_BYTES = 1 << 30
 
 #: The world structures of this process (world.cache).
 WORLDS = WorldCache()
@@ -102,25 +107,32 @@ def forget() -> None:
     WORLDS.clear()
 
 
-def zero_arrays(template: Any, shared: Iterable[object]) -> list[np.ndarray]:
-    """The arrays of `template` (through its dataclasses, named tuples, tuples and lists; not
-    through `shared` objects) that hold only zeros: `start_from` makes them afresh."""
+def arrays_of(state: Any, shared: Iterable[object]) -> list[np.ndarray]:
+    """The arrays of `state`, each once, found through its dataclasses, named tuples, tuples
+    and lists, but not through the `shared` objects."""
     skip = {id(obj) for obj in shared}
     found: dict[int, np.ndarray] = {}
-    stack = [template]
+    stack = [state]
     while stack:
         obj = stack.pop()
-        if id(obj) in skip or id(obj) in found:
+        if id(obj) in skip:
             continue
+        skip.add(id(obj))
         if isinstance(obj, np.ndarray):
-            if obj.size and obj.flags.c_contiguous and not obj.any():
-                found[id(obj)] = obj
+            found[id(obj)] = obj
         elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
             stack.extend(getattr(obj, f.name) for f in dataclasses.fields(obj))
         elif isinstance(obj, tuple | list):
             stack.extend(obj)
-        skip.add(id(obj))
     return list(found.values())
+
+
+def zero_arrays(template: Any, shared: Iterable[object]) -> list[np.ndarray]:
+    """The arrays of `template` (see `arrays_of`) that hold only zeros: `start_from` makes them
+    afresh rather than copying them."""
+    return [
+        a for a in arrays_of(template, shared) if a.size and a.flags.c_contiguous and not a.any()
+    ]
 
 
 def start_from(template: Any, shared: Iterable[object], zeros: Iterable[np.ndarray]) -> Any:
