@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -64,23 +65,28 @@ class Templates:
     def __init__(self, size: int = 2) -> None:
         self.size = size
         self._kept: OrderedDict[Any, Any] = OrderedDict()
+        # A Dask worker runs tasks in threads of one process.
+        self._lock = threading.Lock()
 
     def get(self, key: Any) -> Any:
         """The template kept under `key`, or None."""
-        template = self._kept.get(key)
-        if template is not None:
-            self._kept.move_to_end(key)
-        return template
+        with self._lock:
+            template = self._kept.get(key)
+            if template is not None:
+                self._kept.move_to_end(key)
+            return template
 
     def put(self, key: Any, template: Any) -> None:
         """Keep `template` under `key`, forgetting the least recently used beyond `size`."""
-        self._kept[key] = template
-        while len(self._kept) > self.size:
-            self._kept.popitem(last=False)
+        with self._lock:
+            self._kept[key] = template
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
 
     def clear(self) -> None:
         """Forget every template (and the worlds they hold)."""
-        self._kept.clear()
+        with self._lock:
+            self._kept.clear()
 
     def __len__(self) -> int:
         return len(self._kept)

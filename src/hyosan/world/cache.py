@@ -15,6 +15,7 @@ later draw is the same.
 from __future__ import annotations
 
 import os
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -51,13 +52,16 @@ class WorldCache:
 
     def clear(self) -> None:
         """Forget every structure and graph."""
-        self._worlds.clear()
-        self._graphs.clear()
+        with self._lock:
+            self._worlds.clear()
+            self._graphs.clear()
 
     def __init__(self, size: int = 2) -> None:
         self.size = size
         self._worlds: OrderedDict[str, World] = OrderedDict()
         self._graphs: dict[tuple[int, Any], tuple[World, Any]] = {}
+        # A Dask worker runs tasks in threads of one process: one builds, the others wait.
+        self._lock = threading.RLock()
 
     def structure(
         self,
@@ -68,27 +72,29 @@ class WorldCache:
         """The structure of `spec`: the one kept, or `build(spec, rng)`, kept when it drew
         nothing from `rng`."""
         key = world_key(spec)
-        world = self._worlds.get(key)
-        if world is not None:
-            self._worlds.move_to_end(key)
+        with self._lock:
+            world = self._worlds.get(key)
+            if world is not None:
+                self._worlds.move_to_end(key)
+                return world
+            before = rng.bit_generator.state
+            world = build(spec, rng)
+            if rng.bit_generator.state == before:
+                self._worlds[key] = world
+                while len(self._worlds) > self.size:
+                    gone = self._worlds.popitem(last=False)[1]
+                    self._graphs = {k: v for k, v in self._graphs.items() if v[0] is not gone}
             return world
-        before = rng.bit_generator.state
-        world = build(spec, rng)
-        if rng.bit_generator.state == before:
-            self._worlds[key] = world
-            while len(self._worlds) > self.size:
-                gone = self._worlds.popitem(last=False)[1]
-                self._graphs = {k: v for k, v in self._graphs.items() if v[0] is not gone}
-        return world
 
     def graph(self, world: World, variant: Any, make: Callable[[], Any]) -> Any:
         """`make()`, the graph the kernels read of `world` in its `variant`, kept with a
         structure that is kept (built afresh for any other world)."""
-        if not any(w is world for w in self._worlds.values()):
-            return make()
-        key = (id(world), variant)
-        kept = self._graphs.get(key)
-        if kept is None or kept[0] is not world:
-            kept = (world, make())
-            self._graphs[key] = kept
-        return kept[1]
+        with self._lock:
+            if not any(w is world for w in self._worlds.values()):
+                return make()
+            key = (id(world), variant)
+            kept = self._graphs.get(key)
+            if kept is None or kept[0] is not world:
+                kept = (world, make())
+                self._graphs[key] = kept
+            return kept[1]
