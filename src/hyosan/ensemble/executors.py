@@ -85,7 +85,7 @@ class ExecutorInfo:
 
 #: Modules every worker needs, imported once by the fork server.
 _PRELOAD = (
-    "hyosan.ensemble.threads",  # first: before numpy loads (see that module)
+    "hyosan._worker_threads",  # first: before numpy loads (see that module)
     "hyosan.ensemble.task",
     "hyosan.scenario.load",
     "hyosan.engines.base",
