@@ -105,7 +105,10 @@ def test_copies_keep_the_kernel_types_and_share_the_world() -> None:
     base = built._setup(scenario, _streams(5))
     engine = get_engine("ssa")
     engine.reuse = True
-    engine._setup(scenario, _streams(1))  # builds and keeps the template
+    engine._setup(scenario, _streams(1))  # built: a scenario's first run keeps nothing
+    assert len(reuse.TEMPLATES) == 0
+    engine._setup(scenario, _streams(2))  # built, and the template kept
+    assert len(reuse.TEMPLATES) == 1
     copy = engine._setup(scenario, _streams(5))
     for name in ("places", "channels", "lists", "graph", "groups", "draws", "log", "watched"):
         assert numba.typeof(getattr(copy, name)) == numba.typeof(getattr(base, name)), name
@@ -146,7 +149,7 @@ def test_sweep_points_share_the_world() -> None:
     wa = engine._setup(a, _streams(1)).layout.world
     wb = engine._setup(b, _streams(1)).layout.world
     assert wa is wb
-    assert len(reuse.TEMPLATES) == 2
+    assert len(reuse.TEMPLATES) == 0, "a scenario run once keeps no template"
 
 
 def _streams(seed: int) -> Any:
@@ -186,9 +189,10 @@ def test_a_world_file_changed_on_disk_is_read_again(tmp_path: Any) -> None:
         .replace("fill = { S = 1 }", 'fill = "S"')
     )
     first = run_task(Task(0, 0, 7, text, "grid.toml", (), "ssa"))
+    run_task(Task(0, 1, 8, text, "grid.toml", (), "ssa"))  # the second run keeps a template
     assert len(reuse.TEMPLATES) == 1
     np.save(path, rng.integers(5, 9, size=(70, 70)))
-    second = run_task(Task(0, 1, 7, text, "grid.toml", (), "ssa"))
+    second = run_task(Task(0, 2, 7, text, "grid.toml", (), "ssa"))
     assert first["scalars"]["final_human"] != second["scalars"]["final_human"]
     scenario, _, grid = prepare(text, "grid.toml", (), "ssa")
     _same(second, record_from_result(get_engine("ssa").run(scenario, seed=7), grid))

@@ -178,6 +178,7 @@ class PopulationEngine(Engine, Generic[R]):
                 and run.layout.world.n_places >= reuse.REUSE_PLACES
                 and sum(a.nbytes for a in reuse.arrays_of(run, self._shared(run)))
                 <= reuse.REUSE_BYTES
+                and reuse.TEMPLATES.wanted(key)
             ):
                 kept = self._start(run, [], streams)
                 zeros = reuse.zero_arrays(kept, self._shared(kept))

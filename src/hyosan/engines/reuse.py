@@ -4,8 +4,8 @@ Every replicate of an ensemble runs the same scenario with another seed. On a bi
 world, the compiled channels and the kernel's arrays at time 0 (the neighbour sums, every
 place's propensity and its group, the lists of people) are the same for all of them and cost
 more to build than a small outbreak costs to run. A population engine with `reuse` set keeps
-them here once, as a *template* taken before the first event, and starts every later run of
-the same scenario from a copy of it, with that run's own random streams.
+them here once, as a *template* taken before the first event of the second run of a
+scenario, and starts every later run of it from a copy, with that run's own random streams.
 
 The copy is made by `copy.deepcopy`, with the parts no run writes (the scenario, the layout
 and its world, the graph) shared rather than copied. The template is taken only when nothing
@@ -65,6 +65,7 @@ class Templates:
     def __init__(self, size: int = 2) -> None:
         self.size = size
         self._kept: OrderedDict[Any, Any] = OrderedDict()
+        self._seen: OrderedDict[Any, None] = OrderedDict()
         # A Dask worker runs tasks in threads of one process.
         self._lock = threading.Lock()
 
@@ -75,6 +76,18 @@ class Templates:
             if template is not None:
                 self._kept.move_to_end(key)
             return template
+
+    def wanted(self, key: Any) -> bool:
+        """Whether to keep a template for `key`: from the second run of its scenario on (a
+        fit's candidates and a sweep of single runs each run a scenario once: a template
+        would be a copy made for nothing)."""
+        with self._lock:
+            if key in self._seen:
+                return True
+            self._seen[key] = None
+            while len(self._seen) > 16 * self.size:
+                self._seen.popitem(last=False)
+            return False
 
     def put(self, key: Any, template: Any) -> None:
         """Keep `template` under `key`, forgetting the least recently used beyond `size`."""
@@ -87,6 +100,7 @@ class Templates:
         """Forget every template (and the worlds they hold)."""
         with self._lock:
             self._kept.clear()
+            self._seen.clear()
 
     def __len__(self) -> int:
         return len(self._kept)
