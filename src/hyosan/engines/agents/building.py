@@ -7,6 +7,7 @@ the directions allowed, so that a step's "go towards room s" is one table look-u
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -176,6 +177,7 @@ def compile_building(building: Building) -> FloorPlan:
 _KEPT: dict[str, FloorPlan] = {}
 #: Most floor plans kept at once (a sweep's points share one; a comparison has two).
 _KEEP = 4
+_KEPT_LOCK = threading.Lock()
 
 
 def kept_floor_plan(building: Building) -> FloorPlan:
@@ -189,10 +191,11 @@ def kept_floor_plan(building: Building) -> FloorPlan:
     import copy
 
     key = building.model_dump_json()
-    plan = _KEPT.get(key)
-    if plan is None:
-        plan = compile_building(building)
-        if len(_KEPT) >= _KEEP:
-            _KEPT.pop(next(iter(_KEPT)))
-        _KEPT[key] = plan
+    with _KEPT_LOCK:  # a Dask worker runs tasks in threads of one process
+        plan = _KEPT.get(key)
+        if plan is None:
+            plan = compile_building(building)
+            if len(_KEPT) >= _KEEP:
+                _KEPT.pop(next(iter(_KEPT)))
+            _KEPT[key] = plan
     return copy.deepcopy(plan)
