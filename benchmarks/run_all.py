@@ -45,6 +45,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
         ["--sizes", "100000", "--runs", "20", "--check-runs", "200"],
         ["--sizes", "100000", "1000000"],
     ),
+    "reuse": ("bench_reuse.py", ["--runs", "10"], ["--runs", "20"]),
     "agents_scale": (
         "bench_agents_scale.py",
         ["--sizes", "100000", "--runs", "20", "--mesa-runs", "1"],

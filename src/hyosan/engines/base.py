@@ -22,7 +22,9 @@ An engine must:
    also at t1 when `last` is true (records are right-continuous: a cull at t shows at t);
 2. draw random numbers only from the streams it was given, so that the same seed gives the
    same Result bit for bit, whatever process runs it;
-3. never change the scenario, and keep no state outside the object `_setup` returns;
+3. never change the scenario, and keep no state outside the object `_setup` returns (but
+   for `reuse`: what is the same before the first event of every run of a scenario, whatever
+   the seed, kept between runs and copied for each: engines/reuse.py);
 4. declare in `supports` every scenario feature it honours, and nothing else.
 """
 
@@ -141,6 +143,11 @@ class Engine(ABC):
     #: engine may then leave out the rest of the Result (events, per-place snapshots) where
     #: making it costs time. Every figure of the summary and the series must stay the same.
     summary_only: bool = False
+    #: Set by a caller that runs the same scenario many times in one process (an ensemble's
+    #: worker): an engine may then keep what does not change from run to run (the world, its
+    #: kernel's arrays before the first event) and start each run from a copy. Every figure
+    #: must stay the same as a run built from nothing with the same seed.
+    reuse: bool = False
 
     def run(self, scenario: Scenario, *, seed: int | None = None) -> Result:
         """Simulate `scenario` once with `seed` (default: the scenario's) and return a Result."""

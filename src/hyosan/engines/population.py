@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from hyosan.engines.kernel import Records, Status, Watched
     from hyosan.results.epidemic import ReactionCounts
     from hyosan.scenario.schema import Cull, Scenario
+    from hyosan.world.cache import WorldCache
     from hyosan.world.graph import World
 
 __all__ = ["Clock", "Graph", "Places", "PopulationEngine", "PopulationRun", "graph_of"]
@@ -154,11 +155,74 @@ class PopulationEngine(Engine, Generic[R]):
     run_type: ClassVar[type[PopulationRun]] = PopulationRun
     #: Whether the kernel reads the graph's reversed edges.
     reversed_edges: ClassVar[bool] = True
+    #: Whether the snapshot times change the run (tau ends a leap at each): if not, a run
+    #: that keeps only its summary takes no snapshots.
+    snapshots_steer: ClassVar[bool] = True
 
     def _setup(self, scenario: Scenario, streams: Streams) -> R:
+        if not self.reuse:
+            return self._build(scenario, streams)
+        from hyosan.engines import reuse
+
+        settings = tuple(sorted((k, repr(v)) for k, v in vars(self).items()))
+        key = (type(self), settings, reuse.scenario_key(scenario))
+        template = reuse.TEMPLATES.get(key)
+        if template is None:
+            world_rng = streams.generator("world")
+            before = world_rng.bit_generator.state
+            run = self._build(scenario, streams, world_rng, reuse.WORLDS)
+            # Kept only when nothing in it came from the seed (see engines/reuse.py).
+            if (
+                world_rng.bit_generator.state == before
+                and run.layout.plan is None
+                and run.layout.world.n_places >= reuse.REUSE_PLACES
+                and sum(a.nbytes for a in reuse.arrays_of(run, self._shared(run)))
+                <= reuse.REUSE_BYTES
+                and reuse.TEMPLATES.wanted(key)
+            ):
+                kept = self._start(run, [], streams)
+                zeros = reuse.zero_arrays(kept, self._shared(kept))
+                reuse.TEMPLATES.put(key, (kept, zeros))
+            return run
+        kept, zeros = template
+        run = self._start(kept, zeros, streams)
+        run.scenario = scenario
+        return run
+
+    def _start(self, template: R, zeros: list[np.ndarray], streams: Streams) -> R:
+        """A run from a copy of `template` (a run's state before its first event), with the
+        random streams of `streams`; its arrays `zeros` (all zero) made afresh, not copied."""
+        from hyosan.engines import reuse
+
+        run: R = reuse.start_from(template, self._shared(template), zeros)
+        run.rng = streams.generator("events")
+        run.cull_rng = streams.generator("encounters")
+        return run
+
+    def _shared(self, state: R) -> tuple[object, ...]:
+        """The parts of a run's state that no run writes: copies of a run share them."""
+        return (
+            state.scenario,
+            state.layout,
+            state.graph,
+            state.piece,
+            state.rng,
+            state.cull_rng,
+        )
+
+    def _build(
+        self,
+        scenario: Scenario,
+        streams: Streams,
+        world_rng: np.random.Generator | None = None,
+        worlds: WorldCache | None = None,
+    ) -> R:
+        """A run's state built from nothing (the world from `worlds` when it holds it)."""
         from hyosan.engines.kernel import Watched
 
-        layout = Layout.from_scenario(scenario, streams.generator("world"))
+        if world_rng is None:
+            world_rng = streams.generator("world")
+        layout = Layout.from_scenario(scenario, world_rng, worlds)
         channels, names = layout.channels()
         channels = self._compile(layout, channels, names)
         net, world = layout.net, layout.world
@@ -169,6 +233,8 @@ class PopulationEngine(Engine, Generic[R]):
         zombie = net.weights("zombie")
         peak = np.array([float(zombie @ tot), 0.0])
         snap_times = snapshot_times(scenario, n, n_c)
+        if self.summary_only and not self.snapshots_steer:
+            snap_times = np.empty(0)  # an ensemble keeps no places table
         # run_type is R's class (a class variable cannot name a type variable: hence the cast).
         run = cast("type[R]", self.run_type)(
             scenario=scenario,
@@ -182,7 +248,7 @@ class PopulationEngine(Engine, Generic[R]):
                 first_z=np.where((x[:, layout.zmask] > 0).any(axis=1), 0.0, np.nan),
                 edge=edge_mask(scenario, world),
             ),
-            graph=graph_of(world, self.reversed_edges),
+            graph=self._graph(world, worlds),
             rng=streams.generator("events"),
             cull_rng=streams.generator("encounters"),
             watch=watch,
@@ -197,6 +263,13 @@ class PopulationEngine(Engine, Generic[R]):
         )
         self._prepare(run)
         return run
+
+    def _graph(self, world: World, worlds: WorldCache | None) -> Graph:
+        """The graph of `world` as the kernel reads it (kept with the world in `worlds`)."""
+        if worlds is None:
+            return graph_of(world, self.reversed_edges)
+        reverse = self.reversed_edges
+        return worlds.graph(world, reverse, lambda: graph_of(world, reverse))
 
     def _advance(self, state: R, t0: float, t1: float, recorder: Recorder, last: bool) -> float:
         from hyosan.engines.kernel import Status
@@ -279,6 +352,7 @@ class PopulationEngine(Engine, Generic[R]):
             state.snaps,
             state.counts,
             state.tot,
+            places=not self.summary_only,
         )
 
     # --- what each engine fills in ------------------------------------------------------------

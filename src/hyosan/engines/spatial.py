@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from hyosan.scenario.schema import Cull, Scenario
+    from hyosan.world.cache import WorldCache
     from hyosan.world.graph import World
 
 __all__ = [
@@ -106,11 +107,14 @@ class Layout:
     plan: InterventionPlan | None = None  # the interventions, whose added reactions end `net`
 
     @classmethod
-    def from_scenario(cls, scenario: Scenario, rng: np.random.Generator) -> Layout:
+    def from_scenario(
+        cls, scenario: Scenario, rng: np.random.Generator, worlds: WorldCache | None = None
+    ) -> Layout:
         """The model, world, initial counts and interventions of `scenario`, built with `rng`
-        (which places a random world and seeds its people, and seeds a handoff's school run)."""
+        (which places a random world and seeds its people, and seeds a handoff's school run),
+        the world's structure taken from `worlds` when it was built before."""
         net = ReactionNetwork.from_scenario(scenario)
-        world, x0 = build_world(scenario, rng)
+        world, x0 = build_world(scenario, rng, worlds)
         plan = None
         if scenario.acts:
             seed = int(rng.integers(2**62))  # the school's run, for a handoff
@@ -452,13 +456,19 @@ def spatial_outputs(
     snaps: np.ndarray,
     counts: np.ndarray,
     tot: np.ndarray,
+    *,
+    places: bool = True,
 ) -> Outputs:
     """The Result's places table and outbreak extent for a run on a world (none for one
     place), and what the interventions did (`counts`: events per channel; `tot`: the final
-    totals)."""
+    totals). `places=False` leaves the places table out (a run that keeps only its summary)."""
     on_world = scenario.world is not None
     return Outputs(
-        places=places_table(scenario, layout, first_z, snap_times, snaps) if on_world else None,
+        places=(
+            places_table(scenario, layout, first_z, snap_times, snaps)
+            if on_world and places
+            else None
+        ),
         outbreak=extent(scenario, layout, first_z) if on_world else None,
         interventions=(
             None if layout.plan is None else layout.plan.report(counts, tot, layout.net)

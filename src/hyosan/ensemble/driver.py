@@ -357,6 +357,12 @@ def run_plan(
             if not work.chunks():  # nothing finished (a bad flag, a first run that failed)
                 work.remove()
             raise
+        finally:
+            # Runs in this process (one worker) kept their big worlds for the next run; the
+            # ensemble is done with them. (Pool workers let go of theirs as they exit.)
+            from hyosan.engines.reuse import forget
+
+            forget()
         result = _assemble(
             plan,
             work,

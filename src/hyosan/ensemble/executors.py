@@ -25,12 +25,21 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hyosan.ensemble.lifeline import parent_identity, start_fork_server, start_worker
 from hyosan.errors import HyosanError
 
-__all__ = ["ExecutorInfo", "SerialExecutor", "default_workers", "open_executor"]
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+__all__ = [
+    "ExecutorInfo",
+    "SerialExecutor",
+    "default_workers",
+    "open_executor",
+    "process_pool",
+]
 
 
 class SerialExecutor(Executor):
@@ -76,6 +85,7 @@ class ExecutorInfo:
 
 #: Modules every worker needs, imported once by the fork server.
 _PRELOAD = (
+    "hyosan._worker_threads",  # first: before numpy loads (see that module)
     "hyosan.ensemble.task",
     "hyosan.scenario.load",
     "hyosan.engines.base",
@@ -128,6 +138,16 @@ def open_executor(
     if n == 1:
         yield ExecutorInfo(SerialExecutor(), 1, "1 worker (in this process)")
         return
+    pool = process_pool(n)
+    try:
+        yield ExecutorInfo(pool, n, f"{n} worker processes")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def process_pool(n: int) -> ProcessPoolExecutor:
+    """A pool of `n` worker processes as ensembles run them (see the module docstring); the
+    caller shuts it down."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -142,16 +162,12 @@ def open_executor(
     from multiprocessing.util import get_temp_dir
 
     # Workers leave Ctrl-C and SIGTERM to this process and die with it (ensemble.lifeline).
-    pool = ProcessPoolExecutor(
+    return ProcessPoolExecutor(
         max_workers=n,
         mp_context=context,
         initializer=start_worker,
         initargs=(*parent_identity(), get_temp_dir()),
     )
-    try:
-        yield ExecutorInfo(pool, n, f"{n} worker processes")
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _check_reachable(address: str) -> None:

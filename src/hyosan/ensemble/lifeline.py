@@ -79,7 +79,10 @@ def _watch(pid: int, started: str, temp_dir: str | None) -> None:
 
 
 def start_worker(parent_pid: int, parent_started: str, temp_dir: str | None = None) -> None:
-    """The pool's initializer: leave Ctrl-C and SIGTERM to the parent, and die with it."""
+    """The pool's initializer: leave Ctrl-C and SIGTERM to the parent, die with it, and give
+    the thread pools of libraries loaded from now on one thread (hyosan._worker_threads)."""
+    import hyosan._worker_threads  # noqa: F401  (its import sets the variables)
+
     for sig in _SIGNALS:
         signal.signal(sig, signal.SIG_IGN)
     watchdog = threading.Thread(

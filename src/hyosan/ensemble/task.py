@@ -64,6 +64,9 @@ def prepare(
     # A worker hands back summaries and series only: an engine that can leave out the rest
     # of a Result (the agents engine's event table and per-room snapshots) is told so.
     chosen.summary_only = True
+    # Every run of the point has the same world and kernel arrays before its first event:
+    # an engine that can keep them between runs is told so (engines/reuse.py).
+    chosen.reuse = True
     if scenario.engine != chosen.name:
         scenario = scenario.evolve(engine=chosen.name)
     grid = np.asarray(scenario.time.output_times(), dtype=np.float64)

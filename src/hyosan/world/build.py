@@ -13,6 +13,7 @@ from hyosan.world.graph import World, from_edges, grid_world, lattice, random_gr
 if TYPE_CHECKING:
     from hyosan.scenario.schema import Scenario
     from hyosan.scenario.world import NetworkSpec, SeedSpec, WorldSpec
+    from hyosan.world.cache import WorldCache
 
 __all__ = ["build_world", "seed_place"]
 
@@ -196,8 +197,14 @@ def _seed(x: np.ndarray, place: int, seed: SeedSpec, comps: list[str], fill: lis
         x[place, c] += count
 
 
-def build_world(scenario: Scenario, rng: np.random.Generator) -> tuple[World, np.ndarray]:
-    """The scenario's world and the initial counts, an int64 array (places, compartments)."""
+def build_world(
+    scenario: Scenario, rng: np.random.Generator, worlds: WorldCache | None = None
+) -> tuple[World, np.ndarray]:
+    """The scenario's world and the initial counts, an int64 array (places, compartments).
+
+    With `worlds`, a structure built before in this process (same `[world]` places and edges,
+    no random draws) is taken from there instead of built again.
+    """
     comps = list(scenario.model.compartments)
     spec = scenario.world
     if spec is None:
@@ -209,7 +216,7 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> tuple[World, np
                 f"initial.{bad} is {scenario.initial[bad]}"
             )
         return single_place(), x.astype(np.int64)[None, :]
-    world = _structure(spec, rng)
+    world = _structure(spec, rng) if worlds is None else worlds.structure(spec, rng, _structure)
     x = np.zeros((world.n_places, len(comps)), dtype=np.int64)
     if isinstance(spec.fill, str):
         fill = [comps.index(spec.fill)]

@@ -90,7 +90,7 @@ class AgentsEngine(Engine):
             return setup_mixing(scenario, streams)
         from hyosan.engines.agents.building_run import setup_building
 
-        return setup_building(scenario, streams, self.summary_only)
+        return setup_building(scenario, streams, self.summary_only, self.reuse)
 
     def _advance(
         self, state: AgentsRun, t0: float, t1: float, recorder: Recorder, last: bool

@@ -7,6 +7,7 @@ the directions allowed, so that a step's "go towards room s" is one table look-u
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ from hyosan.scenario.agents import TRANSIT_KINDS
 if TYPE_CHECKING:
     from hyosan.scenario.agents import Building
 
-__all__ = ["MAX_ROOMS", "FloorPlan", "compile_building"]
+__all__ = ["MAX_ROOMS", "FloorPlan", "compile_building", "kept_floor_plan"]
 
 #: Largest floor plan the engine takes: its next-hop tables grow with the square of the rooms.
 MAX_ROOMS = 3000
@@ -170,3 +171,31 @@ def compile_building(building: Building) -> FloorPlan:
         hdist=hdist,
         nearest_outside=_nearest(hdist, np.array([r.kind == "outside" for r in rooms])),
     )
+
+
+#: Floor plans compiled in this process, by the content of their building (kept_floor_plan).
+_KEPT: dict[str, FloorPlan] = {}
+#: Most floor plans kept at once (a sweep's points share one; a comparison has two).
+_KEEP = 4
+_KEPT_LOCK = threading.Lock()
+
+
+def kept_floor_plan(building: Building) -> FloorPlan:
+    """The arrays of `building`, compiled once per process and copied for each run.
+
+    For the runs of an ensemble's worker, which all have the same building: compiling it
+    (paths between every two rooms) costs about as much as the rest of a run's setup. Each
+    run gets its own copy, so that a run that changed an array of its plan could not change
+    the next one's.
+    """
+    import copy
+
+    key = building.model_dump_json()
+    with _KEPT_LOCK:  # a Dask worker runs tasks in threads of one process
+        plan = _KEPT.get(key)
+        if plan is None:
+            plan = compile_building(building)
+            if len(_KEPT) >= _KEEP:
+                _KEPT.pop(next(iter(_KEPT)))
+            _KEPT[key] = plan
+    return copy.deepcopy(plan)

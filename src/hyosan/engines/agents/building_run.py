@@ -425,9 +425,12 @@ def _watched(scenario: Scenario, counts: Counts) -> tuple[WatchArrays, Watched]:
     return arrays, Watched(w.weights, w.levels, w.below, w.stop, w.times, zombie, peak)
 
 
-def setup_building(scenario: Scenario, streams: Streams, summary_only: bool) -> BuildingRun:
-    """A building run of a scenario that places people in a `[building]`."""
-    from hyosan.engines.agents.building import compile_building
+def setup_building(
+    scenario: Scenario, streams: Streams, summary_only: bool, reuse: bool = False
+) -> BuildingRun:
+    """A building run of a scenario that places people in a `[building]` (its floor plan
+    compiled once per process with `reuse`: building.kept_floor_plan)."""
+    from hyosan.engines.agents.building import compile_building, kept_floor_plan
     from hyosan.engines.agents.people import make_population
     from hyosan.scenario.agents import AgentsOptions, Behaviour, Virus, Zombies
 
@@ -435,7 +438,7 @@ def setup_building(scenario: Scenario, streams: Streams, summary_only: bool) -> 
     virus = scenario.virus or Virus()
     behaviour = scenario.behaviour or Behaviour()
     options = scenario.agents or AgentsOptions()
-    plan = compile_building(scenario.building)
+    plan = kept_floor_plan(scenario.building) if reuse else compile_building(scenario.building)
     people = make_population(scenario, plan, virus, streams.generator("world"))
     n = people.n
     if n == 0:

@@ -100,6 +100,8 @@ class SsaEngine(PopulationEngine[SsaRun]):
     )
 
     run_type = SsaRun
+    # A snapshot is written between events and draws nothing.
+    snapshots_steer = False
 
     def __init__(self, *, lists: bool = True, well_mixed: bool = True) -> None:
         #: Draw the events of simple channels from lists of people (lists.py) where that
@@ -125,6 +127,10 @@ class SsaEngine(PopulationEngine[SsaRun]):
         if state.layout.plan is None:
             # With interventions, `_intervene` at time 0 sets the rates and builds all this.
             self._refresh(state)
+
+    def _shared(self, state: SsaRun) -> tuple[object, ...]:
+        # The well-mixed kernel holds a compiled function, which a copy must not pickle.
+        return (*super()._shared(state), state.mixed)
 
     def _advance(self, state: SsaRun, t0: float, t1: float, recorder: Any, last: bool) -> float:
         edge, first_z = state.places.edge, state.places.first_z
