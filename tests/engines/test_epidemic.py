@@ -117,7 +117,8 @@ def test_building_run_with_a_strike_accounts_for_every_change() -> None:
     )
     assert result.reaction_counts is not None
     strike = next(iv for iv in result.interventions or () if iv.kind == "strike")
-    assert strike.t_s is not None and strike.people > 0  # it struck, and hit someone
+    assert strike.t_s is not None  # it struck
+    assert strike.people > 0  # and hit someone
     final = dict(zip(result.reactions, result.reaction_counts[-1], strict=True))
     for reaction, state in (
         ("strike_death", "human"),
