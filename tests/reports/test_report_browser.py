@@ -610,3 +610,29 @@ def test_epidemic_chart_and_words_in_the_browser(
     assert _variance(chart.screenshot()) > 100.0
     assert page.requests == []
     assert page.errors == []
+
+
+def test_ensemble_incidence_bands_in_the_browser(
+    open_page: Callable[[Path], Page], tmp_path: Path
+) -> None:
+    """An ensemble of a town's SIR: its report shows the incidence bands chart inside the page
+    under its Content-Security-Policy, decoded and drawn."""
+    from hyosan.ensemble import Execution, Output, run_ensemble
+
+    out = tmp_path / "ens"
+    run_ensemble(
+        "sir", 8, engine="ssa", overrides=("initial.S=990", 'time.horizon="120d"'), seed=3,
+        execution=Execution(workers=1), output=Output(out),
+    )  # fmt: skip
+    page = open_page(write_report(out, pictures=False).report)
+    chart = page.page.locator("figure.plot img[alt^='incidence']")
+    assert chart.count() == 1
+    chart.scroll_into_view_if_needed()
+    width = page.page.evaluate(
+        "document.querySelector(\"figure.plot img[alt^='incidence']\").naturalWidth"
+    )
+    assert width > 300
+    assert _variance(chart.screenshot()) > 100.0
+    page.page.screenshot(path=str(tmp_path / "ensemble-incidence.png"), full_page=True)
+    assert page.requests == []
+    assert page.errors == []
