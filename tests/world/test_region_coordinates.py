@@ -104,3 +104,11 @@ def test_regions_without_coordinates_write_no_geojson(tmp_path: Path) -> None:
     out = hyosan.simulate(parse_scenario(_text(placed=False), "three.toml")).save(tmp_path / "r")
     assert (out / "places.parquet").is_file()
     assert not (out / "places.geojson").exists()
+
+
+def test_a_building_writes_no_geojson(tmp_path: Path) -> None:
+    """A building (no [world] section: rooms in metres) saves without places.geojson."""
+    result = hyosan.simulate("hyosan-high", seed=1, overrides=('time.horizon="30min"',))
+    out = result.save(tmp_path / "school")
+    assert (out / "places.parquet").is_file()
+    assert not (out / "places.geojson").exists()

@@ -40,7 +40,12 @@ def places_geojson(result: Result) -> dict[str, Any] | None:
     if places is None:
         return None
     world = result.scenario.world
-    if world.kind == "regions" and world.regions and world.regions[0].lat is not None:
+    if (
+        world is not None
+        and world.kind == "regions"
+        and world.regions
+        and world.regions[0].lat is not None
+    ):
         return _regions(result, places)
     if not {"row", "col"} <= set(places.column_names):
         return None
@@ -105,7 +110,9 @@ def _place_properties(places: pa.Table, kind: str) -> list[dict[str, Any]]:
 
 def _regions(result: Result, places: pa.Table) -> dict[str, Any]:
     """A regions world's regions as points at their lat and lon, and its routes as lines."""
-    regions = result.scenario.world.regions
+    world = result.scenario.world
+    assert world is not None
+    regions = world.regions
     at = {
         r.name: [round(float(r.lon or 0.0), _DIGITS), round(float(r.lat or 0.0), _DIGITS)]
         for r in regions
@@ -115,7 +122,7 @@ def _regions(result: Result, places: pa.Table) -> dict[str, Any]:
         props["name"] = region.name
         geometry = {"type": "Point", "coordinates": at[region.name]}
         features.append({"type": "Feature", "geometry": geometry, "properties": props})
-    for i, route in enumerate(result.scenario.world.routes):
+    for i, route in enumerate(world.routes):
         line = {"type": "LineString", "coordinates": [at[route.start], at[route.end]]}
         props = {
             "kind": "route",
