@@ -335,6 +335,14 @@ PAGES: dict[str, list[Cmd | Py]] = {
             output_has=("paired differences B − A",),
             files=("runs/barricades/summary.json",),
         ),
+        Cmd(
+            "hyosan sample alemi-szr --engine ssa --vary parameters.kill_rate=0.0002:0.005 "
+            "--vary initial.S=100:1000 --samples 64 --runs 10 --output humans_win "
+            "--out runs/kill-rate-sobol",
+            ("--samples", "8", "--runs", "1", *ONE_WORKER),
+            output_has=("parameters.kill_rate", "ST [95 %]"),
+            files=("runs/kill-rate-sobol/sensitivity.json",),
+        ),
         Py("many_runs.py", output_has=("P(humans win) =",)),
     ],
     "tutorials/dask.md": [

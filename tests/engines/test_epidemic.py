@@ -102,6 +102,38 @@ def test_building_events_account_for_every_change() -> None:
     assert np.abs(_conservation_gap(result)).max() == 0.0
 
 
+def test_building_run_with_a_strike_accounts_for_every_change() -> None:
+    """Hyosan High with the government's day 4 on (the drones, then the strike): the strike's
+    deaths and destroyed zombies are reactions of their own, counted from its tally, so the
+    events still account for every change, the interval of the strike included."""
+    result = hyosan.simulate(
+        "hyosan-high",
+        seed=1,
+        overrides=(
+            'time.horizon="79h"',
+            "interventions[0].enabled=true",
+            "interventions[1].enabled=true",
+        ),
+    )
+    assert result.reaction_counts is not None
+    strike = next(iv for iv in result.interventions or () if iv.kind == "strike")
+    assert strike.t_s is not None  # it struck
+    assert strike.people > 0  # and hit someone
+    final = dict(zip(result.reactions, result.reaction_counts[-1], strict=True))
+    for reaction, state in (
+        ("strike_death", "human"),
+        ("strike_death_bitten", "bitten"),
+        ("strike_death_hybrid", "hybrid"),
+        ("strike_destroyed", "zombie"),
+    ):
+        assert final[reaction] == strike.hit.get(state, 0)
+    # Counted once: zombies destroyed by people are the kills, the strike's are its own.
+    assert final["kill"] == result.summary()["n_zombies_destroyed"]
+    struck = np.flatnonzero(np.diff(result.reaction_counts[:, -1]) > 0)
+    assert struck.size == 1  # all in the interval of the strike
+    assert np.abs(_conservation_gap(result)).max() == 0.0
+
+
 def test_renewal_rt_of_plain_sir_is_r0_times_s_over_n() -> None:
     """For the mean-field SIR the renewal equation gives R_t = R0·S/N (within 1 %)."""
     result = hyosan.simulate("sir", engine="ode")

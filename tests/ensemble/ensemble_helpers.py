@@ -28,6 +28,10 @@ def read_bands(out: Path) -> pa.Table:
     return pq.read_table(out / "bands.parquet")
 
 
+def read_incidence_bands(out: Path) -> pa.Table:
+    return pq.read_table(out / "incidence_bands.parquet")
+
+
 def hyosan_cmd() -> list[str]:
     """The installed console script, or its entry point through this interpreter."""
     script = Path(sys.executable).parent / "hyosan"

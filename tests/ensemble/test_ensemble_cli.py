@@ -27,6 +27,9 @@ def test_run_runs_workers(tmp_path: Path) -> None:
         "scenario.toml",
         "report.html",
         "bands.png",
+        # Every engine counts its reactions: their bands, and the report's chart of them.
+        "incidence_bands.parquet",
+        "epidemic-bands.png",
     }
     # outcomes.png is drawn when an outcome falls in two groups of runs (a SIR's attack rate:
     # minor outbreaks and major ones), which 20 runs may or may not show.

@@ -12,8 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 from ensemble_helpers import SZR
 
-from hyosan.ensemble import Execution, Output, bands, run_ensemble
+from hyosan.ensemble import Execution, Output, bands, run_ensemble, run_seed
 from hyosan.ensemble.parts import _pack, _unpack
+from hyosan.runner import simulate
 
 
 @pytest.mark.parametrize(
@@ -25,9 +26,19 @@ from hyosan.ensemble.parts import _pack, _unpack
         [np.array([[2.0**24, 1.0]], np.float32)],  # past what int32 differences keep exact
         [np.array([[np.nan, 1.0], [np.inf, -3.0]], np.float32)],
         [np.zeros((0, 3), np.float32)],
+        [np.zeros((4, 0), np.float32), np.zeros((2, 0), np.float32)],  # no reactions counted
         [],
     ],
-    ids=["whole", "fractional", "negative-zero", "2**24", "non-finite", "no-times", "no-runs"],
+    ids=[
+        "whole",
+        "fractional",
+        "negative-zero",
+        "2**24",
+        "non-finite",
+        "no-times",
+        "no-columns",
+        "no-runs",
+    ],
 )
 def test_packed_series_come_back_bit_for_bit(runs: list[np.ndarray]) -> None:
     values, shapes, packing = _pack(runs)
@@ -65,11 +76,15 @@ def test_bands_are_the_same_gathered_in_memory_or_on_disk(
 ) -> None:
     _ensemble(tmp_path / "memory", 60)
     monkeypatch.setattr(bands, "IN_MEMORY_BYTES", 0)  # every ensemble "large"
+    # One output time per block: the incidence of each block's first interval needs the
+    # counts of the block before.
+    monkeypatch.setattr(bands, "_BLOCK_BYTES", 1)
     _ensemble(tmp_path / "disk", 60)
-    a = pq.read_table(tmp_path / "memory" / "bands.parquet")
-    b = pq.read_table(tmp_path / "disk" / "bands.parquet")
-    assert a.num_rows > 0
-    assert a.equals(b)
+    for name in ("bands.parquet", "incidence_bands.parquet"):
+        a = pq.read_table(tmp_path / "memory" / name)
+        b = pq.read_table(tmp_path / "disk" / name)
+        assert a.num_rows > 0
+        assert a.equals(b), name
 
 
 def test_part_files_are_a_fraction_of_the_counts(tmp_path: Path) -> None:
@@ -92,3 +107,44 @@ def test_part_files_are_a_fraction_of_the_counts(tmp_path: Path) -> None:
     # Whole counts as deflated differences: measured 13x smaller on sir under ssa.
     assert sizes["parts"] < raw / 4, (sizes, raw)
     assert result.runs.num_rows == 200
+
+
+def test_incidence_rows_keep_at_most_max_intervals() -> None:
+    """Every output time while they are few; then every k-th and the last."""
+    np.testing.assert_array_equal(bands.incidence_rows(5), np.arange(5))
+    rows = bands.incidence_rows(3601)  # five days every 2 minutes
+    assert rows[0] == 0
+    assert rows[-1] == 3600
+    assert rows.size - 1 <= bands.MAX_INTERVALS
+    steps = np.diff(rows)
+    assert np.all(steps[:-1] == steps[0])  # evenly spaced but for the last
+    assert steps[-1] <= steps[0]
+    assert bands.incidence_rows(0).size == 0
+
+
+def test_coarse_incidence_bands_sum_each_runs_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With fewer intervals than output times, each interval's incidence is each run's count
+    over the output intervals it spans, and its quantiles are taken over those counts."""
+    monkeypatch.setattr(bands, "MAX_INTERVALS", 7)
+    runs = 12
+    name, engine, sets = SZR
+    run_ensemble(
+        name, runs, engine=engine, overrides=sets, seed=5,
+        execution=Execution(workers=1), output=Output(tmp_path / "ens"),
+    )  # fmt: skip
+    table = pq.read_table(tmp_path / "ens" / "incidence_bands.parquet").to_pydict()
+    results = [
+        simulate(name, engine=engine, seed=run_seed(5, 0, r), overrides=sets) for r in range(runs)
+    ]
+    keep = bands.incidence_rows(results[0].times.size)
+    assert keep.size - 1 == 7
+    infections = np.array([res.epidemic.infections for res in results], np.float32)[:, keep]
+    new = np.diff(infections.astype(np.float64), axis=1, prepend=infections[:, :1])
+    rows = [i for i, s in enumerate(table["series"]) if s == "new_infections"]
+    np.testing.assert_array_equal(np.array(table["t"])[rows], results[0].times[keep])
+    for col, q in bands.QUANTILES:
+        np.testing.assert_array_equal(np.array(table[col])[rows], np.quantile(new, q, axis=0))
+    # The runs that took off count several bites in an interval, not 0 or 1.
+    assert np.array(table["q95"])[rows].max() > 5

@@ -231,6 +231,71 @@ def test_floor_plan_labels_are_whole_and_apart(
     assert page.errors == []
 
 
+def _apart(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    """Whether two boxes (x0, y0, x1, y1) share no area."""
+    return a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+
+
+def test_floor_panels_fit_their_rooms_at_one_scale(
+    open_page: Callable[[Path], Page], hyosan_high: Path, tmp_path: Path
+) -> None:
+    """Each floor's panel is sized to its own rooms, all floors at one scale: the roof (floor 5:
+    the roof and its stairwell) fills most of its panel instead of a corner of a box the size of
+    the floors below; every floor's largest rooms show the same pixels per square metre, the
+    roof's too; rooms and their labels stay inside their panel; no two panels overlap."""
+    page = open_page(hyosan_high)
+    page.page.locator("#map-wrap").screenshot(path=str(tmp_path / "floor-plans.png"))
+    m = "window.hyosanReport.map"
+    pts = page.page.evaluate(f"{m}.places.points")
+    boxes = [
+        (b["x"], b["y"], b["x"] + b["w"], b["y"] + b["h"])
+        for b in page.page.evaluate(f"{m}.layout.boxes")
+    ]
+    rects = page.page.evaluate(f"[...Array({m}.n).keys()].map((p) => {m}.placeBox(p))")
+    labels = page.page.evaluate(f"{m}.labels")
+    scenario = load_scenario("hyosan-high")
+    assert scenario.building is not None
+    area = {r.name: float(r.area) for r in scenario.building.rooms if r.area}
+    titles = [p["title"] for p in pts["panels"]]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert _apart(a, b), (a, b)
+    density: dict[str, float] = {}
+    for k, title in enumerate(titles):
+        mine = [p for p, panel in enumerate(pts["panel"]) if panel == k]
+        x0, y0, x1, y1 = boxes[k]
+        for p in mine:
+            cx, cy, hw, hh = rects[p]
+            assert x0 <= cx - hw <= cx + hw <= x1, title
+            assert y0 <= cy - hh <= cy + hh <= y1, title
+            lab = labels[p]
+            if lab["lines"]:
+                assert x0 <= lab["x"] <= lab["x"] + lab["w"] <= x1, (title, lab)
+        if title.startswith("floor "):
+            # Rooms shrunk apart (overlapping ones) show fewer; the largest show the scale.
+            density[title] = max(
+                4 * rects[p][2] * rects[p][3] / area[pts["labels"][p]] for p in mine
+            )
+    scale = density["floor 4"]
+    for title, value in density.items():
+        assert value == pytest.approx(scale, rel=0.01), (title, value, scale)
+    roof_panel = titles.index("floor 5")
+    roof = pts["labels"].index("roof")
+    assert pts["panel"][roof] == roof_panel
+    _, _, hw, hh = rects[roof]
+    assert 4 * hw * hh / area["roof"] == pytest.approx(scale, rel=0.01)  # to scale, not capped
+    x0, y0, x1, y1 = boxes[roof_panel]
+    covered = 4 * hw * hh / ((x1 - x0) * (y1 - y0))
+    assert covered > 0.4, covered  # the roof fills its panel: no near-empty panel
+    roof_labels = [
+        " ".join(labels[p]["lines"])
+        for p, panel in enumerate(pts["panel"])
+        if panel == roof_panel and labels[p]["key"] is None
+    ]
+    assert sorted(roof_labels) == ["roof", "roof stairs"]  # whole, not in the key
+    assert page.errors == []
+
+
 def _check_ticks(page: Page) -> None:
     """x ticks inside the canvas and apart; y ticks a line of text apart."""
     chart = "window.hyosanReport.chart"
@@ -543,5 +608,31 @@ def test_epidemic_chart_and_words_in_the_browser(
     width = page.page.evaluate("document.querySelector('figure.plot img').naturalWidth")
     assert width > 300  # the PNG decoded (a blocked or broken image has no natural width)
     assert _variance(chart.screenshot()) > 100.0
+    assert page.requests == []
+    assert page.errors == []
+
+
+def test_ensemble_incidence_bands_in_the_browser(
+    open_page: Callable[[Path], Page], tmp_path: Path
+) -> None:
+    """An ensemble of a town's SIR: its report shows the incidence bands chart inside the page
+    under its Content-Security-Policy, decoded and drawn."""
+    from hyosan.ensemble import Execution, Output, run_ensemble
+
+    out = tmp_path / "ens"
+    run_ensemble(
+        "sir", 8, engine="ssa", overrides=("initial.S=990", 'time.horizon="120d"'), seed=3,
+        execution=Execution(workers=1), output=Output(out),
+    )  # fmt: skip
+    page = open_page(write_report(out, pictures=False).report)
+    chart = page.page.locator("figure.plot img[alt^='incidence']")
+    assert chart.count() == 1
+    chart.scroll_into_view_if_needed()
+    width = page.page.evaluate(
+        "document.querySelector(\"figure.plot img[alt^='incidence']\").naturalWidth"
+    )
+    assert width > 300
+    assert _variance(chart.screenshot()) > 100.0
+    page.page.screenshot(path=str(tmp_path / "ensemble-incidence.png"), full_page=True)
     assert page.requests == []
     assert page.errors == []

@@ -80,6 +80,24 @@ BAD = {
         "world.regions",
         "the name 'A' is used twice",
     ),
+    "region-lat-without-lon": (
+        '[world]\nkind = "regions"\nregions = [{ name = "A", population = 1, lat = 37.5 }]\n',
+        "world.regions[0]",
+        "region 'A': give lat and lon together, or neither",
+    ),
+    "region-lat-out-of-range": (
+        '[world]\nkind = "regions"\n'
+        'regions = [{ name = "A", population = 1, lat = 95.0, lon = 127.0 }]\n',
+        "world.regions[0].lat",
+        "less than or equal to 90",
+    ),
+    "regions-some-placed": (
+        '[world]\nkind = "regions"\n'
+        'regions = [{ name = "A", population = 1, lat = 37.5, lon = 127.0 }, '
+        '{ name = "B", population = 1 }]\n',
+        "world.regions",
+        "'B' has no lat and lon, and other regions have them",
+    ),
     "regions-fill-table": (
         '[world]\nkind = "regions"\nregions = [{ name = "A", population = 1 }]\nfill = { S = 1 }\n',
         "world.fill",

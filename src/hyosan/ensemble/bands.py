@@ -6,6 +6,17 @@ point's replicates. A run that stopped early (a stopping threshold) holds its la
 end of the horizon, so every run contributes at every time. Quantiles use numpy's default
 ("linear") definition, on the float32 counts the runs recorded.
 
+incidence_bands.parquet, beside it, holds the same quantiles of the epidemic figures of every
+point whose engine counts its reactions (results.epidemic), one row per (point, t, series):
+`series` is `new_<reaction>` (how many times it happened in the interval between the previous
+row's time and t; 0 at the first), `cum_<reaction>` (how many times by t), and
+`new_infections` and `cum_infections` (every reaction that infects). Its times are every k-th
+output time (and the last), k the least that makes at most MAX_INTERVALS intervals: a run
+counts whole events, and in the intervals of a fine output grid (every 2 minutes of five days)
+most runs count none, which leaves quantiles of 0, 1 or 2 that say nothing. The quantiles of
+the incidence are taken over the runs' incidence in each interval, not differenced from the
+quantiles of the counts so far.
+
 The runs' series are first gathered by point, in replicate order: in memory when they come to
 at most 128 MiB (most ensembles), otherwise into one .npy file per point in the work
 directory (the part files are compressed and cannot be read by slices of time). The quantiles
@@ -25,7 +36,14 @@ if TYPE_CHECKING:
     from hyosan.ensemble.parts import WorkDir
     from hyosan.ensemble.plan import EnsemblePlan
 
-__all__ = ["QUANTILES", "band_rows", "write_bands"]
+__all__ = [
+    "MAX_INTERVALS",
+    "QUANTILES",
+    "band_rows",
+    "incidence_rows",
+    "write_bands",
+    "write_incidence_bands",
+]
 
 #: The quantiles of bands.parquet and their column names.
 QUANTILES: tuple[tuple[str, float], ...] = (
@@ -35,6 +53,9 @@ QUANTILES: tuple[tuple[str, float], ...] = (
     ("q75", 0.75),
     ("q95", 0.95),
 )
+
+#: Most intervals of incidence_bands.parquet over the horizon (see the module docstring).
+MAX_INTERVALS = 200
 
 #: Bytes of float64 values one block of times may hold while its quantiles are computed.
 _BLOCK_BYTES = 32 * 2**20
@@ -54,25 +75,37 @@ def band_rows(series: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
-def _gather(plan: EnsemblePlan, work: WorkDir) -> dict[int, tuple[Path | np.ndarray, list[str]]]:
-    """One (replicates, times, states) float32 array per point, from the part files: in
+def _gather(
+    plan: EnsemblePlan, work: WorkDir, key: str = "series"
+) -> dict[int, tuple[Path | np.ndarray, list[str]]]:
+    """One (replicates, times, columns) float32 array per point, from the part files: in
     memory, or for a large ensemble an .npy file in the work directory.
+
+    `key` is what to gather: "series" (the states' counts, named by `states`) or "epidemic"
+    (the reaction counts so far, named by `epidemic_names`; points whose runs have none are
+    left out).
 
     The files are written with plain file writes, not through a memory map, so that the pages
     written do not count towards this process' memory.
     """
-    folder = work.path / "series"
+    names_key = "states" if key == "series" else f"{key}_names"
+    folder = work.path / key
     found: dict[int, tuple[Path | np.ndarray, list[str]]] = {}
     offsets: dict[int, tuple[int, int]] = {}
     handles: dict[int, Any] = {}
+    kept: dict[int, set[int]] = {}
+    shapes: dict[int, tuple[int, ...]] = {}  # each point's (times, columns)
     try:
         for rec in work.records(with_series=True):
             p = rec["point"]
-            series = np.ascontiguousarray(rec["series"], dtype=np.float32)
+            if key not in rec or not rec.get(names_key):
+                continue
+            series = np.ascontiguousarray(rec[key], dtype=np.float32)
             if p not in found:
                 shape = (plan.replicates, *series.shape)
+                shapes[p] = series.shape
                 if plan.total * series.nbytes <= IN_MEMORY_BYTES:
-                    found[p] = (np.empty(shape, dtype=np.float32), list(rec["states"]))
+                    found[p] = (np.empty(shape, dtype=np.float32), list(rec[names_key]))
                 else:
                     folder.mkdir(exist_ok=True)
                     path = folder / f"point-{p:05d}.npy"
@@ -81,8 +114,11 @@ def _gather(plan: EnsemblePlan, work: WorkDir) -> dict[int, tuple[Path | np.ndar
                     np.lib.format.write_array_header_1_0(f, header)
                     handles[p] = f
                     offsets[p] = (f.tell(), series.nbytes)
-                    found[p] = (path, list(rec["states"]))
-            held = found[p][0]
+                    found[p] = (path, list(rec[names_key]))
+            held, names = found[p]
+            if list(rec[names_key]) != names or series.shape != shapes[p]:
+                continue  # not like the point's other runs: the point is left out below
+            kept.setdefault(p, set()).add(rec["replicate"])
             if isinstance(held, np.ndarray):
                 held[rec["replicate"]] = series
                 continue
@@ -92,6 +128,12 @@ def _gather(plan: EnsemblePlan, work: WorkDir) -> dict[int, tuple[Path | np.ndar
     finally:
         for f in handles.values():
             f.close()
+    # A point some of whose runs lack the columns (parts kept by an older hyosan, resumed) has
+    # no bands of them rather than bands of uninitialised rows.
+    for p in [p for p in found if len(kept.get(p, ())) < plan.replicates]:
+        held = found.pop(p)[0]
+        if isinstance(held, Path):
+            held.unlink(missing_ok=True)
     return found
 
 
@@ -177,3 +219,66 @@ def write_bands(
                 for name in [*(n for n, _ in QUANTILES), "mean"]:
                     cols[name] = rows[name].reshape(-1)
                 writer.write_table(pa.table(cols, schema=schema))
+
+
+def incidence_rows(n_times: int) -> np.ndarray:
+    """The output times (their indices) of incidence_bands.parquet: every k-th and the last."""
+    if n_times <= 0:
+        return np.zeros(0, dtype=np.int64)
+    k = max(1, -(-(n_times - 1) // MAX_INTERVALS))
+    return np.unique(np.append(np.arange(0, n_times, k), n_times - 1)).astype(np.int64)
+
+
+def write_incidence_bands(
+    plan: EnsemblePlan, work: WorkDir, grids: dict[int, np.ndarray], path: Path
+) -> bool:
+    """Write incidence_bands.parquet (see the module docstring) for the points whose runs
+    counted their reactions; False, and nothing written, if none did.
+
+    Parameters are those of write_bands.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    files = _gather(plan, work, "epidemic")
+    if not files:
+        return False
+    schema = pa.schema(
+        [
+            ("point", pa.int64()),
+            ("t", pa.float64()),
+            ("series", pa.string()),
+            *((name, pa.float64()) for name, _ in QUANTILES),
+            ("mean", pa.float64()),
+        ]
+    )
+    with pq.ParquetWriter(path, schema) as writer:
+        for p in sorted(files):
+            held, names = files[p]
+            labels = np.array(
+                [f"new_{n}" for n in names] + [f"cum_{n}" for n in names], dtype=object
+            )
+            keep = incidence_rows(grids[p].size)
+            before: np.ndarray | None = None  # each run's counts at the last row kept
+            for t0, t1, block in _blocks(held):
+                at = keep[(keep >= t0) & (keep < t1)]
+                if not at.size:
+                    continue
+                counts = block[:, at - t0].astype(np.float64)
+                previous = np.concatenate(
+                    [counts[:, :1] if before is None else before[:, None], counts[:, :-1]], axis=1
+                )
+                before = counts[:, -1]
+                # Each run's incidence in each interval (0 at the first time), then its
+                # quantiles over the runs.
+                rows = band_rows(np.concatenate([counts - previous, counts], axis=2))
+                n_cols = labels.size
+                cols: dict[str, Any] = {
+                    "point": np.full(at.size * n_cols, p, dtype=np.int64),
+                    "t": np.repeat(grids[p][at], n_cols),
+                    "series": np.tile(labels, at.size),
+                }
+                for name in [*(n for n, _ in QUANTILES), "mean"]:
+                    cols[name] = rows[name].reshape(-1)
+                writer.write_table(pa.table(cols, schema=schema))
+    return True

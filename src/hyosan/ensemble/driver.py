@@ -8,7 +8,8 @@
    keeping each finished run, by (point, replicate), in the work directory's part files;
 3. on Ctrl-C, cancel what is queued, keep what finished and raise EnsembleInterruptedError; on a run
    that raises, keep what finished and raise RunFailedError;
-4. assemble runs.parquet, bands.parquet, summary.json, scenario.toml (and phase.png for a sweep)
+4. assemble runs.parquet, bands.parquet (and incidence_bands.parquet where the engine counts its
+   reactions), summary.json, scenario.toml (and phase.png for a sweep)
    in a hidden sibling of OUT and put it into place (results.publish.publish_dir), then delete
    the work directory and let go of the lock.
 
@@ -155,7 +156,7 @@ def _assemble(
     import pyarrow.parquet as pq
 
     from hyosan._version import __version__
-    from hyosan.ensemble.bands import write_bands
+    from hyosan.ensemble.bands import write_bands, write_incidence_bands
     from hyosan.ensemble.outcomes import compare_differences, point_outcomes, split_points
     from hyosan.ensemble.tables import runs_table
     from hyosan.ensemble.task import prepare
@@ -216,6 +217,8 @@ def _assemble(
         nonlocal summary
         pq.write_table(table, tmp / "runs.parquet")
         write_bands(plan, work, grids, tmp / "bands.parquet")
+        if write_incidence_bands(plan, work, grids, tmp / "incidence_bands.parquet"):
+            summary["incidence_bands"] = "incidence_bands.parquet"
         note = {
             "ensemble": "# Each run's seed is spawned from the root seed: hyosan.ensemble.seeds.\n",
             "sweep": "# The sweep varies: "
@@ -254,8 +257,11 @@ def _check_disk(plan: EnsemblePlan, scenarios: list[Scenario], out: Path) -> Non
 
     if limits_ignored():
         return
+    # The states' counts and the reactions' (and the infections') counts so far.
     per_run = max(
-        4 * len(s.time.output_times()) * len(s.model.compartments) + 400 for s in scenarios
+        4 * len(s.time.output_times()) * (len(s.model.compartments) + len(s.model.reactions) + 1)
+        + 400
+        for s in scenarios
     )
     # Part files hold every run's series once (compressed, but the worst case is not), and a
     # large ensemble's bands are computed from a second copy on disk (ensemble.bands).

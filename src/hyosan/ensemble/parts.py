@@ -6,9 +6,13 @@ Beside OUT, in `.OUT.ensemble/`:
 fingerprint.json        the plan's fingerprint and what it was made from
 parts/chunk-00000.npz   finished runs, compressed: `index` (point, replicate, seed), `meta`
                         (JSON of the scalar figures), `series` (every run's counts, packed:
-                        see _pack), `shapes` (each run's times × states), `packing`
+                        see _pack), `shapes` (each run's times × states), `packing`; and
+                        `epidemic`, `epidemic_shapes`, `epidemic_packing`, each run's
+                        reaction counts so far packed alike (no columns where the engine
+                        counted none; absent in parts written before hyosan kept them)
 series/point-00000.npy  at the end, for a large ensemble only: every run's series of a
-                        point, for the bands (ensemble.bands)
+                        point, for the bands (ensemble.bands); epidemic/point-00000.npy the
+                        same for the reaction counts
 ```
 
 The series are most of a part file. Whole counts (the stochastic engines) are stored as the
@@ -183,20 +187,24 @@ class WorkDir:
         return out
 
     def records(self, with_series: bool = False) -> Iterator[dict[str, Any]]:
-        """Every stored record (series only if asked), chunk by chunk."""
+        """Every stored record (series and reaction counts only if asked), chunk by chunk."""
         for chunk in self.chunks():
             with np.load(chunk) as npz:
                 index = npz["index"]
                 meta = json.loads(bytes(npz["meta"]).decode("utf-8"))
-                series = (
-                    _unpack(npz["series"], npz["shapes"], int(npz["packing"]))
-                    if with_series
-                    else None
-                )
+                series = epidemic = None
+                if with_series:
+                    series = _unpack(npz["series"], npz["shapes"], int(npz["packing"]))
+                    if "epidemic" in npz.files:
+                        epidemic = _unpack(
+                            npz["epidemic"], npz["epidemic_shapes"], int(npz["epidemic_packing"])
+                        )
             for k, (p, r, s) in enumerate(index):
                 rec = {"point": int(p), "replicate": int(r), "seed": int(s), **meta[k]}
                 if series is not None:
                     rec["series"] = series[k]
+                if epidemic is not None:
+                    rec["epidemic"] = epidemic[k]
                 yield rec
 
     # --- writing ---------------------------------------------------------------------------
@@ -219,17 +227,30 @@ class WorkDir:
             return
         recs = self._buffer
         index = np.array([[r["point"], r["replicate"], r["seed"]] for r in recs], dtype=np.int64)
-        meta = [
-            {k: v for k, v in r.items() if k not in ("point", "replicate", "seed", "series")}
-            for r in recs
-        ]
+        arrays = ("point", "replicate", "seed", "series", "epidemic")
+        meta = [{k: v for k, v in r.items() if k not in arrays} for r in recs]
         blob = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
         series, shapes, packing = _pack([r["series"] for r in recs])
+        n_times = [np.shape(r["series"])[0] for r in recs]
+        epidemic, epi_shapes, epi_packing = _pack(
+            [
+                r.get("epidemic", np.zeros((n, 0), dtype=np.float32))
+                for r, n in zip(recs, n_times, strict=True)
+            ]
+        )
         name = f"chunk-{self._next:05d}.npz"
         tmp = self.parts / f".{name}.tmp"
         with open(tmp, "wb") as f:
             np.savez_compressed(
-                f, index=index, meta=blob, series=series, shapes=shapes, packing=packing
+                f,
+                index=index,
+                meta=blob,
+                series=series,
+                shapes=shapes,
+                packing=packing,
+                epidemic=epidemic,
+                epidemic_shapes=epi_shapes,
+                epidemic_packing=epi_packing,
             )
             f.flush()
             os.fsync(f.fileno())

@@ -4,7 +4,9 @@ A task carries the scenario as TOML text (so that it pickles to any process or m
 overrides, the engine's name and the run's seed. The worker validates the scenario once per
 process (a small cache keyed by text, overrides and engine, filled on first use), runs it
 through `Engine.run`, and hands back a record: the scalar summary figures, the named
-survivors, and each state's counts on the scenario's output times as float32. The Result itself
+survivors, each state's counts on the scenario's output times as float32, and, where the engine
+counts its reactions, how many times each reaction (and infections in all) had happened by
+each of those times (for the ensemble's incidence bands, ensemble.bands). The Result itself
 (events, places, full precision series) never leaves the worker.
 """
 
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
     from hyosan.results.result import Result
     from hyosan.scenario.schema import Scenario
 
-__all__ = ["Task", "prepare", "record_from_result", "run_task"]
+__all__ = ["Task", "epidemic_on_grid", "prepare", "record_from_result", "run_task"]
 
 #: Summary figures that become columns of runs.parquet, in this order (the `final_<state>`
 #: columns follow `humans_win`).
@@ -115,6 +117,7 @@ def record_from_result(result: Result, grid: np.ndarray) -> dict[str, Any]:
     series = np.empty((len(grid), len(states)), dtype=np.float32)
     for j, s in enumerate(states):
         series[:, j] = result.series(s)[at]
+    names, cumulative = epidemic_on_grid(result, at)
     return {
         "scalars": scalars,
         "extras": extras,
@@ -122,7 +125,19 @@ def record_from_result(result: Result, grid: np.ndarray) -> dict[str, Any]:
         "characters": characters,
         "states": states,
         "series": series,
+        "epidemic_names": names,
+        "epidemic": cumulative,
     }
+
+
+def epidemic_on_grid(result: Result, at: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Each reaction's count so far, then the infections', at the recorded rows `at`, as
+    float32 (grid times, reactions + 1); no names and no columns if the engine counted none."""
+    epi = result.epidemic
+    if epi is None:
+        return [], np.zeros((at.size, 0), dtype=np.float32)
+    columns = np.column_stack([epi.cumulative, epi.infections])[at]
+    return [*epi.reactions, "infections"], columns.astype(np.float32)
 
 
 def _opt_float(value: float | None) -> float | None:

@@ -7,6 +7,7 @@ or an ensemble directory. matplotlib and jinja2 are imported only when a report 
 
 from hyosan.reports.animation import write_gif
 from hyosan.reports.build import ReportFiles, write_report
+from hyosan.reports.epidemic_plot import plot_epidemic, plot_incidence_bands
 from hyosan.reports.plots import plot_bands, plot_first_zombie, plot_timeseries
 from hyosan.reports.rundata import EnsembleData, RunData, load_report_data
 
@@ -16,7 +17,9 @@ __all__ = [
     "RunData",
     "load_report_data",
     "plot_bands",
+    "plot_epidemic",
     "plot_first_zombie",
+    "plot_incidence_bands",
     "plot_timeseries",
     "write_gif",
     "write_report",

@@ -30,6 +30,7 @@ TIMESERIES_PNG = "timeseries.png"
 EPIDEMIC_PNG = "epidemic.png"
 FIRST_ZOMBIE_PNG = "first-zombie.png"
 BANDS_PNG = "bands.png"
+EPIDEMIC_BANDS_PNG = "epidemic-bands.png"
 OUTBREAK_GIF = "outbreak.gif"
 PHASE_PNG = "phase.png"
 OUTCOMES_PNG = "outcomes.png"
@@ -84,7 +85,7 @@ def write_report(
         Its data, if already loaded; read from `folder` otherwise.
     pictures
         Also write timeseries.png, first-zombie.png and outbreak.gif (runs) or bands.png
-        (ensembles) beside the report.
+        and epidemic-bands.png (ensembles) beside the report.
     """
     start = time.perf_counter()
     folder = Path(folder)
@@ -101,6 +102,21 @@ def write_report(
             written.append(_save_figure(plot_bands(data), folder / BANDS_PNG))
             images["median and bands of each state"] = BANDS_PNG
         figures = []
+        from hyosan.reports.epidemic_plot import plot_incidence_bands
+
+        incidence = plot_incidence_bands(data)
+        if incidence is not None:
+            buffer = io.BytesIO()
+            incidence.savefig(buffer, format="png", dpi=100)
+            figures.append(
+                (
+                    "incidence of each reaction and counts so far: median, 50 % and 90 % of runs",
+                    buffer.getvalue(),
+                )
+            )
+            if pictures:
+                written.append(_save_figure(incidence, folder / EPIDEMIC_BANDS_PNG))
+                images["incidence of each reaction: median and bands"] = EPIDEMIC_BANDS_PNG
         from hyosan.reports.plots import plot_outcomes
 
         outcomes = plot_outcomes(data)

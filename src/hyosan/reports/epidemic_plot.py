@@ -1,8 +1,16 @@
-"""The epidemic chart of a run: incidence of each reaction per unit of time, and R_t.
+"""The epidemic chart of a run: incidence of each reaction per unit of time, and R_t; and of an
+ensemble: the same incidence, and the counts so far, as a median with its bands.
 
-Drawn from incidence.parquet (results.epidemic) in the run's one display unit: the top panel
-the number of each reaction per unit of time in each interval between recorded times (new
-infections in black), the bottom panel R_t with the line R = 1.
+A run's is drawn from incidence.parquet (results.epidemic) in the run's one display unit: the
+top panel the number of each reaction per unit of time in each interval between recorded
+times (new infections in black), the bottom panel R_t with the line R = 1.
+
+An ensemble's is drawn from incidence_bands.parquet (ensemble.bands) in small multiples, as
+its states are: a row of panels of incidence per unit of time (new infections first, then
+each reaction that happened and is not the infections under another name), and below it a
+row of the same reactions' counts so far; in each panel the median of the runs with the band
+of their middle 50 % and of their middle 90 %. A comparison's two (or three) points share the
+panels, one colour each; a sweep's points are many, and only the one asked for is drawn.
 """
 
 from __future__ import annotations
@@ -11,14 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hyosan.errors import HyosanError
 from hyosan.reports.plaintext import plain_text
 from hyosan.reports.plots import as_data, time_title, unit_seconds
-from hyosan.reports.rundata import RunData
+from hyosan.reports.rundata import EnsembleData
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["plot_epidemic"]
+__all__ = ["plot_epidemic", "plot_incidence_bands"]
 
 _UNIT_NAMES = {"s": "second", "min": "minute", "h": "hour", "d": "day"}
 
@@ -26,14 +35,17 @@ _UNIT_NAMES = {"s": "second", "min": "minute", "h": "hour", "d": "day"}
 @plain_text
 def plot_epidemic(source: Any) -> Figure | None:
     """Incidence per unit of time of each reaction, and R_t, of one run; None if the run has
-    no incidence (a run directory written before hyosan counted reactions).
+    no incidence (a run directory written before hyosan counted reactions). An ensemble's is
+    plot_incidence_bands's.
 
-    `source` is a Result, a RunData or a run directory.
+    `source` is a Result, a RunData or a run directory (or an ensemble's, see above).
     """
     from hyosan.reports.figure import InlineFigure
 
     run = as_data(source)
-    if not isinstance(run, RunData) or run.incidence is None or run.incidence.num_rows < 2:
+    if isinstance(run, EnsembleData):
+        return plot_incidence_bands(run)
+    if run.incidence is None or run.incidence.num_rows < 2:
         return None
     table = run.incidence
     unit = run.display_unit
@@ -72,3 +84,143 @@ def plot_epidemic(source: Any) -> Figure | None:
     bottom.grid(alpha=0.3)
     bottom.set_xlim(float(t[0]), float(t[-1]))
     return fig
+
+
+#: Colours of a comparison's points, in order (a single point is drawn in the first).
+_POINT_COLOURS = ("#1f4e8c", "#b45309", "#047857")
+#: Most points drawn together (a comparison's); a sweep's points are drawn one at a time.
+_MAX_POINTS = len(_POINT_COLOURS)
+
+
+@plain_text
+def plot_incidence_bands(source: Any, *, point: Any = None) -> Figure | None:
+    """An ensemble's incidence per unit of time of every reaction, and its counts so far, as
+    the median of the runs with their 50 % and 90 % bands, one panel per reaction (see the
+    module docstring); None if the ensemble has no incidence_bands.parquet (an engine that
+    counts no reactions, or an ensemble written before hyosan kept them).
+
+    Parameters
+    ----------
+    source
+        An ensemble result, an EnsembleData or an ensemble directory.
+    point
+        Which point to draw; by default every point of a comparison (up to three), or the
+        first of a sweep.
+    """
+    from hyosan.reports.figure import InlineFigure
+    from hyosan.reports.outcomes import point_labels
+
+    ens = as_data(source)
+    if not isinstance(ens, EnsembleData):
+        raise HyosanError("plot_incidence_bands draws an ensemble; plot_epidemic draws a run")
+    table = ens.incidence
+    if table is None or table.num_rows == 0:
+        return None
+    cols = {k: table.column(k).to_numpy(zero_copy_only=False) for k in table.column_names}
+    points = list(dict.fromkeys(cols["point"].tolist()))
+    if point is not None and point not in points:
+        raise HyosanError(f"no point {point!r} in the ensemble's incidence; points: {points}")
+    shown = [point] if point is not None else points if len(points) <= _MAX_POINTS else points[:1]
+    per = {p: _point_series(cols, p) for p in shown}
+    names = _reactions_shown(per)
+    unit = ens.display_unit
+    unit_s = unit_seconds(unit)
+    labels = point_labels(ens.summary)
+    n = len(names)
+    width = min(3, n)
+    rows = int(np.ceil(n / width))
+    fig = InlineFigure(figsize=(3.7 * width, 2 * (2.3 * rows) + 0.9), layout="constrained")
+    new_fig, cum_fig = fig.subfigures(2, 1)
+    new_fig.suptitle(f"incidence per {_UNIT_NAMES.get(unit, unit)}", fontsize="medium")
+    cum_fig.suptitle("counts so far", fontsize="medium")
+    for kind, sub in (("new", new_fig), ("cum", cum_fig)):
+        axes = sub.subplots(rows, width, sharex=True, squeeze=False).ravel()
+        for extra in axes[n:]:
+            extra.set_visible(False)
+        for ax, name in zip(axes, names, strict=False):
+            for k, p in enumerate(shown):
+                _band(ax, per[p], f"{kind}_{name}", unit_s, _POINT_COLOURS[k], labels.get(p))
+            ax.set_title("infections" if name == "infections" else name, fontsize="small")
+            ax.grid(alpha=0.3)
+            ax.set_ylim(bottom=0)
+        # Shared x: the span of every point shown (a comparison's horizons may differ).
+        axes[0].set_xlim(*_span(per, unit_s))
+        axes[0].set_ylabel("per " + _UNIT_NAMES.get(unit, unit) if kind == "new" else "count")
+        if len(shown) > 1:
+            axes[0].legend(loc="best", fontsize="x-small")
+    where = "" if len(points) == 1 or len(shown) > 1 else f", {labels.get(shown[0], shown[0])}"
+    fig.suptitle(f"{ens.name}: {ens.kind}{where}; median, 50 % and 90 % of runs", fontsize="medium")
+    fig.supxlabel(time_title(unit), fontsize="medium")
+    return fig
+
+
+def _span(per: dict[Any, dict[str, dict[str, np.ndarray]]], unit_s: float) -> tuple[float, float]:
+    """The first and last time of every point's series, in the display unit."""
+    times = [a["t"] for series in per.values() for a in series.values() if a["t"].size]
+    if not times:
+        return 0.0, 1.0
+    lo = min(float(t[0]) for t in times) / unit_s
+    hi = max(float(t[-1]) for t in times) / unit_s
+    return lo, max(hi, lo + 1e-9)
+
+
+def _point_series(cols: dict[str, np.ndarray], point: Any) -> dict[str, dict[str, np.ndarray]]:
+    """Series name → {"t", "q05", ..., "q95"} arrays sorted by time, for one point."""
+    mine = np.flatnonzero(cols["point"] == point)
+    series = cols["series"][mine]
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for name in dict.fromkeys(series.tolist()):
+        idx = mine[series == name]
+        idx = idx[np.argsort(cols["t"][idx], kind="stable")]
+        out[str(name)] = {
+            k: np.asarray(cols[k][idx], dtype=np.float64)
+            for k in ("t", "q05", "q25", "q50", "q75", "q95")
+        }
+    return out
+
+
+def _reactions_shown(per: dict[Any, dict[str, dict[str, np.ndarray]]]) -> list[str]:
+    """Infections first, then each reaction that happened in some run and is not the
+    infections under another name (a model's one infecting reaction)."""
+    names: list[str] = ["infections"]
+    for series in per.values():
+        infections = series.get("cum_infections")
+        for key, arrays in series.items():
+            name = key.removeprefix("cum_")
+            if not key.startswith("cum_") or name in names:
+                continue
+            if not np.any(arrays["q95"] > 0):
+                continue
+            if infections is not None and all(
+                np.array_equal(arrays[q], infections[q]) for q in ("q05", "q50", "q95")
+            ):
+                continue
+            names.append(name)
+    return names
+
+
+def _band(
+    ax: Any,
+    series: dict[str, dict[str, np.ndarray]],
+    key: str,
+    unit_s: float,
+    colour: str,
+    label: str | None,
+) -> None:
+    """One point's median with its 50 % and 90 % bands; incidence per unit of time."""
+    arrays = series.get(key)
+    if arrays is None:
+        return
+    t = arrays["t"] / unit_s
+    values = {q: arrays[q] for q in ("q05", "q25", "q50", "q75", "q95")}
+    if key.startswith("new_"):
+        # Each interval's count over its width (the same for every run: quantiles scale),
+        # drawn at the interval's middle; the first time has no interval.
+        width = np.diff(t)
+        ok = width > 0
+        mid = ((t[1:] + t[:-1]) / 2)[ok]
+        values = {q: v[1:][ok] / width[ok] for q, v in values.items()}
+        t = mid
+    ax.fill_between(t, values["q05"], values["q95"], color=colour, alpha=0.15, lw=0)
+    ax.fill_between(t, values["q25"], values["q75"], color=colour, alpha=0.3, lw=0)
+    ax.plot(t, values["q50"], color=colour, lw=1.2, label=label)

@@ -2,7 +2,9 @@
 
 Grids bigger than the report can carry are drawn in blocks of k × k cells (their counts summed).
 Named places with coordinates (regions, rooms) are points; rooms on several floors get one panel
-per floor, sharing one scale so the floors line up, and the ground floor's places outside the
+per floor, each sized to its own rooms (a roof of one big room and a stairwell is a small
+panel, not an empty box the size of the floors below), all at one scale and placed where they
+lie along the building, so the floors line up; the ground floor's places outside the
 building's footprint (the yard, the gym, the road out) get a panel of their own. Far-flung
 places are pulled in on a logarithmic scale, so that one distant exit does not shrink the rest
 to a dot; the report says so. Rooms with an area are drawn to scale as rectangles of that area
@@ -61,11 +63,18 @@ class GridGeometry:
 
 @dataclass(frozen=True)
 class Panel:
-    """One drawing area: a floor, the grounds, or the whole map."""
+    """One drawing area: a floor, the grounds, or the whole map.
+
+    Floors share one scale: each is drawn `share` of the width the widest span of the floors
+    takes, `offset` (of that width) from its west end, so that a room is drawn above the room
+    below it. Other panels fill their place (share 1, offset 0).
+    """
 
     title: str
     aspect: float  # width / height
     scaled: bool  # some places pulled in, not to scale
+    share: float = 1.0
+    offset: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -168,46 +177,57 @@ def _points(places: pa.Table, rooms: dict[str, tuple[int, str, float]]) -> Point
     areas = _areas(places, rooms, keep, labels)
 
     panel_of, titles, groups = _assign_panels(x, y, floors, kinds)
-    panels: list[Panel] = []
+    is_floor = [t.startswith("floor ") for t in titles]
     u = np.zeros(keep.size)
     v = np.zeros(keep.size)
-    sizes: list[float] = []
-    # Floors of one building share one box, so a room is drawn where the room below it is.
-    floor_members = [m for t, m in zip(titles, groups, strict=True) if t.startswith("floor ")]
-    shared = np.concatenate(floor_members) if floor_members else np.zeros(0, dtype=np.int64)
-    boxes: dict[str, tuple[float, float, float, float, bool]] = {}
     px, py = x.copy(), y.copy()
     wm, hm = _room_shapes(x, y, areas, kinds, floors)
-    for title, members in zip(titles, groups, strict=True):
-        key = "floors" if title.startswith("floor ") else title
-        if key not in boxes:
-            union = shared if key == "floors" else members
-            px[union], sx = _pull_in(x[union])
-            py[union], sy = _pull_in(y[union])
-            boxes[key] = (*_box(px[union], py[union], wm[union], hm[union]), bool(sx or sy))
-        lo_x, hi_x, lo_y, hi_y, scaled = boxes[key]
-        width, height = hi_x - lo_x, hi_y - lo_y
-        u[members] = (px[members] - lo_x) / width
-        v[members] = (py[members] - lo_y) / height
-        panels.append(Panel(title=title, aspect=width / height, scaled=scaled))
+    # Far places pulled in over all the floors together (a floor of a few rooms has no
+    # outliers of its own), then each panel's box around its own places and their rectangles.
+    floor_members = [m for m, f in zip(groups, is_floor, strict=True) if f]
+    shared = np.concatenate(floor_members) if floor_members else np.zeros(0, dtype=np.int64)
+    floors_scaled = False
+    if shared.size:
+        px[shared], sx = _pull_in(x[shared])
+        py[shared], sy = _pull_in(y[shared])
+        floors_scaled = bool(sx or sy)
+    boxes: list[tuple[float, float, float, float]] = []
+    scaled: list[bool] = []
+    for members, floor in zip(groups, is_floor, strict=True):
+        if floor:
+            scaled.append(floors_scaled)
+        else:
+            px[members], sx = _pull_in(x[members])
+            py[members], sy = _pull_in(y[members])
+            scaled.append(bool(sx or sy))
+        boxes.append(_box(px[members], py[members], wm[members], hm[members]))
+    panels = _panels(titles, boxes, scaled, is_floor)
+    for p, members in enumerate(groups):
+        lo_x, hi_x, lo_y, hi_y = boxes[p]
+        u[members] = (px[members] - lo_x) / (hi_x - lo_x)
+        v[members] = (py[members] - lo_y) / (hi_y - lo_y)
+    sizes: list[float] = []
     rw = np.zeros(keep.size)
     rh = np.zeros(keep.size)
     for p, members in enumerate(groups):
         _spread_duplicates(u, v, members, panels[p].aspect)
         sizes.append(_marker_size(u[members], v[members], panels[p].aspect))
-        key = "floors" if titles[p].startswith("floor ") else titles[p]
-        lo_x, hi_x, lo_y, hi_y, _ = boxes[key]
+        lo_x, hi_x, lo_y, hi_y = boxes[p]
+        # A floor's box holds its rooms' rectangles whole: none needs capping unless places
+        # were pulled in from afar.
+        cap = MAX_SHARE if scaled[p] or not is_floor[p] else 1.0
         cw, ch = _fit_rectangles(
-            px[members], py[members], wm[members], hm[members], outer=(hi_x - lo_x, hi_y - lo_y)
+            px[members], py[members], wm[members], hm[members], (hi_x - lo_x, hi_y - lo_y), cap
         )
         rw[members] = cw / (hi_x - lo_x)
         rh[members] = ch / (hi_y - lo_y)
-    # One marker size on every floor (they share a scale): the smallest of the floors'.
-    floor_sizes = [s for t, s in zip(titles, sizes, strict=True) if t.startswith("floor ")]
-    if floor_sizes:
+    # One marker size on every floor (they share a scale): the smallest of the floors', in
+    # metres, then in each floor's own width.
+    widths = [hi_x - lo_x for lo_x, hi_x, _, _ in boxes]
+    floor_m = [s * w for s, w, f in zip(sizes, widths, is_floor, strict=True) if f]
+    if floor_m:
         sizes = [
-            min(floor_sizes) if t.startswith("floor ") else s
-            for t, s in zip(titles, sizes, strict=True)
+            min(floor_m) / w if f else s for s, w, f in zip(sizes, widths, is_floor, strict=True)
         ]
     for p, members in enumerate(groups):
         # Places without an area: a square marker of the panel's size, kept apart from the
@@ -234,6 +254,26 @@ def _points(places: pa.Table, rooms: dict[str, tuple[int, str, float]]) -> Point
         w=rw,
         h=rh,
     )
+
+
+def _panels(
+    titles: list[str],
+    boxes: list[tuple[float, float, float, float]],
+    scaled: list[bool],
+    is_floor: list[bool],
+) -> list[Panel]:
+    """The panels of their boxes: floors at one scale, placed along the building's span."""
+    floors = [b for b, f in zip(boxes, is_floor, strict=True) if f]
+    span_lo = min((b[0] for b in floors), default=0.0)
+    span = max((b[1] for b in floors), default=1.0) - span_lo
+    out = []
+    for title, (lo_x, hi_x, lo_y, hi_y), sc, floor in zip(
+        titles, boxes, scaled, is_floor, strict=True
+    ):
+        width, height = hi_x - lo_x, hi_y - lo_y
+        share, offset = (width / span, (lo_x - span_lo) / span) if floor else (1.0, 0.0)
+        out.append(Panel(title, width / height, sc, share=share, offset=offset))
+    return out
 
 
 def _population(places: pa.Table) -> np.ndarray:
@@ -426,9 +466,10 @@ def _fit_rectangles(
     w: np.ndarray,
     h: np.ndarray,
     outer: tuple[float, float],
+    cap: float = MAX_SHARE,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rectangles (centre x, y; size w × h) shrunk, each keeping its shape, until no two
-    overlap, and none wider or taller than MAX_SHARE of the panel (the fields far away).
+    overlap, and none wider or taller than `cap` of the panel (the fields far away).
 
     Each rectangle shrinks by the least factor that separates it from every rectangle it
     overlaps, along the axis where that costs least: one pass then leaves no overlaps, since
@@ -439,9 +480,7 @@ def _fit_rectangles(
     # Places pulled in from afar keep their size's order without covering the rest.
     cap = np.minimum(
         1.0,
-        np.minimum(
-            MAX_SHARE * outer[0] / np.where(ok, w, 1), MAX_SHARE * outer[1] / np.where(ok, h, 1)
-        ),
+        np.minimum(cap * outer[0] / np.where(ok, w, 1), cap * outer[1] / np.where(ok, h, 1)),
     )
     w[ok] *= cap[ok]
     h[ok] *= cap[ok]

@@ -111,7 +111,14 @@ def _places(run: RunData, frames: PlaceFrames) -> dict[str, Any]:
     out["kind"] = "points"
     out["points"] = {
         "panels": [
-            {"title": p.title, "aspect": round(p.aspect, 4), "scaled": p.scaled, "size": s}
+            {
+                "title": p.title,
+                "aspect": round(p.aspect, 4),
+                "scaled": p.scaled,
+                "size": s,
+                "share": round(p.share, 4),
+                "offset": round(p.offset, 4),
+            }
             for p, s in zip(g.panels, g.size, strict=True)
         ],
         "panel": g.panel.tolist(),

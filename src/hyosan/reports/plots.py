@@ -15,7 +15,7 @@ import numpy as np
 
 from hyosan.errors import HyosanError
 from hyosan.reports.colours import EMPTY, STATE_COLOURS, mix_colours
-from hyosan.reports.geometry import GridGeometry, PointGeometry
+from hyosan.reports.geometry import GridGeometry, Panel, PointGeometry
 from hyosan.reports.plaintext import plain_text
 from hyosan.reports.rundata import EnsembleData, RunData, load_report_data
 
@@ -398,7 +398,7 @@ class MapDrawing:
         cols = 1 if n <= 3 else 2
         rows = int(np.ceil(n / cols))
         heights = [
-            max(1 / max(g.panels[i].aspect, 1e-3) for i in range(r * cols, min(n, (r + 1) * cols)))
+            max(_panel_height(g.panels[i]) for i in range(r * cols, min(n, (r + 1) * cols)))
             for r in range(rows)
         ]
         grid = fig.add_gridspec(rows, cols, height_ratios=heights)
@@ -407,17 +407,25 @@ class MapDrawing:
         for p, panel in enumerate(g.panels):
             ax: Axes = fig.add_subplot(grid[p // cols, p % cols])
             members = np.flatnonzero(g.panel == p)
-            height = 1 / panel.aspect
+            # The cell is 1 wide; a floor takes its share of it from its offset (see geometry),
+            # so that the floors are drawn at one scale and line up; its own frame shows where.
+            share, height = panel.share, _panel_height(panel)
             ax.set_xlim(0, 1)
             ax.set_ylim(0, height)
             ax.set_aspect("equal")
             ax.set_xticks([])
             ax.set_yticks([])
+            if share < 1:
+                ax.set_frame_on(False)
+                ax.add_patch(
+                    Rectangle((panel.offset, 0), share, height, fill=False, lw=0.8, ec="black")
+                )
             title = panel.title + (" (far places drawn closer)" if panel.scaled else "")
-            ax.set_title(title, fontsize="small")
+            ax.set_title(title, fontsize="small", x=panel.offset + share / 2)
             # Rooms to scale (see geometry): rectangles centred on each place.
-            w, h = g.w[members], g.h[members] * height
-            x0, y0 = g.u[members] - w / 2, g.v[members] * height - h / 2
+            w, h = g.w[members] * share, g.h[members] * height
+            x0 = panel.offset + g.u[members] * share - w / 2
+            y0 = g.v[members] * height - h / 2
             patches = [Rectangle((a, b), c, d) for a, b, c, d in zip(x0, y0, w, h, strict=True)]
             coll = PatchCollection(
                 patches, facecolors=np.tile(EMPTY, (members.size, 1)), edgecolors="#333333"
@@ -477,6 +485,11 @@ class MapDrawing:
             return
         for coll, members, _ in self.collections:
             coll.set_facecolors(colours[members])
+
+
+def _panel_height(panel: Panel) -> float:
+    """A panel's height in units of its cell's width (its share of it over its aspect)."""
+    return panel.share / max(panel.aspect, 1e-3)
 
 
 def _marker_points(fig: Figure, ax: Axes, half_width: float) -> float:
@@ -567,8 +580,8 @@ def map_size(frames: PlaceFrames) -> tuple[float, float]:
     cols = 1 if n <= 3 else 2
     rows = int(np.ceil(n / cols))
     width = 8.0
-    aspects = [max(p.aspect, 1e-3) for p in g.panels]
+    heights = [_panel_height(p) for p in g.panels]
     height = sum(
-        max((width / cols) / a for a in aspects[r * cols : (r + 1) * cols]) for r in range(rows)
+        max((width / cols) * h for h in heights[r * cols : (r + 1) * cols]) for r in range(rows)
     )
     return (width, float(np.clip(0.8 * height + 0.4 * rows + 0.5, 2.5, 11.0)))

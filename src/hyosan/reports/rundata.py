@@ -176,6 +176,10 @@ class EnsembleData:
         bands.parquet, long: point, t, state, q05, q25, q50, q75, q95, mean.
     runs
         runs.parquet: one row per run (point, replicate, seed, summary figures), if present.
+    incidence
+        incidence_bands.parquet (ensemble.bands), if the engine counted its reactions: long,
+        point, t, series (`new_<reaction>`, `cum_<reaction>`, `new_infections`,
+        `cum_infections`), q05, ..., q95, mean.
     """
 
     summary: dict[str, Any]
@@ -184,6 +188,7 @@ class EnsembleData:
     display_unit: str
     bands: pa.Table
     runs: pa.Table | None = None
+    incidence: pa.Table | None = None
 
     @property
     def kind(self) -> str:
@@ -214,6 +219,11 @@ class EnsembleData:
             display_unit=fit_unit(unit, float(t.max()) if t is not None else None),
             bands=bands,
             runs=runs,
+            incidence=(
+                pq.read_table(ens_dir / "incidence_bands.parquet")
+                if _exists(ens_dir, "incidence_bands")
+                else None
+            ),
         )
 
 

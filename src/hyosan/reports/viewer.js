@@ -520,6 +520,8 @@
     layoutPanels(width) {
       // Panels in columns: as few as keep the drawing no taller than 1300 px. Rooms are drawn
       // to scale inside; labels that do not fit in a room go beside it or into the key below.
+      // A floor takes its share of its column, from where it lies along the building (its
+      // offset), so that the floors are drawn at one scale and line up.
       const panels = this.places.points.panels;
       const gap = 10, titleH = 18, m = 4;
       let best = null;
@@ -531,9 +533,12 @@
           let rowH = 0;
           for (let c = 0; c < cols && r * cols + c < panels.length; c++) {
             const i = r * cols + c;
-            const inner = Math.max(30, Math.min(pw * 1.2, (pw - 2 * m) / panels[i].aspect));
+            const share = panels[i].share || 1, offset = panels[i].offset || 0;
+            const iw = (pw - 2 * m) * share;
+            const inner = Math.max(30, Math.min(pw * 1.2, iw / panels[i].aspect));
             const h = inner + 2 * m;
-            boxes[i] = { x: c * (pw + gap), y: y + titleH, w: pw, h, mx: m, mt: m, mb: m };
+            const x = c * (pw + gap) + (pw - 2 * m) * offset;
+            boxes[i] = { x, y: y + titleH, w: iw + 2 * m, h, mx: m, mt: m, mb: m };
             rowH = Math.max(rowH, h + titleH);
           }
           y += rowH + gap;

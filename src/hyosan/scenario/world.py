@@ -80,6 +80,21 @@ class Region(Frozen):
     population: Count
     x: float = 0.0
     y: float = 0.0
+    lat: Annotated[float, Field(ge=-90, le=90)] | None = Field(
+        default=None,
+        description="latitude in degrees north (WGS 84), with lon: where the region is on the "
+        "Earth, for places.geojson; x and y, when not given, are then kilometres east and "
+        "north of the regions' middle",
+    )
+    lon: Annotated[float, Field(ge=-180, le=180)] | None = Field(
+        default=None, description="longitude in degrees east (WGS 84), with lat"
+    )
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Region:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError(f"region {self.name!r}: give lat and lon together, or neither")
+        return self
 
 
 class Route(Frozen):
@@ -232,6 +247,13 @@ class WorldSpec(Frozen):
             )
         if self.stop_at_edge and (self.kind not in ("lattice", "grid") or self.periodic):
             raise ValueError("stop_at_edge needs a border: a lattice or grid with periodic = false")
+        placed = [r.lat is not None for r in self.regions]
+        if any(placed) and not all(placed):
+            missing = next(r.name for r, p in zip(self.regions, placed, strict=True) if not p)
+            raise ValueError(
+                f"regions: {missing!r} has no lat and lon, and other regions have them; give "
+                "every region lat and lon (places.geojson places them all), or none"
+            )
         names = [r.name for r in self.regions]
         if len(set(names)) != len(names):
             dup = next(n for n in names if names.count(n) > 1)

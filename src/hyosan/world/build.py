@@ -61,8 +61,7 @@ def _structure(spec: WorldSpec, rng: np.random.Generator) -> World:
             names=names,
             population=np.array([r.population for r in spec.regions], dtype=np.int64),
         )
-        coords = np.array([[r.x, r.y] for r in spec.regions], dtype=np.float64)
-        return World(**{**world.__dict__, "coords": coords})
+        return World(**{**world.__dict__, "coords": _region_coords(spec)})
     if spec.kind == "building":
         return _building(spec)
     # graph
@@ -85,6 +84,27 @@ def _structure(spec: WorldSpec, rng: np.random.Generator) -> World:
     except HyosanError as exc:
         raise EngineError(f"world.edges: {exc}") from None
     return from_edges(spec.nodes, heads, tails, weights)
+
+
+#: Kilometres per degree of latitude (and of longitude at the equator), WGS 84's mean.
+_KM_PER_DEGREE = 111.32
+
+
+def _region_coords(spec: WorldSpec) -> np.ndarray:
+    """The regions' x and y: as given; or, for regions placed only by lat and lon (every x
+    and y left at 0), kilometres east and north of their middle (an equirectangular projection
+    at their middle latitude, close enough over a country for drawing them)."""
+    xy = np.array([[r.x, r.y] for r in spec.regions], dtype=np.float64)
+    # (Not "which fields were set": a written scenario.toml spells out x = 0.0 and y = 0.0.)
+    if np.any(xy != 0.0) or spec.regions[0].lat is None:
+        return xy
+    lat = np.array([float(r.lat or 0.0) for r in spec.regions])
+    lon = np.array([float(r.lon or 0.0) for r in spec.regions])
+    mid_lat = (lat.min() + lat.max()) / 2
+    mid_lon = (lon.min() + lon.max()) / 2
+    east = (lon - mid_lon) * _KM_PER_DEGREE * np.cos(np.radians(mid_lat))
+    north = (lat - mid_lat) * _KM_PER_DEGREE
+    return np.column_stack([east, north])
 
 
 def _network(net: NetworkSpec) -> World:

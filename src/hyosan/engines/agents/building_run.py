@@ -105,6 +105,15 @@ _REACTION_EVENTS: tuple[tuple[str, int, int, int], ...] = (
     ("escape", EV_ESCAPE, HUMAN, ESCAPED),
     ("escape_bitten", EV_ESCAPE, BITTEN, ESCAPED),
 )
+#: What a strike does to each state it hits, as reactions of their own (a run with a strike
+#: only): (reaction, the Strike tally's key, state before, state after). Only the named
+#: characters it hits have events, so the tallies, not the log, count them.
+_STRIKE_REACTIONS: tuple[tuple[str, str, int, int], ...] = (
+    ("strike_death", "human", HUMAN, DEAD),
+    ("strike_death_bitten", "bitten", BITTEN, DEAD),
+    ("strike_death_hybrid", "hybrid", HYBRID, DEAD),
+    ("strike_destroyed", "zombie", ZOMBIE, DESTROYED),
+)
 
 
 def state_map(scenario: Scenario) -> np.ndarray:
@@ -298,10 +307,19 @@ class BuildingRun:
         """The events that move a person between compartments, counted at the recorded times.
 
         Each kind is one change of state (a person's first bite makes them bitten, a kill
-        destroys a zombie, ...), counted up to and including each recorded time.
+        destroys a zombie, ...), counted up to and including each recorded time. A run with
+        a strike has four more, from the strike's tallies: the people it killed in each state
+        and the zombies it destroyed (its named victims' events are not counted as kills or
+        deaths by people).
         """
         ev = self.events()
         comp = self.counts.compartment
+        strikes = [] if self.actions is None else self.actions.strikes
+        if strikes:
+            # (`aux` is each kind's own detail: BY_STRIKE means the strike on kills and deaths.)
+            by_strike = np.isin(ev["kind"], [EV_KILL, EV_DEATH]) & (ev["aux"] == BY_STRIKE)
+            by_people = ~by_strike
+            ev = {k: v[by_people] for k, v in ev.items()}
         # Each person's first bite (a later one changes no state): when they became bitten.
         bites = ev["kind"] == EV_BITE
         order = np.argsort(ev["t"][bites], kind="stable")
@@ -327,13 +345,23 @@ class BuildingRun:
                 when = when[was_bitten] if before == BITTEN else when[~was_bitten]
             when = np.sort(when)
             counts[:, j] = np.searchsorted(when, times, side="right")
+        names = [name for name, _, _, _ in _REACTION_EVENTS]
+        if strikes:
+            assert self.actions is not None
+            struck = np.zeros((len(times), len(_STRIKE_REACTIONS)))
+            extra = np.zeros((len(_STRIKE_REACTIONS), len(self.compartments)))
+            for j, (name, key, before, after) in enumerate(_STRIKE_REACTIONS):
+                names.append(name)
+                extra[j, comp[before]] -= 1.0
+                extra[j, comp[after]] += 1.0
+                for tally in self.actions.tallies:
+                    if tally.t_s is not None:
+                        struck[:, j] += np.where(times >= tally.t_s, tally.hit.get(key, 0), 0)
+            counts = np.hstack([counts, struck])
+            stoich = np.vstack([stoich, extra])
         from hyosan.results.epidemic import ReactionCounts
 
-        return ReactionCounts(
-            names=tuple(name for name, _, _, _ in _REACTION_EVENTS),
-            counts=counts,
-            stoichiometry=stoich,
-        )
+        return ReactionCounts(names=tuple(names), counts=counts, stoichiometry=stoich)
 
     # --- between steps -----------------------------------------------------------------------
 
