@@ -39,6 +39,10 @@ the government's timeline and a user turns it on with `--set interventions[0].en
   step; at the camp each is screened at rate `screening`. Humans join `safe`; a bitten person
   is caught with probability `catch_bitten`, a hybrid with `catch_hybrid` (a temperature check
   misses most of them), and joins `caught_to`; one not caught gets in and joins `safe` too.
+  In a building (the agents engine) the troops come to the area's rooms instead: from `start`
+  to `end`, once a minute, each human or bitten person there is taken out at rate `speed`
+  (up to `capacity` in all, for a helicopter); the check catches the bitten with
+  `catch_bitten` and they are left behind. Those taken are `safe`; hybrids keep away.
 - `cure`: from `start`, zombies in the area are cured at rate `rate` and join `to` (default: the
   model's first human compartment).
 - `travel`: people of `compartments` at `origin` travel to `destination` (any place, not only a
@@ -195,6 +199,10 @@ class Evacuate(_Window):
     compartments: tuple[str, ...] = ()
     safe: str | None = None
     caught_to: str | None = None
+    capacity: Annotated[int, Field(ge=1, le=10**9)] | None = Field(
+        default=None,
+        description="in a building: at most this many people taken in all (a helicopter)",
+    )
 
 
 class Cure(_Window):

@@ -1,4 +1,4 @@
-"""Interventions in a building, carried out between steps: air strikes and sound lures.
+"""Interventions in a building, carried out between steps: air strikes, sound lures, troops.
 
 Rooms are the places of an area: by name or number (`places`), or within `hops` doors or
 `radius` metres (room centres) of a room (`around`).
@@ -11,7 +11,13 @@ Rooms are the places of an area: by name or number (`places`), or within `hops` 
   sound draws every zombie, so a lure in a building takes no `area`, and zombies walk at their
   own pace, not at `speed`.
 
-Other interventions are refused: the engine declares only these two.
+- `evacuate`: the troops at the area's rooms (a helicopter at the roof, the ground sweep):
+  from `start` to `end`, once a minute, each human or bitten person there who is not on the
+  move is taken out with chance 1 - exp(-speed x 1 min), up to `capacity` in all; a
+  temperature check catches the bitten with `catch_bitten`, and they are left behind. Those
+  taken escape (an escape event, so their fate says the troops took them); hybrids keep away.
+
+Other interventions are refused: the engine declares only these three.
 """
 
 from __future__ import annotations
@@ -24,9 +30,12 @@ import numpy as np
 from hyosan.engines.agents.params import (
     BITTEN,
     BY_STRIKE,
+    BY_TROOPS,
     DEAD,
     DESTROYED,
+    ESCAPED,
     EV_DEATH,
+    EV_ESCAPE,
     EV_KILL,
     HUMAN,
     HYBRID,
@@ -46,7 +55,10 @@ if TYPE_CHECKING:
 __all__ = ["SUPPORTED", "BuildingActions"]
 
 #: The interventions the agents engine carries out in a building.
-SUPPORTED = ("interventions.strike", "interventions.lure")
+SUPPORTED = ("interventions.strike", "interventions.lure", "interventions.evacuate")
+
+#: How often the troops of an evacuation pick people up, in seconds.
+PICKUP_EVERY = 60.0
 
 #: A lure's reach, in metres: beyond any building's size, so that every zombie hears it.
 LURE_RADIUS = 1.0e6
@@ -63,18 +75,49 @@ def building_world(plan: FloorPlan) -> World:
 
 
 @dataclass
+class Pickup:
+    """An evacuation in a building: where, when, how fast, how many, and who is refused."""
+
+    index: int
+    name: str
+    start: float
+    end: float
+    rooms: np.ndarray  # bool per room
+    rate: float  # per second, per person in the area
+    capacity: int | None
+    catch_bitten: float
+    taken: int = 0
+
+    def times(self, horizon: float) -> list[float]:
+        """The pickup instants within (0, horizon]."""
+        last = min(self.end, horizon)
+        if last < self.start:
+            return []
+        n = int((last - self.start) // PICKUP_EVERY)
+        return [self.start + k * PICKUP_EVERY for k in range(n + 1)]
+
+
+@dataclass
 class BuildingActions:
-    """The strikes and lures of a scenario, resolved to rooms."""
+    """The strikes, lures and evacuations of a scenario, resolved to rooms."""
 
     strikes: list[tuple[int, str, float, np.ndarray, str]] = field(default_factory=list)
     lures: list[tuple[int, str, float, float, int]] = field(default_factory=list)
+    pickups: list[Pickup] = field(default_factory=list)
     tallies: list[Strike] = field(default_factory=list)
+    rng: np.random.Generator | None = None
+    _due: dict[float, list[Pickup]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, scenario: Scenario, plan: FloorPlan) -> BuildingActions:
-        """The strikes and lures of `scenario` with their areas and targets as rooms of `plan`."""
+    def build(
+        cls, scenario: Scenario, plan: FloorPlan, rng: np.random.Generator | None = None
+    ) -> BuildingActions:
+        """The strikes, lures and evacuations of `scenario`, their areas as rooms of `plan`.
+
+        `rng` draws who the troops take (its own stream, so other draws stay as they were).
+        """
         world = building_world(plan)
-        out = cls()
+        out = cls(rng=rng)
         for i, iv in enumerate(scenario.interventions):
             if not iv.enabled:
                 continue
@@ -92,11 +135,31 @@ class BuildingActions:
                 room = seed_place(world, iv.toward, f"{where}.toward")
                 start, end = iv.window()
                 out.lures.append((i, iv.name or iv.kind, start, end, room))
+            elif iv.kind == "evacuate":
+                mask = area_mask(world, iv.area, f"{where}.area")
+                start, end = iv.window()
+                out.pickups.append(
+                    Pickup(
+                        index=i,
+                        name=iv.name or iv.kind,
+                        start=start,
+                        end=end,
+                        rooms=np.ones(len(plan.names), dtype=bool) if mask is None else mask,
+                        rate=float(iv.speed),
+                        capacity=iv.capacity,
+                        catch_bitten=iv.catch_bitten,
+                    )
+                )
         return out
 
     def times(self, horizon: float) -> list[float]:
-        """Times in (0, horizon] at which a strike falls or a lure starts."""
+        """Times in (0, horizon] at which a strike falls, a lure starts or troops pick up."""
         found = {t for _, _, t, _, _ in self.strikes} | {t for _, _, t, _, _ in self.lures}
+        self._due = {}
+        for pickup in self.pickups:
+            for t in pickup.times(horizon):
+                self._due.setdefault(t, []).append(pickup)
+        found |= set(self._due)
         return sorted(t for t in found if 0.0 < t <= horizon)
 
     def apply(self, t: float, run: BuildingRun) -> None:
@@ -110,6 +173,32 @@ class BuildingActions:
         for i, name, when, mask, note in self.strikes:
             if when == t:
                 self._strike(i, name, t, mask, note, run)
+        for pickup in self._due.get(t, ()):
+            self._pick_up(pickup, t, run)
+
+    def _pick_up(self, pickup: Pickup, t: float, run: BuildingRun) -> None:
+        """The troops take out whom they find in the area's rooms, but the bitten they catch."""
+        if pickup.capacity is not None and pickup.taken >= pickup.capacity:
+            return
+        assert self.rng is not None, "an evacuation needs its random stream"
+        ag = run.agents
+        st, room = ag.state, ag.room
+        here = np.flatnonzero(pickup.rooms[room] & np.isin(st, [HUMAN, BITTEN]) & (ag.passage < 0))
+        if not here.size:
+            return
+        chance = 1.0 - np.exp(-pickup.rate * PICKUP_EVERY)
+        found = here[self.rng.random(here.size) < chance]
+        # The temperature check: the bitten it catches are left behind.
+        caught = (st[found] == BITTEN) & (self.rng.random(found.size) < pickup.catch_bitten)
+        taken = self.rng.permutation(found[~caught])
+        if pickup.capacity is not None:
+            taken = taken[: pickup.capacity - pickup.taken]
+        for p in np.sort(taken):
+            run.emit(t, EV_ESCAPE, int(p), -1, int(room[p]), BY_TROOPS)
+        st[taken] = ESCAPED
+        ag.goal[taken] = -1
+        pickup.taken += int(taken.size)
+        run.recount()
 
     def _strike(
         self, i: int, name: str, t: float, mask: np.ndarray, note: str, run: BuildingRun
@@ -138,9 +227,19 @@ class BuildingActions:
         self.tallies.append(Strike.of(name, t, note or "", before))
 
     def report(self) -> tuple[InterventionReport, ...]:
-        """One entry per lure and strike, of the same types as on a graph of places."""
+        """One entry per lure, evacuation and strike, as on a graph of places."""
         lures = [
             Measure(name=name, kind="lure", start_s=start, end_s=Measure.end_of(end))
             for _, name, start, end, _ in self.lures
         ]
-        return (*lures, *self.tallies)
+        pickups = [
+            Measure(
+                name=p.name,
+                kind="evacuate",
+                start_s=p.start,
+                end_s=Measure.end_of(p.end),
+                events={"taken out": p.taken},
+            )
+            for p in self.pickups
+        ]
+        return (*lures, *pickups, *self.tallies)

@@ -80,15 +80,20 @@ def _draws(streams: Streams) -> Draws:
 
 
 def _awareness_stream(streams: Streams) -> np.random.Generator:
-    """Awareness's own stream: a child of `behaviour`, made without spawning from it.
+    """Awareness's own stream (the first child of `behaviour`)."""
+    return _child_of_behaviour(streams, 0)
+
+
+def _child_of_behaviour(streams: Streams, k: int) -> np.random.Generator:
+    """The k-th child stream of `behaviour`, made without spawning from it.
 
     The engines' stream names are shared (engines/base.py); a child derived by its spawn key
-    leaves the `behaviour` stream and every other as they were, so adding the rule reshuffles
-    no other draws.
+    leaves the `behaviour` stream and every other as they were, so a rule with its own child
+    (awareness: 0, the troops' pickups: 1) reshuffles no other draws.
     """
     parent = streams.seed_sequence("behaviour")
     child = np.random.SeedSequence(
-        parent.entropy, spawn_key=(*parent.spawn_key, 0), pool_size=parent.pool_size
+        parent.entropy, spawn_key=(*parent.spawn_key, k), pool_size=parent.pool_size
     )
     return np.random.Generator(np.random.PCG64(child))
 
@@ -507,6 +512,10 @@ def setup_building(
         compartments=tuple(scenario.model.compartments),
         compartment_states=tuple(c.state for c in scenario.model.compartments.values()),
         rec_times=times,
-        actions=BuildingActions.build(scenario, plan) if scenario.acts else None,
+        actions=(
+            BuildingActions.build(scenario, plan, _child_of_behaviour(streams, 1))
+            if scenario.acts
+            else None
+        ),
         summary_only=summary_only,
     )

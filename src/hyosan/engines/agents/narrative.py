@@ -13,6 +13,7 @@ import numpy as np
 from hyosan.engines.agents.params import (
     BITTEN,
     BY_STRIKE,
+    BY_TROOPS,
     DEAD,
     DESTROYED,
     ESCAPED,
@@ -104,6 +105,8 @@ def _sentence(kind: int, a: str, b: str, place: str, aux: int, other: str, t: st
     if kind == EV_ABANDON:
         return f"{t} {a} refuses to open {the(place)} to {b}"
     if kind == EV_ESCAPE:
+        if aux == BY_TROOPS:
+            return f"{t} the troops take {a} out from {the(place)}"
         return f"{t} {a} escapes to {the(place)}"
     if kind == EV_LURE:
         return f"{t} {a} plays noise over the PA from {the(place)} to lure the zombies away"
@@ -239,7 +242,10 @@ def fates(
         elif s == ESCAPED:
             e = first(EV_ESCAPE, actors)
             when = clock(float(ts[e]), start) if e is not None else ""
-            text = f"escapes to {the(where)} ({when})"
+            if e is not None and int(aux[e]) == BY_TROOPS:
+                text = f"taken out by the troops from {the(where)} ({when}); safe"
+            else:
+                text = f"escapes to {the(where)} ({when})"
         elif s == HYBRID:
             text = f"becomes a hybrid after a bite{by}; in {the(where)}"
         elif s == BITTEN:

@@ -15,6 +15,7 @@ import numpy as np
 
 from hyosan.engines.agents.narrative import clock, the
 from hyosan.engines.agents.params import (
+    BY_TROOPS,
     EV_BARRICADE,
     EV_BITE,
     EV_DEATH,
@@ -158,13 +159,15 @@ class Opening:
         )
         gates: dict[str, int] = {}
         for k in out:
-            gate = self.rooms[int(ev["place"][k])]
+            gate = the(self.rooms[int(ev["place"][k])])
+            if int(ev["aux"][k]) == BY_TROOPS:
+                gate = f"the troops from {gate}"
             gates[gate] = gates.get(gate, 0) + 1
         if len(gates) == 1:
-            by = f"by {the(next(iter(gates)))}"
+            by = f"by {next(iter(gates))}"
         else:
             ranked = sorted(gates.items(), key=lambda x: -x[1])
-            by = _listed([f"{n:,} by {the(g)}" for g, n in ranked])
+            by = _listed([f"{n:,} by {g}" for g, n in ranked])
         first_hour = int(np.count_nonzero(ts <= ts.min() + HOUR))
         who = _plural(out.size, "person", "people")
         text = f"{who} got out ({by}), {first_hour:,} in the first hour"

@@ -79,6 +79,8 @@ SITE_LIMB, SITE_TORSO, SITE_NECK = 0, 1, 2
 #: A kill (of a zombie) or death (of a person) with this aux was an air strike's (actions.py),
 #: not someone's in the room: the fate and the sentence say the strike did it.
 BY_STRIKE = 2
+#: An escape with this aux was an evacuation's (actions.py): the troops took them out.
+BY_TROOPS = 3
 
 # --- parameters -----------------------------------------------------------------------------------
 
