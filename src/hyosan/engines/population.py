@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar, c
 import numpy as np
 
 from hyosan.engines.base import Engine, Outputs, Recorder, Streams
+from hyosan.engines.schedules import step_factors
 from hyosan.engines.spatial import (
     Layout,
     cull_places,
@@ -106,6 +107,10 @@ class PopulationRun:
     snaps: np.ndarray
     base_rates: np.ndarray  # each channel's rate where it acts, before interventions
     piece: World  # the world with the edge weights of this piece
+    #: The rate table of this piece before the schedule factors (None: no schedules).
+    unscheduled: np.ndarray | None = None
+    #: Each channel's schedule factor in this piece (None: no schedules).
+    factors: np.ndarray | None = None
     snap_next: int = 0
     stopped_by: str = "horizon"
 
@@ -195,6 +200,9 @@ class PopulationEngine(Engine, Generic[R]):
             base_rates=channels.rate[0].copy(),
             piece=world,
         )
+        if scenario.scheduled:
+            run.unscheduled = channels.rate.copy()
+            run.factors = np.ones(channels.rate.shape[1])
         self._prepare(run)
         return run
 
@@ -234,6 +242,19 @@ class PopulationEngine(Engine, Generic[R]):
             # The edge weights are not the world's, or were not: a cordon stands or falls.
             state.graph = graph_of(piece, self.reversed_edges)
         state.piece = piece
+        if state.factors is not None:
+            state.unscheduled = state.channels.rate
+            state.channels = state.channels._replace(rate=state.unscheduled * state.factors)
+        self._refresh(state)
+
+    def _reschedule(self, state: R, t: float) -> None:
+        # Channels to reactions: a reaction within a place or across an edge takes its
+        # reaction's factor; moves and interventions' reactions are not scheduled.
+        assert state.unscheduled is not None
+        which = state.layout.channel_reactions()
+        f = step_factors(state.scenario, t, len(state.layout.net.reaction_names))
+        state.factors = np.where(which >= 0, f[np.maximum(which, 0)], 1.0)
+        state.channels = state.channels._replace(rate=state.unscheduled * state.factors)
         self._refresh(state)
 
     def _counts(self, state: R) -> np.ndarray:

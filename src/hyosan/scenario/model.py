@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from hyosan.scenario.schedule import Schedule, with_kind
 from hyosan.scenario.units import RateField
 
 __all__ = [
@@ -118,12 +119,23 @@ class Parameter(Frozen):
 
 
 class Reaction(Frozen):
-    """One reaction: an equation, the parameter that sets its rate, and how it mixes."""
+    """One reaction: an equation, the parameter that sets its rate, and how it mixes.
+
+    `schedule` multiplies the rate by a factor that varies in time (scenario/schedule.py).
+    """
 
     name: str = Field(min_length=1)
     equation: str
     rate: str = Field(description="the name of a parameter of the model")
     mixing: Literal["mass-action", "frequency"] = "mass-action"
+    schedule: Schedule | None = Field(
+        default=None, description="a factor on the rate that varies in time (schedule.py)"
+    )
+
+    @field_validator("schedule", mode="before")
+    @classmethod
+    def _schedule_kind(cls, value: object) -> object:
+        return with_kind(value)
 
     @field_validator("equation")
     @classmethod

@@ -90,6 +90,7 @@ class SsaEngine(PopulationEngine[SsaRun]):
             "culls",
             "culls.reset_to_initial",
             "thresholds",
+            "model.schedule.steps",
             "world",
             "world.movement",
             "world.cross",

@@ -112,6 +112,7 @@ class TauEngine(PopulationEngine[TauRun]):
             "culls",
             "culls.reset_to_initial",
             "thresholds",
+            "model.schedule.steps",
             "world",
             "world.movement",
             "world.cross",
