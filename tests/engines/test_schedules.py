@@ -1,0 +1,164 @@
+"""Rate schedules: a reaction's rate times a factor that varies in time (scenario/schedule.py).
+
+A pure death process Z -> with rate k·f(t) has the closed form E[Z(t)] = Z0·exp(-k F(t)),
+F(t) = ∫0^t f, and Z(t) binomial(Z0, exp(-k F(t))) in the Markov chain. ode must match the
+mean to its tolerance; ssa (both kernels) and tau must match it to a tolerance derived from
+the binomial variance and the run count.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hyosan.cli import main
+from hyosan.engines import get_engine
+from hyosan.engines.ssa import SsaEngine
+from hyosan.scenario.load import parse_scenario
+
+Z0 = 400
+K_PER_H = 0.1
+#: Steps: 0.2 from midnight, 1 from 8h, 0.5 from 22h, every day.
+STEPS = '{ at = ["0h", "8h", "22h"], factor = [0.2, 1, 0.5], repeat = "1d" }'
+SINE = '{ kind = "sinusoid", mean = 1, amplitude = 0.5, period = "1d", peak = "14h" }'
+
+DEATH = """
+name = "death"
+engine = "ode"
+[model.compartments]
+Z = "zombie"
+[model.parameters]
+decay = "{k}/h"
+[[model.reactions]]
+name = "decay"
+equation = "Z ->"
+rate = "decay"
+{schedule}
+[initial]
+Z = {z0}
+[time]
+horizon = "3d"
+output_every = "1h"
+"""
+
+
+def death(schedule: str | None, engine: str = "ode") -> object:
+    """The pure death scenario with `schedule` on its one reaction (None: no schedule)."""
+    line = "" if schedule is None else f"schedule = {schedule}"
+    text = DEATH.format(k=K_PER_H, schedule=line, z0=Z0).replace('"ode"', f'"{engine}"')
+    return parse_scenario(text, "death.toml", [])
+
+
+def steps_integral(t: np.ndarray) -> np.ndarray:
+    """F(t) of STEPS in hours, by whole days and the day's part (exact)."""
+    hours = np.asarray(t) / 3600.0
+    day = 8 * 0.2 + 14 * 1.0 + 2 * 0.5
+    h = np.mod(hours, 24.0)
+    part = 0.2 * np.minimum(h, 8) + np.clip(h - 8, 0, 14) + 0.5 * np.clip(h - 22, 0, 2)
+    return np.floor(hours / 24.0) * day + part
+
+
+def sine_integral(t: np.ndarray) -> np.ndarray:
+    """F(t) of SINE in hours (exact)."""
+    hours = np.asarray(t) / 3600.0
+    w = 2 * math.pi / 24.0
+    return hours + 0.5 / w * (np.sin(w * (hours - 14)) - math.sin(w * -14))
+
+
+def test_ode_follows_steps_and_sinusoids_exactly() -> None:
+    for schedule, integral in [(STEPS, steps_integral), (SINE, sine_integral)]:
+        result = get_engine("ode").run(death(schedule))
+        exact = Z0 * np.exp(-K_PER_H * integral(result.times))
+        np.testing.assert_allclose(result.series("Z"), exact, rtol=1e-7)
+        # The reaction's counter is the expected number of deaths.
+        assert result.reaction_counts is not None
+        np.testing.assert_allclose(result.reaction_counts[-1, 0], Z0 - exact[-1], rtol=1e-7)
+
+
+@pytest.mark.parametrize("engine", ["ssa", "ssa-general", "tau"])
+def test_stochastic_mean_matches_the_closed_form(engine: str) -> None:
+    runs = 300
+    chosen = SsaEngine(well_mixed=False) if engine == "ssa-general" else get_engine(engine)
+    scenario = death(STEPS, "tau" if engine == "tau" else "ssa")
+    paths = np.array([chosen.run(scenario, seed=s).series("Z") for s in range(runs)])
+    times = np.asarray(scenario.time.output_times())
+    p = np.exp(-K_PER_H * steps_integral(times))
+    mean, sd = Z0 * p, np.sqrt(Z0 * p * (1 - p) / runs)
+    # At 8h, 22h, 32h and 72h (at and after jumps): 4 standard errors each, so that a correct
+    # engine fails this with probability about 4 × 6e-5.
+    for hour in (8, 22, 32, 72):
+        i = int(np.searchsorted(times, hour * 3600.0))
+        z = abs(paths[:, i].mean() - mean[i]) / sd[i]
+        assert z < 4.0, (engine, hour, paths[:, i].mean(), mean[i], sd[i])
+
+
+def test_a_factor_of_one_everywhere_changes_no_number() -> None:
+    ones = '{ at = ["0h", "6h"], factor = [1, 1], repeat = "1d" }'
+    for engine in ("ode", "ssa", "tau"):
+        plain = get_engine(engine).run(death(None, engine), seed=7)
+        scheduled = get_engine(engine).run(death(ones, engine), seed=7)
+        np.testing.assert_array_equal(plain.series("Z"), scheduled.series("Z"))
+
+
+def test_scheduled_rate_differs_from_none() -> None:
+    # The schedule is not ignored: the same seed gives a different ssa path.
+    plain = get_engine("ssa").run(death(None, "ssa"), seed=3)
+    scheduled = get_engine("ssa").run(death(STEPS, "ssa"), seed=3)
+    assert not np.array_equal(plain.series("Z"), scheduled.series("Z"))
+
+
+def test_sinusoid_is_refused_by_the_stochastic_engines() -> None:
+    from hyosan.errors import UnsupportedFeatureError
+
+    for engine in ("ssa", "tau"):
+        with pytest.raises(UnsupportedFeatureError, match=r"model\.schedule\.sinusoid"):
+            get_engine(engine).run(death(SINE, engine))
+
+
+def test_fit_kernel_matches_the_engine_with_steps() -> None:
+    from hyosan.fit.data import Observations
+    from hyosan.fit.problem import FitProblem
+
+    scenario = death(STEPS)
+    times = np.arange(1.0, 73.0) * 3600.0
+    data = Observations(times, ("Z",), np.zeros((times.size, 1)), (False,))
+    problem = FitProblem(scenario, "", "death", (), "ode", (), data, "poisson")
+    assert problem.compiled
+    mu = problem.mean_path(np.array([]))[:, 0]
+    exact = Z0 * np.exp(-K_PER_H * steps_integral(times))
+    np.testing.assert_allclose(mu, exact, rtol=1e-6)
+
+
+BAD = [
+    ('{ at = ["0h", "8h"], factor = [1, -0.5], repeat = "1d" }', "factor[1]"),
+    ('{ at = ["0h", "8h"], factor = [1], repeat = "1d" }', "one factor per time"),
+    ('{ at = ["0h", "9h", "8h"], factor = [1, 2, 1], repeat = "1d" }', "at must increase"),
+    ('{ at = ["0h", "25h"], factor = [1, 2], repeat = "1d" }', "within repeat"),
+    ('{ at = ["2h", "8h"], factor = [1, 2] }', "without repeat"),
+    ('{ at = ["0h", 8], factor = [1, 2], repeat = "1d" }', "bare number"),
+    ('{ kind = "sinusoid", amplitude = 2, period = "1d" }', "amplitude"),
+    ('{ kind = "sinusoid", amplitude = 0.5, period = "0h" }', "period"),
+    ('{ kind = "wave", amplitude = 0.5 }', "sinusoid"),
+    ('{ at = ["0h"], factor = [1], repeat = "1s" }', "at most"),
+]
+
+
+@pytest.mark.parametrize(("schedule", "says"), BAD)
+def test_bad_schedules_exit_2_naming_the_field(
+    schedule: str, says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = DEATH.format(k=K_PER_H, schedule=f"schedule = {schedule}", z0=Z0)
+    text = text.replace('horizon = "3d"', 'horizon = "100d"')
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(SystemExit) as exc:
+        main(["validate", str(path)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "bad.toml" in err
+    assert "schedule" in err or "model.reactions" in err
+    assert says in err
+    assert "Traceback" not in err
