@@ -422,9 +422,7 @@ class OdeEngine(Engine):
             # The generated DOP853 takes rates constant over a piece; a sinusoid goes through
             # solve_ivp's DOP853 (the same method) with the factor in the right-hand side.
             kernel=(
-                _dop853_kernel(net)
-                if method in ("adaptive", "DOP853") and smooth is None
-                else None
+                _dop853_kernel(net) if method in ("adaptive", "DOP853") and smooth is None else None
             ),
             plan=plan,
             base_rates=net.rates.copy(),
@@ -656,9 +654,7 @@ class OdeEngine(Engine):
         # The reactions' counters: their fluxes integrated along the solver's interpolant.
         t_reached = float(sol.t[-1])
         upto = np.append(sol.t[:n_rec], t_reached)
-        fired = state.fired + _flux_integrals(
-            state.net, state.k, sol.sol, t0, upto, state.smooth
-        )
+        fired = state.fired + _flux_integrals(state.net, state.k, sol.sol, t0, upto, state.smooth)
         recorder.tallies[rows.start : rows.start + n_rec] = fired[:-1]
         state.fired = fired[-1]
 
@@ -802,9 +798,7 @@ def _fluxes(
     rates = np.asarray(k, dtype=np.float64)[:, None]
     if factors is not None:
         rates = rates * factors
-    a = rates * np.prod(
-        x[None, :, :] ** net.reactants[:, :, None], axis=1
-    )
+    a = rates * np.prod(x[None, :, :] ** net.reactants[:, :, None], axis=1)
     if net.frequency.any():
         n_pop = x[net.in_population].sum(axis=0)
         safe = np.where(n_pop > 0, n_pop, 1.0)
@@ -834,9 +828,7 @@ def _flux_integrals(
     width = np.diff(cuts)
     nodes = (cuts[:-1, None] + width[:, None] * _GL_NODES[None, :]).ravel()
     factors = None if smooth is None or not nodes.size else smooth(nodes)
-    flux = (
-        _fluxes(net, k, dense(nodes), factors) if nodes.size else np.zeros((len(net.rates), 0))
-    )
+    flux = _fluxes(net, k, dense(nodes), factors) if nodes.size else np.zeros((len(net.rates), 0))
     parts = (flux.reshape(flux.shape[0], -1, _GL_NODES.size) @ _GL_WEIGHTS) * width
     total = np.concatenate([np.zeros((flux.shape[0], 1)), np.cumsum(parts, axis=1)], axis=1)
     return total[:, np.searchsorted(cuts, upto)].T
