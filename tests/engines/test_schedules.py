@@ -78,14 +78,27 @@ def test_ode_follows_steps_and_sinusoids_exactly() -> None:
         np.testing.assert_allclose(result.reaction_counts[-1, 0], Z0 - exact[-1], rtol=1e-7)
 
 
-@pytest.mark.parametrize("engine", ["ssa", "ssa-general", "tau"])
-def test_stochastic_mean_matches_the_closed_form(engine: str) -> None:
+@pytest.mark.parametrize(
+    ("engine", "kind"),
+    [
+        ("ssa", "steps"),
+        ("ssa-general", "steps"),
+        ("tau", "steps"),
+        ("ssa", "sine"),
+        ("tau", "sine"),
+    ],
+)
+def test_stochastic_mean_matches_the_closed_form(engine: str, kind: str) -> None:
+    # Steps: pieces at constant rates (exact for ssa). Sinusoid: ssa thins (exact); tau holds
+    # the cell average, whose integral over each cell is exact, so its bias at whole cells is
+    # tau's own (far below these tolerances for a first-order reaction).
     runs = 300
     chosen = SsaEngine(well_mixed=False) if engine == "ssa-general" else get_engine(engine)
-    scenario = death(STEPS, "tau" if engine == "tau" else "ssa")
+    schedule, integral = (STEPS, steps_integral) if kind == "steps" else (SINE, sine_integral)
+    scenario = death(schedule, "tau" if engine == "tau" else "ssa")
     paths = np.array([chosen.run(scenario, seed=s).series("Z") for s in range(runs)])
     times = np.asarray(scenario.time.output_times())
-    p = np.exp(-K_PER_H * steps_integral(times))
+    p = np.exp(-K_PER_H * integral(times))
     mean, sd = Z0 * p, np.sqrt(Z0 * p * (1 - p) / runs)
     # At 8h, 22h, 32h and 72h (at and after jumps): 4 standard errors each, so that a correct
     # engine fails this with probability about 4 × 6e-5.
@@ -93,6 +106,10 @@ def test_stochastic_mean_matches_the_closed_form(engine: str) -> None:
         i = int(np.searchsorted(times, hour * 3600.0))
         z = abs(paths[:, i].mean() - mean[i]) / sd[i]
         assert z < 4.0, (engine, hour, paths[:, i].mean(), mean[i], sd[i])
+        # The spread too (the law, not only the mean): the sample variance over the binomial
+        # one, whose relative standard error is about sqrt(2 / runs) for a near-normal count.
+        ratio = paths[:, i].var(ddof=1) / (Z0 * p[i] * (1 - p[i]))
+        assert abs(ratio - 1.0) < 4.0 * math.sqrt(2.0 / runs), (engine, hour, ratio)
 
 
 def test_a_factor_of_one_everywhere_changes_no_number() -> None:
@@ -110,12 +127,17 @@ def test_scheduled_rate_differs_from_none() -> None:
     assert not np.array_equal(plain.series("Z"), scheduled.series("Z"))
 
 
-def test_sinusoid_is_refused_by_the_stochastic_engines() -> None:
+def test_ssa_refuses_a_sinusoid_off_the_well_mixed_kernel() -> None:
     from hyosan.errors import UnsupportedFeatureError
 
-    for engine in ("ssa", "tau"):
-        with pytest.raises(UnsupportedFeatureError, match=r"model\.schedule\.sinusoid"):
-            get_engine(engine).run(death(SINE, engine))
+    with pytest.raises(UnsupportedFeatureError, match=r"model\.schedule\.sinusoid"):
+        SsaEngine(well_mixed=False).run(death(SINE, "ssa"))
+
+
+def test_thinning_leaves_the_rejected_events_uncounted() -> None:
+    # A death process: every counted event removes one zombie, whatever was thinned away.
+    result = get_engine("ssa").run(death(SINE, "ssa"), seed=5)
+    assert result.diagnostics["events"] == Z0 - int(result.series("Z")[-1])
 
 
 def test_fit_kernel_matches_the_engine_with_steps() -> None:

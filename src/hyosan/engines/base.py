@@ -168,7 +168,7 @@ class Engine(ABC):
         changes = self._change_times(state, scenario)
         # Piecewise-constant rate factors: each stretch between their changes runs at constant
         # rates, which keeps every engine exact for them (and never steps over a change).
-        rescheduled = set(scenario.schedule_times()) if scenario.scheduled else set()
+        rescheduled = set(self._schedule_times(state, scenario)) if scenario.scheduled else set()
         instants = {t for t, _, _ in culls} | set(changes) | rescheduled
         pieces = [*sorted(t for t in instants if t < horizon), horizon]
         if scenario.acts:
@@ -264,6 +264,11 @@ class Engine(ABC):
         engines that declare them.
         """
         raise NotImplementedError(f"the {self.name} engine carries out no interventions")
+
+    def _schedule_times(self, state: Any, scenario: Scenario) -> list[float]:
+        """Times in (0, horizon) at which the rates' schedule factors change (default: the
+        jumps of the piecewise-constant ones)."""
+        return scenario.schedule_times()
 
     def _reschedule(self, state: Any, t: float) -> None:
         """The reactions' piecewise-constant schedule factors change at t: set the rates from t

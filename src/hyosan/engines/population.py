@@ -252,7 +252,7 @@ class PopulationEngine(Engine, Generic[R]):
         # reaction's factor; moves and interventions' reactions are not scheduled.
         assert state.unscheduled is not None
         which = state.layout.channel_reactions()
-        f = step_factors(state.scenario, t, len(state.layout.net.reaction_names))
+        f = self._factors(state, t, len(state.layout.net.reaction_names))
         state.factors = np.where(which >= 0, f[np.maximum(which, 0)], 1.0)
         state.channels = state.channels._replace(rate=state.unscheduled * state.factors)
         self._refresh(state)
@@ -329,6 +329,10 @@ class PopulationEngine(Engine, Generic[R]):
 
     def _refresh(self, state: R) -> None:
         """Bring the kernel's own state up to date after the counts or channels changed."""
+
+    def _factors(self, state: R, t: float, n: int) -> np.ndarray:
+        """Each of `n` reactions' schedule factor over the piece that starts at t."""
+        return step_factors(state.scenario, t, n)
 
     def _diagnostics(self, state: R, diagnostics: dict[str, Any]) -> dict[str, Any]:
         """The run's diagnostics, given those every population engine reports."""

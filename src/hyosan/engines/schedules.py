@@ -3,7 +3,9 @@
 A piecewise-constant ("steps") factor is constant between the instants where it jumps
 (`Scenario.schedule_times`); the engines run each such stretch at constant rates, set by
 `step_factors` at its start, which is exact. A sinusoid varies within a stretch: the ode engine
-puts `smooth_factors` into its right-hand side.
+puts `smooth_factors` into its right-hand side, the ssa engine draws it exactly by thinning
+(ssa/mixed.py), and the tau engine, which approximates anyway, holds it at its average over
+cells of a 96th of its period (`sine_cells`, `cell_factors`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import numpy as np
 if TYPE_CHECKING:
     from hyosan.scenario.schema import Scenario
 
-__all__ = ["max_step", "smooth_factors", "step_factors"]
+__all__ = ["cell_factors", "max_step", "sine_cells", "smooth_factors", "step_factors"]
 
 #: Steps per period of the shortest sinusoid that the ode engine's solver may not exceed.
 STEPS_PER_PERIOD = 24
@@ -65,3 +67,36 @@ def max_step(scenario: Scenario) -> float:
         if r.schedule is not None and r.schedule.kind == "sinusoid"
     ]
     return min(periods) / STEPS_PER_PERIOD if periods else float("inf")
+
+
+#: Cells per period in which the tau engine holds a sinusoid factor at its cell average.
+CELLS_PER_PERIOD = 96
+
+
+def sine_cells(scenario: Scenario, horizon: float) -> list[float]:
+    """The bounds in (0, horizon) of the cells (a 96th of a period each) of every sinusoid."""
+    out: set[float] = set()
+    for r in scenario.model.reactions:
+        s = r.schedule
+        if s is not None and s.kind == "sinusoid":
+            width = float(s.period) / CELLS_PER_PERIOD
+            n = int(np.ceil(horizon / width))
+            out.update(i * width for i in range(1, n) if i * width < horizon)
+    return sorted(out)
+
+
+def cell_factors(scenario: Scenario, t: float, n: int) -> np.ndarray:
+    """Each reaction's factor from t on as the tau engine holds it: its step factor, times,
+    for a sinusoid, the sinusoid's average over the cell that holds t (so that the rate
+    integrated over each whole cell is exact)."""
+    out = step_factors(scenario, t, n)
+    for j, r in enumerate(scenario.model.reactions):
+        s = r.schedule
+        if s is not None and s.kind == "sinusoid":
+            width = float(s.period) / CELLS_PER_PERIOD
+            a = np.floor(t / width + 1e-9) * width
+            omega = 2.0 * np.pi / float(s.period)
+            peak = 0.0 if s.peak is None else float(s.peak)
+            swing = np.sin(omega * (a + width - peak)) - np.sin(omega * (a - peak))
+            out[j] = max(s.mean + s.amplitude * swing / (omega * width), 0.0)
+    return out

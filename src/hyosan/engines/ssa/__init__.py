@@ -42,12 +42,14 @@ import numpy as np
 from hyosan.engines.base import Outputs
 from hyosan.engines.population import Clock, PopulationEngine, PopulationRun
 from hyosan.engines.spatial import INTERVENTIONS
+from hyosan.errors import EngineError, UnsupportedFeatureError
 
 if TYPE_CHECKING:
     from hyosan.engines.kernel import EventLog, Records, Status
     from hyosan.engines.ssa.groups import Groups
     from hyosan.engines.ssa.kernels import Draws
     from hyosan.engines.ssa.lists import Lists
+    from hyosan.scenario.schema import Scenario
 
 __all__ = ["SsaEngine"]
 
@@ -91,6 +93,8 @@ class SsaEngine(PopulationEngine[SsaRun]):
             "culls.reset_to_initial",
             "thresholds",
             "model.schedule.steps",
+            # Drawn by thinning in the well-mixed kernel only (see `check`).
+            "model.schedule.sinusoid",
             "world",
             "world.movement",
             "world.cross",
@@ -109,6 +113,17 @@ class SsaEngine(PopulationEngine[SsaRun]):
         #: Run a world of one place in the well-mixed kernel (mixed.py); False runs it in the
         #: kernel for many places. Both follow the same law.
         self.well_mixed = well_mixed
+
+    def check(self, scenario: Scenario) -> None:
+        """Refuse, besides unsupported features, a sinusoid schedule off the well-mixed kernel
+        (whose generated code is the one that thins)."""
+        super().check(scenario)
+        if scenario.smoothly_scheduled and (scenario.world is not None or not self.well_mixed):
+            raise UnsupportedFeatureError(
+                "the ssa engine follows sinusoid schedules (model.schedule.sinusoid) in one "
+                f"well-mixed place only; scenario {scenario.name!r} has a [world]: use a "
+                "steps schedule (at, factor, repeat) there"
+            )
 
     def _counts_of(self, x0: np.ndarray) -> np.ndarray:
         # Counts as int32 halve the memory an event touches; a world of a billion people or
@@ -203,13 +218,22 @@ class SsaEngine(PopulationEngine[SsaRun]):
         if self.well_mixed and mixed.one_place(ch, world.n_places, state.places.edge):
             # The kernel computes its propensities from the counts at each call.
             logging = bool(state.scenario.record.events)
-            st = mixed.structure(ch, state.watched.zombie, state.layout.zmask, logging)
+            sines = _sines(state.scenario)
+            thinned = tuple(j in {s[0] for s in sines} for j in range(ch.kind.size))
+            st = mixed.structure(ch, state.watched.zombie, state.layout.zmask, logging, thinned)
+            rate = ch.rate[int(ch.zone[0]) if ch.zone.size else 0].astype(np.float64)
             state.mixed = MixedKernel(
                 simulate=mixed.kernel_for(st),
-                rate=ch.rate[int(ch.zone[0]) if ch.zone.size else 0].astype(np.float64),
+                rate=mixed.thin_rates(rate, sines) if sines else rate,
                 step=mixed.watch_steps(st, state.watched),
             )
             return
+        if state.scenario.smoothly_scheduled:
+            raise EngineError(
+                "the ssa engine follows sinusoid schedules in one well-mixed place, with "
+                "reactions only; this run moves people between places (an intervention's "
+                "moves): use a steps schedule (at, factor, repeat)"
+            )
         state.mixed = None
         if self.lists:
             lists = plan(state.channels, world, state.x, state.layout.zmask)
@@ -240,3 +264,15 @@ class SsaEngine(PopulationEngine[SsaRun]):
             )
             return replace(out, events=events)
         return out
+
+
+def _sines(scenario: Scenario) -> list[tuple[int, float, float, float, float]]:
+    """(reaction, mean, amplitude, angular frequency per second, peak in seconds) of each
+    reaction whose rate follows a sinusoid."""
+    out = []
+    for j, r in enumerate(scenario.model.reactions):
+        s = r.schedule
+        if s is not None and s.kind == "sinusoid":
+            peak = 0.0 if s.peak is None else float(s.peak)
+            out.append((j, s.mean, s.amplitude, 2.0 * np.pi / float(s.period), peak))
+    return out
