@@ -121,7 +121,9 @@ class Parameter(Frozen):
 class Reaction(Frozen):
     """One reaction: an equation, the parameter that sets its rate, and how it mixes.
 
-    `schedule` multiplies the rate by a factor that varies in time (scenario/schedule.py).
+    `schedule` multiplies the rate by a factor that varies in time: steps (`at`, `factor`,
+    optionally `repeat`) or a sinusoid (`kind = "sinusoid"`, `mean`, `amplitude`, `period`,
+    `peak`); the tables below give their keys.
     """
 
     name: str = Field(min_length=1)
@@ -129,7 +131,7 @@ class Reaction(Frozen):
     rate: str = Field(description="the name of a parameter of the model")
     mixing: Literal["mass-action", "frequency"] = "mass-action"
     schedule: Schedule | None = Field(
-        default=None, description="a factor on the rate that varies in time (schedule.py)"
+        default=None, description="a factor on the rate that varies in time (steps or a sinusoid)"
     )
 
     @field_validator("schedule", mode="before")

@@ -43,12 +43,20 @@ class _Frozen(BaseModel):
 
 
 class StepSchedule(_Frozen):
-    """A piecewise-constant factor: `factor[i]` from `at[i]` on, repeating every `repeat`."""
+    """A piecewise-constant factor: `factor[i]` from `at[i]` on, repeating every `repeat`.
 
-    kind: Literal["steps"] = "steps"
-    at: tuple[DurationField, ...] = Field(min_length=1)
-    factor: tuple[Factor, ...] = Field(min_length=1)
-    repeat: DurationField | None = None
+    With repeat, the last factor wraps round to the start of the next period (it holds before
+    `at[0]`). Run exactly by every engine: each stretch between jumps at constant rates.
+    """
+
+    kind: Literal["steps"] = Field(default="steps", description="may be left out")
+    at: tuple[DurationField, ...] = Field(
+        min_length=1, description="when each factor starts, increasing (within repeat)"
+    )
+    factor: tuple[Factor, ...] = Field(min_length=1, description="one factor per time in at")
+    repeat: DurationField | None = Field(
+        default=None, description='the period, e.g. "1d"; none: at starts at "0h", no repeat'
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> StepSchedule:
@@ -116,12 +124,16 @@ class StepSchedule(_Frozen):
 
 
 class SineSchedule(_Frozen):
-    """A smooth daily (or any period) cycle: mean + amplitude × cos(2π (t − peak) / period)."""
+    """A smooth daily (or any period) cycle: mean + amplitude × cos(2π (t − peak) / period).
+
+    ode puts it in the right-hand side; ssa draws it exactly by thinning (one well-mixed place
+    only); tau holds its average over each 96th of the period.
+    """
 
     kind: Literal["sinusoid"]
-    mean: Factor = 1.0
-    amplitude: Factor
-    period: DurationField
+    mean: Factor = Field(default=1.0, description="the factor's average over a period")
+    amplitude: Factor = Field(description="how far the factor swings either side; ≤ mean")
+    period: DurationField = Field(description='the length of one cycle, e.g. "1d"')
     peak: DurationField | None = Field(
         default=None, description="when the factor is highest; default at the start"
     )
