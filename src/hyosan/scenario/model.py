@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from hyosan.scenario.schedule import Schedule, with_kind
+from hyosan.scenario.schedule import SineSchedule, StepSchedule, with_kind
 from hyosan.scenario.units import RateField
 
 __all__ = [
@@ -130,8 +130,10 @@ class Reaction(Frozen):
     equation: str
     rate: str = Field(description="the name of a parameter of the model")
     mixing: Literal["mass-action", "frequency"] = "mass-action"
-    schedule: Schedule | None = Field(
-        default=None, description="a factor on the rate that varies in time (steps or a sinusoid)"
+    schedule: StepSchedule | SineSchedule | None = Field(
+        default=None,
+        discriminator="kind",
+        description="a factor on the rate that varies in time (steps or a sinusoid)",
     )
 
     @field_validator("schedule", mode="before")
