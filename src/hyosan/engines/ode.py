@@ -862,6 +862,11 @@ def integrate_grid(
     Returns counts of shape (m, len(times), n_compartments); times default to the scenario's
     output times.
     """
+    if scenario.scheduled:
+        raise ValueError(
+            "integrate_grid integrates constant rates; a scenario whose reactions have rate "
+            "schedules runs through the ode engine (get_engine('ode').run) instead"
+        )
     net = ReactionNetwork.from_scenario(scenario)
     m = len(next(iter(values.values()))) if values else 1
     lookup = scenario.parameter_values()
