@@ -244,3 +244,15 @@ def test_schedule_factors_on_a_world_with_cross_edge_reactions(engine: str) -> N
     doubled = scenario.evolve(parameters={**dict(scenario.parameters), "bite_rate": "6/day"})
     b = get_engine(engine).run(doubled, seed=3)
     np.testing.assert_array_equal(a.counts, b.counts)
+
+
+def test_a_scheduled_sir_takes_r_t_from_its_reactions() -> None:
+    # The renewal chain assumes constant rates; with a schedule R_t comes from the counts.
+    from hyosan.scenario.load import load_scenario
+
+    sir = load_scenario("sir")
+    assert get_engine("ode").run(sir).summary()["epidemic"]["R_t_method"] == "renewal"
+    model = sir.model.model_dump(mode="json")
+    model["reactions"][0]["schedule"] = {"at": ["0h", "12h"], "factor": [0.5, 1.5], "repeat": "1d"}
+    result = get_engine("ode").run(sir.evolve(model=model))
+    assert result.summary()["epidemic"]["R_t_method"] != "renewal"
