@@ -29,6 +29,10 @@ A world of one place whose channels are all reactions within it (every scenario 
 `[world]`) runs instead in a lean kernel of the direct method over the totals (mixed.py), with
 the same law and the same records, watches, culls, interventions and event log.
 
+Rate schedules: the run stops at each jump of a piecewise-constant factor and carries on at the
+new rates (`_reschedule`), exact since the chain is memoryless; a sinusoid factor is drawn by
+thinning in the well-mixed kernel (mixed.py), and refused on a world of many places.
+
 Random numbers: the world (random graphs) from the `world` stream, events from `events`.
 """
 

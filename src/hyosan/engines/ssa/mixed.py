@@ -28,6 +28,13 @@ One event, in order:
    out are the counts brought out and the shared `watch` called, so that crossing times and
    stops are decided by the same code as in every other kernel, after the same events.
 
+A reaction whose rate follows a sinusoid schedule (scenario/schedule.py) is drawn by thinning:
+its propensity uses the rate at the factor's maximum, and once drawn it happens only if a
+further uniform falls below the factor's share of that maximum at the event's time (else
+nothing changes and the clock has simply moved on). That is exactly the law of the
+time-varying rate. The kernel of a model without sinusoids is generated line for line as
+before (`Structure.thinned` empty), so its runs draw the same numbers at the same speed.
+
 The draws are numpy's own: the kernel draws exactly the numbers that `rng.standard_exponential()`
 and `rng.random()` would, in that order, so a seed gives the same run in any process. The law
 is that of the kernel for many places (kernels.py), but not the path: that kernel draws one
