@@ -5,10 +5,12 @@
 1. checks that the engine supports every feature the scenario uses, naming any it does not;
 2. makes the run's random streams from the seed (numpy SeedSequence, one child per decision);
 3. calls `_setup(scenario, streams)`, which returns the engine's own state object;
-4. splits the horizon at the scheduled instants (culls, and the times interventions start, stop
-   or strike) and, for each piece, calls `_advance(state, t0, t1, recorder, last)`, then
-   `_apply_cull(state, cull, fraction)` for the culls at its end and `_intervene(state, t)`
-   when interventions change there (also once at 0, before the first piece);
+4. splits the horizon at the scheduled instants (culls, the times interventions start, stop
+   or strike, and those where a reaction's piecewise-constant rate factor jumps) and, for each
+   piece, calls `_advance(state, t0, t1, recorder, last)`, then `_apply_cull(state, cull,
+   fraction)` for the culls at its end, `_intervene(state, t)` when interventions change there
+   and `_reschedule(state, t)` when rate factors do (each also once at 0, before the first
+   piece);
 5. stops early when `_advance` returns a time before the end of its piece (a stopping threshold),
    appending the state then (`_counts(state)`) as the last record;
 6. collects crossings, exact figures and diagnostics from `_finish(state)`, and the optional
@@ -171,10 +173,15 @@ class Engine(ABC):
             (t, i, frac) for i, c in enumerate(scenario.culls) for t, frac in c.schedule()
         )
         changes = self._change_times(state, scenario)
-        instants = {t for t, _, _ in culls} | set(changes)
+        # Piecewise-constant rate factors: each stretch between their changes runs at constant
+        # rates, which keeps every engine exact for them (and never steps over a change).
+        rescheduled = set(self._schedule_times(state, scenario)) if scenario.scheduled else set()
+        instants = {t for t, _, _ in culls} | set(changes) | rescheduled
         pieces = [*sorted(t for t in instants if t < horizon), horizon]
         if scenario.acts:
             self._intervene(state, 0.0)
+        if scenario.scheduled:
+            self._reschedule(state, 0.0)
         t0, stopped_by, t_end = 0.0, "horizon", horizon
         for t1 in pieces:
             reached = self._advance(state, t0, t1, recorder, t1 == horizon)
@@ -186,6 +193,8 @@ class Engine(ABC):
                     self._apply_cull(state, scenario.culls[i], frac)
             if t1 in changes:
                 self._intervene(state, t1)
+            if t1 in rescheduled:
+                self._reschedule(state, t1)
             t0 = t1
 
         times, counts = recorder.times[: recorder.filled], recorder.values[: recorder.filled]
@@ -262,6 +271,20 @@ class Engine(ABC):
         engines that declare them.
         """
         raise NotImplementedError(f"the {self.name} engine carries out no interventions")
+
+    def _schedule_times(self, state: Any, scenario: Scenario) -> list[float]:
+        """Times in (0, horizon) at which the rates' schedule factors change (default: the
+        jumps of the piecewise-constant ones)."""
+        return scenario.schedule_times()
+
+    def _reschedule(self, state: Any, t: float) -> None:
+        """The reactions' piecewise-constant schedule factors change at t: set the rates from t
+        on (the base rates, after interventions, times the factors).
+
+        Called (at 0 and at each change) only for scenarios with schedules, which `check` lets
+        through only to engines that declare `model.schedule.*`.
+        """
+        raise NotImplementedError(f"the {self.name} engine follows no rate schedules")
 
     @abstractmethod
     def _counts(self, state: Any) -> np.ndarray:

@@ -3,9 +3,12 @@
 The model's reactions give dx/dt = S·a(x) (models/network.py). One run:
 
 1. builds the right-hand side from the model and the scenario's rates;
-2. integrates each piece of the horizon between culls, adaptively (DOP853 with tight
-   tolerances by default, any other solve_ivp method by name) or with fixed-step forward Euler
-   (`method = "euler"`, for parity with published fixed-step code), recording the output times.
+2. integrates each piece of the horizon between culls and the jumps of piecewise-constant rate
+   schedules (each piece at its own constant rates, so no step crosses a jump), adaptively
+   (DOP853 with tight tolerances by default, any other solve_ivp method by name) or with
+   fixed-step forward Euler (`method = "euler"`, for parity with published fixed-step code),
+   recording the output times. A sinusoid schedule multiplies its rate in the right-hand side
+   (solve_ivp, with steps no longer than a 24th of its period, engines/schedules.py).
    DOP853 runs scipy's algorithm and coefficients as straight-line code generated for the
    model (a step is arithmetic on local floats), with the same step control, dense output and
    event location as solve_ivp, several times faster; the other methods go through solve_ivp;
@@ -31,6 +34,7 @@ import numpy as np
 
 from hyosan.engines.base import Engine, Outputs, Recorder, Streams
 from hyosan.engines.handoff import hand_over
+from hyosan.engines.schedules import max_step, smooth_factors, step_factors
 from hyosan.engines.timescales import RESOLUTION, fastest_rate
 from hyosan.engines.watches import OVERRUN, Watch, watches
 from hyosan.errors import EngineError
@@ -268,6 +272,15 @@ class _OdeRun:
     method: str = _ADAPTIVE_DEFAULT
     #: The integral of each reaction's flux since the start: how many times it has happened.
     fired: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: Each reaction's rate before its piecewise schedule factor (after interventions).
+    unscheduled: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: Each reaction's piecewise schedule factor in this piece (1 without a schedule).
+    factors: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: t -> each reaction's smooth (sinusoid) factor, (reactions, *t.shape); None without one.
+    smooth: Callable[[Any], np.ndarray] | None = None
+    #: The longest step solve_ivp may take: a fraction of the shortest sinusoid's period.
+    max_step: float = math.inf
+    scenario: Scenario | None = None
 
 
 def _locate(
@@ -322,6 +335,8 @@ class OdeEngine(Engine):
             "culls",
             "culls.reset_to_initial",
             "thresholds",
+            "model.schedule.steps",
+            "model.schedule.sinusoid",
             # In one well-mixed place: soldiers' kills and a cure, switched on and off in time.
             "interventions.sweep",
             "interventions.cure",
@@ -393,9 +408,10 @@ class OdeEngine(Engine):
         resolved = _ADAPTIVE_DEFAULT if method == "adaptive" else method
         if method == "adaptive" and _stiffness(scenario) > _STIFF:
             resolved, method = _STIFF_METHOD, _STIFF_METHOD
+        smooth = smooth_factors(scenario, len(net.reaction_names))
         return _OdeRun(
             net=net,
-            rhs=net.rhs(),
+            rhs=net.rhs() if smooth is None else _scheduled_rhs(net.rhs(), smooth),
             k=tuple(float(r) for r in net.rates),
             y=y0.copy(),
             initial=y0,
@@ -403,11 +419,20 @@ class OdeEngine(Engine):
             watches=watches(scenario, net, y0),
             zombie_w=zombie_w,
             peak=(float(zombie_w @ y0), 0.0),
-            kernel=_dop853_kernel(net) if method in ("adaptive", "DOP853") else None,
+            # The generated DOP853 takes rates constant over a piece; a sinusoid goes through
+            # solve_ivp's DOP853 (the same method) with the factor in the right-hand side.
+            kernel=(
+                _dop853_kernel(net) if method in ("adaptive", "DOP853") and smooth is None else None
+            ),
             plan=plan,
             base_rates=net.rates.copy(),
             method=resolved,
             fired=np.zeros(len(net.reaction_names)),
+            unscheduled=net.rates.copy(),
+            factors=np.ones(len(net.reaction_names)),
+            smooth=smooth,
+            max_step=max_step(scenario),
+            scenario=scenario,
         )
 
     # --- one piece ---------------------------------------------------------------------------
@@ -618,6 +643,7 @@ class OdeEngine(Engine):
             atol=opts.atol,
             args=(state.k,),
             dense_output=True,
+            max_step=state.max_step,
         )
         if sol.status < 0:
             t_fail = sol.t[-1] if sol.t.size else t0
@@ -628,7 +654,7 @@ class OdeEngine(Engine):
         # The reactions' counters: their fluxes integrated along the solver's interpolant.
         t_reached = float(sol.t[-1])
         upto = np.append(sol.t[:n_rec], t_reached)
-        fired = state.fired + _flux_integrals(state.net, state.k, sol.sol, t0, upto)
+        fired = state.fired + _flux_integrals(state.net, state.k, sol.sol, t0, upto, state.smooth)
         recorder.tallies[rows.start : rows.start + n_rec] = fired[:-1]
         state.fired = fired[-1]
 
@@ -667,7 +693,8 @@ class OdeEngine(Engine):
         state.stats["steps"] += len(steps)
         # Each Euler step moves the state by h·S·a(y): the reactions' counters move by h·a(y),
         # so they and the state stay in step exactly (and are interpolated alike below).
-        fluxes = _fluxes(state.net, k, ys[:-1].T) * np.asarray(steps)
+        smooth = None if state.smooth is None else state.smooth(ts[:-1])
+        fluxes = _fluxes(state.net, k, ys[:-1].T, smooth) * np.asarray(steps)
         fired = state.fired[:, None] + np.concatenate(
             [np.zeros((fluxes.shape[0], 1)), np.cumsum(fluxes, axis=1)], axis=1
         )
@@ -722,7 +749,15 @@ class OdeEngine(Engine):
         assert state.base_rates is not None
         state.plan.instant(t, state.y[None, :], state.net)
         _, table = state.plan.rates(state.base_rates, t)
-        state.k = tuple(float(v) for v in table[0])
+        state.unscheduled = np.asarray(table[0], dtype=np.float64)
+        state.k = tuple(float(v) for v in state.unscheduled * state.factors)
+
+    def _reschedule(self, state: _OdeRun, t: float) -> None:
+        # Piecewise factors are constant over the piece that starts at t; sinusoids are not
+        # (their factor is 1 here and varies in the right-hand side instead, state.smooth).
+        assert state.scenario is not None
+        state.factors = step_factors(state.scenario, t, len(state.net.reaction_names))
+        state.k = tuple(float(v) for v in state.unscheduled * state.factors)
 
     def _outputs(self, state: _OdeRun) -> Outputs:
         if state.plan is None:
@@ -753,13 +788,17 @@ class OdeEngine(Engine):
         return crossings, exact, diagnostics
 
 
-def _fluxes(net: ReactionNetwork, k: Sequence[float], x: np.ndarray) -> np.ndarray:
+def _fluxes(
+    net: ReactionNetwork, k: Sequence[float], x: np.ndarray, factors: np.ndarray | None = None
+) -> np.ndarray:
     """Each reaction's mean-field flux a_j(x) at many states: x is (compartments, m), the
-    result (reactions, m)."""
+    result (reactions, m); `factors` (reactions, m), if given, multiplies the rates (a
+    sinusoid schedule's factor at each state's time)."""
     x = np.asarray(x, dtype=np.float64)
-    a = np.asarray(k, dtype=np.float64)[:, None] * np.prod(
-        x[None, :, :] ** net.reactants[:, :, None], axis=1
-    )
+    rates = np.asarray(k, dtype=np.float64)[:, None]
+    if factors is not None:
+        rates = rates * factors
+    a = rates * np.prod(x[None, :, :] ** net.reactants[:, :, None], axis=1)
     if net.frequency.any():
         n_pop = x[net.in_population].sum(axis=0)
         safe = np.where(n_pop > 0, n_pop, 1.0)
@@ -779,18 +818,30 @@ def _flux_integrals(
     dense: Callable[[np.ndarray], np.ndarray],
     t0: float,
     upto: np.ndarray,
+    smooth: Callable[[Any], np.ndarray] | None = None,
 ) -> np.ndarray:
     """∫ a_j(x(s)) ds from t0 to each time of `upto` (increasing), x being a solver's dense
     output (solve_ivp's OdeSolution): Gauss–Legendre on each of its steps, cut at those times.
-    Shape (len(upto), reactions)."""
+    `smooth` gives the sinusoid factors at the nodes. Shape (len(upto), reactions)."""
     steps = np.asarray(getattr(dense, "ts", [t0, float(upto[-1])]), dtype=np.float64)
     cuts = np.unique(np.concatenate([[t0], steps[(steps > t0) & (steps < upto[-1])], upto]))
     width = np.diff(cuts)
     nodes = (cuts[:-1, None] + width[:, None] * _GL_NODES[None, :]).ravel()
-    flux = _fluxes(net, k, dense(nodes)) if nodes.size else np.zeros((len(net.rates), 0))
+    factors = None if smooth is None or not nodes.size else smooth(nodes)
+    flux = _fluxes(net, k, dense(nodes), factors) if nodes.size else np.zeros((len(net.rates), 0))
     parts = (flux.reshape(flux.shape[0], -1, _GL_NODES.size) @ _GL_WEIGHTS) * width
     total = np.concatenate([np.zeros((flux.shape[0], 1)), np.cumsum(parts, axis=1)], axis=1)
     return total[:, np.searchsorted(cuts, upto)].T
+
+
+def _scheduled_rhs(rhs: Callable[..., Any], smooth: Callable[[Any], np.ndarray]) -> Any:
+    """rhs(t, y, k) with each rate constant times its sinusoid factor at t."""
+
+    def scheduled(t: float, y: Any, k: Sequence[float]) -> Any:
+        f = smooth(t)
+        return rhs(t, y, [kj * float(fj) for kj, fj in zip(k, f, strict=True)])
+
+    return scheduled
 
 
 def integrate_grid(
@@ -811,6 +862,11 @@ def integrate_grid(
     Returns counts of shape (m, len(times), n_compartments); times default to the scenario's
     output times.
     """
+    if scenario.scheduled:
+        raise ValueError(
+            "integrate_grid integrates constant rates; a scenario whose reactions have rate "
+            "schedules runs through the ode engine (get_engine('ode').run) instead"
+        )
     net = ReactionNetwork.from_scenario(scenario)
     m = len(next(iter(values.values()))) if values else 1
     lookup = scenario.parameter_values()

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar, c
 import numpy as np
 
 from hyosan.engines.base import Engine, Outputs, Recorder, Streams
+from hyosan.engines.schedules import step_factors
 from hyosan.engines.spatial import (
     Layout,
     cull_places,
@@ -107,6 +108,10 @@ class PopulationRun:
     snaps: np.ndarray
     base_rates: np.ndarray  # each channel's rate where it acts, before interventions
     piece: World  # the world with the edge weights of this piece
+    #: The rate table of this piece before the schedule factors (None: no schedules).
+    unscheduled: np.ndarray | None = None
+    #: Each channel's schedule factor in this piece (None: no schedules).
+    factors: np.ndarray | None = None
     snap_next: int = 0
     stopped_by: str = "horizon"
 
@@ -261,6 +266,9 @@ class PopulationEngine(Engine, Generic[R]):
             base_rates=channels.rate[0].copy(),
             piece=world,
         )
+        if scenario.scheduled:
+            run.unscheduled = channels.rate.copy()
+            run.factors = np.ones(channels.rate.shape[1])
         self._prepare(run)
         return run
 
@@ -307,6 +315,19 @@ class PopulationEngine(Engine, Generic[R]):
             # The edge weights are not the world's, or were not: a cordon stands or falls.
             state.graph = graph_of(piece, self.reversed_edges)
         state.piece = piece
+        if state.factors is not None:
+            state.unscheduled = state.channels.rate
+            state.channels = state.channels._replace(rate=state.unscheduled * state.factors)
+        self._refresh(state)
+
+    def _reschedule(self, state: R, t: float) -> None:
+        # Channels to reactions: a reaction within a place or across an edge takes its
+        # reaction's factor; moves and interventions' reactions are not scheduled.
+        assert state.unscheduled is not None
+        which = state.layout.channel_reactions()
+        f = self._factors(state, t, len(state.layout.net.reaction_names))
+        state.factors = np.where(which >= 0, f[np.maximum(which, 0)], 1.0)
+        state.channels = state.channels._replace(rate=state.unscheduled * state.factors)
         self._refresh(state)
 
     def _counts(self, state: R) -> np.ndarray:
@@ -382,6 +403,10 @@ class PopulationEngine(Engine, Generic[R]):
 
     def _refresh(self, state: R) -> None:
         """Bring the kernel's own state up to date after the counts or channels changed."""
+
+    def _factors(self, state: R, t: float, n: int) -> np.ndarray:
+        """Each of `n` reactions' schedule factor over the piece that starts at t."""
+        return step_factors(state.scenario, t, n)
 
     def _diagnostics(self, state: R, diagnostics: dict[str, Any]) -> dict[str, Any]:
         """The run's diagnostics, given those every population engine reports."""

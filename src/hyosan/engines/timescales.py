@@ -24,7 +24,8 @@ RESOLUTION = 2.0**52
 
 
 def fastest_rate(scenario: Scenario, people: float | None = None) -> tuple[float, str]:
-    """The fastest per-person rate (1/s) of the scenario's reactions and movement, and its name.
+    """The fastest per-person rate (1/s) of the scenario's reactions (each at its schedule's
+    highest factor) and movement, and its name.
 
     A reaction's rate is per person for one reactant or frequency mixing; for mass action
     between two compartments it is multiplied by `people` (default: the initial total).
@@ -34,8 +35,12 @@ def fastest_rate(scenario: Scenario, people: float | None = None) -> tuple[float
     net = ReactionNetwork.from_scenario(scenario)
     n = float(sum(scenario.initial_vector())) if people is None else float(people)
     best, name = 0.0, ""
+    reactions = scenario.model.reactions
     for j, reaction in enumerate(net.reaction_names):
         rate = abs(float(net.rates[j]))
+        schedule = reactions[j].schedule
+        if schedule is not None:
+            rate *= schedule.max_factor  # the rate at its schedule's highest
         order = int(net.reactants[j].sum())
         if order >= 2 and not bool(net.frequency[j]):
             rate *= max(n, 1.0) ** (order - 1)

@@ -5,7 +5,9 @@ one integration must cost microseconds, not the milliseconds of a general solver
 Python calls per step. The state carries, beside the compartments, the integral of each
 reaction's rate: the expected number of times it has fired, from which cumulative counts
 (everyone who ever entered a compartment) follow. Steps are shortened to land on each
-observation time, so no interpolation is needed.
+observation time, so no interpolation is needed, and on each instant where a piecewise-constant
+rate schedule jumps (`brk`), after which the rates are those of the next piece (`fac`): no step
+crosses a jump, so the error control never has to find it.
 """
 
 from __future__ import annotations
@@ -60,8 +62,11 @@ def _deriv(y, k, reactants, stoich, freq, in_pop, a, out):  # type: ignore[no-un
 
 
 @nb.njit(cache=True, nogil=True)
-def integrate(y0, k, reactants, stoich, freq, in_pop, times, rtol, atol):  # type: ignore[no-untyped-def]
+def integrate(y0, k, reactants, stoich, freq, in_pop, times, rtol, atol, brk, fac):  # type: ignore[no-untyped-def]
     """Integrate from t = 0 to each of `times` (increasing, >= 0).
+
+    The rates are k × fac[i] between brk[i - 1] and brk[i] (brk increasing and > 0, fac with
+    one row more than brk; no jumps: brk empty and fac one row of ones).
 
     Returns (len(times), n_compartments + n_reactions): the compartments, then the expected
     number of firings of each reaction since t = 0. Rows after a failure (a step size below
@@ -78,7 +83,9 @@ def integrate(y0, k, reactants, stoich, freq, in_pop, times, rtol, atol):  # typ
     ynew = np.empty(n)
     t = 0.0
     t_end = times[-1] if times.size else 0.0
-    _deriv(y, k, reactants, stoich, freq, in_pop, a, ks[0])
+    pc = 0  # the piece of the schedule
+    kk = k * fac[0]
+    _deriv(y, kk, reactants, stoich, freq, in_pop, a, ks[0])
     # Initial step from the scale of the state and its derivative (Hairer's heuristic, simplified).
     d0 = 0.0
     d1 = 0.0
@@ -97,6 +104,8 @@ def integrate(y0, k, reactants, stoich, freq, in_pop, times, rtol, atol):  # typ
         idx += 1
     while idx < times.size:
         target = times[idx]
+        if pc < brk.size and brk[pc] < target:
+            target = brk[pc]
         last = False
         if t + h >= target:
             h = target - t
@@ -107,7 +116,7 @@ def integrate(y0, k, reactants, stoich, freq, in_pop, times, rtol, atol):  # typ
                 for r in range(s):
                     acc += h * _A[s, r] * ks[r, i]
                 tmp[i] = acc
-            _deriv(tmp, k, reactants, stoich, freq, in_pop, a, ks[s])
+            _deriv(tmp, kk, reactants, stoich, freq, in_pop, a, ks[s])
         err = 0.0
         for i in range(n):
             ynew[i] = y[i]
@@ -125,9 +134,15 @@ def integrate(y0, k, reactants, stoich, freq, in_pop, times, rtol, atol):  # typ
             for i in range(n):
                 y[i] = ynew[i]
                 ks[0, i] = ks[6, i]  # first same as last
-            if last:
+            if last and t == times[idx]:
                 out[idx] = y
                 idx += 1
+            if pc < brk.size and brk[pc] <= t:
+                # A jump of the rates: the next piece's, and the derivative with them.
+                while pc < brk.size and brk[pc] <= t:
+                    pc += 1
+                kk = k * fac[pc]
+                _deriv(y, kk, reactants, stoich, freq, in_pop, a, ks[0])
             factor = 10.0 if err == 0.0 else min(10.0, max(0.2, 0.9 * err**-0.2))
             h = h * factor if not last else max(h * factor, h_min)
             if last and idx < times.size:

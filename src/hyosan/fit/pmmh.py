@@ -62,6 +62,7 @@ def particle_filter(problem: FitProblem, theta: np.ndarray, particles: int, seed
             net.frequency,
             net.in_population,
             problem.data.times,
+            problem.schedule_arrays,
             problem.data.values,
             problem.column_matrix,
             y0 @ problem.cumulative_base,

@@ -88,6 +88,8 @@ class FitProblem:
             return False
         if s.describes_people or any(th.stop for th in s.thresholds):
             return False
+        if s.smoothly_scheduled:
+            return False  # the compiled kernels take rates constant between jumps
         for p in self.scenario_params:
             head, _, name = p.key.partition(".")
             if head == "parameters" and p.kind == "rate" and "." not in name and "[" not in name:
@@ -124,6 +126,23 @@ class FitProblem:
         return base
 
     # --- θ --------------------------------------------------------------------------------
+
+    @cached_property
+    def schedule_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """(brk, fac) of the compiled kernels: the instants up to the last observation where a
+        piecewise-constant rate factor jumps, and each reaction's factor before the first
+        and after each (one row of ones without schedules)."""
+        from hyosan.engines.schedules import step_factors
+
+        s, n_r = self.scenario, len(self.network.reaction_names)
+        end = float(self.data.times[-1]) if self.data.times.size else 0.0
+        jumps: set[float] = set()
+        for r in s.model.reactions:
+            if r.schedule is not None:
+                jumps.update(t for t in r.schedule.changes(end + 1.0) if t <= end)
+        brk = np.array(sorted(jumps), dtype=np.float64)
+        fac = np.array([step_factors(s, t, n_r) for t in [0.0, *brk.tolist()]])
+        return brk, fac.reshape(brk.size + 1, n_r)
 
     def nuisance(self, theta: np.ndarray) -> float | None:
         """The nuisance value in θ (None if the observation model has none)."""
@@ -187,6 +206,7 @@ class FitProblem:
             self.data.times,
             RTOL,
             ATOL,
+            *self.schedule_arrays,
         )
         return traj @ self.column_matrix + y0 @ self.cumulative_base
 

@@ -98,9 +98,28 @@ def _obs_loglik(kind, y, mu, nuisance):  # type: ignore[no-untyped-def]
 
 @nb.njit(cache=True, nogil=True)
 def filter_loglik(  # type: ignore[no-untyped-def]
-    y0, k, reactants, stoich, freq, in_pop, times, values, cmat, base, kind, nuisance, n_p, rng
+    y0,
+    k,
+    reactants,
+    stoich,
+    freq,
+    in_pop,
+    times,
+    sched,
+    values,
+    cmat,
+    base,
+    kind,
+    nuisance,
+    n_p,
+    rng,
 ):
     """The bootstrap particle filter's log-likelihood estimate (see pmmh.py), compiled whole.
+
+    `sched` is (brk, fac): the rates are k × fac[i] between brk[i - 1] and brk[i] (a
+    piecewise-constant schedule;
+    brk empty and fac one row of ones without one): particles stop at each jump and carry on
+    at the next piece's rates, which is exact since the chain is memoryless.
 
     values is (n_times, n_columns) with NaN where missing; cmat maps the state and the firing
     counts to the columns, base adds the initial counts to cumulative columns.
@@ -115,10 +134,25 @@ def filter_loglik(  # type: ignore[no-untyped-def]
     lw = np.empty(n_p)
     xs = np.empty((n_p, n_c), dtype=np.int64)
     fs = np.empty((n_p, n_r), dtype=np.int64)
+    brk, fac = sched
     ll = 0.0
     t = 0.0
+    pc = 0
+    kk = k * fac[0]
     for i in range(times.size):
-        if advance(x, fired, t, times[i], k, reactants, stoich, freq, in_pop, 50_000_000, rng) < 0:
+        while pc < brk.size and brk[pc] <= times[i]:
+            if brk[pc] > t:
+                if (
+                    advance(
+                        x, fired, t, brk[pc], kk, reactants, stoich, freq, in_pop, 50_000_000, rng
+                    )
+                    < 0
+                ):
+                    return -np.inf
+                t = brk[pc]
+            pc += 1
+            kk = k * fac[pc]
+        if advance(x, fired, t, times[i], kk, reactants, stoich, freq, in_pop, 50_000_000, rng) < 0:
             return -np.inf
         t = times[i]
         seen = 0

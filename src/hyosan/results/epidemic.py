@@ -286,10 +286,13 @@ def _renewal_chain(result: Result) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     A is the generator of the infected compartments as a linear chain (first-order moves on and
     exits), b where an infection enters, beta each compartment's infectiousness (up to a common
     factor), y0 the infected at time 0. None when the model is not SIR-like, its reactions are
-    not the model's (interventions add their own, at rates that change in time), or infections
-    enter more than one compartment.
+    not the model's (interventions add their own, at rates that change in time), a reaction's
+    rate follows a schedule (the chain would change in time too), or infections enter more than
+    one compartment.
     """
     scenario = result.scenario
+    if scenario.scheduled:
+        return None
     model = scenario.model
     names = [r.name for r in model.reactions]
     if tuple(result.reactions) != tuple(names):

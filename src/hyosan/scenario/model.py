@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from hyosan.scenario.schedule import SineSchedule, StepSchedule, with_kind
 from hyosan.scenario.units import RateField
 
 __all__ = [
@@ -118,12 +119,27 @@ class Parameter(Frozen):
 
 
 class Reaction(Frozen):
-    """One reaction: an equation, the parameter that sets its rate, and how it mixes."""
+    """One reaction: an equation, the parameter that sets its rate, and how it mixes.
+
+    `schedule` multiplies the rate by a factor that varies in time: steps (`at`, `factor`,
+    optionally `repeat`) or a sinusoid (`kind = "sinusoid"`, `mean`, `amplitude`, `period`,
+    `peak`); the tables below give their keys.
+    """
 
     name: str = Field(min_length=1)
     equation: str
     rate: str = Field(description="the name of a parameter of the model")
     mixing: Literal["mass-action", "frequency"] = "mass-action"
+    schedule: StepSchedule | SineSchedule | None = Field(
+        default=None,
+        discriminator="kind",
+        description="a factor on the rate that varies in time (steps or a sinusoid)",
+    )
+
+    @field_validator("schedule", mode="before")
+    @classmethod
+    def _schedule_kind(cls, value: object) -> object:
+        return with_kind(value)
 
     @field_validator("equation")
     @classmethod

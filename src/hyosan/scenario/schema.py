@@ -252,6 +252,7 @@ class Scenario(Frozen):
                     f"thresholds[{i}].of: {th.of!r} is neither a compartment ({known}) nor a state "
                     f"of this model ({', '.join(self.model.states_present())})"
                 )
+        problems += self._schedule_problems()
         problems += intervention_problems(
             self.interventions,
             self.model,
@@ -294,6 +295,21 @@ class Scenario(Frozen):
                     )
         return problems
 
+    def _schedule_problems(self) -> list[str]:
+        from hyosan.scenario.schedule import MAX_CHANGES
+
+        horizon = float(self.time.horizon)
+        count = sum(
+            r.schedule.n_changes(horizon) for r in self.model.reactions if r.schedule is not None
+        )
+        if count > MAX_CHANGES:
+            return [
+                f"model.reactions: the schedules change the rates {count:,} times or more over "
+                f"the horizon {self.time.horizon.text!r}; at most {MAX_CHANGES:,} (repeat less "
+                "often, or use a shorter horizon)"
+            ]
+        return []
+
     # --- derived values ---------------------------------------------------------------------
 
     def parameter_values(self) -> dict[str, float]:
@@ -320,6 +336,34 @@ class Scenario(Frozen):
             out.add(float(self.handoff.at))
         return sorted(out)
 
+    def schedule_times(self) -> list[float]:
+        """Instants in (0, horizon) where a reaction's piecewise-constant factor may change."""
+        horizon = float(self.time.horizon)
+        out: set[float] = set()
+        for r in self.model.reactions:
+            if r.schedule is not None:
+                out.update(r.schedule.changes(horizon))
+        return sorted(out)
+
+    def schedule_factors(self, t: float) -> list[float]:
+        """Each reaction's schedule factor at time t (1 for a reaction without a schedule)."""
+        return [
+            1.0 if r.schedule is None else float(r.schedule.factor_at(t))
+            for r in self.model.reactions
+        ]
+
+    @property
+    def scheduled(self) -> bool:
+        """Whether some reaction's rate varies in time."""
+        return any(r.schedule is not None for r in self.model.reactions)
+
+    @property
+    def smoothly_scheduled(self) -> bool:
+        """Whether some reaction's factor varies smoothly (a sinusoid), not in steps."""
+        return any(
+            r.schedule is not None and r.schedule.kind == "sinusoid" for r in self.model.reactions
+        )
+
     def initial_vector(self) -> list[float]:
         """Initial counts in the model's compartment order (compartments not given start at 0).
 
@@ -337,6 +381,9 @@ class Scenario(Frozen):
         feats = {"model"}
         if any(r.mixing == "frequency" for r in self.model.reactions):
             feats.add("model.frequency_mixing")
+        for r in self.model.reactions:
+            if r.schedule is not None:
+                feats.add(f"model.schedule.{r.schedule.kind}")
         if self.culls:
             feats.add("culls")
             if any(c.reset_to_initial for c in self.culls):

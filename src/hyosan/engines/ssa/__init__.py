@@ -29,6 +29,10 @@ A world of one place whose channels are all reactions within it (every scenario 
 `[world]`) runs instead in a lean kernel of the direct method over the totals (mixed.py), with
 the same law and the same records, watches, culls, interventions and event log.
 
+Rate schedules: the run stops at each jump of a piecewise-constant factor and carries on at the
+new rates (`_reschedule`), exact since the chain is memoryless; a sinusoid factor is drawn by
+thinning in the well-mixed kernel (mixed.py), and refused on a world of many places.
+
 Random numbers: the world (random graphs) from the `world` stream, events from `events`.
 """
 
@@ -42,12 +46,14 @@ import numpy as np
 from hyosan.engines.base import Outputs
 from hyosan.engines.population import Clock, PopulationEngine, PopulationRun
 from hyosan.engines.spatial import INTERVENTIONS
+from hyosan.errors import EngineError, UnsupportedFeatureError
 
 if TYPE_CHECKING:
     from hyosan.engines.kernel import EventLog, Records, Status
     from hyosan.engines.ssa.groups import Groups
     from hyosan.engines.ssa.kernels import Draws
     from hyosan.engines.ssa.lists import Lists
+    from hyosan.scenario.schema import Scenario
 
 __all__ = ["SsaEngine"]
 
@@ -90,6 +96,9 @@ class SsaEngine(PopulationEngine[SsaRun]):
             "culls",
             "culls.reset_to_initial",
             "thresholds",
+            "model.schedule.steps",
+            # Drawn by thinning in the well-mixed kernel only (see `check`).
+            "model.schedule.sinusoid",
             "world",
             "world.movement",
             "world.cross",
@@ -110,6 +119,17 @@ class SsaEngine(PopulationEngine[SsaRun]):
         #: Run a world of one place in the well-mixed kernel (mixed.py); False runs it in the
         #: kernel for many places. Both follow the same law.
         self.well_mixed = well_mixed
+
+    def check(self, scenario: Scenario) -> None:
+        """Refuse, besides unsupported features, a sinusoid schedule off the well-mixed kernel
+        (whose generated code is the one that thins)."""
+        super().check(scenario)
+        if scenario.smoothly_scheduled and (scenario.world is not None or not self.well_mixed):
+            raise UnsupportedFeatureError(
+                "the ssa engine follows sinusoid schedules (model.schedule.sinusoid) in one "
+                f"well-mixed place only; scenario {scenario.name!r} has a [world]: use a "
+                "steps schedule (at, factor, repeat) there"
+            )
 
     def _counts_of(self, x0: np.ndarray) -> np.ndarray:
         # Counts as int32 halve the memory an event touches; a world of a billion people or
@@ -208,13 +228,22 @@ class SsaEngine(PopulationEngine[SsaRun]):
         if self.well_mixed and mixed.one_place(ch, world.n_places, state.places.edge):
             # The kernel computes its propensities from the counts at each call.
             logging = bool(state.scenario.record.events)
-            st = mixed.structure(ch, state.watched.zombie, state.layout.zmask, logging)
+            sines = _sines(state.scenario)
+            thinned = tuple(j in {s[0] for s in sines} for j in range(ch.kind.size))
+            st = mixed.structure(ch, state.watched.zombie, state.layout.zmask, logging, thinned)
+            rate = ch.rate[int(ch.zone[0]) if ch.zone.size else 0].astype(np.float64)
             state.mixed = MixedKernel(
                 simulate=mixed.kernel_for(st),
-                rate=ch.rate[int(ch.zone[0]) if ch.zone.size else 0].astype(np.float64),
+                rate=mixed.thin_rates(rate, sines) if sines else rate,
                 step=mixed.watch_steps(st, state.watched),
             )
             return
+        if state.scenario.smoothly_scheduled:
+            raise EngineError(
+                "the ssa engine follows sinusoid schedules in one well-mixed place, with "
+                "reactions only; this run moves people between places (an intervention's "
+                "moves): use a steps schedule (at, factor, repeat)"
+            )
         state.mixed = None
         if self.lists:
             lists = plan(state.channels, world, state.x, state.layout.zmask)
@@ -245,3 +274,15 @@ class SsaEngine(PopulationEngine[SsaRun]):
             )
             return replace(out, events=events)
         return out
+
+
+def _sines(scenario: Scenario) -> list[tuple[int, float, float, float, float]]:
+    """(reaction, mean, amplitude, angular frequency per second, peak in seconds) of each
+    reaction whose rate follows a sinusoid."""
+    out = []
+    for j, r in enumerate(scenario.model.reactions):
+        s = r.schedule
+        if s is not None and s.kind == "sinusoid":
+            peak = 0.0 if s.peak is None else float(s.peak)
+            out.append((j, s.mean, s.amplitude, 2.0 * np.pi / float(s.period), peak))
+    return out

@@ -28,6 +28,13 @@ One event, in order:
    out are the counts brought out and the shared `watch` called, so that crossing times and
    stops are decided by the same code as in every other kernel, after the same events.
 
+A reaction whose rate follows a sinusoid schedule (scenario/schedule.py) is drawn by thinning:
+its propensity uses the rate at the factor's maximum, and once drawn it happens only if a
+further uniform falls below the factor's share of that maximum at the event's time (else
+nothing changes and the clock has simply moved on). That is exactly the law of the
+time-varying rate. The kernel of a model without sinusoids is generated line for line as
+before (`Structure.thinned` empty), so its runs draw the same numbers at the same speed.
+
 The draws are numpy's own: the kernel draws exactly the numbers that `rng.standard_exponential()`
 and `rng.random()` would, in that order, so a seed gives the same run in any process. The law
 is that of the kernel for many places (kernels.py), but not the path: that kernel draws one
@@ -91,6 +98,9 @@ class Structure:
     zombie_weight: tuple[float, ...]
     zombie: tuple[bool, ...]
     logging: bool = False  # the run keeps an event log (a kernel without it checks nothing)
+    #: Per reaction, whether its rate follows a sinusoid, drawn by thinning (empty: none, and
+    #: the kernel is the one without schedules, line for line).
+    thinned: tuple[bool, ...] = ()
 
     @property
     def n_reactions(self) -> int:
@@ -111,10 +121,14 @@ class Structure:
 
 
 def structure(
-    ch: Channels, zombie: np.ndarray, zmask: np.ndarray, logging: bool = False
+    ch: Channels,
+    zombie: np.ndarray,
+    zmask: np.ndarray,
+    logging: bool = False,
+    thinned: tuple[bool, ...] = (),
 ) -> Structure:
     """The structure of a one-place run's channels (every one a reaction within the place),
-    and whether it keeps an event log."""
+    whether it keeps an event log, and which reactions follow a sinusoid (`thin_rates`)."""
     n_r, n_c = ch.kind.size, ch.in_pop.size
     reactants, changes = [], []
     for j in range(n_r):
@@ -134,7 +148,27 @@ def structure(
         zombie_weight=tuple(float(w) for w in zombie),
         zombie=tuple(bool(v) for v in zmask),
         logging=logging,
+        thinned=thinned if any(thinned) else (),
     )
+
+
+def thin_rates(rate: np.ndarray, sines: list[tuple[int, float, float, float, float]]) -> np.ndarray:
+    """The `rate` argument of a kernel that thins: (5, reactions) flattened. Row 0 is each
+    rate at its factor's maximum (the bound events are drawn at); rows 1 to 4 are, for a
+    reaction j with factor mean + amplitude cos(ω (t - peak)) (`sines`: (j, mean, amplitude,
+    ω, peak)), mean / max and amplitude / max (so the chance of keeping an event drawn at t is
+    row 1 + row 2 × cos(row 3 × (t - row 4))), ω and the peak."""
+    n = rate.size
+    out = np.zeros((5, n))
+    out[0] = rate
+    out[1] = 1.0
+    for j, mean, amplitude, omega, peak in sines:
+        top = mean + amplitude
+        out[0, j] = rate[j] * top
+        if top > 0.0:
+            out[1, j], out[2, j] = mean / top, amplitude / top
+        out[3, j], out[4, j] = omega, peak
+    return out.ravel()
 
 
 def level_steps(st: Structure, weights: np.ndarray) -> np.ndarray:
@@ -262,7 +296,18 @@ def _dispatch(st: Structure) -> list[str]:
     for k in range(n):
         head = f"elif target < c{k + 1}:" if k else f"if target < c{k + 1}:"
         out.append(head if k < n - 1 else "else:")
-        out += [f"    {line}" for line in _body(st, k, watch=True)]
+        body = _body(st, k, watch=True)
+        if st.thinned and st.thinned[k]:
+            # Thinning: drawn at the factor's maximum, kept with the factor's share of it
+            # (else nothing happens), which is exactly the law of the time-varying rate.
+            cos = f"np.cos(rate[{3 * n + k}] * (t - rate[{4 * n + k}]))"
+            keep = f"rate[{n + k}] + rate[{2 * n + k}] * {cos}"
+            body = [
+                "word, shi, slo = pcg.step(shi, slo, ihi, ilo)",
+                f"if pcg.uniform(word) < {keep}:",
+                *[f"    {line}" for line in body],
+            ]
+        out += [f"    {line}" for line in body]
     return out
 
 

@@ -70,6 +70,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hyosan.engines.population import Clock, PopulationEngine, PopulationRun
+from hyosan.engines.schedules import cell_factors, sine_cells
 from hyosan.engines.spatial import INTERVENTIONS, Channels, Layout
 from hyosan.errors import EngineError
 
@@ -77,6 +78,7 @@ if TYPE_CHECKING:
     from hyosan.engines.kernel import Records, Status
     from hyosan.engines.tau.kernels import TauChannels, Work
     from hyosan.engines.tau.local import Local
+    from hyosan.scenario.schema import Scenario
 
 __all__ = ["TauEngine"]
 
@@ -112,6 +114,8 @@ class TauEngine(PopulationEngine[TauRun]):
             "culls",
             "culls.reset_to_initial",
             "thresholds",
+            "model.schedule.steps",
+            "model.schedule.sinusoid",
             "world",
             "world.movement",
             "world.cross",
@@ -135,6 +139,28 @@ class TauEngine(PopulationEngine[TauRun]):
                 "(use the ssa engine)"
             )
         return tau_channels
+
+    def check(self, scenario: Scenario) -> None:
+        """Refuse, besides unsupported features, a sinusoid over so many periods that its
+        cells (engines/schedules.py) would be more pieces than a run may take."""
+        super().check(scenario)
+        from hyosan.scenario.schedule import MAX_CHANGES
+
+        if scenario.smoothly_scheduled:
+            cells = len(sine_cells(scenario, float(scenario.time.horizon)))
+            if cells > MAX_CHANGES:
+                raise EngineError(
+                    f"the tau engine holds a sinusoid factor per 96th of its period: {cells:,} "
+                    f"cells over the horizon, more than {MAX_CHANGES:,}; use a longer period, "
+                    "a shorter horizon or a steps schedule"
+                )
+
+    def _schedule_times(self, state: TauRun, scenario: Scenario) -> list[float]:
+        horizon = float(scenario.time.horizon)
+        return sorted({*scenario.schedule_times(), *sine_cells(scenario, horizon)})
+
+    def _factors(self, state: TauRun, t: float, n: int) -> np.ndarray:
+        return cell_factors(state.scenario, t, n)
 
     def _columns(self, channels: TauChannels) -> int:
         return int(channels.col_comp.size)
