@@ -125,3 +125,61 @@ def test_the_strike_is_named_as_the_cause_of_its_victims_fates(engine) -> None:
     ev = result.events.to_pydict()
     sentences = [d for k, d in zip(ev["kind"], ev["detail"], strict=True) if k in ("kill", "death")]
     assert any("the air strike" in d for d in sentences)
+
+
+HELICOPTER_ON = "interventions[2].enabled=true"
+SWEEP_ON = "interventions[3].enabled=true"
+
+
+def test_the_ground_sweep_takes_out_whom_it_finds(engine) -> None:
+    """The troops at every room from 1 h, at a high rate: everyone human left in the building
+    is taken out within the hour (safe), the bitten are left behind with chance catch_bitten
+    (here 1), zombies stay; each taken person has an escape event, and named ones read so."""
+    scen = hyosan_high(
+        SWEEP_ON,
+        'interventions[3].area={around="entrance hall", radius=100000}',
+        "interventions[3].start=1h",
+        "interventions[3].end=2h",
+        "interventions[3].speed=1/min",
+        "interventions[3].catch_bitten=1",
+        horizon="2h",
+    )
+    result = engine.run(scen, seed=2)
+    summary = result.summary()
+    before = engine.run(hyosan_high(horizon="1h"), seed=2).summary()
+    assert summary["final"]["human"] == 0
+    assert summary["final"]["safe"] > before["final"]["safe"]
+    entry = next(e for e in summary["interventions"] if e["kind"] == "evacuate")
+    taken = entry["events"]["taken out"]
+    assert taken > 0
+    # Every person taken is an escape; the bitten were all caught, so none escaped bitten.
+    escapes = [
+        t
+        for k, t in zip(
+            result.events["kind"].to_pylist(), result.events["t"].to_pylist(), strict=True
+        )
+        if k == "escape" and t >= 3600
+    ]
+    assert len(escapes) >= taken
+    out = [n for n, f in summary["fates"].items() if "taken out by the troops" in f]
+    assert all(n in summary["survivors"] for n in out)
+
+
+def test_a_helicopter_takes_no_more_than_it_holds(engine) -> None:
+    """A helicopter of capacity 1 over every room, at a rate that would take everyone: one
+    person taken out, over three seeds."""
+    scen = hyosan_high(
+        HELICOPTER_ON,
+        'interventions[2].area={around="entrance hall", radius=100000}',
+        "interventions[2].start=30min",
+        "interventions[2].end=40min",
+        "interventions[2].speed=10/min",
+        horizon="1h",
+    )
+    for seed in (1, 2, 3):
+        entry = next(
+            e
+            for e in engine.run(scen, seed=seed).summary()["interventions"]
+            if e["kind"] == "evacuate"
+        )
+        assert entry["events"]["taken out"] == 1
