@@ -26,6 +26,9 @@ from numba.core.analysis import compute_cfg_from_blocks, compute_use_defs, must_
 from numba.core.compiler import CompilerBase, DefaultPassBuilder
 from numba.core.compiler_machinery import register_pass
 from numba.core.typed_passes import NativeLowering
+from numba.core.untyped_passes import InlineInlinables
+
+from hyosan.engines.agents.phases.inlining import LeanInlineInlinables
 
 __all__ = ["LEAN_LOWERING", "LeanCompiler", "LeanLower"]
 
@@ -140,8 +143,7 @@ class LeanCompiler(CompilerBase):
     def define_pipelines(self) -> list[Any]:
         """One pipeline: the nopython one, lowered by `LeanLower`."""
         pm = DefaultPassBuilder.define_nopython_pipeline(self.state)
-        pm.passes = [
-            (LeanNativeLowering if cls is NativeLowering else cls, text) for cls, text in pm.passes
-        ]
+        lean = {NativeLowering: LeanNativeLowering, InlineInlinables: LeanInlineInlinables}
+        pm.passes = [(lean.get(cls, cls), text) for cls, text in pm.passes]
         pm.finalize()
         return [pm]
