@@ -4,6 +4,7 @@ Run from the repository root:
 
     python benchmarks/bench_cold_start.py            # about a minute
     python benchmarks/bench_cold_start.py --repeats 3 --scenario sir --engine ssa
+    python benchmarks/bench_cold_start.py --against main   # before (main) and after, in turn
 
 Each repeat points Numba at a new, empty cache directory (NUMBA_CACHE_DIR), then runs, each in
 a fresh process:
@@ -20,21 +21,28 @@ src/hyosan/engines/agents/precompile.py) for each, the median over repeats, and 
 before and after (a busy machine stretches the wall time, the more so as the cold start uses
 two cores). Target (issue 13): the cold start under 15 s on a quiet 2-core machine.
 `HYOSAN_COMPILE_PROCESSES=1` compiles on one core, as before the helper process.
+
+With `--against REF` the source of the git revision REF (its `src/`, extracted into a temporary
+folder) runs too, each repeat running REF's cold start, then this tree's, so a busy machine
+slows both alike; it prints both, and the ratios this tree / REF of the medians.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import resource
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from pathlib import Path
 
 TARGET_COLD_S = 15.0
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -48,34 +56,75 @@ def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, cpu
 
 
+def _extract_src(ref: str, into: Path) -> Path:
+    """The `src/` folder of git revision `ref`, extracted under `into`."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", ref, "src"], check=True, capture_output=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into / "src"
+
+
+def _one_repeat(
+    base: list[str], src: Path, rows: dict[str, list[tuple[float, float]]], label: str
+) -> None:
+    """Cold, warm and warm+report runs of the hyosan under `src`, on a new empty cache."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "NUMBA_CACHE_DIR": str(Path(tmp) / "numba"),
+            "PYTHONPATH": os.pathsep.join([str(src), os.environ.get("PYTHONPATH", "")]),
+        }
+        out = str(Path(tmp) / "run")
+        rows[f"cold{label}"].append(_timed([*base, "--out", out, "--no-report"], env))
+        rows[f"warm{label}"].append(_timed([*base, "--out", out, "--no-report"], env))
+        rows[f"warm+report{label}"].append(_timed([*base, "--out", out], env))
+
+
+def _median(vals: list[tuple[float, float]], k: int) -> float:
+    return statistics.median(v[k] for v in vals)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=2, help="cold starts timed")
     parser.add_argument("--scenario", default="hyosan-high", help="the scenario run")
     parser.add_argument("--engine", default=None, help="an engine other than the scenario's")
+    parser.add_argument("--against", default=None, help="a git revision to run in turn (before)")
     args = parser.parse_args()
 
     base = [sys.executable, "-m", "hyosan.cli", "run", args.scenario, "--quiet", "--force"]
     if args.engine:
         base += ["--engine", args.engine]
-    rows: dict[str, list[tuple[float, float]]] = {"cold": [], "warm": [], "warm+report": []}
-    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    for _ in range(args.repeats):
-        with tempfile.TemporaryDirectory() as tmp:
-            env = {**os.environ, "NUMBA_CACHE_DIR": str(Path(tmp) / "numba")}
-            out = str(Path(tmp) / "run")
-            rows["cold"].append(_timed([*base, "--out", out, "--no-report"], env))
-            rows["warm"].append(_timed([*base, "--out", out, "--no-report"], env))
-            rows["warm+report"].append(_timed([*base, "--out", out], env))
-    load_after = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    labels = {"": ROOT / "src"}
+    with tempfile.TemporaryDirectory() as before:
+        if args.against:
+            labels = {f" ({args.against})": _extract_src(args.against, Path(before)), **labels}
+        rows: dict[str, list[tuple[float, float]]] = {
+            f"{name}{label}": [] for label in labels for name in ("cold", "warm", "warm+report")
+        }
+        load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        for _ in range(args.repeats):
+            for label, src in labels.items():
+                _one_repeat(base, src, rows, label)
+        load_after = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"hyosan run {args.scenario}: {args.repeats} repeats, each with an empty Numba cache")
     print(f"load average (1 min) before {load_before:.2f}, after {load_after:.2f}")
-    print(f"{'':14}{'wall s (median)':>18}{'CPU s (median)':>18}")
+    width = max(len(name) for name in rows) + 2
+    print(f"{'':{width}}{'wall s (median)':>18}{'CPU s (median)':>18}")
     for name, vals in rows.items():
-        wall = statistics.median(w for w, _ in vals)
-        cpu = statistics.median(c for _, c in vals)
-        print(f"{name:14}{wall:18.2f}{cpu:18.2f}")
-    cold = statistics.median(w for w, _ in rows["cold"])
+        print(f"{name:{width}}{_median(vals, 0):18.2f}{_median(vals, 1):18.2f}")
+    if args.against:
+        ref = f" ({args.against})"
+        for name in ("cold", "warm", "warm+report"):
+            after, before_ = rows[name], rows[f"{name}{ref}"]
+            print(
+                f"{name} this tree / {args.against}: wall "
+                f"{_median(after, 0) / _median(before_, 0):.2f}, "
+                f"CPU {_median(after, 1) / _median(before_, 1):.2f}"
+            )
+    cold = _median(rows["cold"], 0)
     verdict = "met" if cold < TARGET_COLD_S else "not met"
     print(f"cold start target < {TARGET_COLD_S:.0f} s wall: {verdict}")
 

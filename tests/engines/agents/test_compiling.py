@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import ast
+import copy
 import importlib
 import importlib.util
 import sys
@@ -24,12 +25,15 @@ import numpy as np
 import pytest
 from numba import njit
 from numba.core import config
+from numba.core.compiler import run_frontend
 from numba.core.typing.typeof import Purpose, typeof
+from numba.core.untyped_passes import InlineInlinables
 
 import hyosan
 from hyosan.engines.agents import precompile
 from hyosan.engines.agents.building_run import setup_building
 from hyosan.engines.agents.phases import cache
+from hyosan.engines.agents.phases.inlining import LeanInlineInlinables, ShareScopeCopies
 from hyosan.engines.agents.phases.jit import compiled, inlined
 from hyosan.engines.agents.phases.lowering import LEAN_LOWERING, LeanCompiler
 from hyosan.engines.agents.phases.people import people_choose
@@ -93,6 +97,87 @@ def test_the_lean_lowering_computes_what_numba_lowering_computes(seed: int) -> N
         assert lean(x, 50, limit) == plain(y, 50, limit)
         assert np.array_equal(x.a, y.a)
         assert np.array_equal(x.b, y.b)
+
+
+class _State:
+    """A compiler state, as far as `ShareScopeCopies` reads it."""
+
+    def __init__(self, func_ir: Any) -> None:
+        self.func_ir = func_ir
+
+
+# --- pasting helpers --------------------------------------------------------------------------
+
+
+@inlined
+def _scaled(pair: Pair, i: int, by: float) -> float:
+    if pair.a[i] > 0.5:
+        return pair.a[i] * by
+    return _bump(pair, i)
+
+
+@inlined
+def _walk(pair: Pair, n: int, by: float) -> float:
+    """Pastes `_scaled` (which pastes `_bump`) in a loop, and `_bump` once more."""
+    total = 0.0
+    for i in range(n):
+        total += _scaled(pair, i, by)
+    return total + _bump(pair, 0)
+
+
+def _pasting_kernel(pair: Pair, n: int, by: float) -> tuple[float, float]:
+    """Helpers pasted at several sites, some pasted into others."""
+    first = _walk(pair, n, by)
+    second = _walk(Pair(pair.b, pair.a), n, -by) if first > 1.0 else _scaled(pair, n - 1, by)
+    return first, second + _scaled(pair, 1, 2.0 * by)
+
+
+def test_the_kernels_paste_helpers_through_the_lean_pasting() -> None:
+    lean = njit(_nrt=False, pipeline_class=LeanCompiler)(_pasting_kernel)
+    lean(Pair(np.ones(3), np.ones(3)), 3, 1.0)
+    (cres,) = lean.overloads.values()
+    ran = {name.split("_", 1)[1] for name in cres.metadata["pipeline_times"]["nopython"]}
+    assert LeanInlineInlinables._name in ran
+    assert InlineInlinables._name not in ran
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_lean_pasting_computes_what_numba_pasting_computes(seed: int) -> None:
+    lean = njit(_nrt=False, pipeline_class=LeanCompiler)(_pasting_kernel)
+    plain = njit(_nrt=False)(_pasting_kernel)
+    rng = np.random.default_rng(seed)
+    a, b = rng.random(40), rng.random(40)
+    x, y = Pair(a.copy(), b.copy()), Pair(a.copy(), b.copy())
+    for by in (0.5, 1.5, 3.0):
+        assert lean(x, 40, by) == plain(y, 40, by)
+        assert np.array_equal(x.a, y.a)
+        assert np.array_equal(x.b, y.b)
+
+
+def test_a_helpers_ir_copied_block_by_block_copies_its_scope_once() -> None:
+    """As Numba copies a helper's IR to paste it: each block on its own, twice."""
+    state = _State(func_ir=run_frontend(_walk.py_func))
+    ShareScopeCopies().run_pass(state)
+    blocks = state.func_ir.blocks
+    original = next(iter(blocks.values())).scope
+    names = set(original.localvars._con)
+    first = {label: copy.deepcopy(block) for label, block in blocks.items()}
+    scopes = {id(block.scope) for block in first.values()}
+    assert len(scopes) == 1, "each copied block has its own copy of the scope"
+    copied = next(iter(first.values())).scope
+    assert copied is not original
+    assert copied == original
+    assert set(copied.localvars._con) == names
+    # Pasting renames the helper's variables in the copy: the original keeps its own.
+    copied.redefine("pasted_name", loc=copied.loc)
+    assert set(original.localvars._con) == names
+    # The copy, copied in its turn, gives another scope, shared by those blocks.
+    second = {label: copy.deepcopy(block) for label, block in first.items()}
+    again = {id(block.scope) for block in second.values()}
+    assert len(again) == 1
+    assert again.isdisjoint(scopes | {id(original)})
+    for label, block in second.items():
+        assert [str(s) for s in block.body] == [str(s) for s in blocks[label].body]
 
 
 # --- the caches -------------------------------------------------------------------------------

@@ -11,15 +11,21 @@ updates per array per call, which made a run eight times slower than one big fun
   ran no faster and compiled for 42 s CPU against 26 s on the first run (Numba types a pasted
   function again at each place it is pasted). Tests call a phase through `from_python`;
 - `inlined`: a helper called per person or per room inside a phase, pasted into it, so such
-  calls cost nothing;
+  calls cost nothing. Pasting costs compile time at each call site, not once per signature,
+  but each helper compiled on its own instead (and pasted by LLVM, `alwaysinline`) made the
+  cold start longer (27.7 s CPU against 24.8 s, on one core): each of some forty helpers paid
+  a compile's fixed cost, the larger as it takes the big NamedTuples. A tiny helper called
+  with many argument types (`set_state`, with literal states) is pasted, not compiled once per
+  type;
 - `compiled`: the step loop, and the few functions also called from Python between steps
   (adding a sound), compiled on their own and cached.
 
 `phase` and `compiled` lower through `LeanCompiler` (lowering.py: the same machine code,
-compiled in about half the CPU time), without the C-callable wrapper Numba adds by default (no
-one takes their address), and keep their cached code only while the kernels' sources are
-unchanged (cache.py: the step loop's cached code holds the phases it was linked with, and a
-phase's the helpers pasted into it from other modules).
+compiled in about half the CPU time) and paste helpers through its pasting pass (inlining.py:
+the same IR, without Numba's copying of a helper's scope once per block), without the
+C-callable wrapper Numba adds by default (no one takes their address), and keep their cached
+code only while the kernels' sources are unchanged (cache.py: the step loop's cached code holds
+the phases it was linked with, and a phase's the helpers pasted into it from other modules).
 """
 
 from __future__ import annotations

@@ -12,8 +12,9 @@ which is what LLVM's mem2reg would make of it anyway. The machine code is the sa
 golden summaries do not move, and a warm run is as fast; a cold start compiles in about half
 the CPU time (benchmarks/bench_cold_start.py).
 
-`LeanCompiler` is Numba's nopython pipeline with this lowering in place of its own. On a Numba
-whose lowering lacks what it builds on (`LEAN_LOWERING` false), jit.py keeps Numba's pipeline.
+`LeanCompiler` is Numba's nopython pipeline with this lowering in place of its own, and
+inlining.py's pass for pasting helpers in place of Numba's. On a Numba whose lowering lacks
+what it builds on (`LEAN_LOWERING` false), jit.py keeps Numba's pipeline.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from numba.core.analysis import compute_cfg_from_blocks, compute_use_defs, must_
 from numba.core.compiler import CompilerBase, DefaultPassBuilder
 from numba.core.compiler_machinery import register_pass
 from numba.core.typed_passes import NativeLowering
+from numba.core.untyped_passes import InlineInlinables
+
+from hyosan.engines.agents.phases.inlining import LeanInlineInlinables
 
 __all__ = ["LEAN_LOWERING", "LeanCompiler", "LeanLower"]
 
@@ -135,13 +139,13 @@ class LeanNativeLowering(NativeLowering):
 
 
 class LeanCompiler(CompilerBase):
-    """Numba's nopython pipeline with `LeanNativeLowering` in place of `NativeLowering`."""
+    """Numba's nopython pipeline with `LeanNativeLowering` in place of `NativeLowering`, and
+    `LeanInlineInlinables` in place of `InlineInlinables`."""
 
     def define_pipelines(self) -> list[Any]:
-        """One pipeline: the nopython one, lowered by `LeanLower`."""
+        """One pipeline: the nopython one, lowered by `LeanLower`, pasting leanly."""
         pm = DefaultPassBuilder.define_nopython_pipeline(self.state)
-        pm.passes = [
-            (LeanNativeLowering if cls is NativeLowering else cls, text) for cls, text in pm.passes
-        ]
+        lean = {NativeLowering: LeanNativeLowering, InlineInlinables: LeanInlineInlinables}
+        pm.passes = [(lean.get(cls, cls), text) for cls, text in pm.passes]
         pm.finalize()
         return [pm]
