@@ -19,10 +19,16 @@ def _strike_entry(result: hyosan.Result) -> dict:
     return next(e for e in result.summary()["interventions"] if e["kind"] == "strike")
 
 
-def test_timeline_is_off_by_default(engine) -> None:
+def test_day_4_is_off_and_the_troops_on_by_default(engine) -> None:
+    """The strike and the drones are declared off; the helicopter and the ground sweep are on
+    (they act on days 2 and 5, so a short run lists them with nobody taken)."""
     scen = hyosan_high(horizon="30min")
     assert "interventions.strike" not in scen.features
-    assert "interventions" not in engine.run(scen, seed=3).summary()
+    assert "interventions.lure" not in scen.features
+    assert "interventions.evacuate" in scen.features
+    entries = engine.run(scen, seed=3).summary()["interventions"]
+    assert [e["kind"] for e in entries] == ["evacuate", "evacuate"]
+    assert all(e["events"]["taken out"] == 0 for e in entries)
 
 
 def test_a_strike_kills_everyone_in_its_area(engine) -> None:
