@@ -155,7 +155,7 @@ def test_the_ground_sweep_takes_out_whom_it_finds(engine) -> None:
     before = engine.run(hyosan_high(horizon="1h"), seed=2).summary()
     assert summary["final"]["human"] == 0
     assert summary["final"]["safe"] > before["final"]["safe"]
-    entry = next(e for e in summary["interventions"] if e["kind"] == "evacuate")
+    entry = next(e for e in summary["interventions"] if e["name"] == "ground sweep")
     taken = entry["events"]["taken out"]
     assert taken > 0
     # Every person taken is an escape; the bitten were all caught, so none escaped bitten.
@@ -186,6 +186,6 @@ def test_a_helicopter_takes_no_more_than_it_holds(engine) -> None:
         entry = next(
             e
             for e in engine.run(scen, seed=seed).summary()["interventions"]
-            if e["kind"] == "evacuate"
+            if e["name"] == "helicopter at the roof"
         )
         assert entry["events"]["taken out"] == 1

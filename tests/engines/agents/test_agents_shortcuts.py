@@ -23,14 +23,17 @@ from hyosan.engines.base import Recorder, Streams
 from hyosan.ensemble.task import record_from_result
 
 #: Default runs (five days), as the step loop gave them before the shortcuts, re-pinned on
-#: purpose whenever a rule changes the default run (last: the story's rules of issue 15): final
+#: purpose whenever a rule changes the default run (last: noise, retreat and the troops): final
 #: counts (S, E, Z, H, R, X), bites, zombies destroyed, barricades, overrun time, events logged,
 #: and the named survivors. Any change of a random draw or of its order shows here.
 PINNED = {
-    2: ([0, 0, 465, 2, 78, 107], 1459, 54, 56, 18125.0, 2658, ["Jang Ha-ri", "Jeong Min-jae",
-                                                               "Min Eun-ji", "Yu Joon-seong"]),
-    3: ([0, 0, 529, 2, 85, 36], 1847, 65, 38, 2330.0, 2886, []),
-    4: ([13, 0, 530, 2, 63, 44], 1783, 48, 60, 1890.0, 2768, ["Jeong Min-jae", "Yu Joon-seong"]),
+    2: ([0, 0, 545, 1, 75, 31], 2351, 57, 57, 4585.0, 3771, ["Lee Joon-yeong"]),
+    3: ([0, 0, 421, 1, 42, 188], 1349, 27, 73, 6925.0, 3483, [
+        "Choi Nam-ra", "Han Gyeong-su", "Jang Ha-ri", "Jang Wu-jin", "Jeong Min-jae",
+        "Kim Cheol-su", "Kim Ji-min", "Lee Byeong-chan", "Lee Cheong-san", "Lee Joon-yeong",
+        "Lee Na-yeon", "Lee Su-hyeok", "Min Eun-ji", "Nam On-jo", "Park Sun-hwa", "Yang Dae-su",
+        "Yu Joon-seong"]),
+    4: ([0, 0, 468, 2, 59, 123], 1187, 44, 54, 85745.0, 2153, ["Park Hee-su"]),
 }  # fmt: skip
 
 
