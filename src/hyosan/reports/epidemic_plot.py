@@ -130,7 +130,8 @@ def plot_incidence_bands(source: Any, *, point: Any = None) -> Figure | None:
     width = min(3, n)
     rows = int(np.ceil(n / width))
     fig = InlineFigure(figsize=(3.7 * width, 2 * (2.3 * rows) + 0.9), layout="constrained")
-    new_fig, cum_fig = fig.subfigures(2, 1)
+    subs = np.asarray(fig.subfigures(2, 1), dtype=object).ravel()
+    new_fig, cum_fig = subs[0], subs[1]
     new_fig.suptitle(f"incidence per {_UNIT_NAMES.get(unit, unit)}", fontsize="medium")
     cum_fig.suptitle("counts so far", fontsize="medium")
     for kind, sub in (("new", new_fig), ("cum", cum_fig)):

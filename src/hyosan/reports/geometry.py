@@ -478,12 +478,12 @@ def _fit_rectangles(
     w, h = w.copy(), h.copy()
     ok = np.isfinite(w) & np.isfinite(h)
     # Places pulled in from afar keep their size's order without covering the rest.
-    cap = np.minimum(
+    scale = np.minimum(
         1.0,
         np.minimum(cap * outer[0] / np.where(ok, w, 1), cap * outer[1] / np.where(ok, h, 1)),
     )
-    w[ok] *= cap[ok]
-    h[ok] *= cap[ok]
+    w[ok] *= scale[ok]
+    h[ok] *= scale[ok]
     idx = np.flatnonzero(ok)
     if idx.size < 2:
         return w, h

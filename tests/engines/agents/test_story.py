@@ -89,13 +89,14 @@ def test_flight_to_the_gates_gets_people_out(engine: AgentsEngine) -> None:
 
 
 def test_shut_doors_keep_classes_alive_longer(engine: AgentsEngine) -> None:
-    """With doors open zombies see everyone next door: fewer are alive inside after 2 hours,
-    summed over 8 seeds."""
+    """With doors open zombies see everyone next door: fewer are alive inside after the first
+    hour, summed over 20 seeds (4,734 against 3,330 when written). Fewer seeds do not settle
+    it: which classes the early chaos reaches varies more from seed to seed than the doors."""
 
     def humans(*overrides: str) -> int:
         total = 0
-        for seed in range(1, 9):
-            s = engine.run(hyosan_high(*overrides, horizon="2h"), seed=seed).summary()
+        for seed in range(1, 21):
+            s = engine.run(hyosan_high(*overrides, horizon="1h"), seed=seed).summary()
             total += int(s["final"]["human"])
         return total
 

@@ -208,7 +208,9 @@ class Opening:
         began = self._began()
         if began is None:
             return ""
-        t0 = float(self.ev["t"][self._first(EV_BITE)])  # type: ignore[index]
+        first = self._first(EV_BITE)
+        assert first is not None  # there was a bite: _began told it
+        t0 = float(self.ev["t"][first])
         parts = [began, self._learned(t0), self._fell(t0), self._fled(), self._moved()]
         parts.append(self._held())
         hybrids = int(np.count_nonzero(self.ev["kind"] == EV_HYBRID))
