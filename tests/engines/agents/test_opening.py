@@ -6,6 +6,7 @@ import numpy as np
 
 from hyosan.engines.agents.opening import Opening, overrun_time
 from hyosan.engines.agents.params import (
+    BY_TROOPS,
     DEAD,
     ESCAPED,
     EV_BARRICADE,
@@ -76,6 +77,24 @@ def test_the_paragraph_tells_the_run() -> None:
     assert "At the end, 2 people held out inside: 2 in classroom 2-5." in text
     assert text.endswith("1 person kept their mind as a hybrid.")
     assert "never overrun" in text  # 3 lost of 5 inside at most
+
+
+def test_the_troops_are_told_apart_from_the_gates() -> None:
+    """Escapes by a gate are counted by gate; those the troops took out, together."""
+    ev = _events(
+        (60.0, EV_BITE, 0, 1, 0),
+        (600.0, EV_ESCAPE, 2, -1, 3),
+        (9000.0, EV_ESCAPE, 3, -1, 1),
+        (9060.0, EV_ESCAPE, 4, -1, 2),
+    )
+    ev["aux"][2:] = BY_TROOPS
+    state = np.array([ZOMBIE, ZOMBIE, ESCAPED, ESCAPED, ESCAPED])
+    text = Opening(ev, (), ROOMS, state, np.array([2, 2, 3, 1, 2]), 0.0, 5).text()
+    assert "3 people got out (1 by the main gate and 2 taken out by the troops)" in text
+    only = Opening(
+        {k: v[[0, 2]] for k, v in ev.items()}, (), ROOMS, state, np.zeros(5, int), 0.0, 5
+    ).text()
+    assert "1 person got out (taken out by the troops)" in only
 
 
 def test_nothing_happened_tells_nothing() -> None:

@@ -158,16 +158,17 @@ class Opening:
             1 for k in out if first_bite.get(int(ev["actor"][k]), float("inf")) <= ev["t"][k]
         )
         gates: dict[str, int] = {}
+        troops = 0
         for k in out:
-            gate = the(self.rooms[int(ev["place"][k])])
             if int(ev["aux"][k]) == BY_TROOPS:
-                gate = f"the troops from {gate}"
+                troops += 1
+                continue
+            gate = the(self.rooms[int(ev["place"][k])])
             gates[gate] = gates.get(gate, 0) + 1
-        if len(gates) == 1:
-            by = f"by {next(iter(gates))}"
-        else:
-            ranked = sorted(gates.items(), key=lambda x: -x[1])
-            by = _listed([f"{n:,} by {g}" for g, n in ranked])
+        ways = [f"{n:,} by {g}" for g, n in sorted(gates.items(), key=lambda x: -x[1])]
+        if troops:
+            ways.append(f"{troops:,} taken out by the troops")
+        by = ways[0].split(" ", 1)[1] if len(ways) == 1 else _listed(ways)
         first_hour = int(np.count_nonzero(ts <= ts.min() + HOUR))
         who = _plural(out.size, "person", "people")
         text = f"{who} got out ({by}), {first_hour:,} in the first hour"
