@@ -50,18 +50,18 @@ def world_key(spec: WorldSpec) -> str:
 class WorldCache:
     """The last `size` world structures built without random draws, and their graphs."""
 
-    def clear(self) -> None:
-        """Forget every structure and graph."""
-        with self._lock:
-            self._worlds.clear()
-            self._graphs.clear()
-
     def __init__(self, size: int = 2) -> None:
         self.size = size
         self._worlds: OrderedDict[str, World] = OrderedDict()
         self._graphs: dict[tuple[int, Any], tuple[World, Any]] = {}
         # A Dask worker runs tasks in threads of one process: one builds, the others wait.
         self._lock = threading.RLock()
+
+    def clear(self) -> None:
+        """Forget every structure and graph."""
+        with self._lock:
+            self._worlds.clear()
+            self._graphs.clear()
 
     def structure(
         self,

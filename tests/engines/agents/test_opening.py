@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from hyosan.engines.agents.opening import Opening, overrun_time
+from hyosan.engines.agents.opening import Opening
 from hyosan.engines.agents.params import (
     BY_TROOPS,
     DEAD,
     ESCAPED,
     EV_BARRICADE,
     EV_BITE,
-    EV_DEATH,
     EV_ESCAPE,
     EV_HYBRID,
+    EV_MOVE,
+    EV_SUPPLIES,
     HUMAN,
     ZOMBIE,
 )
@@ -34,21 +35,15 @@ def _events(*rows: tuple[float, int, int, int, int]) -> dict[str, np.ndarray]:
     }
 
 
-def test_overrun_counts_each_person_once_and_leaves_out_those_who_escaped() -> None:
-    """Five people: 0 bites 1 and 1 again, 2 escapes, 3 dies. Four in five of the four still
-    inside are lost (0 was bitten before the start, so counts only once bitten) when 4 is."""
-    ev = _events(
-        (10.0, EV_BITE, 0, 1, 0),
-        (20.0, EV_BITE, 0, 1, 0),  # a second bite of the same person counts once
-        (30.0, EV_ESCAPE, 2, -1, 3),
-        (40.0, EV_DEATH, 1, 3, 2),
-        (50.0, EV_BITE, 1, 4, 2),
-    )
-    # After t = 40: lost {1, 3} of 4 inside. At 50: lost {1, 3, 4}, 3 >= 0.8 * 4 fails;
-    # 0 never counts: nobody ever bit them in the log.
-    assert overrun_time(ev, 5) is None
+def test_the_fall_is_told_at_the_runs_own_overrun() -> None:
+    """The paragraph tells the overrun the run's summary gives (t_overrun_s), on the clock and
+    counted from the first bite; a run never overrun says so."""
     ev = _events(*[(10.0 * k, EV_BITE, 0, k, 1) for k in range(1, 5)])
-    assert overrun_time(ev, 5) == 40.0  # four of five lost at the fourth bite
+    state = np.array([ZOMBIE] * 5)
+    told = Opening(ev, (), ROOMS, state, np.ones(5, int), 8.5 * 3600, 250.0).text()
+    assert "By 08:34 on day 1, 4 minutes after the first bite, it was overrun" in told
+    never = Opening(ev, (), ROOMS, state, np.ones(5, int), 8.5 * 3600, None).text()
+    assert "It was never overrun" in never
 
 
 def test_the_paragraph_tells_the_run() -> None:
@@ -61,11 +56,13 @@ def test_the_paragraph_tells_the_run() -> None:
         (500.0, EV_BITE, 1, 3, 2),
         (600.0, EV_ESCAPE, 3, -1, 3),
         (700.0, EV_ESCAPE, 2, -1, 3),
+        (800.0, EV_SUPPLIES, 2, -1, 1),
+        (850.0, EV_MOVE, 2, -1, 2),  # a named character reaching a room is no group move
         (900.0, EV_HYBRID, 4, -1, 2),
     )
     state = np.array([ZOMBIE, ZOMBIE, ESCAPED, ESCAPED, HUMAN, HUMAN, DEAD])
     room = np.array([2, 2, 3, 3, 1, 1, 2])
-    text = Opening(ev, names, ROOMS, state, room, 8.5 * 3600, 7).text()
+    text = Opening(ev, names, ROOMS, state, room, 8.5 * 3600, None).text()
     assert text.startswith(
         "It began at 08:31 on day 1 in the infirmary, when Kim Hyeon-ju bit the school nurse."
     )
@@ -74,9 +71,10 @@ def test_the_paragraph_tells_the_run() -> None:
     assert "2 people got out (by the main gate), 2 in the first hour" in text
     assert "1 carried a bite out with them" in text
     assert "Among them: Nam On-jo (day 1 08:41)." in text
+    assert "Groups led by named characters set off 1 time for water, food or a toilet." in text
     assert "At the end, 2 people held out inside: 2 in classroom 2-5." in text
     assert text.endswith("1 person kept their mind as a hybrid.")
-    assert "never overrun" in text  # 3 lost of 5 inside at most
+    assert "never overrun" in text  # the run gave no overrun time
 
 
 def test_the_troops_are_told_apart_from_the_gates() -> None:
@@ -89,10 +87,10 @@ def test_the_troops_are_told_apart_from_the_gates() -> None:
     )
     ev["aux"][2:] = BY_TROOPS
     state = np.array([ZOMBIE, ZOMBIE, ESCAPED, ESCAPED, ESCAPED])
-    text = Opening(ev, (), ROOMS, state, np.array([2, 2, 3, 1, 2]), 0.0, 5).text()
+    text = Opening(ev, (), ROOMS, state, np.array([2, 2, 3, 1, 2]), 0.0, None).text()
     assert "3 people got out (1 by the main gate and 2 taken out by the troops)" in text
     only = Opening(
-        {k: v[[0, 2]] for k, v in ev.items()}, (), ROOMS, state, np.zeros(5, int), 0.0, 5
+        {k: v[[0, 2]] for k, v in ev.items()}, (), ROOMS, state, np.zeros(5, int), 0.0, None
     ).text()
     assert "1 person got out (taken out by the troops)" in only
 
@@ -100,4 +98,4 @@ def test_the_troops_are_told_apart_from_the_gates() -> None:
 def test_nothing_happened_tells_nothing() -> None:
     ev = _events((0.0, EV_BARRICADE, 0, -1, 1))
     state = np.array([HUMAN])
-    assert Opening(ev, (), ROOMS, state, np.array([1]), 0.0, 1).text() == ""
+    assert Opening(ev, (), ROOMS, state, np.array([1]), 0.0, None).text() == ""

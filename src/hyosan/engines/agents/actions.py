@@ -105,8 +105,9 @@ class BuildingActions:
     lures: list[tuple[int, str, float, float, int]] = field(default_factory=list)
     pickups: list[Pickup] = field(default_factory=list)
     tallies: list[Strike] = field(default_factory=list)
-    rng: np.random.Generator | None = None
-    _due: dict[float, list[Pickup]] = field(default_factory=dict)
+    rng: np.random.Generator | None = None  # the troops' draws; needed only with pickups
+    #: The pickups due at each of their instants within the horizon.
+    due: dict[float, list[Pickup]] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -150,16 +151,16 @@ class BuildingActions:
                         catch_bitten=iv.catch_bitten,
                     )
                 )
+        horizon = float(scenario.time.horizon)
+        for pickup in out.pickups:
+            for t in pickup.times(horizon):
+                out.due.setdefault(t, []).append(pickup)
         return out
 
     def times(self, horizon: float) -> list[float]:
         """Times in (0, horizon] at which a strike falls, a lure starts or troops pick up."""
         found = {t for _, _, t, _, _ in self.strikes} | {t for _, _, t, _, _ in self.lures}
-        self._due = {}
-        for pickup in self.pickups:
-            for t in pickup.times(horizon):
-                self._due.setdefault(t, []).append(pickup)
-        found |= set(self._due)
+        found |= set(self.due)
         return sorted(t for t in found if 0.0 < t <= horizon)
 
     def apply(self, t: float, run: BuildingRun) -> None:
@@ -173,7 +174,7 @@ class BuildingActions:
         for i, name, when, mask, note in self.strikes:
             if when == t:
                 self._strike(i, name, t, mask, note, run)
-        for pickup in self._due.get(t, ()):
+        for pickup in self.due.get(t, ()):
             self._pick_up(pickup, t, run)
 
     def _pick_up(self, pickup: Pickup, t: float, run: BuildingRun) -> None:

@@ -7,7 +7,8 @@ the directions allowed, so that a step's "go towards room s" is one table look-u
 
 from __future__ import annotations
 
-import threading
+import copy
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -173,11 +174,9 @@ def compile_building(building: Building) -> FloorPlan:
     )
 
 
-#: Floor plans compiled in this process, by the content of their building (kept_floor_plan).
-_KEPT: dict[str, FloorPlan] = {}
-#: Most floor plans kept at once (a sweep's points share one; a comparison has two).
-_KEEP = 4
-_KEPT_LOCK = threading.Lock()
+@functools.lru_cache(maxsize=4)  # a sweep's points share one building; a comparison has two
+def _compiled_once(building: Building) -> FloorPlan:
+    return compile_building(building)
 
 
 def kept_floor_plan(building: Building) -> FloorPlan:
@@ -186,16 +185,6 @@ def kept_floor_plan(building: Building) -> FloorPlan:
     For the runs of an ensemble's worker, which all have the same building: compiling it
     (paths between every two rooms) costs about as much as the rest of a run's setup. Each
     run gets its own copy, so that a run that changed an array of its plan could not change
-    the next one's.
+    the next one's. (A building section is frozen and hashable: it is its own cache key.)
     """
-    import copy
-
-    key = building.model_dump_json()
-    with _KEPT_LOCK:  # a Dask worker runs tasks in threads of one process
-        plan = _KEPT.get(key)
-        if plan is None:
-            plan = compile_building(building)
-            if len(_KEPT) >= _KEEP:
-                _KEPT.pop(next(iter(_KEPT)))
-            _KEPT[key] = plan
-    return copy.deepcopy(plan)
+    return copy.deepcopy(_compiled_once(building))

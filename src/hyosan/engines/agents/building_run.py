@@ -276,6 +276,7 @@ class BuildingRun:
             return int(np.count_nonzero(kinds == kind))
 
         alive = np.isin(st, [HUMAN, ESCAPED])
+        overrun = self.watch.figures(self.watched.peak)[1]["t_overrun_s"]
         figures = People(
             fates=tuple(Fate(name, text) for name, text in fate_text.items()),
             people=int(people.n),
@@ -292,9 +293,7 @@ class BuildingRun:
             n_hybrids=count(EV_HYBRID),
             n_escaped=count(EV_ESCAPE),
             clock_start_s=self.clock_start,
-            story=Opening(
-                ev, people.names, plan.names, st, room, self.clock_start, int(people.n)
-            ).text(),
+            story=Opening(ev, people.names, plan.names, st, room, self.clock_start, overrun).text(),
         )
         return Outputs(
             events=table,

@@ -18,21 +18,15 @@ from hyosan.engines.agents.params import (
     BY_TROOPS,
     EV_BARRICADE,
     EV_BITE,
-    EV_DEATH,
     EV_ESCAPE,
     EV_HYBRID,
-    EV_MOVE,
     EV_SUPPLIES,
-    EV_TOILET,
     HUMAN,
 )
 
-__all__ = ["Opening", "overrun_time"]
+__all__ = ["Opening"]
 
 HOUR = 3600.0
-
-#: The share of those still inside who are bitten, turned or dead when a place counts as lost.
-LOST = 0.8
 
 
 def _who(i: int, names: tuple[str, ...]) -> str:
@@ -61,31 +55,6 @@ def _listed(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def overrun_time(ev: dict[str, np.ndarray], people: int) -> float | None:
-    """When four in five of those still inside were bitten, turned or dead (None: never).
-
-    Read off the events: each person's first bite or death counts once; escapes leave.
-    """
-    kinds, targets, actors, ts = ev["kind"], ev["target"], ev["actor"], ev["t"]
-    lost_at: dict[int, float] = {}
-    for kind in (EV_BITE, EV_DEATH):
-        for i, t in zip(targets[kinds == kind], ts[kinds == kind], strict=True):
-            if i >= 0 and (int(i) not in lost_at or t < lost_at[int(i)]):
-                lost_at[int(i)] = float(t)
-    escapes = ts[kinds == EV_ESCAPE]
-    escapers = actors[kinds == EV_ESCAPE]
-    left = [float(t) for t, i in zip(escapes, escapers, strict=True) if int(i) not in lost_at]
-    change = sorted([(t, 1, 0) for t in lost_at.values()] + [(t, 0, 1) for t in left])
-    lost = gone = 0
-    for t, dl, dg in change:
-        lost += dl
-        gone += dg
-        inside = people - gone
-        if inside > 0 and lost >= LOST * inside:
-            return float(t)
-    return None
-
-
 @dataclass(frozen=True)
 class Opening:
     """What the paragraph is built from: the run's events and its end state."""
@@ -96,7 +65,7 @@ class Opening:
     state: np.ndarray
     room: np.ndarray
     start: float  # clock time of t = 0
-    people: int
+    overrun_s: float | None  # the run's overrun (its summary's t_overrun_s), None if never
 
     def _first(self, kind: int) -> int | None:
         hit = np.flatnonzero(self.ev["kind"] == kind)
@@ -136,12 +105,12 @@ class Opening:
         return text + f"; within the hour {_plural(len(within), 'room')} had barricaded."
 
     def _fell(self, t0: float) -> str:
-        t = overrun_time(self.ev, self.people)
+        t = self.overrun_s
         if t is None:
-            return "It was never overrun: fewer than four in five inside were ever lost."
+            return "It was never overrun: at least one in five stayed human inside throughout."
         return (
-            f"By {self._at(t)}, {_span(t - t0)} after the first bite, four in five "
-            "of those inside were bitten, turned or dead."
+            f"By {self._at(t)}, {_span(t - t0)} after the first bite, it was overrun: fewer "
+            "than one in five of those at the start were still human inside."
         )
 
     def _fled(self) -> str | None:
@@ -185,11 +154,14 @@ class Opening:
         return text
 
     def _moved(self) -> str | None:
-        kinds = self.ev["kind"]
-        moves = int(np.count_nonzero(np.isin(kinds, (EV_SUPPLIES, EV_TOILET, EV_MOVE))))
+        # The engine logs a group's move for supplies when a named character leads it.
+        moves = int(np.count_nonzero(self.ev["kind"] == EV_SUPPLIES))
         if not moves:
             return None
-        return f"Groups set off {_plural(moves, 'time')} for water, food, a toilet or a way out."
+        return (
+            f"Groups led by named characters set off {_plural(moves, 'time')} for water, food "
+            "or a toilet."
+        )
 
     def _held(self) -> str:
         alive = self.state == HUMAN
