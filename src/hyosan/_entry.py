@@ -40,6 +40,16 @@ _SIGNALLED: list[int] = []
 _LAST: list[int] = []
 
 
+def signals_seen() -> int:
+    """How many SIGINT and SIGTERM the command's handlers have been called for so far.
+
+    A task that failed while this number grew was interrupted, whatever its exception says:
+    some libraries turn the KeyboardInterrupt a handler raised into an error of their own
+    (pydantic's serializers make it a PydanticSerializationError with no cause).
+    """
+    return len(_LAST)
+
+
 def _resend(signum: int) -> None:
     """The signal again in a moment, to land where its exception can stop the command."""
     timer = threading.Timer(0.02, os.kill, (os.getpid(), signum))

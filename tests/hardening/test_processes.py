@@ -161,6 +161,30 @@ def test_ctrl_c_inside_compiled_code_is_an_interruption() -> None:
         SerialExecutor().submit(kernel)
 
 
+def test_ctrl_c_a_library_turned_into_its_own_error_is_an_interruption(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # pydantic's serializers turn a KeyboardInterrupt raised inside them into a
+    # PydanticSerializationError with no cause (seen in CI: a Ctrl-C during a serial ensemble
+    # ended as "run failed", exit 1). The handler counted the signal: it is an interruption.
+    from hyosan import _entry
+
+    monkeypatch.setattr(_entry, "_LAST", [])
+
+    def serialise() -> None:
+        _entry._LAST.append(int(signal.SIGINT))  # the handler ran, then the library...
+        raise ValueError("Error calling function `_text`: KeyboardInterrupt: ")
+
+    with pytest.raises(KeyboardInterrupt):
+        SerialExecutor().submit(serialise)
+    # Without a signal, the same error is the run's own failure, kept in its future.
+
+    def fails() -> None:
+        raise ValueError("a run's own failure")
+
+    assert isinstance(SerialExecutor().submit(fails).exception(), ValueError)
+
+
 def test_workers_start_from_the_process_pool(tmp_path: Path) -> None:
     # The pool's start-up path end to end: two workers, every run kept, none left behind.
     # Processes other tests of this session started (a Dask cluster, a browser) are not ours.

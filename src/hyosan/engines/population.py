@@ -165,7 +165,9 @@ class PopulationEngine(Engine, Generic[R]):
     snapshots_steer: ClassVar[bool] = True
 
     def _setup(self, scenario: Scenario, streams: Streams) -> R:
-        if not self.reuse:
+        # One well-mixed place is never worth a template (reuse.REUSE_PLACES): build it
+        # without digesting the scenario, which would cost a run of its own.
+        if not self.reuse or scenario.world is None:
             return self._build(scenario, streams)
         from hyosan.engines import reuse
 

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from hyosan._entry import signals_seen
 from hyosan.ensemble.lifeline import parent_identity, start_fork_server, start_worker
 from hyosan.errors import HyosanError
 
@@ -48,10 +49,11 @@ class SerialExecutor(Executor):
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         """Run `fn(*args, **kwargs)` now, in this process, and return its finished future."""
         future: Future[Any] = Future()
+        signals = signals_seen()
         try:
             future.set_result(fn(*args, **kwargs))
         except Exception as exc:
-            if _interrupted(exc):
+            if _interrupted(exc) or signals_seen() != signals:
                 raise KeyboardInterrupt from None
             future.set_exception(exc)
         return future
@@ -60,7 +62,8 @@ class SerialExecutor(Executor):
 def _interrupted(exc: BaseException) -> bool:
     """True for an error that a Ctrl-C became: a KeyboardInterrupt raised while a compiled
     (numba) function ran comes back as SystemError("... returned a result with an exception
-    set") caused by it; that is an interruption, not a failed run."""
+    set") caused by it; that is an interruption, not a failed run. (An error with no such
+    cause is caught by the signal count in `SerialExecutor.submit`.)"""
     seen: set[int] = set()
     cause: BaseException | None = exc
     while cause is not None and id(cause) not in seen:
