@@ -473,6 +473,14 @@ class Noise(Frozen):
     settles: DurationField = Field(
         default=_d("2h"), description="the time over which a group learns to keep quiet"
     )
+    hush: Fraction = Field(
+        default=0.0,
+        description="behind a barricade, the chance that zombies notice the quiet is times "
+        "1 - hush for a leader of resourcefulness 1, and in proportion down to `hush_from`",
+    )
+    hush_from: Annotated[float, Field(ge=0, lt=1)] = Field(
+        default=0.5, description="the leader's resourcefulness from which the group is hushed"
+    )
 
 
 class Hybrids(Frozen):

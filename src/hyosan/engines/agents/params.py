@@ -170,6 +170,8 @@ class Params(NamedTuple):
     toilet_tolerance: float
     noise: float  # per pair of people in a hiding group, per second: a sound that gives it away
     noise_settles: float  # seconds over which that rate falls e-fold
+    hush: float  # behind a barricade, noticing the quiet times 1 - hush at most
+    hush_from: float  # the leader's resourcefulness from which they hush the group
     night_moves: float  # groups wait for the dark to move for supplies, unless desperate
     makeshift_toilet: float  # the resourcefulness that rigs one
     hybrid_strength: float
@@ -289,6 +291,8 @@ class Params(NamedTuple):
             toilet_tolerance=b.supplies.toilet_tolerance,
             noise=b.noise.rate,
             noise_settles=b.noise.settles,
+            hush=b.noise.hush,
+            hush_from=b.noise.hush_from,
             night_moves=b.supplies.night_moves,
             makeshift_toilet=b.supplies.makeshift_toilet,
             hybrid_strength=b.hybrids.strength_factor,

@@ -67,8 +67,11 @@ def _people_next_door(
         seen = False
         if ps.hold[e] > 0.0:
             # Behind a barricade: the noisy are heard, the quiet rarely.
+            # A resourceful leader keeps the group still (noise.hush, from noise.hush_from).
+            lead = (census.most_resourceful[q] - p.hush_from) / (1.0 - p.hush_from)
+            hushed = 1.0 - p.hush * min(max(lead, 0.0), 1.0)
             if (census.unaware[q] > 0 and ps.length[e] <= p.hear_talk) or (
-                draws.encounters.random() < p_quiet
+                draws.encounters.random() < p_quiet * hushed
             ):
                 seen = True
         elif ps.can_barricade[e] and p.shut_doors > 0.0:
