@@ -40,6 +40,11 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
         ["--horizon", "30d", "--repeats", "1", "--no-walk"],
         [],
     ),
+    "lattice": (
+        "bench_lattice.py",
+        ["--rounds", "1", "--horizon", "30d", "--headline-horizon", "30d"],
+        [],
+    ),
     "vs_eon": (
         "bench_vs_eon.py",
         ["--sizes", "100000", "--runs", "20", "--check-runs", "200"],

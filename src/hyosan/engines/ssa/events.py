@@ -20,14 +20,27 @@ from hyosan.engines.ssa import groups as grp
 from hyosan.engines.ssa.lists import DROP, MOVE
 from hyosan.engines.ssa.propensity import channel, living, place_total
 
-__all__ = ["apply", "apply_step", "neighbour", "pick_channel", "refresh"]
+__all__ = ["apply", "apply_step", "idle", "neighbour", "pick_channel", "refresh"]
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def idle(pl, lists, r):  # type: ignore[no-untyped-def]
+    """Whether no channel drawn place by place can happen at r, by its counts alone: nobody of
+    a gate compartment (lists.gates) is there. place_total is then exactly 0.0."""
+    if not lists.gated:
+        return False
+    for i in range(lists.gate.size):
+        if pl.x[r, lists.gate[i]] > 0:
+            return False
+    return True
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
 def refresh(pl, ch, lists, graph, groups, indirect, r):  # type: ignore[no-untyped-def]
     """Recompute place r's propensity (channels drawn place by place) and move it between
     groups if need be."""
-    grp.update(groups, r, place_total(ch, graph, pl, lists, indirect, r))
+    new = 0.0 if idle(pl, lists, r) else place_total(ch, graph, pl, lists, indirect, r)
+    grp.update(groups, r, new)
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -152,6 +165,10 @@ def apply(pl, ch, lists, graph, groups, with_lists, chosen, slot, p, q, t):  # t
             continue
         if touched & (1 << side):
             for e in range(graph.rindptr[r], graph.rindptr[r + 1]):
-                refresh(pl, ch, lists, graph, groups, with_lists, graph.rindices[e])
+                s = graph.rindices[e]
+                # Only s's neighbour sums changed, not its counts: when idle, its propensity
+                # was 0 and stays 0, and neither a[s] nor its group need be read.
+                if not idle(pl, lists, s):
+                    refresh(pl, ch, lists, graph, groups, with_lists, s)
         refresh(pl, ch, lists, graph, groups, with_lists, r)
     return stop_edge
