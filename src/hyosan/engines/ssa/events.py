@@ -18,9 +18,18 @@ import numpy as np
 
 from hyosan.engines.ssa import groups as grp
 from hyosan.engines.ssa.lists import DROP, MOVE
+from hyosan.engines.ssa.neighbours import around, nsum
 from hyosan.engines.ssa.propensity import channel, living, place_total
 
-__all__ = ["apply", "apply_step", "idle", "neighbour", "pick_channel", "refresh"]
+__all__ = [
+    "apply",
+    "apply_step",
+    "idle",
+    "neighbour",
+    "pick_channel",
+    "refresh",
+    "refresh_around",
+]
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -29,7 +38,7 @@ def idle(pl, lists, r):  # type: ignore[no-untyped-def]
     a gate compartment (lists.gates) is there. place_total is then exactly 0.0."""
     if not lists.gated:
         return False
-    for i in range(lists.gate.size):
+    for i in range(lists.gate.size):  # noqa: SIM110 (kept a plain loop for Numba)
         if pl.x[r, lists.gate[i]] > 0:
             return False
     return True
@@ -44,6 +53,17 @@ def refresh(pl, ch, lists, graph, groups, indirect, r):  # type: ignore[no-untyp
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
+def refresh_around(pl, ch, lists, graph, groups, indirect, r):  # type: ignore[no-untyped-def]
+    """After r's count of a compartment the neighbour sums count changed, on a lattice whose
+    sums are computed: refresh r's neighbours that are not idle (their counts did not change:
+    an idle one had propensity 0 and keeps it), in the order of the edges, then r."""
+    for s in around(lists, r):
+        if s >= 0 and not idle(pl, lists, s):
+            refresh(pl, ch, lists, graph, groups, indirect, s)
+    refresh(pl, ch, lists, graph, groups, indirect, r)
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
 def pick_channel(pl, ch, lists, graph, groups, indirect, p, rng):  # type: ignore[no-untyped-def]
     """A channel of place p (drawn place by place), with probability its propensity / a[p]."""
     npop = living(ch, pl, p)
@@ -52,7 +72,7 @@ def pick_channel(pl, ch, lists, graph, groups, indirect, p, rng):  # type: ignor
     chosen = -1
     for j in range(lists.by_place.size):
         h = lists.by_place[j] if indirect else j
-        v = channel(ch, graph, pl, h, p, npop)
+        v = channel(ch, graph, pl, lists, h, p, npop)
         if v > 0.0:
             chosen = h
             acc += v
@@ -62,7 +82,7 @@ def pick_channel(pl, ch, lists, graph, groups, indirect, p, rng):  # type: ignor
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def neighbour(pl, ch, graph, chosen, p, rng):  # type: ignore[no-untyped-def]
+def neighbour(pl, ch, lists, graph, chosen, p, rng):  # type: ignore[no-untyped-def]
     """The other place of channel `chosen` at p: a move's destination or a cross-edge
     reaction's partner (by edge weight × the partner's count), -1 for a reaction within p.
     Also whether the draw worked: only round-off in a weighted neighbour sum can make it
@@ -79,7 +99,7 @@ def neighbour(pl, ch, graph, chosen, p, rng):  # type: ignore[no-untyped-def]
         q = graph.indices[lo + int(rng.random() * (hi - lo))]
     else:
         col = ch.comp[chosen, 1]
-        target = rng.random() * (graph.wsum[p] if kind == 1 else pl.nbs[p, col])
+        target = rng.random() * (graph.wsum[p] if kind == 1 else nsum(ch, pl, lists, p, col))
         acc = 0.0
         for e in range(lo, hi):
             w = 1.0 if unweighted else graph.weights[e]
@@ -147,10 +167,11 @@ def apply(pl, ch, lists, graph, groups, with_lists, chosen, slot, p, q, t):  # t
         col = ch.d_bcol[chosen, m]
         if col >= 0:
             touched |= 1 << ch.d_side[chosen, m]
-            # Places that count r among their neighbours are those with an edge into r.
-            for e in range(graph.rindptr[r], graph.rindptr[r + 1]):
-                w = 1.0 if unweighted else graph.rweights[e]
-                pl.nbs[graph.rindices[e], col] += w * d
+            if not lists.computed:  # else the sums are computed from the counts when read
+                # Places that count r among their neighbours are those with an edge into r.
+                for e in range(graph.rindptr[r], graph.rindptr[r + 1]):
+                    w = 1.0 if unweighted else graph.rweights[e]
+                    pl.nbs[graph.rindices[e], col] += w * d
         if ch.d_zup[chosen, m] and np.isnan(pl.first_z[r]):
             pl.first_z[r] = t
             if pl.edge.size and pl.edge[r]:
@@ -163,11 +184,15 @@ def apply(pl, ch, lists, graph, groups, with_lists, chosen, slot, p, q, t):  # t
         r = p if side == 0 else q
         if r < 0:
             continue
+        if touched & (1 << side) and lists.computed:
+            refresh_around(pl, ch, lists, graph, groups, with_lists, r)  # then r itself
+            continue
         if touched & (1 << side):
+            # Only the neighbours' sums changed, not their counts: one that is idle had
+            # propensity 0 and keeps it, and neither its a nor its group need be read. They
+            # are refreshed in the order of the edges into r (a group's members move).
             for e in range(graph.rindptr[r], graph.rindptr[r + 1]):
-                s = graph.rindices[e]
-                # Only s's neighbour sums changed, not its counts: when idle, its propensity
-                # was 0 and stays 0, and neither a[s] nor its group need be read.
+                s = np.int64(graph.rindices[e])
                 if not idle(pl, lists, s):
                     refresh(pl, ch, lists, graph, groups, with_lists, s)
         refresh(pl, ch, lists, graph, groups, with_lists, r)
