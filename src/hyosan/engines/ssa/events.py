@@ -5,8 +5,11 @@ rejection (groups.pick), then one of its channels by its propensity (`pick_chann
 a move or a cross-edge reaction the neighbour (`neighbour`). Carried out (`apply`): the counts
 and their totals change, then the neighbour sums of the places around, the first-zombie times,
 the lists of people (newcomers join; leavers are dropped when drawn), and the propensities of
-every place whose propensity can have changed (`refresh`). A listed step that feeds no
-neighbour sum (most events on a lattice) takes a short path (`apply_step`).
+every place whose propensity can have changed (`refresh`), but not a neighbour that is
+`idle` (nobody there can start a channel drawn place by place). A listed step that feeds no
+neighbour sum (most events on a lattice) takes a short path (`apply_step`); so does one that
+feeds them on a lattice whose sums are computed (neighbours.py), which then refreshes the places
+around its two ends (`refresh_around`).
 
 Compiled with inline="always" (see engines/kernel.py): they run at every event.
 """
