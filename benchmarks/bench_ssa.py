@@ -207,8 +207,9 @@ def kernel_arrays(state: Any) -> dict[str, np.ndarray]:
     return out
 
 
-def bench_memory(state: Any, n: int) -> None:
-    print("\n2. Memory per place beyond the population arrays")
+def counted_arrays(state: Any) -> dict[str, np.ndarray]:
+    """The arrays the 64-bytes-a-place target counts: the world's CSR arrays, the edges turned
+    round when they are not the world's own, and the engine's selection arrays."""
     world = state.layout.world
     counted = {
         "world.indptr (CSR)": world.indptr,
@@ -222,6 +223,13 @@ def bench_memory(state: Any, n: int) -> None:
     for name, arr, mine in zip(("indptr", "indices", "weights"), turned, own, strict=True):
         if arr is not mine:
             counted[f"reversed {name}"] = arr
+    return counted
+
+
+def bench_memory(state: Any, n: int) -> None:
+    print("\n2. Memory per place beyond the population arrays")
+    world = state.layout.world
+    counted = counted_arrays(state)
     for label, arr in counted.items():
         if arr.nbytes:
             print(f"    {label:<30} {arr.dtype!s:>8} {arr.nbytes / n:7.2f} B/place")

@@ -250,6 +250,12 @@ class SsaEngine(PopulationEngine[SsaRun]):
         else:
             lists = no_lists(state.channels, world.n_places)
         state.lists = lists
+        # Neighbour sums computed on a lattice need no array (neighbours.py); a later piece
+        # that keeps them (a cordon weights the edges) gets its array back, filled by rebuild.
+        columns = 0 if lists.computed else int(ch.b_comp.size)
+        if state.places.nbs.shape[1] != columns:
+            nbs = np.zeros((world.n_places, columns))
+            state.places = state.places._replace(nbs=nbs)
         rebuild(state.places, state.channels, lists, state.graph, state.groups)
 
     def _outputs(self, state: SsaRun) -> Outputs:

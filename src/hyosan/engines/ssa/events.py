@@ -5,8 +5,11 @@ rejection (groups.pick), then one of its channels by its propensity (`pick_chann
 a move or a cross-edge reaction the neighbour (`neighbour`). Carried out (`apply`): the counts
 and their totals change, then the neighbour sums of the places around, the first-zombie times,
 the lists of people (newcomers join; leavers are dropped when drawn), and the propensities of
-every place whose propensity can have changed (`refresh`). A listed step that feeds no
-neighbour sum (most events on a lattice) takes a short path (`apply_step`).
+every place whose propensity can have changed (`refresh`), but not a neighbour that is
+`idle` (nobody there can start a channel drawn place by place). A listed step that feeds no
+neighbour sum (most events on a lattice) takes a short path (`apply_step`); so does one that
+feeds them on a lattice whose sums are computed (neighbours.py), which then refreshes the places
+around its two ends (`refresh_around`).
 
 Compiled with inline="always" (see engines/kernel.py): they run at every event.
 """
@@ -18,16 +21,49 @@ import numpy as np
 
 from hyosan.engines.ssa import groups as grp
 from hyosan.engines.ssa.lists import DROP, MOVE
+from hyosan.engines.ssa.neighbours import around, nsum
 from hyosan.engines.ssa.propensity import channel, living, place_total
 
-__all__ = ["apply", "apply_step", "neighbour", "pick_channel", "refresh"]
+__all__ = [
+    "apply",
+    "apply_step",
+    "idle",
+    "neighbour",
+    "pick_channel",
+    "refresh",
+    "refresh_around",
+]
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def idle(pl, lists, r):  # type: ignore[no-untyped-def]
+    """Whether no channel drawn place by place can happen at r, by its counts alone: nobody of
+    a gate compartment (lists.gates) is there. place_total is then exactly 0.0."""
+    if not lists.gated:
+        return False
+    for i in range(lists.gate.size):  # noqa: SIM110 (kept a plain loop for Numba)
+        if pl.x[r, lists.gate[i]] > 0:
+            return False
+    return True
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
 def refresh(pl, ch, lists, graph, groups, indirect, r):  # type: ignore[no-untyped-def]
     """Recompute place r's propensity (channels drawn place by place) and move it between
     groups if need be."""
-    grp.update(groups, r, place_total(ch, graph, pl, lists, indirect, r))
+    new = 0.0 if idle(pl, lists, r) else place_total(ch, graph, pl, lists, indirect, r)
+    grp.update(groups, r, new)
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def refresh_around(pl, ch, lists, graph, groups, indirect, r):  # type: ignore[no-untyped-def]
+    """After r's count of a compartment the neighbour sums count changed, on a lattice whose
+    sums are computed: refresh r's neighbours that are not idle (their counts did not change:
+    an idle one had propensity 0 and keeps it), in the order of the edges, then r."""
+    for s in around(lists, r):
+        if s >= 0 and not idle(pl, lists, s):
+            refresh(pl, ch, lists, graph, groups, indirect, s)
+    refresh(pl, ch, lists, graph, groups, indirect, r)
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -39,7 +75,7 @@ def pick_channel(pl, ch, lists, graph, groups, indirect, p, rng):  # type: ignor
     chosen = -1
     for j in range(lists.by_place.size):
         h = lists.by_place[j] if indirect else j
-        v = channel(ch, graph, pl, h, p, npop)
+        v = channel(ch, graph, pl, lists, h, p, npop)
         if v > 0.0:
             chosen = h
             acc += v
@@ -49,7 +85,7 @@ def pick_channel(pl, ch, lists, graph, groups, indirect, p, rng):  # type: ignor
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def neighbour(pl, ch, graph, chosen, p, rng):  # type: ignore[no-untyped-def]
+def neighbour(pl, ch, lists, graph, chosen, p, rng):  # type: ignore[no-untyped-def]
     """The other place of channel `chosen` at p: a move's destination or a cross-edge
     reaction's partner (by edge weight × the partner's count), -1 for a reaction within p.
     Also whether the draw worked: only round-off in a weighted neighbour sum can make it
@@ -66,7 +102,7 @@ def neighbour(pl, ch, graph, chosen, p, rng):  # type: ignore[no-untyped-def]
         q = graph.indices[lo + int(rng.random() * (hi - lo))]
     else:
         col = ch.comp[chosen, 1]
-        target = rng.random() * (graph.wsum[p] if kind == 1 else pl.nbs[p, col])
+        target = rng.random() * (graph.wsum[p] if kind == 1 else nsum(ch, pl, lists, p, col))
         acc = 0.0
         for e in range(lo, hi):
             w = 1.0 if unweighted else graph.weights[e]
@@ -134,10 +170,11 @@ def apply(pl, ch, lists, graph, groups, with_lists, chosen, slot, p, q, t):  # t
         col = ch.d_bcol[chosen, m]
         if col >= 0:
             touched |= 1 << ch.d_side[chosen, m]
-            # Places that count r among their neighbours are those with an edge into r.
-            for e in range(graph.rindptr[r], graph.rindptr[r + 1]):
-                w = 1.0 if unweighted else graph.rweights[e]
-                pl.nbs[graph.rindices[e], col] += w * d
+            if not lists.computed:  # else the sums are computed from the counts when read
+                # Places that count r among their neighbours are those with an edge into r.
+                for e in range(graph.rindptr[r], graph.rindptr[r + 1]):
+                    w = 1.0 if unweighted else graph.rweights[e]
+                    pl.nbs[graph.rindices[e], col] += w * d
         if ch.d_zup[chosen, m] and np.isnan(pl.first_z[r]):
             pl.first_z[r] = t
             if pl.edge.size and pl.edge[r]:
@@ -150,8 +187,16 @@ def apply(pl, ch, lists, graph, groups, with_lists, chosen, slot, p, q, t):  # t
         r = p if side == 0 else q
         if r < 0:
             continue
+        if touched & (1 << side) and lists.computed:
+            refresh_around(pl, ch, lists, graph, groups, with_lists, r)  # then r itself
+            continue
         if touched & (1 << side):
+            # Only the neighbours' sums changed, not their counts: one that is idle had
+            # propensity 0 and keeps it, and neither its a nor its group need be read. They
+            # are refreshed in the order of the edges into r (a group's members move).
             for e in range(graph.rindptr[r], graph.rindptr[r + 1]):
-                refresh(pl, ch, lists, graph, groups, with_lists, graph.rindices[e])
+                s = np.int64(graph.rindices[e])
+                if not idle(pl, lists, s):
+                    refresh(pl, ch, lists, graph, groups, with_lists, s)
         refresh(pl, ch, lists, graph, groups, with_lists, r)
     return stop_edge

@@ -60,8 +60,9 @@ def rebuild(pl, ch, lists, graph, groups):  # type: ignore[no-untyped-def]
     """Compute the neighbour sums, every place's propensity (of the channels not drawn from
     lists) and the groups from the counts."""
     n = pl.x.shape[0]
-    for p in range(n):
-        neighbour_sums(ch, graph, pl, p)
+    if not lists.computed:  # else computed from the counts when read (neighbours.py)
+        for p in range(n):
+            neighbour_sums(ch, graph, pl, p)
     for p in range(n):
         groups.a[p] = place_total(ch, graph, pl, lists, True, p)
     grp.rebuild(groups)
@@ -169,9 +170,13 @@ def _simulate(with_lists: bool):  # type: ignore[no-untyped-def]
                 ok, q = thinning.accept(ch, graph, lat, chosen, p, v)
                 if not ok:
                     continue  # a null event
-                if lists.quick[chosen]:
+                if lists.quick[chosen] or lists.nearby[chosen]:
                     stop_edge = events.apply_step(pl, lists, chosen, slot, p, q, t)
-                    if lists.affects[lists.comp[lst]]:
+                    if lists.nearby[chosen]:
+                        # What `apply` would do, in its order, without its general loops.
+                        events.refresh_around(pl, ch, lists, graph, groups, with_lists, p)
+                        events.refresh_around(pl, ch, lists, graph, groups, with_lists, q)
+                    elif lists.affects[lists.comp[lst]]:
                         events.refresh(pl, ch, lists, graph, groups, with_lists, p)
                         events.refresh(pl, ch, lists, graph, groups, with_lists, q)
                     _done(groups, counts, log, t, chosen, p, q)
@@ -181,11 +186,13 @@ def _simulate(with_lists: bool):  # type: ignore[no-untyped-def]
             else:
                 p = grp.pick(groups, target, rng)
                 chosen = events.pick_channel(pl, ch, lists, graph, groups, with_lists, p, rng)
-                q, ok = events.neighbour(pl, ch, graph, chosen, p, rng)
+                q, ok = events.neighbour(pl, ch, lists, graph, chosen, p, rng)
                 if not ok:
-                    # Nobody is left to meet, by round-off in a weighted neighbour sum. A null
-                    # event (thinning) keeps the law exact; fix the sum.
-                    pl.nbs[p, ch.comp[chosen, 1]] = 0.0
+                    # Nobody is left to meet, by round-off in a weighted neighbour sum (a sum
+                    # computed on a lattice is exact). A null event (thinning) keeps the law
+                    # exact; fix the sum.
+                    if not lists.computed:
+                        pl.nbs[p, ch.comp[chosen, 1]] = 0.0
                     events.refresh(pl, ch, lists, graph, groups, with_lists, p)
                     continue
 

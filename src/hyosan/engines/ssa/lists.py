@@ -69,13 +69,36 @@ class Lists(NamedTuple):
     dead: np.ndarray  # int32 (places, lists with a column): people gone but still listed
     lattice: np.ndarray  # int64 [rows, columns, periodic] to compute neighbours, or empty
     quick: np.ndarray  # bool (channels,): a listed move of a compartment no neighbour sum counts
+    nearby: np.ndarray  # bool (channels,): a listed move of one that sums count, on a lattice
+    #   whose sums are computed: it refreshes only the places around its two ends
     affects: np.ndarray  # bool (compartments,): its count enters a channel drawn by place
     zombie: np.ndarray  # bool (compartments,): a zombie compartment
+    gate: np.ndarray  # int64: with nobody of these at a place, no channel drawn by place is
+    gated: bool  # whether `gate` holds (some channel drawn by place may need nobody)
+    computed: bool  # neighbours and neighbour sums computed on the lattice (neighbours.py)
+    inv_cols: float  # 1 / the lattice's columns (0 without a lattice)
+
+
+def gates(ch: Channels, by_place: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The compartments whose counts, all zero at a place, make every channel of `by_place`
+    impossible there (each channel's propensity is a multiple of its first reactant's count),
+    and whether there are such compartments: a reaction with no reactant has none."""
+    out: set[int] = set()
+    for h in by_place.tolist():
+        if ch.kind[h] == 0:
+            reactants = [int(ch.comp[h, m]) for m in range(2) if ch.order[h, m] > 0]
+            if not reactants:
+                return np.empty(0, dtype=np.int64), False
+            out.add(reactants[0])
+        else:
+            out.add(int(ch.comp[h, 0]))
+    return np.array(sorted(out), dtype=np.int64), True
 
 
 def no_lists(ch: Channels, n_places: int) -> Lists:
     """Every channel drawn place by place."""
     n_h, n_c = ch.kind.size, ch.in_pop.size
+    gate, gated = gates(ch, np.arange(n_h, dtype=np.int64))
     return Lists(
         channel_list=np.full(n_h, -1, dtype=np.int64),
         listed=np.empty(0, dtype=np.int64),
@@ -95,8 +118,13 @@ def no_lists(ch: Channels, n_places: int) -> Lists:
         dead=np.zeros((n_places, 0), dtype=np.int32),
         lattice=np.empty(0, dtype=np.int64),
         quick=np.zeros(n_h, dtype=bool),
+        nearby=np.zeros(n_h, dtype=bool),
         affects=np.ones(n_c, dtype=bool),
         zombie=np.zeros(n_c, dtype=bool),
+        gate=gate,
+        gated=gated,
+        computed=False,
+        inv_cols=0.0,
     )
 
 
@@ -177,6 +205,10 @@ def plan(ch: Channels, world: World, x: np.ndarray, zombie: np.ndarray) -> Lists
     quick = np.array(
         [fate[h] == MOVE and int(ch.comp[h, 0]) not in fed for h in range(ch.kind.size)]
     )
+    gate, gated = gates(ch, np.array(by_place, dtype=np.int64))
+    # Periodic lattices keep their sums: a wrapped neighbour breaks the CSR's order.
+    computed = bool(lattice.size) and not lattice[2]
+    nearby = np.array([fate[h] == MOVE and computed and not quick[h] for h in range(ch.kind.size)])
     counts = x[:, comps].sum(axis=0).astype(np.int64)
     cap = 2 * counts + 64 + margin
     start = np.concatenate([[0], np.cumsum(cap)[:-1]]).astype(np.int64)
@@ -199,8 +231,13 @@ def plan(ch: Channels, world: World, x: np.ndarray, zombie: np.ndarray) -> Lists
         dead=np.zeros((n, len(needs_dead)), dtype=np.int32),
         lattice=lattice,
         quick=quick,
+        nearby=nearby,
         affects=affects,
         zombie=zombie,
+        gate=gate,
+        gated=gated,
+        computed=computed,
+        inv_cols=1.0 / lattice[1] if lattice.size else 0.0,
     )
     fill(x, lists.comp, lists.ent, lists.start, lists.length)
     return lists

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numba as nb
 
+from hyosan.engines.ssa.neighbours import nsum
+
 __all__ = ["channel", "living", "neighbour_sums", "place_total", "raw"]
 
 
@@ -32,7 +34,7 @@ def living(ch, pl, r):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def raw(ch, graph, pl, h, r):  # type: ignore[no-untyped-def]
+def raw(ch, graph, pl, lists, h, r):  # type: ignore[no-untyped-def]
     """Channel h's propensity at r before any division by the population (<= 0: none)."""
     kind = ch.kind[h]
     v = ch.rate[ch.zone[r] if ch.zone.size > 0 else 0, h]
@@ -54,7 +56,7 @@ def raw(ch, graph, pl, h, r):  # type: ignore[no-untyped-def]
         )
         v *= pl.x[r, ch.comp[h, 0]] * w
     elif kind == 2:
-        v *= pl.x[r, ch.comp[h, 0]] * pl.nbs[r, ch.comp[h, 1]]
+        v *= pl.x[r, ch.comp[h, 0]] * nsum(ch, pl, lists, r, ch.comp[h, 1])
     elif ch.toward[ch.comp[h, 1], r] >= 0:
         v *= pl.x[r, ch.comp[h, 0]]
     else:
@@ -63,9 +65,9 @@ def raw(ch, graph, pl, h, r):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def channel(ch, graph, pl, h, r, npop):  # type: ignore[no-untyped-def]
+def channel(ch, graph, pl, lists, h, r, npop):  # type: ignore[no-untyped-def]
     """Channel h's propensity at r, given r's living population `npop`."""
-    v = raw(ch, graph, pl, h, r)
+    v = raw(ch, graph, pl, lists, h, r)
     if v <= 0.0:
         return 0.0
     if ch.freq[h]:
@@ -82,7 +84,7 @@ def place_total(ch, graph, pl, lists, indirect, r):  # type: ignore[no-untyped-d
     total = 0.0
     for j in range(lists.by_place.size):
         h = lists.by_place[j] if indirect else j
-        v = raw(ch, graph, pl, h, r)
+        v = raw(ch, graph, pl, lists, h, r)
         if v > 0.0:
             if ch.freq[h]:
                 if npop < 0.0:

@@ -82,6 +82,15 @@ def step(lat, p, k):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
+def _rows(pl, cols, r):  # type: ignore[no-untyped-def]
+    # Start fetching the counts of the places above and below r on the lattice.
+    if r >= cols:
+        prefetch(pl.x, r - cols)
+    if r + cols < pl.x.shape[0]:
+        prefetch(pl.x, r + cols)
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
 def fetch_ahead(ch, lists, ltot, lat, draws, drawn, a0, a_places, pl, groups):  # type: ignore[no-untyped-def]
     """Guess the events ahead from their buffered uniforms (`drawn`: this event's draw)
     and the rates now, which change little in a few events: start fetching the list entry of
@@ -105,11 +114,18 @@ def fetch_ahead(ch, lists, ltot, lat, draws, drawn, a0, a_places, pl, groups):  
             if lists.dead.shape[1]:
                 prefetch(lists.dead, p2)
             if lat[1] > 0 and ch.kind[h2] == 1:
+                # A step that the neighbour sums count reads, to refresh the places around
+                # both ends, the counts of the rows above and below them (neighbours.py).
+                around = lists.nearby[h2]
+                if around:
+                    _rows(pl, lat[1], p2)
                 q2 = step(lat, p2, min(int(4.0 * v2 * lists.inv_bound[h2]), 3))
                 if q2 >= 0:
                     prefetch(pl.x, q2)
                     prefetch(groups.a, q2)
                     prefetch(pl.first_z, q2)
+                    if around:
+                        _rows(pl, lat[1], q2)
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
