@@ -236,7 +236,11 @@ class TauEngine(PopulationEngine[TauRun]):
             **diagnostics,
             "epsilon": state.epsilon,
             # Named only when local, so that the global step's summaries stay as they were.
-            **({} if state.local is None else {"stepping": "local"}),
+            **(
+                {}
+                if state.local is None
+                else {"stepping": "local", "exact_events": int(state.local.meta[2])}
+            ),
             # Crossings, the zombie peak and first-zombie times are known to a step.
             "step_resolution": [
                 "crossings",
