@@ -137,6 +137,8 @@ def run_in_pieces(
         events = int(state.counts.sum())
         wall = time.perf_counter() - start
         steps = f", steps {state.work.meta[1]:,}" if engine.name == "tau" else ""
+        if engine.name == "tau" and state.local is not None:
+            steps += f" ({state.local.meta[2]:,} exact events)"
         print(
             f"    day {reached / DAY:7.1f}: humans {human @ state.tot:13,.0f}, events "
             f"{events:13,}{steps}, wall {wall:6.1f} s",

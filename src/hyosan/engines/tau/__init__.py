@@ -46,17 +46,24 @@ its own counts allow (the same rule) and, where its hazards read its neighbours'
 (cross-edge reactions), by the step that keeps each neighbour sum within ε of itself; the
 places leap in the order of their clocks, each reading its neighbours' counts off the paths
 they have already drawn, movers arriving at once, and all meet at every output and snapshot
-time. With one place the two draw the same numbers. Measured (benchmarks/bench_us_grid.py,
-on a machine shared with other jobs, so CPU times): on the 100 x 100 crop of the US grid at
-rows 250-349, columns 550-649 (1.14 million people), local stepping takes 0.42 s of CPU a
-run, the global step 0.9-1.4 s and ssa 0.72 s; on the whole US grid local stepping reached
-day 775 in 81 s of CPU (45 million leaps of single places, 395 million events; about 125 s
-projected to the end, against about 225 s for the global step): not the 30 s hoped for,
-since at ε = 0.03 a count below 33 may change by one person a leap, so that a leap carries
-only 8 events on average. Its error is not settled: on that crop, over 300 ssa and 200 tau
-runs, the humans left averaged 110,605 ± 7,352 with ssa and 82,188 ± 6,567 with local
-stepping (−26 ± 9 %; fronts there die out by chance, which spreads the final humans over
-0 to 1 million), so it stays an option until the difference is understood.
+time. A place where a count that its hazards depend on is changing and below 10
+(local.CRITICAL) goes event by event, exactly as ssa, its next event redrawn whenever a
+neighbour changes, and its leaping neighbours stop at its events. With one place whose counts
+stay large the two schemes draw the same numbers; with small counts one place draws what ssa
+draws.
+
+Small counts are where leaping errs most: a leap draws a lone zombie's kill and its bites
+independently, though a zombie killed early bites no one after, and the step rule lets a
+count below 1/0.03 change by about one person a leap. One zombie among 200 humans (the US
+grid's model, κ/β = 0.4) then dies out 0.23 of the time with the global step at ε = 0.03
+instead of 0.40 (ssa: 0.408 over 3,000 runs), which leaves 44 % fewer humans; local stepping
+gives ssa's 0.40. This is what made local stepping (which lets every village leap at its own
+pace) leave 26 % fewer humans than ssa on a crop of the US grid (rows 250-349, columns
+550-649, 1.14 million people, fronts dying out by chance in thin land): with the exact small
+counts the humans left average 101,424 ± 8,845 against ssa's 104,190 ± 8,957 (200 runs each,
+−2.7 ± 12 %), for 0.79 s of CPU a run against ssa's 0.70. The global step keeps its small-count
+error (its summaries are fixed by the golden tests); where an outbreak starts from a few
+zombies, prefer ssa or local stepping.
 
 Random numbers: the world from the `world` stream, leaps from `events`, culls from
 `encounters`.
