@@ -128,7 +128,14 @@ def run_in_pieces(
     net = state.layout.net
     human = net.weights("human")
     humans0 = float(human @ state.tot)
-    recorder = Recorder(np.asarray(scenario.time.output_times()), len(net.compartments))
+    # With the engine's tally width, as Engine.run makes it: the kernels write a tally row at
+    # every record, and a recorder without room for it is written past its end.
+    tally = engine._tally(state)
+    recorder = Recorder(
+        np.asarray(scenario.time.output_times()),
+        len(net.compartments),
+        0 if tally is None else len(tally),
+    )
     horizon = float(scenario.time.horizon)
     t0, ended, t_end, last = 0.0, "horizon", horizon, -1
     while t0 < horizon:

@@ -451,7 +451,13 @@ def _review(w, lw, q, t):  # type: ignore[no-untyped-def]
         lw.next_h[q] = -1
         _push(lw, q)
     elif lw.exact[q] and lw.pos[q] >= 0:
-        lw.key[q] = max(t, lw.t_eval[q])
+        # A review or an event due by then stays (a review never waits for a later one; a
+        # leaping neighbour's step was cut to end at the event, and cancelling it there would
+        # cancel it at every such step, for good); a later event gives way to a review then.
+        s = max(t, lw.t_eval[q])
+        if lw.key[q] <= s:
+            return
+        lw.key[q] = s
         lw.next_h[q] = -1
         _push(lw, q)
 
