@@ -390,6 +390,20 @@ def _critical(pl, ch, w, p):  # type: ignore[no-untyped-def]
             level = pl.x[p, j] if j < n_c else _npop(ch, pl.x, p)
             if level < CRITICAL:
                 return True
+    # Or one that will change within the step: fed by people entering an empty compartment
+    # (the bitten, who turn). Leapt, they would join it only at the step's end (what people
+    # turn into stays put till the next step), and a city's first zombies would wait a step,
+    # of days where its neighbours' counts hold still, before biting anyone.
+    for h in range(ch.rate.shape[1]):
+        d = ch.cons[h]
+        if d < 0 or ch.kind[h] != 0 or pl.x[p, d] > 0 or w.mu[p, d] <= 0.0:
+            continue
+        if w.aprop[0, h] <= 0.0:
+            continue
+        for m in range(ch.d_n[h]):
+            c = ch.d_comp[h, m]
+            if ch.d_val[h, m] > 0 and ch.watch[c] and pl.x[p, c] < CRITICAL:
+                return True
     return False
 
 
