@@ -128,7 +128,14 @@ def run_in_pieces(
     net = state.layout.net
     human = net.weights("human")
     humans0 = float(human @ state.tot)
-    recorder = Recorder(np.asarray(scenario.time.output_times()), len(net.compartments))
+    # With the engine's tally width, as Engine.run makes it: the kernels write a tally row at
+    # every record, and a recorder without room for it is written past its end.
+    tally = engine._tally(state)
+    recorder = Recorder(
+        np.asarray(scenario.time.output_times()),
+        len(net.compartments),
+        0 if tally is None else len(tally),
+    )
     horizon = float(scenario.time.horizon)
     t0, ended, t_end, last = 0.0, "horizon", horizon, -1
     while t0 < horizon:
@@ -137,6 +144,8 @@ def run_in_pieces(
         events = int(state.counts.sum())
         wall = time.perf_counter() - start
         steps = f", steps {state.work.meta[1]:,}" if engine.name == "tau" else ""
+        if engine.name == "tau" and state.local is not None:
+            steps += f" ({state.local.meta[2]:,} exact events)"
         print(
             f"    day {reached / DAY:7.1f}: humans {human @ state.tot:13,.0f}, events "
             f"{events:13,}{steps}, wall {wall:6.1f} s",

@@ -1,8 +1,12 @@
 """tau's local stepping (every place on a clock of its own) against the global step and ssa.
 
-With one place, local stepping is the global scheme: the same numbers, drawn in the same order.
-On worlds of many places it agrees with ssa in law: the mean of K runs of each engine within 4
-standard errors of their difference (a two-sample z-test, as tests/engines/test_tau_vs_ssa.py).
+With one place whose counts stay large, local stepping is the global scheme: the same numbers,
+drawn in the same order. Where a count that hazards depend on falls below local.CRITICAL, the
+place goes event by event, exactly: a zombie among humans dies out with the branching process's
+probability, and a zombie walking a path of single humans bites as many as the exact law says
+(docs/science G1). On worlds of many places it agrees with ssa in law: the mean of K runs of
+each engine within 4 standard errors of their difference (a two-sample z-test, as
+tests/engines/test_tau_vs_ssa.py); a probability from K runs within 4·sqrt(p(1 − p)/K).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import stats
 
 import hyosan
 from hyosan.engines import get_engine
@@ -30,7 +35,7 @@ def _same_run(a: hyosan.Result, b: hyosan.Result) -> None:
     assert a.timeseries.equals(b.timeseries)
     # The diagnostics name the stepping, and count steps differently: the global scheme counts
     # a step while nothing can happen, local stepping only the leaps of a place.
-    keep = {"steps", "stepping"}
+    keep = {"steps", "stepping", "exact_events"}
     da = {k: v for k, v in a.summary()["diagnostics"].items() if k not in keep}
     db = {k: v for k, v in b.summary()["diagnostics"].items() if k not in keep}
     assert da == db
@@ -41,16 +46,31 @@ def _same_run(a: hyosan.Result, b: hyosan.Result) -> None:
 @pytest.mark.parametrize(
     ("name", "overrides"),
     [
-        ("sir", ["initial.S=9900", "initial.I=100"]),
-        ("seir", []),
-        ("munz-basic", ["parameters.birth_rate=20/day", "initial.S=5000"]),
-        ("munz-culls", ["initial.S=100000"]),
-        ("munz-latent", []),
+        ("sir", ["initial.S=9900", "initial.I=100", "time.horizon=20d"]),
+        ("seir", ["initial.S=9000", "initial.I=1000", "time.horizon=3d"]),
+        (
+            "munz-basic",
+            [
+                "parameters.birth_rate=20/day",
+                "initial.S=5000",
+                "initial.Z=200",
+                "time.horizon=0.2d",
+            ],
+        ),
+        (
+            "munz-culls",
+            [
+                "initial.S=100000",
+                "initial.Z=1000",
+                "parameters.bite_rate=0.00002/day",
+                "parameters.kill_rate=0.00001/day",
+            ],
+        ),
     ],
 )
-def test_one_place_is_the_global_scheme(name: str, overrides: list[str]) -> None:
-    """One place, one region: local stepping draws what the global step draws, bit for bit,
-    births, culls and thresholds included."""
+def test_one_place_with_large_counts_is_the_global_scheme(name: str, overrides: list[str]) -> None:
+    """One place whose counts stay large: local stepping draws what the global step draws,
+    bit for bit, births, culls and thresholds included."""
     scen = hyosan.load_scenario(name, overrides)
     if scen.world is not None:
         pytest.skip(f"{name} has a world")
@@ -58,6 +78,8 @@ def test_one_place_is_the_global_scheme(name: str, overrides: list[str]) -> None
         local, glob = _both(scen, seed)
         assert local.diagnostics["stepping"] == "local"
         assert "stepping" not in glob.diagnostics
+        # The case is one of leaps only: no count fell below CRITICAL.
+        assert local.diagnostics["exact_events"] == 0
         _same_run(local, glob)
 
 
@@ -68,7 +90,102 @@ def test_one_place_with_a_stopping_threshold_is_the_global_scheme() -> None:
     )
     local, glob = _both(scen, 3)
     assert local.stopped_by == glob.stopped_by == "half"
+    assert local.diagnostics["exact_events"] == 0
     _same_run(local, glob)
+
+
+# --- small counts: event by event, exactly ----------------------------------------------------
+
+#: One zombie among a thousand humans, frequency mixing: every event of the zombies is a bite
+#: (a new zombie) with chance β/(β + κ) or a kill with chance κ/(β + κ), whatever the counts,
+#: so that they die out with the branching process's probability q = κ/β (the root of
+#: q = κ/(β + κ) + β/(β + κ)·q² below 1), less a correction of the order of q^S for S humans.
+LONE_ZOMBIE = """
+name = "lone zombie"
+model = "sezr-frequency"
+parameters = { bite_rate = "4/day", kill_rate = "1.6/day", turn_rate = "12/day" }
+initial = { S = 1000, Z = 1 }
+time = { horizon = "20d", output_every = "20d" }
+tau = { stepping = "local" }
+"""
+
+
+def test_a_lone_zombie_dies_out_with_the_branching_law() -> None:
+    """P(no zombie or bitten left) = κ/β = 0.4 over 1,000 runs. Leaps of a lone zombie (the
+    global step's) draw its kill and its bites independently through the step and make it
+    die out about half as often: 0.23 at the default ε."""
+    scen = parse_scenario(LONE_ZOMBIE, "lone zombie")
+    runs, q = 1000, 1.6 / 4.0
+    gone = 0
+    for seed in range(runs):
+        result = TAU.run(scen, seed=seed)
+        gone += result.series("Z")[-1] + result.series("E")[-1] == 0
+    assert abs(gone / runs - q) <= 4 * math.sqrt(q * (1 - q) / runs), gone / runs
+
+
+#: docs/science G1: a zombie at one end of a path of n humans, one person a place (mass action:
+#: bites and kills need a human and a zombie to meet, here across the path's edges only).
+PATH = """
+name = "g1 path"
+model = "alemi-szr"
+parameters = {{ bite_rate = "1/day", kill_rate = "{kill}/day" }}
+time = {{ horizon = "3650d", output_every = "3650d" }}
+tau = {{ stepping = "local" }}
+
+[world]
+kind = "graph"
+edges = "{edges}"
+nodes = {nodes}
+fill = {{ S = 1 }}
+cross = {{ reactions = ["bite", "kill"] }}
+
+[record]
+snapshots = 0
+
+[[world.seeds]]
+at = 0
+counts = {{ Z = 1 }}
+"""
+
+
+def test_path_bites_follow_the_truncated_geometric_law(tmp_path: Path) -> None:
+    """On G1's path of n = 10 single humans (α = 0.5), every place goes event by event and
+    the places' events are taken in the order of their times: the number bitten K is
+    truncated geometric, P(K = k) = p^k (1 − p) for k < n, P(K = n) = p^n with p = 1/(1 + α),
+    and the walk ends at one kill. 600 runs: the mean within 4 standard errors, χ² with the
+    cells pooled to expect at least 5, p > 1e-3."""
+    n_humans, alpha, runs = 10, 0.5, 600
+    edges = tmp_path / "path.csv"
+    edges.write_text("".join(f"{i},{i + 1}\n" for i in range(n_humans)), encoding="utf-8")
+    scen = parse_scenario(
+        PATH.format(kill=alpha, edges=edges.as_posix(), nodes=n_humans + 1), "g1 path"
+    )
+    bitten = np.empty(runs, dtype=int)
+    for seed in range(runs):
+        by_kind = TAU.run(scen, seed=seed).diagnostics["events_by_kind"]
+        k = by_kind["bite across"]
+        bitten[seed] = k
+        # A zombie killed after the human beside it was bitten, or bites drawn past the kill,
+        # would show here: the walk ends at exactly one kill unless everyone is bitten.
+        assert by_kind["kill across"] == (1 if k < n_humans else 0)
+    p = 1 / (1 + alpha)
+    law = np.array([p**k * (1 - p) for k in range(n_humans)] + [p**n_humans])
+    ks = np.arange(n_humans + 1)
+    mean = float(ks @ law)
+    sd = math.sqrt(float(ks**2 @ law) - mean**2)
+    assert abs(bitten.mean() - mean) <= 4 * sd / math.sqrt(runs)
+    observed = np.bincount(bitten, minlength=n_humans + 1).astype(float)
+    expected = law * runs
+    pooled_o, pooled_e, o_acc, e_acc = [], [], 0.0, 0.0
+    for o, e in zip(observed, expected, strict=True):
+        o_acc, e_acc = o_acc + o, e_acc + e
+        if e_acc >= 5:
+            pooled_o.append(o_acc)
+            pooled_e.append(e_acc)
+            o_acc = e_acc = 0.0
+    pooled_o[-1] += o_acc
+    pooled_e[-1] += e_acc
+    assert stats.chisquare(pooled_o, pooled_e).pvalue > 1e-3
 
 
 def test_stepping_is_validated() -> None:

@@ -46,17 +46,34 @@ its own counts allow (the same rule) and, where its hazards read its neighbours'
 (cross-edge reactions), by the step that keeps each neighbour sum within ε of itself; the
 places leap in the order of their clocks, each reading its neighbours' counts off the paths
 they have already drawn, movers arriving at once, and all meet at every output and snapshot
-time. With one place the two draw the same numbers. Measured (benchmarks/bench_us_grid.py,
-on a machine shared with other jobs, so CPU times): on the 100 x 100 crop of the US grid at
-rows 250-349, columns 550-649 (1.14 million people), local stepping takes 0.42 s of CPU a
-run, the global step 0.9-1.4 s and ssa 0.72 s; on the whole US grid local stepping reached
-day 775 in 81 s of CPU (45 million leaps of single places, 395 million events; about 125 s
-projected to the end, against about 225 s for the global step): not the 30 s hoped for,
-since at ε = 0.03 a count below 33 may change by one person a leap, so that a leap carries
-only 8 events on average. Its error is not settled: on that crop, over 300 ssa and 200 tau
-runs, the humans left averaged 110,605 ± 7,352 with ssa and 82,188 ± 6,567 with local
-stepping (−26 ± 9 %; fronts there die out by chance, which spreads the final humans over
-0 to 1 million), so it stays an option until the difference is understood.
+time. A place where a count that its hazards depend on is changing and below 10
+(local.CRITICAL), or about to be fed from empty (the first bitten of a place, who turn into
+its first zombies), goes event by event, exactly as ssa, its next event redrawn whenever a
+neighbour changes, and its leaping neighbours stop at its events. With one place whose counts
+stay large the two schemes draw the same numbers; with small counts one place draws what ssa
+draws.
+
+Small counts are where leaping errs most: a leap draws a lone zombie's kill and its bites
+independently, though a zombie killed early bites no one after, and the step rule lets a
+count below 1/0.03 change by about one person a leap. One zombie among 200 humans (the US
+grid's model, κ/β = 0.4) then dies out 0.23 of the time with the global step at ε = 0.03
+instead of 0.40 (ssa: 0.408 over 3,000 runs), which leaves 44 % fewer humans; local stepping
+gives ssa's 0.40. This is what made local stepping (which lets every village leap at its own
+pace) leave 26 % fewer humans than ssa on a crop of the US grid (rows 250-349, columns
+550-649, fronts dying out by chance in thin land); there the humans left now average
+108,267 ± 13,014 against ssa's 100,365 ± 13,706 (80 runs each: +7.9 ± 18.8 %, the final
+humans spread over 0 to a million), for 0.57 s of CPU a run against ssa's 0.71. The global
+step keeps its small-count error (its summaries are fixed by the golden tests); where an
+outbreak starts from a few zombies, prefer ssa or local stepping.
+
+Measured with local stepping at ε = 0.03 (benchmarks/bench_us_grid.py, CPU times on a machine
+shared with other jobs): on the whole US grid, seed 1, the humans left follow ssa's run day by
+day (287.8 against 287.9 million on day 25, 252.3 against 251.9 on day 100, 239.5 against 239.3
+on day 150) and end at 67.8 million against ssa's 66.6 million (+1.8 %, one run each), after
+573 million events (ssa: 576 million) in 105.5 million steps, 20.8 million of them exact
+events: 187 s of CPU, against about 225 s for the global step. Not the 30 s hoped for: at
+ε = 0.03 a count below 1/0.03 changes by about one person a leap, so that a step carries 5.4
+events on average.
 
 Random numbers: the world from the `world` stream, leaps from `events`, culls from
 `encounters`.
@@ -236,7 +253,11 @@ class TauEngine(PopulationEngine[TauRun]):
             **diagnostics,
             "epsilon": state.epsilon,
             # Named only when local, so that the global step's summaries stay as they were.
-            **({} if state.local is None else {"stepping": "local"}),
+            **(
+                {}
+                if state.local is None
+                else {"stepping": "local", "exact_events": int(state.local.meta[2])}
+            ),
             # Crossings, the zombie peak and first-zombie times are known to a step.
             "step_resolution": [
                 "crossings",

@@ -1,45 +1,68 @@
-"""Numba kernel of the tau engine's local stepping: every place leaps with a step of its own.
+"""Numba kernel of the tau engine's local stepping: every place leaps with a step of its own,
+or goes event by event where its counts are small.
 
 The global kernel (kernels.py) leaps every active place by one step, the smallest that any of
 them allows, so that on a continent the busiest city sets the step of every village the front
 touches. Here each place keeps its own clock and leaps by the step that its own counts and its
-neighbours' allow; the places are taken in the order of their clocks (a binary heap keyed by
-(time, place)), so that the place leaping is never ahead of any other.
+neighbours' allow; the places are taken in the order of their keys (an indexed binary heap on
+(key, exact first, place)): a leaping place's key is its clock, so that the place leaping is
+never behind any other.
 
-One leap of place p at its time t, in order (`_leap`):
+Small counts. A leap draws each channel's firings independently with hazards held through the
+step, and the step rule lets a count below 1/0.03 change by about one person a leap: where that
+count is a lone zombie, its kill and its bites in one leap are drawn as if neither affected the
+other, though a zombie killed early bites no one after. One zombie among humans then dies out
+about half as often as it should (0.23 against κ/β = 0.4 for the US grid's model at ε = 0.03),
+and fronts that should die out in thinly peopled land go on. So a place where some count that
+its hazards depend on is changing and below CRITICAL (Cao, Gillespie & Petzold 2006's n_c of
+critical reactions) goes event by event, exactly, as ssa: its next event is drawn from its
+hazards (`_draw`: an exponential time, a channel by its share of the propensity) and its key is
+that time; when it comes first in the heap the event fires. A change at p (an event, a leap, a
+mover arriving) has each such place beside p (and p's own) draw its next event afresh from the
+time of the change (`_review`): exact by the exponential's lack of memory. A leaping place's
+step is cut at the next event of every neighbour going event by event (`_jump_cut`), whose
+counts hold till then; at equal keys those neighbours go first. So places that all go event by
+event are ssa itself (a zombie walking a path of single humans bites as many as the exact law
+says), and one place with small counts draws what ssa draws.
+
+One step of place p at its time t, in order (`_step`):
 
 1. the neighbour sums at t, each neighbour's counts read at t off its path (below); p's hazards,
    and the drift and variance of p's own counts (`_place_rates`);
-2. the step: Cao, Gillespie & Petzold's bound on p's own watched counts (kernels._bound), on
+2. if p is critical (`_critical`), its next event drawn, held till the step that `tau.max_step`,
+   the next output or snapshot time and its neighbours' drift allow, after which it is
+   reviewed; otherwise:
+3. the step: Cao, Gillespie & Petzold's bound on p's own watched counts (kernels._bound), on
    what p's movers add where they arrive (`_move_bound`) and, where hazards read neighbours'
-   counts (cross-edge reactions), the bound that each neighbour's counts last allowed
-   (`_neighbour_bound`): a neighbour's counts must not change by more than ε during p's step
-   either. The step is cut to land on the next output or snapshot time and the end of the
-   piece (the synchronisation times: every place reaches each of them before the records are
-   written) and to `tau.max_step`;
-3. p's counts moved half a step on by their drift, the neighbour sums at the midpoint time, and
+   counts (cross-edge reactions), the bound that each neighbour's drift allows
+   (`_neighbour_bound`: a neighbour's counts must not change by more than ε during p's step
+   either) and the next events of critical neighbours (`_jump_cut`). The step is cut to land on
+   the next output or snapshot time and the end of the piece (the synchronisation times: every
+   place reaches each of them before the records are written) and to `tau.max_step`;
+4. p's counts moved half a step on by their drift, the neighbour sums at the midpoint time, and
    the hazards there (`_mid_hazards`; the midpoint leap of the global kernel);
-4. the leap itself, as the global kernel leaps one place (kernels._leap_place);
-5. p's path recorded: its counts before the leap at t, after it at t + τ, its drift at t; the
+5. the leap itself, as the global kernel leaps one place (kernels._leap_place);
+6. p's path recorded: its counts before the leap at t, after it at t + τ, its drift at t; the
    changes applied (movers arrive at once in their new place); idle places that p changed, and
-   their neighbours, wake at t + τ (`_wake`).
+   their neighbours, wake at t + τ, and critical ones draw afresh (`_wake`).
 
-A neighbour q's counts at time s (`_at`): the straight line between its counts at the start and
-the end of its last leap when s falls within it, its counts before that leap when s precedes
-it (a place just woken), and beyond its end, its last counts moved on by its drift (decaying
-exponentially when falling, as the midpoint does). Because places leap in the order of their
-clocks, every neighbour has reached the time p leaps from, so a neighbour's counts at that time
-are those of a path it has already drawn.
+A neighbour q's counts at time s (`_count`): the straight line between its counts at the start
+and the end of its last leap when s falls within it, its counts before that leap when s
+precedes it (a place just woken), and beyond its end, its last counts moved on by its drift
+(decaying exponentially when falling, as the midpoint does); a critical place's counts hold from
+its last event (its drift is taken as zero). Because places leap in the order of their keys,
+every neighbour has reached the time p leaps from, so a neighbour's counts at that time are
+those of a path it has already drawn.
 
 A place with no possible reaction, at the start of its step and at the midpoint, leaves the heap
 (most of a continent is idle at any moment) and wakes when it or a neighbour changes. A
 cross-edge reaction changes one place only (the place of the person it consumes), so no change
 is made twice; its propensity reads the other place's counts on that place's path.
 
-One place in the world (or every place leaping at every step as in kernels.py) is the global
-scheme: with one place this kernel draws the same numbers in the same order as the global one.
-The records, the thresholds and the zombie peak are read as in the global kernel, each after a
-leap, from the totals of places whose clocks differ by at most a step: known to a step.
+One place whose counts stay at or above CRITICAL is the global scheme: this kernel draws the
+same numbers in the same order as the global one. The records, the thresholds and the zombie
+peak are read as in the global kernel, each after a step, from the totals of places whose clocks
+differ by at most a step: known to a step.
 """
 
 from __future__ import annotations
@@ -60,6 +83,7 @@ from hyosan.engines.tau.kernels import (
     FLOOR,
     _add,
     _bound,
+    _fire,
     _hazard,
     _leap_place,
     _midpoint,
@@ -70,21 +94,33 @@ from hyosan.engines.tau.kernels import (
 
 __all__ = ["Local", "simulate_local"]
 
-# Local.meta: [places in the heap, counts changed outside the kernel since the last call]
-_HEAP, _FRESH = 0, 1
+# Local.meta: [places in the heap, counts changed outside the kernel since the last call,
+# exact steps taken]
+_HEAP, _FRESH, _EXACT = 0, 1, 2
+
+#: A place leaps only while every count that its hazards depend on, wherever that count is
+#: changing, holds at least this many people (Cao, Gillespie & Petzold 2006's n_c for critical
+#: reactions); below, one event changes a hazard by a tenth or more, and a leap that draws
+#: each channel's firings independently with hazards held over the step loses the coupling
+#: between them (a last zombie killed early bites no one after), so the place goes event by
+#: event, exactly.
+CRITICAL = 10
 
 
 class Local(NamedTuple):
-    """Each place's clock and last leap, and the heap of places waiting to leap."""
+    """Each place's clock, last leap and next event, and the heap of places waiting."""
 
-    t_now: np.ndarray  # float64 (places,): the time of each place's counts
-    t_prev: np.ndarray  # float64 (places,): when its last leap started
+    t_now: np.ndarray  # float64 (places,): the end of its last leap, or its last event
+    t_prev: np.ndarray  # float64 (places,): when that leap started (the event's time)
     x_prev: np.ndarray  # (places, compartments): its counts then, as pl.x
-    slope: np.ndarray  # float64 (places, compartments): their drift then (0 while idle)
-    bound: np.ndarray  # float64 (places,): the step its counts allowed then (inf while idle)
-    heap_t: np.ndarray  # float64 (places,): the heap of places waiting, on (time, place)
-    heap_p: np.ndarray  # int64 (places,)
-    meta: np.ndarray  # int64 [places in the heap, fresh]
+    slope: np.ndarray  # float64 (places, compartments): their drift then (0 if idle or exact)
+    key: np.ndarray  # float64 (places,): when it next leaps, or its next event or review
+    exact: np.ndarray  # bool (places,): it goes event by event (CRITICAL), or is to be reviewed
+    next_h: np.ndarray  # int64 (places,): the channel of its next event (-1: a review)
+    t_eval: np.ndarray  # float64 (places,): when its next event was drawn
+    heap_p: np.ndarray  # int64 (places,): the heap of places waiting, on (key, exact, place)
+    pos: np.ndarray  # int64 (places,): each place's index in the heap (-1: not in it)
+    meta: np.ndarray  # int64 [places in the heap, fresh, exact events]
     drift: np.ndarray  # float64 (columns,): the drift of p's neighbour sums (_sums_at)
     unit: np.ndarray  # float64 (columns,): the most one neighbour's person weighs in each
 
@@ -97,55 +133,93 @@ def new_local(x: np.ndarray, columns: int) -> Local:
         t_prev=np.zeros(n),
         x_prev=x.copy(),
         slope=np.zeros((n, n_c)),
-        bound=np.full(n, np.inf),
-        heap_t=np.zeros(n),
+        key=np.zeros(n),
+        exact=np.zeros(n, dtype=np.bool_),
+        next_h=np.full(n, -1, dtype=np.int64),
+        t_eval=np.zeros(n),
         heap_p=np.zeros(n, dtype=np.int64),
-        meta=np.array([0, 1], dtype=np.int64),
+        pos=np.full(n, -1, dtype=np.int64),
+        meta=np.array([0, 1, 0], dtype=np.int64),
         drift=np.zeros(columns),
         unit=np.zeros(columns),
     )
 
 
-# --- the heap of places, on (time, place) ---------------------------------------------------
+# --- the heap of places, on (key, exact before leaping, place), indexed ----------------------
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _push(lw, t, p):  # type: ignore[no-untyped-def]
-    i = lw.meta[_HEAP]
-    lw.meta[_HEAP] = i + 1
+def _before(lw, p1, p2):  # type: ignore[no-untyped-def]
+    # Whether p1 goes before p2: of places at one time, those that go event by event first,
+    # so that a leaping neighbour at that time finds their next event drawn.
+    t1, t2 = lw.key[p1], lw.key[p2]
+    if t1 != t2:
+        return t1 < t2
+    e1, e2 = lw.exact[p1], lw.exact[p2]
+    if e1 != e2:
+        return e1
+    return p1 < p2
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _sift_up(lw, i):  # type: ignore[no-untyped-def]
+    p = lw.heap_p[i]
     while i > 0:
         up = (i - 1) >> 1
-        ut, up_p = lw.heap_t[up], lw.heap_p[up]
-        if ut < t or (ut == t and up_p < p):
+        q = lw.heap_p[up]
+        if _before(lw, q, p):
             break
-        lw.heap_t[i], lw.heap_p[i] = ut, up_p
+        lw.heap_p[i] = q
+        lw.pos[q] = i
         i = up
-    lw.heap_t[i], lw.heap_p[i] = t, p
+    lw.heap_p[i] = p
+    lw.pos[p] = i
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _sift_down(lw, i):  # type: ignore[no-untyped-def]
+    n = lw.meta[_HEAP]
+    p = lw.heap_p[i]
+    while True:
+        c = 2 * i + 1
+        if c >= n:
+            break
+        r = c + 1
+        if r < n and _before(lw, lw.heap_p[r], lw.heap_p[c]):
+            c = r
+        q = lw.heap_p[c]
+        if _before(lw, p, q):
+            break
+        lw.heap_p[i] = q
+        lw.pos[q] = i
+        i = c
+    lw.heap_p[i] = p
+    lw.pos[p] = i
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _push(lw, p):  # type: ignore[no-untyped-def]
+    # p joins the heap at lw.key[p], or moves there if it is in it already.
+    i = lw.pos[p]
+    if i < 0:
+        i = lw.meta[_HEAP]
+        lw.meta[_HEAP] = i + 1
+        lw.heap_p[i] = p
+        _sift_up(lw, i)
+        return
+    _sift_up(lw, i)
+    _sift_down(lw, lw.pos[p])
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
 def _pop(lw):  # type: ignore[no-untyped-def]
     top = lw.heap_p[0]
+    lw.pos[top] = -1
     n = lw.meta[_HEAP] - 1
     lw.meta[_HEAP] = n
     if n > 0:
-        t, p = lw.heap_t[n], lw.heap_p[n]
-        i = 0
-        while True:
-            c = 2 * i + 1
-            if c >= n:
-                break
-            r = c + 1
-            if r < n and (
-                lw.heap_t[r] < lw.heap_t[c]
-                or (lw.heap_t[r] == lw.heap_t[c] and lw.heap_p[r] < lw.heap_p[c])
-            ):
-                c = r
-            if t < lw.heap_t[c] or (t == lw.heap_t[c] and p < lw.heap_p[c]):
-                break
-            lw.heap_t[i], lw.heap_p[i] = lw.heap_t[c], lw.heap_p[c]
-            i = c
-        lw.heap_t[i], lw.heap_p[i] = t, p
+        lw.heap_p[0] = lw.heap_p[n]
+        _sift_down(lw, 0)
     return top
 
 
@@ -307,6 +381,44 @@ def _neighbour_bound(pl, ch, lw, p, tau, epsilon):  # type: ignore[no-untyped-de
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
+def _critical(pl, ch, w, p):  # type: ignore[no-untyped-def]
+    # Whether some count that p's hazards depend on is changing and below CRITICAL (after
+    # _place_rates): then p goes event by event.
+    n_c = pl.x.shape[1]
+    for j in range(n_c + 1):
+        if ch.watch[j] and (w.mu[p, j] != 0.0 or w.s2[p, j] > 0.0):
+            level = pl.x[p, j] if j < n_c else _npop(ch, pl.x, p)
+            if level < CRITICAL:
+                return True
+    # Or one that will change within the step: fed by people entering an empty compartment
+    # (the bitten, who turn). Leapt, they would join it only at the step's end (what people
+    # turn into stays put till the next step), and a city's first zombies would wait a step,
+    # of days where its neighbours' counts hold still, before biting anyone.
+    for h in range(ch.rate.shape[1]):
+        d = ch.cons[h]
+        if d < 0 or ch.kind[h] != 0 or pl.x[p, d] > 0 or w.mu[p, d] <= 0.0:
+            continue
+        if w.aprop[0, h] <= 0.0:
+            continue
+        for m in range(ch.d_n[h]):
+            c = ch.d_comp[h, m]
+            if ch.d_val[h, m] > 0 and ch.watch[c] and pl.x[p, c] < CRITICAL:
+                return True
+    return False
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _jump_cut(graph, lw, p, t, tau):  # type: ignore[no-untyped-def]
+    # Cut p's step at the next event (or review) of any neighbour going event by event: its
+    # counts hold till then, and an event there may change p's hazards by a tenth or more.
+    for e in range(graph.indptr[p], graph.indptr[p + 1]):
+        q = graph.indices[e]
+        if lw.exact[q] and lw.key[q] > t:
+            tau = min(tau, lw.key[q] - t)
+    return tau
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
 def _mid_hazards(pl, ch, graph, w, lw, p, s):  # type: ignore[no-untyped-def]
     # The hazards at p's midpoint counts (w.xm) and its neighbours' counts at time s; the total
     # propensity of the people at p at the start.
@@ -328,7 +440,8 @@ def _mid_hazards(pl, ch, graph, w, lw, p, s):  # type: ignore[no-untyped-def]
 def _rest(pl, w, lw, p, t):  # type: ignore[no-untyped-def]
     # p idle from t: its counts constant along its path.
     w.is_active[p] = False
-    lw.bound[p] = np.inf
+    lw.exact[p] = False
+    lw.next_h[p] = -1
     lw.t_prev[p] = t
     lw.t_now[p] = t
     for c in range(pl.x.shape[1]):
@@ -337,39 +450,42 @@ def _rest(pl, w, lw, p, t):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _queue(w, lw, p, t, sync):  # type: ignore[no-untyped-def]
-    # p waits to leap at t, or, at the synchronisation time, for the next interval.
-    if t < sync:
-        _push(lw, t, p)
-    else:
-        w.active[w.meta[_N_ACTIVE]] = p
-        w.meta[_N_ACTIVE] += 1
+def _review(w, lw, q, t):  # type: ignore[no-untyped-def]
+    # A neighbour's change at t reaches q: idle q wakes, and q going event by event draws
+    # its next event afresh at t (or when it last drew, if later), since its hazards may have
+    # changed (exact by the exponential's lack of memory). Leaping places read their
+    # neighbours' paths at their next leap.
+    if not w.is_active[q]:
+        w.is_active[q] = True
+        lw.t_prev[q] = t
+        lw.t_now[q] = t
+        lw.t_eval[q] = t
+        lw.key[q] = t
+        lw.exact[q] = True
+        lw.next_h[q] = -1
+        _push(lw, q)
+    elif lw.exact[q] and lw.pos[q] >= 0:
+        # A review or an event due by then stays (a review never waits for a later one; a
+        # leaping neighbour's step was cut to end at the event, and cancelling it there would
+        # cancel it at every such step, for good); a later event gives way to a review then.
+        s = max(t, lw.t_eval[q])
+        if lw.key[q] <= s:
+            return
+        lw.key[q] = s
+        lw.next_h[q] = -1
+        _push(lw, q)
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _wake1(pl, ch, graph, w, lw, q, t, sync, epsilon):  # type: ignore[no-untyped-def]
-    # Idle q joins the heap at t, with the bound its counts allow there (so that a neighbour
-    # leaping at the same time does not step past it).
-    if w.is_active[q]:
-        return
-    w.is_active[q] = True
-    lw.t_prev[q] = t
-    lw.t_now[q] = t
-    total = _place_rates(pl, ch, graph, w, lw, q, t)
-    lw.bound[q] = _own_bound(pl, ch, graph, w, q, total, epsilon)
-    _queue(w, lw, q, t, sync)
-
-
-@nb.njit(cache=True, nogil=True, inline="always")
-def _wake(pl, ch, graph, w, lw, t, sync, epsilon):  # type: ignore[no-untyped-def]
-    # Wake the places the leap changed and, where hazards read neighbours, their neighbours.
+def _wake(ch, graph, w, lw, t):  # type: ignore[no-untyped-def]
+    # Review the places the step changed and, where hazards read neighbours, their neighbours.
     for j in range(w.meta[_N_CHANGED]):
         r = w.changed[j]
         w.is_changed[r] = False
-        _wake1(pl, ch, graph, w, lw, r, t, sync, epsilon)
+        _review(w, lw, r, t)
         if ch.col_comp.size > 0:
             for e in range(graph.indptr[r], graph.indptr[r + 1]):
-                _wake1(pl, ch, graph, w, lw, graph.indices[e], t, sync, epsilon)
+                _review(w, lw, graph.indices[e], t)
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -407,26 +523,24 @@ def _apply(pl, ch, w, lw, p, t, t_new):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _start(pl, ch, graph, w, lw, t, epsilon):  # type: ignore[no-untyped-def]
+def _start(pl, w, lw, t):  # type: ignore[no-untyped-def]
     # Put the places that were waiting for t in the heap. After a change made outside the
-    # kernel (fresh), every path starts afresh at t and every waiting place's bound is found
-    # before any leaps, so that the first leaps know their neighbours' bounds.
+    # kernel (fresh), every path starts afresh at t, and every place is reviewed first.
     fresh = lw.meta[_FRESH] != 0
     if fresh:
         for r in range(pl.x.shape[0]):
             _rest(pl, w, lw, r, t)
-    n = w.meta[_N_ACTIVE]
-    for i in range(n):
+        lw.meta[_FRESH] = 0
+    for i in range(w.meta[_N_ACTIVE]):
         p = w.active[i]
         w.is_active[p] = True
         lw.t_now[p] = t
-        _push(lw, t, p)
-    if fresh:
-        for i in range(n):
-            p = w.active[i]
-            total = _place_rates(pl, ch, graph, w, lw, p, t)
-            lw.bound[p] = _own_bound(pl, ch, graph, w, p, total, epsilon)
-        lw.meta[_FRESH] = 0
+        lw.key[p] = t
+        lw.t_eval[p] = t
+        lw.next_h[p] = -1
+        if fresh:
+            lw.exact[p] = True
+        _push(lw, p)
     w.meta[_N_ACTIVE] = 0
 
 
@@ -442,14 +556,49 @@ def _sync_time(rec, clock):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _leap(pl, ch, graph, w, lw, rng, counts, p, sync, epsilon, max_step):  # type: ignore[no-untyped-def]
-    # One leap of p (see the module docstring); its end, and whether p was idle (-1.0).
-    t = lw.t_now[p]
+def _draw(pl, ch, w, lw, rng, p, t, total, end):  # type: ignore[no-untyped-def]
+    # p's next event as ssa draws it, its hazards (w.aprop row 0) held from t: its time and
+    # channel, or a review at `end` if it falls there or later.
+    lw.t_eval[p] = t
+    t_ev = t + rng.standard_exponential() / total
+    if t_ev >= end:
+        lw.key[p] = end
+        lw.next_h[p] = -1
+        return
+    u = rng.random() * total
+    last = -1
+    for h in range(ch.rate.shape[1]):
+        c = ch.cons[h]
+        a = w.aprop[0, h] if c < 0 else w.aprop[0, h] * pl.x[p, c]
+        if a > 0.0:
+            last = h
+            u -= a
+            if u < 0.0:
+                break
+    lw.key[p] = t_ev
+    lw.next_h[p] = last
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _step(pl, ch, graph, w, lw, rng, counts, p, t, sync, epsilon, max_step):  # type: ignore[no-untyped-def]
+    # p's next step from t (see the module docstring): its next event drawn where it is
+    # critical (end -2.0), else a leap; the leap's end, or -1.0 where p has become idle.
     total = _place_rates(pl, ch, graph, w, lw, p, t)
-    own = _own_bound(pl, ch, graph, w, p, total, epsilon)
-    lw.bound[p] = own
-    tau = _neighbour_bound(pl, ch, lw, p, own, epsilon)
+    tau = _neighbour_bound(pl, ch, lw, p, np.inf, epsilon)
     end = min(sync, t + max_step)
+    if total > 0.0 and _critical(pl, ch, w, p):
+        lw.exact[p] = True
+        for c in range(pl.x.shape[1]):
+            lw.slope[p, c] = 0.0  # its counts hold till its next event
+        end = min(end, t + tau)
+        if end <= t:  # a step below the clock's resolution: take the smallest there is
+            end = np.nextafter(t, np.inf)
+        _draw(pl, ch, w, lw, rng, p, t, total, end)
+        return -2.0
+    lw.exact[p] = False
+    tau = min(tau, _own_bound(pl, ch, graph, w, p, total, epsilon))
+    if ch.col_comp.size > 0:
+        tau = _jump_cut(graph, lw, p, t, tau)
     t_new = end if t + tau >= end else t + tau
     if t_new <= t:  # a step below the clock's resolution: take the smallest there is
         t_new = np.nextafter(t, np.inf)
@@ -482,17 +631,40 @@ def simulate_local(pl, ch, graph, w, lw, rng, clock, epsilon, max_step, rec, wat
         if t >= clock.end:
             return clock.end, Status.DONE
         sync = _sync_time(rec, clock)
-        _start(pl, ch, graph, w, lw, t, epsilon)
+        _start(pl, w, lw, t)
         while lw.meta[_HEAP] > 0:
             p = _pop(lw)
-            t_new = _leap(pl, ch, graph, w, lw, rng, counts, p, sync, epsilon, max_step)
-            if t_new < 0.0:
+            tp = lw.key[p]
+            if tp >= sync:  # waits for the next interval
+                w.active[w.meta[_N_ACTIVE]] = p
+                w.meta[_N_ACTIVE] += 1
                 continue
-            t0 = lw.t_now[p]
+            h = lw.next_h[p] if lw.exact[p] else -1
+            if h >= 0:  # its next event, due now: exactly one firing
+                w.meta[_N_CHANGED] = 0
+                _fire(ch, graph, w, rng, counts, h, p, ch.cons[h], 1, False)
+                lw.next_h[p] = -1
+                lw.meta[_EXACT] += 1
+                w.meta[_STEPS] += 1
+                t_new = tp
+                t0 = tp  # its path holds its counts till the event (module docstring)
+            else:
+                t_new = _step(pl, ch, graph, w, lw, rng, counts, p, tp, sync, epsilon, max_step)
+                if t_new == -1.0:
+                    continue
+                if t_new == -2.0:  # its next event drawn
+                    _push(lw, p)
+                    continue
+                t0 = tp
             stop_edge = _apply(pl, ch, w, lw, p, t0, t_new)
             n_changed = w.meta[_N_CHANGED]
-            _wake(pl, ch, graph, w, lw, t_new, sync, epsilon)
-            _queue(w, lw, p, t_new, sync)
+            _wake(ch, graph, w, lw, t_new)
+            # Back in the heap: at the end of its leap, or after its event, to be reviewed.
+            lw.key[p] = t_new
+            lw.t_eval[p] = t_new
+            if h >= 0:
+                lw.exact[p] = True
+            _push(lw, p)
             if n_changed and kernel.watch(watched, pl.tot, t_new):
                 return t_new, Status.STOPPED
             if stop_edge:
