@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import typing
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -152,13 +153,45 @@ def _render(source: str, exc: ValidationError) -> str:
         )
         msg = str(err["msg"])
         if err["type"] == "extra_forbidden":
-            allowed = ", ".join(FitSpec.model_fields)
-            msg = f"unknown key; allowed in [fit]: {allowed}"
+            table, fields = _table_at(tuple(err["loc"][:-1]))
+            msg = f"unknown key; allowed in [{table}]: {', '.join(fields)}"
         elif "input" in err and err["type"] != "missing":
             msg += f"; found {err['input']!r}"
         lines.append(f"  - {path}: {msg}")
     n = len(lines)
     return "\n".join([f"{source}: {n} problem{'s' if n != 1 else ''} in [fit]", *lines])
+
+
+def _table_at(loc: tuple[Any, ...]) -> tuple[str, list[str]]:
+    """The table a validation error's location points into, and the keys it allows."""
+    model: type[BaseModel] = FitSpec
+    name = "fit"
+    rest = list(loc)
+    while rest:
+        part = rest.pop(0)
+        info = model.model_fields.get(str(part))
+        if info is None:
+            break
+        name += f".{part}"
+        inner = [a for a in _flatten(info.annotation) if isinstance(a, type)]
+        models = [a for a in inner if issubclass(a, BaseModel)]
+        if not models:
+            break
+        if dict in inner or typing.get_origin(info.annotation) is dict:
+            if not rest:
+                break
+            rest.pop(0)  # the table's own key, e.g. a fitted parameter's
+            name += ".<key>"
+        model = models[0]
+    return name, list(model.model_fields)
+
+
+def _flatten(annotation: Any) -> list[Any]:
+    args = typing.get_args(annotation)
+    if not args:
+        return [annotation]
+    origin = typing.get_origin(annotation)
+    return [origin, *(a for arg in args for a in _flatten(arg))]
 
 
 def split_fit_table(text: str, source: str) -> tuple[str, dict[str, Any] | None]:
