@@ -57,7 +57,7 @@ def main() -> None:
     parser.add_argument("--population", type=int, default=300)
     parser.add_argument("--generations", type=int, default=12)
     parser.add_argument("--s0", type=int, default=508)
-    parser.add_argument("--kernel", choices=["likelihood", "distance"], default="likelihood")
+    parser.add_argument("--kernel", choices=["auto", "likelihood", "distance"], default="auto")
     parser.add_argument(
         "--take-off", action="store_true", help="ssa: condition simulations on take-off"
     )
