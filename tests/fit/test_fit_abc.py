@@ -96,6 +96,20 @@ def test_take_off_conditions_every_run(tmp_path: Path) -> None:
     assert np.isnan(run_batch(hopeless)[1]).all()
 
 
+def test_failed_runs_are_never_accepted() -> None:
+    """A run that never took off scores inf: rejected by either kernel even at ε = ∞ (the
+    first generation), which would otherwise fill the population with them."""
+    from hyosan.fit.abc import acceptance
+
+    score = np.array([0.5, np.inf, 3.0])
+    for kernel in ("distance", "likelihood"):
+        np.testing.assert_array_equal(acceptance(score, np.inf, 0.0, kernel), [1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(acceptance(score, 1.0, 0.0, "distance"), [1.0, 0.0, 0.0])
+    np.testing.assert_allclose(
+        acceptance(score, 1.0, 0.5, "likelihood"), [1.0, 0.0, np.exp(-2.5 / 2)]
+    )
+
+
 def test_take_off_column_must_be_observed(tmp_path: Path) -> None:
     """A take-off column that the data do not have is refused, naming the field and the
     columns allowed."""

@@ -192,13 +192,14 @@ def abc_scores(
 def acceptance(score: np.ndarray, eps: float, best: float, kernel: str) -> np.ndarray:
     """Probability that a simulation with this score is accepted at tolerance eps.
 
-    Distance kernel: 1 within eps, else 0. Likelihood kernel: exp(-(D - D*) / 2T) with T = eps
-    and D* the smallest deviance seen before (so at most 1 but where a run beats every earlier
-    one); T = inf accepts every run that scored.
+    Distance kernel: 1 within eps (and finite), else 0. Likelihood kernel: exp(-(D - D*) / 2T)
+    with T = eps and D* the smallest deviance seen before (so at most 1 but where a run beats
+    every earlier one); T = inf accepts every run that scored.
     """
     score = np.asarray(score, dtype=float)
     if kernel == "distance":
-        return (score <= eps).astype(float)
+        # A run that failed (inf) is never accepted, not even by the first generation's ε = ∞.
+        return ((score <= eps) & np.isfinite(score)).astype(float)
     if not math.isfinite(eps):
         return np.isfinite(score).astype(float)
     with np.errstate(invalid="ignore", over="ignore"):

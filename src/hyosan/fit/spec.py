@@ -92,7 +92,9 @@ class AbcOptions(_Strict):
     uniform kernel on a distance between simulated and observed counts, whose posterior is
     wider than the exact one by however far ε stays above the observation noise. "auto" (the
     default): likelihood for the ode engine, distance for the stochastic ones (whose runs
-    scatter too much about the data for the likelihood kernel to cool far).
+    scatter too much about the data for the likelihood kernel to cool far). `quantile`: the
+    distance kernel's next ε is this quantile of the population's distances; the likelihood
+    kernel's next temperature keeps this fraction of the population's effective size.
     """
 
     population: int = Field(default=300, ge=20, le=100_000)
