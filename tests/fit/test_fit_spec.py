@@ -98,6 +98,19 @@ def test_bad_fit_table(tmp_path: Path) -> None:
     assert "fit.foo: unknown key" in text
 
 
+def test_unknown_key_of_a_sub_table_lists_that_tables_keys(tmp_path: Path) -> None:
+    """An unknown key in [fit.abc.take_off] is answered with that table's keys, not [fit]'s."""
+    _data(tmp_path)
+    bad = FIT_TABLE + '\n[fit.abc]\ntake_off = { column = "Z", at_most = 3 }\n'
+    path = write_scenario(tmp_path, w1_text() + bad)
+    with pytest.raises(FitError) as info:
+        build_problem(path)
+    assert (
+        "fit.abc.take_off.at_most: unknown key; allowed in [fit.abc.take_off]: column, "
+        "at_least, tries"
+    ) in str(info.value)
+
+
 def test_nothing_to_fit_and_no_data(tmp_path: Path) -> None:
     """A fit needs values to fit and a data file."""
     path = write_scenario(tmp_path)

@@ -83,7 +83,8 @@ def fit(  # noqa: PLR0913 (keyword options of the public API, as the CLI's)
         Write report.html with the directory.
     options
         Method options: mle `starts`, `level`; abc `population`, `generations`, `quantile`,
-        `min_acceptance`, `batch`; pmmh `chains`, `iterations`, `burn_in`, `particles`.
+        `min_acceptance`, `batch`, `kernel`, `take_off`; pmmh `chains`, `iterations`,
+        `burn_in`, `particles`.
 
     Returns
     -------
@@ -247,6 +248,7 @@ def _abc(
     ]
     last = outcome.generations[-1]
     diagnostics = {
+        "kernel": outcome.kernel,
         "epsilon": outcome.epsilon if last.get("epsilon") is not None else None,
         "ess": kish_ess(outcome.weights),
         "acceptance": last["acceptance"],

@@ -184,7 +184,7 @@ def _show(result: FitResult, out: Path | None, *, json_: bool, quiet: bool) -> N
         )
     elif result.method == "abc":
         console.print(
-            f"ε {d['epsilon']:.4g}, ESS {d['ess']:.0f} of {d['population']}, acceptance "
+            f"{_tolerance(d)}, ESS {d['ess']:.0f} of {d['population']}, acceptance "
             f"{d['acceptance']:.3f}, {d['simulations']} simulations, {d['wall_s']:.1f} s"
         )
     else:
@@ -219,6 +219,16 @@ def _show_comparison(comparison: Comparison, out: Path | None, *, json_: bool, q
     console.print(f"best: {comparison.best.problem.label}")
     if out is not None:
         console.print(f"written to {out}")
+
+
+def _tolerance(d: dict[str, Any]) -> str:
+    """ABC's final tolerance in the words of its kernel."""
+    eps = d.get("epsilon")
+    if eps is None:
+        return "ε ∞ (one generation: the prior)"
+    if d.get("kernel") == "likelihood":
+        return f"temperature {eps:.4g} (1 is the exact posterior)"
+    return f"ε {eps:.4g}"
 
 
 def _cell(v: Any) -> str:

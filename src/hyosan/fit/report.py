@@ -97,7 +97,8 @@ def _trace_figure(result: FitResult) -> str | None:
         fig, ax = plt.subplots(figsize=(6, 3))
         ax.semilogy(range(1, len(eps) + 1), eps, "o-")
         ax.set_xlabel("generation")
-        ax.set_ylabel("tolerance ε")
+        kernel = gens[-1].get("kernel", "distance")
+        ax.set_ylabel("temperature T" if kernel == "likelihood" else "tolerance ε")
         return _png(fig)
     return None
 

@@ -11,6 +11,10 @@ window = ["0h", "72h"]           # observations used (default: all)
 observation = "poisson"          # "normal", "poisson" or "negative-binomial"
 method = "mle"                   # "mle", "abc" or "pmmh"
 
+[fit.abc]                        # options of the method (also [fit.mle], [fit.pmmh])
+kernel = "auto"                  # "likelihood" (ode's default), "distance" (classic ABC)
+take_off = { column = "Z", at_least = 51 }   # the data were kept because they took off
+
 [fit.parameters]
 "parameters.bite_rate" = { low = 0.1, high = 2, prior = "log-uniform" }
 "initial.Z" = { low = 1, high = 10 }
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import typing
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -37,6 +42,7 @@ __all__ = [
     "MleOptions",
     "PmmhOptions",
     "PriorSpec",
+    "TakeOff",
     "parse_fit_flag",
     "split_fit_table",
 ]
@@ -64,14 +70,40 @@ class MleOptions(_Strict):
     level: float = Field(default=0.95, gt=0, lt=1)
 
 
+class TakeOff(_Strict):
+    """Simulated runs kept only if they took off, as the data did (see abc.py).
+
+    A run takes off when its `column` (one of the data's, before observation noise) reaches
+    `at_least` at some observation time; a candidate whose first `tries` runs all fizzle out is
+    rejected.
+    """
+
+    column: str
+    at_least: float = Field(gt=0)
+    tries: int = Field(default=100, ge=1, le=100_000)
+
+
 class AbcOptions(_Strict):
-    """ABC-SMC: population size, generations and when to stop."""
+    """ABC-SMC: population size, generations, when to stop, the kernel and the conditioning.
+
+    `kernel = "likelihood"` accepts a simulation with the probability the observation model
+    gives the data about it, tempered (see abc.py): it reaches the exact posterior when its
+    temperature falls to 1, as it does for the ode engine. `kernel = "distance"` is the classic
+    uniform kernel on a distance between simulated and observed counts, whose posterior is
+    wider than the exact one by however far ε stays above the observation noise. "auto" (the
+    default): likelihood for the ode engine, distance for the stochastic ones (whose runs
+    scatter too much about the data for the likelihood kernel to cool far). `quantile`: the
+    distance kernel's next ε is this quantile of the population's distances; the likelihood
+    kernel's next temperature keeps this fraction of the population's effective size.
+    """
 
     population: int = Field(default=300, ge=20, le=100_000)
     generations: int = Field(default=12, ge=1, le=100)
     quantile: float = Field(default=0.5, gt=0, lt=1)
     min_acceptance: float = Field(default=0.02, gt=0, le=1)
     batch: int = Field(default=32, ge=1, le=10_000)
+    kernel: Literal["auto", "likelihood", "distance"] = "auto"
+    take_off: TakeOff | None = None
 
 
 class PmmhOptions(_Strict):
@@ -123,13 +155,45 @@ def _render(source: str, exc: ValidationError) -> str:
         )
         msg = str(err["msg"])
         if err["type"] == "extra_forbidden":
-            allowed = ", ".join(FitSpec.model_fields)
-            msg = f"unknown key; allowed in [fit]: {allowed}"
+            table, fields = _table_at(tuple(err["loc"][:-1]))
+            msg = f"unknown key; allowed in [{table}]: {', '.join(fields)}"
         elif "input" in err and err["type"] != "missing":
             msg += f"; found {err['input']!r}"
         lines.append(f"  - {path}: {msg}")
     n = len(lines)
     return "\n".join([f"{source}: {n} problem{'s' if n != 1 else ''} in [fit]", *lines])
+
+
+def _table_at(loc: tuple[Any, ...]) -> tuple[str, list[str]]:
+    """The table a validation error's location points into, and the keys it allows."""
+    model: type[BaseModel] = FitSpec
+    name = "fit"
+    rest = list(loc)
+    while rest:
+        part = rest.pop(0)
+        info = model.model_fields.get(str(part))
+        if info is None:
+            break
+        name += f".{part}"
+        inner = [a for a in _flatten(info.annotation) if isinstance(a, type)]
+        models = [a for a in inner if issubclass(a, BaseModel)]
+        if not models:
+            break
+        if dict in inner or typing.get_origin(info.annotation) is dict:
+            if not rest:
+                break
+            rest.pop(0)  # the table's own key, e.g. a fitted parameter's
+            name += ".<key>"
+        model = models[0]
+    return name, list(model.model_fields)
+
+
+def _flatten(annotation: Any) -> list[Any]:
+    args = typing.get_args(annotation)
+    if not args:
+        return [annotation]
+    origin = typing.get_origin(annotation)
+    return [origin, *(a for arg in args for a in _flatten(arg))]
 
 
 def split_fit_table(text: str, source: str) -> tuple[str, dict[str, Any] | None]:
