@@ -346,6 +346,35 @@ def test_the_helper_compiles_what_it_claims_into_the_cache(
         assert precompile._is_cached(dispatcher, sig)
 
 
+def test_a_helper_started_early_waits_for_its_jobs(
+    kernels_module: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    k = kernels_module
+    x = np.ones(3)
+    early = precompile._spawn()  # as `hyosan run` starts it, before the world is built
+    assert early is not None
+    monkeypatch.setattr(precompile, "_early", early)
+    time.sleep(0.2)
+    assert early.poll() is None  # waiting for its jobs
+    jobs = [(k.double, (typeof(x, Purpose.argument),)), (k.nudge, (typeof(x), typeof(1.5)))]
+    folder = tmp_path / "claims"
+    folder.mkdir()
+    proc = precompile._start_helper(jobs, [(), ()], folder)
+    assert proc is early
+    assert precompile._early is None  # taken
+    assert proc.wait(timeout=120) == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["0.claim", "0.done", "1.claim", "1.done"]
+    for dispatcher, sig in jobs:
+        assert precompile._is_cached(dispatcher, sig)
+
+
+def test_a_helper_started_early_and_given_no_jobs_ends() -> None:
+    early = precompile._spawn()
+    assert early is not None
+    early.stdin.close()  # this process ended, or had nothing to compile
+    assert early.wait(timeout=120) == 0
+
+
 def test_compiling_ahead_steps_aside_when_told_or_when_cached(
     kernels_module: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,6 +15,9 @@ caller's parameters takes the caller's types for them (`nested_phases`). A phase
 once the phases it calls are done, so that the processes never compile one twice, and those
 that hold up the most go first (plan_rooms, which people_choose waits on).
 
+`hyosan run` starts the helper process as soon as it has read an agents scenario
+(`start_helper_early`), so that its own start overlaps the checks and the building of the world.
+
 It steps aside, and the step loop compiles as before, when: the loop is compiled or cached
 already; only one core is free; this is itself a worker process (an ensemble's workers each
 start alike); Numba cannot cache; hyosan is bundled into an app; or
@@ -25,6 +28,7 @@ compile, the step loop compiles itself.
 from __future__ import annotations
 
 import ast
+import atexit
 import functools
 import importlib
 import inspect
@@ -47,7 +51,7 @@ from numba.core.typing.typeof import Purpose, typeof
 
 from hyosan.engines.compiling import report
 
-__all__ = ["compile_ahead", "nested_phases", "phase_signatures"]
+__all__ = ["compile_ahead", "nested_phases", "phase_signatures", "start_helper_early"]
 
 #: Numba's settings, read from the environment when it is imported (its type hints do not
 #: list them).
@@ -252,16 +256,9 @@ def _compile_claimed(
             tell()
 
 
-def _start_helper(
-    jobs: list[tuple[Any, tuple[Any, ...]]], needs: list[tuple[int, ...]], folder: Path
-) -> Any:
-    """The helper process, given the jobs; None if it could not start."""
-    payload = {
-        "module_file": str(Path(__file__).resolve()),
-        "folder": str(folder),
-        "jobs": [(d.py_func.__module__, d.py_func.__qualname__, sig) for d, sig in jobs],
-        "needs": needs,
-    }
+def _spawn() -> Any:
+    """A helper process, told this process's sys.path, waiting for its jobs; None if it could
+    not start."""
     env = dict(os.environ)
     if config.CACHE_DIR:  # set in this process, perhaps not in its environment
         env["NUMBA_CACHE_DIR"] = str(config.CACHE_DIR)
@@ -278,12 +275,74 @@ def _start_helper(
     try:
         assert proc.stdin is not None
         pickle.dump(list(sys.path), proc.stdin)
+        proc.stdin.flush()
+    except OSError:
+        _stop(proc)
+        return None
+    return proc
+
+
+def _send(
+    proc: Any, jobs: list[tuple[Any, tuple[Any, ...]]], needs: list[tuple[int, ...]], folder: Path
+) -> Any:
+    """`proc`, given the jobs; None if they could not be sent."""
+    payload = {
+        "module_file": str(Path(__file__).resolve()),
+        "folder": str(folder),
+        "jobs": [(d.py_func.__module__, d.py_func.__qualname__, sig) for d, sig in jobs],
+        "needs": needs,
+    }
+    try:
         pickle.dump(payload, proc.stdin)
         proc.stdin.close()
     except (OSError, pickle.PicklingError):
         _stop(proc)
         return None
     return proc
+
+
+def _start_helper(
+    jobs: list[tuple[Any, tuple[Any, ...]]], needs: list[tuple[int, ...]], folder: Path
+) -> Any:
+    """The helper process, given the jobs: the one started early if there is one, else a new
+    one; None if it could not start."""
+    global _early
+    proc, _early = _early, None
+    if proc is None or proc.poll() is not None:
+        proc = _spawn()
+    return None if proc is None else _send(proc, jobs, needs, folder)
+
+
+#: The helper process started early (`start_helper_early`), until `compile_ahead` takes it.
+_early: Any = None
+
+
+def start_helper_early() -> None:
+    """Start the helper process now, if a first building run may need it (one core more, the
+    step loop not cached): its own start (Python, Numba, the phases' modules) then overlaps
+    the command's reading of the scenario and building of the world, and it waits for its
+    jobs from `compile_ahead`. If no building run comes, it is stopped when this process ends.
+    """
+    global _early
+    if _early is not None or not _worth_two_processes():
+        return
+    from hyosan.engines.agents.step import advance_building
+
+    try:
+        if advance_building.overloads or advance_building._cache._cache_file._load_index():
+            return  # cached (for some types at least): most likely nothing to compile
+    except Exception:  # no cache to read (NUMBA_CACHE_DIR unusable, JIT off): compile as before
+        return
+    _early = _spawn()
+    if _early is not None:
+        atexit.register(_stop_early)
+
+
+def _stop_early() -> None:
+    global _early
+    if _early is not None:
+        _stop(_early)
+        _early = None
 
 
 def _stop(proc: Any) -> None:
@@ -294,7 +353,17 @@ def _stop(proc: Any) -> None:
 
 def helper_main(stream: Any) -> int:
     """The helper process: compile the jobs it claims (into Numba's cache), then exit."""
-    payload = pickle.load(stream)
+    # While the parent reads the scenario and builds the world: the step loop's modules (every
+    # phase's), and Numba's contexts, which its first compile would otherwise set up.
+    from numba.core.registry import cpu_target
+
+    importlib.import_module("hyosan.engines.agents.step")
+    cpu_target.typing_context.refresh()
+    cpu_target.target_context.refresh()
+    try:
+        payload = pickle.load(stream)
+    except EOFError:  # the parent had no jobs after all
+        return 0
     if str(Path(__file__).resolve()) != payload["module_file"]:
         return 3  # another hyosan than the parent's: its cache would not be the parent's
     folder = Path(payload["folder"])
