@@ -7,8 +7,8 @@
   loop's compile asks for, and those of the phases they call, and compiling ahead on two
   processes leaves every kernel compiled and cached, as the step loop would have, never
   taking a phase before the phases it calls;
-- a kernel calls the phases it calls by their symbols, without their code linked into its own
-  (phases/linking.py), and its cached code, read in a new process, first reads theirs.
+- a kernel's Python wrapper is made into machine code without optimising (phases/library.py),
+  and a cached kernel read in a new process compiles nothing.
 """
 
 from __future__ import annotations
@@ -39,9 +39,10 @@ from numba.core.untyped_passes import InlineInlinables
 import hyosan
 from hyosan.engines.agents import precompile
 from hyosan.engines.agents.building_run import setup_building
-from hyosan.engines.agents.phases import cache, linking
+from hyosan.engines.agents.phases import cache
 from hyosan.engines.agents.phases.inlining import LeanInlineInlinables, ShareScopeCopies
 from hyosan.engines.agents.phases.jit import compiled, inlined
+from hyosan.engines.agents.phases.library import LeanLibrary
 from hyosan.engines.agents.phases.lowering import LEAN_LOWERING, LeanCompiler
 from hyosan.engines.agents.phases.people import people_choose
 from hyosan.engines.agents.step import advance_building
@@ -437,44 +438,26 @@ def test_a_phase_is_compiled_only_once_the_phases_it_calls_are_done(tmp_path: Pa
     assert log == ["other", "callee done elsewhere", "caller"]
 
 
-# --- calling by symbol ------------------------------------------------------------------------
+# --- the code libraries ----------------------------------------------------------------------
 
 
-def test_a_kernel_calls_its_phases_by_symbol_without_their_code(kernels_module: Any) -> None:
+def test_a_kernels_python_wrapper_is_not_optimised_and_the_kernel_is(kernels_module: Any) -> None:
     k = kernels_module
     x = np.ones(3)
     assert k.step(x, 1.5) is False
     assert x.tolist() == [3.5, 3.5, 3.5]
     sig = (typeof(x, Purpose.argument), typeof(1.5, Purpose.argument))
-    step = k.step.overloads[sig]
-    module = step.library._final_module
-    called = {}
-    for phase, phase_sig in ((k.double, sig[:1]), (k.shift, sig)):
-        symbol = phase.overloads[phase_sig].fndesc.mangled_name
-        called[symbol] = (k.__name__, phase.py_func.__qualname__, phase_sig, symbol)
-        assert module.get_function(symbol).is_declaration  # declared, its code not linked in
-    assert sorted(step.library.callees) == sorted(called.values())
-    # shift calls nudge likewise; the step loop does not call nudge.
-    nudge = k.nudge.overloads[sig].fndesc.mangled_name
-    shift = k.shift.overloads[sig]
-    assert shift.library._final_module.get_function(nudge).is_declaration
-    assert nudge not in called
+    cres = k.step.overloads[sig]
+    assert isinstance(cres.library, LeanLibrary)
+    module = cres.library._final_module
+    wrapper = module.get_function(cres.fndesc.llvm_cpython_wrapper_name)
+    kernel = module.get_function(cres.fndesc.mangled_name)
+    assert "optnone" in " ".join(str(a) for a in wrapper.attributes)
+    assert "optnone" not in " ".join(str(a) for a in kernel.attributes)
+    assert not kernel.is_declaration  # the phases and the loop, linked and optimised together
 
 
-def test_a_symbol_is_numbered_by_the_compiles_of_its_function_in_the_process() -> None:
-    class FuncId:
-        modname, func_qualname = "somewhere", "f"
-        unique_id, unique_name = 41, "f$41"
-
-    a, b, c = FuncId(), FuncId(), FuncId()
-    linking.stable_symbol(a, (typeof(1.5),))
-    linking.stable_symbol(b, (typeof(1.5),))  # the same function and types again: another
-    linking.stable_symbol(c, (typeof(np.ones(2)),))  # other types: counted apart
-    assert (a.unique_id, b.unique_id, c.unique_id) == ("h0", "h1", "h0")
-    assert a.unique_name == "f$h0"
-
-
-def test_a_cached_kernel_read_in_a_new_process_reads_its_phases_first(
+def test_a_cached_kernel_read_in_a_new_process_compiles_nothing(
     kernels_module: Any, tmp_path: Path
 ) -> None:
     k = kernels_module
@@ -501,23 +484,3 @@ def test_a_cached_kernel_read_in_a_new_process_reads_its_phases_first(
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == [False, [3.5, 3.5, 3.5], []]  # all read from the cache
-
-
-def test_a_cached_kernel_whose_phases_cannot_be_had_is_compiled_again(
-    kernels_module: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A phase's symbol is not the one the cached step loop was compiled against (or the phase
-    is gone): the cached code is not read (LLVM would abort on the unresolved symbol)."""
-    step = kernels_module.step
-    x = np.ones(3)
-    step(x, 1.0)
-    sig = (typeof(x, Purpose.argument), typeof(1.0, Purpose.argument))
-    ctx = step.targetctx
-    assert cache.SourcesCache(step.py_func).load_overload(sig, ctx) is not None
-    name = kernels_module.__name__
-    symbol = kernels_module.shift.overloads[sig].fndesc.mangled_name
-    assert linking._ready((name, "shift", sig, symbol), ctx)
-    assert not linking._ready((name, "shift", sig, symbol + "x"), ctx)
-    assert not linking._ready((name, "gone", sig, symbol), ctx)
-    monkeypatch.setattr(linking, "_ready", lambda callee, target_context: False)
-    assert cache.SourcesCache(step.py_func).load_overload(sig, ctx) is None

@@ -19,8 +19,6 @@ from typing import Any
 
 from numba.core.caching import FunctionCache
 
-from hyosan.engines.agents.phases.linking import ByNameCacheImpl, StaleCalleesError
-
 __all__ = ["SourcesCache", "kernel_sources", "sources_digest"]
 
 _PHASES = Path(__file__).resolve().parent
@@ -53,10 +51,7 @@ def sources_digest() -> str | None:
 
 
 class SourcesCache(FunctionCache):
-    """Numba's cache of one function, whose index is stale once the kernels' sources change,
-    and whose entries name the functions it calls by name (linking.py)."""
-
-    _impl_class = ByNameCacheImpl
+    """Numba's cache of one function, whose index is stale once the kernels' sources change."""
 
     def __init__(self, py_func: Any) -> None:
         super().__init__(py_func)
@@ -65,11 +60,3 @@ class SourcesCache(FunctionCache):
         if digest is not None and hasattr(index, "_source_stamp"):
             # Numba keeps the index only while this stamp (the file's own) is unchanged.
             index._source_stamp = (index._source_stamp, digest)  # type: ignore[union-attr]
-
-    def load_overload(self, sig: Any, target_context: Any) -> Any:
-        """The cached compile result for `sig`; None (compile it again) if there is none, or
-        if a function it calls by name cannot be had under the symbol it was compiled against."""
-        try:
-            return super().load_overload(sig, target_context)
-        except StaleCalleesError:
-            return None

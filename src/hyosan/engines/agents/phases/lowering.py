@@ -30,7 +30,7 @@ from numba.core.typed_passes import NativeLowering
 from numba.core.untyped_passes import InlineInlinables
 
 from hyosan.engines.agents.phases.inlining import LeanInlineInlinables
-from hyosan.engines.agents.phases.linking import ByNameLibrary, mark_callee, stable_symbol
+from hyosan.engines.agents.phases.library import LeanLibrary
 
 __all__ = ["LEAN_LOWERING", "LeanCompiler", "LeanLower"]
 
@@ -129,27 +129,16 @@ class LeanLower(lowering.Lower):
 
 @register_pass(mutates_CFG=True, analysis_only=False)
 class LeanNativeLowering(NativeLowering):
-    """Numba's native lowering pass, with `LeanLower`, into a `ByNameLibrary` whose function
-    is then a callee by name (linking.py)."""
+    """Numba's native lowering pass, with `LeanLower`, into a `LeanLibrary` (library.py)."""
 
     _name = "hyosan_lean_native_lowering"
 
     def run_pass(self, state: Any) -> bool:
-        """Lower into a library that calls other such functions by name, under a symbol the
-        same in every process (linking.py), and mark it a callee by name."""
-        stable_symbol(state.func_ir.func_id, state.args)
+        """Lower into a `LeanLibrary`: its Python wrapper is not optimised."""
         if state.library is None:
-            state.library = ByNameLibrary(state.targetctx.codegen(), state.func_id.func_qualname)
+            state.library = LeanLibrary(state.targetctx.codegen(), state.func_id.func_qualname)
             state.library.enable_object_caching()  # as Numba's pass does, to cache it later
         done: bool = super().run_pass(state)
-        func_id = state.func_id
-        mark_callee(
-            state.library,
-            func_id.modname,
-            func_id.func_qualname,
-            state.args,
-            state.cr.fndesc.mangled_name,
-        )
         return done
 
     @property
