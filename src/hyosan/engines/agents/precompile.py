@@ -152,10 +152,10 @@ def nested_phases(
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
                 continue
             callee = fn.__globals__.get(node.func.id)
-            names = [a.id if isinstance(a, ast.Name) else None for a in node.args]
-            if not _is_phase_call(callee) or node.keywords or None in names:
+            if not _is_phase_call(callee) or node.keywords:
                 continue
-            if any(name not in own for name in names):
+            names = [a.id for a in node.args if isinstance(a, ast.Name)]
+            if len(names) != len(node.args) or any(name not in own for name in names):
                 continue
             calls[caller].add(callee)
             if callee not in every:
@@ -328,8 +328,9 @@ def start_helper_early() -> None:
         return
     from hyosan.engines.agents.step import advance_building
 
+    step: Any = advance_building  # a Numba dispatcher, typed as the function it compiles
     try:
-        if advance_building.overloads or advance_building._cache._cache_file._load_index():
+        if step.overloads or step._cache._cache_file._load_index():
             return  # cached (for some types at least): most likely nothing to compile
     except Exception:  # no cache to read (NUMBA_CACHE_DIR unusable, JIT off): compile as before
         return
