@@ -255,6 +255,12 @@ def _run(
 
     try:
         scen = load_scenario(scenario, set_ or [])
+        if (engine or scen.engine) == "agents":
+            # On a cold cache, the process compiling half the kernels starts now (its start-up
+            # overlaps the checks and the building of the world), not at the first step.
+            from hyosan.engines.agents.precompile import start_helper_early
+
+            start_helper_early()
         preflight(scen, engine, source=scenario)  # the checks validate makes, before the lock
         target = out if out is not None else default_run_dir(scen.name)
         # OUT's lock is taken, and OUT checked, before the run: a second command into the same

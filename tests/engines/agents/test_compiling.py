@@ -4,8 +4,11 @@
 - a kernel's cached code goes stale when any of the kernels' sources changes (phases/cache.py),
   and those sources are every module the kernels are compiled from;
 - the probe of the step loop (precompile.py) finds the phases and argument types the step
-  loop's compile asks for, and compiling ahead on two processes leaves every kernel compiled
-  and cached, as the step loop would have.
+  loop's compile asks for, and those of the phases they call, and compiling ahead on two
+  processes leaves every kernel compiled and cached, as the step loop would have, never
+  taking a phase before the phases it calls;
+- a kernel's Python wrapper is made into machine code without optimising (phases/library.py),
+  and a cached kernel read in a new process compiles nothing.
 """
 
 from __future__ import annotations
@@ -14,8 +17,12 @@ import ast
 import copy
 import importlib
 import importlib.util
+import json
+import os
+import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +42,7 @@ from hyosan.engines.agents.building_run import setup_building
 from hyosan.engines.agents.phases import cache
 from hyosan.engines.agents.phases.inlining import LeanInlineInlinables, ShareScopeCopies
 from hyosan.engines.agents.phases.jit import compiled, inlined
+from hyosan.engines.agents.phases.library import LeanLibrary
 from hyosan.engines.agents.phases.lowering import LEAN_LOWERING, LeanCompiler
 from hyosan.engines.agents.phases.people import people_choose
 from hyosan.engines.agents.step import advance_building
@@ -185,7 +193,8 @@ def test_a_helpers_ir_copied_block_by_block_copies_its_scope_once() -> None:
 
 @pytest.fixture
 def kernels_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """A module of tiny kernels (a step loop calling two phases), cached under tmp_path."""
+    """A module of tiny kernels (a step loop calling two phases, one of which calls a third),
+    cached under tmp_path."""
     monkeypatch.setattr(config, "CACHE_DIR", str(tmp_path / "numba"))
     name = f"tiny_kernels_{time.monotonic_ns()}"
     (tmp_path / f"{name}.py").write_text(
@@ -201,9 +210,14 @@ def kernels_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
 
             @phase
-            def shift(x, by: float) -> bool:
+            def nudge(x, by: float) -> None:
                 for i in range(x.size):
                     x[i] += by
+
+
+            @phase
+            def shift(x, by: float) -> bool:
+                nudge(x, by)
                 return x[0] > 10.0
 
 
@@ -306,10 +320,10 @@ def test_compiling_ahead_compiles_and_caches_every_kernel(
     messages: list[str] = []
     with reporting(messages.append):
         precompile.compile_ahead(k.step, args)
-    assert messages[0] == f"{precompile.MESSAGE}: 0 of 3"
-    assert messages[-1] == f"{precompile.MESSAGE}: 3 of 3"
+    assert messages[0] == f"{precompile.MESSAGE}: 0 of 4"  # double, shift, nudge, the loop
+    assert messages[-1] == f"{precompile.MESSAGE}: 4 of 4"
     assert sig in k.step.overloads
-    for phase in (k.double, k.shift):
+    for phase in (k.double, k.shift, k.nudge):
         assert precompile._is_cached(phase, (sig[0],) if phase is k.double else sig)
     x = np.ones(3)
     assert k.step(x, 1.5) is False
@@ -324,13 +338,42 @@ def test_the_helper_compiles_what_it_claims_into_the_cache(
     jobs = [(k.double, (typeof(x, Purpose.argument),)), (k.shift, (typeof(x), typeof(1.5)))]
     folder = tmp_path / "claims"
     folder.mkdir()
-    proc = precompile._start_helper(jobs, folder)
+    proc = precompile._start_helper(jobs, [(), ()], folder)
     assert proc is not None
     assert proc.wait(timeout=120) == 0
     assert sorted(p.name for p in folder.iterdir()) == ["0.claim", "0.done", "1.claim", "1.done"]
     for dispatcher, sig in jobs:
         assert not dispatcher.overloads  # compiled there, not here
         assert precompile._is_cached(dispatcher, sig)
+
+
+def test_a_helper_started_early_waits_for_its_jobs(
+    kernels_module: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    k = kernels_module
+    x = np.ones(3)
+    early = precompile._spawn()  # as `hyosan run` starts it, before the world is built
+    assert early is not None
+    monkeypatch.setattr(precompile, "_early", early)
+    time.sleep(0.2)
+    assert early.poll() is None  # waiting for its jobs
+    jobs = [(k.double, (typeof(x, Purpose.argument),)), (k.nudge, (typeof(x), typeof(1.5)))]
+    folder = tmp_path / "claims"
+    folder.mkdir()
+    proc = precompile._start_helper(jobs, [(), ()], folder)
+    assert proc is early
+    assert precompile._early is None  # taken
+    assert proc.wait(timeout=120) == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["0.claim", "0.done", "1.claim", "1.done"]
+    for dispatcher, sig in jobs:
+        assert precompile._is_cached(dispatcher, sig)
+
+
+def test_a_helper_started_early_and_given_no_jobs_ends() -> None:
+    early = precompile._spawn()
+    assert early is not None
+    early.stdin.close()  # this process ended, or had nothing to compile
+    assert early.wait(timeout=120) == 0
 
 
 def test_compiling_ahead_steps_aside_when_told_or_when_cached(
@@ -352,3 +395,92 @@ def test_compiling_ahead_steps_aside_when_told_or_when_cached(
         precompile.compile_ahead(again, args)
     assert not again.overloads
     assert not messages  # the cache holds it: nothing to do ahead
+
+
+def test_the_probe_finds_the_phases_a_phase_calls_with_their_types(kernels_module: Any) -> None:
+    k = kernels_module
+    args = (np.ones(3), 1.5)
+    found = precompile.phase_signatures(k.step, args)
+    assert set(found) == {k.double, k.shift}
+    every, calls = precompile.nested_phases(found)
+    assert calls[k.shift] == {k.nudge}
+    assert calls[k.double] == set()
+    k.step(*args)  # compiling shift asks nudge for the types found, and for nothing else
+    assert list(k.nudge.overloads) == [every[k.nudge]]
+
+
+class _Job:
+    """A stand-in for a dispatcher: compiling it records the moment."""
+
+    def __init__(self, log: list[str], name: str) -> None:
+        self.log, self.name = log, name
+
+    def compile(self, sig: Any) -> None:
+        self.log.append(self.name)
+
+
+def test_a_phase_is_compiled_only_once_the_phases_it_calls_are_done(tmp_path: Path) -> None:
+    """The other process has claimed the callee (job 1): the caller (job 0) waits for it to be
+    done, and takes the job after it meanwhile."""
+    log: list[str] = []
+    jobs = [(_Job(log, "caller"), ()), (_Job(log, "callee"), ()), (_Job(log, "other"), ())]
+    (tmp_path / "1.claim").touch()
+
+    def the_other_finishes() -> None:
+        time.sleep(0.3)
+        log.append("callee done elsewhere")
+        (tmp_path / "1.done").touch()
+
+    other = threading.Thread(target=the_other_finishes)
+    other.start()
+    precompile._compile_claimed(jobs, [(1,), (), ()], tmp_path, lambda: None)
+    other.join()
+    assert log == ["other", "callee done elsewhere", "caller"]
+
+
+# --- the code libraries ----------------------------------------------------------------------
+
+
+def test_a_kernels_python_wrapper_is_not_optimised_and_the_kernel_is(kernels_module: Any) -> None:
+    k = kernels_module
+    x = np.ones(3)
+    assert k.step(x, 1.5) is False
+    assert x.tolist() == [3.5, 3.5, 3.5]
+    sig = (typeof(x, Purpose.argument), typeof(1.5, Purpose.argument))
+    cres = k.step.overloads[sig]
+    assert isinstance(cres.library, LeanLibrary)
+    module = cres.library._final_module
+    wrapper = module.get_function(cres.fndesc.llvm_cpython_wrapper_name)
+    kernel = module.get_function(cres.fndesc.mangled_name)
+    assert "optnone" in " ".join(str(a) for a in wrapper.attributes)
+    assert "optnone" not in " ".join(str(a) for a in kernel.attributes)
+    assert not kernel.is_declaration  # the phases and the loop, linked and optimised together
+
+
+def test_a_cached_kernel_read_in_a_new_process_compiles_nothing(
+    kernels_module: Any, tmp_path: Path
+) -> None:
+    k = kernels_module
+    k.step(np.ones(3), 1.5)  # compiled and cached here
+    script = textwrap.dedent(
+        f"""
+        import importlib, json
+        import numpy as np
+        k = importlib.import_module({k.__name__!r})
+        x = np.ones(3)
+        done = k.step(x, 1.5)
+        misses = [f.py_func.__name__ for f in (k.step, k.double, k.shift, k.nudge)
+                  if f.stats.cache_misses]
+        print(json.dumps([bool(done), x.tolist(), misses]))
+        """
+    )
+    env = {
+        **os.environ,
+        "NUMBA_CACHE_DIR": str(config.CACHE_DIR),
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path]),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == [False, [3.5, 3.5, 3.5], []]  # all read from the cache

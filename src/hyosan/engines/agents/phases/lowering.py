@@ -30,6 +30,7 @@ from numba.core.typed_passes import NativeLowering
 from numba.core.untyped_passes import InlineInlinables
 
 from hyosan.engines.agents.phases.inlining import LeanInlineInlinables
+from hyosan.engines.agents.phases.library import LeanLibrary
 
 __all__ = ["LEAN_LOWERING", "LeanCompiler", "LeanLower"]
 
@@ -128,9 +129,17 @@ class LeanLower(lowering.Lower):
 
 @register_pass(mutates_CFG=True, analysis_only=False)
 class LeanNativeLowering(NativeLowering):
-    """Numba's native lowering pass, with `LeanLower`."""
+    """Numba's native lowering pass, with `LeanLower`, into a `LeanLibrary` (library.py)."""
 
     _name = "hyosan_lean_native_lowering"
+
+    def run_pass(self, state: Any) -> bool:
+        """Lower into a `LeanLibrary`: its Python wrapper is not optimised."""
+        if state.library is None:
+            state.library = LeanLibrary(state.targetctx.codegen(), state.func_id.func_qualname)
+            state.library.enable_object_caching()  # as Numba's pass does, to cache it later
+        done: bool = super().run_pass(state)
+        return done
 
     @property
     def lowering_class(self) -> type[lowering.Lower]:

@@ -19,7 +19,7 @@ from hyosan.engines.agents.params import (
     Params,
 )
 from hyosan.engines.agents.phases.daylight import is_dark
-from hyosan.engines.agents.phases.jit import inlined
+from hyosan.engines.agents.phases.jit import inlined, phase
 from hyosan.engines.agents.phases.sounds import add_sound
 from hyosan.engines.agents.state import Agents, Census, Draws, Passages, Rooms, Sounds
 from hyosan.engines.kernel import EventLog, log_event
@@ -92,7 +92,9 @@ def nearest_exit(rooms: Rooms, passages: Passages, r: int) -> int:
     return best
 
 
-@inlined
+# Compiled on its own (not pasted into people_choose), so that the two processes of a first
+# run compile it and people_choose at the same time (precompile.py); it runs once a step.
+@phase
 def plan_rooms(
     t: float,
     tn: float,
