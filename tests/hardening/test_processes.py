@@ -126,6 +126,21 @@ def test_workers_die_with_their_parent(tmp_path: Path) -> None:
 
 
 @linux_only
+def test_ctrl_c_while_the_fork_server_starts_is_not_lost(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The parent ignores SIGINT while it forks the fork server (so that the server is born
+    # deaf to it); a Ctrl-C in that window once went nowhere and the ensemble ran on.
+    from multiprocessing import forkserver
+
+    from hyosan.ensemble import lifeline
+
+    monkeypatch.setattr(forkserver, "ensure_running", lambda: os.kill(os.getpid(), signal.SIGINT))
+    with pytest.raises(KeyboardInterrupt):
+        lifeline.start_fork_server()
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+@linux_only
 def test_ctrl_c_as_workers_start_prints_no_traceback(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         _ensemble(tmp_path / "out", 100_000, 2),

@@ -18,8 +18,10 @@ resource tracker: four processes and hundreds of MB, measured 44 minutes after t
   parent starts the fork server and the resource tracker with SIGINT ignored
   (`start_fork_server`; an ignored signal stays ignored across exec), and the fork server
   ignores SIGINT and SIGTERM from its first import on (ensemble.forkserver_quiet), so the
-  workers it forks are born ignoring both. (A signal mask would not do: the fork server is
-  started with subprocess's fork_exec, which resets the mask.)
+  workers it forks are born ignoring both. While it forks them the parent also blocks SIGINT,
+  so that a Ctrl-C in those milliseconds waits (Linux keeps a blocked signal pending even
+  while it is ignored) instead of being lost; the children inherit the block, harmless in
+  processes that ignore SIGINT anyway.
 """
 
 from __future__ import annotations
@@ -101,9 +103,18 @@ def start_fork_server() -> None:
         return
     # An ignored signal stays ignored across fork and exec, and Python then installs no
     # KeyboardInterrupt handler: the new interpreters start (site, imports) deaf to Ctrl-C.
-    # This process is deaf to it only while it forks them (milliseconds).
+    # This process must not lose a Ctrl-C that comes while it forks them, so it blocks SIGINT
+    # too: Linux keeps a blocked signal pending even while it is ignored, and delivers it (a
+    # KeyboardInterrupt) once the handler is back and the signal unblocked.
+    blocking = hasattr(signal, "pthread_sigmask")
+    if blocking:
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        if signal.SIGINT in signal.sigpending():  # came just now: take it before forking
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     old = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         forkserver.ensure_running()
     finally:
         signal.signal(signal.SIGINT, old)
+        if blocking:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
