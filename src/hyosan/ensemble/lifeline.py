@@ -15,13 +15,11 @@ resource tracker: four processes and hundreds of MB, measured 44 minutes after t
 - workers ignore SIGINT and SIGTERM: Ctrl-C at a terminal reaches the whole process group, and
   it is the parent's to handle (cancel what is queued, keep what finished). A process that is
   still starting when Ctrl-C comes must not print a KeyboardInterrupt traceback either: the
-  parent starts the fork server and the resource tracker with SIGINT ignored
-  (`start_fork_server`; an ignored signal stays ignored across exec), and the fork server
-  ignores SIGINT and SIGTERM from its first import on (ensemble.forkserver_quiet), so the
-  workers it forks are born ignoring both. While it forks them the parent also blocks SIGINT,
-  so that a Ctrl-C in those milliseconds waits (Linux keeps a blocked signal pending even
-  while it is ignored) instead of being lost; the children inherit the block, harmless in
-  processes that ignore SIGINT anyway.
+  parent starts the fork server and the resource tracker with SIGINT blocked
+  (`start_fork_server`; the block is inherited across fork and exec, and a Ctrl-C in that
+  moment waits in the parent instead of being lost), and the fork server ignores SIGINT and
+  SIGTERM from its first import on (ensemble.forkserver_quiet), so the workers it forks are
+  born ignoring both.
 """
 
 from __future__ import annotations
@@ -95,26 +93,29 @@ def start_worker(parent_pid: int, parent_started: str, temp_dir: str | None = No
 
 def start_fork_server() -> None:
     """Start multiprocessing's fork server (and its resource tracker), if not yet running,
-    with SIGINT ignored: see the module's note."""
-    from multiprocessing import forkserver
+    with SIGINT held back: see the module's note."""
+    from multiprocessing import forkserver, resource_tracker
 
     if threading.current_thread() is not threading.main_thread():
         forkserver.ensure_running()
         return
-    # An ignored signal stays ignored across fork and exec, and Python then installs no
-    # KeyboardInterrupt handler: the new interpreters start (site, imports) deaf to Ctrl-C.
-    # This process must not lose a Ctrl-C that comes while it forks them, so it blocks SIGINT
-    # too: Linux keeps a blocked signal pending even while it is ignored, and delivers it (a
-    # KeyboardInterrupt) once the handler is back and the signal unblocked.
-    blocking = hasattr(signal, "pthread_sigmask")
-    if blocking:
+    if hasattr(signal, "pthread_sigmask"):
+        # A blocked signal stays blocked across fork and exec: the new interpreters start
+        # (site, imports) with Ctrl-C held back until they ignore it, which discards it. This
+        # process gets a Ctrl-C that came meanwhile when it unblocks it (or at once, by way of
+        # another thread that does not block it), as the resource tracker's start does.
+        # The resource tracker first: starting it unblocks SIGINT, whatever the caller had.
+        resource_tracker.ensure_running()
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        if signal.SIGINT in signal.sigpending():  # came just now: take it before forking
+        try:
+            forkserver.ensure_running()
+        finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        return
+    # An ignored signal stays ignored across exec, and Python then installs no
+    # KeyboardInterrupt handler; this process is deaf to Ctrl-C only while it forks them.
     old = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         forkserver.ensure_running()
     finally:
         signal.signal(signal.SIGINT, old)
-        if blocking:
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
