@@ -137,11 +137,12 @@ def write_report(
         frames = _frames(data)
         if frames is not None:
             notes.extend(frames.notes)
-        if pictures:
-            written.extend(_run_pictures(data, frames, folder, images))
-        from hyosan.reports.html import render_run
+        from hyosan.reports.html import epidemic_png, render_run
 
-        html = render_run(data, frames, images, notes)
+        epidemic = epidemic_png(data)
+        if pictures:
+            written.extend(_run_pictures(data, frames, epidemic, folder, images))
+        html = render_run(data, frames, images, notes, epidemic)
     report = _atomic(folder / REPORT, lambda tmp: tmp.write_text(html, encoding="utf-8"))
     return ReportFiles(report=report, pictures=written, seconds=time.perf_counter() - start)
 
@@ -153,18 +154,19 @@ def _frames(run: RunData) -> PlaceFrames | None:
 
 
 def _run_pictures(
-    run: RunData, frames: PlaceFrames | None, folder: Path, images: dict[str, str]
+    run: RunData,
+    frames: PlaceFrames | None,
+    epidemic: bytes | None,
+    folder: Path,
+    images: dict[str, str],
 ) -> list[Path]:
     from hyosan.reports.animation import write_gif
     from hyosan.reports.plots import plot_first_zombie, plot_timeseries
 
     written = [_save_figure(plot_timeseries(run), folder / TIMESERIES_PNG)]
     images["every state over time"] = TIMESERIES_PNG
-    from hyosan.reports.epidemic_plot import plot_epidemic
-
-    epidemic = plot_epidemic(run)
     if epidemic is not None:
-        written.append(_save_figure(epidemic, folder / EPIDEMIC_PNG))
+        written.append(_atomic(folder / EPIDEMIC_PNG, lambda tmp: tmp.write_bytes(epidemic)))
         images["incidence of each reaction and R_t"] = EPIDEMIC_PNG
     if frames is None:
         return written

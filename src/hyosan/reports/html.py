@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from hyosan.reports.frames import PlaceFrames
     from hyosan.reports.rundata import EnsembleData, RunData
 
-__all__ = ["fmt_clock", "fmt_time", "render_ensemble", "render_run", "script_json"]
+__all__ = ["epidemic_png", "fmt_clock", "fmt_time", "render_ensemble", "render_run", "script_json"]
 
 
 def script_json(data: Any) -> str:
@@ -166,18 +166,26 @@ def _render(context: dict[str, Any], data: dict[str, Any]) -> str:
     )
 
 
-def _epidemic_figure(run: RunData) -> list[tuple[str, str]]:
-    """The incidence and R_t chart, in the page as a data: URI (none without incidence)."""
+def epidemic_png(run: RunData) -> bytes | None:
+    """The incidence and R_t chart as PNG bytes (None without incidence): drawn once, for the
+    page and for the file beside it."""
     import io
 
     from hyosan.reports.epidemic_plot import plot_epidemic
 
     fig = plot_epidemic(run)
     if fig is None:
-        return []
+        return None
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
-    uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    fig.savefig(buffer, format="png", dpi=110)
+    return buffer.getvalue()
+
+
+def _epidemic_figure(png: bytes | None) -> list[tuple[str, str]]:
+    """The incidence and R_t chart, in the page as a data: URI (none without incidence)."""
+    if png is None:
+        return []
+    uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     return [("new infections and other reactions per interval, and R_t", uri)]
 
 
@@ -186,8 +194,10 @@ def render_run(
     frames: PlaceFrames | None,
     images: dict[str, str],
     notes: list[str],
+    epidemic: bytes | None = None,
 ) -> str:
-    """The HTML of one run's report; `images` maps a label to a file written beside it."""
+    """The HTML of one run's report; `images` maps a label to a file written beside it, and
+    `epidemic` is the incidence chart (`epidemic_png`), shown in the page."""
     from hyosan.reports.interventions import intervention_marks, interventions_table
     from hyosan.reports.payload import run_payload
 
@@ -210,7 +220,7 @@ def render_run(
         "survival": None,
         "interventions": interventions_table(run.summary, lambda t: fmt_time(t, unit, clock)),
         "differences": None,
-        "figures": _epidemic_figure(run),
+        "figures": _epidemic_figure(epidemic),
     }
     return _render(context, data)
 
