@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 import pytest
+from law_helpers import pooled_cells
 from scipy import stats
 
 import hyosan
@@ -101,15 +102,7 @@ def test_t3_probability_of_a_minor_outbreak(m: int) -> None:
     expected = law * RUNS
     # Pool the cells left to right while they expect fewer than 5; the rest of the law (major
     # outbreaks) is one more cell.
-    pooled_o, pooled_e, o_acc, e_acc = [], [], 0.0, 0.0
-    for o, e in zip(observed, expected, strict=True):
-        o_acc, e_acc = o_acc + o, e_acc + e
-        if e_acc >= 5:
-            pooled_o.append(o_acc)
-            pooled_e.append(e_acc)
-            o_acc = e_acc = 0.0
-    pooled_o[-1] += o_acc
-    pooled_e[-1] += e_acc
+    pooled_o, pooled_e = pooled_cells(observed, expected)
     pooled_o.append(float((~minor).sum()))
     pooled_e.append(RUNS * (1 - law.sum()))
     assert stats.chisquare(pooled_o, pooled_e).pvalue > 1e-3

@@ -8,10 +8,10 @@ with p > 1e-3.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import numpy as np
 import pytest
+from law_helpers import pooled_chisquare_p
 from scipy import stats
 
 import hyosan
@@ -34,20 +34,6 @@ def _alemi(S0: int, Z0: int, beta_per_day: float, ratio: float) -> hyosan.Scenar
             "time.output_every=3650d",
         ],
     )
-
-
-def _pooled_chisquare_p(observed: Sequence[float], expected: Sequence[float]) -> float:
-    """χ² p-value after pooling neighbouring cells until each expects at least 5 runs."""
-    pooled_o, pooled_e, o_acc, e_acc = [], [], 0.0, 0.0
-    for o, e in zip(observed, expected, strict=True):
-        o_acc, e_acc = o_acc + o, e_acc + e
-        if e_acc >= 5:
-            pooled_o.append(o_acc)
-            pooled_e.append(e_acc)
-            o_acc = e_acc = 0.0
-    pooled_o[-1] += o_acc
-    pooled_e[-1] += e_acc
-    return float(stats.chisquare(pooled_o, pooled_e).pvalue)
 
 
 def _custom(text: str) -> hyosan.Scenario:
@@ -73,7 +59,7 @@ def test_a4_who_wins_and_how_many_are_bitten(S0: int, Z0: int, beta: float, rati
     p_hat = float(np.mean(bites < S0))
     assert abs(p_hat - p_win) <= 4 * math.sqrt(p_win * (1 - p_win) / n)
     observed = np.bincount(bites, minlength=S0 + 1).astype(float)
-    assert _pooled_chisquare_p(observed, law * n) > 1e-3
+    assert pooled_chisquare_p(observed, law * n) > 1e-3
 
 
 def test_a5_the_clock() -> None:
@@ -125,7 +111,7 @@ def test_t9_decay_is_binomial() -> None:
     exp_mid = pmf.pmf(np.arange(lo, hi)) * n
     obs = [observed[:lo].sum(), *observed[lo:hi], observed[hi:].sum()]
     exp = [pmf.cdf(lo - 1) * n, *exp_mid, pmf.sf(hi - 1) * n]
-    assert _pooled_chisquare_p(obs, exp) > 1e-3
+    assert pooled_chisquare_p(obs, exp) > 1e-3
 
 
 IMMIGRATION = """

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy import stats
+from law_helpers import pooled_chisquare_p
 
 import hyosan
 from hyosan.engines import get_engine
@@ -176,16 +176,7 @@ def test_path_bites_follow_the_truncated_geometric_law(tmp_path: Path) -> None:
     assert abs(bitten.mean() - mean) <= 4 * sd / math.sqrt(runs)
     observed = np.bincount(bitten, minlength=n_humans + 1).astype(float)
     expected = law * runs
-    pooled_o, pooled_e, o_acc, e_acc = [], [], 0.0, 0.0
-    for o, e in zip(observed, expected, strict=True):
-        o_acc, e_acc = o_acc + o, e_acc + e
-        if e_acc >= 5:
-            pooled_o.append(o_acc)
-            pooled_e.append(e_acc)
-            o_acc = e_acc = 0.0
-    pooled_o[-1] += o_acc
-    pooled_e[-1] += e_acc
-    assert stats.chisquare(pooled_o, pooled_e).pvalue > 1e-3
+    assert pooled_chisquare_p(observed, expected) > 1e-3
 
 
 def test_stepping_is_validated() -> None:
