@@ -123,6 +123,25 @@ def test_groups_wait_for_the_dark_to_move_for_supplies(engine: AgentsEngine) -> 
     assert share_dark(night) > share_dark(any_time), (share_dark(night), share_dark(any_time))
 
 
+def test_a_decision_to_go_for_supplies_is_one_event(engine: AgentsEngine) -> None:
+    """A group that runs short decides once to go, however long it then waits to get through
+    and however the nearest place with supplies changes meanwhile: one leader's decisions from
+    one room are hours apart (they were minutes apart, 1,017 of them in one run)."""
+    decisions = 0
+    for seed in (7, 8):
+        ev = engine.run(hyosan_high(horizon="3d"), seed=seed).events
+        last: dict[tuple[str, str], float] = {}
+        columns = (ev[k].to_pylist() for k in ("kind", "t", "actor", "place"))
+        for kind, t, actor, place in zip(*columns, strict=True):
+            if kind != "supplies":
+                continue
+            decisions += 1
+            before = last.get((actor, place))
+            assert before is None or t - before >= 3600.0, (seed, actor, place, before, t)
+            last[actor, place] = t
+    assert decisions, "no group decided to go for supplies"
+
+
 def test_a_zombie_that_lost_interest_lets_the_quiet_be(engine: AgentsEngine) -> None:
     """Zombies that never lose interest find the holdouts: fewer humans inside at 24 h,
     summed over 6 seeds."""

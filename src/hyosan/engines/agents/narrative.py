@@ -115,7 +115,7 @@ def _sentence(kind: int, a: str, b: str, place: str, aux: int, other: str, t: st
     if kind == EV_MOVE:
         return f"{t} {a} reaches {the(place)} from {the(other)}"
     if kind == EV_SUPPLIES:
-        return f"{t} {a} leads the group out of {the(place)} for supplies ({the(other)})"
+        return f"{t} {a} decides to take the group from {the(place)} to {the(other)} for supplies"
     return f"{t} {EVENT_KINDS[kind]} in {the(place)}"
 
 

@@ -154,13 +154,14 @@ class Opening:
         return text
 
     def _moved(self) -> str | None:
-        # The engine logs a group's move for supplies when a named character leads it.
+        # The engine logs a group's decision to go for supplies when a named character leads
+        # it (once per need, however long the group then waits to get through).
         moves = int(np.count_nonzero(self.ev["kind"] == EV_SUPPLIES))
         if not moves:
             return None
         return (
-            f"Groups led by named characters set off {_plural(moves, 'time')} for water, food "
-            "or a toilet."
+            f"Groups led by named characters decided {_plural(moves, 'time')} to go for water, "
+            "food or a toilet."
         )
 
     def _held(self) -> str:

@@ -113,6 +113,8 @@ def plan_rooms(
     for r in range(rooms.kind.size):
         who = c.most_resourceful_who[r]
         if who < 0 or c.people[r] == 0 or c.zombies[r] > 0 or rooms.kind[r] == ROOM_EXIT:
+            if c.people[r] == 0:
+                rooms.supplies_goal[r] = -1  # whoever comes next decides afresh
             continue
         if a.aware[who] == 0:
             continue
@@ -160,12 +162,14 @@ def plan_rooms(
             toilet = a.toilet_need[who] >= 1.0 and a.supplies_need[who] < 1.0
             best = _nearest_with_needs(rooms, passages, c, r, toilet)
             if best >= 0:
-                # One event per decision, not per step while the group waits to get through.
-                if a.named[who] >= 0 and rooms.supplies_goal[r] != best:
+                # One event per decision to go, not per step while the group waits to get
+                # through, nor each time the nearest place to find what it needs changes.
+                if a.named[who] >= 0 and rooms.supplies_goal[r] < 0:
                     log_event(log, tn, EV_SUPPLIES, who, -1, r, best)
                 rooms.supplies_goal[r] = best
                 c.room_goal[r] = best
             continue
+        rooms.supplies_goal[r] = -1  # nothing needed now: the next need is a new decision
         if not threatened and p.exits > 0.0 and rooms.kind[r] == ROOM_HOLD:
             bold = a.traits[who, COURAGE] >= p.exit_courage
             rate = p.exit_rate * (2.0 if bold else 1.0)
