@@ -23,6 +23,7 @@ from hyosan.engines.agents.params import (
     EV_BROKEN,
     EV_ESCAPE,
     EV_HYBRID,
+    EV_OPENED,
     EV_TURN,
     HUMAN,
     HYBRID,
@@ -164,6 +165,7 @@ def world(states: list[int], rooms: list[int], **changes: float) -> World:
         progress=np.zeros(2),
         barricaded_from=np.full(2, -1, i4),
         pushers=np.zeros(2, i4),
+        passing_until=np.zeros(2),
         adj_start=np.array([0, 1, 3, 4], i4),
         adj_room=np.array([1, 0, 2, 1], i4),
         adj_passage=np.array([0, 0, 1, 1], i4),
@@ -340,8 +342,8 @@ def test_a_zombie_pushes_a_barricade_it_cannot_pass() -> None:
 # --- 5. barricades --------------------------------------------------------------------------------
 
 
-def barricade(w: World, h: float = DT) -> None:
-    barricades(DT, h, w.p, w.agents, w.rooms, w.passages, w.census, w.log)
+def barricade(w: World, h: float = DT, tn: float = DT) -> None:
+    barricades(tn, h, w.p, w.agents, w.rooms, w.passages, w.census, w.log)
 
 
 def test_a_pushed_barricade_loses_hold_and_breaks() -> None:
@@ -469,6 +471,33 @@ def test_someone_refused_by_two_rooms_is_refused_once_by_each() -> None:
     assert kinds(w).count(EV_ABANDON) == 2
     assert w.agents.refused[0].tolist() == [2, 0, 3]  # 1 + who refused
     assert w.passages.hold.tolist() == [50.0, 50.0]
+
+
+def test_nobody_barricades_a_doorway_someone_was_let_through() -> None:
+    # Let in through a barricade, someone takes a few steps to cross; a barricade raised behind
+    # the opener meanwhile sent them back to ask again, step after step (569 openings and 605
+    # barricades in one default run, at the gym's door). The room rebuilds once they are in.
+    w = world([HUMAN, HUMAN, ZOMBIE], [1, 2, 1], build_time=1.0, hold_time=99.0, grouping=0.0)
+    w.agents.aware[:] = 1
+    w.agents.goal[0] = 2
+    w.passages.hold[1] = 50.0
+    w.passages.barricaded_from[1] = 2
+    census(w)
+    decide(w)
+    assert (w.agents.passage[0], w.passages.hold[1]) == (1, 0.0)
+    assert kinds(w) == [EV_OPENED]
+    move(w)  # a step's order: barricades, people choose, they move
+    for step in range(1, 40):
+        census(w, t=step * DT, step_no=step + 1)
+        barricade(w, tn=(step + 1) * DT)
+        if w.agents.passage[0] == 1:
+            assert w.passages.hold[1] == 0.0, step  # they are still in the doorway
+        move(w)
+        if w.agents.room[0] == 2 and w.passages.hold[1] > 0.0:
+            break
+    assert w.agents.room[0] == 2  # across, not sent back
+    assert w.passages.hold[1] == 99.0  # and the barricade is up again behind them
+    assert kinds(w).count(EV_OPENED) == 1
 
 
 def test_the_resourceful_rig_a_makeshift_toilet() -> None:

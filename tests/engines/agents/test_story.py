@@ -12,6 +12,7 @@ Plus the direction of the new rules' effects, with the same seeds on both sides.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -125,21 +126,19 @@ def test_groups_wait_for_the_dark_to_move_for_supplies(engine: AgentsEngine) -> 
 
 def test_a_decision_to_go_for_supplies_is_one_event(engine: AgentsEngine) -> None:
     """A group that runs short decides once to go, however long it then waits to get through
-    and however the nearest place with supplies changes meanwhile: one leader's decisions from
-    one room are hours apart (they were minutes apart, 1,017 of them in one run)."""
-    decisions = 0
-    for seed in (7, 8):
+    and however the nearest place with supplies changes meanwhile: in three days no leader
+    logs more than a handful of decisions from one room (On-jo logged one every few minutes
+    from classroom 2-5 for days, 1,017 decisions in one run, while the class never left). A
+    room that empties and fills again decides afresh, so a lone wanderer may log a few."""
+    decisions: Counter[tuple[int, str, str]] = Counter()
+    for seed in (1, 7):
         ev = engine.run(hyosan_high(horizon="3d"), seed=seed).events
-        last: dict[tuple[str, str], float] = {}
-        columns = (ev[k].to_pylist() for k in ("kind", "t", "actor", "place"))
-        for kind, t, actor, place in zip(*columns, strict=True):
-            if kind != "supplies":
-                continue
-            decisions += 1
-            before = last.get((actor, place))
-            assert before is None or t - before >= 3600.0, (seed, actor, place, before, t)
-            last[actor, place] = t
+        columns = (ev[k].to_pylist() for k in ("kind", "actor", "place"))
+        for kind, actor, place in zip(*columns, strict=True):
+            if kind == "supplies":
+                decisions[seed, actor, place] += 1
     assert decisions, "no group decided to go for supplies"
+    assert max(decisions.values()) <= 5, decisions.most_common(3)
 
 
 def test_a_zombie_that_lost_interest_lets_the_quiet_be(engine: AgentsEngine) -> None:

@@ -50,6 +50,8 @@ def _build(
 ) -> None:
     """Work on a barricade across passage e, from the first of its ends that needs one."""
     ps, c = passages, census
+    if tn < ps.passing_until[e]:
+        return  # someone let through its barricade is still in the doorway (doors.py)
     for side in range(2):
         s_room = ps.a[e] if side == 0 else ps.b[e]
         if rooms.kind[s_room] != ROOM_HOLD or c.people[s_room] == 0 or c.zombies[s_room] > 0:

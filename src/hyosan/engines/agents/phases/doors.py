@@ -4,6 +4,7 @@ Leaving through their own room's barricade, people take it down. Asking to be le
 be refused by the room's most selfish person (refused, they do not ask that room again until
 another room refuses them; asked again, the same refuser's answer is the same decision, and
 only the first is an `abandon` event); else the room's most resourceful person opens it.
+Nobody barricades the passage again until those who went through are across.
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ def set_off(
             ps.progress[edge] = 0.0
             who = census.most_resourceful_who[q] if census.most_resourceful_who[q] >= 0 else -1
             log_event(log, tn, EV_OPENED, who, i, q, edge)
+        # Nobody rebuilds it while they are in the doorway: a barricade that went up on their
+        # way would send them back, to ask (and be let through) again, step after step.
+        ps.passing_until[edge] = max(ps.passing_until[edge], tn + ps.length[edge] / speed)
     a.heading_to[i] = target
     a.passage[i] = edge
     a.arrives_in[i] = ps.length[edge] / speed
