@@ -71,9 +71,7 @@ def test_the_paragraph_tells_the_run() -> None:
     assert "2 people got out (by the main gate), 2 in the first hour" in text
     assert "1 carried a bite out with them" in text
     assert "Among them: Nam On-jo (day 1 08:41)." in text
-    assert (
-        "Groups led by named characters decided 1 time to go for water, food or a toilet." in text
-    )
+    assert "Groups led by named characters decided once to go for water, food or a toilet." in text
     assert "At the end, 2 people held out inside: 2 in classroom 2-5." in text
     assert text.endswith("1 person kept their mind as a hybrid.")
     assert "never overrun" in text  # the run gave no overrun time

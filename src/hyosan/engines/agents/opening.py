@@ -159,10 +159,8 @@ class Opening:
         moves = int(np.count_nonzero(self.ev["kind"] == EV_SUPPLIES))
         if not moves:
             return None
-        return (
-            f"Groups led by named characters decided {_plural(moves, 'time')} to go for water, "
-            "food or a toilet."
-        )
+        times = "once" if moves == 1 else f"{moves:,} times"
+        return f"Groups led by named characters decided {times} to go for water, food or a toilet."
 
     def _held(self) -> str:
         alive = self.state == HUMAN
