@@ -24,15 +24,15 @@ Issue 13 asks that no engine be more than 5 % slower after its restructuring.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
+
+from bench_cold_start import _extract_src  # the same `git archive` of a revision's src/
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,14 +63,7 @@ print(json.dumps({"cpu": cpu, "fingerprints": fingerprints}))
 
 def _source(rev: str, into: Path) -> Path:
     """The `src/` folder of revision `rev` (this tree's for ".")."""
-    if rev == ".":
-        return ROOT / "src"
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", rev, "src"], check=True, capture_output=True
-    ).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into / rev, filter="data")
-    return into / rev / "src"
+    return ROOT / "src" if rev == "." else _extract_src(rev, into / rev)
 
 
 def _run(src: Path, cache: Path, workload: tuple[str, str, list[str], list[int]]) -> dict:

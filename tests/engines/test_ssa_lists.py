@@ -19,12 +19,12 @@ import math
 
 import numpy as np
 import pytest
+from law_helpers import pooled_chisquare_p
 from scipy import linalg, stats
 from test_ssa_spatial import (
     WALKERS,
     _generator,
     _lattice_adjacency,
-    _pooled_chisquare_p,
     _snapshots,
 )
 
@@ -80,7 +80,7 @@ def test_walkers_drawn_from_lists_follow_the_matrix_exponential(periodic: bool) 
     assert total is not None
     for j, t in enumerate(times[1:], start=1):
         law = linalg.expm(q * t)[0]
-        assert _pooled_chisquare_p(total[:, j], law * walkers * runs) > 1e-3, t
+        assert pooled_chisquare_p(total[:, j], law * walkers * runs) > 1e-3, t
 
 
 def test_walkers_slowed_in_an_area_follow_the_matrix_exponential() -> None:
@@ -110,7 +110,7 @@ def test_walkers_slowed_in_an_area_follow_the_matrix_exponential() -> None:
     assert total is not None
     for j, t in enumerate(times[1:], start=1):
         law = linalg.expm(q * t)[0]
-        assert _pooled_chisquare_p(total[:, j], law * walkers * runs) > 1e-3, t
+        assert pooled_chisquare_p(total[:, j], law * walkers * runs) > 1e-3, t
 
 
 @pytest.mark.parametrize("periodic", [False, True], ids=["open", "torus"])

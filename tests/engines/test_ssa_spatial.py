@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
+from law_helpers import pooled_chisquare_p
 from scipy import linalg, stats
 
 from hyosan.engines import get_engine
@@ -35,20 +35,6 @@ DAY = 86400.0
 
 def _scenario(text: str) -> Scenario:
     return parse_scenario(text, "test scenario")
-
-
-def _pooled_chisquare_p(observed: Sequence[float], expected: Sequence[float]) -> float:
-    """χ² p-value after pooling neighbouring cells until each expects at least 5."""
-    pooled_o, pooled_e, o_acc, e_acc = [], [], 0.0, 0.0
-    for o, e in zip(observed, expected, strict=True):
-        o_acc, e_acc = o_acc + o, e_acc + e
-        if e_acc >= 5:
-            pooled_o.append(o_acc)
-            pooled_e.append(e_acc)
-            o_acc = e_acc = 0.0
-    pooled_o[-1] += o_acc
-    pooled_e[-1] += e_acc
-    return float(stats.chisquare(pooled_o, pooled_e).pvalue)
 
 
 def _snapshots(result: Result) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -128,7 +114,7 @@ def test_g1_number_bitten_on_a_path_is_truncated_geometric(tmp_path: Path) -> No
     sd = math.sqrt(float(ks**2 @ law) - mean**2)
     assert abs(bitten.mean() - mean) <= 4 * sd / math.sqrt(runs)
     observed = np.bincount(bitten, minlength=n_humans + 1)
-    assert _pooled_chisquare_p(observed, law * runs) > 1e-3
+    assert pooled_chisquare_p(observed, law * runs) > 1e-3
 
 
 # --- movement: continuous-time random walks -----------------------------------------------------
@@ -254,7 +240,7 @@ def test_walkers_follow_the_matrix_exponential(world: str, adjacency: np.ndarray
             continue
         law = linalg.expm(q * t)[start]
         assert law.sum() == pytest.approx(1.0, abs=1e-12)
-        assert _pooled_chisquare_p(total[:, j], law * walkers * runs) > 1e-3, t
+        assert pooled_chisquare_p(total[:, j], law * walkers * runs) > 1e-3, t
 
 
 # --- cross-edge reactions -----------------------------------------------------------------------

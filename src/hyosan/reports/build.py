@@ -63,8 +63,19 @@ def _atomic(path: Path, write: Callable[[Path], object]) -> Path:
     return path
 
 
+def _png(fig: object) -> bytes:
+    """The figure as PNG bytes: drawn once, whether the page shows it, a file holds it, or both."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)  # type: ignore[attr-defined]
+    return buffer.getvalue()
+
+
+def _save_png(png: bytes, path: Path) -> Path:
+    return _atomic(path, lambda tmp: tmp.write_bytes(png))
+
+
 def _save_figure(fig: object, path: Path) -> Path:
-    return _atomic(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110))  # type: ignore[attr-defined]
+    return _save_png(_png(fig), path)
 
 
 @plain_text
@@ -106,27 +117,22 @@ def write_report(
 
         incidence = plot_incidence_bands(data)
         if incidence is not None:
-            buffer = io.BytesIO()
-            incidence.savefig(buffer, format="png", dpi=100)
+            png = _png(incidence)
             figures.append(
-                (
-                    "incidence of each reaction and counts so far: median, 50 % and 90 % of runs",
-                    buffer.getvalue(),
-                )
+                ("incidence of each reaction and counts so far: median, 50 % and 90 % of runs", png)
             )
             if pictures:
-                written.append(_save_figure(incidence, folder / EPIDEMIC_BANDS_PNG))
+                written.append(_save_png(png, folder / EPIDEMIC_BANDS_PNG))
                 images["incidence of each reaction: median and bands"] = EPIDEMIC_BANDS_PNG
         from hyosan.reports.plots import plot_outcomes
 
         outcomes = plot_outcomes(data)
         if outcomes is not None:
             # Outcomes in two groups (die-out or take-over) shown as histograms, not a median.
-            buffer = io.BytesIO()
-            outcomes.savefig(buffer, format="png", dpi=100)
-            figures.append(("outcomes that fall in two groups of runs", buffer.getvalue()))
+            png = _png(outcomes)
+            figures.append(("outcomes that fall in two groups of runs", png))
             if pictures:
-                written.append(_save_figure(outcomes, folder / OUTCOMES_PNG))
+                written.append(_save_png(png, folder / OUTCOMES_PNG))
                 images["outcomes that fall in two groups"] = OUTCOMES_PNG
         # The sweep's phase plot, written by the sweep beside bands.png: shown in the page.
         if (folder / PHASE_PNG).is_file():
@@ -137,12 +143,16 @@ def write_report(
         frames = _frames(data)
         if frames is not None:
             notes.extend(frames.notes)
-        from hyosan.reports.html import epidemic_png, render_run
+        from hyosan.reports.epidemic_plot import plot_epidemic
+        from hyosan.reports.html import render_run
 
-        epidemic = epidemic_png(data)
+        chart = plot_epidemic(data)
+        epidemic = None if chart is None else _png(chart)
         if pictures:
             written.extend(_run_pictures(data, frames, epidemic, folder, images))
-        html = render_run(data, frames, images, notes, epidemic)
+        caption = "new infections and other reactions per interval, and R_t"
+        shown = [] if epidemic is None else [(caption, epidemic)]
+        html = render_run(data, frames, images, notes, shown)
     report = _atomic(folder / REPORT, lambda tmp: tmp.write_text(html, encoding="utf-8"))
     return ReportFiles(report=report, pictures=written, seconds=time.perf_counter() - start)
 
@@ -166,7 +176,7 @@ def _run_pictures(
     written = [_save_figure(plot_timeseries(run), folder / TIMESERIES_PNG)]
     images["every state over time"] = TIMESERIES_PNG
     if epidemic is not None:
-        written.append(_atomic(folder / EPIDEMIC_PNG, lambda tmp: tmp.write_bytes(epidemic)))
+        written.append(_save_png(epidemic, folder / EPIDEMIC_PNG))
         images["incidence of each reaction and R_t"] = EPIDEMIC_PNG
     if frames is None:
         return written

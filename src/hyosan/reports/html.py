@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from hyosan.reports.frames import PlaceFrames
     from hyosan.reports.rundata import EnsembleData, RunData
 
-__all__ = ["epidemic_png", "fmt_clock", "fmt_time", "render_ensemble", "render_run", "script_json"]
+__all__ = ["fmt_clock", "fmt_time", "render_ensemble", "render_run", "script_json"]
 
 
 def script_json(data: Any) -> str:
@@ -166,27 +166,13 @@ def _render(context: dict[str, Any], data: dict[str, Any]) -> str:
     )
 
 
-def epidemic_png(run: RunData) -> bytes | None:
-    """The incidence and R_t chart as PNG bytes (None without incidence): drawn once, for the
-    page and for the file beside it."""
-    import io
-
-    from hyosan.reports.epidemic_plot import plot_epidemic
-
-    fig = plot_epidemic(run)
-    if fig is None:
-        return None
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110)
-    return buffer.getvalue()
-
-
-def _epidemic_figure(png: bytes | None) -> list[tuple[str, str]]:
-    """The incidence and R_t chart, in the page as a data: URI (none without incidence)."""
-    if png is None:
-        return []
-    uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    return [("new infections and other reactions per interval, and R_t", uri)]
+def _data_uris(figures: list[tuple[str, bytes]] | None) -> list[tuple[str, str]]:
+    """(caption, PNG bytes) as (caption, data: URI): the page's policy allows no other image
+    source."""
+    return [
+        (caption, "data:image/png;base64," + base64.b64encode(png).decode("ascii"))
+        for caption, png in figures or []
+    ]
 
 
 def render_run(
@@ -194,10 +180,10 @@ def render_run(
     frames: PlaceFrames | None,
     images: dict[str, str],
     notes: list[str],
-    epidemic: bytes | None = None,
+    figures: list[tuple[str, bytes]] | None = None,
 ) -> str:
     """The HTML of one run's report; `images` maps a label to a file written beside it, and
-    `epidemic` is the incidence chart (`epidemic_png`), shown in the page."""
+    `figures` (caption, PNG bytes) are shown in the page (the incidence chart)."""
     from hyosan.reports.interventions import intervention_marks, interventions_table
     from hyosan.reports.payload import run_payload
 
@@ -220,7 +206,7 @@ def render_run(
         "survival": None,
         "interventions": interventions_table(run.summary, lambda t: fmt_time(t, unit, clock)),
         "differences": None,
-        "figures": _epidemic_figure(epidemic),
+        "figures": _data_uris(figures),
     }
     return _render(context, data)
 
@@ -271,10 +257,6 @@ def render_ensemble(
         "survival": survival_table(s),
         "interventions": None,
         "differences": differences_table(s, ens.display_unit, unit_s),
-        # Inside the page as data: URIs (the page's policy allows no other image source).
-        "figures": [
-            (caption, "data:image/png;base64," + base64.b64encode(png).decode("ascii"))
-            for caption, png in figures or []
-        ],
+        "figures": _data_uris(figures),
     }
     return _render(context, data)
