@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hyosan._entry import signals_seen
 from hyosan.ensemble.errors import EnsembleInterruptedError, RunFailedError
 from hyosan.ensemble.executors import ExecutorInfo, open_executor
 from hyosan.ensemble.options import Execution, Output
@@ -58,15 +59,28 @@ class EnsembleRun:
 
 
 def _execute(
-    tasks: Iterator[Task], info: ExecutorInfo, work: WorkDir, bar: RunProgress, total: int
+    tasks: Iterator[Task],
+    info: ExecutorInfo,
+    work: WorkDir,
+    bar: RunProgress,
+    total: int,
+    signals: int,
 ) -> None:
-    """Run the tasks on the executor, keeping every finished run in the work directory."""
+    """Run the tasks on the executor, keeping every finished run in the work directory.
+
+    `signals` is the count of SIGINT and SIGTERM seen before the executor opened (see
+    hyosan._entry.signals_seen): one more, and the ensemble stops as on Ctrl-C, even where the
+    handler's KeyboardInterrupt was swallowed (a Cython module's start-up does so: a Ctrl-C
+    landing while numpy.random first loaded was lost and 100,000 runs went on to the end).
+    """
     pending: dict[Future[Any], Task] = {}
     # Serial execution runs at submit: one in flight. Otherwise keep every worker busy with a
     # short queue, never the whole plan (10,000 futures would hold their tasks in memory).
     limit = 1 if info.slots == 1 else 2 * info.slots
     try:
         while True:
+            if signals_seen() != signals:
+                raise KeyboardInterrupt
             while len(pending) < limit:
                 task = next(tasks, None)
                 if task is None:
@@ -348,6 +362,7 @@ def run_plan(
             raise HyosanError(f"cannot write beside {out}: {exc}") from None
         done = work.done()
         left = plan.total - len(done)
+        signals = signals_seen()
         try:
             if left > 0:
                 with (
@@ -358,7 +373,7 @@ def run_plan(
                     bar.note(f"{left} runs on {info.description}{resumed}")
                     if info.dashboard:
                         bar.note(f"Dask dashboard: {info.dashboard}")
-                    _execute(plan.tasks(done), info, work, bar, plan.total)
+                    _execute(plan.tasks(done), info, work, bar, plan.total, signals)
         except BaseException:
             if not work.chunks():  # nothing finished (a bad flag, a first run that failed)
                 work.remove()
