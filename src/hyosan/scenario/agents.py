@@ -439,6 +439,12 @@ class Exits(Frozen):
         default=_r("0.05/h"), description="per calm room, decided by its most resourceful"
     )
     courage: Fraction = Field(default=0.5, description="courage that doubles the rate")
+    crowd: NonNegative = Field(
+        default=0.0,
+        description="people above which a room is restless: its rate is times its people "
+        "over this, and times how little its leader hushes it (noise.hush), when that is more "
+        "than 1 (a crowded class makes a run for it); 0: the same rate whatever the number",
+    )
 
 
 class Supplies(Frozen):

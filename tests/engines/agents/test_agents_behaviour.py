@@ -67,36 +67,65 @@ def test_panic_brings_the_overrun_sooner(engine) -> None:
     more(overrun_times(engine, "behaviour.panic=0"), overrun_times(engine))
 
 
+def _way_out(
+    behaviour: dict[str, object], per_room: int = 10, characters: tuple[dict, ...] = ()
+) -> hyosan.Scenario:
+    """A class of `per_room` who know of the outbreak, a hall and a gate to town, two hours."""
+    data: dict[str, object] = {
+        "name": "way-out",
+        "engine": "agents",
+        "model": "jonas",
+        "building": {
+            "rooms": [
+                {"name": "class", "kind": "classroom"},
+                {"name": "hall", "kind": "corridor", "x": 20.0},
+                {"name": "town", "kind": "exit", "x": 300.0},
+            ],
+            "doors": [
+                {"between": ["class", "hall"], "length": 10.0},
+                {"between": ["hall", "town"], "kind": "gate", "length": 280.0},
+            ],
+        },
+        "people": {
+            "groups": [{"name": "class", "rooms": ["class"], "per_room": per_room, "aware": True}]
+        },
+        "time": {"horizon": "2h", "output_every": "1min"},
+        "behaviour": behaviour,
+        "characters": list(characters),
+    }
+    return hyosan.Scenario.model_validate(data)
+
+
 def test_exits_let_people_escape(engine) -> None:
     """A calm group that knows of the outbreak heads for the exit, unless the rule is off."""
 
     def escaped(enabled: bool) -> int:
-        data = {
-            "name": "way-out",
-            "engine": "agents",
-            "model": "jonas",
-            "building": {
-                "rooms": [
-                    {"name": "class", "kind": "classroom"},
-                    {"name": "hall", "kind": "corridor", "x": 20.0},
-                    {"name": "town", "kind": "exit", "x": 300.0},
-                ],
-                "doors": [
-                    {"between": ["class", "hall"], "length": 10.0},
-                    {"between": ["hall", "town"], "kind": "gate", "length": 280.0},
-                ],
-            },
-            "people": {
-                "groups": [{"name": "class", "rooms": ["class"], "per_room": 10, "aware": True}]
-            },
-            "time": {"horizon": "2h", "output_every": "1min"},
-            "behaviour": {"exits": {"enabled": enabled, "rate": "2/h"}},
-        }
-        scen = hyosan.Scenario.model_validate(data)
+        scen = _way_out({"exits": {"enabled": enabled, "rate": "2/h"}})
         return sum(engine.run(scen, seed=s).summary()["n_escaped"] for s in (1, 2, 3))
 
     assert escaped(True) == 30
     assert escaped(False) == 0
+
+
+def test_a_crowded_class_makes_a_run_for_it_sooner(engine) -> None:
+    """With `exits.crowd`, a room's exit rate goes with its people over `crowd`: a class of 20
+    at crowd 1 leaves about twenty times as readily. A leader who hushes the room entirely
+    (`noise.hush` 1, resourcefulness 1) keeps it at the given rate: the same runs as without."""
+
+    def escaped(crowd: float, hush: float = 0.0, rate: str = "0.05/h") -> np.ndarray:
+        behaviour = {
+            "exits": {"rate": rate, "crowd": crowd},
+            "noise": {"hush": hush, "hush_from": 0.8},
+        }
+        leader = {"name": "the calm one", "room": "class", "traits": {"resourcefulness": 1.0}}
+        scen = _way_out(behaviour, per_room=20, characters=(leader,))
+        return np.array([engine.run(scen, seed=s).summary()["n_escaped"] for s in SEEDS])
+
+    more(escaped(1.0), escaped(0.0))
+    # At a rate where some classes leave in two hours and some do not, seed by seed:
+    calm = escaped(1.0, hush=1.0, rate="0.5/h")
+    assert 0 < np.count_nonzero(calm) < calm.size, calm
+    assert calm.tolist() == escaped(0.0, hush=1.0, rate="0.5/h").tolist()
 
 
 def test_rescue_sacrifice_and_selfishness_leave_their_events(engine) -> None:

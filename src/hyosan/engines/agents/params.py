@@ -165,6 +165,7 @@ class Params(NamedTuple):
     exits: float
     exit_rate: float
     exit_courage: float
+    exit_crowd: float  # people at which a room's exit rate is as given (0: any number)
     supplies: float
     supplies_tolerance: float  # seconds without water and food before a move for them
     toilet_tolerance: float
@@ -286,6 +287,7 @@ class Params(NamedTuple):
             exits=b.exits.enabled,
             exit_rate=b.exits.rate,
             exit_courage=b.exits.courage,
+            exit_crowd=b.exits.crowd,
             supplies=b.supplies.enabled,
             supplies_tolerance=b.supplies.tolerance,
             toilet_tolerance=b.supplies.toilet_tolerance,

@@ -11,12 +11,29 @@ zombie's arrival and end; the census takes it as this step's count.
 
 from __future__ import annotations
 
-from hyosan.engines.agents.params import BITTEN, HUMAN, HYBRID, RESOURCE, SELFISH, ZOMBIE
+from hyosan.engines.agents.params import (
+    BITTEN,
+    HUMAN,
+    HYBRID,
+    RESOURCE,
+    SELFISH,
+    ZOMBIE,
+    Params,
+)
 from hyosan.engines.agents.phases.jit import inlined, phase
 from hyosan.engines.agents.phases.sounds import heard
 from hyosan.engines.agents.state import Agents, Census, Passages, Rooms, Sounds
 
-__all__ = ["take_census"]
+__all__ = ["hushed", "take_census"]
+
+
+@inlined
+def hushed(p: Params, census: Census, r: int) -> float:
+    """How restless room r's group is, 1 at most: a resourceful leader (from `noise.hush_from`)
+    keeps it still, so that zombies behind the door notice it, and it makes a run for an
+    exit, less often (times 1 - `noise.hush` at resourcefulness 1)."""
+    lead = (census.most_resourceful[r] - p.hush_from) / (1.0 - p.hush_from)
+    return 1.0 - p.hush * min(max(lead, 0.0), 1.0)
 
 
 @inlined

@@ -18,6 +18,7 @@ from hyosan.engines.agents.params import (
     ROOM_HOLD,
     Params,
 )
+from hyosan.engines.agents.phases.census import hushed
 from hyosan.engines.agents.phases.daylight import is_dark
 from hyosan.engines.agents.phases.jit import inlined, phase
 from hyosan.engines.agents.phases.sounds import add_sound
@@ -173,6 +174,11 @@ def plan_rooms(
         if not threatened and p.exits > 0.0 and rooms.kind[r] == ROOM_HOLD:
             bold = a.traits[who, COURAGE] >= p.exit_courage
             rate = p.exit_rate * (2.0 if bold else 1.0)
+            if p.exit_crowd > 0.0:
+                # A crowded class, without water or a toilet and with no end in sight, makes a
+                # run for it sooner, unless a resourceful leader keeps it still; a handful in
+                # hiding keep still longer.
+                rate *= max(c.people[r] / p.exit_crowd * hushed(p, c, r), 1.0)
             if p.night_moves > 0.0 and is_dark(t, p):
                 rate *= NIGHT_PREFERENCE  # groups would rather head out in the dark
             if draws.behaviour.random() < 1.0 - math.exp(-rate * h):

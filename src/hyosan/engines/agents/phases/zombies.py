@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from hyosan.engines.agents.params import ROOM_EXIT, ROOM_TRANSIT, ZOMBIE, Params
+from hyosan.engines.agents.phases.census import hushed
 from hyosan.engines.agents.phases.daylight import is_dark
 from hyosan.engines.agents.phases.jit import inlined, phase
 from hyosan.engines.agents.state import Agents, Census, Draws, Passages, Rooms
@@ -68,10 +69,8 @@ def _people_next_door(
         if ps.hold[e] > 0.0:
             # Behind a barricade: the noisy are heard, the quiet rarely.
             # A resourceful leader keeps the group still (noise.hush, from noise.hush_from).
-            lead = (census.most_resourceful[q] - p.hush_from) / (1.0 - p.hush_from)
-            hushed = 1.0 - p.hush * min(max(lead, 0.0), 1.0)
             if (census.unaware[q] > 0 and ps.length[e] <= p.hear_talk) or (
-                draws.encounters.random() < p_quiet * hushed
+                draws.encounters.random() < p_quiet * hushed(p, census, q)
             ):
                 seen = True
         elif ps.can_barricade[e] and p.shut_doors > 0.0:
