@@ -130,6 +130,9 @@ import os, signal, time
 from multiprocessing import forkserver
 from hyosan.ensemble import lifeline
 
+# As the command does: its own handler, whatever it inherited (a shell's background job
+# starts with Ctrl-C ignored, and Python then installs no KeyboardInterrupt of its own).
+signal.signal(signal.SIGINT, signal.default_int_handler)
 forkserver.ensure_running = lambda: os.kill(os.getpid(), signal.SIGINT)
 try:
     lifeline.start_fork_server()
