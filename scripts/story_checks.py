@@ -2,10 +2,13 @@
 
     python scripts/story_checks.py --seeds 200 --jobs 2
     python scripts/story_checks.py --seeds 40 --set behaviour.awareness.enabled=false
+    python scripts/story_checks.py --seeds 200 --why "Park Mi-jin"
 
 Runs the `hyosan-high` scenario for seeds 1..N (with any `--set` overrides), reads each run's
 figures (hyosan.engines.agents.story_checks.measure) and prints every check of the story with
-how often it held, then the medians and the time taken. Prints; asserts nothing.
+how often it held, then the medians and the time taken. With `--why NAME`, also how that
+character's runs ended, counted by class (story_checks.how_it_ended: when, where and by whom
+they were bitten). Prints; asserts nothing.
 """
 
 from __future__ import annotations
@@ -13,19 +16,27 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
 import hyosan
 from hyosan.engines.agents import AgentsEngine
-from hyosan.engines.agents.story_checks import SHOW_SURVIVORS, RunFigures, measure, tally
+from hyosan.engines.agents.story_checks import (
+    SHOW_SURVIVORS,
+    RunFigures,
+    how_it_ended,
+    measure,
+    tally,
+)
 
 
-def one(seed: int, overrides: tuple[str, ...]) -> RunFigures:
-    """The figures of one seed."""
+def one(seed: int, overrides: tuple[str, ...], why: str | None) -> tuple[RunFigures, str]:
+    """The figures of one seed, and how `why`'s run ended (if named)."""
     scenario = hyosan.load_scenario("hyosan-high", list(overrides))
     result = AgentsEngine().run(scenario, seed=seed)
-    return measure(result, scenario, seed)
+    ended = "" if why is None else how_it_ended(result, scenario, why)
+    return measure(result, scenario, seed), ended
 
 
 def main() -> None:
@@ -35,11 +46,13 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--set", action="append", default=[], dest="overrides")
     parser.add_argument("--each", action="store_true", help="print every seed's figures")
+    parser.add_argument("--why", metavar="NAME", help="count how this character's runs ended")
     args = parser.parse_args()
     seeds = range(args.first, args.first + args.seeds)
     t0 = time.perf_counter()
     with ProcessPoolExecutor(args.jobs) as pool:
-        runs = list(pool.map(partial(one, overrides=tuple(args.overrides)), seeds))
+        out = list(pool.map(partial(one, overrides=tuple(args.overrides), why=args.why), seeds))
+    runs = [figures for figures, _ in out]
     wall = time.perf_counter() - t0
     if args.each:
         for r in runs:
@@ -59,6 +72,10 @@ def main() -> None:
     for name in (*SHOW_SURVIVORS, "Lee Cheong-san"):
         n = sum(name in r.named_survivors for r in runs)
         print(f"  {name}: survives {n}/{len(runs)}")
+    if args.why is not None:
+        print(f"\nhow {args.why}'s runs ended:")
+        for ended, n in Counter(e for _, e in out).most_common():
+            print(f"  {n:4d}  {ended}")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from conftest import hyosan_high
 
 import hyosan
 from hyosan.engines.agents import AgentsEngine
-from hyosan.engines.agents.story_checks import Check, RunFigures, measure, tally
+from hyosan.engines.agents.story_checks import Check, RunFigures, how_it_ended, measure, tally
 
 SEEDS = range(1, 201)
 
@@ -222,4 +222,22 @@ def test_groups_leave_a_failing_room_by_another_way(engine: AgentsEngine) -> Non
 
     assert moves("behaviour.barricades.retreat_at=5min") > moves(
         "behaviour.barricades.retreat_at=0s"
+    )
+
+
+def test_how_a_named_character_ended_is_read_off_the_events(engine: AgentsEngine) -> None:
+    """story_checks.how_it_ended: survivors say so; everyone else gets when, where and by whom
+    they were first bitten. Seed 1's Mi-jin (pinned, as the golden summaries are): student
+    #472, bitten on the stairs, came into her bathroom and turned there as she stepped in to
+    save another."""
+    scenario = hyosan.load_scenario("hyosan-high")
+    result = engine.run(scenario, seed=1)
+    named = [c.name for c in scenario.characters]
+    ended = {n: how_it_ended(result, scenario, n) for n in named}
+    assert {n for n, e in ended.items() if e == "survives"} == set(result.survivors) & set(named)
+    assert all(
+        e == "survives" or e.startswith(("bitten, ", "dies unbitten")) for e in ended.values()
+    )
+    assert ended["Park Mi-jin"] == (
+        "bitten, later, in their first room, by someone who came in bitten, stepping in"
     )

@@ -20,7 +20,7 @@ import numpy as np
 from hyosan.results import Result
 from hyosan.scenario import Scenario
 
-__all__ = ["SHOW_SURVIVORS", "Check", "RunFigures", "measure", "tally"]
+__all__ = ["SHOW_SURVIVORS", "Check", "RunFigures", "how_it_ended", "measure", "tally"]
 
 #: The six students who reach the camp in the series (docs/show.md).
 SHOW_SURVIVORS: tuple[str, ...] = (
@@ -167,3 +167,49 @@ def tally(runs: Sequence[RunFigures]) -> list[Check]:
     add("a hybrid in 20 % to 80 % of runs", 0.2 <= hyb <= 0.8, f"{hyb:.0%}")
     add("never more than 2 % hybrids", most <= 0.02, f"{most:.1%}")
     return checks
+
+
+#: Bites within this long of the start count as the first wave's.
+FIRST_WAVE_S = 1800.0
+
+
+def how_it_ended(result: Result, scenario: Scenario, name: str) -> str:
+    """How a named character's run ended, as a class that can be counted over seeds: whether
+    they survived; else when they were first bitten (in the first wave, the first half hour,
+    or later), where (the room they started in, or elsewhere), by whom (someone bitten
+    elsewhere who came in and turned there, a zombie that came in, or someone bitten in that
+    room) and whether they were stepping in to save someone. For calibrating the default
+    scenario: `scripts/story_checks.py --why NAME` counts these classes."""
+    if result.events is None:
+        raise ValueError("how_it_ended needs the run's events (run without summary_only)")
+    if name in result.survivors:
+        return "survives"
+    ev = result.events.to_pydict()
+    kinds, ts, places = ev["kind"], ev["t"], ev["place"]
+    actors, targets = ev["actor"], ev["target"]
+    first_bite: dict[str, int] = {}
+    first_turn: dict[str, int] = {}
+    for k, kind in enumerate(kinds):
+        if kind == "bite":
+            first_bite.setdefault(targets[k], k)
+        elif kind == "turn":
+            first_turn.setdefault(actors[k], k)
+    if name not in first_bite:
+        return "dies unbitten"
+    k = first_bite[name]
+    t, place, biter = ts[k], places[k], actors[k]
+    start = next((c.room for c in scenario.characters if c.name == name), None)
+    when = "first wave" if t < FIRST_WAVE_S else "later"
+    where = "in their first room" if place == start else "elsewhere"
+    b = first_bite.get(biter)
+    if b is None or places[b] == place:
+        by = "by someone bitten there"
+    elif biter in first_turn and places[first_turn[biter]] == place:
+        by = "by someone who came in bitten"
+    else:
+        by = "by a zombie that came in"
+    rescuing = any(
+        kinds[j] == "rescue" and actors[j] == name and t - 60.0 <= ts[j] <= t
+        for j in range(len(kinds))
+    )
+    return f"bitten, {when}, {where}, {by}" + (", stepping in" if rescuing else "")
