@@ -9,9 +9,11 @@ Run from the repository root:
     python benchmarks/bench_us_grid.py --error 250 550 100 --runs 300     # tau's error vs ssa
 
 The grid is Bierbaum and Alemi's 2-mile population grid of the continental US (900 x 1500
-cells, 306,675,005 people in 551,275 non-empty cells), which lives beside the project in
-`../shared/data/usa-2mi-population.json.gz` (see shared/data/README.md); without it the
-benchmark says so and exits. It is never copied into the repository.
+cells, 306,675,005 people in 551,275 non-empty cells; the data file of their zombie
+simulation, MIT licence, which accompanies Alemi, Bierbaum, Myers and Sethna, Phys. Rev. E 92,
+052801, 2015): a gzipped JSON list of 900 rows of 1500 head counts. It is not in the
+repository: set HYOSAN_US_GRID to its path (else it is looked for in a `shared/data` folder
+beside the repository); without it the benchmark says so and exits.
 
 The scenario: `sezr-frequency` (bite 4/day, kill 1.6/day, turn 12/day, as the built-in korea
 scenario), every cell a place filled with its head count, bites and kills also across cell
@@ -65,9 +67,11 @@ TARGET_SSA_S = 180.0
 TARGET_TAU_S = 30.0
 DAY = 86_400.0
 
-#: The data file, beside the repository: <repo>/../shared/data/.
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-GRID_FILE = DATA / "usa-2mi-population.json.gz"
+#: The data file: where HYOSAN_US_GRID says, else in the data folder kept beside the repository.
+GRID_FILE = Path(
+    os.environ.get("HYOSAN_US_GRID")
+    or Path(__file__).resolve().parents[2] / "shared" / "data" / "usa-2mi-population.json.gz"
+)
 #: The most populous cell (299,615 people): Manhattan.
 SEED_CELL = (587, 1317)
 
@@ -341,7 +345,7 @@ def main() -> None:
 
     print(f"hyosan {hyosan.__version__}, Python {sys.version.split()[0]}, numpy {np.__version__}")
     if not GRID_FILE.exists():
-        print(f"SKIPPED: the US grid is not there ({GRID_FILE}); see shared/data/README.md")
+        print(f"SKIPPED: the US grid is not there ({GRID_FILE}); set HYOSAN_US_GRID to its path")
         return
     print(f"load average at start: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
     from hyosan.world.population_files import load_population_grid
