@@ -227,6 +227,22 @@ def report(name: str, out: dict[str, Any], target: float, reachable: int) -> Non
         )
 
 
+def crop_scenario(
+    heads: np.ndarray, tmp: Path, horizon: str, cross: float, cell: tuple[int, int]
+) -> Any:
+    """The benchmark's scenario on a crop of the grid (`heads`, saved into `tmp`), ten zombies
+    in `cell` of the crop."""
+    file = tmp / "crop.npy"
+    np.save(file, heads)
+    path = tmp / "crop.toml"
+    path.write_text(
+        SCENARIO.format(
+            seed=1, horizon=horizon, file=file.as_posix(), cross=cross, row=cell[0], col=cell[1]
+        )
+    )
+    return hyosan.load_scenario(path)
+
+
 def warm_up(counts: np.ndarray, tmp: Path, names: tuple[str, ...], args: Any) -> None:
     """Load (or compile) the kernels the timed runs use: the same scenario on the 12 x 12 cells
     round the seed cell for three days, so that the kernels are specialised for the same
@@ -234,14 +250,7 @@ def warm_up(counts: np.ndarray, tmp: Path, names: tuple[str, ...], args: Any) ->
     compiles tau's local stepping for about a minute)."""
     row, col = SEED_CELL
     crop = np.ascontiguousarray(counts[row - 6 : row + 6, col - 6 : col + 6])
-    file = tmp / "warm-up.npy"
-    np.save(file, crop)
-    path = tmp / "warm-up.toml"
-    text = SCENARIO.format(
-        seed=1, horizon="3d", file=file.as_posix(), cross=args.cross, row=6, col=6
-    )
-    path.write_text(text)
-    small = hyosan.load_scenario(path)
+    small = crop_scenario(crop, tmp, "3d", args.cross, (6, 6))
     for name in names:
         scenario = small
         if name == "tau":
@@ -264,20 +273,8 @@ def error_on_crop(
         f"{[int(v) for v in seed_cell]} ({int(heads[seed_cell]):,} people); {runs} runs each"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        file = Path(tmp) / "crop.npy"
-        np.save(file, heads)
-        path = Path(tmp) / "crop.toml"
-        path.write_text(
-            SCENARIO.format(
-                seed=1,
-                horizon="3650d",
-                file=file.as_posix(),
-                cross=cross,
-                row=seed_cell[0],
-                col=seed_cell[1],
-            )
-        )
-        scenario = hyosan.load_scenario(path)
+        cell = (int(seed_cell[0]), int(seed_cell[1]))
+        scenario = crop_scenario(heads, Path(tmp), "3650d", cross, cell)
         variants = {
             "ssa": (get_engine("ssa"), scenario),
             "tau local": (

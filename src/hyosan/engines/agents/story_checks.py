@@ -189,11 +189,14 @@ def how_it_ended(result: Result, scenario: Scenario, name: str) -> str:
     actors, targets = ev["actor"], ev["target"]
     first_bite: dict[str, int] = {}
     first_turn: dict[str, int] = {}
+    rescues: list[float] = []  # when `name` stepped in to save someone
     for k, kind in enumerate(kinds):
         if kind == "bite":
             first_bite.setdefault(targets[k], k)
         elif kind == "turn":
             first_turn.setdefault(actors[k], k)
+        elif kind == "rescue" and actors[k] == name:
+            rescues.append(ts[k])
     if name not in first_bite:
         return "dies unbitten"
     k = first_bite[name]
@@ -208,8 +211,5 @@ def how_it_ended(result: Result, scenario: Scenario, name: str) -> str:
         by = "by someone who came in bitten"
     else:
         by = "by a zombie that came in"
-    rescuing = any(
-        kinds[j] == "rescue" and actors[j] == name and t - 60.0 <= ts[j] <= t
-        for j in range(len(kinds))
-    )
+    rescuing = any(t - 60.0 <= r <= t for r in rescues)
     return f"bitten, {when}, {where}, {by}" + (", stepping in" if rescuing else "")
