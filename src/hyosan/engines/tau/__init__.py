@@ -49,9 +49,10 @@ they have already drawn, movers arriving at once, and all meet at every output a
 time. A place where a count that its hazards depend on is changing and below 10
 (local.CRITICAL), or about to be fed from empty (the first bitten of a place, who turn into
 its first zombies), goes event by event, exactly as ssa, its next event redrawn whenever a
-neighbour changes, and its leaping neighbours stop at its events. With one place whose counts
-stay large the two schemes draw the same numbers; with small counts one place draws what ssa
-draws.
+neighbour's change moves the neighbour sums it reads by more than ε, and its leaping
+neighbours stop at its events unless those move their total propensity by less than ε. With
+one place whose counts stay large the two schemes draw the same numbers; with small counts one
+place draws what ssa draws.
 
 Small counts are where leaping errs most: a leap draws a lone zombie's kill and its bites
 independently, though a zombie killed early bites no one after, and the step rule lets a
@@ -61,19 +62,20 @@ instead of 0.40 (ssa: 0.408 over 3,000 runs), which leaves 44 % fewer humans; lo
 gives ssa's 0.40. This is what made local stepping (which lets every village leap at its own
 pace) leave 26 % fewer humans than ssa on a crop of the US grid (rows 250-349, columns
 550-649, fronts dying out by chance in thin land); there the humans left now average
-108,267 ± 13,014 against ssa's 100,365 ± 13,706 (80 runs each: +7.9 ± 18.8 %, the final
-humans spread over 0 to a million), for 0.57 s of CPU a run against ssa's 0.71. The global
+107,239 ± 14,074 against ssa's 100,365 ± 13,706 (80 runs each: +6.9 ± 19.6 %, the final
+humans spread over 0 to a million), for 0.51 s of CPU a run against ssa's 0.74. The global
 step keeps its small-count error (its summaries are fixed by the golden tests); where an
 outbreak starts from a few zombies, prefer ssa or local stepping.
 
 Measured with local stepping at ε = 0.03 (benchmarks/bench_us_grid.py, CPU times on a machine
 shared with other jobs): on the whole US grid, seed 1, the humans left follow ssa's run day by
-day (287.8 against 287.9 million on day 25, 252.3 against 251.9 on day 100, 239.5 against 239.3
-on day 150) and end at 67.8 million against ssa's 66.6 million (+1.8 %, one run each), after
-573 million events (ssa: 576 million) in 105.5 million steps, 20.8 million of them exact
-events: 187 s of CPU, against about 225 s for the global step. Not the 30 s hoped for: at
-ε = 0.03 a count below 1/0.03 changes by about one person a leap, so that a step carries 5.4
-events on average.
+day (287.9 against 287.9 million on day 25, 252.6 against 251.9 on day 100, 239.6 against 239.3
+on day 150) and end at 66.61 million, as ssa's run did (one run each; the last front to die
+out decides the end, and one run's end is luck), after 576 million events in 78.9 million
+steps, 20.9 million of them exact events: 142 s of CPU, against about 225 s for the global
+step. Not the 30 s hoped for: at ε = 0.03 a place's counts take about ln(n / 33) / ε leaps to
+change by a factor n, some hundred leaps for each of the 551,275 places that the outbreak
+crosses, and a leap costs about 1.8 µs.
 
 Random numbers: the world from the `world` stream, leaps from `events`, culls from
 `encounters`.

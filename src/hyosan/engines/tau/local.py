@@ -18,12 +18,19 @@ its hazards depend on is changing and below CRITICAL (Cao, Gillespie & Petzold 2
 critical reactions) goes event by event, exactly, as ssa: its next event is drawn from its
 hazards (`_draw`: an exponential time, a channel by its share of the propensity) and its key is
 that time; when it comes first in the heap the event fires. A change at p (an event, a leap, a
-mover arriving) has each such place beside p (and p's own) draw its next event afresh from the
-time of the change (`_review`): exact by the exponential's lack of memory. A leaping place's
-step is cut at the next event of every neighbour going event by event (`_jump_cut`), whose
-counts hold till then; at equal keys those neighbours go first. So places that all go event by
-event are ssa itself (a zombie walking a path of single humans bites as many as the exact law
-says), and one place with small counts draws what ssa draws.
+mover arriving) has p, and each such place beside p, draw its next event afresh from the time
+of the change (`_review`): exact by the exponential's lack of memory. A neighbour q is spared
+that only while p's changes since q last drew move each neighbour sum q reads by at most ε of
+itself (`_slight`), so that q's hazards, each linear in a sum, are within ε of those it drew
+with: the step rule's own tolerance. A leaping place's step is cut at the next event of a
+neighbour going event by event (`_jump_cut`), whose counts hold till then, unless all such
+events that can fall within the step move the leaping place's total propensity by at most ε of
+it (Gillespie & Petzold's 2003 leap condition); at equal keys those neighbours go first. Where
+counts are small, an event moves a neighbour sum by far more than ε, so places that all go
+event by event are still ssa itself (a zombie walking a path of single humans bites as many as
+the exact law says), and one place with small counts draws what ssa draws. The tolerance
+matters where a dense place borders one with a few zombies: on the US grid the places went
+from 105.5 to 78.9 million steps (bench_us_grid.py; benchmarks/README.md).
 
 One step of place p at its time t, in order (`_step`):
 
@@ -36,15 +43,17 @@ One step of place p at its time t, in order (`_step`):
    what p's movers add where they arrive (`_move_bound`) and, where hazards read neighbours'
    counts (cross-edge reactions), the bound that each neighbour's drift allows
    (`_neighbour_bound`: a neighbour's counts must not change by more than ε during p's step
-   either) and the next events of critical neighbours (`_jump_cut`). The step is cut to land on
-   the next output or snapshot time and the end of the piece (the synchronisation times: every
-   place reaches each of them before the records are written) and to `tau.max_step`;
+   either) and the next events of critical neighbours that matter (`_jump_cut`). The step is
+   cut to land on the next output or snapshot time and the end of the piece (the
+   synchronisation times: every place reaches each of them before the records are written) and
+   to `tau.max_step`;
 4. p's counts moved half a step on by their drift, the neighbour sums at the midpoint time, and
    the hazards there (`_mid_hazards`; the midpoint leap of the global kernel);
 5. the leap itself, as the global kernel leaps one place (kernels._leap_place);
 6. p's path recorded: its counts before the leap at t, after it at t + τ, its drift at t; the
    changes applied (movers arrive at once in their new place); idle places that p changed, and
-   their neighbours, wake at t + τ, and critical ones draw afresh (`_wake`).
+   their neighbours, wake at t + τ, and critical ones draw afresh unless p's change is slight
+   to them (`_wake`).
 
 A neighbour q's counts at time s (`_count`): the straight line between its counts at the start
 and the end of its last leap when s falls within it, its counts before that leap when s
@@ -121,6 +130,8 @@ class Local(NamedTuple):
     heap_p: np.ndarray  # int64 (places,): the heap of places waiting, on (key, exact, place)
     pos: np.ndarray  # int64 (places,): each place's index in the heap (-1: not in it)
     meta: np.ndarray  # int64 [places in the heap, fresh, exact events]
+    rate: np.ndarray  # float64 (places,): its total propensity when its next event was drawn
+    moved: np.ndarray  # float64 (places, columns): how far its neighbour sums moved since
     drift: np.ndarray  # float64 (columns,): the drift of p's neighbour sums (_sums_at)
     unit: np.ndarray  # float64 (columns,): the most one neighbour's person weighs in each
 
@@ -140,6 +151,8 @@ def new_local(x: np.ndarray, columns: int) -> Local:
         heap_p=np.zeros(n, dtype=np.int64),
         pos=np.full(n, -1, dtype=np.int64),
         meta=np.array([0, 1, 0], dtype=np.int64),
+        rate=np.zeros(n),
+        moved=np.zeros((n, columns)),
         drift=np.zeros(columns),
         unit=np.zeros(columns),
     )
@@ -306,6 +319,8 @@ def _place_rates(pl, ch, graph, w, lw, p, s):  # type: ignore[no-untyped-def]
         w.s2[p, j] = 0.0
     x, nsum = pl.x, pl.nbs
     _sums_at(pl, ch, graph, lw, nsum, p, s, True)
+    for k in range(nsum.shape[1]):
+        lw.moved[p, k] = 0.0
     npop = _npop(ch, x, p) if ch.any_freq else 0.0
     total = 0.0
     for h in range(ch.rate.shape[1]):
@@ -408,13 +423,66 @@ def _critical(pl, ch, w, p):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _jump_cut(graph, lw, p, t, tau):  # type: ignore[no-untyped-def]
-    # Cut p's step at the next event (or review) of any neighbour going event by event: its
-    # counts hold till then, and an event there may change p's hazards by a tenth or more.
+def _nudge(pl, ch, graph, w, p, e, q):  # type: ignore[no-untyped-def]
+    # The most that one event at neighbour q (across edge e) can move p's total propensity,
+    # p's hazards being those of w.aprop row 0 (after _place_rates): over every channel that
+    # could fire at q, each cross-edge propensity of p moves in proportion to the change of
+    # the neighbour sum it reads. Infinite where a mover could land at p itself, or a sum
+    # would leave zero.
+    weight = 1.0 if graph.weights.size == 0 else graph.weights[e]
+    nq = _npop(ch, pl.x, q)
+    worst = 0.0
+    for g in range(ch.rate.shape[1]):
+        if ch.kind[g] == 1 or ch.kind[g] == 3:
+            return np.inf
+        dn = 0.0
+        for m in range(ch.d_n[g]):
+            if ch.in_pop[ch.d_comp[g, m]]:
+                dn += ch.d_val[g, m]
+        change = 0.0
+        for h in range(ch.rate.shape[1]):
+            if ch.kind[h] != 2:
+                continue
+            a = w.aprop[0, h] if ch.cons[h] < 0 else w.aprop[0, h] * pl.x[p, ch.cons[h]]
+            if a <= 0.0:
+                continue
+            k = ch.comp[h, 1]
+            c = ch.col_comp[k]
+            dc = 0.0
+            for m in range(ch.d_n[g]):
+                if ch.d_comp[g, m] == c:
+                    dc += ch.d_val[g, m]
+            if ch.col_freq[k]:
+                before = pl.x[q, c] / nq if nq > 0.0 else 0.0
+                after = (pl.x[q, c] + dc) / (nq + dn) if nq + dn > 0.0 else 0.0
+                d_sum = weight * (after - before)
+            else:
+                d_sum = weight * dc
+            if d_sum == 0.0:
+                continue
+            if pl.nbs[p, k] <= 0.0:
+                return np.inf
+            change += a * abs(d_sum) / pl.nbs[p, k]
+        worst = max(worst, change)
+    return worst
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _jump_cut(pl, ch, graph, w, lw, p, t, tau, total, epsilon):  # type: ignore[no-untyped-def]
+    # Cut p's step at the next event (or review) of a neighbour going event by event, whose
+    # counts hold till then, unless the events such neighbours can fire within the step (the
+    # one due, or as many as their rates give, if more) move p's total propensity by at most
+    # epsilon of it in all: Gillespie & Petzold's (2003) leap condition, on the hazards p
+    # reads across its borders. A dense place beside a few lone zombies then leaps on, as
+    # it would if their counts were leaping too.
+    budget = epsilon * total
+    spent = 0.0
     for e in range(graph.indptr[p], graph.indptr[p + 1]):
         q = graph.indices[e]
-        if lw.exact[q] and lw.key[q] > t:
-            tau = min(tau, lw.key[q] - t)
+        if lw.exact[q] and t < lw.key[q] < t + tau:
+            spent += max(1.0, lw.rate[q] * tau) * _nudge(pl, ch, graph, w, p, e, q)
+            if spent > budget:
+                tau = lw.key[q] - t
     return tau
 
 
@@ -477,15 +545,55 @@ def _review(w, lw, q, t):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _wake(ch, graph, w, lw, t):  # type: ignore[no-untyped-def]
-    # Review the places the step changed and, where hazards read neighbours, their neighbours.
+def _slight(pl, ch, graph, lw, p, q, epsilon):  # type: ignore[no-untyped-def]
+    # Whether p's change (its counts now against lw.x_prev, its counts before its last leap or
+    # event) and the changes of q's other neighbours since q last read its neighbour sums move
+    # each of those sums by at most epsilon of it: then q's hazards, each linear in a sum,
+    # move by at most epsilon too, and q need not draw afresh (the step rule's tolerance).
+    # The change is added to what q has been spared so far (lw.moved).
+    weight = 0.0
+    for e in range(graph.indptr[q], graph.indptr[q + 1]):
+        if graph.indices[e] == p:
+            weight = 1.0 if graph.weights.size == 0 else graph.weights[e]
+            break
+    n_now = _npop(ch, pl.x, p)
+    n_was = _npop(ch, lw.x_prev, p)
+    for k in range(ch.col_comp.size):
+        c = ch.col_comp[k]
+        if ch.col_freq[k]:
+            now = pl.x[p, c] / n_now if n_now > 0.0 else 0.0
+            was = lw.x_prev[p, c] / n_was if n_was > 0.0 else 0.0
+            d = weight * abs(now - was)
+        else:
+            d = weight * abs(pl.x[p, c] - lw.x_prev[p, c])
+        if d == 0.0:
+            continue
+        lw.moved[q, k] += d
+        if lw.moved[q, k] > epsilon * pl.nbs[q, k]:
+            return False
+    return True
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _wake(pl, ch, graph, w, lw, p, t, epsilon):  # type: ignore[no-untyped-def]
+    # Review the places p's step changed and, where hazards read neighbours, their
+    # neighbours: each one going event by event draws afresh unless p's change, with what it
+    # was spared before, moves its neighbour sums by at most epsilon (_slight).
     for j in range(w.meta[_N_CHANGED]):
         r = w.changed[j]
         w.is_changed[r] = False
         _review(w, lw, r, t)
         if ch.col_comp.size > 0:
             for e in range(graph.indptr[r], graph.indptr[r + 1]):
-                _review(w, lw, graph.indices[e], t)
+                q = graph.indices[e]
+                if (
+                    r == p
+                    and w.is_active[q]
+                    and lw.exact[q]
+                    and _slight(pl, ch, graph, lw, p, q, epsilon)
+                ):
+                    continue
+                _review(w, lw, q, t)
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -560,6 +668,7 @@ def _draw(pl, ch, w, lw, rng, p, t, total, end):  # type: ignore[no-untyped-def]
     # p's next event as ssa draws it, its hazards (w.aprop row 0) held from t: its time and
     # channel, or a review at `end` if it falls there or later.
     lw.t_eval[p] = t
+    lw.rate[p] = total
     t_ev = t + rng.standard_exponential() / total
     if t_ev >= end:
         lw.key[p] = end
@@ -598,7 +707,7 @@ def _step(pl, ch, graph, w, lw, rng, counts, p, t, sync, epsilon, max_step):  # 
     lw.exact[p] = False
     tau = min(tau, _own_bound(pl, ch, graph, w, p, total, epsilon))
     if ch.col_comp.size > 0:
-        tau = _jump_cut(graph, lw, p, t, tau)
+        tau = _jump_cut(pl, ch, graph, w, lw, p, t, tau, total, epsilon)
     t_new = end if t + tau >= end else t + tau
     if t_new <= t:  # a step below the clock's resolution: take the smallest there is
         t_new = np.nextafter(t, np.inf)
@@ -658,7 +767,7 @@ def simulate_local(pl, ch, graph, w, lw, rng, clock, epsilon, max_step, rec, wat
                 t0 = tp
             stop_edge = _apply(pl, ch, w, lw, p, t0, t_new)
             n_changed = w.meta[_N_CHANGED]
-            _wake(ch, graph, w, lw, t_new)
+            _wake(pl, ch, graph, w, lw, p, t_new, epsilon)
             # Back in the heap: at the end of its leap, or after its event, to be reviewed.
             lw.key[p] = t_new
             lw.t_eval[p] = t_new
