@@ -6,13 +6,16 @@ place goes event by event, exactly: a zombie among humans dies out with the bran
 probability, and a zombie walking a path of single humans bites as many as the exact law says
 (docs/science G1). On worlds of many places it agrees with ssa in law: the mean of K runs of
 each engine within 4 standard errors of their difference (a two-sample z-test, as
-tests/engines/test_tau_vs_ssa.py); a probability from K runs within 4·sqrt(p(1 − p)/K).
+tests/engines/test_tau_vs_ssa.py); a probability from K runs within 4·sqrt(p(1 − p)/K). A
+neighbour's event cuts a leap, and a leap makes a neighbour draw afresh, only where it moves
+hazards by more than ε (local._jump_cut and local._slight, tested on two cells).
 """
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -20,6 +23,8 @@ from law_helpers import pooled_chisquare_p
 
 import hyosan
 from hyosan.engines import get_engine
+from hyosan.engines.base import Streams
+from hyosan.engines.tau import local
 from hyosan.scenario.load import parse_scenario
 
 TAU = get_engine("tau")
@@ -276,3 +281,79 @@ def test_walking_grid_matches_ssa() -> None:
             np.array([r.series(column)[-1] for r in b]),
         )
     assert all(r.diagnostics["stepping"] == "local" for r in b)
+
+
+#: Two cells side by side: a city with `zombies` of its own, and a neighbour with one zombie
+#: (below local.CRITICAL: it goes event by event).
+PAIR = """
+name = "pair"
+model = "sezr-frequency"
+parameters = {{ bite_rate = "4/day", kill_rate = "1.6/day", turn_rate = "12/day" }}
+time = {{ horizon = "1d" }}
+tau = {{ stepping = "local" }}
+
+[world]
+kind = "lattice"
+size = [1, 2]
+fill = {{ S = {people} }}
+cross = {{ reactions = ["bite", "kill"], factor = 0.05 }}
+
+[[world.seeds]]
+at = [0, 0]
+counts = {{ Z = {zombies} }}
+
+[[world.seeds]]
+at = [0, 1]
+counts = {{ Z = 1 }}
+"""
+
+
+def _pair_state(people: int, zombies: int) -> Any:
+    scen = parse_scenario(PAIR.format(people=people, zombies=zombies), "pair")
+    return TAU._setup(scen, Streams(1))
+
+
+@pytest.mark.parametrize(
+    ("people", "zombies", "cut"),
+    [(50_000, 100, False), (20, 3, False), (20, 0, True)],
+)
+def test_a_neighbours_event_cuts_a_leap_only_where_it_moves_the_hazards(
+    people: int, zombies: int, cut: bool
+) -> None:
+    """The most one event of the lone-zombie cell can move the city's total propensity, against
+    ε = 0.03 of it (local._jump_cut's leap condition): a city whose own zombies bite far more
+    than the neighbour's one leaps on; a place bitten only from next door, whose hazards one
+    more zombie there doubles, stops at the neighbour's event."""
+    st = _pair_state(people, zombies)
+    pl, ch, graph, w, lw = st.places, st.channels, st.graph, st.work, st.local
+    total = local._place_rates(pl, ch, graph, w, lw, 0, 0.0)
+    edge = next(e for e in range(graph.indptr[0], graph.indptr[1]) if graph.indices[e] == 1)
+    nudge = local._nudge(pl, ch, graph, w, 0, edge, 1)
+    assert total > 0.0
+    assert nudge > 0.0
+    assert (nudge > 0.03 * total) is cut
+
+
+def test_a_neighbour_draws_afresh_once_the_changes_it_was_spared_add_up_to_epsilon() -> None:
+    """120 of the city's 50,000 humans are bitten a leap; the lone-zombie cell beside it reads
+    the city's share of humans, which each leap moves by 0.24 % of a head: it is spared a
+    fresh draw (local._slight) until the moves add up to more than ε = 0.03 of that share."""
+    st = _pair_state(50_000, 100)
+    pl, ch, graph, lw = st.places, st.channels, st.graph, st.local
+    names = list(st.layout.net.compartments)
+    human, bitten = names.index("S"), names.index("E")
+    local._place_rates(pl, ch, graph, st.work, lw, 1, 0.0)  # the cell's sums, read now
+    column = ch.col_comp.tolist().index(human)  # the neighbours' S, read per head
+    assert ch.col_freq[column]
+    share = pl.nbs[1, column]
+    spared = 0
+    while spared < 1000:
+        lw.x_prev[0] = pl.x[0]
+        pl.x[0, human] -= 120
+        pl.x[0, bitten] += 120
+        if not local._slight(pl, ch, graph, lw, 0, 1, 0.03):
+            break
+        spared += 1
+    # The bitten still count in the city's living population, 50,100.
+    assert spared == math.floor(0.03 * share / (120 / 50_100))  # 12.5 leaps' worth
+    assert 10 <= spared <= 20

@@ -480,7 +480,9 @@ def _jump_cut(pl, ch, graph, w, lw, p, t, tau, total, epsilon):  # type: ignore[
     for e in range(graph.indptr[p], graph.indptr[p + 1]):
         q = graph.indices[e]
         if lw.exact[q] and t < lw.key[q] < t + tau:
-            spent += max(1.0, lw.rate[q] * tau) * _nudge(pl, ch, graph, w, p, e, q)
+            nudge = _nudge(pl, ch, graph, w, p, e, q)
+            if nudge > 0.0:  # (an unbounded step times no change would be nan)
+                spent += max(1.0, lw.rate[q] * tau) * nudge
             if spent > budget:
                 tau = lw.key[q] - t
     return tau
