@@ -72,11 +72,10 @@ shared with other jobs): on the whole US grid, seed 1, the humans left follow ss
 day (287.9 against 287.9 million on day 25, 252.6 against 251.9 on day 100, 239.6 against 239.3
 on day 150) and end at 66.61 million, as ssa's run did (over seeds 1 to 4 each, 67.16 million
 against 66.84, +0.47 ± 0.61 %: where the last fronts die out is luck), after 576 million
-events in 78.9 million
-steps, 20.9 million of them exact events: 142 s of CPU, against about 225 s for the global
-step. Not the 30 s hoped for: at ε = 0.03 a place's counts take about ln(n / 33) / ε leaps to
-change by a factor n, some hundred leaps for each of the 551,275 places that the outbreak
-crosses, and a leap costs about 1.8 µs.
+events in 78.9 million steps, 20.9 million of them exact events: 142 s of CPU, against about
+225 s for the global step. Not the 30 s hoped for: at ε = 0.03 a place's counts take about
+ln(n / 33) / ε leaps to change by a factor n, some hundred leaps for each of the 551,275
+places that the outbreak crosses, and a leap costs about 1.8 µs.
 
 Random numbers: the world from the `world` stream, leaps from `events`, culls from
 `encounters`.
