@@ -131,7 +131,7 @@ class Local(NamedTuple):
     pos: np.ndarray  # int64 (places,): each place's index in the heap (-1: not in it)
     meta: np.ndarray  # int64 [places in the heap, fresh, exact events]
     rate: np.ndarray  # float64 (places,): its total propensity when its next event was drawn
-    moved: np.ndarray  # float64 (places, columns): how far its neighbour sums moved since
+    moved: np.ndarray  # float64 (places, columns): its neighbour sums' moves since it read them
     drift: np.ndarray  # float64 (columns,): the drift of p's neighbour sums (_sums_at)
     unit: np.ndarray  # float64 (columns,): the most one neighbour's person weighs in each
 
