@@ -62,20 +62,20 @@ instead of 0.40 (ssa: 0.408 over 3,000 runs), which leaves 44 % fewer humans; lo
 gives ssa's 0.40. This is what made local stepping (which lets every village leap at its own
 pace) leave 26 % fewer humans than ssa on a crop of the US grid (rows 250-349, columns
 550-649, fronts dying out by chance in thin land); there the humans left now average
-107,239 ± 14,074 against ssa's 100,365 ± 13,706 (80 runs each: +6.9 ± 19.6 %, the final
-humans spread over 0 to a million), for 0.51 s of CPU a run against ssa's 0.74. The global
+111,575 ± 14,593 against ssa's 100,365 ± 13,706 (80 runs each: +11.2 ± 20.0 %, the final
+humans spread over 0 to a million), for 0.46 s of CPU a run against ssa's 0.76. The global
 step keeps its small-count error (its summaries are fixed by the golden tests); where an
 outbreak starts from a few zombies, prefer ssa or local stepping.
 
 Measured with local stepping at ε = 0.03 (benchmarks/bench_us_grid.py, CPU times on a machine
 shared with other jobs): on the whole US grid, seed 1, the humans left follow ssa's run day by
-day (287.9 against 287.9 million on day 25, 252.6 against 251.9 on day 100, 239.6 against 239.3
-on day 150) and end at 66.61 million, as ssa's run did (over seeds 1 to 4 each, 67.16 million
-against 66.84, +0.47 ± 0.61 %: where the last fronts die out is luck), after 576 million
-events in 78.9 million steps, 20.9 million of them exact events: 142 s of CPU, against about
-225 s for the global step. Not the 30 s hoped for: at ε = 0.03 a place's counts take about
+day (287.9 against 287.9 million on day 25, 252.0 against 251.9 on day 100, 239.5 against 239.3
+on day 150) and end at 66.53 million against ssa's 66.61 (over seeds 1 to 4 each, 66.63
+million against 66.84, −0.32 ± 0.36 %: where the last fronts die out is luck), after 576
+million events in 78.9 million steps, 20.9 million of them exact events: 132 s of CPU, against
+about 225 s for the global step. Not the 30 s hoped for: at ε = 0.03 a place's counts take about
 ln(n / 33) / ε leaps to change by a factor n, some hundred leaps for each of the 551,275
-places that the outbreak crosses, and a leap costs about 1.8 µs.
+places that the outbreak crosses, and a leap costs about 1.7 µs.
 
 Random numbers: the world from the `world` stream, leaps from `events`, culls from
 `encounters`.
