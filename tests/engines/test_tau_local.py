@@ -351,7 +351,8 @@ def test_a_neighbour_draws_afresh_once_the_changes_it_was_spared_add_up_to_epsil
         lw.x_prev[0] = pl.x[0]
         pl.x[0, human] -= 120
         pl.x[0, bitten] += 120
-        if not local._slight(pl, ch, graph, lw, 0, 1, 0.03):
+        n_now, n_was = local._npop(ch, pl.x, 0), local._npop(ch, lw.x_prev, 0)
+        if not local._slight(pl, ch, graph, lw, 0, 1, n_now, n_was, 0.03):
             break
         spared += 1
     # The bitten still count in the city's living population, 50,100.

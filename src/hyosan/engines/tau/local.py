@@ -549,19 +549,18 @@ def _review(w, lw, q, t):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _slight(pl, ch, graph, lw, p, q, epsilon):  # type: ignore[no-untyped-def]
+def _slight(pl, ch, graph, lw, p, q, n_now, n_was, epsilon):  # type: ignore[no-untyped-def]
     # Whether p's change (its counts now against lw.x_prev, its counts before its last leap or
     # event) and the changes of q's other neighbours since q last read its neighbour sums move
     # each of those sums by at most epsilon of it: then q's hazards, each linear in a sum,
     # move by at most epsilon too, and q need not draw afresh (the step rule's tolerance).
-    # The change is added to what q has been spared so far (lw.moved).
+    # The change is added to what q has been spared so far (lw.moved). n_now and n_was are
+    # p's living population now and then, the same for each of p's neighbours.
     weight = 0.0
     for e in range(graph.indptr[q], graph.indptr[q + 1]):
         if graph.indices[e] == p:
             weight = 1.0 if graph.weights.size == 0 else graph.weights[e]
             break
-    n_now = _npop(ch, pl.x, p)
-    n_was = _npop(ch, lw.x_prev, p)
     for k in range(ch.col_comp.size):
         c = ch.col_comp[k]
         if ch.col_freq[k]:
@@ -583,6 +582,8 @@ def _wake(pl, ch, graph, w, lw, p, t, epsilon):  # type: ignore[no-untyped-def]
     # Review the places p's step changed and, where hazards read neighbours, their
     # neighbours: each one going event by event draws afresh unless p's change, with what it
     # was spared before, moves its neighbour sums by at most epsilon (_slight).
+    n_now = _npop(ch, pl.x, p)
+    n_was = _npop(ch, lw.x_prev, p)
     for j in range(w.meta[_N_CHANGED]):
         r = w.changed[j]
         w.is_changed[r] = False
@@ -594,7 +595,7 @@ def _wake(pl, ch, graph, w, lw, p, t, epsilon):  # type: ignore[no-untyped-def]
                     r == p
                     and w.is_active[q]
                     and lw.exact[q]
-                    and _slight(pl, ch, graph, lw, p, q, epsilon)
+                    and _slight(pl, ch, graph, lw, p, q, n_now, n_was, epsilon)
                 ):
                     continue
                 _review(w, lw, q, t)
