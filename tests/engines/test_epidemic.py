@@ -129,7 +129,8 @@ def test_building_run_with_a_strike_accounts_for_every_change() -> None:
         assert final[reaction] == strike.hit.get(state, 0)
     # Counted once: zombies destroyed by people are the kills, the strike's are its own.
     assert final["kill"] == result.summary()["n_zombies_destroyed"]
-    struck = np.flatnonzero(np.diff(result.reaction_counts[:, -1]) > 0)
+    column = result.reactions.index("strike_destroyed")
+    struck = np.flatnonzero(np.diff(result.reaction_counts[:, column]) > 0)
     assert struck.size == 1  # all in the interval of the strike
     assert np.abs(_conservation_gap(result)).max() == 0.0
 

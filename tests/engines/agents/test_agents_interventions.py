@@ -1,4 +1,5 @@
-"""Interventions in a building: the missile strike and the sound lure of the show's day 4."""
+"""Interventions in a building: the missile strike and the sound lure of the show's day 4, the
+troops who take people out (the helicopter, the ground sweep) and the laptop team's sweep."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ def test_day_4_is_off_and_the_troops_on_by_default(engine) -> None:
     assert "interventions.strike" not in scen.features
     assert "interventions.lure" not in scen.features
     assert "interventions.evacuate" in scen.features
+    assert "interventions.sweep" not in scen.features  # the laptop team of day 3
     entries = engine.run(scen, seed=3).summary()["interventions"]
     assert [e["kind"] for e in entries] == ["evacuate", "evacuate"]
     assert all(e["events"]["taken out"] == 0 for e in entries)
@@ -189,3 +191,73 @@ def test_a_helicopter_takes_no_more_than_it_holds(engine) -> None:
             if e["name"] == "helicopter at the roof"
         )
         assert entry["events"]["taken out"] == 1
+
+
+LAPTOP = "interventions[4]"
+
+
+def _laptop_team_everywhere(*more: str, kill: str = "10/min"):
+    """The laptop team in every room from 1 h to 2 h, meeting each zombie and bitten person
+    about once every few seconds: nobody it hunts is left at 2 h."""
+    return hyosan_high(
+        f"{LAPTOP}.enabled=true",
+        f'{LAPTOP}.area={{around="entrance hall", radius=100000}}',
+        f"{LAPTOP}.start=1h",
+        f"{LAPTOP}.end=2h",
+        f"{LAPTOP}.kill={kill}",
+        *more,
+        horizon="2h",
+    )
+
+
+def test_the_laptop_team_destroys_zombies_and_shoots_the_bitten(engine) -> None:
+    """At 2 h no zombie or bitten person is left in the building; each one the team destroyed
+    or shot is an event of the troops, counted in its entry and as reactions of their own
+    (`kill`, `shot_bitten`) that account for every change of the states."""
+    result = engine.run(_laptop_team_everywhere(), seed=2)
+    summary = result.summary()
+    before = engine.run(hyosan_high(horizon="1h"), seed=2).summary()
+    assert before["final"]["zombie"] > 0  # there was something to hunt
+    assert summary["final"]["zombie"] == 0
+    assert summary["final"]["bitten"] == 0
+    entry = next(e for e in summary["interventions"] if e["name"] == "laptop team")
+    ev = result.events.to_pydict()
+    # The troops' events have no actor (nobody of the building did it).
+    by_troops = [
+        i
+        for i, (k, t, a) in enumerate(zip(ev["kind"], ev["t"], ev["actor"], strict=True))
+        if t >= 3600 and k in ("kill", "death") and a == ""
+    ]
+    n_kill = sum(ev["kind"][i] == "kill" for i in by_troops)
+    n_shot = sum(ev["kind"][i] == "death" for i in by_troops)
+    assert entry["events"] == {"zombies destroyed": n_kill, "bitten shot": n_shot}
+    assert n_kill >= before["final"]["zombie"]
+    final = dict(zip(result.reactions, result.reaction_counts[-1], strict=True))
+    assert final["shot_bitten"] == n_shot
+    changes = np.diff(result.counts, axis=0)
+    done = np.diff(result.reaction_counts, axis=0) @ result.stoichiometry
+    assert np.abs(changes - done).max() == 0.0
+    fates = summary["fates"]
+    assert any("destroyed by the troops" in f for f in fates.values()), fates
+
+
+def test_a_sweep_of_zombies_only_leaves_the_bitten(engine) -> None:
+    """Without the bitten among its compartments the team shoots nobody: bitten people are
+    left to turn, and the entry counts no shots."""
+    result = engine.run(_laptop_team_everywhere(f'{LAPTOP}.compartments=["Z"]'), seed=2)
+    entry = next(e for e in result.summary()["interventions"] if e["name"] == "laptop team")
+    assert entry["events"]["zombies destroyed"] > 0
+    assert "bitten shot" not in entry["events"]
+    assert "shot_bitten" not in result.reactions
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (f"{LAPTOP}.bite_risk=0.1", "bite_risk"),
+        (f'{LAPTOP}.compartments=["S"]', "compartments"),
+    ],
+)
+def test_a_sweep_in_a_building_refuses_what_it_cannot_do(engine, change, field) -> None:
+    with pytest.raises(EngineError, match=rf"interventions\[4\]\.{field}"):
+        engine.run(hyosan_high(f"{LAPTOP}.enabled=true", change, horizon="10min"), seed=1)

@@ -16,8 +16,14 @@ Rooms are the places of an area: by name or number (`places`), or within `hops` 
   move is taken out with chance 1 - exp(-speed x 1 min), up to `capacity` in all; a
   temperature check catches the bitten with `catch_bitten`, and they are left behind. Those
   taken escape (an escape event, so their fate says the troops took them); hybrids keep away.
+- `sweep`: soldiers in the area's rooms (the laptop team of day 3): from `start` to `end`,
+  once a minute, each zombie there who is not on the move is destroyed with chance
+  1 - exp(-kill x 1 min); with `compartments` naming the bitten as well, a temperature check
+  catches each bitten person they meet at the same rate, and the troops shoot them. The soldiers
+  are not among the building's people, so none of them is bitten (`bite_risk` must be 0), and
+  hybrids, whose temperature reads as a chill, keep away.
 
-Other interventions are refused: the engine declares only these three.
+Other interventions are refused: the engine declares only these four.
 """
 
 from __future__ import annotations
@@ -44,20 +50,27 @@ from hyosan.engines.agents.params import (
 from hyosan.errors import EngineError
 from hyosan.interventions.plan import area_mask
 from hyosan.results.interventions import InterventionReport, Measure, Strike
+from hyosan.scenario.interventions import targets
 from hyosan.world.build import seed_place
 from hyosan.world.graph import World
 
 if TYPE_CHECKING:
     from hyosan.engines.agents.building import FloorPlan
     from hyosan.engines.agents.building_run import BuildingRun
+    from hyosan.scenario.interventions import Sweep as SweepSpec
     from hyosan.scenario.schema import Scenario
 
 __all__ = ["SUPPORTED", "BuildingActions"]
 
 #: The interventions the agents engine carries out in a building.
-SUPPORTED = ("interventions.strike", "interventions.lure", "interventions.evacuate")
+SUPPORTED = (
+    "interventions.strike",
+    "interventions.lure",
+    "interventions.evacuate",
+    "interventions.sweep",
+)
 
-#: How often the troops of an evacuation pick people up, in seconds.
+#: How often the troops of an evacuation or a sweep go through their rooms, in seconds.
 PICKUP_EVERY = 60.0
 
 #: A lure's reach, in metres: beyond any building's size, so that every zombie hears it.
@@ -75,47 +88,144 @@ def building_world(plan: FloorPlan) -> World:
 
 
 @dataclass
-class Pickup:
-    """An evacuation in a building: where, when, how fast, how many, and who is refused."""
+class Visits:
+    """Troops at the area's rooms once a minute from `start` to `end` (evacuate, sweep)."""
 
     index: int
     name: str
     start: float
     end: float
     rooms: np.ndarray  # bool per room
-    rate: float  # per second, per person in the area
-    capacity: int | None
-    catch_bitten: float
-    taken: int = 0
+    rate: float  # per second, per person they act on
 
     def times(self, horizon: float) -> list[float]:
-        """The pickup instants within (0, horizon]."""
+        """The visits' instants within (0, horizon]."""
         last = min(self.end, horizon)
         if last < self.start:
             return []
         n = int((last - self.start) // PICKUP_EVERY)
         return [self.start + k * PICKUP_EVERY for k in range(n + 1)]
 
+    def found(
+        self, run: BuildingRun, states: list[int], rng: np.random.Generator
+    ) -> np.ndarray | None:
+        """Who of `states` the troops find in the area this visit (not those on the move);
+        None, with nothing drawn, if nobody of `states` is there."""
+        ag = run.agents
+        here = np.flatnonzero(self.rooms[ag.room] & np.isin(ag.state, states) & (ag.passage < 0))
+        if not here.size:
+            return None
+        return here[rng.random(here.size) < 1.0 - np.exp(-self.rate * PICKUP_EVERY)]
+
+    def visit(self, t: float, run: BuildingRun, rng: np.random.Generator) -> None:
+        """What the troops do at t."""
+        raise NotImplementedError
+
+    def measure(self) -> Measure:
+        """Its entry in the run's interventions."""
+        raise NotImplementedError
+
+
+@dataclass
+class Pickup(Visits):
+    """An evacuation in a building: who is taken out, how many at most, who is refused."""
+
+    capacity: int | None = None
+    catch_bitten: float = 0.9
+    taken: int = 0
+
+    def visit(self, t: float, run: BuildingRun, rng: np.random.Generator) -> None:
+        """The troops take out whom they find in the area's rooms, but the bitten they catch."""
+        if self.capacity is not None and self.taken >= self.capacity:
+            return
+        ag = run.agents
+        st, room = ag.state, ag.room
+        found = self.found(run, [HUMAN, BITTEN], rng)
+        if found is None:
+            return
+        # The temperature check: the bitten it catches are left behind.
+        caught = (st[found] == BITTEN) & (rng.random(found.size) < self.catch_bitten)
+        taken = rng.permutation(found[~caught])
+        if self.capacity is not None:
+            taken = taken[: self.capacity - self.taken]
+        for p in np.sort(taken):
+            run.emit(t, EV_ESCAPE, int(p), -1, int(room[p]), BY_TROOPS)
+        st[taken] = ESCAPED
+        ag.goal[taken] = -1
+        self.taken += int(taken.size)
+        run.recount()
+
+    def measure(self) -> Measure:
+        """Its entry in the run's interventions: how many were taken out."""
+        end = Measure.end_of(self.end)
+        return Measure(
+            name=self.name,
+            kind="evacuate",
+            start_s=self.start,
+            end_s=end,
+            events={"taken out": self.taken},
+        )
+
+
+@dataclass
+class Hunt(Visits):
+    """A sweep in a building: soldiers destroy the zombies they meet and shoot the bitten
+    their temperature check catches (when `states` holds BITTEN)."""
+
+    states: tuple[int, ...] = (ZOMBIE,)
+    destroyed: int = 0
+    shot: int = 0
+
+    def visit(self, t: float, run: BuildingRun, rng: np.random.Generator) -> None:
+        """Each zombie (and bitten person) in the area's rooms met with chance 1 - e^(-kill dt)."""
+        found = self.found(run, list(self.states), rng)
+        if found is None or not found.size:
+            return
+        ag = run.agents
+        st, room = ag.state, ag.room
+        zombie = st[found] == ZOMBIE
+        # An event for each, named or not: the series' reactions are counted from the log.
+        for p, z in zip(found.tolist(), zombie.tolist(), strict=True):
+            if z:
+                run.emit(t, EV_KILL, -1, p, int(room[p]), BY_TROOPS)
+            else:
+                run.emit(t, EV_DEATH, -1, p, int(room[p]), BY_TROOPS)
+        st[found] = np.where(zombie, DESTROYED, DEAD)
+        ag.goal[found] = -1
+        ag.turns_at[found] = np.inf
+        self.destroyed += int(zombie.sum())
+        self.shot += int((~zombie).sum())
+        run.recount()
+
+    def measure(self) -> Measure:
+        """Its entry in the run's interventions: zombies destroyed and bitten people shot."""
+        events = {"zombies destroyed": self.destroyed}
+        if BITTEN in self.states:
+            events["bitten shot"] = self.shot
+        end = Measure.end_of(self.end)
+        return Measure(name=self.name, kind="sweep", start_s=self.start, end_s=end, events=events)
+
 
 @dataclass
 class BuildingActions:
-    """The strikes, lures and evacuations of a scenario, resolved to rooms."""
+    """The strikes, lures and troops (evacuations, sweeps) of a scenario, resolved to rooms."""
 
     strikes: list[tuple[int, str, float, np.ndarray, str]] = field(default_factory=list)
     lures: list[tuple[int, str, float, float, int]] = field(default_factory=list)
-    pickups: list[Pickup] = field(default_factory=list)
+    visits: list[Visits] = field(default_factory=list)
     tallies: list[Strike] = field(default_factory=list)
-    rng: np.random.Generator | None = None  # the troops' draws; needed only with pickups
-    #: The pickups due at each of their instants within the horizon.
-    due: dict[float, list[Pickup]] = field(default_factory=dict)
+    rng: np.random.Generator | None = None  # the troops' draws; needed only with visits
+    #: The troops due at each of their instants within the horizon.
+    due: dict[float, list[Visits]] = field(default_factory=dict)
 
     @classmethod
     def build(
         cls, scenario: Scenario, plan: FloorPlan, rng: np.random.Generator | None = None
     ) -> BuildingActions:
-        """The strikes, lures and evacuations of `scenario`, their areas as rooms of `plan`.
+        """The strikes, lures, evacuations and sweeps of `scenario`, their areas as rooms of
+        `plan`.
 
-        `rng` draws who the troops take (its own stream, so other draws stay as they were).
+        `rng` draws whom the troops find (its own stream, so other draws stay as they were).
         """
         world = building_world(plan)
         out = cls(rng=rng)
@@ -136,29 +246,39 @@ class BuildingActions:
                 room = seed_place(world, iv.toward, f"{where}.toward")
                 start, end = iv.window()
                 out.lures.append((i, iv.name or iv.kind, start, end, room))
-            elif iv.kind == "evacuate":
+            elif iv.kind in ("evacuate", "sweep"):
                 mask = area_mask(world, iv.area, f"{where}.area")
                 start, end = iv.window()
-                out.pickups.append(
-                    Pickup(
-                        index=i,
-                        name=iv.name or iv.kind,
-                        start=start,
-                        end=end,
-                        rooms=np.ones(len(plan.names), dtype=bool) if mask is None else mask,
-                        rate=float(iv.speed),
-                        capacity=iv.capacity,
-                        catch_bitten=iv.catch_bitten,
+                rooms = np.ones(len(plan.names), dtype=bool) if mask is None else mask
+                common = {"index": i, "name": iv.name or iv.kind, "start": start, "end": end}
+                if iv.kind == "evacuate":
+                    out.visits.append(
+                        Pickup(
+                            **common,
+                            rooms=rooms,
+                            rate=float(iv.speed),
+                            capacity=iv.capacity,
+                            catch_bitten=iv.catch_bitten,
+                        )
                     )
-                )
+                else:
+                    states = _hunted(iv, scenario, where)
+                    out.visits.append(
+                        Hunt(**common, rooms=rooms, rate=float(iv.kill), states=states)
+                    )
         horizon = float(scenario.time.horizon)
-        for pickup in out.pickups:
-            for t in pickup.times(horizon):
-                out.due.setdefault(t, []).append(pickup)
+        for visit in out.visits:
+            for t in visit.times(horizon):
+                out.due.setdefault(t, []).append(visit)
         return out
 
+    @property
+    def hunts(self) -> list[Hunt]:
+        """The sweeps: troops who destroy zombies and shoot the bitten."""
+        return [v for v in self.visits if isinstance(v, Hunt)]
+
     def times(self, horizon: float) -> list[float]:
-        """Times in (0, horizon] at which a strike falls, a lure starts or troops pick up."""
+        """Times in (0, horizon] at which a strike falls, a lure starts or troops come by."""
         found = {t for _, _, t, _, _ in self.strikes} | {t for _, _, t, _, _ in self.lures}
         found |= set(self.due)
         return sorted(t for t in found if 0.0 < t <= horizon)
@@ -174,32 +294,9 @@ class BuildingActions:
         for i, name, when, mask, note in self.strikes:
             if when == t:
                 self._strike(i, name, t, mask, note, run)
-        for pickup in self.due.get(t, ()):
-            self._pick_up(pickup, t, run)
-
-    def _pick_up(self, pickup: Pickup, t: float, run: BuildingRun) -> None:
-        """The troops take out whom they find in the area's rooms, but the bitten they catch."""
-        if pickup.capacity is not None and pickup.taken >= pickup.capacity:
-            return
-        assert self.rng is not None, "an evacuation needs its random stream"
-        ag = run.agents
-        st, room = ag.state, ag.room
-        here = np.flatnonzero(pickup.rooms[room] & np.isin(st, [HUMAN, BITTEN]) & (ag.passage < 0))
-        if not here.size:
-            return
-        chance = 1.0 - np.exp(-pickup.rate * PICKUP_EVERY)
-        found = here[self.rng.random(here.size) < chance]
-        # The temperature check: the bitten it catches are left behind.
-        caught = (st[found] == BITTEN) & (self.rng.random(found.size) < pickup.catch_bitten)
-        taken = self.rng.permutation(found[~caught])
-        if pickup.capacity is not None:
-            taken = taken[: pickup.capacity - pickup.taken]
-        for p in np.sort(taken):
-            run.emit(t, EV_ESCAPE, int(p), -1, int(room[p]), BY_TROOPS)
-        st[taken] = ESCAPED
-        ag.goal[taken] = -1
-        pickup.taken += int(taken.size)
-        run.recount()
+        for visit in self.due.get(t, ()):
+            assert self.rng is not None, "troops need their random stream"
+            visit.visit(t, run, self.rng)
 
     def _strike(
         self, i: int, name: str, t: float, mask: np.ndarray, note: str, run: BuildingRun
@@ -228,19 +325,31 @@ class BuildingActions:
         self.tallies.append(Strike.of(name, t, note or "", before))
 
     def report(self) -> tuple[InterventionReport, ...]:
-        """One entry per lure, evacuation and strike, as on a graph of places."""
+        """One entry per lure, evacuation, sweep and strike, as on a graph of places."""
         lures = [
             Measure(name=name, kind="lure", start_s=start, end_s=Measure.end_of(end))
             for _, name, start, end, _ in self.lures
         ]
-        pickups = [
-            Measure(
-                name=p.name,
-                kind="evacuate",
-                start_s=p.start,
-                end_s=Measure.end_of(p.end),
-                events={"taken out": p.taken},
+        return (*lures, *(v.measure() for v in self.visits), *self.tallies)
+
+
+def _hunted(iv: SweepSpec, scenario: Scenario, where: str) -> tuple[int, ...]:
+    """The agent states a sweep in a building hunts: zombies, and the bitten if it names them."""
+    if iv.bite_risk > 0:
+        raise EngineError(
+            f"{where}.bite_risk: in a building the soldiers are not among its people, so none "
+            "of them is bitten; leave bite_risk at 0"
+        )
+    codes = {"zombie": ZOMBIE, "bitten": BITTEN}
+    model = scenario.model.compartments
+    states: set[int] = set()
+    for name in targets(iv, scenario.model).moved:
+        state = model[name].state if name in model else name
+        if state not in codes:
+            raise EngineError(
+                f"{where}.compartments: in a building the troops destroy zombies and shoot the "
+                f"bitten their temperature check catches; {name!r} is {state}: name compartments "
+                "of state zombie or bitten"
             )
-            for p in self.pickups
-        ]
-        return (*lures, *pickups, *self.tallies)
+        states.add(codes[state])
+    return tuple(sorted(states))

@@ -17,6 +17,7 @@ from hyosan.engines.agents.actions import BuildingActions
 from hyosan.engines.agents.params import (
     BITTEN,
     BY_STRIKE,
+    BY_TROOPS,
     DEAD,
     DESTROYED,
     ESCAPED,
@@ -324,6 +325,14 @@ class BuildingRun:
             by_strike = np.isin(ev["kind"], [EV_KILL, EV_DEATH]) & (ev["aux"] == BY_STRIKE)
             by_people = ~by_strike
             ev = {k: v[by_people] for k, v in ev.items()}
+        hunts = [] if self.actions is None else self.actions.hunts
+        hunts = [h for h in hunts if BITTEN in h.states]
+        shot = np.zeros(0)
+        if hunts:
+            # A sweep's deaths are of the bitten (its kills are of zombies, as anyone's).
+            by_troops = (ev["kind"] == EV_DEATH) & (ev["aux"] == BY_TROOPS)
+            shot = np.sort(ev["t"][by_troops])
+            ev = {k: v[~by_troops] for k, v in ev.items()}
         # Each person's first bite (a later one changes no state): when they became bitten.
         bites = ev["kind"] == EV_BITE
         order = np.argsort(ev["t"][bites], kind="stable")
@@ -363,6 +372,13 @@ class BuildingRun:
                         struck[:, j] += np.where(times >= tally.t_s, tally.hit.get(key, 0), 0)
             counts = np.hstack([counts, struck])
             stoich = np.vstack([stoich, extra])
+        if hunts:
+            names.append("shot_bitten")
+            row = np.zeros((1, len(self.compartments)))
+            row[0, comp[BITTEN]] -= 1.0
+            row[0, comp[DEAD]] += 1.0
+            stoich = np.vstack([stoich, row])
+            counts = np.hstack([counts, np.searchsorted(shot, times, side="right")[:, None]])
         from hyosan.results.epidemic import ReactionCounts
 
         return ReactionCounts(names=tuple(names), counts=counts, stoichiometry=stoich)

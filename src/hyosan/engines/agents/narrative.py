@@ -83,9 +83,15 @@ def _sentence(kind: int, a: str, b: str, place: str, aux: int, other: str, t: st
     if kind == EV_KILL:
         if aux == BY_STRIKE:
             return f"{t} the air strike destroys {b or 'a zombie'} in {the(place)}"
+        if aux == BY_TROOPS:
+            return f"{t} the troops destroy {b or 'a zombie'} in {the(place)}"
         how = "shoots" if aux == 1 else "kills"
         return f"{t} {a} {how} {b or 'a zombie'} in {the(place)}"
     if kind == EV_DEATH:
+        if aux == BY_TROOPS:
+            return (
+                f"{t} {b}, bitten, fails the troops' temperature check and is shot in {the(place)}"
+            )
         by = "the air strike" if aux == BY_STRIKE else a or "zombies"
         return f"{t} {b} is killed by {by} in {the(place)}"
     if kind == EV_BARRICADE:
@@ -186,6 +192,9 @@ def events_table(
     )
 
 
+#: Who destroyed a zombie from outside the step, by the aux of the kill (actions.py).
+_OUTSIDERS = {BY_STRIKE: "the air strike", BY_TROOPS: "the troops"}
+
 #: How close before a bite a barricade's fall, or how close around it other bites in the same
 #: room, count as the bite's circumstances in a character's fate.
 _CAUSE_WINDOW = 600.0
@@ -255,16 +264,20 @@ def fates(
             text = f"bitten{by} ({when}); a zombie, in {the(where)}"
         elif s == DESTROYED:
             k = first(EV_KILL, targets)
-            if k is not None and int(aux[k]) == BY_STRIKE:
-                killer = "the air strike"
+            if k is not None and int(aux[k]) in _OUTSIDERS:
+                killer = _OUTSIDERS[int(aux[k])]
             else:
                 killer = _who(int(actors[k]), names, roles) if k is not None else "someone"
             text = f"turned after a bite{by}; destroyed by {killer} in {the(where)}"
         elif s == DEAD:
             k = first(EV_DEATH, targets)
             when = clock(float(ts[k]), start) if k is not None else ""
-            cause = " by the air strike" if k is not None and int(aux[k]) == BY_STRIKE else ""
-            text = f"killed{cause} in {the(where)} ({when})"
+            if k is not None and int(aux[k]) == BY_TROOPS:
+                text = f"bitten{by}; shot by the troops at a temperature check in {the(where)}"
+                text += f" ({when})"
+            else:
+                cause = " by the air strike" if k is not None and int(aux[k]) == BY_STRIKE else ""
+                text = f"killed{cause} in {the(where)} ({when})"
         else:  # pragma: no cover - every state is handled above
             text = "unknown"
         out[name] = text
