@@ -42,7 +42,9 @@ the government's timeline and a user turns it on with `--set interventions[0].en
   In a building (the agents engine) the troops come to the area's rooms instead: from `start`
   to `end`, once a minute, each human or bitten person there is taken out at rate `speed`
   (up to `capacity` in all, for a helicopter); the check catches the bitten with
-  `catch_bitten` and they are left behind. Those taken are `safe`; hybrids keep away.
+  `catch_bitten` and they are left behind. Those taken are `safe`; hybrids keep away. With
+  `signal`, they come only to rooms where people who know of the outbreak have been for at
+  least that long (an SOS sign on the roof): a helicopter passes rooms that show none.
 - `cure`: from `start`, zombies in the area are cured at rate `rate` and join `to` (default: the
   model's first human compartment).
 - `travel`: people of `compartments` at `origin` travel to `destination` (any place, not only a
@@ -202,6 +204,13 @@ class Evacuate(_Window):
     capacity: Annotated[int, Field(ge=1, le=10**9)] | None = Field(
         default=None,
         description="in a building: at most this many people taken in all (a helicopter)",
+    )
+    signal: DurationField | None = Field(
+        default=None,
+        description=(
+            "in a building: the troops come only to rooms whose people have held them at least "
+            "this long (an SOS on the roof, seen from the air); none: to every room of the area"
+        ),
     )
 
 

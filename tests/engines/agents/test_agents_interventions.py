@@ -182,6 +182,7 @@ def test_a_helicopter_takes_no_more_than_it_holds(engine) -> None:
         "interventions[2].start=30min",
         "interventions[2].end=40min",
         "interventions[2].speed=10/min",
+        "interventions[2].signal=0s",  # any room held by people who know: no SOS to wait for
         horizon="1h",
     )
     for seed in (1, 2, 3):
@@ -261,3 +262,51 @@ def test_a_sweep_of_zombies_only_leaves_the_bitten(engine) -> None:
 def test_a_sweep_in_a_building_refuses_what_it_cannot_do(engine, change, field) -> None:
     with pytest.raises(EngineError, match=rf"interventions\[4\]\.{field}"):
         engine.run(hyosan_high(f"{LAPTOP}.enabled=true", change, horizon="10min"), seed=1)
+
+
+def _helicopter_everywhere(*more: str):
+    """The helicopter over every room from 1 h to 1.5 h, room for everyone, at a rate that
+    finds nearly everyone within minutes."""
+    return hyosan_high(
+        'interventions[2].area={around="entrance hall", radius=100000}',
+        "interventions[2].start=1h",
+        "interventions[2].end=90min",
+        "interventions[2].speed=10/min",
+        "interventions[2].capacity=1000",
+        *more,
+        horizon="90min",
+    )
+
+
+def _taken_at(result: hyosan.Result) -> list[float]:
+    ev = result.events.to_pydict()
+    return [
+        t
+        for k, t, d in zip(ev["kind"], ev["t"], ev["detail"], strict=True)
+        if k == "escape" and t >= 3600 and ("troops" in d or not d)
+    ]
+
+
+def test_a_helicopter_with_a_signal_comes_only_for_an_sos(engine) -> None:
+    """With `signal`, the troops take people only from rooms held that long by people who
+    know of the outbreak: a signal longer than the run so far shows no SOS anywhere (nobody
+    taken), a 20-minute one shows it in most held rooms (about as many taken as with a signal
+    of 0, any room held at the moment: the runs part after 1 h, so not exactly as many), and one of 55 minutes, seen at looks every ten minutes from 5 min,
+    lets nobody be taken before 1 h 05."""
+    for seed in (1, 2):
+        plain = engine.run(_helicopter_everywhere("interventions[2].signal=0s"), seed=seed)
+        held = engine.run(_helicopter_everywhere("interventions[2].signal=20min"), seed=seed)
+        never = engine.run(_helicopter_everywhere("interventions[2].signal=2h"), seed=seed)
+        taken = [
+            next(e for e in r.summary()["interventions"] if e["kind"] == "evacuate")["events"][
+                "taken out"
+            ]
+            for r in (plain, held, never)
+        ]
+        assert taken[0] > 50, taken
+        assert abs(taken[1] - taken[0]) <= 0.15 * taken[0], taken
+        assert taken[2] == 0, taken
+        late = engine.run(_helicopter_everywhere("interventions[2].signal=55min"), seed=seed)
+        times = _taken_at(late)
+        assert times, "someone held a room from 5 minutes on"
+        assert min(times) >= 3600 + 5 * 60

@@ -16,6 +16,9 @@ Rooms are the places of an area: by name or number (`places`), or within `hops` 
   move is taken out with chance 1 - exp(-speed x 1 min), up to `capacity` in all; a
   temperature check catches the bitten with `catch_bitten`, and they are left behind. Those
   taken escape (an escape event, so their fate says the troops took them); hybrids keep away.
+  With `signal`, only rooms that show an SOS: people who know of the outbreak were there at
+  every look of the crew (every ten minutes from `signal` before `start`, then every
+  minute) for at least `signal`.
 - `sweep`: soldiers in the area's rooms (the laptop team of day 3): from `start` to `end`,
   once a minute, each zombie there who is not on the move is destroyed with chance
   1 - exp(-kill x 1 min); with `compartments` naming the bitten as well, a temperature check
@@ -73,6 +76,10 @@ SUPPORTED = (
 #: How often the troops of an evacuation or a sweep go through their rooms, in seconds.
 PICKUP_EVERY = 60.0
 
+#: How often the crew of an evacuation with a `signal` looks for an SOS before it comes, in
+#: seconds: a room shows one once people were there at every look for `signal`.
+SOS_LOOK = 600.0
+
 #: A lure's reach, in metres: beyond any building's size, so that every zombie hears it.
 LURE_RADIUS = 1.0e6
 
@@ -107,12 +114,17 @@ class Visits:
         return [self.start + k * PICKUP_EVERY for k in range(n + 1)]
 
     def found(
-        self, run: BuildingRun, states: list[int], rng: np.random.Generator
+        self,
+        run: BuildingRun,
+        states: list[int],
+        rng: np.random.Generator,
+        rooms: np.ndarray | None = None,
     ) -> np.ndarray | None:
-        """Who of `states` the troops find in the area this visit (not those on the move);
-        None, with nothing drawn, if nobody of `states` is there."""
+        """Who of `states` the troops find in `rooms` (default: the area) this visit, not
+        those on the move; None, with nothing drawn, if nobody of `states` is there."""
         ag = run.agents
-        here = np.flatnonzero(self.rooms[ag.room] & np.isin(ag.state, states) & (ag.passage < 0))
+        rooms = self.rooms if rooms is None else rooms
+        here = np.flatnonzero(rooms[ag.room] & np.isin(ag.state, states) & (ag.passage < 0))
         if not here.size:
             return None
         return here[rng.random(here.size) < 1.0 - np.exp(-self.rate * PICKUP_EVERY)]
@@ -128,19 +140,54 @@ class Visits:
 
 @dataclass
 class Pickup(Visits):
-    """An evacuation in a building: who is taken out, how many at most, who is refused."""
+    """An evacuation in a building: who is taken out, how many at most, who is refused, and
+    (with `signal`) which rooms show an SOS."""
 
     capacity: int | None = None
     catch_bitten: float = 0.9
     taken: int = 0
+    signal: float | None = None  # seconds a room must be held to show an SOS
+    #: Per room: since when people who know of the outbreak have been seen there at every
+    #: look (inf: nobody there at the last look). Only with `signal`.
+    held_since: np.ndarray | None = None
+
+    def times(self, horizon: float) -> list[float]:
+        """The visits' instants, and with `signal` the looks before them, every SOS_LOOK
+        from `signal` before the start (the looks draw nothing)."""
+        visits = super().times(horizon)
+        if self.signal is None:
+            return visits
+        first = max(self.start - self.signal, 0.0)
+        n = int(max(self.start - first, 0.0) // SOS_LOOK)
+        looks = [self.start - (k + 1) * SOS_LOOK for k in range(n)]
+        return sorted({t for t in looks if 0.0 < t <= horizon} | set(visits))
+
+    def look(self, t: float, run: BuildingRun) -> np.ndarray:
+        """Note who holds each room at t; the rooms of the area that show an SOS."""
+        ag = run.agents
+        there = (ag.state == HUMAN) & (ag.aware == 1) & (ag.passage < 0)
+        held = np.zeros(self.rooms.size, dtype=bool)
+        held[ag.room[there]] = True
+        if self.held_since is None:
+            self.held_since = np.full(self.rooms.size, np.inf)
+        self.held_since[~held] = np.inf
+        self.held_since[held] = np.minimum(self.held_since[held], t)
+        assert self.signal is not None
+        return self.rooms & (self.held_since <= t - self.signal)
 
     def visit(self, t: float, run: BuildingRun, rng: np.random.Generator) -> None:
-        """The troops take out whom they find in the area's rooms, but the bitten they catch."""
+        """The troops take out whom they find in the area's rooms, but the bitten they catch;
+        with `signal`, only in rooms that show an SOS."""
+        rooms = self.rooms
+        if self.signal is not None:
+            rooms = self.look(t, run)
+            if t < self.start:
+                return
         if self.capacity is not None and self.taken >= self.capacity:
             return
         ag = run.agents
         st, room = ag.state, ag.room
-        found = self.found(run, [HUMAN, BITTEN], rng)
+        found = self.found(run, [HUMAN, BITTEN], rng, rooms)
         if found is None:
             return
         # The temperature check: the bitten it catches are left behind.
@@ -259,6 +306,7 @@ class BuildingActions:
                             rate=float(iv.speed),
                             capacity=iv.capacity,
                             catch_bitten=iv.catch_bitten,
+                            signal=None if iv.signal is None else float(iv.signal),
                         )
                     )
                 else:
