@@ -416,12 +416,21 @@ class Sacrifice(Frozen):
 
 
 class Lure(Frozen):
-    """Noise made on purpose: the PA from its console pulls zombies to the speakers."""
+    """Noise made on purpose: the PA from its console pulls zombies to the speakers; with
+    `phones`, a group about to set off past zombies sets a phone ringing off its way."""
 
     enabled: bool = True
     resourcefulness: Fraction = 0.8
     duration: DurationField = _d("3min")
     cooldown: DurationField = _d("2h")
+    phones: bool = Field(
+        default=False,
+        description=(
+            "a group about to leave for water, food or a toilet, with zombies next door and "
+            "a leader of `resourcefulness`, first sets a phone ringing in a room beside its "
+            "way (a scream's reach, for `duration`) and waits while it draws them"
+        ),
+    )
 
 
 class Grouping(Frozen):

@@ -299,3 +299,82 @@ def test_without_awareness_spreading_the_first_barricades_come_at_once(engine) -
     spreading = first_barricade(True)
     at_once = first_barricade(False)
     assert all(a < s for a, s in zip(at_once, spreading, strict=True)), (at_once, spreading)
+
+
+def _pantry(phones: bool) -> hyosan.Scenario:
+    """Four people in a den who need the toilet in the store down a hall where three zombies
+    wait; a closet opens off the hall, off their way."""
+    data = {
+        "name": "pantry",
+        "engine": "agents",
+        "model": "jonas",
+        "building": {
+            "rooms": [
+                {"name": "den", "kind": "office", "area": 30.0},
+                {"name": "hall", "kind": "corridor", "area": 100.0, "x": 10.0},
+                {"name": "closet", "kind": "office", "area": 10.0, "x": 10.0, "y": 12.0},
+                {
+                    "name": "store",
+                    "kind": "bathroom",
+                    "toilet": True,
+                    "supplies": 1000.0,
+                    "x": 40.0,
+                },
+            ],
+            "doors": [
+                {"between": ["den", "hall"], "length": 4.0},
+                {"between": ["hall", "closet"], "length": 6.0},
+                {"between": ["hall", "store"], "length": 25.0},
+            ],
+        },
+        "people": {
+            "groups": [
+                {
+                    "name": "group",
+                    "rooms": ["den"],
+                    "per_room": 4,
+                    "aware": True,
+                    "traits": {"resourcefulness": {"mean": 0.9}},
+                }
+            ]
+        },
+        "characters": [
+            {"name": f"zombie {k}", "room": "hall", "infected": {"turns_in": "1s"}}
+            for k in range(3)
+        ],
+        "time": {"horizon": "40min", "output_every": "1min"},
+        "behaviour": {
+            "lure": {"phones": phones},
+            # The toilet forces the move within ten minutes; nobody rigs one, nobody waits
+            # for the dark.
+            "supplies": {
+                "toilet_tolerance": "10min",
+                "makeshift_toilet": 1.0,
+                "night_moves": False,
+            },
+        },
+    }
+    return hyosan.Scenario.model_validate(data)
+
+
+def test_a_phone_rung_off_the_way_lets_a_group_through(engine) -> None:
+    """With phones, the leader sets one ringing in the closet before the group sets off, the
+    zombies go to it, and the group reaches the store; without, it walks into them. (Seeds
+    1-12 here: 10 of 12 groups through with phones, 1 of 12 without.)"""
+
+    def through(phones: bool) -> tuple[np.ndarray, list[str]]:
+        reached, lures = [], []
+        for seed in range(1, 13):
+            result = engine.run(_pantry(phones), seed=seed)
+            places = result.places.to_pydict()
+            reached.append(places["S"][places["name"].index("store")][-1])
+            ev = result.events.to_pydict()
+            lures += [d for k, d in zip(ev["kind"], ev["detail"], strict=True) if k == "lure"]
+        return np.asarray(reached), lures
+
+    with_phones, rung = through(True)
+    without, none = through(False)
+    more(with_phones, without)
+    assert rung
+    assert not none
+    assert all("sets a phone ringing in the closet" in d for d in rung), rung

@@ -289,10 +289,11 @@ def _taken_at(result: hyosan.Result) -> list[float]:
 
 def test_a_helicopter_with_a_signal_comes_only_for_an_sos(engine) -> None:
     """With `signal`, the troops take people only from rooms held that long by people who
-    know of the outbreak: a signal longer than the run so far shows no SOS anywhere (nobody
-    taken), a 20-minute one shows it in most held rooms (about as many taken as with a signal
-    of 0, any room held at the moment: the runs part after 1 h, so not exactly as many), and one of 55 minutes, seen at looks every ten minutes from 5 min,
-    lets nobody be taken before 1 h 05."""
+    know of the outbreak. A signal longer than the run so far shows no SOS anywhere: nobody
+    taken. A 20-minute one shows it in most held rooms: about as many taken as with a signal
+    of 0 (any room held at the moment; the runs part after 1 h, so not exactly as many). One
+    of 55 minutes, seen at looks every ten minutes from 5 min, lets nobody be taken before
+    1 h 05."""
     for seed in (1, 2):
         plain = engine.run(_helicopter_everywhere("interventions[2].signal=0s"), seed=seed)
         held = engine.run(_helicopter_everywhere("interventions[2].signal=20min"), seed=seed)

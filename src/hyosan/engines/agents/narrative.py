@@ -36,6 +36,7 @@ from hyosan.engines.agents.params import (
     EVENT_KINDS,
     HUMAN,
     HYBRID,
+    LURE_PHONE,
     SITE_NECK,
     SITE_TORSO,
     ZOMBIE,
@@ -115,6 +116,8 @@ def _sentence(kind: int, a: str, b: str, place: str, aux: int, other: str, t: st
             return f"{t} the troops take {a} out from {the(place)}"
         return f"{t} {a} escapes to {the(place)}"
     if kind == EV_LURE:
+        if aux == LURE_PHONE:
+            return f"{t} {a} sets a phone ringing in {the(place)} to draw the zombies off the way"
         return f"{t} {a} plays noise over the PA from {the(place)} to lure the zombies away"
     if kind == EV_TOILET:
         return f"{t} {a} rigs a makeshift toilet in {the(place)} ({aux} inside)"

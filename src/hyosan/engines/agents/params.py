@@ -75,6 +75,9 @@ EVENT_KINDS: tuple[str, ...] = (
 # --- bite sites (aux of a bite event) -------------------------------------------------------------
 SITE_LIMB, SITE_TORSO, SITE_NECK = 0, 1, 2
 
+# --- the aux of a lure event: what made the noise ------------------------------------------------
+LURE_PA, LURE_PHONE = 0, 1
+
 # --- the aux of a kill or a death caused from outside the step: an air strike ------------------
 #: A kill (of a zombie) or death (of a person) with this aux was an air strike's (actions.py),
 #: not someone's in the room: the fate and the sentence say the strike did it.
@@ -160,6 +163,7 @@ class Params(NamedTuple):
     lure_resourcefulness: float
     lure_duration: float
     lure_cooldown: float
+    lure_phones: float  # 1.0: a group about to set off past zombies rings a phone aside
     grouping: float
     group_rate: float
     exits: float
@@ -282,6 +286,7 @@ class Params(NamedTuple):
             lure_resourcefulness=b.lure.resourcefulness,
             lure_duration=b.lure.duration,
             lure_cooldown=b.lure.cooldown,
+            lure_phones=b.lure.enabled and b.lure.phones,
             grouping=b.grouping.enabled,
             group_rate=b.grouping.rate,
             exits=b.exits.enabled,

@@ -100,7 +100,7 @@ class Rooms(NamedTuple):
     nearest_outside: np.ndarray  # int32: where the panicked run, or -1
     makeshift_toilet: np.ndarray  # bool: rigged during the run
     first_zombie_at: np.ndarray  # when the first zombie came in, -1 until then
-    pa_ready_at: np.ndarray  # when the PA lure can be used again
+    pa_ready_at: np.ndarray  # when the room's next lure (the PA, a phone) can be made
     announced_at: np.ndarray  # when the outbreak was announced from this PA console, -1: not
     supplies_goal: np.ndarray  # int32: where the room last decided to go for supplies, -1
 

@@ -14,6 +14,7 @@ from hyosan.engines.agents.params import (
     COURAGE,
     EV_LURE,
     EV_SUPPLIES,
+    LURE_PHONE,
     ROOM_EXIT,
     ROOM_HOLD,
     Params,
@@ -93,6 +94,52 @@ def nearest_exit(rooms: Rooms, passages: Passages, r: int) -> int:
     return best
 
 
+@inlined
+def _aside(passages: Passages, census: Census, r: int, goal: int, reach: float) -> int:
+    """Where a group in room r leaving for `goal` sets a phone ringing: the room farthest from
+    r that the zombies on its first hop still hear (within `reach` of it, along the ways),
+    that lies off the group's way (going by it would be longer) and that nobody holds (a
+    phone would bring the zombies to them); -1 if there is none."""
+    ps = passages
+    dist = ps.people_distance
+    h1 = ps.people_hop[r, goal]
+    if h1 < 0 or h1 == goal:
+        return -1
+    best = -1
+    best_d = dist[r, h1]
+    for q in range(dist.shape[0]):
+        near = dist[h1, q]
+        if q in (r, goal) or near < 0.0 or near > reach or dist[r, q] <= best_d:
+            continue
+        if census.people[q] > 0:
+            continue
+        if dist[q, goal] < 0.0 or dist[r, q] + dist[q, goal] <= dist[r, goal] + 1.0:
+            continue  # on the way (or beyond reach of the goal): it would draw them onto it
+        best_d = dist[r, q]
+        best = q
+    return best
+
+
+@inlined
+def _phone_lure(
+    t: float, tn: float, p: Params, rooms: Rooms, passages: Passages, census: Census,
+    sounds: Sounds, log: EventLog, r: int, who: int, goal: int, need: float,
+) -> bool:  # fmt: skip
+    """A group about to leave room r for `goal` past zombies next door: set a phone ringing
+    off the way, then wait while zombies are still next door, unless desperate (`need` 1.5).
+    True while the group waits."""
+    if t < rooms.pa_ready_at[r]:
+        # A phone rang lately: the zombies next door have not all gone to it yet.
+        return need < 1.5
+    q = _aside(passages, census, r, goal, p.hear_loud)
+    if q < 0:
+        return False
+    rooms.pa_ready_at[r] = t + p.lure_cooldown
+    add_sound(sounds, q, p.hear_loud, t + p.lure_duration)
+    log_event(log, tn, EV_LURE, who, -1, q, LURE_PHONE)
+    return True
+
+
 # Compiled on its own (not pasted into people_choose), so that the two processes of a first
 # run compile it and people_choose at the same time (precompile.py); it runs once a step.
 @phase
@@ -109,7 +156,7 @@ def plan_rooms(
     log: EventLog,
     draws: Draws,
 ) -> None:
-    """Each room's plan for this step: `census.room_goal`, and the PA lure."""
+    """Each room's plan for this step: `census.room_goal`, the PA lure and the phone lure."""
     a, c = agents, census
     for r in range(rooms.kind.size):
         who = c.most_resourceful_who[r]
@@ -162,6 +209,14 @@ def plan_rooms(
                 continue  # wait for the dark, when the zombies see poorly
             toilet = a.toilet_need[who] >= 1.0 and a.supplies_need[who] < 1.0
             best = _nearest_with_needs(rooms, passages, c, r, toilet)
+            if (
+                best >= 0
+                and p.lure_phones > 0.0
+                and threatened
+                and c.most_resourceful[r] >= p.lure_resourcefulness
+                and _phone_lure(t, tn, p, rooms, passages, c, sounds, log, r, who, best, need)
+            ):
+                continue  # the phone rings first; they set off once the zombies have gone
             if best >= 0:
                 # One event per decision to go, not per step while the group waits to get
                 # through, nor each time the nearest place to find what it needs changes.
