@@ -454,6 +454,12 @@ class Exits(Frozen):
         "over this, and times how little its leader hushes it (noise.hush), when that is more "
         "than 1 (a crowded class makes a run for it); 0: the same rate whatever the number",
     )
+    careful: bool = Field(
+        default=False,
+        description="people leave a room they hold for any place but an exit only while no "
+        "zombie is beside the room they step into (they wait for the corridor to clear), unless "
+        "its barricade is failing; a run for the exits is not careful",
+    )
 
 
 class Supplies(Frozen):

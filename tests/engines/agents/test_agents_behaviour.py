@@ -378,3 +378,26 @@ def test_a_phone_rung_off_the_way_lets_a_group_through(engine) -> None:
     assert rung
     assert not none
     assert all("sets a phone ringing in the closet" in d for d in rung), rung
+
+
+def test_careful_groups_wait_for_the_way_to_clear(engine) -> None:
+    """The pantry's zombies wait in the closet beside the hall. Careful, the group stays in
+    its den while they are there and nobody is bitten; otherwise it steps into the hall and
+    they come out for it. (Seeds 1-12 here: no bite in any careful run, 3 to 6 in every
+    other.)"""
+
+    def bites(careful: bool) -> np.ndarray:
+        data = _pantry(False).model_dump(mode="json", exclude_none=True)
+        for zombie in data["characters"]:
+            zombie["room"] = "closet"
+        data["behaviour"]["exits"] = {"careful": careful}
+        scen = hyosan.Scenario.model_validate(data)
+        out = []
+        for seed in range(1, 13):
+            kinds = engine.run(scen, seed=seed).events.column("kind").to_pylist()
+            out.append(kinds.count("bite"))
+        return np.asarray(out)
+
+    careful, bold = bites(True), bites(False)
+    more(bold, careful)
+    assert careful.sum() == 0, careful

@@ -170,6 +170,7 @@ class Params(NamedTuple):
     exit_rate: float
     exit_courage: float
     exit_crowd: float  # people at which a room's exit rate is as given (0: any number)
+    careful: float  # 1.0: leave a held room (not for an exit) while no zombie is by the way
     supplies: float
     supplies_tolerance: float  # seconds without water and food before a move for them
     toilet_tolerance: float
@@ -293,6 +294,7 @@ class Params(NamedTuple):
             exit_rate=b.exits.rate,
             exit_courage=b.exits.courage,
             exit_crowd=b.exits.crowd,
+            careful=b.exits.careful,
             supplies=b.supplies.enabled,
             supplies_tolerance=b.supplies.tolerance,
             toilet_tolerance=b.supplies.toilet_tolerance,

@@ -162,6 +162,17 @@ def _leave_corridor(
 
 
 @inlined
+def _failing_here(passages: Passages, r: int) -> bool:
+    """Whether zombies push at a barricade of room r (holding it no longer pays)."""
+    ps = passages
+    for k in range(ps.adj_start[r], ps.adj_start[r + 1]):
+        e = ps.adj_passage[k]
+        if ps.hold[e] > 0.0 and ps.pushers[e] > 0 and ps.barricaded_from[e] == r:
+            return True
+    return False
+
+
+@inlined
 def _calm_move(
     h: float,
     p: Params,
@@ -204,6 +215,14 @@ def _calm_move(
         return -1, -1, 0.0
     if c.zombies[q] != 0:
         return -1, -1, 0.0
+    if (
+        p.careful > 0.0
+        and rooms.kind[r] == ROOM_HOLD
+        and rooms.kind[goal] != ROOM_EXIT
+        and c.zombies_next_door[q] > 0
+        and not _failing_here(passages, r)
+    ):
+        return -1, -1, 0.0  # wait in the room until nothing is beside the way out
     speed = a.traits[i, SPEED] if threatened else p.walk_speed
     return q, passages.people_hop_passage[r, goal], speed
 
