@@ -297,13 +297,16 @@ class BuildingActions:
                 mask = area_mask(world, iv.area, f"{where}.area")
                 start, end = iv.window()
                 rooms = np.ones(len(plan.names), dtype=bool) if mask is None else mask
-                common = {"index": i, "name": iv.name or iv.kind, "start": start, "end": end}
+                name = iv.name or iv.kind
                 if iv.kind == "evacuate":
                     out.visits.append(
                         Pickup(
-                            **common,
-                            rooms=rooms,
-                            rate=float(iv.speed),
+                            i,
+                            name,
+                            start,
+                            end,
+                            rooms,
+                            float(iv.speed),
                             capacity=iv.capacity,
                             catch_bitten=iv.catch_bitten,
                             signal=None if iv.signal is None else float(iv.signal),
@@ -312,7 +315,7 @@ class BuildingActions:
                 else:
                     states = _hunted(iv, scenario, where)
                     out.visits.append(
-                        Hunt(**common, rooms=rooms, rate=float(iv.kill), states=states)
+                        Hunt(i, name, start, end, rooms, float(iv.kill), states=states)
                     )
         horizon = float(scenario.time.horizon)
         for visit in out.visits:
