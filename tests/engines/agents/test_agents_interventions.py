@@ -21,16 +21,18 @@ def _strike_entry(result: hyosan.Result) -> dict:
 
 
 def test_day_4_is_off_and_the_troops_on_by_default(engine) -> None:
-    """The strike and the drones are declared off; the helicopter and the ground sweep are on
-    (they act on days 2 and 5, so a short run lists them with nobody taken)."""
+    """The strike and the drones are declared off; the helicopter, the ground sweep and the
+    laptop team are on (they act on days 2, 5 and 3, so a short run lists them with nobody
+    taken, destroyed or shot)."""
     scen = hyosan_high(horizon="30min")
     assert "interventions.strike" not in scen.features
     assert "interventions.lure" not in scen.features
     assert "interventions.evacuate" in scen.features
-    assert "interventions.sweep" not in scen.features  # the laptop team of day 3
+    assert "interventions.sweep" in scen.features  # the laptop team of day 3
     entries = engine.run(scen, seed=3).summary()["interventions"]
-    assert [e["kind"] for e in entries] == ["evacuate", "evacuate"]
-    assert all(e["events"]["taken out"] == 0 for e in entries)
+    assert [e["kind"] for e in entries] == ["evacuate", "evacuate", "sweep"]
+    assert all(e["events"]["taken out"] == 0 for e in entries[:2])
+    assert entries[2]["events"] == {"zombies destroyed": 0, "bitten shot": 0}
 
 
 def test_a_strike_kills_everyone_in_its_area(engine) -> None:
@@ -201,7 +203,6 @@ def _laptop_team_everywhere(*more: str, kill: str = "10/min"):
     """The laptop team in every room from 1 h to 2 h, meeting each zombie and bitten person
     about once every few seconds: nobody it hunts is left at 2 h."""
     return hyosan_high(
-        f"{LAPTOP}.enabled=true",
         f'{LAPTOP}.area={{around="entrance hall", radius=100000}}',
         f"{LAPTOP}.start=1h",
         f"{LAPTOP}.end=2h",
@@ -261,7 +262,7 @@ def test_a_sweep_of_zombies_only_leaves_the_bitten(engine) -> None:
 )
 def test_a_sweep_in_a_building_refuses_what_it_cannot_do(engine, change, field) -> None:
     with pytest.raises(EngineError, match=rf"interventions\[4\]\.{field}"):
-        engine.run(hyosan_high(f"{LAPTOP}.enabled=true", change, horizon="10min"), seed=1)
+        engine.run(hyosan_high(change, horizon="10min"), seed=1)
 
 
 def _helicopter_everywhere(*more: str):
