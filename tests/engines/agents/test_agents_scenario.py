@@ -54,7 +54,7 @@ def test_hyosan_high_counts_its_people() -> None:
 def test_the_same_scenario_runs_as_a_mean_field() -> None:
     """Under the ode engine Hyosan High is a well-mixed school, overrun within hours (without
     the troops, who act on the building's rooms, which a mean field does not have)."""
-    troops_off = ["interventions[2].enabled=false", "interventions[3].enabled=false"]
+    troops_off = [f"interventions[{i}].enabled=false" for i in (2, 3, 4)]
     result = hyosan.simulate(
         "hyosan-high", engine="ode", overrides=["time.horizon=1d", *troops_off]
     )

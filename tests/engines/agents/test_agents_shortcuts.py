@@ -25,9 +25,9 @@ from hyosan.ensemble.task import record_from_result
 #: Default runs (five days), as the step loop gave them before the shortcuts, re-pinned on
 #: purpose whenever a rule or its log changes the default run (last: careful groups wait for
 #: the way out to clear, `behaviour.exits.careful = true`, and the laptop team of day 3 is on;
-#: with both off these runs are as pinned before): final counts (S, E, Z, H, R, X), bites, zombies destroyed, barricades,
-#: overrun time, events logged, and the named survivors. Any change of a random draw or of its
-#: order shows here.
+#: with both off these runs are as pinned before): final counts (S, E, Z, H, R, X), bites,
+#: zombies destroyed, barricades, overrun time, events logged, and the named survivors. Any
+#: change of a random draw or of its order shows here.
 PINNED = {
     2: ([0, 0, 479, 1, 113, 59], 2710, 92, 108, 4460.0, 3912, [
         "Choi Nam-ra", "Han Gyeong-su", "Jang Wu-jin", "Jeong Min-jae", "Kim Ji-min",
