@@ -67,33 +67,57 @@ def test_panic_brings_the_overrun_sooner(engine) -> None:
     more(overrun_times(engine, "behaviour.panic=0"), overrun_times(engine))
 
 
+def _small_building(
+    name: str,
+    rooms: list[dict],
+    doors: list[dict],
+    group: dict,
+    *,
+    characters: list[dict] | tuple[dict, ...] = (),
+    time: tuple[str, str],
+    behaviour: dict | None = None,
+) -> hyosan.Scenario:
+    """A test building of a few rooms and one group of people, with `characters` (zombies,
+    leaders), run for `time` = (horizon, output_every)."""
+    data: dict[str, object] = {
+        "name": name,
+        "engine": "agents",
+        "model": "jonas",
+        "building": {"rooms": rooms, "doors": doors},
+        "people": {"groups": [group]},
+        "characters": list(characters),
+        "time": {"horizon": time[0], "output_every": time[1]},
+    }
+    if behaviour is not None:
+        data["behaviour"] = behaviour
+    return hyosan.Scenario.model_validate(data)
+
+
+def _zombies(room: str, n: int = 1) -> list[dict]:
+    """`n` characters in `room` who turn in the first second."""
+    return [{"name": f"zombie {k}", "room": room, "infected": {"turns_in": "1s"}} for k in range(n)]
+
+
 def _way_out(
     behaviour: dict[str, object], per_room: int = 10, characters: tuple[dict, ...] = ()
 ) -> hyosan.Scenario:
     """A class of `per_room` who know of the outbreak, a hall and a gate to town, two hours."""
-    data: dict[str, object] = {
-        "name": "way-out",
-        "engine": "agents",
-        "model": "jonas",
-        "building": {
-            "rooms": [
-                {"name": "class", "kind": "classroom"},
-                {"name": "hall", "kind": "corridor", "x": 20.0},
-                {"name": "town", "kind": "exit", "x": 300.0},
-            ],
-            "doors": [
-                {"between": ["class", "hall"], "length": 10.0},
-                {"between": ["hall", "town"], "kind": "gate", "length": 280.0},
-            ],
-        },
-        "people": {
-            "groups": [{"name": "class", "rooms": ["class"], "per_room": per_room, "aware": True}]
-        },
-        "time": {"horizon": "2h", "output_every": "1min"},
-        "behaviour": behaviour,
-        "characters": list(characters),
-    }
-    return hyosan.Scenario.model_validate(data)
+    return _small_building(
+        "way-out",
+        [
+            {"name": "class", "kind": "classroom"},
+            {"name": "hall", "kind": "corridor", "x": 20.0},
+            {"name": "town", "kind": "exit", "x": 300.0},
+        ],
+        [
+            {"between": ["class", "hall"], "length": 10.0},
+            {"between": ["hall", "town"], "kind": "gate", "length": 280.0},
+        ],
+        {"name": "class", "rooms": ["class"], "per_room": per_room, "aware": True},
+        characters=characters,
+        time=("2h", "1min"),
+        behaviour=behaviour,
+    )
 
 
 def test_exits_let_people_escape(engine) -> None:
@@ -164,30 +188,22 @@ def _studio(lure: bool, supplies: bool = False) -> hyosan.Scenario:
         {"between": ["hall", "wing"], "kind": "opening", "length": 50.0},
         {"between": ["wing", "far wing"], "kind": "opening", "length": 30.0},
     ]
-    zombies = [
-        {"name": f"zombie {k}", "room": "hall", "infected": {"turns_in": "1s"}} for k in range(8)
-    ]
-    data = {
-        "name": "studio",
-        "engine": "agents",
-        "model": "jonas",
-        "building": {"rooms": rooms, "doors": doors},
-        "people": {
-            "groups": [
-                {
-                    "name": "crew",
-                    "rooms": ["studio"],
-                    "per_room": 4,
-                    "aware": True,
-                    "traits": {"resourcefulness": {"mean": 0.9}},
-                }
-            ]
-        },
-        "characters": zombies,
-        "time": {"horizon": "4min", "output_every": "10s"},
-        "behaviour": {"lure": {"enabled": lure}},
+    crew = {
+        "name": "crew",
+        "rooms": ["studio"],
+        "per_room": 4,
+        "aware": True,
+        "traits": {"resourcefulness": {"mean": 0.9}},
     }
-    return hyosan.Scenario.model_validate(data)
+    return _small_building(
+        "studio",
+        rooms,
+        doors,
+        crew,
+        characters=_zombies("hall", 8),
+        time=("4min", "10s"),
+        behaviour={"lure": {"enabled": lure}},
+    )
 
 
 def test_the_pa_lure_gathers_zombies_at_the_speakers(engine) -> None:
@@ -209,41 +225,32 @@ def test_the_pa_lure_gathers_zombies_at_the_speakers(engine) -> None:
 
 def _booth(resourceful: float) -> hyosan.Scenario:
     """A group in a booth with no toilet or water, a zombie caged next door (they know)."""
-    data = {
-        "name": "booth",
-        "engine": "agents",
-        "model": "jonas",
-        "building": {
-            "rooms": [
-                {"name": "booth", "kind": "office", "area": 30.0},
-                {"name": "cage", "kind": "closet", "area": 10.0, "x": 5.0},
-                {
-                    "name": "washroom",
-                    "kind": "bathroom",
-                    "toilet": True,
-                    "supplies": 1000.0,
-                    "x": -10.0,
-                },
-            ],
-            "doors": [
-                {"between": ["booth", "cage"], "kind": "window"},
-                {"between": ["booth", "washroom"], "length": 10.0},
-            ],
+    return _small_building(
+        "booth",
+        [
+            {"name": "booth", "kind": "office", "area": 30.0},
+            {"name": "cage", "kind": "closet", "area": 10.0, "x": 5.0},
+            {
+                "name": "washroom",
+                "kind": "bathroom",
+                "toilet": True,
+                "supplies": 1000.0,
+                "x": -10.0,
+            },
+        ],
+        [
+            {"between": ["booth", "cage"], "kind": "window"},
+            {"between": ["booth", "washroom"], "length": 10.0},
+        ],
+        {
+            "name": "group",
+            "rooms": ["booth"],
+            "per_room": 5,
+            "traits": {"resourcefulness": {"mean": resourceful}},
         },
-        "people": {
-            "groups": [
-                {
-                    "name": "group",
-                    "rooms": ["booth"],
-                    "per_room": 5,
-                    "traits": {"resourcefulness": {"mean": resourceful}},
-                }
-            ]
-        },
-        "characters": [{"name": "caged", "room": "cage", "infected": {"turns_in": "1s"}}],
-        "time": {"horizon": "20h", "output_every": "10min"},
-    }
-    return hyosan.Scenario.model_validate(data)
+        characters=[{"name": "caged", "room": "cage", "infected": {"turns_in": "1s"}}],
+        time=("20h", "10min"),
+    )
 
 
 def test_supplies_force_a_move_unless_someone_rigs_a_toilet(engine) -> None:
@@ -262,23 +269,18 @@ def test_supplies_force_a_move_unless_someone_rigs_a_toilet(engine) -> None:
 
 def _class_beside_a_zombie(spreading: bool) -> hyosan.Scenario:
     """A class of 20 behind a door from a corridor where a zombie turns at once."""
-    data = {
-        "name": "class",
-        "engine": "agents",
-        "model": "jonas",
-        "building": {
-            "rooms": [
-                {"name": "class", "kind": "classroom", "area": 65.0},
-                {"name": "hall", "kind": "corridor", "area": 100.0, "x": 10.0},
-            ],
-            "doors": [{"between": ["class", "hall"], "length": 4.0}],
-        },
-        "people": {"groups": [{"name": "class", "rooms": ["class"], "per_room": 20}]},
-        "characters": [{"name": "zombie", "room": "hall", "infected": {"turns_in": "1s"}}],
-        "time": {"horizon": "20min", "output_every": "1min"},
-        "behaviour": {"awareness": {"enabled": spreading}},
-    }
-    return hyosan.Scenario.model_validate(data)
+    return _small_building(
+        "class",
+        [
+            {"name": "class", "kind": "classroom", "area": 65.0},
+            {"name": "hall", "kind": "corridor", "area": 100.0, "x": 10.0},
+        ],
+        [{"between": ["class", "hall"], "length": 4.0}],
+        {"name": "class", "rooms": ["class"], "per_room": 20},
+        characters=[{"name": "zombie", "room": "hall", "infected": {"turns_in": "1s"}}],
+        time=("20min", "1min"),
+        behaviour={"awareness": {"enabled": spreading}},
+    )
 
 
 def test_without_awareness_spreading_the_first_barricades_come_at_once(engine) -> None:
@@ -304,46 +306,29 @@ def test_without_awareness_spreading_the_first_barricades_come_at_once(engine) -
 def _pantry(phones: bool) -> hyosan.Scenario:
     """Four people in a den who need the toilet in the store down a hall where three zombies
     wait; a closet opens off the hall, off their way."""
-    data = {
-        "name": "pantry",
-        "engine": "agents",
-        "model": "jonas",
-        "building": {
-            "rooms": [
-                {"name": "den", "kind": "office", "area": 30.0},
-                {"name": "hall", "kind": "corridor", "area": 100.0, "x": 10.0},
-                {"name": "closet", "kind": "office", "area": 10.0, "x": 10.0, "y": 12.0},
-                {
-                    "name": "store",
-                    "kind": "bathroom",
-                    "toilet": True,
-                    "supplies": 1000.0,
-                    "x": 40.0,
-                },
-            ],
-            "doors": [
-                {"between": ["den", "hall"], "length": 4.0},
-                {"between": ["hall", "closet"], "length": 6.0},
-                {"between": ["hall", "store"], "length": 25.0},
-            ],
-        },
-        "people": {
-            "groups": [
-                {
-                    "name": "group",
-                    "rooms": ["den"],
-                    "per_room": 4,
-                    "aware": True,
-                    "traits": {"resourcefulness": {"mean": 0.9}},
-                }
-            ]
-        },
-        "characters": [
-            {"name": f"zombie {k}", "room": "hall", "infected": {"turns_in": "1s"}}
-            for k in range(3)
+    return _small_building(
+        "pantry",
+        [
+            {"name": "den", "kind": "office", "area": 30.0},
+            {"name": "hall", "kind": "corridor", "area": 100.0, "x": 10.0},
+            {"name": "closet", "kind": "office", "area": 10.0, "x": 10.0, "y": 12.0},
+            {"name": "store", "kind": "bathroom", "toilet": True, "supplies": 1000.0, "x": 40.0},
         ],
-        "time": {"horizon": "40min", "output_every": "1min"},
-        "behaviour": {
+        [
+            {"between": ["den", "hall"], "length": 4.0},
+            {"between": ["hall", "closet"], "length": 6.0},
+            {"between": ["hall", "store"], "length": 25.0},
+        ],
+        {
+            "name": "group",
+            "rooms": ["den"],
+            "per_room": 4,
+            "aware": True,
+            "traits": {"resourcefulness": {"mean": 0.9}},
+        },
+        characters=_zombies("hall", 3),
+        time=("40min", "1min"),
+        behaviour={
             "lure": {"phones": phones},
             # The toilet forces the move within ten minutes; nobody rigs one, nobody waits
             # for the dark.
@@ -353,8 +338,7 @@ def _pantry(phones: bool) -> hyosan.Scenario:
                 "night_moves": False,
             },
         },
-    }
-    return hyosan.Scenario.model_validate(data)
+    )
 
 
 def test_a_phone_rung_off_the_way_lets_a_group_through(engine) -> None:
