@@ -385,3 +385,38 @@ def test_careful_groups_wait_for_the_way_to_clear(engine) -> None:
     careful, bold = bites(True), bites(False)
     more(bold, careful)
     assert careful.sum() == 0, careful
+
+
+def test_a_run_for_the_exits_is_not_careful(engine) -> None:
+    """Careful groups wait only on the way to a room they mean to hold: a class making for the
+    gate past a zombie in a closet beside the hall goes as it would without the rule, run for
+    run (the pantry above shows the rule holding a group back on its way to a toilet)."""
+
+    def runs(careful: bool) -> list[tuple[int, int]]:
+        scen = _small_building(
+            "gate",
+            [
+                {"name": "class", "kind": "classroom"},
+                {"name": "hall", "kind": "corridor", "x": 20.0},
+                {"name": "closet", "kind": "office", "area": 10.0, "x": 20.0, "y": 10.0},
+                {"name": "town", "kind": "exit", "x": 300.0},
+            ],
+            [
+                {"between": ["class", "hall"], "length": 10.0},
+                {"between": ["hall", "closet"], "length": 8.0},
+                {"between": ["hall", "town"], "kind": "gate", "length": 280.0},
+            ],
+            {"name": "class", "rooms": ["class"], "per_room": 10, "aware": True},
+            characters=_zombies("closet"),
+            time=("2h", "1min"),
+            behaviour={"exits": {"rate": "2/h", "careful": careful}},
+        )
+        out = []
+        for seed in range(1, 7):
+            s = engine.run(scen, seed=seed).summary()
+            out.append((s["n_escaped"], s["n_bites"]))
+        return out
+
+    careful = runs(True)
+    assert careful == runs(False)
+    assert sum(escaped for escaped, _ in careful) > 0  # some make it out past the closet
