@@ -395,7 +395,7 @@ def _hunted(iv: SweepSpec, scenario: Scenario, where: str) -> tuple[int, ...]:
     model = scenario.model.compartments
     states: set[int] = set()
     for name in targets(iv, scenario.model).moved:
-        state = model[name].state if name in model else name
+        state = model[name].state  # (unknown names are refused when the scenario loads)
         if state not in codes:
             raise EngineError(
                 f"{where}.compartments: in a building the troops destroy zombies and shoot the "

@@ -325,10 +325,9 @@ class BuildingRun:
             by_strike = np.isin(ev["kind"], [EV_KILL, EV_DEATH]) & (ev["aux"] == BY_STRIKE)
             by_people = ~by_strike
             ev = {k: v[by_people] for k, v in ev.items()}
-        hunts = [] if self.actions is None else self.actions.hunts
-        hunts = [h for h in hunts if BITTEN in h.states]
+        shoots = self.actions is not None and any(BITTEN in h.states for h in self.actions.hunts)
         shot = np.zeros(0)
-        if hunts:
+        if shoots:
             # A sweep's deaths are of the bitten (its kills are of zombies, as anyone's).
             by_troops = (ev["kind"] == EV_DEATH) & (ev["aux"] == BY_TROOPS)
             shot = np.sort(ev["t"][by_troops])
@@ -372,7 +371,7 @@ class BuildingRun:
                         struck[:, j] += np.where(times >= tally.t_s, tally.hit.get(key, 0), 0)
             counts = np.hstack([counts, struck])
             stoich = np.vstack([stoich, extra])
-        if hunts:
+        if shoots:
             names.append("shot_bitten")
             row = np.zeros((1, len(self.compartments)))
             row[0, comp[BITTEN]] -= 1.0

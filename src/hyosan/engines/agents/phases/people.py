@@ -32,7 +32,7 @@ from hyosan.engines.agents.phases.doors import set_off
 from hyosan.engines.agents.phases.flight import flee_or_fight
 from hyosan.engines.agents.phases.jit import inlined, phase
 from hyosan.engines.agents.phases.needs import use_supplies
-from hyosan.engines.agents.phases.plans import nearest_exit, plan_rooms
+from hyosan.engines.agents.phases.plans import barricade_failing, nearest_exit, plan_rooms
 from hyosan.engines.agents.phases.sounds import add_sound
 from hyosan.engines.agents.state import Agents, Census, Counts, Draws, Passages, Rooms, Sounds
 from hyosan.engines.kernel import EventLog, log_event
@@ -162,17 +162,6 @@ def _leave_corridor(
 
 
 @inlined
-def _failing_here(passages: Passages, r: int) -> bool:
-    """Whether zombies push at a barricade of room r (holding it no longer pays)."""
-    ps = passages
-    for k in range(ps.adj_start[r], ps.adj_start[r + 1]):
-        e = ps.adj_passage[k]
-        if ps.hold[e] > 0.0 and ps.pushers[e] > 0 and ps.barricaded_from[e] == r:
-            return True
-    return False
-
-
-@inlined
 def _calm_move(
     h: float,
     p: Params,
@@ -220,7 +209,7 @@ def _calm_move(
         and rooms.kind[r] == ROOM_HOLD
         and rooms.kind[goal] != ROOM_EXIT
         and c.zombies_next_door[q] > 0
-        and not _failing_here(passages, r)
+        and not barricade_failing(passages, r, math.inf)
     ):
         return -1, -1, 0.0  # wait in the room until nothing is beside the way out
     speed = a.traits[i, SPEED] if threatened else p.walk_speed

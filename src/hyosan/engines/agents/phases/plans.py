@@ -14,6 +14,7 @@ from hyosan.engines.agents.params import (
     COURAGE,
     EV_LURE,
     EV_SUPPLIES,
+    LURE_PA,
     LURE_PHONE,
     ROOM_EXIT,
     ROOM_HOLD,
@@ -51,8 +52,9 @@ def _nearest_with_needs(
 
 
 @inlined
-def _failing(passages: Passages, r: int, retreat_at: float) -> bool:
-    """Whether a barricade room r holds is being pushed and has under `retreat_at` left."""
+def barricade_failing(passages: Passages, r: int, retreat_at: float) -> bool:
+    """Whether a barricade room r holds is being pushed and has under `retreat_at` left
+    (inf: is being pushed at all)."""
     ps = passages
     for k in range(ps.adj_start[r], ps.adj_start[r + 1]):
         e = ps.adj_passage[k]
@@ -183,7 +185,7 @@ def plan_rooms(
             p.retreat_at > 0.0
             and threatened
             and rooms.kind[r] == ROOM_HOLD
-            and _failing(passages, r, p.retreat_at)
+            and barricade_failing(passages, r, p.retreat_at)
         )
         if failing:
             way = _way_out(rooms, passages, c, r)
@@ -202,7 +204,7 @@ def plan_rooms(
             for q in range(rooms.kind.size):
                 if rooms.speaker[q]:
                     add_sound(sounds, q, p.pa_radius, t + p.lure_duration)
-            log_event(log, tn, EV_LURE, who, -1, r, 0)
+            log_event(log, tn, EV_LURE, who, -1, r, LURE_PA)
         need = max(a.supplies_need[who], a.toilet_need[who])
         if p.supplies > 0.0 and need >= 1.0:
             if p.night_moves > 0.0 and need < 1.5 and not is_dark(t, p):
