@@ -460,6 +460,13 @@ class Exits(Frozen):
         "zombie is beside the room they step into (they wait for the corridor to clear), unless "
         "its barricade is failing; a run for the exits is not careful",
     )
+    split: Fraction = Field(
+        default=0.0,
+        description="courage below which people stay behind, hiding, when a leader with this "
+        "courage or more takes their room calmly for an exit (the group splits: the bold go, "
+        "the timid keep the room and no longer follow their group's leader until they meet "
+        "again; a leader as timid takes everyone); 0: everyone goes",
+    )
 
 
 class Supplies(Frozen):

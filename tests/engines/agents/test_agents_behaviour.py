@@ -7,6 +7,8 @@ runs; rules whose effect is an event that only they cause are checked by their e
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from conftest import hyosan_high
 from scipy import stats
@@ -129,6 +131,40 @@ def test_exits_let_people_escape(engine) -> None:
 
     assert escaped(True) == 30
     assert escaped(False) == 0
+
+
+def test_the_timid_stay_behind_when_a_bold_leader_heads_out(engine) -> None:
+    """With `exits.split`, a bold leader's run for the gate splits the class: each person short
+    of that courage stays behind (a `split` event naming the leader) and leaves later, if at
+    all, never with the first party; without the rule the whole class goes at once."""
+    leader = {
+        "name": "the bold one",
+        "room": "class",
+        "traits": {"resourcefulness": 1.0, "courage": 0.9},
+    }
+
+    def runs(split: float) -> list[tuple[int, list[str], dict[str, float]]]:
+        scen = _way_out({"exits": {"rate": "2/h", "split": split}}, characters=(leader,))
+        out = []
+        for seed in SEEDS[:6]:
+            res = engine.run(scen, seed=seed)
+            ev = res.events.to_pylist()
+            stayed = [e["actor"] for e in ev if e["kind"] == "split"]
+            assert all(e["target"] == "the bold one" for e in ev if e["kind"] == "split")
+            out_at = {e["actor"]: e["t"] for e in ev if e["kind"] == "escape"}
+            out.append((res.summary()["n_escaped"], stayed, out_at))
+        return out
+
+    together = runs(0.0)
+    assert all(n == 11 and not stayed for n, stayed, _ in together), together
+    split = runs(0.5)
+    for _, stayed, out_at in split:
+        assert stayed, "a class of ten has someone short of the courage"
+        assert "the bold one" not in stayed
+        first = out_at["the bold one"]
+        assert all(out_at.get(name, math.inf) > first for name in stayed), (stayed, out_at)
+    # Some of those who stayed are still in hiding when the runs end.
+    assert sum(n for n, _, _ in split) < sum(n for n, _, _ in together), split
 
 
 def test_a_crowded_class_makes_a_run_for_it_sooner(engine) -> None:

@@ -128,6 +128,7 @@ def world(states: list[int], rooms: list[int], **changes: float) -> World:
         goal=np.full(n, -1, i4),
         cornered=np.zeros(n, np.int8),
         sacrificing=np.zeros(n, np.int8),
+        parted=np.zeros(n, np.int8),
         refused_by=np.full(n, -1, i4),
         refused=np.zeros((n, 3), i4),
         biter=np.full(n, -1, i4),

@@ -30,6 +30,7 @@ from hyosan.engines.agents.params import (
     EV_OPENED,
     EV_RESCUE,
     EV_SACRIFICE,
+    EV_SPLIT,
     EV_SUPPLIES,
     EV_TOILET,
     EV_TURN,
@@ -125,6 +126,8 @@ def _sentence(kind: int, a: str, b: str, place: str, aux: int, other: str, t: st
         return f"{t} {a} reaches {the(place)} from {the(other)}"
     if kind == EV_SUPPLIES:
         return f"{t} {a} decides to take the group from {the(place)} to {the(other)} for supplies"
+    if kind == EV_SPLIT:
+        return f"{t} {a} stays behind in {the(place)} as {b} leads the others to {the(other)}"
     return f"{t} {EVENT_KINDS[kind]} in {the(place)}"
 
 
@@ -161,7 +164,11 @@ def events_table(
         who_a, who_b = _who(a, names, roles), _who(b, names, roles)
         place = rooms[p] if p >= 0 else ""
         # The place is the room; for a broken barricade or a move, aux names a second room.
-        other = rooms[x] if k in (EV_MOVE, EV_SUPPLIES, EV_BROKEN, EV_ESCAPE) and x >= 0 else ""
+        other = (
+            rooms[x]
+            if k in (EV_MOVE, EV_SUPPLIES, EV_SPLIT, EV_BROKEN, EV_ESCAPE) and x >= 0
+            else ""
+        )
         detail = ""
         if (
             0 <= a < n_named

@@ -51,6 +51,7 @@ EVENT_KINDS: tuple[str, ...] = (
     "move",
     "supplies",
     "fate",
+    "split",
 )
 (
     EV_BITE,
@@ -70,6 +71,7 @@ EVENT_KINDS: tuple[str, ...] = (
     EV_MOVE,
     EV_SUPPLIES,
     EV_FATE,
+    EV_SPLIT,
 ) = range(len(EVENT_KINDS))
 
 # --- bite sites (aux of a bite event) -------------------------------------------------------------
@@ -171,6 +173,7 @@ class Params(NamedTuple):
     exit_courage: float
     exit_crowd: float  # people at which a room's exit rate is as given (0: any number)
     careful: float  # 1.0: leave a held room (not for an exit) while no zombie is by the way
+    exit_split: float  # courage below which people stay behind when their room heads out
     supplies: float
     supplies_tolerance: float  # seconds without water and food before a move for them
     toilet_tolerance: float
@@ -295,6 +298,7 @@ class Params(NamedTuple):
             exit_courage=b.exits.courage,
             exit_crowd=b.exits.crowd,
             careful=b.exits.careful,
+            exit_split=b.exits.split,
             supplies=b.supplies.enabled,
             supplies_tolerance=b.supplies.tolerance,
             toilet_tolerance=b.supplies.toilet_tolerance,

@@ -74,6 +74,9 @@ class Agents(NamedTuple):
     goal: np.ndarray  # int32: the room they make for, or -1
     cornered: np.ndarray  # int8: 1 when they found no way to flee this step
     sacrificing: np.ndarray  # int8: 1 for a bitten altruist leading the horde away
+    # int8: 1 once they stayed behind when their room's group left for an exit (exits.split):
+    # they no longer join their group's leader until they are in one room again.
+    parted: np.ndarray
     refused_by: np.ndarray  # int32: the room that last refused to let them in, or -1
     # int32 (people, rooms): 1 + who in that room last refused them, 0 if nobody. Someone
     # between two refusing rooms asks each in turn, step after step; the refuser's answer is
@@ -227,6 +230,7 @@ def new_agents(
         goal=np.full(n, -1, np.int32),
         cornered=np.zeros(n, np.int8),
         sacrificing=np.zeros(n, np.int8),
+        parted=np.zeros(n, np.int8),
         refused_by=np.full(n, -1, np.int32),
         refused=np.zeros((n, n_rooms), np.int32),
         biter=np.full(n, -1, np.int32),

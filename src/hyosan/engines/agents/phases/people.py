@@ -5,8 +5,9 @@ unaware person may learn; panic: the frightened run outside at once);
 then, if aware and not busy or on their way: a hybrid keeps to or away from people; a bitten
 altruist leads the horde away, shouting; with zombies in the room, archers shoot and the rest
 flee or are cornered (flight.py); else they hold a threatened room, leave a corridor, join
-their group's leader or follow the room's plan. Setting off through a barricade opens it, or
-they are refused (doors.py).
+their group's leader or follow the room's plan (when the plan is a run for the exits, the timid
+may stay behind: the group splits). Setting off through a barricade opens it, or they are
+refused (doors.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from hyosan.engines.agents.params import (
     BITTEN,
     COURAGE,
     EV_SACRIFICE,
+    EV_SPLIT,
     HUMAN,
     HYBRID,
     ROOM_EXIT,
@@ -162,13 +164,47 @@ def _leave_corridor(
 
 
 @inlined
+def _stays_behind(
+    tn: float,
+    p: Params,
+    agents: Agents,
+    rooms: Rooms,
+    census: Census,
+    log: EventLog,
+    i: int,
+    r: int,
+) -> bool:
+    """The group splits: when room r heads calmly for an exit behind a leader with `exit_split`
+    courage or more, person i stays behind, hiding, if they have less. Whether they stay.
+
+    A leader as timid as they are takes the whole room, as without the rule: those who stayed
+    behind go later, together, when one of them decides it is time.
+    """
+    goal = census.room_goal[r]
+    who = census.most_resourceful_who[r]
+    courage = agents.traits[:, COURAGE]
+    if (
+        p.exit_split <= 0.0
+        or rooms.kind[goal] != ROOM_EXIT
+        or courage[i] >= p.exit_split
+        or courage[who] < p.exit_split
+    ):
+        return False
+    agents.parted[i] = 1
+    log_event(log, tn, EV_SPLIT, i, who, r, goal)
+    return True
+
+
+@inlined
 def _calm_move(
+    tn: float,
     h: float,
     p: Params,
     agents: Agents,
     rooms: Rooms,
     passages: Passages,
     census: Census,
+    log: EventLog,
     draws: Draws,
     i: int,
     r: int,
@@ -176,7 +212,11 @@ def _calm_move(
     """Person i with no zombie in room r: where they go (-1: stay), the passage, the speed."""
     a, c = agents, census
     threatened = c.zombies_next_door[r] > 0 or c.loudest_sound[r] >= 0
-    if c.room_goal[r] >= 0 and rooms.kind[r] != ROOM_TRANSIT:
+    if (
+        c.room_goal[r] >= 0
+        and rooms.kind[r] != ROOM_TRANSIT
+        and not _stays_behind(tn, p, a, rooms, c, log, i, r)
+    ):
         a.goal[i] = c.room_goal[r]
     if threatened and rooms.kind[r] == ROOM_HOLD and a.goal[i] < 0:
         return -1, -1, 0.0  # hold the room: barricades go up in phase 5
@@ -186,9 +226,12 @@ def _calm_move(
         _leave_corridor(a, rooms, passages, c, draws, i, r)
     if a.goal[i] < 0 and p.grouping > 0.0 and not threatened:
         lg = c.leader[a.group[i]]
+        if a.parted[i] != 0 and lg >= 0 and a.room[lg] == r and a.passage[lg] < 0:
+            a.parted[i] = 0  # together again: they follow the group's leader as before
         if (
             lg >= 0
             and lg != i
+            and a.parted[i] == 0
             and a.room[lg] != r
             and a.room[lg] != a.refused_by[i]
             and c.zombies[a.room[lg]] == 0
@@ -266,6 +309,6 @@ def people_choose(
                 tn, h, p, a, rooms, passages, census, counts.by_state, log, draws, i, r, z_here
             )
         else:
-            target, edge, speed = _calm_move(h, p, a, rooms, passages, census, draws, i, r)
+            target, edge, speed = _calm_move(tn, h, p, a, rooms, passages, census, log, draws, i, r)
         if target >= 0:
             set_off(tn, p, a, passages, census, log, i, r, target, edge, speed)
