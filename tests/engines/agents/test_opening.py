@@ -14,6 +14,7 @@ from hyosan.engines.agents.params import (
     EV_ESCAPE,
     EV_HYBRID,
     EV_MOVE,
+    EV_SPLIT,
     EV_SUPPLIES,
     HUMAN,
     ZOMBIE,
@@ -58,6 +59,8 @@ def test_the_paragraph_tells_the_run() -> None:
         (700.0, EV_ESCAPE, 2, -1, 3),
         (800.0, EV_SUPPLIES, 2, -1, 1),
         (850.0, EV_MOVE, 2, -1, 2),  # a named character reaching a room is no group move
+        (860.0, EV_SPLIT, 4, 2, 1),  # two stay behind as one group leaves
+        (860.0, EV_SPLIT, 5, 2, 1),
         (900.0, EV_HYBRID, 4, -1, 2),
     )
     state = np.array([ZOMBIE, ZOMBIE, ESCAPED, ESCAPED, HUMAN, HUMAN, DEAD])
@@ -72,6 +75,7 @@ def test_the_paragraph_tells_the_run() -> None:
     assert "1 carried a bite out with them" in text
     assert "Among them: Nam On-jo (day 1 08:41)." in text
     assert "Groups led by named characters decided once to go for water, food or a toilet." in text
+    assert "2 people stayed behind in hiding as a group left for the exits without them." in text
     assert "At the end, 2 people held out inside: 2 in classroom 2-5." in text
     assert text.endswith("1 person kept their mind as a hybrid.")
     assert "never overrun" in text  # the run gave no overrun time

@@ -2,9 +2,9 @@
 
 A few sentences read off the run's events and its end state, so a reader sees the run's arc
 before the counts and the fates: where it began, when the first barricade went up and how many
-rooms followed, when four in five of those inside were lost, who got out and how, where groups
-held out, and who kept their minds. Nothing here is keyed to a scenario: any building run gets
-its paragraph.
+rooms followed, when four in five of those inside were lost, who got out and how, who stayed
+behind when their group left, where groups held out, and who kept their minds. Nothing here is
+keyed to a scenario: any building run gets its paragraph.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from hyosan.engines.agents.params import (
     EV_BITE,
     EV_ESCAPE,
     EV_HYBRID,
+    EV_SPLIT,
     EV_SUPPLIES,
     HUMAN,
 )
@@ -162,6 +163,17 @@ class Opening:
         times = "once" if moves == 1 else f"{moves:,} times"
         return f"Groups led by named characters decided {times} to go for water, food or a toilet."
 
+    def _split(self) -> str | None:
+        # One `split` event per person who stayed behind; those of one room at one moment are
+        # one group parting.
+        stayed = np.flatnonzero(self.ev["kind"] == EV_SPLIT)
+        if not stayed.size:
+            return None
+        groups = len({(float(self.ev["t"][k]), int(self.ev["place"][k])) for k in stayed})
+        who = _plural(stayed.size, "person", "people")
+        parted = "a group" if groups == 1 else f"{groups:,} groups"
+        return f"{who} stayed behind in hiding as {parted} left for the exits without them."
+
     def _held(self) -> str:
         alive = self.state == HUMAN
         if not alive.any():
@@ -184,6 +196,7 @@ class Opening:
         assert first is not None  # there was a bite: _began told it
         t0 = float(self.ev["t"][first])
         parts = [began, self._learned(t0), self._fell(t0), self._fled(), self._moved()]
+        parts.append(self._split())
         parts.append(self._held())
         hybrids = int(np.count_nonzero(self.ev["kind"] == EV_HYBRID))
         if hybrids:
