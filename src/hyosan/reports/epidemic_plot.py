@@ -23,6 +23,7 @@ from hyosan.errors import HyosanError
 from hyosan.reports.plaintext import plain_text
 from hyosan.reports.plots import as_data, time_title, unit_seconds
 from hyosan.reports.rundata import EnsembleData
+from hyosan.results.arrow import numbers
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -49,16 +50,16 @@ def plot_epidemic(source: Any) -> Figure | None:
         return None
     table = run.incidence
     unit = run.display_unit
-    t = table.column("t").to_numpy() / unit_seconds(unit)
+    t = numbers(table.column("t")) / unit_seconds(unit)
     width = np.diff(t)
     ok = width > 0
     mid = ((t[1:] + t[:-1]) / 2)[ok]
     fig = InlineFigure(figsize=(8, 5.2), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     names = [c.removeprefix("new_") for c in table.column_names if c.startswith("new_")]
-    infections = table.column("new_infections").to_numpy()
+    infections = numbers(table.column("new_infections"))
     for name in names:
-        new = table.column(f"new_{name}").to_numpy()
+        new = numbers(table.column(f"new_{name}"))
         per = new[1:][ok] / width[ok]
         if name == "infections":
             top.plot(mid, per, color="black", lw=1.6, label="new infections")
@@ -69,7 +70,7 @@ def plot_epidemic(source: Any) -> Figure | None:
     top.set_title(f"{run.name}: incidence ({run.engine}, seed {run.seed})")
     top.grid(alpha=0.3)
     top.legend(loc="best", fontsize="small")
-    r_t = table.column("R_t").to_numpy()[1:][ok]
+    r_t = numbers(table.column("R_t"))[1:][ok]
     method = (table.schema.metadata or {}).get(b"R_t_method", b"").decode()
     finite = np.isfinite(r_t)
     bottom.plot(
@@ -116,7 +117,7 @@ def plot_incidence_bands(source: Any, *, point: Any = None) -> Figure | None:
     table = ens.incidence
     if table is None or table.num_rows == 0:
         return None
-    cols = {k: table.column(k).to_numpy(zero_copy_only=False) for k in table.column_names}
+    cols = {k: numbers(table.column(k)) for k in table.column_names}
     points = list(dict.fromkeys(cols["point"].tolist()))
     if point is not None and point not in points:
         raise HyosanError(f"no point {point!r} in the ensemble's incidence; points: {points}")

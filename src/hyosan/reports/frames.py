@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hyosan.reports.geometry import GridGeometry, PointGeometry, geometry_of
+from hyosan.results.arrow import numbers
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -173,7 +174,7 @@ def _width(column: Any) -> int:
 
     if pa.types.is_fixed_size_list(column.type):
         return int(column.type.list_size)
-    lengths = column.combine_chunks().value_lengths().to_numpy(zero_copy_only=False)
+    lengths = numbers(column.combine_chunks().value_lengths())
     return int(lengths.min()) if lengths.size else 0
 
 
@@ -267,7 +268,7 @@ def _column_matrix(column: Any, n_rows: int) -> np.ndarray:
 
     chunk = column.combine_chunks()
     if pa.types.is_fixed_size_list(chunk.type):
-        values = chunk.flatten().to_numpy(zero_copy_only=False)
+        values = numbers(chunk.flatten())
         return values.reshape(n_rows, chunk.type.list_size)
     rows = chunk.to_pylist()
     width = min(len(r) for r in rows)
@@ -311,7 +312,7 @@ def _gather(
 def _first_zombie(places: pa.Table, geometry: GridGeometry | PointGeometry) -> np.ndarray:
     if "t_first_zombie_s" not in places.column_names:
         return np.full(geometry.n_drawn, np.nan)
-    t = places.column("t_first_zombie_s").to_numpy(zero_copy_only=False).astype(np.float64)
+    t = numbers(places.column("t_first_zombie_s")).astype(np.float64)
     if isinstance(geometry, PointGeometry):
         return t[geometry.keep]
     out = np.full(geometry.n_drawn, np.inf)
@@ -325,7 +326,7 @@ def _start_population(
 ) -> np.ndarray:
     if "population" not in places.column_names:
         return counts[0].sum(axis=0)
-    pop = places.column("population").to_numpy(zero_copy_only=False).astype(np.float64)
+    pop = numbers(places.column("population")).astype(np.float64)
     if isinstance(geometry, PointGeometry):
         return pop[geometry.keep]
     return np.bincount(geometry.group, weights=pop, minlength=geometry.n_drawn)

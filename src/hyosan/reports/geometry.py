@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from hyosan.results.arrow import numbers
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -133,8 +135,8 @@ def geometry_of(
 
 
 def _grid(places: pa.Table) -> GridGeometry:
-    row = places.column("row").to_numpy().astype(np.int64)
-    col = places.column("col").to_numpy().astype(np.int64)
+    row = numbers(places.column("row")).astype(np.int64)
+    col = numbers(places.column("col")).astype(np.int64)
     meta = places.schema.metadata or {}
     if b"shape" in meta:
         rows, cols = (int(v) for v in json.loads(meta[b"shape"]))
@@ -164,8 +166,8 @@ def _points(places: pa.Table, rooms: dict[str, tuple[int, str, float]]) -> Point
     if n > MAX_POINTS:
         weight = _population(places)
         keep = np.sort(np.argsort(-weight, kind="stable")[:MAX_POINTS])
-    x = places.column("x").to_numpy(zero_copy_only=False).astype(np.float64)[keep]
-    y = places.column("y").to_numpy(zero_copy_only=False).astype(np.float64)[keep]
+    x = numbers(places.column("x")).astype(np.float64)[keep]
+    y = numbers(places.column("y")).astype(np.float64)[keep]
     x = np.nan_to_num(x)
     y = np.nan_to_num(y)
     if "name" in places.column_names:
@@ -278,7 +280,7 @@ def _panels(
 
 def _population(places: pa.Table) -> np.ndarray:
     if "population" in places.column_names:
-        return places.column("population").to_numpy(zero_copy_only=False).astype(np.float64)
+        return numbers(places.column("population")).astype(np.float64)
     return np.zeros(places.num_rows)
 
 
@@ -288,7 +290,7 @@ def _floors_and_kinds(
     cols = places.column_names
     floors: np.ndarray | None = None
     if "floor" in cols:
-        floors = places.column("floor").to_numpy(zero_copy_only=False)[keep].astype(np.int64)
+        floors = numbers(places.column("floor"))[keep].astype(np.int64)
     elif rooms and all(name in rooms for name in labels):
         floors = np.array([rooms[name][0] for name in labels], dtype=np.int64)
     if "kind" in cols:
@@ -420,7 +422,7 @@ def _areas(
 ) -> np.ndarray:
     """Each drawn place's area in m² (NaN where unknown: drawn as a marker, not to scale)."""
     if "area" in places.column_names:
-        area = places.column("area").to_numpy(zero_copy_only=False).astype(np.float64)[keep]
+        area = numbers(places.column("area")).astype(np.float64)[keep]
         return np.where(area > 0, area, np.nan)
     return np.array(
         [rooms[n][2] if n in rooms and len(rooms[n]) > 2 else np.nan for n in labels],

@@ -15,6 +15,7 @@ import numpy as np
 from hyosan.reports.colours import EMPTY, STATE_COLOURS, STATE_WEIGHTS
 from hyosan.reports.geometry import GridGeometry
 from hyosan.reports.plots import band_series, unit_seconds, wants_log
+from hyosan.results.arrow import numbers
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -141,9 +142,9 @@ def _grid_context(run: RunData, block: int) -> dict[str, Any] | None:
     people: dict[tuple[int, int], float] = {}
     places = run.places
     if places is not None and {"row", "col", "population"} <= set(places.column_names):
-        rows = places.column("row").to_numpy()
-        cols = places.column("col").to_numpy()
-        pop = places.column("population").to_numpy()
+        rows = numbers(places.column("row"))
+        cols = numbers(places.column("col"))
+        pop = numbers(places.column("population"))
         people = {(int(r), int(c)): float(p) for r, c, p in zip(rows, cols, pop, strict=True)}
     # The most populous places are named first, so the big cities keep their labels.
     marks = sorted(ctx["landmarks"], key=lambda m: -people.get((m[1], m[2]), 0.0))
@@ -190,7 +191,7 @@ def _events(run: RunData, notes: list[str]) -> list[list[Any]]:
     if table is None or table.num_rows == 0:
         return []
     cols = table.column_names
-    t = table.column("t").to_numpy(zero_copy_only=False).astype(np.float64)
+    t = numbers(table.column("t")).astype(np.float64)
     kinds = _strings(table, "kind")
     detail = _strings(table, "detail")
     narrative = np.array([bool(d) for d in detail], dtype=bool)

@@ -18,6 +18,7 @@ from hyosan.reports.colours import EMPTY, STATE_COLOURS, mix_colours
 from hyosan.reports.geometry import GridGeometry, Panel, PointGeometry
 from hyosan.reports.plaintext import plain_text
 from hyosan.reports.rundata import EnsembleData, RunData, load_report_data
+from hyosan.results.arrow import numbers
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -311,9 +312,9 @@ def band_series(bands: pa.Table, point: Any) -> dict[str, dict[str, np.ndarray]]
     mask = np.ones(states.size, dtype=bool)
     if "point" in cols:
         mask = np.asarray([p == point for p in bands.column("point").to_pylist()], dtype=bool)
-    t_all = bands.column("t").to_numpy(zero_copy_only=False).astype(np.float64)
+    t_all = numbers(bands.column("t")).astype(np.float64)
     values = {
-        k: bands.column(k).to_numpy(zero_copy_only=False).astype(np.float64)
+        k: numbers(bands.column(k)).astype(np.float64)
         for k in ("q05", "q25", "q50", "q75", "q95", "mean")
         if k in cols
     }

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hyosan.errors import HyosanError
+from hyosan.results.arrow import numbers
 from hyosan.results.summary import Summary
 from hyosan.results.words import Words, words_for
 from hyosan.scenario.model import STATES
@@ -115,19 +116,19 @@ class RunData:
     @classmethod
     def from_dir(cls, run_dir: str | Path) -> RunData:
         """The data of a run directory (summary.json, timeseries.parquet and the rest)."""
-        import pyarrow.parquet as pq
+        from hyosan.results.arrow import read_parquet
 
         run_dir = Path(run_dir)
         data = _read_json(run_dir / "summary.json")
         summary = Summary.from_json(data)
         scenario = _read_scenario(run_dir)
-        table = pq.read_table(run_dir / "timeseries.parquet")
+        table = read_parquet(run_dir / "timeseries.parquet")
         present = {c.removeprefix("n_") for c in table.column_names if c.startswith("n_")}
         states = {
-            s: table.column(f"n_{s}").to_numpy().astype(np.float64) for s in STATES if s in present
+            s: numbers(table.column(f"n_{s}")).astype(np.float64) for s in STATES if s in present
         }
-        events = pq.read_table(run_dir / "events.parquet") if _exists(run_dir, "events") else None
-        places = pq.read_table(run_dir / "places.parquet") if _exists(run_dir, "places") else None
+        events = read_parquet(run_dir / "events.parquet") if _exists(run_dir, "events") else None
+        places = read_parquet(run_dir / "places.parquet") if _exists(run_dir, "places") else None
         # The engine wrote each compartment's state beside the places' counts: it knows them
         # even where the scenario file does not say (a building's people).
         comp_states = {**_compartment_states(scenario), **places_states(places)}
@@ -141,7 +142,7 @@ class RunData:
             seed=seed if isinstance(seed, int) else None,
             display_unit=fit_unit(str(time.get("display_unit", "d")), summary.t_end_s),
             clock_start_s=_clock_start(summary, events),
-            times=table.column("t").to_numpy().astype(np.float64),
+            times=numbers(table.column("t")).astype(np.float64),
             states=states,
             compartment_states=comp_states,
             places=places,
@@ -150,7 +151,7 @@ class RunData:
             passages=_building_passages(scenario),
             grid=grid_context(scenario),
             incidence=(
-                pq.read_table(run_dir / "incidence.parquet")
+                read_parquet(run_dir / "incidence.parquet")
                 if _exists(run_dir, "incidence")
                 else None
             ),
@@ -198,7 +199,7 @@ class EnsembleData:
     @classmethod
     def from_dir(cls, ens_dir: str | Path) -> EnsembleData:
         """The data of an ensemble directory."""
-        import pyarrow.parquet as pq
+        from hyosan.results.arrow import read_parquet
 
         ens_dir = Path(ens_dir)
         summary = _read_json(ens_dir / "summary.json")
@@ -206,10 +207,10 @@ class EnsembleData:
         bands_path = ens_dir / "bands.parquet"
         if not bands_path.is_file():
             raise HyosanError(f"{ens_dir} is an ensemble directory without bands.parquet")
-        runs = pq.read_table(ens_dir / "runs.parquet") if _exists(ens_dir, "runs") else None
+        runs = read_parquet(ens_dir / "runs.parquet") if _exists(ens_dir, "runs") else None
         time = scenario.get("time", {})
-        bands = pq.read_table(bands_path)
-        t = bands.column("t").to_numpy() if "t" in bands.column_names and bands.num_rows else None
+        bands = read_parquet(bands_path)
+        t = numbers(bands.column("t")) if "t" in bands.column_names and bands.num_rows else None
         unit = str(time.get("display_unit", summary.get("display_unit", "d")))
         return cls(
             summary=summary,
@@ -220,7 +221,7 @@ class EnsembleData:
             bands=bands,
             runs=runs,
             incidence=(
-                pq.read_table(ens_dir / "incidence_bands.parquet")
+                read_parquet(ens_dir / "incidence_bands.parquet")
                 if _exists(ens_dir, "incidence_bands")
                 else None
             ),

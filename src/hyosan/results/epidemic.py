@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hyosan.results.arrow import numbers
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -205,19 +207,19 @@ class Epidemic:
         stoichiometry, so that Result.load reads the counts back (`read_reactions`)."""
         import json
 
-        import pyarrow as pa
+        from hyosan.results import arrow
 
-        cols: dict[str, Any] = {"t": pa.array(self.times, pa.float64())}
+        cols: dict[str, Any] = {"t": arrow.floats(self.times)}
         inc = self.incidence
         for j, name in enumerate(self.reactions):
-            cols[f"new_{name}"] = pa.array(inc[:, j], pa.float64())
+            cols[f"new_{name}"] = arrow.floats(inc[:, j])
         for j, name in enumerate(self.reactions):
-            cols[f"cum_{name}"] = pa.array(self.cumulative[:, j], pa.float64())
+            cols[f"cum_{name}"] = arrow.floats(self.cumulative[:, j])
         infections = self.infections
-        cols["new_infections"] = pa.array(np.diff(infections, prepend=infections[:1]), pa.float64())
-        cols["cum_infections"] = pa.array(infections, pa.float64())
-        cols["attack_rate"] = pa.array(self.attack_rate, pa.float64())
-        cols["R_t"] = pa.array(self.r_t, pa.float64())
+        cols["new_infections"] = arrow.floats(np.diff(infections, prepend=infections[:1]))
+        cols["cum_infections"] = arrow.floats(infections)
+        cols["attack_rate"] = arrow.floats(self.attack_rate)
+        cols["R_t"] = arrow.floats(self.r_t)
         meta = {
             "t_unit": "s",
             "R_t_method": self.method,
@@ -225,7 +227,7 @@ class Epidemic:
         }
         if stoichiometry is not None:
             meta["stoichiometry"] = json.dumps(np.asarray(stoichiometry).tolist())
-        return pa.table(cols, metadata=meta)
+        return arrow.table(cols, metadata=meta)
 
     def figures(self) -> EpidemicFigures:
         """The figures a summary keeps (summary.json's "epidemic")."""
@@ -265,7 +267,7 @@ def read_reactions(table: pa.Table | None, n_compartments: int) -> ReactionCount
     try:
         names = json.loads(meta[b"reactions"])
         stoich = np.asarray(json.loads(meta[b"stoichiometry"]), dtype=np.float64)
-        counts = np.column_stack([table.column(f"cum_{n}").to_numpy() for n in names])
+        counts = np.column_stack([numbers(table.column(f"cum_{n}")) for n in names])
     except (KeyError, ValueError, TypeError):
         return None
     if stoich.shape != (len(names), n_compartments):

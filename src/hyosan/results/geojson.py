@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hyosan.results.arrow import numbers
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -52,8 +54,8 @@ def places_geojson(result: Result) -> dict[str, Any] | None:
     geo = grid_context(result.scenario.model_dump(mode="json", exclude_none=True))
     if not geo:
         return None
-    rows = places.column("row").to_numpy().astype(np.int64)
-    cols = places.column("col").to_numpy().astype(np.int64)
+    rows = numbers(places.column("row")).astype(np.int64)
+    cols = numbers(places.column("col")).astype(np.int64)
     north = geo["lat_north"] - rows * geo["dlat"]
     west = geo["lon_west"] + cols * geo["dlon"]
     south, east = north - geo["dlat"], west + geo["dlon"]
@@ -86,7 +88,7 @@ def places_geojson(result: Result) -> dict[str, Any] | None:
 def _place_properties(places: pa.Table, kind: str) -> list[dict[str, Any]]:
     """Each place's properties: kind, number, people at the start, first zombie, last counts."""
     first = places.column("t_first_zombie_s").to_pylist()
-    population = places.column("population").to_numpy().tolist()
+    population = numbers(places.column("population")).tolist()
     meta = places.schema.metadata or {}
     comps = json.loads(meta.get(b"compartments", b"[]"))
     finals = {

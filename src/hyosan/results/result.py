@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hyosan.results.arrow import numbers
 from hyosan.results.metrics import first_crossing, overrun_level, peak
 from hyosan.scenario.model import STATES
 
@@ -122,14 +123,14 @@ class Result:
     @property
     def timeseries(self) -> pa.Table:
         """`t` (s), one column per compartment, and `n_<state>` per state present."""
-        import pyarrow as pa
+        from hyosan.results import arrow
 
-        columns: dict[str, Any] = {"t": pa.array(self.times, pa.float64())}
+        columns: dict[str, Any] = {"t": arrow.floats(self.times)}
         for i, c in enumerate(self.compartments):
-            columns[c] = pa.array(self.counts[:, i], pa.float64())
+            columns[c] = arrow.floats(self.counts[:, i])
         for s in self.state_names():
-            columns[f"n_{s}"] = pa.array(self.series(s), pa.float64())
-        return pa.table(columns, metadata={"t_unit": "s", "engine": self.engine})
+            columns[f"n_{s}"] = arrow.floats(self.series(s))
+        return arrow.table(columns, metadata={"t_unit": "s", "engine": self.engine})
 
     @cached_property
     def epidemic(self) -> Epidemic | None:
@@ -183,9 +184,8 @@ class Result:
         """
         import json
 
-        import pyarrow.parquet as pq
-
         from hyosan.errors import HyosanError
+        from hyosan.results.arrow import read_parquet
         from hyosan.results.summary import Summary
         from hyosan.scenario.load import load_scenario
 
@@ -196,17 +196,17 @@ class Result:
         scenario = load_scenario(str(folder / "scenario.toml"))
         data = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
         summary = Summary.from_json(data if isinstance(data, dict) else {})
-        table = pq.read_table(folder / "timeseries.parquet")
+        table = read_parquet(folder / "timeseries.parquet")
         comps = tuple(scenario.model.compartments)
         missing = [c for c in comps if c not in table.column_names]
         if missing:
             raise HyosanError(f"{folder}/timeseries.parquet lacks compartments {missing}")
         states = tuple(spec.state for spec in scenario.model.compartments.values())
-        counts = np.column_stack([table.column(c).to_numpy() for c in comps]).astype(float)
+        counts = np.column_stack([numbers(table.column(c)) for c in comps]).astype(float)
 
         def optional(stem: str) -> pa.Table | None:
             path = folder / f"{stem}.parquet"
-            return pq.read_table(path) if path.is_file() else None
+            return read_parquet(path) if path.is_file() else None
 
         from hyosan.results.epidemic import read_reactions
 
@@ -216,7 +216,7 @@ class Result:
             scenario=scenario,
             engine=summary.engine or scenario.engine,
             seed=summary.seed,
-            times=table.column("t").to_numpy().astype(float),
+            times=numbers(table.column("t")).astype(float),
             compartments=comps,
             states=states,
             counts=counts,

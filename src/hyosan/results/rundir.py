@@ -112,6 +112,6 @@ def read_summary(run_dir: str | Path) -> dict[str, Any]:
 
 def read_timeseries(run_dir: str | Path) -> Any:
     """timeseries.parquet of a run directory, as a pyarrow Table."""
-    import pyarrow.parquet as pq
+    from hyosan.results.arrow import read_parquet
 
-    return pq.read_table(Path(run_dir) / "timeseries.parquet")
+    return read_parquet(Path(run_dir) / "timeseries.parquet")

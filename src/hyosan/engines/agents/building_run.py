@@ -416,26 +416,25 @@ class BuildingRun:
         """The rooms, with their counts at each snapshot time (places.parquet)."""
         import pyarrow as pa
 
+        from hyosan.results import arrow
+
         plan = self.plan
         n_snap = int(self.cursor[1])
         snap = self.snaps[:n_snap]
         times = self.snap_times[:n_snap]
+        first = self.rooms.first_zombie_at
         columns: dict[str, Any] = {
-            "name": pa.array(plan.names, pa.string()),
-            "kind": pa.array(plan.kinds, pa.string()),
-            "floor": pa.array(plan.floor.astype(np.int64), pa.int64()),
-            "x": pa.array(plan.x, pa.float64()),
-            "y": pa.array(plan.y, pa.float64()),
-            "t_first_zombie_s": pa.array(
-                [None if v < 0 else float(v) for v in self.rooms.first_zombie_at], pa.float64()
-            ),
+            "name": arrow.strings(plan.names),
+            "kind": arrow.strings(plan.kinds),
+            "floor": arrow.ints(plan.floor),
+            "x": arrow.floats(plan.x),
+            "y": arrow.floats(plan.y),
+            "t_first_zombie_s": arrow.floats(first, valid=first >= 0),  # null: no zombie came
         }
         for c, name in enumerate(self.compartments):
             # One fixed-size list per room: its count at each snapshot time.
             values = np.ascontiguousarray(snap[:, :, c].T).reshape(-1)
-            columns[name] = pa.FixedSizeListArray.from_arrays(
-                pa.array(values, pa.float64()), max(n_snap, 1)
-            )
+            columns[name] = pa.FixedSizeListArray.from_arrays(arrow.floats(values), max(n_snap, 1))
         meta = {
             "snapshot_times_s": json.dumps([float(t) for t in times]),
             "compartments": json.dumps(list(self.compartments)),
@@ -443,7 +442,7 @@ class BuildingRun:
             # which counts are zombies without the scenario.
             "states": json.dumps(list(self.compartment_states)),
         }
-        return pa.table(columns, metadata=meta)
+        return arrow.table(columns, metadata=meta)
 
 
 def _snapshot_times(scenario: Scenario, times: np.ndarray, summary_only: bool) -> np.ndarray:

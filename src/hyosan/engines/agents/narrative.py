@@ -143,7 +143,7 @@ def events_table(
 
     Every event involving a named character carries its sentence in `detail`.
     """
-    import pyarrow as pa
+    from hyosan.results import arrow
 
     t_col: list[float] = []
     kinds: list[str] = []
@@ -189,14 +189,14 @@ def events_table(
         targets.append("")
         places.append(row[2])
         details.append(row[3])
-    return pa.table(
+    return arrow.table(
         {
-            "t": pa.array(t_col, pa.float64()),
-            "kind": pa.array(kinds, pa.string()),
-            "actor": pa.array(actors, pa.string()),
-            "target": pa.array(targets, pa.string()),
-            "place": pa.array(places, pa.string()),
-            "detail": pa.array(details, pa.string()),
+            "t": arrow.floats(t_col),
+            "kind": arrow.strings(kinds),
+            "actor": arrow.strings(actors),
+            "target": arrow.strings(targets),
+            "place": arrow.strings(places),
+            "detail": arrow.strings(details),
         },
         metadata={"t_unit": "s", "clock_start_s": str(start)},
     )
