@@ -66,7 +66,7 @@ def test_read_parquet_keeps_the_metadata(tmp_path: Path) -> None:
 
 def test_a_run_and_its_report_leave_pandas_unimported(tmp_path: Path) -> None:
     """`hyosan run` of a building, report included, never asks pyarrow for pandas (its import
-    cost every run a quarter of a second)."""
+    cost every run about 0.14 s)."""
     script = textwrap.dedent(
         f"""
         import sys

@@ -2,11 +2,12 @@
 
 pyarrow imports pandas, when it is installed (it is wherever Dask is), the first time a
 process calls `pyarrow.array` or `pyarrow.table` (they ask whether their input is a pandas
-object), `pyarrow.parquet.read_table` (its dataset layer) or `to_numpy` (its conversion code):
-about 0.3 s of every `hyosan run` for tables that never meet pandas (the default run with its
-report took 4.55 s with the import and 4.22 s without). These helpers hand pyarrow the buffers
-it would have made (`pyarrow.Array.from_buffers`), read a file with `ParquetFile`, and view
-numbers in their buffers, so the arrays, their types and the files are the same.
+object), `pyarrow.parquet.read_table` (its dataset layer) or `to_numpy` (its conversion code),
+for tables that never meet pandas: the default `hyosan run` with its report took 4.26 s with
+the import and 4.12 s without (medians of 8 runs each, interleaved). These helpers hand
+pyarrow the buffers it would have made (`pyarrow.Array.from_buffers`), read a file with
+`ParquetFile`, and view numbers in their buffers, so the arrays, their types and the files are
+the same.
 """
 
 from __future__ import annotations
