@@ -34,6 +34,12 @@ class ScenarioError(HyosanError):
         self.problems = problems
         super().__init__(self.render())
 
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[str, list[Problem]]]:
+        # Rebuilt from its own arguments, not from the rendered message, when it crosses a
+        # process boundary: a worker of an ensemble or of scripts/story_checks.py that raises
+        # it must hand it back whole, not break its pool.
+        return (type(self), (self.source, self.problems))
+
     def render(self) -> str:
         """The message: the source and how many problems, then one problem a line."""
         n = len(self.problems)

@@ -816,3 +816,16 @@ def test_many_problems_end_to_end(tmp_path: Path) -> None:
     err = ANSI.sub("", proc.stderr)
     for where, fragment, _ in MULTI_PROBLEMS:
         assert any(fragment in x for x in problem_lines(err, where)), (where, err)
+
+
+def test_a_scenario_error_crosses_a_process_boundary_whole() -> None:
+    """A worker process that raises ScenarioError hands it back to its pool intact (pickled by
+    its arguments, not its message): before, unpickling it failed and broke the pool."""
+    import pickle
+
+    from hyosan.errors import Problem, ScenarioError
+
+    error = ScenarioError("a.toml", [Problem("characters[17].group", "no such group", 12)])
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is ScenarioError
+    assert (back.source, back.problems, str(back)) == (error.source, error.problems, str(error))
