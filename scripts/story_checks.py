@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -48,6 +49,11 @@ def main() -> None:
     parser.add_argument("--each", action="store_true", help="print every seed's figures")
     parser.add_argument("--why", metavar="NAME", help="count how this character's runs ended")
     args = parser.parse_args()
+    try:  # a bad --set: its message, once, before any run starts
+        hyosan.load_scenario("hyosan-high", list(args.overrides))
+    except hyosan.HyosanError as error:
+        print(f"story_checks: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
     seeds = range(args.first, args.first + args.seeds)
     t0 = time.perf_counter()
     with ProcessPoolExecutor(args.jobs) as pool:
