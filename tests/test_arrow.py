@@ -44,6 +44,30 @@ def test_numbers_are_what_to_numpy_gives(name: str) -> None:
     ours[:0] = 0  # a new array, writable: the caller may change it
 
 
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.arange(5, dtype=np.int32),
+        np.array([3, -1, 7], dtype=np.int64),
+        np.array([1, 2], dtype=np.uint8),
+        np.array([0.5, 1.5], dtype=np.float32),
+        np.array([True, False] * 5),
+        np.arange(12.0).reshape(3, 4)[:, 1],  # not contiguous
+    ],
+    ids=lambda v: f"{v.dtype}",
+)
+def test_a_column_keeps_the_arrays_dtype(values: np.ndarray) -> None:
+    assert arrow.column(values).equals(pa.array(values))
+    if values.dtype.kind in "iu":
+        masked = arrow.column(values, valid=values != values[1])
+        assert masked.equals(pa.array(values, mask=values == values[1]))
+
+
+def test_a_column_of_text_is_refused() -> None:
+    with pytest.raises(TypeError, match="not a column of numbers"):
+        arrow.column(np.array(["a", "b"]))
+
+
 def test_columns_and_tables_are_pyarrows_own() -> None:
     t = np.array([0.0, 60.0, -1.0])
     assert arrow.floats(t).equals(pa.array(t, pa.float64()))
@@ -64,15 +88,23 @@ def test_read_parquet_keeps_the_metadata(tmp_path: Path) -> None:
     assert back.schema.metadata[b"t_unit"] == b"s"
 
 
-def test_a_run_and_its_report_leave_pandas_unimported(tmp_path: Path) -> None:
-    """`hyosan run` of a building, report included, never asks pyarrow for pandas (its import
-    cost every run about 0.14 s)."""
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        ["hyosan-high", "--set", 'time.horizon="1h"'],  # a building, with its events
+        ["alemi-lattice", "--set", "record.events=true"],  # a grid under ssa, with its events
+    ],
+    ids=lambda args: args[0],
+)
+def test_a_run_and_its_report_leave_pandas_unimported(tmp_path: Path, scenario: list[str]) -> None:
+    """`hyosan run`, report included, never asks pyarrow for pandas (its import cost every run
+    about 0.14 s)."""
     script = textwrap.dedent(
         f"""
         import sys
         from hyosan.cli import main
-        sys.argv = ["hyosan", "run", "--out", {str(tmp_path / "run")!r}, "--quiet",
-                    "--set", 'time.horizon="1h"']
+        sys.argv = ["hyosan", "run", *{scenario!r}, "--out", {str(tmp_path / "run")!r},
+                    "--quiet"]
         try:
             main()
         except SystemExit as stop:

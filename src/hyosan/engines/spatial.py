@@ -317,25 +317,27 @@ def places_table(
     """One row per place: where it is, its people, when a zombie first came, and snapshots."""
     import pyarrow as pa
 
+    from hyosan.results import arrow
+
     world = layout.world
     n = world.n_places
-    cols: dict[str, Any] = {"place": pa.array(np.arange(n, dtype=np.int32))}
+    cols: dict[str, Any] = {"place": arrow.column(np.arange(n, dtype=np.int32))}
     if world.cells is not None:
-        cols["row"] = pa.array(world.cells[:, 0])
-        cols["col"] = pa.array(world.cells[:, 1])
+        cols["row"] = arrow.column(world.cells[:, 0])
+        cols["col"] = arrow.column(world.cells[:, 1])
     if world.names is not None:
-        cols["name"] = pa.array(list(world.names))
+        cols["name"] = arrow.strings(list(world.names))
     if world.coords is not None:
-        cols["x"] = pa.array(world.coords[:, 0])
-        cols["y"] = pa.array(world.coords[:, 1])
+        cols["x"] = arrow.column(world.coords[:, 0])
+        cols["y"] = arrow.column(world.coords[:, 1])
     living = layout.x0[:, layout.net.in_population].sum(axis=1)
-    cols["population"] = pa.array(living.astype(np.int64))
-    cols["t_first_zombie_s"] = pa.array(first_z, mask=np.isnan(first_z))
+    cols["population"] = arrow.column(living.astype(np.int64))
+    cols["t_first_zombie_s"] = arrow.column(first_z, valid=~np.isnan(first_z))
     f = snap_times.size
     # Snapshots: per compartment, a fixed-size list of counts, one per snapshot time.
     for c, name in enumerate(layout.net.compartments if f else ()):
         values = np.ascontiguousarray(snaps[:f, :, c].T).reshape(-1).astype(np.int32)
-        cols[name] = pa.FixedSizeListArray.from_arrays(pa.array(values), f)
+        cols[name] = pa.FixedSizeListArray.from_arrays(arrow.column(values), f)
     meta = {
         "snapshot_times_s": json.dumps([float(t) for t in snap_times]),
         "compartments": json.dumps(list(layout.net.compartments)),
@@ -345,7 +347,7 @@ def places_table(
     }
     if world.shape is not None:
         meta["shape"] = json.dumps(list(world.shape))
-    return pa.table(cols, metadata=meta)
+    return arrow.table(cols, metadata=meta)
 
 
 def extent(scenario: Scenario, layout: Layout, first_z: np.ndarray) -> Outbreak:

@@ -21,27 +21,43 @@ import numpy as np
 if TYPE_CHECKING:  # imported where used: `import hyosan` does not load pyarrow
     import pyarrow as pa
 
-__all__ = ["floats", "ints", "numbers", "read_parquet", "strings", "table"]
+__all__ = ["column", "floats", "ints", "numbers", "read_parquet", "strings", "table"]
 
 #: The most bytes of text an Arrow `string` column (32-bit offsets) holds.
 _MAX_STRING_BYTES = 2**31 - 1
 
 
+def column(values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
+    """A column of the numbers (or booleans) in the numpy array `values`, of the Arrow type of
+    its dtype, as `pyarrow.array` makes it; where `valid` is False, null."""
+    import pyarrow as pa
+
+    data = np.ascontiguousarray(values).reshape(-1)
+    n = data.size
+    kind = pa.from_numpy_dtype(data.dtype)
+    if data.dtype == np.dtype(bool):
+        data = np.packbits(data, bitorder="little")  # Arrow keeps booleans as bits
+    elif data.dtype.kind not in "iuf":
+        raise TypeError(f"not a column of numbers: {data.dtype}")
+    if valid is None:
+        return pa.Array.from_buffers(kind, n, [None, pa.py_buffer(data)], null_count=0)
+    mask = np.asarray(valid, dtype=bool).reshape(-1)
+    bits = np.packbits(mask, bitorder="little")  # Arrow's validity bitmap: bit i for row i
+    nulls = int(mask.size - np.count_nonzero(mask))
+    return pa.Array.from_buffers(
+        kind, n, [pa.py_buffer(bits), pa.py_buffer(data)], null_count=nulls
+    )
+
+
 def floats(values: Any, valid: np.ndarray | None = None) -> pa.Array:
     """A float64 column of `values` (any 1-D array-like of numbers); where `valid` is False,
     null."""
-    import pyarrow as pa
-
-    data = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
-    return _fixed(pa.float64(), data, valid)
+    return column(np.asarray(values, dtype=np.float64), valid)
 
 
 def ints(values: Any) -> pa.Array:
     """An int64 column of `values` (any 1-D array-like of integers)."""
-    import pyarrow as pa
-
-    data = np.ascontiguousarray(values, dtype=np.int64).reshape(-1)
-    return _fixed(pa.int64(), data, None)
+    return column(np.asarray(values, dtype=np.int64))
 
 
 def strings(values: Sequence[str]) -> pa.Array:
@@ -127,16 +143,3 @@ def _values(chunk: pa.Array) -> np.ndarray:
         return np.empty(0, dtype=dtype)
     data = chunk.buffers()[1]
     return np.frombuffer(data, dtype=dtype, count=len(chunk), offset=chunk.offset * dtype.itemsize)
-
-
-def _fixed(kind: pa.DataType, data: np.ndarray, valid: np.ndarray | None) -> pa.Array:
-    import pyarrow as pa
-
-    if valid is None:
-        return pa.Array.from_buffers(kind, data.size, [None, pa.py_buffer(data)], null_count=0)
-    mask = np.asarray(valid, dtype=bool).reshape(-1)
-    bits = np.packbits(mask, bitorder="little")  # Arrow's validity bitmap: bit i for row i
-    nulls = int(mask.size - np.count_nonzero(mask))
-    return pa.Array.from_buffers(
-        kind, data.size, [pa.py_buffer(bits), pa.py_buffer(data)], null_count=nulls
-    )

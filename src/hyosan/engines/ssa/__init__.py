@@ -261,19 +261,21 @@ class SsaEngine(PopulationEngine[SsaRun]):
     def _outputs(self, state: SsaRun) -> Outputs:
         import pyarrow as pa
 
+        from hyosan.results import arrow
+
         out = super()._outputs(state)
         if state.scenario.record.events:
             log = state.log
             n = int(log.n[0])
             names = np.array(state.names, dtype=object)
             q = log.target[:n]
-            events = pa.table(
+            events = arrow.table(
                 {
-                    "t": pa.array(log.t[:n]),
-                    "kind": pa.array(names[log.kind[:n]].tolist(), pa.string()),
+                    "t": arrow.column(log.t[:n]),
+                    "kind": arrow.strings(names[log.kind[:n]].tolist()),
                     "actor": pa.nulls(n, pa.string()),
-                    "target": pa.array(q, mask=q < 0),
-                    "place": pa.array(log.place[:n]),
+                    "target": arrow.column(q, valid=q >= 0),
+                    "place": arrow.column(log.place[:n]),
                     "detail": pa.nulls(n, pa.string()),
                 },
                 metadata={"t_unit": "s"},
