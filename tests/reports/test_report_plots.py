@@ -111,6 +111,48 @@ def test_gif_has_many_frames(case: tuple, tmp_path: Path) -> None:
         assert image.size[0] > 100
 
 
+def test_gif_frames_show_each_places_colour(
+    case: tuple, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every frame of the GIF shows each place in its own colour for that frame (within what a
+    shared palette of 255 colours allows), the same colour a PNG of that moment would give."""
+    from PIL import Image
+
+    from hyosan.reports import animation
+
+    result, spatial = case
+    if not spatial:
+        return
+    seen: dict[str, object] = {}
+    real = animation._indexed_frames
+
+    def spy(background, painter, colours, stamps, font):  # type: ignore[no-untyped-def]
+        seen.update(painter=painter, colours=colours, height=background.shape[0])
+        return real(background, painter, colours, stamps, font)
+
+    monkeypatch.setattr(animation, "_indexed_frames", spy)
+    path = write_gif(result, tmp_path / "outbreak.gif")
+    assert path is not None
+    painter, colours = seen["painter"], np.asarray(seen["colours"])
+    expected = np.round(np.clip(colours, 0, 1) * 255)
+    with Image.open(path) as image:
+        assert image.n_frames == colours.shape[0]
+        for f in range(image.n_frames):
+            image.seek(f)
+            rgb = np.asarray(image.convert("RGB")).astype(float)
+            # The RGB picture painted directly, as each frame was before the shared palette.
+            direct = np.zeros_like(rgb)
+            painter.paint_values(direct, expected[f], 255.0)  # type: ignore[attr-defined]
+            painted = np.zeros(rgb.shape[:2], dtype=bool)
+            painter.paint_values(  # type: ignore[attr-defined]
+                painted, np.ones(colours.shape[1], dtype=bool), False
+            )
+            assert painted.sum() > 0
+            error = np.abs(rgb[painted] - direct[painted])
+            assert error.mean() < 4.0
+            assert np.percentile(error, 99) <= 24
+
+
 def test_run_data_from_result_and_directory_agree(case: tuple, tmp_path: Path) -> None:
     """A Result and its run directory give the same data to the report."""
     result, _ = case
@@ -360,3 +402,18 @@ def test_places_without_positions_have_no_map() -> None:
     import pyarrow as pa
 
     assert geometry_of(pa.table({"place": [0, 1], "population": [1, 1]})) is None
+
+
+@pytest.mark.parametrize("n", [2, 40, 1500, 1501])
+def test_nearest_distance_agrees_with_a_kd_tree(n: int) -> None:
+    """Markers are sized from each place's nearest neighbour: all pairs for a building's rooms,
+    scipy's k-d tree above that; both give the tree's distances, duplicates at 0."""
+    from scipy.spatial import cKDTree
+
+    from hyosan.reports.geometry import _nearest_distance
+
+    pts = np.random.default_rng(n).random((n, 2))
+    pts[-1] = pts[0]
+    tree, _ = cKDTree(pts).query(pts, k=2)
+    np.testing.assert_allclose(_nearest_distance(pts), tree[:, 1], rtol=1e-12, atol=1e-15)
+    assert _nearest_distance(pts)[0] == 0.0

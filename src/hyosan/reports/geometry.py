@@ -394,13 +394,27 @@ def _marker_size(u: np.ndarray, v: np.ndarray, aspect: float) -> float:
     """Half-width of a marker: about a third of the typical distance to a neighbour."""
     if u.size < 2:
         return 0.05
-    from scipy.spatial import cKDTree
-
     pts = np.column_stack([u, v / aspect])  # in units of the panel's width
-    dist, _ = cKDTree(pts).query(pts, k=2)
-    nearest = dist[:, 1]
+    nearest = _nearest_distance(pts)
     typical = float(np.median(nearest[nearest > 0])) if np.any(nearest > 0) else 0.05
     return float(np.clip(0.36 * typical, 0.004, 0.05))
+
+
+#: Up to this many points, distances are taken all pairs at once (a building's rooms): cheaper
+#: than importing scipy.spatial into `hyosan run` for them.
+_PAIRWISE_MAX = 1500
+
+
+def _nearest_distance(pts: np.ndarray) -> np.ndarray:
+    """Each point's distance to its nearest other point (0 where two coincide)."""
+    if pts.shape[0] <= _PAIRWISE_MAX:
+        d = np.hypot(*(pts[:, None, :] - pts[None, :, :]).transpose(2, 0, 1))
+        np.fill_diagonal(d, np.inf)
+        return d.min(axis=1)
+    from scipy.spatial import cKDTree
+
+    dist, _ = cKDTree(pts).query(pts, k=2)
+    return dist[:, 1]
 
 
 # --- rooms to scale -----------------------------------------------------------------------------

@@ -474,6 +474,8 @@ class MapDrawing:
                 va="center",
                 color="#111827" if text == name else "#1d4ed8",
                 clip_on=False,
+                # Inside the panel: the layout need not measure every room's name.
+                in_layout=False,
             )
 
     def paint(self, colours: np.ndarray) -> None:
