@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from hyosan.ensemble.options import Execution, Output
+    from hyosan.reports.picture_helper import PictureHelper
     from hyosan.results.result import Result
 
 #: What `hyosan run` runs with no argument: the outbreak at Hyosan High, person by person.
@@ -253,6 +254,7 @@ def _run(
     from hyosan.runner import simulate
     from hyosan.scenario.load import load_scenario
 
+    helper = None
     try:
         scen = load_scenario(scenario, set_ or [])
         if (engine or scen.engine) == "agents":
@@ -262,6 +264,13 @@ def _run(
 
             start_helper_early()
         preflight(scen, engine, source=scenario)  # the checks validate makes, before the lock
+        kind = engine or scen.engine
+        if not no_report and (kind == "agents" or (scen.world is not None and kind != "ode")):
+            # A run with a map: some of its pictures are drawn in a second process while this
+            # one draws the rest; it starts now, so that its imports overlap the run.
+            from hyosan.reports.picture_helper import start_picture_helper
+
+            helper = start_picture_helper()
         target = out if out is not None else default_run_dir(scen.name)
         # OUT's lock is taken, and OUT checked, before the run: a second command into the same
         # OUT, or one that may not write there, is refused at once, not after its whole run.
@@ -276,7 +285,7 @@ def _run(
                     reporting(lambda message: status.update(f"{running}: {message}...")),
                 ):
                     result = simulate(scen, engine=engine, seed=seed)
-            hook = None if no_report else _report_hook(quiet=quiet or as_json)
+            hook = None if no_report else _report_hook(quiet=quiet or as_json, helper=helper)
             try:
                 write_run(result, target, force=force, before_publish=hook)
             except OSError as exc:  # a full disk, not writable: bad input, not a crash
@@ -285,13 +294,16 @@ def _run(
                 raise HyosanError(io_error_message(exc, f"the run directory {target}")) from None
     except HyosanError as exc:
         raise _fail(str(exc)) from None
+    finally:
+        if helper is not None:
+            helper.close()
     if as_json:
         print(json.dumps(result.summary(), indent=2))
     elif not quiet:
         _print_summary(result, target)
 
 
-def _report_hook(quiet: bool) -> Any:
+def _report_hook(quiet: bool, helper: PictureHelper | None = None) -> Any:
     """Writes the report into the run directory before it is published (see write_run)."""
 
     def write(folder: Path) -> None:
@@ -301,10 +313,10 @@ def _report_hook(quiet: bool) -> Any:
 
         try:
             if quiet:
-                write_report(folder)
+                write_report(folder, helper=helper)
             else:
                 with _console().status("writing the report..."):
-                    write_report(folder)
+                    write_report(folder, helper=helper)
         except Exception as exc:  # a report bug must not lose the run: keep it, say so
             if os.environ.get("HYOSAN_DEBUG"):
                 raise

@@ -46,7 +46,7 @@ def test_report_is_written_before_the_run_directory_appears(
     out = tmp_path / "run"
     seen: list[bool] = []
 
-    def spy(folder: Path) -> None:
+    def spy(folder: Path, **options: object) -> None:
         seen.append(out.exists())
         (Path(folder) / "report.html").write_text("spy", encoding="utf-8")
 
@@ -56,13 +56,57 @@ def test_report_is_written_before_the_run_directory_appears(
     assert (out / "report.html").read_text(encoding="utf-8") == "spy"
 
 
+def test_a_run_with_a_map_draws_its_pictures_in_two_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`hyosan run` of a scenario with a map starts the picture helper, which draws its share;
+    the helper is gone when the command ends, and so it is when the report fails."""
+    from hyosan import helper_process
+    from hyosan.reports import picture_helper
+    from hyosan.reports.build import HELPER_DRAWS
+
+    monkeypatch.setattr(helper_process, "cores", lambda: 2)
+    monkeypatch.delenv("HYOSAN_REPORT_PROCESSES", raising=False)
+    started: list[picture_helper.PictureHelper] = []
+    answers: list[object] = []
+    real_start = picture_helper.start_picture_helper
+
+    def start() -> picture_helper.PictureHelper | None:
+        helper = real_start()
+        assert helper is not None
+        real_drawn = helper.drawn
+        monkeypatch.setattr(helper, "drawn", lambda: answers.append(real_drawn()) or answers[-1])
+        started.append(helper)
+        return helper
+
+    monkeypatch.setattr(picture_helper, "start_picture_helper", start)
+    out = tmp_path / "run"
+    assert cli("run", "hyosan-high", "--set", "time.horizon=1h", "--out", out, "--quiet") == 0
+    assert len(started) == 1
+    assert answers == [list(HELPER_DRAWS)]
+    assert started[0]._proc is None  # ended
+    for name in ("timeseries.png", "epidemic.png", "first-zombie.png", "outbreak.gif"):
+        assert (out / name).stat().st_size > 0
+    assert not list(out.glob(".*"))  # nothing half-written left behind
+
+    import hyosan.reports
+
+    def broken(folder: Path, **options: object) -> None:
+        raise RuntimeError("no ink")
+
+    monkeypatch.setattr(hyosan.reports, "write_report", broken)
+    assert cli("run", "hyosan-high", "--set", "time.horizon=1h", "--out", tmp_path / "b") == 0
+    assert len(started) == 2
+    assert started[1]._proc is None
+
+
 def test_a_failing_report_keeps_the_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """If the report fails, the run directory is still written and a warning says why."""
     import hyosan.reports
 
-    def broken(folder: Path) -> None:
+    def broken(folder: Path, **options: object) -> None:
         raise RuntimeError("no ink")
 
     monkeypatch.delenv("HYOSAN_DEBUG", raising=False)

@@ -417,3 +417,21 @@ def test_nearest_distance_agrees_with_a_kd_tree(n: int) -> None:
     tree, _ = cKDTree(pts).query(pts, k=2)
     np.testing.assert_allclose(_nearest_distance(pts), tree[:, 1], rtol=1e-12, atol=1e-15)
     assert _nearest_distance(pts)[0] == 0.0
+
+
+def test_log_counts_are_labelled_as_plain_numbers(case: tuple) -> None:
+    """A log-scaled chart labels its ticks 1, 10, 100, not mathtext: hyosan draws with mathtext
+    off (names are plain text), under which matplotlib's powers of ten showed as their source,
+    "$\\mathdefault{10^{3}}$", in every default run's time series."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from hyosan.reports.build import _png
+
+    result, _ = case
+    fig = plot_timeseries(result, log=True)
+    _png(fig)  # drawn as the report draws it
+    FigureCanvasAgg(fig).draw()  # type: ignore[no-untyped-call]
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels() if t.get_text()]
+    assert labels
+    assert not any("$" in text or "mathdefault" in text for text in labels), labels
+    assert "1" in labels

@@ -86,13 +86,13 @@ def test_phase_plot_log_ticks_are_plain_text() -> None:
     """A log axis of the phase plot labels its ticks as numbers ("0.001"), not mathtext."""
     from matplotlib.figure import Figure
 
-    from hyosan.ensemble.phase import _plain_log_ticks
+    from hyosan.reports.plaintext import plain_log_ticks
 
     fig = Figure()
     ax = fig.add_subplot()
     ax.plot([0.001, 0.1], [0, 1])
     ax.set_xscale("log")
-    _plain_log_ticks(ax.xaxis)
+    plain_log_ticks(ax.xaxis)
     fig.canvas.draw()
     labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert labels

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hyosan.reports.plaintext import plain_text
+from hyosan.reports.plaintext import plain_log_ticks, plain_text
 
 if TYPE_CHECKING:
     from hyosan.ensemble.vary import Axis
@@ -94,7 +94,7 @@ def phase_plot(
         ax.set_ylim(-0.03, 1.03)
         if axes[0].log:
             ax.set_xscale("log")
-            _plain_log_ticks(ax.xaxis)
+            plain_log_ticks(ax.xaxis)
         ax.legend(loc="best", fontsize="small")
         ax.grid(alpha=0.3)
     else:
@@ -114,29 +114,14 @@ def phase_plot(
         ax.set_ylabel(ya.label)
         if xa.log:
             ax.set_xscale("log")
-            _plain_log_ticks(ax.xaxis)
+            plain_log_ticks(ax.xaxis)
         if ya.log:
             ax.set_yscale("log")
-            _plain_log_ticks(ax.yaxis)
+            plain_log_ticks(ax.yaxis)
     ax.set_title(f"{summary['scenario']}: {title}")
     fig.tight_layout()
     fig.savefig(path, format="png")
     return path
-
-
-def _plain_log_ticks(axis: Any) -> None:
-    """Log-axis ticks as plain text ("0.001", "20"), not mathtext powers (10^{-3}): the labels
-    read as the numbers the user typed, and need no math font."""
-    from matplotlib.ticker import LogFormatter
-
-    class PlainLog(LogFormatter):
-        # matplotlib's own choice of which ticks to label (minor ones too over a narrow
-        # range), each written as the number itself: "0.001", "20".
-        def _num_to_string(self, x: float, vmin: float, vmax: float) -> str:
-            return f"{x:g}"
-
-    axis.set_major_formatter(PlainLog())
-    axis.set_minor_formatter(PlainLog(labelOnlyBase=False))
 
 
 def _edges(values: np.ndarray, log: bool) -> np.ndarray:

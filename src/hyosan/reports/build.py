@@ -11,7 +11,7 @@ import io
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,8 +21,9 @@ from hyosan.reports.rundata import EnsembleData, RunData, load_report_data
 
 if TYPE_CHECKING:
     from hyosan.reports.frames import PlaceFrames
+    from hyosan.reports.picture_helper import PictureHelper
 
-__all__ = ["ReportFiles", "write_report"]
+__all__ = ["HELPER_DRAWS", "ReportFiles", "draw_pictures", "write_report"]
 
 #: Names of the files a report writes.
 REPORT = "report.html"
@@ -84,6 +85,7 @@ def write_report(
     data: RunData | EnsembleData | None = None,
     *,
     pictures: bool = True,
+    helper: PictureHelper | None = None,
 ) -> ReportFiles:
     """Write report.html (and, with `pictures`, the PNG plots and GIF) into a run or ensemble
     directory.
@@ -97,6 +99,10 @@ def write_report(
     pictures
         Also write timeseries.png, first-zombie.png and outbreak.gif (runs) or bands.png
         and epidemic-bands.png (ensembles) beside the report.
+    helper
+        A process started to draw some of a run's pictures (`HELPER_DRAWS`, see
+        reports.picture_helper) while this one draws the rest; without it, or if it fails,
+        they are all drawn here.
     """
     start = time.perf_counter()
     folder = Path(folder)
@@ -140,27 +146,62 @@ def write_report(
             images["the phase plot of the sweep"] = PHASE_PNG
         html = render_ensemble(data, images, notes, figures)
     else:
-        frames = _frames(data)
-        if frames is not None:
-            notes.extend(frames.notes)
-        from hyosan.reports.epidemic_plot import plot_epidemic
-        from hyosan.reports.html import render_run
-
-        chart = plot_epidemic(data)
-        epidemic = None if chart is None else _png(chart)
-        if pictures:
-            written.extend(_run_pictures(data, frames, epidemic, folder, images))
-        caption = "new infections and other reactions per interval, and R_t"
-        shown = [] if epidemic is None else [(caption, epidemic)]
-        html = render_run(data, frames, images, notes, shown)
+        try:
+            html = _run_page(data, folder, pictures, helper, written, images, notes)
+        except BaseException:
+            if helper is not None:  # stop it before the directory is published or removed
+                helper.close()
+                for partial in folder.glob(".*.partial*"):
+                    partial.unlink(missing_ok=True)
+            raise
     report = _atomic(folder / REPORT, lambda tmp: tmp.write_text(html, encoding="utf-8"))
     return ReportFiles(report=report, pictures=written, seconds=time.perf_counter() - start)
 
 
-def _frames(run: RunData) -> PlaceFrames | None:
-    from hyosan.reports.frames import place_frames
+def _run_page(
+    data: RunData,
+    folder: Path,
+    pictures: bool,
+    helper: PictureHelper | None,
+    written: list[Path],
+    images: dict[str, str],
+    notes: list[str],
+) -> str:
+    """A run's report page, its pictures written (and listed in `written` and `images`)."""
+    from hyosan.reports.plots import frames_of
 
-    return None if run.places is None else place_frames(run.places, run.rooms)
+    frames = frames_of(data)
+    # The helper starts on its share before this process begins its own.
+    elsewhere = (
+        pictures and frames is not None and helper is not None and helper.draw(folder, HELPER_DRAWS)
+    )
+    if frames is not None:
+        notes.extend(frames.notes)
+    from hyosan.reports.epidemic_plot import plot_epidemic
+    from hyosan.reports.html import render_run
+
+    chart = plot_epidemic(data)
+    epidemic = None if chart is None else _png(chart)
+    if pictures:
+        written.extend(
+            _run_pictures(data, frames, epidemic, folder, images, helper if elsewhere else None)
+        )
+    caption = "new infections and other reactions per interval, and R_t"
+    shown = [] if epidemic is None else [(caption, epidemic)]
+    html = render_run(data, frames, images, notes, shown)
+    return html
+
+
+#: A run's pictures in the report's order, with their captions.
+_RUN_PICTURES = {
+    TIMESERIES_PNG: "every state over time",
+    EPIDEMIC_PNG: "incidence of each reaction and R_t",
+    FIRST_ZOMBIE_PNG: "when the first zombie reached each place",
+    OUTBREAK_GIF: "the outbreak, animated",
+}
+#: What a helper process draws (reports.picture_helper): about half the time of the pictures
+#: (and matplotlib's import, which the helper does while the run simulates).
+HELPER_DRAWS = (TIMESERIES_PNG, FIRST_ZOMBIE_PNG)
 
 
 def _run_pictures(
@@ -169,23 +210,55 @@ def _run_pictures(
     epidemic: bytes | None,
     folder: Path,
     images: dict[str, str],
+    helper: PictureHelper | None,
 ) -> list[Path]:
+    """Write a run's pictures (those of `HELPER_DRAWS` left to `helper` if given), and say
+    each in `images`."""
+    drawn = set()
+    if epidemic is not None:  # drawn already, for the page
+        _save_png(epidemic, folder / EPIDEMIC_PNG)
+        drawn.add(EPIDEMIC_PNG)
+    mine = [n for n in (TIMESERIES_PNG, FIRST_ZOMBIE_PNG, OUTBREAK_GIF) if n not in drawn]
+    if helper is not None:
+        mine = [n for n in mine if n not in HELPER_DRAWS]
+    drawn.update(draw_pictures(run, frames, folder, mine))
+    if helper is not None:
+        theirs = helper.drawn()
+        drawn.update(draw_pictures(run, frames, folder, HELPER_DRAWS) if theirs is None else theirs)
+    written = []
+    for name, caption in _RUN_PICTURES.items():
+        if name in drawn:
+            written.append(folder / name)
+            images[caption] = name
+    return written
+
+
+@plain_text
+def draw_pictures(
+    run: RunData, frames: PlaceFrames | None, folder: Path, names: Iterable[str]
+) -> list[str]:
+    """Write the pictures of a run named (of timeseries.png, first-zombie.png and
+    outbreak.gif) into its directory; the names of those written (a run without places has
+    no maps)."""
     from hyosan.reports.animation import write_gif
     from hyosan.reports.plots import plot_first_zombie, plot_timeseries
 
-    written = [_save_figure(plot_timeseries(run), folder / TIMESERIES_PNG)]
-    images["every state over time"] = TIMESERIES_PNG
-    if epidemic is not None:
-        written.append(_save_png(epidemic, folder / EPIDEMIC_PNG))
-        images["incidence of each reaction and R_t"] = EPIDEMIC_PNG
-    if frames is None:
-        return written
-    fig = plot_first_zombie(run, frames)
-    if fig is not None:
-        written.append(_save_figure(fig, folder / FIRST_ZOMBIE_PNG))
-        images["when the first zombie reached each place"] = FIRST_ZOMBIE_PNG
-    gif = _atomic(folder / OUTBREAK_GIF, lambda tmp: write_gif(run, tmp, frames))
-    if gif.stat().st_size:
-        written.append(gif)
-        images["the outbreak, animated"] = OUTBREAK_GIF
-    return written
+    drawn = []
+    for name in names:
+        if name == TIMESERIES_PNG:
+            _save_figure(plot_timeseries(run), folder / name)
+        elif frames is None:
+            continue
+        elif name == FIRST_ZOMBIE_PNG:
+            fig = plot_first_zombie(run, frames)
+            if fig is None:
+                continue
+            _save_figure(fig, folder / name)
+        elif name == OUTBREAK_GIF:
+            if not _atomic(folder / name, lambda tmp: write_gif(run, tmp, frames)).stat().st_size:
+                (folder / name).unlink()  # no frames to show
+                continue
+        else:
+            raise ValueError(f"no picture called {name!r}")
+        drawn.append(name)
+    return drawn

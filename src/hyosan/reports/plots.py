@@ -16,7 +16,7 @@ import numpy as np
 from hyosan.errors import HyosanError
 from hyosan.reports.colours import EMPTY, STATE_COLOURS, mix_colours
 from hyosan.reports.geometry import GridGeometry, Panel, PointGeometry
-from hyosan.reports.plaintext import plain_text
+from hyosan.reports.plaintext import plain_log_ticks, plain_text
 from hyosan.reports.rundata import EnsembleData, RunData, load_report_data
 from hyosan.results.arrow import numbers
 
@@ -147,6 +147,7 @@ def plot_timeseries(
         ax.plot(t, values, label=state, color=STATE_COLOURS.get(state, STATE_COLOURS["other"]))
     if log if log is not None else wants_log(peaks):
         ax.set_yscale("symlog", linthresh=1.0)
+        plain_log_ticks(ax.yaxis)
     if mark_s is not None:
         ax.axvline(mark_s / unit_seconds(unit), color="black", lw=0.8, ls="--")
     ax.set_xlabel(time_title(unit, run.clock_start_s))
@@ -228,6 +229,7 @@ def plot_bands(
                 a.set_xlim(float(t[0]), float(t[-1]))
         if log if log is not None else (len(pairs) == 1 and wants_log(peaks)):
             a.set_yscale("symlog", linthresh=1.0)
+            plain_log_ticks(a.yaxis)
         a.grid(alpha=0.3)
         if len(pairs) > 1:
             state = next(iter(group))

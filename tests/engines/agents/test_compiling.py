@@ -37,6 +37,7 @@ from numba.core.typing.typeof import Purpose, typeof
 from numba.core.untyped_passes import InlineInlinables
 
 import hyosan
+from hyosan import helper_process
 from hyosan.engines.agents import precompile
 from hyosan.engines.agents.building_run import setup_building
 from hyosan.engines.agents.phases import cache
@@ -312,7 +313,7 @@ def test_the_probe_finds_what_the_step_loop_compiles() -> None:
 def test_compiling_ahead_compiles_and_caches_every_kernel(
     kernels_module: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(precompile, "_cores", lambda: 2)
+    monkeypatch.setattr(helper_process, "cores", lambda: 2)
     monkeypatch.delenv("HYOSAN_COMPILE_PROCESSES", raising=False)
     k = kernels_module
     args = (np.ones(3), 1.5)
@@ -388,7 +389,7 @@ def test_compiling_ahead_steps_aside_when_told_or_when_cached(
     assert not k.step.overloads
     assert not messages
     monkeypatch.delenv("HYOSAN_COMPILE_PROCESSES")
-    monkeypatch.setattr(precompile, "_cores", lambda: 2)
+    monkeypatch.setattr(helper_process, "cores", lambda: 2)
     k.step(*args)  # compiled and cached the usual way
     again = compiled(k.step.py_func)  # as in a new process: nothing compiled yet
     with reporting(messages.append):

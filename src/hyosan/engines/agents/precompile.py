@@ -32,12 +32,9 @@ import atexit
 import functools
 import importlib
 import inspect
-import multiprocessing
 import os
 import pickle
 import shutil
-import subprocess
-import sys
 import tempfile
 import textwrap
 import time
@@ -49,6 +46,7 @@ from numba.core import config as _numba_config
 from numba.core.dispatcher import Dispatcher
 from numba.core.typing.typeof import Purpose, typeof
 
+from hyosan import helper_process
 from hyosan.engines.compiling import report
 
 __all__ = ["compile_ahead", "nested_phases", "phase_signatures", "start_helper_early"]
@@ -64,16 +62,6 @@ HELPER_LIMIT_S = 600.0
 #: A process waits this long at most for the other to finish a phase another phase calls
 #: (then compiles it too, rather than wait on a process that may be gone).
 WAIT_FOR_CALLEE_S = 120.0
-
-# Run by the helper: read the parent's sys.path first, so that unpickling the jobs (which
-# names hyosan's types) imports the same hyosan as the parent's.
-_HELPER = (
-    "import pickle, sys\n"
-    "sys.path[:] = pickle.load(sys.stdin.buffer)\n"
-    "from hyosan.engines.agents.precompile import helper_main\n"
-    "sys.exit(helper_main(sys.stdin.buffer))\n"
-)
-
 
 #: A value of each return type a compiled function's annotation may name (as a string).
 _ZEROS: dict[str, Any] = {"bool": False, "int": 0, "float": 0.0, "None": None}
@@ -194,19 +182,10 @@ def _is_cached(dispatcher: Any, sig: tuple[Any, ...]) -> bool:
         return True
 
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
 def _worth_two_processes() -> bool:
     if os.environ.get("HYOSAN_COMPILE_PROCESSES", "").strip() == "1" or config.DISABLE_JIT:
         return False
-    if getattr(sys, "frozen", False):  # a bundled app: sys.executable is not a Python to start
-        return False
-    return _cores() >= 2 and multiprocessing.parent_process() is None
+    return helper_process.may_start()
 
 
 def _claim(folder: Path, k: int) -> bool:
@@ -257,29 +236,11 @@ def _compile_claimed(
 
 
 def _spawn() -> Any:
-    """A helper process, told this process's sys.path, waiting for its jobs; None if it could
-    not start."""
+    """A helper process waiting for its jobs; None if it could not start."""
     env = dict(os.environ)
     if config.CACHE_DIR:  # set in this process, perhaps not in its environment
         env["NUMBA_CACHE_DIR"] = str(config.CACHE_DIR)
-    try:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", _HELPER],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env,
-        )
-    except OSError:
-        return None
-    try:
-        assert proc.stdin is not None
-        pickle.dump(list(sys.path), proc.stdin)
-        proc.stdin.flush()
-    except OSError:
-        _stop(proc)
-        return None
-    return proc
+    return helper_process.start("hyosan.engines.agents.precompile", "helper_main", env=env)
 
 
 def _send(
@@ -296,7 +257,7 @@ def _send(
         pickle.dump(payload, proc.stdin)
         proc.stdin.close()
     except (OSError, pickle.PicklingError):
-        _stop(proc)
+        helper_process.stop(proc)
         return None
     return proc
 
@@ -342,17 +303,11 @@ def start_helper_early() -> None:
 def _stop_early() -> None:
     global _early
     if _early is not None:
-        _stop(_early)
+        helper_process.stop(_early)
         _early = None
 
 
-def _stop(proc: Any) -> None:
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait()
-
-
-def helper_main(stream: Any) -> int:
+def helper_main(stream: Any, _out: Any = None) -> int:
     """The helper process: compile the jobs it claims (into Numba's cache), then exit."""
     # While the parent reads the scenario and builds the world: the step loop's modules (every
     # phase's), and Numba's contexts, which its first compile would otherwise set up.
@@ -412,7 +367,7 @@ def compile_ahead(step: Any, args: tuple[Any, ...]) -> None:
                 tell()
     finally:
         if proc is not None:
-            _stop(proc)
+            helper_process.stop(proc)
         shutil.rmtree(folder, ignore_errors=True)
     report(f"{MESSAGE}: {total - 1} of {total}, the step loop")
     step.compile(sig)
