@@ -74,11 +74,31 @@ def test_the_paragraph_tells_the_run() -> None:
     assert "2 people got out (by the main gate), 2 in the first hour" in text
     assert "1 carried a bite out with them" in text
     assert "Among them: Nam On-jo (day 1 08:41)." in text
-    assert "Groups led by named characters decided once to go for water, food or a toilet." in text
+    assert (
+        "A group led by a named character set out for water, food or a toilet: Nam On-jo "
+        "from classroom 2-5 to the infirmary (day 1 08:43)." in text
+    )
     assert "2 people stayed behind in hiding as a group left for the exits without them." in text
     assert "At the end, 2 people held out inside: 2 in classroom 2-5." in text
     assert text.endswith("1 person kept their mind as a hybrid.")
     assert "never overrun" in text  # the run gave no overrun time
+
+
+def test_group_moves_are_told_by_leader_and_way_then_counted() -> None:
+    """Each move for supplies names its leader, the room left, the room it makes for and when,
+    in the order they happened; past three, the rest are counted."""
+    names = ("Kim Hyeon-ju", "the school nurse", "Nam On-jo")
+    moves = [(900.0 - 60 * k, EV_SUPPLIES, 2, -1, 1) for k in range(5)]
+    ev = _events((60.0, EV_BITE, 0, 1, 0), *moves)
+    ev["aux"][1:] = 2  # to the corridor
+    state = np.array([ZOMBIE, ZOMBIE, HUMAN])
+    text = Opening(ev, names, ROOMS, state, np.ones(3, int), 8.5 * 3600, None).text()
+    assert (
+        "Groups led by named characters set out for water, food or a toilet 5 times: "
+        "Nam On-jo from classroom 2-5 to the corridor (day 1 08:41), "
+        "Nam On-jo from classroom 2-5 to the corridor (day 1 08:42), "
+        "Nam On-jo from classroom 2-5 to the corridor (day 1 08:43) and 2 more." in text
+    )
 
 
 def test_the_troops_are_told_apart_from_the_gates() -> None:

@@ -28,6 +28,8 @@ from hyosan.engines.agents.params import (
 __all__ = ["Opening"]
 
 HOUR = 3600.0
+#: Group moves for supplies told one by one; the rest are counted.
+MOVES_TOLD = 3
 
 
 def _who(i: int, names: tuple[str, ...]) -> str:
@@ -156,12 +158,31 @@ class Opening:
 
     def _moved(self) -> str | None:
         # The engine logs a group's decision to go for supplies when a named character leads
-        # it (once per need, however long the group then waits to get through).
-        moves = int(np.count_nonzero(self.ev["kind"] == EV_SUPPLIES))
-        if not moves:
+        # it (once per need, however long the group then waits to get through): the leader
+        # as the actor, the room it leaves as the place, the room it makes for as aux.
+        moves = np.flatnonzero(self.ev["kind"] == EV_SUPPLIES)
+        if not moves.size:
             return None
-        times = "once" if moves == 1 else f"{moves:,} times"
-        return f"Groups led by named characters decided {times} to go for water, food or a toilet."
+        moves = moves[np.argsort(self.ev["t"][moves], kind="stable")]
+        told = []
+        for k in moves[:MOVES_TOLD]:
+            leader = _who(int(self.ev["actor"][k]), self.names)
+            way = f"from {the(self._room(int(self.ev['place'][k])))}"
+            way += f" to {the(self._room(int(self.ev['aux'][k])))}"
+            told.append(f"{leader} {way} ({clock(float(self.ev['t'][k]), self.start)})")
+        if moves.size > len(told):
+            told.append(f"{moves.size - len(told):,} more")
+        if moves.size == 1:
+            return (
+                f"A group led by a named character set out for water, food or a toilet: {told[0]}."
+            )
+        return (
+            f"Groups led by named characters set out for water, food or a toilet "
+            f"{moves.size:,} times: {_listed(told)}."
+        )
+
+    def _room(self, r: int) -> str:
+        return self.rooms[r] if 0 <= r < len(self.rooms) else ""
 
     def _split(self) -> str | None:
         # One `split` event per person who stayed behind; those of one room at one moment are
