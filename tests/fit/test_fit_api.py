@@ -72,6 +72,23 @@ def test_fit_directory(tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".out.*"))  # no temporary folder left behind
 
 
+def test_saving_a_fit_leaves_matplotlib_as_it_was(tmp_path: Path) -> None:
+    """A fit saved from a notebook keeps the notebook's matplotlib backend: the report draws
+    on Figures of its own (it switched the whole session to Agg before)."""
+    import matplotlib
+
+    before = matplotlib.get_backend()
+    w1_data(tmp_path, 7)
+    scenario = write_scenario(tmp_path, w1_text() + FIT_TABLE)
+    try:
+        matplotlib.use("svg")
+        hyosan.fit(scenario, out=tmp_path / "out")
+        assert matplotlib.get_backend() == "svg"
+    finally:
+        matplotlib.use(before)
+    assert "data:image/png;base64," in (tmp_path / "out" / "report.html").read_text()
+
+
 def test_cli_prints_estimates_and_refuses_bad_input(tmp_path: Path) -> None:
     """`hyosan fit` prints the table (or fit.json with --json); bad input exits 2."""
     data = w1_data(tmp_path, 7)

@@ -1,5 +1,8 @@
 """report.html: a self-contained page with the fit's figures as embedded PNGs.
 
+Drawn as every hyosan picture is: on Figures of their own (no pyplot, so nothing global
+changes in the caller's session) and with the users' names as plain text (plaintext.py).
+
 Data against the fitted median and 50 % / 90 % bands, one panel per observed column; pair
 plots of the posterior (weighted points, with the truth-free estimate marked); traces of the
 chains (pmmh) or the tolerance by generation (abc); and the table of fitted values.
@@ -15,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hyosan.reports.plaintext import plain_log_ticks, plain_text
+
 if TYPE_CHECKING:
     from hyosan.fit.result import FitResult
 
@@ -24,20 +29,22 @@ __all__ = ["comparison_html", "write_report"]
 def _png(fig: Any) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
+def _figure(figsize: tuple[float, float]) -> Any:
+    """A Figure of its own, not pyplot's: saving a fit from a notebook leaves its backend and
+    its figures alone."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize)
+
+
+@plain_text
 def _bands_figure(result: FitResult, bands: Any) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     cols = result.problem.data.columns
-    fig, axes = plt.subplots(1, len(cols), figsize=(5 * len(cols), 3.6), squeeze=False)
+    fig = _figure((5 * len(cols), 3.6))
+    axes = fig.subplots(1, len(cols), squeeze=False)
     table = bands.to_pydict()
     col_arr = np.array(table["column"])
     for ax, col in zip(axes[0], cols, strict=True):
@@ -54,11 +61,11 @@ def _bands_figure(result: FitResult, bands: Any) -> str:
     return _png(fig)
 
 
+@plain_text
 def _pairs_figure(result: FitResult) -> str:
-    import matplotlib.pyplot as plt
-
     p = len(result.names)
-    fig, axes = plt.subplots(p, p, figsize=(2.6 * p, 2.6 * p), squeeze=False)
+    fig = _figure((2.6 * p, 2.6 * p))
+    axes = fig.subplots(p, p, squeeze=False)
     s, w = result.samples, result.weights
     size = 4 + 40 * w / w.max()
     for i in range(p):
@@ -76,13 +83,13 @@ def _pairs_figure(result: FitResult) -> str:
     return _png(fig)
 
 
+@plain_text
 def _trace_figure(result: FitResult) -> str | None:
-    import matplotlib.pyplot as plt
-
     if result.method == "pmmh":
         chain = result.sample_columns["chain"]
         p = len(result.names)
-        fig, axes = plt.subplots(p, 1, figsize=(9, 2.2 * p), squeeze=False)
+        fig = _figure((9, 2.2 * p))
+        axes = fig.subplots(p, 1, squeeze=False)
         for i in range(p):
             for c in np.unique(chain):
                 axes[i][0].plot(result.samples[chain == c, i], lw=0.6)
@@ -90,13 +97,19 @@ def _trace_figure(result: FitResult) -> str | None:
         axes[-1][0].set_xlabel("iteration (after burn-in)")
         return _png(fig)
     if result.method == "abc":
+        from matplotlib.ticker import MaxNLocator
+
         gens = result.diagnostics.get("generations", [])
         eps = [g["epsilon"] for g in gens if g.get("epsilon") is not None]
         if not eps:
             return None
-        fig, ax = plt.subplots(figsize=(6, 3))
-        ax.semilogy(range(1, len(eps) + 1), eps, "o-")
+        fig = _figure((6, 3))
+        ax = fig.subplots()
+        ax.plot(range(1, len(eps) + 1), eps, "o-")
+        ax.set_yscale("log")
+        plain_log_ticks(ax.yaxis)
         ax.set_xlabel("generation")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no generation 2.5
         kernel = gens[-1].get("kernel", "distance")
         ax.set_ylabel("temperature T" if kernel == "likelihood" else "tolerance ε")
         return _png(fig)
