@@ -77,6 +77,25 @@ def test_phase_plot_is_a_png(sweep: Path) -> None:
     assert min(image.shape[:2]) > 100
 
 
+def test_the_phase_plot_leaves_the_backend_alone(sweep: Path, tmp_path: Path) -> None:
+    """A sweep run from a notebook keeps the notebook's matplotlib backend (the phase plot set
+    the whole session's to Agg before)."""
+    import matplotlib
+
+    from hyosan.ensemble.phase import phase_plot
+
+    summary = json.loads((sweep / "summary.json").read_text())
+    axes = _axes("parameters.kill_rate=0.0005:0.002:4")
+    before = matplotlib.get_backend()
+    try:
+        matplotlib.use("svg")
+        path = phase_plot(summary, list(axes), tmp_path / "phase.png")
+        assert matplotlib.get_backend() == "svg"
+    finally:
+        matplotlib.use(before)
+    assert path.read_bytes() == (sweep / "phase.png").read_bytes()
+
+
 def test_two_parameter_heat_map(tmp_path: Path) -> None:
     """Two keys give a grid (first axis slowest), a heat map, and log spacing with --log."""
     out = tmp_path / "out"

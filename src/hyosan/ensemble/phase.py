@@ -65,9 +65,8 @@ def phase_plot(
     outcome
         "p_humans_win", "p_overrun" or "p_overrun_within".
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
+    # A Figure of its own, not pyplot's (savefig draws it with Agg): a sweep run from a
+    # notebook leaves the notebook's backend alone.
     from matplotlib.figure import Figure
 
     est, low, high = _estimates(summary, outcome)
