@@ -45,6 +45,20 @@ def test_run_runs_workers(tmp_path: Path) -> None:
     assert set(summary) >= {"hyosan_version", "scenario", "engine", "root_seed", "points", "wall_s"}
 
 
+def test_an_ode_ensemble_says_its_runs_are_one(tmp_path: Path) -> None:
+    """Many runs of the deterministic ode engine are one run repeated: the command says so
+    under its table, and says nothing of the kind for a stochastic engine."""
+    ode = run_cli("run", "alemi-szr", "--runs", "3", "--out", tmp_path / "o", cwd=tmp_path)
+    assert ode.returncode == 0, ode.stderr
+    assert "ode engine is deterministic: the 3 runs" in " ".join(ode.stdout.split())
+    ssa = run_cli(
+        "run", "alemi-szr", "--engine", "ssa", "--runs", "3", "--out", tmp_path / "s",
+        "--set", "initial.S=50", cwd=tmp_path,
+    )  # fmt: skip
+    assert ssa.returncode == 0, ssa.stderr
+    assert "deterministic" not in ssa.stdout
+
+
 def test_json_and_within(tmp_path: Path) -> None:
     """`--json` prints summary.json; `--within` sets the time of P(overrun within)."""
     ran = run_cli(
