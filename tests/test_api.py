@@ -30,3 +30,16 @@ def test_simulate_returns_result() -> None:
     result = hyosan.simulate("munz-basic", engine="ode", seed=1)
     assert isinstance(result, hyosan.Result)
     assert result.timeseries.num_rows == len(result.times)
+
+
+def test_a_results_repr_is_one_line() -> None:
+    """Typing a Result's name in a terminal shows what ran and how it ended, not the whole
+    scenario and every array (50 kB for a building run before)."""
+    for name, engine in (("munz-basic", "ode"), ("alemi-szr", "ssa"), ("hyosan-high", "agents")):
+        overrides = ["time.horizon=1h"] if engine == "agents" else []
+        result = hyosan.simulate(name, engine=engine, seed=2, overrides=overrides)
+        shown = repr(result)
+        assert shown.startswith(f"<Result {name!r}: {engine}, seed 2, ")
+        assert f"{len(result.times):,} recorded times" in shown
+        assert "\n" not in shown
+        assert len(shown) < 200

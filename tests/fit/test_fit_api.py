@@ -67,6 +67,12 @@ def test_fit_directory(tmp_path: Path) -> None:
     )
     np.testing.assert_allclose([p.value for p in problem.params], result.estimate, rtol=1e-12)
     assert "data:image/png;base64," in (out / "report.html").read_text()
+    # Its repr says the estimates and intervals, not the data and samples.
+    shown = repr(result)
+    assert shown.startswith("<FitResult mle of ")
+    assert f"parameters.bite_rate {result.estimate[0]:.4g} [" in shown
+    assert shown.endswith("(95 % intervals)>")
+    assert len(shown) < 400
     with pytest.raises(FitError, match="already exists"):
         hyosan.fit(scenario, out=out)
     assert not list(tmp_path.glob(".out.*"))  # no temporary folder left behind

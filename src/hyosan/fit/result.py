@@ -89,6 +89,19 @@ class FitResult:
     #: The method's own outcome (MleOutcome, AbcOutcome, PmmhOutcome), for further analysis.
     outcome: Any = field(default=None, repr=False)
 
+    def __repr__(self) -> str:
+        # The dataclass's repr printed the data, the scenario and every posterior sample;
+        # this says what a reader looks for: the estimates and their intervals.
+        values = ", ".join(
+            f"{row['key']} {row['estimate']:.4g} [{row['interval'][0]:.4g}, "
+            f"{row['interval'][1]:.4g}]"
+            for row in self.table()
+        )
+        return (
+            f"<FitResult {self.method} of {self.problem.label!r}: {values} "
+            f"({self.level * 100:g} % intervals)>"
+        )
+
     @property
     def names(self) -> list[str]:
         """Keys of the fitted values."""

@@ -248,6 +248,16 @@ class Result:
         fig = plot_timeseries(self, ax=ax, log=log)
         return ax if ax is not None else fig.axes[0]
 
+    def __repr__(self) -> str:
+        # The dataclass's own repr printed the whole scenario and every array (50 kB for a
+        # building run), flooding a terminal; a notebook shows _repr_html_ instead.
+        outcome = self.words.outcome(self.headline())
+        return (
+            f"<Result {self.scenario.name!r}: {self.engine}, seed {self.seed}, "
+            f"{len(self.times):,} recorded times x {len(self.compartments)} compartments; "
+            f"{outcome}>"
+        )
+
     def _repr_html_(self) -> str:
         """What a notebook shows for a Result: the headline figures and a small chart."""
         import base64
