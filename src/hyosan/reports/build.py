@@ -214,13 +214,15 @@ def _run_pictures(
 ) -> list[Path]:
     """Write a run's pictures (those of `HELPER_DRAWS` left to `helper` if given), and say
     each in `images`."""
-    drawn = set()
+    drawn: set[str] = set()
     if epidemic is not None:  # drawn already, for the page
         _save_png(epidemic, folder / EPIDEMIC_PNG)
         drawn.add(EPIDEMIC_PNG)
-    mine = [n for n in (TIMESERIES_PNG, FIRST_ZOMBIE_PNG, OUTBREAK_GIF) if n not in drawn]
-    if helper is not None:
-        mine = [n for n in mine if n not in HELPER_DRAWS]
+    mine = [
+        n
+        for n in (TIMESERIES_PNG, FIRST_ZOMBIE_PNG, OUTBREAK_GIF)
+        if helper is None or n not in HELPER_DRAWS
+    ]
     drawn.update(draw_pictures(run, frames, folder, mine))
     if helper is not None:
         theirs = helper.drawn()
