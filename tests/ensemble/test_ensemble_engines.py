@@ -48,3 +48,7 @@ def test_other_engines(tmp_path: Path, engine: str) -> None:
     assert result.runs.num_rows == 3
     assert "survivors" not in result.runs.column_names
     assert result.summary["engine"] == engine
+    # One line at a prompt: what ran and where, not the summary and the runs table.
+    assert repr(result) == (
+        f"<EnsembleRun 'sir' ({engine}, ensemble): 3 runs, 1 point, in {str(tmp_path / 'e')!r}>"
+    )

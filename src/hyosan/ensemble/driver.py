@@ -57,6 +57,17 @@ class EnsembleRun:
     summary: dict[str, Any]
     runs: pa.Table
 
+    def __repr__(self) -> str:
+        # The dataclass's repr printed the whole summary (a sweep's grows by a kilobyte a
+        # point) and a preview of the runs table; this says what ran and where it is.
+        s = self.summary
+        points = s.get("points", 1)
+        return (
+            f"<EnsembleRun {s.get('scenario')!r} ({s.get('engine')}, {s.get('kind')}): "
+            f"{s.get('runs', self.runs.num_rows):,} runs, {points:,} point"
+            f"{'' if points == 1 else 's'}, in {str(self.out)!r}>"
+        )
+
 
 def _execute(
     tasks: Iterator[Task],
