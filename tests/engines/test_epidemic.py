@@ -156,6 +156,34 @@ def test_renewal_rt_of_plain_sir_is_r0_times_s_over_n() -> None:
     )
 
 
+def test_rt_at_the_start_of_sir_is_r0_times_s_over_n() -> None:
+    """R_t at the start, summed over the first intervals until their infectiousness makes 10
+    infections at R_t = 1: R0·S/N over that window for the ode engine, and for ssa and agents
+    runs R0·S/N on average, where one interval's R_t (the first defined) is mostly 0 (no one
+    infected in the first 0.1 day) and biased."""
+    ode = hyosan.simulate("sir", engine="ode")
+    rates = ode.scenario.parameter_values()
+    r0 = rates["transmission_rate"] / rates["recovery_rate"]
+    n = float(ode.counts[0].sum())
+    expected = r0 * float(ode.series("human")[0]) / n
+    epi = ode.epidemic
+    assert epi is not None
+    assert epi.r_t_start() == pytest.approx(expected, rel=2e-3)  # S falls by 0.1 % in it
+    assert ode.summary()["epidemic"]["R_t_start"] == epi.r_t_start()
+    for engine, runs in (("ssa", 120), ("agents", 40)):
+        start, first = [], []
+        for seed in range(1, runs + 1):
+            e = hyosan.simulate("sir", engine=engine, seed=seed).epidemic
+            assert e is not None
+            start.append(e.r_t_start())
+            first.append(e.r_t_first())
+        values = np.array(start, dtype=float)
+        # Within four standard errors of the mean, the errors from these runs themselves.
+        error = values.std(ddof=1) / np.sqrt(runs)
+        assert abs(values.mean() - expected) < 4 * error, (engine, values.mean(), error)
+        assert np.mean(np.array(first) == 0.0) > 0.3  # what one interval said
+
+
 def test_attack_rate_of_sir_is_the_final_size() -> None:
     """The attack rate of SIR with R0 = 2 is the root of z = 1 − exp(−R0 z), 0.797."""
     from scipy.optimize import brentq
@@ -178,6 +206,9 @@ def test_bites_rt_of_a_zombie_model_is_bites_per_zombie_lost() -> None:
     bites, kills = inc[:, names.index("bite")], inc[:, names.index("kill")]
     ok = kills > 0
     np.testing.assert_allclose(epi.r_t[ok], bites[ok] / kills[ok], rtol=1e-12)
+    # At the start: bites over kills summed until 10 zombies were destroyed.
+    end = int(np.argmax(np.cumsum(kills[1:]) >= 10.0)) + 2
+    assert epi.r_t_start() == pytest.approx(bites[1:end].sum() / kills[1:end].sum(), rel=1e-12)
 
 
 def test_sir_like_models() -> None:

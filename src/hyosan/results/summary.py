@@ -260,6 +260,10 @@ class EpidemicFigures:
     r_t_method, r_t_first
         How R_t is estimated ("renewal" for SIR-like models, "bites" otherwise), and its first
         value defined (None: none is).
+    r_t_start
+        R_t summed over the run's first intervals (Epidemic.r_t_start), which one interval of
+        a stochastic run estimates poorly; None where undefined, or read from a summary
+        written before it was kept.
     """
 
     infections: float
@@ -269,6 +273,7 @@ class EpidemicFigures:
     t_peak_infections_s: float | None
     r_t_method: str
     r_t_first: float | None
+    r_t_start: float | None = None
 
     #: The R_t methods in words, for the report.
     METHOD_WORDS = (("renewal", "renewal equation"), ("bites", "bites per loss"))
@@ -288,8 +293,9 @@ class EpidemicFigures:
                 f"most new infections {format_rate(self.peak_infections_per_day / 86400, unit)} "
                 f"at {when(self.t_peak_infections_s)}"
             )
-        if self.r_t_first is not None:
-            parts.append(f"R_t first {self.r_t_first:.3g} ({self.r_t_method})")
+        start = self._start()
+        if start is not None:
+            parts.append(f"R_t at the start {start:.3g} ({self.r_t_method})")
         return "; ".join(parts)
 
     def rows(self, when: When, unit: str) -> list[tuple[str, str]]:
@@ -304,10 +310,15 @@ class EpidemicFigures:
         if self.t_peak_infections_s is not None:
             rate = format_rate(self.peak_infections_per_day / 86400, unit)
             out.append(("most new infections", f"{rate} at {when(self.t_peak_infections_s)}"))
-        if self.r_t_first is not None:
+        start = self._start()
+        if start is not None:
             how = dict(self.METHOD_WORDS).get(self.r_t_method, self.r_t_method)
-            out.append(("R_t at the start", f"{self.r_t_first:.3g} ({how})"))
+            out.append(("R_t at the start", f"{start:.3g} ({how})"))
         return out
+
+    def _start(self) -> float | None:
+        # A summary written before R_t_start was kept shows its first R_t, as it did then.
+        return self.r_t_start if self.r_t_start is not None else self.r_t_first
 
     def figures(self) -> dict[str, Figure]:
         """Infections and the attack rate, for an ensemble's runs.parquet."""
@@ -323,6 +334,7 @@ class EpidemicFigures:
             "t_peak_infections_s": self.t_peak_infections_s,
             "R_t_method": self.r_t_method,
             "R_t_first": self.r_t_first,
+            "R_t_start": self.r_t_start,
         }
 
     @classmethod
@@ -346,6 +358,7 @@ class EpidemicFigures:
             t_peak_infections_s=opt("t_peak_infections_s"),
             r_t_method=str(data.get("R_t_method", "")),
             r_t_first=opt("R_t_first"),
+            r_t_start=opt("R_t_start"),
         )
 
 
