@@ -176,7 +176,7 @@ class Epidemic:
         R0·S/N is 2); for an ode run of plain SIR it is R0·S/N over the window.
         """
         if self.chain is not None:
-            terms = _renewal_terms(self.times, self.infections, *self.chain)
+            terms = _renewal_terms(self.times, self.infections, self.chain)
             return _pooled(((inc, load) for _, _, inc, load in terms), enough)
         assert self.stoichiometry is not None
         new, gone = _bites_terms(self.cumulative, self.stoichiometry, self.infects, self.states)
@@ -375,12 +375,7 @@ def _renewal_chain(result: Result) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
 
 
 def _renewal_terms(
-    times: np.ndarray,
-    infections: np.ndarray,
-    a_mat: np.ndarray,
-    b: np.ndarray,
-    beta: np.ndarray,
-    y0: np.ndarray,
+    times: np.ndarray, infections: np.ndarray, chain: tuple[np.ndarray, ...]
 ) -> Iterator[tuple[int, float, float, float]]:
     """Each interval's infections and the infectiousness then of everyone infected before,
     integrated over the interval (the infections expected at R_t = 1), as (row, length,
@@ -391,6 +386,7 @@ def _renewal_terms(
     chain with its input and its integral, Van Loan's trick), so R_t is exact for piecewise
     constant incidence whatever the spacing of the recorded times.
     """
+    a_mat, b, beta, y0 = chain  # see _renewal_chain
     m = b.size
     dts = np.diff(times)
     new = np.diff(infections)
@@ -431,7 +427,7 @@ def _renewal_r(
     """R_t by the renewal equation, with the infections taken as constant within each
     interval (see _renewal_terms)."""
     r_t = np.full(times.size, np.nan)
-    for i, dt, inc, exposure in _renewal_terms(times, infections, a_mat, b, beta, y0):
+    for i, dt, inc, exposure in _renewal_terms(times, infections, (a_mat, b, beta, y0)):
         # Rates over the interval (as the figures were first computed, bit for bit).
         load = exposure / dt
         if load > 0:
