@@ -51,12 +51,15 @@ def test_an_ode_ensemble_says_its_runs_are_one(tmp_path: Path) -> None:
     ode = run_cli("run", "alemi-szr", "--runs", "3", "--out", tmp_path / "o", cwd=tmp_path)
     assert ode.returncode == 0, ode.stderr
     assert "ode engine is deterministic: the 3 runs" in " ".join(ode.stdout.split())
+    page = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
+    assert "The ode engine is deterministic: the 3 runs" in page
     ssa = run_cli(
         "run", "alemi-szr", "--engine", "ssa", "--runs", "3", "--out", tmp_path / "s",
         "--set", "initial.S=50", cwd=tmp_path,
     )  # fmt: skip
     assert ssa.returncode == 0, ssa.stderr
     assert "deterministic" not in ssa.stdout
+    assert "deterministic" not in (tmp_path / "s" / "report.html").read_text(encoding="utf-8")
 
 
 def test_json_and_within(tmp_path: Path) -> None:

@@ -116,13 +116,10 @@ def print_summary(summary: dict[str, Any], console: Console, out: str | None = N
             diffs.add_row(escape(name), f"{d['mean']:.4g}", interval)
         console.print(diffs)
     console.print(f"{summary['runs']} runs in {summary['wall_s']:.1f} s")
-    if summary["engine"] == "ode" and summary["replicates"] > 1:
-        # The intervals above treat the runs as draws; the ode engine's runs are one run
-        # repeated, and a reader should not take the interval's width for chance.
-        console.print(
-            f"note: the ode engine is deterministic: the {summary['replicates']} runs of a point "
-            "are the same run, and the intervals above only count copies of it; for chance, "
-            "run with --engine ssa or --engine tau"
-        )
+    from hyosan.ensemble.notes import repeated_runs_note
+
+    note = repeated_runs_note(summary)
+    if note is not None:
+        console.print(f"note: {note}")
     if out is not None:
         console.print(f"ensemble directory: {escape(out)}")

@@ -112,7 +112,12 @@ def write_report(
     images: dict[str, str] = {}
     notes: list[str] = []
     if isinstance(data, EnsembleData):
+        from hyosan.ensemble.notes import repeated_runs_note
         from hyosan.reports.html import render_ensemble
+
+        note = repeated_runs_note(data.summary)
+        if note is not None:
+            notes.append(note[0].upper() + note[1:] + ".")
         from hyosan.reports.plots import plot_bands
 
         if pictures:
