@@ -49,8 +49,8 @@ TARGET_COLD_S = 15.0
 ROOT = Path(__file__).resolve().parent.parent
 
 
-# `python -m hyosan.cli ARGS`, which also writes its own process's CPU seconds (not its
-# children's) to the file named first.
+# `python -m hyosan ARGS` (the console script's entry point, as users run it), which also
+# writes its own process's CPU seconds (not its children's) to the file named first.
 _OWN_CPU = (
     "import atexit, resource, runpy, sys\n"
     "where = sys.argv.pop(1)\n"
@@ -59,7 +59,7 @@ _OWN_CPU = (
     "    with open(where, 'w') as f:\n"
     "        f.write(repr(u.ru_utime + u.ru_stime))\n"
     "atexit.register(own_cpu)\n"
-    "runpy.run_module('hyosan.cli', run_name='__main__', alter_sys=True)\n"
+    "runpy.run_module('hyosan', run_name='__main__', alter_sys=True)\n"
 )
 
 

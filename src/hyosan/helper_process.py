@@ -48,11 +48,15 @@ def start(
     """Start `python -c` running `module.function(stdin, stdout)` (binary streams; its return
     value is the exit code), told this process's sys.path first so that it imports the same
     hyosan; None if it could not start."""
+    # gc.freeze(): the interpreter's teardown would run full garbage collections over what
+    # Numba and matplotlib leave, and the command waits for the helper to end (see _entry).
     code = (
-        "import pickle, sys\n"
+        "import gc, pickle, sys\n"
         "sys.path[:] = pickle.load(sys.stdin.buffer)\n"
         f"from {module} import {function}\n"
-        f"sys.exit({function}(sys.stdin.buffer, sys.stdout.buffer))\n"
+        f"code = {function}(sys.stdin.buffer, sys.stdout.buffer)\n"
+        "gc.freeze()\n"
+        "sys.exit(code)\n"
     )
     try:
         proc = subprocess.Popen(

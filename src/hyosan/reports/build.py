@@ -106,61 +106,81 @@ def write_report(
     """
     start = time.perf_counter()
     folder = Path(folder)
-    if data is None:
-        data = load_report_data(folder)
+    # A helper reads the run's files itself: asked first, it starts on its share while this
+    # process reads them too.
+    helped = pictures and helper is not None and helper.draw(folder, HELPER_DRAWS)
     written: list[Path] = []
     images: dict[str, str] = {}
     notes: list[str] = []
-    if isinstance(data, EnsembleData):
-        from hyosan.ensemble.notes import repeated_runs_note
-        from hyosan.reports.html import render_ensemble
-
-        note = repeated_runs_note(data.summary)
-        if note is not None:
-            notes.append(note[0].upper() + note[1:] + ".")
-        from hyosan.reports.plots import plot_bands
-
-        if pictures:
-            written.append(_save_figure(plot_bands(data), folder / BANDS_PNG))
-            images["median and bands of each state"] = BANDS_PNG
-        figures = []
-        from hyosan.reports.epidemic_plot import plot_incidence_bands
-
-        incidence = plot_incidence_bands(data)
-        if incidence is not None:
-            png = _png(incidence)
-            figures.append(
-                ("incidence of each reaction and counts so far: median, 50 % and 90 % of runs", png)
-            )
-            if pictures:
-                written.append(_save_png(png, folder / EPIDEMIC_BANDS_PNG))
-                images["incidence of each reaction: median and bands"] = EPIDEMIC_BANDS_PNG
-        from hyosan.reports.plots import plot_outcomes
-
-        outcomes = plot_outcomes(data)
-        if outcomes is not None:
-            # Outcomes in two groups (die-out or take-over) shown as histograms, not a median.
-            png = _png(outcomes)
-            figures.append(("outcomes that fall in two groups of runs", png))
-            if pictures:
-                written.append(_save_png(png, folder / OUTCOMES_PNG))
-                images["outcomes that fall in two groups"] = OUTCOMES_PNG
-        # The sweep's phase plot, written by the sweep beside bands.png: shown in the page.
-        if (folder / PHASE_PNG).is_file():
-            figures.append(("the phase plot of the sweep", (folder / PHASE_PNG).read_bytes()))
-            images["the phase plot of the sweep"] = PHASE_PNG
-        html = render_ensemble(data, images, notes, figures)
-    else:
-        try:
-            html = _run_page(data, folder, pictures, helper, written, images, notes)
-        except BaseException:
-            if helper is not None:  # stop it before the directory is published or removed
+    try:
+        if data is None:
+            data = load_report_data(folder)
+        if isinstance(data, EnsembleData):
+            if helper is not None:  # a helper draws a run's pictures, not an ensemble's
                 helper.close()
-                for partial in folder.glob(".*.partial*"):
-                    partial.unlink(missing_ok=True)
-            raise
+            html = _ensemble_page(data, folder, pictures, written, images, notes)
+        else:
+            html = _run_page(
+                data, folder, pictures, helper if helped else None, written, images, notes
+            )
+    except BaseException:
+        if helper is not None:  # stop it before the directory is published or removed
+            helper.close()
+            for partial in folder.glob(".*.partial*"):
+                partial.unlink(missing_ok=True)
+        raise
     report = _atomic(folder / REPORT, lambda tmp: tmp.write_text(html, encoding="utf-8"))
     return ReportFiles(report=report, pictures=written, seconds=time.perf_counter() - start)
+
+
+def _ensemble_page(
+    data: EnsembleData,
+    folder: Path,
+    pictures: bool,
+    written: list[Path],
+    images: dict[str, str],
+    notes: list[str],
+) -> str:
+    """An ensemble's report page, its pictures written (and listed in `written` and
+    `images`)."""
+    from hyosan.ensemble.notes import repeated_runs_note
+    from hyosan.reports.html import render_ensemble
+
+    note = repeated_runs_note(data.summary)
+    if note is not None:
+        notes.append(note[0].upper() + note[1:] + ".")
+    from hyosan.reports.plots import plot_bands
+
+    if pictures:
+        written.append(_save_figure(plot_bands(data), folder / BANDS_PNG))
+        images["median and bands of each state"] = BANDS_PNG
+    figures = []
+    from hyosan.reports.epidemic_plot import plot_incidence_bands
+
+    incidence = plot_incidence_bands(data)
+    if incidence is not None:
+        png = _png(incidence)
+        figures.append(
+            ("incidence of each reaction and counts so far: median, 50 % and 90 % of runs", png)
+        )
+        if pictures:
+            written.append(_save_png(png, folder / EPIDEMIC_BANDS_PNG))
+            images["incidence of each reaction: median and bands"] = EPIDEMIC_BANDS_PNG
+    from hyosan.reports.plots import plot_outcomes
+
+    outcomes = plot_outcomes(data)
+    if outcomes is not None:
+        # Outcomes in two groups (die-out or take-over) shown as histograms, not a median.
+        png = _png(outcomes)
+        figures.append(("outcomes that fall in two groups of runs", png))
+        if pictures:
+            written.append(_save_png(png, folder / OUTCOMES_PNG))
+            images["outcomes that fall in two groups"] = OUTCOMES_PNG
+    # The sweep's phase plot, written by the sweep beside bands.png: shown in the page.
+    if (folder / PHASE_PNG).is_file():
+        figures.append(("the phase plot of the sweep", (folder / PHASE_PNG).read_bytes()))
+        images["the phase plot of the sweep"] = PHASE_PNG
+    return render_ensemble(data, images, notes, figures)
 
 
 def _run_page(
@@ -172,14 +192,11 @@ def _run_page(
     images: dict[str, str],
     notes: list[str],
 ) -> str:
-    """A run's report page, its pictures written (and listed in `written` and `images`)."""
+    """A run's report page, its pictures written (and listed in `written` and `images`);
+    `helper`, if given, already drawing its share of them."""
     from hyosan.reports.plots import frames_of
 
     frames = frames_of(data)
-    # The helper starts on its share before this process begins its own.
-    elsewhere = (
-        pictures and frames is not None and helper is not None and helper.draw(folder, HELPER_DRAWS)
-    )
     if frames is not None:
         notes.extend(frames.notes)
     from hyosan.reports.epidemic_plot import plot_epidemic
@@ -188,9 +205,7 @@ def _run_page(
     chart = plot_epidemic(data)
     epidemic = None if chart is None else _png(chart)
     if pictures:
-        written.extend(
-            _run_pictures(data, frames, epidemic, folder, images, helper if elsewhere else None)
-        )
+        written.extend(_run_pictures(data, frames, epidemic, folder, images, helper))
     caption = "new infections and other reactions per interval, and R_t"
     shown = [] if epidemic is None else [(caption, epidemic)]
     html = render_run(data, frames, images, notes, shown)

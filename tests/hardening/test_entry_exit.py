@@ -1,0 +1,39 @@
+"""The console script ends without the interpreter's slow teardown, and ends correctly."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+# After main() (the console script) returns or raises SystemExit, atexit handlers still run;
+# this one, registered first, runs last and reports what the teardown will find.
+_PROBE = """
+import atexit, gc, sys
+atexit.register(lambda: print("frozen", gc.get_freeze_count() > 0, flush=True))
+sys.argv = ["hyosan", *sys.argv[1:]]
+from hyosan._entry import main
+main()
+"""
+
+
+def _console(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_command_freezes_its_objects_before_the_teardown() -> None:
+    """What is left when the command is done is frozen (the teardown's full collections skip
+    it), after the command's own output and with its exit code."""
+    done = _console("--version")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "frozen True"
+    assert "hyosan" in done.stdout.splitlines()[0]
+
+
+def test_a_failing_command_keeps_its_code_and_message() -> None:
+    done = _console("run", "no-such-scenario-anywhere")
+    assert done.returncode == 2
+    assert done.stdout.splitlines()[-1] == "frozen True"
+    assert "no-such-scenario-anywhere" in done.stderr
+    assert "Traceback" not in done.stderr
