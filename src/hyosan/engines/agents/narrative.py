@@ -256,6 +256,8 @@ def fates(
             biter = int(actors[bite])
             by = f" by {_who(biter, names, roles)}" if biter >= 0 else ""
             by += _bitten_how(ev, bite, rooms)
+        # Every fate says when: the bite (the whole story turns on it) and the end.
+        bitten = f" ({clock(float(ts[bite]), start)})" if bite is not None else ""
         if s == HUMAN:
             text = f"survives, in {the(where)}"
         elif s == ESCAPED:
@@ -266,25 +268,25 @@ def fates(
             else:
                 text = f"escapes to {the(where)} ({when})"
         elif s == HYBRID:
-            text = f"becomes a hybrid after a bite{by}; in {the(where)}"
+            text = f"becomes a hybrid after a bite{by}{bitten}; in {the(where)}"
         elif s == BITTEN:
-            text = f"bitten{by}, not yet turned, in {the(where)}"
+            text = f"bitten{by}{bitten}, not yet turned, in {the(where)}"
         elif s == ZOMBIE:
-            when = clock(float(ts[bite]), start) if bite is not None else "before the start"
-            text = f"bitten{by} ({when}); a zombie, in {the(where)}"
+            text = f"bitten{by}{bitten or ' (before the start)'}; a zombie, in {the(where)}"
         elif s == DESTROYED:
             k = first(EV_KILL, targets)
             if k is not None and int(aux[k]) in _OUTSIDERS:
                 killer = _OUTSIDERS[int(aux[k])]
             else:
                 killer = _who(int(actors[k]), names, roles) if k is not None else "someone"
-            text = f"turned after a bite{by}; destroyed by {killer} in {the(where)}"
+            when = f" ({clock(float(ts[k]), start)})" if k is not None else ""
+            text = f"turned after a bite{by}{bitten}; destroyed by {killer} in {the(where)}{when}"
         elif s == DEAD:
             k = first(EV_DEATH, targets)
             when = clock(float(ts[k]), start) if k is not None else ""
             if k is not None and int(aux[k]) == BY_TROOPS:
-                text = f"bitten{by}; shot by the troops at a temperature check in {the(where)}"
-                text += f" ({when})"
+                text = f"bitten{by}{bitten}; shot by the troops at a temperature check in"
+                text += f" {the(where)} ({when})"
             else:
                 cause = " by the air strike" if k is not None and int(aux[k]) == BY_STRIKE else ""
                 text = f"killed{cause} in {the(where)} ({when})"
