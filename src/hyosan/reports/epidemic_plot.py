@@ -3,7 +3,9 @@ ensemble: the same incidence, and the counts so far, as a median with its bands.
 
 A run's is drawn from incidence.parquet (results.epidemic) in the run's one display unit: the
 top panel the number of each reaction per unit of time in each interval between recorded
-times (new infections in black), the bottom panel R_t with the line R = 1.
+times, as bars (new infections in black; a run recorded in more than `MOST_BINS` intervals is
+counted in wider bins of a round length, which the axis names), the bottom panel R_t with the
+line R = 1.
 
 An ensemble's is drawn from incidence_bands.parquet (ensemble.bands) in small multiples, as
 its states are: a row of panels of incidence per unit of time (new infections first, then
@@ -24,6 +26,7 @@ from hyosan.reports.plaintext import plain_text
 from hyosan.reports.plots import as_data, time_title, unit_seconds
 from hyosan.reports.rundata import EnsembleData
 from hyosan.results.arrow import numbers
+from hyosan.scenario.units import format_duration
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -50,7 +53,8 @@ def plot_epidemic(source: Any) -> Figure | None:
         return None
     table = run.incidence
     unit = run.display_unit
-    t = numbers(table.column("t")) / unit_seconds(unit)
+    seconds = numbers(table.column("t"))
+    t = seconds / unit_seconds(unit)
     width = np.diff(t)
     ok = width > 0
     mid = ((t[1:] + t[:-1]) / 2)[ok]
@@ -58,15 +62,20 @@ def plot_epidemic(source: Any) -> Figure | None:
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     names = [c.removeprefix("new_") for c in table.column_names if c.startswith("new_")]
     infections = numbers(table.column("new_infections"))
+    starts, bin_s = _bins(seconds)
+    edges = np.append(t[starts], t[-1])
     for name in names:
         new = numbers(table.column(f"new_{name}"))
-        per = new[1:][ok] / width[ok]
+        per = _rates(new, starts, np.diff(edges))
         if name == "infections":
-            top.plot(mid, per, color="black", lw=1.6, label="new infections")
+            top.stairs(per, edges, color="black", lw=1.6, label="new infections")
         elif np.any(per > 0) and not np.array_equal(new, infections):
             # (The one infecting reaction of a model is the black line already.)
-            top.plot(mid, per, lw=0.9, label=name)
-    top.set_ylabel(f"per {_UNIT_NAMES.get(unit, unit)}")
+            top.stairs(per, edges, lw=0.9, label=name)
+    per_unit = f"per {_UNIT_NAMES.get(unit, unit)}"
+    if starts.size < t.size - 1:  # intervals merged: say how long a bin is
+        per_unit += f", in {_bin_words(format_duration(bin_s))} bins" if bin_s else ", binned"
+    top.set_ylabel(per_unit)
     top.set_title(f"{run.name}: incidence ({run.engine}, seed {run.seed})")
     top.grid(alpha=0.3)
     top.legend(loc="best", fontsize="small")
@@ -85,6 +94,49 @@ def plot_epidemic(source: Any) -> Figure | None:
     bottom.grid(alpha=0.3)
     bottom.set_xlim(float(t[0]), float(t[-1]))
     return fig
+
+
+#: Most bins the incidence panel of a run draws. A run recorded more often (a building's,
+#: every two minutes for five days) is counted in wider bins, each a whole number of its
+#: intervals and, where the intervals allow, a round length of time: a burst of bites then
+#: reads as a bar of its rate over the bin, not as a comb of one-interval spikes too thin to
+#: see and too tall to compare.
+MOST_BINS = 240
+#: The lengths of time a bin may take, in seconds (the first that fits).
+_ROUND_S = tuple(
+    m * 60.0 for m in (1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080)
+)
+
+
+def _bins(seconds: np.ndarray) -> tuple[np.ndarray, float | None]:
+    """The indices of the recorded times `seconds` at which the incidence panel's bins start,
+    and each bin's length in seconds where they are all alike (None otherwise)."""
+    intervals = seconds.size - 1
+    k = max(1, -(-intervals // MOST_BINS))
+    steps = np.diff(seconds)
+    even = bool(steps.size) and bool(np.all(steps == steps[0])) and steps[0] > 0
+    if even and k > 1:
+        step = float(steps[0])
+        for length in _ROUND_S:
+            whole = round(length / step)
+            if whole >= k and whole * step == length:
+                k = whole
+                break
+    return np.arange(0, intervals, k), (k * float(steps[0]) if even else None)
+
+
+def _bin_words(duration: str) -> str:
+    """ "30min" -> "30-minute": a bin's length as a label reads it."""
+    number = duration.rstrip("abcdefghijklmnopqrstuvwxyz")
+    unit = duration[len(number) :]
+    return f"{number}-{_UNIT_NAMES.get(unit, unit)}"
+
+
+def _rates(new: np.ndarray, starts: np.ndarray, width: np.ndarray) -> np.ndarray:
+    """Events per unit of time in each bin, from counts per recorded interval (the first row,
+    at the start, counts nothing)."""
+    counts = np.add.reduceat(new[1:], starts)
+    return np.divide(counts, width, out=np.zeros(width.size), where=width > 0)
 
 
 #: Colours of a comparison's points, in order (a single point is drawn in the first).
