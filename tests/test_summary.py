@@ -31,7 +31,8 @@ def _when(t: float | None) -> str:
 
 def _printed(print_to: Any, *args: Any) -> str:
     buffer = StringIO()
-    console = Console(file=buffer, width=200, highlight=False, color_system=None)
+    # As the command's console prints into a pipe: soft wrap, lines as long as they are.
+    console = Console(file=buffer, width=200, highlight=False, color_system=None, soft_wrap=True)
     print_to(console, *args)
     return buffer.getvalue()
 
@@ -86,7 +87,39 @@ def test_people_and_fates() -> None:
     )
     assert data["story"].startswith("It began at ")
     assert " ".join(line.strip() for line in lines[:counts]) == data["story"]
-    assert len(lines) - counts == 2 + len(data["fates"])
+    # One fate to a line, or more where it wraps: each begins under the names, its text in a
+    # column of its own.
+    fates = lines[counts + 2 :]
+    width = max(len(name) for name in data["fates"])
+    starts = [line[2:].split("  ")[0] for line in fates if line[2:3].strip()]
+    assert starts == list(data["fates"])
+    assert all(line.startswith(" " * (width + 4)) for line in fates if not line[2:3].strip())
+    told = " ".join(line.strip() for line in fates)
+    assert all(text in told for text in data["fates"].values())
+
+
+def test_fates_wrap_under_their_column_on_a_terminal() -> None:
+    """On a narrow terminal a long fate wraps under the fates' column; piped, each fate is one
+    line (the lines of the test above are cut only by its console's width)."""
+    data = json.loads(cases.golden_path("hyosan-high").read_text(encoding="utf-8"))
+    people = People.from_json(data)
+    assert people is not None
+    buffer = StringIO()
+    terminal = Console(file=buffer, width=80, force_terminal=True, color_system=None)
+    people.print(terminal, ())
+    lines = buffer.getvalue().splitlines()
+    first = next(k for k, line in enumerate(lines) if line.startswith("  Choi Nam-ra"))
+    fates = lines[first:]
+    column = " " * (2 + max(len(name) for name in data["fates"]) + 2)
+    wrapped = [line for line in fates if not line[2:3].strip()]
+    assert wrapped  # some fates are longer than 80 columns
+    assert all(line.startswith(column) and line[len(column)] != " " for line in wrapped)
+    assert all(len(line.rstrip()) <= 80 for line in fates)
+    piped = Console(file=StringIO(), width=80, soft_wrap=True, color_system=None)
+    people.print(piped, ())
+    lines = piped.file.getvalue().splitlines()
+    first = next(k for k, line in enumerate(lines) if line.startswith("  Choi Nam-ra"))
+    assert len(lines) == first + len(data["fates"])
 
 
 def test_counts_of_one_read_singular() -> None:

@@ -120,8 +120,21 @@ class People:
             + (f": {_escape(', '.join(survivors))}" if survivors else "")
         )
         width = max((len(f.name) for f in self.fates), default=0)
+        if not console.is_terminal:  # a file or a pipe: one line a fate, for grep
+            for fate in self.fates:
+                console.print(f"  {_escape(fate.name):<{width}}  {_escape(fate.text)}")
+            return
+        # On a terminal, a grid: a fate longer than the line wraps under its own column, not
+        # back at the left edge among the names.
+        from rich.padding import Padding
+        from rich.table import Table
+
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True)
+        grid.add_column()
         for fate in self.fates:
-            console.print(f"  {_escape(fate.name):<{width}}  {_escape(fate.text)}")
+            grid.add_row(_escape(fate.name), _escape(fate.text))
+        console.print(Padding(grid, (0, 0, 0, 2)))
 
     def figures(self) -> dict[str, Figure]:
         """Every count and the clock's start, for an ensemble's runs.parquet."""
