@@ -111,7 +111,9 @@ def install() -> None:
 
 
 def run(command: Callable[[], Any]) -> Any:
-    """Run the command line's `main` between the quiet handlers; the exit code is its own."""
+    """Run the command line's `main` between the quiet handlers; the exit code is its own.
+    The process ends after it (the console script, `python -m hyosan`, `python -m
+    hyosan.cli`)."""
     install()
     try:
         return command()
@@ -121,6 +123,12 @@ def run(command: Callable[[], Any]) -> Any:
     finally:
         _DONE.append(True)
         install()  # hyosan.cli.main put back ours; a caller's code may have changed them
+        # The interpreter's teardown runs full garbage collections over the objects Numba,
+        # matplotlib and pyarrow leave (some 200,000), which took 0.3 s of a 3 s `hyosan
+        # run`; frozen, they are freed as their modules are cleared, by reference counts,
+        # without those passes. Nothing waits on them: atexit handlers, weakref finalizers
+        # and open files are dealt with as before.
+        gc.freeze()
 
 
 def main() -> Any:
@@ -132,12 +140,4 @@ def main() -> Any:
         if _SIGNALLED:  # a library turned the handler's SystemExit into an error of its own
             raise SystemExit(128 + _SIGNALLED[-1]) from None
         raise
-    try:
-        return run(command)
-    finally:
-        # The process ends now. The interpreter's teardown runs full garbage collections over
-        # the objects Numba, matplotlib and pyarrow leave (some 200,000), which took 0.3 s of
-        # a 3 s `hyosan run`; frozen, they are freed as their modules are cleared, by reference
-        # counts, without those passes. Nothing waits on them: atexit handlers, weakref
-        # finalizers and open files are dealt with as before.
-        gc.freeze()
+    return run(command)

@@ -49,7 +49,7 @@ def start(
     value is the exit code), told this process's sys.path first so that it imports the same
     hyosan; None if it could not start."""
     # gc.freeze(): the interpreter's teardown would run full garbage collections over what
-    # Numba and matplotlib leave, and the command waits for the helper to end (see _entry).
+    # Numba and matplotlib leave, and the command waits for the helper to end (see _entry.run).
     code = (
         "import gc, pickle, sys\n"
         "sys.path[:] = pickle.load(sys.stdin.buffer)\n"

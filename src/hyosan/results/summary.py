@@ -119,8 +119,8 @@ class People:
             f"[bold]{len(survivors)} of {len(self.fates)} named characters survive[/]"
             + (f": {_escape(', '.join(survivors))}" if survivors else "")
         )
-        width = max((len(f.name) for f in self.fates), default=0)
         if not console.is_terminal:  # a file or a pipe: one line a fate, for grep
+            width = max((len(f.name) for f in self.fates), default=0)
             for fate in self.fates:
                 console.print(f"  {_escape(fate.name):<{width}}  {_escape(fate.text)}")
             return
