@@ -371,10 +371,12 @@ class MapDrawing:
         if keys:
             import textwrap
 
-            # No-break spaces inside an entry: lines break only between entries.
+            # No-break spaces inside an entry, and no break at its hyphens ("east-centre"):
+            # lines break only between entries.
             text = "   ".join(f"{k} {name}".replace(" ", "\u00a0") for k, name in keys)
+            lines = textwrap.wrap(text, 140, break_on_hyphens=False)
             # As the figure's x label, so constrained layout makes room for it.
-            fig.supxlabel("\n".join(textwrap.wrap(text, 140)), fontsize=6, x=0.01, ha="left")
+            fig.supxlabel("\n".join(lines), fontsize=6, x=0.01, ha="left")
         if legend:
             from matplotlib.patches import Patch
 

@@ -92,7 +92,9 @@ class Room(Frozen):
     y: Metres = 0.0
     area: Annotated[float, Field(gt=0, le=1e7)] = 60.0
     capacity: Annotated[int, Field(ge=1, le=1_000_000)] | None = Field(
-        default=None, description="people it holds; default one per 1.5 m² of area"
+        default=None,
+        description="people it holds (nobody more walks or flees in, unless it is a corridor, "
+        "stairs or an exit); default one per 1.5 m² of area",
     )
     speaker: bool = Field(default=False, description="a PA loudspeaker is here")
     pa: bool = Field(default=False, description="the PA console is here")
@@ -582,6 +584,12 @@ class Behaviour(Frozen):
     flee_to_gates: bool = Field(
         default=True,
         description="who flees a room into a corridor keeps running for the nearest exit",
+    )
+    cover: Fraction = Field(
+        default=0.0,
+        description="people in a room with zombies next door slip into a hiding place beside it "
+        "(a room whose `hiding` is at least this and better than their own, with no zombie and "
+        "room to spare) rather than hold the door; 0: off",
     )
     noise: Noise = Field(default_factory=Noise)
     barricades: Barricades = Field(default_factory=Barricades)

@@ -280,11 +280,15 @@ def _helicopter_everywhere(*more: str):
 
 
 def _taken_at(result: hyosan.Result) -> list[float]:
+    """When the troops took someone out: escapes from a room (an escape on foot is at an exit,
+    such as the main gate; a named person's pickup also says so in its sentence)."""
     ev = result.events.to_pydict()
+    assert result.scenario.building is not None
+    exits = {r.name for r in result.scenario.building.rooms if r.kind == "exit"}
     return [
         t
-        for k, t, d in zip(ev["kind"], ev["t"], ev["detail"], strict=True)
-        if k == "escape" and t >= 3600 and ("troops" in d or not d)
+        for k, t, p, d in zip(ev["kind"], ev["t"], ev["place"], ev["detail"], strict=True)
+        if k == "escape" and t >= 3600 and ("troops" in d or p not in exits)
     ]
 
 

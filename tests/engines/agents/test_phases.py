@@ -145,6 +145,7 @@ def world(states: list[int], rooms: list[int], **changes: float) -> World:
         toilet=np.ones(3, np.bool_),
         supplies=np.full(3, 100.0),
         hiding=np.zeros(3),
+        holds=np.full(3, 33, i4),
         flesh=np.zeros(3, np.bool_),
         nearest_outside=np.full(3, -1, i4),
         makeshift_toilet=np.zeros(3, np.bool_),

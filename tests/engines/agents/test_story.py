@@ -18,6 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import pytest
 from conftest import hyosan_high
+from scipy import stats
 
 import hyosan
 from hyosan.engines.agents import AgentsEngine
@@ -25,8 +26,8 @@ from hyosan.engines.agents.story_checks import Check, RunFigures, how_it_ended, 
 
 SEEDS = range(1, 201)
 
-#: Checks the default run does not meet yet, by the start of their name (docs/show.md).
-KNOWN_GAPS = ("Park Mi-jin",)
+#: Checks the default run does not meet yet, by the start of their name (docs/show.md): none.
+KNOWN_GAPS: tuple[str, ...] = ()
 
 
 def _one(seed: int) -> RunFigures:
@@ -67,7 +68,7 @@ def test_the_story_over_200_seeds(checks: dict[str, Check], name: str) -> None:
 
 def _escapes(engine: AgentsEngine, *overrides: str) -> list[int]:
     out = []
-    for seed in range(1, 9):
+    for seed in range(1, 21):
         result = engine.run(hyosan_high(*overrides, horizon="1h"), seed=seed)
         out.append(int(result.summary()["n_escaped"]))
     return out
@@ -75,11 +76,13 @@ def _escapes(engine: AgentsEngine, *overrides: str) -> list[int]:
 
 def test_flight_to_the_gates_gets_people_out(engine: AgentsEngine) -> None:
     """Those who panic or flee into a corridor run for the main gate; without it they run
-    outside and stay on the grounds. More escape with it in every one of 8 paired seeds
-    (a sign test at 1/256)."""
+    outside and stay on the grounds (a class that makes for the exits still gets out). More
+    escape in the first hour with it: a one-sided Wilcoxon signed-rank test over 20 paired
+    seeds at 1 % (117 against 44 a run when written, more in 16 of the 20 seeds)."""
     gates = _escapes(engine)
     grounds = _escapes(engine, "behaviour.panic_to_gates=false", "behaviour.flee_to_gates=false")
-    assert all(g > n for g, n in zip(gates, grounds, strict=True)), (gates, grounds)
+    test = stats.wilcoxon(gates, grounds, alternative="greater")
+    assert test.pvalue < 0.01, (test.pvalue, gates, grounds)
 
 
 def test_shut_doors_keep_classes_alive_longer(engine: AgentsEngine) -> None:
@@ -227,9 +230,10 @@ def test_groups_leave_a_failing_room_by_another_way(engine: AgentsEngine) -> Non
 
 def test_how_a_named_character_ended_is_read_off_the_events(engine: AgentsEngine) -> None:
     """story_checks.how_it_ended: survivors say so; everyone else gets when, where and by whom
-    they were first bitten. Seed 1's Mi-jin (pinned, as the golden summaries are): student
-    #472, bitten on the stairs, came into her bathroom and turned there as she stepped in to
-    save another."""
+    they were first bitten. Seed 1 (pinned, as the golden summaries are): Mi-jin hides in
+    the stalls from the first minutes and the troops take her out on day 5; Lee Byeong-chan is
+    bitten by Min Eun-ji, who was bitten in classroom 2-3, came into the science supply room
+    where he was and turned there."""
     scenario = hyosan.load_scenario("hyosan-high")
     result = engine.run(scenario, seed=1)
     named = [c.name for c in scenario.characters]
@@ -238,6 +242,5 @@ def test_how_a_named_character_ended_is_read_off_the_events(engine: AgentsEngine
     assert all(
         e == "survives" or e.startswith(("bitten, ", "dies unbitten")) for e in ended.values()
     )
-    assert ended["Park Mi-jin"] == (
-        "bitten, later, in their first room, by someone who came in bitten, stepping in"
-    )
+    assert ended["Park Mi-jin"] == "survives"
+    assert ended["Lee Byeong-chan"] == "bitten, later, elsewhere, by someone who came in bitten"

@@ -43,6 +43,7 @@ class FloorPlan:
     toilet: np.ndarray
     supplies: np.ndarray
     hiding: np.ndarray
+    holds: np.ndarray
     flesh: np.ndarray
     ea: np.ndarray
     eb: np.ndarray
@@ -155,6 +156,7 @@ def compile_building(building: Building) -> FloorPlan:
         toilet=np.array([r.toilet for r in rooms], dtype=np.bool_),
         supplies=np.array([r.supplies for r in rooms], dtype=np.float64),
         hiding=np.array([r.hiding for r in rooms], dtype=np.float64),
+        holds=np.array([r.holds for r in rooms], dtype=np.int32),
         flesh=np.array([r.flesh for r in rooms], dtype=np.bool_),
         ea=ea,
         eb=eb,

@@ -174,6 +174,7 @@ class Params(NamedTuple):
     exit_crowd: float  # people at which a room's exit rate is as given (0: any number)
     careful: float  # 1.0: leave a held room (not for an exit) while no zombie is by the way
     exit_split: float  # courage below which people stay behind when their room heads out
+    cover: float  # a threatened room's people hide next door where hiding is this good (0: no)
     supplies: float
     supplies_tolerance: float  # seconds without water and food before a move for them
     toilet_tolerance: float
@@ -299,6 +300,7 @@ class Params(NamedTuple):
             exit_crowd=b.exits.crowd,
             careful=b.exits.careful,
             exit_split=b.exits.split,
+            cover=b.cover,
             supplies=b.supplies.enabled,
             supplies_tolerance=b.supplies.tolerance,
             toilet_tolerance=b.supplies.toilet_tolerance,

@@ -99,6 +99,7 @@ class Rooms(NamedTuple):
     toilet: np.ndarray  # bool
     supplies: np.ndarray  # person-hours of water and food left
     hiding: np.ndarray  # the chance an aware person goes unnoticed
+    holds: np.ndarray  # int32: how many people fit (a room's capacity)
     flesh: np.ndarray  # bool: animal flesh, which eases a hybrid's hunger
     nearest_outside: np.ndarray  # int32: where the panicked run, or -1
     makeshift_toilet: np.ndarray  # bool: rigged during the run
@@ -176,6 +177,7 @@ class Census(NamedTuple):
     lists: np.ndarray  # int64[4]: zombies listed, people listed, rebuild both, filter zombies
     zombies_carried: np.ndarray  # int32 per room: zombies per room, kept from step to step
     surprise: np.ndarray  # bool per room: someone turned this step among people who did not know
+    arriving: np.ndarray  # int32 per room: people who set off this step to walk in (see full)
 
 
 class Counts(NamedTuple):
@@ -252,6 +254,7 @@ def rooms_of(plan: FloorPlan) -> Rooms:
         toilet=plan.toilet,
         supplies=plan.supplies.copy(),
         hiding=plan.hiding,
+        holds=plan.holds,
         flesh=plan.flesh,
         nearest_outside=plan.nearest_outside,
         makeshift_toilet=np.zeros(n_rooms, np.bool_),
@@ -321,6 +324,7 @@ def new_census(n: int, n_rooms: int, n_groups: int) -> Census:
         lists=np.array([0, 0, 1, 0], np.int64),
         zombies_carried=np.zeros(n_rooms, i4),
         surprise=np.zeros(n_rooms, np.bool_),
+        arriving=np.zeros(n_rooms, i4),
     )
 
 

@@ -16,6 +16,7 @@ from hyosan.engines.agents.params import (
     HUMAN,
     HYBRID,
     RESOURCE,
+    ROOM_HOLD,
     SELFISH,
     ZOMBIE,
     Params,
@@ -24,7 +25,16 @@ from hyosan.engines.agents.phases.jit import inlined, phase
 from hyosan.engines.agents.phases.sounds import heard
 from hyosan.engines.agents.state import Agents, Census, Passages, Rooms, Sounds
 
-__all__ = ["hushed", "take_census"]
+__all__ = ["full", "hushed", "take_census"]
+
+
+@inlined
+def full(rooms: Rooms, census: Census, q: int) -> bool:
+    """Whether room q, a room people hold, has no space for one more: its capacity less those in
+    it and those who set off for it this step (not those still in its doorway from the step
+    before: a door takes a step or two to cross, so a room may take a few over). Corridors,
+    stairs and exits are never full."""
+    return rooms.kind[q] == ROOM_HOLD and census.people[q] + census.arriving[q] >= rooms.holds[q]
 
 
 @inlined
@@ -87,6 +97,7 @@ def _count_people(step_no: int, agents: Agents, census: Census) -> None:
     st, tr = agents.state, agents.traits
     c.catchable[:] = 0
     c.people[:] = 0
+    c.arriving[:] = 0
     c.unaware[:] = 0
     c.most_selfish[:] = -1.0
     c.most_selfish_who[:] = -1

@@ -21,6 +21,7 @@ from hyosan.engines.agents.params import (
     ZOMBIE,
     Params,
 )
+from hyosan.engines.agents.phases.census import full
 from hyosan.engines.agents.phases.counts import set_state
 from hyosan.engines.agents.phases.jit import inlined
 from hyosan.engines.agents.phases.plans import nearest_exit
@@ -86,7 +87,7 @@ def _flee(
             continue
         if ps.hold[e] > 0.0 and ps.barricaded_from[e] != q:
             continue
-        if agents.refused_by[i] == q:
+        if agents.refused_by[i] == q or full(rooms, census, q):
             continue
         score = 10.0 * census.zombies[q] + census.zombies_next_door[q] + draws.movement.random()
         if rooms.kind[q] == ROOM_TRANSIT:

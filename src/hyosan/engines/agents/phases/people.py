@@ -30,6 +30,7 @@ from hyosan.engines.agents.params import (
     Params,
 )
 from hyosan.engines.agents.phases.awareness import announce, learns, share_aware
+from hyosan.engines.agents.phases.census import full
 from hyosan.engines.agents.phases.doors import set_off
 from hyosan.engines.agents.phases.flight import flee_or_fight
 from hyosan.engines.agents.phases.jit import inlined, phase
@@ -164,6 +165,32 @@ def _leave_corridor(
 
 
 @inlined
+def _cover(
+    p: Params, agents: Agents, rooms: Rooms, passages: Passages, census: Census, i: int, r: int
+) -> tuple[int, int]:
+    """A hiding place beside room r that person i can slip into (-1 if none) and the passage.
+
+    Better hidden than r, at least `p.cover`, no zombie in it, a door not barricaded against
+    them, and not full."""
+    ps = passages
+    for k in range(ps.adj_start[r], ps.adj_start[r + 1]):
+        q = ps.adj_room[k]
+        e = ps.adj_passage[k]
+        if rooms.hiding[q] < p.cover or rooms.hiding[q] <= rooms.hiding[r]:
+            continue
+        if ps.one_way[e] and ps.a[e] != r:
+            continue
+        if ps.hold[e] > 0.0 and ps.barricaded_from[e] != r:
+            continue
+        if census.zombies[q] > 0 or agents.refused_by[i] == q:
+            continue
+        if full(rooms, census, q):
+            continue
+        return q, e
+    return -1, -1
+
+
+@inlined
 def _stays_behind(
     tn: float,
     p: Params,
@@ -218,6 +245,11 @@ def _calm_move(
         and not _stays_behind(tn, p, a, rooms, c, log, i, r)
     ):
         a.goal[i] = c.room_goal[r]
+    if threatened and p.cover > 0.0 and rooms.kind[r] == ROOM_HOLD:
+        q, e = _cover(p, a, rooms, passages, c, i, r)
+        if q >= 0:
+            a.goal[i] = -1
+            return q, e, a.traits[i, SPEED]
     if threatened and rooms.kind[r] == ROOM_HOLD and a.goal[i] < 0:
         return -1, -1, 0.0  # hold the room: barricades go up in phase 5
     if a.goal[i] == r:
@@ -310,5 +342,8 @@ def people_choose(
             )
         else:
             target, edge, speed = _calm_move(tn, h, p, a, rooms, passages, census, log, draws, i, r)
-        if target >= 0:
+        # A full room takes nobody more (its capacity): they wait where they are this step.
+        if target >= 0 and not full(rooms, census, target):
             set_off(tn, p, a, passages, census, log, i, r, target, edge, speed)
+            if a.passage[i] == edge:
+                census.arriving[target] += 1

@@ -206,7 +206,10 @@ def plan_rooms(
                     add_sound(sounds, q, p.pa_radius, t + p.lure_duration)
             log_event(log, tn, EV_LURE, who, -1, r, LURE_PA)
         need = max(a.supplies_need[who], a.toilet_need[who])
-        if p.supplies > 0.0 and need >= 1.0:
+        # Only a room people hold makes plans: in a corridor or outside nobody follows the
+        # room's goal (they move on to the safest room beside it), so a decision there was
+        # logged on every arrival and never taken.
+        if p.supplies > 0.0 and need >= 1.0 and rooms.kind[r] == ROOM_HOLD:
             if p.night_moves > 0.0 and need < 1.5 and not is_dark(t, p):
                 continue  # wait for the dark, when the zombies see poorly
             toilet = a.toilet_need[who] >= 1.0 and a.supplies_need[who] < 1.0
