@@ -4,10 +4,12 @@ Each person: needs (needs.py); awareness (awareness.py: the PA announcement, the
 unaware person may learn; panic: the frightened run outside at once);
 then, if aware and not busy or on their way: a hybrid keeps to or away from people; a bitten
 altruist leads the horde away, shouting; with zombies in the room, archers shoot and the rest
-flee or are cornered (flight.py); else they hold a threatened room, leave a corridor, join
-their group's leader or follow the room's plan (when the plan is a run for the exits, the timid
-may stay behind: the group splits). Setting off through a barricade opens it, or they are
-refused (doors.py).
+flee or are cornered (flight.py); else they slip into a hiding place beside a threatened room
+(`behaviour.cover`) or hold it, leave a corridor, join their group's leader or follow the
+room's plan (when the plan is a run for the exits, the timid may stay behind: the group
+splits). A room people hold takes nobody beyond its capacity (census.full): who would walk or
+flee in waits or goes elsewhere. Setting off through a barricade opens it, or they are refused
+(doors.py).
 """
 
 from __future__ import annotations
