@@ -279,8 +279,8 @@ def _calm_move(
     if q < 0:
         a.goal[i] = -1
         return -1, -1, 0.0
-    if c.zombies[q] != 0:
-        return -1, -1, 0.0
+    if c.zombies[q] != 0 or full(rooms, c, q):
+        return -1, -1, 0.0  # the way is blocked, or the room full: wait
     if (
         p.careful > 0.0
         and rooms.kind[r] == ROOM_HOLD
@@ -344,8 +344,7 @@ def people_choose(
             )
         else:
             target, edge, speed = _calm_move(tn, h, p, a, rooms, passages, census, log, draws, i, r)
-        # A full room takes nobody more (its capacity): they wait where they are this step.
-        if target >= 0 and not full(rooms, census, target):
+        if target >= 0:  # never a full room (census.full): each way of choosing looks
             set_off(tn, p, a, passages, census, log, i, r, target, edge, speed)
             if a.passage[i] == edge:
                 census.arriving[target] += 1
