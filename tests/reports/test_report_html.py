@@ -59,6 +59,20 @@ def test_report_is_self_contained(tmp_path: Path) -> None:
     assert _data(html)["name"] == "munz-basic"
 
 
+def test_the_stamp_follows_source_date_epoch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two reports of one run are the same bytes when SOURCE_DATE_EPOCH pins the stamp, which
+    then names that time; a value that is not a number of seconds is ignored."""
+    out = hyosan.simulate("munz-basic", seed=1).save(tmp_path / "run")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796803200")
+    first = write_report(out, pictures=False).report.read_bytes()
+    assert b"2026-12-09 08:00 UTC" in first
+    assert write_report(out, pictures=False).report.read_bytes() == first
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    assert b"2026-12-09 08:00 UTC" not in write_report(out, pictures=False).report.read_bytes()
+
+
 def test_every_hostile_string_is_escaped(hostile_run: Path) -> None:
     """Scenario name, description, character, room and event text never reach the page as
     markup: as escaped text in the HTML, and as \\u003c-escaped JSON in the data."""

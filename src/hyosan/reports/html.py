@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 from datetime import UTC, datetime
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -146,6 +147,19 @@ def _assets() -> tuple[str, str, str]:
     return script, f"sha256-{digest}", style
 
 
+def _generated() -> str:
+    """When the page was written, to the minute, or the time SOURCE_DATE_EPOCH names.
+
+    The stamp is the only thing in a report that the run does not decide; the reproducible-builds
+    convention lets a user (and the tests comparing two reports byte for byte) pin it.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    when = datetime.now(UTC)
+    if epoch.isdigit():
+        when = datetime.fromtimestamp(int(epoch), UTC)
+    return when.strftime("%Y-%m-%d %H:%M UTC")
+
+
 def _render(context: dict[str, Any], data: dict[str, Any]) -> str:
     from markupsafe import Markup
 
@@ -156,7 +170,7 @@ def _render(context: dict[str, Any], data: dict[str, Any]) -> str:
         _template().render(
             **context,
             version=__version__,
-            generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            generated=_generated(),
             # Both are checked above or escaped by script_json: safe to insert as they are.
             data_json=Markup(script_json(data)),
             viewer_js=Markup(script),
