@@ -15,5 +15,6 @@ series = pq.read_table(run / "timeseries.parquet")  # t in seconds, then counts
 print(series.column_names)
 
 events = pq.read_table(run / "events.parquet").to_pylist()
-for event in events[:5]:
+told = [event for event in events if event["detail"]]  # named people's events have a sentence
+for event in told[:5]:
     print(event["detail"])  # e.g. "day 1 08:31 Kim Hyeon-ju turns into a zombie ..."

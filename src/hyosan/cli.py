@@ -120,7 +120,10 @@ def _print_summary(result: Result, out: Path | None) -> None:
 EngineOption = Annotated[str | None, typer.Option(help="Engine to use (default: the scenario's).")]
 SeedOption = Annotated[
     int | None,
-    typer.Option(min=0, help="Root seed (default: the scenario's; for compare, A's)."),
+    # The schema's range, so that the scenario.toml a run writes is one hyosan reads back.
+    typer.Option(
+        min=0, max=2**63 - 1, help="Root seed (default: the scenario's; for compare, A's)."
+    ),
 ]
 SetOption = Annotated[
     list[str] | None,

@@ -161,6 +161,53 @@ def test_failed_run_stops_and_keeps_finished(
     assert read_bands(tmp_path / "a").equals(read_bands(tmp_path / "b"))
 
 
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("damage", ["empty", "garbage", "cut short"])
+def test_unreadable_part_file_is_run_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], damage: str
+) -> None:
+    """A part file damaged from outside (emptied, overwritten, cut short) is set aside with a
+    note naming it, and its runs are run again: the files of an uninterrupted ensemble."""
+    from hyosan.ensemble.task import run_task
+
+    def failing(task):  # type: ignore[no-untyped-def]
+        if task.replicate == 7:
+            raise RuntimeError("stop here")
+        return run_task(task)
+
+    overrides = ["initial.S=200", 'time.horizon="20d"']
+    kwargs = {"engine": "ssa", "overrides": overrides, "execution": Execution(workers=1)}
+    monkeypatch.setattr(driver, "run_task", failing)
+    with pytest.raises(RunFailedError):
+        run_ensemble("alemi-szr", 12, output=Output(tmp_path / "a"), **kwargs)
+    (chunk,) = (work_dir_for(tmp_path / "a") / "parts").glob("chunk-*.npz")
+    whole = chunk.read_bytes()
+    chunk.write_bytes({"empty": b"", "garbage": b"garbage\n", "cut short": whole[:100]}[damage])
+    monkeypatch.setattr(driver, "run_task", run_task)
+    capsys.readouterr()
+    run_ensemble("alemi-szr", 12, output=Output(tmp_path / "a"), **kwargs)
+    err = capsys.readouterr().err
+    assert f"{chunk.name} cannot be read" in err
+    assert "run again" in err
+    run_ensemble("alemi-szr", 12, output=Output(tmp_path / "b"), **kwargs)
+    assert read_runs(tmp_path / "a").equals(read_runs(tmp_path / "b"))
+    assert read_bands(tmp_path / "a").equals(read_bands(tmp_path / "b"))
+
+
+def test_unreadable_fingerprint_says_so(tmp_path: Path) -> None:
+    from hyosan.ensemble.plan import Point
+
+    point = Point(0, "x", "name='x'", "x", (), "ssa", 0)
+    plan = EnsemblePlan("ensemble", 1, 10, (point,))
+    work = work_dir_for(tmp_path / "out")
+    held = WorkDir(work, plan)
+    held.add({"point": 0, "replicate": 0, "seed": 1, "series": np.zeros((2, 1))})
+    held.flush()
+    (work / "fingerprint.json").write_text("{not json")
+    with pytest.raises(HyosanError, match=r"fingerprint\.json cannot be read.*--force"):
+        WorkDir(work, plan)
+
+
 def test_different_command_refuses_old_work(tmp_path: Path) -> None:
     """Unfinished work of another command is refused, or discarded with force."""
     from hyosan.ensemble.plan import Point

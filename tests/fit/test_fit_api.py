@@ -13,10 +13,10 @@ from fit_helpers import BITE, KILL, TIMES_H, w1_data, w1_text, write_csv, write_
 from typer.testing import CliRunner
 
 import hyosan.fit
+from hyosan.errors import HyosanError
 from hyosan.fit.build import build_problem
 from hyosan.fit.cli import register
 from hyosan.fit.comparison import compare_results
-from hyosan.fit.errors import FitError
 
 RATES = ["parameters.bite_rate=0.1:3:log", "parameters.kill_rate=0.1:3:log"]
 FIT_TABLE = """
@@ -73,9 +73,63 @@ def test_fit_directory(tmp_path: Path) -> None:
     assert f"parameters.bite_rate {result.estimate[0]:.4g} [" in shown
     assert shown.endswith("(95 % intervals)>")
     assert len(shown) < 400
-    with pytest.raises(FitError, match="already exists"):
+    with pytest.raises(HyosanError, match="already exists"):
         hyosan.fit(scenario, out=out)
     assert not list(tmp_path.glob(".out.*"))  # no temporary folder left behind
+
+
+def test_force_replaces_only_a_fit_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--force replaces a fit (or comparison) directory hyosan wrote, never a folder of the
+    user's, the current directory or its parent, and refuses before any work is done."""
+    w1_data(tmp_path, 7)
+    scenario = write_scenario(tmp_path, w1_text() + FIT_TABLE)
+    out = tmp_path / "out"
+    first = hyosan.fit(scenario, out=out)
+    again = hyosan.fit(scenario, out=out, force=True, seed=5)
+    assert json.loads((out / "fit.json").read_text())["seed"] == again.seed == 5
+    assert first.seed != again.seed
+    mine = tmp_path / "thesis"
+    mine.mkdir()
+    (mine / "chapter1.tex").write_text("years of work")
+    calls = []
+    monkeypatch.setattr("hyosan.fit.api._fit", lambda *a, **k: calls.append(a))
+    with pytest.raises(HyosanError, match=r"not one: it has no summary\.json or fit\.json"):
+        hyosan.fit(scenario, out=mine, force=True)
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(HyosanError, match=r"holds files hyosan does not write \(notes.txt\)"):
+        hyosan.fit(scenario, out=out, force=True)
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    monkeypatch.chdir(inner)
+    for here in (".", ".."):
+        with pytest.raises(HyosanError, match="current directory, one of its parents"):
+            hyosan.fit(scenario, out=here, force=True)
+    assert calls == []  # every refusal came before the fit
+    assert (mine / "chapter1.tex").read_text() == "years of work"
+    assert (out / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["data.csv", "inner", "out", "thesis", "truth-508.toml", "w1.toml"]
+    )
+
+
+def test_a_comparison_directory_is_hyosans(tmp_path: Path) -> None:
+    """A comparison of fits (comparison.json, comparison.html, a fit directory per scenario)
+    counts as hyosan's output for --force, and one holding a stray file does not."""
+    from hyosan.results.publish import not_hyosan_output
+
+    out = tmp_path / "cmp"
+    (out / "1-w1").mkdir(parents=True)
+    (out / "comparison.json").write_text('{"kind": "fit-comparison"}')
+    (out / "comparison.html").write_text("<html></html>")
+    (out / "1-w1" / "fit.json").write_text('{"kind": "fit"}')
+    (out / "1-w1" / "posterior.parquet").write_bytes(b"")
+    assert not_hyosan_output(out) is None
+    (out / "1-w1" / "draft.md").write_text("mine")
+    assert "its folder 1-w1: it holds files hyosan does not write (draft.md)" in str(
+        not_hyosan_output(out)
+    )
 
 
 def test_saving_a_fit_leaves_matplotlib_as_it_was(tmp_path: Path) -> None:

@@ -401,3 +401,125 @@ def test_every_command_that_checks_limits_has_the_flag(
     code, out, _ = cli(capsys, command, "--help")
     assert code == 0
     assert "--ignore-limits" in out
+
+
+# --- a second audit of every command (fit, sample, sweep, report, the scenario's path) -------
+
+
+def _counts_csv(path: Path, header: str = "t,S,Z") -> Path:
+    path.write_text(header + "\n0,500,1\n1,490,6\n2,470,20\n")
+    return path
+
+
+FIT = ("--time-unit", "d", "--fit", "parameters.bite_rate=0.001:0.1:log", "--quiet")
+
+
+def test_fit_observation_not_known(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = _counts_csv(tmp_path / "d.csv")
+    err = refused(capsys, "fit", "munz-basic", "--data", str(data), *FIT, "--observation", "gauss")
+    assert "--observation gauss" in err
+    assert "'normal', 'poisson' or 'negative-binomial'" in err
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2**63)])
+def test_fit_and_run_seeds_within_the_schema(
+    seed: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A seed the scenario schema refuses would make a scenario.toml hyosan cannot read back.
+    data = _counts_csv(tmp_path / "d.csv")
+    fitted = refused(capsys, "fit", "munz-basic", "--data", str(data), *FIT, "--seed", seed)
+    assert "--seed" in fitted
+    assert "--seed" in refused(capsys, "run", "munz-basic", "--seed", seed, "--out", "o")
+    assert not (tmp_path / "o").exists()
+
+
+def test_fit_data_with_a_column_twice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = _counts_csv(tmp_path / "d.csv", header="t,S,S")
+    err = refused(capsys, "fit", "munz-basic", "--data", str(data), *FIT)
+    assert "column 'S' appears more than once" in err
+
+
+def test_fit_engine_not_known_leaves_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _counts_csv(tmp_path / "d.csv")
+    err = refused(capsys, "fit", "munz-basic", "--data", str(data), *FIT, "--engine", "warp")
+    assert "unknown engine 'warp'" in err
+    err = refused(capsys, "fit", "munz-basic", *FIT)
+    assert "--data FILE" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.csv"]
+
+
+def test_scenario_path_too_long(capsys: pytest.CaptureFixture[str]) -> None:
+    err = refused(capsys, "run", "x" * 300 + ".toml", "--out", "o")
+    assert "too long" in err.lower()
+
+
+def test_scenario_with_a_byte_order_mark(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + builtin_scenario_text("munz-basic").encode("utf-8"))
+    code, out, err = cli(capsys, "validate", str(path))
+    assert code == 0, err
+    assert "valid scenario 'munz-basic'" in out
+
+
+def test_sweep_grid_too_big_is_refused_before_it_is_built(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    err = refused(
+        capsys, "sweep", "munz-basic", "--vary", "parameters.bite_rate=0.005:0.02:100000000"
+    )
+    assert "100,000,000 points" in err
+    assert "at most 1,000,000" in err
+
+
+def test_sweep_value_out_of_range_names_the_vary(capsys: pytest.CaptureFixture[str]) -> None:
+    err = refused(capsys, "sweep", "munz-basic", "--vary", "parameters.bite_rate=-0.01:0.02:3")
+    assert "--vary parameters.bite_rate=-0.01:0.02:3: the value -0.01 is not allowed" in err
+    assert "--set" not in err
+
+
+@pytest.mark.parametrize(
+    ("vary", "said"),
+    [
+        ("parameters.bite_rate=0.005:0.02:3", "write --vary KEY=LO:HI, e.g."),
+        ("parameters.bite_rate=0.005:0.005", "LO and HI must differ"),
+        ("parameters.bite_rate=0.5:2.5:", "cannot read it"),
+    ],
+)
+def test_sample_ranges_are_read_as_ranges(
+    vary: str, said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = refused(capsys, "sample", "munz-basic", "--vary", vary, "--samples", "4")
+    assert said in err
+    assert ":7" not in err  # the sweep's example, which sample refuses
+    assert "N = 1" not in err
+
+
+def test_sample_with_indices_it_cannot_estimate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # RBD-FAST on three points: SALib gives no confidence interval (NaN), written as null.
+    code, _, err = cli(
+        capsys, "sample", "munz-basic", "--vary", "parameters.bite_rate=0.005:0.02",
+        "--vary", "parameters.kill_rate=0.001:0.01", "--design", "lhs", "--samples", "3",
+        "--runs", "1", "--workers", "1", "--out", "p", "--quiet",
+    )  # fmt: skip
+    assert code == 0, err
+    result = json.loads((tmp_path / "p" / "sensitivity.json").read_text())
+    assert result["indices"]["parameters.bite_rate"]["S1_conf"] is None
+    assert "could not be estimated" in result["note"]
+    assert not list(tmp_path.glob(".p*"))
+
+
+def test_report_of_a_damaged_parquet_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = cli(capsys, "run", "munz-basic", "--out", "r", "--no-report", "--quiet")
+    assert code == 0, err
+    (tmp_path / "r" / "timeseries.parquet").write_text("garbage")
+    err = refused(capsys, "report", "r")
+    assert "timeseries.parquet: cannot be read as a Parquet file" in err
+    assert not (tmp_path / "r" / "report.html").exists()

@@ -270,3 +270,21 @@ def test_quantities_are_plain_floats_in_arithmetic() -> None:
     assert d / 2 == 3600.0
     assert d + 0.0 == 7200.0
     assert math.isclose(float(r), 3 / 3600)
+
+
+def test_one_day_is_singular() -> None:
+    from hyosan.scenario.units import format_time
+
+    assert format_time(86_400.0, "d") == "1 day"
+    assert format_time(2 * 86_400.0, "d") == "2 days"
+    assert format_time(1.5 * 86_400.0, "d") == "1.5 days"
+    assert format_time(3_600.0, "h") == "1 h"
+
+
+def test_a_mean_fields_rounding_is_shown_as_zero() -> None:
+    from hyosan.results.interventions import fmt_count
+
+    assert fmt_count(-8.119e-19) == "0"
+    assert fmt_count(4.4e-16) == "0"
+    assert fmt_count(3.2e-5) == "3.2e-05"
+    assert fmt_count(1234.0) == "1,234"

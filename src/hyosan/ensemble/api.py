@@ -8,6 +8,7 @@ chooses the same directory, so that it can resume.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -180,7 +181,10 @@ def run_sweep(
             try:
                 parse_scenario(text, label, (*overrides, axis.override(value)))
             except ScenarioError as exc:
-                problems = "; ".join(str(p) for p in exc.problems)
+                # The value goes in as an override; the user wrote it in --vary, not --set.
+                problems = "; ".join(
+                    re.sub(r" \(from --set [^()]*\)$", "", str(p)) for p in exc.problems
+                )
                 raise VaryError(
                     f"--vary {axis.spec}: the value {value:g} is not allowed: {problems}"
                 ) from None

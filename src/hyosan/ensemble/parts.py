@@ -33,6 +33,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -139,18 +140,24 @@ class WorkDir:
         stamp = path / "fingerprint.json"
         if path.exists():
             found = None
+            unreadable = False
             try:
                 found = json.loads(stamp.read_text(encoding="utf-8")).get("fingerprint")
             except (OSError, ValueError, AttributeError):
-                found = None
+                found, unreadable = None, True
             # Work that holds no finished run (a command that failed at once) is no loss.
             empty = not any((path / "parts").glob("chunk-*.npz"))
             if found != fingerprint:
                 if not (empty or force):
+                    what = (
+                        f"its {stamp.name} cannot be read, so its runs cannot be matched to "
+                        "this command"
+                        if unreadable
+                        else "it holds runs of a different command (another scenario, seed, "
+                        "number of runs or --vary); run that command again to finish it"
+                    )
                     raise HyosanError(
-                        f"{path} holds runs of a different command (another scenario, seed, "
-                        "number of runs or --vary); run that command again to finish it, or "
-                        "add --force to discard those runs and start afresh"
+                        f"{path}: {what}; or add --force to discard those runs and start afresh"
                     )
                 shutil.rmtree(path)
         if not path.exists():
@@ -166,6 +173,30 @@ class WorkDir:
         for stale in self.parts.glob(".*.tmp"):  # left by a kill during a write
             stale.unlink(missing_ok=True)
         self._next = 1 + max((int(m[1]) for m in self._chunk_matches()), default=-1)
+        self._set_aside_unreadable()
+
+    def _set_aside_unreadable(self) -> None:
+        # Part files are written atomically, so only damage from outside (a disk error, a
+        # copy cut short) leaves one unreadable: its runs are run again rather than the whole
+        # ensemble refused; the file is renamed, out of the way, till the work is done.
+        for chunk in self.chunks():
+            try:
+                # The file opened here, so that it is closed whatever np.load makes of it.
+                with chunk.open("rb") as handle, np.load(handle) as npz:
+                    index = npz["index"]
+                    meta = json.loads(bytes(npz["meta"]).decode("utf-8"))
+                    for name in npz.files:  # every array, so that each one's CRC is checked
+                        npz[name]
+                if index.ndim != 2 or index.shape[1] != 3 or len(meta) != len(index):
+                    raise ValueError("its index and its records do not match")
+            except Exception as exc:  # whatever numpy, zipfile or json raise
+                bad = chunk.with_name(chunk.name + ".unreadable")
+                chunk.replace(bad)
+                print(
+                    f"note: {chunk} cannot be read ({type(exc).__name__}: {exc}); its runs "
+                    f"will be run again (the file is renamed {bad.name})",
+                    file=sys.stderr,
+                )
 
     # --- reading ---------------------------------------------------------------------------
 

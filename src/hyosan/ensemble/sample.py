@@ -82,9 +82,10 @@ def sensitivity_indices(
     x: np.ndarray,
     y: np.ndarray,
     seed: int,
-) -> dict[str, dict[str, float]]:
+) -> dict[str, dict[str, float | None]]:
     """The indices of outcomes `y` at the points `x` of `design`: {name: {index: value}},
-    each index with its 95 % confidence half-width as `<index>_conf` (bootstrap)."""
+    each index with its 95 % confidence half-width as `<index>_conf` (bootstrap); None where
+    SALib could not estimate it (a constant outcome, or too few points for the design)."""
     import warnings
 
     problem = _problem(names, bounds)
@@ -111,7 +112,15 @@ def sensitivity_indices(
             keys = ("S1", "S1_conf")
         else:
             raise HyosanError(f"--design {design!r}: choose {', '.join(DESIGNS)}")
-    return {name: {k: float(np.asarray(res[k])[i]) for k in keys} for i, name in enumerate(names)}
+    return {
+        name: {k: _finite_or_none(np.asarray(res[k])[i]) for k in keys}
+        for i, name in enumerate(names)
+    }
+
+
+def _finite_or_none(value: Any) -> float | None:
+    v = float(value)
+    return v if np.isfinite(v) else None
 
 
 def point_outcomes(runs: pa.Table, figure: str, n_points: int) -> np.ndarray:
@@ -121,7 +130,8 @@ def point_outcomes(runs: pa.Table, figure: str, n_points: int) -> np.ndarray:
             c for c in runs.column_names if c not in ("point", "replicate", "seed", "stopped_by")
         )
         raise HyosanError(
-            f"--output {figure!r}: runs have no such figure; choose {', '.join(scalars)}"
+            f"--output {figure!r}: runs have no such figure; choose {', '.join(scalars)} (the "
+            "finished runs are kept: the same command with another --output uses them)"
         )
     point = runs.column("point").to_numpy()
     values = np.asarray(runs.column(figure).to_numpy(zero_copy_only=False), dtype=np.float64)
@@ -164,15 +174,11 @@ def run_sample(
     _check_runs(runs)
     overrides = tuple(overrides)
     label, text, scen, engine_name = _resolve(scenario, overrides, engine)
-    # Each range is read as a sweep's axis of two values: its unit and kind come with it.
-    specs = [f"{v}:2" for v in vary]
-    try:
-        axes = parse_vary(specs, text, scen, overrides=overrides)
-    except VaryError as exc:
-        raise VaryError(str(exc).replace(":2", "").replace("LO:HI:N", "LO:HI")) from None
+    # Each range is read as a sweep's axis of its two bounds: its unit and kind come with it.
+    axes = parse_vary(list(vary), text, scen, overrides=overrides, ranges=True)
     for axis in axes:
-        if axis.values[0] == axis.values[-1]:
-            raise VaryError(f"--vary {axis.spec[:-2]}: LO and HI must differ")
+        if axis.values[0] == axis.values[-1]:  # whole numbers that round to one
+            raise VaryError(f"--vary {axis.spec}: LO and HI must differ")
     names = [a.key for a in axes]
     bounds = [(a.values[0], a.values[-1]) for a in axes]
     root = scen.seed if seed is None else int(seed)
@@ -202,7 +208,12 @@ def run_sample(
             "vary": [a.describe() | {"values": list(b)} for a, b in zip(axes, bounds, strict=True)],
         }
         if np.isfinite(y).all():
-            result["indices"] = sensitivity_indices(design, names, bounds, x, y, root)
+            result["indices"] = indices = sensitivity_indices(design, names, bounds, x, y, root)
+            if any(v is None for row in indices.values() for v in row.values()):
+                result["note"] = (
+                    f"some indices could not be estimated (null): {figure} is the same at "
+                    f"every point, or {samples} samples are too few for the {design} design"
+                )
         else:
             result["indices"] = None
             result["note"] = f"some points have no {figure} (every run left it empty)"
@@ -240,8 +251,8 @@ def _write_plot(result: dict[str, Any], path: Path) -> None:
     height = 0.8 / len(shown)
     for j, key in enumerate(shown):
         pos = np.arange(len(names)) + j * height
-        vals = [indices[n][key] for n in names]
-        errs = [indices[n].get(f"{key}_conf", 0.0) for n in names]
+        vals = [_nan_for_none(indices[n][key]) for n in names]
+        errs = [_nan_for_none(indices[n].get(f"{key}_conf", 0.0)) for n in names]
         ax.barh(pos, vals, height=height, xerr=errs, capsize=3, label=key)
     ax.set_yticks(np.arange(len(names)) + height * (len(shown) - 1) / 2, names)
     ax.invert_yaxis()
@@ -249,6 +260,10 @@ def _write_plot(result: dict[str, Any], path: Path) -> None:
     ax.legend(loc="best", fontsize="small")
     ax.grid(alpha=0.3, axis="x")
     fig.savefig(path, format="png", dpi=110)
+
+
+def _nan_for_none(value: float | None) -> float:
+    return float("nan") if value is None else value
 
 
 def print_sensitivity(summary: dict[str, Any]) -> None:
@@ -276,9 +291,12 @@ def print_sensitivity(summary: dict[str, Any]) -> None:
         cells = []
         for k in keys:
             conf = row.get(f"{k}_conf")
-            cells.append(f"{row[k]:.3f}" + (f" ± {conf:.3f}" if conf is not None else ""))
+            value = "-" if row[k] is None else f"{row[k]:.3f}"
+            cells.append(value + (f" ± {conf:.3f}" if conf is not None else ""))
         table.add_row(escape(name), *cells)
     console.print(table)
+    if result.get("note"):
+        console.print(escape(str(result["note"])))
 
 
 def sample_command(

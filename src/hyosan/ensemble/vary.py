@@ -35,7 +35,12 @@ _RATE_RE = re.compile(rf"^\s*{_NUMBER}\s*(?:/|per\s+)\s*(?P<unit>[a-zA-Z]+)\s*$"
 _DURATION_RE = re.compile(rf"^\s*{_NUMBER}\s*(?P<unit>[a-zA-Z]+)\s*$")
 _BARE_RE = re.compile(rf"^\s*{_NUMBER}\s*$")
 _KEY_RE = re.compile(r"^[^.\[\]=]+(?:\.[^.\[\]=]+|\[\d+\])*$")
-_FORMAT = "write --vary KEY=LO:HI:N, e.g. --vary parameters.kill_rate=0.0005:0.002:7"
+_FORMAT = "write --vary KEY=LO:HI:N, e.g. --vary parameters.kill_rate=0.0002:0.0014:7"
+#: hyosan sample's: a range, its points drawn by the design.
+_RANGE_FORMAT = "write --vary KEY=LO:HI, e.g. --vary parameters.kill_rate=0.0002:0.0014"
+#: The most points a sweep's grid may have (the product of the axes' N): checked before the
+#: grid is built, which a mistyped N would otherwise fill memory with.
+MAX_POINTS = 1_000_000
 
 Kind = Literal["rate", "duration", "number"]
 
@@ -192,6 +197,7 @@ def parse_vary(
     *,
     overrides: list[str] | tuple[str, ...] = (),
     log: bool = False,
+    ranges: bool = False,
 ) -> list[Axis]:
     """Read `--vary KEY=LO:HI:N` specifications against a scenario.
 
@@ -207,6 +213,8 @@ def parse_vary(
         `--set` overrides applied to the scenario before the sweep.
     log
         Space the values evenly in the log (both bounds must be above zero).
+    ranges
+        Read `KEY=LO:HI` instead (hyosan sample): each axis is its two bounds.
 
     Returns
     -------
@@ -221,17 +229,19 @@ def parse_vary(
     """
     from hyosan.scenario.load import apply_overrides
 
+    form = _RANGE_FORMAT if ranges else _FORMAT
     if not specs:
-        raise VaryError(f"a sweep needs at least one --vary; {_FORMAT}")
+        raise VaryError(f"a {'sample' if ranges else 'sweep'} needs at least one --vary; {form}")
     data = tomllib.loads(scenario_text)
     apply_overrides(data, list(overrides))
     axes: list[Axis] = []
+    points = 1
     for spec in specs:
         key, sep, rng = spec.partition("=")
         key = key.strip()
-        bounds = rng.split(":")
+        bounds = rng.split(":") + (["2"] if ranges else [])
         if not sep or not key or len(bounds) != 3:
-            raise VaryError(f"--vary {spec!r}: cannot read it; {_FORMAT}")
+            raise VaryError(f"--vary {spec!r}: cannot read it; {form}")
         if any(a.key == key for a in axes):
             raise VaryError(f"--vary {key}: given twice; vary each key once")
         kind, unit, whole = _classify(_current(key, data, scenario)) or ("number", None, False)
@@ -246,12 +256,23 @@ def parse_vary(
             ) from None
         if n < 1:
             raise VaryError(f"--vary {key}: N must be 1 or more; found {n}")
+        points *= n
+        if points > MAX_POINTS:
+            raise VaryError(
+                f"--vary {key}: {points:,} points in the grid so far; a sweep takes at most "
+                f"{MAX_POINTS:,} (the product of the axes' N); give fewer, or let hyosan "
+                "sample draw the points"
+            )
         if not (math.isfinite(lo) and math.isfinite(hi)):
             raise VaryError(f"--vary {key}: LO and HI must be finite numbers")
         if lo > hi:
-            raise VaryError(f"--vary {key}: LO ({lo:g}) is above HI ({hi:g}); write LO:HI:N")
+            raise VaryError(f"--vary {key}: LO ({lo:g}) is above HI ({hi:g}); {form}")
         if n > 1 and lo == hi:
-            raise VaryError(f"--vary {key}: LO equals HI; give N = 1 for a single value")
+            raise VaryError(
+                f"--vary {key}: LO and HI must differ"
+                if ranges
+                else f"--vary {key}: LO equals HI; give N = 1 for a single value"
+            )
         if log and (lo <= 0 or hi <= 0):
             raise VaryError(
                 f"--vary {key}: --log needs LO and HI above zero; found {lo:g} and {hi:g}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Sequence
 from concurrent.futures import Executor
@@ -15,6 +16,8 @@ from hyosan.fit.errors import FitError
 from hyosan.fit.progress import FitProgress
 from hyosan.fit.result import FitResult
 from hyosan.fit.weighted import kish_ess, weighted_quantiles
+from hyosan.results.outlock import output_lock
+from hyosan.results.publish import prepare_output
 
 if TYPE_CHECKING:
     from hyosan.fit.data import Observations
@@ -105,8 +108,29 @@ def fit(  # noqa: PLR0913 (keyword options of the public API, as the CLI's)
         seed if seed is not None else spec.seed if spec.seed is not None else problem.scenario.seed
     )
     out_path = Path(out) if out is not None else None
-    if out_path is not None and out_path.exists() and not force:
-        raise FitError(f"{out_path}: already exists; give --force to replace it, or another --out")
+    with contextlib.ExitStack() as hold:
+        if out_path is not None:
+            # OUT's lock from before the work to the publish, and its refusal (the current
+            # directory, a file, a directory hyosan did not write) before any work is done.
+            hold.enter_context(output_lock(out_path))
+            prepare_output(out_path, force=force)
+        where = (workers, cluster, executor)
+        return _fit(problem, spec, chosen, root, where, out_path, force, quiet, report)
+
+
+def _fit(
+    problem: FitProblem,
+    spec: FitSpec,
+    chosen: str,
+    root: int,
+    where: tuple[int | None, str | None, Executor | None],
+    out_path: Path | None,
+    force: bool,
+    quiet: bool,
+    report: bool,
+) -> FitResult:
+    # The fit itself, once its arguments are resolved and OUT is held (fit).
+    workers, cluster, executor = where
     start = time.perf_counter()
     with FitProgress(f"fit {problem.scenario.name} ({chosen})", quiet=quiet) as bar:
         if chosen == "mle":

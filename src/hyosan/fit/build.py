@@ -75,6 +75,10 @@ def build_problem(
     engine_override = (f'engine="{chosen}"',) if scen.engine != chosen else ()
     if scen.engine != chosen:
         scen = scen.evolve(engine=chosen)
+    from hyosan.preflight import preflight
+
+    # An unknown engine, or one that cannot run the scenario, is refused before any work.
+    preflight(scen, chosen, source=label)
     names = [*scen.model.compartments, *scen.model.states_present()]
     if isinstance(data, Observations):
         obs = data
@@ -82,8 +86,8 @@ def build_problem(
         source = data if data is not None else spec.data
         if source is None:
             raise FitError(
-                f"{label}: no data; give the data file (hyosan fit SCENARIO DATA) or "
-                'data = "file.csv" in [fit]'
+                f"{label}: no data; give the data file with --data FILE, or as "
+                'data = "file.csv" in the scenario\'s [fit] table'
             )
         path = Path(source)
         if data is None and folder is not None and not path.is_absolute():

@@ -63,9 +63,12 @@ def fit_command(
     time_unit: Annotated[
         str | None, typer.Option(help="Unit of the data's time column (s, min, h, d, w).")
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Root seed of the fit.")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, max=2**63 - 1, help="Root seed of the fit.")
+    ] = None,
     workers: Annotated[
-        int | None, typer.Option(help="Worker processes for abc and pmmh (default: cores).")
+        int | None,
+        typer.Option(min=1, help="Worker processes for abc and pmmh (default: cores)."),
     ] = None,
     cluster: Annotated[
         str | None, typer.Option(help="Dask scheduler address, tcp://HOST:PORT.")

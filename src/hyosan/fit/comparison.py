@@ -12,11 +12,10 @@ marginal likelihood would need another sampler.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
-import os
 import re
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,8 @@ import numpy as np
 from scipy.special import logsumexp
 
 from hyosan.fit.errors import FitError
+from hyosan.results.outlock import output_lock
+from hyosan.results.publish import prepare_output
 
 if TYPE_CHECKING:
     from hyosan.fit.result import FitResult
@@ -58,27 +59,22 @@ class Comparison:
     def save(self, out: str | Path, *, force: bool = False, report: bool = True) -> Path:
         """OUT/comparison.json, comparison.html and one fit directory per scenario."""
         from hyosan.fit.report import comparison_html
+        from hyosan.results.outlock import output_lock
+        from hyosan.results.publish import prepare_output, publish_dir
 
-        out = Path(out)
-        if out.exists() and not force:
-            raise FitError(f"{out}: already exists; give --force to replace it, or another --out")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.parent / f".{out.name}.fit-{os.getpid()}"
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
-        try:
+        def build(tmp: Path) -> None:
             for row, result in zip(self.rows, self.results, strict=True):
-                result.save(tmp / row["folder"], report=report)
+                (tmp / row["folder"]).mkdir()
+                result.write_into(tmp / row["folder"], report=report)
             (tmp / "comparison.json").write_text(json.dumps(self.summary(), indent=2) + "\n")
             (tmp / "comparison.html").write_text(
                 comparison_html(self.rows, f"hyosan fit: model comparison ({self.method})")
             )
-            if out.exists():
-                shutil.rmtree(out)
-            os.replace(tmp, out)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        return out
+
+        out = Path(out)
+        with output_lock(out):
+            prepare_output(out, force=force)
+            return publish_dir(out, build, force=force)
 
 
 def _folder(i: int, name: str) -> str:
@@ -155,8 +151,12 @@ def compare(
 
     if len(scenarios) < 2:
         raise FitError("model comparison needs two scenarios or more")
-    results = [fit(s, data, **kwargs) for s in scenarios]
-    comparison = compare_results(results)
-    if out is not None:
-        comparison.save(out, force=force, report=report)
+    with contextlib.ExitStack() as hold:
+        if out is not None:  # refused before any work, as a single fit's OUT (fit.api)
+            hold.enter_context(output_lock(out))
+            prepare_output(Path(out), force=force)
+        results = [fit(s, data, **kwargs) for s in scenarios]
+        comparison = compare_results(results)
+        if out is not None:
+            comparison.save(out, force=force, report=report)
     return comparison

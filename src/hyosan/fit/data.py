@@ -118,6 +118,12 @@ def _read_table(path: Path) -> dict[str, np.ndarray | list[object]]:
         raise
     except Exception as exc:  # pyarrow's many parse errors: all mean the file is unreadable
         raise FitError(f"{path}: cannot read the data ({exc})") from None
+    twice = sorted({n for n in table.column_names if table.column_names.count(n) > 1})
+    if twice:
+        raise FitError(
+            f"{path}: column {', '.join(map(repr, twice))} appears more than once; each state "
+            "is one column"
+        )
     out: dict[str, np.ndarray | list[object]] = {}
     for name in table.column_names:
         col = table.column(name)
@@ -184,8 +190,9 @@ def load_observations(
     if time_column not in data:
         raise FitError(
             f"{path}: no time column {time_column!r}; the file has "
-            f"{', '.join(repr(c) for c in data) or 'no columns'} (name the time column with "
-            "time_column, its unit with time_unit)"
+            f"{', '.join(repr(c) for c in data) or 'no columns'} (name the file's time column "
+            "with time_column in the scenario's [fit] table, or call it t; its unit is "
+            "--time-unit)"
         )
     t = _numeric(path, time_column, data[time_column])
     if t.size == 0:

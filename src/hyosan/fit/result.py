@@ -22,16 +22,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-
-from hyosan.fit.errors import FitError
 
 if TYPE_CHECKING:
     from hyosan.fit.problem import FitProblem
@@ -206,30 +202,29 @@ class FitResult:
 
     def save(self, out: str | Path, *, force: bool = False, report: bool = True) -> Path:
         """Write the fit directory (see the module docstring) atomically; returns its path."""
+        from hyosan.results.outlock import output_lock
+        from hyosan.results.publish import prepare_output, publish_dir
+
+        # As a run directory: written aside and put in place whole, under OUT's lock, and with
+        # `force` replacing only an output directory hyosan wrote (results.publish).
+        out = Path(out)
+        with output_lock(out):
+            prepare_output(out, force=force)
+            return publish_dir(out, lambda tmp: self.write_into(tmp, report=report), force=force)
+
+    def write_into(self, folder: Path, *, report: bool = True) -> None:
+        """The fit directory's files, written into the existing `folder` (no lock, not atomic:
+        `save` calls it on a hidden folder it then puts in place)."""
         import pyarrow.parquet as pq
 
         from hyosan.fit.bands import fitted_bands
 
-        out = Path(out)
-        if out.exists() and not force:
-            raise FitError(f"{out}: already exists; give --force to replace it, or another --out")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.parent / f".{out.name}.fit-{os.getpid()}"
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
-        try:
-            (tmp / "fit.json").write_text(json.dumps(self.summary(), indent=2) + "\n")
-            pq.write_table(self.posterior_table(), tmp / "posterior.parquet")
-            (tmp / "scenario.toml").write_text(self.scenario_toml(), encoding="utf-8")
-            bands = fitted_bands(self)
-            pq.write_table(bands, tmp / "bands.parquet")
-            if report:
-                from hyosan.fit.report import write_report
+        (folder / "fit.json").write_text(json.dumps(self.summary(), indent=2) + "\n")
+        pq.write_table(self.posterior_table(), folder / "posterior.parquet")
+        (folder / "scenario.toml").write_text(self.scenario_toml(), encoding="utf-8")
+        bands = fitted_bands(self)
+        pq.write_table(bands, folder / "bands.parquet")
+        if report:
+            from hyosan.fit.report import write_report
 
-                write_report(self, bands, tmp / "report.html")
-            if out.exists():
-                shutil.rmtree(out)
-            os.replace(tmp, out)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        return out
+            write_report(self, bands, folder / "report.html")

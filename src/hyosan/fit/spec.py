@@ -141,10 +141,17 @@ class FitSpec(_Strict):
             raise FitError(_render(source, exc)) from None
 
     def merged(self, **changes: Any) -> FitSpec:
-        """A copy with the given fields replaced (None leaves a field as it is)."""
+        """A copy with the given fields replaced (None leaves a field as it is); a value that
+        is not allowed is refused as a command-line option (`--observation gaussian`)."""
         data = self.model_dump()
-        data.update({k: v for k, v in changes.items() if v is not None})
-        return FitSpec.model_validate(data)
+        given = {k: v for k, v in changes.items() if v is not None}
+        data.update(given)
+        try:
+            return FitSpec.model_validate(data)
+        except ValidationError as exc:
+            bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
+            flags = [f"--{k.replace('_', '-')} {v}" for k, v in given.items() if k in bad]
+            raise FitError(_render(", ".join(flags) or "the options", exc)) from None
 
 
 def _render(source: str, exc: ValidationError) -> str:

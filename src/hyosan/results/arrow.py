@@ -88,11 +88,27 @@ def table(columns: Mapping[str, pa.Array], metadata: Mapping[str, str] | None = 
 
 
 def read_parquet(path: str | Path) -> pa.Table:
-    """A Parquet file as one table, its schema's metadata included."""
+    """A Parquet file as one table, its schema's metadata included.
+
+    A file that is there but cannot be read (damaged, cut short, not Parquet) raises a
+    HyosanError naming it (exit 2 at the command line); a missing file raises
+    FileNotFoundError, as before.
+    """
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    with pq.ParquetFile(path) as file:
-        return file.read()
+    from hyosan.errors import HyosanError
+
+    try:
+        with pq.ParquetFile(path) as file:
+            return file.read()
+    except FileNotFoundError:
+        raise
+    except (pa.ArrowException, OSError, EOFError) as exc:
+        raise HyosanError(
+            f"{path}: cannot be read as a Parquet file ({exc}); it is damaged or not one "
+            "hyosan wrote: run again to write it anew"
+        ) from None
 
 
 def numbers(column: pa.Array | pa.ChunkedArray) -> np.ndarray:

@@ -40,7 +40,10 @@ Figure = float | bool | None
 
 
 def fmt_count(value: float) -> str:
-    """A count for a reader: whole numbers in full ("1,234"), others to four figures."""
+    """A count for a reader: whole numbers in full ("1,234"), others to four figures; within a
+    billionth of a person of zero, 0 (a mean field's rounding, such as -8e-19 humans)."""
+    if abs(value) < 1e-9:
+        value = 0.0
     if float(value).is_integer() and abs(value) < 1e15:
         return f"{value:,.0f}"
     return f"{value:,.4g}"

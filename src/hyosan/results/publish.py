@@ -70,6 +70,12 @@ KNOWN_FILES = frozenset(
 )
 ENSEMBLE_KINDS = ("ensemble", "sweep", "compare")
 
+#: Every file a fit directory may hold (hyosan fit), and a comparison of fits beside its fits.
+FIT_FILES = frozenset(
+    {"fit.json", "posterior.parquet", "scenario.toml", "bands.parquet", "report.html"}
+)
+COMPARISON_FILES = frozenset({"comparison.json", "comparison.html"})
+
 #: Longest OUT name accepted, in bytes: its hidden siblings add up to 30 bytes to the 255 allowed.
 MAX_OUT_NAME_BYTES = 200
 
@@ -115,40 +121,74 @@ def io_error_message(exc: OSError, what: str) -> str:
     return f"cannot write {what}: {exc.strerror or exc} ({where}); {hint}"
 
 
-def not_hyosan_output(path: Path) -> str | None:
-    """Why `path` is not a run or ensemble directory written by hyosan; None if it is one.
+def _foreign(entries: list[Path], known: frozenset[str]) -> str | None:
+    # The entries that are not files of `known` (hidden `.partial` leftovers of an interrupted
+    # report aside), named; None if there are none.
+    foreign = sorted(
+        p.name
+        for p in entries
+        if not (p.name in known and p.is_file() and not p.is_symlink())
+        and not (p.name.startswith(".") and ".partial" in p.name and p.is_file())
+    )
+    if not foreign:
+        return None
+    shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+    return f"it holds files hyosan does not write ({shown})"
 
-    It is one when its summary.json carries `hyosan_version`, it holds the files of its kind,
-    and nothing else (hidden `.partial` leftovers of an interrupted report aside): a directory
-    holding the user's own files is never one, whatever else it holds. An empty directory
-    counts as one: it holds nothing to lose.
+
+def _kind_of(path: Path, name: str) -> str | None:
+    # The `kind` in path/name (a JSON object), or None when it is absent or not hyosan's.
+    try:
+        data = json.loads((path / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return str(data.get("kind")) if isinstance(data, dict) else None
+
+
+def _not_fit_output(path: Path, entries: list[Path]) -> str | None:
+    # not_hyosan_output for a fit directory, or a comparison of fits (its fits in folders).
+    if _kind_of(path, "fit.json") == "fit":
+        why = _foreign(entries, FIT_FILES)
+        if why is None and not (path / "posterior.parquet").is_file():
+            why = "it lacks posterior.parquet"
+        return why
+    if _kind_of(path, "comparison.json") != "fit-comparison":
+        return "it has no summary.json or fit.json written by hyosan"
+    folders = [p for p in entries if p.is_dir() and not p.is_symlink()]
+    why = _foreign([p for p in entries if p not in folders], COMPARISON_FILES)
+    for folder in folders:
+        if why is None:
+            inner = not_hyosan_output(folder)
+            why = None if inner is None else f"its folder {folder.name}: {inner}"
+    return why
+
+
+def not_hyosan_output(path: Path) -> str | None:
+    """Why `path` is not an output directory written by hyosan; None if it is one.
+
+    It is one when its summary.json carries `hyosan_version` (a run or an ensemble), or its
+    fit.json or comparison.json says it is a fit or a comparison of fits, it holds the files of
+    its kind, and nothing else (hidden `.partial` leftovers of an interrupted report aside): a
+    directory holding the user's own files is never one, whatever else it holds. An empty
+    directory counts as one: it holds nothing to lose.
     """
     try:
-        if not any(path.iterdir()):
-            return None  # an empty directory: nothing to lose
+        entries = list(path.iterdir())
     except OSError as exc:
         return f"it cannot be listed ({exc.strerror})"
+    if not entries:
+        return None  # an empty directory: nothing to lose
+    if not (path / "summary.json").exists():
+        return _not_fit_output(path, entries)
     try:
         data = json.loads((path / "summary.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return "it has no summary.json written by hyosan"
     if not isinstance(data, dict) or "hyosan_version" not in data:
         return "its summary.json was not written by hyosan"
-    try:
-        entries = list(path.iterdir())
-    except OSError as exc:
-        return f"it cannot be listed ({exc.strerror})"
-    foreign = sorted(
-        p.name
-        for p in entries
-        if not (p.name in KNOWN_FILES and p.is_file() and not p.is_symlink())
-        and not (p.name.startswith(".") and ".partial" in p.name and p.is_file())
-    )
+    foreign = _foreign(entries, KNOWN_FILES)
     if foreign:
-        shown = ", ".join(foreign[:5]) + (
-            f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
-        )
-        return f"it holds files hyosan does not write ({shown})"
+        return foreign
     needed = ["runs.parquet"] if data.get("kind") in ENSEMBLE_KINDS else ["timeseries.parquet"]
     missing = [n for n in ["scenario.toml", *needed] if not (path / n).is_file()]
     if missing:
@@ -231,8 +271,9 @@ def prepare_output(out: Path, *, force: bool) -> None:
     why = not_hyosan_output(out)
     if why is not None:
         raise HyosanError(
-            f"--force replaces only a run or ensemble directory written by hyosan, and {out} "
-            f"is not one: {why}; move it away or choose another --out"
+            f"--force replaces only an output directory written by hyosan (a run, an "
+            f"ensemble or a fit), and {out} is not one: {why}; move it away or choose another "
+            "--out"
         )
 
 

@@ -403,6 +403,13 @@ def read_scenario_data(source: str | Path) -> tuple[str, str]:
     """
     path = Path(source)
     label = str(path)
+    try:
+        path.exists()
+    except OSError as exc:  # a name too long for the file system, say: bad input
+        raise ScenarioError(
+            label[:80] + ("..." if len(label) > 80 else ""),
+            [Problem("", f"cannot look for the file: {exc.strerror}")],
+        ) from None
     bare = isinstance(source, str) and source in builtin_scenario_names()
     if bare and path.exists() and not path.is_file():
         print(
@@ -434,7 +441,8 @@ def read_scenario_data(source: str | Path) -> tuple[str, str]:
                 label, [Problem("", f"cannot read the file: {exc.strerror}")]
             ) from None
         try:
-            return label, raw.decode("utf-8")
+            # utf-8-sig: a byte-order mark, which some Windows editors write, is not TOML.
+            return label, raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ScenarioError(
                 label,

@@ -239,7 +239,8 @@ def format_time(seconds: float | None, unit: str) -> str:
         return "never"
     value = seconds / SECONDS_PER.get(unit, 86400.0)
     text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
-    return f"{text} {_UNIT_WORDS.get(unit, unit)}"
+    word = _UNIT_WORDS.get(unit, unit)
+    return f"{text} {'day' if word == 'days' and text == '1' else word}"
 
 
 _PER_UNIT = {"s": "a second", "min": "a minute", "h": "an hour", "d": "a day"}
