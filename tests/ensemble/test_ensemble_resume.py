@@ -8,6 +8,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -132,6 +133,22 @@ def test_a_swallowed_ctrl_c_still_stops_the_ensemble(
     assert _stored(work_dir_for(tmp_path / "a")) == 4
 
 
+#: Twelve small exact runs of alemi-szr in this process.
+_SMALL: dict[str, Any] = {
+    "engine": "ssa",
+    "overrides": ["initial.S=200", 'time.horizon="20d"'],
+    "execution": Execution(workers=1),
+}
+
+
+def _failing_at_replicate_7(task):  # type: ignore[no-untyped-def]
+    from hyosan.ensemble.task import run_task
+
+    if task.replicate == 7:
+        raise RuntimeError("the engine fell over")
+    return run_task(task)
+
+
 @pytest.mark.timeout(120)
 def test_failed_run_stops_and_keeps_finished(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -140,14 +157,8 @@ def test_failed_run_stops_and_keeps_finished(
     finishes it with the same files as an uninterrupted ensemble."""
     from hyosan.ensemble.task import run_task
 
-    def failing(task):  # type: ignore[no-untyped-def]
-        if task.replicate == 7:
-            raise RuntimeError("the engine fell over")
-        return run_task(task)
-
-    overrides = ["initial.S=200", 'time.horizon="20d"']
-    kwargs = {"engine": "ssa", "overrides": overrides, "execution": Execution(workers=1)}
-    monkeypatch.setattr(driver, "run_task", failing)
+    kwargs = _SMALL
+    monkeypatch.setattr(driver, "run_task", _failing_at_replicate_7)
     with pytest.raises(
         RunFailedError, match=r"point 0, replicate 7 \(seed \d+\).*fell over.*7 fin"
     ) as e:
@@ -170,14 +181,8 @@ def test_unreadable_part_file_is_run_again(
     note naming it, and its runs are run again: the files of an uninterrupted ensemble."""
     from hyosan.ensemble.task import run_task
 
-    def failing(task):  # type: ignore[no-untyped-def]
-        if task.replicate == 7:
-            raise RuntimeError("stop here")
-        return run_task(task)
-
-    overrides = ["initial.S=200", 'time.horizon="20d"']
-    kwargs = {"engine": "ssa", "overrides": overrides, "execution": Execution(workers=1)}
-    monkeypatch.setattr(driver, "run_task", failing)
+    kwargs = _SMALL
+    monkeypatch.setattr(driver, "run_task", _failing_at_replicate_7)
     with pytest.raises(RunFailedError):
         run_ensemble("alemi-szr", 12, output=Output(tmp_path / "a"), **kwargs)
     (chunk,) = (work_dir_for(tmp_path / "a") / "parts").glob("chunk-*.npz")
