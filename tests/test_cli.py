@@ -388,3 +388,17 @@ def test_usage_errors_exit_2(
     assert exc.value.code == 2
     assert "Traceback" not in capsys.readouterr().err
     assert entries(tmp_path) == set()
+
+
+def test_measures_after_the_end_are_said_not_reached(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run cut short of its interventions' windows lists them as not reached, rather than
+    printing each with its window and nothing done, as if it had happened."""
+    with pytest.raises(SystemExit) as ended:
+        main(["run", "hyosan-high", "--set", "time.horizon=1h", "--no-report",
+              "--out", str(tmp_path / "r")])  # fmt: skip
+    assert ended.value.code in (0, None)
+    out = capsys.readouterr().out
+    assert "not reached before the run ended: helicopter at the roof (30 h)" in out
+    assert "taken out 0" not in out

@@ -523,3 +523,24 @@ def test_report_of_a_damaged_parquet_file(
     err = refused(capsys, "report", "r")
     assert "timeseries.parquet: cannot be read as a Parquet file" in err
     assert not (tmp_path / "r" / "report.html").exists()
+
+
+def test_report_that_cannot_be_written_leaves_none_of_its_pictures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hyosan.reports import build
+
+    code, _, err = cli(capsys, "run", "munz-basic", "--out", "r", "--no-report", "--quiet")
+    assert code == 0, err
+    before = sorted(p.name for p in (tmp_path / "r").iterdir())
+    atomic = build._atomic
+
+    def page_fails(path: Path, write):  # type: ignore[no-untyped-def]
+        if path.name == build.REPORT:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return atomic(path, write)
+
+    monkeypatch.setattr(build, "_atomic", page_fails)
+    err = refused(capsys, "report", "r")
+    assert "No space left on device" in err
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == before

@@ -315,7 +315,7 @@ def test_run_report_lists_its_interventions(tmp_path: Path) -> None:
         in html
     )
     assert (
-        "<td>Hyosan cordon</td><td>cordon</td><td>from 1 days</td><td>turned back 321</td>" in html
+        "<td>Hyosan cordon</td><td>cordon</td><td>from 1 day</td><td>turned back 321</td>" in html
     )
     assert "40 human, 500 zombie in the building, 12 got out" in html
     assert _data(html)["marks"] == [

@@ -16,6 +16,7 @@ that they can be checked on a function with known indices (Ishigami's) without a
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,9 +62,14 @@ def design_points(
     problem = _problem(names, bounds)
     seed = int(seed) % (2**32)  # SALib's samplers take a numpy seed
     if design == "sobol":
+        import warnings
+
         from SALib.sample import sobol
 
-        return np.asarray(sobol.sample(problem, n, calc_second_order=False, seed=seed))
+        with warnings.catch_warnings():
+            # SALib's warning that n is not a power of two: run_sample says it in its words.
+            warnings.filterwarnings("ignore", message=".*power of 2", category=UserWarning)
+            return np.asarray(sobol.sample(problem, n, calc_second_order=False, seed=seed))
     if design == "morris":
         from SALib.sample import morris
 
@@ -182,6 +188,12 @@ def run_sample(
     names = [a.key for a in axes]
     bounds = [(a.values[0], a.values[-1]) for a in axes]
     root = scen.seed if seed is None else int(seed)
+    if design == "sobol" and samples & (samples - 1) and not output.quiet:
+        print(
+            f"note: --samples {samples} is not a power of two; Sobol' points are evenly spread "
+            "(and the indices least noisy) for 2, 4, 8, 16, ...",
+            file=sys.stderr,
+        )
     x = design_points(design, names, bounds, samples, root)
     points = []
     for i, row in enumerate(x):

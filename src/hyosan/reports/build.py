@@ -129,7 +129,14 @@ def write_report(
             for partial in folder.glob(".*.partial*"):
                 partial.unlink(missing_ok=True)
         raise
-    report = _atomic(folder / REPORT, lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    try:
+        report = _atomic(folder / REPORT, lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    except BaseException:
+        # The page could not be written (a full disk): its pictures go too, so that the
+        # report's files are all there or none of this call's are (the run's data stay).
+        for picture in written:
+            picture.unlink(missing_ok=True)
+        raise
     return ReportFiles(report=report, pictures=written, seconds=time.perf_counter() - start)
 
 

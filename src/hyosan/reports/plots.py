@@ -155,7 +155,8 @@ def plot_timeseries(
     ax.set_title(f"{run.name}: {run.engine}, seed {run.seed}")
     ax.set_xlim(float(t[0]) if t.size else 0.0, float(t[-1]) if t.size else 1.0)
     ax.grid(alpha=0.3)
-    ax.legend(loc="best", fontsize="small")
+    if run.states:  # (a time series with no state column has nothing to name)
+        ax.legend(loc="best", fontsize="small")
     return fig
 
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from hyosan.results.interventions import (
     Figure,
     InterventionReport,
+    Measure,
     When,
     fmt_count,
     intervention_from_json,
@@ -496,8 +497,14 @@ class Summary:
             console.print(f"[bold]{outcome}[/]")
         if self.outbreak is not None:
             self.outbreak.print(console, when, asked)
+        later = []
         for entry in self.interventions or ():
-            entry.print(console, when)
+            if isinstance(entry, Measure) and entry.start_s >= self.t_end_s > 0:
+                later.append(f"{entry.name} ({when(entry.start_s)})")
+            else:
+                entry.print(console, when)
+        if later:  # a run cut short (a shorter horizon, a stop) never reached them
+            console.print(f"not reached before the run ended: {_escape(', '.join(later))}")
         if self.people is not None:
             self.people.print(console, self.survivors)
         if self.stopped_by != "horizon":
