@@ -15,7 +15,19 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    # What the lazy names are, for type checkers and editors (py.typed): at run time they
+    # load on first use (__getattr__ below).
     from typing import Any
+
+    from hyosan._version import __version__
+    from hyosan.engines import engine_names, get_engine
+    from hyosan.errors import HyosanError, ScenarioError
+    from hyosan.fit.api import fit
+    from hyosan.fit.result import FitResult
+    from hyosan.results.result import Result
+    from hyosan.runner import simulate
+    from hyosan.scenario.load import load_scenario
+    from hyosan.scenario.schema import Scenario
 
 __all__ = [
     "FitResult",
@@ -49,6 +61,10 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
+    if name == "fit":
+        # The subpackage, callable as fit itself: importing it makes it hyosan.fit anyway, so
+        # the first access gives what every later one does.
+        return import_module("hyosan.fit")
     if name in _LAZY:
         return getattr(import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'hyosan' has no attribute {name!r}")

@@ -21,7 +21,7 @@ def simulate(
     engine: str | Engine | type[Engine] | None = None,
     seed: int | None = None,
     *,
-    overrides: list[str] | tuple[str, ...] = (),
+    overrides: list[str] | tuple[str, ...] | str = (),
 ) -> Result:
     """Run a scenario once and return its Result.
 
@@ -30,12 +30,13 @@ def simulate(
     scenario
         A Scenario, a path to a scenario file, or the name of a built-in scenario.
     engine
-        "ode" (and, as they arrive, "ssa", "tau", "agents"), an Engine subclass or instance;
-        default: the scenario's `engine`.
+        "ode", "ssa", "tau" or "agents", an Engine subclass or instance; default: the
+        scenario's `engine`.
     seed
         Root seed of the run; default: the scenario's `seed`.
     overrides
-        `KEY=VALUE` changes, validated like the file (as `--set` on the command line).
+        `KEY=VALUE` changes (a list, or one string), validated like the file (as `--set` on
+        the command line).
 
     Examples
     --------

@@ -17,6 +17,7 @@ from hyosan.errors import HyosanError
 from hyosan.fit.build import build_problem
 from hyosan.fit.cli import register
 from hyosan.fit.comparison import compare_results
+from hyosan.fit.errors import FitError
 
 RATES = ["parameters.bite_rate=0.1:3:log", "parameters.kill_rate=0.1:3:log"]
 FIT_TABLE = """
@@ -248,3 +249,32 @@ def test_cli_compares_several_scenarios(tmp_path: Path) -> None:
     summary = json.loads((out / "comparison.json").read_text())
     assert [m["folder"] for m in summary["models"]] == ["1-w1", "2-w1"]
     assert summary["models"][0]["aic"] < summary["models"][1]["aic"]
+
+
+def test_data_in_memory_and_flags_as_one_string(tmp_path: Path) -> None:
+    """A pandas DataFrame or a pyarrow Table fits as its CSV does; one --fit string is one
+    flag; a mapping may say "log" as the flag does; anything else is refused in words."""
+    import pyarrow.csv as pcsv
+
+    data = w1_data(tmp_path, 7)
+    scenario = write_scenario(tmp_path)
+    from_file = hyosan.fit(scenario, data, fit=RATES, time_unit="h")
+    table = pcsv.read_csv(data)
+    from_table = hyosan.fit(scenario, table, fit=RATES, time_unit="h")
+    np.testing.assert_array_equal(from_table.estimate, from_file.estimate)
+    pandas = pytest.importorskip("pandas")
+    assert isinstance(table.to_pandas(), pandas.DataFrame)
+    from_frame = hyosan.fit(scenario, table.to_pandas(), fit=RATES, time_unit="h")
+    np.testing.assert_array_equal(from_frame.estimate, from_file.estimate)
+    one = hyosan.fit(scenario, data, fit=RATES[0], time_unit="h")
+    assert one.names == ["parameters.bite_rate"]
+    mapping = {key.split("=")[0]: {"low": 0.1, "high": 3, "prior": "log"} for key in RATES}
+    by_map = hyosan.fit(scenario, data, fit=mapping, time_unit="h")
+    np.testing.assert_allclose(by_map.estimate, from_file.estimate, rtol=1e-9)
+    with pytest.raises(FitError, match="prior: Input should be"):
+        hyosan.fit(scenario, data, fit={"parameters.bite_rate": {"low": 0.1, "high": 3,
+                                                                 "prior": "lg"}})  # fmt: skip
+    with pytest.raises(FitError, match="a file path, a pyarrow Table or a pandas DataFrame"):
+        hyosan.fit(scenario, 3, fit=RATES, time_unit="h")
+    with pytest.raises(FitError, match="the data table: no time column 't'"):
+        hyosan.fit(scenario, table.rename_columns(["time", "S", "Z"]), fit=RATES)

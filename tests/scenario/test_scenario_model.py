@@ -149,9 +149,24 @@ def test_evolve_with_no_changes_is_equal(basic: Scenario) -> None:
 )
 def test_evolve_validates(basic: Scenario, changes: dict[str, object]) -> None:
     before = raw(basic)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ScenarioError, match="changed by evolve"):
         basic.evolve(**changes)
     assert raw(basic) == before
+
+
+def test_evolve_names_an_unknown_key(basic: Scenario) -> None:
+    with pytest.raises(ScenarioError) as err:
+        basic.evolve(sed=3)
+    assert err.value.problems[0].path == "sed"
+    assert "errors.pydantic.dev" not in str(err.value)
+
+
+def test_repr_is_short() -> None:
+    from hyosan.scenario.load import load_scenario
+
+    shown = repr(load_scenario("hyosan-high"))
+    assert shown.startswith("<Scenario 'hyosan-high': agents engine, model jonas, seed 1")
+    assert len(shown) < 300
 
 
 # --- overrides ----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import hyosan
-from hyosan.errors import HyosanError
+from hyosan.errors import HyosanError, ScenarioError
 from hyosan.world.build import build_world
 
 SEED = [{"at": "0", "counts": {"I": 1}}]
@@ -95,7 +95,7 @@ def test_unreadable_graph_file_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_graph_needs_one_source() -> None:
     """A graph given both as random and as a network is refused, naming both."""
-    with pytest.raises(ValueError, match="random and network"):
+    with pytest.raises(ScenarioError, match="random and network"):
         hyosan.load_scenario("sir").evolve(
             world={
                 "kind": "graph",

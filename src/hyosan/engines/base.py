@@ -123,14 +123,21 @@ class Outputs:
     interventions: tuple[InterventionReport, ...] | None = None
 
 
-def _valid_seed(seed: object) -> int:
-    """A seed as numpy's SeedSequence takes it; HyosanError (in Python's words) otherwise."""
+#: The largest seed: the scenario schema's bound, so that any seed a run takes is one its
+#: scenario.toml can be read back with.
+MAX_SEED = 2**63 - 1
+
+
+def valid_seed(seed: object) -> int:
+    """A seed as the scenario schema and numpy's SeedSequence take it (a whole number from 0
+    to 2**63 - 1); HyosanError (in Python's words) otherwise. Every entry point that takes a
+    seed (simulate, the ensembles, fit) checks it here."""
     from hyosan.errors import HyosanError
 
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise HyosanError(f"seed must be a whole number of 0 or more; got {seed!r}")
-    if seed < 0:
-        raise HyosanError(f"seed must be 0 or more; got {seed}")
+        raise HyosanError(f"seed must be a whole number from 0 to 2**63 - 1; got {seed!r}")
+    if not 0 <= seed <= MAX_SEED:
+        raise HyosanError(f"seed must be from 0 to 2**63 - 1; got {seed}")
     return int(seed)
 
 
@@ -151,11 +158,14 @@ class Engine(ABC):
     #: must stay the same as a run built from nothing with the same seed.
     reuse: bool = False
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: the {self.name!r} engine>"
+
     def run(self, scenario: Scenario, *, seed: int | None = None) -> Result:
         """Simulate `scenario` once with `seed` (default: the scenario's) and return a Result."""
         from hyosan.results.result import Result
 
-        seed = scenario.seed if seed is None else _valid_seed(seed)
+        seed = scenario.seed if seed is None else valid_seed(seed)
         self.check(scenario)
         start = time.perf_counter()
         streams = Streams(seed)
@@ -213,6 +223,10 @@ class Engine(ABC):
         crossings, exact, diagnostics = self._finish(state)
         outputs = self._outputs(state)
         counted = self._reactions(state, times, tallies)
+        if scenario.seed != seed:
+            # The Result's scenario is the run's, seed included, so that simulate(r.scenario)
+            # is r again (as for a loaded run); the seed is checked, a copy is enough.
+            scenario = scenario.model_copy(update={"seed": seed})
         return Result(
             scenario=scenario,
             engine=self.name,

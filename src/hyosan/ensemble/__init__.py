@@ -16,7 +16,16 @@ directory holds runs.parquet, bands.parquet, summary.json and scenario.toml (see
 """
 
 from hyosan.ensemble.api import run_compare, run_ensemble, run_sweep
+from hyosan.ensemble.driver import EnsembleRun
 from hyosan.ensemble.options import Execution, Output
 from hyosan.ensemble.seeds import run_seed
 
-__all__ = ["Execution", "Output", "run_compare", "run_ensemble", "run_seed", "run_sweep"]
+__all__ = [
+    "EnsembleRun",
+    "Execution",
+    "Output",
+    "run_compare",
+    "run_ensemble",
+    "run_seed",
+    "run_sweep",
+]

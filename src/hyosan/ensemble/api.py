@@ -8,11 +8,13 @@ chooses the same directory, so that it can resume.
 
 from __future__ import annotations
 
+import numbers
 import re
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hyosan.engines.base import valid_seed
 from hyosan.ensemble.errors import VaryError
 from hyosan.ensemble.options import Execution, Output
 from hyosan.ensemble.plan import EnsemblePlan, Point
@@ -60,11 +62,15 @@ def _resolve(
 MAX_RUNS = 10_000_000
 
 
-def _check_runs(runs: int) -> None:
-    if runs < 1:
-        raise HyosanError(f"--runs must be 1 or more; found {runs}")
-    if runs > MAX_RUNS:
-        raise HyosanError(f"--runs {runs:,} is more than {MAX_RUNS:,}; run fewer")
+def _check_runs(runs: object) -> None:
+    # Python callers may pass anything: 2.5 or "3" is refused here, not deep in the plan.
+    if isinstance(runs, bool) or not isinstance(runs, numbers.Integral):
+        raise HyosanError(f"runs is a whole number, 1 or more; found {runs!r}")
+    count = int(runs)
+    if count < 1:
+        raise HyosanError(f"--runs must be 1 or more; found {count}")
+    if count > MAX_RUNS:
+        raise HyosanError(f"--runs {count:,} is more than {MAX_RUNS:,}; run fewer")
 
 
 def _default_out(name: str, plan: EnsemblePlan) -> Path:
@@ -119,7 +125,7 @@ def run_ensemble(
     _check_runs(runs)
     overrides = tuple(overrides)
     label, text, scen, engine_name = _resolve(scenario, overrides, engine)
-    root = scen.seed if seed is None else int(seed)
+    root = scen.seed if seed is None else valid_seed(seed)
     point = Point(0, scen.name, text, label, overrides, engine_name, seed_key=0)
     plan = EnsemblePlan("ensemble", root, runs, (point,))
     target = output.target(_default_out(scen.name, plan))
@@ -188,7 +194,7 @@ def run_sweep(
                 raise VaryError(
                     f"--vary {axis.spec}: the value {value:g} is not allowed: {problems}"
                 ) from None
-    root = scen.seed if seed is None else int(seed)
+    root = scen.seed if seed is None else valid_seed(seed)
     points = tuple(
         Point(
             i,
@@ -241,7 +247,7 @@ def run_compare(
     overrides = tuple(overrides)
     label_a, text_a, scen_a, engine_a = _resolve(a, overrides, engine)
     label_b, text_b, scen_b, engine_b = _resolve(b, overrides, engine)
-    root = scen_a.seed if seed is None else int(seed)
+    root = scen_a.seed if seed is None else valid_seed(seed)
     points = (
         Point(0, scen_a.name, text_a, label_a, overrides, engine_a, seed_key=0),
         Point(1, scen_b.name, text_b, label_b, overrides, engine_b, seed_key=0),

@@ -51,7 +51,8 @@ __all__ = ["EnsembleRun", "run_plan"]
 
 @dataclass
 class EnsembleRun:
-    """A finished ensemble: where its directory is, and its summary.json."""
+    """A finished ensemble: where its directory is (`out`), its summary.json (`summary`) and
+    its runs.parquet (`runs`, one row per run)."""
 
     out: Path
     summary: dict[str, Any]

@@ -60,7 +60,9 @@ class RunProgress:
             TimeElapsedColumn(),
             TextColumn("left"),
             TimeRemainingColumn(),
-            console=Console(stderr=True),
+            # Not rich's Jupyter widget, which needs ipywidgets (not a dependency): in a
+            # notebook the bar is plain text on stderr, without rich's warning about it.
+            console=Console(stderr=True, force_jupyter=False),
             transient=False,
         )
         self._progress.__enter__()

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hyosan.engines.base import valid_seed
 from hyosan.ensemble.errors import VaryError
 from hyosan.ensemble.options import Execution, Output
 from hyosan.errors import HyosanError
@@ -187,7 +188,7 @@ def run_sample(
             raise VaryError(f"--vary {axis.spec}: LO and HI must differ")
     names = [a.key for a in axes]
     bounds = [(a.values[0], a.values[-1]) for a in axes]
-    root = scen.seed if seed is None else int(seed)
+    root = scen.seed if seed is None else valid_seed(seed)
     if design == "sobol" and samples & (samples - 1) and not output.quiet:
         print(
             f"note: --samples {samples} is not a power of two; Sobol' points are evenly spread "

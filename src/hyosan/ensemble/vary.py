@@ -191,7 +191,7 @@ def _bound(text: str, key: str, kind: Kind, unit: str | None) -> float:
 
 
 def parse_vary(
-    specs: list[str] | tuple[str, ...],
+    specs: list[str] | tuple[str, ...] | str,
     scenario_text: str,
     scenario: Scenario,
     *,
@@ -230,6 +230,8 @@ def parse_vary(
     from hyosan.scenario.load import apply_overrides
 
     form = _RANGE_FORMAT if ranges else _FORMAT
+    if isinstance(specs, str):  # one specification, not its characters
+        specs = [specs]
     if not specs:
         raise VaryError(f"a {'sample' if ranges else 'sweep'} needs at least one --vary; {form}")
     data = tomllib.loads(scenario_text)

@@ -7,6 +7,7 @@ line is `hyosan fit` (cli.py). Observed data are read by data.py, the `[fit]` ta
 
 from __future__ import annotations
 
+import inspect
 import sys
 import types
 from typing import Any
@@ -45,6 +46,13 @@ class _CallableModule(types.ModuleType):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.fit(*args, **kwargs)
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        # What `hyosan.fit?`, help() and editors show for the call: fit's own parameters.
+        from hyosan.fit.api import fit
+
+        return inspect.signature(fit)
 
 
 sys.modules[__name__].__class__ = _CallableModule

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hyosan.engines.base import valid_seed
 from hyosan.fit.build import build_problem
 from hyosan.fit.errors import FitError
 from hyosan.fit.progress import FitProgress
@@ -35,10 +36,10 @@ def work_dir_for(out: Path) -> Path:
 
 def fit(  # noqa: PLR0913 (keyword options of the public API, as the CLI's)
     scenario: Scenario | str | Path,
-    data: str | Path | Observations | None = None,
+    data: str | Path | Observations | Any | None = None,
     *,
     method: str | None = None,
-    fit: Sequence[str] | dict[str, Any] = (),
+    fit: Sequence[str] | str | dict[str, Any] = (),
     overrides: Sequence[str] = (),
     engine: str | None = None,
     observation: str | None = None,
@@ -60,7 +61,8 @@ def fit(  # noqa: PLR0913 (keyword options of the public API, as the CLI's)
     scenario
         A scenario file (its `[fit]` table is read), a built-in name or a Scenario.
     data
-        The data file (default: `data` in `[fit]`) or Observations.
+        The data file (default: `data` in `[fit]`), a pyarrow Table or pandas DataFrame of
+        the same columns (a time column in `time_unit`, then counts), or Observations.
     method
         "mle" (ode engine), "abc" (any engine) or "pmmh" (well-mixed ssa); default: `[fit]`'s,
         else mle for the ode engine and abc for the others.
@@ -104,7 +106,7 @@ def fit(  # noqa: PLR0913 (keyword options of the public API, as the CLI's)
     )
     chosen = method or spec.method or ("mle" if problem.engine == "ode" else "abc")
     spec = _with_options(spec, chosen, options or {})
-    root = int(
+    root = valid_seed(
         seed if seed is not None else spec.seed if spec.seed is not None else problem.scenario.seed
     )
     out_path = Path(out) if out is not None else None

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from hyosan.fit.data import Observations, load_observations
 from hyosan.fit.errors import FitError
 from hyosan.fit.parameters import resolve_parameters
@@ -44,7 +46,7 @@ def build_problem(
     data: str | Path | Observations | None = None,
     *,
     spec: FitSpec | None = None,
-    fit: Sequence[str] | dict[str, Any] = (),
+    fit: Sequence[str] | str | dict[str, Any] = (),
     overrides: Sequence[str] = (),
     engine: str | None = None,
     observation: str | None = None,
@@ -62,9 +64,20 @@ def build_problem(
     priors: dict[str, PriorSpec] = dict(spec.parameters)
     if isinstance(fit, dict):
         for key, value in fit.items():
-            priors[key] = value if isinstance(value, PriorSpec) else PriorSpec(**value)
+            try:
+                priors[key] = value if isinstance(value, PriorSpec) else PriorSpec(**value)
+            except (TypeError, ValidationError) as exc:
+                why = (
+                    "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+                    if isinstance(exc, ValidationError)
+                    else str(exc)
+                )
+                raise FitError(
+                    f"fit[{key!r}]: {why}; give {{low, high, prior}}, prior 'uniform' or "
+                    "'log-uniform' (or 'log')"
+                ) from None
     else:
-        for flag in fit:
+        for flag in [fit] if isinstance(fit, str) else fit:
             key, prior = parse_fit_flag(flag)
             priors[key] = prior
     spec = spec.merged(observation=observation, time_unit=time_unit)
@@ -89,9 +102,11 @@ def build_problem(
                 f"{label}: no data; give the data file with --data FILE, or as "
                 'data = "file.csv" in the scenario\'s [fit] table'
             )
-        path = Path(source)
-        if data is None and folder is not None and not path.is_absolute():
-            path = folder / path  # [fit] data paths are relative to the scenario file
+        path: Any = source  # a file, or a pyarrow Table or pandas DataFrame (load_observations)
+        if isinstance(source, str | Path):
+            path = Path(source)
+            if data is None and folder is not None and not path.is_absolute():
+                path = folder / path  # [fit] data paths are relative to the scenario file
         obs = load_observations(
             path,
             allowed=names,

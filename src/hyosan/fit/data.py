@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -118,10 +119,29 @@ def _read_table(path: Path) -> dict[str, np.ndarray | list[object]]:
         raise
     except Exception as exc:  # pyarrow's many parse errors: all mean the file is unreadable
         raise FitError(f"{path}: cannot read the data ({exc})") from None
+    return _columns_of(table, str(path))
+
+
+def _in_memory(data: object) -> Any:
+    """A pyarrow Table of in-memory data (a pyarrow Table, or a pandas DataFrame whose index
+    is not a column); None for anything else."""
+    import pyarrow as pa
+
+    if isinstance(data, pa.Table):
+        return data
+    if type(data).__name__ == "DataFrame" and hasattr(data, "columns"):
+        try:
+            return pa.Table.from_pandas(data, preserve_index=False)
+        except (pa.ArrowException, TypeError, ValueError) as exc:
+            raise FitError(f"the data DataFrame cannot be read as counts ({exc})") from None
+    return None
+
+
+def _columns_of(table: Any, label: str) -> dict[str, np.ndarray | list[object]]:
     twice = sorted({n for n in table.column_names if table.column_names.count(n) > 1})
     if twice:
         raise FitError(
-            f"{path}: column {', '.join(map(repr, twice))} appears more than once; each state "
+            f"{label}: column {', '.join(map(repr, twice))} appears more than once; each state "
             "is one column"
         )
     out: dict[str, np.ndarray | list[object]] = {}
@@ -134,7 +154,7 @@ def _read_table(path: Path) -> dict[str, np.ndarray | list[object]]:
     return out
 
 
-def _numeric(path: Path, name: str, values: np.ndarray | list[object]) -> np.ndarray:
+def _numeric(path: Path | str, name: str, values: np.ndarray | list[object]) -> np.ndarray:
     if isinstance(values, np.ndarray):
         return values
     for row, v in enumerate(values):
@@ -151,7 +171,7 @@ def _numeric(path: Path, name: str, values: np.ndarray | list[object]) -> np.nda
 
 
 def load_observations(
-    path: str | Path,
+    path: str | Path | Any,
     *,
     allowed: Sequence[str],
     time_column: str = "t",
@@ -159,12 +179,13 @@ def load_observations(
     columns: Sequence[str] | None = None,
     cumulative: Sequence[str] = (),
 ) -> Observations:
-    """Read observed counts from a CSV or Parquet file.
+    """Read observed counts from a CSV or Parquet file, or from a table in memory.
 
     Parameters
     ----------
     path
-        The data file (.csv or .parquet).
+        The data file (.csv or .parquet), or a pyarrow Table or pandas DataFrame of the same
+        columns (the time column, then the counts).
     allowed
         Names a count column may have: the model's compartments and states.
     time_column
@@ -182,11 +203,17 @@ def load_observations(
         Naming the file and column: no time column, times not increasing, an unknown state,
         a negative or non-numeric count.
     """
-    path = Path(path)
+    table = _in_memory(path)
+    if table is None and not isinstance(path, str | Path):
+        raise FitError(
+            f"data: a file path, a pyarrow Table or a pandas DataFrame; got {type(path).__name__}"
+        )
+    data = _read_table(Path(path)) if table is None else _columns_of(table, "the data table")
+    # From here, `path` names the data in messages: the file, or the table given in memory.
+    path = Path(path) if table is None else "the data table"
     unit = str(time_unit).strip().lower()
     if unit not in SECONDS_PER:
         raise FitError(f"{path}: time unit {time_unit!r} is not known; allowed: s, min, h, d, w")
-    data = _read_table(path)
     if time_column not in data:
         raise FitError(
             f"{path}: no time column {time_column!r}; the file has "

@@ -36,7 +36,9 @@ class FitProgress:
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            console=Console(stderr=True),
+            # Not rich's Jupyter widget, which needs ipywidgets (not a dependency): in a
+            # notebook the bar is plain text on stderr, without rich's warning about it.
+            console=Console(stderr=True, force_jupyter=False),
         )
         self._bar.__enter__()
         self._task = self._bar.add_task(self.label, total=None)

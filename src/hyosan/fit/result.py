@@ -52,7 +52,9 @@ def _finite(data: Any) -> Any:
 
 @dataclass
 class FitResult:
-    """What a fit found: estimates with intervals, samples, diagnostics and the best scenario.
+    """What a fit found: estimates with intervals, samples and diagnostics; the best fit as
+    `--set` overrides (`best_overrides()`: `hyosan.simulate(scenario, overrides=...)` runs it)
+    and as a scenario file's text (`scenario_toml()`).
 
     Attributes
     ----------

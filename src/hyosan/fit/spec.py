@@ -32,7 +32,7 @@ import tomllib
 import typing
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from hyosan.fit.errors import FitError
 
@@ -61,6 +61,12 @@ class PriorSpec(_Strict):
     low: float | str
     high: float | str
     prior: Literal["uniform", "log-uniform"] = "uniform"
+
+    @field_validator("prior", mode="before")
+    @classmethod
+    def _log_is_log_uniform(cls, value: object) -> object:
+        # `--fit KEY=LOW:HIGH:log` says "log"; a table or a mapping may say it the same way.
+        return "log-uniform" if value == "log" else value
 
 
 class MleOptions(_Strict):

@@ -6,6 +6,7 @@ per compartment and one `n_<state>` column per state of hyosan's vocabulary pres
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -242,9 +243,18 @@ class Result:
         )
 
     def plot(self, ax: Axes | None = None, *, log: bool | None = None) -> Axes:
-        """Every state over time on matplotlib axes (new ones by default); returns the axes."""
+        """Every state over time on matplotlib axes (new ones by default); returns the axes.
+
+        In IPython or a notebook the new axes are pyplot's, so that the cell shows the plot
+        as pandas' plots do; elsewhere they are on a Figure of their own, and pyplot's state
+        is left alone.
+        """
         from hyosan.reports.plots import plot_timeseries
 
+        if ax is None and _in_ipython():
+            import matplotlib.pyplot as plt
+
+            ax = plt.figure(figsize=(8, 4.2), layout="constrained").add_subplot()
         fig = plot_timeseries(self, ax=ax, log=log)
         return ax if ax is not None else fig.axes[0]
 
@@ -383,3 +393,9 @@ def _python_words(message: str) -> str:
     for flag, words in _PYTHON_WORDS:
         message = message.replace(flag, words)
     return message
+
+
+def _in_ipython() -> bool:
+    """Whether this is an IPython shell or a notebook's kernel."""
+    ipython = sys.modules.get("IPython")
+    return ipython is not None and getattr(ipython, "get_ipython", lambda: None)() is not None

@@ -689,9 +689,19 @@ def parse_scenario(text: str, label: str, overrides: list[str] | tuple[str, ...]
 
 
 def load_scenario(
-    source: str | Path | Scenario, overrides: list[str] | tuple[str, ...] = ()
+    source: str | Path | Scenario, overrides: list[str] | tuple[str, ...] | str = ()
 ) -> Scenario:
-    """A Scenario from a file path, a built-in name or a Scenario, with overrides applied."""
+    """A Scenario from a file path, a built-in name or a Scenario, with overrides applied
+    (`KEY=VALUE` strings; one string is one override)."""
+    from hyosan.errors import HyosanError
+
+    if isinstance(overrides, str):  # not its characters, one override each
+        overrides = (overrides,)
+    if not isinstance(source, Scenario | str | Path):
+        raise HyosanError(
+            f"a scenario is a Scenario, a file path or a built-in name; got "
+            f"{type(source).__name__} {str(source)[:60]!r}"
+        )
     if isinstance(source, Scenario):
         if not overrides:
             return source

@@ -413,7 +413,34 @@ class Scenario(Frozen):
         return self.building is not None or self.people is not None or bool(self.characters)
 
     def evolve(self, **changes: Any) -> Scenario:
-        """A validated copy with top-level fields replaced."""
+        """A validated copy with top-level fields replaced.
+
+        A table given replaces the whole table (`evolve(time={"horizon": "2d"})` leaves
+        `time.output_every` to its default); to change one field deep inside, use
+        `hyosan.load_scenario(scenario, ["time.horizon=2d"])`. Raises ScenarioError, naming
+        each field, for a change that is not valid.
+        """
+        from pydantic import ValidationError
+
+        from hyosan.errors import ScenarioError
+        from hyosan.scenario.load import _problems_from
+
+        # (The engine's name is not checked here: an Engine subclass of the user's runs under
+        # its own name; simulate and the command line refuse a name no engine has.)
+        label = f"scenario {self.name!r} changed by evolve()"
         data = self.model_dump(mode="json", exclude_none=True)
         data.update(changes)
-        return Scenario.model_validate(data)
+        try:
+            return Scenario.model_validate(data)
+        except ValidationError as exc:
+            raise ScenarioError(label, _problems_from(exc, {}, data)) from None
+
+    def __repr__(self) -> str:
+        # Short, as a notebook shows it: the whole model (a school's building is some 40,000
+        # characters) is what `hyosan show` and model_dump() are for.
+        return (
+            f"<Scenario {self.name!r}: {self.engine} engine, model {self.model.name or 'own'}, "
+            f"seed {self.seed}, horizon {self.time.horizon.text}, "
+            f"{len(self.model.compartments)} compartments, features "
+            f"{', '.join(sorted(self.features - {'model'})) or 'none'}>"
+        )
