@@ -241,3 +241,18 @@ def test_existing_out_is_refused(tmp_path: Path) -> None:
     ran = run_cli("run", "alemi-szr", "--engine", "ssa", "--runs", "2", "--out", out, cwd=tmp_path)
     assert ran.returncode == 2
     assert "already exists" in ran.stderr
+
+
+def test_a_broken_pool_says_what_usually_breaks_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker pool that broke (in a user's script, most often a missing __main__ guard)
+    says so beside the error."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    def broken(task):  # type: ignore[no-untyped-def]
+        raise BrokenProcessPool("A process in the process pool was terminated abruptly")
+
+    monkeypatch.setattr(driver, "run_task", broken)
+    with pytest.raises(RunFailedError, match=r'if __name__ == "__main__":'):
+        run_ensemble("alemi-szr", 2, output=Output(tmp_path / "a"), **_SMALL)

@@ -70,6 +70,19 @@ class EnsembleRun:
         )
 
 
+def _pool_hint(error: BaseException) -> str:
+    # The usual cause of a broken pool in a user's own script: worker processes start by
+    # importing the script, which then starts the ensemble again unless it is guarded.
+    from concurrent.futures.process import BrokenProcessPool
+
+    if not isinstance(error, BrokenProcessPool):
+        return ""
+    return (
+        " (a worker process died; in a script, put the code that runs the ensemble under "
+        '`if __name__ == "__main__":`, as worker processes import the script as they start)'
+    )
+
+
 def _execute(
     tasks: Iterator[Task],
     info: ExecutorInfo,
@@ -110,7 +123,7 @@ def _execute(
                         task.point,
                         task.replicate,
                         task.seed,
-                        f"{type(error).__name__}: {error}",
+                        f"{type(error).__name__}: {error}{_pool_hint(error)}",
                         str(work.path),
                         kept=bar.done,
                         bad_input=isinstance(error, HyosanError),

@@ -610,8 +610,38 @@ def apply_overrides(data: dict[str, Any], overrides: list[str] | tuple[str, ...]
                 problems.append(Problem(key, f"the value given with --set {exc}"))
                 continue
             if not _set_path(data, parts, parsed):
-                problems.append(Problem(key, f"--set cannot reach {key!r} in this scenario"))
+                why = _unreachable(data, parts)
+                problems.append(Problem(key, f"--set cannot reach {key!r} in this scenario{why}"))
     return problems
+
+
+def _unreachable(data: dict[str, Any], parts: list[int | str]) -> str:
+    """Why _set_path could not follow `parts` (after the failure), as "; ..." for the message."""
+    target: Any = data
+    walked = ""
+    for part in parts:
+        here = walked or "the scenario"
+        if isinstance(part, int):
+            if not isinstance(target, list):
+                return f": {here} is not a list"
+            if part >= len(target):
+                return f": {here} has {len(target)} entr{'y' if len(target) == 1 else 'ies'}" + (
+                    f" ([0] to [{len(target) - 1}])" if target else ""
+                )
+            walked += f"[{part}]"
+        else:
+            if isinstance(target, str) and walked in ("model", "building"):
+                return (
+                    f": {here} is {target!r}, the name of a built-in definition rather than a "
+                    "table; to change part of it, write the table out in a scenario file"
+                )
+            if not isinstance(target, dict):
+                return f": {here} is a value, not a table"
+            if part not in target:
+                return f": {here} has no {part!r}"
+            walked += f".{part}" if walked else part
+        target = target[part]
+    return ""
 
 
 def _from_overrides(
