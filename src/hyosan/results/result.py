@@ -365,7 +365,7 @@ class Result:
         """The headline figures as summary.json holds them (see `headline` for them typed)."""
         return self.headline().to_json()
 
-    def save(self, out: str | Any, *, force: bool = False) -> Any:
+    def save(self, out: str | Path, *, force: bool = False) -> Path:
         """Write the run directory (see results.rundir.write_run) and return its path."""
         from hyosan.errors import HyosanError
         from hyosan.results.rundir import write_run

@@ -485,3 +485,23 @@ def test_a_cached_kernel_read_in_a_new_process_compiles_nothing(
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == [False, [3.5, 3.5, 3.5], []]  # all read from the cache
+
+
+def test_from_python_the_first_compile_is_said_once(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With nobody listening (hyosan used from Python, a notebook), the first message of a
+    process is one line on stderr; later ones, and any while the command listens, are not."""
+    from hyosan.engines import compiling
+
+    monkeypatch.setattr(compiling, "_told", False)
+    heard: list[str] = []
+    with compiling.reporting(heard.append):
+        compiling.report("compiling: 1 of 3")
+    assert capsys.readouterr().err == ""
+    compiling.report("compiling: 2 of 3")
+    compiling.report("compiling: 3 of 3")
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("hyosan: compiling the simulation kernels, once for this machine")
+    assert heard == ["compiling: 1 of 3"]
