@@ -544,3 +544,10 @@ def test_report_that_cannot_be_written_leaves_none_of_its_pictures(
     err = refused(capsys, "report", "r")
     assert "No space left on device" in err
     assert sorted(p.name for p in (tmp_path / "r").iterdir()) == before
+
+
+def test_agents_step_longer_than_the_run(capsys: pytest.CaptureFixture[str]) -> None:
+    err = refused(
+        capsys, "validate", "hyosan-high", "--set", "agents.step=2h", "--set", "time.horizon=1h"
+    )
+    assert "agents.step: '2h' is longer than the run" in err

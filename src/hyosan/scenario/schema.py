@@ -253,6 +253,12 @@ class Scenario(Frozen):
                     f"of this model ({', '.join(self.model.states_present())})"
                 )
         problems += self._schedule_problems()
+        step = self.agents.step if self.agents is not None else None
+        if step is not None and step > self.time.horizon:
+            problems.append(
+                f"agents.step: {step.text!r} is longer than the run (time.horizon "
+                f"{self.time.horizon.text!r}); a step is at most the horizon"
+            )
         problems += intervention_problems(
             self.interventions,
             self.model,
