@@ -551,3 +551,17 @@ def test_agents_step_longer_than_the_run(capsys: pytest.CaptureFixture[str]) -> 
         capsys, "validate", "hyosan-high", "--set", "agents.step=2h", "--set", "time.horizon=1h"
     )
     assert "agents.step: '2h' is longer than the run" in err
+
+
+def test_names_in_hangul_draw_without_warnings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A scenario named in Hangul (and an emoji) gets its report and pictures, and no warning
+    per glyph the plotting fonts lack (the suite turns warnings into errors)."""
+    out = tmp_path / "out"
+    name = "name='조비 좀비 🧟'"
+    code, _, err = cli(capsys, "run", "sir", "--set", name, "-q", "--out", str(out))
+    assert code == 0, err
+    assert "Glyph" not in err
+    assert (out / "timeseries.png").is_file()
+    assert "조비 좀비 🧟" in (out / "report.html").read_text(encoding="utf-8")

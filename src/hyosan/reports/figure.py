@@ -21,6 +21,9 @@ class InlineFigure(Figure):
 
     def _repr_png_(self) -> bytes:
         """The figure as PNG bytes, for IPython's display."""
+        from hyosan.reports.plaintext import quiet_glyphs
+
         buffer = io.BytesIO()
-        self.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+        with quiet_glyphs():
+            self.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
         return buffer.getvalue()

@@ -7,15 +7,34 @@ was created with, so creating every figure's text under `text.parse_math = False
 Log axes are the one place matplotlib itself writes mathtext (powers of ten, "$10^{3}$"): with
 mathtext off those labels came out as their source, so they are written as plain numbers
 (`plain_log_ticks`).
+
+Names may be in any script: a Korean fan writes the show's characters in Hangul. While hyosan
+draws, fonts that carry Hangul (and the other CJK scripts) follow matplotlib's own in the
+family list, where the machine has them, so that matplotlib falls back to them glyph by glyph;
+a glyph no font has is drawn as a box without one warning per glyph (the report's page shows
+every name as written).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
-__all__ = ["plain_log_ticks", "plain_text"]
+__all__ = ["plain_log_ticks", "plain_text", "quiet_glyphs"]
+
+#: Fonts with Hangul (and other CJK) glyphs, used where installed.
+_CJK_FONTS = (
+    "Noto Sans CJK KR",
+    "Noto Sans KR",
+    "NanumGothic",
+    "Malgun Gothic",
+    "Apple SD Gothic Neo",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK SC",
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -28,10 +47,35 @@ def plain_text(draw: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         import matplotlib
 
-        with matplotlib.rc_context({"text.parse_math": False}):
+        with (
+            matplotlib.rc_context(
+                {"text.parse_math": False, "font.sans-serif": _sans_serif_fonts()}
+            ),
+            quiet_glyphs(),
+        ):
             return draw(*args, **kwargs)
 
     return wrapper
+
+
+@functools.cache
+def _sans_serif_fonts() -> list[str]:
+    # matplotlib's list, then the installed fonts of _CJK_FONTS (looked up once a process).
+    from matplotlib import font_manager, rcParams
+
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    own = list(rcParams["font.sans-serif"])
+    return own + [name for name in _CJK_FONTS if name in installed and name not in own]
+
+
+@contextmanager
+def quiet_glyphs() -> Iterator[None]:
+    """Within the block, matplotlib does not warn of each glyph its fonts lack."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=r"Glyph \d+ .*missing from font", category=UserWarning
+        )
+        yield
 
 
 def plain_log_ticks(axis: Any) -> None:
