@@ -251,8 +251,7 @@ def _run(
     from hyosan.engines.compiling import reporting
     from hyosan.errors import HyosanError
     from hyosan.preflight import preflight
-    from hyosan.results.outlock import output_lock
-    from hyosan.results.publish import io_error_message, is_io_error, prepare_output
+    from hyosan.results.publish import claim_output, io_error_message, is_io_error
     from hyosan.results.rundir import default_run_dir, write_run
     from hyosan.runner import simulate
     from hyosan.scenario.load import load_scenario
@@ -277,8 +276,7 @@ def _run(
         target = out if out is not None else default_run_dir(scen.name)
         # OUT's lock is taken, and OUT checked, before the run: a second command into the same
         # OUT, or one that may not write there, is refused at once, not after its whole run.
-        with output_lock(target):
-            prepare_output(target, force=force)
+        with claim_output(target, force=force):
             if quiet or as_json:
                 result = simulate(scen, engine=engine, seed=seed)
             else:

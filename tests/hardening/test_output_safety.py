@@ -277,4 +277,4 @@ def test_publish_is_one_function() -> None:
     src = Path(rundir.__file__).read_text() + Path(driver.__file__).read_text()
     assert "mkdtemp" not in src
     assert ".rename(" not in src
-    assert src.count("publish_dir(") == 2
+    assert src.count("publish_dir(") + src.count("publish_output(") == 2

@@ -9,7 +9,6 @@ chooses the same directory, so that it can resume.
 from __future__ import annotations
 
 import numbers
-import re
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -185,12 +184,9 @@ def run_sweep(
     for axis in axes:
         for value in {axis.values[0], axis.values[-1]}:
             try:
-                parse_scenario(text, label, (*overrides, axis.override(value)))
+                parse_scenario(text, label, overrides, unnoted=(axis.override(value),))
             except ScenarioError as exc:
-                # The value goes in as an override; the user wrote it in --vary, not --set.
-                problems = "; ".join(
-                    re.sub(r" \(from --set [^()]*\)$", "", str(p)) for p in exc.problems
-                )
+                problems = "; ".join(str(p) for p in exc.problems)
                 raise VaryError(
                     f"--vary {axis.spec}: the value {value:g} is not allowed: {problems}"
                 ) from None

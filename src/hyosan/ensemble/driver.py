@@ -35,8 +35,7 @@ from hyosan.ensemble.parts import WorkDir, work_dir_for
 from hyosan.ensemble.progress import RunProgress
 from hyosan.ensemble.task import Task, run_task
 from hyosan.errors import HyosanError
-from hyosan.results.outlock import output_lock
-from hyosan.results.publish import prepare_output, publish_dir
+from hyosan.results.publish import claim_output, publish_dir
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -376,8 +375,7 @@ def run_plan(
     out, force, quiet = Path(output.out), output.force, output.quiet
     # One writer per OUT, from before the work directory is opened until the publish: a second
     # command into the same OUT is refused at once rather than mixing its runs into ours.
-    with output_lock(out):
-        prepare_output(out, force=force)
+    with claim_output(out, force=force):
         _check_disk(plan, scenarios, out)
         try:
             work = WorkDir(

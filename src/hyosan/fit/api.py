@@ -17,8 +17,7 @@ from hyosan.fit.errors import FitError
 from hyosan.fit.progress import FitProgress
 from hyosan.fit.result import FitResult
 from hyosan.fit.weighted import kish_ess, weighted_quantiles
-from hyosan.results.outlock import output_lock
-from hyosan.results.publish import prepare_output
+from hyosan.results.publish import claim_output
 
 if TYPE_CHECKING:
     from hyosan.fit.data import Observations
@@ -114,8 +113,7 @@ def fit(  # noqa: PLR0913 (keyword options of the public API, as the CLI's)
         if out_path is not None:
             # OUT's lock from before the work to the publish, and its refusal (the current
             # directory, a file, a directory hyosan did not write) before any work is done.
-            hold.enter_context(output_lock(out_path))
-            prepare_output(out_path, force=force)
+            hold.enter_context(claim_output(out_path, force=force))
         where = (workers, cluster, executor)
         return _fit(problem, spec, chosen, root, where, out_path, force, quiet, report)
 

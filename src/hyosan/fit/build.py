@@ -6,8 +6,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from hyosan.fit.data import Observations, load_observations
 from hyosan.fit.errors import FitError
 from hyosan.fit.parameters import resolve_parameters
@@ -63,19 +61,8 @@ def build_problem(
     spec = file_spec if spec is None else spec
     priors: dict[str, PriorSpec] = dict(spec.parameters)
     if isinstance(fit, dict):
-        for key, value in fit.items():
-            try:
-                priors[key] = value if isinstance(value, PriorSpec) else PriorSpec(**value)
-            except (TypeError, ValidationError) as exc:
-                why = (
-                    "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-                    if isinstance(exc, ValidationError)
-                    else str(exc)
-                )
-                raise FitError(
-                    f"fit[{key!r}]: {why}; give {{low, high, prior}}, prior 'uniform' or "
-                    "'log-uniform' (or 'log')"
-                ) from None
+        # Read as a [fit.parameters] table is, with its messages.
+        priors.update(FitSpec.from_table({"parameters": dict(fit)}, "fit=").parameters)
     else:
         for flag in [fit] if isinstance(fit, str) else fit:
             key, prior = parse_fit_flag(flag)

@@ -25,8 +25,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from hyosan.fit.errors import FitError
-from hyosan.results.outlock import output_lock
-from hyosan.results.publish import prepare_output
+from hyosan.results.publish import claim_output, publish_output
 
 if TYPE_CHECKING:
     from hyosan.fit.result import FitResult
@@ -59,8 +58,6 @@ class Comparison:
     def save(self, out: str | Path, *, force: bool = False, report: bool = True) -> Path:
         """OUT/comparison.json, comparison.html and one fit directory per scenario."""
         from hyosan.fit.report import comparison_html
-        from hyosan.results.outlock import output_lock
-        from hyosan.results.publish import prepare_output, publish_dir
 
         def build(tmp: Path) -> None:
             for row, result in zip(self.rows, self.results, strict=True):
@@ -71,10 +68,7 @@ class Comparison:
                 comparison_html(self.rows, f"hyosan fit: model comparison ({self.method})")
             )
 
-        out = Path(out)
-        with output_lock(out):
-            prepare_output(out, force=force)
-            return publish_dir(out, build, force=force)
+        return publish_output(Path(out), build, force=force)
 
 
 def _folder(i: int, name: str) -> str:
@@ -153,8 +147,7 @@ def compare(
         raise FitError("model comparison needs two scenarios or more")
     with contextlib.ExitStack() as hold:
         if out is not None:  # refused before any work, as a single fit's OUT (fit.api)
-            hold.enter_context(output_lock(out))
-            prepare_output(Path(out), force=force)
+            hold.enter_context(claim_output(Path(out), force=force))
         results = [fit(s, data, **kwargs) for s in scenarios]
         comparison = compare_results(results)
         if out is not None:

@@ -204,15 +204,13 @@ class FitResult:
 
     def save(self, out: str | Path, *, force: bool = False, report: bool = True) -> Path:
         """Write the fit directory (see the module docstring) atomically; returns its path."""
-        from hyosan.results.outlock import output_lock
-        from hyosan.results.publish import prepare_output, publish_dir
+        from hyosan.results.publish import publish_output
 
         # As a run directory: written aside and put in place whole, under OUT's lock, and with
         # `force` replacing only an output directory hyosan wrote (results.publish).
-        out = Path(out)
-        with output_lock(out):
-            prepare_output(out, force=force)
-            return publish_dir(out, lambda tmp: self.write_into(tmp, report=report), force=force)
+        return publish_output(
+            Path(out), lambda tmp: self.write_into(tmp, report=report), force=force
+        )
 
     def write_into(self, folder: Path, *, report: bool = True) -> None:
         """The fit directory's files, written into the existing `folder` (no lock, not atomic:

@@ -86,6 +86,11 @@ class InterventionReport(ABC):
         """(time in s, label) where the report's chart marks this entry; None if nowhere."""
         return None
 
+    def reached(self, t_end_s: float) -> bool:
+        """Whether a run that ended at `t_end_s` came to this entry at all (a measure whose
+        window opens later never acted: a shorter horizon, a stop)."""
+        return True
+
     @abstractmethod
     def figures(self) -> dict[str, Figure]:
         """The entry's numbers and yes-or-no figures, for an ensemble's runs.parquet."""
@@ -150,6 +155,10 @@ class Measure(InterventionReport):
     def mark(self) -> tuple[float, str] | None:
         """Its start."""
         return (float(self.start_s), self.name)
+
+    def reached(self, t_end_s: float) -> bool:
+        """Whether it started before the run ended (`t_end_s` 0: not known, so yes)."""
+        return t_end_s <= 0 or self.start_s < t_end_s
 
     def figures(self) -> dict[str, Figure]:
         """`start_s` and `end_s`."""

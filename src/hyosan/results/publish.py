@@ -6,6 +6,8 @@ always under the output lock (results.outlock), so that nothing else writes besi
 - `prepare_output` refuses a target that is not ours to write (the current directory or one of
   its parents, a file, an existing directory without `force`, and with `force` anything that
   is not a run or ensemble directory hyosan wrote), after recovering what a killed process left;
+- `claim_output` holds OUT's lock for a block of work, having refused OUT first, and
+  `publish_output` claims OUT and publishes a directory built for it in one call;
 - `publish_dir` builds the new directory in a hidden sibling `.OUT.<pid>-<random>.partial` and
   puts it in place. Replacing an existing OUT is one atomic exchange where the system has one
   (Linux renameat2 RENAME_EXCHANGE); elsewhere two renames, OUT to `.OUT.replaced` then the
@@ -24,6 +26,8 @@ import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,11 +37,13 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 __all__ = [
+    "claim_output",
     "io_error_message",
     "is_io_error",
     "not_hyosan_output",
     "prepare_output",
     "publish_dir",
+    "publish_output",
     "recover",
 ]
 
@@ -336,3 +342,21 @@ def publish_dir(out: Path, build: Callable[[Path], object], *, force: bool = Fal
         raise
     shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+@contextmanager
+def claim_output(out: Path, *, force: bool) -> Iterator[None]:
+    """Hold OUT's lock (results.outlock) for the block, once `prepare_output` has let OUT be
+    written: a command takes it before its work, so that a second command into the same OUT,
+    or an OUT it may not write, is refused at once rather than after the work."""
+    from hyosan.results.outlock import output_lock
+
+    with output_lock(out):
+        prepare_output(out, force=force)
+        yield
+
+
+def publish_output(out: Path, build: Callable[[Path], object], *, force: bool = False) -> Path:
+    """Claim OUT and publish there the directory `build` writes (publish_dir)."""
+    with claim_output(out, force=force):
+        return publish_dir(out, build, force=force)

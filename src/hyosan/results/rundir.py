@@ -74,8 +74,7 @@ def write_run(
     """
     import pyarrow.parquet as pq
 
-    from hyosan.results.outlock import output_lock
-    from hyosan.results.publish import prepare_output, publish_dir
+    from hyosan.results.publish import publish_output
 
     def build(tmp: Path) -> None:
         (tmp / "scenario.toml").write_text(dump_scenario(result), encoding="utf-8")
@@ -99,10 +98,7 @@ def write_run(
         if before_publish is not None:
             before_publish(tmp)
 
-    out = Path(out)
-    with output_lock(out):
-        prepare_output(out, force=force)
-        return publish_dir(out, build, force=force)
+    return publish_output(Path(out), build, force=force)
 
 
 def read_summary(run_dir: str | Path) -> dict[str, Any]:

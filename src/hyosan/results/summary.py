@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 from hyosan.results.interventions import (
     Figure,
     InterventionReport,
-    Measure,
     When,
     fmt_count,
     intervention_from_json,
@@ -499,10 +498,11 @@ class Summary:
             self.outbreak.print(console, when, asked)
         later = []
         for entry in self.interventions or ():
-            if isinstance(entry, Measure) and entry.start_s >= self.t_end_s > 0:
-                later.append(f"{entry.name} ({when(entry.start_s)})")
-            else:
+            if entry.reached(self.t_end_s):
                 entry.print(console, when)
+            else:
+                start = entry.mark()
+                later.append(entry.label + (f" ({when(start[0])})" if start else ""))
         if later:  # a run cut short (a shorter horizon, a stop) never reached them
             console.print(f"not reached before the run ended: {_escape(', '.join(later))}")
         if self.people is not None:

@@ -645,26 +645,30 @@ def _unreachable(data: dict[str, Any], parts: list[int | str]) -> str:
 
 
 def _from_overrides(
-    problems: list[Problem], overrides: list[str] | tuple[str, ...]
+    problems: list[Problem], overrides: list[str] | tuple[str, ...], unnoted: tuple[str, ...] = ()
 ) -> list[Problem]:
     # A value given with --set is not on the line of the file where the key stands: say where it
-    # came from instead.
-    keys = []
-    for item in overrides:
+    # came from instead (nothing for `unnoted` ones, whose caller says it; see parse_scenario).
+    keys: list[tuple[str, str | None]] = []
+    for item, noted in [*((o, True) for o in overrides), *((o, False) for o in unnoted)]:
         parts = _override_key(item.partition("=")[0])
         if parts is not None:
-            keys.append((_join(parts), item))
+            keys.append((_join(parts), item if noted else None))
     out = []
     for p in problems:
-        given = next(
+        k, given = next(
             (
-                it
+                (k, it)
                 for k, it in reversed(keys)
                 if p.path == k or p.path.startswith((f"{k}.", f"{k}["))
             ),
-            None,
+            (None, None),
         )
-        out.append(Problem(p.path, f"{p.message} (from --set {given})", None) if given else p)
+        if k is None:
+            out.append(p)
+        else:
+            said = f" (from --set {given})" if given is not None else ""
+            out.append(Problem(p.path, f"{p.message}{said}", None))
     return out
 
 
@@ -673,8 +677,19 @@ def _by_line(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
 
 
-def parse_scenario(text: str, label: str, overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
-    """Validate TOML text (with overrides) into a Scenario, or raise ScenarioError."""
+def parse_scenario(
+    text: str,
+    label: str,
+    overrides: list[str] | tuple[str, ...] = (),
+    *,
+    unnoted: tuple[str, ...] = (),
+) -> Scenario:
+    """Validate TOML text (with overrides) into a Scenario, or raise ScenarioError.
+
+    A problem an override causes says "(from --set KEY=VALUE)"; `unnoted` overrides, applied
+    after them, carry no such note: their caller names where they came from (a sweep's value
+    of `--vary`).
+    """
     if not text.strip():
         raise ScenarioError(
             label, [Problem("", "the file is empty; see `hyosan show munz-basic` for an example")]
@@ -699,15 +714,15 @@ def parse_scenario(text: str, label: str, overrides: list[str] | tuple[str, ...]
     except ValueError:  # after TOMLDecodeError (one too): an integer of over 4,300 digits
         msg = "not a readable scenario: it holds an integer of more than 4,300 digits"
         raise ScenarioError(label, [Problem("", msg)]) from None
-    problems = apply_overrides(data, overrides)
+    problems = apply_overrides(data, (*overrides, *unnoted))
     too_big = limit_problems(data)
     if too_big:  # validating such data would recurse or overflow: stop here
-        raise ScenarioError(label, [*problems, *_from_overrides(too_big, overrides)])
+        raise ScenarioError(label, [*problems, *_from_overrides(too_big, overrides, unnoted)])
     lines = locate_lines(text)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        problems += _from_overrides(_problems_from(exc, lines, data), overrides)
+        problems += _from_overrides(_problems_from(exc, lines, data), overrides, unnoted)
         raise ScenarioError(label, _by_line(problems)) from None
     except RecursionError:
         raise ScenarioError(
