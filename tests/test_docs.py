@@ -438,7 +438,7 @@ def test_page_commands_run(
     if any(DOCUMENTED_SCHEDULER in (_documented(s) or "") for s in steps):
         distributed = pytest.importorskip("distributed", reason="the optional extra")
         cluster = distributed.LocalCluster(
-            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
         )
         request.addfinalizer(cluster.close)
         scheduler = cluster.scheduler_address

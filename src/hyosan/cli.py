@@ -18,6 +18,7 @@ import typer
 
 from hyosan._entry import deferred
 from hyosan.display import visible
+from hyosan.errors import speak_command_line
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -67,6 +68,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
@@ -75,6 +77,8 @@ def _main(
     ] = False,
 ) -> None:
     """Simulate zombie outbreaks, from one school to a whole country."""
+    # Errors in the command line's words (--out, not out) till the command is done.
+    ctx.call_on_close(speak_command_line())
 
 
 def _fmt_time(seconds: float | None, unit: str) -> str:

@@ -1,10 +1,33 @@
-"""Errors that hyosan reports to its users, with enough context to fix the input."""
+"""Errors that hyosan reports to its users, with enough context to fix the input.
+
+The commands and the Python API share the checks that raise them, so a message is written
+once, in the command line's words ("--out", "(from --set KEY=VALUE)"); an error that leaves
+one of the Python API's functions names that function's arguments instead ("out",
+"force=True", "(from the override KEY=VALUE)").
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import re
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+from typing import ParamSpec, TypeVar
 
-__all__ = ["EngineError", "HyosanError", "Problem", "ScenarioError", "UnsupportedFeatureError"]
+__all__ = [
+    "EngineError",
+    "HyosanError",
+    "Problem",
+    "ScenarioError",
+    "UnsupportedFeatureError",
+    "python_words",
+    "speak_command_line",
+    "speaks_python",
+]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 class HyosanError(Exception):
@@ -53,3 +76,71 @@ class EngineError(HyosanError):
 
 class UnsupportedFeatureError(EngineError):
     """The scenario asks for something the chosen engine does not do."""
+
+
+# --- the command line's words, or Python's ---------------------------------------------------
+
+#: True while the command line runs: messages keep its flags (--out, --set), which is what
+#: most of them are written in, since the commands and the Python API share the code below.
+_COMMAND_LINE: ContextVar[bool] = ContextVar("hyosan_command_line", default=False)
+
+#: Whole phrases first, where the flag's Python counterpart needs other words around it.
+_PHRASES = (
+    ("choose another --out or add --force to replace it",
+     "save to another directory, or pass force=True to replace it"),
+    ("add --force to discard", "pass force=True to discard"),
+    ("give --force to discard", "pass force=True to discard"),
+    ("an interrupted --force", "an interrupted force=True"),
+    ("--force replaces", "force=True replaces"),
+    ("choose another --out", "choose another directory"),
+    ("choose a shorter --out", "choose a shorter path"),
+    ("(from --set ", "(from the override "),
+    ("--set cannot reach", "an override cannot reach"),
+    ("the value given with --set", "the override's value"),
+    ("e.g. --set ", "e.g. "),
+    ("with --data FILE", "with data=FILE"),
+)  # fmt: skip
+
+#: A flag's argument in the Python API, where its name is not the flag's own.
+_ARGUMENTS = {
+    "set": "overrides",
+    "force": "force=True",
+    "quiet": "quiet=True",
+    "no-report": "report=False",
+}
+_FLAG = re.compile(r"(?<![\w-])--([a-z][a-z-]*)\b")
+
+
+def python_words(message: str) -> str:
+    """`message` with the command line's flags said as the Python API's arguments."""
+    for flag, words in _PHRASES:
+        message = message.replace(flag, words)
+    return _FLAG.sub(lambda m: _ARGUMENTS.get(m[1], m[1].replace("-", "_")), message)
+
+
+def speak_command_line() -> Callable[[], None]:
+    """From now on, errors keep the command line's words (hyosan.cli); call what it returns
+    to go back."""
+    token = _COMMAND_LINE.set(True)
+    return lambda: _COMMAND_LINE.reset(token)
+
+
+def speaks_python(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """A Python entry point whose HyosanErrors name its arguments, not the command line's
+    flags (unless the command line called it)."""
+
+    @functools.wraps(function)
+    def entry(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return function(*args, **kwargs)
+        except HyosanError as exc:
+            if _COMMAND_LINE.get():
+                raise
+            if isinstance(exc, ScenarioError):
+                exc.problems = [replace(p, message=python_words(p.message)) for p in exc.problems]
+                exc.args = (exc.render(),)
+            else:
+                exc.args = tuple(python_words(a) if isinstance(a, str) else a for a in exc.args)
+            raise
+
+    return entry

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hyosan.engines import get_engine
+from hyosan.errors import speaks_python
 from hyosan.scenario.load import load_scenario
 
 if TYPE_CHECKING:
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["simulate"]
 
 
+@speaks_python
 def simulate(
     scenario: Scenario | str | Path,
     engine: str | Engine | type[Engine] | None = None,

@@ -140,7 +140,7 @@ def test_dask_local_cluster(serial: Path, tmp_path: Path, workers: int) -> None:
         n_workers=workers,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",
     ) as cluster:
         out = _ensemble(tmp_path / "out", cluster=cluster.scheduler_address)
     assert read_runs(out).equals(read_runs(serial))

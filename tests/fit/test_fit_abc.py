@@ -215,7 +215,7 @@ def test_same_population_on_a_dask_cluster(tmp_path: Path) -> None:
         serial = fit_abc(problem, options=options, seed=9, executor=ex)
     with (
         distributed.LocalCluster(
-            n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None
+            n_workers=1, threads_per_worker=2, processes=True, dashboard_address=":0"
         ) as cluster,
         open_executor(cluster=cluster.scheduler_address) as ex,
     ):

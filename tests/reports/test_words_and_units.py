@@ -9,8 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 import hyosan
-from hyosan.cli import app
-from hyosan.errors import HyosanError
+from hyosan.cli import app, main
+from hyosan.ensemble import Output, run_ensemble
+from hyosan.errors import HyosanError, ScenarioError, python_words
 from hyosan.reports.rundata import RunData
 
 runner = CliRunner()
@@ -119,3 +120,45 @@ def test_save_speaks_python(tmp_path: Path) -> None:
     assert "--out" not in message
     assert "--force" not in message
     result.save(tmp_path / "r", force=True)
+
+
+def test_every_python_entry_point_names_arguments_not_flags(tmp_path: Path) -> None:
+    """The commands and the Python API share their checks: from Python, an error names the
+    function's arguments (overrides, out, force=True), from the command line its flags."""
+    with pytest.raises(ScenarioError) as caught:
+        hyosan.simulate("sir", overrides=["nope=1"])
+    assert "(from the override nope=1)" in str(caught.value)
+    assert "(from the override nope=1)" in caught.value.problems[0].message
+    assert "--set" not in str(caught.value)
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "mine.txt").write_text("not hyosan's")
+    with pytest.raises(HyosanError) as caught:
+        run_ensemble("sir", 2, output=Output(out=taken, force=True))
+    message = str(caught.value)
+    assert "force=True replaces only" in message
+    assert "--" not in message
+    assert (taken / "mine.txt").read_text() == "not hyosan's"
+
+
+def test_the_command_line_keeps_its_flags(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["run", "sir", "--set", "nope=1"])
+    assert stop.value.code == 2
+    assert "(from --set nope=1)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("said", "in_python"),
+    [
+        ("--out x: a file; choose another --out", "out x: a file; choose another directory"),
+        ("x exists; choose another --out or add --force to replace it",
+         "x exists; save to another directory, or pass force=True to replace it"),
+        ("--vary 'k': bad; --time-unit hours", "vary 'k': bad; time_unit hours"),
+        ("give it with --data FILE; or --no-report", "give it with data=FILE; or report=False"),
+        ("(from --set a=1); --quiet", "(from the override a=1); quiet=True"),
+        ("x--y and --ab-c-d", "x--y and ab_c_d"),
+    ],
+)  # fmt: skip
+def test_python_words(said: str, in_python: str) -> None:
+    assert python_words(said) == in_python

@@ -220,7 +220,7 @@ def test_overrides_of_a_scenario_object(basic: Scenario) -> None:
         ("seed=-1", "seed", "greater than or equal to 0"),
         ("ode.method=euler", "ode.dt", 'dt = "0.01d"'),
         ("time.step=1d", "time.step", "unknown key 'step'"),
-        ("thresholds[7].below=1", "thresholds[7].below", "--set cannot reach"),
+        ("thresholds[7].below=1", "thresholds[7].below", "an override cannot reach"),
         ("time", "time", "KEY=VALUE"),
     ],
 )
@@ -236,8 +236,9 @@ def test_bad_override_is_a_scenario_error_naming_the_field(
 
 
 def test_an_override_is_checked_exactly_as_the_file(tmp_path: Path) -> None:
-    # The same bad value, once in the file and once from --set: the same problem, at the same
-    # field, with the same message (the override also says where the value came from).
+    # The same bad value, once in the file and once as an override: the same problem, at the
+    # same field, with the same message (the override also says where the value came from, in
+    # Python's words here: the command line's are in test_scenario_errors.py).
     text = (Path(hyosan.__file__).parent / "scenario/builtin/munz-basic.toml").read_text()
     bad = tmp_path / "bad.toml"
     bad.write_text(text.replace('bite_rate = "0.0095/day"', "bite_rate = 0.02"))
@@ -248,7 +249,7 @@ def test_an_override_is_checked_exactly_as_the_file(tmp_path: Path) -> None:
     (a,) = in_file.value.problems
     (b,) = by_set.value.problems
     assert a.path == b.path == "parameters.bite_rate"
-    assert b.message == f"{a.message} (from --set parameters.bite_rate=0.02)"
+    assert b.message == f"{a.message} (from the override parameters.bite_rate=0.02)"
     assert a.line == 10
     assert b.line is None
 

@@ -17,7 +17,7 @@ from hyosan.engines.base import valid_seed
 from hyosan.ensemble.errors import VaryError
 from hyosan.ensemble.options import Execution, Output
 from hyosan.ensemble.plan import EnsemblePlan, Point
-from hyosan.errors import HyosanError, ScenarioError
+from hyosan.errors import HyosanError, ScenarioError, speaks_python
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -79,6 +79,7 @@ def _default_out(name: str, plan: EnsemblePlan) -> Path:
     return Path("runs") / f"{safe_dir_name(name)}-{plan.kind}-{plan.fingerprint()[:10]}"
 
 
+@speaks_python
 def run_ensemble(
     scenario: str | Path | Scenario,
     runs: int,
@@ -138,6 +139,7 @@ def run_ensemble(
     )
 
 
+@speaks_python
 def run_sweep(
     scenario: str | Path | Scenario,
     vary: list[str] | tuple[str, ...],
@@ -217,6 +219,7 @@ def run_sweep(
     )
 
 
+@speaks_python
 def run_compare(
     a: str | Path | Scenario,
     b: str | Path | Scenario,

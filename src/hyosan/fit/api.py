@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hyosan.engines.base import valid_seed
+from hyosan.errors import speaks_python
 from hyosan.fit.build import build_problem
 from hyosan.fit.errors import FitError
 from hyosan.fit.progress import FitProgress
@@ -33,6 +34,7 @@ def work_dir_for(out: Path) -> Path:
     return out.parent / f".{out.name}.fit"
 
 
+@speaks_python
 def fit(  # noqa: PLR0913 (keyword options of the public API, as the CLI's)
     scenario: Scenario | str | Path,
     data: str | Path | Observations | Any | None = None,

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy.special import logsumexp
 
+from hyosan.errors import speaks_python
 from hyosan.fit.errors import FitError
 from hyosan.results.publish import claim_output, publish_output
 
@@ -55,6 +56,7 @@ class Comparison:
 
         return _finite({"kind": "fit-comparison", "method": self.method, "models": self.rows})
 
+    @speaks_python
     def save(self, out: str | Path, *, force: bool = False, report: bool = True) -> Path:
         """OUT/comparison.json, comparison.html and one fit directory per scenario."""
         from hyosan.fit.report import comparison_html

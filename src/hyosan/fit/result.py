@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hyosan.errors import speaks_python
+
 if TYPE_CHECKING:
     from hyosan.fit.problem import FitProblem
 
@@ -202,6 +204,7 @@ class FitResult:
             cols[k] = pa.array(v)
         return pa.table(cols)
 
+    @speaks_python
     def save(self, out: str | Path, *, force: bool = False, report: bool = True) -> Path:
         """Write the fit directory (see the module docstring) atomically; returns its path."""
         from hyosan.results.publish import publish_output

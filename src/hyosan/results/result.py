@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hyosan.errors import speaks_python
 from hyosan.results.arrow import numbers
 from hyosan.results.metrics import first_crossing, overrun_level, peak
 from hyosan.scenario.model import STATES
@@ -365,34 +366,12 @@ class Result:
         """The headline figures as summary.json holds them (see `headline` for them typed)."""
         return self.headline().to_json()
 
+    @speaks_python
     def save(self, out: str | Path, *, force: bool = False) -> Path:
         """Write the run directory (see results.rundir.write_run) and return its path."""
-        from hyosan.errors import HyosanError
         from hyosan.results.rundir import write_run
 
-        try:
-            return write_run(self, out, force=force)
-        except HyosanError as exc:
-            # The messages name the command's flags; from Python, say it in Python's words.
-            raise HyosanError(_python_words(str(exc))) from None
-
-
-#: The command line's words in output errors, and what save() says instead.
-_PYTHON_WORDS = (
-    ("choose another --out or add --force to replace it",
-     "save to another directory, or pass force=True to replace it"),
-    ("an interrupted --force", "an interrupted force=True"),
-    ("--force replaces", "force=True replaces"),
-    ("choose another --out", "choose another directory"),
-    ("choose a shorter --out", "choose a shorter path"),
-    ("--out ", ""),
-)  # fmt: skip
-
-
-def _python_words(message: str) -> str:
-    for flag, words in _PYTHON_WORDS:
-        message = message.replace(flag, words)
-    return message
+        return write_run(self, out, force=force)
 
 
 def _in_ipython() -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from hyosan.errors import Problem, ScenarioError
+from hyosan.errors import Problem, ScenarioError, speaks_python
 from hyosan.scenario.catalog import builtin_model, builtin_scenario_names, builtin_scenario_text
 from hyosan.scenario.model import STATES, parse_equation
 from hyosan.scenario.schema import Scenario
@@ -733,6 +733,7 @@ def parse_scenario(
     return scenario
 
 
+@speaks_python
 def load_scenario(
     source: str | Path | Scenario, overrides: list[str] | tuple[str, ...] | str = ()
 ) -> Scenario:
