@@ -254,6 +254,7 @@ def _run(
 
     from hyosan.engines.compiling import reporting
     from hyosan.errors import HyosanError
+    from hyosan.paths import user_path
     from hyosan.preflight import preflight
     from hyosan.results.publish import claim_output, io_error_message, is_io_error
     from hyosan.results.rundir import default_run_dir, write_run
@@ -277,7 +278,7 @@ def _run(
             from hyosan.reports.picture_helper import start_picture_helper
 
             helper = start_picture_helper()
-        target = out if out is not None else default_run_dir(scen.name)
+        target = user_path(out) if out is not None else default_run_dir(scen.name)
         # OUT's lock is taken, and OUT checked, before the run: a second command into the same
         # OUT, or one that may not write there, is refused at once, not after its whole run.
         with claim_output(target, force=force):

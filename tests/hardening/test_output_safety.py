@@ -19,6 +19,8 @@ import pyarrow.parquet as pq
 import pytest
 from hardening_helpers import SZR, cli_env, hyosan_cmd, run_cli
 
+import hyosan
+from hyosan.cli import main
 from hyosan.results.names import safe_dir_name
 from hyosan.results.outlock import lock_path_for, output_lock
 
@@ -278,3 +280,33 @@ def test_publish_is_one_function() -> None:
     assert "mkdtemp" not in src
     assert ".rename(" not in src
     assert src.count("publish_dir(") + src.count("publish_output(") == 2
+
+
+def test_a_tilde_means_home_wherever_a_path_is_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No shell expands `~` in a Python call or a quoted argument: hyosan does, everywhere, so
+    that its own folders and pyarrow's files (pyarrow expands it) are the same ones."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    result = hyosan.simulate("sir", engine="ssa", seed=1, overrides=['time.horizon="5d"'])
+    assert result.save("~/one") == home / "one"
+    assert hyosan.Result.load("~/one").summary() == result.summary()
+    with pytest.raises(SystemExit) as done:
+        main(["run", "sir", "--engine", "ssa", "--runs", "2", "-q", "--no-report",
+              "--set", 'time.horizon="5d"', "--out", "~/two"])  # fmt: skip
+    assert done.value.code in (0, None)
+    assert (home / "two" / "runs.parquet").is_file()
+    assert not (tmp_path / "~").exists()
+
+
+def test_an_output_name_pyarrow_could_read_as_a_uri(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = hyosan.simulate("sir", engine="ssa", seed=1, overrides=['time.horizon="5d"'])
+    out = result.save("x://y")
+    assert (tmp_path / "x:" / "y" / "timeseries.parquet").is_file()
+    assert hyosan.Result.load(out).summary() == result.summary()

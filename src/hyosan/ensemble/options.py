@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hyosan.paths import user_path
+
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
@@ -58,4 +60,4 @@ class Output:
 
     def target(self, default: Path) -> Path:
         """The directory to write: `out`, or `default` when none was given."""
-        return Path(self.out) if self.out is not None else default
+        return user_path(self.out) if self.out is not None else default

@@ -18,6 +18,7 @@ from hyosan.fit.errors import FitError
 from hyosan.fit.progress import FitProgress
 from hyosan.fit.result import FitResult
 from hyosan.fit.weighted import kish_ess, weighted_quantiles
+from hyosan.paths import user_path
 from hyosan.results.publish import claim_output
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ def fit(  # noqa: PLR0913 (keyword options of the public API, as the CLI's)
     root = valid_seed(
         seed if seed is not None else spec.seed if spec.seed is not None else problem.scenario.seed
     )
-    out_path = Path(out) if out is not None else None
+    out_path = user_path(out) if out is not None else None
     with contextlib.ExitStack() as hold:
         if out_path is not None:
             # OUT's lock from before the work to the publish, and its refusal (the current

@@ -26,6 +26,7 @@ from scipy.special import logsumexp
 
 from hyosan.errors import speaks_python
 from hyosan.fit.errors import FitError
+from hyosan.paths import user_path
 from hyosan.results.publish import claim_output, publish_output
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ class Comparison:
                 comparison_html(self.rows, f"hyosan fit: model comparison ({self.method})")
             )
 
-        return publish_output(Path(out), build, force=force)
+        return publish_output(user_path(out), build, force=force)
 
 
 def _folder(i: int, name: str) -> str:
@@ -149,7 +150,7 @@ def compare(
         raise FitError("model comparison needs two scenarios or more")
     with contextlib.ExitStack() as hold:
         if out is not None:  # refused before any work, as a single fit's OUT (fit.api)
-            hold.enter_context(claim_output(Path(out), force=force))
+            hold.enter_context(claim_output(user_path(out), force=force))
         results = [fit(s, data, **kwargs) for s in scenarios]
         comparison = compare_results(results)
         if out is not None:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from hyosan.fit.errors import FitError
+from hyosan.paths import user_path
 from hyosan.scenario.units import SECONDS_PER
 
 __all__ = ["Observations", "load_observations"]
@@ -208,7 +209,7 @@ def load_observations(
         raise FitError(
             f"data: a file path, a pyarrow Table or a pandas DataFrame; got {type(path).__name__}"
         )
-    data = _read_table(Path(path)) if table is None else _columns_of(table, "the data table")
+    data = _read_table(user_path(path)) if table is None else _columns_of(table, "the data table")
     # From here, `path` names the data in messages: the file, or the table given in memory.
     path = Path(path) if table is None else "the data table"
     unit = str(time_unit).strip().lower()

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hyosan.errors import speaks_python
+from hyosan.paths import user_path
 
 if TYPE_CHECKING:
     from hyosan.fit.problem import FitProblem
@@ -212,7 +213,7 @@ class FitResult:
         # As a run directory: written aside and put in place whole, under OUT's lock, and with
         # `force` replacing only an output directory hyosan wrote (results.publish).
         return publish_output(
-            Path(out), lambda tmp: self.write_into(tmp, report=report), force=force
+            user_path(out), lambda tmp: self.write_into(tmp, report=report), force=force
         )
 
     def write_into(self, folder: Path, *, report: bool = True) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hyosan.paths import user_path
 from hyosan.reports.plaintext import plain_text
 from hyosan.reports.rundata import EnsembleData, RunData, load_report_data
 
@@ -105,7 +106,7 @@ def write_report(
         they are all drawn here.
     """
     start = time.perf_counter()
-    folder = Path(folder)
+    folder = user_path(folder)
     # A helper reads the run's files itself: asked first, it starts on its share while this
     # process reads them too.
     helped = pictures and helper is not None and helper.draw(folder, HELPER_DRAWS)

@@ -318,9 +318,10 @@ def publish_dir(out: Path, build: Callable[[Path], object], *, force: bool = Fal
     it was), the old complete directory or the new one; see the module's note.
     """
     out.parent.mkdir(parents=True, exist_ok=True)
+    # Absolute, so that pyarrow, handed the files' paths, never reads `x:/y` as a URI.
     tmp = Path(
         tempfile.mkdtemp(prefix=f".{out.name}.{os.getpid()}-", suffix=".partial", dir=out.parent)
-    )
+    ).absolute()
     old = out.parent / f".{out.name}.replaced"
     try:
         build(tmp)

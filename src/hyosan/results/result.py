@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hyosan.errors import speaks_python
+from hyosan.paths import user_path
 from hyosan.results.arrow import numbers
 from hyosan.results.metrics import first_crossing, overrun_level, peak
 from hyosan.scenario.model import STATES
@@ -191,7 +192,7 @@ class Result:
         from hyosan.results.summary import Summary
         from hyosan.scenario.load import load_scenario
 
-        folder = Path(run_dir)
+        folder = user_path(run_dir)
         for name in ("scenario.toml", "summary.json", "timeseries.parquet"):
             if not (folder / name).is_file():
                 raise HyosanError(f"{folder} is not a run directory: it has no {name}")

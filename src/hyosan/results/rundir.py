@@ -12,6 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hyosan.paths import user_path
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -98,7 +100,7 @@ def write_run(
         if before_publish is not None:
             before_publish(tmp)
 
-    return publish_output(Path(out), build, force=force)
+    return publish_output(user_path(out), build, force=force)
 
 
 def read_summary(run_dir: str | Path) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from hyosan.errors import Problem, ScenarioError, speaks_python
+from hyosan.paths import user_path
 from hyosan.scenario.catalog import builtin_model, builtin_scenario_names, builtin_scenario_text
 from hyosan.scenario.model import STATES, parse_equation
 from hyosan.scenario.schema import Scenario
@@ -401,8 +402,8 @@ def read_scenario_data(source: str | Path) -> tuple[str, str]:
     hyosan-city's handoff); a regular file is taken, as the user may mean their own copy.
     Either way a note on stderr says which.
     """
-    path = Path(source)
-    label = str(path)
+    label = str(Path(source))
+    path = user_path(source)
     try:
         path.exists()
     except OSError as exc:  # a name too long for the file system, say: bad input
