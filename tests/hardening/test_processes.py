@@ -125,6 +125,35 @@ def test_workers_die_with_their_parent(tmp_path: Path) -> None:
     assert not list(tmp.glob("pymp-*"))
 
 
+@linux_only
+def test_a_worker_killed_ends_the_ensemble_with_its_runs_kept(tmp_path: Path) -> None:
+    """A worker killed from outside (the out-of-memory killer, say) breaks the pool: the
+    command says so and stops, keeping the finished runs, where it hung for ever."""
+    proc = subprocess.Popen(
+        _ensemble(tmp_path / "out", 100_000, 2),
+        cwd=tmp_path,
+        env=cli_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        parts = tmp_path / ".out.ensemble" / "parts"
+        assert _wait_for(lambda: parts.is_dir() and any(parts.glob("chunk-*.npz")))
+        parents = _children()
+        workers = [p for p in _descendants(proc.pid) if parents.get(parents.get(p)) == proc.pid]
+        assert workers, "no worker processes found"
+        os.kill(workers[0], signal.SIGKILL)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 1, err
+    assert "a worker process died" in err
+    assert f"finished runs are kept in {tmp_path / '.out.ensemble'} for a resume" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
 _FORK_SERVER_CTRL_C = """
 import os, signal, time
 from multiprocessing import forkserver

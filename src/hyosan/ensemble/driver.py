@@ -22,14 +22,14 @@ from __future__ import annotations
 import json
 import math
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, CancelledError, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hyosan._entry import signals_seen
-from hyosan.ensemble.errors import EnsembleInterruptedError, RunFailedError
-from hyosan.ensemble.executors import ExecutorInfo, open_executor
+from hyosan.ensemble.errors import EnsembleInterruptedError, RunFailedError, WorkerLostError
+from hyosan.ensemble.executors import ExecutorInfo, open_executor, shut_down
 from hyosan.ensemble.options import Execution, Output
 from hyosan.ensemble.parts import WorkDir, work_dir_for
 from hyosan.ensemble.progress import RunProgress
@@ -69,19 +69,6 @@ class EnsembleRun:
         )
 
 
-def _pool_hint(error: BaseException) -> str:
-    # The usual cause of a broken pool in a user's own script: worker processes start by
-    # importing the script, which then starts the ensemble again unless it is guarded.
-    from concurrent.futures.process import BrokenProcessPool
-
-    if not isinstance(error, BrokenProcessPool):
-        return ""
-    return (
-        " (a worker process died; in a script, put the code that runs the ensemble under "
-        '`if __name__ == "__main__":`, as worker processes import the script as they start)'
-    )
-
-
 def _execute(
     tasks: Iterator[Task],
     info: ExecutorInfo,
@@ -115,28 +102,41 @@ def _execute(
             finished, _ = wait(list(pending), timeout=1.0, return_when=FIRST_COMPLETED)
             for future in finished:
                 task = pending.pop(future)
-                error = future.exception()
+                try:
+                    error = future.exception()
+                except CancelledError:  # by the executor: a Dask scheduler that went away
+                    error = CancelledError(
+                        "the executor cancelled the run (a Dask cluster's scheduler or "
+                        "workers lost?)"
+                    )
+                if isinstance(error, BrokenExecutor):
+                    raise error
                 if error is not None:
                     work.flush()
                     raise RunFailedError(
                         task.point,
                         task.replicate,
                         task.seed,
-                        f"{type(error).__name__}: {error}{_pool_hint(error)}",
+                        f"{type(error).__name__}: {error}",
                         str(work.path),
-                        kept=bar.done,
+                        kept=len(work.done()),
                         bad_input=isinstance(error, HyosanError),
                     )
                 work.add(future.result())
                 bar.advance()
             if work.due():
                 work.flush()
+    except BrokenExecutor:
+        # A worker died without a Python error (see WorkerLostError): at the submit of the
+        # next run or in a run's result, whichever comes first.
+        work.flush()
+        raise WorkerLostError(str(work.path), kept=len(work.done())) from None
     except KeyboardInterrupt:
         for future in pending:
             future.cancel()
         try:
             if info.owned:  # wait for the runs in progress, so that they are kept too
-                info.executor.shutdown(wait=True, cancel_futures=True)
+                shut_down(info.executor, wait=True)
         except TypeError:  # Dask's executor: cancel at once
             info.executor.shutdown(wait=False)
         except KeyboardInterrupt:  # a second Ctrl-C: stop waiting
@@ -146,7 +146,9 @@ def _execute(
                 work.add(future.result())
                 bar.advance()
         work.flush()
-        raise EnsembleInterruptedError(bar.done, total, str(work.path)) from None
+        # Counted in the part files: a Ctrl-C landing between keeping a run and counting it
+        # on the bar left the message one short.
+        raise EnsembleInterruptedError(len(work.done()), total, str(work.path)) from None
     finally:
         for future in pending:
             future.cancel()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hyosan.errors import HyosanError
 
-__all__ = ["EnsembleInterruptedError", "RunFailedError", "VaryError"]
+__all__ = ["EnsembleInterruptedError", "RunFailedError", "VaryError", "WorkerLostError"]
 
 
 class VaryError(HyosanError):
@@ -37,6 +37,23 @@ class RunFailedError(Exception):
         super().__init__(
             f"run failed at point {point}, replicate {replicate} (seed {seed}): {error}{where}"
         )
+
+
+class WorkerLostError(RunFailedError):
+    """A worker process died (killed from outside, or by the system for lack of memory), so
+    the pool that ran the runs is broken; finished runs are kept for a resume."""
+
+    def __init__(self, workdir: str, *, kept: int = 0) -> None:
+        Exception.__init__(
+            self,
+            "a worker process died: killed from outside, or by the system for lack of memory "
+            "(fewer --workers may do); in a script of your own, also check that the code that "
+            'runs the ensemble is under `if __name__ == "__main__":`, as worker processes '
+            "import the script as they start"
+            + (f"; {kept} finished runs are kept in {workdir} for a resume" if kept else ""),
+        )
+        self.point = self.replicate = self.seed = -1
+        self.error, self.workdir, self.kept, self.bad_input = "worker lost", workdir, kept, False
 
 
 class EnsembleInterruptedError(Exception):

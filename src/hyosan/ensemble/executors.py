@@ -37,9 +37,11 @@ if TYPE_CHECKING:
 __all__ = [
     "ExecutorInfo",
     "SerialExecutor",
+    "capacity",
     "default_workers",
     "open_executor",
     "process_pool",
+    "shut_down",
 ]
 
 
@@ -118,7 +120,8 @@ def open_executor(
         Address of a Dask scheduler, e.g. "tcp://10.0.0.5:8786"; needs `hyosan[distributed]`.
     executor
         An executor of the caller's (any `concurrent.futures.Executor`), used as it is and left
-        open; `workers` then says how many runs it executes at once (default 1).
+        open; `workers` then says how many runs it executes at once (default: its own
+        capacity, see `capacity`).
 
     Yields
     ------
@@ -126,7 +129,7 @@ def open_executor(
         The executor and its capacity; it is shut down when the block ends.
     """
     if executor is not None:
-        slots = 1 if workers is None else int(workers)
+        slots = capacity(executor) if workers is None else int(workers)
         yield ExecutorInfo(
             executor, slots, f"{type(executor).__name__} ({slots} at once)", owned=False
         )
@@ -145,7 +148,39 @@ def open_executor(
     try:
         yield ExecutorInfo(pool, n, f"{n} worker processes")
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        shut_down(pool, wait=True)
+
+
+def capacity(executor: Executor) -> int:
+    """How many tasks a caller's executor runs at once: a concurrent.futures pool's
+    workers, a Dask executor's worker threads, else one per core here (tasks beyond its
+    capacity only wait in its queue)."""
+    workers = getattr(executor, "_max_workers", None)  # ThreadPool- and ProcessPoolExecutor
+    if isinstance(workers, int) and workers > 0:
+        return workers
+    client = getattr(executor, "_client", None)  # distributed's ClientExecutor
+    if client is not None and hasattr(client, "nthreads"):
+        try:
+            return max(1, sum(client.nthreads().values()))
+        except Exception:  # a client that cannot answer now: the fallback below
+            pass
+    return default_workers()
+
+
+def shut_down(executor: Executor, *, wait: bool) -> None:
+    """Shut an executor down, cancelling what has not started; `wait` for the tasks running.
+
+    A process pool one of whose workers died (killed from outside, or by the system for lack
+    of memory) is broken: waiting on it can hang for ever (CPython 3.11's pool joins a
+    management thread that is itself stuck), so its workers are stopped and nothing waits.
+    """
+    if getattr(executor, "_broken", False):
+        processes = getattr(executor, "_processes", None) or {}
+        for process in list(processes.values()):
+            process.kill()
+        executor.shutdown(wait=False, cancel_futures=True)
+        return
+    executor.shutdown(wait=wait, cancel_futures=True)
 
 
 def process_pool(n: int) -> ProcessPoolExecutor:
@@ -207,13 +242,13 @@ def _dask_executor(address: str) -> Iterator[ExecutorInfo]:
     except (OSError, TimeoutError, ValueError) as exc:
         raise HyosanError(f"--cluster {address}: cannot reach a Dask scheduler ({exc})") from None
     try:
-        threads = sum(client.nthreads().values()) or 1  # type: ignore[no-untyped-call]
+        threads = sum(client.nthreads().values())  # type: ignore[no-untyped-call]
         executor = client.get_executor(pure=False)  # type: ignore[no-untyped-call]
+        # A scheduler whose workers have not joined yet: the runs wait for them, and say so.
+        said = f"{threads} worker threads" if threads else "no workers yet: the runs wait for them"
         yield ExecutorInfo(
-            executor,
-            threads,
-            f"Dask cluster {address} ({threads} worker threads)",
+            executor, max(threads, 1), f"Dask cluster {address} ({said})",
             dashboard=client.dashboard_link,
-        )
+        )  # fmt: skip
     finally:
         client.close()  # type: ignore[no-untyped-call]

@@ -27,7 +27,8 @@ class Execution:
     ----------
     workers
         Local worker processes (default: one per core; 1 runs in this process). With an
-        `executor`, how many runs it executes at once.
+        `executor`, how many runs it executes at once (default: its own workers, or a Dask
+        executor's worker threads).
     cluster
         The address of a Dask scheduler (tcp://HOST:PORT) to send the runs to.
     executor

@@ -1,0 +1,58 @@
+"""Executors of the caller's: how many runs they take at once, and one that cancels runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hyosan.ensemble import Execution, Output, run_ensemble
+from hyosan.ensemble.errors import RunFailedError
+from hyosan.ensemble.executors import capacity, default_workers, open_executor
+
+
+class _Unsized(Executor):
+    """Runs each task at once: an executor whose size cannot be known."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+class _Cancelling(Executor):
+    """Cancels every run, as Dask does when its scheduler goes away."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        future.cancel()
+        future.set_running_or_notify_cancel()  # as distributed's executor does, to wake wait()
+        return future
+
+
+def test_a_pool_of_the_callers_is_used_to_its_size() -> None:
+    """Before, a caller's executor was fed one run at a time unless `workers` was given:
+    the documented Dask-from-Python example ran a whole cluster serially."""
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        assert capacity(pool) == 3
+        with open_executor(executor=pool) as info:
+            assert info.slots == 3
+        with open_executor(workers=5, executor=pool) as info:
+            assert info.slots == 5
+    assert capacity(_Unsized()) == default_workers()
+
+
+def test_runs_cancelled_by_the_executor_fail_the_ensemble_cleanly(tmp_path: Path) -> None:
+    with pytest.raises(RunFailedError, match="the executor cancelled the run"):
+        run_ensemble(
+            "sir",
+            4,
+            engine="ssa",
+            overrides=['time.horizon="2d"'],
+            execution=Execution(executor=_Cancelling()),
+            output=Output(out=tmp_path / "out"),
+        )
+    assert not (tmp_path / "out").exists()
