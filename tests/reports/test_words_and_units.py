@@ -162,3 +162,15 @@ def test_the_command_line_keeps_its_flags(capsys: pytest.CaptureFixture[str]) ->
 )  # fmt: skip
 def test_python_words(said: str, in_python: str) -> None:
     assert python_words(said) == in_python
+
+
+def test_a_place_everyone_fled_is_not_the_zombies_victory() -> None:
+    """No humans left where the zombies are, but people got out: the words say so, where a
+    building all but one fled read "the zombies win"."""
+    from dataclasses import replace
+
+    headline = hyosan.simulate("munz-basic").headline()
+    fled = replace(headline, humans_win=False, final={**headline.final, "human": 0.0, "safe": 19})
+    assert fled.outcome == "the zombies hold the place; 19 reached safety"
+    lost = replace(fled, final={**fled.final, "safe": 0.0})
+    assert lost.outcome == "the zombies win"

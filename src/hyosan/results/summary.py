@@ -449,10 +449,15 @@ class Summary:
 
     @property
     def outcome(self) -> str:
-        """ "humans win", "the zombies win" (no humans left) or "no winner yet"."""
+        """ "humans win", "the zombies win" (no humans left), "the zombies hold the place; N
+        reached safety" (no humans left where the zombies are, but some got out or were taken
+        away: a building everyone fled is not the zombies' victory) or "no winner yet"."""
         if self.humans_win:
             return "humans win"
         if self.final.get("human", 0.0) < LEFT:
+            safe = self.final.get("safe", 0.0)
+            if safe >= LEFT:
+                return f"the zombies hold the place; {safe:,.0f} reached safety"
             return "the zombies win"
         return "no winner yet"
 

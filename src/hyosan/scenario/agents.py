@@ -184,19 +184,53 @@ class Building(Frozen):
 # --- people --------------------------------------------------------------------------------------
 
 
+#: The fastest anyone runs, m/s (a sprinter's 10 to 12, with room to spare).
+FASTEST = 15.0
+#: Where a speed drawn from a distribution is clipped when `low` is not given, m/s: a shuffle.
+SLOWEST = 0.5
+
+
+def trait_limits(name: str) -> tuple[float, float]:
+    """The range a trait's values lie in: speed above 0 and at most FASTEST m/s, the rest 0
+    to 1 (speed's 0 is excluded: a time to cross a room is its length over the speed)."""
+    return (0.0, FASTEST) if name == "speed" else (0.0, 1.0)
+
+
 class TraitDist(Frozen):
-    """A trait drawn per person: normal with `mean` and `sd`, clipped to [low, high]."""
+    """A trait drawn per person: normal with `mean` and `sd`, clipped to [low, high]
+    (by default the trait's whole range: 0 to 1, or 0.5 to 15 m/s for speed)."""
 
     mean: float = Field(allow_inf_nan=False)
     sd: NonNegative = 0.0
-    low: float = Field(default=0.0, allow_inf_nan=False)
-    high: float = Field(default=1.0, allow_inf_nan=False)
+    low: float | None = Field(default=None, allow_inf_nan=False)
+    high: float | None = Field(default=None, allow_inf_nan=False)
 
-    @model_validator(mode="after")
-    def _order(self) -> TraitDist:
-        if self.low > self.high:
-            raise ValueError(f"low {self.low} is above high {self.high}")
-        return self
+    def bounds(self, name: str) -> tuple[float, float]:
+        """[low, high] for the trait `name`, the trait's defaults filling what is not given."""
+        lo, hi = trait_limits(name)
+        if name == "speed":
+            lo = SLOWEST
+        return (lo if self.low is None else self.low, hi if self.high is None else self.high)
+
+    def problems(self, name: str) -> list[str]:
+        """What is wrong with this distribution for the trait `name`."""
+        lo, hi = trait_limits(name)
+        low, high = self.bounds(name)
+        unit = " m/s" if name == "speed" else ""
+        found = []
+        if (name == "speed" and low <= 0.0) or low < lo or high > hi:
+            found.append(
+                f"{name}: low {low:g} and high {high:g} must lie "
+                + (f"above 0 and at most {hi:g}{unit}" if name == "speed" else "from 0 to 1")
+            )
+        elif low > high:
+            found.append(f"{name}: low {low:g} is above high {high:g}")
+        elif not low <= self.mean <= high:
+            found.append(
+                f"{name}: mean {self.mean:g} is outside low {low:g} to high {high:g}{unit} "
+                "(everyone would get the nearer bound)"
+            )
+        return found
 
 
 def _trait(mean: float, sd: float, low: float = 0.0, high: float = 1.0) -> TraitDist:
@@ -214,6 +248,13 @@ class Traits(Frozen):
     resourcefulness: TraitDist = _trait(0.4, 0.2)
     weapon: TraitDist = _trait(0.05, 0.05)
     drive: TraitDist = _trait(0.2, 0.15)
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Traits:
+        problems = [m for name in TRAITS for m in getattr(self, name).problems(name)]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class Group(Frozen):
@@ -241,6 +282,9 @@ class Group(Frozen):
             raise ValueError(
                 f"traits: unknown trait {unknown[0]!r}; traits are {', '.join(TRAITS)}"
             )
+        problems = [m for name, dist in self.traits.items() for m in dist.problems(name)]
+        if problems:
+            raise ValueError("traits: " + "; ".join(problems))
         return self
 
 
@@ -279,9 +323,11 @@ class Character(Frozen):
         for k, v in value.items():
             if k not in TRAITS:
                 raise ValueError(f"unknown trait {k!r}; traits are {', '.join(TRAITS)}")
-            high = 15.0 if k == "speed" else 1.0
-            if not 0.0 <= v <= high:
-                raise ValueError(f"{k} = {v} is outside 0 to {high:g}")
+            lo, hi = trait_limits(k)
+            if k == "speed" and not 0.0 < v <= hi:
+                raise ValueError(f"speed = {v} must be above 0 and at most {hi:g} (m/s)")
+            if not lo <= v <= hi:
+                raise ValueError(f"{k} = {v} is outside {lo:g} to {hi:g}")
         return value
 
 

@@ -110,3 +110,54 @@ def test_a_model_without_a_state_the_people_need_is_refused() -> None:
     data["interventions"] = []  # the troops' evacuations would be refused first, for the same
     with pytest.raises(hyosan.HyosanError, match="no compartment of state 'safe'"):
         hyosan.simulate(hyosan.Scenario.model_validate(data))
+
+
+def _speeds(tmp_path: Path, people: str) -> np.ndarray:
+    from hyosan.engines.agents.building import compile_building
+    from hyosan.engines.agents.people import make_population
+    from hyosan.scenario.agents import Virus
+
+    path = tmp_path / "speeds.toml"
+    path.write_text(HEAD + people, encoding="utf-8")
+    scenario = hyosan.load_scenario(path)
+    assert scenario.building is not None
+    plan = compile_building(scenario.building)
+    population = make_population(scenario, plan, Virus(), np.random.default_rng(1))
+    return population.traits[:, 0]
+
+
+def test_a_speed_distribution_is_clipped_to_speeds_not_to_0_1(tmp_path: Path) -> None:
+    """A trait written without low and high is clipped to its own range: a speed of about
+    6 m/s stayed 6 m/s, where everyone got exactly 1 m/s (the 0 to 1 of the other traits)."""
+    group = """
+[[people.groups]]
+name = "runners"
+rooms = ["office"]
+count = 200
+traits = { speed = { mean = 6.0, sd = 0.5 } }
+"""
+    speeds = _speeds(tmp_path, group)
+    assert speeds.size == 200
+    assert 5.8 < speeds.mean() < 6.2
+    assert speeds.std() > 0.3
+    table = "\n[people.traits]\nspeed = { mean = 3.0, sd = 0.3 }\n"
+    others = group.replace("speed", "courage").replace("6.0", "0.5")
+    assert 2.8 < _speeds(tmp_path, table + others).mean() < 3.2
+
+
+@pytest.mark.parametrize(
+    ("people", "fragment"),
+    [
+        ("[people.traits]\ncourage = { mean = 3.0 }", "mean 3 is outside low 0 to high 1"),
+        ("[people.traits]\nspeed = { mean = -2.0 }", "mean -2 is outside low 0.5 to high 15"),
+        ("[people.traits]\nspeed = { mean = 2.0, low = 0.0 }", "must lie above 0"),
+        ("[people.traits]\nstrength = { mean = 0.5, high = 2.0 }", "must lie from 0 to 1"),
+        ("[people.traits]\nweapon = { mean = 0.5, low = 0.8, high = 0.2 }", "above high"),
+        ('[[characters]]\nname = "Still"\nroom = "office"\ntraits = { speed = 0.0 }',
+         "speed = 0.0 must be above 0"),
+    ],
+)  # fmt: skip
+def test_a_trait_outside_its_range_is_refused(tmp_path: Path, people: str, fragment: str) -> None:
+    """A speed of 0 ended `run` in a division by zero after `validate` passed; a mean outside
+    [low, high] gave everyone the bound."""
+    assert fragment in problems(tmp_path, HEAD + "\n" + people + "\n")

@@ -45,9 +45,9 @@ class Population:
         return int(self.room.size)
 
 
-def _draw(dist: TraitDist, rng: np.random.Generator, size: int) -> np.ndarray:
+def _draw(dist: TraitDist, name: str, rng: np.random.Generator, size: int) -> np.ndarray:
     values = dist.mean + dist.sd * rng.standard_normal(size)
-    return np.clip(values, dist.low, dist.high)
+    return np.clip(values, *dist.bounds(name))
 
 
 def _traits(
@@ -55,7 +55,7 @@ def _traits(
 ) -> np.ndarray:
     out = np.empty((size, len(TRAITS)))
     for k, name in enumerate(TRAITS):
-        out[:, k] = _draw(overrides.get(name, getattr(base, name)), rng, size)
+        out[:, k] = _draw(overrides.get(name, getattr(base, name)), name, rng, size)
     return out
 
 
