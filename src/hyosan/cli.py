@@ -533,6 +533,19 @@ def scenarios() -> None:
         print(f"{name:<18} {first}")
 
 
+def _show_building(name: str) -> None:
+    from hyosan.scenario.agents import builtin_building_names, builtin_building_text
+
+    if name not in builtin_building_names():
+        raise _fail(
+            f"no built-in building named {name!r}; buildings: {', '.join(builtin_building_names())}"
+        )
+    sys.stdout.write(
+        f'# built-in building {name!r}: in a scenario, in place of building = "{name}"\n'
+        "[building]\n" + builtin_building_text(name)
+    )
+
+
 @app.command()
 def show(
     name: Annotated[str, typer.Argument(help="A built-in scenario or model name.")],
@@ -540,14 +553,26 @@ def show(
         bool,
         typer.Option("--model", help="Show the built-in model of that name, not the scenario."),
     ] = False,
+    building: Annotated[
+        bool,
+        typer.Option(
+            "--building",
+            help="Show the built-in building of that name as a [building] table, to paste "
+            'into a scenario in place of building = "NAME".',
+        ),
+    ] = False,
 ) -> None:
-    """Print a built-in scenario (or model) as TOML, to copy and edit."""
+    """Print a built-in scenario (or model, or building) as TOML, to copy and edit."""
     from hyosan.scenario.catalog import (
         builtin_model,
         builtin_model_names,
         builtin_scenario_names,
         builtin_scenario_text,
     )
+
+    if building:
+        _show_building(name)
+        return
 
     # Some scenarios share their model's name (sir, seir, ...): the scenario is shown unless
     # --model asks for the model, and a note on stderr says how to get the other.

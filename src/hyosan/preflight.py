@@ -148,6 +148,12 @@ def preflight(scen: Scenario, engine: str | None = None, source: str | None = No
     chosen.check(scen)
     if chosen.name == "agents" and scen.describes_people:
         _people_memory(scen)
+        if scen.building is not None and scen.acts:
+            # The interventions' rooms and targets, resolved as the run resolves them.
+            from hyosan.engines.agents.actions import BuildingActions
+            from hyosan.engines.agents.building import compile_building
+
+            BuildingActions.build(scen, compile_building(scen.building))
     if scen.world is not None or chosen.name in _COUNTING:
         try:
             people, crowd = _world_checks(scen)

@@ -524,6 +524,21 @@ CASES = [
         "(top level)",
         ("is a directory", "scenario file (.toml)"),
     ),
+    # --- names that must differ: results are kept under them ----------------------------------
+    Case(
+        "two-thresholds-of-one-name",
+        BASE + THRESHOLD + THRESHOLD.replace("below = 1", "below = 5"),
+        "thresholds",
+        ("[1].name: 'last_human' names two thresholds; names must differ",),
+        19,
+    ),
+    Case(
+        "two-reactions-of-one-name",
+        edit(CUSTOM, 'name = "kill"', 'name = "bite"'),
+        "model.reactions",
+        ("[1].name: 'bite' names two reactions; names must differ",),
+        11,
+    ),
 ]
 
 

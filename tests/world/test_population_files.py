@@ -61,6 +61,21 @@ def test_csv_blank_lines_spaces_and_whole_floats(tmp_path: Path) -> None:
     np.testing.assert_array_equal(load_population_grid(path), [[1, 2, 3], [4, 5, 60]])
 
 
+def test_csv_as_excel_saves_it(tmp_path: Path) -> None:
+    """Excel's "CSV UTF-8" starts with a byte-order mark: read, not "'\\ufeff1' is not a
+    number". The same for an edge list."""
+    from hyosan.world.edge_files import load_edge_list
+
+    path = tmp_path / "grid.csv"
+    path.write_bytes("\ufeff1,2,3\r\n4,5,6\r\n".encode())
+    np.testing.assert_array_equal(load_population_grid(path), [[1, 2, 3], [4, 5, 6]])
+    edges = tmp_path / "edges.csv"
+    edges.write_bytes("\ufeff0,1\r\n1,2\r\n".encode())
+    heads, tails, _ = load_edge_list(edges, 3)
+    assert list(heads) == [0, 1]
+    assert list(tails) == [1, 2]
+
+
 def test_npy_float_and_fortran_order(tmp_path: Path) -> None:
     """A float or Fortran-ordered array of whole numbers becomes C-contiguous int64."""
     path = tmp_path / "grid.npy"

@@ -703,8 +703,13 @@ def builtin_building(name: str) -> dict[str, Any]:
         raise ValueError(
             f"unknown built-in building {name!r}; the built-in buildings are {', '.join(names)}"
         )
-    text = (_buildings_folder() / f"{name}.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    return tomllib.loads(builtin_building_text(name))
+
+
+def builtin_building_text(name: str) -> str:
+    """A built-in floor plan's file: the keys of a [building] table (no table headers of
+    its own, so that `hyosan show --building` can put it under one)."""
+    return (_buildings_folder() / f"{name}.toml").read_text(encoding="utf-8")
 
 
 # --- checks and counts across sections -----------------------------------------------------------

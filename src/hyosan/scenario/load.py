@@ -635,6 +635,11 @@ def _unreachable(data: dict[str, Any], parts: list[int | str]) -> str:
                 return (
                     f": {here} is {target!r}, the name of a built-in definition rather than a "
                     "table; to change part of it, write the table out in a scenario file"
+                    + (
+                        f" (`hyosan show --building {target}` prints it)"
+                        if walked == "building"
+                        else f" (`hyosan show --model {target}` prints it)"
+                    )
                 )
             if not isinstance(target, dict):
                 return f": {here} is a value, not a table"

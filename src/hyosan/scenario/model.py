@@ -190,6 +190,18 @@ class ModelSpec(Frozen):
             return {k: _parameter(v) for k, v in value.items()}
         return value
 
+    @field_validator("reactions")
+    @classmethod
+    def _distinct_reactions(cls, value: tuple[Reaction, ...]) -> tuple[Reaction, ...]:
+        # Each reaction's counts are a column named after it (incidence.parquet's new_NAME):
+        # two of one name would leave one column, and one reaction's counts lost.
+        seen: set[str] = set()
+        for i, r in enumerate(value):
+            if r.name in seen:
+                raise ValueError(f"[{i}].name: {r.name!r} names two reactions; names must differ")
+            seen.add(r.name)
+        return value
+
     @field_validator("compartments")
     @classmethod
     def _names(cls, value: dict[str, Compartment]) -> dict[str, Compartment]:

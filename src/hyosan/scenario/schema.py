@@ -194,6 +194,17 @@ class Scenario(Frozen):
     behaviour: Behaviour | None = None
     agents: AgentsOptions | None = None
 
+    @field_validator("thresholds")
+    @classmethod
+    def _distinct_thresholds(cls, value: tuple[Threshold, ...]) -> tuple[Threshold, ...]:
+        # A threshold's crossing is kept under its name: two of one name kept one crossing.
+        seen: set[str] = set()
+        for i, t in enumerate(value):
+            if t.name in seen:
+                raise ValueError(f"[{i}].name: {t.name!r} names two thresholds; names must differ")
+            seen.add(t.name)
+        return value
+
     @field_validator("model", mode="before")
     @classmethod
     def _builtin_model(cls, value: Any) -> Any:

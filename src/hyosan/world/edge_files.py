@@ -31,7 +31,9 @@ def load_edge_list(path: Path, nodes: int) -> tuple[np.ndarray, np.ndarray, np.n
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a file of comments only: no edges, no warning
-            table = np.loadtxt(path, delimiter=",", dtype=np.float64, ndmin=2, comments="#")
+            table = np.loadtxt(
+                path, delimiter=",", dtype=np.float64, ndmin=2, comments="#", encoding="utf-8-sig"
+            )
     except OSError as exc:
         raise HyosanError(f"cannot read {path}: {exc.strerror or exc}") from None
     except (ValueError, UnicodeDecodeError):
@@ -61,7 +63,7 @@ def _first_problem(path: Path, nodes: int) -> tuple[int, str]:
     """The first line that breaks the format, and what is wrong with it."""
     columns = None
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         return _text_line(path, exc.start), "not UTF-8 text"
     for number, raw in enumerate(text.splitlines(), start=1):

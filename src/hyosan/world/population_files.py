@@ -142,7 +142,8 @@ def _read_json(path: Path, compressed: bool) -> np.ndarray:
 
 def _read_csv(path: Path) -> np.ndarray:
     try:
-        text = _read_capped(path, compressed=False).decode("utf-8")
+        # utf-8-sig: "CSV UTF-8" as Excel saves it starts with a byte-order mark.
+        text = _read_capped(path, compressed=False).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise HyosanError(f"{path}: cannot read it as a text file: {exc}") from exc
     rows: list[list[float]] = []

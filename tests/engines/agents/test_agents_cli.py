@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pyarrow.parquet as pq
+import pytest
 
 import hyosan
 
@@ -74,3 +76,49 @@ def test_random_mixing_follows_the_mean_field() -> None:
     final = runs[:, -1]
     se = final.std(ddof=1) / np.sqrt(final.size)
     assert abs(final.mean() - ode.series("removed")[-1]) < 3 * se
+
+
+def test_show_building_prints_a_table_to_paste(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`hyosan show --building NAME` in place of `building = "NAME"`: the same building."""
+    from hyosan.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["show", "hyosan-high"])
+    assert done.value.code in (0, None)
+    scenario_text = capsys.readouterr().out
+    with pytest.raises(SystemExit) as done:
+        main(["show", "--building", "hyosan-high"])
+    assert done.value.code in (0, None)
+    table = capsys.readouterr().out
+    assert 'building = "hyosan-high"' in scenario_text
+    own = tmp_path / "own.toml"
+    own.write_text(
+        scenario_text.replace('building = "hyosan-high"', "") + "\n" + table, encoding="utf-8"
+    )
+    assert hyosan.load_scenario(own).building == hyosan.load_scenario("hyosan-high").building
+
+
+def test_validate_refuses_a_building_intervention_run_would_refuse(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An intervention in a building names its rooms: `validate` resolves them as `run`
+    does, where it said "valid" and the run then refused the scenario."""
+    from hyosan.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["show", "hyosan-high"])
+    text = capsys.readouterr().out
+    path = tmp_path / "strike.toml"
+    path.write_text(
+        text + '\n[[interventions]]\nkind = "strike"\nat = "1h"\narea = { places = ["Nowhere"] }\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(SystemExit) as done:
+        main(["validate", str(path)])
+    assert done.value.code == 2
+    assert re.search(
+        r"interventions\[\d+\]\.area\.places\[0\]: no place named 'Nowhere'",
+        capsys.readouterr().err,
+    )
