@@ -56,3 +56,22 @@ def test_runs_cancelled_by_the_executor_fail_the_ensemble_cleanly(tmp_path: Path
             output=Output(out=tmp_path / "out"),
         )
     assert not (tmp_path / "out").exists()
+
+
+def test_progress_off_a_terminal_is_plain_lines(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch job's log showed nothing between the first line and the last: off a terminal
+    the bar is a plain line now and then (here at each tenth done), and one at the end."""
+    from hyosan.ensemble import progress
+
+    monkeypatch.setattr(progress, "_PLAIN_TENTH_GAP_S", 0.0)
+    with progress.RunProgress(100, 20, "ensemble runs") as bar:
+        bar.note("80 runs on 2 worker processes")
+        for _ in range(80):
+            bar.advance()
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "80 runs on 2 worker processes"
+    assert lines[1].startswith("ensemble runs: 30/100 (30 %) in ")
+    assert len(lines) == 1 + 8 + 1  # each tenth from 30 % to 100 %, then the last line
+    assert lines[-1].startswith("ensemble runs: 100/100 (100 %) in ")

@@ -82,3 +82,26 @@ def test_sample_runs_a_scenario_and_writes_indices(tmp_path: Path) -> None:
     assert (run.out / "sensitivity.png").is_file()
     summary = json.loads((run.out / "summary.json").read_text(encoding="utf-8"))
     assert summary["sensitivity"]["design"] == "sobol"
+
+
+def test_only_a_runs_numbers_can_be_the_output() -> None:
+    """--output stopped_by (words) ended in numpy's ValueError; seed (a label) was taken."""
+    import pyarrow as pa
+
+    from hyosan.ensemble.sample import point_outcomes
+
+    runs = pa.table(
+        {
+            "point": [0, 0],
+            "replicate": [0, 1],
+            "seed": [5, 6],
+            "final_human": [10.0, 20.0],
+            "humans_win": [True, False],
+            "stopped_by": ["horizon", "horizon"],
+        }
+    )
+    np.testing.assert_array_equal(point_outcomes(runs, "final_human", 1), [15.0])
+    np.testing.assert_array_equal(point_outcomes(runs, "humans_win", 1), [0.5])
+    for label in ("stopped_by", "seed"):
+        with pytest.raises(HyosanError, match="choose final_human, humans_win "):
+            point_outcomes(runs, label, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -10,9 +11,15 @@ if TYPE_CHECKING:
 
 __all__ = ["RunProgress"]
 
+#: Off a terminal (a batch job's log, nohup, Slurm), where a live bar shows nothing till the
+#: end: a plain line at least this often, in seconds, and at each tenth done (5 s apart at most).
+PLAIN_EVERY_S = 30.0
+_PLAIN_TENTH_GAP_S = 5.0
+
 
 class RunProgress:
-    """A rich progress bar on stderr, or nothing when `quiet`.
+    """A rich progress bar on stderr, plain lines now and then where stderr is not a
+    terminal (PLAIN_EVERY_S), or nothing when `quiet`.
 
     Parameters
     ----------
@@ -28,12 +35,20 @@ class RunProgress:
         self.quiet = quiet
         self._progress: Any = None
         self._task: Any = None
+        self._plain: Any = None  # the console, when plain lines stand in for the bar
         self.total, self.done, self.label = total, done, label
+        self._start = self._last = time.monotonic()
+        self._started_with = done
 
     def __enter__(self) -> RunProgress:
         if self.quiet:
             return self
         from rich.console import Console
+
+        console = Console(stderr=True, force_jupyter=False)
+        if not console.is_terminal:
+            self._plain = console
+            return self
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -71,15 +86,39 @@ class RunProgress:
 
     def note(self, message: str) -> None:
         """Print a line above the bar (the executor, the Dask dashboard)."""
-        if self._progress is not None:
-            self._progress.console.print(message, highlight=False, markup=False)
+        console = self._plain or (self._progress.console if self._progress else None)
+        if console is not None:
+            console.print(message, highlight=False, markup=False)
 
     def advance(self, n: int = 1) -> None:
         """Count `n` more runs as done."""
+        before = self.done
         self.done += n
         if self._progress is not None:
             self._progress.update(self._task, advance=n)
+        elif self._plain is not None:
+            now = time.monotonic()
+            tenth = 10 * self.done // max(self.total, 1) > 10 * before // max(self.total, 1)
+            since = now - self._last
+            if since >= PLAIN_EVERY_S or (tenth and since >= _PLAIN_TENTH_GAP_S):
+                self._last = now
+                self._plain.print(self.line(now), highlight=False, markup=False)
+
+    def line(self, now: float) -> str:
+        """The plain line: runs done of all, the share, the rate and the time left."""
+        elapsed = now - self._start
+        ran = self.done - self._started_with
+        rate = ran / elapsed if elapsed > 0 else 0.0
+        text = (
+            f"{self.label}: {self.done:,}/{self.total:,} "
+            f"({100 * self.done / max(self.total, 1):.0f} %) in {elapsed:.0f} s"
+        )
+        if rate > 0 and self.done < self.total:
+            text += f", {rate:.3g} runs/s, about {(self.total - self.done) / rate:.0f} s left"
+        return text
 
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
             self._progress.__exit__(None, None, None)
+        elif self._plain is not None and self.done > self._started_with:
+            self._plain.print(self.line(time.monotonic()), highlight=False, markup=False)

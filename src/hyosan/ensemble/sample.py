@@ -132,10 +132,20 @@ def _finite_or_none(value: Any) -> float | None:
 
 def point_outcomes(runs: pa.Table, figure: str, n_points: int) -> np.ndarray:
     """The mean of `figure` over each point's replicates (runs.parquet), in point order."""
-    if figure not in runs.column_names:
-        scalars = sorted(
-            c for c in runs.column_names if c not in ("point", "replicate", "seed", "stopped_by")
+    import pyarrow as pa
+
+    # The figures of a run: numbers and yes-or-no, not its labels (point, seed) or words.
+    scalars = sorted(
+        field.name
+        for field in runs.schema
+        if field.name not in ("point", "replicate", "seed")
+        and (
+            pa.types.is_integer(field.type)
+            or pa.types.is_floating(field.type)
+            or pa.types.is_boolean(field.type)
         )
+    )
+    if figure not in scalars:
         raise HyosanError(
             f"--output {figure!r}: runs have no such figure; choose {', '.join(scalars)} (the "
             "finished runs are kept: the same command with another --output uses them)"

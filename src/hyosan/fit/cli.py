@@ -131,7 +131,12 @@ def fit_command(
     except HyosanError as exc:
         raise _fail(str(exc)) from None
     except KeyboardInterrupt:
-        where = " (finished ABC generations are kept; the same command resumes)" if out else ""
+        from hyosan.fit.api import work_dir_for
+        from hyosan.paths import user_path
+
+        # Only abc keeps its finished generations (in .OUT.fit/); mle and pmmh start again.
+        kept = out is not None and any(work_dir_for(user_path(out)).glob("*"))
+        where = " (finished ABC generations are kept; the same command resumes)" if kept else ""
         raise _fail(f"interrupted{where}", code=130) from None
 
 
