@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
@@ -75,3 +76,35 @@ def test_progress_off_a_terminal_is_plain_lines(
     assert lines[1].startswith("ensemble runs: 30/100 (30 %) in ")
     assert len(lines) == 1 + 8 + 1  # each tenth from 30 % to 100 %, then the last line
     assert lines[-1].startswith("ensemble runs: 100/100 (100 %) in ")
+
+
+def test_workers_elsewhere_read_the_scenarios_files_from_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scenario's relative file paths are read from the command's directory, though its
+    workers run in another (on a Dask cluster, a worker's own): it worked on the local pool
+    and failed on a cluster with "population grid file not found"."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    import hyosan
+
+    snippets = Path(hyosan.__file__).parents[2] / "docs" / "snippets"
+    if not (snippets / "my-city.toml").is_file():
+        pytest.skip("the docs' snippets are not beside this installation")
+    here = tmp_path / "here"
+    elsewhere = tmp_path / "elsewhere"
+    (here / "docs" / "snippets").mkdir(parents=True)
+    elsewhere.mkdir()
+    for name in ("my-city.toml", "my-city.csv"):
+        (here / "docs" / "snippets" / name).write_bytes((snippets / name).read_bytes())
+    monkeypatch.chdir(here)
+    args = ("docs/snippets/my-city.toml", 2)
+    kwargs = {"overrides": ['time.horizon="2d"']}
+    serial = run_ensemble(
+        *args, **kwargs, execution=Execution(workers=1), output=Output(out=here / "a")
+    )
+    with ProcessPoolExecutor(1, initializer=os.chdir, initargs=(str(elsewhere),)) as pool:
+        away = run_ensemble(
+            *args, **kwargs, execution=Execution(executor=pool), output=Output(out=here / "b")
+        )
+    assert away.runs.equals(serial.runs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterator, Set
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -61,6 +62,7 @@ class EnsemblePlan:
 
     def tasks(self, done: Set[tuple[int, int]] = frozenset()) -> Iterator[Task]:
         """The tasks not yet done, in (point, replicate) order, made one at a time."""
+        base = os.getcwd()
         for p in self.points:
             for r in range(self.replicates):
                 if (p.index, r) in done:
@@ -73,6 +75,7 @@ class EnsemblePlan:
                     label=p.label,
                     overrides=p.overrides,
                     engine=p.engine,
+                    base=base,
                 )
 
     def identity(self) -> dict[str, Any]:

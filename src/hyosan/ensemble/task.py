@@ -23,7 +23,14 @@ if TYPE_CHECKING:
     from hyosan.results.result import Result
     from hyosan.scenario.schema import Scenario
 
-__all__ = ["Task", "epidemic_on_grid", "prepare", "record_from_result", "run_task"]
+__all__ = [
+    "Task",
+    "epidemic_on_grid",
+    "prepare",
+    "record_from_result",
+    "run_task",
+    "with_files_from",
+]
 
 #: Summary figures that become columns of runs.parquet, in this order (the `final_<state>`
 #: columns follow `humans_win`).
@@ -47,13 +54,17 @@ class Task:
     label: str
     overrides: tuple[str, ...]
     engine: str
+    #: The directory the scenario's relative file paths (world.file, world.edges) are read
+    #: from: the command's, so that a worker started elsewhere (on a Dask cluster) finds them.
+    base: str = ""
 
 
 @functools.lru_cache(maxsize=8)
 def prepare(
-    text: str, label: str, overrides: tuple[str, ...], engine: str
+    text: str, label: str, overrides: tuple[str, ...], engine: str, base: str = ""
 ) -> tuple[Scenario, Engine, np.ndarray]:
-    """The validated scenario, the engine and the output times of a task's point.
+    """The validated scenario, the engine and the output times of a task's point; relative
+    file paths in its world are read from `base` (if given).
 
     Cached per process (filled on first use, never at import): validating a scenario costs
     more than a small run, so a worker does it once per point.
@@ -61,7 +72,7 @@ def prepare(
     from hyosan.engines import get_engine
     from hyosan.scenario.load import parse_scenario
 
-    scenario = parse_scenario(text, label, overrides)
+    scenario = with_files_from(parse_scenario(text, label, overrides), base)
     chosen = get_engine(engine)
     # A worker hands back summaries and series only: an engine that can leave out the rest
     # of a Result (the agents engine's event table and per-room snapshots) is told so.
@@ -144,9 +155,28 @@ def _opt_float(value: float | None) -> float | None:
     return None if value is None else float(value)
 
 
+def with_files_from(scenario: Scenario, base: str) -> Scenario:
+    """`scenario` with the relative paths of its world's files made paths under `base`."""
+    from pathlib import Path
+
+    world = scenario.world
+    if not base or world is None:
+        return scenario
+    moved = {
+        key: str(Path(base) / value)
+        for key in ("file", "edges")
+        if isinstance(value := getattr(world, key), str)
+        and not Path(value).expanduser().is_absolute()
+    }
+    # Only where the files are read from changes: nothing to validate again.
+    return (
+        scenario.model_copy(update={"world": world.model_copy(update=moved)}) if moved else scenario
+    )
+
+
 def run_task(task: Task) -> dict[str, Any]:
     """Run one task and return its record (see the module docstring)."""
-    scenario, engine, grid = prepare(task.text, task.label, task.overrides, task.engine)
+    scenario, engine, grid = prepare(task.text, task.label, task.overrides, task.engine, task.base)
     result = engine.run(scenario, seed=task.seed)
     record = record_from_result(result, grid)
     record.update(point=task.point, replicate=task.replicate, seed=task.seed)

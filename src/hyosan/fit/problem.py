@@ -17,6 +17,7 @@ column needs the compiled path.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -54,6 +55,9 @@ class FitProblem:
     data: Observations
     observation: str
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Where the scenario's relative file paths are read from: the directory it was set up
+    #: in, wherever its runs go (ensemble.task.prepare).
+    base: str = field(default_factory=os.getcwd)
 
     # --- structure ------------------------------------------------------------------------
 
@@ -225,8 +229,9 @@ class FitProblem:
         from hyosan.fit.simulate import engine_path
 
         return engine_path(
-            self.text, self.label, self.overrides_for(theta), self.engine, seed, self.data
-        )
+            self.text, self.label, self.overrides_for(theta), self.engine, seed, self.data,
+            self.base,
+        )  # fmt: skip
 
     def check_engine_path(self) -> None:
         """Refuse, before any run, what the engine path cannot compare with the data."""

@@ -29,16 +29,18 @@ def engine_path(
     engine: str,
     seed: int,
     data: Observations,
+    base: str = "",
 ) -> np.ndarray:
     """Run the engine once and read each observed column at the observation times.
 
     Records are right-continuous steps (the value at a time is the last record at or before
     it), as in ensembles; the output times are set to the observation times where they form a
-    regular grid, so the reading is exact.
+    regular grid, so the reading is exact. Relative file paths are read from `base` (see
+    ensemble.task.prepare).
     """
     from hyosan.ensemble.task import prepare
 
-    scenario, chosen, _ = prepare(text, label, tuple(overrides), engine)
+    scenario, chosen, _ = prepare(text, label, tuple(overrides), engine, base)
     result = chosen.run(scenario, seed=seed)
     at = np.searchsorted(result.times, data.times * (1 + 1e-12) + 1e-9, side="right") - 1
     at = np.clip(at, 0, len(result.times) - 1)
