@@ -322,6 +322,20 @@ def _check_disk(plan: EnsemblePlan, scenarios: list[Scenario], out: Path) -> Non
         )
 
 
+def _check_within(within_s: float | None, plan: EnsemblePlan, scenarios: list[Scenario]) -> None:
+    """Refuse a P(overrun within) time past the end of every run: they stop at the horizon."""
+    if within_s is None or any(axis.key == "time.horizon" for axis in plan.axes):
+        return
+    horizon = max(float(s.time.horizon) for s in scenarios)
+    if within_s > horizon * (1 + 1e-9):
+        from hyosan.scenario.units import format_duration
+
+        raise HyosanError(
+            f"--within {format_duration(within_s)}: after the horizon "
+            f"({format_duration(horizon)}), where the runs end; give a time up to it"
+        )
+
+
 def run_plan(
     plan: EnsemblePlan,
     output: Output,
@@ -374,6 +388,7 @@ def run_plan(
         raise HyosanError("give --workers or --cluster, not both")
     if output.out is None:
         raise ValueError("run_plan needs the ensemble directory: output.out")
+    _check_within(within_s, plan, scenarios)
     out, force, quiet = Path(output.out), output.force, output.quiet
     # One writer per OUT, from before the work directory is opened until the publish: a second
     # command into the same OUT is refused at once rather than mixing its runs into ours.

@@ -269,6 +269,17 @@ def parse_vary(
             raise VaryError(f"--vary {key}: LO and HI must be finite numbers")
         if lo > hi:
             raise VaryError(f"--vary {key}: LO ({lo:g}) is above HI ({hi:g}); {form}")
+        if n == 1 and lo != hi and not ranges:
+            raise VaryError(
+                f"--vary {key}: N = 1 is one value, but LO ({lo:g}) and HI ({hi:g}) differ; "
+                f"give {key}={bounds[0].strip()}:{bounds[0].strip()}:1 for that one value, "
+                "or N of 2 or more to span LO to HI"
+            )
+        if whole and not (float(lo).is_integer() and float(hi).is_integer()):
+            raise VaryError(
+                f"--vary {key}: {key} holds a whole number; LO and HI must be whole numbers "
+                f"(found {lo:g} and {hi:g})"
+            )
         if n > 1 and lo == hi:
             raise VaryError(
                 f"--vary {key}: LO and HI must differ"

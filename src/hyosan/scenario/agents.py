@@ -360,6 +360,12 @@ class Virus(Frozen):
     def _shares(self) -> Virus:
         if self.p_neck + self.p_torso > 1:
             raise ValueError("p_neck + p_torso is more than 1")
+        # Delays are lognormal: a median of 0 has no logarithm (the run warned and lost R_t).
+        zero = [
+            k for k in ("turn_median", "blood_median", "hamster_median") if getattr(self, k) <= 0
+        ]
+        if zero:
+            raise ValueError(f'{zero[0]}: a median delay must be more than 0 (e.g. "1s")')
         return self
 
 

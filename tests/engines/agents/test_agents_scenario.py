@@ -161,3 +161,12 @@ def test_a_trait_outside_its_range_is_refused(tmp_path: Path, people: str, fragm
     """A speed of 0 ended `run` in a division by zero after `validate` passed; a mean outside
     [low, high] gave everyone the bound."""
     assert fragment in problems(tmp_path, HEAD + "\n" + people + "\n")
+
+
+def test_a_median_delay_of_zero_is_refused(tmp_path: Path) -> None:
+    """A lognormal delay's median must be above 0: 0 printed numpy's warning about log(0)
+    and the run's R_t went missing."""
+    text = HEAD + '\n[virus]\nturn_median = "0s"\n'
+    assert "virus.turn_median (line 20): a median delay must be more than 0" in problems(
+        tmp_path, text
+    )

@@ -1,0 +1,44 @@
+"""Many-run input that ran to a misleading result: refused before any run, naming the flag."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import hyosan
+from hyosan.ensemble import Output, run_ensemble
+from hyosan.ensemble.errors import VaryError
+from hyosan.ensemble.vary import parse_vary
+from hyosan.errors import HyosanError
+from hyosan.scenario.catalog import builtin_scenario_text
+
+
+def test_within_after_the_horizon_is_refused(tmp_path: Path) -> None:
+    """P(overrun within 500 days) of runs that stop at 200 days was reported as if known."""
+    with pytest.raises(HyosanError, match=r"within 500d: after the horizon \(200d\)"):
+        run_ensemble(
+            "sir",
+            2,
+            engine="ssa",
+            overrides=['time.horizon="200d"'],
+            within_s=500 * 86400.0,
+            output=Output(out=tmp_path / "out"),
+        )
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("spec", "fragment"),
+    [
+        ("initial.S=100:200:1", "N = 1 is one value, but LO (100) and HI (200) differ"),
+        ("initial.S=100.5:200:2", "holds a whole number; LO and HI must be whole numbers"),
+    ],
+)
+def test_a_sweep_axis_that_would_not_run_what_it_says(spec: str, fragment: str) -> None:
+    """LO:HI:1 ran LO alone; a fractional bound of a count was rounded without a word."""
+    text = builtin_scenario_text("alemi-szr")
+    with pytest.raises(VaryError, match=re.escape(fragment)):
+        parse_vary([spec], text, hyosan.load_scenario("alemi-szr"))
+    assert parse_vary(["initial.S=100:100:1"], text, hyosan.load_scenario("alemi-szr"))
