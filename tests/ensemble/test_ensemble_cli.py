@@ -77,7 +77,8 @@ def test_json_and_within(tmp_path: Path) -> None:
         "run", *SIR, "--runs", "3", "--workers", "1", "--within", "3d", "--quiet", cwd=tmp_path
     )
     assert again.returncode == 2
-    assert "already exists" in again.stderr
+    assert f"{Path('runs') / made.name}: this command has run already" in again.stderr
+    assert "add --force to run it again" in again.stderr
 
 
 @pytest.mark.parametrize(

@@ -61,4 +61,15 @@ class Output:
 
     def target(self, default: Path) -> Path:
         """The directory to write: `out`, or `default` when none was given."""
-        return user_path(self.out) if self.out is not None else default
+        if self.out is not None:
+            return user_path(self.out)
+        if not self.force and (default / "summary.json").is_file():
+            # The default is named after the command: the same command, run again.
+            from hyosan.errors import HyosanError
+
+            raise HyosanError(
+                f"{default}: this command has run already, and its results are there (the "
+                "directory is named after the command); add --force to run it again, or "
+                "--out to write it elsewhere"
+            )
+        return default
