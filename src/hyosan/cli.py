@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from hyosan.ensemble.options import Execution, Output
     from hyosan.reports.picture_helper import PictureHelper
     from hyosan.results.result import Result
+    from hyosan.scenario.schema import Scenario
 
 #: What `hyosan run` runs with no argument: the outbreak at Hyosan High, person by person.
 DEFAULT_SCENARIO = "hyosan-high"
@@ -271,6 +272,7 @@ def _run(
 
             start_helper_early()
         preflight(scen, engine, source=scenario)  # the checks validate makes, before the lock
+        _building_notes(scen)
         kind = engine or scen.engine
         if not no_report and (kind == "agents" or (scen.world is not None and kind != "ode")):
             # A run with a map: some of its pictures are drawn in a second process while this
@@ -619,10 +621,20 @@ def validate(
             preflight(scen, source=file)
     except HyosanError as exc:
         raise _fail(str(exc)) from None
+    _building_notes(scen)
     print(
         f"{file}: valid scenario {scen.name!r} ({scen.model.name or 'custom'} model, "
         f"{len(scen.model.compartments)} compartments, {len(scen.model.reactions)} reactions)"
     )
+
+
+def _building_notes(scen: Scenario) -> None:
+    """What the scenario's floor plan lets nobody do (scenario.agents.building_notes)."""
+    if scen.building is not None:
+        from hyosan.scenario.agents import building_notes
+
+        for note in building_notes(scen.building):
+            print(f"note: {note}", file=sys.stderr)
 
 
 #: The signals that stopped the command (SIGINT, SIGTERM): its exit code is 128 + the last's.

@@ -718,6 +718,43 @@ def builtin_building_text(name: str) -> str:
     return (_buildings_folder() / f"{name}.toml").read_text(encoding="utf-8")
 
 
+def building_notes(building: Building) -> list[str]:
+    """What a floor plan lets nobody do, though it is valid: rooms that no door reaches, and
+    no exit that anyone can get to (a sealed vault or a building with no way out may be what
+    the author wants, so these are notes, not problems)."""
+    names = building.room_names()
+    exits = {r.name for r in building.rooms if r.kind == "exit"}
+    ways: dict[str, set[str]] = {n: set() for n in names}
+    touched: set[str] = set()
+    for door in building.doors:
+        a, b = door.between
+        touched |= {a, b}
+        ways[a].add(b)
+        if not door.one_way:
+            ways[b].add(a)
+    notes = []
+    sealed = [n for n in names if n not in touched]
+    if sealed and len(names) > 1:
+        shown = ", ".join(sealed[:5]) + (f" and {len(sealed) - 5} more" if len(sealed) > 5 else "")
+        notes.append(f"building: no door reaches {shown}: nobody can go in or out")
+    if not exits:
+        notes.append('building: no room of kind "exit": nobody can get out')
+        return notes
+    # Who can get to an exit, following the doors' directions (one_way only first to second).
+    reach = set(exits)
+    frontier = set(exits)
+    back: dict[str, set[str]] = {n: set() for n in names}
+    for a, bs in ways.items():
+        for b in bs:
+            back[b].add(a)
+    while frontier:
+        frontier = {a for b in frontier for a in back[b]} - reach
+        reach |= frontier
+    if not (reach - exits):
+        notes.append("building: no exit can be reached from inside: nobody can get out")
+    return notes
+
+
 # --- checks and counts across sections -----------------------------------------------------------
 
 

@@ -170,3 +170,32 @@ def test_a_median_delay_of_zero_is_refused(tmp_path: Path) -> None:
     assert "virus.turn_median (line 20): a median delay must be more than 0" in problems(
         tmp_path, text
     )
+
+
+def test_notes_on_a_floor_plan_nobody_can_leave(tmp_path: Path) -> None:
+    """Valid plans that read as a story that cannot happen: a room no door reaches, no exit,
+    an exit whose only door leads in. Each is a note (a vault may be meant), not a problem."""
+    from hyosan.scenario.agents import building_notes
+
+    def notes(extra: str) -> list[str]:
+        path = tmp_path / "plan.toml"
+        path.write_text(HEAD + extra, encoding="utf-8")
+        building = hyosan.load_scenario(path).building
+        assert building is not None
+        return building_notes(building)
+
+    vault = '\n[[building.rooms]]\nname = "vault"\nkind = "closet"\n'
+    assert notes(vault) == [
+        "building: no door reaches vault: nobody can go in or out",
+        'building: no room of kind "exit": nobody can get out',
+    ]
+    street = '\n[[building.rooms]]\nname = "street"\nkind = "exit"\n'
+    door_in = '\n[[building.doors]]\nbetween = ["street", "hall"]\none_way = true\n'
+    assert notes(street + door_in) == [
+        "building: no exit can be reached from inside: nobody can get out"
+    ]
+    door_out = door_in.replace('["street", "hall"]', '["hall", "street"]')
+    assert notes(street + door_out) == []
+    high = hyosan.load_scenario("hyosan-high").building
+    assert high is not None
+    assert building_notes(high) == []
