@@ -82,6 +82,13 @@ def test_sample_runs_a_scenario_and_writes_indices(tmp_path: Path) -> None:
     assert (run.out / "sensitivity.png").is_file()
     summary = json.loads((run.out / "summary.json").read_text(encoding="utf-8"))
     assert summary["sensitivity"]["design"] == "sobol"
+    # The report shows what the command is for: the indices, and that it is a sample.
+    from hyosan.reports import write_report
+
+    write_report(run.out, pictures=False)
+    page = (run.out / "report.html").read_text(encoding="utf-8")
+    assert "sample of 64 points" in page
+    assert "sensitivity of final_human to each varied key (sobol design" in page
 
 
 def test_only_a_runs_numbers_can_be_the_output() -> None:

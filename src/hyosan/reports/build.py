@@ -35,6 +35,7 @@ BANDS_PNG = "bands.png"
 EPIDEMIC_BANDS_PNG = "epidemic-bands.png"
 OUTBREAK_GIF = "outbreak.gif"
 PHASE_PNG = "phase.png"
+SENSITIVITY_PNG = "sensitivity.png"
 OUTCOMES_PNG = "outcomes.png"
 
 
@@ -184,6 +185,18 @@ def _ensemble_page(
         if pictures:
             written.append(_save_png(png, folder / OUTCOMES_PNG))
             images["outcomes that fall in two groups"] = OUTCOMES_PNG
+    # A sample's indices, drawn by the sample beside bands.png: its result, shown first.
+    sensitivity = data.summary.get("sensitivity")
+    if isinstance(sensitivity, dict):
+        if (folder / SENSITIVITY_PNG).is_file():
+            caption = (
+                f"sensitivity of {sensitivity.get('output')} to each varied key "
+                f"({sensitivity.get('design')} design; bars: 95 % intervals)"
+            )
+            figures.insert(0, (caption, (folder / SENSITIVITY_PNG).read_bytes()))
+            images["sensitivity indices"] = SENSITIVITY_PNG
+        if sensitivity.get("note"):
+            notes.append(str(sensitivity["note"]).capitalize() + ".")
     # The sweep's phase plot, written by the sweep beside bands.png: shown in the page.
     if (folder / PHASE_PNG).is_file():
         figures.append(("the phase plot of the sweep", (folder / PHASE_PNG).read_bytes()))

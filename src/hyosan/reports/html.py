@@ -244,7 +244,13 @@ def render_ensemble(
     if outcomes is None and ens.runs is not None and ens.runs.num_rows:
         outcomes = outcome_table(ens.runs, ens.display_unit, unit_s)
     s = ens.summary
-    headline = [("kind", ens.kind)]
+    n_points = len(data["points"])
+    # A sample is a sweep whose points SALib drew: its summary holds its indices.
+    sensitivity = s.get("sensitivity")
+    kind = "sample" if isinstance(sensitivity, dict) else ens.kind
+    headline = [("kind", kind)]
+    if isinstance(sensitivity, dict):
+        headline.append(("design", f"{sensitivity.get('design')}, of {sensitivity.get('output')}"))
     for key, label in (
         ("runs", "runs"),
         ("n_runs", "runs"),
@@ -259,7 +265,7 @@ def render_ensemble(
         "kind": "ensemble",
         "name": ens.name,
         "description": ens.description,
-        "subtitle": f"{ens.kind} of {len(data['points'])} point(s)",
+        "subtitle": f"{kind} of {n_points} point{'' if n_points == 1 else 's'}",
         "headline": headline,
         "fates": [],
         "arrivals": [],

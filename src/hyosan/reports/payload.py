@@ -27,6 +27,8 @@ __all__ = ["ensemble_payload", "run_payload"]
 
 #: Most points per state of a time series in the report.
 MAX_SERIES_POINTS = 2000
+#: The fewest times a band keeps, however many points share the page.
+MIN_SERIES_POINTS = 100
 #: Most events listed in the report's timeline.
 MAX_EVENTS = 2000
 
@@ -265,10 +267,13 @@ def ensemble_payload(ens: EnsembleData, notes: list[str]) -> dict[str, Any]:
     thinned = False
     peaks: list[float] = []
     t_end = 0.0
+    # A page of many points (a sample's hundreds) shares out the times of eight: 256 points
+    # at 2,000 times each made a page of 30 MB that a browser loads slowly.
+    cap = max(MIN_SERIES_POINTS, MAX_SERIES_POINTS * 8 // max(len(points), 8))
     for point in points:
         per_state = {}
         for state, arrays in band_series(table, point).items():
-            idx = _thin(arrays["t"].size, MAX_SERIES_POINTS)
+            idx = _thin(arrays["t"].size, cap)
             thinned |= idx.size < arrays["t"].size
             per_state[state] = {k: _round(v[idx], 9 if k == "t" else 6) for k, v in arrays.items()}
             middle = arrays.get("q50", arrays.get("mean"))
@@ -278,7 +283,7 @@ def ensemble_payload(ens: EnsembleData, notes: list[str]) -> dict[str, Any]:
                 t_end = max(t_end, float(arrays["t"][-1]))
         series.append(per_state)
     if thinned:
-        notes.append(f"Each band shows at most {MAX_SERIES_POINTS:,} times, evenly spaced.")
+        notes.append(f"Each band shows at most {cap:,} times, evenly spaced.")
     from hyosan.reports.outcomes import point_labels
 
     labels = point_labels(ens.summary)
