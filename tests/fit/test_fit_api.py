@@ -278,3 +278,12 @@ def test_data_in_memory_and_flags_as_one_string(tmp_path: Path) -> None:
         hyosan.fit(scenario, 3, fit=RATES, time_unit="h")
     with pytest.raises(FitError, match="the data table: no time column 't'"):
         hyosan.fit(scenario, table.rename_columns(["time", "S", "Z"]), fit=RATES)
+
+
+def test_hyosan_report_on_a_fit_directory_says_how_to_get_its_report(tmp_path: Path) -> None:
+    """It said "summary.json is missing", as if the folder were a broken run."""
+    from hyosan.reports import write_report
+
+    (tmp_path / "fit.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(HyosanError, match="is a fit directory: its report is written by"):
+        write_report(tmp_path)

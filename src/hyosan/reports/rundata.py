@@ -245,6 +245,13 @@ def load_report_data(path: str | Path) -> RunData | EnsembleData:
         raise HyosanError(f"{path} is not a directory: give a run or ensemble directory")
     if is_ensemble_dir(path):
         return EnsembleData.from_dir(path)
+    if (path / "fit.json").is_file() or (path / "comparison.json").is_file():
+        # A fit's page needs its data and observation model, which the folder does not keep
+        # whole: it is written by the fit itself.
+        raise HyosanError(
+            f"{path} is a fit directory: its report is written by `hyosan fit` itself; run "
+            "the same fit again without --no-report (with --force, to replace this directory)"
+        )
     for name in ("summary.json", "timeseries.parquet"):
         if not (path / name).is_file():
             raise HyosanError(f"{path} is not a run directory: it has no {name}")
