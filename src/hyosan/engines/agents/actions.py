@@ -261,6 +261,7 @@ class BuildingActions:
     lures: list[tuple[int, str, float, float, int]] = field(default_factory=list)
     visits: list[Visits] = field(default_factory=list)
     tallies: list[Strike] = field(default_factory=list)
+    struck: set[int] = field(default_factory=set)  # the strikes carried out (their indices)
     rng: np.random.Generator | None = None  # the troops' draws; needed only with visits
     #: The troops due at each of their instants within the horizon.
     due: dict[float, list[Visits]] = field(default_factory=dict)
@@ -374,14 +375,21 @@ class BuildingActions:
         ag.heading_to[hit] = -1
         run.recount()
         self.tallies.append(Strike.of(name, t, note or "", before))
+        self.struck.add(i)
 
     def report(self) -> tuple[InterventionReport, ...]:
-        """One entry per lure, evacuation, sweep and strike, as on a graph of places."""
+        """One entry per lure, evacuation, sweep and strike, as on a graph of places; a strike
+        the run ended before is there too, not carried out."""
         lures = [
             Measure(name=name, kind="lure", start_s=start, end_s=Measure.end_of(end))
             for _, name, start, end, _ in self.lures
         ]
-        return (*lures, *(v.measure() for v in self.visits), *self.tallies)
+        missed = [
+            Strike.of(name, None, note or "", {})
+            for i, name, _, _, note in self.strikes
+            if i not in self.struck
+        ]
+        return (*lures, *(v.measure() for v in self.visits), *self.tallies, *missed)
 
 
 def _hunted(iv: SweepSpec, scenario: Scenario, where: str) -> tuple[int, ...]:
