@@ -43,6 +43,14 @@ class Status(IntEnum):
     LOG_FULL = 3  # the event log is full: grow it and call again
     EDGE = 4  # a zombie reached the border of the lattice (stop_at_edge)
     LIST_FULL = 5  # a list of people (ssa/lists.py) is full: grow it and call again
+    PAUSED = 6  # PAUSE_EVERY events done: call again (Python sees a Ctrl-C between calls)
+
+
+#: Events a kernel takes before it returns with Status.PAUSED. An output interval of a
+#: continent can hold billions of events: without pauses a Ctrl-C waited for its end (minutes).
+#: Pausing after an event and going on is exact (the next wait is drawn on the next call), so
+#: the numbers are the same; a call of this many events takes about a second.
+PAUSE_EVERY = 1 << 23
 
 
 class Records(NamedTuple):

@@ -82,11 +82,12 @@ class Places(NamedTuple):
 
 class Clock(NamedTuple):
     """The piece a kernel call runs: from t to `end`, recording at `end` only if it is the
-    last piece (`include_end`)."""
+    last piece (`include_end`), pausing after `pause` events (kernel.PAUSE_EVERY)."""
 
     t: float
     end: float
     include_end: bool
+    pause: int
 
 
 @dataclass
@@ -282,12 +283,14 @@ class PopulationEngine(Engine, Generic[R]):
         return worlds.graph(world, reverse, lambda: graph_of(world, reverse))
 
     def _advance(self, state: R, t0: float, t1: float, recorder: Recorder, last: bool) -> float:
+        from hyosan.engines import kernel
         from hyosan.engines.kernel import Status
 
         t = t0
         while True:
             rec = state.records(recorder)
-            t, status = self._call(state, Clock(t, t1, last), rec)
+            clock = Clock(t, t1, last, kernel.PAUSE_EVERY)
+            t, status = self._call(state, clock, rec)
             state.recorded(rec, recorder)
             if status == Status.STOPPED:
                 state.stopped_by = state.watch.stopper(t)
@@ -297,6 +300,8 @@ class PopulationEngine(Engine, Generic[R]):
                 return float(t)
             if status == Status.DONE:
                 return t1
+            if status == Status.PAUSED:  # a pause for Python to see signals: go on
+                continue
             self._make_room(state, status)
 
     def _apply_cull(self, state: R, cull: Cull, fraction: float) -> None:

@@ -53,7 +53,6 @@ def test_a_strike_kills_everyone_in_its_area(engine) -> None:
     assert killed, fates
 
 
-
 def test_a_strike_after_the_end_is_reported_not_carried_out(engine) -> None:
     """A strike the run ends before was missing from the terminal and summary.json (on a
     graph of places it reads "not carried out (after the end of the run)")."""
@@ -62,6 +61,7 @@ def test_a_strike_after_the_end_is_reported_not_carried_out(engine) -> None:
     assert entry["name"] == "Missile strike on Hyosan High"
     assert entry.get("t_s") is None  # not carried out: no time, no tally
     assert "people" not in entry
+
 
 def test_the_strike_leaves_the_run_unchanged_before_it(engine) -> None:
     plain = engine.run(hyosan_high(horizon="2h"), seed=5)

@@ -141,7 +141,11 @@ def _simulate(with_lists: bool):  # type: ignore[no-untyped-def]
         ltot = np.zeros(lists.listed.size)  # each listed channel's total rate at this event
         lat = thinning.lattice(lists)
         next_record = -np.inf  # the next output or snapshot time; found on the first event
+        taken = 0
         while True:
+            taken += 1
+            if taken > clock.pause:  # (see kernel.PAUSE_EVERY)
+                return t, Status.PAUSED
             full, status = _full(lists, log, with_lists)
             if full:
                 return t, status
