@@ -624,8 +624,14 @@ def validate(
     _building_notes(scen)
     print(
         f"{file}: valid scenario {scen.name!r} ({scen.model.name or 'custom'} model, "
-        f"{len(scen.model.compartments)} compartments, {len(scen.model.reactions)} reactions)"
+        f"{_n(len(scen.model.compartments), 'compartment')}, "
+        f"{_n(len(scen.model.reactions), 'reaction')})"
     )
+
+
+def _n(count: int, word: str) -> str:
+    """ "1 reaction", "5 reactions"."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _building_notes(scen: Scenario) -> None:

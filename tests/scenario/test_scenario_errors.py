@@ -524,6 +524,21 @@ CASES = [
         "(top level)",
         ("is a directory", "scenario file (.toml)"),
     ),
+    # --- names are one line of printable text ---------------------------------------------------
+    Case(
+        "name-with-an-escape-sequence",
+        edit(BASE, 'name = "table-case"', 'name = "table\\u001b[31mcase"'),
+        "name",
+        ("holds a control character (U+001B); a name is one line of printable text",),
+        1,
+    ),
+    Case(
+        "name-of-spaces",
+        edit(BASE, 'name = "table-case"', 'name = "   "'),
+        "name",
+        ("is only spaces; give a name",),
+        1,
+    ),
     # --- names that must differ: results are kept under them ----------------------------------
     Case(
         "two-thresholds-of-one-name",

@@ -58,8 +58,11 @@ def _counted(n: int, label: str) -> str:
     """ "3 bites", "1 bite", "1 zombie destroyed": the label's first word singular for one."""
     if n == 1:
         first, _, rest = label.partition(" ")
-        if first.endswith("s") and first != "people":
-            label = " ".join(x for x in (first[:-1], rest) if x)
+        if first == "people":
+            first = "person"
+        elif first.endswith("s"):
+            first = first[:-1]
+        label = " ".join(x for x in (first, rest) if x)
     return f"{n:,} {label}"
 
 
@@ -198,7 +201,7 @@ class Outbreak:
     def print(self, console: Console, when: When, asked: tuple[str, ...] = ()) -> None:
         """Places reached (radius, edge), and the first zombie's arrival at named places:
         all of them when there are a few, else the first eight and those `asked` for."""
-        parts = [f"reached {self.places_reached:,} places"]
+        parts = [f"reached {_counted(self.places_reached, 'places')}"]
         if self.radius_cells is not None:
             parts.append(f"radius {self.radius_cells:.1f} cells")
         if self.reached_edge is not None:

@@ -12,6 +12,7 @@ import sys
 import tomllib
 import types
 import typing
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -544,6 +545,43 @@ def limit_problems(data: Any) -> list[Problem]:
     return problems
 
 
+def _control(text: str) -> str | None:
+    """The first control character in `text` (a newline, an escape), as U+XXXX, or None."""
+    for ch in text:
+        if unicodedata.category(ch) == "Cc":
+            return f"U+{ord(ch):04X}"
+    return None
+
+
+def name_problems(data: Any, lines: dict[str, int]) -> list[Problem]:
+    """Names (every `name` key) that are blank or hold a control character: a name is shown
+    in the terminal, where an escape sequence would recolour or move the text, and in the
+    report, and one of spaces reads as nothing."""
+    problems: list[Problem] = []
+    stack: list[tuple[Any, list[int | str]]] = [(data, [])]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if k == "name" and isinstance(v, str):
+                    where = _join([*path, k])
+                    bad = _control(v)
+                    if bad is not None:
+                        problems.append(
+                            Problem(where, f"holds a control character ({bad}); a name is "
+                                    "one line of printable text", _line_for(where, lines))
+                        )  # fmt: skip
+                    elif v and not v.strip():
+                        problems.append(
+                            Problem(where, "is only spaces; give a name", _line_for(where, lines))
+                        )
+                else:
+                    stack.append((v, [*path, str(k)]))
+        elif isinstance(value, list):
+            stack.extend((v, [*path, i]) for i, v in enumerate(value))
+    return sorted(problems, key=lambda p: p.path)
+
+
 _OVERRIDE_KEY_RE = re.compile(r"^[^.\[\]=]+(?:\.[^.\[\]=]+|\[\d+\])*$")
 
 
@@ -725,6 +763,7 @@ def parse_scenario(
     if too_big:  # validating such data would recurse or overflow: stop here
         raise ScenarioError(label, [*problems, *_from_overrides(too_big, overrides, unnoted)])
     lines = locate_lines(text)
+    problems += _from_overrides(name_problems(data, lines), overrides, unnoted)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
