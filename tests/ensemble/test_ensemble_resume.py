@@ -256,3 +256,26 @@ def test_a_broken_pool_says_what_usually_breaks_it(
     monkeypatch.setattr(driver, "run_task", broken)
     with pytest.raises(RunFailedError, match=r'if __name__ == "__main__":'):
         run_ensemble("alemi-szr", 2, output=Output(tmp_path / "a"), **_SMALL)
+
+
+def test_a_ctrl_c_after_the_last_run_keeps_them_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Interrupted while the directory was written: it said only "interrupted". And the error
+    is a KeyboardInterrupt, so that `except Exception` in a user's loop does not go on."""
+
+    def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(driver, "_assemble", interrupted)
+    with pytest.raises(EnsembleInterruptedError, match="3 of 3 runs are kept") as caught:
+        run_ensemble(
+            "alemi-szr",
+            3,
+            engine="ssa",
+            overrides=["initial.S=200", 'time.horizon="5d"'],
+            output=Output(tmp_path / "a"),
+            execution=Execution(workers=1),
+        )
+    assert isinstance(caught.value, KeyboardInterrupt)
+    assert _stored(work_dir_for(tmp_path / "a")) == 3

@@ -424,16 +424,19 @@ def run_plan(
             from hyosan.engines.reuse import forget
 
             forget()
-        result = _assemble(
-            plan,
-            work,
-            out,
-            scenarios=scenarios,
-            force=force,
-            within_s=within_s,
-            wall_s=time.perf_counter() - start,
-            outcome=outcome,
-            before_publish=before_publish,
-        )
+        try:
+            result = _assemble(
+                plan,
+                work,
+                out,
+                scenarios=scenarios,
+                force=force,
+                within_s=within_s,
+                wall_s=time.perf_counter() - start,
+                outcome=outcome,
+                before_publish=before_publish,
+            )
+        except KeyboardInterrupt:  # every run done, the directory not yet written
+            raise EnsembleInterruptedError(len(work.done()), plan.total, str(work.path)) from None
         work.remove()
     return result

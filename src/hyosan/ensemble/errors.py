@@ -56,8 +56,12 @@ class WorkerLostError(RunFailedError):
         self.error, self.workdir, self.kept, self.bad_input = "worker lost", workdir, kept, False
 
 
-class EnsembleInterruptedError(Exception):
-    """The ensemble was interrupted (Ctrl-C); finished runs are kept for a resume."""
+class EnsembleInterruptedError(KeyboardInterrupt):
+    """The ensemble was interrupted (Ctrl-C); finished runs are kept for a resume.
+
+    A KeyboardInterrupt, so that Python code that goes on after `except Exception` (a loop
+    over scenarios, say) still stops at a Ctrl-C.
+    """
 
     def __init__(self, done: int, total: int, workdir: str) -> None:
         self.done, self.total, self.workdir = done, total, workdir
