@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -28,6 +29,19 @@ def _ensemble(out: Path, runs: int, workers: int) -> list[str]:
     for s in sets:
         args += ["--set", s]
     return [*args, "--workers", str(workers), "--out", str(out), "--no-report", "--quiet"]
+
+
+def _long_ensemble(tmp_path: Path, **popen: Any) -> subprocess.Popen[str]:
+    """100,000 runs on two workers into tmp_path/out, its stderr piped: to be stopped."""
+    return subprocess.Popen(
+        _ensemble(tmp_path / "out", 100_000, 2),
+        cwd=tmp_path,
+        env=cli_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        **popen,
+    )
 
 
 def _children() -> dict[int, int]:
@@ -129,14 +143,7 @@ def test_workers_die_with_their_parent(tmp_path: Path) -> None:
 def test_a_worker_killed_ends_the_ensemble_with_its_runs_kept(tmp_path: Path) -> None:
     """A worker killed from outside (the out-of-memory killer, say) breaks the pool: the
     command says so and stops, keeping the finished runs, where it hung for ever."""
-    proc = subprocess.Popen(
-        _ensemble(tmp_path / "out", 100_000, 2),
-        cwd=tmp_path,
-        env=cli_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = _long_ensemble(tmp_path)
     try:
         parts = tmp_path / ".out.ensemble" / "parts"
         assert _wait_for(lambda: parts.is_dir() and any(parts.glob("chunk-*.npz")))
@@ -189,15 +196,7 @@ def test_ctrl_c_while_the_fork_server_starts_is_not_lost() -> None:
 
 @linux_only
 def test_ctrl_c_as_workers_start_prints_no_traceback(tmp_path: Path) -> None:
-    proc = subprocess.Popen(
-        _ensemble(tmp_path / "out", 100_000, 2),
-        cwd=tmp_path,
-        env=cli_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    proc = _long_ensemble(tmp_path, start_new_session=True)
     try:
         # As a terminal does: Ctrl-C goes to the whole process group, workers included, the
         # moment the first worker process exists (while it is still starting up).

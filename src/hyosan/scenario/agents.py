@@ -661,7 +661,10 @@ class AgentsOptions(Frozen):
     """Options of the agents engine."""
 
     step: DurationField | None = Field(
-        default=None, description='time step; default "5s" in a building, else output step / 20'
+        default=None,
+        description='time step; default "5s" in a building, else output step / 20; a step '
+        "also ends at each recorded time (time.output_every), so an output_every that is not a "
+        "multiple of it changes the run, and a step longer than output_every is cut to it",
     )
     snapshots: Annotated[int, Field(ge=1, le=10_000)] = 200
     clock_start: DurationField = Field(

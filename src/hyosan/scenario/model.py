@@ -13,7 +13,7 @@ removed, quarantined, safe), so that every model reports the same columns (`n_zo
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, NoReturn, TypeVar
+from typing import Annotated, Any, Literal, NoReturn, Protocol, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -165,6 +165,26 @@ def _parameter(value: object) -> object:
     return {"value": value} if not isinstance(value, dict) else value
 
 
+_Named = TypeVar("_Named", bound="HasName")
+
+
+class HasName(Protocol):
+    """Anything with a name."""
+
+    @property
+    def name(self) -> str: ...
+
+
+def distinct_names(items: tuple[_Named, ...], what: str) -> tuple[_Named, ...]:
+    """`items`, checked to have names that differ (ValueError naming the second of a pair)."""
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        if item.name in seen:
+            raise ValueError(f"[{i}].name: {item.name!r} names two {what}; names must differ")
+        seen.add(item.name)
+    return items
+
+
 class ModelSpec(Frozen):
     """A whole compartmental model. Built-in models are files of this shape."""
 
@@ -195,12 +215,7 @@ class ModelSpec(Frozen):
     def _distinct_reactions(cls, value: tuple[Reaction, ...]) -> tuple[Reaction, ...]:
         # Each reaction's counts are a column named after it (incidence.parquet's new_NAME):
         # two of one name would leave one column, and one reaction's counts lost.
-        seen: set[str] = set()
-        for i, r in enumerate(value):
-            if r.name in seen:
-                raise ValueError(f"[{i}].name: {r.name!r} names two reactions; names must differ")
-            seen.add(r.name)
-        return value
+        return distinct_names(value, "reactions")
 
     @field_validator("compartments")
     @classmethod

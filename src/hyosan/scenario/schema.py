@@ -23,7 +23,7 @@ from hyosan.scenario.agents import (
 )
 from hyosan.scenario.handoff import Handoff
 from hyosan.scenario.interventions import Intervention, intervention_problems
-from hyosan.scenario.model import Frozen, ModelSpec, ReadOnly
+from hyosan.scenario.model import Frozen, ModelSpec, ReadOnly, distinct_names
 from hyosan.scenario.tau_options import TauOptions
 from hyosan.scenario.units import DurationField, RateField
 from hyosan.scenario.world import RecordSpec, WorldSpec
@@ -198,12 +198,7 @@ class Scenario(Frozen):
     @classmethod
     def _distinct_thresholds(cls, value: tuple[Threshold, ...]) -> tuple[Threshold, ...]:
         # A threshold's crossing is kept under its name: two of one name kept one crossing.
-        seen: set[str] = set()
-        for i, t in enumerate(value):
-            if t.name in seen:
-                raise ValueError(f"[{i}].name: {t.name!r} names two thresholds; names must differ")
-            seen.add(t.name)
-        return value
+        return distinct_names(value, "thresholds")
 
     @field_validator("model", mode="before")
     @classmethod
