@@ -84,27 +84,47 @@ def test_workers_elsewhere_read_the_scenarios_files_from_here(
     """A scenario's relative file paths are read from the command's directory, though its
     workers run in another (on a Dask cluster, a worker's own): it worked on the local pool
     and failed on a cluster with "population grid file not found"."""
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    import hyosan
-
-    snippets = Path(hyosan.__file__).parents[2] / "docs" / "snippets"
-    if not (snippets / "my-city.toml").is_file():
-        pytest.skip("the docs' snippets are not beside this installation")
     here = tmp_path / "here"
     elsewhere = tmp_path / "elsewhere"
-    (here / "docs" / "snippets").mkdir(parents=True)
+    (here / "data").mkdir(parents=True)
     elsewhere.mkdir()
-    for name in ("my-city.toml", "my-city.csv"):
-        (here / "docs" / "snippets" / name).write_bytes((snippets / name).read_bytes())
+    (here / "data" / "grid.csv").write_text("200,150,0\n120,300,80\n", encoding="utf-8")
+    (here / "town.toml").write_text(TOWN, encoding="utf-8")
     monkeypatch.chdir(here)
-    args = ("docs/snippets/my-city.toml", 2)
-    kwargs = {"overrides": ['time.horizon="2d"']}
-    serial = run_ensemble(
-        *args, **kwargs, execution=Execution(workers=1), output=Output(out=here / "a")
-    )
-    with ProcessPoolExecutor(1, initializer=os.chdir, initargs=(str(elsewhere),)) as pool:
+    serial = run_ensemble("town.toml", 2, execution=Execution(workers=1), output=Output(here / "a"))
+    # Spawned, not forked: a fork would inherit this process's worlds, kept for the next run.
+    spawn = multiprocessing.get_context("spawn")
+    chdir = {"initializer": os.chdir, "initargs": (str(elsewhere),)}
+    with ProcessPoolExecutor(1, mp_context=spawn, **chdir) as pool:  # type: ignore[arg-type]
         away = run_ensemble(
-            *args, **kwargs, execution=Execution(executor=pool), output=Output(out=here / "b")
+            "town.toml", 2, execution=Execution(executor=pool), output=Output(here / "b")
         )
     assert away.runs.equals(serial.runs)
+
+
+#: A grid read from a file by a relative path (data/grid.csv), bites across cell borders.
+TOWN = """
+name = "town"
+engine = "ssa"
+model = "sezr-frequency"
+
+[parameters]
+bite_rate = "4/day"
+kill_rate = "1.6/day"
+turn_rate = "12/day"
+
+[time]
+horizon = "3d"
+
+[world]
+kind = "grid"
+file = "data/grid.csv"
+cross = { reactions = ["bite", "kill"], factor = 0.05 }
+
+[[world.seeds]]
+at = [1, 1]
+counts = { Z = 3 }
+"""
