@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from hyosan._entry import deferred
-from hyosan.display import visible
+from hyosan.display import counted, visible
 from hyosan.errors import speak_command_line
 
 if TYPE_CHECKING:
@@ -624,14 +624,9 @@ def validate(
     _building_notes(scen)
     print(
         f"{file}: valid scenario {scen.name!r} ({scen.model.name or 'custom'} model, "
-        f"{_n(len(scen.model.compartments), 'compartment')}, "
-        f"{_n(len(scen.model.reactions), 'reaction')})"
+        f"{counted(len(scen.model.compartments), 'compartments')}, "
+        f"{counted(len(scen.model.reactions), 'reactions')})"
     )
-
-
-def _n(count: int, word: str) -> str:
-    """ "1 reaction", "5 reactions"."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _building_notes(scen: Scenario) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["MESSAGE_LINE_CHARS", "visible"]
+__all__ = ["MESSAGE_LINE_CHARS", "counted", "visible"]
 
 #: Characters of one line of a message; the rest is cut (a 2.4-million-character --set value
 #: was echoed whole: 4.8 MB of stderr).
@@ -35,3 +35,16 @@ def visible(text: str, limit: int = MESSAGE_LINE_CHARS) -> str:
             line = "".join(_visible_char(ch) for ch in line)
         lines.append(line + (f"... ({more:,} more characters)" if cut else ""))
     return "\n".join(lines)
+
+
+def counted(n: int, label: str) -> str:
+    """ "3 bites", "1 bite", "1 zombie destroyed", "1 person": the label's first word
+    singular for one."""
+    if n == 1:
+        first, _, rest = label.partition(" ")
+        if first == "people":
+            first = "person"
+        elif first.endswith("s"):
+            first = first[:-1]
+        label = " ".join(x for x in (first, rest) if x)
+    return f"{n:,} {label}"

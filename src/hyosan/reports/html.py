@@ -245,9 +245,8 @@ def render_ensemble(
         outcomes = outcome_table(ens.runs, ens.display_unit, unit_s)
     s = ens.summary
     n_points = len(data["points"])
-    # A sample is a sweep whose points SALib drew: its summary holds its indices.
     sensitivity = s.get("sensitivity")
-    kind = "sample" if isinstance(sensitivity, dict) else ens.kind
+    kind = ens.kind
     headline = [("kind", kind)]
     if isinstance(sensitivity, dict):
         headline.append(("design", f"{sensitivity.get('design')}, of {sensitivity.get('output')}"))

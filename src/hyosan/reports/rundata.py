@@ -193,7 +193,10 @@ class EnsembleData:
 
     @property
     def kind(self) -> str:
-        """ "ensemble", "sweep" or "compare"."""
+        """ "ensemble", "sweep", "compare", or "sample" (a sweep whose points SALib drew: its
+        summary holds its sensitivity indices)."""
+        if isinstance(self.summary.get("sensitivity"), dict):
+            return "sample"
         return str(self.summary.get("kind", "ensemble"))
 
     @classmethod

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
+from hyosan.display import counted
 from hyosan.results.interventions import (
     Figure,
     InterventionReport,
@@ -52,18 +53,6 @@ class Fate:
 
     name: str
     text: str
-
-
-def _counted(n: int, label: str) -> str:
-    """ "3 bites", "1 bite", "1 zombie destroyed": the label's first word singular for one."""
-    if n == 1:
-        first, _, rest = label.partition(" ")
-        if first == "people":
-            first = "person"
-        elif first.endswith("s"):
-            first = first[:-1]
-        label = " ".join(x for x in (first, rest) if x)
-    return f"{n:,} {label}"
 
 
 @dataclass(frozen=True)
@@ -117,7 +106,7 @@ class People:
         characters survive, each fate."""
         if self.story:
             console.print(_escape(self.story), highlight=False)
-        console.print(", ".join(_counted(getattr(self, k), label) for k, label in self.LABELS))
+        console.print(", ".join(counted(getattr(self, k), label) for k, label in self.LABELS))
         console.print(
             f"[bold]{len(survivors)} of {len(self.fates)} named characters survive[/]"
             + (f": {_escape(', '.join(survivors))}" if survivors else "")
@@ -201,7 +190,7 @@ class Outbreak:
     def print(self, console: Console, when: When, asked: tuple[str, ...] = ()) -> None:
         """Places reached (radius, edge), and the first zombie's arrival at named places:
         all of them when there are a few, else the first eight and those `asked` for."""
-        parts = [f"reached {_counted(self.places_reached, 'places')}"]
+        parts = [f"reached {counted(self.places_reached, 'places')}"]
         if self.radius_cells is not None:
             parts.append(f"radius {self.radius_cells:.1f} cells")
         if self.reached_edge is not None:
