@@ -272,7 +272,7 @@ def _run(
 
             start_helper_early()
         preflight(scen, engine, source=scenario)  # the checks validate makes, before the lock
-        _building_notes(scen)
+        _print_notes(scen, engine)
         kind = engine or scen.engine
         if not no_report and (kind == "agents" or (scen.world is not None and kind != "ode")):
             # A run with a map: some of its pictures are drawn in a second process while this
@@ -621,7 +621,7 @@ def validate(
             preflight(scen, source=file)
     except HyosanError as exc:
         raise _fail(str(exc)) from None
-    _building_notes(scen)
+    _print_notes(scen)
     print(
         f"{file}: valid scenario {scen.name!r} ({scen.model.name or 'custom'} model, "
         f"{counted(len(scen.model.compartments), 'compartments')}, "
@@ -629,13 +629,12 @@ def validate(
     )
 
 
-def _building_notes(scen: Scenario) -> None:
-    """What the scenario's floor plan lets nobody do (scenario.agents.building_notes)."""
-    if scen.building is not None:
-        from hyosan.scenario.agents import building_notes
+def _print_notes(scen: Scenario, engine: str | None = None) -> None:
+    """What the scenario asks that its run ignores (hyosan.scenario.notes), on stderr."""
+    from hyosan.scenario.notes import scenario_notes
 
-        for note in building_notes(scen.building):
-            print(f"note: {note}", file=sys.stderr)
+    for note in scenario_notes(scen, engine):
+        print(f"note: {note}", file=sys.stderr)
 
 
 #: The signals that stopped the command (SIGINT, SIGTERM): its exit code is 128 + the last's.

@@ -107,3 +107,20 @@ def test_threshold_stop_ends_the_run() -> None:
     assert result.times[-1] == pytest.approx(result.crossings["few"])
     assert result.series("human")[-1] == pytest.approx(400, rel=1e-8)
     assert result.series("human")[-2] > 400
+
+
+@pytest.mark.parametrize(
+    ("name", "scenario"), [(name, SCENARIO) for name in ENGINES] + [("agents", "hyosan-high")]
+)
+def test_a_stopping_level_passed_at_the_start_stops_at_once(name: str, scenario: str) -> None:
+    """The kernels watch for crossings as counts change; a stopping level that the first counts
+    already pass ends the run at t = 0 (it ran to the horizon), with those counts its record."""
+    scen = _short(scenario).evolve(
+        thresholds=[{"name": "anyone", "of": "human", "above": 1, "stop": True}]
+    )
+    result = get_engine(name).run(scen, seed=2)
+    assert result.stopped_by == "anyone"
+    assert result.crossings["anyone"] == 0.0
+    np.testing.assert_array_equal(result.times, [0.0])
+    full = get_engine(name).run(_short(scenario), seed=2)
+    np.testing.assert_array_equal(result.counts[0], full.counts[0])

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
+from hyosan.engines.watches import stopped_at_start
 from hyosan.errors import UnsupportedFeatureError
 
 if TYPE_CHECKING:
@@ -193,6 +194,9 @@ class Engine(ABC):
         if scenario.scheduled:
             self._reschedule(state, 0.0)
         t0, stopped_by, t_end = 0.0, "horizon", horizon
+        at_start = stopped_at_start(scenario, self._counts(state))
+        if at_start is not None:  # a stopping level passed before anything happened
+            stopped_by, t_end, pieces = at_start, 0.0, []
         for t1 in pieces:
             reached = self._advance(state, t0, t1, recorder, t1 == horizon)
             if reached < t1:

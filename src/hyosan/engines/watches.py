@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from hyosan.models.network import ReactionNetwork
     from hyosan.scenario.schema import Scenario
 
-__all__ = ["OVERRUN", "Watch", "WatchArrays", "watches"]
+__all__ = ["OVERRUN", "Watch", "WatchArrays", "stopped_at_start", "watches"]
 
 #: Name of the watch on the humans' overrun (never reported as a scenario threshold).
 OVERRUN = "__overrun__"
@@ -59,6 +59,20 @@ def watches(scenario: Scenario, net: ReactionNetwork, x0: np.ndarray) -> list[Wa
         if (v < w.level) if w.below else (v > w.level):
             w.t = 0.0
     return out
+
+
+def stopped_at_start(scenario: Scenario, totals: np.ndarray) -> str | None:
+    """The first stopping threshold that the compartment totals at the start already pass.
+
+    The kernels watch for crossings as counts change, so a level passed before the first event
+    would never stop the run: the engine ends such a run at t = 0 instead.
+    """
+    from hyosan.models.network import ReactionNetwork
+
+    if not any(th.stop for th in scenario.thresholds):
+        return None
+    net = ReactionNetwork.from_scenario(scenario)
+    return next((w.name for w in watches(scenario, net, totals) if w.stop and w.t == 0.0), None)
 
 
 @dataclass

@@ -420,6 +420,12 @@ class BuildingRun:
 
         plan = self.plan
         n_snap = int(self.cursor[1])
+        if n_snap == 0 and self.snap_times.size:
+            # Stopped before the first record (a stopping level passed at the start): the
+            # rooms as they began.
+            where = (self.agents.room, self.counts.compartment[self.agents.state])
+            np.add.at(self.snaps[0], where, 1.0)
+            n_snap = 1
         snap = self.snaps[:n_snap]
         times = self.snap_times[:n_snap]
         first = self.rooms.first_zombie_at
