@@ -391,7 +391,7 @@ def test_lure_draws_zombies_to_its_place(engine: str) -> None:
     assert_greater(
         [near_target(r) for r in lured], [near_target(r) for r in free], "zombies near the lure"
     )
-    assert all(entry(r, 0)["events"]["lure: Z drawn"] > 0 for r in lured)
+    assert all(entry(r, 0)["events"]["lure: Z walks toward the lure"] > 0 for r in lured)
 
 
 # --- strike ---------------------------------------------------------------------------------
@@ -929,8 +929,24 @@ ON_LATTICE = (
             WELL_MIXED + '[[interventions]]\nkind = "cordon"\narea = { places = [0] }\n',
             ["interventions[0]", "cordon"],
         ),
+        (
+            WELL_MIXED + '[[interventions]]\nkind = "cure"\nrate = "1/d"\nto = "Z"\n',
+            ["interventions[0].to", "the cured would join 'Z', whose state is 'zombie'"],
+        ),
+        (
+            ON_LATTICE + '[[interventions]]\nkind = "sweep"\nkill = "1/d"\nto = "S"\n',
+            ["interventions[0].to", "the zombies destroyed would join 'S'"],
+        ),
     ],
-    ids=["bad-kind", "no-safe-compartment", "area-well-mixed", "end-before-start", "cordon-mixed"],
+    ids=[
+        "bad-kind",
+        "no-safe-compartment",
+        "area-well-mixed",
+        "end-before-start",
+        "cordon-mixed",
+        "cured-to-zombies",
+        "destroyed-to-humans",
+    ],
 )
 def test_validate_names_the_field(text: str, expected: list[str], tmp_path: Path) -> None:
     """`hyosan validate` exits with 2 and names the intervention's field."""
@@ -1118,11 +1134,11 @@ def test_ssa_events_happen_only_where_and_while_their_intervention_acts() -> Non
         swept = of(name)
         assert ((t[swept] >= 1) & (t[swept] < 3)).all()
         assert _inside_hops(world, 21, 2)[place[swept]].all()
-    drawn = of("lure: Z drawn")
+    drawn = of("lure: Z walks toward the lure")
     assert (t[drawn] >= 2).all()
     assert _inside_hops(world, 35, 3)[place[drawn]].all()
     np.testing.assert_array_equal(target[drawn], to_lure[place[drawn]])
-    walked = of("evacuate: S evacuates")
+    walked = of("evacuate: S walks toward the camp")
     assert (t[walked] >= 1).all()
     np.testing.assert_array_equal(target[walked], to_camp[place[walked]])
     screened = of("evacuate: S safe")
@@ -1161,6 +1177,6 @@ def test_ssa_a_lure_does_not_draw_across_a_standing_cordon() -> None:
     inside = _inside_hops1_5x5()
     crossing = inside[place] != inside[np.maximum(target, 0)]
     standing = (t >= 1) & (t < 2)
-    drawn = kind == "lure: Z drawn"
+    drawn = kind == "lure: Z walks toward the lure"
     assert not (drawn & crossing & standing).any()
     assert (drawn & crossing & ~standing).any()

@@ -34,3 +34,13 @@ def test_agents_tables_in_a_population_scenario(table: str) -> None:
     assert any(
         note.startswith(f"[{table}]: only the agents engine") for note in scenario_notes(scen)
     )
+
+
+def test_counts_for_a_building_are_noted() -> None:
+    """A building's people come from [people] and [[characters]]; [initial] is unread."""
+    scen = load_scenario("hyosan-high", ["initial.S=100"])
+    assert scenario_notes(scen) == [
+        "[initial]: the agents engine takes a building's people from [people] and "
+        "[[characters]], and ignores these counts"
+    ]
+    assert scenario_notes(scen, "ode") == []

@@ -488,7 +488,9 @@ class _Parts:
         target = seed_place(self.world, iv.toward, f"{where}.toward")
         k = self.table(next_hops(self.world, target), ("path", target, -1))
         for c in idx:
-            self.move(i, m, f"{label}: {self.comps[c]} drawn", c, k, float(iv.speed))
+            self.move(
+                i, m, f"{label}: {self.comps[c]} walks toward the lure", c, k, float(iv.speed)
+            )
 
     def travel(
         self, i: int, where: str, iv: Any, t: Targets, idx: list[int], to: int, label: str
@@ -530,7 +532,7 @@ class _Parts:
         screen = float(iv.screening)
         for c in idx:
             name = self.comps[c]
-            self.move(i, m, f"{label}: {name} evacuates", c, k, float(iv.speed))
+            self.move(i, m, f"{label}: {name} walks toward the camp", c, k, float(iv.speed))
             p_catch = (
                 iv.catch_bitten
                 if name in t.bitten

@@ -55,7 +55,8 @@ Munz's impulsive culls are the `[[culls]]` sections, which every population engi
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -333,6 +334,7 @@ def intervention_problems(
             for field, c in named
             if c not in comps
         ]
+        problems += _wrong_states(iv, where, comps)
         if not isinstance(iv, Cordon | Strike) and not t.moved:
             problems.append(
                 f"{where}: the {iv.kind} acts on nobody; the model has no compartment of the "
@@ -345,4 +347,39 @@ def intervention_problems(
             )
         if iv.kind not in AREA_KINDS and iv.area is not None and not spatial:
             problems.append(f"{where}.area: this scenario has one well-mixed place; remove area")
+    return problems
+
+
+_INFECTED = ("bitten", "zombie", "hybrid")
+_WELL = ("human", "safe")
+
+#: For each kind, the fields naming where people go and the states that make no sense there,
+#: with what those people are: the cured as zombies, the destroyed as humans.
+_WRONG_STATES: dict[str, dict[str, tuple[tuple[str, ...], str]]] = {
+    "cure": {"to": (_INFECTED, "the cured")},
+    "evacuate": {
+        "safe": (_INFECTED, "people screened into safety"),
+        "caught_to": (_WELL, "the infected caught at the camp"),
+    },
+    "sweep": {
+        "to": (_WELL, "the zombies destroyed"),
+        "soldiers_to": (_WELL, "the soldiers bitten"),
+    },
+    "strike": {"to": (_WELL, "the people killed")},
+}
+
+
+def _wrong_states(iv: Any, where: str, comps: Mapping[str, Any]) -> list[str]:
+    """A destination whose state contradicts what its people are (a cure `to` a zombie
+    compartment leaves the cured as zombies)."""
+    problems = []
+    for field, (wrong, who) in _WRONG_STATES.get(iv.kind, {}).items():
+        name = getattr(iv, field, None)
+        state = comps[name].state if name in comps else None
+        if state in wrong:
+            shown = ", ".join(repr(w) for w in wrong[:-1]) + f" or {wrong[-1]!r}"
+            problems.append(
+                f"{where}.{field}: {who} would join {name!r}, whose state is {state!r}; "
+                f"name a compartment whose state is not {shown}"
+            )
     return problems

@@ -44,6 +44,11 @@ def scenario_notes(scenario: Scenario, engine: str | None = None) -> list[str]:
                     f"with {scenario.engine}, which ignores it"
                 )
     if scenario.building is not None:
+        if (engine or scenario.engine) == "agents" and scenario.initial:
+            notes.append(
+                "[initial]: the agents engine takes a building's people from [people] and "
+                "[[characters]], and ignores these counts"
+            )
         notes.extend(building_notes(scenario.building))
     return notes
 
