@@ -375,7 +375,7 @@ def _wrong_states(iv: Any, where: str, comps: Mapping[str, Any]) -> list[str]:
     problems = []
     for field, (wrong, who) in _WRONG_STATES.get(iv.kind, {}).items():
         name = getattr(iv, field, None)
-        state = comps[name].state if name in comps else None
+        state = comps[name].state if name is not None and name in comps else None
         if state in wrong:
             shown = ", ".join(repr(w) for w in wrong[:-1]) + f" or {wrong[-1]!r}"
             problems.append(
