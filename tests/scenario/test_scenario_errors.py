@@ -105,6 +105,27 @@ class Case:
 
 
 CASES = [
+    # --- a table told apart by its kind -------------------------------------------------------
+    Case(
+        "intervention-without-kind",
+        BASE + '\n[[interventions]]\nrate = "1/d"\n',
+        "interventions[0].kind",
+        ("missing; give one of 'cordon', 'curfew'", "'cure', 'travel'"),
+        line=19,
+    ),
+    Case(
+        "intervention-of-unknown-kind",
+        BASE + '\n[[interventions]]\nkind = "nuke"\nat = "1d"\n',
+        "interventions[0].kind",
+        ("'nuke' is not one of 'cordon', 'curfew'",),
+        line=20,
+    ),
+    Case(
+        "empty-list",
+        BASE + '\n[[culls]]\ncompartment = "Z"\ntimes = []\nfraction = 0.5\n',
+        "culls[0].times",
+        ("List should have at least 1 item, not 0",),
+    ),
     # --- keys ---------------------------------------------------------------------------------
     Case(
         "unknown-key-top-level",

@@ -7,6 +7,7 @@ the raw data before validation, so they are checked exactly as the file is.
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 import tomllib
@@ -150,8 +151,8 @@ def _line_for(path: str, lines: dict[str, int]) -> int | None:
 # --- what a path allows ----------------------------------------------------------------------
 
 
-def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
-    """The pydantic model that validates the mapping at `loc`, to list its allowed keys."""
+def _annotation_at(loc: tuple[int | str, ...]) -> Any:
+    """The type annotation of the value at `loc` in a scenario (None: no such place)."""
     annotation: Any = Scenario
     for part in loc:
         annotation = _strip(annotation)
@@ -166,10 +167,26 @@ def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
             annotation = typing.get_args(annotation)[0]
         else:
             return None
-    annotation = _strip(annotation)
+    return annotation
+
+
+def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The pydantic model that validates the mapping at `loc`, to list its allowed keys."""
+    annotation = _strip(_annotation_at(loc))
     return (
         annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
     )
+
+
+def _tags_at(loc: tuple[int | str, ...], key: str) -> list[str]:
+    """The values `key` may take at `loc`, where a union of tables is told apart by it (the
+    `kind` of an intervention)."""
+    tags: list[str] = []
+    for member in _members(_annotation_at(loc)):
+        field = member.model_fields.get(key) if isinstance(member, type) else None
+        if field is not None and typing.get_origin(field.annotation) is typing.Literal:
+            tags += [str(t) for t in typing.get_args(field.annotation)]
+    return tags
 
 
 def _strip(annotation: Any) -> Any:
@@ -241,6 +258,10 @@ def _union_choices(errors: list[dict[str, Any]]) -> list[tuple[list[int | str], 
     return picked
 
 
+#: pydantic error types of a number outside its bounds.
+_BOUND_TYPES = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
+
+
 def _problems_from(
     error: ValidationError, lines: dict[str, int], data: Any = None
 ) -> list[Problem]:
@@ -258,13 +279,28 @@ def _problems_from(
         kind = err["type"]
         msg = str(err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
         # Lists are held as tuples once validated; in the file they are TOML arrays ("lists").
-        msg = msg.replace("a valid tuple", "a valid list")
+        msg = msg.replace("a valid tuple", "a valid list").replace("Tuple should", "List should")
+        msg = msg.replace(" after validation", "")
+        value = err.get("input")
+        if isinstance(value, float) and math.isnan(value) and kind in _BOUND_TYPES:
+            msg = "Input should be a finite number"  # nan fails every bound: none is at fault
         if kind == "extra_forbidden":
             model = _model_at(tuple(keys[:-1]))
             allowed = ", ".join(model.model_fields) if model else "see `hyosan show`"
             msg = f"unknown key {keys[-1]!r}; allowed here: {allowed}"
         elif kind == "missing":
             msg = "missing; this field is required"
+        elif kind in ("union_tag_not_found", "union_tag_invalid"):
+            # A table whose `kind` (or other tag) tells which of several it is.
+            key = str(err["ctx"]["discriminator"]).strip("'")
+            allowed = ", ".join(repr(t) for t in _tags_at(tuple(keys), key))
+            said = (
+                f"missing; give one of {allowed}"
+                if kind == "union_tag_not_found"
+                else f"{err['ctx']['tag']!r} is not one of {allowed}"
+            )
+            add(_join([*keys, key]), said)
+            continue
         elif kind not in ("value_error", "assertion_error") and "input" in err:
             msg = f"{msg}; found {_describe(err['input'])}"
         if kind != "value_error":

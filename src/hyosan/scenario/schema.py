@@ -106,7 +106,7 @@ class Cull(Frozen):
 
     compartment: str
     fraction: Fraction | tuple[Fraction, ...]
-    times: tuple[DurationField, ...] | None = None
+    times: Annotated[tuple[DurationField, ...], Field(min_length=1)] | None = None
     start: DurationField | None = None
     every: DurationField | None = None
     count: Annotated[int, Field(ge=1, le=100_000)] | None = None
