@@ -183,7 +183,8 @@ def _tags_at(loc: tuple[int | str, ...], key: str) -> list[str]:
     `kind` of an intervention)."""
     tags: list[str] = []
     for member in _members(_annotation_at(loc)):
-        field = member.model_fields.get(key) if isinstance(member, type) else None
+        is_model = isinstance(member, type) and issubclass(member, BaseModel)
+        field = member.model_fields.get(key) if is_model else None
         if field is not None and typing.get_origin(field.annotation) is typing.Literal:
             tags += [str(t) for t in typing.get_args(field.annotation)]
     return tags
