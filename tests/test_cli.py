@@ -258,8 +258,8 @@ def test_existing_out_is_refused_then_replaced_with_force(tmp_path: Path) -> Non
     assert "not one" in ran.err
     assert entries(out) == {"keep.txt"}
 
-    (out / "keep.txt").unlink()  # an empty directory holds nothing to lose
-    assert hyosan_run("run", "munz-basic", "--out", out, "-q", "--force", cwd=tmp_path).code == 0
+    (out / "keep.txt").unlink()  # an empty directory holds nothing to lose: no --force needed
+    assert hyosan_run("run", "munz-basic", "--out", out, "-q", cwd=tmp_path).code == 0
     ran = hyosan_run("run", "munz-basic", "--out", out, "-q", "--force", cwd=tmp_path)
     assert ran.code == 0, ran.both
     assert entries(out) == RUN_FILES | {"report.html", "timeseries.png", "epidemic.png"}

@@ -238,9 +238,11 @@ def test_existing_out_is_refused(tmp_path: Path) -> None:
     """An existing directory is not overwritten without --force (exit 2 on the command line)."""
     out = tmp_path / "out"
     out.mkdir()
+    (out / "notes.txt").write_text("mine")
     ran = run_cli("run", "alemi-szr", "--engine", "ssa", "--runs", "2", "--out", out, cwd=tmp_path)
     assert ran.returncode == 2
     assert "already exists" in ran.stderr
+    assert {p.name for p in out.iterdir()} == {"notes.txt"}
 
 
 def test_a_broken_pool_says_what_usually_breaks_it(

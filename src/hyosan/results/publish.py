@@ -271,6 +271,8 @@ def prepare_output(out: Path, *, force: bool) -> None:
     if not out.is_dir():
         raise HyosanError(f"{out} exists and is not a directory; choose another --out")
     if not force:
+        if not out.is_symlink() and _empty(out):
+            return  # an empty folder made for the output (mkdir runs/mine) holds nothing to lose
         raise HyosanError(
             f"{out} already exists; choose another --out or add --force to replace it"
         )
@@ -281,6 +283,11 @@ def prepare_output(out: Path, *, force: bool) -> None:
             f"ensemble or a fit), and {out} is not one: {why}; move it away or choose another "
             "--out"
         )
+
+
+def _empty(folder: Path) -> bool:
+    with os.scandir(folder) as entries:
+        return next(entries, None) is None
 
 
 def _exchange(a: Path, b: Path) -> bool:
