@@ -50,10 +50,18 @@ def main() -> None:
     parser.add_argument("--why", metavar="NAME", help="count how this character's runs ended")
     args = parser.parse_args()
     try:  # a bad --set: its message, once, before any run starts
-        hyosan.load_scenario("hyosan-high", list(args.overrides))
+        scenario = hyosan.load_scenario("hyosan-high", list(args.overrides))
     except hyosan.HyosanError as error:
         print(f"story_checks: {error}", file=sys.stderr)
         raise SystemExit(2) from None
+    cast = [c.name for c in scenario.characters]
+    if args.why is not None and args.why not in cast:
+        print(
+            f"story_checks: --why {args.why!r}: no character of that name; the characters are "
+            + ", ".join(cast),
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
     seeds = range(args.first, args.first + args.seeds)
     t0 = time.perf_counter()
     with ProcessPoolExecutor(args.jobs) as pool:

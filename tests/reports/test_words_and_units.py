@@ -174,3 +174,8 @@ def test_a_place_everyone_fled_is_not_the_zombies_victory() -> None:
     assert fled.outcome == "the zombies hold the place; 19 reached safety"
     lost = replace(fled, final={**fled.final, "safe": 0.0})
     assert lost.outcome == "the zombies win"
+    # Nor is a place the last zombies left too (culls, a strike): nobody won.
+    emptied = replace(fled, final={**fled.final, "zombie": 0.0, "bitten": 0.0})
+    assert emptied.outcome == "nobody is left inside; 19 reached safety"
+    gone = replace(emptied, final={**emptied.final, "safe": 0.0})
+    assert gone.outcome == "nobody is left: the last humans and zombies are gone"

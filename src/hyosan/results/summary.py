@@ -66,7 +66,7 @@ class People:
     people
         Everyone in the building at the start.
     n_students_alive
-        Students still alive (human or escaped) at the end.
+        Students alive and never bitten at the end (inside, or out of the building).
     n_bites, n_zombies_destroyed, n_barricades, n_barricades_broken, n_rescues, n_sacrifices,
     n_hybrids, n_escaped
         Events of the run, by kind (zombies destroyed by people, not by strikes).
@@ -443,11 +443,18 @@ class Summary:
     def outcome(self) -> str:
         """ "humans win", "the zombies win" (no humans left), "the zombies hold the place; N
         reached safety" (no humans left where the zombies are, but some got out or were taken
-        away: a building everyone fled is not the zombies' victory) or "no winner yet"."""
+        away: a building everyone fled is not the zombies' victory), "nobody is left" (no
+        humans and no infected: culls or a strike took the last of both; "nobody is left
+        inside; N reached safety" where some got out) or "no winner yet"."""
         if self.humans_win:
             return "humans win"
         if self.final.get("human", 0.0) < LEFT:
             safe = self.final.get("safe", 0.0)
+            infected = self.final.get("zombie", 0.0) + self.final.get("bitten", 0.0)
+            if infected < LEFT:
+                if safe >= LEFT:
+                    return f"nobody is left inside; {safe:,.0f} reached safety"
+                return "nobody is left: the last humans and zombies are gone"
             if safe >= LEFT:
                 return f"the zombies hold the place; {safe:,.0f} reached safety"
             return "the zombies win"

@@ -686,6 +686,9 @@ class AgentsOptions(Frozen):
             raise ValueError(
                 "sunrise and sunset are times of day, sunrise first: 0s <= sunrise < sunset <= 24h"
             )
+        if not 0 <= self.clock_start < 86400:
+            # Day 1 starts at midnight: a start of 25h would tell the run from day 2.
+            raise ValueError("clock_start: a time of day, 0s <= clock_start < 24h")
         return self
 
 

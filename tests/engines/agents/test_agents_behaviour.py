@@ -254,7 +254,7 @@ def test_rescue_sacrifice_and_selfishness_leave_their_events(engine) -> None:
             for kind, a, b in zip(ev["kind"], ev["actor"], ev["target"], strict=True):
                 rescue += kind == "rescue"
                 sacrifice += kind == "sacrifice" and a == b
-                shove += kind == "sacrifice" and a != b
+                shove += kind == "push" and a != b
                 abandon += kind == "abandon"
         return rescue, sacrifice, shove, abandon
 

@@ -101,3 +101,40 @@ def test_each_refusal_is_one_abandon_event(engine) -> None:
             if kind == "abandon"
         ]
         assert len(pairs) == len(set(pairs)), (seed, len(pairs), len(set(pairs)))
+
+
+def test_a_survivor_was_never_bitten(engine) -> None:
+    """Survivors are alive and uninfected: someone bitten who got out before turning is safe
+    by state but not a survivor (seed 10: Choi Nam-ra, bitten at 08:37, out at 08:38)."""
+    carried = 0
+    for seed in (10, 20):
+        result = engine.run(hyosan_high(horizon="2h"), seed=seed)
+        ev = result.events.to_pydict()
+        bitten = {t for kind, t in zip(ev["kind"], ev["target"], strict=True) if kind == "bite"}
+        escaped = {a for kind, a in zip(ev["kind"], ev["actor"], strict=True) if kind == "escape"}
+        assert not bitten & set(result.survivors), seed
+        carried += len(bitten & escaped)
+    assert carried  # the check saw named people who got out with a bite
+
+
+def test_a_room_where_someone_turns_has_had_a_zombie(engine) -> None:
+    """The first zombie in a room is the first to walk in or to turn there, whichever came
+    first (places.parquet's t_first_zombie_s): a room overrun from inside is no 'never'."""
+    result = engine.run(hyosan_high(horizon="2h"), seed=1)
+    first = dict(
+        zip(
+            result.places.column("name").to_pylist(),
+            result.places.column("t_first_zombie_s").to_pylist(),
+            strict=True,
+        )
+    )
+    ev = result.events.to_pydict()
+    turns = [
+        (p, t)
+        for kind, p, t in zip(ev["kind"], ev["place"], ev["t"], strict=True)
+        if kind == "turn"
+    ]
+    assert len(turns) >= 3  # the named characters' turns (the event table tells theirs)
+    for place, t in turns:
+        assert first[place] is not None, place
+        assert first[place] <= t, (place, t, first[place])

@@ -199,3 +199,12 @@ def test_notes_on_a_floor_plan_nobody_can_leave(tmp_path: Path) -> None:
     high = hyosan.load_scenario("hyosan-high").building
     assert high is not None
     assert building_notes(high) == []
+
+
+def test_the_clock_starts_at_a_time_of_day() -> None:
+    """`agents.clock_start` is a time of day on day 1: 25h would tell the run from day 2."""
+    with pytest.raises(
+        hyosan.HyosanError, match=r"clock_start: a time of day, 0s <= clock_start < 24h"
+    ):
+        hyosan.load_scenario("hyosan-high", ["agents.clock_start=25h"])
+    assert hyosan.load_scenario("hyosan-high", ["agents.clock_start=23.5h"])

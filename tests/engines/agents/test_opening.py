@@ -79,11 +79,12 @@ def test_the_paragraph_tells_the_run() -> None:
     )
     assert "The first barricade went up in classroom 2-5 7 minutes after the first bite" in text
     assert "within the hour 1 room had barricaded" in text
-    assert "2 people got out (by the main gate), 2 in the first hour" in text
-    assert "1 carried a bite out with them" in text
-    assert "Among them: Nam On-jo (day 1 08:41)." in text
     assert (
-        "A group led by a named character set out for water, food or a toilet: Nam On-jo "
+        "2 people got out (by the main gate), 2 of them within an hour of the first, among "
+        "them Nam On-jo (day 1 08:41); 1 of those who got out carried a bite with them." in text
+    )
+    assert (
+        "A group led by a named character decided to go for water, food or a toilet: Nam On-jo "
         "from classroom 2-5 to the infirmary (day 1 08:43)." in text
     )
     assert "2 people stayed behind in hiding as a group left for the exits without them." in text
@@ -102,7 +103,7 @@ def test_group_moves_are_told_by_leader_and_way_then_counted() -> None:
     state = np.array([ZOMBIE, ZOMBIE, HUMAN])
     text = Opening(ev, names, ROOMS, state, np.ones(3, int), 8.5 * 3600, None).text()
     assert (
-        "Groups led by named characters set out for water, food or a toilet 5 times: "
+        "Groups led by named characters decided to go for water, food or a toilet 5 times: "
         "Nam On-jo from classroom 2-5 to the corridor (day 1 08:41), "
         "Nam On-jo from classroom 2-5 to the corridor (day 1 08:42), "
         "Nam On-jo from classroom 2-5 to the corridor (day 1 08:43) and 2 more." in text
@@ -159,3 +160,43 @@ def test_every_fate_after_a_bite_says_when() -> None:
     )
     assert told["Ana"] == "survives, in classroom 2-5"
     assert [r[1] for r in rows] == list(names)
+
+
+def test_a_named_escapee_with_a_bite_is_told_so() -> None:
+    """Among those who got out, a named character who carried a bite out is marked, and the
+    count of bites carried out is not read as being about the names before it."""
+    names = ("Kim Hyeon-ju", "the school nurse", "Nam On-jo", "Lee Su-hyeok")
+    ev = _events(
+        (60.0, EV_BITE, 0, 2, 0),
+        (600.0, EV_ESCAPE, 2, -1, 3),
+        (700.0, EV_ESCAPE, 3, -1, 3),
+    )
+    state = np.array([ZOMBIE, HUMAN, ESCAPED, ESCAPED])
+    text = Opening(ev, names, ROOMS, state, np.array([1, 1, 3, 3]), 8.5 * 3600, None).text()
+    assert (
+        "among them Nam On-jo (day 1 08:40, with a bite) and Lee Su-hyeok (day 1 08:41); 1 of "
+        "those who got out carried a bite with them." in text
+    )
+
+
+def test_a_barricade_before_the_first_bite_is_told_before_it() -> None:
+    """Without awareness people may barricade before anyone is bitten: "before", never a
+    negative span "after"."""
+    ev = _events((0.0, EV_BARRICADE, 2, -1, 1), (480.0, EV_BITE, 0, 1, 0))
+    state = np.array([ZOMBIE, ZOMBIE, HUMAN])
+    text = Opening(ev, (), ROOMS, state, np.ones(3, int), 8.5 * 3600, None).text()
+    assert "went up in classroom 2-5 8 minutes before the first bite" in text
+
+
+def test_a_bitten_escapee_is_no_survivor_in_their_fate() -> None:
+    """Someone who got out before turning carries the bite: the fate says the bite."""
+    names = ("Ana", "Ben")
+    ev = _events((60.0, EV_BITE, 0, 1, 0), (120.0, EV_ESCAPE, 1, -1, 2))
+    state = np.array([ZOMBIE, ESCAPED])
+    told, _ = fates(
+        ev, names, np.zeros(2, np.int64), state, np.array([0, 2]), FATE_ROOMS, START, 9.0
+    )
+    assert told["Ben"] == (
+        "bitten by Ana in the infirmary (day 1 08:01); escapes to the corridor (day 1 08:02), "
+        "carrying the bite"
+    )

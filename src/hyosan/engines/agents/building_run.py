@@ -175,6 +175,7 @@ class BuildingRun:
     rec_times: np.ndarray
     actions: BuildingActions | None
     summary_only: bool
+    start_zombie_rooms: np.ndarray  # the room of each zombie at t = 0
     step_no: int = 0
     t: float = 0.0
     stopped_by: str = "horizon"
@@ -266,17 +267,22 @@ class BuildingRun:
                 ev, people.names, people.roles, plan.names, self.clock_start, fate_rows
             )
         )
+        kinds = ev["kind"]
+        # Someone bitten who got out before turning is safe by state but carries the bite:
+        # neither a survivor nor alive in the show's sense.
+        bitten = np.zeros(st.size, dtype=np.bool_)
+        hit = ev["target"][kinds == EV_BITE]
+        bitten[hit[hit >= 0]] = True
         survivors = tuple(
             name
             for i, name in enumerate(people.names)
-            if STATE_VOCAB[int(st[i])] in ("human", "safe")
+            if STATE_VOCAB[int(st[i])] in ("human", "safe") and not bitten[i]
         )
-        kinds = ev["kind"]
 
         def count(kind: int) -> int:
             return int(np.count_nonzero(kinds == kind))
 
-        alive = np.isin(st, [HUMAN, ESCAPED])
+        alive = np.isin(st, [HUMAN, ESCAPED]) & ~bitten
         overrun = self.watch.figures(self.watched.peak)[1]["t_overrun_s"]
         figures = People(
             fates=tuple(Fate(name, text) for name, text in fate_text.items()),
@@ -412,6 +418,17 @@ class BuildingRun:
         np.add.at(self.counts.totals, self.counts.compartment, self.counts.by_state.astype(float))
         self.census.lists[2] = 1  # the step loop's lists of zombies and people: rebuild
 
+    def _first_zombie_at(self) -> np.ndarray:
+        """When each room first held a zombie (-1: never): the kernel marks a zombie walking
+        in; someone turning there, or a zombie there from the start, counts as well."""
+        first = self.rooms.first_zombie_at.copy()
+        ev = self.events()
+        turned = ev["kind"] == EV_TURN
+        _earliest(first, ev["place"][turned], ev["t"][turned])
+        at_start = self.start_zombie_rooms
+        _earliest(first, at_start, np.zeros(at_start.size))
+        return first
+
     def places(self) -> Any:
         """The rooms, with their counts at each snapshot time (places.parquet)."""
         import pyarrow as pa
@@ -428,7 +445,7 @@ class BuildingRun:
             n_snap = 1
         snap = self.snaps[:n_snap]
         times = self.snap_times[:n_snap]
-        first = self.rooms.first_zombie_at
+        first = self._first_zombie_at()
         columns: dict[str, Any] = {
             "name": arrow.strings(plan.names),
             "kind": arrow.strings(plan.kinds),
@@ -449,6 +466,13 @@ class BuildingRun:
             "states": json.dumps(list(self.compartment_states)),
         }
         return arrow.table(columns, metadata=meta)
+
+
+def _earliest(first: np.ndarray, rooms: np.ndarray, times: np.ndarray) -> None:
+    """Take each time in `times` as `first` of its room where earlier (or `first` unset, -1)."""
+    for r, t in zip(rooms, times, strict=True):
+        if first[r] < 0 or t < first[r]:
+            first[r] = t
 
 
 def _snapshot_times(scenario: Scenario, times: np.ndarray, summary_only: bool) -> np.ndarray:
@@ -531,6 +555,7 @@ def setup_building(
         compartments=tuple(scenario.model.compartments),
         compartment_states=tuple(c.state for c in scenario.model.compartments.values()),
         rec_times=times,
+        start_zombie_rooms=agents.room[agents.state == ZOMBIE].copy(),
         actions=(
             BuildingActions.build(scenario, plan, _child_of_behaviour(streams, 1))
             if scenario.acts

@@ -28,6 +28,7 @@ from hyosan.engines.agents.params import (
     EV_LURE,
     EV_MOVE,
     EV_OPENED,
+    EV_PUSH,
     EV_RESCUE,
     EV_SACRIFICE,
     EV_SPLIT,
@@ -107,8 +108,8 @@ def _sentence(kind: int, a: str, b: str, place: str, aux: int, other: str, t: st
     if kind == EV_RESCUE:
         return f"{t} {a} steps in to save {b} in {the(place)}"
     if kind == EV_SACRIFICE:
-        if a == b:
-            return f"{t} {a}, bitten, leads the zombies away from the group in {the(place)}"
+        return f"{t} {a}, bitten, leads the zombies away from the group in {the(place)}"
+    if kind == EV_PUSH:
         return f"{t} {a} pushes {b} towards the zombies in {the(place)}"
     if kind == EV_ABANDON:
         return f"{t} {a} refuses to open {the(place)} to {b}"
@@ -264,9 +265,12 @@ def fates(
             e = first(EV_ESCAPE, actors)
             when = clock(float(ts[e]), start) if e is not None else ""
             if e is not None and int(aux[e]) == BY_TROOPS:
-                text = f"taken out by the troops from {the(where)} ({when}); safe"
+                text = f"taken out by the troops from {the(where)} ({when})"
+                text += "; safe" if bite is None else ""
             else:
                 text = f"escapes to {the(where)} ({when})"
+            if bite is not None:  # out before turning: the bite goes with them
+                text = f"bitten{by}{bitten}; {text}, carrying the bite"
         elif s == HYBRID:
             text = f"becomes a hybrid after a bite{by}{bitten}; in {the(where)}"
         elif s == BITTEN:

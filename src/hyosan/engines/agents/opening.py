@@ -101,9 +101,11 @@ class Opening:
         first = int(built[np.argmin(ev["t"][built])])
         t1 = float(ev["t"][first])
         within = {int(ev["place"][k]) for k in built if ev["t"][k] <= t0 + HOUR}
+        # Before the first bite where people barricade without knowing (awareness off).
+        when = "after" if t1 >= t0 else "before"
         text = (
             f"The first barricade went up in {the(self.rooms[int(ev['place'][first])])} "
-            f"{_span(t1 - t0)} after the first bite"
+            f"{_span(abs(t1 - t0))} {when} the first bite"
         )
         return text + f"; within the hour {_plural(len(within), 'room')} had barricaded."
 
@@ -143,18 +145,19 @@ class Opening:
         by = ways[0].split(" ", 1)[1] if len(ways) == 1 else _listed(ways)
         first_hour = int(np.count_nonzero(ts <= ts.min() + HOUR))
         who = _plural(out.size, "person", "people")
-        text = f"{who} got out ({by}), {first_hour:,} in the first hour"
-        named = [
-            f"{self.names[int(ev['actor'][k])]} ({clock(float(ev['t'][k]), self.start)})"
-            for k in out
-            if 0 <= int(ev["actor"][k]) < len(self.names)
-        ]
-        if carried:
-            text += f"; {carried:,} carried a bite out with them"
-        text += "."
+        text = f"{who} got out ({by}), {first_hour:,} of them within an hour of the first"
+        named = []
+        for k in out:
+            i = int(ev["actor"][k])
+            if 0 <= i < len(self.names):
+                t = float(ev["t"][k])
+                bite = ", with a bite" if first_bite.get(i, float("inf")) <= t else ""
+                named.append(f"{self.names[i]} ({clock(t, self.start)}{bite})")
         if named:
-            text += f" Among them: {_listed(named)}."
-        return text
+            text += f", among them {_listed(named)}"
+        if carried:
+            text += f"; {carried:,} of those who got out carried a bite with them"
+        return text + "."
 
     def _moved(self) -> str | None:
         # The engine logs a group's decision to go for supplies when a named character leads
@@ -172,12 +175,14 @@ class Opening:
             told.append(f"{leader} {way} ({clock(float(self.ev['t'][k]), self.start)})")
         if moves.size > len(told):
             told.append(f"{moves.size - len(told):,} more")
+        # A decision, not a departure: the group may wait long for a way through, or never go.
         if moves.size == 1:
             return (
-                f"A group led by a named character set out for water, food or a toilet: {told[0]}."
+                "A group led by a named character decided to go for water, food or a toilet: "
+                f"{told[0]}."
             )
         return (
-            f"Groups led by named characters set out for water, food or a toilet "
+            f"Groups led by named characters decided to go for water, food or a toilet "
             f"{moves.size:,} times: {_listed(told)}."
         )
 
@@ -198,7 +203,8 @@ class Opening:
     def _held(self) -> str:
         alive = self.state == HUMAN
         if not alive.any():
-            return "Nobody is left alive inside."
+            # Hybrids are alive but no longer human: said apart, after this.
+            return "No human is left alive inside."
         rooms, counts = np.unique(self.room[alive], return_counts=True)
         order = np.argsort(-counts, kind="stable")
         shown = [f"{int(counts[k]):,} in {the(self.rooms[int(rooms[k])])}" for k in order[:4]]

@@ -52,6 +52,7 @@ EVENT_KINDS: tuple[str, ...] = (
     "supplies",
     "fate",
     "split",
+    "push",
 )
 (
     EV_BITE,
@@ -72,6 +73,7 @@ EVENT_KINDS: tuple[str, ...] = (
     EV_SUPPLIES,
     EV_FATE,
     EV_SPLIT,
+    EV_PUSH,
 ) = range(len(EVENT_KINDS))
 
 # --- bite sites (aux of a bite event) -------------------------------------------------------------

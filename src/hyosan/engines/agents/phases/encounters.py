@@ -22,8 +22,8 @@ from hyosan.engines.agents.params import (
     EV_BITE,
     EV_DEATH,
     EV_KILL,
+    EV_PUSH,
     EV_RESCUE,
-    EV_SACRIFICE,
     HUMAN,
     SELFISH,
     SITE_LIMB,
@@ -189,7 +189,7 @@ def _attack(
     ):
         j = _other_human(a, c, r, v)
         if j >= 0:
-            log_event(log, tn, EV_SACRIFICE, v, j, r, 1)
+            log_event(log, tn, EV_PUSH, v, j, r, 0)
             v = j
     # Rescue: someone brave and kind steps in.
     fighter = v
