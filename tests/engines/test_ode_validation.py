@@ -407,6 +407,22 @@ def test_m9_code_form_grows_by_natural_deaths():
     assert result.counts.min() >= 0
 
 
+def test_latent_model_slows_the_outbreak_but_does_not_stop_it():
+    """Munz et al.'s Fig. 4 (munz-latent, with its caption's day of latency): the zombies
+    still take over, later than in the basic model (the paper: "approximately twice as long";
+    here the last human falls 2.5 times as late, day 12.95 against 5.18)."""
+
+    def last_human(name: str) -> float:
+        result = run(name)
+        below = np.flatnonzero(result.series("human") < 1.0)
+        assert below.size, name
+        return float(result.times[below[0]]) / DAY
+
+    basic, latent = last_human("munz-basic"), last_human("munz-latent")
+    assert basic == pytest.approx(5.17, abs=0.02)
+    assert 2.0 < latent / basic < 3.0
+
+
 def test_m9_states_non_negative_in_builtins():
     """M9: every state stays non-negative in the built-in Munz scenarios."""
     for name in (
