@@ -252,3 +252,18 @@ def test_epidemic_table_columns() -> None:
         assert f"new_{name}" in table.column_names
         assert f"cum_{name}" in table.column_names
     assert table.column("new_infection").to_numpy()[0] == 0.0
+
+
+def test_no_start_estimate_while_the_infected_are_still_to_be_lost() -> None:
+    """munz-quarantine's bitten wait 100 days on average: over its 30 days almost none is lost,
+    so infections over losses would read 1.33 where R0 is 0.79. With infected left and too few
+    lost, the start's R_t is withheld, and the terminal says nothing of it."""
+    result = hyosan.simulate("munz-quarantine")
+    epi = Epidemic.of(result)
+    assert epi is not None
+    assert epi.method == "bites"
+    assert epi.r_t_start() is None
+    assert result.summary()["epidemic"]["R_t_start"] is None
+    # A run that lost its infected (an ssa run that died out) keeps its estimate.
+    out = hyosan.simulate("munz-basic", engine="ssa", seed=3)
+    assert Epidemic.of(out).r_t_start() is not None

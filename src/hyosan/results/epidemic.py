@@ -143,6 +143,8 @@ class Epidemic:
     chain: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
     stoichiometry: np.ndarray | None = None
     states: tuple[str, ...] = ()
+    #: The infected (bitten, zombies, hybrids) at the run's end.
+    infected_at_end: float = 0.0
 
     @cached_property
     def r_t(self) -> np.ndarray:
@@ -180,6 +182,11 @@ class Epidemic:
             return _pooled(((inc, load) for _, _, inc, load in terms), enough)
         assert self.stoichiometry is not None
         new, gone = _bites_terms(self.cumulative, self.stoichiometry, self.infects, self.states)
+        if gone[1:].sum() < enough and self.infected_at_end >= 1.0:
+            # The run ended before `enough` of the infected were lost, with infected left: its
+            # infections are counted, but not the losses still to come (a long latent stage
+            # in munz-quarantine made 1.33 of an R0 of 0.79). No estimate rather than that.
+            return None
         return _pooled(zip(new[1:].tolist(), gone[1:].tolist(), strict=True), enough)
 
     @classmethod
@@ -203,6 +210,7 @@ class Epidemic:
             chain,
             stoich,
             tuple(result.states),
+            float(result.counts[-1][np.isin(result.states, INFECTED_STATES)].sum()),
         )
 
     @property

@@ -322,8 +322,7 @@ class EpidemicFigures:
         return out
 
     def _start(self) -> float | None:
-        # A summary written before R_t_start was kept shows its first R_t, as it did then.
-        return self.r_t_start if self.r_t_start is not None else self.r_t_first
+        return self.r_t_start
 
     def figures(self) -> dict[str, Figure]:
         """Infections and the attack rate, for an ensemble's runs.parquet."""
@@ -363,7 +362,9 @@ class EpidemicFigures:
             t_peak_infections_s=opt("t_peak_infections_s"),
             r_t_method=str(data.get("R_t_method", "")),
             r_t_first=opt("R_t_first"),
-            r_t_start=opt("R_t_start"),
+            # A summary written before R_t_start was kept shows its first R_t, as it did then;
+            # a null R_t_start is an estimate withheld (Epidemic.r_t_start).
+            r_t_start=opt("R_t_start") if "R_t_start" in data else opt("R_t_first"),
         )
 
 
