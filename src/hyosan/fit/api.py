@@ -14,8 +14,9 @@ import numpy as np
 from hyosan.engines.base import valid_seed
 from hyosan.errors import speaks_python
 from hyosan.fit.build import build_problem
+from hyosan.fit.checks import result_warnings
 from hyosan.fit.errors import FitError
-from hyosan.fit.progress import FitProgress
+from hyosan.fit.progress import FitProgress, show_warning
 from hyosan.fit.result import FitResult
 from hyosan.fit.weighted import kish_ess, weighted_quantiles
 from hyosan.paths import user_path
@@ -85,7 +86,10 @@ def fit(  # noqa: PLR0913 (keyword options of the public API, as the CLI's)
     force
         Replace an existing OUT (and discard another fit's work directory).
     quiet
-        No progress bar.
+        No progress bar, and no warning on stderr about the data before the work (data whose
+        times disagree with the scenario's horizon). Every warning is in `FitResult.warnings`
+        (and fit.json): that one, an estimate on a bound of its prior, an open profile
+        interval, a sampler that did not converge (see hyosan.fit.checks).
     report
         Write report.html with the directory.
     options
@@ -107,6 +111,7 @@ def fit(  # noqa: PLR0913 (keyword options of the public API, as the CLI's)
         time_unit=time_unit,
     )
     chosen = method or spec.method or ("mle" if problem.engine == "ode" else "abc")
+    _check_method(problem, chosen)  # before any progress is shown
     spec = _with_options(spec, chosen, options or {})
     root = valid_seed(
         seed if seed is not None else spec.seed if spec.seed is not None else problem.scenario.seed
@@ -118,7 +123,25 @@ def fit(  # noqa: PLR0913 (keyword options of the public API, as the CLI's)
             # directory, a file, a directory hyosan did not write) before any work is done.
             hold.enter_context(claim_output(out_path, force=force))
         where = (workers, cluster, executor)
+        if not quiet:  # before the work, which the warning may make pointless
+            for warning in problem.warnings:
+                show_warning(warning)
         return _fit(problem, spec, chosen, root, where, out_path, force, quiet, report)
+
+
+def _check_method(problem: FitProblem, chosen: str) -> None:
+    """Refuse an unknown method, or one the engine cannot serve, before any work."""
+    if chosen not in ("mle", "abc", "pmmh"):
+        raise FitError(f"--method {chosen!r}: allowed: mle, abc, pmmh")
+    if chosen == "mle" and problem.engine != "ode":
+        raise FitError(
+            f"--method mle needs the ode engine (a deterministic model); the scenario runs "
+            f"{problem.engine}: use --engine ode, or --method abc (any engine) or pmmh (ssa)"
+        )
+    if chosen == "pmmh":
+        from hyosan.fit.pmmh import check_pmmh
+
+        check_pmmh(problem)
 
 
 def _fit(
@@ -140,11 +163,11 @@ def _fit(
             result = _mle(problem, spec, root, bar)
         elif chosen == "abc":
             result = _abc(problem, spec, root, bar, workers, cluster, executor, out_path, force)
-        elif chosen == "pmmh":
-            result = _pmmh(problem, spec, root, bar, workers, cluster, executor)
         else:
-            raise FitError(f"--method {chosen!r}: allowed: mle, abc, pmmh")
+            result = _pmmh(problem, spec, root, bar, workers, cluster, executor)
     result.diagnostics["wall_s"] = time.perf_counter() - start
+    # Printed by `hyosan fit` under its table, where they are read with the numbers.
+    result.warnings = [*problem.warnings, *result_warnings(result)]
     if out_path is not None:
         result.save(out_path, force=force, report=report)
         if chosen == "abc":
@@ -172,11 +195,6 @@ def _with_options(spec: FitSpec, method: str, options: dict[str, Any]) -> FitSpe
 def _mle(problem: FitProblem, spec: FitSpec, root: int, bar: FitProgress) -> FitResult:
     from hyosan.fit.mle import fit_mle
 
-    if problem.engine != "ode":
-        raise FitError(
-            f"--method mle needs the ode engine (a deterministic model); the scenario runs "
-            f"{problem.engine}: use --engine ode, or --method abc (any engine) or pmmh (ssa)"
-        )
     steps = spec.mle.starts + 1 + len(problem.params)
     count = {"n": 0}
 

@@ -61,7 +61,11 @@ def fit_command(
         str | None, typer.Option(help="normal, poisson or negative-binomial.")
     ] = None,
     time_unit: Annotated[
-        str | None, typer.Option(help="Unit of the data's time column (s, min, h, d, w).")
+        str | None,
+        typer.Option(
+            help="Unit of the data's time column: s, min, h, d or w. Default: d (days), or "
+            "time_unit in the scenario's [fit] table."
+        ),
     ] = None,
     seed: Annotated[
         int | None, typer.Option(min=0, max=2**63 - 1, help="Root seed of the fit.")
@@ -83,7 +87,9 @@ def fit_command(
     particles: Annotated[int | None, typer.Option(help="pmmh: particles of the filter.")] = None,
     no_report: Annotated[bool, typer.Option("--no-report", help="No report.html.")] = False,
     json_: Annotated[bool, typer.Option("--json", help="Print fit.json instead.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing (warnings are kept in fit.json).")
+    ] = False,
 ) -> None:
     """Fit scenario values to observed counts: estimates, intervals, the best-fit scenario."""
     from hyosan.errors import HyosanError
@@ -158,9 +164,27 @@ def _options_for(options: dict[str, Any], method: str | None) -> dict[str, Any]:
     return options
 
 
+def _warn(result: FitResult, *, json_: bool, prefix: str = "") -> None:
+    """The fit's warnings on stderr, but for those about the data that `fit` printed before
+    the work (it does unless quiet; with --json it is called quiet, to keep stderr clean)."""
+    from hyosan.fit.progress import show_warning
+
+    early = set() if json_ else set(result.problem.warnings)
+    for warning in result.warnings:
+        if warning not in early:
+            show_warning(prefix + warning)
+
+
+def _warn_each(comparison: Comparison, *, json_: bool) -> None:
+    for result in comparison.results:
+        _warn(result, json_=json_, prefix=f"{result.problem.label}: ")
+
+
 def _show(result: FitResult, out: Path | None, *, json_: bool, quiet: bool) -> None:
     if json_:
         print(json.dumps(result.summary(), indent=2))
+        if not quiet:
+            _warn(result, json_=True)
         return
     if quiet:
         return
@@ -201,6 +225,7 @@ def _show(result: FitResult, out: Path | None, *, json_: bool, quiet: bool) -> N
             f"{d['ess_min']:.0f}, {d['chains']} chains, {d['particles']} particles, "
             f"{d['wall_s']:.1f} s"
         )
+    _warn(result, json_=False)
     if out is not None:
         console.print(f"written to {out}")
 
@@ -208,6 +233,8 @@ def _show(result: FitResult, out: Path | None, *, json_: bool, quiet: bool) -> N
 def _show_comparison(comparison: Comparison, out: Path | None, *, json_: bool, quiet: bool) -> None:
     if json_:
         print(json.dumps(comparison.summary(), indent=2))
+        if not quiet:
+            _warn_each(comparison, json_=True)
         return
     if quiet:
         return
@@ -225,6 +252,7 @@ def _show_comparison(comparison: Comparison, out: Path | None, *, json_: bool, q
     console = Console(highlight=False, soft_wrap=True)
     console.print(table)
     console.print(f"best: {comparison.best.problem.label}")
+    _warn_each(comparison, json_=False)
     if out is not None:
         console.print(f"written to {out}")
 

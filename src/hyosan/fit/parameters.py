@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hyosan.ensemble.errors import VaryError
-from hyosan.ensemble.vary import _classify, _current, key_label, parse_vary, unit_text
+from hyosan.ensemble.vary import _bound, _classify, _current, key_label, unit_text
 from hyosan.fit.errors import FitError
-from hyosan.fit.spec import PriorSpec
+from hyosan.fit.spec import FIT_FORMAT, PriorSpec
 from hyosan.scenario.units import SECONDS_PER
 
 if TYPE_CHECKING:
@@ -128,6 +128,71 @@ def _nuisance(key: str, prior: PriorSpec | None, default: tuple[float, float]) -
     return FitParameter(key, low, high, log=prior.prior == "log-uniform", nuisance=True)
 
 
+def _in_fit_words(message: str) -> str:
+    # The key's lookup and its bounds' units are read as `--vary` reads them (ensemble.vary);
+    # its messages are put in the words of a fitted value.
+    for vary, fit in (
+        ("--vary ", "fit parameter "),
+        ("keys that can be varied", "keys that can be fitted"),
+        ("LO and HI", "LOW and HIGH"),
+    ):
+        message = message.replace(vary, fit)
+    return message
+
+
+def _check_bounds(p: FitParameter) -> None:
+    """Refuse bounds that cannot hold a prior: not finite, not ordered, a log-uniform prior
+    reaching zero, a negative rate or count, or bounds that exclude the scenario's value."""
+    key, low, high = p.key, p.low, p.high
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise FitError(f"fit parameter {key}: LOW and HIGH must be finite numbers; {FIT_FORMAT}")
+    if not low < high:
+        raise FitError(
+            f"fit parameter {key}: low ({low:g}) must be below high ({high:g}); {FIT_FORMAT}"
+        )
+    if p.whole and not (float(low).is_integer() and float(high).is_integer()):
+        raise FitError(
+            f"fit parameter {key}: {key} holds a whole number; LOW and HIGH must be whole "
+            f"numbers (found {low:g} and {high:g})"
+        )
+    if p.log and low <= 0:
+        raise FitError(
+            f"fit parameter {key}: a log-uniform prior needs low above zero; found {low:g}"
+        )
+    # The samplers put values straight into the engines (FitParameter.per_second), past the
+    # scenario's checks: a negative rate or count would be simulated, not refused.
+    if low < 0 and (p.kind == "rate" or key.startswith("initial.")):
+        what = "a rate" if p.kind == "rate" else "an initial count"
+        raise FitError(
+            f"fit parameter {key}: the bounds of {what} must be 0 or more (≥ 0); found low "
+            f"{low:g}{unit_text(p.kind, p.unit) or ''}"
+        )
+    if p.value is not None and not low <= p.value <= high:
+        raise FitError(
+            f"fit parameter {key}: the bounds [{low:g}, {high:g}] exclude the scenario's "
+            f"value {p.value:g}; widen them or set the value inside with --set"
+        )
+
+
+def _check_allowed(
+    p: FitParameter, scenario_text: str, overrides: list[str] | tuple[str, ...]
+) -> None:
+    """Refuse a bound that the scenario schema does not allow for the key (a fraction above 1,
+    a negative duration), as `sweep --vary` refuses the ends of its axes: the schema's
+    bounds are intervals, so the values between two allowed ends are allowed too."""
+    from hyosan.errors import ScenarioError
+    from hyosan.scenario.load import parse_scenario
+
+    for end, v in (("low", p.low), ("high", p.high)):
+        try:
+            parse_scenario(scenario_text, "the scenario", overrides, unnoted=(p.override(v),))
+        except ScenarioError as exc:
+            problems = "; ".join(str(q) for q in exc.problems)
+            raise FitError(
+                f"fit parameter {p.key}: {end} ({v:g}) is not allowed for this key: {problems}"
+            ) from None
+
+
 def resolve_parameters(
     priors: dict[str, PriorSpec],
     scenario_text: str,
@@ -155,7 +220,9 @@ def resolve_parameters(
     ------
     FitError
         An unknown key, one that does not hold a number, unreadable bounds, low not below
-        high, a log-uniform prior reaching zero, or bounds that exclude the scenario's value.
+        high, a log-uniform prior reaching zero, a negative bound of a rate or an initial
+        count (or any bound the scenario schema does not allow for the key), or bounds that
+        exclude the scenario's value.
     """
     nuisance_keys = {key for key, _ in NUISANCE.values()}
     scenario_keys = [k for k in priors if k not in nuisance_keys]
@@ -176,31 +243,15 @@ def resolve_parameters(
         try:
             current = _current(key, data, scenario)
             kind, unit, whole = _classify(current) or ("number", None, False)
-            (axis,) = parse_vary(
-                [f"{key}={prior.low}:{prior.high}:2"],
-                scenario_text,
-                scenario,
-                overrides=overrides,
-            )
+            low, high = (_bound(str(b).strip(), key, kind, unit) for b in (prior.low, prior.high))
         except VaryError as exc:
-            raise FitError(
-                str(exc).replace("--vary", "fit parameter").replace("LO:HI:N", "LOW:HIGH")
-            ) from None
-        low, high = axis.values[0], axis.values[-1]
-        value = _number(current)
-        if not low < high:
-            raise FitError(f"fit parameter {key}: low ({low:g}) must be below high ({high:g})")
-        log = prior.prior == "log-uniform"
-        if log and low <= 0:
-            raise FitError(
-                f"fit parameter {key}: a log-uniform prior needs low above zero; found {low:g}"
-            )
-        if value is not None and not low <= value <= high:
-            raise FitError(
-                f"fit parameter {key}: the bounds [{low:g}, {high:g}] exclude the scenario's "
-                f"value {value:g}; widen them or set the value inside with --set"
-            )
-        out.append(FitParameter(key, low, high, log, kind, unit, whole, value))
+            raise FitError(_in_fit_words(str(exc))) from None
+        param = FitParameter(
+            key, low, high, prior.prior == "log-uniform", kind, unit, whole, _number(current)
+        )
+        _check_bounds(param)
+        _check_allowed(param, scenario_text, overrides)
+        out.append(param)
     if observation in NUISANCE:
         key, default = NUISANCE[observation]
         out.append(_nuisance(key, priors.get(key), default))

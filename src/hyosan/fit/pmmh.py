@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from hyosan.fit.problem import FitProblem
     from hyosan.fit.spec import PmmhOptions
 
-__all__ = ["PmmhOutcome", "fit_pmmh", "particle_filter"]
+__all__ = ["PmmhOutcome", "check_pmmh", "fit_pmmh", "particle_filter"]
 
 #: Events one particle may fire between two observations before the run is called a runaway.
 MAX_EVENTS = 50_000_000
@@ -160,6 +160,16 @@ class PmmhOutcome:
         return self.chains.reshape(-1, self.chains.shape[2])
 
 
+def check_pmmh(problem: FitProblem) -> None:
+    """Refuse a problem the particle filter cannot run (before any work is shown)."""
+    if not problem.compiled or problem.engine != "ssa":
+        raise FitError(
+            "pmmh needs the ssa engine (--engine ssa) on a well-mixed scenario without culls or "
+            "interventions, fitting only rates (parameters.*) and initial counts (initial.*); "
+            "use --method abc for the rest"
+        )
+
+
 def fit_pmmh(
     problem: FitProblem,
     *,
@@ -169,12 +179,7 @@ def fit_pmmh(
     progress: Callable[[int, int | None, str], None] | None = None,
 ) -> PmmhOutcome:
     """Particle marginal Metropolis-Hastings (see the module docstring)."""
-    if not problem.compiled or problem.engine != "ssa":
-        raise FitError(
-            "pmmh needs the ssa engine (--engine ssa) on a well-mixed scenario without culls or "
-            "interventions, fitting only rates (parameters.*) and initial counts (initial.*); "
-            "use --method abc for the rest"
-        )
+    check_pmmh(problem)
     say = progress or (lambda _d, _t, _w: None)
     from hyosan.fit.mle import fit_mle_point
 

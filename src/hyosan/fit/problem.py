@@ -176,7 +176,8 @@ class FitProblem:
 
     @cached_property
     def horizon_overrides(self) -> tuple[str, ...]:
-        """Overrides making the engine's output times land on the observation times."""
+        """Overrides making the engine's output times land on the observation times (a data
+        span far from the scenario's horizon is warned of: `warnings`)."""
         t = self.data.times
         end = float(t[-1])
         out = [f'time.horizon="{end / 3600.0!r}h"']
@@ -185,6 +186,14 @@ class FitProblem:
         if step > 0 and np.allclose(grid / step, np.round(grid / step), atol=1e-6):
             out.append(f'time.output_every="{step / 3600.0!r}h"')
         return tuple(out)
+
+    @cached_property
+    def warnings(self) -> list[str]:
+        """What may make the fit's numbers wrong before it runs: data whose time span
+        disagrees with the scenario's horizon (see checks.py), e.g. hours read as days."""
+        from hyosan.fit.checks import span_warnings
+
+        return span_warnings(self.data, self.scenario)
 
     def clip(self, theta: np.ndarray) -> np.ndarray:
         """θ within the bounds (for proposals that land a rounding error outside)."""

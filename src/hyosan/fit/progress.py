@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["FitProgress"]
+__all__ = ["FitProgress", "show_warning"]
 
 
 class FitProgress:
@@ -58,3 +58,13 @@ class FitProgress:
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.__exit__(None, None, None)
+
+
+def show_warning(message: str) -> None:
+    """One warning about a fit's numbers, on stderr (as `warning: ...`)."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    Console(stderr=True, highlight=False, soft_wrap=True).print(
+        f"[bold yellow]warning:[/] {escape(message)}", markup=True, highlight=False
+    )

@@ -4,7 +4,7 @@
 OUT/
   fit.json           method, data, fitted values (estimate, interval, prior), diagnostics
                      (log-likelihood, AIC, BIC for mle; ESS, acceptance, ε for abc; ESS,
-                     R-hat, acceptance for pmmh)
+                     R-hat, acceptance for pmmh), warnings (checks.py)
   posterior.parquet  samples with weights: one column per fitted value, `weight`, and
                      `chain`/`iteration` (pmmh), `distance` (abc); mle writes draws from the
                      normal approximation at the estimate, weight 1
@@ -74,6 +74,9 @@ class FitResult:
         Posterior samples (p columns) and their normalised weights.
     diagnostics
         Method figures (see the module docstring), JSON-ready.
+    warnings
+        What may make the numbers wrong (see hyosan.fit.checks), as sentences; empty if
+        nothing was found.
     """
 
     method: str
@@ -87,6 +90,9 @@ class FitResult:
     per_value: list[dict[str, Any]] = field(default_factory=list)
     sample_columns: dict[str, np.ndarray] = field(default_factory=dict)
     seed: int = 1
+    #: What may make the numbers wrong (checks.py): data and horizon apart, an estimate on a
+    #: bound, an open interval, a sampler that did not converge. Printed by `hyosan fit`.
+    warnings: list[str] = field(default_factory=list)
     #: The method's own outcome (MleOutcome, AbcOutcome, PmmhOutcome), for further analysis.
     outcome: Any = field(default=None, repr=False)
 
@@ -98,9 +104,10 @@ class FitResult:
             f"{row['interval'][1]:.4g}]"
             for row in self.table()
         )
+        warned = f"; {len(self.warnings)} warning(s), see .warnings" if self.warnings else ""
         return (
             f"<FitResult {self.method} of {self.problem.label!r}: {values} "
-            f"({self.level * 100:g} % intervals)>"
+            f"({self.level * 100:g} % intervals{warned})>"
         )
 
     @property
@@ -162,6 +169,7 @@ class FitResult:
                 "interval": "profile likelihood" if self.method == "mle" else "central credible",
                 "parameters": self.table(),
                 "diagnostics": self.diagnostics,
+                "warnings": list(self.warnings),
             }
         )
 

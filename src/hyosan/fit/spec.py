@@ -22,7 +22,9 @@ take_off = { column = "Z", at_least = 51 }   # the data were kept because they t
 
 Keys are those of `--set` and `sweep --vary`: any number the scenario holds, bounds in the unit
 the scenario writes it in or with their own unit. The table is validated here (the scenario
-schema does not know it); the scenario is loaded with the table removed.
+schema does not know it); the scenario is loaded with the table removed. Other commands (`run`,
+`validate`, `sweep`, ...) ignore the table, but the scenario loader reports its problems
+(`fit_table_problems`), so a file that `hyosan fit` would refuse is not called valid.
 """
 
 from __future__ import annotations
@@ -35,14 +37,17 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from hyosan.fit.errors import FitError
+from hyosan.scenario.units import SECONDS_PER
 
 __all__ = [
+    "FIT_FORMAT",
     "AbcOptions",
     "FitSpec",
     "MleOptions",
     "PmmhOptions",
     "PriorSpec",
     "TakeOff",
+    "fit_table_problems",
     "parse_fit_flag",
     "split_fit_table",
 ]
@@ -138,6 +143,15 @@ class FitSpec(_Strict):
     abc: AbcOptions = Field(default_factory=AbcOptions)
     pmmh: PmmhOptions = Field(default_factory=PmmhOptions)
 
+    @field_validator("time_unit")
+    @classmethod
+    def _known_time_unit(cls, value: str) -> str:
+        # Checked here, not when the data are read: a mistyped unit is the option's (or the
+        # table's) fault, not the data file's.
+        if value.strip().lower() not in SECONDS_PER:
+            raise ValueError(f"not a time unit; allowed: {TIME_UNITS}")
+        return value.strip().lower()
+
     @classmethod
     def from_table(cls, table: dict[str, Any], source: str) -> FitSpec:
         """Validate a `[fit]` table, reporting every problem with its field."""
@@ -155,26 +169,72 @@ class FitSpec(_Strict):
         try:
             return FitSpec.model_validate(data)
         except ValidationError as exc:
-            bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
-            flags = [f"--{k.replace('_', '-')} {v}" for k, v in given.items() if k in bad]
-            raise FitError(_render(", ".join(flags) or "the options", exc)) from None
+            # An option's own value is at fault: name the option, not a [fit] field.
+            flagged = [
+                f"--{str(err['loc'][0]).replace('_', '-')} {given[str(err['loc'][0])]}: "
+                + _message(err, found=False)
+                for err in exc.errors(include_url=False)
+                if len(err["loc"]) == 1 and str(err["loc"][0]) in given
+            ]
+            if len(flagged) == len(exc.errors()):
+                raise FitError("; ".join(flagged)) from None
+            raise FitError(_render("the options", exc)) from None
 
 
-def _render(source: str, exc: ValidationError) -> str:
-    lines = []
+#: Units a data file's time column may be in (every spelling of SECONDS_PER is accepted).
+TIME_UNITS = "s, min, h, d, w"
+#: How a fitted value is written, for messages about one.
+FIT_FORMAT = (
+    "write --fit KEY=LOW:HIGH or KEY=LOW:HIGH:log (log-uniform), e.g. --fit "
+    "parameters.kill_rate=0.0002:0.0014 or --fit parameters.bite_rate=0.1:2:log"
+)
+
+
+def _message(err: Any, *, found: bool = True) -> str:
+    """A validation error's message in the words of the table (no "Value error, "), with
+    the value found unless the caller shows it."""
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        table, fields = _table_at(tuple(err["loc"][:-1]))
+        return f"unknown key; allowed in [{table}]: {', '.join(fields)}"
+    if err["type"] == "missing":
+        return "missing; this field is required"
+    if found and "input" in err:
+        msg += f"; found {err['input']!r}"
+    return msg
+
+
+def _problems(exc: ValidationError) -> list[tuple[str, str]]:
+    """(dotted path from `fit`, message) of each problem of a [fit] table."""
+    out = []
     for err in exc.errors(include_url=False):
         path = "fit" + "".join(
             f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"] if p is not None
         )
-        msg = str(err["msg"])
-        if err["type"] == "extra_forbidden":
-            table, fields = _table_at(tuple(err["loc"][:-1]))
-            msg = f"unknown key; allowed in [{table}]: {', '.join(fields)}"
-        elif "input" in err and err["type"] != "missing":
-            msg += f"; found {err['input']!r}"
-        lines.append(f"  - {path}: {msg}")
+        out.append((path, _message(err)))
+    return out
+
+
+def _render(source: str, exc: ValidationError) -> str:
+    lines = [f"  - {path}: {msg}" for path, msg in _problems(exc)]
     n = len(lines)
     return "\n".join([f"{source}: {n} problem{'s' if n != 1 else ''} in [fit]", *lines])
+
+
+def fit_table_problems(table: Any) -> list[tuple[str, str]]:
+    """What is wrong with a scenario file's `[fit]` table, as (dotted path, message) pairs.
+
+    The scenario loader calls this for `hyosan validate`, `run` and the rest: they ignore the
+    table, but report its problems as `hyosan fit` would (hyosan.scenario.load). The fitted
+    values' keys and bounds are checked against the scenario only by `hyosan fit`.
+    """
+    if not isinstance(table, dict):
+        return [("fit", f"must be a table ([fit]); found {table!r}")]
+    try:
+        FitSpec.model_validate(table)
+    except ValidationError as exc:
+        return _problems(exc)
+    return []
 
 
 def _table_at(loc: tuple[Any, ...]) -> tuple[str, list[str]]:
@@ -247,19 +307,16 @@ def split_fit_table(text: str, source: str) -> tuple[str, dict[str, Any] | None]
     return stripped, table
 
 
-_FLAG = "write --fit KEY=LOW:HIGH or KEY=LOW:HIGH:log, e.g. --fit parameters.bite_rate=0.1:2:log"
-
-
 def parse_fit_flag(flag: str) -> tuple[str, PriorSpec]:
     """`KEY=LOW:HIGH[:log]` read into a key and its prior (log: log-uniform)."""
     key, sep, rng = flag.partition("=")
     key = key.strip()
     parts = [p.strip() for p in rng.split(":")]
     if not sep or not key or len(parts) not in (2, 3) or not all(parts[:2]):
-        raise FitError(f"--fit {flag!r}: cannot read it; {_FLAG}")
+        raise FitError(f"--fit {flag!r}: cannot read it; {FIT_FORMAT}")
     prior: Literal["uniform", "log-uniform"] = "uniform"
     if len(parts) == 3:
         if parts[2].lower() not in ("log", "lin", "uniform", "log-uniform"):
-            raise FitError(f"--fit {flag!r}: the third part is 'log' or nothing; {_FLAG}")
+            raise FitError(f"--fit {flag!r}: the third part is 'log' or nothing; {FIT_FORMAT}")
         prior = "log-uniform" if parts[2].lower() in ("log", "log-uniform") else "uniform"
     return key, PriorSpec(low=parts[0], high=parts[1], prior=prior)

@@ -753,6 +753,17 @@ def _from_overrides(
     return out
 
 
+def _fit_table_problems(data: dict[str, Any], lines: dict[str, int]) -> list[Problem]:
+    """Remove the `[fit]` table, which `hyosan fit` reads and every other command ignores, and
+    return its problems as `hyosan fit` would report them (hyosan.fit.spec)."""
+    if "fit" not in data:
+        return []
+    from hyosan.fit.spec import fit_table_problems
+
+    found = fit_table_problems(data.pop("fit"))
+    return _by_line([Problem(path, msg, _line_for(path, lines)) for path, msg in found])
+
+
 def _by_line(problems: list[Problem]) -> list[Problem]:
     # In file order, then those that no line can be given for (missing fields, --set).
     return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
@@ -801,6 +812,7 @@ def parse_scenario(
         raise ScenarioError(label, [*problems, *_from_overrides(too_big, overrides, unnoted)])
     lines = locate_lines(text)
     problems += _from_overrides(name_problems(data, lines), overrides, unnoted)
+    problems += _from_overrides(_fit_table_problems(data, lines), overrides, unnoted)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
