@@ -328,19 +328,22 @@ def test_gif_frames_follow_the_outbreak(big_grid_places: Callable) -> None:
 
 
 def test_plot_bands_for_an_ensemble(tmp_path: Path, write_ensemble: Callable) -> None:
-    """An ensemble directory gives a figure with a median line per state, for any point."""
+    """An ensemble directory gives a figure with a median line per state, of every point (up
+    to three), or of the point asked for."""
     from matplotlib.figure import Figure
 
     folder = write_ensemble(tmp_path / "ens")
     fig = plot_bands(folder)
     assert isinstance(fig, Figure)
-    # One panel per state, each with its median.
+    # One panel per state, each with each point's median.
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title() for ax in visible] == ["human", "zombie"]
     labels = [[line.get_label() for line in ax.get_lines()] for ax in visible]
+    assert labels == [["point 0", "point 1"], ["point 0", "point 1"]]
+    assert all(len(ax.collections) == 4 for ax in visible)  # the 50 % and 90 % bands, twice
+    one = plot_bands(EnsembleData.from_dir(folder), point=1)
+    labels = [[line.get_label() for line in ax.get_lines()] for ax in one.axes if ax.get_visible()]
     assert labels == [["human (median)"], ["zombie (median)"]]
-    assert all(len(ax.collections) == 2 for ax in visible)  # the 50 % and 90 % bands
-    assert isinstance(plot_bands(EnsembleData.from_dir(folder), point=1), Figure)
 
 
 def test_plots_take_axes_runs_and_ensembles(
@@ -359,7 +362,9 @@ def test_plots_take_axes_runs_and_ensembles(
     assert plot_timeseries(result, ax=ax1) is fig
     assert plot_bands(SimpleNamespace(out=folder), ax=ax2) is fig
     assert {line.get_label() for line in ax1.get_lines()} == set(result.state_names())
-    assert {line.get_label() for line in ax2.get_lines()} == {"human (median)", "zombie (median)"}
+    assert {line.get_label() for line in ax2.get_lines()} == {
+        f"{state}, point {p} (median)" for state in ("human", "zombie") for p in (0, 1)
+    }
     assert isinstance(plot_timeseries(folder), Figure)
     assert isinstance(plot_bands(result), Figure)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["STATE_COLOURS", "mix_colours"]
+__all__ = ["POINT_COLOURS", "STATE_COLOURS", "mix_colours"]
 
 #: Colour of each state of hyosan's vocabulary (hex), chosen to read apart on dark and light.
 STATE_COLOURS: dict[str, str] = {
@@ -20,6 +20,10 @@ STATE_COLOURS: dict[str, str] = {
     "safe": "#10b981",
     "other": "#94a3b8",
 }
+
+#: Colours of the points of an ensemble drawn together (a comparison's scenarios, a sweep's
+#: first, middle and last), in order; a single point is drawn in its states' colours.
+POINT_COLOURS = ("#1f4e8c", "#b45309", "#047857")
 
 #: How much each state weighs in a place's colour: the dead count for less than the living.
 STATE_WEIGHTS: dict[str, float] = {"removed": 0.25, "safe": 0.5}

@@ -22,13 +22,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hyosan.errors import HyosanError
+from hyosan.reports.colours import POINT_COLOURS
 from hyosan.reports.plaintext import plain_text
-from hyosan.reports.plots import as_data, time_title, unit_seconds
+from hyosan.reports.plots import as_data, early_end, early_title, time_title, unit_seconds
 from hyosan.reports.rundata import EnsembleData
 from hyosan.results.arrow import numbers
 from hyosan.scenario.units import format_duration
 
 if TYPE_CHECKING:
+    import pyarrow as pa
     from matplotlib.figure import Figure
 
 __all__ = ["plot_epidemic", "plot_incidence_bands"]
@@ -40,7 +42,8 @@ _UNIT_NAMES = {"s": "second", "min": "minute", "h": "hour", "d": "day"}
 def plot_epidemic(source: Any) -> Figure | None:
     """Incidence per unit of time of each reaction, and R_t, of one run; None if the run has
     no incidence (a run directory written before hyosan counted reactions). An ensemble's is
-    plot_incidence_bands's.
+    plot_incidence_bands's. A run whose counts all but settle early (plots.early_end) gets a
+    second column of the same panels, zoomed in on that early part, with bins of its own.
 
     `source` is a Result, a RunData or a run directory (or an ensemble's, see above).
     """
@@ -55,45 +58,84 @@ def plot_epidemic(source: Any) -> Figure | None:
     unit = run.display_unit
     seconds = numbers(table.column("t"))
     t = seconds / unit_seconds(unit)
-    width = np.diff(t)
-    ok = width > 0
-    mid = ((t[1:] + t[:-1]) / 2)[ok]
-    fig = InlineFigure(figsize=(8, 5.2), layout="constrained")
-    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
+    early = early_end(run.times / unit_seconds(unit), list(run.states.values()))
+    rows = np.arange(t.size)
+    if early is not None:
+        rows = rows[: int(np.searchsorted(t, early[1], side="right"))]
+        early = early if rows.size >= 3 else None
+    if early is None:
+        fig = InlineFigure(figsize=(8, 5.2), layout="constrained")
+        top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
+        columns = [(top, bottom, np.arange(t.size))]
+    else:
+        fig = InlineFigure(figsize=(12, 5.2), layout="constrained")
+        axes = fig.subplots(2, 2, sharex="col", height_ratios=(3, 2))
+        columns = [(axes[0][0], axes[1][0], np.arange(t.size)), (axes[0][1], axes[1][1], rows)]
+    for top, bottom, mine in columns:
+        _incidence_panel(top, table, mine, unit)
+        _r_t_panel(bottom, table, mine, unit)
+        bottom.set_xlabel(time_title(unit, run.clock_start_s))
+    columns[0][0].set_title(f"{run.name}: incidence ({run.engine}, seed {run.seed})")
+    columns[0][0].legend(loc="best", fontsize="small")
+    if early is not None:
+        columns[1][0].set_title(early_title(early[0], unit), fontsize="medium")
+        # Where the zoomed column lies in the whole.
+        for a in columns[0][:2]:
+            a.axvspan(float(t[0]), early[1], color="#e5e7eb", lw=0, zorder=0)
+    return fig
+
+
+def _incidence_panel(ax: Any, table: pa.Table, rows: np.ndarray, unit: str) -> None:
+    """Each reaction's count per unit of time in the recorded intervals `rows` (indices of
+    recorded times, in order), in bins if there are too many (see `MOST_BINS`)."""
+    seconds = numbers(table.column("t"))[rows]
+    t = seconds / unit_seconds(unit)
     names = [c.removeprefix("new_") for c in table.column_names if c.startswith("new_")]
-    infections = numbers(table.column("new_infections"))
+    infections = numbers(table.column("new_infections"))[rows]
     starts, bin_s = _bins(seconds)
     edges = np.append(t[starts], t[-1])
     for name in names:
-        new = numbers(table.column(f"new_{name}"))
+        new = numbers(table.column(f"new_{name}"))[rows]
         per = _rates(new, starts, np.diff(edges))
         if name == "infections":
-            top.stairs(per, edges, color="black", lw=1.6, label="new infections")
+            ax.stairs(per, edges, color="black", lw=1.6, label="new infections")
         elif np.any(per > 0) and not np.array_equal(new, infections):
             # (The one infecting reaction of a model is the black line already.)
-            top.stairs(per, edges, lw=0.9, label=name)
+            ax.stairs(per, edges, lw=0.9, label=name)
     per_unit = f"per {_UNIT_NAMES.get(unit, unit)}"
     if starts.size < t.size - 1:  # intervals merged: say how long a bin is
         per_unit += f", in {_bin_words(format_duration(bin_s))} bins" if bin_s else ", binned"
-    top.set_ylabel(per_unit)
-    top.set_title(f"{run.name}: incidence ({run.engine}, seed {run.seed})")
-    top.grid(alpha=0.3)
-    top.legend(loc="best", fontsize="small")
-    r_t = numbers(table.column("R_t"))[1:][ok]
-    method = (table.schema.metadata or {}).get(b"R_t_method", b"").decode()
+    ax.set_ylabel(per_unit)
+    ax.grid(alpha=0.3)
+    ax.set_xlim(float(t[0]), float(t[-1]))
+
+
+def _r_t_panel(ax: Any, table: pa.Table, rows: np.ndarray, unit: str) -> None:
+    """R_t at the middle of each recorded interval of `rows`, with the line R = 1. The line
+    breaks where R_t has no value (no one infectious, or too few events to tell): a line drawn
+    across such a gap shows an R_t never computed. A value alone between gaps is a dot."""
+    t = numbers(table.column("t"))[rows] / unit_seconds(unit)
+    width = np.diff(t)
+    ok = width > 0
+    mid = ((t[1:] + t[:-1]) / 2)[ok]
+    r_t = np.asarray(numbers(table.column("R_t"))[rows][1:][ok], dtype=np.float64)
     finite = np.isfinite(r_t)
-    bottom.plot(
-        mid[finite], r_t[finite], color="#7a1f1f", lw=1.0, marker="." if finite.sum() < 60 else None
-    )
-    bottom.axhline(1.0, color="grey", lw=0.8, ls="--")
-    bottom.set_ylabel("R_t" + (f" ({method})" if method else ""))
+    r_t = np.where(finite, r_t, np.nan)
+    colour = "#7a1f1f"
+    ax.plot(mid, r_t, color=colour, lw=1.0, marker="." if finite.sum() < 60 else None)
+    before = np.concatenate([[False], finite[:-1]])
+    after = np.concatenate([finite[1:], [False]])
+    alone = finite & ~before & ~after
+    if alone.any() and finite.sum() >= 60:
+        ax.plot(mid[alone], r_t[alone], ls="none", marker=".", color=colour)
+    ax.axhline(1.0, color="grey", lw=0.8, ls="--")
+    method = (table.schema.metadata or {}).get(b"R_t_method", b"").decode()
+    ax.set_ylabel("R_t" + (f" ({method})" if method else ""))
     if finite.any():
         high = float(np.nanpercentile(r_t[finite], 98))
-        bottom.set_ylim(0.0, max(1.5, 1.15 * high))
-    bottom.set_xlabel(time_title(unit, run.clock_start_s))
-    bottom.grid(alpha=0.3)
-    bottom.set_xlim(float(t[0]), float(t[-1]))
-    return fig
+        ax.set_ylim(0.0, max(1.5, 1.15 * high))
+    ax.grid(alpha=0.3)
+    ax.set_xlim(float(t[0]), float(t[-1]))
 
 
 #: Most bins the incidence panel of a run draws. A run recorded more often (a building's,
@@ -140,7 +182,7 @@ def _rates(new: np.ndarray, starts: np.ndarray, width: np.ndarray) -> np.ndarray
 
 
 #: Colours of a comparison's points, in order (a single point is drawn in the first).
-_POINT_COLOURS = ("#1f4e8c", "#b45309", "#047857")
+_POINT_COLOURS = POINT_COLOURS
 #: Most points drawn together (a comparison's); a sweep's points are drawn one at a time.
 _MAX_POINTS = len(_POINT_COLOURS)
 

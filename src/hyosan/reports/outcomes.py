@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 __all__ = [
     "OutcomeTable",
     "fmt_value",
+    "group_split",
     "outcome_table",
     "point_labels",
     "summary_outcome_table",
@@ -56,6 +57,23 @@ def two_groups(values: np.ndarray) -> tuple[float, float, float] | None:
     holds at least a tenth of the values and their means lie more than four pooled standard
     deviations apart.
     """
+    groups = _split(values)
+    if groups is None:
+        return None
+    lo, hi = groups
+    return lo.size / (lo.size + hi.size), float(np.median(lo)), float(np.median(hi))
+
+
+def group_split(values: np.ndarray) -> float | None:
+    """Where the two groups of `values` part (halfway between the low group's highest value
+    and the high group's lowest; see two_groups), or None if they fall in no two groups."""
+    groups = _split(values)
+    return None if groups is None else float((groups[0][-1] + groups[1][0]) / 2)
+
+
+def _split(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The low and the high group of the finite values, sorted, if they fall in two clear
+    groups (see two_groups); else None."""
     x = np.sort(np.asarray(values, dtype=np.float64))
     x = x[np.isfinite(x)]
     n = x.size
@@ -73,7 +91,7 @@ def two_groups(values: np.ndarray) -> tuple[float, float, float] | None:
     pooled = float(np.sqrt((low_ss[best] + high_ss[best]) / max(n - 2, 1)))
     if hi.mean() - lo.mean() <= 4 * max(pooled, 1e-12):
         return None
-    return lo.size / n, float(np.median(lo)), float(np.median(hi))
+    return lo, hi
 
 
 def _spread(values: np.ndarray) -> str:

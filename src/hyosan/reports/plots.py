@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hyosan.errors import HyosanError
-from hyosan.reports.colours import EMPTY, STATE_COLOURS, mix_colours
+from hyosan.reports.colours import EMPTY, POINT_COLOURS, STATE_COLOURS, mix_colours
 from hyosan.reports.geometry import GridGeometry, Panel, PointGeometry
+from hyosan.reports.labels import NAME_COLOUR, NUMBER_COLOUR, text_colour
+from hyosan.reports.outcomes import group_split
 from hyosan.reports.plaintext import plain_log_ticks, plain_text
 from hyosan.reports.rundata import EnsembleData, RunData, load_report_data
 from hyosan.results.arrow import numbers
@@ -117,7 +119,8 @@ def plot_timeseries(
     ax: Axes | None = None,
 ) -> Figure:
     """Every state's head count over time, one line each; for an ensemble, each state's median
-    with its 50 % and 90 % bands, all on one axes.
+    with its 50 % and 90 % bands, all on one axes. A new figure whose counts all but settle
+    early (see `early_end`) gets a second panel of that early part, zoomed in.
 
     Parameters
     ----------
@@ -135,29 +138,95 @@ def plot_timeseries(
     -------
     The Figure drawn on (Jupyter shows it inline, without pyplot).
     """
+    from hyosan.reports.figure import InlineFigure
+
     data = as_data(source)
     if isinstance(data, EnsembleData):
         return plot_bands(data, log=log, ax=ax, small_multiples=False)
     run = data
     unit = run.display_unit
     t = run.times / unit_seconds(unit)
-    fig, ax = _axes(ax)
+    early = None if ax is not None else early_end(t, list(run.states.values()))
+    if early is None:
+        fig, ax = _axes(ax)
+        panels = [ax]
+    else:
+        fig = InlineFigure(figsize=(8, 6.6), layout="constrained")
+        panels = list(fig.subplots(2, 1))
     peaks = [float(np.max(v)) if v.size else 0.0 for v in run.states.values()]
-    for state, values in run.states.items():
-        ax.plot(t, values, label=state, color=STATE_COLOURS.get(state, STATE_COLOURS["other"]))
-    if log if log is not None else wants_log(peaks):
-        ax.set_yscale("symlog", linthresh=1.0)
-        plain_log_ticks(ax.yaxis)
-    if mark_s is not None:
-        ax.axvline(mark_s / unit_seconds(unit), color="black", lw=0.8, ls="--")
-    ax.set_xlabel(time_title(unit, run.clock_start_s))
-    ax.set_ylabel("people")
-    ax.set_title(f"{run.name}: {run.engine}, seed {run.seed}")
-    ax.set_xlim(float(t[0]) if t.size else 0.0, float(t[-1]) if t.size else 1.0)
-    ax.grid(alpha=0.3)
+    log_scale = log if log is not None else wants_log(peaks)
+    for a in panels:
+        for state, values in run.states.items():
+            colour = STATE_COLOURS.get(state, STATE_COLOURS["other"])
+            # The model's own words: an SIR's zombies are its infectious, as the terminal says.
+            a.plot(t, values, label=run.words.state(state), color=colour)
+        if log_scale:
+            a.set_yscale("symlog", linthresh=1.0)
+            plain_log_ticks(a.yaxis)
+        if mark_s is not None:
+            a.axvline(mark_s / unit_seconds(unit), color="black", lw=0.8, ls="--")
+        a.set_xlabel(time_title(unit, run.clock_start_s))
+        a.set_ylabel(people_label(log_scale))
+        a.grid(alpha=0.3)
+    top = panels[0]
+    top.set_title(f"{run.name}: {run.engine}, seed {run.seed}")
+    top.set_xlim(float(t[0]) if t.size else 0.0, float(t[-1]) if t.size else 1.0)
+    if early is not None:
+        zoom = panels[1]
+        zoom.set_xlim(float(t[0]), early[1])
+        zoom.set_title(early_title(early[0], unit), fontsize="medium")
+        # Where the zoomed panel lies in the whole.
+        top.axvspan(float(t[0]), early[1], color="#e5e7eb", lw=0, zorder=0)
     if run.states:  # (a time series with no state column has nothing to name)
-        ax.legend(loc="best", fontsize="small")
+        top.legend(loc="best", fontsize="small")
     return fig
+
+
+def people_label(log_scale: bool) -> str:
+    """A head count axis's label; a symlog axis says so (its kink at 1 is the axis's)."""
+    return "people (log scale)" if log_scale else "people"
+
+
+#: A run's picture gets a zoomed panel of its early part when this share of all the change
+#: of its counts ...
+EARLY_CHANGE = 0.99
+#: ... has happened within this share of its horizon. Munz's cure model over 2000 days: 99 %
+#: by day 146, 7 %; an SIR's 99 % comes at 28 % of its horizon and needs no zoom.
+EARLY_SPAN = 0.10
+#: The zoomed panel runs on past the time the change was done by this factor, to show it
+#: settle.
+EARLY_MARGIN = 1.25
+
+
+def early_end(t: np.ndarray, series: list[np.ndarray]) -> tuple[float, float] | None:
+    """When `EARLY_CHANGE` of the counts' total variation (counts `series` at times `t`) has
+    happened within the first `EARLY_SPAN` of the horizon: that time, and the end of a
+    zoomed panel of the early part (that time stretched by `EARLY_MARGIN`); else None (no
+    zoom needed).
+
+    The total variation (the sum of every step's change of every count) measures where the
+    picture changes, whatever the model: a fall, a rise and a bump alike.
+    """
+    if t.size < 3 or not series:
+        return None
+    counts = np.nan_to_num(np.vstack([np.asarray(v, dtype=np.float64) for v in series]))
+    steps = np.abs(np.diff(counts, axis=1)).sum(axis=0)
+    done = np.cumsum(steps)
+    total = float(done[-1]) if done.size else 0.0
+    span = float(t[-1] - t[0])
+    if not (total > 0 and span > 0):
+        return None
+    settled = float(t[min(int(np.searchsorted(done, EARLY_CHANGE * total)) + 1, t.size - 1)])
+    if settled - float(t[0]) > EARLY_SPAN * span:
+        return None
+    return settled, min(float(t[0]) + EARLY_MARGIN * (settled - float(t[0])), float(t[-1]))
+
+
+def early_title(settled: float, unit: str) -> str:
+    """The zoomed panel's title: "zoomed in: 99 % of the change is in the first 146 days"."""
+    share = f"{100 * EARLY_CHANGE:.0f} %"
+    when = f"{settled:.3g} {_UNIT_WORDS.get(unit, unit)}"
+    return f"zoomed in: {share} of the change is in the first {when}"
 
 
 @plain_text
@@ -169,16 +238,18 @@ def plot_bands(
     ax: Axes | None = None,
     small_multiples: bool | None = None,
 ) -> Figure:
-    """Median and 50 % and 90 % bands of each state over time, for one point of an ensemble:
-    one panel per state (each with its own scale, so no band hides another state's median),
-    or all on one axes when `ax` is given. A single run is drawn as plot_timeseries draws it.
+    """Median and 50 % and 90 % bands of each state over time: one panel per state (each with
+    its own scale, so no band hides another state's median), or all on one axes when `ax` is
+    given. A comparison's scenarios share the panels, one colour each; so do a sweep's points,
+    up to three, or else its first, middle and last (the title says which). A single run is
+    drawn as plot_timeseries draws it.
 
     Parameters
     ----------
     source
         An ensemble result, an EnsembleData or an ensemble directory (or a run, see above).
     point
-        Which point (of a sweep or comparison); default the first.
+        One point (of a sweep or comparison) to draw alone; by default those said above.
     log
         As for plot_timeseries.
     ax
@@ -186,79 +257,192 @@ def plot_bands(
     small_multiples
         A panel per state (default: unless `ax` is given).
     """
-    from hyosan.reports.figure import InlineFigure
-
     data = as_data(source)
     if isinstance(data, RunData):
         return plot_timeseries(data, log=log, ax=ax)
     ens = data
     table = ens.bands
     points = _unique(table.column("point").to_pylist()) if "point" in table.column_names else [None]
-    if point is None:
-        point = points[0]
-    if point not in points:
+    if point is not None and point not in points:
         raise HyosanError(f"no point {point!r} in the ensemble; points: {points}")
-    unit_s = unit_seconds(ens.display_unit)
-    series = band_series(table, point)
+    shown, which = ([point], "") if point is not None else shown_points(points)
+    per = {p: band_series(table, p) for p in shown}
+    states = sorted({s for series in per.values() for s in series}, key=_state_key)
+    labels = picture_labels(ens)
     if small_multiples is None:
         small_multiples = ax is None
-    if small_multiples and ax is None and len(series) > 1:
-        cols = min(3, len(series))
-        rows = int(np.ceil(len(series) / cols))
-        fig: Figure = InlineFigure(figsize=(3.6 * cols, 2.6 * rows + 0.6), layout="constrained")
-        axes = fig.subplots(rows, cols, sharex=True, squeeze=False).ravel()
-        for extra in axes[len(series) :]:
-            extra.set_visible(False)
-        pairs = [(a, {s: v}) for a, (s, v) in zip(axes, series.items(), strict=False)]
+    if small_multiples and ax is None and len(states) > 1:
+        fig, panels = _state_panels(states)
     else:
         fig, one = _axes(ax)
-        pairs = [(one, series)]
-    for a, group in pairs:
-        peaks = []
-        for state, arrays in group.items():
-            colour = STATE_COLOURS.get(state, STATE_COLOURS["other"])
-            t = arrays["t"] / unit_s
-            if "q05" in arrays and "q95" in arrays:
-                a.fill_between(t, arrays["q05"], arrays["q95"], color=colour, alpha=0.15, lw=0)
-            if "q25" in arrays and "q75" in arrays:
-                a.fill_between(t, arrays["q25"], arrays["q75"], color=colour, alpha=0.3, lw=0)
-            middle = arrays.get("q50", arrays.get("mean"))
-            if middle is not None:
-                a.plot(t, middle, color=colour, label=f"{state} (median)")
-                peaks.append(float(np.max(middle)) if middle.size else 0.0)
-            if t.size:
-                a.set_xlim(float(t[0]), float(t[-1]))
-        if log if log is not None else (len(pairs) == 1 and wants_log(peaks)):
+        panels = [(one, states)]
+    for a, group in panels:
+        peaks = _draw_bands(a, per, group, ens, labels, one_panel=len(panels) == 1)
+        log_scale = log if log is not None else (len(panels) == 1 and wants_log(peaks))
+        if log_scale:
             a.set_yscale("symlog", linthresh=1.0)
             plain_log_ticks(a.yaxis)
+        a.set_ylabel(people_label(log_scale))
+        a.set_xlim(*_band_span(per, unit_seconds(ens.display_unit)))
         a.grid(alpha=0.3)
-        if len(pairs) > 1:
-            state = next(iter(group))
-            a.set_title(state, fontsize="medium", color=STATE_COLOURS.get(state, "black"))
-            a.set_ylabel("people")
+        if len(panels) > 1:
+            word = ens.words.state(group[0])
+            a.set_title(word, fontsize="medium", color=STATE_COLOURS.get(group[0], "black"))
         else:
-            a.set_ylabel("people")
             a.legend(loc="best", fontsize="small")
-    where = "" if point is None or len(points) == 1 else f", point {point}"
-    title = f"{ens.name}: {ens.kind}{where}; median, 50 % and 90 % of runs"
+    title = f"{_bands_subject(ens, shown, which, labels)}; median, 50 % and 90 % of runs"
     xlabel = time_title(ens.display_unit)
-    if len(pairs) > 1:
+    if len(panels) > 1:
         fig.suptitle(title, fontsize="medium")
         fig.supxlabel(xlabel, fontsize="medium")
+        if len(shown) > 1:  # one key for every panel, under them
+            handles, names = panels[0][0].get_legend_handles_labels()
+            fig.legend(handles, names, loc="outside right upper", fontsize="small")
     else:
-        pairs[0][0].set_title(title)
-        pairs[0][0].set_xlabel(xlabel)
+        panels[0][0].set_title(title)
+        panels[0][0].set_xlabel(xlabel)
     return fig
+
+
+def shown_points(points: list[Any]) -> tuple[list[Any], str]:
+    """The points a picture draws together, and words for its title where they are not all:
+    every point up to three (a comparison's scenarios), else a sweep's first, middle and last
+    (its ends and the way between; seven sets of bands in one panel hide each other)."""
+    if len(points) <= len(POINT_COLOURS):
+        return points, ""
+    picks = [points[0], points[len(points) // 2], points[-1]]
+    return picks, f"{len(picks)} of {len(points)} points (first, middle, last)"
+
+
+def picture_labels(ens: EnsembleData) -> dict[Any, str]:
+    """Point → its name in a picture: a sweep's values with their units
+    ("kill_rate = 0.0002/day"), a comparison's scenario names (A: and B: before them where the
+    two share a name)."""
+    from hyosan.reports.outcomes import fmt_value, point_labels
+
+    summary = ens.summary
+    per_point = [e for e in summary.get("per_point") or [] if isinstance(e, dict) and "point" in e]
+    units = {
+        str(v.get("key")): str(v.get("unit") or "")
+        for v in summary.get("vary") or []
+        if isinstance(v, dict)
+    }
+    out = point_labels(summary)
+    for e in per_point:
+        values = e.get("values")
+        if isinstance(values, dict) and values:
+            out[e["point"]] = ", ".join(
+                f"{str(k).removeprefix('parameters.')} = {fmt_value(v)}{_unit_suffix(units.get(k))}"
+                for k, v in values.items()
+            )
+    if ens.kind == "compare":
+        names = [out.get(e["point"], "") for e in per_point]
+        if len(set(names)) < len(names):
+            for k, e in enumerate(per_point):
+                out[e["point"]] = f"{chr(ord('A') + k)}: {names[k]}"
+    return out
+
+
+def _unit_suffix(unit: str | None) -> str:
+    """A value's unit after it: "/day" as is ("0.5/day"), a word after a space ("3 d")."""
+    if not unit:
+        return ""
+    return unit if unit.startswith("/") else f" {unit}"
+
+
+def _bands_subject(ens: EnsembleData, shown: list[Any], which: str, labels: dict[Any, str]) -> str:
+    """What bands.png shows, for its title: "alemi-szr: sweep, 3 of 7 points (first, middle,
+    last)", "sir vs seir: compare", or the one point drawn alone ("..., kill_rate = 0.001/day")."""
+    name = ens.name
+    if ens.kind == "compare" and isinstance(ens.summary.get("scenario"), str):
+        name = ens.summary["scenario"]
+    if which:
+        return f"{name}: {ens.kind}, {which}"
+    if len(shown) == 1 and shown[0] is not None and int(ens.summary.get("points", 1) or 1) > 1:
+        return f"{name}: {ens.kind}, {labels.get(shown[0], f'point {shown[0]}')}"
+    return f"{name}: {ens.kind}"
+
+
+def _state_panels(states: list[str]) -> tuple[Figure, list[tuple[Axes, list[str]]]]:
+    """A new figure with a panel per state (three to a row), and each panel's state."""
+    from hyosan.reports.figure import InlineFigure
+
+    cols = min(3, len(states))
+    rows = int(np.ceil(len(states) / cols))
+    fig: Figure = InlineFigure(figsize=(3.6 * cols, 2.6 * rows + 0.6), layout="constrained")
+    axes = fig.subplots(rows, cols, sharex=True, squeeze=False).ravel()
+    for extra in axes[len(states) :]:
+        extra.set_visible(False)
+    for a in axes[max(0, len(states) - cols) : len(states)]:
+        # The last panel of its column: its times, though a hidden panel lies under it.
+        a.xaxis.set_tick_params(labelbottom=True)
+    return fig, [(a, [s]) for a, s in zip(axes, states, strict=False)]
+
+
+#: Line styles of the points drawn together on one axes, where colour tells the states apart.
+_POINT_STYLES = ("-", "--", ":")
+
+
+def _draw_bands(
+    ax: Axes,
+    per: dict[Any, dict[str, dict[str, np.ndarray]]],
+    states: list[str],
+    ens: EnsembleData,
+    labels: dict[Any, str],
+    *,
+    one_panel: bool,
+) -> list[float]:
+    """Each shown point's bands and median of `states` on `ax`; the medians' peaks. One point:
+    the states' colours; several in a state's panel: a colour per point; several on one axes:
+    the states' colours and a line style per point."""
+    peaks = []
+    several = len(per) > 1
+    for k, (p, series) in enumerate(per.items()):
+        for state in states:
+            arrays = series.get(state)
+            if arrays is None:  # (SIR, compared with SEIR, has no exposed)
+                continue
+            word = ens.words.state(state)
+            colour = STATE_COLOURS.get(state, STATE_COLOURS["other"])
+            style, label = "-", f"{word} (median)"
+            name = labels.get(p, f"point {p}")
+            if several and one_panel:
+                style, label = _POINT_STYLES[k % 3], f"{word}, {name} (median)"
+            elif several:
+                colour, label = POINT_COLOURS[k % len(POINT_COLOURS)], name
+            t = arrays["t"] / unit_seconds(ens.display_unit)
+            if "q05" in arrays and "q95" in arrays:
+                ax.fill_between(t, arrays["q05"], arrays["q95"], color=colour, alpha=0.15, lw=0)
+            if "q25" in arrays and "q75" in arrays:
+                ax.fill_between(t, arrays["q25"], arrays["q75"], color=colour, alpha=0.3, lw=0)
+            middle = arrays.get("q50", arrays.get("mean"))
+            if middle is not None:
+                ax.plot(t, middle, color=colour, ls=style, label=label)
+                peaks.append(float(np.max(middle)) if middle.size else 0.0)
+    return peaks
+
+
+def _band_span(
+    per: dict[Any, dict[str, dict[str, np.ndarray]]], unit_s: float
+) -> tuple[float, float]:
+    """The first and last time of every shown point (a comparison's horizons may differ)."""
+    times = [a["t"] for series in per.values() for a in series.values() if a["t"].size]
+    if not times:
+        return 0.0, 1.0
+    lo = min(float(t[0]) for t in times) / unit_s
+    hi = max(float(t[-1]) for t in times) / unit_s
+    return lo, max(hi, lo + 1e-9)
 
 
 @plain_text
 def plot_outcomes(source: Any) -> Figure | None:
     """Histograms of the ensemble's outcomes that fall in two groups (see
-    outcomes.two_groups), one panel per outcome, one colour per point; None if none does."""
+    outcomes.two_groups), one panel per outcome; None if none does. One point's runs are drawn
+    in two colours, a group each, parted by a dashed line; several points' in a colour per
+    point, a dashed line in its colour where a point's runs part."""
     import pyarrow as pa
 
     from hyosan.reports.figure import InlineFigure
-    from hyosan.reports.outcomes import point_labels, two_groups
 
     ens = as_ensemble(source)
     runs = ens.runs
@@ -274,42 +458,84 @@ def plot_outcomes(source: Any) -> Figure | None:
         values = np.array(
             [np.nan if v is None else v for v in runs.column(f.name).to_pylist()], dtype=float
         )
-        groups = (
-            [values]
-            if points is None
-            else [values[[p == q for p in points]] for q in _unique(points)]
-        )
-        if any(two_groups(g[np.isfinite(g)]) is not None for g in groups):
+        if any(group_split(values[m]) is not None for _, m in _point_masks(points, values.size)):
             chosen.append((f.name, values))
     if not chosen:
         return None
-    labels = point_labels(ens.summary)
     fig = InlineFigure(figsize=(4.2 * min(len(chosen), 3), 3.2), layout="constrained")
     axes = fig.subplots(1, min(len(chosen), 3), squeeze=False).ravel()
+    masks = _point_masks(points, runs.num_rows)
     for ax, (name, values) in zip(axes, chosen, strict=False):
-        finite = values[np.isfinite(values)]
-        bins = np.histogram_bin_edges(finite, bins=30)
-        for q in _unique(points) if points is not None else [None]:
-            mask = (
-                np.ones(values.size, bool)
-                if q is None or points is None
-                else np.array([p == q for p in points])
-            )
-            part = values[mask & np.isfinite(values)]
-            ax.hist(
-                part, bins=bins, alpha=0.6, label=labels.get(q, "all runs" if q is None else str(q))
-            )
-        ax.set_xlabel(name.replace("_", " "))
+        words = name.replace("_", " ")
+        bins = np.histogram_bin_edges(values[np.isfinite(values)], bins=30).tolist()
+        if len(masks) == 1:
+            _two_group_histogram(ax, values[np.isfinite(values)], bins)
+            ax.set_title(f"{words}: the runs fall in two groups", fontsize="medium")
+        else:
+            _point_histograms(ax, values, masks, bins, picture_labels(ens))
+            ax.set_title(f"{words}: runs per point", fontsize="medium")
+        ax.set_xlabel(words)
         ax.set_ylabel("runs")
-        ax.set_title(f"{name.replace('_', ' ')}: two groups of runs", fontsize="medium")
-        ax.legend(fontsize="small")
+        if len(masks) == 1:
+            ax.legend(fontsize="small")
+    if len(masks) > 1:  # one key for every panel (the points are the same), beside them
+        handles, names = axes[0].get_legend_handles_labels()
+        fig.legend(handles, names, loc="outside right upper", fontsize="small")
     return fig
+
+
+def _point_masks(points: list[Any] | None, n: int) -> list[tuple[Any, np.ndarray]]:
+    """Each point with the mask of its runs (of `n`); one (None, all) for runs without points."""
+    if points is None:
+        return [(None, np.ones(n, bool))]
+    return [(q, np.array([p == q for p in points])) for q in _unique(points)]
+
+
+def _two_group_histogram(ax: Axes, values: np.ndarray, bins: list[float]) -> None:
+    """One point's runs as two histograms, the low group's and the high group's, and a dashed
+    line where they part."""
+    split = group_split(values)
+    if split is None:  # (not this panel's outcome: drawn as one group)
+        ax.hist(values, bins=bins, alpha=0.6, label="all runs")
+        return
+    for part, colour in ((values[values < split], "#1f4e8c"), (values[values >= split], "#b45309")):
+        share = 100 * part.size / values.size
+        label = f"{part.size} runs ({share:.0f} %) near {_fmt_number(float(np.median(part)))}"
+        ax.hist(part, bins=bins, alpha=0.7, color=colour, label=label)
+    ax.axvline(split, color="black", lw=0.8, ls="--")
+
+
+def _point_histograms(
+    ax: Axes,
+    values: np.ndarray,
+    masks: list[tuple[Any, np.ndarray]],
+    bins: list[float],
+    labels: dict[Any, str],
+) -> None:
+    """Each point's runs as a histogram in its colour, and a dashed line in that colour where
+    its runs part in two groups."""
+    from matplotlib import colormaps
+
+    many = len(masks) > len(POINT_COLOURS)
+    parted = False
+    for k, (q, mask) in enumerate(masks):
+        part = values[mask & np.isfinite(values)]
+        colour = colormaps["viridis"](k / max(len(masks) - 1, 1)) if many else POINT_COLOURS[k]
+        ax.hist(part, bins=bins, alpha=0.6, color=colour, label=labels.get(q, str(q)))
+        split = group_split(part)
+        if split is not None:
+            ax.axvline(split, color=colour, lw=0.9, ls="--")
+            parted = True
+    if parted:  # (an empty line: the key's entry for the dashed lines)
+        ax.plot([], [], color="grey", lw=0.9, ls="--", label="where a point's runs part")
+
+
+def _fmt_number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 or value.is_integer() else f"{value:.3g}"
 
 
 def band_series(bands: pa.Table, point: Any) -> dict[str, dict[str, np.ndarray]]:
     """State → {"t", "q05", ..., "mean"} arrays sorted by time, for one point of bands.parquet."""
-    from hyosan.scenario.model import STATES
-
     cols = bands.column_names
     states = np.asarray(bands.column("state").to_pylist(), dtype=object)
     mask = np.ones(states.size, dtype=bool)
@@ -321,17 +547,21 @@ def band_series(bands: pa.Table, point: Any) -> dict[str, dict[str, np.ndarray]]
         for k in ("q05", "q25", "q50", "q75", "q95", "mean")
         if k in cols
     }
-    order = {s: i for i, s in enumerate(STATES)}
-    names = sorted(
-        {str(s) for s in states[mask]},
-        key=lambda s: (order.get(s.removeprefix("n_"), len(order)), s),
-    )
+    names = sorted({str(s) for s in states[mask]}, key=_state_key)
     out: dict[str, dict[str, np.ndarray]] = {}
     for state in names:
         idx = np.flatnonzero(mask & (states == state))
         idx = idx[np.argsort(t_all[idx], kind="stable")]
         out[state.removeprefix("n_")] = {"t": t_all[idx], **{k: v[idx] for k, v in values.items()}}
     return out
+
+
+def _state_key(state: str) -> tuple[int, str]:
+    """States in hyosan's vocabulary order (human, bitten, zombie, ...), others after them."""
+    from hyosan.scenario.model import STATES
+
+    name = state.removeprefix("n_")
+    return (STATES.index(name) if name in STATES else len(STATES), state)
 
 
 def _unique(values: list[Any]) -> list[Any]:
@@ -410,6 +640,8 @@ class MapDrawing:
         grid = fig.add_gridspec(rows, cols, height_ratios=heights)
         self.collections = []
         self.keys: list[tuple[int, str]] = []
+        #: Labels drawn on their rooms: (text, place, whether a number), for their colours.
+        self.grounds: list[tuple[Any, int, bool]] = []
         for p, panel in enumerate(g.panels):
             ax: Axes = fig.add_subplot(grid[p // cols, p % cols])
             members = np.flatnonzero(g.panel == p)
@@ -440,7 +672,8 @@ class MapDrawing:
             ax.add_collection(coll)
             self.collections.append((coll, members, np.column_stack([x0, y0, w, h])))
             if labels:
-                self._labels(fig, ax, g, members, x0, y0, w, h)
+                bounds = (panel.offset, 0.0, panel.offset + share, height)
+                self._labels(fig, ax, g, members, np.column_stack([x0, y0, w, h]), bounds)
 
     def _labels(
         self,
@@ -448,40 +681,54 @@ class MapDrawing:
         ax: Axes,
         g: PointGeometry,
         members: np.ndarray,
-        x0: np.ndarray,
-        y0: np.ndarray,
-        w: np.ndarray,
-        h: np.ndarray,
+        rooms: np.ndarray,
+        bounds: tuple[float, float, float, float],
     ) -> None:
         """Each room's whole name inside it where it fits, else a number listed in the key
-        under the figure; nothing is cut short."""
+        under the figure; nothing is cut short. A number that would cover another label or
+        room goes beside its room with a leader line (see labels.place_labels)."""
+        from hyosan.reports.labels import place_labels
+
         if members.size > 400:
             return
         bbox = ax.get_position()
         # Axis units per point: the panel is 1 unit wide.
         per_pt = 1.0 / max(bbox.width * fig.get_figwidth() * 72, 1e-9)
         size = 6.0
+        texts, fits = [], []
         for k, m in enumerate(members):
             name = g.labels[m]
-            text_w = 0.55 * size * len(name) * per_pt
-            text_h = 1.3 * size * per_pt
-            if text_w <= w[k] and text_h <= h[k]:
-                text = name
-            else:
+            fit = 0.55 * size * len(name) * per_pt <= rooms[k, 2]
+            fit = fit and 1.3 * size * per_pt <= rooms[k, 3]
+            if not fit:
                 self.keys.append((len(self.keys) + 1, name))
-                text = str(len(self.keys))
-            ax.text(
-                x0[k] + w[k] / 2,
-                y0[k] + h[k] / 2,
+            texts.append(name if fit else str(len(self.keys)))
+            fits.append(fit)
+        sizes = np.array([[0.55 * size * len(t) * per_pt, 1.3 * size * per_pt] for t in texts])
+        spots = place_labels(rooms, sizes.reshape(-1, 2), np.array(fits, bool), bounds)
+        for k, (m, text, spot) in enumerate(zip(members, texts, spots, strict=True)):
+            x0, y0, w, h = rooms[k]
+            if not (x0 <= spot.x <= x0 + w and y0 <= spot.y <= y0 + h):  # off its room
+                ax.plot(
+                    [x0 + w / 2, spot.x], [y0 + h / 2, spot.y], color="#6b7280", lw=0.5,
+                    in_layout=False,
+                )  # fmt: skip
+            label = ax.text(
+                spot.x,
+                spot.y,
                 text,
-                fontsize=size,
+                fontsize=size * spot.scale,
                 ha="center",
                 va="center",
-                color="#111827" if text == name else "#1d4ed8",
+                color=NAME_COLOUR if fits[k] else NUMBER_COLOUR,
                 clip_on=False,
                 # Inside the panel: the layout need not measure every room's name.
                 in_layout=False,
+                # Off its room, on white: it covers the end of its leader line.
+                bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none") if spot.moved else None,
             )
+            if not spot.moved:  # recoloured with its room (see paint)
+                self.grounds.append((label, int(m), not fits[k]))
 
     def paint(self, colours: np.ndarray) -> None:
         """Colour every drawn place (rows of RGB from 0 to 1)."""
@@ -493,6 +740,9 @@ class MapDrawing:
             return
         for coll, members, _ in self.collections:
             coll.set_facecolors(colours[members])
+        for label, place, number in getattr(self, "grounds", ()):
+            # Dark on a light room, white on a dark one: the map's colours change with it.
+            label.set_color(text_colour(colours[place], number=number))
 
 
 def _panel_height(panel: Panel) -> float:

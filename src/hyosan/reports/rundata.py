@@ -181,6 +181,9 @@ class EnsembleData:
         incidence_bands.parquet (ensemble.bands), if the engine counted its reactions: long,
         point, t, series (`new_<reaction>`, `cum_<reaction>`, `new_infections`,
         `cum_infections`), q05, ..., q95, mean.
+    words
+        How the runs are told (results.words): an epidemic's words only where every scenario
+        of a comparison is an epidemic, since one set of words labels all of them.
     """
 
     summary: dict[str, Any]
@@ -190,6 +193,7 @@ class EnsembleData:
     bands: pa.Table
     runs: pa.Table | None = None
     incidence: pa.Table | None = None
+    words: Words = field(default_factory=lambda: Words(epidemic=False))
 
     @property
     def kind(self) -> str:
@@ -228,7 +232,16 @@ class EnsembleData:
                 if _exists(ens_dir, "incidence_bands")
                 else None
             ),
+            words=_ensemble_words(ens_dir, scenario),
         )
+
+
+def _ensemble_words(ens_dir: Path, scenario: dict[str, Any]) -> Words:
+    """The words of an ensemble's scenario, and of a comparison's scenario B too."""
+    words = [words_for(scenario)]
+    if (ens_dir / "scenario-b.toml").is_file():
+        words.append(words_for(_read_scenario(ens_dir, "scenario-b.toml")))
+    return Words(epidemic=all(w.epidemic for w in words))
 
 
 def is_ensemble_dir(path: str | Path) -> bool:
@@ -280,10 +293,10 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data
 
 
-def _read_scenario(folder: Path) -> dict[str, Any]:
+def _read_scenario(folder: Path, name: str = "scenario.toml") -> dict[str, Any]:
     # The resolved scenario is only read for names, units and compartments: a file from another
     # version of hyosan, or none at all, still gives a report.
-    path = folder / "scenario.toml"
+    path = folder / name
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
