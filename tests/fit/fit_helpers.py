@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pcsv
+import typer
 
 #: W1's truth: bites and kills per hour (frequency mixing), 508 humans and one zombie.
 BITE, KILL, S0, Z0 = 0.59, 0.49, 508, 1
@@ -83,3 +84,17 @@ def w1_data(folder: Path, seed: int, *, name: str = "data.csv", s0: int = S0) ->
     mu = problem.mean_path(np.array([BITE]))
     y = np.random.default_rng(seed).poisson(mu)
     return write_csv(folder / name, {"t": TIMES_H, "S": y[:, 0], "Z": y[:, 1]})
+
+
+def fit_cli() -> typer.Typer:
+    """`hyosan fit` as a typer app of its own, for CliRunner."""
+    from hyosan.fit.cli import register
+
+    app = typer.Typer()
+    register(app)
+
+    @app.command()
+    def other() -> None:  # a second command, so that `fit` is a subcommand as in hyosan
+        """Nothing."""
+
+    return app

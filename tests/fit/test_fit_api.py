@@ -8,14 +8,21 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-import typer
-from fit_helpers import BITE, KILL, TIMES_H, w1_data, w1_text, write_csv, write_scenario
+from fit_helpers import (
+    BITE,
+    KILL,
+    TIMES_H,
+    fit_cli,
+    w1_data,
+    w1_text,
+    write_csv,
+    write_scenario,
+)
 from typer.testing import CliRunner
 
 import hyosan.fit
 from hyosan.errors import HyosanError
 from hyosan.fit.build import build_problem
-from hyosan.fit.cli import register
 from hyosan.fit.comparison import compare_results
 from hyosan.fit.errors import FitError
 
@@ -29,17 +36,6 @@ time_unit = "h"
 "parameters.bite_rate" = { low = 0.1, high = 3, prior = "log-uniform" }
 "parameters.kill_rate" = { low = 0.1, high = 3, prior = "log-uniform" }
 """
-
-
-def _cli() -> typer.Typer:
-    app = typer.Typer()
-    register(app)
-
-    @app.command()
-    def other() -> None:  # a second command, so that `fit` is a subcommand as in hyosan
-        """Nothing."""
-
-    return app
 
 
 def test_fit_directory(tmp_path: Path) -> None:
@@ -157,19 +153,19 @@ def test_cli_prints_estimates_and_refuses_bad_input(tmp_path: Path) -> None:
     runner = CliRunner()
     args = ["fit", str(scenario), "--data", str(data), "--time-unit", "h"]
     flags = [x for key in RATES for x in ("--fit", key)]
-    res = runner.invoke(_cli(), [*args, *flags, "--json", "--no-report"])
+    res = runner.invoke(fit_cli(), [*args, *flags, "--json", "--no-report"])
     assert res.exit_code == 0, res.output
     summary = json.loads(res.output)
     estimate = [p["estimate"] for p in summary["parameters"]]
     assert np.allclose(estimate, [BITE, KILL], rtol=0.1)
     bad = write_csv(tmp_path / "bad.csv", {"time": TIMES_H, "Z": np.ones(TIMES_H.size)})
-    res = runner.invoke(_cli(), ["fit", str(scenario), "--data", str(bad), *flags])
+    res = runner.invoke(fit_cli(), ["fit", str(scenario), "--data", str(bad), *flags])
     assert res.exit_code == 2
     assert "no time column 't'" in res.output
-    res = runner.invoke(_cli(), [*args, "--fit", "parameters.bite_rate=1:3"])
+    res = runner.invoke(fit_cli(), [*args, "--fit", "parameters.bite_rate=1:3"])
     assert res.exit_code == 2
     assert "exclude the scenario's value" in res.output
-    res = runner.invoke(_cli(), [*args, *flags, "--method", "pmmh"])
+    res = runner.invoke(fit_cli(), [*args, *flags, "--method", "pmmh"])
     assert res.exit_code == 2
     assert "pmmh needs the ssa engine" in res.output
 
@@ -228,7 +224,7 @@ def test_cli_compares_several_scenarios(tmp_path: Path) -> None:
     flags = [x for key in RATES for x in ("--fit", key)]
     out = tmp_path / "cmp"
     res = CliRunner().invoke(
-        _cli(),
+        fit_cli(),
         [
             "fit",
             str(a),

@@ -8,27 +8,14 @@ import json
 from pathlib import Path
 
 import numpy as np
-import typer
-from fit_helpers import TIMES_H, w1_data, w1_text, write_csv, write_scenario
+from fit_helpers import TIMES_H, fit_cli, w1_data, w1_text, write_csv, write_scenario
 from typer.testing import CliRunner
 
 import hyosan.fit
 from hyosan.fit.build import build_problem
 from hyosan.fit.checks import _abc_warnings, _pmmh_warnings
-from hyosan.fit.cli import register
 
 RATES = ["parameters.bite_rate=0.1:3:log", "parameters.kill_rate=0.1:3:log"]
-
-
-def _cli() -> typer.Typer:
-    app = typer.Typer()
-    register(app)
-
-    @app.command()
-    def other() -> None:  # a second command, so that `fit` is a subcommand as in hyosan
-        """Nothing."""
-
-    return app
 
 
 def _words(text: str) -> str:
@@ -67,7 +54,7 @@ def test_cli_warns_of_hours_read_as_days_and_of_estimates_on_bounds(tmp_path: Pa
     flags = [x for key in RATES for x in ("--fit", key)]
     out = tmp_path / "fit"
     res = CliRunner().invoke(
-        _cli(), ["fit", str(scenario), "--data", str(data), *flags, "--out", str(out)]
+        fit_cli(), ["fit", str(scenario), "--data", str(data), *flags, "--out", str(out)]
     )
     assert res.exit_code == 0, res.output
     said = _words(res.output)
@@ -84,7 +71,7 @@ def test_cli_warns_of_hours_read_as_days_and_of_estimates_on_bounds(tmp_path: Pa
     opened = [p["key"] for p in summary["parameters"] if any(p["interval_open"])]
     for key in opened:
         assert any(w.startswith(f"{key}: the profile interval is open") for w in warnings)
-    help_text = _words(CliRunner().invoke(_cli(), ["fit", "--help"]).output)
+    help_text = _words(CliRunner().invoke(fit_cli(), ["fit", "--help"]).output)
     assert "Default: d (days)" in help_text
 
 
@@ -161,7 +148,7 @@ def test_method_is_checked_before_any_progress(tmp_path: Path) -> None:
     data = w1_data(tmp_path, 7)
     args = ["fit", str(scenario), "--data", str(data), "--time-unit", "h", "--fit", RATES[0]]
     for method, needle in (("mcmc", "allowed: mle, abc, pmmh"), ("pmmh", "needs the ssa")):
-        res = CliRunner().invoke(_cli(), [*args, "--method", method])
+        res = CliRunner().invoke(fit_cli(), [*args, "--method", method])
         assert res.exit_code == 2
         assert needle in res.output
         assert f"({method})" not in res.output, res.output

@@ -24,7 +24,14 @@ import numpy as np
 from hyosan.errors import HyosanError
 from hyosan.reports.colours import POINT_COLOURS
 from hyosan.reports.plaintext import plain_text
-from hyosan.reports.plots import as_data, early_end, early_title, time_title, unit_seconds
+from hyosan.reports.plots import (
+    as_data,
+    band_span,
+    early_end,
+    early_title,
+    time_title,
+    unit_seconds,
+)
 from hyosan.reports.rundata import EnsembleData
 from hyosan.results.arrow import numbers
 from hyosan.scenario.units import format_duration
@@ -240,7 +247,7 @@ def plot_incidence_bands(source: Any, *, point: Any = None) -> Figure | None:
             ax.grid(alpha=0.3)
             ax.set_ylim(bottom=0)
         # Shared x: the span of every point shown (a comparison's horizons may differ).
-        axes[0].set_xlim(*_span(per, unit_s))
+        axes[0].set_xlim(*band_span(per, unit_s))
         axes[0].set_ylabel("per " + _UNIT_NAMES.get(unit, unit) if kind == "new" else "count")
         if len(shown) > 1:
             axes[0].legend(loc="best", fontsize="x-small")
@@ -248,16 +255,6 @@ def plot_incidence_bands(source: Any, *, point: Any = None) -> Figure | None:
     fig.suptitle(f"{ens.name}: {ens.kind}{where}; median, 50 % and 90 % of runs", fontsize="medium")
     fig.supxlabel(time_title(unit), fontsize="medium")
     return fig
-
-
-def _span(per: dict[Any, dict[str, dict[str, np.ndarray]]], unit_s: float) -> tuple[float, float]:
-    """The first and last time of every point's series, in the display unit."""
-    times = [a["t"] for series in per.values() for a in series.values() if a["t"].size]
-    if not times:
-        return 0.0, 1.0
-    lo = min(float(t[0]) for t in times) / unit_s
-    hi = max(float(t[-1]) for t in times) / unit_s
-    return lo, max(hi, lo + 1e-9)
 
 
 def _point_series(cols: dict[str, np.ndarray], point: Any) -> dict[str, dict[str, np.ndarray]]:

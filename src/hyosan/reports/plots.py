@@ -283,7 +283,7 @@ def plot_bands(
             a.set_yscale("symlog", linthresh=1.0)
             plain_log_ticks(a.yaxis)
         a.set_ylabel(people_label(log_scale))
-        a.set_xlim(*_band_span(per, unit_seconds(ens.display_unit)))
+        a.set_xlim(*band_span(per, unit_seconds(ens.display_unit)))
         a.grid(alpha=0.3)
         if len(panels) > 1:
             word = ens.words.state(group[0])
@@ -422,7 +422,7 @@ def _draw_bands(
     return peaks
 
 
-def _band_span(
+def band_span(
     per: dict[Any, dict[str, dict[str, np.ndarray]]], unit_s: float
 ) -> tuple[float, float]:
     """The first and last time of every shown point (a comparison's horizons may differ)."""
