@@ -298,7 +298,7 @@ class EpidemicFigures:
                 f"most new infections {format_rate(self.peak_infections_per_day / 86400, unit)} "
                 f"at {when(self.t_peak_infections_s)}"
             )
-        start = self._start()
+        start = self.r_t_start
         if start is not None:
             parts.append(f"R_t at the start {start:.3g} ({self.r_t_method})")
         return "; ".join(parts)
@@ -315,14 +315,11 @@ class EpidemicFigures:
         if self.t_peak_infections_s is not None:
             rate = format_rate(self.peak_infections_per_day / 86400, unit)
             out.append(("most new infections", f"{rate} at {when(self.t_peak_infections_s)}"))
-        start = self._start()
+        start = self.r_t_start
         if start is not None:
             how = dict(self.METHOD_WORDS).get(self.r_t_method, self.r_t_method)
             out.append(("R_t at the start", f"{start:.3g} ({how})"))
         return out
-
-    def _start(self) -> float | None:
-        return self.r_t_start
 
     def figures(self) -> dict[str, Figure]:
         """Infections and the attack rate, for an ensemble's runs.parquet."""

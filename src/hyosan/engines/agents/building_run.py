@@ -421,13 +421,12 @@ class BuildingRun:
     def _first_zombie_at(self) -> np.ndarray:
         """When each room first held a zombie (-1: never): the kernel marks a zombie walking
         in; someone turning there, or a zombie there from the start, counts as well."""
-        first = self.rooms.first_zombie_at.copy()
+        first = np.where(self.rooms.first_zombie_at < 0, np.inf, self.rooms.first_zombie_at)
         ev = self.events()
         turned = ev["kind"] == EV_TURN
-        _earliest(first, ev["place"][turned], ev["t"][turned])
-        at_start = self.start_zombie_rooms
-        _earliest(first, at_start, np.zeros(at_start.size))
-        return first
+        np.minimum.at(first, ev["place"][turned], ev["t"][turned])
+        first[self.start_zombie_rooms] = 0.0
+        return np.where(np.isinf(first), -1.0, first)
 
     def places(self) -> Any:
         """The rooms, with their counts at each snapshot time (places.parquet)."""
@@ -466,13 +465,6 @@ class BuildingRun:
             "states": json.dumps(list(self.compartment_states)),
         }
         return arrow.table(columns, metadata=meta)
-
-
-def _earliest(first: np.ndarray, rooms: np.ndarray, times: np.ndarray) -> None:
-    """Take each time in `times` as `first` of its room where earlier (or `first` unset, -1)."""
-    for r, t in zip(rooms, times, strict=True):
-        if first[r] < 0 or t < first[r]:
-            first[r] = t
 
 
 def _snapshot_times(scenario: Scenario, times: np.ndarray, summary_only: bool) -> np.ndarray:
