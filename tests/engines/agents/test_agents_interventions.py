@@ -121,6 +121,19 @@ def test_a_lure_draws_zombies_to_its_room(engine) -> None:
     assert diff.mean() > 4 * se, diffs
 
 
+@pytest.mark.parametrize("seed", [1, 18])
+def test_under_the_drones_no_group_goes_back_and_forth(engine, seed: int) -> None:
+    # Seeds where, during the day-4 drones, a group set off for supplies and turned back every
+    # step or two (ducking into cover on the way; turned back at a room that once refused
+    # its leader): 900 and 479 decisions by one leader, hundreds of barricades. A group decides
+    # to go a handful of times in five days, and nobody barricades every few steps.
+    run = engine.run(hyosan_high(LURE_ON, STRIKE_ON, horizon="80h"), seed=seed)
+    events = run.events.to_pandas()
+    for kind, most in (("supplies", 5), ("barricade", 40)):
+        by_actor = events[events.kind == kind].actor.value_counts()
+        assert by_actor.empty or by_actor.iloc[0] <= most, (kind, by_actor.head(3).to_dict())
+
+
 def test_the_building_refuses_what_it_cannot_do(engine) -> None:
     cordon = hyosan_high(
         'interventions=[{kind="cordon", area={places=["yard"]}, start="1h"}]', horizon="1h"

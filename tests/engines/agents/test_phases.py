@@ -502,6 +502,52 @@ def test_nobody_barricades_a_doorway_someone_was_let_through() -> None:
     assert kinds(w).count(EV_OPENED) == 1
 
 
+def test_a_barricade_whose_refusers_have_gone_opens() -> None:
+    # Refused at room 2's door once, and the room has emptied since: nobody is left to ask, so
+    # the barricade is taken down. Remembering the refusal sent them back at the door for good.
+    w = world([HUMAN], [1], grouping=0.0)
+    w.agents.aware[0] = 1
+    w.agents.goal[0] = 2
+    w.agents.refused_by[0] = 2
+    w.passages.hold[1] = 50.0
+    w.passages.barricaded_from[1] = 2
+    census(w)
+    decide(w)
+    assert (w.agents.passage[0], w.passages.hold[1]) == (1, 0.0)
+
+
+def test_someone_on_their_way_does_not_duck_back_into_cover() -> None:
+    # Room 1 is held and threatened (a scream there); room 0 beside it is a better hiding place.
+    # Someone who stays ducks into room 0; someone on their way to room 2 goes on. Ducking
+    # back sent a group between a bathroom and its stalls every step for two hours.
+    for goal, passage in ((-1, 0), (2, 1)):
+        w = world([HUMAN], [1], cover=0.5, grouping=0.0)
+        w.rooms.kind[1] = ROOM_HOLD
+        w.rooms.hiding[0] = 0.9
+        w.agents.aware[0] = 1
+        w.agents.goal[0] = goal
+        add_sound(w.sounds, 1, 30.0, 60.0)
+        census(w)
+        decide(w)
+        assert w.agents.passage[0] == passage, goal
+
+
+def test_a_group_does_not_set_off_past_a_room_that_refused_its_leader() -> None:
+    # Room 0 has run out; rooms 1 and 2 have supplies, and the way to 2 is through 1. Room 1
+    # refused the leader and is still held: the group stays (it would be refused at room 1's
+    # door, come back and set off again, step after step). Without the refusal it goes to 1.
+    for refused, goal in ((1, -1), (-1, 1)):
+        w = world([HUMAN, HUMAN], [0, 1], night_moves=0.0, exits=0.0, grouping=0.0)
+        w.rooms.kind[1] = ROOM_HOLD
+        w.rooms.supplies[0] = 0.0
+        w.agents.aware[:] = 1
+        w.agents.supplies_need[0] = 2.0
+        w.agents.refused_by[0] = refused
+        census(w)
+        decide(w)
+        assert w.census.room_goal[0] == goal, refused
+
+
 def test_the_resourceful_rig_a_makeshift_toilet() -> None:
     w = world([HUMAN], [0], toilet_tolerance=DT, makeshift_toilet=0.8)
     w.rooms.toilet[0] = False

@@ -1,9 +1,10 @@
 """Phase 6b's last part: a person setting off through a barricaded passage.
 
 Leaving through their own room's barricade, people take it down. Asking to be let in, they may
-be refused by the room's most selfish person (refused, they do not ask that room again until
-another room refuses them; asked again, the same refuser's answer is the same decision, and
-only the first is an `abandon` event); else the room's most resourceful person opens it.
+be refused by the room's most selfish person (refused, they do not ask that room again while
+anyone is in it, until another room refuses them; asked again, the same refuser's answer is
+the same decision, and only the first is an `abandon` event); else the room's most
+resourceful person opens it.
 Nobody barricades the passage again until those who went through are across.
 """
 
@@ -42,8 +43,10 @@ def set_off(
         else:
             q = ps.barricaded_from[edge]
             if a.refused_by[i] == q:
-                a.goal[i] = -1
-                return
+                if census.people[q] > 0:
+                    a.goal[i] = -1
+                    return
+                a.refused_by[i] = -1  # whoever refused has gone: nobody to ask, it opens
             selfish = census.most_selfish_who[q]
             if (
                 p.selfishness > 0.0

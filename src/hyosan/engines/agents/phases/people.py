@@ -247,7 +247,11 @@ def _calm_move(
         and not _stays_behind(tn, p, a, rooms, c, log, i, r)
     ):
         a.goal[i] = c.room_goal[r]
-    if threatened and p.cover > 0.0 and rooms.kind[r] == ROOM_HOLD:
+    # Someone on their way (the room's plan, an exit) keeps going, or waits for the way to
+    # clear: ducking into a hiding place beside would undo the step they just took, and a
+    # group whose way out runs through a threatened room would go back and forth for good.
+    on_way = a.goal[i] >= 0 and a.goal[i] != r
+    if threatened and p.cover > 0.0 and rooms.kind[r] == ROOM_HOLD and not on_way:
         q, e = _cover(p, a, rooms, passages, c, i, r)
         if q >= 0:
             a.goal[i] = -1

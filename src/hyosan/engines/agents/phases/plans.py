@@ -34,15 +34,34 @@ NIGHT_PREFERENCE = 4.0
 
 
 @inlined
+def _passes(passages: Passages, r: int, q: int, room: int) -> bool:
+    """Whether the people's way from room r to room q enters `room` (q included)."""
+    h = r
+    while h != q:
+        h = passages.people_hop[h, q]
+        if h < 0:
+            return False
+        if h == room:
+            return True
+    return False
+
+
+@inlined
 def _nearest_with_needs(
-    rooms: Rooms, passages: Passages, census: Census, r: int, toilet: bool
+    rooms: Rooms, passages: Passages, census: Census, r: int, toilet: bool, refused: int
 ) -> int:
-    """The nearest room to hold, free of zombies, with a toilet (or supplies), or -1."""
+    """The nearest room to hold, free of zombies, with a toilet (or supplies), or -1; none
+    whose way leads into `refused`, the room that turned the group's leader away, while
+    anyone is still in it (they would be turned away at its door again, come back, and set
+    off again, step after step)."""
     dist = passages.people_distance
+    avoid = refused >= 0 and census.people[refused] > 0
     best = -1
     best_d = 1e300
     for q in range(rooms.kind.size):
         if q == r or dist[r, q] < 0 or census.zombies[q] > 0 or rooms.kind[q] != ROOM_HOLD:
+            continue
+        if avoid and _passes(passages, r, q, refused):
             continue
         ok = rooms.toilet[q] if toilet else rooms.supplies[q] > 1.0
         if ok and dist[r, q] < best_d:
@@ -213,7 +232,7 @@ def plan_rooms(
             if p.night_moves > 0.0 and need < 1.5 and not is_dark(t, p):
                 continue  # wait for the dark, when the zombies see poorly
             toilet = a.toilet_need[who] >= 1.0 and a.supplies_need[who] < 1.0
-            best = _nearest_with_needs(rooms, passages, c, r, toilet)
+            best = _nearest_with_needs(rooms, passages, c, r, toilet, a.refused_by[who])
             if (
                 best >= 0
                 and p.lure_phones > 0.0
