@@ -313,6 +313,17 @@ def _stiffness(scenario: Scenario) -> float:
     return fastest_rate(scenario)[0] * float(scenario.time.horizon)
 
 
+def _weighted_sum_of(weights: np.ndarray) -> Callable[[Sequence[float]], float]:
+    """y -> the sum of y weighted by `weights`: `_sum_of` where every weight is 0 or 1 (every
+    threshold), else a sum over the few weighted indices (the overrun where people reach
+    safety: metrics.overrun_watch)."""
+    nonzero = np.flatnonzero(weights).tolist()
+    if all(weights[i] == 1.0 for i in nonzero):
+        return _sum_of(nonzero)
+    pairs = [(i, float(weights[i])) for i in nonzero]
+    return lambda y: sum(w * y[i] for i, w in pairs)
+
+
 def _sum_of(indices: list[int]) -> Callable[[Sequence[float]], float]:
     """y -> the sum of y over `indices`, without numpy: events are evaluated every step."""
     if len(indices) == 1:
@@ -475,7 +486,7 @@ class OdeEngine(Engine):
         events: list[Callable[..., float]] = []
         watched = [w for w in state.watches if w.t is None]
         for w in watched:
-            of, level = _sum_of(np.flatnonzero(w.weights).tolist()), w.level
+            of, level = _weighted_sum_of(w.weights), w.level
 
             def g(t: float, y: Any, k: Any, of: Any = of, level: float = level) -> float:
                 return of(y) - level

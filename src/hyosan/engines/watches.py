@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hyosan.results.metrics import overrun_level
+from hyosan.results.metrics import overrun_watch
 
 if TYPE_CHECKING:
     from hyosan.models.network import ReactionNetwork
@@ -50,10 +50,9 @@ def watches(scenario: Scenario, net: ReactionNetwork, x0: np.ndarray) -> list[Wa
         )
         for th in scenario.thresholds
     ]
-    human_w = net.weights("human")
-    humans = float(human_w @ x0)
-    if humans > 0:
-        out.append(Watch(OVERRUN, human_w, overrun_level(humans), True, False))
+    overrun = overrun_watch(net.weights("human"), net.weights("safe"), x0)
+    if overrun is not None:
+        out.append(Watch(OVERRUN, overrun[0], overrun[1], True, False))
     for w in out:
         v = float(w.weights @ x0)
         if (v < w.level) if w.below else (v > w.level):

@@ -17,7 +17,7 @@ import numpy as np
 from hyosan.errors import speaks_python
 from hyosan.paths import user_path
 from hyosan.results.arrow import numbers
-from hyosan.results.metrics import first_crossing, overrun_level, peak
+from hyosan.results.metrics import first_crossing, overrun_watch, peak
 from hyosan.scenario.model import STATES
 
 if TYPE_CHECKING:
@@ -321,10 +321,15 @@ class Result:
     def _derived_overrun(self) -> float | None:
         if "human" not in self.states:
             return None
-        humans = self.series("human")
-        if humans[0] <= 0:
+
+        def indicator(state: str) -> np.ndarray:
+            return np.array([s == state for s in self.states], dtype=np.float64)
+
+        watch = overrun_watch(indicator("human"), indicator("safe"), self.counts[0])
+        if watch is None:
             return None
-        return first_crossing(self.times, humans, overrun_level(float(humans[0])), below=True)
+        weights, level = watch
+        return first_crossing(self.times, self.counts @ weights, level, below=True)
 
     def headline(self) -> Summary:
         """The headline figures, typed (summary.json's content is `headline().to_json()`)."""
