@@ -200,3 +200,21 @@ def test_a_bitten_escapee_is_no_survivor_in_their_fate() -> None:
         "bitten by Ana in the infirmary (day 1 08:01); escapes to the corridor (day 1 08:02), "
         "carrying the bite"
     )
+
+
+def test_places_read_in_or_on_as_english_has_them() -> None:
+    """A zombie is destroyed on the roof and on the stairs, not in them ("in the roof")."""
+    from hyosan.engines.agents.narrative import at
+
+    assert [at(p) for p in ("roof", "tennis courts", "east stairs 4F", "the hill")] == [
+        "on the roof",
+        "on the tennis courts",
+        "on the east stairs 4F",
+        "on the hill",
+    ]
+    assert [at(p) for p in ("yard", "2-5", "Yangdong", "3F girls' stalls")] == [
+        "in the yard",
+        "in classroom 2-5",
+        "in Yangdong",
+        "in the 3F girls' stalls",
+    ]

@@ -67,6 +67,18 @@ def the(place: str) -> str:
     return f"the {place}"
 
 
+#: Places one is on rather than in ("on the roof", "on the east stairs 4F").
+_ON = ("roof", "courts", "hill", "stairs", "field", "track", "bridge")
+
+
+def at(place: str) -> str:
+    """Where something happens in a place, as a sentence says it: "in the library", "on the
+    roof", "on the tennis courts", "in classroom 2-5"."""
+    words = [w for w in place.lower().split() if not (w[:1].isdigit() and w.endswith("f"))]
+    on = bool(words) and words[-1] in _ON
+    return f"{'on' if on else 'in'} {the(place)}"
+
+
 def _who(i: int, names: tuple[str, ...], roles: np.ndarray) -> str:
     if i < 0:
         return ""
@@ -78,25 +90,23 @@ def _who(i: int, names: tuple[str, ...], roles: np.ndarray) -> str:
 def _sentence(kind: int, a: str, b: str, place: str, aux: int, other: str, t: str) -> str:
     if kind == EV_BITE:
         where = _SITES.get(aux, "the arm")
-        return f"{t} {a} bites {b} on {where} in {the(place)}"
+        return f"{t} {a} bites {b} on {where} {at(place)}"
     if kind == EV_TURN:
-        return f"{t} {a} turns into a zombie in {the(place)}"
+        return f"{t} {a} turns into a zombie {at(place)}"
     if kind == EV_HYBRID:
-        return f"{t} {a} keeps their mind: a hybrid, in {the(place)}"
+        return f"{t} {a} keeps their mind: a hybrid, {at(place)}"
     if kind == EV_KILL:
         if aux == BY_STRIKE:
-            return f"{t} the air strike destroys {b or 'a zombie'} in {the(place)}"
+            return f"{t} the air strike destroys {b or 'a zombie'} {at(place)}"
         if aux == BY_TROOPS:
-            return f"{t} the troops destroy {b or 'a zombie'} in {the(place)}"
+            return f"{t} the troops destroy {b or 'a zombie'} {at(place)}"
         how = "shoots" if aux == 1 else "kills"
-        return f"{t} {a} {how} {b or 'a zombie'} in {the(place)}"
+        return f"{t} {a} {how} {b or 'a zombie'} {at(place)}"
     if kind == EV_DEATH:
         if aux == BY_TROOPS:
-            return (
-                f"{t} {b}, bitten, fails the troops' temperature check and is shot in {the(place)}"
-            )
+            return f"{t} {b}, bitten, fails the troops' temperature check and is shot {at(place)}"
         by = "the air strike" if aux == BY_STRIKE else a or "zombies"
-        return f"{t} {b} is killed by {by} in {the(place)}"
+        return f"{t} {b} is killed by {by} {at(place)}"
     if kind == EV_BARRICADE:
         return f"{t} {a} barricades {the(place)} ({aux} inside)"
     if kind == EV_BROKEN:
@@ -106,11 +116,11 @@ def _sentence(kind: int, a: str, b: str, place: str, aux: int, other: str, t: st
             return f"{t} {a or 'someone'} opens the barricade of {the(place)} to let {b} in"
         return f"{t} {a} takes down the barricade of {the(place)} to leave"
     if kind == EV_RESCUE:
-        return f"{t} {a} steps in to save {b} in {the(place)}"
+        return f"{t} {a} steps in to save {b} {at(place)}"
     if kind == EV_SACRIFICE:
-        return f"{t} {a}, bitten, leads the zombies away from the group in {the(place)}"
+        return f"{t} {a}, bitten, leads the zombies away from the group {at(place)}"
     if kind == EV_PUSH:
-        return f"{t} {a} pushes {b} towards the zombies in {the(place)}"
+        return f"{t} {a} pushes {b} towards the zombies {at(place)}"
     if kind == EV_ABANDON:
         return f"{t} {a} refuses to open {the(place)} to {b}"
     if kind == EV_ESCAPE:
@@ -119,17 +129,17 @@ def _sentence(kind: int, a: str, b: str, place: str, aux: int, other: str, t: st
         return f"{t} {a} escapes to {the(place)}"
     if kind == EV_LURE:
         if aux == LURE_PHONE:
-            return f"{t} {a} sets a phone ringing in {the(place)} to draw the zombies off the way"
+            return f"{t} {a} sets a phone ringing {at(place)} to draw the zombies off the way"
         return f"{t} {a} plays noise over the PA from {the(place)} to lure the zombies away"
     if kind == EV_TOILET:
-        return f"{t} {a} rigs a makeshift toilet in {the(place)} ({aux} inside)"
+        return f"{t} {a} rigs a makeshift toilet {at(place)} ({aux} inside)"
     if kind == EV_MOVE:
         return f"{t} {a} reaches {the(place)} from {the(other)}"
     if kind == EV_SUPPLIES:
         return f"{t} {a} decides to take the group from {the(place)} to {the(other)} for supplies"
     if kind == EV_SPLIT:
-        return f"{t} {a} stays behind in {the(place)} as {b} leads the others to {the(other)}"
-    return f"{t} {EVENT_KINDS[kind]} in {the(place)}"
+        return f"{t} {a} stays behind {at(place)} as {b} leads the others to {the(other)}"
+    return f"{t} {EVENT_KINDS[kind]} {at(place)}"
 
 
 def events_table(
@@ -217,7 +227,7 @@ def _bitten_how(ev: dict[str, np.ndarray], k: int, rooms: tuple[str, ...]) -> st
     bitten there with them (" in classroom 2-5 when its barricade gave way, one of 12")."""
     kinds, ts, places = ev["kind"], ev["t"], ev["place"]
     t, place = float(ts[k]), int(places[k])
-    out = f" in {the(rooms[place])}" if 0 <= place < len(rooms) else ""
+    out = f" {at(rooms[place])}" if 0 <= place < len(rooms) else ""
     broke = (kinds == EV_BROKEN) & (places == place) & (ts <= t) & (ts >= t - _CAUSE_WINDOW)
     if broke.any():
         out += " when its barricade gave way"
@@ -260,7 +270,7 @@ def fates(
         # Every fate says when: the bite (the whole story turns on it) and the end.
         bitten = f" ({clock(float(ts[bite]), start)})" if bite is not None else ""
         if s == HUMAN:
-            text = f"survives, in {the(where)}"
+            text = f"survives, {at(where)}"
         elif s == ESCAPED:
             e = first(EV_ESCAPE, actors)
             when = clock(float(ts[e]), start) if e is not None else ""
@@ -272,11 +282,11 @@ def fates(
             if bite is not None:  # out before turning: the bite goes with them
                 text = f"bitten{by}{bitten}; {text}, carrying the bite"
         elif s == HYBRID:
-            text = f"becomes a hybrid after a bite{by}{bitten}; in {the(where)}"
+            text = f"becomes a hybrid after a bite{by}{bitten}; {at(where)}"
         elif s == BITTEN:
-            text = f"bitten{by}{bitten}, not yet turned, in {the(where)}"
+            text = f"bitten{by}{bitten}, not yet turned, {at(where)}"
         elif s == ZOMBIE:
-            text = f"bitten{by}{bitten or ' (before the start)'}; a zombie, in {the(where)}"
+            text = f"bitten{by}{bitten or ' (before the start)'}; a zombie, {at(where)}"
         elif s == DESTROYED:
             k = first(EV_KILL, targets)
             if k is not None and int(aux[k]) in _OUTSIDERS:
@@ -284,7 +294,7 @@ def fates(
             else:
                 killer = _who(int(actors[k]), names, roles) if k is not None else "someone"
             when = f" ({clock(float(ts[k]), start)})" if k is not None else ""
-            text = f"turned after a bite{by}{bitten}; destroyed by {killer} in {the(where)}{when}"
+            text = f"turned after a bite{by}{bitten}; destroyed by {killer} {at(where)}{when}"
         elif s == DEAD:
             k = first(EV_DEATH, targets)
             when = clock(float(ts[k]), start) if k is not None else ""
@@ -293,7 +303,7 @@ def fates(
                 text += f" {the(where)} ({when})"
             else:
                 cause = " by the air strike" if k is not None and int(aux[k]) == BY_STRIKE else ""
-                text = f"killed{cause} in {the(where)} ({when})"
+                text = f"killed{cause} {at(where)} ({when})"
         else:  # pragma: no cover - every state is handled above
             text = "unknown"
         out[name] = text

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hyosan.engines.agents.narrative import clock, the
+from hyosan.engines.agents.narrative import at, clock, the
 from hyosan.engines.agents.params import (
     BY_TROOPS,
     EV_BARRICADE,
@@ -86,7 +86,7 @@ class Opening:
         place = self.rooms[int(ev["place"][k])]
         when = self._at(float(ev["t"][k]))
         subject = f"{a} bit {b}" if a != "someone" else f"{b} was bitten"
-        return f"It began at {when} in {the(place)}, when {subject}."
+        return f"It began at {when} {at(place)}, when {subject}."
 
     def _at(self, t: float) -> str:
         """ "08:31 on day 1"."""
@@ -104,7 +104,7 @@ class Opening:
         # Before the first bite where people barricade without knowing (awareness off).
         when = "after" if t1 >= t0 else "before"
         text = (
-            f"The first barricade went up in {the(self.rooms[int(ev['place'][first])])} "
+            f"The first barricade went up {at(self.rooms[int(ev['place'][first])])} "
             f"{_span(abs(t1 - t0))} {when} the first bite"
         )
         return text + f"; within the hour {_plural(len(within), 'room')} had barricaded."
@@ -112,10 +112,13 @@ class Opening:
     def _fell(self, t0: float) -> str:
         t = self.overrun_s
         if t is None:
-            return "It was never overrun: at least one in five stayed human inside throughout."
+            return (
+                "It was never overrun: at least one in five of those who did not get out "
+                "stayed human throughout."
+            )
         return (
             f"By {self._at(t)}, {_span(t - t0)} after the first bite, it was overrun: fewer "
-            "than one in five of those at the start were still human inside."
+            "than one in five of those who had not got out were still human."
         )
 
     def _fled(self) -> str | None:
@@ -207,7 +210,7 @@ class Opening:
             return "No human is left alive inside."
         rooms, counts = np.unique(self.room[alive], return_counts=True)
         order = np.argsort(-counts, kind="stable")
-        shown = [f"{int(counts[k]):,} in {the(self.rooms[int(rooms[k])])}" for k in order[:4]]
+        shown = [f"{int(counts[k]):,} {at(self.rooms[int(rooms[k])])}" for k in order[:4]]
         more = len(order) - len(shown)
         if more > 0:
             shown.append(f"{_plural(more, 'other room')}")
