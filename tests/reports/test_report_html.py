@@ -323,3 +323,20 @@ def test_run_report_lists_its_interventions(tmp_path: Path) -> None:
         [86400.0, "Hyosan cordon"],
         [3600.0, "handoff"],
     ]
+
+
+def test_a_building_run_tells_its_story_in_the_page(tmp_path: Path) -> None:
+    """The paragraph the terminal prints first (where it began, when it fell, who got out) is in
+    the report too, escaped as text; a run without one (the ode engine) has no such section."""
+    scenario = hyosan.load_scenario("hyosan-high", ["time.horizon=2h"])
+    result = hyosan.simulate(scenario, seed=1)
+    story = result.summary()["story"]
+    assert story.startswith("It began at 08:31 on day 1 in the infirmary")
+    html = write_report(result.save(tmp_path / "run"), pictures=False).report.read_text("utf-8")
+    section = re.search(r'<section id="story">(.*?)</section>', html, flags=re.S)
+    assert section is not None
+    assert "in the infirmary, when Kim Hyeon-ju bit the school nurse" in section.group(1)
+    plain = write_report(
+        hyosan.simulate("munz-basic", seed=1).save(tmp_path / "ode"), pictures=False
+    )
+    assert 'id="story"' not in plain.report.read_text("utf-8")

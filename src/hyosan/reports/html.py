@@ -210,6 +210,8 @@ def render_run(
         "description": run.description,
         "subtitle": f"{run.engine} engine, seed {run.seed}",
         "headline": _headline(run),
+        # The paragraph the terminal prints first (a building's run): the page tells it too.
+        "story": run.summary.people.story if run.summary.people is not None else "",
         "fates": _fates(run),
         "arrivals": _arrivals(run),
         "has_places": data["places"] is not None,
@@ -266,6 +268,7 @@ def render_ensemble(
         "description": ens.description,
         "subtitle": f"{kind} of {n_points} point{'' if n_points == 1 else 's'}",
         "headline": headline,
+        "story": "",
         "fates": [],
         "arrivals": [],
         "has_places": False,
