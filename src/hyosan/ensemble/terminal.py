@@ -1,13 +1,21 @@
-"""The terminal view of an ensemble's summary: outcome probabilities as rich tables."""
+"""The terminal view of an ensemble's summary: outcome probabilities as rich tables.
+
+The tables fit the console's width (80 columns in a pipe or a narrow terminal): rich squeezes a
+table wider than that by wrapping numbers over two lines and cutting headers to an ellipsis, so
+the headers are short, each interval's meaning is said once below the table, and a table that
+still does not fit is printed as several that repeat the columns naming the rows.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hyosan.display import visible
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, JustifyMethod
+    from rich.table import Table
 
 __all__ = ["print_summary"]
 
@@ -46,75 +54,187 @@ def _unit(summary: dict[str, Any], out: str | None) -> str:
     return fit_unit(unit, horizon)
 
 
-def print_summary(summary: dict[str, Any], console: Console, out: str | None = None) -> None:
-    """Print an ensemble, sweep or comparison summary: one row per point, then details."""
-    from rich.markup import escape
+@dataclass(frozen=True)
+class _Column:
+    """A table's column: its header (rich markup, escaped) and its cells, one per row."""
+
+    header: str
+    cells: list[str]
+    justify: JustifyMethod = "right"
+
+
+def _table(columns: list[_Column], title: str | None, caption: str | None, width: int) -> Table:
     from rich.table import Table
 
+    # A table at least as wide as its title (within the console) keeps the title on one line.
+    widest = max((len(line) for line in (title or "").split("\n")), default=0)
+    table = Table(title=title, caption=caption, show_header=True, min_width=min(widest, width))
+    for column in columns:
+        table.add_column(column.header, justify=column.justify)
+    for row in zip(*(c.cells for c in columns), strict=True):
+        table.add_row(*row)
+    return table
+
+
+def _natural_width(console: Console, table: Table) -> int:
+    """The width a table takes unsqueezed (console.measure clamps it to the console's)."""
+    return console.measure(table, options=console.options.update(max_width=10_000)).maximum
+
+
+def _print_columns(
+    console: Console,
+    keys: list[_Column],
+    figures: list[_Column],
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+) -> None:
+    """Print `keys` (what names each row) and `figures` as one table if it fits the console's
+    width, else as several, each of the key columns and as many figures as fit.
+
+    Rich fits a table wider than the console by wrapping its cells ("0.200 [0.057," over
+    "0.510]") and cutting its headers to "parameters.kill_r…"; splitting keeps each number
+    whole on its row and each header readable.
+    """
+    width = console.width
+    groups: list[list[_Column]] = []
+    for column in figures:
+        if groups:
+            wider = _table([*keys, *groups[-1], column], title, None, width)
+            if _natural_width(console, wider) <= width:
+                groups[-1].append(column)
+                continue
+        groups.append([column])
+    for i, group in enumerate(groups or [[]]):
+        last = i == len(groups) - 1 or not groups
+        console.print(
+            _table(
+                [*keys, *group],
+                title if i == 0 else None,
+                caption if last else None,
+                width,
+            )
+        )
+
+
+#: Time units as the outcome names of the paired differences say them (as format_time does).
+_UNIT_WORDS = {"s": "s", "min": "min", "h": "h", "d": "days"}
+
+
+def _key_header(key: str, unit: str | None) -> str:
+    """A swept key's header: its name over its unit ("kill_rate" over "per day"), so that the
+    column is as wide as its values, not as its key."""
+    from rich.markup import escape
+
+    name = escape(visible(key.removeprefix("parameters."), 40))
+    if not unit:
+        return name
+    return f"{name}\n{escape('per ' + unit[1:] if unit.startswith('/') else unit)}"
+
+
+def _point_names(summary: dict[str, Any]) -> list[str]:
+    """Each point's name as a column or row of the tables: a comparison's "A: name" and
+    "B: name" (the two may have the same name: the same file, or two variants of a scenario
+    that kept its name), else the scenario's name."""
+    from rich.markup import escape
+
+    entries = summary["per_point"]
+    names = [escape(visible(str(e.get("scenario", "")), 40)) for e in entries]
+    if summary["kind"] == "compare":
+        return [f"{chr(ord('A') + k)}: {name}" for k, name in enumerate(names)]
+    return names
+
+
+def _chances(console: Console, summary: dict[str, Any], part: str, first: str, title: str) -> None:
+    """A table of one kind of chance (`part`: "p" or "survival"), a row per figure and a column
+    per point (a comparison's two, or an ensemble's one)."""
+    from rich.markup import escape
+
+    entries = summary["per_point"]
+    names = list(entries[0].get(part) or {})
+    if not names or len(entries) > 2:
+        return
+    keys = [_Column(first, [escape(visible(str(n), 60)) for n in names], justify="left")]
+    figures = [
+        _Column(header, [_p(e.get(part, {}).get(n)) for n in names])
+        for header, e in zip(_point_names(summary), entries, strict=True)
+    ]
+    _print_columns(console, keys, figures, title=title, caption=_INTERVAL)
+
+
+#: The caption of the tables of chances: what the brackets hold, said once, not in every header.
+_INTERVAL = "\\[low, high]: Wilson 95 % interval"  # (escaped: not rich markup)
+
+
+def _differences(console: Console, summary: dict[str, Any], unit: str) -> None:
+    """A comparison's paired differences B − A, times in the unit of the other tables' times
+    (summary.json keeps them in seconds, as its `_s` names say)."""
+    from rich.markup import escape
+
+    from hyosan.scenario.units import SECONDS_PER
+
+    names, means, intervals = [], [], []
+    for name, d in summary["differences"].items():
+        if d["mean"] is None:
+            continue
+        scale = 1.0
+        if name.endswith("_s"):
+            scale = SECONDS_PER.get(unit, 86400.0)
+            name = f"{name.removesuffix('_s')} ({_UNIT_WORDS.get(unit, unit)})"
+        names.append(escape(name))
+        means.append(f"{d['mean'] / scale:.4g}")
+        intervals.append(
+            "-" if d["low"] is None else f"[{d['low'] / scale:.4g}, {d['high'] / scale:.4g}]"
+        )
+    _print_columns(
+        console,
+        [_Column("outcome", names, justify="left")],
+        [_Column("mean", means), _Column("95 % t interval", intervals)],
+        title="paired differences B − A (same seeds)",
+    )
+
+
+def print_summary(summary: dict[str, Any], console: Console, out: str | None = None) -> None:
+    """Print an ensemble, sweep or comparison summary: one row per point, then details.
+
+    Every table fits the console's width (an 80-column terminal included): short headers,
+    and a table too wide for it split into several that repeat the columns naming the rows.
+    """
+    from rich.markup import escape
+
     unit = _unit(summary, out)
-    keys = [a["key"] for a in summary.get("vary", [])]
+    entries = summary["per_point"]
+    units = {v["key"]: v.get("unit") for v in summary.get("vary", [])}
     title = (
         f"{summary['scenario']} ({summary['engine']}): {summary['replicates']} runs per point, "
         f"root seed {summary['root_seed']}"
     )
-    table = Table(title=escape(visible(title, 300)), show_header=True)
+    keys: list[_Column] = []
     if summary["kind"] == "compare":
-        table.add_column("scenario")
-    for k in keys:
-        table.add_column(escape(k), justify="right")
-    table.add_column("P(humans win) [95 %]", justify="right")
+        keys.append(_Column("scenario", _point_names(summary), justify="left"))
+    keys += [
+        _Column(_key_header(k, units.get(k)), [f"{e['values'][k]:.4g}" for e in entries])
+        for k in units
+    ]
     within = summary["within_s"]
     # P(overrun within the horizon) is the same figure unless --within asked for less.
-    shorter = any(within < e.get("horizon_s", within) for e in summary["per_point"])
-    table.add_column("P(overrun) [95 %]", justify="right")
+    shorter = any(within < e.get("horizon_s", within) for e in entries)
+    figures = [
+        _Column("P(humans win)", [_p(e["p_humans_win"]) for e in entries]),
+        _Column("P(overrun)", [_p(e["p_overrun"]) for e in entries]),
+    ]
     if shorter:
-        table.add_column(f"P(overrun by {_t(within, unit)})", justify="right")
-    table.add_column("median overrun", justify="right")
-    for entry in summary["per_point"]:
-        cells = []
-        if summary["kind"] == "compare":
-            cells.append(("A: " if entry["point"] == 0 else "B: ") + escape(entry["scenario"]))
-        cells += [f"{entry['values'][k]:.4g}" for k in keys]
-        cells += [_p(entry["p_humans_win"]), _p(entry["p_overrun"])]
-        if shorter:
-            cells.append(_p(entry["p_overrun_within"]))
-        cells.append(_t(entry["median_t_overrun_s"], unit))
-        table.add_row(*cells)
-    console.print(table)
-    flags = summary["per_point"][0].get("p") or {}
-    if flags and len(summary["per_point"]) <= 2:
-        more = Table(title="chance of [95 %]", show_header=True)
-        more.add_column("figure")
-        for entry in summary["per_point"]:
-            more.add_column(escape(entry["scenario"]), justify="right")
-        for name in flags:
-            more.add_row(
-                escape(name), *(_p(e.get("p", {}).get(name)) for e in summary["per_point"])
+        figures.append(
+            _Column(
+                f"P(overrun by {_t(within, unit)})", [_p(e["p_overrun_within"]) for e in entries]
             )
-        console.print(more)
-    survival = summary["per_point"][0].get("survival")
-    if survival and len(summary["per_point"]) <= 2:
-        chars = Table(title="chance of surviving [95 %]", show_header=True)
-        chars.add_column("character")
-        for entry in summary["per_point"]:
-            chars.add_column(escape(entry["scenario"]), justify="right")
-        for name in survival:
-            chars.add_row(
-                escape(name),
-                *(_p(e.get("survival", {}).get(name)) for e in summary["per_point"]),
-            )
-        console.print(chars)
+        )
+    figures.append(_Column("median\noverrun", [_t(e["median_t_overrun_s"], unit) for e in entries]))
+    _print_columns(console, keys, figures, title=escape(visible(title, 300)), caption=_INTERVAL)
+    _chances(console, summary, "p", "figure", "chance of")
+    _chances(console, summary, "survival", "character", "chance of surviving")
     if summary["kind"] == "compare":
-        diffs = Table(title="paired differences B − A (same seeds) [95 % t interval]")
-        diffs.add_column("outcome")
-        diffs.add_column("mean", justify="right")
-        diffs.add_column("interval", justify="right")
-        for name, d in summary["differences"].items():
-            if d["mean"] is None:
-                continue
-            interval = "-" if d["low"] is None else f"[{d['low']:.4g}, {d['high']:.4g}]"
-            diffs.add_row(escape(name), f"{d['mean']:.4g}", interval)
-        console.print(diffs)
+        _differences(console, summary, unit)
     console.print(f"{summary['runs']} runs in {summary['wall_s']:.1f} s")
     from hyosan.ensemble.notes import repeated_runs_note
 

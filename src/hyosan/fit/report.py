@@ -5,7 +5,9 @@ changes in the caller's session) and with the users' names as plain text (plaint
 
 Data against the fitted median and 50 % / 90 % bands, one panel per observed column; pair
 plots of the posterior (weighted points, with the truth-free estimate marked); traces of the
-chains (pmmh) or the tolerance by generation (abc); and the table of fitted values.
+chains (pmmh) or the tolerance by generation (abc); and the table of fitted values. Every axis
+says what it measures and in what unit (people, the data's time unit, a fitted value's own
+unit where it has one), so that a picture copied out of the page still reads.
 """
 
 from __future__ import annotations
@@ -21,11 +23,25 @@ import numpy as np
 from hyosan.reports.plaintext import plain_log_ticks, plain_text
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from hyosan.fit.parameters import FitParameter
     from hyosan.fit.result import FitResult
 
-__all__ = ["comparison_html", "write_report"]
+__all__ = [
+    "bands_figure",
+    "comparison_html",
+    "pairs_figure",
+    "parameter_label",
+    "trace_figure",
+    "write_report",
+]
+
+#: The data's time units as an axis names them.
+_TIME_WORDS = {"s": "seconds", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
+@plain_text  # drawn with the fonts the figure was made with (Hangul names), quietly
 def _png(fig: Any) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
@@ -40,14 +56,50 @@ def _figure(figsize: tuple[float, float]) -> Any:
     return Figure(figsize=figsize)
 
 
+def parameter_label(param: FitParameter) -> str:
+    """A fitted value's axis label with its unit where one is known: a rate per its unit of
+    time, a duration in its unit, an initial count or the normal model's spread in people.
+    A plain number of unknown meaning (and the negative binomial's k) gets none rather than a
+    guessed one."""
+    if param.kind in ("rate", "duration"):
+        return param.label
+    # Initial values are head counts of a compartment, and the normal model's sigma is the
+    # spread of the observed counts: both are numbers of people.
+    if param.key.startswith("initial.") or param.key == "obs.sigma":
+        return f"{param.key} (people)"
+    return param.key
+
+
+def _time_label(unit: str) -> str:
+    return f"time ({_TIME_WORDS.get(unit, unit)})"
+
+
+def _count_label(cumulative: bool) -> str:
+    # The data are head counts; a cumulative column counts everyone who ever entered the
+    # compartment or state, which reads differently from the present count.
+    return "people who entered so far" if cumulative else "people"
+
+
+def _distance_label(result: FitResult) -> str:
+    """The ABC tolerance's axis label with its unit (abc.abc_distance): a root mean square of
+    differences of √(count + 3/8), in √people, or of counts over each column's spread (the
+    normal model), which has no unit."""
+    if result.problem.observation == "normal":
+        return "tolerance ε (RMS difference in data s.d.)"
+    return "tolerance ε (RMS of √(count + 3/8), √people)"
+
+
 @plain_text
-def _bands_figure(result: FitResult, bands: Any) -> str:
-    cols = result.problem.data.columns
+def bands_figure(result: FitResult, bands: Any) -> Figure:
+    """Data against the fitted median and its 50 % and 90 % bands, a panel per observed
+    column: counts of people against time in the data's unit."""
+    data = result.problem.data
+    cols = data.columns
     fig = _figure((5 * len(cols), 3.6))
     axes = fig.subplots(1, len(cols), squeeze=False)
     table = bands.to_pydict()
     col_arr = np.array(table["column"])
-    for ax, col in zip(axes[0], cols, strict=True):
+    for ax, col, cumulative in zip(axes[0], cols, data.cumulative, strict=True):
         m = col_arr == col
         t = np.array(table["t"])[m]
         q = {k: np.array(table[k], dtype=float)[m] for k in ("q05", "q25", "q50", "q75", "q95")}
@@ -55,16 +107,21 @@ def _bands_figure(result: FitResult, bands: Any) -> str:
         ax.fill_between(t, q["q25"], q["q75"], alpha=0.35, color="C0", label="50 %")
         ax.plot(t, q["q50"], color="C0", label="median")
         ax.plot(t, np.array(table["observed"], dtype=float)[m], "o", color="k", ms=3, label="data")
-        ax.set_title(col)
-        ax.set_xlabel(f"t ({result.problem.data.time_unit})")
+        ax.set_title(f"{col} (cumulative)" if cumulative else col)
+        ax.set_xlabel(_time_label(data.time_unit))
+        ax.set_ylabel(_count_label(cumulative))
     axes[0][0].legend(loc="best", fontsize=8)
-    return _png(fig)
+    return fig
 
 
 @plain_text
-def _pairs_figure(result: FitResult) -> str:
-    p = len(result.names)
-    fig = _figure((2.6 * p, 2.6 * p))
+def pairs_figure(result: FitResult) -> Figure:
+    """Pair plots of the posterior: each value's weighted histogram on the diagonal, each pair
+    of values as weighted points elsewhere, the estimate marked. Every panel names both its
+    axes, with units, so that a panel read alone still says what it shows."""
+    labels = [parameter_label(p) for p in result.problem.params]
+    p = len(labels)
+    fig = _figure((2.9 * p, 2.9 * p))
     axes = fig.subplots(p, p, squeeze=False)
     s, w = result.samples, result.weights
     size = 4 + 40 * w / w.max()
@@ -73,29 +130,33 @@ def _pairs_figure(result: FitResult) -> str:
             ax = axes[i][j]
             if i == j:
                 ax.hist(s[:, i], bins=30, weights=w, color="C0")
+                # The weights sum to one: a bar's height is the posterior's share in its bin.
+                ax.set_ylabel("posterior share per bin", fontsize=7)
             else:
                 ax.scatter(s[:, j], s[:, i], s=size, alpha=0.3, color="C0", lw=0)
                 ax.plot(result.estimate[j], result.estimate[i], "x", color="C3")
-            if i == p - 1:
-                ax.set_xlabel(result.names[j], fontsize=8)
-            if j == 0:
-                ax.set_ylabel(result.names[i], fontsize=8)
-    return _png(fig)
+                ax.set_ylabel(labels[i], fontsize=7)
+            ax.set_xlabel(labels[j], fontsize=7)
+            ax.tick_params(labelsize=7)
+    fig.set_layout_engine("constrained")
+    return fig
 
 
 @plain_text
-def _trace_figure(result: FitResult) -> str | None:
+def trace_figure(result: FitResult) -> Figure | None:
+    """The chains' traces (pmmh) or the tolerance by generation (abc); None for mle."""
     if result.method == "pmmh":
         chain = result.sample_columns["chain"]
-        p = len(result.names)
-        fig = _figure((9, 2.2 * p))
-        axes = fig.subplots(p, 1, squeeze=False)
-        for i in range(p):
+        params = result.problem.params
+        fig = _figure((9, 2.4 * len(params)))
+        axes = fig.subplots(len(params), 1, squeeze=False)
+        for i, param in enumerate(params):
             for c in np.unique(chain):
                 axes[i][0].plot(result.samples[chain == c, i], lw=0.6)
-            axes[i][0].set_ylabel(result.names[i], fontsize=8)
-        axes[-1][0].set_xlabel("iteration (after burn-in)")
-        return _png(fig)
+            axes[i][0].set_ylabel(parameter_label(param), fontsize=8)
+            axes[i][0].set_xlabel("iteration (after burn-in)", fontsize=8)
+        fig.set_layout_engine("constrained")
+        return fig
     if result.method == "abc":
         from matplotlib.ticker import MaxNLocator
 
@@ -108,11 +169,14 @@ def _trace_figure(result: FitResult) -> str | None:
         ax.plot(range(1, len(eps) + 1), eps, "o-")
         ax.set_yscale("log")
         plain_log_ticks(ax.yaxis)
-        ax.set_xlabel("generation")
+        ax.set_xlabel("generation (number)")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no generation 2.5
         kernel = gens[-1].get("kernel", "distance")
-        ax.set_ylabel("temperature T" if kernel == "likelihood" else "tolerance ε")
-        return _png(fig)
+        # The likelihood kernel's temperature divides a log-likelihood: a pure number.
+        ax.set_ylabel(
+            "temperature T (no unit)" if kernel == "likelihood" else _distance_label(result)
+        )
+        return fig
     return None
 
 
@@ -129,18 +193,20 @@ def _rows(result: FitResult) -> str:
 
 def write_report(result: FitResult, bands: Any, path: Path) -> None:
     """Write the report page for one fit."""
-    figures = [("Data and the fitted model", _bands_figure(result, bands))]
+    figures = [("Data and the fitted model", _png(bands_figure(result, bands)))]
     figures.append(
         (
             "Posterior pairs"
             if result.method != "mle"
             else "Approximate posterior (normal at the estimate)",
-            _pairs_figure(result),
+            _png(pairs_figure(result)),
         )
     )
-    trace = _trace_figure(result)
+    trace = trace_figure(result)
     if trace is not None:
-        figures.append(("Traces" if result.method == "pmmh" else "Tolerance by generation", trace))
+        figures.append(
+            ("Traces" if result.method == "pmmh" else "Tolerance by generation", _png(trace))
+        )
     diag = {
         k: v for k, v in result.summary()["diagnostics"].items() if not isinstance(v, list | dict)
     }

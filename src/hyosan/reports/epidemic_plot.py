@@ -12,7 +12,9 @@ its states are: a row of panels of incidence per unit of time (new infections fi
 each reaction that happened and is not the infections under another name), and below it a
 row of the same reactions' counts so far; in each panel the median of the runs with the band
 of their middle 50 % and of their middle 90 %. A comparison's two (or three) points share the
-panels, one colour each; a sweep's points are many, and only the one asked for is drawn.
+panels, one colour each; so do a sweep's, up to three, or else its first, middle and last,
+as bands.png draws them (plots.shown_points), the title saying which (it showed the first point
+alone, named as if it were the sweep).
 """
 
 from __future__ import annotations
@@ -27,8 +29,11 @@ from hyosan.reports.plaintext import plain_text
 from hyosan.reports.plots import (
     as_data,
     band_span,
+    bands_subject,
     early_end,
     early_title,
+    picture_labels,
+    shown_points,
     time_title,
     unit_seconds,
 )
@@ -188,10 +193,8 @@ def _rates(new: np.ndarray, starts: np.ndarray, width: np.ndarray) -> np.ndarray
     return np.divide(counts, width, out=np.zeros(width.size), where=width > 0)
 
 
-#: Colours of a comparison's points, in order (a single point is drawn in the first).
+#: Colours of the points drawn together, in order (a single point is drawn in the first).
 _POINT_COLOURS = POINT_COLOURS
-#: Most points drawn together (a comparison's); a sweep's points are drawn one at a time.
-_MAX_POINTS = len(_POINT_COLOURS)
 
 
 @plain_text
@@ -206,11 +209,10 @@ def plot_incidence_bands(source: Any, *, point: Any = None) -> Figure | None:
     source
         An ensemble result, an EnsembleData or an ensemble directory.
     point
-        Which point to draw; by default every point of a comparison (up to three), or the
-        first of a sweep.
+        Which point to draw; by default every point up to three (a comparison's scenarios, a
+        short sweep), else a sweep's first, middle and last (the title says so).
     """
     from hyosan.reports.figure import InlineFigure
-    from hyosan.reports.outcomes import point_labels
 
     ens = as_data(source)
     if not isinstance(ens, EnsembleData):
@@ -222,12 +224,12 @@ def plot_incidence_bands(source: Any, *, point: Any = None) -> Figure | None:
     points = list(dict.fromkeys(cols["point"].tolist()))
     if point is not None and point not in points:
         raise HyosanError(f"no point {point!r} in the ensemble's incidence; points: {points}")
-    shown = [point] if point is not None else points if len(points) <= _MAX_POINTS else points[:1]
+    shown, which = ([point], "") if point is not None else shown_points(points)
     per = {p: _point_series(cols, p) for p in shown}
     names = _reactions_shown(per)
     unit = ens.display_unit
     unit_s = unit_seconds(unit)
-    labels = point_labels(ens.summary)
+    labels = picture_labels(ens)
     n = len(names)
     width = min(3, n)
     rows = int(np.ceil(n / width))
@@ -251,8 +253,8 @@ def plot_incidence_bands(source: Any, *, point: Any = None) -> Figure | None:
         axes[0].set_ylabel("per " + _UNIT_NAMES.get(unit, unit) if kind == "new" else "count")
         if len(shown) > 1:
             axes[0].legend(loc="best", fontsize="x-small")
-    where = "" if len(points) == 1 or len(shown) > 1 else f", {labels.get(shown[0], shown[0])}"
-    fig.suptitle(f"{ens.name}: {ens.kind}{where}; median, 50 % and 90 % of runs", fontsize="medium")
+    subject = bands_subject(ens, shown, which, labels)
+    fig.suptitle(f"{subject}; median, 50 % and 90 % of runs", fontsize="medium")
     fig.supxlabel(time_title(unit), fontsize="medium")
     return fig
 

@@ -179,7 +179,8 @@ def outcome_table(runs: pa.Table, unit: str = "d", unit_s: float = 86400.0) -> O
 
 
 def point_labels(summary: dict[str, Any]) -> dict[Any, str]:
-    """Point → a label ("bite_rate=0.5/day", or a scenario's name) from summary.json."""
+    """Point → a label ("bite_rate=0.5/day", or a scenario's name) from summary.json; a
+    comparison of two scenarios of one name gets "A: name" and "B: name"."""
     out: dict[Any, str] = {}
     per_point = summary.get("per_point")
     if not isinstance(per_point, list):
@@ -196,6 +197,10 @@ def point_labels(summary: dict[str, Any]) -> dict[Any, str]:
         else:
             label = "all runs"
         out[entry["point"]] = label
+    if kind == "compare" and len(set(out.values())) < len(out):
+        # Two scenarios of one name (the same file twice, or a variant that kept its name):
+        # their rows were indistinguishable; A and B are the command's first and second.
+        out = {p: f"{chr(ord('A') + k)}: {label}" for k, (p, label) in enumerate(out.items())}
     return out
 
 

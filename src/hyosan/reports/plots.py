@@ -290,7 +290,7 @@ def plot_bands(
             a.set_title(word, fontsize="medium", color=STATE_COLOURS.get(group[0], "black"))
         else:
             a.legend(loc="best", fontsize="small")
-    title = f"{_bands_subject(ens, shown, which, labels)}; median, 50 % and 90 % of runs"
+    title = f"{bands_subject(ens, shown, which, labels)}; median, 50 % and 90 % of runs"
     xlabel = time_title(ens.display_unit)
     if len(panels) > 1:
         fig.suptitle(title, fontsize="medium")
@@ -350,7 +350,7 @@ def _unit_suffix(unit: str | None) -> str:
     return unit if unit.startswith("/") else f" {unit}"
 
 
-def _bands_subject(ens: EnsembleData, shown: list[Any], which: str, labels: dict[Any, str]) -> str:
+def bands_subject(ens: EnsembleData, shown: list[Any], which: str, labels: dict[Any, str]) -> str:
     """What bands.png shows, for its title: "alemi-szr: sweep, 3 of 7 points (first, middle,
     last)", "sir vs seir: compare", or the one point drawn alone ("..., kill_rate = 0.001/day")."""
     name = ens.name
