@@ -277,9 +277,11 @@ def test_data_in_memory_and_flags_as_one_string(tmp_path: Path) -> None:
 
 
 def test_hyosan_report_on_a_fit_directory_says_how_to_get_its_report(tmp_path: Path) -> None:
-    """It said "summary.json is missing", as if the folder were a broken run."""
+    """It said "summary.json is missing", as if the folder were a broken run (a real fit
+    directory has a bands.parquet beside fit.json, which read it as an ensemble)."""
     from hyosan.reports import write_report
 
     (tmp_path / "fit.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "bands.parquet").write_bytes(b"")
     with pytest.raises(HyosanError, match="is a fit directory: its report is written by"):
         write_report(tmp_path)

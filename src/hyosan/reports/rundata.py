@@ -259,8 +259,8 @@ def load_report_data(path: str | Path) -> RunData | EnsembleData:
     path = Path(path)
     if not path.is_dir():
         raise HyosanError(f"{path} is not a directory: give a run or ensemble directory")
-    if is_ensemble_dir(path):
-        return EnsembleData.from_dir(path)
+    # A fit directory first: it has a bands.parquet too (the fitted bands), which read it as
+    # an ensemble and failed on the summary.json it does not have.
     if (path / "fit.json").is_file() or (path / "comparison.json").is_file():
         # A fit's page needs its data and observation model, which the folder does not keep
         # whole: it is written by the fit itself.
@@ -268,6 +268,8 @@ def load_report_data(path: str | Path) -> RunData | EnsembleData:
             f"{path} is a fit directory: its report is written by `hyosan fit` itself; run "
             "the same fit again without --no-report (with --force, to replace this directory)"
         )
+    if is_ensemble_dir(path):
+        return EnsembleData.from_dir(path)
     for name in ("summary.json", "timeseries.parquet"):
         if not (path / name).is_file():
             raise HyosanError(f"{path} is not a run directory: it has no {name}")
