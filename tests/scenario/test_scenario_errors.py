@@ -575,6 +575,36 @@ CASES = [
         ("[1].name: 'bite' names two reactions; names must differ",),
         11,
     ),
+    # --- numbers in quotes: text is for values with units, not read as a number ---------------
+    Case(
+        "count-written-as-text",
+        edit(BASE, "S = 500", 'S = "500"'),
+        "initial.S",
+        ('"500" is text in quotes; write the number without them: 500',),
+        12,
+    ),
+    Case(
+        "threshold-level-written-as-text",
+        BASE + THRESHOLD.replace("below = 1", 'below = "1"'),
+        "thresholds[0].below",
+        ('"1" is text in quotes; write the number without them: 1',),
+        22,
+    ),
+    Case(
+        "fraction-written-as-text-in-a-list",
+        BASE + CULL.replace("fraction = 0.5", 'fraction = [0.5, "0.25"]'),
+        "culls[0].fraction[1]",
+        ('"0.25" is text in quotes; write the number without them: 0.25',),
+        22,
+    ),
+    # --- records -------------------------------------------------------------------------------
+    Case(
+        "output-every-longer-than-the-horizon",
+        edit(BASE, 'output_every = "0.1d"', 'output_every = "12d"'),
+        "time.output_every",
+        ("time.output_every '12d' is longer than time.horizon '10d'", "at most every '10d'"),
+        17,
+    ),
 ]
 
 

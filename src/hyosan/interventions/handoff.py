@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hyosan.errors import EngineError
+from hyosan.interventions.plan import find_place
 from hyosan.results.interventions import Handoff
-from hyosan.world.build import seed_place
 
 if TYPE_CHECKING:
     from hyosan.models.network import ReactionNetwork
@@ -60,7 +60,12 @@ def school_scenario(scenario: Scenario) -> Scenario:
             f"handoff.school: {spec.school!r} has no building with people; hand over from a "
             "scenario for the agents engine, such as hyosan-high"
         )
-    school = school.evolve(time={**school.time.model_dump(mode="json"), "horizon": spec.at.text})
+    time = {**school.time.model_dump(mode="json"), "horizon": spec.at.text}
+    if school.time.output_every is not None and school.time.output_every > spec.at:
+        # A handoff sooner than the school's spacing: its records are the start and the
+        # handoff, as that spacing gave them (a spacing past the horizon is refused).
+        time["output_every"] = spec.at.text
+    school = school.evolve(time=time)
     if spec.until == "overrun":
         n0 = sum(
             v
@@ -82,9 +87,9 @@ def arrivals(scenario: Scenario, school: Result, world: World, net: ReactionNetw
     assert spec is not None
     result = school
     t = float(result.times[-1])
-    place = seed_place(world, spec.place, "handoff.place")
+    place = find_place(world, spec.place, "handoff.place")
     exits = {
-        name: seed_place(world, ref, f"handoff.exits.{name}") for name, ref in spec.exits.items()
+        name: find_place(world, ref, f"handoff.exits.{name}") for name, ref in spec.exits.items()
     }
     add = np.zeros((world.n_places, len(net.compartments)), dtype=np.int64)
     final = result.headline().final

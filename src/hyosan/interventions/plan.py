@@ -25,6 +25,7 @@ import numpy as np
 from hyosan.errors import EngineError
 from hyosan.results.interventions import AfterStrikes, InterventionReport, Measure, Strike
 from hyosan.scenario.interventions import Area, Targets, targets
+from hyosan.scenario.names import KnownNames, unknown_name
 from hyosan.world.build import seed_place
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from hyosan.scenario.schema import Scenario
     from hyosan.world.graph import World
 
-__all__ = ["Directed", "InterventionPlan", "area_mask", "next_hops"]
+__all__ = ["Directed", "InterventionPlan", "area_mask", "find_place", "next_hops"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,21 @@ def _csr(world: World, keep: np.ndarray | None = None) -> Any:
     return graph
 
 
+def find_place(world: World, ref: str | int | tuple[int, int], field: str) -> int:
+    """The place `ref` names in `world` (world.build.seed_place), with a suggestion for a
+    name the world does not have.
+
+    The scenario checks names against regions, buildings and inline graphs when it loads;
+    a grid's landmarks (Korea's 81 cities) and a graph file's nodes are known only here.
+    """
+    if isinstance(ref, str) and ref != "center" and ref not in world.landmarks:
+        known = sorted(world.landmarks) or list(world.names or ())
+        if known and ref not in known:
+            names = KnownNames(tuple(known), "place", "in the world")
+            raise EngineError(f"{field}: {unknown_name(ref, names)}")
+    return seed_place(world, ref, field)
+
+
 def area_mask(world: World, area: Area | None, field: str) -> np.ndarray | None:
     """Places in `area` (None: everywhere)."""
     if area is None:
@@ -81,10 +97,10 @@ def area_mask(world: World, area: Area | None, field: str) -> np.ndarray | None:
     mask = np.zeros(n, dtype=bool)
     if area.places:
         for i, ref in enumerate(area.places):
-            mask[seed_place(world, ref, f"{field}.places[{i}]")] = True
+            mask[find_place(world, ref, f"{field}.places[{i}]")] = True
         return mask
     assert area.around is not None
-    centre = seed_place(world, area.around, f"{field}.around")
+    centre = find_place(world, area.around, f"{field}.around")
     if area.hops is not None:
         from scipy.sparse.csgraph import dijkstra
 
@@ -485,7 +501,7 @@ class _Parts:
         self, i: int, where: str, iv: Any, t: Targets, idx: list[int], to: int, label: str
     ) -> None:
         m = self.mask_of(iv.area, f"{where}.area")
-        target = seed_place(self.world, iv.toward, f"{where}.toward")
+        target = find_place(self.world, iv.toward, f"{where}.toward")
         k = self.table(next_hops(self.world, target), ("path", target, -1))
         for c in idx:
             self.move(
@@ -495,8 +511,8 @@ class _Parts:
     def travel(
         self, i: int, where: str, iv: Any, t: Targets, idx: list[int], to: int, label: str
     ) -> None:
-        origin = seed_place(self.world, iv.origin, f"{where}.origin")
-        dest = seed_place(self.world, iv.destination, f"{where}.destination")
+        origin = find_place(self.world, iv.origin, f"{where}.origin")
+        dest = find_place(self.world, iv.destination, f"{where}.destination")
         if origin == dest:
             raise EngineError(f"{where}: origin and destination are the same place")
         hop = np.full(self.world.n_places, -1, dtype=np.int32)
@@ -510,7 +526,7 @@ class _Parts:
     ) -> None:
         world = self.world
         m = self.mask_of(iv.area, f"{where}.area")
-        camp = seed_place(world, iv.camp, f"{where}.camp")
+        camp = find_place(world, iv.camp, f"{where}.camp")
         # Evacuees keep to the evacuation area on their way (the army's corridor, which passes
         # its own cordons).
         corridor = None

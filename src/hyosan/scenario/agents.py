@@ -10,13 +10,16 @@ Lengths are in metres, areas in square metres, speeds in metres per second and t
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from importlib import resources
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from hyosan.display import counted
 from hyosan.scenario.model import Frozen, ReadOnly
+from hyosan.scenario.names import KnownNames, did_you_mean, unknown_names
 from hyosan.scenario.units import DurationField, RateField, parse_duration, parse_rate
 
 __all__ = [
@@ -32,6 +35,8 @@ __all__ = [
     "Zombies",
     "builtin_building",
     "builtin_building_names",
+    "builtin_room_names",
+    "known_rooms",
 ]
 
 Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -166,9 +171,10 @@ class Building(Frozen):
                 problems.append(f"doors[{i}].between: door {a!r} – {b!r} leads nowhere")
             for end in (a, b):
                 if end not in seen:
+                    guess = did_you_mean(end, names)
                     problems.append(
                         f"doors[{i}].between: door {a!r} – {b!r} names no room {end!r}; "
-                        f"the rooms are {_list_names(names)}"
+                        f"the rooms are {_list_names(names)}" + (f"; {guess}" if guess else "")
                     )
         if not any(r.kind != "exit" for r in self.rooms):
             problems.append("rooms: every place is an exit; a building needs somewhere to be")
@@ -764,6 +770,29 @@ def building_notes(building: Building) -> list[str]:
 # --- checks and counts across sections -----------------------------------------------------------
 
 
+def known_rooms(building: Building) -> KnownNames:
+    """The building's rooms, as messages about a name that is none of them speak of them."""
+    names = tuple(building.room_names())
+    # A built-in plan's rooms are not in the user's file: `hyosan show --building` prints them.
+    # (Compared by its rooms, as a plan of one's own may take a built-in's name.)
+    builtin = building.name in builtin_building_names() and names == builtin_room_names(
+        building.name
+    )
+    listed_at = (
+        f"`hyosan show --building {building.name}`"
+        if builtin
+        else "the scenario's [[building.rooms]]"
+    )
+    return KnownNames(names, "room", "in the building", listed_at)
+
+
+@functools.cache
+def builtin_room_names(name: str) -> tuple[str, ...]:
+    """The rooms of built-in floor plan `name`, in file order; ValueError if there is none.
+    (Read once: every scenario of the school checks the names it gives against them.)"""
+    return tuple(str(r.get("name")) for r in builtin_building(name).get("rooms", []))
+
+
 def people_problems(scenario: Any) -> list[str]:
     """Cross-references of the person-by-person sections, as "path: message" lines."""
     problems: list[str] = []
@@ -773,32 +802,48 @@ def people_problems(scenario: Any) -> list[str]:
     names = building.room_names()
     known = set(names)
     exits = {r.name for r in building.rooms if r.kind == "exit"}
-
-    def check_room(path: str, room: str) -> None:
-        if room not in known:
-            problems.append(
-                f"{path}: no room {room!r} in the building; rooms are {_list_names(names)}"
-            )
-        elif room in exits:
-            problems.append(f"{path}: {room!r} is an exit; people start inside")
-
     groups = scenario.people.groups if scenario.people is not None else ()
-    for i, group in enumerate(groups):
-        for j, room in enumerate(group.rooms):
-            check_room(f"people.groups[{i}].rooms[{j}]", room)
+    group_rooms = [
+        (f"people.groups[{i}].rooms[{j}]", room, None)
+        for i, group in enumerate(groups)
+        for j, room in enumerate(group.rooms)
+    ]
+    # A mistyped room is said once, naming the characters placed in it: a class of eleven
+    # named characters in one room gave eleven copies of one long message.
+    character_rooms = [
+        (f"characters[{i}].room", ch.room, ch.name) for i, ch in enumerate(scenario.characters)
+    ]
+    if any(room not in known for _, room, _ in (*group_rooms, *character_rooms)):
+        rooms = known_rooms(building)
+        problems += unknown_names(group_rooms, rooms)
+        problems += unknown_names(character_rooms, rooms, "characters")
+    problems += [
+        f"{path}: {room!r} is an exit; people start inside"
+        for path, room, _ in (*group_rooms, *character_rooms)
+        if room in exits
+    ]
     seen: set[str] = set()
+    groups_named = [g.name for g in groups]
+    bad_groups: dict[str, list[tuple[int, str]]] = {}
     for i, ch in enumerate(scenario.characters):
         if ch.name in seen:
             problems.append(f"characters[{i}].name: {ch.name!r} appears twice")
         seen.add(ch.name)
-        check_room(f"characters[{i}].room", ch.room)
-        if ch.group is not None:
-            groups_named = {g.name for g in groups}
-            if ch.group not in known and ch.group not in groups_named:
-                problems.append(
-                    f"characters[{i}].group: {ch.group!r} is neither a room (a class) nor a "
-                    f"group of people ({', '.join(sorted(groups_named)) or 'none'})"
-                )
+        if ch.group is not None and ch.group not in known and ch.group not in groups_named:
+            bad_groups.setdefault(ch.group, []).append((i, ch.name))
+    for group_name, whose in bad_groups.items():
+        # Said once per name, as for rooms: a class is a group of several characters.
+        who = (
+            f" (the group of {counted(len(whose), 'characters')}: {', '.join(n for _, n in whose)})"
+            if len(whose) > 1
+            else ""
+        )
+        guess = did_you_mean(group_name, [*groups_named, *names])
+        problems.append(
+            f"characters[{whose[0][0]}].group: {group_name!r}{who} is neither a room (a class) "
+            f"nor a group of people ({', '.join(sorted(groups_named)) or 'none'})"
+            + (f"; {guess}" if guess else "")
+        )
     states = {c.state for c in scenario.model.compartments.values()}
     if "human" not in states:
         problems.append(

@@ -78,6 +78,7 @@ __all__ = [
     "Targets",
     "Travel",
     "intervention_problems",
+    "place_references",
     "targets",
 ]
 
@@ -348,6 +349,28 @@ def intervention_problems(
         if iv.kind not in AREA_KINDS and iv.area is not None and not spatial:
             problems.append(f"{where}.area: this scenario has one well-mixed place; remove area")
     return problems
+
+
+def place_references(
+    interventions: tuple[Cordon | Curfew | Sweep | Lure | Strike | Evacuate | Cure | Travel, ...],
+    in_building: bool,
+) -> list[tuple[str, str, None]]:
+    """(field, name) of each place the interventions name, as the engines look them up.
+
+    "center", place numbers and cells are left out: only a name can be checked before the
+    world is built. In a building the engine reads only areas and a lure's room (a camp,
+    origin or destination is a place of a city).
+    """
+    fields = ("toward",) if in_building else ("toward", "camp", "origin", "destination")
+    refs: list[tuple[str, PlaceRef]] = []
+    for i, iv in enumerate(interventions):
+        where = f"interventions[{i}]"
+        if iv.area is not None:
+            refs += [(f"{where}.area.places[{j}]", p) for j, p in enumerate(iv.area.places)]
+            if iv.area.around is not None:
+                refs.append((f"{where}.area.around", iv.area.around))
+        refs += [(f"{where}.{f}", getattr(iv, f)) for f in fields if hasattr(iv, f)]
+    return [(path, ref, None) for path, ref in refs if isinstance(ref, str) and ref != "center"]
 
 
 _INFECTED = ("bitten", "zombie", "hybrid")

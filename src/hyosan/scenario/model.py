@@ -13,17 +13,19 @@ removed, quarantined, safe), so that every model reports the same columns (`n_zo
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, NoReturn, Protocol, TypeVar
+from typing import Annotated, Any, Literal, NoReturn, Protocol, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    ModelWrapValidatorHandler,
     field_validator,
     model_validator,
 )
 
+from hyosan.scenario.numbers import refuse_text_numbers
 from hyosan.scenario.schedule import SineSchedule, StepSchedule, with_kind
 from hyosan.scenario.units import RateField
 
@@ -70,9 +72,15 @@ ReadOnly = Annotated[dict[K, V], AfterValidator(FrozenDict)]
 
 
 class Frozen(BaseModel):
-    """Base for scenario sections: unknown keys are errors and values never change."""
+    """Base for scenario sections: unknown keys are errors, values never change, and a number
+    written as text (`S = "500"`) is an error rather than read as the number."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _no_text_numbers(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        return refuse_text_numbers(cls, data, handler)
 
 
 def _parse_side(side: str, equation: str) -> dict[str, int]:

@@ -20,11 +20,18 @@ each stretch between those instants at a constant rate, which is exact for steps
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    model_validator,
+)
 
+from hyosan.scenario.numbers import refuse_text_numbers
 from hyosan.scenario.units import DurationField
 
 __all__ = ["MAX_CHANGES", "Schedule", "SineSchedule", "StepSchedule"]
@@ -38,8 +45,13 @@ Factor = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 class _Frozen(BaseModel):
     # As the scenario's sections (model.Frozen, which imports this module): unknown keys are
-    # errors and values never change.
+    # errors, values never change and numbers are not read from text.
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _no_text_numbers(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        return refuse_text_numbers(cls, data, handler)
 
 
 class StepSchedule(_Frozen):

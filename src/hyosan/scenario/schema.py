@@ -22,8 +22,13 @@ from hyosan.scenario.agents import (
     Zombies,
 )
 from hyosan.scenario.handoff import Handoff
-from hyosan.scenario.interventions import Intervention, intervention_problems
+from hyosan.scenario.interventions import (
+    Intervention,
+    intervention_problems,
+    place_references,
+)
 from hyosan.scenario.model import Frozen, ModelSpec, ReadOnly, distinct_names
+from hyosan.scenario.names import KnownNames, unknown_names
 from hyosan.scenario.tau_options import TauOptions
 from hyosan.scenario.units import DurationField, RateField
 from hyosan.scenario.world import RecordSpec, WorldSpec
@@ -59,6 +64,14 @@ class TimeSpec(Frozen):
         if self.output_every is not None:
             if self.output_every <= 0:
                 raise ValueError("time.output_every must be more than zero")
+            if self.output_every > self.horizon:
+                # The run would record its start and its end only: a spacing meant for a
+                # longer run, or a horizon shortened without it.
+                raise ValueError(
+                    f"time.output_every {self.output_every.text!r} is longer than time.horizon "
+                    f"{self.horizon.text!r}; record at most every {self.horizon.text!r}, or "
+                    "leave output_every out (horizon / 1000)"
+                )
             if self.horizon / self.output_every > MAX_OUTPUTS:
                 raise ValueError(
                     f"time.output_every {self.output_every.text!r} gives more than {MAX_OUTPUTS:,} "
@@ -270,6 +283,7 @@ class Scenario(Frozen):
             self.model,
             spatial=self.world is not None or self.describes_people,
         )
+        problems += self._place_problems()
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -306,6 +320,52 @@ class Scenario(Frozen):
                         "meet two different compartments, so it cannot act across an edge"
                     )
         return problems
+
+    def _place_problems(self) -> list[str]:
+        """Places named by the interventions (and the handoff) that the world or the building
+        does not have, found here so that the message can name the file and the line; the
+        engines look them up again when they build the world."""
+        in_building = self.world is None and self.building is not None
+        refs = place_references(self.interventions, in_building)
+        if self.handoff is not None and self.world is not None:
+            refs += [
+                (path, ref, None)
+                for path, ref in [
+                    ("handoff.place", self.handoff.place),
+                    *((f"handoff.exits.{k}", v) for k, v in self.handoff.exits.items()),
+                ]
+                if isinstance(ref, str) and ref != "center"
+            ]
+        if not refs:
+            return []
+        known = self._place_names()
+        return [] if known is None else unknown_names(refs, known)
+
+    def _place_names(self) -> KnownNames | None:
+        """The names a place may go by, where they are known before the world is built (a
+        grid's landmarks and a graph file's nodes are not: their engine checks those)."""
+        world = self.world
+        if world is None:
+            if self.building is None:
+                return None
+            from hyosan.scenario.agents import known_rooms
+
+            return known_rooms(self.building)
+        if world.kind == "regions":
+            names = tuple(r.name for r in world.regions)
+            return KnownNames(names, "place", "in the world", "world.regions")
+        if world.kind == "graph" and world.network is not None:
+            return KnownNames(world.network.nodes, "place", "in the world", "world.network.nodes")
+        if world.kind == "building" and world.building is not None:
+            from hyosan.scenario.agents import builtin_room_names
+
+            try:
+                rooms = builtin_room_names(world.building)
+            except ValueError:  # no such plan: the engine says so when it builds the world
+                return None
+            listed_at = f"`hyosan show --building {world.building}`"
+            return KnownNames(rooms, "room", "in the building", listed_at)
+        return None
 
     def _schedule_problems(self) -> list[str]:
         from hyosan.scenario.schedule import MAX_CHANGES

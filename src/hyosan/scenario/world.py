@@ -30,6 +30,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from hyosan.scenario.model import Frozen, ReadOnly
+from hyosan.scenario.names import did_you_mean
 from hyosan.scenario.units import RateField
 
 __all__ = [
@@ -261,8 +262,10 @@ class WorldSpec(Frozen):
         for i, route in enumerate(self.routes):
             for end in (route.start, route.end):
                 if end not in names:
+                    guess = did_you_mean(end, names)
                     raise ValueError(
                         f"routes[{i}]: no region {end!r} (regions: {', '.join(names) or 'none'})"
+                        + (f"; {guess}" if guess else "")
                     )
         return self
 

@@ -119,6 +119,7 @@ def test_validate_refuses_a_building_intervention_run_would_refuse(
         main(["validate", str(path)])
     assert done.value.code == 2
     assert re.search(
-        r"interventions\[\d+\]\.area\.places\[0\]: no place named 'Nowhere'",
+        r"interventions\[\d+\]\.area\.places\[0\] \(line \d+\): no room 'Nowhere' in the "
+        r"building",
         capsys.readouterr().err,
     )

@@ -1,0 +1,135 @@
+"""Numbers written as text (`S = "500"`) are refused, not read as numbers.
+
+pydantic's lax mode turns "500" into 500 wherever a number is expected; a scenario file writes
+text only where a value carries a unit ("10d", "0.5/day"), so quotes round a bare number are a
+slip the author should see (they may have meant a unit). Fields that take text as well as
+numbers (a place: a name or a number) keep taking it.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ModelWrapValidatorHandler, ValidationError
+from pydantic_core import InitErrorDetails
+
+__all__ = ["refuse_text_numbers"]
+
+#: A field's shape, as far as numbers go: "number" (text refused), None (text is not our
+#: business: a str, a unit, a table), or a container: ("dict", shape), ("items", shape),
+#: ("fixed", shapes), ("union", shapes).
+_Shape = Any
+
+_SHAPES: dict[tuple[type, str], _Shape] = {}
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _shape(annotation: Any) -> _Shape:
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        members = [_shape(a) for a in typing.get_args(annotation) if a is not type(None)]
+        return members[0] if len(members) == 1 else ("union", tuple(members))
+    if origin is dict:
+        inner = _shape(typing.get_args(annotation)[1])
+        return None if inner in (None, "table") else ("dict", inner)
+    if origin in (tuple, list):
+        args = typing.get_args(annotation)
+        if origin is list or (len(args) == 2 and args[1] is Ellipsis):
+            inner = _shape(args[0])
+            return None if inner in (None, "table") else ("items", inner)
+        shapes = tuple(_shape(a) for a in args)
+        return None if all(s in (None, "table") for s in shapes) else ("fixed", shapes)
+    if annotation in (int, float):  # exactly: not bool, nor a Duration (a float with a unit)
+        return "number"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "table"  # takes no text, and checks its own fields
+    return None
+
+
+def _takes_text(shape: _Shape) -> bool:
+    # A table may be named by text (`model = "munz-szr"`: its field's validator reads it);
+    # a number, or a list or table of them, may not.
+    if isinstance(shape, tuple) and shape[0] == "union":
+        return any(_takes_text(s) for s in shape[1])
+    return shape is None or shape == "table"
+
+
+def _reads_as_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _text_at(shape: _Shape, value: Any) -> tuple[tuple[str | int, ...], str] | None:
+    """(the keys inside the value, the text) of the first number written as text, or None."""
+    if isinstance(value, str):
+        # Text that is no number ("abc") gets pydantic's own "should be a valid number".
+        return ((), value) if not _takes_text(shape) and _reads_as_number(value) else None
+    if not isinstance(shape, tuple):
+        return None
+    kind, inner = shape
+    if kind == "union":
+        # The member of the value's kind (a list, for `fraction = [0.5, "1"]`) holds it.
+        return next((f for f in (_text_at(m, value) for m in inner) if f is not None), None)
+    items: list[tuple[str | int, _Shape, Any]] = []
+    if kind == "dict" and isinstance(value, dict):
+        items = [(str(k), inner, v) for k, v in value.items()]
+    elif kind in ("items", "fixed") and isinstance(value, list | tuple):
+        shapes = inner if kind == "fixed" else [inner] * len(value)
+        items = [(i, s, v) for i, (s, v) in enumerate(zip(shapes, value, strict=False))]
+    for key, item_shape, item in items:
+        found = _text_at(item_shape, item)
+        if found is not None:
+            return (key, *found[0]), found[1]
+    return None
+
+
+def _text_errors(cls: type[BaseModel], data: Any) -> list[InitErrorDetails]:
+    """An error for each field of `data` (the raw table of a `cls`) that holds a number
+    written as text, at its key (inside a table or list of numbers: initial.S)."""
+    if not isinstance(data, dict):
+        return []
+    errors: list[InitErrorDetails] = []
+    for name, value in data.items():
+        if not isinstance(value, str | dict | list | tuple):
+            continue  # (most values: checked at no cost)
+        key = (cls, name)
+        if key not in _SHAPES:
+            field = cls.model_fields.get(name) if isinstance(name, str) else None
+            _SHAPES[key] = None if field is None else _shape(field.annotation)
+        found = _text_at(_SHAPES[key], value)
+        if found is not None:
+            keys, text = found
+            said = f'"{text}" is text in quotes; write the number without them: {text.strip()}'
+            errors.append(
+                InitErrorDetails(
+                    type="value_error", loc=(name, *keys), input=text, ctx={"error": said}
+                )
+            )
+    return errors
+
+
+def refuse_text_numbers(cls: type[_M], data: Any, handler: ModelWrapValidatorHandler[_M]) -> _M:
+    """`cls` validated from `data` by `handler`, refusing numbers written as text: for a
+    `model_validator(mode="wrap")`. Those are reported with the table's other problems."""
+    errors = _text_errors(cls, data)
+    if not errors:
+        return handler(data)
+    try:
+        handler(data)
+    except ValidationError as exc:
+        # ("1.5" for a whole number also fails to parse: said once, as text.)
+        ours = [e["loc"] for e in errors]
+        errors += [
+            InitErrorDetails(type=e["type"], loc=e["loc"], input=e["input"], ctx=e.get("ctx", {}))
+            for e in exc.errors(include_url=False)
+            if not any(tuple(e["loc"][: len(loc)]) == tuple(loc) for loc in ours)
+        ]
+    raise ValidationError.from_exception_data(cls.__name__, errors)
