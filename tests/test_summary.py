@@ -242,3 +242,19 @@ def test_a_place_everyone_leaves_unbitten_is_not_overrun(engine: str) -> None:
 
     assert overrun(bite=0, zombies=0) is None
     assert overrun(bite=30, zombies=20) is not None
+
+
+@pytest.mark.parametrize("engine", ["ode", "ssa"])
+def test_a_threshold_of_the_overrun_is_crossed_at_the_overrun(engine: str) -> None:
+    """`of = "overrun"` watches the run's own overrun (and may stop there); it takes no level."""
+    from hyosan.errors import ScenarioError
+    from hyosan.scenario import parse_scenario
+
+    watched = '\n[[thresholds]]\nname = "fell"\nof = "overrun"\nstop = true\n'
+    text = _LEAVING.format(engine=engine, bite=30, zombies=20) + watched
+    summary = hyosan.simulate(parse_scenario(text, "fell.toml")).summary()
+    assert summary["t_overrun_s"] is not None
+    assert summary["crossings_s"]["fell"] == summary["t_overrun_s"]
+    assert summary["stopped_by"] == "fell"
+    with pytest.raises(ScenarioError, match="has its own level"):
+        parse_scenario(text + "below = 3\n", "fell.toml")

@@ -22,3 +22,22 @@ def test_a_later_handoff_keeps_the_schools_spacing() -> None:
     school = school_scenario(load_scenario("hyosan-city"))
     assert school.time.output_every is not None
     assert (school.time.horizon.text, school.time.output_every.text) == ("6h", "2min")
+
+
+def test_until_overrun_hands_over_at_the_schools_own_overrun() -> None:
+    """`until = "overrun"` stops the school at the overrun its own summary reports (it stopped
+    at a level of its own, which counted those who got out as lost, and came earlier)."""
+    import hyosan
+
+    school = school_scenario(load_scenario("hyosan-city"))
+    assert [(t.name, t.of, t.stop) for t in school.thresholds][-1] == (
+        "handoff_overrun",
+        "overrun",
+        True,
+    )
+    run = hyosan.simulate(school, seed=1)
+    summary = run.summary()
+    assert summary["t_overrun_s"] is not None
+    assert summary["stopped_by"] == "handoff_overrun"
+    assert summary["crossings_s"]["handoff_overrun"] == summary["t_overrun_s"]
+    assert float(run.times[-1]) == summary["t_overrun_s"]

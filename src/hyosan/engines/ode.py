@@ -36,7 +36,7 @@ from hyosan.engines.base import Engine, Outputs, Recorder, Streams
 from hyosan.engines.handoff import hand_over
 from hyosan.engines.schedules import max_step, smooth_factors, step_factors
 from hyosan.engines.timescales import RESOLUTION, fastest_rate
-from hyosan.engines.watches import OVERRUN, Watch, watches
+from hyosan.engines.watches import OVERRUN, Watch, share_crossings, watches
 from hyosan.errors import EngineError
 from hyosan.interventions.plan import InterventionPlan
 from hyosan.models.network import ReactionNetwork, compile_function
@@ -784,6 +784,7 @@ class OdeEngine(Engine):
     def _finish(
         self, state: _OdeRun
     ) -> tuple[dict[str, float | None], dict[str, float | None], dict[str, Any]]:
+        share_crossings(state.watches)
         crossings = {w.name: w.t for w in state.watches if w.name != OVERRUN}
         overrun = [w.t for w in state.watches if w.name == OVERRUN]
         exact: dict[str, float | None] = {

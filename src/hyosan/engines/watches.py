@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hyosan.results.metrics import overrun_watch
+from hyosan.scenario.schema import OVERRUN_OF
 
 if TYPE_CHECKING:
     from hyosan.models.network import ReactionNetwork
     from hyosan.scenario.schema import Scenario
 
-__all__ = ["OVERRUN", "Watch", "WatchArrays", "stopped_at_start", "watches"]
+__all__ = ["OVERRUN", "Watch", "WatchArrays", "share_crossings", "stopped_at_start", "watches"]
 
 #: Name of the watch on the humans' overrun (never reported as a scenario threshold).
 OVERRUN = "__overrun__"
@@ -40,17 +41,17 @@ def watches(scenario: Scenario, net: ReactionNetwork, x0: np.ndarray) -> list[Wa
 
     A level already passed at the start is crossed at t = 0.
     """
-    out = [
-        Watch(
-            th.name,
-            net.weights(th.of),
-            float(th.below if th.below is not None else th.above),  # type: ignore[arg-type]
-            th.below is not None,
-            th.stop,
-        )
-        for th in scenario.thresholds
-    ]
     overrun = overrun_watch(net.weights("human"), net.weights("safe"), x0)
+    out = []
+    for th in scenario.thresholds:
+        if th.of == OVERRUN_OF:
+            # The run's own overrun, as a threshold (a handoff stops the school there); a run
+            # that starts with no human is never overrun: a level no sum falls below.
+            weights, level = overrun or (np.zeros(x0.size), -np.inf)
+            out.append(Watch(th.name, weights, level, True, th.stop))
+            continue
+        level = float(th.below if th.below is not None else th.above)  # type: ignore[arg-type]
+        out.append(Watch(th.name, net.weights(th.of), level, th.below is not None, th.stop))
     if overrun is not None:
         out.append(Watch(OVERRUN, overrun[0], overrun[1], True, False))
     for w in out:
@@ -58,6 +59,27 @@ def watches(scenario: Scenario, net: ReactionNetwork, x0: np.ndarray) -> list[Wa
         if (v < w.level) if w.below else (v > w.level):
             w.t = 0.0
     return out
+
+
+def share_crossings(watched: list[Watch]) -> None:
+    """Give a watch not yet crossed the time of another with the same sum and level that was.
+
+    Two watches of one level (a threshold `of = "overrun"` and the overrun itself) cross at
+    the same instant, but a solver that stops at the first (a stopping threshold) need not
+    report the root of the second, found apart and a rounding error later.
+    """
+    for w in watched:
+        if w.t is not None:
+            continue
+        for other in watched:
+            if (
+                other.t is not None
+                and other.level == w.level
+                and other.below == w.below
+                and np.array_equal(other.weights, w.weights)
+            ):
+                w.t = other.t
+                break
 
 
 def stopped_at_start(scenario: Scenario, totals: np.ndarray) -> str | None:

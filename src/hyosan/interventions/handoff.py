@@ -50,7 +50,7 @@ def _compartment(net: ReactionNetwork, state: str) -> int:
 def school_scenario(scenario: Scenario) -> Scenario:
     """The school scenario of `scenario`'s handoff, run to the handoff (or to its overrun)."""
     from hyosan.scenario.load import load_scenario
-    from hyosan.scenario.schema import Threshold
+    from hyosan.scenario.schema import OVERRUN_OF, Threshold
 
     spec = scenario.handoff
     assert spec is not None
@@ -67,14 +67,8 @@ def school_scenario(scenario: Scenario) -> Scenario:
         time["output_every"] = spec.at.text
     school = school.evolve(time=time)
     if spec.until == "overrun":
-        n0 = sum(
-            v
-            for v, c in zip(
-                school.initial_vector(), school.model.compartments.values(), strict=True
-            )
-            if c.state == "human"
-        )
-        stop = Threshold(name="handoff_overrun", of="human", below=0.2 * n0, stop=True)
+        # The school's own overrun (its summary's t_overrun_s), as a stopping threshold.
+        stop = Threshold(name="handoff_overrun", of=OVERRUN_OF, stop=True)
         school = school.evolve(
             thresholds=[*(t.model_dump(mode="json") for t in school.thresholds), stop.model_dump()]
         )

@@ -23,7 +23,7 @@ from hyosan.errors import Problem, ScenarioError, speaks_python
 from hyosan.paths import user_path
 from hyosan.scenario.catalog import builtin_model, builtin_scenario_names, builtin_scenario_text
 from hyosan.scenario.model import STATES, parse_equation
-from hyosan.scenario.schema import Scenario
+from hyosan.scenario.schema import OVERRUN_OF, Scenario
 
 __all__ = ["apply_overrides", "load_scenario", "parse_scenario", "read_scenario_data"]
 
@@ -418,12 +418,12 @@ def _unchecked_references(data: dict[str, Any], errors: list[Any]) -> list[tuple
     section = data.get("thresholds")
     for i, th in enumerate(section if isinstance(section, list) else []):
         of = th.get("of") if isinstance(th, dict) else None
-        if isinstance(of, str) and of not in comps and of not in present:
+        if isinstance(of, str) and of not in comps and of not in present and of != OVERRUN_OF:
             found.append(
                 (
                     f"thresholds[{i}].of",
                     f"{of!r} is neither a compartment ({known}) nor a state of this model "
-                    f"({', '.join(present)})",
+                    f"({', '.join(present)}) nor 'overrun'",
                 )
             )
     return found

@@ -33,7 +33,7 @@ from hyosan.scenario.tau_options import TauOptions
 from hyosan.scenario.units import DurationField, RateField
 from hyosan.scenario.world import RecordSpec, WorldSpec
 
-__all__ = ["Cull", "OdeOptions", "Scenario", "Threshold", "TimeSpec"]
+__all__ = ["OVERRUN_OF", "Cull", "OdeOptions", "Scenario", "Threshold", "TimeSpec"]
 
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -159,18 +159,31 @@ class Cull(Frozen):
         return sorted(zip(times, fractions, strict=True))
 
 
+#: A threshold's `of` that means the run's overrun (its own level: no below or above).
+OVERRUN_OF = "overrun"
+
+
 class Threshold(Frozen):
-    """Record the first time a state or compartment crosses a level (optionally stop there)."""
+    """Record the first time a state or compartment crosses a level (optionally stop there),
+    or, with `of = "overrun"` and no level, the run's overrun (the summary's t_overrun_s)."""
 
     name: str = Field(min_length=1, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    of: str = Field(description="a compartment name or a state such as 'human'")
+    of: str = Field(
+        description="a compartment name, a state such as 'human', or 'overrun' (no level)"
+    )
     below: NonNegative | None = None
     above: NonNegative | None = None
     stop: bool = False
 
     @model_validator(mode="after")
     def _one_level(self) -> Threshold:
-        if (self.below is None) == (self.above is None):
+        if self.of == OVERRUN_OF:
+            if self.below is not None or self.above is not None:
+                raise ValueError(
+                    'of = "overrun" has its own level (fewer than one in five of those who '
+                    "stayed still human): give neither below nor above"
+                )
+        elif (self.below is None) == (self.above is None):
             raise ValueError("give exactly one of below = ... or above = ...")
         return self
 
@@ -266,10 +279,10 @@ class Scenario(Frozen):
                     f"culls[{i}].times: a cull falls after the horizon {self.time.horizon.text!r}"
                 )
         for i, th in enumerate(self.thresholds):
-            if th.of not in comps and th.of not in self.model.states_present():
+            if th.of not in comps and th.of not in [*self.model.states_present(), OVERRUN_OF]:
                 problems.append(
                     f"thresholds[{i}].of: {th.of!r} is neither a compartment ({known}) nor a state "
-                    f"of this model ({', '.join(self.model.states_present())})"
+                    f"of this model ({', '.join(self.model.states_present())}) nor 'overrun'"
                 )
         problems += self._schedule_problems()
         step = self.agents.step if self.agents is not None else None
