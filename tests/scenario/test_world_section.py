@@ -71,7 +71,7 @@ BAD = {
     "route-unknown-region": (
         '[world]\nkind = "regions"\nregions = [{ name = "A", population = 1 }]\n'
         'routes = [{ start = "A", end = "B" }]\n',
-        "world.routes[0]",
+        "world.routes[0].end",
         "no region 'B' (regions: A)",
     ),
     "regions-named-twice": (

@@ -263,6 +263,19 @@ def _union_choices(errors: list[dict[str, Any]]) -> list[tuple[list[int | str], 
 _BOUND_TYPES = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
 
 
+def _long_enough(value: Any, ctx: Any) -> bool:
+    """Whether a list given has the items a `too_short` error says it lacks.
+
+    pydantic counts a tuple's length after its items are validated, leaving out those that
+    failed: one reaction with a bad schedule is reported again as "List should have at least 1
+    item, not 0" on `model.reactions`. The failed item has its own error; this one is noise.
+    """
+    if not isinstance(value, list | tuple) or not isinstance(ctx, dict):
+        return False
+    least = ctx.get("min_length")
+    return isinstance(least, int) and len(value) >= least
+
+
 def _problems_from(
     error: ValidationError, lines: dict[str, int], data: Any = None
 ) -> list[Problem]:
@@ -283,6 +296,8 @@ def _problems_from(
         msg = msg.replace("a valid tuple", "a valid list").replace("Tuple should", "List should")
         msg = msg.replace(" after validation", "")
         value = err.get("input")
+        if kind == "too_short" and _long_enough(value, err.get("ctx")):
+            continue
         if isinstance(value, float) and math.isnan(value) and kind in _BOUND_TYPES:
             msg = "Input should be a finite number"  # nan fails every bound: none is at fault
         if kind == "extra_forbidden":

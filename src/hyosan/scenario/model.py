@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from hyosan.scenario.numbers import refuse_text_numbers
+from hyosan.scenario.numbers import refuse_text_values
 from hyosan.scenario.schedule import SineSchedule, StepSchedule, with_kind
 from hyosan.scenario.units import RateField
 
@@ -73,14 +73,15 @@ ReadOnly = Annotated[dict[K, V], AfterValidator(FrozenDict)]
 
 class Frozen(BaseModel):
     """Base for scenario sections: unknown keys are errors, values never change, and a number
-    written as text (`S = "500"`) is an error rather than read as the number."""
+    or boolean written as text (`S = "500"`, `stop = "true"`) is an error rather than read as
+    the value."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
     @model_validator(mode="wrap")
     @classmethod
-    def _no_text_numbers(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
-        return refuse_text_numbers(cls, data, handler)
+    def _no_text_values(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        return refuse_text_values(cls, data, handler)
 
 
 def _parse_side(side: str, equation: str) -> dict[str, int]:

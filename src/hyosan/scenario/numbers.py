@@ -1,9 +1,10 @@
-"""Numbers written as text (`S = "500"`) are refused, not read as numbers.
+"""Numbers and booleans written as text (`S = "500"`, `stop = "true"`) are refused, not read.
 
-pydantic's lax mode turns "500" into 500 wherever a number is expected; a scenario file writes
-text only where a value carries a unit ("10d", "0.5/day"), so quotes round a bare number are a
-slip the author should see (they may have meant a unit). Fields that take text as well as
-numbers (a place: a name or a number) keep taking it.
+pydantic's lax mode turns "500" into 500 wherever a number is expected, and "true", "yes" or
+"off" into a boolean; a scenario file writes text only where a value carries a unit ("10d",
+"0.5/day") or is a name, so quotes round a bare number are a slip the author should see (they
+may have meant a unit), and a quoted "false" may not be what the author thinks it is. Fields
+that take text as well as numbers (a place: a name or a number) keep taking it.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ModelWrapValidatorHandler, ValidationError
 from pydantic_core import InitErrorDetails
 
-__all__ = ["refuse_text_numbers"]
+__all__ = ["refuse_text_values"]
 
-#: A field's shape, as far as numbers go: "number" (text refused), None (text is not our
-#: business: a str, a unit, a table), or a container: ("dict", shape), ("items", shape),
+#: A field's shape, as far as text goes: "number" or "bool" (text refused), None (text is not
+#: our business: a str, a unit, a table), or a container: ("dict", shape), ("items", shape),
 #: ("fixed", shapes), ("union", shapes).
 _Shape = Any
 
@@ -46,6 +47,8 @@ def _shape(annotation: Any) -> _Shape:
         return None if all(s in (None, "table") for s in shapes) else ("fixed", shapes)
     if annotation in (int, float):  # exactly: not bool, nor a Duration (a float with a unit)
         return "number"
+    if annotation is bool:
+        return "bool"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "table"  # takes no text, and checks its own fields
     return None
@@ -67,11 +70,33 @@ def _reads_as_number(text: str) -> bool:
     return True
 
 
-def _text_at(shape: _Shape, value: Any) -> tuple[tuple[str | int, ...], str] | None:
-    """(the keys inside the value, the text) of the first number written as text, or None."""
+#: The text pydantic reads as a boolean (any case), and the boolean each means.
+_BOOL_WORDS = {
+    **dict.fromkeys(("true", "yes", "on", "t", "y", "1"), "true"),
+    **dict.fromkeys(("false", "no", "off", "f", "n", "0"), "false"),
+}
+
+
+def _said(shape: _Shape, text: str) -> str | None:
+    """What to say of `text`, given to a field of `shape` that takes no text, or None where
+    it reads as no number nor boolean: such text ("abc", "maybe") gets pydantic's own message."""
+    if isinstance(shape, tuple) and shape[0] == "union":
+        return next((s for s in (_said(m, text) for m in shape[1]) if s is not None), None)
+    if shape == "number" and _reads_as_number(text):
+        return f'"{text}" is text in quotes; write the number without them: {text.strip()}'
+    word = _BOOL_WORDS.get(text.strip().lower()) if shape == "bool" else None
+    if word is not None:
+        # (--set stop=yes gives the text "yes" with no quotes: "text", not "in quotes".)
+        return f'"{text}" is text; write true or false without quotes: {word}'
+    return None
+
+
+def _text_at(shape: _Shape, value: Any) -> tuple[tuple[str | int, ...], str, str] | None:
+    """(the keys inside the value, the text, what to say of it) of the first number or
+    boolean written as text, or None."""
     if isinstance(value, str):
-        # Text that is no number ("abc") gets pydantic's own "should be a valid number".
-        return ((), value) if not _takes_text(shape) and _reads_as_number(value) else None
+        said = None if _takes_text(shape) else _said(shape, value)
+        return ((), value, said) if said is not None else None
     if not isinstance(shape, tuple):
         return None
     kind, inner = shape
@@ -87,13 +112,13 @@ def _text_at(shape: _Shape, value: Any) -> tuple[tuple[str | int, ...], str] | N
     for key, item_shape, item in items:
         found = _text_at(item_shape, item)
         if found is not None:
-            return (key, *found[0]), found[1]
+            return (key, *found[0]), found[1], found[2]
     return None
 
 
 def _text_errors(cls: type[BaseModel], data: Any) -> list[InitErrorDetails]:
-    """An error for each field of `data` (the raw table of a `cls`) that holds a number
-    written as text, at its key (inside a table or list of numbers: initial.S)."""
+    """An error for each field of `data` (the raw table of a `cls`) that holds a number or a
+    boolean written as text, at its key (inside a table or list of numbers: initial.S)."""
     if not isinstance(data, dict):
         return []
     errors: list[InitErrorDetails] = []
@@ -106,8 +131,7 @@ def _text_errors(cls: type[BaseModel], data: Any) -> list[InitErrorDetails]:
             _SHAPES[key] = None if field is None else _shape(field.annotation)
         found = _text_at(_SHAPES[key], value)
         if found is not None:
-            keys, text = found
-            said = f'"{text}" is text in quotes; write the number without them: {text.strip()}'
+            keys, text, said = found
             errors.append(
                 InitErrorDetails(
                     type="value_error", loc=(name, *keys), input=text, ctx={"error": said}
@@ -116,9 +140,10 @@ def _text_errors(cls: type[BaseModel], data: Any) -> list[InitErrorDetails]:
     return errors
 
 
-def refuse_text_numbers(cls: type[_M], data: Any, handler: ModelWrapValidatorHandler[_M]) -> _M:
-    """`cls` validated from `data` by `handler`, refusing numbers written as text: for a
-    `model_validator(mode="wrap")`. Those are reported with the table's other problems."""
+def refuse_text_values(cls: type[_M], data: Any, handler: ModelWrapValidatorHandler[_M]) -> _M:
+    """`cls` validated from `data` by `handler`, refusing numbers and booleans written as
+    text: for a `model_validator(mode="wrap")`. Those are reported with the table's other
+    problems."""
     errors = _text_errors(cls, data)
     if not errors:
         return handler(data)

@@ -31,7 +31,7 @@ from pydantic import (
     model_validator,
 )
 
-from hyosan.scenario.numbers import refuse_text_numbers
+from hyosan.scenario.numbers import refuse_text_values
 from hyosan.scenario.units import DurationField
 
 __all__ = ["MAX_CHANGES", "Schedule", "SineSchedule", "StepSchedule"]
@@ -45,13 +45,13 @@ Factor = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 class _Frozen(BaseModel):
     # As the scenario's sections (model.Frozen, which imports this module): unknown keys are
-    # errors, values never change and numbers are not read from text.
+    # errors, values never change and numbers and booleans are not read from text.
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
     @model_validator(mode="wrap")
     @classmethod
-    def _no_text_numbers(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
-        return refuse_text_numbers(cls, data, handler)
+    def _no_text_values(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        return refuse_text_values(cls, data, handler)
 
 
 class StepSchedule(_Frozen):

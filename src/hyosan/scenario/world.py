@@ -259,14 +259,19 @@ class WorldSpec(Frozen):
         if len(set(names)) != len(names):
             dup = next(n for n in names if names.count(n) > 1)
             raise ValueError(f"regions: the name {dup!r} is used twice")
+        # Each unknown end at its own field (routes[0].end), not the route: so that one given
+        # with --set is said to come from it, and every misspelt end is listed at once.
+        unknown = []
         for i, route in enumerate(self.routes):
-            for end in (route.start, route.end):
+            for field, end in (("start", route.start), ("end", route.end)):
                 if end not in names:
                     guess = did_you_mean(end, names)
-                    raise ValueError(
-                        f"routes[{i}]: no region {end!r} (regions: {', '.join(names) or 'none'})"
-                        + (f"; {guess}" if guess else "")
+                    unknown.append(
+                        f"routes[{i}].{field}: no region {end!r} "
+                        f"(regions: {', '.join(names) or 'none'})" + (f"; {guess}" if guess else "")
                     )
+        if unknown:
+            raise ValueError("\n".join(unknown))
         return self
 
     def compartments_named(self) -> list[tuple[str, str]]:
