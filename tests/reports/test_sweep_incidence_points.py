@@ -42,17 +42,18 @@ def _medians(fig: object) -> int:
     return len(axes[0].get_lines())
 
 
+#: The three points drawn of either sweep: all of the short one, first, middle and last of the
+#: long one (its values run from the same first to the same last).
+DRAWN = ["kill_rate = 0.0002/day", "kill_rate = 0.0008/day", "kill_rate = 0.0014/day"]
+
+
 def test_every_point_of_a_short_sweep_is_drawn(sweeps: dict[int, Path]) -> None:
     """Three points: three medians in each panel, each named by its value and unit; the title
     names the sweep, not one of its points."""
     fig = plot_incidence_bands(sweeps[3])
     assert fig is not None
     assert _medians(fig) == 3
-    assert _legend(fig) == [
-        "kill_rate = 0.0002/day",
-        "kill_rate = 0.0008/day",
-        "kill_rate = 0.0014/day",
-    ]
+    assert _legend(fig) == DRAWN
     title = fig._suptitle.get_text()  # type: ignore[attr-defined]
     assert title == "alemi-szr: sweep; median, 50 % and 90 % of runs"
 
@@ -62,11 +63,7 @@ def test_a_long_sweep_draws_its_first_middle_and_last(sweeps: dict[int, Path]) -
     fig = plot_incidence_bands(sweeps[5])
     assert fig is not None
     assert _medians(fig) == 3
-    assert _legend(fig) == [
-        "kill_rate = 0.0002/day",
-        "kill_rate = 0.0008/day",
-        "kill_rate = 0.0014/day",
-    ]
+    assert _legend(fig) == DRAWN
     title = fig._suptitle.get_text()  # type: ignore[attr-defined]
     assert "3 of 5 points (first, middle, last)" in title
     # One point asked for is drawn alone, named in the title.
