@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -231,3 +232,11 @@ def test_validate_says_the_route_came_from_set(capsys: pytest.CaptureFixture[str
     assert "(from --set world.routes[0].end=Nowhere)" in err
     assert "(line " not in err
     assert "Traceback" not in err
+
+
+def test_a_table_made_wrong_by_a_set_field_names_the_set_beside_its_line() -> None:
+    # A region given lat without lon: the problem is the region's, on its line in the file, and
+    # the --set that changed one of its fields is named beside it (it was not said at all).
+    (problem,) = problems(CITY, "world.regions[0].lat=37")
+    assert re.match(r"world\.regions\[0\] \(line \d+\): region 'Hyosan High': give lat", problem)
+    assert problem.endswith("(with --set world.regions[0].lat=37)")

@@ -760,11 +760,19 @@ def _from_overrides(
             ),
             (None, None),
         )
-        if k is None:
-            out.append(p)
-        else:
+        if k is not None:
             said = f" (from --set {given})" if given is not None else ""
             out.append(Problem(p.path, f"{p.message}{said}", None))
+            continue
+        # A problem of a whole table that a --set changed a field of (a region's lat without
+        # its lon): the file's line stands, and the --set is named beside it.
+        inside = next(
+            (it for k, it in reversed(keys) if it and k.startswith((f"{p.path}.", f"{p.path}["))),
+            None,
+        )
+        out.append(
+            p if inside is None else Problem(p.path, f"{p.message} (with --set {inside})", p.line)
+        )
     return out
 
 
