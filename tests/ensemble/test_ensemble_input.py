@@ -42,3 +42,30 @@ def test_a_sweep_axis_that_would_not_run_what_it_says(spec: str, fragment: str) 
     with pytest.raises(VaryError, match=re.escape(fragment)):
         parse_vary([spec], text, hyosan.load_scenario("alemi-szr"))
     assert parse_vary(["initial.S=100:100:1"], text, hyosan.load_scenario("alemi-szr"))
+
+
+def test_within_after_any_runs_horizon_is_refused(tmp_path: Path) -> None:
+    """A sweep of horizons, or a comparison of two horizons, gave P(overrun within 100 days)
+    of runs that stopped at day 20 (or 200) as if it were known: checked against the longest."""
+    from hyosan.ensemble import run_compare, run_sweep
+
+    with pytest.raises(HyosanError, match=r"within 100d: after the horizon \(20d\), where some"):
+        run_sweep(
+            "sir",
+            ["time.horizon=20d:300d:2"],
+            2,
+            engine="ssa",
+            within_s=100 * 86400.0,
+            output=Output(out=tmp_path / "sweep"),
+        )
+    with pytest.raises(HyosanError, match=r"within 250d: after the horizon \(200d\)"):
+        run_compare(  # seir runs 300 days, sir 200
+            "seir",
+            "sir",
+            2,
+            engine="ssa",
+            within_s=250 * 86400.0,
+            output=Output(out=tmp_path / "compare"),
+        )
+    assert not (tmp_path / "sweep").exists()
+    assert not (tmp_path / "compare").exists()

@@ -323,16 +323,23 @@ def _check_disk(plan: EnsemblePlan, scenarios: list[Scenario], out: Path) -> Non
 
 
 def _check_within(within_s: float | None, plan: EnsemblePlan, scenarios: list[Scenario]) -> None:
-    """Refuse a P(overrun within) time past the end of every run: they stop at the horizon."""
-    if within_s is None or any(axis.key == "time.horizon" for axis in plan.axes):
+    """Refuse a P(overrun within) time past the end of any run: they stop at their horizon,
+    and a run that ended sooner cannot say whether it would have been overrun by then (a
+    comparison's shorter scenario, a sweep's shorter horizons)."""
+    if within_s is None:
         return
-    horizon = max(float(s.time.horizon) for s in scenarios)
-    if within_s > horizon * (1 + 1e-9):
-        from hyosan.scenario.units import format_duration
+    from hyosan.scenario.units import SECONDS_PER, format_duration
 
+    horizons = [float(s.time.horizon) for s in scenarios]
+    for axis in plan.axes:
+        if axis.key == "time.horizon" and axis.unit is not None:
+            horizons = [v * SECONDS_PER[axis.unit.lower()] for v in axis.values]
+    horizon = min(horizons)
+    if within_s > horizon * (1 + 1e-9):
+        some = "some runs end" if len(set(horizons)) > 1 else "the runs end"
         raise HyosanError(
             f"--within {format_duration(within_s)}: after the horizon "
-            f"({format_duration(horizon)}), where the runs end; give a time up to it"
+            f"({format_duration(horizon)}), where {some}; give a time up to it"
         )
 
 

@@ -173,10 +173,13 @@ def _differences(console: Console, summary: dict[str, Any], unit: str) -> None:
 
     from hyosan.scenario.units import SECONDS_PER
 
-    names, means, intervals = [], [], []
+    names, means, intervals, pairs = [], [], [], []
     for name, d in summary["differences"].items():
         if d["mean"] is None:
             continue
+        # A time is compared only where both runs of a pair have one (both overrun, say):
+        # the count of pairs says over how many runs the mean was taken.
+        pairs.append(str(d.get("n", "")))
         scale = 1.0
         if name.endswith("_s"):
             scale = SECONDS_PER.get(unit, 86400.0)
@@ -189,7 +192,7 @@ def _differences(console: Console, summary: dict[str, Any], unit: str) -> None:
     _print_columns(
         console,
         [_Column("outcome", names, justify="left")],
-        [_Column("mean", means), _Column("95 % t interval", intervals)],
+        [_Column("mean", means), _Column("95 % t interval", intervals), _Column("pairs", pairs)],
         title="paired differences B − A (same seeds)",
     )
 
