@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["MESSAGE_LINE_CHARS", "counted", "visible"]
+__all__ = ["MESSAGE_LINE_CHARS", "counted", "listed", "visible"]
 
 #: Characters of one line of a message; the rest is cut (a 2.4-million-character --set value
 #: was echoed whole: 4.8 MB of stderr).
@@ -35,6 +35,13 @@ def visible(text: str, limit: int = MESSAGE_LINE_CHARS) -> str:
             line = "".join(_visible_char(ch) for ch in line)
         lines.append(line + (f"... ({more:,} more characters)" if cut else ""))
     return "\n".join(lines)
+
+
+def listed(items: list[str], last: str = "and") -> str:
+    """ "a", "a and b", "a, b and c" (or with `last` = "or")."""
+    if len(items) <= 2:
+        return f" {last} ".join(items)
+    return f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 
 def counted(n: int, label: str) -> str:

@@ -117,10 +117,6 @@ def _print_columns(
         )
 
 
-#: Time units as the outcome names of the paired differences say them (as format_time does).
-_UNIT_WORDS = {"s": "s", "min": "min", "h": "h", "d": "days"}
-
-
 def _key_header(key: str, unit: str | None) -> str:
     """A swept key's header: its name over its unit ("kill_rate" over "per day"), so that the
     column is as wide as its values, not as its key."""
@@ -171,7 +167,7 @@ def _differences(console: Console, summary: dict[str, Any], unit: str) -> None:
     (summary.json keeps them in seconds, as its `_s` names say)."""
     from rich.markup import escape
 
-    from hyosan.scenario.units import SECONDS_PER
+    from hyosan.scenario.units import SECONDS_PER, UNIT_WORDS
 
     names, means, intervals, pairs = [], [], [], []
     for name, d in summary["differences"].items():
@@ -183,7 +179,7 @@ def _differences(console: Console, summary: dict[str, Any], unit: str) -> None:
         scale = 1.0
         if name.endswith("_s"):
             scale = SECONDS_PER.get(unit, 86400.0)
-            name = f"{name.removesuffix('_s')} ({_UNIT_WORDS.get(unit, unit)})"
+            name = f"{name.removesuffix('_s')} ({UNIT_WORDS.get(unit, unit)})"
         names.append(escape(name))
         means.append(f"{d['mean'] / scale:.4g}")
         intervals.append(

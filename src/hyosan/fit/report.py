@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hyosan.reports.plaintext import plain_log_ticks, plain_text
+from hyosan.scenario.units import UNIT_NAMES
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -36,9 +37,6 @@ __all__ = [
     "trace_figure",
     "write_report",
 ]
-
-#: The data's time units as an axis names them.
-_TIME_WORDS = {"s": "seconds", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 @plain_text  # drawn with the fonts the figure was made with (Hangul names), quietly
@@ -71,7 +69,7 @@ def parameter_label(param: FitParameter) -> str:
 
 
 def _time_label(unit: str) -> str:
-    return f"time ({_TIME_WORDS.get(unit, unit)})"
+    return f"time ({UNIT_NAMES.get(unit, unit)})"
 
 
 def _count_label(cumulative: bool) -> str:

@@ -81,12 +81,15 @@ def find_place(world: World, ref: str | int | tuple[int, int], field: str) -> in
     The scenario checks names against regions, buildings and inline graphs when it loads;
     a grid's landmarks (Korea's 81 cities) and a graph file's nodes are known only here.
     """
-    if isinstance(ref, str) and ref != "center" and ref not in world.landmarks:
+    try:
+        return seed_place(world, ref, field)
+    except EngineError:
+        # Only the message is ours: the lookup is seed_place's, whatever it accepts.
         known = sorted(world.landmarks) or list(world.names or ())
-        if known and ref not in known:
-            names = KnownNames(tuple(known), "place", "in the world")
-            raise EngineError(f"{field}: {unknown_name(ref, names)}")
-    return seed_place(world, ref, field)
+        if not isinstance(ref, str) or ref == "center" or not known:
+            raise
+        names = KnownNames(tuple(known), "place", "in the world")
+        raise EngineError(f"{field}: {unknown_name(ref, names)}") from None
 
 
 def area_mask(world: World, area: Area | None, field: str) -> np.ndarray | None:

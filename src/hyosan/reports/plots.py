@@ -21,6 +21,7 @@ from hyosan.reports.outcomes import group_split
 from hyosan.reports.plaintext import plain_log_ticks, plain_text
 from hyosan.reports.rundata import EnsembleData, RunData, load_report_data
 from hyosan.results.arrow import numbers
+from hyosan.scenario.units import UNIT_NAMES
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -39,8 +40,6 @@ __all__ = [
     "plot_outcomes",
     "plot_timeseries",
 ]
-
-_UNIT_WORDS = {"s": "seconds", "min": "minutes", "h": "hours", "d": "days"}
 
 
 def as_run(source: Result | RunData | str | Path) -> RunData:
@@ -78,7 +77,7 @@ def time_title(unit: str, clock_start_s: float | None = None) -> str:
         from hyosan.reports.html import fmt_clock
 
         since = f" since {fmt_clock(0.0, clock_start_s)}"
-    return f"time ({_UNIT_WORDS.get(unit, unit)}{since})"
+    return f"time ({UNIT_NAMES.get(unit, unit)}{since})"
 
 
 def wants_log(peaks: list[float]) -> bool:
@@ -225,7 +224,7 @@ def early_end(t: np.ndarray, series: list[np.ndarray]) -> tuple[float, float] | 
 def early_title(settled: float, unit: str) -> str:
     """The zoomed panel's title: "zoomed in: 99 % of the change is in the first 146 days"."""
     share = f"{100 * EARLY_CHANGE:.0f} %"
-    when = f"{settled:.3g} {_UNIT_WORDS.get(unit, unit)}"
+    when = f"{settled:.3g} {UNIT_NAMES.get(unit, unit)}"
     return f"zoomed in: {share} of the change is in the first {when}"
 
 
@@ -815,7 +814,7 @@ def plot_first_zombie(
     fig.colorbar(
         ScalarMappable(norm=norm, cmap=cmap),
         ax=fig.axes,
-        label=f"first zombie ({_UNIT_WORDS.get(unit, unit)}; grey: never)",
+        label=f"first zombie ({UNIT_NAMES.get(unit, unit)}; grey: never)",
         shrink=0.8,
     )
     return fig

@@ -319,9 +319,7 @@ class Result:
         return self.series("zombie") if "zombie" in self.states else np.zeros(len(self.times))
 
     def _derived_overrun(self) -> float | None:
-        if "human" not in self.states:
-            return None
-
+        # (None where no compartment is human: overrun_watch finds nobody to lose.)
         def indicator(state: str) -> np.ndarray:
             return np.array([s == state for s in self.states], dtype=np.float64)
 

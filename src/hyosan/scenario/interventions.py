@@ -60,6 +60,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
+from hyosan.display import listed
 from hyosan.scenario.model import Frozen, ModelSpec
 from hyosan.scenario.units import DurationField, RateField
 
@@ -354,15 +355,17 @@ def intervention_problems(
 def place_references(
     interventions: tuple[Cordon | Curfew | Sweep | Lure | Strike | Evacuate | Cure | Travel, ...],
     in_building: bool,
+    more: list[tuple[str, PlaceRef]] | None = None,
 ) -> list[tuple[str, str, None]]:
-    """(field, name) of each place the interventions name, as the engines look them up.
+    """(field, name) of each place the interventions (and `more`, (field, place) pairs such as
+    a handoff's) name, as the engines look them up.
 
     "center", place numbers and cells are left out: only a name can be checked before the
     world is built. In a building the engine reads only areas and a lure's room (a camp,
     origin or destination is a place of a city).
     """
     fields = ("toward",) if in_building else ("toward", "camp", "origin", "destination")
-    refs: list[tuple[str, PlaceRef]] = []
+    refs: list[tuple[str, PlaceRef]] = list(more or ())
     for i, iv in enumerate(interventions):
         where = f"interventions[{i}]"
         if iv.area is not None:
@@ -400,7 +403,7 @@ def _wrong_states(iv: Any, where: str, comps: Mapping[str, Any]) -> list[str]:
         name = getattr(iv, field, None)
         state = comps[name].state if name is not None and name in comps else None
         if state in wrong:
-            shown = ", ".join(repr(w) for w in wrong[:-1]) + f" or {wrong[-1]!r}"
+            shown = listed([repr(w) for w in wrong], "or")
             problems.append(
                 f"{where}.{field}: {who} would join {name!r}, whose state is {state!r}; "
                 f"name a compartment whose state is not {shown}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from hyosan.display import listed
 from hyosan.scenario.agents import building_notes
 
 if TYPE_CHECKING:
@@ -85,21 +86,17 @@ def model_notes(scenario: Scenario) -> list[str]:
                 "it keeps its initial count" if len(idle) == 1 else "they keep their initial counts"
             )
             notes.append(
-                f"model.compartments: no reaction reads or changes {_names(idle)}, and no cull "
-                f"or intervention moves anyone in or out: {they}"
+                f"model.compartments: no reaction reads or changes {listed(idle, 'or')}, and "
+                f"no cull or intervention moves anyone in or out: {they}"
             )
     rates = {reaction.rate for reaction in model.reactions}
     unused = [p for p in model.parameters if p not in rates]
     if unused:
         notes.append(
-            f"model.parameters: no reaction has {_names(unused)} as its rate, so "
+            f"model.parameters: no reaction has {listed(unused, 'or')} as its rate, so "
             + ("it changes nothing" if len(unused) == 1 else "they change nothing")
         )
     return notes
-
-
-def _names(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def _builtin(model: ModelSpec) -> bool:

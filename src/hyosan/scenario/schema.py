@@ -339,16 +339,15 @@ class Scenario(Frozen):
         does not have, found here so that the message can name the file and the line; the
         engines look them up again when they build the world."""
         in_building = self.world is None and self.building is not None
-        refs = place_references(self.interventions, in_building)
-        if self.handoff is not None and self.world is not None:
-            refs += [
-                (path, ref, None)
-                for path, ref in [
-                    ("handoff.place", self.handoff.place),
-                    *((f"handoff.exits.{k}", v) for k, v in self.handoff.exits.items()),
-                ]
-                if isinstance(ref, str) and ref != "center"
+        handoff = (
+            [
+                ("handoff.place", self.handoff.place),
+                *((f"handoff.exits.{k}", v) for k, v in self.handoff.exits.items()),
             ]
+            if self.handoff is not None and self.world is not None
+            else []
+        )
+        refs = place_references(self.interventions, in_building, handoff)
         if not refs:
             return []
         known = self._place_names()

@@ -16,6 +16,8 @@ from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 
 __all__ = [
     "SECONDS_PER",
+    "UNIT_NAMES",
+    "UNIT_WORDS",
     "Duration",
     "DurationField",
     "Rate",
@@ -212,7 +214,10 @@ DISPLAY_UNITS: tuple[tuple[str, float], ...] = (
     ("min", 60.0),
     ("s", 1.0),
 )
-_UNIT_WORDS = {"s": "s", "min": "min", "h": "h", "d": "days"}
+#: A time unit as a figure is followed by it ("11.1 h", "37.5 days").
+UNIT_WORDS = {"s": "s", "min": "min", "h": "h", "d": "days"}
+#: A time unit spelt out, as an axis or a column names it ("time (hours)").
+UNIT_NAMES = {"s": "seconds", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def fit_unit(unit: str, t_end_s: Any) -> str:
@@ -239,7 +244,7 @@ def format_time(seconds: float | None, unit: str) -> str:
         return "never"
     value = seconds / SECONDS_PER.get(unit, 86400.0)
     text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
-    word = _UNIT_WORDS.get(unit, unit)
+    word = UNIT_WORDS.get(unit, unit)
     return f"{text} {'day' if word == 'days' and text == '1' else word}"
 
 

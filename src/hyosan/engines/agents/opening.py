@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hyosan.display import listed
 from hyosan.engines.agents.narrative import at, clock, the
 from hyosan.engines.agents.params import (
     BY_TROOPS,
@@ -50,12 +51,6 @@ def _span(seconds: float) -> str:
         hours = round(seconds / HOUR, 1)
         return f"{hours:g} hours"
     return _plural(round(seconds / (24 * HOUR)), "day")
-
-
-def _listed(items: list[str]) -> str:
-    if len(items) <= 2:
-        return " and ".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 @dataclass(frozen=True)
@@ -145,7 +140,7 @@ class Opening:
         ways = [f"{n:,} by {g}" for g, n in sorted(gates.items(), key=lambda x: -x[1])]
         if troops:
             ways.append(f"{troops:,} taken out by the troops")
-        by = ways[0].split(" ", 1)[1] if len(ways) == 1 else _listed(ways)
+        by = ways[0].split(" ", 1)[1] if len(ways) == 1 else listed(ways)
         first_hour = int(np.count_nonzero(ts <= ts.min() + HOUR))
         who = _plural(out.size, "person", "people")
         text = f"{who} got out ({by}), {first_hour:,} of them within an hour of the first"
@@ -157,7 +152,7 @@ class Opening:
                 bite = ", with a bite" if first_bite.get(i, float("inf")) <= t else ""
                 named.append(f"{self.names[i]} ({clock(t, self.start)}{bite})")
         if named:
-            text += f", among them {_listed(named)}"
+            text += f", among them {listed(named)}"
         if carried:
             text += f"; {carried:,} of those who got out carried a bite with them"
         return text + "."
@@ -186,7 +181,7 @@ class Opening:
             )
         return (
             f"Groups led by named characters decided to go for water, food or a toilet "
-            f"{moves.size:,} times: {_listed(told)}."
+            f"{moves.size:,} times: {listed(told)}."
         )
 
     def _room(self, r: int) -> str:
@@ -215,7 +210,7 @@ class Opening:
         if more > 0:
             shown.append(f"{_plural(more, 'other room')}")
         people = _plural(int(alive.sum()), "person", "people")
-        return f"At the end, {people} held out inside: {_listed(shown)}."
+        return f"At the end, {people} held out inside: {listed(shown)}."
 
     def text(self) -> str:
         """The paragraph; empty when nothing happened."""
