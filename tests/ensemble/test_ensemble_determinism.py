@@ -63,12 +63,12 @@ def test_bands_are_quantiles_of_the_runs(serial: Path) -> None:
         simulate(name, engine=engine, seed=run_seed(11, 0, r), overrides=overrides)
         for r in range(RUNS)
     ]
-    zombies = np.array([res.series("zombie") for res in results], dtype=np.float32)
+    zombies = np.array([res.series("zombie") for res in results], dtype=np.float64)
     bands = pq.read_table(serial / "bands.parquet").to_pydict()
     rows = [i for i, s in enumerate(bands["state"]) if s == "zombie"]
     np.testing.assert_array_equal(np.array(bands["t"])[rows], results[0].times)
     for col, q in QUANTILES:
-        expected = np.quantile(zombies.astype(np.float64), q, axis=0)
+        expected = np.quantile(zombies, q, axis=0)
         np.testing.assert_array_equal(np.array(bands[col])[rows], expected)
 
 
@@ -99,8 +99,8 @@ def test_incidence_bands_are_quantiles_of_the_runs_incidence(serial: Path) -> No
                 else res.reaction_counts[:, res.reactions.index(r)]
                 for res in results
             ],
-            dtype=np.float32,
-        ).astype(np.float64)[:, keep]
+            dtype=np.float64,
+        )[:, keep]
         new = np.diff(cum, axis=1, prepend=cum[:, :1])
         for kind, values in (("new", new), ("cum", cum)):
             rows = np.flatnonzero(series == f"{kind}_{r}")

@@ -109,7 +109,7 @@ def test_tasks_plans_and_records_pickle() -> None:
     (task, _) = plan.tasks()
     record = pickle.loads(pickle.dumps(run_task(pickle.loads(pickle.dumps(task)))))
     assert record["seed"] == run_seed(3, 0, 0)
-    assert record["series"].dtype == np.float32
+    assert record["series"].dtype == np.float64
     assert record["series"].shape == (51, 3)  # 5 days every 0.1 d, and the three states
 
 

@@ -13,27 +13,31 @@ import pytest
 from ensemble_helpers import SZR
 
 from hyosan.ensemble import Execution, Output, bands, run_ensemble, run_seed
-from hyosan.ensemble.parts import _pack, _unpack
+from hyosan.ensemble.parts import _WHOLE_DIFFS, _from_planes, _pack, _unpack
 from hyosan.runner import simulate
 
 
 @pytest.mark.parametrize(
     "runs",
     [
-        [np.arange(12, dtype=np.float32).reshape(4, 3), np.array([[5.0, 0.0]], np.float32)],
-        [np.array([[0.25, 1.0], [3.5, 2.0]], np.float32)],  # fractional (ode)
-        [np.array([[-0.0, 1.0]], np.float32)],  # whole, but -0.0 is not 0.0
-        [np.array([[2.0**24, 1.0]], np.float32)],  # past what int32 differences keep exact
-        [np.array([[np.nan, 1.0], [np.inf, -3.0]], np.float32)],
-        [np.zeros((0, 3), np.float32)],
-        [np.zeros((4, 0), np.float32), np.zeros((2, 0), np.float32)],  # no reactions counted
+        [np.arange(12, dtype=np.float64).reshape(4, 3), np.array([[5.0, 0.0]])],
+        [np.array([[0.25, 1.0], [3.5, 2.0]])],  # fractional (ode)
+        [np.array([[1 / 3, 1.0], [2 / 3, 2.0]])],  # fractional past float32's precision
+        [np.array([[-0.0, 1.0]])],  # whole, but -0.0 is not 0.0
+        [np.array([[2.0**24 + 1, 1.0]])],  # past what float32 keeps exact
+        [np.array([[2.0**53, 1.0]])],  # past what the differences are kept for
+        [np.array([[np.nan, 1.0], [np.inf, -3.0]])],
+        [np.zeros((0, 3))],
+        [np.zeros((4, 0)), np.zeros((2, 0))],  # no reactions counted
         [],
     ],
     ids=[
         "whole",
         "fractional",
+        "fractional-float64",
         "negative-zero",
-        "2**24",
+        "2**24+1",
+        "2**53",
         "non-finite",
         "no-times",
         "no-columns",
@@ -45,18 +49,20 @@ def test_packed_series_come_back_bit_for_bit(runs: list[np.ndarray]) -> None:
     back = _unpack(values, shapes, int(packing))
     assert len(back) == len(runs)
     for a, b in zip(runs, back, strict=True):
-        assert b.dtype == np.float32
+        assert b.dtype == np.float64
         assert b.shape == a.shape
         assert a.tobytes() == b.tobytes()
 
 
 def test_whole_counts_are_packed_as_differences() -> None:
     rng = np.random.default_rng(3)
-    walk = np.cumsum(rng.integers(-1, 2, size=(500, 3)), axis=0).astype(np.float32) + 100
+    walk = np.cumsum(rng.integers(-1, 2, size=(500, 3)), axis=0).astype(np.float64) + 100
     values, _, packing = _pack([walk, walk[:7]])
-    assert int(packing) == 1
-    assert values.dtype == np.int32
-    assert set(np.unique(values[1:500])) <= {-1, 0, 1}  # along the first state's times
+    assert int(packing) == _WHOLE_DIFFS
+    assert values.dtype == np.uint8
+    assert values.shape[0] == 4  # byte planes of int32: every difference fits
+    diffs = _from_planes(values, "i")
+    assert set(np.unique(diffs[1:500])) <= {-1, 0, 1}  # along the first state's times
 
 
 def _ensemble(out: Path, runs: int) -> None:
@@ -102,7 +108,7 @@ def test_part_files_are_a_fraction_of_the_counts(tmp_path: Path) -> None:
         output=Output(tmp_path / "ens"), before_publish=measure,
     )  # fmt: skip
     times = len(pq.read_table(tmp_path / "ens" / "bands.parquet")) // 3  # three states
-    raw = 200 * times * 3 * 4  # the runs' float32 counts
+    raw = 200 * times * 3 * 4  # the runs' counts as float32 (they are float64: 8 bytes each)
     assert sizes["series"] == 0  # gathered in memory: no second copy on disk
     # Whole counts as deflated differences: measured 13x smaller on sir under ssa.
     assert sizes["parts"] < raw / 4, (sizes, raw)
@@ -140,8 +146,8 @@ def test_coarse_incidence_bands_sum_each_runs_events(
     ]
     keep = bands.incidence_rows(results[0].times.size)
     assert keep.size - 1 == 7
-    infections = np.array([res.epidemic.infections for res in results], np.float32)[:, keep]
-    new = np.diff(infections.astype(np.float64), axis=1, prepend=infections[:, :1])
+    infections = np.array([res.epidemic.infections for res in results], np.float64)[:, keep]
+    new = np.diff(infections, axis=1, prepend=infections[:, :1])
     rows = [i for i, s in enumerate(table["series"]) if s == "new_infections"]
     np.testing.assert_array_equal(np.array(table["t"])[rows], results[0].times[keep])
     for col, q in bands.QUANTILES:

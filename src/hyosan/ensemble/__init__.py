@@ -9,7 +9,7 @@ Each takes an `Execution` (local workers, a Dask cluster or an executor of your 
 
 Every run's seed is spawned from (root seed, point, replicate) (`run_seed`), so the results are
 the same whatever executes them: this process, a local process pool or a Dask cluster, with any
-number of workers. Runs hand back small records (summary figures and float32 series), kept in
+number of workers. Runs hand back small records (summary figures and float64 series), kept in
 part files as they finish, so an interrupted ensemble resumes where it stopped. The ensemble
 directory holds runs.parquet, bands.parquet, summary.json and scenario.toml (see
 `hyosan.ensemble.tables`, `.bands` and `.outcomes` for the formats).

@@ -4,7 +4,9 @@ Long format, one row per (point, t, state), in that order: `point`, `t` (seconds
 scenario's output times), `state`, `q05`, `q25`, `q50`, `q75`, `q95` and `mean` over the
 point's replicates. A run that stopped early (a stopping threshold) holds its last counts to the
 end of the horizon, so every run contributes at every time. Quantiles use numpy's default
-("linear") definition, on the float32 counts the runs recorded.
+("linear") definition, on the counts the runs recorded (float64: whole counts are exact up to
+2**53, so a country's bands are not rounded to float32's steps: 4 people at 51 million, 32 at
+306 million).
 
 incidence_bands.parquet, beside it, holds the same quantiles of the epidemic figures of every
 point whose engine counts its reactions (results.epidemic), one row per (point, t, series):
@@ -15,13 +17,14 @@ output time (and the last), k the least that makes at most MAX_INTERVALS interva
 counts whole events, and in the intervals of a fine output grid (every 2 minutes of five days)
 most runs count none, which leaves quantiles of 0, 1 or 2 that say nothing. The quantiles of
 the incidence are taken over the runs' incidence in each interval, not differenced from the
-quantiles of the counts so far.
+quantiles of the counts so far; each run's incidence is the exact difference of its whole
+counts, however large they are.
 
-The runs' series are first gathered by point, in replicate order: in memory when they come to
-at most 128 MiB (most ensembles), otherwise into one .npy file per point in the work
-directory (the part files are compressed and cannot be read by slices of time). The quantiles
-are then computed over blocks of output times small enough that only one block is in memory at
-a time as float64 (a few tens of MB, whatever the number of runs).
+The runs' series are first gathered by point, in replicate order, as float64: in memory when
+they come to at most 128 MiB (most ensembles), otherwise into one .npy file per point in the
+work directory (the part files are compressed and cannot be read by slices of time). The
+quantiles are then computed over blocks of output times small enough that only one block is in
+memory at a time (a few tens of MB, whatever the number of runs).
 """
 
 from __future__ import annotations
@@ -59,7 +62,8 @@ MAX_INTERVALS = 200
 
 #: Bytes of float64 values one block of times may hold while its quantiles are computed.
 _BLOCK_BYTES = 32 * 2**20
-#: Largest float32 series of a whole ensemble gathered in memory rather than on disk.
+#: Largest series of a whole ensemble (bytes of float64, 8 a value) gathered in memory rather
+#: than on disk.
 IN_MEMORY_BYTES = 128 * 2**20
 
 
@@ -78,7 +82,7 @@ def band_rows(series: np.ndarray) -> dict[str, np.ndarray]:
 def _gather(
     plan: EnsemblePlan, work: WorkDir, key: str = "series"
 ) -> dict[int, tuple[Path | np.ndarray, list[str]]]:
-    """One (replicates, times, columns) float32 array per point, from the part files: in
+    """One (replicates, times, columns) float64 array per point, from the part files: in
     memory, or for a large ensemble an .npy file in the work directory.
 
     `key` is what to gather: "series" (the states' counts, named by `states`) or "epidemic"
@@ -100,16 +104,16 @@ def _gather(
             p = rec["point"]
             if key not in rec or not rec.get(names_key):
                 continue
-            series = np.ascontiguousarray(rec[key], dtype=np.float32)
+            series = np.ascontiguousarray(rec[key], dtype=np.float64)
             if p not in found:
                 shape = (plan.replicates, *series.shape)
                 shapes[p] = series.shape
                 if plan.total * series.nbytes <= IN_MEMORY_BYTES:
-                    found[p] = (np.empty(shape, dtype=np.float32), list(rec[names_key]))
+                    found[p] = (np.empty(shape, dtype=np.float64), list(rec[names_key]))
                 else:
                     folder.mkdir(exist_ok=True)
                     path = folder / f"point-{p:05d}.npy"
-                    header = {"descr": "<f4", "fortran_order": False, "shape": shape}
+                    header = {"descr": "<f8", "fortran_order": False, "shape": shape}
                     f = open(path, "wb")  # noqa: SIM115 (kept open across records, closed below)
                     np.lib.format.write_array_header_1_0(f, header)
                     handles[p] = f
@@ -162,10 +166,10 @@ def _read_block(f: Any, data_at: int, shape: tuple[int, int, int], t0: int, t1: 
     touches, so slicing a map of the whole file would bring most of it into this process.
     """
     runs, n_times, n_states = shape
-    block = np.empty((runs, t1 - t0, n_states), dtype=np.float32)
-    row_bytes = n_times * n_states * 4
+    block = np.empty((runs, t1 - t0, n_states), dtype=np.float64)
+    row_bytes = n_times * n_states * block.itemsize
     for r in range(runs):
-        f.seek(data_at + r * row_bytes + t0 * n_states * 4)
+        f.seek(data_at + r * row_bytes + t0 * n_states * block.itemsize)
         view = memoryview(block[r]).cast("B")
         got = 0
         while got < len(view):
@@ -264,7 +268,7 @@ def write_incidence_bands(
                 at = keep[(keep >= t0) & (keep < t1)]
                 if not at.size:
                     continue
-                counts = block[:, at - t0].astype(np.float64)
+                counts = block[:, at - t0]
                 previous = np.concatenate(
                     [counts[:, :1] if before is None else before[:, None], counts[:, :-1]], axis=1
                 )

@@ -4,10 +4,12 @@ A task carries the scenario as TOML text (so that it pickles to any process or m
 overrides, the engine's name and the run's seed. The worker validates the scenario once per
 process (a small cache keyed by text, overrides and engine, filled on first use), runs it
 through `Engine.run`, and hands back a record: the scalar summary figures, the named
-survivors, each state's counts on the scenario's output times as float32, and, where the engine
-counts its reactions, how many times each reaction (and infections in all) had happened by
-each of those times (for the ensemble's incidence bands, ensemble.bands). The Result itself
-(events, places, full precision series) never leaves the worker.
+survivors, each state's counts on the scenario's output times as float64 (exact for whole
+counts up to 2**53: a country's population is far past the 2**24 float32 keeps exact), and,
+where the engine counts its reactions, how many times each reaction (and infections in all) had
+happened by each of those times, as float64 too (for the ensemble's incidence bands,
+ensemble.bands). The Result itself (events, places, the series at every record) never leaves
+the worker.
 """
 
 from __future__ import annotations
@@ -125,7 +127,7 @@ def record_from_result(result: Result, grid: np.ndarray) -> dict[str, Any]:
     characters = None if summary.people is None else [f.name for f in summary.people.fates]
     at = np.searchsorted(result.times, grid, side="right") - 1
     at = np.clip(at, 0, len(result.times) - 1)
-    series = np.empty((len(grid), len(states)), dtype=np.float32)
+    series = np.empty((len(grid), len(states)), dtype=np.float64)
     for j, s in enumerate(states):
         series[:, j] = result.series(s)[at]
     names, cumulative = epidemic_on_grid(result, at)
@@ -143,12 +145,12 @@ def record_from_result(result: Result, grid: np.ndarray) -> dict[str, Any]:
 
 def epidemic_on_grid(result: Result, at: np.ndarray) -> tuple[list[str], np.ndarray]:
     """Each reaction's count so far, then the infections', at the recorded rows `at`, as
-    float32 (grid times, reactions + 1); no names and no columns if the engine counted none."""
+    float64 (grid times, reactions + 1); no names and no columns if the engine counted none."""
     epi = result.epidemic
     if epi is None:
-        return [], np.zeros((at.size, 0), dtype=np.float32)
+        return [], np.zeros((at.size, 0), dtype=np.float64)
     columns = np.column_stack([epi.cumulative, epi.infections])[at]
-    return [*epi.reactions, "infections"], columns.astype(np.float32)
+    return [*epi.reactions, "infections"], columns.astype(np.float64)
 
 
 def _opt_float(value: float | None) -> float | None:
