@@ -193,8 +193,30 @@ def test_ensemble_figures_name_each_intervention() -> None:
     assert figures["handoff: t_s"] == entries["handoff"]["t_s"]
     assert figures["Special forces: end_s"] == 259200.0
     assert figures["Quarantine of Hyosan: end_s"] is None
+    # What each measure did, counted by the engine, under the measure's name once.
+    assert figures["Special forces: Z destroyed"] == 1514
+    assert "Special forces: Special forces: Z destroyed" not in figures
+    # Who was still in the school at the handoff, and how many got out.
+    handoff = entries["handoff"]
+    assert figures["handoff: inside_zombie"] == handoff["inside"]["zombie"]
+    got_out = sum(n for by_state in handoff["escaped"].values() for n in by_state.values())
+    assert figures["handoff: got_out"] == got_out
+    # How far the outbreak reached: each named place's first zombie (None: none came).
+    outbreak = data["outbreak"]
+    assert figures["places_reached"] == outbreak["places_reached"]
+    for place, t in outbreak["t_arrival_s"].items():
+        assert figures[f"t_arrival_s: {place}"] == t
     high = json.loads(cases.golden_path("hyosan-high").read_text(encoding="utf-8"))
     assert Summary.from_json(high).extra_figures()["n_rescues"] == high["n_rescues"]
+
+
+def test_ensemble_figures_give_each_threshold_crossing() -> None:
+    """Each threshold's first crossing is a runs.parquet column, None where never crossed."""
+    data = json.loads(cases.golden_path("hyosan-city").read_text(encoding="utf-8"))
+    data["crossings_s"] = {"half the city bitten": 5400.0, "camp falls": None}
+    figures = Summary.from_json(data).extra_figures()
+    assert figures["t_crossing_s: half the city bitten"] == 5400.0
+    assert figures["t_crossing_s: camp falls"] is None
 
 
 def test_result_summary_is_the_typed_summary_as_json(tmp_path: Path) -> None:

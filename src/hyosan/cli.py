@@ -444,7 +444,10 @@ def sample(
         str, typer.Option(help="sobol (Sobol indices), morris (elementary effects) or lhs.")
     ] = "sobol",
     samples: Annotated[
-        int, typer.Option(help="SALib's base sample size (sobol: N·(keys + 2) points).")
+        int,
+        typer.Option(
+            help="SALib's base sample size (sobol: N·(keys + 2) points; lhs: 42 or more)."
+        ),
     ] = 64,
     runs: Annotated[int, typer.Option(help="Replicates at each point (averaged).")] = 10,
     output: Annotated[

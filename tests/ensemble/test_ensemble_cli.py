@@ -101,3 +101,14 @@ def test_bad_flags_exit_2(tmp_path: Path, args: list[str], message: str) -> None
     assert "Traceback" not in ran.stderr
     runs = tmp_path / "runs"
     assert not runs.exists() or not any(runs.iterdir())  # nothing left behind
+
+
+def test_one_run_is_said_run(tmp_path: Path) -> None:
+    """`run --runs 1` said "1 runs on 1 worker", "1 runs per point" and "1 runs in"."""
+    ran = run_cli("run", *SIR, "--runs", "1", "--workers", "1", "--out", "one", cwd=tmp_path)
+    assert ran.returncode == 0, ran.stderr
+    said = " ".join((ran.stdout + ran.stderr).split())
+    assert "1 run on 1 worker" in said
+    assert "1 run per point" in said
+    assert "1 run in " in said
+    assert "1 runs" not in said

@@ -52,3 +52,19 @@ def test_other_engines(tmp_path: Path, engine: str) -> None:
     assert repr(result) == (
         f"<EnsembleRun 'sir' ({engine}, ensemble): 3 runs, 1 point, in {str(tmp_path / 'e')!r}>"
     )
+
+
+def test_one_run_is_said_run_at_a_prompt(tmp_path: Path) -> None:
+    """The one line at a prompt said "1 runs"."""
+    result = run_ensemble(
+        "sir",
+        1,
+        engine="ssa",
+        overrides=['time.horizon="20d"'],
+        output=Output(tmp_path / "e"),
+        execution=Execution(workers=1),
+    )
+    assert (
+        repr(result)
+        == f"<EnsembleRun 'sir' (ssa, ensemble): 1 run, 1 point, in {str(tmp_path / 'e')!r}>"
+    )

@@ -281,3 +281,18 @@ def test_a_ctrl_c_after_the_last_run_keeps_them_all(
         )
     assert isinstance(caught.value, KeyboardInterrupt)
     assert _stored(work_dir_for(tmp_path / "a")) == 3
+
+
+def test_one_kept_run_is_said_run() -> None:
+    """The messages of a stopped ensemble said "1 finished runs are kept", "1 of 1 runs"."""
+    from hyosan.ensemble.errors import WorkerLostError
+
+    assert str(EnsembleInterruptedError(1, 1, "w")).startswith("interrupted: 1 of 1 run is kept")
+    assert str(EnsembleInterruptedError(2, 1500, "w")).startswith(
+        "interrupted: 2 of 1,500 runs are kept"
+    )
+    assert "; 1 finished run is kept in w for a resume" in str(
+        RunFailedError(0, 1, 5, "x", "w", kept=1)
+    )
+    assert "; 1 finished run is kept in w" in str(WorkerLostError("w", kept=1))
+    assert "; 3 finished runs are kept in w" in str(WorkerLostError("w", kept=3))

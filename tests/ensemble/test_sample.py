@@ -112,3 +112,94 @@ def test_only_a_runs_numbers_can_be_the_output() -> None:
     for label in ("stopped_by", "seed"):
         with pytest.raises(HyosanError, match="choose final_human, humans_win "):
             point_outcomes(runs, label, 1)
+
+
+def test_another_output_is_another_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same sample analysing another --output was refused as 'this command has run
+    already' (sensitivity.json differs): --output names the default directory too, and a bad
+    --output says where the same command finds its kept runs."""
+    monkeypatch.chdir(tmp_path)
+
+    def sample(figure: str) -> Path:
+        return run_sample(
+            "munz-basic",
+            ["parameters.bite_rate=0.005:0.02"],
+            design="morris",
+            samples=2,
+            runs=1,
+            figure=figure,
+            engine="ode",
+            execution=Execution(workers=1),
+        ).out
+
+    first, second = sample("final_human"), sample("humans_win")
+    assert first != second
+    assert json.loads((second / "sensitivity.json").read_text("utf-8"))["output"] == "humans_win"
+    with pytest.raises(HyosanError, match="this command has run already"):
+        sample("final_human")
+    with pytest.raises(HyosanError, match="with another --output and --out runs") as raised:
+        sample("no_such_figure")
+    kept = Path(str(raised.value).rpartition("--out ")[2].partition(" ")[0])
+    work = kept.parent / f".{kept.name}.ensemble"
+    assert work.is_dir()  # the runs, kept where that --out looks
+    again = run_sample(
+        "munz-basic",
+        ["parameters.bite_rate=0.005:0.02"],
+        design="morris",
+        samples=2,
+        runs=1,
+        figure="final_zombie",
+        engine="ode",
+        execution=Execution(workers=1),
+        output=Output(out=kept),
+    )
+    assert json.loads((again.out / "summary.json").read_text("utf-8"))["runs"] == 4
+    assert not work.exists()  # taken up, and done with
+
+
+def test_lhs_refuses_too_few_points(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """RBD-FAST on fewer than 42 points gave S1 = 1 for every key (20 points or fewer), or
+    failed with a ZeroDivisionError in SALib's bias correction (21 to 41): refused, before any
+    run and in the indices' own function."""
+    from hyosan.ensemble.sample import LHS_MIN_SAMPLES
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(HyosanError, match=f"--design lhs needs {LHS_MIN_SAMPLES} or more"):
+        run_sample(
+            "munz-basic",
+            ["parameters.bite_rate=0.005:0.02"],
+            design="lhs",
+            samples=16,
+            runs=1,
+            engine="ode",
+            execution=Execution(workers=1),
+        )
+    assert not (tmp_path / "runs").exists()
+    for n in (16, 30):
+        x = design_points("lhs", NAMES, BOUNDS, n, seed=3)
+        with pytest.raises(HyosanError, match="RBD-FAST needs"):
+            sensitivity_indices("lhs", NAMES, BOUNDS, x, _ishigami(x), seed=3)
+    x = design_points("lhs", NAMES, BOUNDS, LHS_MIN_SAMPLES, seed=3)
+    found = sensitivity_indices("lhs", NAMES, BOUNDS, x, _ishigami(x), seed=3)
+    assert all(found[k]["S1"] is not None and found[k]["S1"] < 1.0 for k in NAMES)
+
+
+def test_one_run_a_point_is_said_run(capsys: pytest.CaptureFixture[str]) -> None:
+    """The indices' title said "× 1 runs"."""
+    from hyosan.ensemble.sample import print_sensitivity
+
+    print_sensitivity(
+        {
+            "scenario": "sir",
+            "sensitivity": {
+                "design": "lhs",
+                "points": 4,
+                "runs_per_point": 1,
+                "output": "final_human",
+                "note": "none",
+            },
+        }
+    )
+    assert "4 points × 1 run; sensitivity of final_human" in " ".join(
+        capsys.readouterr().out.split()
+    )

@@ -96,6 +96,29 @@ def test_the_phase_plot_leaves_the_backend_alone(sweep: Path, tmp_path: Path) ->
     assert path.read_bytes() == (sweep / "phase.png").read_bytes()
 
 
+def test_the_phase_plot_of_one_run_a_point_says_run(
+    sweep: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its legend said "(1 runs per point)" of a sweep with --runs 1."""
+    from matplotlib.figure import Figure
+
+    from hyosan.ensemble.phase import phase_plot
+
+    drawn: list[Figure] = []
+    save = Figure.savefig
+
+    def keep(fig: Figure, *args: object, **kwargs: object) -> None:
+        drawn.append(fig)
+        save(fig, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", keep)
+    summary = json.loads((sweep / "summary.json").read_text()) | {"replicates": 1}
+    phase_plot(summary, list(_axes("parameters.kill_rate=0.0005:0.002:4")), tmp_path / "p.png")
+    (fig,) = drawn
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "estimate, Wilson 95 % interval (1 run per point)" in labels
+
+
 def test_two_parameter_heat_map(tmp_path: Path) -> None:
     """Two keys give a grid (first axis slowest), a heat map, and log spacing with --log."""
     out = tmp_path / "out"

@@ -165,6 +165,32 @@ def test_paired_differences_of_times_are_in_the_tables_unit() -> None:
     assert _on_one_line(text, "B: hyosan-high-barricaded")
 
 
+def test_outcomes_the_same_in_every_pair_are_one_line() -> None:
+    """A city's comparison printed some seventy rows of differences, most of them 0 in every
+    pair (a measure's start, an arrival both runs share), burying those that differ; a time
+    named `t_arrival_s: <place>` was shown in seconds."""
+    summary = _compare()
+    zero = {"mean": 0.0, "low": 0.0, "high": 0.0, "n": 200}
+    for k in range(40):
+        summary["differences"][f"Measure {k}: start_s"] = dict(zero)
+    summary["differences"]["t_arrival_s: Hospital"] = {
+        "mean": 0.5 * DAY,
+        "low": 0.25 * DAY,
+        "high": 0.75 * DAY,
+        "n": 200,
+    }
+    text = _render(summary)
+    _assert_fits(text)
+    assert "Measure 7" not in text
+    flat = " ".join(text.split())
+    assert "40 more outcomes are the same for A and B in every pair" in flat
+    assert re.search(r"t_arrival \(days\): Hospital\s+│\s+0\.5\s+│\s+\[0\.25, 0\.75\]", text)
+    summary["differences"] = {"peak_zombies": dict(zero)}
+    flat = " ".join(_render(summary).split())
+    assert "no outcome differs between A and B in any pair" in flat
+    assert "paired differences B − A" not in flat
+
+
 def test_hours_when_the_scenario_shows_hours() -> None:
     """A run of six hours shows its times in hours, and so do the differences."""
     summary = _compare()
@@ -177,3 +203,12 @@ def test_hours_when_the_scenario_shows_hours() -> None:
     _assert_fits(text)
     assert _on_one_line(text, "2 h")
     assert re.search(r"t_end \(h\)\s+│\s+0\.5\s+│\s+\[0\.25, 0\.75\]", text), text
+
+
+def test_one_run_is_said_run() -> None:
+    """A sweep of one replicate a point said "1 runs per point", and one run "1 runs in"."""
+    text = _render(_summary("ensemble", [_entry(0, "sir", {})], runs=1, replicates=1))
+    flat = " ".join(text.split())
+    assert "sir (ssa): 1 run per point, root seed 1" in flat
+    assert "1 run in 3.2 s" in flat
+    assert "1 runs" not in flat

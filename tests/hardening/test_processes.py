@@ -257,3 +257,27 @@ def test_workers_start_from_the_process_pool(tmp_path: Path) -> None:
     assert ran.returncode == 0, ran.stderr
     assert pq.read_table(out / "runs.parquet").num_rows == 20
     assert sys.platform != "linux" or not _descendants(os.getpid()) - before - {os.getpid()}
+
+
+def test_a_script_on_standard_input_is_told_why_workers_cannot_start(tmp_path: Path) -> None:
+    """Workers re-read the main script from its file; one given on standard input (`python -`)
+    has none, so the ensemble says so, rather than that a worker died for lack of memory."""
+    script = (
+        "from hyosan.ensemble.api import run_ensemble\n"
+        "from hyosan.ensemble.options import Execution, Output\n"
+        "run_ensemble('sir', 2, engine='ssa', execution=Execution(workers=2),\n"
+        "             output=Output(out='out', quiet=True))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-"],
+        input=script,
+        cwd=tmp_path,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "save the script to a file" in done.stderr
+    assert "memory" not in done.stderr
+    assert not (tmp_path / "out").exists()

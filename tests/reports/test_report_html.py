@@ -261,6 +261,23 @@ def test_compare_report_shows_paired_differences(
     assert "<td>t_overrun (d)</td><td>-1.1</td><td>– (too few pairs)</td>" in html
 
 
+def test_compare_report_folds_outcomes_the_same_in_every_pair(
+    tmp_path: Path, write_ensemble: Callable[..., Path]
+) -> None:
+    """Rows of zeros (the same in every pair) are one row at the end; a time named
+    `t_arrival_s: <place>` is in the report's unit."""
+    folder = write_ensemble(tmp_path / "cmp", points=2)
+    zero = {"mean": 0.0, "low": 0.0, "high": 0.0, "n": 10}
+    differences = {f"Measure {k}: start_s": dict(zero) for k in range(30)}
+    differences["t_arrival_s: Hospital"] = {"mean": 86400.0, "low": 0.0, "high": 172800.0, "n": 10}
+    summary = {"kind": "compare", "scenarios": ["a", "b"], "differences": differences}
+    (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    html = write_report(folder, pictures=False).report.read_text(encoding="utf-8")
+    assert "Measure 3" not in html
+    assert "<td>t_arrival (d): Hospital</td><td>+1</td><td>+0 to +2</td><td>10</td>" in html
+    assert "<td>30 more outcomes</td><td>0</td><td>the same in every pair" in html
+
+
 def test_sweep_report_shows_its_phase_plot(
     tmp_path: Path, write_ensemble: Callable[..., Path]
 ) -> None:

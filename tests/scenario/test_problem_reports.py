@@ -2,7 +2,8 @@
 
 - A reaction that fails (a bad schedule) is not reported a second time as an empty list of
   reactions: pydantic counts a tuple's items after validation, leaving out those that failed.
-- A boolean written as text (`stop = "true"`) is refused, as a number in quotes is.
+- A boolean written as text (`stop = "true"`) is refused, as a number in quotes is, and so is
+  a number given for a boolean (`enabled = 1`).
 - An unknown region in a route is reported at the route's `start` or `end`, so that one given
   with --set says so, as every other --set problem does.
 """
@@ -192,6 +193,59 @@ def test_validate_refuses_a_quoted_boolean_and_exits_2(
     err = capsys.readouterr().err
     assert str(file) in err
     assert "write true or false without quotes" in err
+    assert "Traceback" not in err
+
+
+# --- numbers given for booleans --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("override", "said"),
+    [
+        ("interventions[0].enabled=1", "1 is a number; write true or false: true"),
+        ("interventions[0].enabled=0", "0 is a number; write true or false: false"),
+        ("interventions[0].enabled=1.0", "1.0 is a number; write true or false: true"),
+        ("interventions[0].enabled=2", "2 is a number; write true or false"),
+        ("world.routes[0].both_ways=0", "0 is a number; write true or false: false"),
+    ],
+)
+def test_a_number_for_a_boolean_is_refused_at_its_key(override: str, said: str) -> None:
+    """`enabled = 1` was taken for true (and 0 for false), where the file means a switch."""
+    path = override.partition("=")[0]
+    assert problems(CITY, override) == [f"{path}: {said} (from --set {override})"]
+
+
+def test_a_number_for_a_boolean_in_the_file_is_refused_with_its_line() -> None:
+    text = OWN_MODEL + '[[thresholds]]\nname = "half"\nof = "Z"\nabove = 250\nstop = 1\n'
+    assert problems(text) == [
+        "thresholds[0].stop (line 19): 1 is a number; write true or false: true"
+    ]
+    # A boolean or nothing (a door's barricade): a number is refused there too.
+    with pytest.raises(ValueError, match="1 is a number; write true or false: true"):
+        Door.model_validate({"between": ["a", "b"], "barricade": 1})
+
+
+def test_true_and_false_still_set_a_boolean() -> None:
+    scen = hyosan.load_scenario(
+        "hyosan-city", ["interventions[0].enabled=false", "interventions[1].enabled=true"]
+    )
+    assert (scen.interventions[0].enabled, scen.interventions[1].enabled) == (False, True)
+    # A number where a number is expected is no business of this check.
+    assert hyosan.load_scenario("hyosan-city", ["interventions[0].leak=1"]).interventions[0]
+
+
+def test_validate_refuses_a_number_for_a_boolean_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = tmp_path / "numbered.toml"
+    file.write_text(CITY.replace("[[interventions]]\n", "[[interventions]]\nenabled = 1\n", 1))
+    with pytest.raises(SystemExit) as exc:
+        main(["validate", str(file)])
+    assert exc.value.code == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert str(file) in err
+    assert "interventions[0].enabled (line" in err
+    assert "1 is a number; write true or false: true" in err
     assert "Traceback" not in err
 
 

@@ -8,6 +8,8 @@ chooses the same directory, so that it can resume.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import numbers
 from dataclasses import replace
 from pathlib import Path
@@ -41,6 +43,12 @@ def _source(scenario: str | Path | Scenario) -> tuple[str, str]:
     return read_scenario_data(scenario)
 
 
+def _strings(value: list[str] | tuple[str, ...] | str) -> tuple[str, ...]:
+    """Overrides or `--vary` specifications as a tuple: one string is one of them, not its
+    characters (as `load_scenario` takes it)."""
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 def _resolve(
     scenario: str | Path | Scenario, overrides: tuple[str, ...], engine: str | None
 ) -> tuple[str, str, Scenario, str]:
@@ -55,6 +63,9 @@ def _resolve(
         scen = scen.evolve(engine=name)
     return label, text, scen, name
 
+
+#: What a sweep's phase plot shows without --outcome.
+DEFAULT_OUTCOME = "p_humans_win"
 
 #: Most replicates per point: beyond this the work directory and the tables outgrow any disk
 #: (`--runs 1000000000` was accepted and its work directory grew 3.3 MB/s).
@@ -72,11 +83,33 @@ def _check_runs(runs: object) -> None:
         raise HyosanError(f"--runs {count:,} is more than {MAX_RUNS:,}; run fewer")
 
 
-def _default_out(name: str, plan: EnsemblePlan) -> Path:
+def _default_out(name: str, plan: EnsemblePlan, options: dict[str, object] | None = None) -> Path:
+    """The directory a command writes without --out: runs/<name>-<kind>-<fingerprint>.
+
+    `options` are those that change the files written but not the runs (--within, --outcome,
+    sample's --output), and only those the command was given: they go into the fingerprint,
+    so that the same runs with another of them are not taken for the same command, while a
+    command given none keeps the name it always had (and finds its directory).
+    """
     from hyosan.results.names import safe_dir_name
 
+    fingerprint = plan.fingerprint()
+    if options:
+        blob = json.dumps({"plan": fingerprint, "options": options}, sort_keys=True)
+        fingerprint = hashlib.sha256(blob.encode()).hexdigest()
     # The scenario's name is made a plain name: it cannot put the output outside runs/.
-    return Path("runs") / f"{safe_dir_name(name)}-{plan.kind}-{plan.fingerprint()[:10]}"
+    return Path("runs") / f"{safe_dir_name(name)}-{plan.kind}-{fingerprint[:10]}"
+
+
+def _given(within_s: float | None, outcome: str | None = None) -> dict[str, object]:
+    """The options of `_default_out` that a command was given: --within, and an --outcome
+    other than the default (which draws what no --outcome draws)."""
+    options: dict[str, object] = {}
+    if within_s is not None:
+        options["within_s"] = float(within_s)
+    if outcome is not None and outcome != DEFAULT_OUTCOME:
+        options["outcome"] = outcome
+    return options
 
 
 @speaks_python
@@ -86,7 +119,7 @@ def run_ensemble(
     *,
     engine: str | None = None,
     seed: int | None = None,
-    overrides: list[str] | tuple[str, ...] = (),
+    overrides: list[str] | tuple[str, ...] | str = (),
     execution: Execution = Execution(),
     output: Output = Output(),
     within_s: float | None = None,
@@ -123,12 +156,12 @@ def run_ensemble(
     from hyosan.ensemble.driver import run_plan
 
     _check_runs(runs)
-    overrides = tuple(overrides)
+    overrides = _strings(overrides)
     label, text, scen, engine_name = _resolve(scenario, overrides, engine)
     root = scen.seed if seed is None else valid_seed(seed)
     point = Point(0, scen.name, text, label, overrides, engine_name, seed_key=0)
     plan = EnsemblePlan("ensemble", root, runs, (point,))
-    target = output.target(_default_out(scen.name, plan))
+    target = output.target(_default_out(scen.name, plan, _given(within_s)))
     return run_plan(
         plan,
         replace(output, out=target),
@@ -142,17 +175,17 @@ def run_ensemble(
 @speaks_python
 def run_sweep(
     scenario: str | Path | Scenario,
-    vary: list[str] | tuple[str, ...],
+    vary: list[str] | tuple[str, ...] | str,
     runs: int,
     *,
     log: bool = False,
     engine: str | None = None,
     seed: int | None = None,
-    overrides: list[str] | tuple[str, ...] = (),
+    overrides: list[str] | tuple[str, ...] | str = (),
     execution: Execution = Execution(),
     output: Output = Output(),
     within_s: float | None = None,
-    outcome: str = "p_humans_win",
+    outcome: str = DEFAULT_OUTCOME,
     before_publish: Callable[[Path], object] | None = None,
 ) -> EnsembleRun:
     """Run `runs` replicates at every point of a parameter grid.
@@ -178,9 +211,9 @@ def run_sweep(
         raise HyosanError(
             f"--outcome {outcome!r}: choose p_humans_win, p_overrun or p_overrun_within"
         )
-    overrides = tuple(overrides)
+    overrides = _strings(overrides)
     label, text, scen, engine_name = _resolve(scenario, overrides, engine)
-    axes = parse_vary(list(vary), text, scen, overrides=overrides, log=log)
+    axes = parse_vary(list(_strings(vary)), text, scen, overrides=overrides, log=log)
     # The ends of each axis are where a value is most likely out of range: check them now,
     # rather than in a worker half way through.
     for axis in axes:
@@ -207,7 +240,7 @@ def run_sweep(
         for i, values in enumerate(grid(axes))
     )
     plan = EnsemblePlan("sweep", root, runs, points, tuple(axes))
-    target = output.target(_default_out(scen.name, plan))
+    target = output.target(_default_out(scen.name, plan, _given(within_s, outcome)))
     return run_plan(
         plan,
         replace(output, out=target),
@@ -227,7 +260,7 @@ def run_compare(
     *,
     engine: str | None = None,
     seed: int | None = None,
-    overrides: list[str] | tuple[str, ...] = (),
+    overrides: list[str] | tuple[str, ...] | str = (),
     execution: Execution = Execution(),
     output: Output = Output(),
     within_s: float | None = None,
@@ -243,7 +276,7 @@ def run_compare(
     from hyosan.ensemble.driver import run_plan
 
     _check_runs(runs)
-    overrides = tuple(overrides)
+    overrides = _strings(overrides)
     label_a, text_a, scen_a, engine_a = _resolve(a, overrides, engine)
     label_b, text_b, scen_b, engine_b = _resolve(b, overrides, engine)
     root = scen_a.seed if seed is None else valid_seed(seed)
@@ -253,7 +286,7 @@ def run_compare(
     )
     plan = EnsemblePlan("compare", root, runs, points)
     name = f"{scen_a.name}-vs-{scen_b.name}"
-    target = output.target(_default_out(name, plan))
+    target = output.target(_default_out(name, plan, _given(within_s)))
     return run_plan(
         plan,
         replace(output, out=target),

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hyosan._entry import signals_seen
+from hyosan.display import counted
 from hyosan.ensemble.errors import EnsembleInterruptedError, RunFailedError, WorkerLostError
 from hyosan.ensemble.executors import ExecutorInfo, open_executor, shut_down
 from hyosan.ensemble.options import Execution, Output
@@ -64,8 +65,8 @@ class EnsembleRun:
         points = s.get("points", 1)
         return (
             f"<EnsembleRun {s.get('scenario')!r} ({s.get('engine')}, {s.get('kind')}): "
-            f"{s.get('runs', self.runs.num_rows):,} runs, {points:,} point"
-            f"{'' if points == 1 else 's'}, in {str(self.out)!r}>"
+            f"{counted(s.get('runs', self.runs.num_rows), 'runs')}, {counted(points, 'points')}, "
+            f"in {str(self.out)!r}>"
         )
 
 
@@ -206,7 +207,7 @@ def _assemble(
     records = list({(r["point"], r["replicate"]): r for r in work.records()}.values())
     missing = plan.total - len(records)
     if missing:
-        raise RuntimeError(f"{missing} runs are missing from {work.path}")
+        raise RuntimeError(f"{counted(missing, 'runs')} missing from {work.path}")
     table = runs_table(plan, records)
     grids = {p.index: prepare(p.text, p.label, p.overrides, p.engine)[2] for p in plan.points}
     characters: dict[int, list[str] | None] = {}
@@ -297,9 +298,10 @@ def _check_disk(plan: EnsemblePlan, scenarios: list[Scenario], out: Path) -> Non
 
     if limits_ignored():
         return
-    # The states' counts and the reactions' (and the infections') counts so far.
+    # The states' counts and the reactions' (and the infections') counts so far, 8 bytes a
+    # value: float64, which ode's fractional counts fill (whole counts pack smaller).
     per_run = max(
-        4 * len(s.time.output_times()) * (len(s.model.compartments) + len(s.model.reactions) + 1)
+        8 * len(s.time.output_times()) * (len(s.model.compartments) + len(s.model.reactions) + 1)
         + 400
         for s in scenarios
     )
@@ -316,7 +318,8 @@ def _check_disk(plan: EnsemblePlan, scenarios: list[Scenario], out: Path) -> Non
         return
     if need > free:
         raise HyosanError(
-            f"{plan.total:,} runs need about {need / 2**30:.3g} GiB beside {out} "
+            f"{counted(plan.total, 'runs')} need{'s' if plan.total == 1 else ''} about "
+            f"{need / 2**30:.3g} GiB beside {out} "
             f"({per_run:,} bytes each), and {free / 2**30:.3g} GiB is free; run fewer, or "
             f"write them elsewhere (--out), or {GO_ANYWAY}"
         )
@@ -329,6 +332,10 @@ def _check_within(within_s: float | None, plan: EnsemblePlan, scenarios: list[Sc
     if within_s is None:
         return
     from hyosan.scenario.units import SECONDS_PER, format_duration
+
+    if not math.isfinite(within_s) or within_s <= 0:
+        # (The command line's --within is a duration and cannot be; Python's within_s can.)
+        raise HyosanError(f"--within {within_s!r}: give a time after the start (in seconds)")
 
     horizons = [float(s.time.horizon) for s in scenarios]
     for axis in plan.axes:
@@ -382,7 +389,8 @@ def run_plan(
     Raises
     ------
     HyosanError
-        Both workers and a cluster; OUT exists (without `force`, or with it but not written
+        Both workers and a cluster, or an executor and a cluster; a `within_s` not after the
+        start or past a horizon; OUT exists (without `force`, or with it but not written
         by hyosan), another command is writing OUT, or work of a different command is in the
         way.
     EnsembleInterruptedError
@@ -393,6 +401,9 @@ def run_plan(
     start = time.perf_counter()
     if execution.workers is not None and execution.cluster is not None:
         raise HyosanError("give --workers or --cluster, not both")
+    if execution.executor is not None and execution.cluster is not None:
+        # (Python only:) the executor would be used and the cluster silently not.
+        raise HyosanError("give an executor or a cluster, not both")
     if output.out is None:
         raise ValueError("run_plan needs the ensemble directory: output.out")
     _check_within(within_s, plan, scenarios)
@@ -417,7 +428,7 @@ def run_plan(
                     open_executor(execution.workers, execution.cluster, execution.executor) as info,
                 ):
                     resumed = f", resuming with {len(done)} done" if done else ""
-                    bar.note(f"{left} runs on {info.description}{resumed}")
+                    bar.note(f"{counted(left, 'runs')} on {info.description}{resumed}")
                     if info.dashboard:
                         bar.note(f"Dask dashboard: {info.dashboard}")
                     _execute(plan.tasks(done), info, work, bar, plan.total, signals)

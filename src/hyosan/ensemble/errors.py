@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from hyosan.display import counted
 from hyosan.errors import HyosanError
 
 __all__ = ["EnsembleInterruptedError", "RunFailedError", "VaryError", "WorkerLostError"]
+
+
+def _kept(kept: int) -> str:
+    """ "1 finished run is kept", "5 finished runs are kept"."""
+    return f"{kept:,} finished {'run is' if kept == 1 else 'runs are'} kept"
 
 
 class VaryError(HyosanError):
@@ -33,7 +39,7 @@ class RunFailedError(Exception):
         self.error, self.workdir, self.kept = error, workdir, kept
         #: The engine refused the scenario (a HyosanError): the input is at fault, not hyosan.
         self.bad_input = bad_input
-        where = f"; {kept} finished runs are kept in {workdir} for a resume" if kept else ""
+        where = f"; {_kept(kept)} in {workdir} for a resume" if kept else ""
         super().__init__(
             f"run failed at point {point}, replicate {replicate} (seed {seed}): {error}{where}"
         )
@@ -50,7 +56,7 @@ class WorkerLostError(RunFailedError):
             "(fewer --workers may do); in a script of your own, also check that the code that "
             'runs the ensemble is under `if __name__ == "__main__":`, as worker processes '
             "import the script as they start"
-            + (f"; {kept} finished runs are kept in {workdir} for a resume" if kept else ""),
+            + (f"; {_kept(kept)} in {workdir} for a resume" if kept else ""),
         )
         self.point = self.replicate = self.seed = -1
         self.error, self.workdir, self.kept, self.bad_input = "worker lost", workdir, kept, False
@@ -69,6 +75,7 @@ class EnsembleInterruptedError(KeyboardInterrupt):
             super().__init__("interrupted before any run finished")
             return
         super().__init__(
-            f"interrupted: {done} of {total} runs are kept in {workdir}; "
+            f"interrupted: {done:,} of {counted(total, 'runs')} {'is' if done == 1 else 'are'} "
+            f"kept in {workdir}; "
             "run the same command again to finish the rest"
         )

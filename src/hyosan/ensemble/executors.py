@@ -21,6 +21,7 @@ is the same code path:
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from contextlib import contextmanager
@@ -183,11 +184,28 @@ def shut_down(executor: Executor, *, wait: bool) -> None:
     executor.shutdown(wait=wait, cancel_futures=True)
 
 
+def _check_main_script() -> None:
+    # A worker process started by "spawn" or "forkserver" runs the parent's main script again
+    # from its file. A script read from standard input (`python -`) names the file "<stdin>",
+    # which does not exist: every worker would die as it started, and the pool would report
+    # them lost. Say so before any starts. (`python -c` and notebooks have no such file name.)
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    if main_file is not None and not os.path.exists(main_file):
+        raise HyosanError(
+            f"worker processes cannot start: they read this program's main script again from "
+            f"its file, and it has none ({main_file}, as for a script given on standard "
+            "input); save the script to a file and run that, or run on one worker: "
+            "Execution(workers=1)"
+        )
+
+
 def process_pool(n: int) -> ProcessPoolExecutor:
     """A pool of `n` worker processes as ensembles run them (see the module docstring); the
     caller shuts it down."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+
+    _check_main_script()
 
     # "forkserver" where the platform has it (Linux, macOS); "spawn" elsewhere (Windows).
     methods = multiprocessing.get_all_start_methods()

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     from hyosan.ensemble.plan import EnsemblePlan
 
-__all__ = ["compare_differences", "point_outcomes"]
+__all__ = ["compare_differences", "point_outcomes", "same_in_every_pair", "time_name"]
 
 #: Columns that are not outcomes of a run (left out of the paired differences).
 _NOT_OUTCOMES = {"point", "replicate", "seed", "wall_s", "stopped_by", "survivors"}
@@ -116,3 +116,22 @@ def compare_differences(plan: EnsemblePlan, table: pa.Table) -> dict[str, Any]:
         },
         "paired_by": "replicate (the same seed for A and B)",
     }
+
+
+def same_in_every_pair(difference: dict[str, Any]) -> bool:
+    """Whether a paired difference is 0 in every pair (its mean and both interval ends 0):
+    the tables fold such outcomes into one line rather than a row of zeros each."""
+    return difference.get("mean") == 0 and all(
+        difference.get(end) in (0, None) for end in ("low", "high")
+    )
+
+
+def time_name(name: str) -> tuple[str, str] | None:
+    """A time's outcome name split where its unit goes: "t_end_s" is ("t_end", ""),
+    "t_arrival_s: Hospital" is ("t_arrival", ": Hospital"); None if `name` is no time."""
+    head, colon, label = name.partition(": ")
+    if name.endswith("_s"):
+        return name.removesuffix("_s"), ""
+    if colon and head.endswith("_s"):
+        return head.removesuffix("_s"), f": {label}"
+    return None

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hyosan.display import counted
 from hyosan.reports.plaintext import plain_log_ticks, plain_text
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ def phase_plot(
             yerr=[est - low, high - est],
             fmt="o-",
             capsize=3,
-            label=f"estimate, Wilson 95 % interval ({runs} runs per point)",
+            label=f"estimate, Wilson 95 % interval ({counted(runs, 'runs per point')})",
         )
         crit = half_crossing(x, est)
         if crit is not None:

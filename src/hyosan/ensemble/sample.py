@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hyosan.display import counted
 from hyosan.engines.base import valid_seed
 from hyosan.ensemble.errors import VaryError
 from hyosan.ensemble.options import Execution, Output
@@ -44,8 +45,20 @@ DESIGNS = {
     "lhs": "first-order indices by RBD-FAST on a Latin hypercube",
 }
 
+#: The figure analysed without --output.
+DEFAULT_FIGURE = "final_human"
+
 #: Morris trajectories move on a grid of this many levels per parameter.
 _MORRIS_LEVELS = 4
+
+#: RBD-FAST's harmonics (SALib's M): an input's first-order share of the variance is the
+#: periodogram's first M frequencies over all of them.
+_RBD_HARMONICS = 10
+
+#: The fewest points of an lhs design: with N points the periodogram has N / 2 frequencies, and
+#: SALib's bootstrap takes half the points, so below 4M + 2 the first M are all there are (S1
+#: comes out 1 for every input, whatever the outcome) or the bias correction divides by zero.
+LHS_MIN_SAMPLES = 4 * _RBD_HARMONICS + 2
 
 
 def _problem(names: list[str], bounds: list[tuple[float, float]]) -> dict[str, Any]:
@@ -115,7 +128,12 @@ def sensitivity_indices(
         elif design == "lhs":
             from SALib.analyze import rbd_fast
 
-            res = rbd_fast.analyze(problem, x, y, seed=seed)
+            if y.size < LHS_MIN_SAMPLES:
+                raise HyosanError(
+                    f"--design lhs: RBD-FAST needs {LHS_MIN_SAMPLES} points or more; found "
+                    f"{y.size} (fewer give S1 = 1 for every key, whatever the outcome)"
+                )
+            res = rbd_fast.analyze(problem, x, y, M=_RBD_HARMONICS, seed=seed)
             keys = ("S1", "S1_conf")
         else:
             raise HyosanError(f"--design {design!r}: choose {', '.join(DESIGNS)}")
@@ -130,8 +148,14 @@ def _finite_or_none(value: Any) -> float | None:
     return v if np.isfinite(v) else None
 
 
-def point_outcomes(runs: pa.Table, figure: str, n_points: int) -> np.ndarray:
-    """The mean of `figure` over each point's replicates (runs.parquet), in point order."""
+def point_outcomes(
+    runs: pa.Table, figure: str, n_points: int, *, default_dir: Path | None = None
+) -> np.ndarray:
+    """The mean of `figure` over each point's replicates (runs.parquet), in point order.
+
+    `default_dir` is the directory the command chose by itself (no --out), where the same
+    command with another --output would not look: the message names it.
+    """
     import pyarrow as pa
 
     # The figures of a run: numbers and yes-or-no, not its labels (point, seed) or words.
@@ -146,9 +170,16 @@ def point_outcomes(runs: pa.Table, figure: str, n_points: int) -> np.ndarray:
         )
     )
     if figure not in scalars:
+        # The kept runs are found beside the directory the command writes, and another
+        # --output names another default directory (api._default_out): then --out says where.
+        again = (
+            "another --output"
+            if default_dir is None
+            else f"another --output and --out {default_dir}"
+        )
         raise HyosanError(
             f"--output {figure!r}: runs have no such figure; choose {', '.join(scalars)} (the "
-            "finished runs are kept: the same command with another --output uses them)"
+            f"finished runs are kept: the same command with {again} uses them)"
         )
     point = runs.column("point").to_numpy()
     values = np.asarray(runs.column(figure).to_numpy(zero_copy_only=False), dtype=np.float64)
@@ -161,15 +192,15 @@ def point_outcomes(runs: pa.Table, figure: str, n_points: int) -> np.ndarray:
 
 def run_sample(
     scenario: str | Path | Scenario,
-    vary: list[str] | tuple[str, ...],
+    vary: list[str] | tuple[str, ...] | str,
     *,
     design: str = "sobol",
     samples: int = 64,
     runs: int = 10,
-    figure: str = "final_human",
+    figure: str = DEFAULT_FIGURE,
     engine: str | None = None,
     seed: int | None = None,
-    overrides: list[str] | tuple[str, ...] = (),
+    overrides: list[str] | tuple[str, ...] | str = (),
     execution: Execution = Execution(),
     output: Output = Output(),
     before_publish: Callable[[Path], object] | None = None,
@@ -179,7 +210,7 @@ def run_sample(
     the ensemble directory. `execution` and `output` are those of `run_sweep`."""
     from dataclasses import replace
 
-    from hyosan.ensemble.api import _check_runs, _default_out, _resolve
+    from hyosan.ensemble.api import _check_runs, _default_out, _resolve, _strings
     from hyosan.ensemble.driver import run_plan
     from hyosan.ensemble.plan import EnsemblePlan, Point
     from hyosan.ensemble.vary import parse_vary
@@ -188,11 +219,18 @@ def run_sample(
         raise HyosanError(f"--design {design!r}: choose {', '.join(DESIGNS)}")
     if samples < 2:
         raise HyosanError(f"--samples must be 2 or more; found {samples}")
+    if design == "lhs" and samples < LHS_MIN_SAMPLES:
+        # Before any run: RBD-FAST cannot estimate anything from fewer points (see the constant).
+        raise HyosanError(
+            f"--samples {samples}: --design lhs needs {LHS_MIN_SAMPLES} or more (RBD-FAST "
+            f"reads {_RBD_HARMONICS} harmonics of the outcome, and fewer points give S1 = 1 for "
+            "every key, whatever the outcome)"
+        )
     _check_runs(runs)
-    overrides = tuple(overrides)
+    overrides = _strings(overrides)
     label, text, scen, engine_name = _resolve(scenario, overrides, engine)
     # Each range is read as a sweep's axis of its two bounds: its unit and kind come with it.
-    axes = parse_vary(list(vary), text, scen, overrides=overrides, ranges=True)
+    axes = parse_vary(list(_strings(vary)), text, scen, overrides=overrides, ranges=True)
     for axis in axes:
         if axis.values[0] == axis.values[-1]:  # whole numbers that round to one
             raise VaryError(f"--vary {axis.spec}: LO and HI must differ")
@@ -214,13 +252,17 @@ def run_sample(
         sets = tuple(a.override(values[a.key]) for a in axes)
         points.append(Point(i, scen.name, text, label, (*overrides, *sets), engine_name, i, values))
     plan = EnsemblePlan("sweep", root, runs, tuple(points))
-    target = output.target(_default_out(f"{scen.name}-{design}", plan))
+    # The figure analysed changes sensitivity.json, not the runs (see api._default_out).
+    given: dict[str, object] | None = {"output": figure} if figure != DEFAULT_FIGURE else None
+    target = output.target(_default_out(f"{scen.name}-{design}", plan, given))
 
     def publish(tmp: Path) -> None:
         import pyarrow.parquet as pq
 
         table = pq.read_table(tmp / "runs.parquet")
-        y = point_outcomes(table, figure, len(points))
+        y = point_outcomes(
+            table, figure, len(points), default_dir=None if output.out is not None else target
+        )
         result: dict[str, Any] = {
             "design": design,
             "index": DESIGNS[design],
@@ -300,7 +342,8 @@ def print_sensitivity(summary: dict[str, Any]) -> None:
     console = Console(highlight=False, soft_wrap=False)
     title = (
         f"{summary.get('scenario')}: {result.get('design')} design, {result.get('points')} "
-        f"points × {result.get('runs_per_point')} runs; sensitivity of {result.get('output')}"
+        f"points × {counted(int(result.get('runs_per_point', 0)), 'runs')}; sensitivity of "
+        f"{result.get('output')}"
     )
     if not indices:
         console.print(escape(title) + ": " + escape(str(result.get("note", "no indices"))))

@@ -3,9 +3,9 @@
 Columns: `point`, `replicate`, `seed` (int64); one float column per swept key (its value in the
 scenario's unit); the summary figures `t_end_s`, `peak_zombies`, `t_peak_zombies_s`,
 `t_overrun_s` (null if never), `humans_win`, `final_<state>` for each state, `stopped_by`; then
-the engine's
-further numeric figures (`n_bites`, ...); and `survivors` (list of strings) when the engine has
-named characters.
+each run's further figures (`Summary.extra_figures`: the engine's `n_bites`..., the epidemic's,
+the outbreak's reach and arrivals, threshold crossings, each intervention's); and `survivors`
+(list of strings) when the engine has named characters.
 """
 
 from __future__ import annotations

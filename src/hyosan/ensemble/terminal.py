@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from hyosan.display import visible
+from hyosan.display import counted, visible
 
 if TYPE_CHECKING:
     from rich.console import Console, JustifyMethod
@@ -167,30 +167,50 @@ def _differences(console: Console, summary: dict[str, Any], unit: str) -> None:
     (summary.json keeps them in seconds, as its `_s` names say)."""
     from rich.markup import escape
 
+    from hyosan.ensemble.outcomes import same_in_every_pair, time_name
     from hyosan.scenario.units import SECONDS_PER, UNIT_WORDS
 
     names, means, intervals, pairs = [], [], [], []
+    same = 0
     for name, d in summary["differences"].items():
         if d["mean"] is None:
+            continue
+        if same_in_every_pair(d):
+            # A measure's start, an arrival both runs share: a row of zeros each buried the
+            # outcomes that differ (a city has some seventy).
+            same += 1
             continue
         # A time is compared only where both runs of a pair have one (both overrun, say):
         # the count of pairs says over how many runs the mean was taken.
         pairs.append(str(d.get("n", "")))
         scale = 1.0
-        if name.endswith("_s"):
+        time = time_name(name)
+        if time is not None:
             scale = SECONDS_PER.get(unit, 86400.0)
-            name = f"{name.removesuffix('_s')} ({UNIT_WORDS.get(unit, unit)})"
+            name = f"{time[0]} ({UNIT_WORDS.get(unit, unit)}){time[1]}"
         names.append(escape(name))
         means.append(f"{d['mean'] / scale:.4g}")
         intervals.append(
             "-" if d["low"] is None else f"[{d['low'] / scale:.4g}, {d['high'] / scale:.4g}]"
         )
-    _print_columns(
-        console,
-        [_Column("outcome", names, justify="left")],
-        [_Column("mean", means), _Column("95 % t interval", intervals), _Column("pairs", pairs)],
-        title="paired differences B − A (same seeds)",
-    )
+    if names:
+        _print_columns(
+            console,
+            [_Column("outcome", names, justify="left")],
+            [
+                _Column("mean", means),
+                _Column("95 % t interval", intervals),
+                _Column("pairs", pairs),
+            ],
+            title="paired differences B − A (same seeds)",
+        )
+    if same:
+        where = "(summary.json lists every difference)"
+        if names:
+            more = f"{same:,} more {'outcome is' if same == 1 else 'outcomes are'}"
+            console.print(f"{more} the same for A and B in every pair {where}")
+        else:
+            console.print(f"no outcome differs between A and B in any pair {where}")
 
 
 def print_summary(summary: dict[str, Any], console: Console, out: str | None = None) -> None:
@@ -205,7 +225,8 @@ def print_summary(summary: dict[str, Any], console: Console, out: str | None = N
     entries = summary["per_point"]
     units = {v["key"]: v.get("unit") for v in summary.get("vary", [])}
     title = (
-        f"{summary['scenario']} ({summary['engine']}): {summary['replicates']} runs per point, "
+        f"{summary['scenario']} ({summary['engine']}): "
+        f"{counted(summary['replicates'], 'runs per point')}, "
         f"root seed {summary['root_seed']}"
     )
     keys: list[_Column] = []
@@ -234,7 +255,7 @@ def print_summary(summary: dict[str, Any], console: Console, out: str | None = N
     _chances(console, summary, "survival", "character", "chance of surviving")
     if summary["kind"] == "compare":
         _differences(console, summary, unit)
-    console.print(f"{summary['runs']} runs in {summary['wall_s']:.1f} s")
+    console.print(f"{counted(summary['runs'], 'runs')} in {summary['wall_s']:.1f} s")
     from hyosan.ensemble.notes import repeated_runs_note
 
     note = repeated_runs_note(summary)

@@ -7,8 +7,12 @@ parameter counts even where the scenario file keeps the model's default).
 LO and HI are in the unit the scenario writes that value in ("0.0008/day" is in per day), and
 may carry their own unit instead ("0.5/h", "36h"), which is converted. The axis values, and
 the columns of runs.parquet, are always in the scenario's unit. A key holding a whole number
-(a count) is swept over whole numbers. Values are evenly spaced, or evenly spaced in the log with
-`--log`; the grid is the product of the axes, the first axis varying slowest.
+(a count) is swept over whole numbers: values that round to the same number would run fewer
+points than asked for, so such an axis is refused. Values are evenly spaced, or evenly spaced in
+the log with `--log`; the grid is the product of the axes, the first axis varying slowest.
+
+A key cannot be both varied and given with `--set`: the axis' values are put in after the
+overrides, so the `--set` would be replaced at every point without a word; it is refused.
 """
 
 from __future__ import annotations
@@ -190,6 +194,54 @@ def _bound(text: str, key: str, kind: Kind, unit: str | None) -> float:
         ) from None
 
 
+def _set_of(key: str, overrides: list[str] | tuple[str, ...]) -> str | None:
+    """The `--set` among `overrides` that gives `key` a value, or None: one of the key itself,
+    or of a table or list holding it whose value holds the key (`--set 'initial={S=9, I=2}'`
+    gives initial.I; `--set initial.S=9` does not)."""
+    parts = _path(key)
+    if parts is None:
+        return None
+    for item in overrides:
+        set_key, sep, value = item.partition("=")
+        set_parts = _path(set_key)
+        if not sep or set_parts is None or set_parts != parts[: len(set_parts)]:
+            continue
+        if len(set_parts) == len(parts):
+            return item
+        try:  # read as apply_overrides reads it: TOML, else the text itself
+            given = tomllib.loads(f"v = {value}")["v"]
+        except (tomllib.TOMLDecodeError, RecursionError, ValueError):
+            continue  # text, not a table: it holds no key (and fails validation anyway)
+        if _lookup(given, parts[len(set_parts) :]) is not None:
+            return item
+    return None
+
+
+def _distinct_whole(lo: float, hi: float, n: int, log: bool) -> np.ndarray:
+    """The distinct whole numbers that `n` points from `lo` to `hi` round to."""
+    return np.unique(np.round(np.geomspace(lo, hi, n) if log else np.linspace(lo, hi, n)))
+
+
+def _check_whole_points(key: str, spec: str, lo: float, hi: float, n: int, log: bool) -> None:
+    """Refuse N points of a whole-number key that round to fewer than N whole numbers: they
+    would run fewer points than asked for (`initial.I=1:3:5` is 1, 2, 3)."""
+    found = _distinct_whole(lo, hi, n, log)
+    if len(found) == n:
+        return
+    # The most points that stay distinct, for the message: N = len(found) need not be (log
+    # spacing crowds the low end), so search below it; N = 2 (LO and HI) always is.
+    good, bad = 2, len(found) + 1
+    while bad - good > 1:
+        mid = (good + bad) // 2
+        good, bad = (mid, bad) if len(_distinct_whole(lo, hi, mid, log)) == mid else (good, mid)
+    shown = ", ".join(f"{v:g}" for v in found[:10]) + (", ..." if len(found) > 10 else "")
+    raise VaryError(
+        f"--vary {spec}: {key} holds a whole number, and the {n} points asked for"
+        f"{' (log spaced)' if log else ''} round to only {len(found)} distinct whole numbers "
+        f"({shown}); ask for N = {good} or fewer, or widen the range"
+    )
+
+
 def parse_vary(
     specs: list[str] | tuple[str, ...] | str,
     scenario_text: str,
@@ -225,7 +277,8 @@ def parse_vary(
     ------
     VaryError
         Naming the flag and what is allowed, for an unreadable specification, an unknown key,
-        LO above HI, N below 1, a bad unit, or a non-positive bound with `--log`.
+        a key also given with `--set`, LO above HI, N below 1, a bad unit, a non-positive
+        bound with `--log`, or N points of a whole-number key that round to fewer numbers.
     """
     from hyosan.scenario.load import apply_overrides
 
@@ -246,6 +299,13 @@ def parse_vary(
             raise VaryError(f"--vary {spec!r}: cannot read it; {form}")
         if any(a.key == key for a in axes):
             raise VaryError(f"--vary {key}: given twice; vary each key once")
+        given = _set_of(key, overrides)
+        if given is not None:
+            raise VaryError(
+                f"--vary {key}: the key is both set (--set {given}) and varied, and the varied "
+                "values would replace the --set at every point; give either the --set or the "
+                "--vary"
+            )
         kind, unit, whole = _classify(_current(key, data, scenario)) or ("number", None, False)
         lo = _bound(bounds[0].strip(), key, kind, unit)
         hi = _bound(bounds[1].strip(), key, kind, unit)
@@ -292,7 +352,8 @@ def parse_vary(
             )
         values = np.geomspace(lo, hi, n) if log else np.linspace(lo, hi, n)
         if whole:
-            values = np.unique(np.round(values))
+            _check_whole_points(key, spec, lo, hi, n, log)
+            values = np.round(values)
         axes.append(
             Axis(
                 key=key,

@@ -52,13 +52,20 @@ def differences_table(summary: dict[str, Any], unit: str, unit_s: float) -> Outc
     names = summary.get("scenarios") or ["A", "B"]
     if len(set(names)) < len(names):  # one name twice: "(x − x)" says nothing
         names = ["A", "B"]
+    from hyosan.ensemble.outcomes import same_in_every_pair, time_name
+
     rows: list[list[str]] = []
+    same = 0
     for key, d in diffs.items():
         if not isinstance(d, dict) or not isinstance(d.get("mean"), int | float):
             continue
+        if same_in_every_pair(d):  # folded into one row at the end, as the terminal does
+            same += 1
+            continue
         scale, label = 1.0, str(key)
-        if label.endswith("_s"):
-            scale, label = unit_s, f"{label.removesuffix('_s')} ({unit})"
+        time = time_name(label)
+        if time is not None:
+            scale, label = unit_s, f"{time[0]} ({unit}){time[1]}"
         if label == "humans_win":
             scale, label = 0.01, "humans win (percentage points)"
         low, high = d.get("low"), d.get("high")
@@ -68,6 +75,16 @@ def differences_table(summary: dict[str, Any], unit: str, unit_s: float) -> Outc
             else "– (too few pairs)"
         )
         rows.append([label, f"{d['mean'] / scale:+.3g}", interval, _count(d.get("n", ""))])
+    if same:
+        outcomes = "outcome" if same == 1 else "outcomes"
+        rows.append(
+            [
+                f"{'every' if not rows else f'{same:,} more'} {outcomes}",
+                "0",
+                "the same in every pair (summary.json lists them)",
+                "",
+            ]
+        )
     if not rows:
         return None
     return OutcomeTable(

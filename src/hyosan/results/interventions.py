@@ -161,8 +161,12 @@ class Measure(InterventionReport):
         return t_end_s <= 0 or self.start_s < t_end_s
 
     def figures(self) -> dict[str, Figure]:
-        """`start_s` and `end_s`."""
-        return {"start_s": float(self.start_s), "end_s": _opt_float(self.end_s)}
+        """`start_s`, `end_s`, and the events of its channels where the engine counted them,
+        each by what happened (`Z destroyed`: the label without the name it starts with)."""
+        out: dict[str, Figure] = {"start_s": float(self.start_s), "end_s": _opt_float(self.end_s)}
+        for label, n in (self.events or {}).items():
+            out[label.split(": ", 1)[-1]] = int(n)
+        return out
 
     def to_json(self) -> dict[str, Any]:
         """name, kind, start_s, end_s, then note and events where there are any."""
@@ -443,8 +447,11 @@ class Handoff(InterventionReport):
         return (float(self.t_s), self.kind)
 
     def figures(self) -> dict[str, Figure]:
-        """`t_s`."""
-        return {"t_s": float(self.t_s)}
+        """`t_s`, those still inside by state (`inside_<state>`), and `got_out`."""
+        out: dict[str, Figure] = {"t_s": float(self.t_s)}
+        out.update({f"inside_{s}": int(n) for s, n in self.inside.items()})
+        out["got_out"] = self.got_out
+        return out
 
     def to_json(self) -> dict[str, Any]:
         """kind, school, t_s, stopped_by, inside, escaped."""

@@ -214,6 +214,19 @@ class Outbreak:
                 + (f" (and {len(reached) - len(shown)} more)" if len(reached) > len(shown) else "")
             )
 
+    def figures(self) -> dict[str, Figure]:
+        """The figures it has, for an ensemble's runs.parquet: `places_reached`, the reach on
+        grids and lattices, and `t_arrival_s: <place>` for each named place (None: no zombie
+        came)."""
+        out: dict[str, Figure] = {"places_reached": self.places_reached}
+        for name in ("radius_cells", "reach_rows_cells", "reach_cols_cells", "reached_edge"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        for place, t in (self.t_arrival_s or {}).items():
+            out[f"t_arrival_s: {place}"] = t
+        return out
+
     def to_json(self) -> dict[str, Any]:
         """The figures it has (a figure a world does not give is left out)."""
         out: dict[str, Any] = {}
@@ -384,7 +397,8 @@ class Summary:
     peak_zombies, t_peak_zombies_s
         The most zombies at once and when (None without zombies).
     t_overrun_s
-        When 80 % of the initial humans were lost (None: never, or no humans).
+        When fewer than one in five of those who started human, and did not reach safety, were
+        still human (None: never, or no humans).
     humans_win
         No infected left (under half a person) and humans left.
     survivors
@@ -516,9 +530,11 @@ class Summary:
 
     def extra_figures(self) -> dict[str, Figure]:
         """The engine's further numbers beyond the headline (bites, rescues, ...), the
-        infections and attack rate, and what each intervention did as "<name>: <figure>"
-        ("Missile strikes: not_zombies", "after_strikes: restarted"): the extra columns of an
-        ensemble's runs.parquet."""
+        infections and attack rate, how far the outbreak reached (`places_reached`,
+        `t_arrival_s: <place>`), when each threshold was first crossed (`t_crossing_s:
+        <threshold>`), and what each intervention did as "<name>: <figure>" ("Missile strikes:
+        not_zombies", "Special forces: Z destroyed", "after_strikes: restarted"): the extra
+        columns of an ensemble's runs.parquet."""
         out: dict[str, Figure] = {}
         for k, v in self.extra.items():
             if isinstance(v, bool | int | float):
@@ -527,6 +543,9 @@ class Summary:
             out.update(self.people.figures())
         if self.epidemic is not None:
             out.update(self.epidemic.figures())
+        if self.outbreak is not None:
+            out.update(self.outbreak.figures())
+        out.update({f"t_crossing_s: {name}": t for name, t in self.crossings_s.items()})
         for entry in self.interventions or ():
             label = entry.label
             out.update({f"{label}: {k}": v for k, v in entry.figures().items()})

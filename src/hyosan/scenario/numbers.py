@@ -5,6 +5,10 @@ pydantic's lax mode turns "500" into 500 wherever a number is expected, and "tru
 "0.5/day") or is a name, so quotes round a bare number are a slip the author should see (they
 may have meant a unit), and a quoted "false" may not be what the author thinks it is. Fields
 that take text as well as numbers (a place: a name or a number) keep taking it.
+
+Numbers where a boolean is expected (`enabled = 1`) are refused too: pydantic read 1 and 0 as
+true and false, and 2 as an error, where the file means a switch and should say `true` or
+`false`.
 """
 
 from __future__ import annotations
@@ -91,12 +95,34 @@ def _said(shape: _Shape, text: str) -> str | None:
     return None
 
 
-def _text_at(shape: _Shape, value: Any) -> tuple[tuple[str | int, ...], str, str] | None:
-    """(the keys inside the value, the text, what to say of it) of the first number or
-    boolean written as text, or None."""
+def _is_number(value: Any) -> bool:
+    # (A boolean is an int to Python: True is no number here.)
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _takes_number(shape: _Shape) -> bool:
+    # Only a boolean (or a union of nothing but) refuses a number; anything else takes it or
+    # is pydantic's to refuse.
+    if isinstance(shape, tuple) and shape[0] == "union":
+        return any(_takes_number(s) for s in shape[1])
+    return shape != "bool"
+
+
+def _number_said(value: float) -> str:
+    """What to say of a number given where a boolean is expected (as _said says of text)."""
+    # 1 and 0 are what pydantic took for true and false: say which, as for "yes" and "no".
+    word = ("false", "true")[int(value)] if value in (0, 1) else None
+    return f"{value!r} is a number; write true or false" + (f": {word}" if word else "")
+
+
+def _text_at(shape: _Shape, value: Any) -> tuple[tuple[str | int, ...], Any, str] | None:
+    """(the keys inside the value, the value, what to say of it) of the first number or
+    boolean written as text, or number written for a boolean, or None."""
     if isinstance(value, str):
         said = None if _takes_text(shape) else _said(shape, value)
         return ((), value, said) if said is not None else None
+    if _is_number(value):
+        return None if _takes_number(shape) else ((), value, _number_said(value))
     if not isinstance(shape, tuple):
         return None
     kind, inner = shape
@@ -118,13 +144,16 @@ def _text_at(shape: _Shape, value: Any) -> tuple[tuple[str | int, ...], str, str
 
 def _text_errors(cls: type[BaseModel], data: Any) -> list[InitErrorDetails]:
     """An error for each field of `data` (the raw table of a `cls`) that holds a number or a
-    boolean written as text, at its key (inside a table or list of numbers: initial.S)."""
+    boolean written as text, or a number for a boolean, at its key (inside a table or list of
+    numbers: initial.S)."""
     if not isinstance(data, dict):
         return []
     errors: list[InitErrorDetails] = []
     for name, value in data.items():
-        if not isinstance(value, str | dict | list | tuple):
-            continue  # (most values: checked at no cost)
+        if isinstance(value, bool) or not isinstance(
+            value, str | dict | list | tuple | int | float
+        ):
+            continue  # (booleans, and anything else pydantic checks alone: at no cost)
         key = (cls, name)
         if key not in _SHAPES:
             field = cls.model_fields.get(name) if isinstance(name, str) else None
@@ -142,8 +171,8 @@ def _text_errors(cls: type[BaseModel], data: Any) -> list[InitErrorDetails]:
 
 def refuse_text_values(cls: type[_M], data: Any, handler: ModelWrapValidatorHandler[_M]) -> _M:
     """`cls` validated from `data` by `handler`, refusing numbers and booleans written as
-    text: for a `model_validator(mode="wrap")`. Those are reported with the table's other
-    problems."""
+    text, and numbers given for booleans: for a `model_validator(mode="wrap")`. Those are
+    reported with the table's other problems."""
     errors = _text_errors(cls, data)
     if not errors:
         return handler(data)
