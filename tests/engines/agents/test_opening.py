@@ -80,8 +80,8 @@ def test_the_paragraph_tells_the_run() -> None:
     assert "The first barricade went up in classroom 2-5 7 minutes after the first bite" in text
     assert "within the hour 1 room had barricaded" in text
     assert (
-        "2 people got out (by the main gate), 2 of them within an hour of the first, among "
-        "them Nam On-jo (day 1 08:41); 1 of those who got out carried a bite with them." in text
+        "2 people got out (by the main gate), among them Nam On-jo (day 1 08:41). 2 of them got "
+        "out within an hour of the first to leave, and 1 carried a bite with them." in text
     )
     assert (
         "A group led by a named character decided to go for water, food or a toilet: Nam On-jo "
@@ -162,6 +162,29 @@ def test_every_fate_after_a_bite_says_when() -> None:
     assert [r[1] for r in rows] == list(names)
 
 
+def test_the_first_hour_is_not_read_as_about_the_names() -> None:
+    """The story said "96 of them within an hour of the first, among them Seo Hyo-ryung (day 5
+    09:30)", which put those who left on day 5 in the first hour: the names come first, the
+    hour's count after, in a sentence of its own; one person alone has no first hour to count."""
+    names = ("Kim Hyeon-ju", "the school nurse", "Nam On-jo")
+    ev = _events(
+        (60.0, EV_BITE, 0, 1, 0),
+        (600.0, EV_ESCAPE, 3, -1, 3),
+        (9 * 3600.0, EV_ESCAPE, 2, -1, 3),
+    )
+    state = np.array([ZOMBIE, ZOMBIE, ESCAPED, ESCAPED])
+    text = Opening(ev, names, ROOMS, state, np.array([2, 2, 3, 3]), 8.5 * 3600, None).text()
+    assert (
+        "2 people got out (by the main gate), among them Nam On-jo (day 1 17:30). 1 of them got "
+        "out within an hour of the first to leave." in text
+    )
+    alone = _events((60.0, EV_BITE, 0, 1, 0), (600.0, EV_ESCAPE, 2, -1, 3))
+    state = np.array([ZOMBIE, ZOMBIE, ESCAPED])
+    text = Opening(alone, names, ROOMS, state, np.array([2, 2, 3]), 8.5 * 3600, None).text()
+    assert "1 person got out (by the main gate), among them Nam On-jo (day 1 08:40)." in text
+    assert "within an hour" not in text
+
+
 def test_a_named_escapee_with_a_bite_is_told_so() -> None:
     """Among those who got out, a named character who carried a bite out is marked, and the
     count of bites carried out is not read as being about the names before it."""
@@ -174,8 +197,8 @@ def test_a_named_escapee_with_a_bite_is_told_so() -> None:
     state = np.array([ZOMBIE, HUMAN, ESCAPED, ESCAPED])
     text = Opening(ev, names, ROOMS, state, np.array([1, 1, 3, 3]), 8.5 * 3600, None).text()
     assert (
-        "among them Nam On-jo (day 1 08:40, with a bite) and Lee Su-hyeok (day 1 08:41); 1 of "
-        "those who got out carried a bite with them." in text
+        "among them Nam On-jo (day 1 08:40, with a bite) and Lee Su-hyeok (day 1 08:41). 2 of "
+        "them got out within an hour of the first to leave, and 1 carried a bite with them." in text
     )
 
 

@@ -143,7 +143,7 @@ class Opening:
         by = ways[0].split(" ", 1)[1] if len(ways) == 1 else listed(ways)
         first_hour = int(np.count_nonzero(ts <= ts.min() + HOUR))
         who = _plural(out.size, "person", "people")
-        text = f"{who} got out ({by}), {first_hour:,} of them within an hour of the first"
+        text = f"{who} got out ({by})"
         named = []
         for k in out:
             i = int(ev["actor"][k])
@@ -153,9 +153,17 @@ class Opening:
                 named.append(f"{self.names[i]} ({clock(t, self.start)}{bite})")
         if named:
             text += f", among them {listed(named)}"
+        # The first hour's count is a sentence of its own: placed before the names, "96 of them
+        # within an hour of the first, among them" put those who left on day 5 in that hour.
+        after = []
+        if out.size > 1:
+            after.append(f"{first_hour:,} of them got out within an hour of the first to leave")
         if carried:
-            text += f"; {carried:,} of those who got out carried a bite with them"
-        return text + "."
+            after.append(f"{carried:,} carried a bite with them")
+        if not after:
+            return text + "."
+        rest = ", and ".join(after)
+        return f"{text}. {rest[0].upper()}{rest[1:]}."
 
     def _moved(self) -> str | None:
         # The engine logs a group's decision to go for supplies when a named character leads
