@@ -250,7 +250,7 @@ def warm_up(counts: np.ndarray, tmp: Path, names: tuple[str, ...], args: Any) ->
     compiles tau's local stepping for about a minute)."""
     row, col = SEED_CELL
     crop = np.ascontiguousarray(counts[row - 6 : row + 6, col - 6 : col + 6])
-    small = crop_scenario(crop, tmp, "3d", args.cross, (6, 6))
+    small = crop_scenario(crop, tmp, "10d", args.cross, (6, 6))
     for name in names:
         scenario = small
         if name == "tau":
