@@ -110,7 +110,7 @@ def test_only_a_runs_numbers_can_be_the_output() -> None:
     np.testing.assert_array_equal(point_outcomes(runs, "final_human", 1), [15.0])
     np.testing.assert_array_equal(point_outcomes(runs, "humans_win", 1), [0.5])
     for label in ("stopped_by", "seed"):
-        with pytest.raises(HyosanError, match="choose final_human, humans_win "):
+        with pytest.raises(HyosanError, match=r"choose final_human, humans_win\. "):
             point_outcomes(runs, label, 1)
 
 
@@ -203,3 +203,25 @@ def test_one_run_a_point_is_said_run(capsys: pytest.CaptureFixture[str]) -> None
     assert "4 points × 1 run; sensitivity of final_human" in " ".join(
         capsys.readouterr().out.split()
     )
+
+
+def test_an_unknown_output_names_the_headline_figures_first() -> None:
+    """A city's runs have some seventy figures; the list, sorted and cut to length, ended
+    before final_human. Now the table's order (headline first), a guess, and a count of the
+    rest."""
+    import pyarrow as pa
+
+    from hyosan.ensemble.sample import point_outcomes
+
+    columns = {"point": [0], "replicate": [0], "seed": [1], "final_human": [5.0]}
+    columns |= {f"Measure {k}: start_s": [0.0] for k in range(40)}
+    columns["humans_win"] = [True]
+    columns["stopped_by"] = ["horizon"]
+    with pytest.raises(HyosanError) as raised:
+        point_outcomes(pa.table(columns), "final_humans", 1)
+    said = str(raised.value)
+    assert "did you mean 'final_human'" in said
+    assert said.index("final_human,") < said.index("Measure 0")
+    assert "or one of 26 more" in said  # 42 figures, 16 listed; labels and words are none
+    assert "stopped_by" not in said
+    assert "seed" not in said

@@ -48,6 +48,9 @@ DESIGNS = {
 #: The figure analysed without --output.
 DEFAULT_FIGURE = "final_human"
 
+#: How many of the runs' figures a message about --output lists (the headline ones come first).
+_FIGURES_LISTED = 16
+
 #: Morris trajectories move on a grid of this many levels per parameter.
 _MORRIS_LEVELS = 4
 
@@ -159,7 +162,8 @@ def point_outcomes(
     import pyarrow as pa
 
     # The figures of a run: numbers and yes-or-no, not its labels (point, seed) or words.
-    scalars = sorted(
+    # In the table's order: the headline figures (final_human, humans_win...) first.
+    scalars = [
         field.name
         for field in runs.schema
         if field.name not in ("point", "replicate", "seed")
@@ -168,7 +172,7 @@ def point_outcomes(
             or pa.types.is_floating(field.type)
             or pa.types.is_boolean(field.type)
         )
-    )
+    ]
     if figure not in scalars:
         # The kept runs are found beside the directory the command writes, and another
         # --output names another default directory (api._default_out): then --out says where.
@@ -177,9 +181,24 @@ def point_outcomes(
             if default_dir is None
             else f"another --output and --out {default_dir}"
         )
+        from hyosan.scenario.names import did_you_mean
+
+        # A city's runs have some seventy figures (each measure's, each place's arrival): the
+        # whole list was cut off before the headline ones, so name those and count the rest.
+        guess = did_you_mean(figure, scalars)
+        shown = ", ".join(scalars[:_FIGURES_LISTED])
+        more = len(scalars) - _FIGURES_LISTED
+        rest = (
+            f", or one of {more} more (as runs.parquet names its columns: each measure's "
+            "figures, each place's first zombie, ...)"
+            if more > 0
+            else ""
+        )
         raise HyosanError(
-            f"--output {figure!r}: runs have no such figure; choose {', '.join(scalars)} (the "
-            f"finished runs are kept: the same command with {again} uses them)"
+            f"--output {figure!r}: runs have no such figure"
+            + (f" ({guess})" if guess else "")
+            + f"; choose {shown}{rest}. The finished runs are kept: the same command with "
+            f"{again} uses them"
         )
     point = runs.column("point").to_numpy()
     values = np.asarray(runs.column(figure).to_numpy(zero_copy_only=False), dtype=np.float64)
