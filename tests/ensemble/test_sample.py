@@ -177,7 +177,7 @@ def test_lhs_refuses_too_few_points(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert not (tmp_path / "runs").exists()
     for n in (16, 30):
         x = design_points("lhs", NAMES, BOUNDS, n, seed=3)
-        with pytest.raises(HyosanError, match="RBD-FAST needs"):
+        with pytest.raises(HyosanError, match=f"--samples {n}: --design lhs needs"):
             sensitivity_indices("lhs", NAMES, BOUNDS, x, _ishigami(x), seed=3)
     x = design_points("lhs", NAMES, BOUNDS, LHS_MIN_SAMPLES, seed=3)
     found = sensitivity_indices("lhs", NAMES, BOUNDS, x, _ishigami(x), seed=3)

@@ -43,12 +43,6 @@ def _source(scenario: str | Path | Scenario) -> tuple[str, str]:
     return read_scenario_data(scenario)
 
 
-def _strings(value: list[str] | tuple[str, ...] | str) -> tuple[str, ...]:
-    """Overrides or `--vary` specifications as a tuple: one string is one of them, not its
-    characters (as `load_scenario` takes it)."""
-    return (value,) if isinstance(value, str) else tuple(value)
-
-
 def _resolve(
     scenario: str | Path | Scenario, overrides: tuple[str, ...], engine: str | None
 ) -> tuple[str, str, Scenario, str]:
@@ -154,9 +148,10 @@ def run_ensemble(
         The directory, its summary and its runs table.
     """
     from hyosan.ensemble.driver import run_plan
+    from hyosan.scenario.load import override_list
 
     _check_runs(runs)
-    overrides = _strings(overrides)
+    overrides = override_list(overrides)
     label, text, scen, engine_name = _resolve(scenario, overrides, engine)
     root = scen.seed if seed is None else valid_seed(seed)
     point = Point(0, scen.name, text, label, overrides, engine_name, seed_key=0)
@@ -204,16 +199,16 @@ def run_sweep(
     """
     from hyosan.ensemble.driver import run_plan
     from hyosan.ensemble.vary import grid, parse_vary
-    from hyosan.scenario.load import parse_scenario
+    from hyosan.scenario.load import override_list, parse_scenario
 
     _check_runs(runs)
     if outcome not in ("p_humans_win", "p_overrun", "p_overrun_within"):
         raise HyosanError(
             f"--outcome {outcome!r}: choose p_humans_win, p_overrun or p_overrun_within"
         )
-    overrides = _strings(overrides)
+    overrides = override_list(overrides)
     label, text, scen, engine_name = _resolve(scenario, overrides, engine)
-    axes = parse_vary(list(_strings(vary)), text, scen, overrides=overrides, log=log)
+    axes = parse_vary(vary, text, scen, overrides=overrides, log=log)
     # The ends of each axis are where a value is most likely out of range: check them now,
     # rather than in a worker half way through.
     for axis in axes:
@@ -274,9 +269,10 @@ def run_compare(
     `run_ensemble`.
     """
     from hyosan.ensemble.driver import run_plan
+    from hyosan.scenario.load import override_list
 
     _check_runs(runs)
-    overrides = _strings(overrides)
+    overrides = override_list(overrides)
     label_a, text_a, scen_a, engine_a = _resolve(a, overrides, engine)
     label_b, text_b, scen_b, engine_b = _resolve(b, overrides, engine)
     root = scen_a.seed if seed is None else valid_seed(seed)

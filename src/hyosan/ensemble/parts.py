@@ -108,7 +108,6 @@ def _pack(runs: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     arrays = [a.reshape(a.shape[0], -1) if a.ndim != 2 else a for a in arrays]
     shapes = np.array([a.shape for a in arrays], dtype=np.int64).reshape(-1, 2)
     flat = np.concatenate([a.T.reshape(-1) for a in arrays]) if arrays else np.zeros(0)
-    flat = flat.astype(np.float64)
     whole = flat.size == 0 or (
         bool(np.all(np.isfinite(flat)))
         and float(np.abs(flat).max()) < 2**53

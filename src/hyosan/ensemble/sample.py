@@ -98,6 +98,16 @@ def design_points(
     raise HyosanError(f"--design {design!r}: choose {', '.join(DESIGNS)}")
 
 
+def _check_lhs_points(n: int) -> None:
+    """Refuse an lhs design of fewer than LHS_MIN_SAMPLES points (see there)."""
+    if n < LHS_MIN_SAMPLES:
+        raise HyosanError(
+            f"--samples {n}: --design lhs needs {LHS_MIN_SAMPLES} or more (RBD-FAST reads "
+            f"{_RBD_HARMONICS} harmonics of the outcome, and fewer points give S1 = 1 for every "
+            "key, whatever the outcome)"
+        )
+
+
 def sensitivity_indices(
     design: str,
     names: list[str],
@@ -131,11 +141,7 @@ def sensitivity_indices(
         elif design == "lhs":
             from SALib.analyze import rbd_fast
 
-            if y.size < LHS_MIN_SAMPLES:
-                raise HyosanError(
-                    f"--design lhs: RBD-FAST needs {LHS_MIN_SAMPLES} points or more; found "
-                    f"{y.size} (fewer give S1 = 1 for every key, whatever the outcome)"
-                )
+            _check_lhs_points(y.size)
             res = rbd_fast.analyze(problem, x, y, M=_RBD_HARMONICS, seed=seed)
             keys = ("S1", "S1_conf")
         else:
@@ -229,27 +235,23 @@ def run_sample(
     the ensemble directory. `execution` and `output` are those of `run_sweep`."""
     from dataclasses import replace
 
-    from hyosan.ensemble.api import _check_runs, _default_out, _resolve, _strings
+    from hyosan.ensemble.api import _check_runs, _default_out, _resolve
     from hyosan.ensemble.driver import run_plan
     from hyosan.ensemble.plan import EnsemblePlan, Point
     from hyosan.ensemble.vary import parse_vary
+    from hyosan.scenario.load import override_list
 
     if design not in DESIGNS:
         raise HyosanError(f"--design {design!r}: choose {', '.join(DESIGNS)}")
     if samples < 2:
         raise HyosanError(f"--samples must be 2 or more; found {samples}")
-    if design == "lhs" and samples < LHS_MIN_SAMPLES:
-        # Before any run: RBD-FAST cannot estimate anything from fewer points (see the constant).
-        raise HyosanError(
-            f"--samples {samples}: --design lhs needs {LHS_MIN_SAMPLES} or more (RBD-FAST "
-            f"reads {_RBD_HARMONICS} harmonics of the outcome, and fewer points give S1 = 1 for "
-            "every key, whatever the outcome)"
-        )
+    if design == "lhs":
+        _check_lhs_points(samples)  # before any run, not after them all
     _check_runs(runs)
-    overrides = _strings(overrides)
+    overrides = override_list(overrides)
     label, text, scen, engine_name = _resolve(scenario, overrides, engine)
     # Each range is read as a sweep's axis of its two bounds: its unit and kind come with it.
-    axes = parse_vary(list(_strings(vary)), text, scen, overrides=overrides, ranges=True)
+    axes = parse_vary(vary, text, scen, overrides=overrides, ranges=True)
     for axis in axes:
         if axis.values[0] == axis.values[-1]:  # whole numbers that round to one
             raise VaryError(f"--vary {axis.spec}: LO and HI must differ")

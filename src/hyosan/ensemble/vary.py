@@ -217,9 +217,14 @@ def _set_of(key: str, overrides: list[str] | tuple[str, ...]) -> str | None:
     return None
 
 
+def _spaced(lo: float, hi: float, n: int, log: bool) -> np.ndarray:
+    """`n` values from `lo` to `hi`, evenly spaced (in the log with `log`)."""
+    return np.geomspace(lo, hi, n) if log else np.linspace(lo, hi, n)
+
+
 def _distinct_whole(lo: float, hi: float, n: int, log: bool) -> np.ndarray:
     """The distinct whole numbers that `n` points from `lo` to `hi` round to."""
-    return np.unique(np.round(np.geomspace(lo, hi, n) if log else np.linspace(lo, hi, n)))
+    return np.unique(np.round(_spaced(lo, hi, n, log)))
 
 
 def _check_whole_points(key: str, spec: str, lo: float, hi: float, n: int, log: bool) -> None:
@@ -350,7 +355,7 @@ def parse_vary(
             raise VaryError(
                 f"--vary {key}: --log needs LO and HI above zero; found {lo:g} and {hi:g}"
             )
-        values = np.geomspace(lo, hi, n) if log else np.linspace(lo, hi, n)
+        values = _spaced(lo, hi, n, log)
         if whole:
             _check_whole_points(key, spec, lo, hi, n, log)
             values = np.round(values)

@@ -129,11 +129,13 @@ class Measure(InterventionReport):
         """The intervention's name."""
         return self.name or self.kind
 
+    def _what_happened(self) -> dict[str, int]:
+        """Its events by what happened: the label without the intervention's name it starts
+        with ("Special forces: Z destroyed" is "Z destroyed")."""
+        return {k.split(": ", 1)[-1]: int(v) for k, v in (self.events or {}).items()}
+
     def _done(self) -> str:
-        # The label's prefix repeats the intervention's name: "Special forces: Z destroyed".
-        return ", ".join(
-            f"{k.split(': ', 1)[-1]} {fmt_count(v)}" for k, v in (self.events or {}).items()
-        )
+        return ", ".join(f"{k} {fmt_count(v)}" for k, v in self._what_happened().items())
 
     def print(self, console: Console, when: When) -> None:
         """`Special forces (sweep) from 1 d to 3 d: Z destroyed 1,426, ...`."""
@@ -163,10 +165,11 @@ class Measure(InterventionReport):
     def figures(self) -> dict[str, Figure]:
         """`start_s`, `end_s`, and the events of its channels where the engine counted them,
         each by what happened (`Z destroyed`: the label without the name it starts with)."""
-        out: dict[str, Figure] = {"start_s": float(self.start_s), "end_s": _opt_float(self.end_s)}
-        for label, n in (self.events or {}).items():
-            out[label.split(": ", 1)[-1]] = int(n)
-        return out
+        return {
+            "start_s": float(self.start_s),
+            "end_s": _opt_float(self.end_s),
+            **self._what_happened(),
+        }
 
     def to_json(self) -> dict[str, Any]:
         """name, kind, start_s, end_s, then note and events where there are any."""

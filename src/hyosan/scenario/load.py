@@ -850,6 +850,11 @@ def parse_scenario(
     return scenario
 
 
+def override_list(overrides: list[str] | tuple[str, ...] | str) -> tuple[str, ...]:
+    """`KEY=VALUE` overrides as a tuple: one string is one override, not its characters."""
+    return (overrides,) if isinstance(overrides, str) else tuple(overrides)
+
+
 @speaks_python
 def load_scenario(
     source: str | Path | Scenario, overrides: list[str] | tuple[str, ...] | str = ()
@@ -858,8 +863,7 @@ def load_scenario(
     (`KEY=VALUE` strings; one string is one override)."""
     from hyosan.errors import HyosanError
 
-    if isinstance(overrides, str):  # not its characters, one override each
-        overrides = (overrides,)
+    overrides = override_list(overrides)
     if not isinstance(source, Scenario | str | Path):
         raise HyosanError(
             f"a scenario is a Scenario, a file path or a built-in name; got "
