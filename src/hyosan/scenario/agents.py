@@ -463,6 +463,14 @@ class Selfishness(Frozen):
 
     enabled: bool = True
     refuse_threshold: Fraction = Field(default=0.6, description="selfishness that bars the door")
+    crowd_forces: float = Field(
+        default=3.0,
+        ge=0.0,
+        description=(
+            "a crowd at a refused door this many times the people behind it forces the "
+            "barricade (0: never)"
+        ),
+    )
     shove_threshold: Fraction = 0.7
     p_shove: Fraction = 0.5
 

@@ -23,19 +23,19 @@ from hyosan.engines.base import Recorder, Streams
 from hyosan.ensemble.task import record_from_result
 
 #: Default runs (five days), as the step loop gave them before the shortcuts, re-pinned on
-#: purpose whenever a rule or its log changes the default run (last: someone on their way
-#: takes no cover, and no group sets off past a room that refused its leader, which moved
-#: seed 4; then the overrun, which no longer counts those who got out as lost, moved every
-#: overrun time and nothing else): final counts (S, E, Z, H, R, X), bites,
-#: zombies destroyed, barricades, overrun time, events logged, and the named survivors. Any
-#: change of a random draw or of its order shows here.
+#: purpose whenever a rule or its log changes the default run (last: a crowd at a refused door
+#: forces it, which moved every seed): final counts (S, E, Z, H, R, X), bites, zombies
+#: destroyed, barricades, overrun time, events logged, and the named survivors. Any change of
+#: a random draw or of its order shows here.
 PINNED = {
-    2: ([0, 0, 450, 0, 102, 100], 1357, 83, 87, 9300.0, 2702, [
-        "Jang Ha-ri", "Jeong Min-jae", "Lee Byeong-chan", "Yu Joon-seong"]),
-    3: ([0, 0, 385, 1, 90, 176], 1404, 77, 68, 3970.0, 2406, [
-        "Jang Ha-ri", "Jeong Min-jae", "Kim Cheol-su", "Min Eun-ji", "Yu Joon-seong"]),
-    4: ([0, 0, 388, 2, 95, 167], 1348, 80, 75, 21500.0, 2539, [
-        "Jang Ha-ri", "Jeong Min-jae", "Park Mi-jin", "Yu Joon-seong"]),
+    2: ([0, 0, 459, 0, 120, 73], 1678, 103, 179, 4630.0, 3020, [
+        "Jang Ha-ri", "Jeong Min-jae", "Yu Joon-seong"]),
+    3: ([0, 0, 374, 0, 83, 195], 708, 71, 67, 7280.0, 1677, [
+        "Choi Nam-ra", "Han Gyeong-su", "Jang Wu-jin", "Kim Ji-min", "Lee Cheong-san",
+        "Lee Joon-yeong", "Lee Na-yeon", "Lee Su-hyeok", "Nam On-jo", "Park Sun-hwa",
+        "Seo Hyo-ryung", "Yang Dae-su"]),
+    4: ([0, 0, 398, 1, 94, 159], 1392, 83, 70, 10365.0, 2472, [
+        "Park Mi-jin", "Yu Joon-seong"]),
 }  # fmt: skip
 
 

@@ -22,6 +22,7 @@ from hyosan.engines.agents.params import (
     EV_BITE,
     EV_BROKEN,
     EV_ESCAPE,
+    EV_FORCED,
     EV_HYBRID,
     EV_OPENED,
     EV_TURN,
@@ -168,6 +169,7 @@ def world(states: list[int], rooms: list[int], **changes: float) -> World:
         barricaded_from=np.full(2, -1, i4),
         pushers=np.zeros(2, i4),
         passing_until=np.zeros(2),
+        turned_away=np.zeros(2, i4),
         adj_start=np.array([0, 1, 3, 4], i4),
         adj_room=np.array([1, 0, 2, 1], i4),
         adj_passage=np.array([0, 0, 1, 1], i4),
@@ -456,6 +458,86 @@ def test_the_selfish_refuse_to_open_their_barricade() -> None:
     assert w.agents.refused_by[0] == 2
     assert w.agents.refused[0].tolist() == [0, 0, 2]  # 1 + who refused
     assert w.passages.hold[1] == 50.0
+    assert w.passages.turned_away[1] == 1
+
+
+def refusing_room(asking: int, **changes: float) -> World:
+    """`asking` people in the corridor (room 1), the first making for room 2, whose one
+    person barricaded it and refuses everyone."""
+    w = world(
+        [HUMAN] * (asking + 1),
+        [1] * asking + [2],
+        selfishness=1.0,
+        refuse_threshold=0.9,
+        grouping=0.0,
+        **changes,
+    )
+    w.agents.aware[0] = 1  # the one who asks; the rest of the crowd is only there
+    w.agents.aware[asking] = 1
+    w.agents.traits[asking, SELFISH] = 0.95
+    w.agents.goal[0] = 2
+    w.passages.hold[1] = 50.0
+    w.passages.barricaded_from[1] = 2
+    return w
+
+
+def test_a_crowd_forces_a_door_it_is_refused() -> None:
+    # Seven people held the entrance hall for twelve hours against 587 making for the main
+    # gate, turned away in waves of some twenty: a crowd three times those inside forces it.
+    w = refusing_room(3, crowd_forces=3.0)
+    census(w)
+    decide(w)
+    assert (w.agents.passage[0], w.passages.hold[1]) == (1, 0.0)
+    assert kinds(w) == [EV_FORCED]
+    # Whoever asked, who refused, and the crowd: the three in the corridor.
+    assert (w.log.actor[0], w.log.target[0], w.log.detail[0]) == (0, 3, 3)
+
+
+def test_a_smaller_crowd_is_refused() -> None:
+    w = refusing_room(2, crowd_forces=3.0)
+    census(w)
+    decide(w)
+    assert w.agents.passage[0] == -1
+    assert w.passages.hold[1] == 50.0
+    assert kinds(w) == [EV_ABANDON]
+
+
+def test_those_turned_away_before_count_in_the_crowd() -> None:
+    # Two turned away already, one asking now: three against the one inside.
+    w = refusing_room(1, crowd_forces=3.0)
+    w.passages.turned_away[1] = 2
+    census(w)
+    decide(w)
+    assert (w.agents.passage[0], w.passages.hold[1]) == (1, 0.0)
+    assert kinds(w) == [EV_FORCED]
+
+
+def test_someone_refused_before_is_let_through_by_a_crowd() -> None:
+    # Refused once, they do not ask again while anyone is inside; unless the crowd forces it.
+    w = refusing_room(3, crowd_forces=3.0)
+    w.agents.refused_by[0] = 2
+    census(w)
+    decide(w)
+    assert (w.agents.passage[0], w.agents.refused_by[0]) == (1, -1)
+    assert kinds(w) == [EV_FORCED]
+
+
+def test_no_crowd_forces_a_door_with_crowd_forces_zero() -> None:
+    w = refusing_room(5, crowd_forces=0.0)
+    census(w)
+    decide(w)
+    assert w.agents.passage[0] == -1
+    assert kinds(w) == [EV_ABANDON]
+
+
+def test_a_new_barricade_has_turned_nobody_away() -> None:
+    w = world([HUMAN, ZOMBIE], [2, 1], build_time=1.0, hold_time=99.0, grouping=0.0)
+    w.agents.aware[:] = 1
+    w.passages.turned_away[1] = 7
+    census(w)
+    barricade(w, tn=DT)
+    assert w.passages.hold[1] == 99.0
+    assert w.passages.turned_away[1] == 0
 
 
 def test_someone_refused_by_two_rooms_is_refused_once_by_each() -> None:

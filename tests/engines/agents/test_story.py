@@ -230,10 +230,10 @@ def test_groups_leave_a_failing_room_by_another_way(engine: AgentsEngine) -> Non
 
 def test_how_a_named_character_ended_is_read_off_the_events(engine: AgentsEngine) -> None:
     """story_checks.how_it_ended: survivors say so; everyone else gets when, where and by whom
-    they were first bitten. Seed 1 (pinned, as the golden summaries are): Mi-jin hides in
-    the stalls from the first minutes and the troops take her out on day 5; Lee Byeong-chan is
-    bitten by Min Eun-ji, who was bitten in classroom 2-3, came into the science supply room
-    where he was and turned there."""
+    they were first bitten. Seed 1 (pinned, as the golden summaries are): zombies break the
+    barricade of the stalls where Mi-jin hides and she is bitten stepping in to save someone;
+    Lee Byeong-chan holds the science lab with Min Eun-ji and Kim Cheol-su until the troops
+    take them out on day 5."""
     scenario = hyosan.load_scenario("hyosan-high")
     result = engine.run(scenario, seed=1)
     named = [c.name for c in scenario.characters]
@@ -242,5 +242,5 @@ def test_how_a_named_character_ended_is_read_off_the_events(engine: AgentsEngine
     assert all(
         e == "survives" or e.startswith(("bitten, ", "dies unbitten")) for e in ended.values()
     )
-    assert ended["Park Mi-jin"] == "survives"
-    assert ended["Lee Byeong-chan"] == "bitten, later, elsewhere, by someone who came in bitten"
+    assert ended["Park Mi-jin"] == "bitten, later, elsewhere, by a zombie that came in, stepping in"
+    assert ended["Lee Byeong-chan"] == "survives"

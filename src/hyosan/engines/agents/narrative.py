@@ -23,6 +23,7 @@ from hyosan.engines.agents.params import (
     EV_BROKEN,
     EV_DEATH,
     EV_ESCAPE,
+    EV_FORCED,
     EV_HYBRID,
     EV_KILL,
     EV_LURE,
@@ -107,22 +108,14 @@ def _sentence(kind: int, a: str, b: str, place: str, aux: int, other: str, t: st
             return f"{t} {b}, bitten, fails the troops' temperature check and is shot {at(place)}"
         by = "the air strike" if aux == BY_STRIKE else a or "zombies"
         return f"{t} {b} is killed by {by} {at(place)}"
-    if kind == EV_BARRICADE:
-        return f"{t} {a} barricades {the(place)} ({aux} inside)"
-    if kind == EV_BROKEN:
-        return f"{t} zombies break the barricade of {the(place)}"
-    if kind == EV_OPENED:
-        if b:
-            return f"{t} {a or 'someone'} opens the barricade of {the(place)} to let {b} in"
-        return f"{t} {a} takes down the barricade of {the(place)} to leave"
+    if kind in _DOOR_KINDS:
+        return _door(kind, a, b, place, aux, t)
     if kind == EV_RESCUE:
         return f"{t} {a} steps in to save {b} {at(place)}"
     if kind == EV_SACRIFICE:
         return f"{t} {a}, bitten, leads the zombies away from the group {at(place)}"
     if kind == EV_PUSH:
         return f"{t} {a} pushes {b} towards the zombies {at(place)}"
-    if kind == EV_ABANDON:
-        return f"{t} {a} refuses to open {the(place)} to {b}"
     if kind == EV_ESCAPE:
         if aux == BY_TROOPS:
             return f"{t} the troops take {a} out from {the(place)}"
@@ -140,6 +133,30 @@ def _sentence(kind: int, a: str, b: str, place: str, aux: int, other: str, t: st
     if kind == EV_SPLIT:
         return f"{t} {a} stays behind {at(place)} as {b} leads the others to {the(other)}"
     return f"{t} {EVENT_KINDS[kind]} {at(place)}"
+
+
+#: The kinds of what happens at a barricaded door (_door).
+_DOOR_KINDS = (EV_BARRICADE, EV_BROKEN, EV_OPENED, EV_ABANDON, EV_FORCED)
+
+
+def _door(kind: int, a: str, b: str, place: str, aux: int, t: str) -> str:
+    if kind == EV_BARRICADE:
+        return f"{t} {a} barricades {the(place)} ({aux} inside)"
+    if kind == EV_BROKEN:
+        return f"{t} zombies break the barricade of {the(place)}"
+    if kind == EV_OPENED:
+        if b:
+            return f"{t} {a or 'someone'} opens the barricade of {the(place)} to let {b} in"
+        return f"{t} {a} takes down the barricade of {the(place)} to leave"
+    if kind == EV_ABANDON:
+        return f"{t} {a} refuses to open {the(place)} to {b}"
+    if kind == EV_FORCED:
+        # aux: the people at the door now, whoever forced it among them, and those turned
+        # away from it before them.
+        held = f"which {b} would not open" if b else "not opened"
+        crowd = f"{aux:,} people" if aux != 1 else "one person"
+        return f"{t} {a} and the crowd force the barricade of {the(place)}, {held} to {crowd}"
+    raise ValueError(f"not a door's event: {kind}")
 
 
 def events_table(

@@ -53,6 +53,7 @@ EVENT_KINDS: tuple[str, ...] = (
     "fate",
     "split",
     "push",
+    "barricade_forced",
 )
 (
     EV_BITE,
@@ -74,6 +75,7 @@ EVENT_KINDS: tuple[str, ...] = (
     EV_FATE,
     EV_SPLIT,
     EV_PUSH,
+    EV_FORCED,
 ) = range(len(EVENT_KINDS))
 
 # --- bite sites (aux of a bite event) -------------------------------------------------------------
@@ -158,6 +160,7 @@ class Params(NamedTuple):
     p_step_in: float
     selfishness: float
     refuse_threshold: float
+    crowd_forces: float
     shove_threshold: float
     p_shove: float
     sacrifice: float
@@ -284,6 +287,7 @@ class Params(NamedTuple):
             p_step_in=b.rescue.p_step_in,
             selfishness=b.selfishness.enabled,
             refuse_threshold=b.selfishness.refuse_threshold,
+            crowd_forces=b.selfishness.crowd_forces,
             shove_threshold=b.selfishness.shove_threshold,
             p_shove=b.selfishness.p_shove,
             sacrifice=b.sacrifice.enabled,

@@ -128,6 +128,7 @@ class Passages(NamedTuple):
     barricaded_from: np.ndarray  # int32: the room whose people built it, or -1
     pushers: np.ndarray  # int32: zombies pushing it this step
     passing_until: np.ndarray  # when the last person let through its barricade is across
+    turned_away: np.ndarray  # int32: people its builders refused since it went up
     adj_start: np.ndarray  # int32 (rooms + 1)
     adj_room: np.ndarray  # int32
     adj_passage: np.ndarray  # int32
@@ -280,6 +281,7 @@ def passages_of(plan: FloorPlan) -> Passages:
         barricaded_from=np.full(n_edges, -1, np.int32),
         pushers=np.zeros(n_edges, np.int32),
         passing_until=np.zeros(n_edges),
+        turned_away=np.zeros(n_edges, np.int32),
         adj_start=plan.adj_ptr,
         adj_room=plan.adj_room,
         adj_passage=plan.adj_edge,

@@ -68,6 +68,7 @@ def _build(
             ps.progress[e] = 0.0
             ps.hold[e] = p.hold_time
             ps.barricaded_from[e] = s_room
+            ps.turned_away[e] = 0
             # The narrative names a named character among the builders, if there is one.
             actor = who
             j = c.first_person[s_room]
