@@ -82,6 +82,25 @@ def test_sample_runs_a_scenario_and_writes_indices(tmp_path: Path) -> None:
     assert (run.out / "sensitivity.png").is_file()
     summary = json.loads((run.out / "summary.json").read_text(encoding="utf-8"))
     assert summary["sensitivity"]["design"] == "sobol"
+    # A sample says so (it said "sweep", and its scenario.toml "The sweep varies: " with no key).
+    assert summary["kind"] == "sample"
+    note = (run.out / "scenario.toml").read_text(encoding="utf-8").splitlines()[1]
+    assert "parameters.bite_rate, parameters.resurrection_rate" in note
+    # Each run's values are in runs.parquet, as a sweep's are: the points SALib drew.
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(run.out / "runs.parquet")
+    drawn = {
+        (p["values"]["parameters.bite_rate"], p["values"]["parameters.resurrection_rate"])
+        for p in summary["per_point"]
+    }
+    rows = zip(
+        table["parameters.bite_rate"].to_pylist(),
+        table["parameters.resurrection_rate"].to_pylist(),
+        strict=True,
+    )
+    assert set(rows) == drawn
+    assert len(drawn) > 1
     # The report shows what the command is for: the indices, and that it is a sample.
     from hyosan.reports import write_report
 

@@ -267,6 +267,9 @@ def _assemble(
             + (" (log spaced)" if any(a.log for a in plan.axes) else "")
             + "\n",
             "compare": "# Scenario A of the comparison; scenario-b.toml is B.\n",
+            "sample": "# The sample sets "
+            + ", ".join(plan.points[0].values)
+            + " at each of its points: runs.parquet has their values.\n",
         }[plan.kind]
         (tmp / "scenario.toml").write_text(
             _scenario_toml(scenarios[0], plan.root_seed, note), encoding="utf-8"

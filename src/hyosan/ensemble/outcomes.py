@@ -1,7 +1,7 @@
 """summary.json of an ensemble directory: outcome probabilities with their intervals.
 
 ```
-kind                "ensemble" | "sweep" | "compare"
+kind                "ensemble" | "sweep" | "compare" | "sample"
 hyosan_version, scenario, engine, root_seed
 runs                runs in the directory (points × replicates)
 replicates          runs per point

@@ -20,7 +20,7 @@ from hyosan.ensemble.vary import Axis
 
 __all__ = ["EnsemblePlan", "Point"]
 
-Kind = Literal["ensemble", "sweep", "compare"]
+Kind = Literal["ensemble", "sweep", "compare", "sample"]
 
 
 @dataclass(frozen=True)

@@ -272,7 +272,7 @@ def run_sample(
             values[a.key] = float(round(v)) if a.whole else float(v)
         sets = tuple(a.override(values[a.key]) for a in axes)
         points.append(Point(i, scen.name, text, label, (*overrides, *sets), engine_name, i, values))
-    plan = EnsemblePlan("sweep", root, runs, tuple(points))
+    plan = EnsemblePlan("sample", root, runs, tuple(points))
     # The figure analysed changes sensitivity.json, not the runs (see api._default_out).
     given: dict[str, object] | None = {"output": figure} if figure != DEFAULT_FIGURE else None
     target = output.target(_default_out(f"{scen.name}-{design}", plan, given))

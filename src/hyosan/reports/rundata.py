@@ -17,6 +17,7 @@ import numpy as np
 
 from hyosan.errors import HyosanError
 from hyosan.results.arrow import numbers
+from hyosan.results.publish import ENSEMBLE_KINDS
 from hyosan.results.summary import Summary
 from hyosan.results.words import Words, words_for
 from hyosan.scenario.model import STATES
@@ -28,9 +29,6 @@ if TYPE_CHECKING:
     from hyosan.results.result import Result
 
 __all__ = ["EnsembleData", "RunData", "load_report_data", "places_states"]
-
-#: Ensemble kinds as summary.json names them.
-ENSEMBLE_KINDS = ("ensemble", "sweep", "compare")
 
 
 @dataclass(frozen=True)
@@ -170,7 +168,8 @@ class EnsembleData:
     Attributes
     ----------
     summary
-        summary.json of the ensemble directory; `kind` is "ensemble", "sweep" or "compare".
+        summary.json of the ensemble directory; `kind` is "ensemble", "sweep", "compare" or
+        "sample".
     name, description, display_unit
         As for a run.
     bands
@@ -198,7 +197,8 @@ class EnsembleData:
     @property
     def kind(self) -> str:
         """ "ensemble", "sweep", "compare", or "sample" (a sweep whose points SALib drew: its
-        summary holds its sensitivity indices)."""
+        summary holds its sensitivity indices, by which a sample written when its kind was
+        still "sweep" is known too)."""
         if isinstance(self.summary.get("sensitivity"), dict):
             return "sample"
         return str(self.summary.get("kind", "ensemble"))

@@ -74,7 +74,8 @@ KNOWN_FILES = frozenset(
         "sensitivity.png",
     }
 )
-ENSEMBLE_KINDS = ("ensemble", "sweep", "compare")
+#: Ensemble kinds as summary.json names them (a sample is a sweep whose points SALib drew).
+ENSEMBLE_KINDS = ("ensemble", "sweep", "compare", "sample")
 
 #: Every file a fit directory may hold (hyosan fit), and a comparison of fits beside its fits.
 FIT_FILES = frozenset(
