@@ -55,6 +55,24 @@ def test_the_fall_is_told_at_the_runs_own_overrun() -> None:
     assert "It was never overrun" in never
 
 
+def test_an_overrun_after_most_got_out_says_so() -> None:
+    """Seed 22 had 4 bites, and 646 of its 652 people got out before the last few inside were
+    bitten; "it was overrun" read as a school lost. Counted by escapes up to the overrun."""
+    state = np.array([ZOMBIE, ZOMBIE, ESCAPED, ESCAPED, ESCAPED, ESCAPED])
+
+    def told(escapes: list[float]) -> str:
+        rows = [(10.0, EV_BITE, 0, 1, 1)]
+        rows += [(t, EV_ESCAPE, 2 + k, -1, 3) for k, t in enumerate(escapes)]
+        return Opening(_events(*rows), (), ROOMS, state, np.ones(6, int), 8.5 * 3600, 250.0).text()
+
+    # Three of six out by the overrun (the fourth after it): half is not most.
+    assert "4 minutes after the first bite, it was overrun" in told([100.0, 110.0, 120.0, 900.0])
+    assert (
+        "By 08:34 on day 1, 4 minutes after the first bite, 4 of the 6 people had got out, and "
+        "fewer than one in five of the 2 still inside were human."
+    ) in told([100.0, 110.0, 120.0, 130.0])
+
+
 def test_the_paragraph_tells_the_run() -> None:
     """Where it began, the first barricade, the fall, who got out (and carried a bite), who
     holds out, and hybrids, with singular and plural right."""

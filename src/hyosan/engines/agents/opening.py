@@ -111,6 +111,17 @@ class Opening:
                 "It was never overrun: at least one in five of those who did not get out "
                 "stayed human throughout."
             )
+        ev = self.ev
+        out = int(np.count_nonzero((ev["kind"] == EV_ESCAPE) & (ev["t"] <= t)))
+        people = self.state.size
+        if 2 * out > people:
+            # Most had got out: "overrun" alone read as a school lost, of a run with 4 bites
+            # whose last few inside were bitten after 646 of 652 had left.
+            return (
+                f"By {self._at(t)}, {_span(t - t0)} after the first bite, {out:,} of the "
+                f"{people:,} people had got out, and fewer than one in five of the "
+                f"{people - out:,} still inside were human."
+            )
         return (
             f"By {self._at(t)}, {_span(t - t0)} after the first bite, it was overrun: fewer "
             "than one in five of those who had not got out were still human."
