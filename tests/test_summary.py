@@ -194,7 +194,8 @@ def test_ensemble_figures_name_each_intervention() -> None:
     assert figures["Special forces: end_s"] == 259200.0
     assert figures["Quarantine of Hyosan: end_s"] is None
     # What each measure did, counted by the engine, under the measure's name once.
-    assert figures["Special forces: Z destroyed"] == 1514
+    by_kind = data["diagnostics"]["events_by_kind"]
+    assert figures["Special forces: Z destroyed"] == by_kind["Special forces: Z destroyed"] > 0
     assert "Special forces: Special forces: Z destroyed" not in figures
     # Who was still in the school at the handoff, and how many got out.
     handoff = entries["handoff"]
