@@ -50,3 +50,15 @@ def test_the_report_tells_a_from_b(tmp_path: Path, write_ensemble: Callable[...,
     assert "<th>A: hyosan-high</th><th>B: hyosan-high</th>" in html
     assert "mean difference (B − A)" in html
     assert "hyosan-high − hyosan-high" not in html
+
+
+def test_picture_labels_of_a_sample_carry_its_units() -> None:
+    """A sample keeps its keys' units under `sensitivity` (it has no grid of its own): its
+    pictures' labels gave the values without them."""
+    summary = {
+        "kind": "sample",
+        "per_point": [{"point": 0, "values": {"parameters.bite_rate": 0.5}}],
+        "sensitivity": {"vary": [{"key": "parameters.bite_rate", "unit": "/day"}]},
+    }
+    assert point_labels(summary, with_units=True) == {0: "bite_rate = 0.5/day"}
+    assert point_labels(summary) == {0: "parameters.bite_rate=0.5"}

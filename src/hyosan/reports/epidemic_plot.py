@@ -25,6 +25,7 @@ import numpy as np
 
 from hyosan.errors import HyosanError
 from hyosan.reports.colours import POINT_COLOURS
+from hyosan.reports.outcomes import point_labels
 from hyosan.reports.plaintext import plain_text
 from hyosan.reports.plots import (
     as_data,
@@ -32,7 +33,6 @@ from hyosan.reports.plots import (
     bands_subject,
     early_end,
     early_title,
-    picture_labels,
     shown_points,
     time_title,
     unit_seconds,
@@ -229,7 +229,7 @@ def plot_incidence_bands(source: Any, *, point: Any = None) -> Figure | None:
     names = _reactions_shown(per)
     unit = ens.display_unit
     unit_s = unit_seconds(unit)
-    labels = picture_labels(ens)
+    labels = point_labels(ens.summary, with_units=True)
     n = len(names)
     width = min(3, n)
     rows = int(np.ceil(n / width))

@@ -178,19 +178,27 @@ def outcome_table(runs: pa.Table, unit: str = "d", unit_s: float = 86400.0) -> O
     return OutcomeTable(headers=headers, rows=rows)
 
 
-def point_labels(summary: dict[str, Any]) -> dict[Any, str]:
-    """Point → a label ("bite_rate=0.5/day", or a scenario's name) from summary.json; a
-    comparison of two scenarios of one name gets "A: name" and "B: name"."""
+def point_labels(summary: dict[str, Any], *, with_units: bool = False) -> dict[Any, str]:
+    """Point → a label from summary.json: its values ("bite_rate=0.5"), or a scenario's name; a
+    comparison of two scenarios of one name gets "A: name" and "B: name". `with_units`: a
+    picture's labels, each value with its unit and the key without "parameters."
+    ("bite_rate = 0.5/day")."""
     out: dict[Any, str] = {}
     per_point = summary.get("per_point")
     if not isinstance(per_point, list):
         return out
     kind = summary.get("kind")
+    units = _vary_units(summary) if with_units else {}
     for entry in per_point:
         if not isinstance(entry, dict) or "point" not in entry:
             continue
         values = entry.get("values")
-        if isinstance(values, dict) and values:
+        if isinstance(values, dict) and values and with_units:
+            label = ", ".join(
+                f"{str(k).removeprefix('parameters.')} = {fmt_value(v)}{_unit_suffix(units.get(k))}"
+                for k, v in values.items()
+            )
+        elif isinstance(values, dict) and values:
             label = ", ".join(f"{k}={fmt_value(v)}" for k, v in values.items())
         elif kind == "compare" or len(per_point) > 1:
             label = str(entry.get("scenario", entry["point"]))
@@ -202,6 +210,22 @@ def point_labels(summary: dict[str, Any]) -> dict[Any, str]:
         # their rows were indistinguishable; A and B are the command's first and second.
         out = {p: f"{chr(ord('A') + k)}: {label}" for k, (p, label) in enumerate(out.items())}
     return out
+
+
+def _vary_units(summary: dict[str, Any]) -> dict[str, str]:
+    """Each varied key's unit: a sweep's `vary`, or a sample's (under `sensitivity`)."""
+    sensitivity = summary.get("sensitivity")
+    vary = summary.get("vary") or (
+        sensitivity.get("vary") if isinstance(sensitivity, dict) else None
+    )
+    return {str(v.get("key")): str(v.get("unit") or "") for v in vary or [] if isinstance(v, dict)}
+
+
+def _unit_suffix(unit: str | None) -> str:
+    """A value's unit after it: "/day" as is ("0.5/day"), a word after a space ("3 d")."""
+    if not unit:
+        return ""
+    return unit if unit.startswith("/") else f" {unit}"
 
 
 def summary_outcome_table(

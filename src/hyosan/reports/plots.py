@@ -17,7 +17,7 @@ from hyosan.errors import HyosanError
 from hyosan.reports.colours import EMPTY, POINT_COLOURS, STATE_COLOURS, mix_colours
 from hyosan.reports.geometry import GridGeometry, Panel, PointGeometry
 from hyosan.reports.labels import NAME_COLOUR, NUMBER_COLOUR, text_colour
-from hyosan.reports.outcomes import group_split
+from hyosan.reports.outcomes import group_split, point_labels
 from hyosan.reports.plaintext import plain_log_ticks, plain_text
 from hyosan.reports.rundata import EnsembleData, RunData, load_report_data
 from hyosan.results.arrow import numbers
@@ -267,7 +267,7 @@ def plot_bands(
     shown, which = ([point], "") if point is not None else shown_points(points)
     per = {p: band_series(table, p) for p in shown}
     states = sorted({s for series in per.values() for s in series}, key=_state_key)
-    labels = picture_labels(ens)
+    labels = point_labels(ens.summary, with_units=True)
     if small_multiples is None:
         small_multiples = ax is None
     if small_multiples and ax is None and len(states) > 1:
@@ -311,42 +311,6 @@ def shown_points(points: list[Any]) -> tuple[list[Any], str]:
         return points, ""
     picks = [points[0], points[len(points) // 2], points[-1]]
     return picks, f"{len(picks)} of {len(points)} points (first, middle, last)"
-
-
-def picture_labels(ens: EnsembleData) -> dict[Any, str]:
-    """Point → its name in a picture: a sweep's values with their units
-    ("kill_rate = 0.0002/day"), a comparison's scenario names (A: and B: before them where the
-    two share a name)."""
-    from hyosan.reports.outcomes import fmt_value, point_labels
-
-    summary = ens.summary
-    per_point = [e for e in summary.get("per_point") or [] if isinstance(e, dict) and "point" in e]
-    units = {
-        str(v.get("key")): str(v.get("unit") or "")
-        for v in summary.get("vary") or []
-        if isinstance(v, dict)
-    }
-    out = point_labels(summary)
-    for e in per_point:
-        values = e.get("values")
-        if isinstance(values, dict) and values:
-            out[e["point"]] = ", ".join(
-                f"{str(k).removeprefix('parameters.')} = {fmt_value(v)}{_unit_suffix(units.get(k))}"
-                for k, v in values.items()
-            )
-    if ens.kind == "compare":
-        names = [out.get(e["point"], "") for e in per_point]
-        if len(set(names)) < len(names):
-            for k, e in enumerate(per_point):
-                out[e["point"]] = f"{chr(ord('A') + k)}: {names[k]}"
-    return out
-
-
-def _unit_suffix(unit: str | None) -> str:
-    """A value's unit after it: "/day" as is ("0.5/day"), a word after a space ("3 d")."""
-    if not unit:
-        return ""
-    return unit if unit.startswith("/") else f" {unit}"
 
 
 def bands_subject(ens: EnsembleData, shown: list[Any], which: str, labels: dict[Any, str]) -> str:
@@ -471,7 +435,7 @@ def plot_outcomes(source: Any) -> Figure | None:
             _two_group_histogram(ax, values[np.isfinite(values)], bins)
             ax.set_title(f"{words}: the runs fall in two groups", fontsize="medium")
         else:
-            _point_histograms(ax, values, masks, bins, picture_labels(ens))
+            _point_histograms(ax, values, masks, bins, point_labels(ens.summary, with_units=True))
             ax.set_title(f"{words}: runs per point", fontsize="medium")
         ax.set_xlabel(words)
         ax.set_ylabel("runs")
