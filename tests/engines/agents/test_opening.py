@@ -16,6 +16,7 @@ from hyosan.engines.agents.params import (
     EV_BARRICADE,
     EV_BITE,
     EV_ESCAPE,
+    EV_FORCED,
     EV_HYBRID,
     EV_KILL,
     EV_MOVE,
@@ -71,6 +72,26 @@ def test_an_overrun_after_most_got_out_says_so() -> None:
         "By 08:34 on day 1, 4 minutes after the first bite, 4 of the 6 people had got out, and "
         "fewer than one in five of the 2 still inside were human."
     ) in told([100.0, 110.0, 120.0, 130.0])
+
+
+def test_doors_crowds_forced_are_told_in_order_then_counted() -> None:
+    """Each door a crowd forced, where and when, in the order it happened; past three, the rest
+    are counted; one alone is said in the singular."""
+    state = np.array([ZOMBIE, ZOMBIE, HUMAN])
+
+    def told(*forced: tuple[float, int]) -> str:
+        rows = [(10.0, EV_BITE, 0, 1, 0)]
+        rows += [(t, EV_FORCED, 2, 1, place) for t, place in forced]
+        return Opening(_events(*rows), (), ROOMS, state, np.ones(3, int), START, None).text()
+
+    assert "A crowd forced a door that was not opened to it: classroom 2-5 (day 1 08:10)." in told(
+        (600.0, 1)
+    )
+    assert (
+        "Crowds forced 5 doors that were not opened to them: classroom 2-5 (day 1 08:01), the "
+        "corridor (day 1 08:02), the corridor (day 1 08:03) and 2 more."
+    ) in told((240.0, 1), (300.0, 0), (180.0, 2), (120.0, 2), (60.0, 1))
+    assert "forced" not in told()
 
 
 def test_the_paragraph_tells_the_run() -> None:

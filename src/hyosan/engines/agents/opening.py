@@ -20,6 +20,7 @@ from hyosan.engines.agents.params import (
     EV_BARRICADE,
     EV_BITE,
     EV_ESCAPE,
+    EV_FORCED,
     EV_HYBRID,
     EV_SPLIT,
     EV_SUPPLIES,
@@ -103,6 +104,23 @@ class Opening:
             f"{_span(abs(t1 - t0))} {when} the first bite"
         )
         return text + f"; within the hour {_plural(len(within), 'room')} had barricaded."
+
+    def _forced(self) -> str | None:
+        # The doors crowds forced (doors.py), in the order it happened; past MOVES_TOLD, counted.
+        forced = np.flatnonzero(self.ev["kind"] == EV_FORCED)
+        if not forced.size:
+            return None
+        forced = forced[np.argsort(self.ev["t"][forced], kind="stable")]
+        told = [
+            f"{the(self._room(int(self.ev['place'][k])))} "
+            f"({clock(float(self.ev['t'][k]), self.start)})"
+            for k in forced[:MOVES_TOLD]
+        ]
+        if forced.size > len(told):
+            told.append(f"{forced.size - len(told):,} more")
+        if forced.size == 1:
+            return f"A crowd forced a door that was not opened to it: {told[0]}."
+        return f"Crowds forced {forced.size:,} doors that were not opened to them: {listed(told)}."
 
     def _fell(self, t0: float) -> str:
         t = self.overrun_s
@@ -239,7 +257,8 @@ class Opening:
         first = self._first(EV_BITE)
         assert first is not None  # there was a bite: _began told it
         t0 = float(self.ev["t"][first])
-        parts = [began, self._learned(t0), self._fell(t0), self._fled(), self._moved()]
+        parts = [began, self._learned(t0), self._forced(), self._fell(t0), self._fled()]
+        parts.append(self._moved())
         parts.append(self._split())
         parts.append(self._held())
         hybrids = int(np.count_nonzero(self.ev["kind"] == EV_HYBRID))
