@@ -24,7 +24,6 @@ import numpy as np
 
 from hyosan.display import counted
 from hyosan.engines.base import valid_seed
-from hyosan.ensemble.errors import VaryError
 from hyosan.ensemble.options import Execution, Output
 from hyosan.errors import HyosanError
 
@@ -252,9 +251,6 @@ def run_sample(
     label, text, scen, engine_name = _resolve(scenario, overrides, engine)
     # Each range is read as a sweep's axis of its two bounds: its unit and kind come with it.
     axes = parse_vary(vary, text, scen, overrides=overrides, ranges=True)
-    for axis in axes:
-        if axis.values[0] == axis.values[-1]:  # whole numbers that round to one
-            raise VaryError(f"--vary {axis.spec}: LO and HI must differ")
     names = [a.key for a in axes]
     bounds = [(a.values[0], a.values[-1]) for a in axes]
     root = scen.seed if seed is None else valid_seed(seed)

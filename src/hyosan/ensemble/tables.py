@@ -55,10 +55,8 @@ def runs_table(plan: EnsemblePlan, records: list[dict[str, Any]]) -> pa.Table:
         "replicate": pa.array([r["replicate"] for r in records], pa.int64()),
         "seed": pa.array([r["seed"] for r in records], pa.int64()),
     }
-    # The swept keys (a sweep's axes, or the keys a sample's points set), in --vary's order.
-    keys = [a.key for a in plan.axes] or list(
-        dict.fromkeys(k for p in plan.points for k in p.values)
-    )
+    # The keys a sweep's or a sample's points set, in --vary's order (vary.grid's).
+    keys = dict.fromkeys(k for p in plan.points for k in p.values)
     for key in keys:
         cols[key] = pa.array([plan.points[r["point"]].values[key] for r in records], pa.float64())
     for name in SCALARS:

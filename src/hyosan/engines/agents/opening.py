@@ -9,6 +9,7 @@ keyed to a scenario: any building run gets its paragraph.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,8 +31,8 @@ from hyosan.engines.agents.params import (
 __all__ = ["Opening"]
 
 HOUR = 3600.0
-#: Group moves for supplies told one by one; the rest are counted.
-MOVES_TOLD = 3
+#: Group moves for supplies, and doors forced, told one by one; the rest are counted.
+TOLD = 3
 
 
 def _who(i: int, names: tuple[str, ...]) -> str:
@@ -105,22 +106,30 @@ class Opening:
         )
         return text + f"; within the hour {_plural(len(within), 'room')} had barricaded."
 
+    def _each(self, kind: int, tell: Callable[[int], str]) -> tuple[int, list[str]]:
+        """How many events of `kind` there are, and the first TOLD of them (in the order they
+        happened) each as `tell` tells event k, then a count of the rest."""
+        ks = np.flatnonzero(self.ev["kind"] == kind)
+        ks = ks[np.argsort(self.ev["t"][ks], kind="stable")]
+        told = [tell(int(k)) for k in ks[:TOLD]]
+        if ks.size > len(told):
+            told.append(f"{ks.size - len(told):,} more")
+        return int(ks.size), told
+
     def _forced(self) -> str | None:
-        # The doors crowds forced (doors.py), in the order it happened; past MOVES_TOLD, counted.
-        forced = np.flatnonzero(self.ev["kind"] == EV_FORCED)
-        if not forced.size:
+        # The doors crowds forced (doors.py): where and when.
+        n, told = self._each(
+            EV_FORCED,
+            lambda k: (
+                f"{the(self._room(int(self.ev['place'][k])))} "
+                f"({clock(float(self.ev['t'][k]), self.start)})"
+            ),
+        )
+        if n == 0:
             return None
-        forced = forced[np.argsort(self.ev["t"][forced], kind="stable")]
-        told = [
-            f"{the(self._room(int(self.ev['place'][k])))} "
-            f"({clock(float(self.ev['t'][k]), self.start)})"
-            for k in forced[:MOVES_TOLD]
-        ]
-        if forced.size > len(told):
-            told.append(f"{forced.size - len(told):,} more")
-        if forced.size == 1:
+        if n == 1:
             return f"A crowd forced a door that was not opened to it: {told[0]}."
-        return f"Crowds forced {forced.size:,} doors that were not opened to them: {listed(told)}."
+        return f"Crowds forced {n:,} doors that were not opened to them: {listed(told)}."
 
     def _fell(self, t0: float) -> str:
         t = self.overrun_s
@@ -198,27 +207,24 @@ class Opening:
         # The engine logs a group's decision to go for supplies when a named character leads
         # it (once per need, however long the group then waits to get through): the leader
         # as the actor, the room it leaves as the place, the room it makes for as aux.
-        moves = np.flatnonzero(self.ev["kind"] == EV_SUPPLIES)
-        if not moves.size:
-            return None
-        moves = moves[np.argsort(self.ev["t"][moves], kind="stable")]
-        told = []
-        for k in moves[:MOVES_TOLD]:
+        def tell(k: int) -> str:
             leader = _who(int(self.ev["actor"][k]), self.names)
             way = f"from {the(self._room(int(self.ev['place'][k])))}"
             way += f" to {the(self._room(int(self.ev['aux'][k])))}"
-            told.append(f"{leader} {way} ({clock(float(self.ev['t'][k]), self.start)})")
-        if moves.size > len(told):
-            told.append(f"{moves.size - len(told):,} more")
+            return f"{leader} {way} ({clock(float(self.ev['t'][k]), self.start)})"
+
+        n, told = self._each(EV_SUPPLIES, tell)
+        if n == 0:
+            return None
         # A decision, not a departure: the group may wait long for a way through, or never go.
-        if moves.size == 1:
+        if n == 1:
             return (
                 "A group led by a named character decided to go for water, food or a toilet: "
                 f"{told[0]}."
             )
         return (
             f"Groups led by named characters decided to go for water, food or a toilet "
-            f"{moves.size:,} times: {listed(told)}."
+            f"{n:,} times: {listed(told)}."
         )
 
     def _room(self, r: int) -> str:
