@@ -14,13 +14,22 @@ that other variable, where doing so cannot change a value: both are assigned onc
 assignment comes before the copy's on every path, and the copy's before each of its uses. The
 helpers then read the caller's tuples in place, as closures would, and the copies go.
 
+`Kernel` also compiles without LLVM's loop vectoriser (Numba's `NUMBA_LOOP_VECTORIZE`, on by
+default), for the kernel alone. Its loops run over a place's few compartments, channels and
+neighbours: vectorised, each gains checks of its trip count and a scalar tail to run four or
+five passes, and the code grows. Without it, tau's local stepping reached day 200 of the US
+grid in 19.7 to 20.7 s against 26.8 to 26.9 s, with the same numbers (benchmarks/README.md).
+
 Use: `@njit(pipeline_class=Kernel, ...)` on the kernel that calls the inlined helpers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from numba.core import config as _config
 from numba.core import ir
 from numba.core.analysis import compute_cfg_from_blocks
 from numba.core.compiler import CompilerBase, DefaultPassBuilder
@@ -29,6 +38,10 @@ from numba.core.ir_utils import build_definitions, replace_vars
 from numba.core.untyped_passes import ReconstructSSA
 
 __all__ = ["ForwardCopies", "Kernel"]
+
+# Numba's settings, read from the environment when it is imported (its attributes are set then,
+# so type checkers cannot see them).
+config: Any = _config
 
 
 def _uses(blocks: dict[int, ir.Block]) -> tuple[dict[str, set[tuple[int, int]]], set[str]]:
@@ -106,8 +119,21 @@ class ForwardCopies(FunctionPass):
         return changed
 
 
+@contextmanager
+def _scalar_loops() -> Iterator[None]:
+    # LLVM's passes read Numba's setting each time they are built, within the compile; Numba
+    # compiles under one global lock, so no other compile sees the change.
+    was = config.LOOP_VECTORIZE
+    config.LOOP_VECTORIZE = 0
+    try:
+        yield
+    finally:
+        config.LOOP_VECTORIZE = was
+
+
 class Kernel(CompilerBase):
-    """Numba's nopython pipeline with `ForwardCopies` after the IR is put in SSA form."""
+    """Numba's nopython pipeline with `ForwardCopies` after the IR is put in SSA form, compiled
+    without loop vectorisation."""
 
     def define_pipelines(self) -> list[Any]:
         """The nopython pipeline with `ForwardCopies` after `ReconstructSSA`."""
@@ -115,3 +141,8 @@ class Kernel(CompilerBase):
         pm.add_pass_after(ForwardCopies, ReconstructSSA)
         pm.finalize()
         return [pm]
+
+    def _compile_core(self) -> Any:
+        # The pipeline, lowering and LLVM's optimisation included, with scalar loops.
+        with _scalar_loops():
+            return super()._compile_core()  # type: ignore[no-untyped-call]
