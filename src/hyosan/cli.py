@@ -305,8 +305,13 @@ def _run(
     finally:
         if helper is not None:
             helper.close()
+    from hyosan.results.notes import run_notes
+
+    summary = result.summary()
+    for note in run_notes(summary):
+        print(f"note: {note}", file=sys.stderr)
     if as_json:
-        print(json.dumps(result.summary(), indent=2))
+        print(json.dumps(summary, indent=2))
     elif not quiet:
         _print_summary(result, target)
 

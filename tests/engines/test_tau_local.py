@@ -358,3 +358,70 @@ def test_a_neighbour_draws_afresh_once_the_changes_it_was_spared_add_up_to_epsil
     # The bitten still count in the city's living population, 50,100.
     assert spared == math.floor(0.03 * share / (120 / 50_100))  # 12.5 leaps' worth
     assert 10 <= spared <= 20
+
+
+# --- the note that points to ssa --------------------------------------------------------------
+
+#: Two towns of 100,000 on the move, a zombie in each that almost never dies: each town has a
+#: changing count under CRITICAL all run long, so every move of its people comes one at a time.
+TWO_TOWNS = """
+name = "two towns"
+engine = "tau"
+model = "sezr-frequency"
+parameters = {{ bite_rate = "0/day", kill_rate = "0.01/day", turn_rate = "12/day" }}
+time = {{ horizon = "2d", output_every = "1d" }}
+tau = {{ stepping = "{stepping}" }}
+
+[world]
+kind = "regions"
+fill = "S"
+movement = {{ S = "1/day" }}
+regions = [
+  {{ name = "A", population = 100000, x = 0.0, y = 0.0 }},
+  {{ name = "B", population = 100000, x = 1.0, y = 0.0 }},
+]
+routes = [{{ start = "A", end = "B" }}]
+
+[[world.seeds]]
+at = "A"
+counts = {{ Z = {zombies} }}
+
+[[world.seeds]]
+at = "B"
+counts = {{ Z = {zombies} }}
+"""
+
+
+@pytest.mark.parametrize(
+    ("stepping", "zombies", "noted"),
+    [("local", 1, True), ("global", 1, False), ("local", 20, False)],
+)
+def test_a_run_mostly_event_by_event_is_pointed_to_ssa(
+    stepping: str, zombies: int, noted: bool
+) -> None:
+    """Local stepping with a lone zombie in each town takes all 400,000 moves one by one, and
+    the run's notes say so; the global step, and towns whose counts all leap (20 zombies, the
+    same moves), are not noted."""
+    from hyosan.results.notes import run_notes
+
+    text = TWO_TOWNS.format(stepping=stepping, zombies=zombies)
+    summary = TAU.run(parse_scenario(text, "two towns"), seed=1).summary()
+    notes = run_notes(summary)
+    assert bool(notes) == noted, (summary["diagnostics"], notes)
+    if noted:
+        assert "--engine ssa" in notes[0]
+        assert "100%" in notes[0]
+
+
+def test_hyosan_run_prints_the_note(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`hyosan run` prints the run's notes on stderr, after the run, which is kept."""
+    from hyosan.cli import main
+
+    path = tmp_path / "towns.toml"
+    path.write_text(TWO_TOWNS.format(stepping="local", zombies=1), encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        main(["run", str(path), "--no-report", "--quiet", "--out", str(tmp_path / "out")])
+    assert exc.value.code in (0, None)
+    said = capsys.readouterr()
+    assert "note: tau's local stepping took 100% of this run's" in said.err, said.err
+    assert (tmp_path / "out" / "summary.json").is_file()
