@@ -71,10 +71,10 @@ What local stepping costs where a place with a small count also has a busy chann
 place goes event by event, the busy channel included. In `seoul-season2` (a few zombies and
 hybrids in districts of up to a million people who move at 0.01 a day) 20.8 million of its 23.2
 million events came one step each, and a run took 25 s, against 1 s with the global step and
-5 s with ssa, which is exact (seed 1, 6 December 2026). There ssa is the better choice, and
-`hyosan run` says so after such a run (hyosan.results.notes). Cao,
-Gillespie and Petzold's (2005) critical reactions, fired one by one while the rest of the place
-leaps, would remove that cost; they are not built.
+5 s with ssa, which is exact (seed 1, 6 December 2026). There ssa is the better choice (the
+scenario now runs with it), and `hyosan run` says so after such a run (hyosan.results.notes).
+Cao, Gillespie and Petzold's (2005) critical reactions, fired one by one while the rest of the
+place leaps, would remove that cost; they are not built.
 
 Measured with local stepping at ε = 0.03 (benchmarks/bench_us_grid.py, CPU times on a machine
 shared with other jobs): on the whole US grid, seed 1, the humans left follow ssa's run day by
