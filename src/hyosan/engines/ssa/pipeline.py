@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from numba.core import config as _config
+from numba.core import config as _numba_config
 from numba.core import ir
 from numba.core.analysis import compute_cfg_from_blocks
 from numba.core.compiler import CompilerBase, DefaultPassBuilder
@@ -41,7 +41,7 @@ __all__ = ["ForwardCopies", "Kernel"]
 
 # Numba's settings, read from the environment when it is imported (its attributes are set then,
 # so type checkers cannot see them).
-config: Any = _config
+_settings: Any = _numba_config
 
 
 def _uses(blocks: dict[int, ir.Block]) -> tuple[dict[str, set[tuple[int, int]]], set[str]]:
@@ -123,12 +123,12 @@ class ForwardCopies(FunctionPass):
 def _scalar_loops() -> Iterator[None]:
     # LLVM's passes read Numba's setting each time they are built, within the compile; Numba
     # compiles under one global lock, so no other compile sees the change.
-    was = config.LOOP_VECTORIZE
-    config.LOOP_VECTORIZE = 0
+    was = _settings.LOOP_VECTORIZE
+    _settings.LOOP_VECTORIZE = 0
     try:
         yield
     finally:
-        config.LOOP_VECTORIZE = was
+        _settings.LOOP_VECTORIZE = was
 
 
 class Kernel(CompilerBase):
