@@ -2,18 +2,24 @@
 
 `ForwardCopies` must remove the reference counting of named tuples passed to inlined helpers
 (the reason it exists) and must never change what a function computes, including where a copy
-sits in a branch or a loop and its source changes later.
+sits in a branch or a loop and its source changes later. Line tables, asked for by
+HYOSAN_KERNEL_LINES, must name the file of every inlined line.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
+from pathlib import Path
 from typing import NamedTuple
 
 import numba as nb
 import numpy as np
+import pytest
 
-from hyosan.engines.ssa.pipeline import Kernel
+from hyosan.engines.ssa.pipeline import LINE_BASE, Kernel, kernel_sources
+from hyosan.engines.tau import kernels as tau_kernels
+from hyosan.engines.tau.kernels import _wsum
 
 
 class _Arrays(NamedTuple):
@@ -89,3 +95,36 @@ def test_forwarding_never_changes_a_value() -> None:
     assert nb.njit(pipeline_class=Kernel)(_stale)(xs) == _stale(xs)
     for flag in (True, False):
         assert nb.njit(pipeline_class=Kernel)(_branches)(50, flag) == _branches(50, flag)
+
+
+class _Graph(NamedTuple):
+    indptr: np.ndarray
+    weights: np.ndarray
+    wsum: np.ndarray
+
+
+def _weights(graph, n):  # type: ignore[no-untyped-def]
+    total = 0.0
+    for r in range(n):
+        total += _wsum(graph, r)  # inlined from hyosan/engines/tau/kernels.py
+    return total
+
+
+def test_line_tables_name_the_file_of_each_inlined_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Under HYOSAN_KERNEL_LINES the kernel carries line tables, and the lines of a helper
+    # inlined from another of hyosan's files are numbered apart (TagLines), so that a
+    # profiler can tell them from the kernel's own lines (benchmarks/profile_lines.py).
+    graph = _Graph(np.array([0, 2, 3]), np.array([0.5, 1.0, 2.0]), np.array([1.5, 2.0]))
+    plain = nb.njit(pipeline_class=Kernel)(_weights)
+    assert plain(graph, 2) == 3.5  # compiled here, without line tables
+    monkeypatch.setenv("HYOSAN_KERNEL_LINES", "1")
+    lined = nb.njit(pipeline_class=Kernel)(_weights)
+    assert lined(graph, 2) == 3.5
+    k = kernel_sources().index(Path(tau_kernels.__file__).resolve()) + 1
+    lines = [
+        int(v)
+        for v in re.findall(r"!DILocation\(line: (\d+)", lined.inspect_llvm(lined.signatures[0]))
+    ]
+    first = inspect.getsourcelines(_wsum.py_func)[1]
+    assert any(k * LINE_BASE + first < v < (k + 1) * LINE_BASE for v in lines)
+    assert "!DILocation" not in plain.inspect_llvm(plain.signatures[0])

@@ -21,12 +21,26 @@ five passes, and the code grows. Without it, tau's local stepping reached day 20
 grid in 19.7 to 20.7 s against 26.8 to 26.9 s, with the same numbers (benchmarks/README.md).
 
 Use: `@njit(pipeline_class=Kernel, ...)` on the kernel that calls the inlined helpers.
+
+Line tables for a profiler: with HYOSAN_KERNEL_LINES=1 in the environment, `Kernel` compiles
+with debugging information, so that a sampling profiler can name the source line of each
+sample (benchmarks/profile_lines.py), and with nothing else of Numba's `debug=True`: that
+would also keep every variable alive to the end of its scope and check every index, and the
+references and checks would then cost more than half the run, a profile of other code. Numba
+writes every line of a kernel under the kernel's own file, the lines of the helpers it inlined
+from other files included, so `TagLines` first numbers each line of hyosan's sources apart:
+line n of the k-th file (`kernel_sources`) becomes k × LINE_BASE + n. Keep such a build in a
+cache of its own (NUMBA_CACHE_DIR), as the profiler does: Numba's cache does not tell the two
+builds apart.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from numba.core import config as _numba_config
@@ -37,7 +51,26 @@ from numba.core.compiler_machinery import FunctionPass, register_pass
 from numba.core.ir_utils import build_definitions, replace_vars
 from numba.core.untyped_passes import ReconstructSSA
 
-__all__ = ["ForwardCopies", "Kernel"]
+__all__ = ["LINE_BASE", "ForwardCopies", "Kernel", "TagLines", "kernel_sources"]
+
+#: Under HYOSAN_KERNEL_LINES, line n of the k-th of hyosan's source files is written k × LINE_BASE
+#: + n in the kernels' line tables (`TagLines`).
+LINE_BASE = 100_000
+
+#: hyosan's package folder.
+_PACKAGE = Path(__file__).resolve().parents[2]
+
+
+def _lines_wanted() -> bool:
+    return os.environ.get("HYOSAN_KERNEL_LINES", "0") not in ("", "0")
+
+
+@cache
+def kernel_sources() -> tuple[Path, ...]:
+    """hyosan's source files, in the order `TagLines` numbers them (from 1): by their path
+    within the package."""
+    return tuple(sorted(_PACKAGE.rglob("*.py"), key=lambda p: p.relative_to(_PACKAGE).as_posix()))
+
 
 # Numba's settings, read from the environment when it is imported (its attributes are set then,
 # so type checkers cannot see them).
@@ -119,6 +152,29 @@ class ForwardCopies(FunctionPass):
         return changed
 
 
+@register_pass(mutates_CFG=False, analysis_only=False)
+class TagLines(FunctionPass):
+    """Number the lines of hyosan's sources apart, file by file, for the line tables (see the
+    module docstring): only under HYOSAN_KERNEL_LINES."""
+
+    _name = "hyosan_tag_lines"
+
+    def __init__(self) -> None:
+        FunctionPass.__init__(self)
+
+    def run_pass(self, state: Any) -> bool:
+        """Retag every statement's line; whether any changed."""
+        index = {str(path): k for k, path in enumerate(kernel_sources(), start=1)}
+        changed = False
+        for block in state.func_ir.blocks.values():
+            for stmt in block.body:
+                k = index.get(os.path.abspath(stmt.loc.filename))
+                if k is not None and stmt.loc.line < LINE_BASE:
+                    stmt.loc = stmt.loc.with_lineno(k * LINE_BASE + stmt.loc.line)
+                    changed = True
+        return changed
+
+
 @contextmanager
 def _scalar_loops() -> Iterator[None]:
     # LLVM's passes read Numba's setting each time they are built, within the compile; Numba
@@ -133,12 +189,34 @@ def _scalar_loops() -> Iterator[None]:
 
 class Kernel(CompilerBase):
     """Numba's nopython pipeline with `ForwardCopies` after the IR is put in SSA form, compiled
-    without loop vectorisation."""
+    without loop vectorisation (and with line tables under HYOSAN_KERNEL_LINES=1)."""
+
+    def __init__(
+        self,
+        typingctx: Any,
+        targetctx: Any,
+        library: Any,
+        args: Any,
+        return_type: Any,
+        flags: Any,
+        local_types: Any,
+    ) -> None:
+        # Numba builds its pipeline with these seven, in this order.
+        if _lines_wanted():
+            flags = flags.copy()
+            flags.debuginfo = True
+            flags.dbg_extend_lifetimes = False
+        super().__init__(  # type: ignore[no-untyped-call]
+            typingctx, targetctx, library, args, return_type, flags, local_types
+        )
 
     def define_pipelines(self) -> list[Any]:
-        """The nopython pipeline with `ForwardCopies` after `ReconstructSSA`."""
+        """The nopython pipeline with `ForwardCopies` after `ReconstructSSA` (and `TagLines`
+        after it under HYOSAN_KERNEL_LINES)."""
         pm = DefaultPassBuilder.define_nopython_pipeline(self.state)
         pm.add_pass_after(ForwardCopies, ReconstructSSA)
+        if _lines_wanted():
+            pm.add_pass_after(TagLines, ForwardCopies)
         pm.finalize()
         return [pm]
 

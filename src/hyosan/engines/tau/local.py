@@ -128,6 +128,7 @@ class Local(NamedTuple):
     next_h: np.ndarray  # int64 (places,): the channel of its next event (-1: a review)
     t_eval: np.ndarray  # float64 (places,): when its next event was drawn
     heap_p: np.ndarray  # int64 (places,): the heap of places waiting, on (key, exact, place)
+    heap_k: np.ndarray  # float64 (places,): the key of the place in each slot of the heap
     pos: np.ndarray  # int64 (places,): each place's index in the heap (-1: not in it)
     meta: np.ndarray  # int64 [places in the heap, fresh, exact events]
     rate: np.ndarray  # float64 (places,): its total propensity when its next event was drawn
@@ -149,6 +150,7 @@ def new_local(x: np.ndarray, columns: int) -> Local:
         next_h=np.full(n, -1, dtype=np.int64),
         t_eval=np.zeros(n),
         heap_p=np.zeros(n, dtype=np.int64),
+        heap_k=np.zeros(n),
         pos=np.full(n, -1, dtype=np.int64),
         meta=np.array([0, 1, 0], dtype=np.int64),
         rate=np.zeros(n),
@@ -159,15 +161,17 @@ def new_local(x: np.ndarray, columns: int) -> Local:
 
 
 # --- the heap of places, on (key, exact before leaping, place), indexed ----------------------
+# Each heap slot holds its place's key beside it (heap_k), so that sifting compares keys read
+# in order along the heap rather than from places spread over the whole map; the place's own
+# flags are read only at equal keys.
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _before(lw, p1, p2):  # type: ignore[no-untyped-def]
-    # Whether p1 goes before p2: of places at one time, those that go event by event first,
-    # so that a leaping neighbour at that time finds their next event drawn.
-    t1, t2 = lw.key[p1], lw.key[p2]
-    if t1 != t2:
-        return t1 < t2
+def _before(lw, k1, p1, k2, p2):  # type: ignore[no-untyped-def]
+    # Whether p1 (key k1) goes before p2 (key k2): of places at one time, those that go event
+    # by event first, so that a leaping neighbour at that time finds their next event drawn.
+    if k1 != k2:
+        return k1 < k2
     e1, e2 = lw.exact[p1], lw.exact[p2]
     if e1 != e2:
         return e1
@@ -176,37 +180,41 @@ def _before(lw, p1, p2):  # type: ignore[no-untyped-def]
 
 @nb.njit(cache=True, nogil=True, inline="always")
 def _sift_up(lw, i):  # type: ignore[no-untyped-def]
-    p = lw.heap_p[i]
+    p, k = lw.heap_p[i], lw.heap_k[i]
     while i > 0:
         up = (i - 1) >> 1
-        q = lw.heap_p[up]
-        if _before(lw, q, p):
+        q, kq = lw.heap_p[up], lw.heap_k[up]
+        if _before(lw, kq, q, k, p):
             break
         lw.heap_p[i] = q
+        lw.heap_k[i] = kq
         lw.pos[q] = i
         i = up
     lw.heap_p[i] = p
+    lw.heap_k[i] = k
     lw.pos[p] = i
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
 def _sift_down(lw, i):  # type: ignore[no-untyped-def]
     n = lw.meta[_HEAP]
-    p = lw.heap_p[i]
+    p, k = lw.heap_p[i], lw.heap_k[i]
     while True:
         c = 2 * i + 1
         if c >= n:
             break
         r = c + 1
-        if r < n and _before(lw, lw.heap_p[r], lw.heap_p[c]):
+        if r < n and _before(lw, lw.heap_k[r], lw.heap_p[r], lw.heap_k[c], lw.heap_p[c]):
             c = r
-        q = lw.heap_p[c]
-        if _before(lw, p, q):
+        q, kq = lw.heap_p[c], lw.heap_k[c]
+        if _before(lw, k, p, kq, q):
             break
         lw.heap_p[i] = q
+        lw.heap_k[i] = kq
         lw.pos[q] = i
         i = c
     lw.heap_p[i] = p
+    lw.heap_k[i] = k
     lw.pos[p] = i
 
 
@@ -218,8 +226,10 @@ def _push(lw, p):  # type: ignore[no-untyped-def]
         i = lw.meta[_HEAP]
         lw.meta[_HEAP] = i + 1
         lw.heap_p[i] = p
+        lw.heap_k[i] = lw.key[p]
         _sift_up(lw, i)
         return
+    lw.heap_k[i] = lw.key[p]
     _sift_up(lw, i)
     _sift_down(lw, lw.pos[p])
 
@@ -232,6 +242,7 @@ def _pop(lw):  # type: ignore[no-untyped-def]
     lw.meta[_HEAP] = n
     if n > 0:
         lw.heap_p[0] = lw.heap_p[n]
+        lw.heap_k[0] = lw.heap_k[n]
         _sift_down(lw, 0)
     return top
 
@@ -315,7 +326,8 @@ def _place_rates(pl, ch, graph, w, lw, p, s):  # type: ignore[no-untyped-def]
     for j in range(n_c + 1):
         w.mu[p, j] = 0.0
         w.s2[p, j] = 0.0
-    x, nsum = pl.x, pl.nbs
+    x = pl.x
+    nsum = pl.nbs
     _sums_at(pl, ch, graph, lw, nsum, p, s)
     for k in range(nsum.shape[1]):
         lw.moved[p, k] = 0.0
