@@ -59,18 +59,25 @@ CHUNK = 50
 FRAME = re.compile(r"^#(\d+)\s+(?:0x[0-9a-f]+ in )?(\S+).*?(?: at (\S+):(\d+))?\s*$")
 
 
+NRT = "reference counting (NRT_incref, NRT_decref)"
+DRAWS = "random draws (Numba's and NumPy's generators)"
+LIBM = "libm (exp, log, expm1)"
+OTHER = "other"
+SHORT = {NRT: "NRT", DRAWS: "draws", LIBM: "libm", OTHER: "other"}
+
+
 def what_ran(name: str) -> str:
     """The kind of code a function name (frame 0) belongs to."""
     if name.startswith("NRT_"):
-        return "reference counting (NRT_incref, NRT_decref)"
+        return NRT
     if "hyosan" in name and "cpython" not in name:
         return OWN
     lowered = name.lower()
     if any(s in lowered for s in ("random", "binomial", "poisson", "pcg64", "ziggurat")):
-        return "random draws (Numba's and NumPy's generators)"
+        return DRAWS
     if any(s in lowered for s in ("exp", "log", "pow", "ieee754")):
-        return "libm (exp, log, expm1)"
-    return "other"
+        return LIBM
+    return OTHER
 
 
 def functions_of(path: Path) -> list[tuple[int, int, str]]:
@@ -220,15 +227,18 @@ def analyse(found: list[tuple[str, str, str, int]], top_lines: int) -> None:
     print("\nby function (the innermost line of hyosan on the stack):")
     for name, k in funcs.most_common(25):
         print(f"  {100 * k / n:5.1f} %  {name}")
-    print(f"\nby line (the {top_lines} with most samples; of them, the share outside the")
-    print("kernel's own code: reference counting, random draws, libm):")
+    print(f"\nby line (the {top_lines} with most samples; of them, in brackets, the shares")
+    print("in reference counting (NRT), random draws (draws), libm and other code):")
     for (path, line), k in lines.most_common(top_lines):
         rel = path.relative_to(SRC.parent).as_posix()
-        out = sum(v for name, v in outside[(path, line)].items() if name != OWN)
-        print(
-            f"  {100 * k / n:5.1f} % ({100 * out / n:4.1f})  {rel}:{line}: "
-            f"{sources.text(path, line)[:70]}"
+        parts = ", ".join(
+            f"{SHORT[name]} {100 * v / n:.1f}"
+            for name, v in outside[(path, line)].most_common()
+            if name != OWN
         )
+        print(f"  {100 * k / n:5.1f} %  {rel}:{line}: {sources.text(path, line)[:70]}")
+        if parts:
+            print(f"            ({parts})")
 
 
 def main() -> None:
