@@ -270,9 +270,9 @@ def warm_up(counts: np.ndarray, tmp: Path, names: tuple[str, ...], args: Any) ->
         run_in_pieces(get_engine(name), scenario, 1.0, float("inf"), 1, quiet=True)
 
 
-def crop_to_time(counts: np.ndarray, crop: list[int], tmp: Path, args: Any) -> tuple[Any, int]:
-    """The benchmark's scenario on a crop (`--crop ROW COL SIZE`, the south-west corner and the
-    side), ten zombies in its most populous cell; and the people reachable from that cell."""
+def crop_of(counts: np.ndarray, crop: list[int]) -> tuple[np.ndarray, tuple[int, int]]:
+    """The crop `ROW COL SIZE` of the grid (south-west corner and side) and its most populous
+    cell, where the ten zombies go; says what it holds."""
     row, col, size = crop
     heads = np.ascontiguousarray(counts[row : row + size, col : col + size])
     flat = int(np.argmax(heads))
@@ -282,6 +282,12 @@ def crop_to_time(counts: np.ndarray, crop: list[int], tmp: Path, args: Any) -> t
         f"{int(heads.sum()):,} people in {int((heads > 0).sum()):,} places, ten zombies at "
         f"{list(cell)} of the crop ({int(heads[cell]):,} people)"
     )
+    return heads, cell
+
+
+def crop_to_time(counts: np.ndarray, crop: list[int], tmp: Path, args: Any) -> tuple[Any, int]:
+    """The benchmark's scenario on a crop (`--crop`); and the people reachable from its seed."""
+    heads, cell = crop_of(counts, crop)
     return crop_scenario(heads, tmp, args.horizon, args.cross, cell), reachable_people(heads, cell)
 
 
@@ -289,16 +295,9 @@ def error_on_crop(
     counts: np.ndarray, crop: list[int], runs: int, epsilon: float, cross: float
 ) -> None:
     """Mean final humans of ssa and tau (local and global stepping) on a crop of the grid."""
-    row, col, size = crop
-    heads = np.ascontiguousarray(counts[row : row + size, col : col + size])
-    seed_cell = np.unravel_index(int(np.argmax(heads)), heads.shape)
-    print(
-        f"crop rows {row}-{row + size - 1}, columns {col}-{col + size - 1}: "
-        f"{int(heads.sum()):,} people in {int((heads > 0).sum()):,} places, ten zombies at "
-        f"{[int(v) for v in seed_cell]} ({int(heads[seed_cell]):,} people); {runs} runs each"
-    )
+    heads, cell = crop_of(counts, crop)
+    print(f"{runs} runs each")
     with tempfile.TemporaryDirectory() as tmp:
-        cell = (int(seed_cell[0]), int(seed_cell[1]))
         scenario = crop_scenario(heads, Path(tmp), "3650d", cross, cell)
         variants = {
             "ssa": (get_engine("ssa"), scenario),

@@ -92,27 +92,11 @@ def functions_of(path: Path) -> list[tuple[int, int, str]]:
 
 
 class Sources:
-    """hyosan's source files, to name the file, function and text of a sampled line."""
+    """hyosan's source files, to name the function and text of a sampled line."""
 
     def __init__(self) -> None:
-        self.by_name: dict[str, list[Path]] = collections.defaultdict(list)
-        for path in SRC.rglob("*.py"):
-            self.by_name[path.name].append(path)
         self._spans: dict[Path, list[tuple[int, int, str]]] = {}
         self._lines: dict[Path, list[str]] = {}
-
-    def find(self, file: str, line: int, kernel: str) -> tuple[Path | None, int]:
-        """The source file and line of a line that gdb gives as `file`:`line` in `kernel` (the
-        mangled name). A line numbered apart by the pipeline's TagLines names its own file;
-        another, where several files share the base name, is taken from the kernel's
-        package."""
-        if line >= LINE_BASE:
-            return kernel_sources()[line // LINE_BASE - 1], line % LINE_BASE
-        paths = self.by_name.get(Path(file).name, [])
-        for path in paths:
-            if all(part in kernel for part in path.parent.relative_to(SRC).parts):
-                return path, line
-        return (paths[0] if paths else None), line
 
     def function(self, path: Path, line: int) -> str:
         if path not in self._spans:
@@ -127,27 +111,31 @@ class Sources:
         return lines[line - 1].strip() if 0 < line <= len(lines) else ""
 
 
-def kernel_samples(output: str) -> list[tuple[str, str, str, int]]:
+def kernel_samples(output: str) -> list[tuple[str, Path | None, int]]:
     """The samples in gdb's output that caught a thread inside a hyosan kernel: for each, the
-    innermost function (frame 0), and the kernel's function, source file and line where gdb
-    knows them ("" and 0 where not)."""
+    innermost function (frame 0) and the innermost line of hyosan's sources on the stack
+    (None and 0 where there is none). Only the lines that TagLines numbered are hyosan's: the
+    file is in the number, whatever file name gdb prints."""
     found = []
     for chunk in output.split("@@sample")[:-1]:
         # The stacks of all threads; the one with a hyosan kernel on it is the sample.
         for stack in re.split(r"\nThread \d+ ", chunk):
             frames = [m for m in map(FRAME.match, stack.splitlines()) if m]
-            inner = [m for m in frames if "hyosan" in m.group(2) and "cpython" not in m.group(2)]
-            if inner:
-                at = next((m for m in inner if m.group(3)), inner[0])
-                file, line = at.group(3) or "", int(at.group(4) or 0)
-                found.append((frames[0].group(2), at.group(2), file, line))
-                break
+            if not any("hyosan" in m.group(2) and "cpython" not in m.group(2) for m in frames):
+                continue
+            tagged = [int(m.group(4)) for m in frames if int(m.group(4) or 0) >= LINE_BASE]
+            if tagged:
+                k, line = divmod(tagged[0], LINE_BASE)
+                found.append((frames[0].group(2), kernel_sources()[k - 1], line))
+            else:
+                found.append((frames[0].group(2), None, 0))
+            break
     return found
 
 
 def sample(
     command: list[str], samples: int, interval: float, delay: float, log: Path
-) -> list[tuple[str, str, str, int]]:
+) -> list[tuple[str, Path | None, int]]:
     """Run `command` and sample it with gdb until `samples` samples fell in a hyosan kernel or
     the command ended; those samples (kernel_samples)."""
     cache = tempfile.mkdtemp(prefix="hyosan-lines-cache-")
@@ -165,7 +153,7 @@ def sample(
             except ProcessLookupError:
                 return
 
-    found: list[tuple[str, str, str, int]] = []
+    found: list[tuple[str, Path | None, int]] = []
     try:
         deadline = time.monotonic() + delay
         while time.monotonic() < deadline and child.poll() is None:
@@ -197,7 +185,7 @@ def sample(
     return found[:samples]
 
 
-def analyse(found: list[tuple[str, str, str, int]], top_lines: int) -> None:
+def analyse(found: list[tuple[str, Path | None, int]], top_lines: int) -> None:
     """Print the shares of the samples."""
     sources = Sources()
     ran: collections.Counter[str] = collections.Counter()
@@ -212,9 +200,8 @@ def analyse(found: list[tuple[str, str, str, int]], top_lines: int) -> None:
     if n == 0:
         print("no sample fell in a hyosan kernel (did the command run one within its time?)")
         return
-    for first, kernel, file, line in found:
+    for first, path, line in found:
         ran[what_ran(first)] += 1
-        path, line = sources.find(file, line, kernel) if file else (None, 0)
         if path is None:
             funcs["(no line known: compiled without line tables?)"] += 1
             continue

@@ -326,6 +326,8 @@ def _place_rates(pl, ch, graph, w, lw, p, s):  # type: ignore[no-untyped-def]
     for j in range(n_c + 1):
         w.mu[p, j] = 0.0
         w.s2[p, j] = 0.0
+    # Two assignments, not `x, nsum = pl.x, pl.nbs`: a tuple unpacked there took a reference
+    # to each array that LLVM kept to the end of the step (benchmarks/README.md).
     x = pl.x
     nsum = pl.nbs
     _sums_at(pl, ch, graph, lw, nsum, p, s)
