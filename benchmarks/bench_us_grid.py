@@ -185,6 +185,7 @@ def run_in_pieces(
         "t_end_s": t_end,
         "humans0": humans0,
         "humans": float(human @ state.tot),
+        "steps": int(state.work.meta[1]) if engine.name == "tau" else 0,
     }
 
 
@@ -206,7 +207,15 @@ def report(name: str, out: dict[str, Any], target: float | None, reachable: int)
     line("  events per second (after setup)", f"{events / kernel:.3g}")
     line("  events per CPU second (process_time)", f"{events / out['kernel_cpu_s']:.3g}")
     line("  CPU time after setup (process_time)", f"{out['kernel_cpu_s']:.1f} s")
+    if out["steps"]:
+        # What sets tau's time: the count of steps follows from the step rule at the given
+        # epsilon, so a target in seconds is a cost a step.
+        cost = out["kernel_cpu_s"] / out["steps"]
+        line("  events a step", f"{events / out['steps']:.2f}")
+        line("  CPU time a step", f"{cost * 1e6:.3f} us")
     whole = out["ended"] != "wall-time cap"
+    if out["steps"] and whole and target is not None:
+        line("  CPU time a step the target allows", f"{target / out['steps'] * 1e6:.3f} us")
     if whole:
         line(
             "  wall time to the end of the outbreak",

@@ -8,7 +8,8 @@ probability, and a zombie walking a path of single humans bites as many as the e
 each engine within 4 standard errors of their difference (a two-sample z-test, as
 tests/engines/test_tau_vs_ssa.py); a probability from K runs within 4·sqrt(p(1 − p)/K). A
 neighbour's event cuts a leap, and a leap makes a neighbour draw afresh, only where it moves
-hazards by more than ε (local._jump_cut and local._slight, tested on two cells).
+hazards by more than ε (local._jump_cut, local._slight and local._unseen, tested on two
+cells).
 """
 
 from __future__ import annotations
@@ -358,6 +359,36 @@ def test_a_neighbour_draws_afresh_once_the_changes_it_was_spared_add_up_to_epsil
     # The bitten still count in the city's living population, 50,100.
     assert spared == math.floor(0.03 * share / (120 / 50_100))  # 12.5 leaps' worth
     assert 10 <= spared <= 20
+
+
+@pytest.mark.parametrize(("bitten", "holds"), [(120, False), (4000, True)])
+def test_what_a_neighbours_leap_under_way_still_changes_counts_from_the_draw(
+    bitten: int, holds: bool
+) -> None:
+    """The city leaps from time 0 to 1, `bitten` of its 49,900 humans bitten on the way; the
+    lone-zombie cell beside it reads the city's share of humans at 0.5, halfway. The other half
+    of the change is counted against the cell's tolerance from its draw (local._unseen); only
+    where that half alone is more than ε = 0.03 of the share does the cell's draw hold just
+    till the city's leap ends, at 1."""
+    st = _pair_state(50_000, 100)
+    pl, ch, graph, lw = st.places, st.channels, st.graph, st.local
+    names = list(st.layout.net.compartments)
+    human, exposed = names.index("S"), names.index("E")
+    lw.x_prev[0] = pl.x[0]
+    lw.t_prev[0], lw.t_now[0] = 0.0, 1.0
+    pl.x[0, human] -= bitten
+    pl.x[0, exposed] += bitten
+    lw.t_now[1] = 0.5  # the cell itself is at 0.5
+    local._place_rates(pl, ch, graph, st.work, lw, 1, 0.5)
+    column = ch.col_comp.tolist().index(human)
+    # 50,000 people, 100 of them zombies; the bitten still count among the living.
+    living = 50_000
+    share = (49_900 - bitten / 2) / living
+    assert pl.nbs[1, column] == pytest.approx(share, rel=1e-12)
+    end = local._unseen(pl, ch, lw, 1, 0.03)
+    assert lw.moved[1, column] == pytest.approx((bitten / 2) / living, rel=1e-9)
+    assert (end == 1.0) is holds
+    assert (end == math.inf) is not holds
 
 
 # --- the note that points to ssa --------------------------------------------------------------

@@ -252,3 +252,28 @@ def test_random_graph_unknown_model() -> None:
     """An unknown random-graph model is a ValueError naming it."""
     with pytest.raises(ValueError, match="small-world"):
         random_graph(10, 2.0, np.random.default_rng(0), model="small-world")
+
+
+def test_grid_world_in_z_order_is_the_same_grid_numbered_along_the_curve() -> None:
+    """order="z": the same places, edges and head counts as row-major, renumbered so that
+    each 2 x 2 block (then each 4 x 4, ...) of cells is consecutive; place_of finds each."""
+    rng = np.random.default_rng(5)
+    mask = rng.random((13, 21)) < 0.7
+    pop = rng.integers(1, 100, size=mask.shape)
+    rows = grid_world(mask, population=pop)
+    z = grid_world(mask, population=pop, order="z")
+    _assert_csr(z)
+    # A renumbering: each z place is the row-major place at its cell, with its neighbours.
+    back = np.array([rows.place_of(r, c) for r, c in z.cells.tolist()])
+    assert sorted(back.tolist()) == list(range(rows.n_places))
+    np.testing.assert_array_equal(z.population, rows.population[back])
+    for p in range(z.n_places):
+        assert sorted(back[z.neighbours(p)].tolist()) == sorted(rows.neighbours(back[p]).tolist())
+        assert z.place_of(*z.cells[p].tolist()) == p
+    # Along the curve: rows and columns by their bits, interleaved with the row's higher.
+    key = [
+        sum((((r >> b) & 1) << (2 * b + 1)) | (((c >> b) & 1) << (2 * b)) for b in range(5))
+        for r, c in z.cells.tolist()
+    ]
+    assert key == sorted(key)
+    assert z.place_of(0, 21) == -1

@@ -308,19 +308,21 @@ counts = { Z = 1 }
 
 def test_grid_from_a_file_drops_empty_cells_unless_kept(tmp_path: Path) -> None:
     """A head-count grid: cells with nobody are not places (unless keep_empty), places are
-    numbered row-major, each holds its head count in the filled compartment, and a seed at an
-    empty cell is an error naming the field."""
+    numbered along a Z-order curve (row and column bits interleaved, the row's higher), each
+    holds its head count in the filled compartment, and a seed at an empty cell is an error
+    naming the field."""
     grid = tmp_path / "people.csv"
     grid.write_text("5,0,2\n0,7,0\n", encoding="utf-8")
     world_text = f'[world]\nkind = "grid"\nfile = "{grid.as_posix()}"\nfill = "S"\n'
     world, x = _build(world_text + "[[world.seeds]]\nat = [1, 1]\ncounts = { Z = 2 }\n")
     assert world.shape == (2, 3)
-    assert [tuple(c) for c in world.cells.tolist()] == [(0, 0), (0, 2), (1, 1)]
-    assert x.tolist() == [[5, 0, 0], [2, 0, 0], [5, 2, 0]]
+    assert [tuple(c) for c in world.cells.tolist()] == [(0, 0), (1, 1), (0, 2)]
+    assert x.tolist() == [[5, 0, 0], [5, 2, 0], [2, 0, 0]]
     assert world.n_edges == 0  # no two places are side by side
     kept, x_kept = _build(world_text + "keep_empty = true\n")
     assert kept.n_places == 6
-    assert x_kept[:, 0].tolist() == [5, 0, 2, 0, 7, 0]
+    # (0, 0), (0, 1), (1, 0), (1, 1), then (0, 2), (1, 2).
+    assert x_kept[:, 0].tolist() == [5, 0, 0, 7, 2, 0]
     with pytest.raises(
         EngineError, match=r"world\.seeds\[0\]\.at: cell \[0, 1\] is outside the grid or nobody"
     ):

@@ -39,7 +39,8 @@ def _structure(spec: WorldSpec, rng: np.random.Generator) -> World:
     if spec.kind == "grid":
         counts, landmarks = _grid(spec)
         mask = np.ones(counts.shape, dtype=bool) if spec.keep_empty else counts > 0
-        world = grid_world(mask, periodic=spec.periodic, population=counts)
+        # Numbered along a Z-order curve, for the kernels' memory (grid_world).
+        world = grid_world(mask, periodic=spec.periodic, population=counts, order="z")
         places = {name: world.place_of(r, c) for name, (r, c) in landmarks.items()}
         return World(**{**world.__dict__, "landmarks": {k: v for k, v in places.items() if v >= 0}})
     if spec.kind == "regions":

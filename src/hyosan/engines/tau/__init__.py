@@ -76,17 +76,15 @@ scenario now runs with it), and `hyosan run` says so after such a run (hyosan.re
 Cao, Gillespie and Petzold's (2005) critical reactions, fired one by one while the rest of the
 place leaps, would remove that cost; they are not built.
 
-Measured with local stepping at ε = 0.03 (benchmarks/bench_us_grid.py, CPU times on a machine
-shared with other jobs): on the whole US grid, seed 1, the humans left follow ssa's run day by
-day (287.9 against 287.9 million on day 25, 252.0 against 251.9 on day 100, 239.5 against 239.3
-on day 150) and end at 66.53 million against ssa's 66.61 (over seeds 1 to 4 each, 66.63
-million against 66.84, −0.32 ± 0.36 %: where the last fronts die out is luck), after 576
-million events in 78.9 million steps, 20.9 million of them exact events: 132 s of CPU then,
-against about 225 s for the global step. On a quiet machine (6 December 2026) the whole run
-takes 92 s, compiled without loop vectorisation (`engines/ssa/pipeline.py`; 104 s with it).
-Not the 30 s hoped for: at ε = 0.03 a place's counts take about ln(n / 33) / ε leaps to change
-by a factor n, some hundred leaps for each of the 551,275 places that the outbreak crosses,
-and a leap costs about 1.2 µs.
+Measured with local stepping at ε = 0.03 (benchmarks/bench_us_grid.py, on a machine shared
+with other jobs): on the whole US grid, seeds 1 to 8, tau left 67.18 million humans on average
+against ssa's 66.94 (+0.37 ± 0.42 %: where the last fronts die out is luck, about 1 % of the
+total from seed to seed), after some 576 million events in 75.8 million steps, 20.9 million
+of them exact events. The whole run takes 72 to 75 s (6 December 2026; about 225 s with the
+global step), its places numbered along a Z-order curve (world/graph.py). Not the 30 s hoped
+for: at ε = 0.03 a place's counts take about ln(n / 33) / ε leaps to change by a factor n,
+some hundred leaps for each of the 551,275 places that the outbreak crosses, and a step costs
+about 0.95 µs where 30 s would need 0.4 µs (benchmarks/README.md).
 
 Random numbers: the world from the `world` stream, leaps from `events`, culls from
 `encounters`.
