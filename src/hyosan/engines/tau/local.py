@@ -325,7 +325,6 @@ def _sums_at(pl, ch, graph, lw, nsum, p, s):  # type: ignore[no-untyped-def]
         for k in range(n_k):
             c = ch.col_comp[k]
             v = _count(pl, lw, q, c, mode, f) * weight
-            end = pl.x[q, c] * weight
             u = weight
             if ch.col_freq[k]:
                 if nq < 0.0:
@@ -337,11 +336,13 @@ def _sums_at(pl, ch, graph, lw, nsum, p, s):  # type: ignore[no-untyped-def]
                         n_end = _npop(ch, pl.x, q)
                 u = weight / nq if nq > 0.0 else 0.0
                 v = v / nq if nq > 0.0 and v > 0.0 else 0.0
-                end = end / n_end if n_end > 0.0 and end > 0.0 else 0.0
             nsum[p, k] += v
             lw.drift[k] += u * lw.slope[q, c]
             lw.unit[k] = max(lw.unit[k], u)
-            if under_way:
+            if under_way:  # q's count at its leap's end, read as v was
+                end = pl.x[q, c] * weight
+                if ch.col_freq[k]:
+                    end = end / n_end if n_end > 0.0 and end > 0.0 else 0.0
                 lw.ahead[k] += abs(end - v)
 
 
@@ -355,7 +356,8 @@ def _unseen(pl, ch, lw, p, epsilon):  # type: ignore[no-untyped-def]
     # under way then still change (lw.ahead, from _sums_at) is counted against p's tolerance
     # from the start. Where it alone exceeds epsilon of some sum (the tolerance of _slight,
     # with no floor: where a sum is a few people, one of them is far more than epsilon of it),
-    # the time p's draw may hold to: the first end of those leaps; else infinity.
+    # the time p's draw may hold to: the first end of those leaps; else infinity (always
+    # where no hazard reads a neighbour: no columns).
     n_k = ch.col_comp.size
     over = False
     for k in range(n_k):
@@ -764,8 +766,7 @@ def _step(pl, ch, graph, w, lw, rng, counts, p, t, sync, epsilon, max_step):  # 
         lw.exact[p] = True
         for c in range(pl.x.shape[1]):
             lw.slope[p, c] = 0.0  # its counts hold till its next event
-        if ch.col_comp.size > 0:
-            end = min(end, _unseen(pl, ch, lw, p, epsilon))
+        end = min(end, _unseen(pl, ch, lw, p, epsilon))
         if end <= t:  # a step below the clock's resolution: take the smallest there is
             end = np.nextafter(t, np.inf)
         _draw(pl, ch, w, lw, rng, p, t, total, end)
