@@ -360,6 +360,16 @@ def compile_channels(layout: Layout, ch: Channels, names: list[str]) -> TauChann
     by_cons = np.array([h for c in range(n_c) for h in range(n_h) if cons[h] == c], dtype=np.int64)
     cons_start = np.zeros(n_c + 1, dtype=np.int64)
     np.cumsum(np.bincount(cons[cons >= 0], minlength=n_c), out=cons_start[1:])
+    # What each channel's firing changes, as local._nudge reads it (exact: small integers).
+    shift_n = np.zeros(n_h)
+    shift = np.zeros((n_h, len(columns)))
+    for h, row in enumerate(changes):
+        for c, d in row:
+            if ch.in_pop[c]:
+                shift_n[h] += d
+            for k, (col, _) in enumerate(columns):
+                if col == c:
+                    shift[h, k] += d
     return TauChannels(
         kind=kind,
         cons=cons,
@@ -382,4 +392,8 @@ def compile_channels(layout: Layout, ch: Channels, names: list[str]) -> TauChann
         zmask=layout.zmask.copy(),
         zone=ch.zone,
         toward=ch.toward,
+        cross=np.flatnonzero(kind == 2).astype(np.int64),
+        shift_n=shift_n,
+        shift=shift,
+        movers=bool(np.isin(kind, (1, 3)).any()),
     )

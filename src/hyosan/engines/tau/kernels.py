@@ -63,7 +63,11 @@ class TauChannels(NamedTuple):
     move adds its person at the neighbour), are `d_n` entries of `d_val` to `d_comp`.
     `by_cons[cons_start[c]:cons_start[c + 1]]` are the channels consuming c, `poisson` those
     consuming nobody. `watch` marks the compartments (and, last, the living population) on which
-    some hazard depends: step control bounds their change.
+    some hazard depends: step control bounds their change. For local stepping's bound on what
+    one event at a neighbour does to a place's cross-edge hazards (local._nudge): `cross` are
+    the cross-edge channels in order, `shift_n[g]` how channel g changes its place's living
+    population, `shift[g, k]` how it changes the count that neighbour sum column k reads, and
+    `movers` whether any channel moves a person (kind 1 or 3).
     """
 
     kind: np.ndarray
@@ -87,6 +91,10 @@ class TauChannels(NamedTuple):
     zmask: np.ndarray
     zone: np.ndarray
     toward: np.ndarray
+    cross: np.ndarray
+    shift_n: np.ndarray
+    shift: np.ndarray
+    movers: bool
 
 
 class Work(NamedTuple):

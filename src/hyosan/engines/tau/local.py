@@ -488,38 +488,31 @@ def _nudge(pl, ch, graph, w, p, e, q):  # type: ignore[no-untyped-def]
     # The most that one event at neighbour q (across edge e) can move p's total propensity,
     # p's hazards being those of w.aprop row 0 (after _place_rates): over every channel that
     # could fire at q, each cross-edge propensity of p moves in proportion to the change of
-    # the neighbour sum it reads. Infinite where a mover could land at p itself, or a sum
-    # would leave zero.
+    # the neighbour sum it reads (ch.shift: what each channel changes, tabled once). Infinite
+    # where a mover could land at p itself, or a sum would leave zero.
+    if ch.movers:
+        return np.inf
     weight = 1.0 if graph.weights.size == 0 else graph.weights[e]
     nq = _npop(ch, pl.x, q)
     worst = 0.0
     for g in range(ch.rate.shape[1]):
-        if ch.kind[g] == 1 or ch.kind[g] == 3:
-            return np.inf
-        dn = 0.0
-        for m in range(ch.d_n[g]):
-            if ch.in_pop[ch.d_comp[g, m]]:
-                dn += ch.d_val[g, m]
+        dn = ch.shift_n[g]
         change = 0.0
-        for h in range(ch.rate.shape[1]):
-            if ch.kind[h] != 2:
-                continue
-            a = w.aprop[0, h] if ch.cons[h] < 0 else w.aprop[0, h] * pl.x[p, ch.cons[h]]
-            if a <= 0.0:
-                continue
+        for i in range(ch.cross.size):
+            h = ch.cross[i]
             k = ch.comp[h, 1]
-            c = ch.col_comp[k]
-            dc = 0.0
-            for m in range(ch.d_n[g]):
-                if ch.d_comp[g, m] == c:
-                    dc += ch.d_val[g, m]
+            dc = ch.shift[g, k]
             if ch.col_freq[k]:
+                c = ch.col_comp[k]
                 before = pl.x[q, c] / nq if nq > 0.0 else 0.0
                 after = (pl.x[q, c] + dc) / (nq + dn) if nq + dn > 0.0 else 0.0
                 d_sum = weight * (after - before)
             else:
                 d_sum = weight * dc
             if d_sum == 0.0:
+                continue
+            a = w.aprop[0, h] if ch.cons[h] < 0 else w.aprop[0, h] * pl.x[p, ch.cons[h]]
+            if a <= 0.0:
                 continue
             if pl.nbs[p, k] <= 0.0:
                 return np.inf
