@@ -363,8 +363,15 @@ def compile_channels(layout: Layout, ch: Channels, names: list[str]) -> TauChann
     # What each channel's firing changes, as local._nudge reads it (exact: small integers).
     shift_n = np.zeros(n_h)
     shift = np.zeros((n_h, len(columns)))
+    touch = np.zeros((n_h, n_c + 1), dtype=bool)
     for h, row in enumerate(changes):
+        if kind[h] in (1, 3):  # a mover leaves its place
+            touch[h, cons[h]] = True
+            touch[h, n_c] = bool(ch.in_pop[cons[h]])
         for c, d in row:
+            if d != 0:
+                touch[h, c] = True
+                touch[h, n_c] |= bool(ch.in_pop[c])
             if ch.in_pop[c]:
                 shift_n[h] += d
             for k, (col, _) in enumerate(columns):
@@ -396,4 +403,5 @@ def compile_channels(layout: Layout, ch: Channels, names: list[str]) -> TauChann
         shift_n=shift_n,
         shift=shift,
         movers=bool(np.isin(kind, (1, 3)).any()),
+        touch=touch,
     )

@@ -67,7 +67,9 @@ class TauChannels(NamedTuple):
     one event at a neighbour does to a place's cross-edge hazards (local._nudge): `cross` are
     the cross-edge channels in order, `shift_n[g]` how channel g changes its place's living
     population, `shift[g, k]` how it changes the count that neighbour sum column k reads, and
-    `movers` whether any channel moves a person (kind 1 or 3).
+    `movers` whether any channel moves a person (kind 1 or 3). `touch[h, c]` is whether
+    channel h changes count c of the place whose person it consumes (the last column: its
+    living population).
     """
 
     kind: np.ndarray
@@ -95,6 +97,7 @@ class TauChannels(NamedTuple):
     shift_n: np.ndarray
     shift: np.ndarray
     movers: bool
+    touch: np.ndarray
 
 
 class Work(NamedTuple):

@@ -34,17 +34,20 @@ from 105.5 to 78.9 million steps (bench_us_grid.py; benchmarks/README.md).
 
 One step of place p at its time t, in order (`_step`):
 
-1. the neighbour sums at t, each neighbour's counts read at t off its path (below); p's hazards,
-   and the drift and variance of p's own counts (`_place_rates`);
-2. if p is critical (`_critical`), its next event drawn, held till `tau.max_step` or the next
-   output or snapshot time, after which it is reviewed. Its neighbours' changes reach it as
-   they are made (`_slight`), and what their leaps under way at t still change is counted
-   against its tolerance from the start (`_unseen`); where that alone is more than ε of a
-   sum, the draw holds only till the first of those leaps ends. (A window set by the
-   neighbours' drift, as a leap's step is, made 15 % of the heap's passes on the US grid's
-   busiest crop, each a draw afresh and most of them without an event: the changes it
-   foresaw are those that `_slight` counts.) Otherwise:
-3. the step: Cao, Gillespie & Petzold's bound on p's own watched counts (kernels._bound), on
+1. the neighbour sums at t, each neighbour's counts read at t off its path (below), and p's
+   hazards (`_place_rates`);
+2. if p is critical (`_critical`: a count below CRITICAL that some channel with a propensity
+   changes), its next event drawn, held till `tau.max_step` or the next output or snapshot
+   time, after which it is reviewed. Its neighbours' changes reach it as they are made
+   (`_slight`), and what their leaps under way at t still change is counted against its
+   tolerance from the start (`_unseen`); where that alone is more than ε of a sum, the draw
+   holds only till the first of those leaps ends. (A window set by the neighbours' drift, as
+   a leap's step is, made 15 % of the heap's passes on the US grid's busiest crop, each a
+   draw afresh and most of them without an event: the changes it foresaw are those that
+   `_slight` counts.) Otherwise:
+3. the drift and variance of p's own counts (`_moments`: a place going event by event, as in
+   over half of all passes on the US grid, needs neither), and the step: Cao, Gillespie &
+   Petzold's bound on p's own watched counts (kernels._bound), on
    what p's movers add where they arrive (`_move_bound`) and, where hazards read neighbours'
    counts (cross-edge reactions), the bound that each neighbour's drift allows
    (`_neighbour_bound`: a neighbour's counts must not change by more than ε during p's step
@@ -368,13 +371,7 @@ def _unseen(pl, ch, lw, p, epsilon):  # type: ignore[no-untyped-def]
 
 @nb.njit(cache=True, nogil=True, inline="always")
 def _place_rates(pl, ch, graph, w, lw, p, s):  # type: ignore[no-untyped-def]
-    # p's hazards (row 0 of w.aprop), its neighbour sums at s, and the drift and variance of its
-    # own counts; its total propensity. Movers count as leaving p only: where they arrive is
-    # bounded by _move_bound.
-    n_c = pl.x.shape[1]
-    for j in range(n_c + 1):
-        w.mu[p, j] = 0.0
-        w.s2[p, j] = 0.0
+    # p's hazards (row 0 of w.aprop) and its neighbour sums at s; its total propensity.
     # Two assignments, not `x, nsum = pl.x, pl.nbs`: a tuple unpacked there took a reference
     # to each array that LLVM kept to the end of the step (benchmarks/README.md).
     x = pl.x
@@ -387,15 +384,27 @@ def _place_rates(pl, ch, graph, w, lw, p, s):  # type: ignore[no-untyped-def]
     for h in range(ch.rate.shape[1]):
         lam = _hazard(ch, graph, nsum, x, h, p, npop)
         w.aprop[0, h] = lam
-        a = lam if ch.cons[h] < 0 else lam * x[p, ch.cons[h]]
-        total += a
+        total += lam if ch.cons[h] < 0 else lam * x[p, ch.cons[h]]
+    return total
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _moments(pl, ch, w, p):  # type: ignore[no-untyped-def]
+    # The drift and variance of p's own counts (after _place_rates), for a leap only: a
+    # place going event by event needs neither. Movers count as leaving p only: where they
+    # arrive is bounded by _move_bound.
+    n_c = pl.x.shape[1]
+    for j in range(n_c + 1):
+        w.mu[p, j] = 0.0
+        w.s2[p, j] = 0.0
+    for h in range(ch.rate.shape[1]):
+        a = w.aprop[0, h] if ch.cons[h] < 0 else w.aprop[0, h] * pl.x[p, ch.cons[h]]
         if a != 0.0:
             if ch.kind[h] == 1 or ch.kind[h] == 3:
                 _add(ch, w, p, ch.cons[h], -1.0, a)
             else:
                 for m in range(ch.d_n[h]):
                     _add(ch, w, p, ch.d_comp[h, m], float(ch.d_val[h, m]), a)
-    return total
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -457,14 +466,45 @@ def _neighbour_bound(pl, ch, lw, p, tau, epsilon):  # type: ignore[no-untyped-de
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
+def _busy(pl, ch, w, p, j):  # type: ignore[no-untyped-def]
+    # Whether some channel with a propensity at p (w.aprop row 0) changes count j of p (the
+    # living population if j is the number of compartments): whether its variance is not 0.
+    for h in range(ch.rate.shape[1]):
+        if ch.touch[h, j]:
+            c = ch.cons[h]
+            if (w.aprop[0, h] if c < 0 else w.aprop[0, h] * pl.x[p, c]) != 0.0:
+                return True
+    return False
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _fed(pl, ch, w, p, d):  # type: ignore[no-untyped-def]
+    # The drift of count d of p, summed as _moments sums it: whether it grows.
+    m = 0.0
+    for h in range(ch.rate.shape[1]):
+        c = ch.cons[h]
+        a = w.aprop[0, h] if c < 0 else w.aprop[0, h] * pl.x[p, c]
+        if a != 0.0:
+            if ch.kind[h] == 1 or ch.kind[h] == 3:
+                if c == d:
+                    m += -1.0 * a
+            else:
+                for i in range(ch.d_n[h]):
+                    if ch.d_comp[h, i] == d:
+                        m += float(ch.d_val[h, i]) * a
+    return m > 0.0
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
 def _critical(pl, ch, w, p):  # type: ignore[no-untyped-def]
     # Whether some count that p's hazards depend on is changing and below CRITICAL (after
-    # _place_rates): then p goes event by event.
+    # _place_rates): then p goes event by event. Each count's level is read first, so that a
+    # place whose counts are all large decides without a pass over its channels.
     n_c = pl.x.shape[1]
     for j in range(n_c + 1):
-        if ch.watch[j] and (w.mu[p, j] != 0.0 or w.s2[p, j] > 0.0):
+        if ch.watch[j]:
             level = pl.x[p, j] if j < n_c else _npop(ch, pl.x, p)
-            if level < CRITICAL:
+            if level < CRITICAL and _busy(pl, ch, w, p, j):
                 return True
     # Or one that will change within the step: fed by people entering an empty compartment
     # (the bitten, who turn). Leapt, they would join it only at the step's end (what people
@@ -472,13 +512,12 @@ def _critical(pl, ch, w, p):  # type: ignore[no-untyped-def]
     # of days where its neighbours' counts hold still, before biting anyone.
     for h in range(ch.rate.shape[1]):
         d = ch.cons[h]
-        if d < 0 or ch.kind[h] != 0 or pl.x[p, d] > 0 or w.mu[p, d] <= 0.0:
-            continue
-        if w.aprop[0, h] <= 0.0:
+        if d < 0 or ch.kind[h] != 0 or pl.x[p, d] > 0 or w.aprop[0, h] <= 0.0:
             continue
         for m in range(ch.d_n[h]):
             c = ch.d_comp[h, m]
-            if ch.d_val[h, m] > 0 and ch.watch[c] and pl.x[p, c] < CRITICAL:
+            fills = ch.d_val[h, m] > 0 and ch.watch[c] and pl.x[p, c] < CRITICAL
+            if fills and _fed(pl, ch, w, p, d):
                 return True
     return False
 
@@ -765,6 +804,7 @@ def _step(pl, ch, graph, w, lw, rng, counts, p, t, sync, epsilon, max_step):  # 
         _draw(pl, ch, w, lw, rng, p, t, total, end)
         return -2.0
     lw.exact[p] = False
+    _moments(pl, ch, w, p)
     tau = _neighbour_bound(pl, ch, lw, p, np.inf, epsilon)
     tau = min(tau, _own_bound(pl, ch, graph, w, p, total, epsilon))
     if ch.col_comp.size > 0:
