@@ -84,10 +84,13 @@ of them exact events. The whole run takes 72 to 75 s (6 December 2026; about 225
 global step), its places numbered along a Z-order curve (world/graph.py). Not the 30 s hoped
 for: at ε = 0.03 a place's counts take about ln(n / 33) / ε leaps to change by a factor n,
 some hundred leaps for each of the 551,275 places that the outbreak crosses, and a step costs
-about 0.95 µs where 30 s would need 0.4 µs (benchmarks/README.md).
+about 0.78 µs where 30 s would need 0.4 µs (benchmarks/README.md).
 
 Random numbers: the world from the `world` stream, leaps from `events`, culls from
-`encounters`.
+`encounters`. The kernels step the `events` stream's PCG64 themselves (draws.py): uniforms and
+exponentials are numpy's own, binomials and Poisson counts exact draws by other algorithms
+than numpy's (inversion for small means, Hörmann's BTRD and PTRS above), about 8 % faster on
+the US grid.
 """
 
 from __future__ import annotations
@@ -222,6 +225,21 @@ class TauEngine(PopulationEngine[TauRun]):
         state.activate_all()
 
     def _call(self, state: TauRun, clock: Clock, rec: Records) -> tuple[float, Status]:
+        from hyosan.engines.ssa import pcg
+
+        # The kernels step the stream's PCG64 themselves (draws.py); its state goes back after,
+        # so that what the engine draws between calls continues the same stream.
+        gen = pcg.load(state.rng)
+        if gen is None:  # Streams makes PCG64; any other generator is a programming error
+            raise TypeError("the tau kernels draw from a PCG64 generator")
+        try:
+            return self._kernel(state, clock, rec, gen)
+        finally:
+            pcg.store(state.rng, gen)
+
+    def _kernel(
+        self, state: TauRun, clock: Clock, rec: Records, gen: np.ndarray
+    ) -> tuple[float, Status]:
         from hyosan.engines.tau.kernels import simulate
 
         if state.local is not None:
@@ -233,7 +251,7 @@ class TauEngine(PopulationEngine[TauRun]):
                 state.graph,
                 state.work,
                 state.local,
-                state.rng,
+                gen,
                 clock,
                 state.epsilon,
                 state.max_step,
@@ -246,7 +264,7 @@ class TauEngine(PopulationEngine[TauRun]):
             state.channels,
             state.graph,
             state.work,
-            state.rng,
+            gen,
             clock,
             state.epsilon,
             state.max_step,

@@ -35,6 +35,7 @@ import numpy as np
 from hyosan.engines import kernel
 from hyosan.engines.kernel import Status
 from hyosan.engines.ssa.pipeline import Kernel
+from hyosan.engines.tau import draws
 
 __all__ = ["TauChannels", "Work", "simulate"]
 
@@ -338,7 +339,7 @@ def _c_hazard(ch, w, i, c):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _fire(ch, graph, w, rng, counts, h, p, c, take, record):  # type: ignore[no-untyped-def]
+def _fire(ch, graph, w, gen, counts, h, p, c, take, record):  # type: ignore[no-untyped-def]
     # Apply `take` firings of channel h at p (c: the compartment it consumes, or -1).
     counts[h] += take
     _mark(w, p)
@@ -348,7 +349,7 @@ def _fire(ch, graph, w, rng, counts, h, p, c, take, record):  # type: ignore[no-
         lo_e, hi_e = graph.indptr[p], graph.indptr[p + 1]
         for e in range(lo_e, hi_e):
             weight = 1.0 if graph.weights.size == 0 else graph.weights[e]
-            k = rest if e == hi_e - 1 else rng.binomial(rest, min(1.0, weight / wleft))
+            k = rest if e == hi_e - 1 else draws.binomial(gen, rest, min(1.0, weight / wleft))
             wleft -= weight
             if k > 0:
                 q = graph.indices[e]
@@ -371,7 +372,7 @@ def _fire(ch, graph, w, rng, counts, h, p, c, take, record):  # type: ignore[no-
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _leave(ch, graph, w, rng, counts, i, p, c, n_out, h_tot, record):  # type: ignore[no-untyped-def]
+def _leave(ch, graph, w, gen, counts, i, p, c, n_out, h_tot, record):  # type: ignore[no-untyped-def]
     # Share n_out people leaving c at p among c's channels by their hazards.
     last = -1
     for j in range(ch.cons_start[c], ch.cons_start[c + 1]):
@@ -384,15 +385,15 @@ def _leave(ch, graph, w, rng, counts, i, p, c, n_out, h_tot, record):  # type: i
         lam = w.aprop[i, h]
         if lam == 0.0:
             continue
-        take = n_out if j == last else rng.binomial(n_out, min(1.0, lam / h_tot))
+        take = n_out if j == last else draws.binomial(gen, n_out, min(1.0, lam / h_tot))
         h_tot -= lam
         n_out -= take
         if take > 0:
-            _fire(ch, graph, w, rng, counts, h, p, c, take, record)
+            _fire(ch, graph, w, gen, counts, h, p, c, take, record)
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _leap_place(pl, ch, graph, w, rng, counts, i, p, tau):  # type: ignore[no-untyped-def]
+def _leap_place(pl, ch, graph, w, gen, counts, i, p, tau):  # type: ignore[no-untyped-def]
     # One place's leap over τ with the hazards of row i of w.aprop: first the people present
     # at the start; then those who entered a compartment during the step, each with the
     # chance of leaving it again in the time left (their entry times taken as uniform):
@@ -404,32 +405,32 @@ def _leap_place(pl, ch, graph, w, rng, counts, i, p, tau):  # type: ignore[no-un
         if pl.x[p, c] > 0:
             h_tot = _c_hazard(ch, w, i, c)
             if h_tot > 0.0:
-                n_out = rng.binomial(pl.x[p, c], -math.expm1(-h_tot * tau))
-                _leave(ch, graph, w, rng, counts, i, p, c, n_out, h_tot, True)
+                n_out = draws.binomial(gen, pl.x[p, c], -math.expm1(-h_tot * tau))
+                _leave(ch, graph, w, gen, counts, i, p, c, n_out, h_tot, True)
     for j in range(ch.poisson.size):
         h = ch.poisson[j]
         a = w.aprop[i, h]
         if a > 0.0:
-            take = rng.poisson(a * tau)
+            take = draws.poisson(gen, a * tau)
             if take > 0:
-                _fire(ch, graph, w, rng, counts, h, p, -1, take, True)
+                _fire(ch, graph, w, gen, counts, h, p, -1, take, True)
     for c in range(n_c):
         if w.entered[c] > 0:
             h_tot = _c_hazard(ch, w, i, c)
             if h_tot > 0.0:
                 y = h_tot * tau
                 q = 0.5 * y if y < 1e-6 else 1.0 + math.expm1(-y) / y
-                n_out = rng.binomial(w.entered[c], q)
-                _leave(ch, graph, w, rng, counts, i, p, c, n_out, h_tot, False)
+                n_out = draws.binomial(gen, w.entered[c], q)
+                _leave(ch, graph, w, gen, counts, i, p, c, n_out, h_tot, False)
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _leaps(pl, ch, graph, w, rng, counts, tau, busy):  # type: ignore[no-untyped-def]
+def _leaps(pl, ch, graph, w, gen, counts, tau, busy):  # type: ignore[no-untyped-def]
     # Every busy active place leaps (_leap_place), in the order of the active list.
     w.meta[_N_CHANGED] = 0
     for i in range(w.meta[_N_ACTIVE] if busy else 0):
         if w.rowtot[i] != 0.0:
-            _leap_place(pl, ch, graph, w, rng, counts, i, w.active[i], tau)
+            _leap_place(pl, ch, graph, w, gen, counts, i, w.active[i], tau)
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -514,13 +515,14 @@ def _record(rec, pl, t, clock):  # type: ignore[no-untyped-def]
 
 # The Kernel pipeline lets the inlined helpers read the named tuples in place (ssa/pipeline.py).
 @nb.njit(cache=True, nogil=True, pipeline_class=Kernel)
-def simulate(pl, ch, graph, w, rng, clock, epsilon, max_step, rec, watched, counts):  # type: ignore[no-untyped-def]
+def simulate(pl, ch, graph, w, gen, clock, epsilon, max_step, rec, watched, counts):  # type: ignore[no-untyped-def]
     """Leap from clock.t towards clock.end; return (t, status).
 
     Arguments: the places' counts (population.Places; `nbs` holds the neighbour sums of
     TauChannels' columns), the channels, the graph (population.Graph), the work arrays, the
-    random generator, the clock, step control (ε and the longest step), the records, the
-    watch and the event counts (engines/kernel.py).
+    state words of the run's PCG64 (ssa/pcg.py's `load`; draws.py steps them), the clock,
+    step control (ε and the longest step), the records, the watch and the event counts
+    (engines/kernel.py).
     """
     t = clock.t
     while True:
@@ -531,7 +533,7 @@ def simulate(pl, ch, graph, w, rng, clock, epsilon, max_step, rec, watched, coun
         t_new = _step(pl, ch, graph, w, rec, busy, t, clock, epsilon, max_step)
         tau = t_new - t
         _midpoint_hazards(pl, ch, graph, w, tau, busy)
-        _leaps(pl, ch, graph, w, rng, counts, tau, busy)
+        _leaps(pl, ch, graph, w, gen, counts, tau, busy)
         t = t_new
         w.meta[_STEPS] += 1
         stop_edge = _apply(pl, ch, w, t)

@@ -93,6 +93,7 @@ import numpy as np
 from hyosan.engines import kernel
 from hyosan.engines.kernel import Status
 from hyosan.engines.ssa.pipeline import Kernel
+from hyosan.engines.tau import draws
 from hyosan.engines.tau.kernels import (
     _N_ACTIVE,
     _N_CHANGED,
@@ -775,17 +776,17 @@ def _sync_time(rec, clock):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _draw(pl, ch, w, lw, rng, p, t, total, end):  # type: ignore[no-untyped-def]
+def _draw(pl, ch, w, lw, gen, p, t, total, end):  # type: ignore[no-untyped-def]
     # p's next event as ssa draws it, its hazards (w.aprop row 0) held from t: its time and
     # channel, or a review at `end` if it falls there or later.
     lw.t_eval[p] = t
     lw.rate[p] = total
-    t_ev = t + rng.standard_exponential() / total
+    t_ev = t + draws.exponential(gen) / total
     if t_ev >= end:
         lw.key[p] = end
         lw.next_h[p] = -1
         return
-    u = rng.random() * total
+    u = draws.random(gen) * total
     last = -1
     for h in range(ch.rate.shape[1]):
         c = ch.cons[h]
@@ -800,7 +801,7 @@ def _draw(pl, ch, w, lw, rng, p, t, total, end):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _step(pl, ch, graph, w, lw, rng, counts, p, t, sync, epsilon, max_step):  # type: ignore[no-untyped-def]
+def _step(pl, ch, graph, w, lw, gen, counts, p, t, sync, epsilon, max_step):  # type: ignore[no-untyped-def]
     # p's next step from t (see the module docstring): its next event drawn where it is
     # critical (end -2.0), else a leap; the leap's end, or -1.0 where p has become idle.
     total = _place_rates(pl, ch, graph, w, lw, p, t)
@@ -812,7 +813,7 @@ def _step(pl, ch, graph, w, lw, rng, counts, p, t, sync, epsilon, max_step):  # 
         end = min(end, _unseen(pl, ch, lw, p, epsilon))
         if end <= t:  # a step below the clock's resolution: take the smallest there is
             end = np.nextafter(t, np.inf)
-        _draw(pl, ch, w, lw, rng, p, t, total, end)
+        _draw(pl, ch, w, lw, gen, p, t, total, end)
         return -2.0
     lw.exact[p] = False
     _moments(pl, ch, w, p)
@@ -833,14 +834,14 @@ def _step(pl, ch, graph, w, lw, rng, counts, p, t, sync, epsilon, max_step):  # 
         _rest(pl, w, lw, p, t)
         return -1.0
     w.meta[_N_CHANGED] = 0
-    _leap_place(pl, ch, graph, w, rng, counts, 0, p, step)
+    _leap_place(pl, ch, graph, w, gen, counts, 0, p, step)
     w.meta[_STEPS] += 1
     return t_new
 
 
 # The Kernel pipeline lets the inlined helpers read the named tuples in place (ssa/pipeline.py).
 @nb.njit(cache=True, nogil=True, pipeline_class=Kernel)
-def simulate_local(pl, ch, graph, w, lw, rng, clock, epsilon, max_step, rec, watched, counts):  # type: ignore[no-untyped-def]
+def simulate_local(pl, ch, graph, w, lw, gen, clock, epsilon, max_step, rec, watched, counts):  # type: ignore[no-untyped-def]
     """Leap every place from clock.t towards clock.end, each by its own steps; (t, status).
 
     Arguments as kernels.simulate's, with the places' clocks and paths `lw` (Local). Between
@@ -871,14 +872,14 @@ def simulate_local(pl, ch, graph, w, lw, rng, clock, epsilon, max_step, rec, wat
             h = lw.next_h[p] if lw.exact[p] else -1
             if h >= 0:  # its next event, due now: exactly one firing
                 w.meta[_N_CHANGED] = 0
-                _fire(ch, graph, w, rng, counts, h, p, ch.cons[h], 1, False)
+                _fire(ch, graph, w, gen, counts, h, p, ch.cons[h], 1, False)
                 lw.next_h[p] = -1
                 lw.meta[_EXACT] += 1
                 w.meta[_STEPS] += 1
                 t_new = tp
                 t0 = tp  # its path holds its counts till the event (module docstring)
             else:
-                t_new = _step(pl, ch, graph, w, lw, rng, counts, p, tp, sync, epsilon, max_step)
+                t_new = _step(pl, ch, graph, w, lw, gen, counts, p, tp, sync, epsilon, max_step)
                 if t_new == -1.0:
                     continue
                 if t_new == -2.0:  # its next event drawn
