@@ -82,11 +82,12 @@ with other jobs): on the whole US grid, the outbreak takes about 60 s (6 Decembe
 them exact events. Over seeds 1 to 20 with each of two sets of draws (numpy's, and draws.py's)
 tau left 66.41 million humans on average against ssa's 66.98 over seeds 1 to 18 (−0.84 ±
 0.48 %): in 3 of the 40 tau runs a front crawled through thin land for months and then reached
-some 5 million more people, which ssa did in none of its 18; without those three, −0.11 ±
-0.26 %. Whether tau does so more often than ssa would take hundreds of runs to tell. Not the
-30 s hoped for: at ε = 0.03 a place's counts take about ln(n / 33) / ε leaps to change by a
-factor n, some hundred leaps for each of the 551,275 places that the outbreak crosses, and a
-step costs about 0.78 µs where 30 s would need 0.4 µs (benchmarks/README.md).
+some 5 million more people (the Phoenix area, across the desert), which ssa did in none of its
+18; without those three, −0.11 ± 0.26 %. Whether tau does so more often than ssa would take
+hundreds of runs to tell. Not the 30 s hoped for: at ε = 0.03 a place's counts take about
+ln(n / 33) / ε leaps to change by a factor n, some hundred leaps for each of the 551,275
+places that the outbreak crosses, and a step costs about 0.78 µs where 30 s would need 0.4
+µs (benchmarks/README.md).
 
 Random numbers: the world from the `world` stream, leaps from `events`, culls from
 `encounters`. The kernels step the `events` stream's PCG64 themselves (draws.py): uniforms and
