@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_us_grid as grid
 from hyosan.engines import get_engine
 from hyosan.engines.base import Recorder, Streams
+from hyosan.engines.ssa import pcg
 from hyosan.engines.ssa.pipeline import Kernel
 from hyosan.engines.tau import kernels as tk
 from hyosan.engines.tau import local as tl
@@ -40,7 +41,7 @@ from hyosan.world.population_files import load_population_grid
 PARTS = (
     "neighbour sums and hazards (_place_rates)",
     "neighbours' drift bound (_neighbour_bound)",
-    "own counts' bound (_own_bound)",
+    "drift, variance, own bound (_moments, _own_bound)",
     "critical test (_critical)",
     "cut at neighbours' events (_jump_cut)",
     "midpoint and its hazards",
@@ -51,7 +52,7 @@ EPSILON = 0.03
 
 
 @nb.njit(pipeline_class=Kernel)
-def _part(pl, ch, graph, w, lw, rng, counts, places, t, which, reps):  # type: ignore[no-untyped-def]
+def _part(pl, ch, graph, w, lw, gen, counts, places, t, which, reps):  # type: ignore[no-untyped-def]
     # Part `which` of a step, on each of `places`, `reps` times; a sum, so nothing is dropped.
     acc = 0.0
     for _ in range(reps):
@@ -62,6 +63,7 @@ def _part(pl, ch, graph, w, lw, rng, counts, places, t, which, reps):  # type: i
             elif which == 1:
                 acc += tl._neighbour_bound(pl, ch, lw, p, np.inf, EPSILON)
             elif which == 2:
+                tl._moments(pl, ch, w, p)
                 acc += tl._own_bound(pl, ch, graph, w, p, 1.0, EPSILON)
             elif which == 3:
                 acc += tl._critical(pl, ch, w, p)
@@ -74,14 +76,14 @@ def _part(pl, ch, graph, w, lw, rng, counts, places, t, which, reps):  # type: i
                 acc += tl._mid_hazards(pl, ch, graph, w, lw, p, 50.0)
             elif which == 6:
                 w.meta[tk._N_CHANGED] = 0
-                tk._leap_place(pl, ch, graph, w, rng, counts, 0, p, 100.0)
+                tk._leap_place(pl, ch, graph, w, gen, counts, 0, p, 100.0)
                 for j in range(w.meta[tk._N_CHANGED]):  # the leap's changes, undone
                     q = w.changed[j]
                     w.is_changed[q] = False
                     for c in range(pl.x.shape[1]):
                         w.dx[q, c] = 0
             else:
-                tl._draw(pl, ch, w, lw, rng, p, t, 1.0, t + 1e9)
+                tl._draw(pl, ch, w, lw, gen, p, t, 1.0, t + 1e9)
                 acc += lw.key[p]
     return acc
 
@@ -125,7 +127,9 @@ def main() -> int:
         print("  nothing active: choose an earlier day")
         return 0
     x0, sums0 = state.places.x.copy(), state.places.nbs.copy()
-    common = (state.places, state.channels, state.graph, w, state.local, state.rng)
+    # The kernels draw from the stream's PCG64 state words (engines/tau/draws.py).
+    gen = pcg.load(state.rng)
+    common = (state.places, state.channels, state.graph, w, state.local, gen)
     total = 0.0
     for which, name in enumerate(PARTS):
         _part(*common, state.counts, places, t, which, 1)  # compiled, or loaded
