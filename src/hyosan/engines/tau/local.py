@@ -382,6 +382,14 @@ def _unseen(pl, ch, lw, p, epsilon):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
+def _propensity(pl, ch, w, p, h):  # type: ignore[no-untyped-def]
+    # Channel h's propensity at p from its hazard (w.aprop row 0): per person of what it
+    # consumes, times their count, or as it is for a channel that consumes nobody.
+    c = ch.cons[h]
+    return w.aprop[0, h] if c < 0 else w.aprop[0, h] * pl.x[p, c]
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
 def _place_rates(pl, ch, graph, w, lw, p, s):  # type: ignore[no-untyped-def]
     # p's hazards (row 0 of w.aprop) and its neighbour sums at s; its total propensity.
     # Two assignments, not `x, nsum = pl.x, pl.nbs`: a tuple unpacked there took a reference
@@ -410,7 +418,7 @@ def _moments(pl, ch, w, p):  # type: ignore[no-untyped-def]
         w.mu[p, j] = 0.0
         w.s2[p, j] = 0.0
     for h in range(ch.rate.shape[1]):
-        a = w.aprop[0, h] if ch.cons[h] < 0 else w.aprop[0, h] * pl.x[p, ch.cons[h]]
+        a = _propensity(pl, ch, w, p, h)
         if a != 0.0:
             if ch.kind[h] == 1 or ch.kind[h] == 3:
                 _add(ch, w, p, ch.cons[h], -1.0, a)
@@ -482,29 +490,9 @@ def _busy(pl, ch, w, p, j):  # type: ignore[no-untyped-def]
     # Whether some channel with a propensity at p (w.aprop row 0) changes count j of p (the
     # living population if j is the number of compartments): whether its variance is not 0.
     for h in range(ch.rate.shape[1]):
-        if ch.touch[h, j]:
-            c = ch.cons[h]
-            if (w.aprop[0, h] if c < 0 else w.aprop[0, h] * pl.x[p, c]) != 0.0:
-                return True
+        if ch.touch[h, j] and _propensity(pl, ch, w, p, h) != 0.0:
+            return True
     return False
-
-
-@nb.njit(cache=True, nogil=True, inline="always")
-def _fed(pl, ch, w, p, d):  # type: ignore[no-untyped-def]
-    # The drift of count d of p, summed as _moments sums it: whether it grows.
-    m = 0.0
-    for h in range(ch.rate.shape[1]):
-        c = ch.cons[h]
-        a = w.aprop[0, h] if c < 0 else w.aprop[0, h] * pl.x[p, c]
-        if a != 0.0:
-            if ch.kind[h] == 1 or ch.kind[h] == 3:
-                if c == d:
-                    m += -1.0 * a
-            else:
-                for i in range(ch.d_n[h]):
-                    if ch.d_comp[h, i] == d:
-                        m += float(ch.d_val[h, i]) * a
-    return m > 0.0
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -522,15 +510,20 @@ def _critical(pl, ch, w, p):  # type: ignore[no-untyped-def]
     # (the bitten, who turn). Leapt, they would join it only at the step's end (what people
     # turn into stays put till the next step), and a city's first zombies would wait a step,
     # of days where its neighbours' counts hold still, before biting anyone.
+    # Whether d grows is its drift, summed (rarely) by _moments, as for a leap.
+    summed = False
     for h in range(ch.rate.shape[1]):
         d = ch.cons[h]
         if d < 0 or ch.kind[h] != 0 or pl.x[p, d] > 0 or w.aprop[0, h] <= 0.0:
             continue
         for m in range(ch.d_n[h]):
             c = ch.d_comp[h, m]
-            fills = ch.d_val[h, m] > 0 and ch.watch[c] and pl.x[p, c] < CRITICAL
-            if fills and _fed(pl, ch, w, p, d):
-                return True
+            if ch.d_val[h, m] > 0 and ch.watch[c] and pl.x[p, c] < CRITICAL:
+                if not summed:
+                    _moments(pl, ch, w, p)
+                    summed = True
+                if w.mu[p, d] > 0.0:
+                    return True
     return False
 
 
@@ -562,7 +555,7 @@ def _nudge(pl, ch, graph, w, p, e, q):  # type: ignore[no-untyped-def]
                 d_sum = weight * dc
             if d_sum == 0.0:
                 continue
-            a = w.aprop[0, h] if ch.cons[h] < 0 else w.aprop[0, h] * pl.x[p, ch.cons[h]]
+            a = _propensity(pl, ch, w, p, h)
             if a <= 0.0:
                 continue
             if pl.nbs[p, k] <= 0.0:
@@ -789,8 +782,7 @@ def _draw(pl, ch, w, lw, gen, p, t, total, end):  # type: ignore[no-untyped-def]
     u = draws.random(gen) * total
     last = -1
     for h in range(ch.rate.shape[1]):
-        c = ch.cons[h]
-        a = w.aprop[0, h] if c < 0 else w.aprop[0, h] * pl.x[p, c]
+        a = _propensity(pl, ch, w, p, h)
         if a > 0.0:
             last = h
             u -= a
