@@ -19,7 +19,10 @@ critical reactions) goes event by event, exactly, as ssa: its next event is draw
 hazards (`_draw`: an exponential time, a channel by its share of the propensity) and its key is
 that time; when it comes first in the heap the event fires. A change at p (an event, a leap, a
 mover arriving) has p, and each such place beside p, draw its next event afresh from the time
-of the change (`_review`): exact by the exponential's lack of memory. A neighbour q is spared
+of the change (`_review`): exact by the exponential's lack of memory. (After an event, the
+change is at the heap's own time, which every place has reached: a neighbour then draws at
+once, `_redraw`, rather than from the top of the heap in a pass of its own; after a leap, at
+the leap's end, it waits in the heap.) A neighbour q is spared
 that only while p's changes since q last drew move each neighbour sum q reads by at most ε of
 itself (`_slight`), so that q's hazards, each linear in a sum, are within ε of those it drew
 with: the step rule's own tolerance. A leaping place's step is cut at the next event of a
@@ -678,10 +681,11 @@ def _slight(pl, ch, graph, lw, p, q, n_now, n_was, epsilon):  # type: ignore[no-
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _wake(pl, ch, graph, w, lw, p, t, epsilon):  # type: ignore[no-untyped-def]
+def _wake(pl, ch, graph, w, lw, gen, p, t, now, sync, epsilon, max_step):  # type: ignore[no-untyped-def]
     # Review the places p's step changed and, where hazards read neighbours, their
     # neighbours: each one going event by event draws afresh unless p's change, with what it
-    # was spared before, moves its neighbour sums by at most epsilon (_slight).
+    # was spared before, moves its neighbour sums by at most epsilon (_slight). `now` is the
+    # heap's time.
     n_now = _npop(ch, pl.x, p)
     n_was = _npop(ch, lw.x_prev, p)
     for j in range(w.meta[_N_CHANGED]):
@@ -697,6 +701,20 @@ def _wake(pl, ch, graph, w, lw, p, t, epsilon):  # type: ignore[no-untyped-def]
                     and lw.exact[q]
                     and _slight(pl, ch, graph, lw, p, q, n_now, n_was, epsilon)
                 ):
+                    continue
+                # A neighbour's event at the heap's own time: q draws afresh at once rather
+                # than from the top of the heap in a pass of its own (every place has reached
+                # that time, so it reads what that pass would), unless it no longer goes
+                # event by event, which its pass decides.
+                if (
+                    t == now
+                    and lw.exact[q]
+                    and lw.pos[q] >= 0
+                    and lw.t_eval[q] <= t
+                    and lw.key[q] > t
+                    and _redraw(pl, ch, graph, w, lw, gen, q, t, sync, epsilon, max_step)
+                ):
+                    _push(lw, q)
                     continue
                 _review(w, lw, q, t)
 
@@ -793,19 +811,38 @@ def _draw(pl, ch, w, lw, gen, p, t, total, end):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
+def _exact_draw(pl, ch, w, lw, gen, p, t, total, end, epsilon):  # type: ignore[no-untyped-def]
+    # Critical p (after _place_rates) draws its next event from t, held at most till `end`
+    # and till what its neighbours' leaps under way allow (_unseen).
+    lw.exact[p] = True
+    for c in range(pl.x.shape[1]):
+        lw.slope[p, c] = 0.0  # its counts hold till its next event
+    end = min(end, _unseen(pl, ch, lw, p, epsilon))
+    if end <= t:  # a step below the clock's resolution: take the smallest there is
+        end = np.nextafter(t, np.inf)
+    _draw(pl, ch, w, lw, gen, p, t, total, end)
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _redraw(pl, ch, graph, w, lw, gen, q, t, sync, epsilon, max_step):  # type: ignore[no-untyped-def]
+    # q, going event by event and waiting in the heap, draws its next event afresh at t, the
+    # heap's time, as a pass of its own at t would (_step); False, and nothing drawn, where q
+    # is no longer critical or has nothing to do: that pass then decides.
+    total = _place_rates(pl, ch, graph, w, lw, q, t)
+    if total > 0.0 and _critical(pl, ch, w, q):
+        _exact_draw(pl, ch, w, lw, gen, q, t, total, min(sync, t + max_step), epsilon)
+        return True
+    return False
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
 def _step(pl, ch, graph, w, lw, gen, counts, p, t, sync, epsilon, max_step):  # type: ignore[no-untyped-def]
     # p's next step from t (see the module docstring): its next event drawn where it is
     # critical (end -2.0), else a leap; the leap's end, or -1.0 where p has become idle.
     total = _place_rates(pl, ch, graph, w, lw, p, t)
     end = min(sync, t + max_step)
     if total > 0.0 and _critical(pl, ch, w, p):
-        lw.exact[p] = True
-        for c in range(pl.x.shape[1]):
-            lw.slope[p, c] = 0.0  # its counts hold till its next event
-        end = min(end, _unseen(pl, ch, lw, p, epsilon))
-        if end <= t:  # a step below the clock's resolution: take the smallest there is
-            end = np.nextafter(t, np.inf)
-        _draw(pl, ch, w, lw, gen, p, t, total, end)
+        _exact_draw(pl, ch, w, lw, gen, p, t, total, end, epsilon)
         return -2.0
     lw.exact[p] = False
     _moments(pl, ch, w, p)
@@ -880,7 +917,7 @@ def simulate_local(pl, ch, graph, w, lw, gen, clock, epsilon, max_step, rec, wat
                 t0 = tp
             stop_edge = _apply(pl, ch, w, lw, p, t0, t_new)
             n_changed = w.meta[_N_CHANGED]
-            _wake(pl, ch, graph, w, lw, p, t_new, epsilon)
+            _wake(pl, ch, graph, w, lw, gen, p, t_new, tp, sync, epsilon, max_step)
             # Back in the heap: at the end of its leap, or after its event, to be reviewed.
             lw.key[p] = t_new
             lw.t_eval[p] = t_new
