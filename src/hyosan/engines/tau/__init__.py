@@ -76,18 +76,19 @@ scenario now runs with it), and `hyosan run` says so after such a run (hyosan.re
 Cao, Gillespie and Petzold's (2005) critical reactions, fired one by one while the rest of the
 place leaps, would remove that cost; they are not built.
 
-Measured with local stepping at ε = 0.03 (benchmarks/bench_us_grid.py, on a machine shared
-with other jobs): on the whole US grid, the outbreak takes about 60 s (6 December 2026; about
-225 s with the global step), some 576 million events in 75.5 million steps, 20.8 million of
-them exact events. Over seeds 1 to 20 with each of two sets of draws (numpy's, and draws.py's)
-tau left 66.41 million humans on average against ssa's 66.98 over seeds 1 to 18 (−0.84 ±
-0.48 %): in 3 of the 40 tau runs a front crawled through thin land for months and then reached
-some 5 million more people (the Phoenix area, across the desert), which ssa did in none of its
-18; without those three, −0.11 ± 0.26 %. Whether tau does so more often than ssa would take
-hundreds of runs to tell. Not the 30 s hoped for: at ε = 0.03 a place's counts take about
-ln(n / 33) / ε leaps to change by a factor n, some hundred leaps for each of the 551,275
-places that the outbreak crosses, and a step costs about 0.78 µs where 30 s would need 0.4
-µs (benchmarks/README.md).
+Measured with local stepping at ε = 0.03 (benchmarks/bench_us_grid.py): on the whole US grid,
+the outbreak takes about 55 s (6 December 2026; about 225 s with the global step), some 576
+million events in 75.8 million steps, 20.9 million of them exact events. Over 90 tau runs
+(three versions of the kernel, the same law) tau left 66.48 million humans on average against
+ssa's 66.72 over seeds 1 to 50: −0.35 ± 0.37 %. The spread comes from one rare outcome: a front
+that crawls through thin land for months and then reaches the Phoenix area, some 5 million more
+people, as 6 of the 90 tau runs and 2 of the 50 ssa runs did (without those runs, +0.24 ±
+0.28 %). On a crop of Utah and Arizona where about half the runs cross
+(benchmarks/bench_front_crossing.py), tau at ε = 0.03 crossed in 48.5 ± 2.5 % of 400 runs,
+ssa in 48.2 ± 2.5 %, and tau at ε = 0.3 in 52.2 ± 2.5 %. Not the 30 s hoped for: at ε = 0.03 a
+place's counts take about ln(n / 33) / ε leaps to change by a factor n, some hundred leaps for
+each of the 551,275 places that the outbreak crosses, and a step costs about 0.71 µs where 30 s
+would need 0.4 µs (benchmarks/README.md).
 
 Random numbers: the world from the `world` stream, leaps from `events`, culls from
 `encounters`. The kernels step the `events` stream's PCG64 themselves (draws.py): uniforms and
