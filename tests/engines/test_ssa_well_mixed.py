@@ -61,6 +61,27 @@ def test_pcg_draws_numpys_own_numbers() -> None:
     assert mine.random() == theirs.random()
 
 
+def test_borrowed_words_go_back_even_when_the_kernel_fails() -> None:
+    """pcg.borrowed hands the stepped state back to the Generator when its block ends, by an
+    exception too, and refuses a bit generator other than PCG64."""
+    mine, theirs = np.random.default_rng(11), np.random.default_rng(11)
+
+    def failing_kernel() -> None:
+        with pcg.borrowed(mine) as gen:
+            _draw_pairs(gen, 1_000)
+            raise RuntimeError("the kernel failed")
+
+    with pytest.raises(RuntimeError):
+        failing_kernel()
+    _numpy_pairs(theirs, 1_000)
+    assert mine.random() == theirs.random()
+    with (
+        pytest.raises(TypeError, match="PCG64"),
+        pcg.borrowed(np.random.Generator(np.random.MT19937(1))),
+    ):
+        pass
+
+
 def test_one_place_runs_in_the_well_mixed_kernel() -> None:
     """A scenario without a world runs in the generated kernel; a lattice does not."""
     state = FAST._setup(hyosan.load_scenario("sir", ['engine="ssa"']), _streams(1))

@@ -167,21 +167,18 @@ class SsaEngine(PopulationEngine[SsaRun]):
             from hyosan.engines.ssa import pcg
 
             # The kernel steps the events stream's generator itself; it goes back after.
-            gen = pcg.load(state.rng)
-            assert gen is not None  # one_place: Streams always makes PCG64
-            out = mixed.simulate(
-                mixed.rate,
-                state.places,
-                gen,
-                clock,
-                rec,
-                state.watched,
-                state.counts,
-                state.log,
-                mixed.step,
-            )
-            pcg.store(state.rng, gen)
-            return out
+            with pcg.borrowed(state.rng) as gen:
+                return mixed.simulate(
+                    mixed.rate,
+                    state.places,
+                    gen,
+                    clock,
+                    rec,
+                    state.watched,
+                    state.counts,
+                    state.log,
+                    mixed.step,
+                )
         kernel = simulate_lists if state.lists.listed.size else simulate
         return kernel(
             state.places,

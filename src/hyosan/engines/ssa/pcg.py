@@ -14,6 +14,8 @@ a kernel drawing this way draws the very numbers the Generator would have given 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numba as nb
@@ -23,7 +25,7 @@ from numba import types
 from numba.extending import intrinsic
 from numba.np.random._constants import fe_double, ke_double, we_double, ziggurat_exp_r
 
-__all__ = ["exp_slow", "load", "standard_exponential", "step", "store", "uniform"]
+__all__ = ["borrowed", "exp_slow", "load", "standard_exponential", "step", "store", "uniform"]
 
 #: PCG's default 128-bit multiplier (numpy's PCG64), as its two 64-bit halves.
 _MULT = 0x2360ED051FC65DA44385DF649FCCF645
@@ -55,6 +57,20 @@ def store(rng: np.random.Generator, words: np.ndarray) -> None:
     hi, lo, ihi, ilo = (int(v) for v in words)
     st["state"] = {"state": (hi << 64) | lo, "inc": (ihi << 64) | ilo}
     rng.bit_generator.state = st
+
+
+@contextmanager
+def borrowed(rng: np.random.Generator) -> Iterator[np.ndarray]:
+    """rng's PCG64 state words (`load`) for a kernel to step, put back (`store`) when the block
+    ends, even by an exception, so that whatever draws from rng next continues the same stream.
+    TypeError where its bit generator is not PCG64 (Streams always makes PCG64)."""
+    words = load(rng)
+    if words is None:
+        raise TypeError("a kernel that steps PCG64 itself was given another bit generator")
+    try:
+        yield words
+    finally:
+        store(rng, words)
 
 
 @intrinsic

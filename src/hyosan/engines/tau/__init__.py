@@ -230,31 +230,33 @@ class TauEngine(PopulationEngine[TauRun]):
 
     def _call(self, state: TauRun, clock: Clock, rec: Records) -> tuple[float, Status]:
         from hyosan.engines.ssa import pcg
+        from hyosan.engines.tau.kernels import simulate
 
         # The kernels step the stream's PCG64 themselves (draws.py); its state goes back after,
         # so that what the engine draws between calls continues the same stream.
-        gen = pcg.load(state.rng)
-        if gen is None:  # Streams makes PCG64; any other generator is a programming error
-            raise TypeError("the tau kernels draw from a PCG64 generator")
-        try:
-            return self._kernel(state, clock, rec, gen)
-        finally:
-            pcg.store(state.rng, gen)
+        with pcg.borrowed(state.rng) as gen:
+            if state.local is not None:
+                from hyosan.engines.tau.local import simulate_local
 
-    def _kernel(
-        self, state: TauRun, clock: Clock, rec: Records, gen: np.ndarray
-    ) -> tuple[float, Status]:
-        from hyosan.engines.tau.kernels import simulate
-
-        if state.local is not None:
-            from hyosan.engines.tau.local import simulate_local
-
-            return simulate_local(
+                return simulate_local(
+                    state.places,
+                    state.channels,
+                    state.graph,
+                    state.work,
+                    state.local,
+                    gen,
+                    clock,
+                    state.epsilon,
+                    state.max_step,
+                    rec,
+                    state.watched,
+                    state.counts,
+                )
+            return simulate(
                 state.places,
                 state.channels,
                 state.graph,
                 state.work,
-                state.local,
                 gen,
                 clock,
                 state.epsilon,
@@ -263,19 +265,6 @@ class TauEngine(PopulationEngine[TauRun]):
                 state.watched,
                 state.counts,
             )
-        return simulate(
-            state.places,
-            state.channels,
-            state.graph,
-            state.work,
-            gen,
-            clock,
-            state.epsilon,
-            state.max_step,
-            rec,
-            state.watched,
-            state.counts,
-        )
 
     def _refresh(self, state: TauRun) -> None:
         state.activate_all()
