@@ -235,36 +235,14 @@ class TauEngine(PopulationEngine[TauRun]):
         # The kernels step the stream's PCG64 themselves (draws.py); its state goes back after,
         # so that what the engine draws between calls continues the same stream.
         with pcg.borrowed(state.rng) as gen:
+            # Both kernels take the same arguments; local stepping adds the places' clocks.
+            world = (state.places, state.channels, state.graph, state.work)
+            rest = (gen, clock, state.epsilon, state.max_step, rec, state.watched, state.counts)
             if state.local is not None:
                 from hyosan.engines.tau.local import simulate_local
 
-                return simulate_local(
-                    state.places,
-                    state.channels,
-                    state.graph,
-                    state.work,
-                    state.local,
-                    gen,
-                    clock,
-                    state.epsilon,
-                    state.max_step,
-                    rec,
-                    state.watched,
-                    state.counts,
-                )
-            return simulate(
-                state.places,
-                state.channels,
-                state.graph,
-                state.work,
-                gen,
-                clock,
-                state.epsilon,
-                state.max_step,
-                rec,
-                state.watched,
-                state.counts,
-            )
+                return simulate_local(*world, state.local, *rest)
+            return simulate(*world, *rest)
 
     def _refresh(self, state: TauRun) -> None:
         state.activate_all()
