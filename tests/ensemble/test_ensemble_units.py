@@ -113,6 +113,21 @@ def test_tasks_plans_and_records_pickle() -> None:
     assert record["series"].shape == (51, 3)  # 5 days every 0.1 d, and the three states
 
 
+def test_tasks_go_replicate_by_replicate_and_skip_what_is_done() -> None:
+    """Every point's first run comes before any point's second, so that an interrupted
+    comparison holds pairs; finished runs are skipped, and each task keeps its own seed."""
+    from hyosan.ensemble.plan import EnsemblePlan, Point
+
+    points = tuple(Point(i, f"p{i}", "text", f"p{i}", (), "ssa", 0) for i in range(2))
+    plan = EnsemblePlan("compare", 7, 3, points)
+    order = [(t.point, t.replicate) for t in plan.tasks()]
+    assert order == [(0, 0), (1, 0), (0, 1), (1, 1), (0, 2), (1, 2)]
+    left = [(t.point, t.replicate, t.seed) for t in plan.tasks({(0, 0), (1, 1)})]
+    assert [(p, r) for p, r, _ in left] == [(1, 0), (0, 1), (0, 2), (1, 2)]
+    # A comparison's two points share each replicate's seed.
+    assert all(seed == run_seed(7, 0, r) for _, r, seed in left)
+
+
 def test_fingerprint_follows_the_command() -> None:
     """A different seed, run count or override changes the fingerprint; workers do not count."""
     from hyosan.ensemble.plan import EnsemblePlan, Point

@@ -61,10 +61,16 @@ class EnsemblePlan:
         return run_seed(self.root_seed, self.points[point].seed_key, replicate)
 
     def tasks(self, done: Set[tuple[int, int]] = frozenset()) -> Iterator[Task]:
-        """The tasks not yet done, in (point, replicate) order, made one at a time."""
+        """The tasks not yet done, replicate by replicate (every point's first run, then
+        every point's second...), made one at a time.
+
+        The order does not change any result (each run's seed is its own), but it decides what
+        an interrupted command holds: runs at every point, so that a comparison cut short has
+        pairs to compare and a sweep cut short has some runs at each of its points.
+        """
         base = os.getcwd()
-        for p in self.points:
-            for r in range(self.replicates):
+        for r in range(self.replicates):
+            for p in self.points:
                 if (p.index, r) in done:
                     continue
                 yield Task(

@@ -1,0 +1,233 @@
+"""tau's error against ssa on the whole US grid, from as many runs as it takes; prints.
+
+Run from the repository root:
+
+    python benchmarks/bench_tau_error.py --batches 10            # batches 1 to 10, all cores
+    python benchmarks/bench_tau_error.py --batches 40 --workers 1
+    python benchmarks/bench_tau_error.py --batches 300 --cluster tcp://HOST:8786
+    python benchmarks/bench_tau_error.py                         # what is there, no new runs
+    python benchmarks/bench_tau_error.py --crop 437 1127 60 --batches 3   # a crop, to try it
+
+Why: issue 19 asks for tau's error against ssa on the whole grid at tau's default ε = 0.03
+(local stepping) to be within 0.5 % of the mean final humans. One run of either engine leaves
+about 66.7 million humans, but about one run in twenty of either engine carries a front across
+the south-west to the Phoenix area and leaves some 5 million fewer, so the runs' spread is
+about 2 % and a difference of means known to ±0.2 % takes some 200 runs a side: hours of
+machine time, which this benchmark spreads over cores or a Dask cluster and keeps as it goes.
+
+How: the runs are `hyosan compare` ensembles (hyosan.run_compare) of two scenarios, ssa and
+tau, that differ only in the engine: bench_us_grid.py's scenario, the whole grid, ten zombies
+in Manhattan's cell. Batch k is one comparison with root seed k and `--runs` runs of each
+scenario, in its own ensemble directory under `--out` (default runs/bench-tau-error/); its
+runs go pair by pair, so a batch cut short holds pairs. A finished batch is kept and skipped;
+a batch cut short (Ctrl-C, a lost worker) resumes where it stopped when the command runs
+again, and `--batches` can be raised at any time for more runs. Every run's seed comes from
+(batch, replicate), so the figures are the same whatever ran them.
+
+Figures, over every finished batch: for each engine the runs, the mean final humans, their
+standard deviation and the runs that ended 5 % or more below the median (the fronts that
+crossed to Phoenix); tau's difference from ssa as a share of ssa's mean, with its standard
+error and 95 % interval; whether that interval lies within ±0.5 % (the issue's figure: shown,
+or not yet); and, at the spread measured so far, how many runs a side would narrow the interval
+enough if the difference stayed where it is. Batches made by different versions of hyosan are
+pooled (the same law, maybe other random streams) and the versions are listed.
+
+The grid is not in the repository: set HYOSAN_US_GRID to its path (bench_us_grid.py says
+where it comes from); without it the benchmark says so and exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+from pathlib import Path
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_us_grid as us  # noqa: E402
+import hyosan  # noqa: E402
+from hyosan.ensemble import Execution, Output, run_compare  # noqa: E402
+from hyosan.ensemble.errors import RunFailedError  # noqa: E402
+from hyosan.errors import HyosanError  # noqa: E402
+
+#: The issue's bound on tau's error, a share of ssa's mean final humans.
+TARGET = 0.005
+#: z for a two-sided 95 % interval.
+Z95 = 1.959964
+#: A run that ends this share or more below the median lost a region (the Phoenix crossing).
+LOST = 0.05
+ENGINES = ("ssa", "tau")
+
+
+def scenario_text(engine: str, grid: Path, cell: tuple[int, int], epsilon: float) -> str:
+    """bench_us_grid.py's scenario for `engine` on `grid` (a file), ten zombies in `cell`."""
+    text = us.SCENARIO.format(
+        seed=1, horizon="3650d", file=grid.as_posix(), cross=0.05, row=cell[0], col=cell[1]
+    )
+    text = text.replace('engine = "ssa"', f'engine = "{engine}"')
+    if engine == "tau":
+        text += f'\n[tau]\nepsilon = {epsilon}\nstepping = "local"\n'
+    return text
+
+
+def write_scenarios(out: Path, crop: list[int] | None, epsilon: float) -> list[Path]:
+    """The two scenario files in `out` (a crop's head counts beside them), as before if there:
+    a batch resumes only with the very same scenario text."""
+    out.mkdir(parents=True, exist_ok=True)
+    grid, cell = us.GRID_FILE, us.SEED_CELL
+    if crop is not None:
+        grid = out / "crop.npy"
+        if not grid.exists():
+            heads, cell = us.crop_of(us_counts(), crop)
+            np.save(grid, heads)
+        else:
+            heads = np.load(grid)
+            flat = int(np.argmax(heads))
+            cell = (flat // heads.shape[1], flat % heads.shape[1])
+    paths = []
+    for engine in ENGINES:
+        path = out / f"{engine}.toml"
+        text = scenario_text(engine, grid.resolve(), cell, epsilon)
+        if not path.exists() or path.read_text() != text:
+            path.write_text(text)
+        paths.append(path)
+    return paths
+
+
+def us_counts() -> np.ndarray:
+    from hyosan.world.population_files import load_population_grid
+
+    return load_population_grid(us.GRID_FILE)
+
+
+def run_batches(
+    paths: list[Path], out: Path, batches: int, runs: int, execution: Execution
+) -> None:
+    """Batches 1 to `batches` that are not finished, each a comparison of `runs` pairs."""
+    for k in range(1, batches + 1):
+        folder = out / f"batch-{k:04d}"
+        if (folder / "summary.json").is_file():
+            continue
+        print(f"batch {k} of {batches}: {runs} runs of each engine, root seed {k}", flush=True)
+        run_compare(
+            paths[0],
+            paths[1],
+            runs,
+            seed=k,
+            execution=execution,
+            output=Output(out=folder, quiet=False),
+        )
+
+
+def finished(out: Path) -> tuple[dict[str, np.ndarray], list[str], list[str]]:
+    """Final humans of every run of the finished batches, by engine; the versions that ran
+    them; the batches not finished."""
+    import pyarrow.parquet as pq
+
+    finals: dict[str, list[float]] = {name: [] for name in ENGINES}
+    versions: set[str] = set()
+    waiting = []
+    for folder in sorted(out.glob("batch-*")):
+        if not (folder / "summary.json").is_file():
+            waiting.append(folder.name)
+            continue
+        table = pq.read_table(folder / "runs.parquet", columns=["point", "final_human"])
+        point = table.column("point").to_numpy()
+        human = table.column("final_human").to_numpy()
+        for i, name in enumerate(ENGINES):
+            finals[name].extend(human[point == i].tolist())
+        summary = json.loads((folder / "summary.json").read_text())
+        versions.add(str(summary.get("hyosan_version", "?")))
+    return {k: np.array(v) for k, v in finals.items()}, sorted(versions), waiting
+
+
+def report(finals: dict[str, np.ndarray], versions: list[str], waiting: list[str]) -> None:
+    """The figures of the module docstring."""
+    line = us.line
+    print(f"\nfinished batches by hyosan {', '.join(versions) or '(none)'}")
+    if waiting:
+        print(f"not finished (they resume when the command runs again): {', '.join(waiting)}")
+    if min(a.size for a in finals.values()) < 2:
+        print("fewer than two finished runs of an engine: nothing to compare yet")
+        return
+    for name, a in finals.items():
+        median = float(np.median(a))
+        lost = int(np.sum(a <= (1 - LOST) * median))
+        line(f"{name}: runs", f"{a.size}")
+        se_mean = a.std(ddof=1) / math.sqrt(a.size)
+        line("  mean final humans (± s.e.)", f"{a.mean():,.0f} ± {se_mean:,.0f}")
+        if a.mean() > 0:
+            spread = 100 * a.std(ddof=1) / a.mean()
+            line("  standard deviation, share of the mean", f"{spread:.2f} %")
+        line(f"  runs {100 * LOST:g} % or more below the median", f"{lost}")
+    ssa, tau = finals["ssa"], finals["tau"]
+    scale = ssa.mean()
+    if scale <= 0:
+        print("ssa leaves no human: there is no share of its mean to compare")
+        return
+    diff = (tau.mean() - scale) / scale
+    var_a, var_b = ssa.var(ddof=1) / scale**2, tau.var(ddof=1) / scale**2
+    se = math.sqrt(var_a / ssa.size + var_b / tau.size)
+    lo, hi = diff - Z95 * se, diff + Z95 * se
+    shown = lo > -TARGET and hi < TARGET
+    line("tau - ssa, share of ssa's mean (± s.e.)", f"{100 * diff:+.2f} ± {100 * se:.2f} %")
+    line(
+        "  95 % interval",
+        f"{100 * lo:+.2f} to {100 * hi:+.2f} %",
+        f"target within ±{100 * TARGET:g} %",
+        "SHOWN" if shown else "NOT SHOWN",
+    )
+    room = TARGET - abs(diff)
+    if not shown and room > 0:
+        # Equal runs a side n with Z95 * sqrt((var_a + var_b) / n) < room.
+        need = math.ceil((var_a + var_b) * (Z95 / room) ** 2)
+        line("  runs a side that would show it, if it stays", f"{need}")
+    elif not shown:
+        line("  the difference itself is outside the target", f"{100 * diff:+.2f} %")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--batches", type=int, default=0, help="run batches 1 to N that are not finished (0: none)"
+    )
+    parser.add_argument("--runs", type=int, default=10, help="runs of each engine a batch (10)")
+    parser.add_argument("--workers", type=int, help="worker processes (default: one per core)")
+    parser.add_argument("--cluster", help="a Dask scheduler to send the runs to: tcp://HOST:PORT")
+    parser.add_argument("--out", type=Path, help="where the batches go (runs/bench-tau-error)")
+    parser.add_argument("--epsilon", type=float, default=0.03, help="tau's ε (default 0.03)")
+    parser.add_argument(
+        "--crop", type=int, nargs=3, metavar=("ROW", "COL", "SIZE"), help="a crop instead"
+    )
+    args = parser.parse_args()
+
+    print(f"hyosan {hyosan.__version__}, Python {sys.version.split()[0]}, numpy {np.__version__}")
+    if not us.GRID_FILE.exists():
+        print(f"SKIPPED: the US grid is not there ({us.GRID_FILE}); set HYOSAN_US_GRID to its path")
+        return
+    name = "whole" if args.crop is None else "crop-{}-{}-{}".format(*args.crop)
+    if args.epsilon != 0.03:
+        name += f"-eps{args.epsilon:g}"
+    out = (args.out or Path("runs") / "bench-tau-error") / name
+    paths = write_scenarios(out, args.crop, args.epsilon)
+    print(f"batches in {out}")
+    if args.batches > 0:
+        execution = Execution(workers=args.workers, cluster=args.cluster)
+        try:
+            run_batches(paths, out, args.batches, args.runs, execution)
+        except (KeyboardInterrupt, RunFailedError, HyosanError) as exc:
+            # The runs that finished are kept; say why it stopped, then what is there.
+            print(f"stopped: {exc}")
+    report(*finished(out))
+
+
+if __name__ == "__main__":
+    main()
