@@ -44,6 +44,7 @@ import math
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
@@ -149,15 +150,19 @@ def finished(out: Path) -> tuple[dict[str, np.ndarray], list[str], list[str]]:
     return {k: np.array(v) for k, v in finals.items()}, sorted(versions), waiting
 
 
-def report(finals: dict[str, np.ndarray], versions: list[str], waiting: list[str]) -> None:
-    """The figures of the module docstring."""
+def report(
+    finals: dict[str, np.ndarray], versions: list[str], waiting: list[str]
+) -> dict[str, Any]:
+    """Print the figures of the module docstring; the error figure as a row of run_all.py's
+    table."""
+    row: dict[str, Any] = {"figure": "tau - ssa, mean final humans, the whole US grid"}
     line = us.line
     print(f"\nfinished batches by hyosan {', '.join(versions) or '(none)'}")
     if waiting:
         print(f"not finished (they resume when the command runs again): {', '.join(waiting)}")
     if min(a.size for a in finals.values()) < 2:
         print("fewer than two finished runs of an engine: nothing to compare yet")
-        return
+        return {**row, "skipped": "no finished batch (run it with --batches N)"}
     for name, a in finals.items():
         median = float(np.median(a))
         lost = int(np.sum(a <= (1 - LOST) * median))
@@ -172,7 +177,7 @@ def report(finals: dict[str, np.ndarray], versions: list[str], waiting: list[str
     scale = ssa.mean()
     if scale <= 0:
         print("ssa leaves no human: there is no share of its mean to compare")
-        return
+        return {**row, "skipped": "ssa leaves no human"}
     diff = (tau.mean() - scale) / scale
     var_a, var_b = ssa.var(ddof=1) / scale**2, tau.var(ddof=1) / scale**2
     se = math.sqrt(var_a / ssa.size + var_b / tau.size)
@@ -192,6 +197,13 @@ def report(finals: dict[str, np.ndarray], versions: list[str], waiting: list[str
         line("  runs a side that would show it, if it stays", f"{need}")
     elif not shown:
         line("  the difference itself is outside the target", f"{100 * diff:+.2f} %")
+    return {
+        **row,
+        "measured": f"{100 * diff:+.2f} ± {100 * se:.2f} % (95 %: {100 * lo:+.2f} to "
+        f"{100 * hi:+.2f} %; {ssa.size} ssa, {tau.size} tau runs)",
+        "target": f"95 % interval within ±{100 * TARGET:g} %",
+        "met": bool(shown),
+    }
 
 
 def main() -> None:
@@ -207,11 +219,17 @@ def main() -> None:
     parser.add_argument(
         "--crop", type=int, nargs=3, metavar=("ROW", "COL", "SIZE"), help="a crop instead"
     )
+    parser.add_argument(
+        "--json", action="store_true", help="print a last line of JSON (run_all.py's table)"
+    )
     args = parser.parse_args()
 
     print(f"hyosan {hyosan.__version__}, Python {sys.version.split()[0]}, numpy {np.__version__}")
     if not us.GRID_FILE.exists():
         print(f"SKIPPED: the US grid is not there ({us.GRID_FILE}); set HYOSAN_US_GRID to its path")
+        if args.json:
+            why = "the US grid file is not there (HYOSAN_US_GRID)"
+            print(json.dumps({"figures": [{"figure": "tau - ssa, the US grid", "skipped": why}]}))
         return
     name = "whole" if args.crop is None else "crop-{}-{}-{}".format(*args.crop)
     if args.epsilon != 0.03:
@@ -226,7 +244,11 @@ def main() -> None:
         except (KeyboardInterrupt, RunFailedError, HyosanError) as exc:
             # The runs that finished are kept; say why it stopped, then what is there.
             print(f"stopped: {exc}")
-    report(*finished(out))
+    row = report(*finished(out))
+    if args.crop is not None:
+        row["figure"] = row["figure"].replace("the whole US grid", f"the crop {name[5:]}")
+    if args.json:
+        print(json.dumps({"figures": [row]}))
 
 
 if __name__ == "__main__":

@@ -51,6 +51,7 @@ Timings depend on the machine and on what else runs on it: compare figures from 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import sys
@@ -246,6 +247,19 @@ def report(name: str, out: dict[str, Any], target: float | None, reachable: int)
         )
 
 
+def figure_row(name: str, out: dict[str, Any], target: float, epsilon: float) -> dict[str, Any]:
+    """A whole-grid run as one row of run_all.py's table (`--json`)."""
+    label = "ssa" if name == "ssa" else f"tau at ε = {epsilon:g}"
+    row: dict[str, Any] = {"figure": f"{label}, the whole US grid, to the end of the outbreak"}
+    if out["ended"] == "wall-time cap":
+        return {**row, "skipped": f"stopped at the cap after {out['wall_s']:.0f} s"}
+    measured = f"{out['wall_s']:.1f} s, {out['humans'] / 1e6:.2f} M humans left"
+    if out["steps"]:
+        measured += f", {out['kernel_cpu_s'] / out['steps'] * 1e6:.2f} µs a step"
+    met = bool(out["wall_s"] < target)
+    return {**row, "measured": measured, "target": f"< {target:g} s", "met": met}
+
+
 def crop_scenario(
     heads: np.ndarray, tmp: Path, horizon: str, cross: float, cell: tuple[int, int]
 ) -> Any:
@@ -377,6 +391,9 @@ def main() -> None:
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--json", action="store_true", help="print a last line of JSON (run_all.py's table)"
+    )
+    parser.add_argument(
         "--only", choices=("ssa", "tau"), help="run one engine (default: ssa, then tau)"
     )
     args = parser.parse_args()
@@ -384,6 +401,9 @@ def main() -> None:
     print(f"hyosan {hyosan.__version__}, Python {sys.version.split()[0]}, numpy {np.__version__}")
     if not GRID_FILE.exists():
         print(f"SKIPPED: the US grid is not there ({GRID_FILE}); set HYOSAN_US_GRID to its path")
+        if args.json:
+            why = "the US grid file is not there (HYOSAN_US_GRID)"
+            print(json.dumps({"figures": [{"figure": "the whole US grid", "skipped": why}]}))
         return
     print(f"load average at start: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
     from hyosan.world.population_files import load_population_grid
@@ -398,6 +418,7 @@ def main() -> None:
     if args.error is not None:
         error_on_crop(counts, args.error, args.runs, args.tau_epsilon, args.cross)
         return
+    figures: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         names = ("ssa", "tau") if "tau" in engine_names() else ("ssa",)
         t = time.perf_counter()
@@ -424,6 +445,8 @@ def main() -> None:
             print(f"ssa, pieces of {args.piece:g} days, cap {args.max_wall:g} s of wall time:")
             out = run_in_pieces(get_engine("ssa"), scenario, args.piece, args.max_wall, args.seed)
             report("ssa", out, None if args.crop else TARGET_SSA_S, reachable)
+            if args.crop is None:
+                figures.append(figure_row("ssa", out, TARGET_SSA_S, args.tau_epsilon))
             line("peak resident set so far", f"{peak_rss_mb():.0f} MB", "no target")
 
         if args.only == "ssa":
@@ -444,12 +467,17 @@ def main() -> None:
                 out = run_in_pieces(engine, leaped, args.piece, args.max_wall_tau, args.seed)
             except Exception as exc:  # the tau engine is young: report, do not crash
                 print(f"  tau failed: {type(exc).__name__}: {exc}")
+                figures.append({"figure": "tau, the whole US grid", "skipped": f"failed: {exc}"})
             else:
                 report("tau", out, None if args.crop else TARGET_TAU_S, reachable)
+                if args.crop is None:
+                    figures.append(figure_row("tau", out, TARGET_TAU_S, args.tau_epsilon))
             line("peak resident set so far", f"{peak_rss_mb():.0f} MB", "no target")
         else:
             print(f"\ntau: not available yet (engines: {', '.join(engine_names())})")
     print(f"\nload average at end: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    if args.json:
+        print(json.dumps({"figures": figures}))
 
 
 if __name__ == "__main__":

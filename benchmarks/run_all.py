@@ -54,6 +54,16 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
         ["--sizes", "100000", "--runs", "20", "--mesa-runs", "1"],
         [],
     ),
+    # The US grid (HYOSAN_US_GRID; skipped without it): tau alone, about a minute. ssa's
+    # whole-grid run (about two minutes more) comes with --full.
+    "us_grid": (
+        "bench_us_grid.py",
+        ["--only", "tau", "--piece", "50", "--max-wall-tau", "300"],
+        ["--piece", "50", "--max-wall-tau", "300"],
+    ),
+    # tau's error against ssa from the batches already run (bench_tau_error.py --batches N
+    # makes them: hours of runs, so this table only reads them).
+    "tau_error": ("bench_tau_error.py", [], []),
 }
 
 
