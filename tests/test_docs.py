@@ -270,6 +270,11 @@ PAGES: dict[str, list[Cmd | Py]] = {
             ("--set", "time.horizon=3d", *NO_REPORT),
             output_has=("my-city (tau",),
         ),
+        Cmd(
+            "hyosan compare docs/snippets/my-city.toml runs/my-city-tau/scenario.toml --runs 100",
+            ("--runs", "3", *ONE_WORKER, "--set", "time.horizon=3d"),
+            output_has=("paired differences B − A",),
+        ),
         Py("make_grid.py", output_has=("inhabited cells",)),
         Cmd(
             "hyosan run docs/snippets/my-city.toml --set world.file=my-grid.npy "

@@ -130,6 +130,20 @@ def test_a_sweeps_tables_fit_the_terminal(width: int) -> None:
     assert _render(_sweep(), 200).count("P(humans win)") == 1
 
 
+def test_a_comparison_of_two_engines_names_each_ones_engine() -> None:
+    """One scenario on ssa and on tau (a check of tau's accuracy): the columns read "A:
+    my-city (ssa)" and "B: my-city (tau)", where both read "my-city"."""
+    summary = {**_compare("hyosan-high"), "engine": "ssa vs tau"}
+    text = _render(summary, 100)
+    _assert_fits(text, 100)
+    assert _on_one_line(text, "A: hyosan-high (ssa)"), text
+    assert _on_one_line(text, "B: hyosan-high (tau)"), text
+    # One engine for both: the names alone, as before.
+    plain = _render({**_compare("hyosan-high"), "engine": "agents"}, 100)
+    assert "A: hyosan-high (agents)" not in plain  # (the title names the engine)
+    assert _on_one_line(plain, "A: hyosan-high")
+
+
 def test_a_comparison_of_one_name_tells_its_columns_apart() -> None:
     """A and B of the same name: every table names them "A: ..." and "B: ...", where the
     chances' columns were both headed "hyosan-high"."""

@@ -131,12 +131,19 @@ def _key_header(key: str, unit: str | None) -> str:
 def _point_names(summary: dict[str, Any]) -> list[str]:
     """Each point's name as a column or row of the tables: a comparison's "A: name" and
     "B: name" (the two may have the same name: the same file, or two variants of a scenario
-    that kept its name), else the scenario's name."""
+    that kept its name), with each one's engine where the two differ ("A: name (ssa)"), else
+    the scenario's name."""
     from rich.markup import escape
 
     entries = summary["per_point"]
     names = [escape(visible(str(e.get("scenario", "")), 40)) for e in entries]
     if summary["kind"] == "compare":
+        # summary.json's `engine` is "A's vs B's" where they differ (one name where not): a
+        # scenario checked against itself on another engine would read "A: x" and "B: x".
+        engines = str(summary.get("engine", "")).split(" vs ")
+        if len(engines) == len(names):
+            pairs = zip(names, engines, strict=True)
+            names = [f"{name} ({escape(engine)})" for name, engine in pairs]
         return [f"{chr(ord('A') + k)}: {name}" for k, name in enumerate(names)]
     return names
 
