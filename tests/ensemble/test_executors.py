@@ -63,7 +63,8 @@ def test_progress_off_a_terminal_is_plain_lines(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A batch job's log showed nothing between the first line and the last: off a terminal
-    the bar is a plain line now and then (here at each tenth done), and one at the end."""
+    the bar is a plain line now and then (here at each tenth done), and one at the end where
+    the last of those does not already give the final count."""
     from hyosan.ensemble import progress
 
     monkeypatch.setattr(progress, "_PLAIN_TENTH_GAP_S", 0.0)
@@ -74,8 +75,17 @@ def test_progress_off_a_terminal_is_plain_lines(
     lines = capsys.readouterr().err.splitlines()
     assert lines[0] == "80 runs on 2 worker processes"
     assert lines[1].startswith("ensemble runs: 30/100 (30 %) in ")
-    assert len(lines) == 1 + 8 + 1  # each tenth from 30 % to 100 %, then the last line
+    # Each tenth from 30 % to 100 %, and the last not again at the end: it was printed twice.
+    assert len(lines) == 1 + 8
     assert lines[-1].startswith("ensemble runs: 100/100 (100 %) in ")
+    # Where the last runs came within the gap between lines, the end prints their count.
+    monkeypatch.setattr(progress, "_PLAIN_TENTH_GAP_S", 3600.0)
+    with progress.RunProgress(10, 0, "ensemble runs") as bar:
+        for _ in range(10):
+            bar.advance()
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("ensemble runs: 10/10 (100 %) in ")
 
 
 def test_workers_elsewhere_read_the_scenarios_files_from_here(

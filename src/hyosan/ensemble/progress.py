@@ -39,6 +39,7 @@ class RunProgress:
         self.total, self.done, self.label = total, done, label
         self._start = self._last = time.monotonic()
         self._started_with = done
+        self._shown = done  # runs done at the last plain line printed
 
     def __enter__(self) -> RunProgress:
         if self.quiet:
@@ -102,6 +103,7 @@ class RunProgress:
             since = now - self._last
             if since >= PLAIN_EVERY_S or (tenth and since >= _PLAIN_TENTH_GAP_S):
                 self._last = now
+                self._shown = self.done
                 self._plain.print(self.line(now), highlight=False, markup=False)
 
     def line(self, now: float) -> str:
@@ -120,5 +122,6 @@ class RunProgress:
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
             self._progress.__exit__(None, None, None)
-        elif self._plain is not None and self.done > self._started_with:
+        elif self._plain is not None and self.done > self._shown:
+            # The count at the end, unless the last line printed says it already.
             self._plain.print(self.line(time.monotonic()), highlight=False, markup=False)
