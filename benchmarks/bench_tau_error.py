@@ -18,19 +18,21 @@ machine time, which this benchmark spreads over cores or a Dask cluster and keep
 How: the runs are `hyosan compare` ensembles (hyosan.run_compare) of two scenarios, ssa and
 tau, that differ only in the engine: bench_us_grid.py's scenario, the whole grid, ten zombies
 in Manhattan's cell. Batch k is one comparison with root seed k and `--runs` runs of each
-scenario, in its own ensemble directory under `--out` (default runs/bench-tau-error/); its
-runs go pair by pair, so a batch cut short holds pairs. A finished batch is kept and skipped;
-a batch cut short (Ctrl-C, a lost worker) resumes where it stopped when the command runs
-again, and `--batches` can be raised at any time for more runs. Every run's seed comes from
-(batch, replicate), so the figures are the same whatever ran them.
+scenario, in its own ensemble directory under `--out` (default runs/bench-tau-error/), in a
+folder named by a hash of the engines' source (hyosan/engines, the agents engine aside), so
+that runs of one version of the engines are never pooled with another's (hyosan's version
+number does not change with every commit). Its runs go pair by pair, so a batch cut short
+holds pairs. A finished batch is kept and skipped; a batch cut short (Ctrl-C, a lost worker)
+resumes where it stopped when the command runs again, and `--batches` can be raised at any
+time for more runs. Every run's seed comes from (batch, replicate), so the figures are the
+same whatever ran them.
 
 Figures, over every finished batch: for each engine the runs, the mean final humans, their
 standard deviation and the runs that ended 5 % or more below the median (the fronts that
 crossed to Phoenix); tau's difference from ssa as a share of ssa's mean, with its standard
 error and 95 % interval; whether that interval lies within ±0.5 % (the issue's figure: shown,
 or not yet); and, at the spread measured so far, how many runs a side would narrow the interval
-enough if the difference stayed where it is. Batches made by different versions of hyosan are
-pooled (the same law, maybe other random streams) and the versions are listed.
+enough if the difference stayed where it is.
 
 The grid is not in the repository: set HYOSAN_US_GRID to its path (bench_us_grid.py says
 where it comes from); without it the benchmark says so and exits.
@@ -39,6 +41,7 @@ where it comes from); without it the benchmark says so and exits.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -101,6 +104,19 @@ def write_scenarios(out: Path, crop: list[int] | None, epsilon: float) -> list[P
             path.write_text(text)
         paths.append(path)
     return paths
+
+
+def engines_source() -> str:
+    """A short hash of the engines' source files (hyosan/engines, the agents engine aside)."""
+    import hyosan.engines
+
+    root = Path(hyosan.engines.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        if "agents" not in path.relative_to(root).parts:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
 
 
 def us_counts() -> np.ndarray:
@@ -234,9 +250,10 @@ def main() -> None:
     name = "whole" if args.crop is None else "crop-{}-{}-{}".format(*args.crop)
     if args.epsilon != 0.03:
         name += f"-eps{args.epsilon:g}"
-    out = (args.out or Path("runs") / "bench-tau-error") / name
+    source = engines_source()
+    out = (args.out or Path("runs") / "bench-tau-error") / f"{name}-{source}"
     paths = write_scenarios(out, args.crop, args.epsilon)
-    print(f"batches in {out}")
+    print(f"batches in {out} (the engines' source: {source})")
     if args.batches > 0:
         execution = Execution(workers=args.workers, cluster=args.cluster)
         try:
@@ -245,6 +262,7 @@ def main() -> None:
             # The runs that finished are kept; say why it stopped, then what is there.
             print(f"stopped: {exc}")
     row = report(*finished(out))
+    row["figure"] += f" (engines' source {source})"
     if args.crop is not None:
         row["figure"] = row["figure"].replace("the whole US grid", f"the crop {name[5:]}")
     if args.json:
