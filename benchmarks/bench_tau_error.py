@@ -76,7 +76,11 @@ def scenario_text(engine: str, grid: Path, cell: tuple[int, int], epsilon: float
     text = us.SCENARIO.format(
         seed=1, horizon="3650d", file=grid.as_posix(), cross=0.05, row=cell[0], col=cell[1]
     )
-    text = text.replace('engine = "ssa"', f'engine = "{engine}"')
+    # The template names ssa; only the engine line differs between the two scenarios.
+    ssa_line = 'engine = "ssa"\n'
+    if ssa_line not in text:
+        raise RuntimeError("bench_us_grid.SCENARIO no longer names its engine as expected")
+    text = text.replace(ssa_line, f'engine = "{engine}"\n', 1)
     if engine == "tau":
         text += f'\n[tau]\nepsilon = {epsilon}\nstepping = "local"\n'
     return text
@@ -93,9 +97,7 @@ def write_scenarios(out: Path, crop: list[int] | None, epsilon: float) -> list[P
             heads, cell = us.crop_of(us_counts(), crop)
             np.save(grid, heads)
         else:
-            heads = np.load(grid)
-            flat = int(np.argmax(heads))
-            cell = (flat // heads.shape[1], flat % heads.shape[1])
+            cell = us.most_populous(np.load(grid))
     paths = []
     for engine in ENGINES:
         path = out / f"{engine}.toml"

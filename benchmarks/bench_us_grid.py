@@ -293,13 +293,18 @@ def warm_up(counts: np.ndarray, tmp: Path, names: tuple[str, ...], args: Any) ->
         run_in_pieces(get_engine(name), scenario, 1.0, float("inf"), 1, quiet=True)
 
 
+def most_populous(heads: np.ndarray) -> tuple[int, int]:
+    """The (row, column) of the cell of `heads` with the most people (the first, at a tie)."""
+    flat = int(np.argmax(heads))
+    return flat // heads.shape[1], flat % heads.shape[1]
+
+
 def crop_of(counts: np.ndarray, crop: list[int]) -> tuple[np.ndarray, tuple[int, int]]:
     """The crop `ROW COL SIZE` of the grid (south-west corner and side) and its most populous
     cell, where the ten zombies go; says what it holds."""
     row, col, size = crop
     heads = np.ascontiguousarray(counts[row : row + size, col : col + size])
-    flat = int(np.argmax(heads))
-    cell = (flat // heads.shape[1], flat % heads.shape[1])
+    cell = most_populous(heads)
     print(
         f"crop rows {row}-{row + size - 1}, columns {col}-{col + size - 1}: "
         f"{int(heads.sum()):,} people in {int((heads > 0).sum()):,} places, ten zombies at "

@@ -32,6 +32,7 @@ def test_identical_scenarios_differ_by_exactly_zero(tmp_path: Path) -> None:
     summary = json.loads((tmp_path / "c" / "summary.json").read_text())
     assert summary == json.loads(json.dumps(result.summary))
     assert summary["kind"] == "compare"
+    assert [e["engine"] for e in summary["per_point"]] == [engine, engine]
     assert {"peak_zombies", "t_end_s", "humans_win", "final_zombie"} <= set(summary["differences"])
     for name_, d in summary["differences"].items():
         if d["n"] == 0:

@@ -133,13 +133,18 @@ def test_a_sweeps_tables_fit_the_terminal(width: int) -> None:
 def test_a_comparison_of_two_engines_names_each_ones_engine() -> None:
     """One scenario on ssa and on tau (a check of tau's accuracy): the columns read "A:
     my-city (ssa)" and "B: my-city (tau)", where both read "my-city"."""
-    summary = {**_compare("hyosan-high"), "engine": "ssa vs tau"}
+    summary = _compare("hyosan-high")
+    for entry, engine in zip(summary["per_point"], ("ssa", "tau"), strict=True):
+        entry["engine"] = engine
     text = _render(summary, 100)
     _assert_fits(text, 100)
     assert _on_one_line(text, "A: hyosan-high (ssa)"), text
     assert _on_one_line(text, "B: hyosan-high (tau)"), text
     # One engine for both: the names alone, as before.
-    plain = _render({**_compare("hyosan-high"), "engine": "agents"}, 100)
+    same = _compare("hyosan-high")
+    for entry in same["per_point"]:
+        entry["engine"] = "agents"
+    plain = _render(same, 100)
     assert "A: hyosan-high (agents)" not in plain  # (the title names the engine)
     assert _on_one_line(plain, "A: hyosan-high")
 

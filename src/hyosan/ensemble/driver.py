@@ -220,6 +220,7 @@ def _assemble(
         entry: dict[str, Any] = {
             "point": p.index,
             "scenario": p.name,
+            "engine": p.engine,
             "values": dict(p.values),
             "horizon_s": float(grids[p.index][-1]),
         }

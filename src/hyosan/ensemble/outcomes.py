@@ -10,7 +10,7 @@ wall_s              wall-clock seconds of the whole ensemble (this execution)
 within_s            the time P(overrun within) refers to (default: the horizon)
 vary                the swept keys, units and values (sweeps)
 per_point           one entry per point:
-  point, scenario, values {key: value}, horizon_s, runs
+  point, scenario, engine, values {key: value}, horizon_s, runs
   p_humans_win      {estimate, low, high}        Wilson 95 %
   p_overrun         {estimate, low, high}        overrun at any time within the horizon
   p_overrun_within  {within_s, estimate, low, high}

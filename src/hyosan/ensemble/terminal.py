@@ -138,12 +138,11 @@ def _point_names(summary: dict[str, Any]) -> list[str]:
     entries = summary["per_point"]
     names = [escape(visible(str(e.get("scenario", "")), 40)) for e in entries]
     if summary["kind"] == "compare":
-        # summary.json's `engine` is "A's vs B's" where they differ (one name where not): a
-        # scenario checked against itself on another engine would read "A: x" and "B: x".
-        engines = str(summary.get("engine", "")).split(" vs ")
-        if len(engines) == len(names):
+        # A scenario checked against itself on another engine would read "A: x" and "B: x".
+        engines = [e.get("engine") for e in entries]
+        if len(set(engines)) > 1:
             pairs = zip(names, engines, strict=True)
-            names = [f"{name} ({escape(engine)})" for name, engine in pairs]
+            names = [f"{name} ({escape(str(engine))})" for name, engine in pairs]
         return [f"{chr(ord('A') + k)}: {name}" for k, name in enumerate(names)]
     return names
 
