@@ -5,6 +5,7 @@ Run from the repository root:
     python benchmarks/bench_ensemble.py                 # 1,000 runs per executor: hours on 2 cores
     python benchmarks/bench_ensemble.py --runs 40       # a sample, extrapolated to 1,000
     python benchmarks/bench_ensemble.py --synthetic 10000   # parent memory at 10,000 runs only
+    python benchmarks/bench_ensemble.py --runs 100 --configs pool-2 --json   # run_all.py's row
 
 Figures (see benchmarks/README.md):
 
@@ -12,11 +13,12 @@ Figures (see benchmarks/README.md):
    a Dask LocalCluster with 1 and 2 single-threaded worker processes; each configuration in a
    fresh process. Wall time (the ensemble, from plan to finished directory; the pool's or
    cluster's start counted, the cluster's creation apart), runs per second, the extrapolation
-   to 1,000 runs (target: under 10 minutes), the speed-up of 2 workers over 1 (target: at least
-   1.8x), the worker-seconds per run (workers x wall time / runs, overheads included), the peak
-   resident memory of the parent process, and the load average (other work on the machine slows
-   every run and hides the speed-up). A control line comes first: the speed-up of two processes over
-   one on a plain Python loop, which is what the machine can give at that moment.
+   to 1,000 runs (target: under 8 minutes on 2 cores), the speed-up of 2 workers over 1
+   (target: at least 1.8x), the worker-seconds per run (workers x wall time / runs, overheads
+   included), the peak resident memory of the parent process, and the load average (other work
+   on the machine slows every run and hides the speed-up). A control line comes first: the
+   speed-up of two processes over one on a plain Python loop, which is what the machine can
+   give at that moment.
 2. `--synthetic N`: the parent's side of an N-run Hyosan High ensemble without simulating: N
    records of Hyosan High's shape (3,601 output times x 6 states, named characters) written to
    part files as workers would hand them back, then the directory assembled (runs.parquet,
@@ -39,7 +41,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-TARGET_WALL_1000_S = 600.0
+TARGET_WALL_1000_S = 480.0  # issue 19: 1,000 Hyosan High runs under 8 minutes
 TARGET_SPEEDUP = 1.8
 CONFIGS = ("pool-1", "pool-2", "dask-1", "dask-2")
 
@@ -208,6 +210,7 @@ def main() -> None:
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     parser.add_argument("--configs", default=",".join(CONFIGS))
     parser.add_argument("--synthetic", type=int, default=0, help="only the memory check")
+    parser.add_argument("--json", action="store_true", help="print a last line of JSON")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -262,10 +265,26 @@ def main() -> None:
             print(
                 f"{config:7s} {f['runs']:5d} runs in {f['wall_s']:7.1f} s{start}: "
                 f"{f['runs_per_s']:.3f} runs/s, {f['mean_run_s']:.2f} worker-s a run, "
-                f"1,000 runs ~{per_1000 / 60:.1f} min (target < 10 min) {ok}, "
+                f"1,000 runs ~{per_1000 / 60:.1f} min "
+                f"(target < {TARGET_WALL_1000_S / 60:g} min) {ok}, "
                 f"parent peak {f['peak_parent_mb']:.0f} MB, "
                 f"load average {f['load_avg']:.1f}",
                 flush=True,
+            )
+        rows = []
+        for config, f in results.items():
+            if f["workers"] != 2:
+                continue
+            per_1000 = f["wall_s"] / f["runs"] * 1000
+            how = "measured" if f["runs"] >= 1000 else f"projected from {f['runs']} runs"
+            rows.append(
+                {
+                    "figure": f"1,000 {args.scenario} runs, {config} ({how})",
+                    "measured": f"{per_1000 / 60:.1f} min (control {control:.2f}x, load "
+                    f"{f['load_avg']:.1f})",
+                    "target": f"< {TARGET_WALL_1000_S / 60:g} min",
+                    "met": per_1000 < TARGET_WALL_1000_S,
+                }
             )
         for kind in ("pool", "dask"):
             a, b = results.get(f"{kind}-1"), results.get(f"{kind}-2")
@@ -273,6 +292,16 @@ def main() -> None:
                 speedup = a["wall_s"] / b["wall_s"]
                 ok = "PASS" if speedup >= TARGET_SPEEDUP else "MISS"
                 print(f"{kind}: 2 workers over 1: {speedup:.2f}x (target >= 1.8x) {ok}")
+                rows.append(
+                    {
+                        "figure": f"ensemble of {args.scenario}, {kind}: 2 workers over 1, wall",
+                        "measured": f"{speedup:.2f}x (control {control:.2f}x)",
+                        "target": f">= {TARGET_SPEEDUP}x on a quiet machine",
+                        "met": speedup >= TARGET_SPEEDUP,
+                    }
+                )
+        if args.json:
+            print(json.dumps({"figures": rows}))
 
 
 if __name__ == "__main__":

@@ -49,6 +49,14 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
         ["--sizes", "100000", "1000000"],
     ),
     "reuse": ("bench_reuse.py", ["--runs", "10"], ["--runs", "20"]),
+    # Hyosan High ensembles: 2 workers against 1 (wall and CPU throughput, interleaved) and
+    # 1,000 runs on 2 cores, projected from a sample (--full: the thousand themselves).
+    "workers": ("bench_workers.py", ["--runs", "24"], ["--runs", "60", "--rounds", "2"]),
+    "ensemble": (
+        "bench_ensemble.py",
+        ["--runs", "100", "--configs", "pool-2"],
+        ["--runs", "1000", "--configs", "pool-2"],
+    ),
     "agents_scale": (
         "bench_agents_scale.py",
         ["--sizes", "100000", "--runs", "20", "--mesa-runs", "1"],
