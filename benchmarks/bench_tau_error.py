@@ -7,6 +7,7 @@ Run from the repository root:
     python benchmarks/bench_tau_error.py --batches 300 --cluster tcp://HOST:8786
     python benchmarks/bench_tau_error.py                         # what is there, no new runs
     python benchmarks/bench_tau_error.py --crop 437 1127 60 --batches 3   # a crop, to try it
+    python benchmarks/bench_tau_error.py --listed none           # the batches alone
 
 Why: issue 19 asks for tau's error against ssa on the whole grid at tau's default ε = 0.03
 (local stepping) to be within 0.5 % of the mean final humans. One run of either engine leaves
@@ -33,6 +34,16 @@ crossed to Phoenix); tau's difference from ssa as a share of ssa's mean, with it
 error and 95 % interval; whether that interval lies within ±0.5 % (the issue's figure: shown,
 or not yet); and, at the spread measured so far, how many runs a side would narrow the interval
 enough if the difference stayed where it is.
+
+Runs made before this benchmark, one `bench_us_grid.py --seed N` at a time, are listed in
+tau_error_runs.csv beside it (engine, the tau variant, seed, humans left, the last 50-day
+piece with an event when known, and how it was made). tau's variants there (numpy's draws or
+the kernel's own; neighbours drawing at once after an event) are one law, the law of the
+present scheme: each changed a random stream, not what is drawn. So the figures are printed
+twice: over the batches alone, and over the batches and the listed runs together, which is
+the figure of record (run_all.py's row). They are pooled only while the engines' source hash
+is one of LISTED_FOR: a change to the engines gives a new hash, and whoever makes it adds the
+hash there only if tau's law is unchanged (a change that moves tau's law starts from no runs).
 
 The grid is not in the repository: set HYOSAN_US_GRID to its path (bench_us_grid.py says
 where it comes from); without it the benchmark says so and exits.
@@ -69,6 +80,10 @@ Z95 = 1.959964
 #: A run that ends this share or more below the median lost a region (the Phoenix crossing).
 LOST = 0.05
 ENGINES = ("ssa", "tau")
+#: The runs made one seed at a time (see the module docstring).
+LISTED = Path(__file__).resolve().parent / "tau_error_runs.csv"
+#: The engines' sources (engines_source) whose tau has the law of the listed runs.
+LISTED_FOR = frozenset({"0f9c1d2564"})
 
 
 def scenario_text(engine: str, grid: Path, cell: tuple[int, int], epsilon: float) -> str:
@@ -168,6 +183,17 @@ def finished(out: Path) -> tuple[dict[str, np.ndarray], list[str], list[str]]:
     return {k: np.array(v) for k, v in finals.items()}, sorted(versions), waiting
 
 
+def listed(path: Path) -> dict[str, np.ndarray]:
+    """Final humans of the runs listed in `path` (tau_error_runs.csv), by engine."""
+    import csv
+
+    finals: dict[str, list[float]] = {name: [] for name in ENGINES}
+    with path.open(newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            finals[row["engine"]].append(float(row["humans_left"]))
+    return {k: np.array(v) for k, v in finals.items()}
+
+
 def report(
     finals: dict[str, np.ndarray], versions: list[str], waiting: list[str]
 ) -> dict[str, Any]:
@@ -238,9 +264,15 @@ def main() -> None:
         "--crop", type=int, nargs=3, metavar=("ROW", "COL", "SIZE"), help="a crop instead"
     )
     parser.add_argument(
+        "--listed",
+        default=str(LISTED),
+        help="runs made before, pooled with the batches (default: tau_error_runs.csv; 'none')",
+    )
+    parser.add_argument(
         "--json", action="store_true", help="print a last line of JSON (run_all.py's table)"
     )
     args = parser.parse_args()
+    args.listed = None if args.listed == "none" else Path(args.listed)
 
     print(f"hyosan {hyosan.__version__}, Python {sys.version.split()[0]}, numpy {np.__version__}")
     if not us.GRID_FILE.exists():
@@ -263,8 +295,25 @@ def main() -> None:
         except (KeyboardInterrupt, RunFailedError, HyosanError) as exc:
             # The runs that finished are kept; say why it stopped, then what is there.
             print(f"stopped: {exc}")
-    row = report(*finished(out))
+    finals, versions, waiting = finished(out)
+    print("\nthe finished batches:")
+    row = report(finals, versions, waiting)
     row["figure"] += f" (engines' source {source})"
+    if args.listed is not None and name == "whole" and source not in LISTED_FOR:
+        print(
+            f"\nthe runs listed in {args.listed.name} are not pooled: they are of tau's law at "
+            f"the engines' sources {', '.join(sorted(LISTED_FOR))}, and these are {source} "
+            "(add it to LISTED_FOR only if tau's law is unchanged)"
+        )
+    elif args.listed is not None and name == "whole":
+        extra = listed(args.listed)
+        pooled = {k: np.concatenate([finals[k], extra[k]]) for k in ENGINES}
+        print(
+            f"\nthe finished batches and the {extra['ssa'].size} ssa and {extra['tau'].size} tau "
+            f"runs listed in {args.listed.name} (the same laws), the figure of record:"
+        )
+        row = report(pooled, versions, [])
+        row["figure"] += f" (engines' source {source}, with {args.listed.name})"
     if args.crop is not None:
         row["figure"] = row["figure"].replace("the whole US grid", f"the crop {name[5:]}")
     if args.json:
