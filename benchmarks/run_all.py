@@ -69,8 +69,9 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
         ["--only", "tau", "--piece", "50", "--max-wall-tau", "300"],
         ["--piece", "50", "--max-wall-tau", "300"],
     ),
-    # tau's error against ssa from the batches already run (bench_tau_error.py --batches N
-    # makes them: hours of runs, so this table only reads them).
+    # tau's error against ssa from the batches already run and the runs listed in
+    # tau_error_runs.csv (bench_tau_error.py --batches N makes batches: hours of runs, so this
+    # table only reads them).
     "tau_error": ("bench_tau_error.py", [], []),
 }
 
