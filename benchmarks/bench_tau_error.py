@@ -201,7 +201,8 @@ def report(
     table."""
     row: dict[str, Any] = {"figure": "tau - ssa, mean final humans, the whole US grid"}
     line = us.line
-    print(f"\nfinished batches by hyosan {', '.join(versions) or '(none)'}")
+    if versions:
+        print(f"\nfinished batches by hyosan {', '.join(versions)}")
     if waiting:
         print(f"not finished (they resume when the command runs again): {', '.join(waiting)}")
     if min(a.size for a in finals.values()) < 2:
@@ -296,7 +297,6 @@ def main() -> None:
             # The runs that finished are kept; say why it stopped, then what is there.
             print(f"stopped: {exc}")
     finals, versions, waiting = finished(out)
-    print("\nthe finished batches:")
     row = report(finals, versions, waiting)
     row["figure"] += f" (engines' source {source})"
     if args.listed is not None and name == "whole" and source not in LISTED_FOR:
@@ -312,7 +312,7 @@ def main() -> None:
             f"\nthe finished batches and the {extra['ssa'].size} ssa and {extra['tau'].size} tau "
             f"runs listed in {args.listed.name} (the same laws), the figure of record:"
         )
-        row = report(pooled, versions, [])
+        row = report(pooled, [], [])
         row["figure"] += f" (engines' source {source}, with {args.listed.name})"
     if args.crop is not None:
         row["figure"] = row["figure"].replace("the whole US grid", f"the crop {name[5:]}")
