@@ -299,13 +299,14 @@ def main() -> None:
     finals, versions, waiting = finished(out)
     row = report(finals, versions, waiting)
     row["figure"] += f" (engines' source {source})"
-    if args.listed is not None and name == "whole" and source not in LISTED_FOR:
+    pool = args.listed is not None and name == "whole"  # the listed runs are of the whole grid
+    if pool and source not in LISTED_FOR:
         print(
             f"\nthe runs listed in {args.listed.name} are not pooled: they are of tau's law at "
             f"the engines' sources {', '.join(sorted(LISTED_FOR))}, and these are {source} "
             "(add it to LISTED_FOR only if tau's law is unchanged)"
         )
-    elif args.listed is not None and name == "whole":
+    elif pool:
         extra = listed(args.listed)
         pooled = {k: np.concatenate([finals[k], extra[k]]) for k in ENGINES}
         print(
