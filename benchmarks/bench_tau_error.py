@@ -28,6 +28,14 @@ resumes where it stopped when the command runs again, and `--batches` can be rai
 time for more runs. Every run's seed comes from (batch, replicate), so the figures are the
 same whatever ran them.
 
+`--engine ssa` (or `tau`) runs batches of that engine alone (`hyosan.run_ensemble`, root seed
+1,000,000 + k, so that no run repeats one of a comparison's), in a folder named by that
+engine's own source: ssa's is hyosan/engines without tau and the agents engine, tau's is the
+engines' as above (tau builds on ssa's modules). Every folder records both sources
+(sources.json), and the figures pool each engine's runs from every folder whose source for
+that engine is today's. So a change to tau alone keeps every ssa run made before it, and a
+new law of tau needs only tau runs: an ssa run costs more than twice a tau run.
+
 Figures, over every finished batch: for each engine the runs, the mean final humans, their
 standard deviation and the runs that ended 5 % or more below the median (the fronts that
 crossed to Phoenix); tau's difference from ssa as a share of ssa's mean, with its standard
@@ -41,9 +49,10 @@ piece with an event when known, and how it was made). tau's variants there (nump
 the kernel's own; neighbours drawing at once after an event) are one law, the law of the
 present scheme: each changed a random stream, not what is drawn. So the figures are printed
 twice: over the batches alone, and over the batches and the listed runs together, which is
-the figure of record (run_all.py's row). They are pooled only while the engines' source hash
-is one of LISTED_FOR: a change to the engines gives a new hash, and whoever makes it adds the
-hash there only if tau's law is unchanged (a change that moves tau's law starts from no runs).
+the figure of record (run_all.py's row). Each engine's listed runs are pooled only while its
+source is one that LISTED_FOR names for it: a change to an engine gives it a new hash, and
+whoever makes it adds the hash there only if that engine's law is unchanged (a change that
+moves tau's law starts tau from no runs, and keeps ssa's).
 
 The grid is not in the repository: set HYOSAN_US_GRID to its path (bench_us_grid.py says
 where it comes from); without it the benchmark says so and exits.
@@ -69,7 +78,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_us_grid as us  # noqa: E402
 import hyosan  # noqa: E402
-from hyosan.ensemble import Execution, Output, run_compare  # noqa: E402
+from hyosan.ensemble import Execution, Output, run_compare, run_ensemble  # noqa: E402
 from hyosan.ensemble.errors import RunFailedError  # noqa: E402
 from hyosan.errors import HyosanError  # noqa: E402
 
@@ -82,8 +91,12 @@ LOST = 0.05
 ENGINES = ("ssa", "tau")
 #: The runs made one seed at a time (see the module docstring).
 LISTED = Path(__file__).resolve().parent / "tau_error_runs.csv"
-#: The engines' sources (engines_source) whose tau has the law of the listed runs.
-LISTED_FOR = frozenset({"0f9c1d2564"})
+#: Single-engine batch k has root seed SINGLE + k: a comparison's batch k has root seed k, and
+#: the two scenarios' runs share their seeds, so an ensemble of one with root seed k would
+#: repeat its runs.
+SINGLE = 1_000_000
+#: For each engine, its sources (engine_source) whose law is that of the listed runs.
+LISTED_FOR = {"ssa": frozenset({"b2ba9d238b"}), "tau": frozenset({"0f9c1d2564"})}
 
 
 def scenario_text(engine: str, grid: Path, cell: tuple[int, int], epsilon: float) -> str:
@@ -101,9 +114,11 @@ def scenario_text(engine: str, grid: Path, cell: tuple[int, int], epsilon: float
     return text
 
 
-def write_scenarios(out: Path, crop: list[int] | None, epsilon: float) -> list[Path]:
-    """The two scenario files in `out` (a crop's head counts beside them), as before if there:
-    a batch resumes only with the very same scenario text."""
+def write_scenarios(
+    out: Path, crop: list[int] | None, epsilon: float, engines: tuple[str, ...], name: str
+) -> list[Path]:
+    """The scenario files of `engines` in `out` (a crop's head counts beside them), as before
+    if there: a batch resumes only with the very same scenario text; and sources.json."""
     out.mkdir(parents=True, exist_ok=True)
     grid, cell = us.GRID_FILE, us.SEED_CELL
     if crop is not None:
@@ -114,26 +129,35 @@ def write_scenarios(out: Path, crop: list[int] | None, epsilon: float) -> list[P
         else:
             cell = us.most_populous(np.load(grid))
     paths = []
-    for engine in ENGINES:
+    for engine in engines:
         path = out / f"{engine}.toml"
         text = scenario_text(engine, grid.resolve(), cell, epsilon)
         if not path.exists() or path.read_text() != text:
             path.write_text(text)
         paths.append(path)
+    record = {"grid": name, "engines": list(engines), **sources()}
+    (out / "sources.json").write_text(json.dumps(record, indent=1) + "\n")
     return paths
 
 
-def engines_source() -> str:
-    """A short hash of the engines' source files (hyosan/engines, the agents engine aside)."""
+def engine_source(engine: str | None = None) -> str:
+    """A short hash of the source files that set `engine`'s law: hyosan/engines, the agents
+    engine aside, and for ssa the tau engine aside as well (None: every engine's, as tau)."""
     import hyosan.engines
 
     root = Path(hyosan.engines.__file__).parent
+    skip = {"agents", "tau"} if engine == "ssa" else {"agents"}
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
-        if "agents" not in path.relative_to(root).parts:
+        if not skip.intersection(path.relative_to(root).parts):
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:10]
+
+
+def sources() -> dict[str, str]:
+    """Each engine's source hash today (sources.json in every folder of runs)."""
+    return {name: engine_source(name) for name in ENGINES}
 
 
 def us_counts() -> np.ndarray:
@@ -145,42 +169,66 @@ def us_counts() -> np.ndarray:
 def run_batches(
     paths: list[Path], out: Path, batches: int, runs: int, execution: Execution
 ) -> None:
-    """Batches 1 to `batches` that are not finished, each a comparison of `runs` pairs."""
+    """Batches 1 to `batches` that are not finished: each a comparison of `runs` pairs, or
+    `runs` runs of one engine where `paths` is one scenario."""
     for k in range(1, batches + 1):
         folder = out / f"batch-{k:04d}"
         if (folder / "summary.json").is_file():
             continue
+        output = Output(out=folder, quiet=False)
+        if len(paths) == 1:
+            print(f"batch {k} of {batches}: {runs} runs, root seed {SINGLE + k}", flush=True)
+            run_ensemble(paths[0], runs, seed=SINGLE + k, execution=execution, output=output)
+            continue
         print(f"batch {k} of {batches}: {runs} runs of each engine, root seed {k}", flush=True)
-        run_compare(
-            paths[0],
-            paths[1],
-            runs,
-            seed=k,
-            execution=execution,
-            output=Output(out=folder, quiet=False),
-        )
+        run_compare(paths[0], paths[1], runs, seed=k, execution=execution, output=output)
 
 
-def finished(out: Path) -> tuple[dict[str, np.ndarray], list[str], list[str]]:
-    """Final humans of every run of the finished batches, by engine; the versions that ran
-    them; the batches not finished."""
+def folder_engines(folder: Path, name: str, today: dict[str, str]) -> list[str]:
+    """The engines whose runs in `folder` (a folder of batches) have today's laws, each in the
+    order of the folder's points."""
+    record_file = folder / "sources.json"
+    if record_file.is_file():
+        record = json.loads(record_file.read_text())
+    elif folder.name == f"{name}-{engine_source()}":  # made before sources.json: today's
+        record = {"grid": name, "engines": list(ENGINES), **today}
+    else:
+        return []
+    if record.get("grid") != name:
+        return []
+    return [e if record.get(e) == today[e] else "" for e in record["engines"]]
+
+
+def finished(
+    root: Path, name: str, today: dict[str, str]
+) -> tuple[dict[str, np.ndarray], list[str], list[str]]:
+    """Final humans of every run of the finished batches under `root` of the grid `name`
+    whose engine's law is today's, by engine; where they come from; the batches not
+    finished."""
     import pyarrow.parquet as pq
 
-    finals: dict[str, list[float]] = {name: [] for name in ENGINES}
-    versions: set[str] = set()
+    finals: dict[str, list[float]] = {e: [] for e in ENGINES}
+    where: list[str] = []
     waiting = []
-    for folder in sorted(out.glob("batch-*")):
-        if not (folder / "summary.json").is_file():
-            waiting.append(folder.name)
+    for out in sorted(root.glob(f"{name}-*")):
+        engines = folder_engines(out, name, today)
+        if not any(engines):
             continue
-        table = pq.read_table(folder / "runs.parquet", columns=["point", "final_human"])
-        point = table.column("point").to_numpy()
-        human = table.column("final_human").to_numpy()
-        for i, name in enumerate(ENGINES):
-            finals[name].extend(human[point == i].tolist())
-        summary = json.loads((folder / "summary.json").read_text())
-        versions.add(str(summary.get("hyosan_version", "?")))
-    return {k: np.array(v) for k, v in finals.items()}, sorted(versions), waiting
+        taken = dict.fromkeys(ENGINES, 0)
+        for folder in sorted(out.glob("batch-*")):
+            if not (folder / "summary.json").is_file():
+                waiting.append(f"{out.name}/{folder.name}")
+                continue
+            table = pq.read_table(folder / "runs.parquet", columns=["point", "final_human"])
+            point = table.column("point").to_numpy()
+            human = table.column("final_human").to_numpy()
+            for i, engine in enumerate(engines):
+                if engine:
+                    finals[engine].extend(human[point == i].tolist())
+                    taken[engine] += int(np.sum(point == i))
+        runs = ", ".join(f"{n} {e}" for e, n in taken.items() if n)
+        where.append(f"{out.name}: {runs or 'no finished batch'}")
+    return {k: np.array(v) for k, v in finals.items()}, where, waiting
 
 
 def listed(path: Path) -> dict[str, np.ndarray]:
@@ -194,15 +242,15 @@ def listed(path: Path) -> dict[str, np.ndarray]:
     return {k: np.array(v) for k, v in finals.items()}
 
 
-def report(
-    finals: dict[str, np.ndarray], versions: list[str], waiting: list[str]
-) -> dict[str, Any]:
+def report(finals: dict[str, np.ndarray], where: list[str], waiting: list[str]) -> dict[str, Any]:
     """Print the figures of the module docstring; the error figure as a row of run_all.py's
     table."""
     row: dict[str, Any] = {"figure": "tau - ssa, mean final humans, the whole US grid"}
     line = us.line
-    if versions:
-        print(f"\nfinished batches by hyosan {', '.join(versions)}")
+    if where:
+        print("\nfinished batches whose engines' laws are today's, by folder:")
+        for entry in where:
+            print(f"  {entry}")
     if waiting:
         print(f"not finished (they resume when the command runs again): {', '.join(waiting)}")
     if min(a.size for a in finals.values()) < 2:
@@ -257,6 +305,9 @@ def main() -> None:
         "--batches", type=int, default=0, help="run batches 1 to N that are not finished (0: none)"
     )
     parser.add_argument("--runs", type=int, default=10, help="runs of each engine a batch (10)")
+    parser.add_argument(
+        "--engine", choices=ENGINES, help="batches of this engine alone (default: comparisons)"
+    )
     parser.add_argument("--workers", type=int, help="worker processes (default: one per core)")
     parser.add_argument("--cluster", help="a Dask scheduler to send the runs to: tcp://HOST:PORT")
     parser.add_argument("--out", type=Path, help="where the batches go (runs/bench-tau-error)")
@@ -285,10 +336,14 @@ def main() -> None:
     name = "whole" if args.crop is None else "crop-{}-{}-{}".format(*args.crop)
     if args.epsilon != 0.03:
         name += f"-eps{args.epsilon:g}"
-    source = engines_source()
-    out = (args.out or Path("runs") / "bench-tau-error") / f"{name}-{source}"
-    paths = write_scenarios(out, args.crop, args.epsilon)
-    print(f"batches in {out} (the engines' source: {source})")
+    today = sources()
+    root = args.out or Path("runs") / "bench-tau-error"
+    if args.engine is None:
+        engines, out = ENGINES, root / f"{name}-{engine_source()}"
+    else:
+        engines, out = (args.engine,), root / f"{name}-{args.engine}-{today[args.engine]}"
+    paths = write_scenarios(out, args.crop, args.epsilon, engines, name)
+    print(f"batches in {out} (the engines' sources: ssa {today['ssa']}, tau {today['tau']})")
     if args.batches > 0:
         execution = Execution(workers=args.workers, cluster=args.cluster)
         try:
@@ -296,25 +351,27 @@ def main() -> None:
         except (KeyboardInterrupt, RunFailedError, HyosanError) as exc:
             # The runs that finished are kept; say why it stopped, then what is there.
             print(f"stopped: {exc}")
-    finals, versions, waiting = finished(out)
-    row = report(finals, versions, waiting)
-    row["figure"] += f" (engines' source {source})"
-    pool = args.listed is not None and name == "whole"  # the listed runs are of the whole grid
-    if pool and source not in LISTED_FOR:
-        print(
-            f"\nthe runs listed in {args.listed.name} are not pooled: they are of tau's law at "
-            f"the engines' sources {', '.join(sorted(LISTED_FOR))}, and these are {source} "
-            "(add it to LISTED_FOR only if tau's law is unchanged)"
-        )
-    elif pool:
+    finals, where, waiting = finished(root, name, today)
+    row = report(finals, where, waiting)
+    row["figure"] += f" (sources: ssa {today['ssa']}, tau {today['tau']})"
+    if args.listed is not None and name == "whole":  # the listed runs are of the whole grid
         extra = listed(args.listed)
+        for engine in ENGINES:
+            if today[engine] not in LISTED_FOR[engine]:
+                print(
+                    f"\nthe {engine} runs listed in {args.listed.name} are not pooled: they are "
+                    f"of {engine}'s law at its sources {', '.join(sorted(LISTED_FOR[engine]))}, "
+                    f"and today's is {today[engine]} (add it to LISTED_FOR only if {engine}'s "
+                    "law is unchanged)"
+                )
+                extra[engine] = extra[engine][:0]
         pooled = {k: np.concatenate([finals[k], extra[k]]) for k in ENGINES}
         print(
             f"\nthe finished batches and the {extra['ssa'].size} ssa and {extra['tau'].size} tau "
             f"runs listed in {args.listed.name} (the same laws), the figure of record:"
         )
         row = report(pooled, [], [])
-        row["figure"] += f" (engines' source {source}, with {args.listed.name})"
+        row["figure"] += f" (sources: ssa {today['ssa']}, tau {today['tau']}, with the listed)"
     if args.crop is not None:
         row["figure"] = row["figure"].replace("the whole US grid", f"the crop {name[5:]}")
     if args.json:
