@@ -5,9 +5,11 @@ Run from the repository root:
     python benchmarks/bench_tau_error.py --batches 10            # batches 1 to 10, all cores
     python benchmarks/bench_tau_error.py --batches 40 --workers 1
     python benchmarks/bench_tau_error.py --batches 300 --cluster tcp://HOST:8786
-    python benchmarks/bench_tau_error.py                         # what is there, no new runs
+    python benchmarks/bench_tau_error.py                         # the figures, no new runs
+    python benchmarks/bench_tau_error.py --engine tau --batches 20   # tau alone, after a change
+    python benchmarks/bench_tau_error.py --export                # batches into the CSV below
     python benchmarks/bench_tau_error.py --crop 437 1127 60 --batches 3   # a crop, to try it
-    python benchmarks/bench_tau_error.py --listed none           # the batches alone
+    python benchmarks/bench_tau_error.py --listed none           # this machine's batches alone
 
 Why: issue 19 asks for tau's error against ssa on the whole grid at tau's default ε = 0.03
 (local stepping) to be within 0.5 % of the mean final humans. One run of either engine leaves
@@ -43,19 +45,23 @@ error and 95 % interval; whether that interval lies within ±0.5 % (the issue's 
 or not yet); and, at the spread measured so far, how many runs a side would narrow the interval
 enough if the difference stayed where it is.
 
-Runs made before this benchmark, one `bench_us_grid.py --seed N` at a time, are listed in
-tau_error_runs.csv beside it (engine, the tau variant, seed, humans left, the last 50-day
-piece with an event when known, and how it was made). tau's variants there (numpy's draws or
-the kernel's own; neighbours drawing at once after an event) are one law, the law of the
+The runs are listed in tau_error_runs.csv beside this file, so that the figures come from
+the repository alone (no grid file is needed to print them): the runs made before this
+benchmark, one `bench_us_grid.py --seed N` at a time (engine, the tau variant, seed, humans
+left, the last 50-day piece with an event when known, and how it was made), and the runs of
+the batches, written there by `--export` (each with its batch, "FOLDER/batch-K", and its
+engine's source). A batch's listed runs count where the batch itself is not on this machine
+and their engine's source is today's. tau's variants among the runs made alone (numpy's draws
+or the kernel's own; neighbours drawing at once after an event) are one law, the law of the
 present scheme: each changed a random stream, not what is drawn. So the figures are printed
-twice: over the batches alone, and over the batches and the listed runs together, which is
-the figure of record (run_all.py's row). Each engine's listed runs are pooled only while its
-source is one that LISTED_FOR names for it: a change to an engine gives it a new hash, and
-whoever makes it adds the hash there only if that engine's law is unchanged (a change that
-moves tau's law starts tau from no runs, and keeps ssa's).
+twice: over the batches, and over the batches and the runs made alone, which is the figure of
+record (run_all.py's row). Each engine's runs made alone are pooled only while its source is
+one that LISTED_FOR names for it: a change to an engine gives it a new hash, and whoever makes
+it adds the hash there only if that engine's law is unchanged (a change that moves tau's law
+starts tau from no runs, and keeps ssa's).
 
-The grid is not in the repository: set HYOSAN_US_GRID to its path (bench_us_grid.py says
-where it comes from); without it the benchmark says so and exits.
+The grid is not in the repository: to make runs, set HYOSAN_US_GRID to its path
+(bench_us_grid.py says where it comes from).
 """
 
 from __future__ import annotations
@@ -67,7 +73,7 @@ import math
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
@@ -199,15 +205,24 @@ def folder_engines(folder: Path, name: str, today: dict[str, str]) -> list[str]:
     return [e if record.get(e) == today[e] else "" for e in record["engines"]]
 
 
+class Run(NamedTuple):
+    """One run's final humans: its engine, its batch ("FOLDER/batch-K"; "" for a run made
+    alone, one seed at a time) and its seed."""
+
+    engine: str
+    batch: str
+    seed: int
+    humans: float
+
+
 def finished(
     root: Path, name: str, today: dict[str, str]
-) -> tuple[dict[str, np.ndarray], list[str], list[str]]:
-    """Final humans of every run of the finished batches under `root` of the grid `name`
-    whose engine's law is today's, by engine; where they come from; the batches not
-    finished."""
+) -> tuple[list[Run], list[str], list[str]]:
+    """Every run of the finished batches under `root` of the grid `name` whose engine's law is
+    today's; where they come from; the batches not finished."""
     import pyarrow.parquet as pq
 
-    finals: dict[str, list[float]] = {e: [] for e in ENGINES}
+    runs: list[Run] = []
     where: list[str] = []
     waiting = []
     for out in sorted(root.glob(f"{name}-*")):
@@ -219,27 +234,74 @@ def finished(
             if not (folder / "summary.json").is_file():
                 waiting.append(f"{out.name}/{folder.name}")
                 continue
-            table = pq.read_table(folder / "runs.parquet", columns=["point", "final_human"])
-            point = table.column("point").to_numpy()
-            human = table.column("final_human").to_numpy()
-            for i, engine in enumerate(engines):
-                if engine:
-                    finals[engine].extend(human[point == i].tolist())
-                    taken[engine] += int(np.sum(point == i))
-        runs = ", ".join(f"{n} {e}" for e, n in taken.items() if n)
-        where.append(f"{out.name}: {runs or 'no finished batch'}")
-    return {k: np.array(v) for k, v in finals.items()}, where, waiting
+            table = pq.read_table(folder / "runs.parquet", columns=["point", "seed", "final_human"])
+            columns = (table.column(c).to_pylist() for c in ("point", "seed", "final_human"))
+            for point, seed, human in zip(*columns, strict=True):
+                if engines[point]:
+                    batch = f"{out.name}/{folder.name}"
+                    runs.append(Run(engines[point], batch, int(seed), float(human)))
+                    taken[engines[point]] += 1
+        counts = ", ".join(f"{n} {e}" for e, n in taken.items() if n)
+        where.append(f"{out.name}: {counts or 'no finished batch'}")
+    return runs, where, waiting
 
 
-def listed(path: Path) -> dict[str, np.ndarray]:
-    """Final humans of the runs listed in `path` (tau_error_runs.csv), by engine."""
+def listed(path: Path) -> list[dict[str, str]]:
+    """The rows of `path` (tau_error_runs.csv)."""
     import csv
 
-    finals: dict[str, list[float]] = {name: [] for name in ENGINES}
     with path.open(newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            finals[row["engine"]].append(float(row["humans_left"]))
-    return {k: np.array(v) for k, v in finals.items()}
+        return list(csv.DictReader(f))
+
+
+def listed_runs(
+    rows: list[dict[str, str]], today: dict[str, str], have: set[tuple[str, str]]
+) -> tuple[list[Run], list[Run]]:
+    """The listed runs of today's laws: those of batches not in `have` (a batch row carries
+    its engine's source; `have` holds (engine, batch) pairs), and those made alone (of the
+    laws LISTED_FOR names)."""
+    batches, alone = [], []
+    for row in rows:
+        engine, batch = row["engine"], row.get("batch", "")
+        run = Run(engine, batch, int(row["seed"]), float(row["humans_left"]))
+        if batch and (engine, batch) not in have and row.get("source") == today[engine]:
+            batches.append(run)
+        elif not batch and today[engine] in LISTED_FOR[engine]:
+            alone.append(run)
+    return batches, alone
+
+
+def export(path: Path, runs: list[Run], today: dict[str, str]) -> int:
+    """Write `runs` (runs of finished batches) into `path` (tau_error_runs.csv) as rows with
+    their batch and source, in place of any rows of the same batches; how many rows now."""
+    import csv
+
+    rows = listed(path)
+    fields = list(rows[0].keys()) if rows else ["engine", "tau_variant", "seed", "humans_left"]
+    fields += [f for f in ("last_day", "made", "source", "batch") if f not in fields]
+    batches = {r.batch for r in runs}
+    kept = [row for row in rows if row.get("batch", "") not in batches]
+    for r in runs:
+        kept.append(
+            {
+                "engine": r.engine,
+                "seed": str(r.seed),
+                "humans_left": f"{r.humans:.0f}",
+                "made": "bench_tau_error.py, a batch of runs",
+                "source": today[r.engine],
+                "batch": r.batch,
+            }
+        )
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=fields, restval="")
+        writer.writeheader()
+        writer.writerows(kept)
+    return len(kept)
+
+
+def by_engine(runs: list[Run]) -> dict[str, np.ndarray]:
+    """Final humans by engine."""
+    return {e: np.array([r.humans for r in runs if r.engine == e]) for e in ENGINES}
 
 
 def report(finals: dict[str, np.ndarray], where: list[str], waiting: list[str]) -> dict[str, Any]:
@@ -321,56 +383,70 @@ def main() -> None:
         help="runs made before, pooled with the batches (default: tau_error_runs.csv; 'none')",
     )
     parser.add_argument(
+        "--export",
+        action="store_true",
+        help="write the finished batches' runs into tau_error_runs.csv (the figures from the "
+        "repository alone)",
+    )
+    parser.add_argument(
         "--json", action="store_true", help="print a last line of JSON (run_all.py's table)"
     )
     args = parser.parse_args()
     args.listed = None if args.listed == "none" else Path(args.listed)
 
     print(f"hyosan {hyosan.__version__}, Python {sys.version.split()[0]}, numpy {np.__version__}")
-    if not us.GRID_FILE.exists():
-        print(f"SKIPPED: the US grid is not there ({us.GRID_FILE}); set HYOSAN_US_GRID to its path")
-        if args.json:
-            why = "the US grid file is not there (HYOSAN_US_GRID)"
-            print(json.dumps({"figures": [{"figure": "tau - ssa, the US grid", "skipped": why}]}))
-        return
     name = "whole" if args.crop is None else "crop-{}-{}-{}".format(*args.crop)
     if args.epsilon != 0.03:
         name += f"-eps{args.epsilon:g}"
     today = sources()
     root = args.out or Path("runs") / "bench-tau-error"
-    if args.engine is None:
-        engines, out = ENGINES, root / f"{name}-{engine_source()}"
-    else:
-        engines, out = (args.engine,), root / f"{name}-{args.engine}-{today[args.engine]}"
-    paths = write_scenarios(out, args.crop, args.epsilon, engines, name)
-    print(f"batches in {out} (the engines' sources: ssa {today['ssa']}, tau {today['tau']})")
+    print(f"the engines' sources today: ssa {today['ssa']}, tau {today['tau']}")
     if args.batches > 0:
+        if not us.GRID_FILE.exists():
+            print(f"the US grid is not there ({us.GRID_FILE}); set HYOSAN_US_GRID to its path")
+            raise SystemExit(2)
+        if args.engine is None:
+            engines, out = ENGINES, root / f"{name}-{engine_source()}"
+        else:
+            engines, out = (args.engine,), root / f"{name}-{args.engine}-{today[args.engine]}"
+        paths = write_scenarios(out, args.crop, args.epsilon, engines, name)
+        print(f"batches in {out}")
         execution = Execution(workers=args.workers, cluster=args.cluster)
         try:
             run_batches(paths, out, args.batches, args.runs, execution)
         except (KeyboardInterrupt, RunFailedError, HyosanError) as exc:
             # The runs that finished are kept; say why it stopped, then what is there.
             print(f"stopped: {exc}")
-    finals, where, waiting = finished(root, name, today)
-    row = report(finals, where, waiting)
+    runs, where, waiting = finished(root, name, today)
+    rows = listed(args.listed) if args.listed is not None and name == "whole" else []
+    if args.export:
+        if name != "whole":
+            parser.error("--export lists runs of the whole grid only")
+        total = export(LISTED, runs, today)
+        print(f"{len(runs)} runs of finished batches written to {LISTED.name} ({total} rows)")
+        rows = listed(LISTED)
+    from_list, alone = listed_runs(rows, today, {(r.engine, r.batch) for r in runs})
+    if from_list:
+        counts = ", ".join(f"{len(v)} {e}" for e, v in by_engine(from_list).items())
+        where.append(f"listed in {LISTED.name}: {counts}")
+    batches = runs + from_list
+    row = report(by_engine(batches), where, waiting)
     row["figure"] += f" (sources: ssa {today['ssa']}, tau {today['tau']})"
-    if args.listed is not None and name == "whole":  # the listed runs are of the whole grid
-        extra = listed(args.listed)
+    if rows:
         for engine in ENGINES:
             if today[engine] not in LISTED_FOR[engine]:
                 print(
-                    f"\nthe {engine} runs listed in {args.listed.name} are not pooled: they are "
+                    f"\nthe {engine} runs made alone in {LISTED.name} are not pooled: they are "
                     f"of {engine}'s law at its sources {', '.join(sorted(LISTED_FOR[engine]))}, "
                     f"and today's is {today[engine]} (add it to LISTED_FOR only if {engine}'s "
                     "law is unchanged)"
                 )
-                extra[engine] = extra[engine][:0]
-        pooled = {k: np.concatenate([finals[k], extra[k]]) for k in ENGINES}
+        extra = by_engine(alone)
         print(
-            f"\nthe finished batches and the {extra['ssa'].size} ssa and {extra['tau'].size} tau "
-            f"runs listed in {args.listed.name} (the same laws), the figure of record:"
+            f"\nthe batches and the {extra['ssa'].size} ssa and {extra['tau'].size} tau runs made "
+            f"alone, listed in {LISTED.name} (the same laws), the figure of record:"
         )
-        row = report(pooled, [], [])
+        row = report(by_engine(batches + alone), [], [])
         row["figure"] += f" (sources: ssa {today['ssa']}, tau {today['tau']}, with the listed)"
     if args.crop is not None:
         row["figure"] = row["figure"].replace("the whole US grid", f"the crop {name[5:]}")
