@@ -273,14 +273,15 @@ def listed_runs(
 
 def export(path: Path, runs: list[Run], today: dict[str, str]) -> int:
     """Write `runs` (runs of finished batches) into `path` (tau_error_runs.csv) as rows with
-    their batch and source, in place of any rows of the same batches; how many rows now."""
+    their batch and source, in place of any rows of the same engine and batch (rows of an
+    engine whose law has changed since stay, as a record); how many rows now."""
     import csv
 
     rows = listed(path)
     fields = list(rows[0].keys()) if rows else ["engine", "tau_variant", "seed", "humans_left"]
     fields += [f for f in ("last_day", "made", "source", "batch") if f not in fields]
-    batches = {r.batch for r in runs}
-    kept = [row for row in rows if row.get("batch", "") not in batches]
+    batches = {(r.engine, r.batch) for r in runs}
+    kept = [row for row in rows if (row["engine"], row.get("batch", "")) not in batches]
     for r in runs:
         kept.append(
             {
