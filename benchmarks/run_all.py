@@ -71,7 +71,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     ),
     # tau's error against ssa from the batches already run and the runs listed in
     # tau_error_runs.csv (bench_tau_error.py --batches N makes batches: hours of runs, so this
-    # table only reads them).
+    # table only reads them; no grid file needed).
     "tau_error": ("bench_tau_error.py", [], []),
 }
 
