@@ -125,7 +125,12 @@ def scenario_text(engine: str, grid: Path, cell: tuple[int, int], epsilon: float
 
 
 def write_scenarios(
-    out: Path, crop: list[int] | None, epsilon: float, engines: tuple[str, ...], name: str
+    out: Path,
+    crop: list[int] | None,
+    epsilon: float,
+    engines: tuple[str, ...],
+    name: str,
+    today: dict[str, str],
 ) -> list[Path]:
     """The scenario files of `engines` in `out` (a crop's head counts beside them), as before
     if there: a batch resumes only with the very same scenario text; and sources.json."""
@@ -145,14 +150,15 @@ def write_scenarios(
         if not path.exists() or path.read_text() != text:
             path.write_text(text)
         paths.append(path)
-    record = {"grid": name, "engines": list(engines), **sources()}
+    record = {"grid": name, "engines": list(engines), **today}
     (out / "sources.json").write_text(json.dumps(record, indent=1) + "\n")
     return paths
 
 
-def engine_source(engine: str | None = None) -> str:
+def engine_source(engine: str) -> str:
     """A short hash of the source files that set `engine`'s law: hyosan/engines, the agents
-    engine aside, and for ssa the tau engine aside as well (None: every engine's, as tau)."""
+    engine aside, and for ssa the tau engine aside as well (tau's is every engine's: it builds
+    on ssa's modules, and it names the folders of comparisons)."""
     import hyosan.engines
 
     root = Path(hyosan.engines.__file__).parent
@@ -200,7 +206,7 @@ def folder_engines(folder: Path, name: str, today: dict[str, str]) -> list[str]:
     record_file = folder / "sources.json"
     if record_file.is_file():
         record = json.loads(record_file.read_text())
-    elif folder.name == f"{name}-{engine_source()}":  # made before sources.json: today's
+    elif folder.name == f"{name}-{today['tau']}":  # made before sources.json: today's
         record = {"grid": name, "engines": list(ENGINES), **today}
     else:
         return []
@@ -235,14 +241,14 @@ def finished(
             continue
         taken = dict.fromkeys(ENGINES, 0)
         for folder in sorted(out.glob("batch-*")):
+            batch = f"{out.name}/{folder.name}"
             if not (folder / "summary.json").is_file():
-                waiting.append(f"{out.name}/{folder.name}")
+                waiting.append(batch)
                 continue
             table = pq.read_table(folder / "runs.parquet", columns=["point", "seed", "final_human"])
             columns = (table.column(c).to_pylist() for c in ("point", "seed", "final_human"))
             for point, seed, human in zip(*columns, strict=True):
                 if engines[point]:
-                    batch = f"{out.name}/{folder.name}"
                     runs.append(Run(engines[point], batch, int(seed), float(human)))
                     taken[engines[point]] += 1
         counts = ", ".join(f"{n} {e}" for e, n in taken.items() if n)
@@ -420,10 +426,10 @@ def main() -> None:
             print(f"the US grid is not there ({us.GRID_FILE}); set HYOSAN_US_GRID to its path")
             raise SystemExit(2)
         if args.engine is None:
-            engines, out = ENGINES, root / f"{name}-{engine_source()}"
+            engines, out = ENGINES, root / f"{name}-{today['tau']}"
         else:
             engines, out = (args.engine,), root / f"{name}-{args.engine}-{today[args.engine]}"
-        paths = write_scenarios(out, args.crop, args.epsilon, engines, name)
+        paths = write_scenarios(out, args.crop, args.epsilon, engines, name, today)
         print(f"batches in {out}")
         execution = Execution(workers=args.workers, cluster=args.cluster)
         try:
