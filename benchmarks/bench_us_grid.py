@@ -6,6 +6,7 @@ Run from the repository root:
     python benchmarks/bench_us_grid.py --max-wall 60  # stop after a minute and project
     python benchmarks/bench_us_grid.py --only tau     # the tau engine alone, at its default ε
     python benchmarks/bench_us_grid.py --only tau --tau-stepping global   # one step for all
+    python benchmarks/bench_us_grid.py --only tau --tau-kernel model      # compiled for the model
     python benchmarks/bench_us_grid.py --error 250 550 100 --runs 300     # tau's error vs ssa
     python benchmarks/bench_us_grid.py --crop 437 1127 300 --only tau     # Manhattan's crop
 
@@ -287,10 +288,13 @@ def warm_up(counts: np.ndarray, tmp: Path, names: tuple[str, ...], args: Any) ->
     for name in names:
         scenario = small
         if name == "tau":
-            scenario = small.evolve(
-                tau={"epsilon": args.tau_epsilon, "stepping": args.tau_stepping}
-            )
+            scenario = small.evolve(tau=tau_options(args))
         run_in_pieces(get_engine(name), scenario, 1.0, float("inf"), 1, quiet=True)
+
+
+def tau_options(args: Any) -> dict[str, Any]:
+    """The `[tau]` options of the command line."""
+    return {"epsilon": args.tau_epsilon, "stepping": args.tau_stepping, "kernel": args.tau_kernel}
 
 
 def most_populous(heads: np.ndarray) -> tuple[int, int]:
@@ -379,6 +383,9 @@ def main() -> None:
         "--tau-stepping", choices=("local", "global"), default="local", help="tau.stepping"
     )
     parser.add_argument(
+        "--tau-kernel", choices=("general", "model"), default="general", help="tau.kernel"
+    )
+    parser.add_argument(
         "--error",
         type=int,
         nargs=3,
@@ -465,10 +472,11 @@ def main() -> None:
                 # tau's accuracy is the user's choice: epsilon bounds the relative change of
                 # the hazards in one leap (see engines/tau); the final counts are compared
                 # with ssa's above.
-                leaped = scenario.evolve(
-                    tau={"epsilon": args.tau_epsilon, "stepping": args.tau_stepping}
+                leaped = scenario.evolve(tau=tau_options(args))
+                print(
+                    f"  epsilon = {args.tau_epsilon:g}, stepping = {args.tau_stepping}, "
+                    f"kernel = {args.tau_kernel}"
                 )
-                print(f"  epsilon = {args.tau_epsilon:g}, stepping = {args.tau_stepping}")
                 out = run_in_pieces(engine, leaped, args.piece, args.max_wall_tau, args.seed)
             except Exception as exc:  # the tau engine is young: report, do not crash
                 print(f"  tau failed: {type(exc).__name__}: {exc}")

@@ -43,11 +43,6 @@ number more an event (the place, by rejection).
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
-import os
-import sys
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 import numba as nb
 import numpy as np
 
-from hyosan.engines import kernel
+from hyosan.engines import generated, kernel
 
 if TYPE_CHECKING:
     from hyosan.engines.kernel import Watched
@@ -400,47 +395,11 @@ _KERNELS: dict[Structure, Any] = {}
 _LOCK = threading.Lock()
 
 
-def _cache_dir() -> Path:
-    # $HYOSAN_KERNEL_CACHE, else beside Numba's caches when $NUMBA_CACHE_DIR is set, else the
-    # user's cache directory (not the package: the generated files are no part of the source).
-    uid = os.getuid() if hasattr(os, "getuid") else 0
-    numba_dir = os.environ.get("NUMBA_CACHE_DIR")
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    for base in (
-        os.environ.get("HYOSAN_KERNEL_CACHE"),
-        str(Path(numba_dir) / "hyosan-kernels") if numba_dir else None,
-        str(Path(xdg) / "hyosan" / "kernels"),
-        str(Path(tempfile.gettempdir()) / f"hyosan-kernels-{uid}"),
-    ):
-        if base is None:
-            continue
-        path = Path(base)
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            continue
-        if os.access(path, os.W_OK):
-            return path
-    raise RuntimeError(
-        "no writable directory for hyosan's generated kernels: set HYOSAN_KERNEL_CACHE"
-    )
-
-
-def _stamp() -> str:
-    # What else the compiled kernel holds: the helpers it inlines and the compiler.
-    here = Path(__file__).resolve().parent
-    parts = [
-        (here / "mixed.py").read_bytes(),
-        (here.parent / "kernel.py").read_bytes(),
-        (here / "pipeline.py").read_bytes(),
-        (here / "pcg.py").read_bytes(),
-        nb.__version__.encode(),
-        np.__version__.encode(),
-    ]
-    return hashlib.sha256(b"\0".join(parts)).hexdigest()
-
-
-_STAMP = _stamp()
+# What else the compiled kernel holds: the helpers it inlines (and the compiler, generated.py).
+_HERE = Path(__file__).resolve().parent
+_STAMP = generated.stamp(
+    _HERE / "mixed.py", _HERE.parent / "kernel.py", _HERE / "pipeline.py", _HERE / "pcg.py"
+)
 
 
 def kernel_for(st: Structure) -> Any:
@@ -448,26 +407,10 @@ def kernel_for(st: Structure) -> Any:
     (its machine code cached by Numba), else written there and compiled."""
     with _LOCK:
         found = _KERNELS.get(st)
-        if found is not None:
-            return found
-        text = source(st)
-        digest = hashlib.sha256((_STAMP + text).encode()).hexdigest()[:24]
-        name = f"hyosan_mixed_{digest}"
-        path = _cache_dir() / f"{name}.py"
-        if not path.exists() or path.read_text() != text:
-            # Written whole under another name, then renamed: a process running the same
-            # model at the same time never reads half a file.
-            tmp = path.with_name(f"{name}.{os.getpid()}.tmp")
-            tmp.write_text(text)
-            os.replace(tmp, path)
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-        _KERNELS[st] = module.simulate
-        return module.simulate
+        if found is None:
+            module, _ = generated.load("hyosan_mixed", source(st), _STAMP)
+            found = _KERNELS[st] = module.simulate
+        return found
 
 
 def watch_steps(st: Structure, watched: Watched) -> np.ndarray:

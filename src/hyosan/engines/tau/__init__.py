@@ -235,9 +235,20 @@ class TauEngine(PopulationEngine[TauRun]):
         # The kernels step the stream's PCG64 themselves (draws.py); its state goes back after,
         # so that what the engine draws between calls continues the same stream.
         with pcg.borrowed(state.rng) as gen:
-            # Both kernels take the same arguments; local stepping adds the places' clocks.
-            world = (state.places, state.channels, state.graph, state.work)
+            # Both kernels take the same arguments; local stepping adds the places' clocks. A
+            # kernel compiled for the model takes the channels' rates, zones and directions
+            # in place of the channels (model_kernel.py).
+            ch = state.channels
             rest = (gen, clock, state.epsilon, state.max_step, rec, state.watched, state.counts)
+            if state.scenario.tau.kernel == "model":
+                from hyosan.engines.tau.model_kernel import kernel_for
+
+                own = kernel_for(ch, state.local is not None)
+                head = (state.places, ch.rate, ch.zone, ch.toward, state.graph, state.work)
+                if state.local is not None:
+                    return own(*head, state.local, *rest)
+                return own(*head, *rest)
+            world = (state.places, ch, state.graph, state.work)
             if state.local is not None:
                 from hyosan.engines.tau.local import simulate_local
 

@@ -37,7 +37,7 @@ from hyosan.engines.kernel import Status
 from hyosan.engines.ssa.pipeline import Kernel
 from hyosan.engines.tau import draws
 
-__all__ = ["TauChannels", "Work", "simulate"]
+__all__ = ["TauChannels", "Work", "run_global", "simulate"]
 
 #: Step control bounds the change of a count x to epsilon × max(x, FLOOR): at the default
 #: epsilon of 0.03 that is Cao, Gillespie & Petzold's max(εx, 1), and unlike theirs it shrinks
@@ -221,7 +221,7 @@ def _rates(pl, ch, graph, w):  # type: ignore[no-untyped-def]
         _neighbour_sums(ch, graph, nsum, x, p)
         npop = _npop(ch, x, p) if ch.any_freq else 0.0
         total = 0.0
-        for h in range(ch.rate.shape[1]):
+        for h in range(ch.kind.size):
             lam = _hazard(ch, graph, nsum, x, h, p, npop)
             w.aprop[i, h] = lam
             a = lam if ch.cons[h] < 0 else lam * x[p, ch.cons[h]]
@@ -318,7 +318,7 @@ def _midpoint_hazards(pl, ch, graph, w, tau, busy):  # type: ignore[no-untyped-d
         p = w.active[i]
         _neighbour_sums(ch, graph, nsum, xm, p)
         npop = _npop(ch, xm, p) if ch.any_freq else 0.0
-        for h in range(ch.rate.shape[1]):
+        for h in range(ch.kind.size):
             w.aprop[i, h] = _hazard(ch, graph, nsum, xm, h, p, npop)
 
 
@@ -524,6 +524,13 @@ def simulate(pl, ch, graph, w, gen, clock, epsilon, max_step, rec, watched, coun
     step control (ε and the longest step), the records, the watch and the event counts
     (engines/kernel.py).
     """
+    return run_global(pl, ch, graph, w, gen, clock, epsilon, max_step, rec, watched, counts)
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def run_global(pl, ch, graph, w, gen, clock, epsilon, max_step, rec, watched, counts):  # type: ignore[no-untyped-def]
+    """simulate's loop, inlined there and into the kernels compiled for one model's channels
+    (model_kernel.py)."""
     t = clock.t
     while True:
         _record(rec, pl, t, clock)

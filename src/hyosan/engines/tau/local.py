@@ -113,7 +113,7 @@ from hyosan.engines.tau.kernels import (
     _wsum,
 )
 
-__all__ = ["Local", "simulate_local"]
+__all__ = ["Local", "run_local", "simulate_local"]
 
 # Local.meta: [places in the heap, counts changed outside the kernel since the last call,
 # exact steps taken]
@@ -404,7 +404,7 @@ def _place_rates(pl, ch, graph, w, lw, p, s):  # type: ignore[no-untyped-def]
         lw.moved[p, k] = 0.0
     npop = _npop(ch, x, p) if ch.any_freq else 0.0
     total = 0.0
-    for h in range(ch.rate.shape[1]):
+    for h in range(ch.kind.size):
         lam = _hazard(ch, graph, nsum, x, h, p, npop)
         w.aprop[0, h] = lam
         total += lam if ch.cons[h] < 0 else lam * x[p, ch.cons[h]]
@@ -420,7 +420,7 @@ def _moments(pl, ch, w, p):  # type: ignore[no-untyped-def]
     for j in range(n_c + 1):
         w.mu[p, j] = 0.0
         w.s2[p, j] = 0.0
-    for h in range(ch.rate.shape[1]):
+    for h in range(ch.kind.size):
         a = _propensity(pl, ch, w, p, h)
         if a != 0.0:
             if ch.kind[h] == 1 or ch.kind[h] == 3:
@@ -447,7 +447,7 @@ def _arrivals(pl, ch, r, c, inflow, tau, epsilon):  # type: ignore[no-untyped-de
 @nb.njit(cache=True, nogil=True, inline="always")
 def _move_bound(pl, ch, graph, w, p, tau, epsilon):  # type: ignore[no-untyped-def]
     # Bound tau by where p's movers arrive.
-    for h in range(ch.rate.shape[1]):
+    for h in range(ch.kind.size):
         kind = ch.kind[h]
         if kind != 1 and kind != 3:
             continue
@@ -492,7 +492,7 @@ def _neighbour_bound(pl, ch, lw, p, tau, epsilon):  # type: ignore[no-untyped-de
 def _busy(pl, ch, w, p, j):  # type: ignore[no-untyped-def]
     # Whether some channel with a propensity at p (w.aprop row 0) changes count j of p (the
     # living population if j is the number of compartments): whether its variance is not 0.
-    for h in range(ch.rate.shape[1]):
+    for h in range(ch.kind.size):  # noqa: SIM110 (kept a plain loop for Numba)
         if ch.touch[h, j] and _propensity(pl, ch, w, p, h) != 0.0:
             return True
     return False
@@ -515,7 +515,7 @@ def _critical(pl, ch, w, p):  # type: ignore[no-untyped-def]
     # of days where its neighbours' counts hold still, before biting anyone.
     # Whether d grows is its drift, summed (rarely) by _moments, as for a leap.
     summed = False
-    for h in range(ch.rate.shape[1]):
+    for h in range(ch.kind.size):
         d = ch.cons[h]
         if d < 0 or ch.kind[h] != 0 or pl.x[p, d] > 0 or w.aprop[0, h] <= 0.0:
             continue
@@ -542,7 +542,7 @@ def _nudge(pl, ch, graph, w, p, e, q):  # type: ignore[no-untyped-def]
     weight = 1.0 if graph.weights.size == 0 else graph.weights[e]
     nq = _npop(ch, pl.x, q)
     worst = 0.0
-    for g in range(ch.rate.shape[1]):
+    for g in range(ch.kind.size):
         dn = ch.shift_n[g]
         change = 0.0
         for i in range(ch.cross.size):
@@ -601,7 +601,7 @@ def _mid_hazards(pl, ch, graph, w, lw, p, half):  # type: ignore[no-untyped-def]
         nsum[p, k] = max(0.0, nsum[p, k] + lw.drift[k] * half)
     npop = _npop(ch, xm, p) if ch.any_freq else 0.0
     total = 0.0
-    for h in range(ch.rate.shape[1]):
+    for h in range(ch.kind.size):
         lam = _hazard(ch, graph, nsum, xm, h, p, npop)
         w.aprop[0, h] = lam
         total += lam if ch.cons[h] < 0 else lam * pl.x[p, ch.cons[h]]
@@ -799,7 +799,7 @@ def _draw(pl, ch, w, lw, gen, p, t, total, end):  # type: ignore[no-untyped-def]
         return
     u = draws.random(gen) * total
     last = -1
-    for h in range(ch.rate.shape[1]):
+    for h in range(ch.kind.size):
         a = _propensity(pl, ch, w, p, h)
         if a > 0.0:
             last = h
@@ -876,6 +876,13 @@ def simulate_local(pl, ch, graph, w, lw, gen, clock, epsilon, max_step, rec, wat
     Arguments as kernels.simulate's, with the places' clocks and paths `lw` (Local). Between
     calls, the places waiting for the next interval are w.active[:w.meta[0]], all at clock.t.
     """
+    return run_local(pl, ch, graph, w, lw, gen, clock, epsilon, max_step, rec, watched, counts)
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def run_local(pl, ch, graph, w, lw, gen, clock, epsilon, max_step, rec, watched, counts):  # type: ignore[no-untyped-def]
+    """simulate_local's loop, inlined there and into the kernels compiled for one model's
+    channels (model_kernel.py)."""
     t = clock.t
     while True:
         _record(rec, pl, t, clock)
