@@ -62,6 +62,11 @@ def test_the_model_kernel_draws_what_the_general_one_draws(stepping: str) -> Non
         assert general.summary() | drop == model.summary() | drop
     # The outbreak did something, so that equal runs mean something.
     assert general.series("human")[-1] < general.series("human")[0]
+    # Compiled once: where it compiled here, the types it was compiled for ahead of the first
+    # call (model_kernel.run) were those of the call.
+    scen = parse_scenario(WALKING.format(stepping=stepping, kernel="model"), "walking")
+    kernel = model_kernel.kernel_for(TAU._setup(scen, Streams(1)).channels, stepping == "local")
+    assert len(kernel.signatures) == 1
 
 
 def test_rates_are_arguments_and_the_tables_constants() -> None:

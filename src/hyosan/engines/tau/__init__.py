@@ -241,13 +241,11 @@ class TauEngine(PopulationEngine[TauRun]):
             ch = state.channels
             rest = (gen, clock, state.epsilon, state.max_step, rec, state.watched, state.counts)
             if state.scenario.tau.kernel == "model":
-                from hyosan.engines.tau.model_kernel import kernel_for
+                from hyosan.engines.tau import model_kernel
 
-                own = kernel_for(ch, state.local is not None)
                 head = (state.places, ch.rate, ch.zone, ch.toward, state.graph, state.work)
-                if state.local is not None:
-                    return own(*head, state.local, *rest)
-                return own(*head, *rest)
+                lw = () if state.local is None else (state.local,)
+                return model_kernel.run(ch, bool(lw), (*head, *lw, *rest))
             world = (state.places, ch, state.graph, state.work)
             if state.local is not None:
                 from hyosan.engines.tau.local import simulate_local

@@ -24,12 +24,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import numba as nb
 import numpy as np
 
 from hyosan.engines import compiling, generated
 from hyosan.engines.tau.kernels import TauChannels
 
-__all__ = ["RUNTIME", "kernel_for", "source"]
+__all__ = ["RUNTIME", "kernel_for", "run", "source"]
 
 #: The fields of TauChannels that are arguments of the generated kernel, not constants.
 RUNTIME = ("rate", "zone", "toward")
@@ -109,14 +110,30 @@ def kernel_for(ch: TauChannels, local: bool) -> Any:
     """The kernel compiled for the constant tables of `ch`, local or global stepping: from
     this process, else from the cache directory, else written there and compiled. It takes
     the general kernel's arguments, with `ch` replaced by its rates, zones and directions."""
+    return _kernel(ch, local)[0]
+
+
+def _kernel(ch: TauChannels, local: bool) -> tuple[Any, bool]:
+    # The kernel, and whether its source was written now (most likely never compiled here).
     key = _key(ch, local)
     with _LOCK:
         found = _KERNELS.get(key)
-        if found is None:
-            module, written = generated.load("hyosan_tau", source(ch, local), _STAMP)
-            if written:
-                compiling.report(
-                    "compiling tau's kernel for this model, once for this machine (a few minutes)"
-                )
-            found = _KERNELS[key] = module.simulate
-        return found
+        if found is not None:
+            return found, False
+        module, written = generated.load("hyosan_tau", source(ch, local), _STAMP)
+        _KERNELS[key] = module.simulate
+        return module.simulate, written
+
+
+def run(ch: TauChannels, local: bool, args: tuple[Any, ...]) -> Any:
+    """The kernel for the model of `ch` called on `args` (kernel_for's). Where its source is
+    new, it is compiled first, saying so (engines/compiling.py): the minutes it takes are not
+    the run's."""
+    kernel, written = _kernel(ch, local)
+    if written and not kernel.signatures:
+        compiling.report(
+            "compiling tau's kernel for this model, once for this machine (a few minutes)"
+        )
+        kernel.compile(tuple(nb.typeof(a) for a in args))  # type: ignore[no-untyped-call]
+        compiling.report("tau's kernel for this model compiled, running")
+    return kernel(*args)
