@@ -58,7 +58,8 @@ twice: over the batches, and over the batches and the runs made alone, which is 
 record (run_all.py's row). Each engine's runs made alone are pooled only while its source is
 one that LISTED_FOR names for it: a change to an engine gives it a new hash, and whoever makes
 it adds the hash there only if that engine's law is unchanged (a change that moves tau's law
-starts tau from no runs, and keeps ssa's).
+starts tau from no runs, and keeps ssa's). The batches' runs, in folders and listed, are
+pooled likewise: those made at a source LISTED_FOR names count while today's is named too.
 
 The grid is not in the repository: to make runs, set HYOSAN_US_GRID to its path
 (bench_us_grid.py says where it comes from).
@@ -105,8 +106,23 @@ LISTED = Path(__file__).resolve().parent / "tau_error_runs.csv"
 #: the two scenarios' runs share their seeds, so an ensemble of one with root seed k would
 #: repeat its runs.
 SINGLE = 1_000_000
-#: For each engine, its sources (engine_source) whose law is that of the listed runs.
-LISTED_FOR = {"ssa": frozenset({"b2ba9d238b"}), "tau": frozenset({"0f9c1d2564"})}
+#: For each engine, its sources (engine_source) whose law is that of the listed runs. Added
+#: on 2026-12-07: ssa 6e9a18befa and tau 0ec4426ef7 (engines/generated.py and tau.kernel =
+#: "model"; every number the same, bit for bit: the whole grid's seed 1, the crop, the golden
+#: files).
+LISTED_FOR = {
+    "ssa": frozenset({"b2ba9d238b", "6e9a18befa"}),
+    "tau": frozenset({"0f9c1d2564", "0ec4426ef7"}),
+}
+
+
+def same_law(engine: str, source: str | None, today: dict[str, str]) -> bool:
+    """Whether runs of `engine` made at `source` have today's law: the same source, or both
+    among those LISTED_FOR names (a change that kept every number)."""
+    if source == today[engine]:
+        return True
+    laws = LISTED_FOR[engine]
+    return source in laws and today[engine] in laws
 
 
 def scenario_text(engine: str, grid: Path, cell: tuple[int, int], epsilon: float) -> str:
@@ -212,7 +228,7 @@ def folder_engines(folder: Path, name: str, today: dict[str, str]) -> list[str]:
         return []
     if record.get("grid") != name:
         return []
-    return [e if record.get(e) == today[e] else "" for e in record["engines"]]
+    return [e if same_law(e, record.get(e), today) else "" for e in record["engines"]]
 
 
 class Run(NamedTuple):
@@ -274,7 +290,7 @@ def listed_runs(
     for row in rows:
         engine, batch = row["engine"], row.get("batch", "")
         run = Run(engine, batch, int(row["seed"]), float(row["humans_left"]))
-        if batch and (engine, batch) not in have and row.get("source") == today[engine]:
+        if batch and (engine, batch) not in have and same_law(engine, row.get("source"), today):
             batches.append(run)
         elif not batch and today[engine] in LISTED_FOR[engine]:
             alone.append(run)
