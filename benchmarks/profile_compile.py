@@ -4,6 +4,7 @@ Run from the repository root:
 
     python benchmarks/profile_compile.py                 # hyosan-high, about a minute
     python benchmarks/profile_compile.py --scenario sir --engine ssa
+    python benchmarks/profile_compile.py --scenario korea --set 'tau.stepping="local"'
 
 It runs `hyosan run SCENARIO --quiet --no-report` in this process, on an empty Numba cache
 (NUMBA_CACHE_DIR a new temporary folder) and on one core (HYOSAN_COMPILE_PROCESSES=1, so that
@@ -14,7 +15,8 @@ every kernel compiles here), and prints:
    signatures it was compiled for (a function compiled for several pays several times);
 2. the CPU seconds spent in LLVM (optimising each function, then the module with what it
    links, then making machine code), per function and in all; the rest of a compile is
-   Numba's own work in Python (typing, pasting helpers, lowering to LLVM IR).
+   Numba's own work in Python (typing, pasting helpers, lowering to LLVM IR);
+3. the process's peak memory.
 
 CPU seconds (time.process_time), as a busy machine inflates them less than wall seconds; compare
 figures from one machine, better from runs in turn (benchmarks/bench_cold_start.py --against).
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -43,6 +46,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default="hyosan-high", help="the scenario run")
     parser.add_argument("--engine", default=None, help="an engine other than the scenario's")
+    parser.add_argument(
+        "--set", action="append", default=[], help="a scenario field, as hyosan run --set takes"
+    )
     parser.add_argument("--top", type=int, default=25, help="functions listed")
     args = parser.parse_args()
 
@@ -98,6 +104,8 @@ def main() -> None:
     argv += ["--out", os.path.join(tmp, "run")]
     if args.engine:
         argv += ["--engine", args.engine]
+    for field in args.set:
+        argv += ["--set", field]
     sys.argv = argv
     start = time.process_time()
     with contextlib.suppress(SystemExit):  # the command's exit, after the run
@@ -108,6 +116,8 @@ def main() -> None:
     in_llvm = sum(sum(c.values()) for c in llvm.values())
     print(f"hyosan run {args.scenario}, Numba's cache empty, one process")
     print(f"CPU s: whole command {total:.2f}, compiling {compiling:.2f}, in LLVM {in_llvm:.2f}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
+    print(f"peak memory of the process: {peak:.2f} GiB")
     print(f"{'own compile CPU s':>18}{'signatures':>12}  function")
     for name, spent in own.most_common(args.top):
         print(f"{spent:18.2f}{signatures[name]:12d}  {name}")

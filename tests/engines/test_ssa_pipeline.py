@@ -3,7 +3,8 @@
 `ForwardCopies` must remove the reference counting of named tuples passed to inlined helpers
 (the reason it exists) and must never change what a function computes, including where a copy
 sits in a branch or a loop and its source changes later. Line tables, asked for by
-HYOSAN_KERNEL_LINES, must name the file of every inlined line.
+HYOSAN_KERNEL_LINES, must name the file of every inlined line. Helpers are pasted by
+engines/inlining.py's pass, not Numba's, with the same result.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from typing import NamedTuple
 import numba as nb
 import numpy as np
 import pytest
+from numba.core.untyped_passes import InlineInlinables
 
+from hyosan.engines.inlining import LeanInlineInlinables
 from hyosan.engines.ssa.pipeline import LINE_BASE, Kernel, kernel_sources
 from hyosan.engines.tau import kernels as tau_kernels
 from hyosan.engines.tau.kernels import _wsum
@@ -61,6 +64,39 @@ def test_tuples_passed_to_inlined_helpers_are_not_copied() -> None:
         assert np.array_equal(x, y)
     # Each inlined call took a reference to every array of the tuple; no longer.
     assert _increfs(piped) < _increfs(plain)
+
+
+@nb.njit(inline="always")
+def _twice(t, r, v):  # type: ignore[no-untyped-def]
+    # A helper pasting another at two sites, itself pasted at two sites below.
+    _bump(t, r, v)
+    if v < 0.25:
+        _bump(t, (r + 1) % t.a.size, 1.0 - v)
+
+
+def _nested(t, n, rng):  # type: ignore[no-untyped-def]
+    for _ in range(n):
+        r = int(rng.random() * t.a.size)
+        _twice(t, r, rng.random())
+        if r % 2:
+            _twice(t, r, rng.random())
+    return t.a.sum() + t.b.sum()
+
+
+def test_helpers_are_pasted_by_the_lean_pass_with_numbas_result() -> None:
+    piped = nb.njit(pipeline_class=Kernel)(_nested)
+    results = []
+    for fn in (nb.njit(_nested), piped):
+        t = _Arrays(*[np.zeros(50) for _ in range(6)])
+        results.append((fn(t, 2000, np.random.default_rng(7)), t.a.copy(), t.b.copy()))
+    (x, xa, xb), (y, ya, yb) = results
+    assert x == y
+    assert np.array_equal(xa, ya)
+    assert np.array_equal(xb, yb)
+    (cres,) = piped.overloads.values()
+    ran = {name.split("_", 1)[1] for name in cres.metadata["pipeline_times"]["nopython"]}
+    assert LeanInlineInlinables._name in ran
+    assert InlineInlinables._name not in ran
 
 
 def _stale(xs):  # type: ignore[no-untyped-def]

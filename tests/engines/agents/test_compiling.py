@@ -41,7 +41,6 @@ from hyosan import helper_process
 from hyosan.engines.agents import precompile
 from hyosan.engines.agents.building_run import setup_building
 from hyosan.engines.agents.phases import cache
-from hyosan.engines.agents.phases.inlining import LeanInlineInlinables, ShareScopeCopies
 from hyosan.engines.agents.phases.jit import compiled, inlined
 from hyosan.engines.agents.phases.library import LeanLibrary
 from hyosan.engines.agents.phases.lowering import LEAN_LOWERING, LeanCompiler
@@ -49,6 +48,7 @@ from hyosan.engines.agents.phases.people import people_choose
 from hyosan.engines.agents.step import advance_building
 from hyosan.engines.base import Streams
 from hyosan.engines.compiling import reporting
+from hyosan.engines.inlining import LeanInlineInlinables, ShareScopeCopies
 from hyosan.engines.kernel import Records
 
 # --- the lean lowering ------------------------------------------------------------------------

@@ -27,13 +27,15 @@ _AGENTS = _PHASES.parent
 
 def kernel_sources() -> list[Path]:
     """The files the building run's kernels are compiled from: the phases, the step loop, the
-    state and parameters they read, and the kernel pieces every engine shares."""
+    state and parameters they read, the kernel pieces every engine shares, and the pass that
+    pastes helpers into the phases."""
     return [
         *sorted(_PHASES.glob("*.py")),
         _AGENTS / "step.py",
         _AGENTS / "state.py",
         _AGENTS / "params.py",
         _AGENTS.parent / "kernel.py",
+        _AGENTS.parent / "inlining.py",
     ]
 
 

@@ -21,10 +21,10 @@ updates per array per call, which made a run eight times slower than one big fun
   (adding a sound), compiled on their own and cached.
 
 `phase` and `compiled` lower through `LeanCompiler` (lowering.py: the same machine code,
-compiled in about half the CPU time) and paste helpers through its pasting pass (inlining.py:
-the same IR, without Numba's copying of a helper's scope once per block), without the
-C-callable wrapper Numba adds by default (no one takes their address), with a Python wrapper,
-where there is one, not optimised (library.py), and keep their cached code only while the
+compiled in about half the CPU time) and paste helpers through its pasting pass
+(engines/inlining.py: the same IR, without Numba's copying of a helper's scope once per block),
+without the C-callable wrapper Numba adds by default (no one takes their address), with a Python
+wrapper, where there is one, not optimised (library.py), and keep their cached code only while the
 kernels' sources are unchanged (cache.py: the step loop's cached code holds the phases it was
 linked with, and a phase's the helpers pasted into it from other modules).
 """

@@ -13,7 +13,7 @@ golden summaries do not move, and a warm run is as fast; a cold start compiles i
 the CPU time (benchmarks/bench_cold_start.py).
 
 `LeanCompiler` is Numba's nopython pipeline with this lowering in place of its own, and
-inlining.py's pass for pasting helpers in place of Numba's. On a Numba whose lowering lacks
+engines/inlining.py's pass for pasting helpers in place of Numba's. On a Numba whose lowering lacks
 what it builds on (`LEAN_LOWERING` false), jit.py keeps Numba's pipeline.
 """
 
@@ -29,8 +29,8 @@ from numba.core.compiler_machinery import register_pass
 from numba.core.typed_passes import NativeLowering
 from numba.core.untyped_passes import InlineInlinables
 
-from hyosan.engines.agents.phases.inlining import LeanInlineInlinables
 from hyosan.engines.agents.phases.library import LeanLibrary
+from hyosan.engines.inlining import LeanInlineInlinables
 
 __all__ = ["LEAN_LOWERING", "LeanCompiler", "LeanLower"]
 
