@@ -22,8 +22,8 @@ class TauOptions(Frozen):
     place leaps by the step its own counts and its neighbours' allow, on a clock of its own,
     the clocks meeting at every output time. `kernel` says what is compiled: "general", one
     kernel for every model; "model", a kernel compiled for this model's channels, about a
-    tenth faster with the same numbers, after a first compile of a few minutes per
-    model and machine (for long runs of one model).
+    tenth faster with the same numbers, after a first compile of its own per model and
+    machine (about two minutes for local stepping; for long runs of one model).
     """
 
     epsilon: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
@@ -37,7 +37,8 @@ class TauOptions(Frozen):
     kernel: Literal["general", "model"] = Field(
         default="general",
         description="general: one compiled kernel for every model; model: one compiled for "
-        "this model's channels (faster a step, the same numbers; a first compile of minutes)",
+        "this model's channels (faster a step, the same numbers; a first compile of a minute "
+        "or two)",
     )
 
     @model_validator(mode="after")

@@ -6,7 +6,7 @@ Compiled for one model, those tables are constants of the machine code: LLVM unr
 over channels and compartments and drops the branches on the channels' kinds. On the whole US
 grid with local stepping a run took 0.9 of the general kernel's time, the same numbers bit for
 bit (benchmarks/README.md). The price is a compile per model, once per machine, as long as the
-general kernel's first (local stepping: about 4 minutes and 7 GB of memory on the test
+general kernel's first (local stepping: about 100 s of CPU and 1.2 GB of memory on the test
 machine; global: under a minute): worth it for long runs and ensembles of one model, not for a
 few short runs, so it is a choice and not the default.
 
@@ -127,12 +127,12 @@ def _kernel(ch: TauChannels, local: bool) -> tuple[Any, bool]:
 
 def run(ch: TauChannels, local: bool, args: tuple[Any, ...]) -> Any:
     """The kernel for the model of `ch` called on `args` (kernel_for's). Where its source is
-    new, it is compiled first, saying so (engines/compiling.py): the minutes it takes are not
-    the run's."""
+    new, it is compiled first, saying so (engines/compiling.py): the time it takes is not the
+    run's."""
     kernel, written = _kernel(ch, local)
     if written and not kernel.signatures:
         compiling.report(
-            "compiling tau's kernel for this model, once for this machine (a few minutes)"
+            "compiling tau's kernel for this model, once for this machine (a minute or two)"
         )
         kernel.compile(tuple(nb.typeof(a) for a in args))  # type: ignore[no-untyped-call]
         compiling.report("tau's kernel for this model compiled, running")
