@@ -6,7 +6,7 @@ Compiled for one model, those tables are constants of the machine code: LLVM unr
 over channels and compartments and drops the branches on the channels' kinds. On the whole US
 grid with local stepping a run took 0.9 of the general kernel's time, the same numbers bit for
 bit (benchmarks/README.md). The price is a compile per model, once per machine, as long as the
-general kernel's first (local stepping: about 100 s of CPU and 1.2 GB of memory on the test
+general kernel's first (local stepping: about 100 s of CPU and 1.3 GB of memory on the test
 machine; global: under a minute): worth it for long runs and ensembles of one model, not for a
 few short runs, so it is a choice and not the default.
 
