@@ -112,10 +112,13 @@ SINGLE = 1_000_000
 #: files). Added on 2026-12-07, later: ssa c6858beb6c and tau 8ed148e1ad (the kernels' helpers
 #: pasted by engines/inlining.py's pass rather than Numba's: the same IR; the crop's 14,931,099
 #: steps and 16,541 humans, korea's and alemi-lattice's runs and the golden files unchanged),
-#: then tau f5b2fb11f0 and 3791451c15 (model_kernel.py's docstring and message).
+#: then tau f5b2fb11f0 and 3791451c15 (model_kernel.py's docstring and message), then ssa
+#: 0168cc170d and tau bb74762e18 (`inlining.paste_leanly` shared by the pipelines: the same IR).
 LISTED_FOR = {
-    "ssa": frozenset({"b2ba9d238b", "6e9a18befa", "c6858beb6c"}),
-    "tau": frozenset({"0f9c1d2564", "0ec4426ef7", "8ed148e1ad", "f5b2fb11f0", "3791451c15"}),
+    "ssa": frozenset({"b2ba9d238b", "6e9a18befa", "c6858beb6c", "0168cc170d"}),
+    "tau": frozenset(
+        {"0f9c1d2564", "0ec4426ef7", "8ed148e1ad", "f5b2fb11f0", "3791451c15", "bb74762e18"}
+    ),
 }
 
 

@@ -32,7 +32,7 @@ from numba.core.compiler import DefaultPassBuilder
 from numba.core.compiler_machinery import FunctionPass, register_pass
 from numba.core.untyped_passes import InlineInlinables
 
-__all__ = ["LeanInlineInlinables", "ShareScopeCopies", "helpers_pipeline"]
+__all__ = ["LeanInlineInlinables", "ShareScopeCopies", "helpers_pipeline", "paste_leanly"]
 
 #: Where a scope keeps the copy it made (never part of what is copied or compared).
 _COPY = "_hyosan_copy"
@@ -88,12 +88,18 @@ def helpers_pipeline(state: Any, name: str = "untyped") -> Any:
     """Numba's untyped pipeline for a helper's IR, pasting with `LeanInlineInlinables`, and
     sharing the scope's copies at the end."""
     pm = DefaultPassBuilder.define_untyped_pipeline(state, name)
-    pm.passes = [
-        (LeanInlineInlinables if cls is InlineInlinables else cls, text) for cls, text in pm.passes
-    ]
+    paste_leanly(pm)
     pm.add_pass(ShareScopeCopies, "share the scope's copies")
     pm.finalize()
     return pm
+
+
+def paste_leanly(pm: Any) -> None:
+    """Put `LeanInlineInlinables` in place of Numba's pass for pasting helpers in the pass
+    manager `pm` (finalize it afterwards)."""
+    pm.passes = [
+        (LeanInlineInlinables if cls is InlineInlinables else cls, text) for cls, text in pm.passes
+    ]
 
 
 @register_pass(mutates_CFG=True, analysis_only=False)

@@ -54,9 +54,9 @@ from numba.core.analysis import compute_cfg_from_blocks
 from numba.core.compiler import CompilerBase, DefaultPassBuilder
 from numba.core.compiler_machinery import FunctionPass, register_pass
 from numba.core.ir_utils import build_definitions, replace_vars
-from numba.core.untyped_passes import InlineInlinables, ReconstructSSA
+from numba.core.untyped_passes import ReconstructSSA
 
-from hyosan.engines.inlining import LeanInlineInlinables
+from hyosan.engines.inlining import paste_leanly
 
 __all__ = ["LINE_BASE", "ForwardCopies", "Kernel", "TagLines", "kernel_sources"]
 
@@ -221,9 +221,7 @@ class Kernel(CompilerBase):
         """The nopython pipeline with hyosan's pass for pasting helpers, `ForwardCopies` after
         `ReconstructSSA` (and `TagLines` after it under HYOSAN_KERNEL_LINES)."""
         pm = DefaultPassBuilder.define_nopython_pipeline(self.state)
-        pm.passes = [
-            (LeanInlineInlinables if p is InlineInlinables else p, d) for p, d in pm.passes
-        ]
+        paste_leanly(pm)
         pm.add_pass_after(ForwardCopies, ReconstructSSA)
         if _lines_wanted():
             pm.add_pass_after(TagLines, ForwardCopies)

@@ -27,10 +27,9 @@ from numba.core.analysis import compute_cfg_from_blocks, compute_use_defs, must_
 from numba.core.compiler import CompilerBase, DefaultPassBuilder
 from numba.core.compiler_machinery import register_pass
 from numba.core.typed_passes import NativeLowering
-from numba.core.untyped_passes import InlineInlinables
 
 from hyosan.engines.agents.phases.library import LeanLibrary
-from hyosan.engines.inlining import LeanInlineInlinables
+from hyosan.engines.inlining import paste_leanly
 
 __all__ = ["LEAN_LOWERING", "LeanCompiler", "LeanLower"]
 
@@ -154,7 +153,9 @@ class LeanCompiler(CompilerBase):
     def define_pipelines(self) -> list[Any]:
         """One pipeline: the nopython one, lowered by `LeanLower`, pasting leanly."""
         pm = DefaultPassBuilder.define_nopython_pipeline(self.state)
-        lean = {NativeLowering: LeanNativeLowering, InlineInlinables: LeanInlineInlinables}
-        pm.passes = [(lean.get(cls, cls), text) for cls, text in pm.passes]
+        paste_leanly(pm)
+        pm.passes = [
+            (LeanNativeLowering if cls is NativeLowering else cls, text) for cls, text in pm.passes
+        ]
         pm.finalize()
         return [pm]
