@@ -8,7 +8,9 @@ import errno
 import gzip
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 import pytest
@@ -20,6 +22,8 @@ from hyosan.errors import HyosanError
 from hyosan.scenario.catalog import builtin_scenario_text
 from hyosan.world import population_files
 from hyosan.world.population_files import load_population_grid
+
+T = TypeVar("T")
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -39,6 +43,13 @@ def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
 
 
+def call_at_depth(frames: int, fn: Callable[..., T], *args: Any) -> T:
+    """fn(*args) called `frames` Python frames deeper than here."""
+    if frames <= 0:
+        return fn(*args)
+    return call_at_depth(frames - 1, fn, *args)
+
+
 def refused(capsys: pytest.CaptureFixture[str], *args: str) -> str:
     code, out, err = cli(capsys, *args)
     assert code == 2, out + err
@@ -56,8 +67,26 @@ def test_deep_set_value(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_deep_set_value_below_the_recursion_limit(capsys: pytest.CaptureFixture[str]) -> None:
-    err = refused(capsys, "validate", "sir", "--set", "parameters.x=" + "[" * 300 + "]" * 300)
+    # Deep enough to be refused, shallow enough to be read: refused with its path.
+    err = refused(capsys, "validate", "sir", "--set", "parameters.x=" + "[" * 100 + "]" * 100)
     assert "nested deeper than 32" in err
+
+
+def test_deep_set_value_whatever_the_stack(capsys: pytest.CaptureFixture[str]) -> None:
+    # Refused before parsing, so the same whether the caller's stack is shallow or deep.
+    value = "parameters.x=" + "[" * 300 + "]" * 300
+    assert "nested too deeply" in refused(capsys, "validate", "sir", "--set", value)
+    assert "nested too deeply" in call_at_depth(
+        800, refused, capsys, "validate", "sir", "--set", value
+    )
+
+
+def test_deep_set_value_in_a_string_is_read(capsys: pytest.CaptureFixture[str]) -> None:
+    # Brackets inside a quoted string are text, not nesting.
+    value = 'parameters.x="' + "[" * 300 + '"'
+    err = refused(capsys, "validate", "sir", "--set", value)
+    assert "cannot read '[[[" in err
+    assert "nested too deeply" not in err
 
 
 def test_deep_table_in_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

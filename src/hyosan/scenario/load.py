@@ -564,8 +564,30 @@ class _UnreadableError(Exception):
     """A --set value that cannot be read at all: too deep, or an integer too long to convert."""
 
 
+#: A --set value nesting arrays or inline tables deeper than this is refused before tomllib
+#: reads it: tomllib recurses a few frames a level, and whether a value of some hundreds of
+#: levels reached Python's recursion limit depended on how deep the caller's stack already was
+#: (the same value was refused under pytest and read under pytest-xdist's workers). Values
+#: between MAX_DEPTH and this are read, and refused with their path (limit_problems).
+_SET_PARSE_DEPTH = 4 * MAX_DEPTH
+
+
+def _bracket_depth(text: str) -> int:
+    """How deep the arrays and inline tables of a TOML value nest, quoted strings aside."""
+    depth = deepest = 0
+    for ch in _QUOTED_RE.sub('""', text):
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
 def _parse_value(text: str) -> Any:
     # KEY=VALUE: VALUE is read as TOML (numbers, booleans, arrays, quoted strings), else a string.
+    if _bracket_depth(text) > _SET_PARSE_DEPTH:
+        raise _UnreadableError(f"nested too deeply; at most {MAX_DEPTH} levels")
     try:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
