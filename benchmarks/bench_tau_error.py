@@ -22,9 +22,10 @@ How: the runs are `hyosan compare` ensembles (hyosan.run_compare) of two scenari
 tau, that differ only in the engine: bench_us_grid.py's scenario, the whole grid, ten zombies
 in Manhattan's cell. Batch k is one comparison with root seed k and `--runs` runs of each
 scenario, in its own ensemble directory under `--out` (default runs/bench-tau-error/), in a
-folder named by a hash of the engines' source (hyosan/engines, the agents engine aside), so
-that runs of one version of the engines are never pooled with another's (hyosan's version
-number does not change with every commit). Its runs go pair by pair, so a batch cut short
+folder named by a hash of the engines' code (hyosan/engines, the agents engine aside; each
+module's syntax tree without its docstrings, so that comments, docstrings and layout do not
+count), so that runs of one version of the engines are never pooled with another's (hyosan's
+version number does not change with every commit). Its runs go pair by pair, so a batch cut short
 holds pairs. A finished batch is kept and skipped; a batch cut short (Ctrl-C, a lost worker)
 resumes where it stopped when the command runs again, and `--batches` can be raised at any
 time for more runs. Every run's seed comes from (batch, replicate), so the figures are the
@@ -68,6 +69,7 @@ The grid is not in the repository: to make runs, set HYOSAN_US_GRID to its path
 from __future__ import annotations
 
 import argparse
+import ast
 import hashlib
 import json
 import math
@@ -114,10 +116,21 @@ SINGLE = 1_000_000
 #: steps and 16,541 humans, korea's and alemi-lattice's runs and the golden files unchanged),
 #: then tau f5b2fb11f0 and 3791451c15 (model_kernel.py's docstring and message), then ssa
 #: 0168cc170d and tau bb74762e18 (`inlining.paste_leanly` shared by the pipelines: the same IR).
+#: Those hashes are of the files' bytes. Added on 2026-12-07, later: ssa 04aae16208 and tau
+#: 1c399b5701, the same code hashed as syntax trees without docstrings (engine_source), which
+#: an edit of a comment or a docstring no longer changes.
 LISTED_FOR = {
-    "ssa": frozenset({"b2ba9d238b", "6e9a18befa", "c6858beb6c", "0168cc170d"}),
+    "ssa": frozenset({"b2ba9d238b", "6e9a18befa", "c6858beb6c", "0168cc170d", "04aae16208"}),
     "tau": frozenset(
-        {"0f9c1d2564", "0ec4426ef7", "8ed148e1ad", "f5b2fb11f0", "3791451c15", "bb74762e18"}
+        {
+            "0f9c1d2564",
+            "0ec4426ef7",
+            "8ed148e1ad",
+            "f5b2fb11f0",
+            "3791451c15",
+            "bb74762e18",
+            "1c399b5701",
+        }
     ),
 }
 
@@ -177,10 +190,46 @@ def write_scenarios(
     return paths
 
 
+def _docstring_free(tree: ast.AST) -> ast.AST:
+    """`tree` without its docstrings: the first statement of a module, class or function body
+    when it is a string alone."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if (
+                body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
+                node.body = body[1:]
+    return tree
+
+
+def _canonical(node: object) -> str:
+    """A text of `node` (an ast node, a list of them or a field's value) that names each
+    node's type and its fields, leaving out fields that are empty or None: positions, comments
+    and layout are not in the tree, and fields that newer Pythons added to the grammar (such as
+    `type_params`, empty where unused) do not change the text."""
+    if isinstance(node, ast.AST):
+        fields = []
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if value is None or (isinstance(value, list) and not value):
+                continue
+            fields.append(f"{name}={_canonical(value)}")
+        return f"{type(node).__name__}({','.join(fields)})"
+    if isinstance(node, list):
+        return "[" + ",".join(_canonical(v) for v in node) + "]"
+    return repr(node)
+
+
 def engine_source(engine: str) -> str:
-    """A short hash of the source files that set `engine`'s law: hyosan/engines, the agents
-    engine aside, and for ssa the tau engine aside as well (tau's is every engine's: it builds
-    on ssa's modules, and it names the folders of comparisons)."""
+    """A short hash of the code that sets `engine`'s law: hyosan/engines, the agents engine
+    aside, and for ssa the tau engine aside as well (tau's is every engine's: it builds on
+    ssa's modules, and it names the folders of comparisons). Each module is hashed as its
+    syntax tree without docstrings (_canonical), so that editing a comment, a docstring or the
+    layout keeps the hash, and any change to the code gives a new one."""
     import hyosan.engines
 
     root = Path(hyosan.engines.__file__).parent
@@ -188,8 +237,9 @@ def engine_source(engine: str) -> str:
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         if not skip.intersection(path.relative_to(root).parts):
+            tree = _docstring_free(ast.parse(path.read_bytes(), filename=str(path)))
             digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
+            digest.update(_canonical(tree).encode())
     return digest.hexdigest()[:10]
 
 
