@@ -118,9 +118,13 @@ SINGLE = 1_000_000
 #: 0168cc170d and tau bb74762e18 (`inlining.paste_leanly` shared by the pipelines: the same IR).
 #: Those hashes are of the files' bytes. Added on 2026-12-07, later: ssa 04aae16208 and tau
 #: 1c399b5701, the same code hashed as syntax trees without docstrings (engine_source), which
-#: an edit of a comment or a docstring no longer changes.
+#: an edit of a comment or a docstring no longer changes. Then ssa e5ccd8cb57 and tau
+#: 07b4b372b1: Numba's liveness on bits while compiling (engines/liveness.py; the same machine
+#: code: korea's and alemi-lattice's digests and the golden files unchanged).
 LISTED_FOR = {
-    "ssa": frozenset({"b2ba9d238b", "6e9a18befa", "c6858beb6c", "0168cc170d", "04aae16208"}),
+    "ssa": frozenset(
+        {"b2ba9d238b", "6e9a18befa", "c6858beb6c", "0168cc170d", "04aae16208", "e5ccd8cb57"}
+    ),
     "tau": frozenset(
         {
             "0f9c1d2564",
@@ -130,6 +134,7 @@ LISTED_FOR = {
             "3791451c15",
             "bb74762e18",
             "1c399b5701",
+            "07b4b372b1",
         }
     ),
 }

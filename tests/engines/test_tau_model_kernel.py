@@ -49,7 +49,7 @@ def _run(stepping: str, kernel: str, seed: int) -> hyosan.Result:
     return TAU.run(parse_scenario(text, "walking"), seed=seed)
 
 
-# The first run compiles the kernel for WALKING's model: a minute or two on a cold cache.
+# The first run compiles the kernel for WALKING's model: about a minute on a cold cache.
 @pytest.mark.timeout(1200)
 @pytest.mark.parametrize("stepping", ["local", "global"])
 def test_the_model_kernel_draws_what_the_general_one_draws(stepping: str) -> None:

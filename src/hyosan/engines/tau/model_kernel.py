@@ -6,8 +6,8 @@ Compiled for one model, those tables are constants of the machine code: LLVM unr
 over channels and compartments and drops the branches on the channels' kinds. On the whole US
 grid with local stepping a run took 0.9 of the general kernel's time, the same numbers bit for
 bit (benchmarks/README.md). The price is a compile per model, once per machine, as long as the
-general kernel's first (local stepping: about 100 s of CPU and 1.3 GB of memory on the test
-machine; global: under a minute): worth it for long runs and ensembles of one model, not for a
+general kernel's first (local stepping: about 50 s of CPU and 0.7 GB of memory on the test
+machine; global: under 20 s): worth it for long runs and ensembles of one model, not for a
 few short runs, so it is a choice and not the default.
 
 Rates are not compiled in: interventions and schedules change them between pieces, and the
@@ -132,7 +132,7 @@ def run(ch: TauChannels, local: bool, args: tuple[Any, ...]) -> Any:
     kernel, written = _kernel(ch, local)
     if written and not kernel.signatures:
         compiling.report(
-            "compiling tau's kernel for this model, once for this machine (a minute or two)"
+            "compiling tau's kernel for this model, once for this machine (about a minute)"
         )
         kernel.compile(tuple(nb.typeof(a) for a in args))  # type: ignore[no-untyped-call]
         compiling.report("tau's kernel for this model compiled, running")

@@ -27,8 +27,8 @@ _AGENTS = _PHASES.parent
 
 def kernel_sources() -> list[Path]:
     """The files the building run's kernels are compiled from: the phases, the step loop, the
-    state and parameters they read, the kernel pieces every engine shares, and the pass that
-    pastes helpers into the phases."""
+    state and parameters they read, the kernel pieces every engine shares, and the passes that
+    paste helpers into the phases and compute liveness."""
     return [
         *sorted(_PHASES.glob("*.py")),
         _AGENTS / "step.py",
@@ -36,6 +36,7 @@ def kernel_sources() -> list[Path]:
         _AGENTS / "params.py",
         _AGENTS.parent / "kernel.py",
         _AGENTS.parent / "inlining.py",
+        _AGENTS.parent / "liveness.py",
     ]
 
 

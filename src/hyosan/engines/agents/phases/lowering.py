@@ -30,6 +30,7 @@ from numba.core.typed_passes import NativeLowering
 
 from hyosan.engines.agents.phases.library import LeanLibrary
 from hyosan.engines.inlining import paste_leanly
+from hyosan.engines.liveness import bits_for_liveness
 
 __all__ = ["LEAN_LOWERING", "LeanCompiler", "LeanLower"]
 
@@ -159,3 +160,8 @@ class LeanCompiler(CompilerBase):
         ]
         pm.finalize()
         return [pm]
+
+    def _compile_core(self) -> Any:
+        # Numba's liveness analysis on bits (engines/liveness.py): the same result, sooner.
+        with bits_for_liveness():
+            return super()._compile_core()
