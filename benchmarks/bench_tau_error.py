@@ -120,10 +120,20 @@ SINGLE = 1_000_000
 #: 1c399b5701, the same code hashed as syntax trees without docstrings (engine_source), which
 #: an edit of a comment or a docstring no longer changes. Then ssa e5ccd8cb57 and tau
 #: 07b4b372b1: Numba's liveness on bits while compiling (engines/liveness.py; the same machine
-#: code: korea's and alemi-lattice's digests and the golden files unchanged).
+#: code: korea's and alemi-lattice's digests and the golden files unchanged). Then ssa
+#: 433fefb37a and tau 04be6ac4ee: Numba's SSA form built walking fewer blocks
+#: (engines/single_assignment.py; the same IR, the same digests).
 LISTED_FOR = {
     "ssa": frozenset(
-        {"b2ba9d238b", "6e9a18befa", "c6858beb6c", "0168cc170d", "04aae16208", "e5ccd8cb57"}
+        {
+            "b2ba9d238b",
+            "6e9a18befa",
+            "c6858beb6c",
+            "0168cc170d",
+            "04aae16208",
+            "e5ccd8cb57",
+            "433fefb37a",
+        }
     ),
     "tau": frozenset(
         {
@@ -135,6 +145,7 @@ LISTED_FOR = {
             "bb74762e18",
             "1c399b5701",
             "07b4b372b1",
+            "04be6ac4ee",
         }
     ),
 }

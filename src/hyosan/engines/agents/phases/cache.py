@@ -28,7 +28,7 @@ _AGENTS = _PHASES.parent
 def kernel_sources() -> list[Path]:
     """The files the building run's kernels are compiled from: the phases, the step loop, the
     state and parameters they read, the kernel pieces every engine shares, and the passes that
-    paste helpers into the phases and compute liveness."""
+    paste helpers into the phases, compute liveness and build SSA form."""
     return [
         *sorted(_PHASES.glob("*.py")),
         _AGENTS / "step.py",
@@ -37,6 +37,7 @@ def kernel_sources() -> list[Path]:
         _AGENTS.parent / "kernel.py",
         _AGENTS.parent / "inlining.py",
         _AGENTS.parent / "liveness.py",
+        _AGENTS.parent / "single_assignment.py",
     ]
 
 

@@ -31,6 +31,7 @@ from numba.core.typed_passes import NativeLowering
 from hyosan.engines.agents.phases.library import LeanLibrary
 from hyosan.engines.inlining import paste_leanly
 from hyosan.engines.liveness import bits_for_liveness
+from hyosan.engines.single_assignment import leaner_ssa
 
 __all__ = ["LEAN_LOWERING", "LeanCompiler", "LeanLower"]
 
@@ -162,6 +163,7 @@ class LeanCompiler(CompilerBase):
         return [pm]
 
     def _compile_core(self) -> Any:
-        # Numba's liveness analysis on bits (engines/liveness.py): the same result, sooner.
-        with bits_for_liveness():
+        # Numba's liveness analysis on bits, its SSA form built where each variable is named
+        # (engines/liveness.py, engines/single_assignment.py): the same IR, sooner.
+        with bits_for_liveness(), leaner_ssa():
             return super()._compile_core()
