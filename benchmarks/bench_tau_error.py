@@ -122,7 +122,9 @@ SINGLE = 1_000_000
 #: 07b4b372b1: Numba's liveness on bits while compiling (engines/liveness.py; the same machine
 #: code: korea's and alemi-lattice's digests and the golden files unchanged). Then ssa
 #: 433fefb37a and tau 04be6ac4ee: Numba's SSA form built walking fewer blocks
-#: (engines/single_assignment.py; the same IR, the same digests).
+#: (engines/single_assignment.py; the same IR, the same digests). Then ssa a6ff97d87a and tau
+#: 4101b15e51: tau's kernels without reference counting, lowered leanly (engines/lowering.py,
+#: moved from the agents engine; the same digests, the crop's steps and humans).
 LISTED_FOR = {
     "ssa": frozenset(
         {
@@ -133,6 +135,7 @@ LISTED_FOR = {
             "04aae16208",
             "e5ccd8cb57",
             "433fefb37a",
+            "a6ff97d87a",
         }
     ),
     "tau": frozenset(
@@ -146,6 +149,7 @@ LISTED_FOR = {
             "1c399b5701",
             "07b4b372b1",
             "04be6ac4ee",
+            "4101b15e51",
         }
     ),
 }

@@ -16,7 +16,7 @@ the same IR comes out, and the same machine code.
 
 `LeanInlineInlinables` is Numba's pass for pasting helpers, with the helpers' IR made by an
 untyped pipeline in which it is itself the pasting pass, and which ends with `ShareScopeCopies`.
-The agents engine's phases (phases/lowering.py) and the ssa and tau kernels (ssa/pipeline.py)
+The agents engine's phases (lowering.py) and the ssa and tau kernels (ssa/pipeline.py)
 compile with it. Measured (benchmarks/README.md): a cold start of the building run on one
 process, 26.2 s to 24.0 s of CPU with set_state pasted; tau's local stepping, about 230 s of CPU
 and 7.4 GB to about 100 s and 1.3 GB.

@@ -19,7 +19,7 @@ number drawn stay the same.
 
 `bits_for_liveness()` puts `live_map` in Numba's place for the length of a compile; the
 pipelines of the ssa and tau kernels (ssa/pipeline.py) and of the agents engine's phases
-(agents/phases/lowering.py) compile under it. Numba compiles under one global lock, so no other
+(engines/lowering.py) compile under it. Numba compiles under one global lock, so no other
 compile sees the change.
 """
 

@@ -16,7 +16,7 @@ that comes out is Numba's, statement for statement, so the machine code and ever
 are the same.
 
 The ssa and tau kernels' pipeline (ssa/pipeline.py) and the agents engine's
-(agents/phases/lowering.py) compile under it. On a Numba whose SSA module lacks what this
+(engines/lowering.py) compile under it. On a Numba whose SSA module lacks what this
 replaces (`LEANER_SSA` false), Numba's own walks run.
 """
 

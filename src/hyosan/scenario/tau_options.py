@@ -23,7 +23,7 @@ class TauOptions(Frozen):
     the clocks meeting at every output time. `kernel` says what is compiled: "general", one
     kernel for every model; "model", a kernel compiled for this model's channels, about a
     tenth faster with the same numbers, after a first compile of its own per model and
-    machine (about 50 s of CPU for local stepping; for long runs of one model).
+    machine (about 40 s of CPU for local stepping; for long runs of one model).
     """
 
     epsilon: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(

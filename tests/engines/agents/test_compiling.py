@@ -1,13 +1,13 @@
 """How the building run's kernels are compiled: the lean lowering, the caches, the first run.
 
-- the lean lowering (phases/lowering.py) computes what Numba's own lowering computes;
+- the lean lowering (engines/lowering.py) computes what Numba's own lowering computes;
 - a kernel's cached code goes stale when any of the kernels' sources changes (phases/cache.py),
   and those sources are every module the kernels are compiled from;
 - the probe of the step loop (precompile.py) finds the phases and argument types the step
   loop's compile asks for, and those of the phases they call, and compiling ahead on two
   processes leaves every kernel compiled and cached, as the step loop would have, never
   taking a phase before the phases it calls;
-- a kernel's Python wrapper is made into machine code without optimising (phases/library.py),
+- a kernel's Python wrapper is made into machine code without optimising (engines/library.py),
   and a cached kernel read in a new process compiles nothing.
 """
 
@@ -42,14 +42,14 @@ from hyosan.engines.agents import precompile
 from hyosan.engines.agents.building_run import setup_building
 from hyosan.engines.agents.phases import cache
 from hyosan.engines.agents.phases.jit import compiled, inlined
-from hyosan.engines.agents.phases.library import LeanLibrary
-from hyosan.engines.agents.phases.lowering import LEAN_LOWERING, LeanCompiler
 from hyosan.engines.agents.phases.people import people_choose
 from hyosan.engines.agents.step import advance_building
 from hyosan.engines.base import Streams
 from hyosan.engines.compiling import reporting
 from hyosan.engines.inlining import LeanInlineInlinables, ShareScopeCopies
 from hyosan.engines.kernel import Records
+from hyosan.engines.library import LeanLibrary
+from hyosan.engines.lowering import LEAN_LOWERING, LeanCompiler
 
 # --- the lean lowering ------------------------------------------------------------------------
 
@@ -90,7 +90,7 @@ def _kernel(pair: Pair, n: int, limit: float) -> tuple[float, int]:
 
 def test_the_kernels_lower_through_the_lean_lowering() -> None:
     """It is available on the Numba installed, and the phases use it."""
-    assert LEAN_LOWERING, "Numba's Lower lacks what phases/lowering.py overrides"
+    assert LEAN_LOWERING, "Numba's Lower lacks what engines/lowering.py overrides"
     assert people_choose._compiler.pipeline_class is LeanCompiler
     assert advance_building._compiler.pipeline_class is LeanCompiler
 

@@ -63,9 +63,10 @@ from numba.core.untyped_passes import ReconstructSSA
 
 from hyosan.engines.inlining import paste_leanly
 from hyosan.engines.liveness import bits_for_liveness
+from hyosan.engines.lowering import lower_leanly
 from hyosan.engines.single_assignment import leaner_ssa
 
-__all__ = ["LINE_BASE", "ForwardCopies", "Kernel", "TagLines", "kernel_sources"]
+__all__ = ["LINE_BASE", "NO_NRT", "ForwardCopies", "Kernel", "TagLines", "kernel_sources"]
 
 #: Under HYOSAN_KERNEL_LINES, line n of the k-th of hyosan's source files is written k × LINE_BASE
 #: + n in the kernels' line tables (`TagLines`).
@@ -85,6 +86,11 @@ def kernel_sources() -> tuple[Path, ...]:
     within the package."""
     return tuple(sorted(_PACKAGE.rglob("*.py"), key=lambda p: p.relative_to(_PACKAGE).as_posix()))
 
+
+#: Numba's option for a kernel compiled without reference counting (`@njit(..., **NO_NRT)`), which
+#: its type hints do not list: tau's kernels, which allocate nothing, so that the lean lowering
+#: (engines/lowering.py) drops the loads and stores that only count references.
+NO_NRT: dict[str, Any] = {"_nrt": False}
 
 # Numba's settings, read from the environment when it is imported (its attributes are set then,
 # so type checkers cannot see them).
@@ -230,6 +236,7 @@ class Kernel(CompilerBase):
         pm = DefaultPassBuilder.define_nopython_pipeline(self.state)
         paste_leanly(pm)
         pm.add_pass_after(ForwardCopies, ReconstructSSA)
+        lower_leanly(pm)
         if _lines_wanted():
             pm.add_pass_after(TagLines, ForwardCopies)
         pm.finalize()

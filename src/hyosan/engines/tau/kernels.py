@@ -34,7 +34,7 @@ import numpy as np
 
 from hyosan.engines import kernel
 from hyosan.engines.kernel import Status
-from hyosan.engines.ssa.pipeline import Kernel
+from hyosan.engines.ssa.pipeline import NO_NRT, Kernel
 from hyosan.engines.tau import draws
 
 __all__ = ["TauChannels", "Work", "run_global", "simulate"]
@@ -514,7 +514,7 @@ def _record(rec, pl, t, clock):  # type: ignore[no-untyped-def]
 
 
 # The Kernel pipeline lets the inlined helpers read the named tuples in place (ssa/pipeline.py).
-@nb.njit(cache=True, nogil=True, pipeline_class=Kernel)
+@nb.njit(cache=True, nogil=True, pipeline_class=Kernel, **NO_NRT)
 def simulate(pl, ch, graph, w, gen, clock, epsilon, max_step, rec, watched, counts):  # type: ignore[no-untyped-def]
     """Leap from clock.t towards clock.end; return (t, status).
 

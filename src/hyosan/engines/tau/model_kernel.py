@@ -6,7 +6,7 @@ Compiled for one model, those tables are constants of the machine code: LLVM unr
 over channels and compartments and drops the branches on the channels' kinds. On the whole US
 grid with local stepping a run took 0.9 of the general kernel's time, the same numbers bit for
 bit (benchmarks/README.md). The price is a compile per model, once per machine, as long as the
-general kernel's first (local stepping: about 50 s of CPU and 0.7 GB of memory on the test
+general kernel's first (local stepping: about 40 s of CPU and 0.5 GB of memory on the test
 machine; global: under 20 s): worth it for long runs and ensembles of one model, not for a
 few short runs, so it is a choice and not the default.
 
@@ -83,7 +83,7 @@ def source(ch: TauChannels, local: bool) -> str:
     lines += [
         "",
         "",
-        "@nb.njit(cache=True, nogil=True, pipeline_class=Kernel)",
+        "@nb.njit(cache=True, nogil=True, pipeline_class=Kernel, _nrt=False)",
         f"def simulate(pl, rate, zone, toward, graph, w, {lw}gen, clock, epsilon, max_step, "
         "rec, watched, counts):",
         f"    ch = TauChannels({', '.join(fields)})",

@@ -28,7 +28,7 @@ _AGENTS = _PHASES.parent
 def kernel_sources() -> list[Path]:
     """The files the building run's kernels are compiled from: the phases, the step loop, the
     state and parameters they read, the kernel pieces every engine shares, and the passes that
-    paste helpers into the phases, compute liveness and build SSA form."""
+    paste helpers into the phases, compute liveness, build SSA form and lower them."""
     return [
         *sorted(_PHASES.glob("*.py")),
         _AGENTS / "step.py",
@@ -38,6 +38,8 @@ def kernel_sources() -> list[Path]:
         _AGENTS.parent / "inlining.py",
         _AGENTS.parent / "liveness.py",
         _AGENTS.parent / "single_assignment.py",
+        _AGENTS.parent / "lowering.py",
+        _AGENTS.parent / "library.py",
     ]
 
 

@@ -20,13 +20,13 @@ updates per array per call, which made a run eight times slower than one big fun
 - `compiled`: the step loop, and the few functions also called from Python between steps
   (adding a sound), compiled on their own and cached.
 
-`phase` and `compiled` lower through `LeanCompiler` (lowering.py: the same machine code,
+`phase` and `compiled` lower through `LeanCompiler` (engines/lowering.py: the same machine code,
 compiled in about half the CPU time) and paste helpers through its pasting pass
 (engines/inlining.py: the same IR, without Numba's copying of a helper's scope once per block),
 without the C-callable wrapper Numba adds by default (no one takes their address), with a Python
-wrapper, where there is one, not optimised (library.py), and keep their cached code only while the
-kernels' sources are unchanged (cache.py: the step loop's cached code holds the phases it was
-linked with, and a phase's the helpers pasted into it from other modules).
+wrapper, where there is one, not optimised (engines/library.py), and keep their cached code only
+while the kernels' sources are unchanged (cache.py: the step loop's cached code holds the phases
+it was linked with, and a phase's the helpers pasted into it from other modules).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from typing import Any, TypeVar
 from numba import njit as _typed_njit
 
 from hyosan.engines.agents.phases.cache import SourcesCache
-from hyosan.engines.agents.phases.lowering import LEAN_LOWERING, LeanCompiler
+from hyosan.engines.lowering import LEAN_LOWERING, LeanCompiler
 
 __all__ = ["compiled", "from_python", "inlined", "phase"]
 

@@ -1,4 +1,4 @@
-"""A leaner Numba lowering for the building run's kernels, which run without reference counts.
+"""A leaner Numba lowering for kernels that run without reference counts.
 
 Numba lowers every variable used in more than one block to a stack slot: each read loads the
 whole value, each `del` loads it again (to drop a reference) and stores zeros over it, and each
@@ -12,9 +12,13 @@ which is what LLVM's mem2reg would make of it anyway. The machine code is the sa
 golden summaries do not move, and a warm run is as fast; a cold start compiles in about half
 the CPU time (benchmarks/bench_cold_start.py).
 
-`LeanCompiler` is Numba's nopython pipeline with this lowering in place of its own, and
-engines/inlining.py's pass for pasting helpers in place of Numba's. On a Numba whose lowering lacks
-what it builds on (`LEAN_LOWERING` false), jit.py keeps Numba's pipeline.
+The agents engine's phases and step loop (agents/phases/jit.py) and tau's kernels, all compiled
+without NRT, lower this way. `LeanCompiler` is Numba's nopython pipeline with this lowering in
+place of its own, and engines/inlining.py's pass for pasting helpers in place of Numba's: the
+agents engine's pipeline. The ssa and tau kernels' pipeline (ssa/pipeline.py) lowers with
+`LeanNativeLowering` as well; a kernel compiled with NRT (the ssa engine's) is lowered by it
+exactly as by Numba's own. On a Numba whose lowering lacks what it builds on (`LEAN_LOWERING`
+false), both keep Numba's lowering.
 """
 
 from __future__ import annotations
@@ -28,12 +32,12 @@ from numba.core.compiler import CompilerBase, DefaultPassBuilder
 from numba.core.compiler_machinery import register_pass
 from numba.core.typed_passes import NativeLowering
 
-from hyosan.engines.agents.phases.library import LeanLibrary
 from hyosan.engines.inlining import paste_leanly
+from hyosan.engines.library import LeanLibrary
 from hyosan.engines.liveness import bits_for_liveness
 from hyosan.engines.single_assignment import leaner_ssa
 
-__all__ = ["LEAN_LOWERING", "LeanCompiler", "LeanLower"]
+__all__ = ["LEAN_LOWERING", "LeanCompiler", "LeanLower", "LeanNativeLowering", "lower_leanly"]
 
 #: The parts of Numba's `Lower` this lowering overrides or reads (Numba 0.57 and later).
 _NEEDS = (
@@ -148,6 +152,15 @@ class LeanNativeLowering(NativeLowering):
         return LeanLower
 
 
+def lower_leanly(pm: Any) -> None:
+    """Put `LeanNativeLowering` in the place of Numba's lowering in a pass manager's list
+    (before it is finalised), where this Numba's lowering allows it (`LEAN_LOWERING`)."""
+    if LEAN_LOWERING:
+        pm.passes = [
+            (LeanNativeLowering if cls is NativeLowering else cls, text) for cls, text in pm.passes
+        ]
+
+
 class LeanCompiler(CompilerBase):
     """Numba's nopython pipeline with `LeanNativeLowering` in place of `NativeLowering`, and
     `LeanInlineInlinables` in place of `InlineInlinables`."""
@@ -156,9 +169,7 @@ class LeanCompiler(CompilerBase):
         """One pipeline: the nopython one, lowered by `LeanLower`, pasting leanly."""
         pm = DefaultPassBuilder.define_nopython_pipeline(self.state)
         paste_leanly(pm)
-        pm.passes = [
-            (LeanNativeLowering if cls is NativeLowering else cls, text) for cls, text in pm.passes
-        ]
+        lower_leanly(pm)
         pm.finalize()
         return [pm]
 

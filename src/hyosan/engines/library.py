@@ -1,4 +1,4 @@
-"""The code library the building run's kernels are compiled into: Python wrappers unoptimised.
+"""The code library lean kernels are compiled into (lowering.py): Python wrappers unoptimised.
 
 A kernel called from Python (the step loop) gets a Python wrapper from Numba, which unboxes
 every array of every NamedTuple it is given and calls the kernel. LLVM optimised that wrapper
