@@ -5,10 +5,11 @@ whole value, each `del` loads it again (to drop a reference) and stores zeros ov
 new value first loads the old one (to drop its reference too). For a NamedTuple of 31 arrays
 (`Agents`) each of these is a 217-field aggregate that LLVM must split up and then throw away:
 the people phase's IR was 3.6 MB, and LLVM's function passes on it were half of its compile
-time. Without reference counting (`_nrt=False`, phases/jit.py) those loads and stores do
-nothing, so this lowering leaves them out, and keeps a variable with a single assignment whose
-block dominates every block that reads it in a register (an SSA value) rather than a slot,
-which is what LLVM's mem2reg would make of it anyway. The machine code is the same: the
+time. Without reference counting (`_nrt=False`: agents/phases/jit.py, and ssa/pipeline.py's
+`NO_NRT` for tau's kernels) those loads and stores do nothing, so this lowering leaves them
+out, and keeps a variable with a single assignment whose block dominates every block that reads
+it in a register (an SSA value) rather than a slot, which is what LLVM's mem2reg would make of
+it anyway. The machine code is the same: the
 golden summaries do not move, and a warm run is as fast; a cold start compiles in about half
 the CPU time (benchmarks/bench_cold_start.py).
 
