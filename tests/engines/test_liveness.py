@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ir_samples import SAMPLES, branchy_loops
 from numba.core import analysis, ir_utils
 from numba.core.analysis import compute_cfg_from_blocks, compute_use_defs
 from numba.core.compiler import run_frontend
@@ -17,36 +18,7 @@ from hyosan.engines.liveness import bits_for_liveness, live_map
 NUMBAS_OWN = analysis.compute_live_map
 
 
-def _loops(a, n):  # type: ignore[no-untyped-def]
-    total = 0.0
-    k = 0
-    for i in range(n):
-        x = a[i]
-        if x > 0:
-            for j in range(i):
-                total += x * j
-                if total > 100:
-                    break
-        elif x < -1:
-            k += 1
-            continue
-        else:
-            y = x * 2
-            total -= y
-    while k > 0:
-        k -= 1
-        if k == 3:
-            return total
-    return total + k
-
-
-def _straight(a):  # type: ignore[no-untyped-def]
-    b = a + 1
-    c = b * 2
-    return c if c > 3 else b
-
-
-@pytest.mark.parametrize("fn", [_loops, _straight])
+@pytest.mark.parametrize("fn", SAMPLES, ids=lambda f: f.__name__)
 def test_equal_to_numbas_on_real_functions(fn) -> None:  # type: ignore[no-untyped-def]
     blocks = run_frontend(fn).blocks
     cfg = compute_cfg_from_blocks(blocks)
@@ -102,8 +74,8 @@ def test_numbas_own_is_back_after_the_block_even_on_an_error() -> None:
 def test_a_kernel_compiled_under_it_computes_what_numbas_does() -> None:
     from hyosan.engines.ssa.pipeline import Kernel
 
-    plain = nb.njit(_loops)
-    kernel = nb.njit(pipeline_class=Kernel)(_loops)
+    plain = nb.njit(branchy_loops)
+    kernel = nb.njit(pipeline_class=Kernel)(branchy_loops)
     a = np.random.default_rng(3).normal(size=40) * 3
     for n in (0, 5, 40):
         assert kernel(a, n) == plain(a, n)

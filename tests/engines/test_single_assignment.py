@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from ir_samples import SAMPLES, reassigned
 from numba.core import ssa
 from numba.core.compiler import run_frontend
 
@@ -15,24 +16,6 @@ from hyosan.engines.single_assignment import LEANER_SSA, leaner_ssa
 from hyosan.engines.tau import kernels, local
 
 pytestmark = pytest.mark.skipif(not LEANER_SSA, reason="this Numba's SSA module differs")
-
-
-def _reused(a, n):  # type: ignore[no-untyped-def]
-    # Names assigned on several paths and in loops: what SSA form renames and joins with phis.
-    x = 0.0
-    k = 0
-    for i in range(n):
-        y = a[i]
-        if y > 0:
-            x = x + y
-            k = k + 1
-        else:
-            x = x - 1.0
-            y = -y
-        while y > 1:
-            y = y / 2
-            k += 1
-    return x, k, y
 
 
 def _dump(fn: Callable[..., Any], lean: bool) -> str:
@@ -49,7 +32,7 @@ def _dump(fn: Callable[..., Any], lean: bool) -> str:
 
 # tau's step loop and its largest helpers, as written (not yet pasted together).
 FUNCTIONS = [
-    _reused,
+    *SAMPLES,
     local.run_local.py_func,
     local._step.py_func,
     local._wake.py_func,
@@ -62,7 +45,7 @@ FUNCTIONS = [
 def test_the_same_ir_as_numbas(fn: Callable[..., Any]) -> None:
     numbas = _dump(fn, lean=False)
     assert _dump(fn, lean=True) == numbas
-    assert "phi(" in numbas or fn is not _reused  # the case that needs phis has them
+    assert "phi(" in numbas or fn is not reassigned  # the case that needs phis has them
 
 
 def test_numbas_own_is_back_after_the_block() -> None:
