@@ -124,7 +124,9 @@ SINGLE = 1_000_000
 #: 433fefb37a and tau 04be6ac4ee: Numba's SSA form built walking fewer blocks
 #: (engines/single_assignment.py; the same IR, the same digests). Then ssa a6ff97d87a and tau
 #: 4101b15e51: tau's kernels without reference counting, lowered leanly (engines/lowering.py,
-#: moved from the agents engine; the same digests, the crop's steps and humans).
+#: moved from the agents engine; the same digests, the crop's steps and humans). Then ssa
+#: 490d675e5f and tau e56ce92a72: single_assignment.leaner_ssa hands a nested compile's caller
+#: back what it had (the same IR, the same digests).
 LISTED_FOR = {
     "ssa": frozenset(
         {
@@ -136,6 +138,7 @@ LISTED_FOR = {
             "e5ccd8cb57",
             "433fefb37a",
             "a6ff97d87a",
+            "490d675e5f",
         }
     ),
     "tau": frozenset(
@@ -150,6 +153,7 @@ LISTED_FOR = {
             "07b4b372b1",
             "04be6ac4ee",
             "4101b15e51",
+            "e56ce92a72",
         }
     ),
 }

@@ -80,3 +80,11 @@ def test_a_kernel_compiled_under_it_computes_what_numbas_does() -> None:
     for n in (0, 5, 40):
         assert kernel(a, n) == plain(a, n)
     assert analysis.compute_live_map is NUMBAS_OWN
+
+
+def test_a_nested_compile_hands_back_the_bits() -> None:
+    with bits_for_liveness():
+        with bits_for_liveness():
+            pass
+        assert analysis.compute_live_map is live_map
+    assert analysis.compute_live_map is NUMBAS_OWN

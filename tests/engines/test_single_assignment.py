@@ -53,3 +53,11 @@ def test_numbas_own_is_back_after_the_block() -> None:
     with pytest.raises(RuntimeError, match="a compile that fails"), leaner_ssa():
         raise RuntimeError("a compile that fails")
     assert (ssa._run_ssa, ssa._run_block_rewrite) == was
+
+
+def test_a_nested_compile_hands_back_the_lean_walks() -> None:
+    with leaner_ssa():
+        lean = ssa._run_ssa, ssa._run_block_rewrite
+        with leaner_ssa():
+            pass
+        assert (ssa._run_ssa, ssa._run_block_rewrite) == lean

@@ -84,8 +84,11 @@ def leaner_ssa() -> Iterator[None]:
     if not LEANER_SSA:
         yield
         return
+    # What was there before, not Numba's own: a compile nested in another (a phase typed
+    # within the agents engine's step loop) must hand the outer one back what it had.
+    was = _numba_ssa._run_ssa, _numba_ssa._run_block_rewrite
     _numba_ssa._run_ssa, _numba_ssa._run_block_rewrite = _run_ssa, _rewrite
     try:
         yield
     finally:
-        _numba_ssa._run_ssa, _numba_ssa._run_block_rewrite = _numbas_run_ssa, _numbas_rewrite
+        _numba_ssa._run_ssa, _numba_ssa._run_block_rewrite = was
