@@ -126,7 +126,8 @@ SINGLE = 1_000_000
 #: 4101b15e51: tau's kernels without reference counting, lowered leanly (engines/lowering.py,
 #: moved from the agents engine; the same digests, the crop's steps and humans). Then ssa
 #: 490d675e5f and tau e56ce92a72: single_assignment.leaner_ssa hands a nested compile's caller
-#: back what it had (the same IR, the same digests).
+#: back what it had (the same IR, the same digests). Then ssa 3fc7ec2072 and tau 6da7380ba9:
+#: `Kernel` built on `LeanCompiler` (the same passes; the same digests).
 LISTED_FOR = {
     "ssa": frozenset(
         {
@@ -139,6 +140,7 @@ LISTED_FOR = {
             "433fefb37a",
             "a6ff97d87a",
             "490d675e5f",
+            "3fc7ec2072",
         }
     ),
     "tau": frozenset(
@@ -154,6 +156,7 @@ LISTED_FOR = {
             "04be6ac4ee",
             "4101b15e51",
             "e56ce92a72",
+            "6da7380ba9",
         }
     ),
 }

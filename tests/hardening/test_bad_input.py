@@ -595,3 +595,24 @@ def test_names_in_hangul_draw_without_warnings(
     assert "Glyph" not in err
     assert (out / "timeseries.png").is_file()
     assert "조비 좀비 🧟" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_fit_refuses_a_file_nested_too_deeply(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The [fit] table's reader parsed the file first, and recursed out of Python's stack.
+    path = tmp_path / "deep.toml"
+    path.write_text('name = "d"\nx = ' + "[" * 3000 + "]" * 3000 + "\n")
+    data = tmp_path / "data.csv"
+    data.write_text("time,I\n0,1\n1,2\n")
+    err = refused(capsys, "fit", str(path), "--data", str(data))
+    assert "nested too deeply to be a scenario" in err
+    assert "deep.toml" in err
+
+
+def test_brackets_in_comments_and_strings_are_not_nesting(tmp_path: Path) -> None:
+    from hyosan.scenario.load import PARSE_DEPTH, too_deep_to_parse
+
+    assert too_deep_to_parse("x = " + "[" * (PARSE_DEPTH + 1) + "]" * (PARSE_DEPTH + 1))
+    assert not too_deep_to_parse("x = " + "[" * PARSE_DEPTH + "]" * PARSE_DEPTH)
+    assert not too_deep_to_parse('x = "' + "[" * 500 + '"  # ' + "{" * 500)

@@ -164,13 +164,21 @@ def lower_leanly(pm: Any) -> None:
 
 class LeanCompiler(CompilerBase):
     """Numba's nopython pipeline with `LeanNativeLowering` in place of `NativeLowering`, and
-    `LeanInlineInlinables` in place of `InlineInlinables`."""
+    `LeanInlineInlinables` in place of `InlineInlinables`, compiled with Numba's liveness on
+    bits and its SSA form built where each variable is named. The ssa and tau kernels'
+    `Kernel` (ssa/pipeline.py) builds on it."""
 
-    def define_pipelines(self) -> list[Any]:
-        """One pipeline: the nopython one, lowered by `LeanLower`, pasting leanly."""
+    def lean_pipeline(self) -> Any:
+        """The nopython pipeline, lowered by `LeanLower` and pasting leanly, not finalised
+        (a subclass adds its passes)."""
         pm = DefaultPassBuilder.define_nopython_pipeline(self.state)
         paste_leanly(pm)
         lower_leanly(pm)
+        return pm
+
+    def define_pipelines(self) -> list[Any]:
+        """One pipeline: `lean_pipeline`."""
+        pm = self.lean_pipeline()
         pm.finalize()
         return [pm]
 

@@ -37,6 +37,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from hyosan.fit.errors import FitError
+from hyosan.scenario.load import too_deep_to_parse
 from hyosan.scenario.units import SECONDS_PER
 
 __all__ = [
@@ -276,6 +277,8 @@ def split_fit_table(text: str, source: str) -> tuple[str, dict[str, Any] | None]
     lines of the table are blanked rather than removed, so that line numbers in the loader's
     messages still point into the file.
     """
+    if too_deep_to_parse(text):
+        return text, None  # the loader refuses it, naming the file
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:

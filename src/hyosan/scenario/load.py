@@ -564,29 +564,37 @@ class _UnreadableError(Exception):
     """A --set value that cannot be read at all: too deep, or an integer too long to convert."""
 
 
-#: A --set value nesting arrays or inline tables deeper than this is refused before tomllib
-#: reads it: tomllib recurses a few frames a level, and whether a value of some hundreds of
-#: levels reached Python's recursion limit depended on how deep the caller's stack already was
-#: (the same value was refused under pytest and read under pytest-xdist's workers). Values
-#: between MAX_DEPTH and this are read, and refused with their path (limit_problems).
-_SET_PARSE_DEPTH = 4 * MAX_DEPTH
+#: TOML text whose arrays or inline tables nest deeper than this is refused before tomllib
+#: reads it (a --set value, a scenario file, the [fit] table's file): tomllib recurses a few
+#: frames a level, and whether text of some hundreds of levels reached Python's recursion limit
+#: depended on how deep the caller's stack already was (a --set value was refused under pytest
+#: and read under pytest-xdist's workers; `hyosan fit` on such a file ended in an internal
+#: error). Between MAX_DEPTH and this, the text is read and refused with its path
+#: (limit_problems).
+PARSE_DEPTH = 4 * MAX_DEPTH
+
+_COMMENT_RE = re.compile(r"#[^\n]*")
 
 
-def _bracket_depth(text: str) -> int:
-    """How deep the arrays and inline tables of a TOML value nest, quoted strings aside."""
+def too_deep_to_parse(text: str) -> bool:
+    """Whether the arrays and inline tables of TOML `text` nest deeper than PARSE_DEPTH, quoted
+    strings and comments aside (a bracket within a multi-line string counts: only text with
+    more than PARSE_DEPTH of them unclosed could be refused for it)."""
+    if text.count("[") + text.count("{") <= PARSE_DEPTH:
+        return False
     depth = deepest = 0
-    for ch in _QUOTED_RE.sub('""', text):
+    for ch in _COMMENT_RE.sub("", _QUOTED_RE.sub('""', text)):
         if ch in "[{":
             depth += 1
             deepest = max(deepest, depth)
         elif ch in "]}":
             depth -= 1
-    return deepest
+    return deepest > PARSE_DEPTH
 
 
 def _parse_value(text: str) -> Any:
     # KEY=VALUE: VALUE is read as TOML (numbers, booleans, arrays, quoted strings), else a string.
-    if _bracket_depth(text) > _SET_PARSE_DEPTH:
+    if too_deep_to_parse(text):
         raise _UnreadableError(f"nested too deeply; at most {MAX_DEPTH} levels")
     try:
         return tomllib.loads(f"v = {text}")["v"]
@@ -835,6 +843,8 @@ def parse_scenario(
     if deep is not None:
         problem = Problem("", f"a table nested deeper than {MAX_DEPTH} levels", deep)
         raise ScenarioError(label, [problem])
+    if too_deep_to_parse(text):
+        raise ScenarioError(label, [Problem("", "nested too deeply to be a scenario")])
     try:
         data = tomllib.loads(text)
     except RecursionError:  # tomllib recurses into nested arrays and inline tables

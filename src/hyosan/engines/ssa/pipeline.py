@@ -59,15 +59,11 @@ from typing import Any
 from numba.core import config as _numba_config
 from numba.core import ir
 from numba.core.analysis import compute_cfg_from_blocks
-from numba.core.compiler import CompilerBase, DefaultPassBuilder
 from numba.core.compiler_machinery import FunctionPass, register_pass
 from numba.core.ir_utils import build_definitions, replace_vars
 from numba.core.untyped_passes import ReconstructSSA
 
-from hyosan.engines.inlining import paste_leanly
-from hyosan.engines.liveness import bits_for_liveness
-from hyosan.engines.lowering import lower_leanly
-from hyosan.engines.single_assignment import leaner_ssa
+from hyosan.engines.lowering import LeanCompiler
 
 __all__ = ["LINE_BASE", "NO_NRT", "ForwardCopies", "Kernel", "TagLines", "kernel_sources"]
 
@@ -210,7 +206,7 @@ def _scalar_loops() -> Iterator[None]:
         _settings.LOOP_VECTORIZE = was
 
 
-class Kernel(CompilerBase):
+class Kernel(LeanCompiler):
     """Numba's nopython pipeline with `ForwardCopies` after the IR is put in SSA form, compiled
     without loop vectorisation (and with line tables under HYOSAN_KERNEL_LINES=1)."""
 
@@ -236,18 +232,15 @@ class Kernel(CompilerBase):
     def define_pipelines(self) -> list[Any]:
         """The nopython pipeline with hyosan's pass for pasting helpers, `ForwardCopies` after
         `ReconstructSSA` (and `TagLines` after it under HYOSAN_KERNEL_LINES)."""
-        pm = DefaultPassBuilder.define_nopython_pipeline(self.state)
-        paste_leanly(pm)
+        pm = self.lean_pipeline()
         pm.add_pass_after(ForwardCopies, ReconstructSSA)
-        lower_leanly(pm)
         if _lines_wanted():
             pm.add_pass_after(TagLines, ForwardCopies)
         pm.finalize()
         return [pm]
 
     def _compile_core(self) -> Any:
-        # The pipeline, lowering and LLVM's optimisation included, with scalar loops, liveness
-        # computed on bits and SSA form built block by block where the variable is named
-        # (engines/liveness.py, engines/single_assignment.py: the same IR).
-        with _scalar_loops(), bits_for_liveness(), leaner_ssa():
-            return super()._compile_core()  # type: ignore[no-untyped-call]
+        # The pipeline, lowering and LLVM's optimisation included, with scalar loops (and
+        # LeanCompiler's faster analyses).
+        with _scalar_loops():
+            return super()._compile_core()
