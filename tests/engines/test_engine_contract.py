@@ -110,6 +110,26 @@ def test_threshold_stop_ends_the_run() -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "sets"),
+    [(name, []) for name in ENGINES] + [("ode", ["ode.method=euler", "ode.dt=0.01d"])],
+)
+def test_a_stopped_run_peaks_within_what_it_ran(name: str, sets: list[str]) -> None:
+    """A run stopped while zombies still rise has its zombie peak no later than its end and no
+    lower than any count it recorded (ode once reported the peak as the one zombie at t = 0,
+    and Euler its steps after the stop)."""
+    scen = hyosan.load_scenario(SCENARIO, ["time.horizon=10d", *sets]).evolve(
+        thresholds=[{"name": "few", "of": "human", "below": 250, "stop": True}]
+    )
+    result = get_engine(name).run(scen, seed=4)
+    summary = result.summary()
+    zombies = result.series("zombie")
+    assert result.stopped_by == "few"
+    assert summary["t_peak_zombies_s"] <= result.times[-1]
+    assert summary["peak_zombies"] >= zombies.max() - 1e-9
+    assert zombies.max() > 2 * zombies[0]  # the outbreak grew before the stop
+
+
+@pytest.mark.parametrize(
     ("name", "scenario"), [(name, SCENARIO) for name in ENGINES] + [("agents", "hyosan-high")]
 )
 def test_a_stopping_level_passed_at_the_start_stops_at_once(name: str, scenario: str) -> None:

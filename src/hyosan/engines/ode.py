@@ -523,6 +523,8 @@ class OdeEngine(Engine):
                     state.y, state.stopped_by = full[:n], w.name
                     if full.size > n:
                         state.fired = full[n:]
+                    # The run ends here: zombies still rising make this their peak.
+                    self._offer_peak(state, float(state.zombie_w @ state.y), t_ev)
                     return t_ev
             else:
                 y_now = np.asarray(y_ev)[: state.y.size]
@@ -716,10 +718,12 @@ class OdeEngine(Engine):
                 w.t = first_crossing(ts, ys @ w.weights, w.level, below=w.below)
                 if w.t is not None and w.stop and (t_stop is None or w.t < t_stop):
                     t_stop, state.stopped_by = w.t, w.name
-        z = ys @ state.zombie_w
-        i = int(np.argmax(z))
-        self._offer_peak(state, float(z[i]), float(ts[i]))
         t_last = t1 if t_stop is None else t_stop
+        # The peak among the steps the run reached: none after a stopping threshold.
+        reached = ts <= t_last
+        z = ys[reached] @ state.zombie_w
+        i = int(np.argmax(z))
+        self._offer_peak(state, float(z[i]), float(ts[reached][i]))
         out_t = recorder.times[rows]
         out_t = out_t[out_t <= t_last] if t_stop is not None else out_t
         # Output times between steps are interpolated linearly, as the Euler scheme itself is.
@@ -732,6 +736,8 @@ class OdeEngine(Engine):
         ).reshape(out_t.size, -1)
         state.y = np.array([np.interp(t_last, ts, ys[:, c]) for c in range(ys.shape[1])])
         state.fired = np.array([np.interp(t_last, ts, row) for row in fired])
+        if t_stop is not None:  # the state at the stop, between two steps
+            self._offer_peak(state, float(state.zombie_w @ state.y), t_last)
         return t_last
 
     @staticmethod
