@@ -404,3 +404,68 @@ def test_measures_after_the_end_are_said_not_reached(
     out = capsys.readouterr().out
     assert "not reached before the run ended: helicopter at the roof (30 h)" in out
     assert "taken out 0" not in out
+
+
+def _main(args: list[str], capsys: pytest.CaptureFixture[str]) -> Ran:
+    """`hyosan ARGS` in this process: its exit code, stdout and stderr."""
+    with pytest.raises(SystemExit) as ended:
+        main(args)
+    said = capsys.readouterr()
+    return Ran(ended.value.code or 0, said.out, said.err)
+
+
+def test_a_name_that_looks_like_markup_is_printed_as_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The summary's title is the scenario's name as written: "[/]" in it once ended a
+    finished run in an internal error (exit 1), and "[bold]" was eaten as markup."""
+    name = "[/]odd [bold]x[/bold]"
+    text = load_scenario_text("munz-basic").replace('name = "munz-basic"', f'name = "{name}"')
+    path = tmp_path / "odd.toml"
+    path.write_text(text, encoding="utf-8")
+    ran = _main(["run", str(path), "--set", "time.horizon=1d", "--no-report",
+                 "--out", str(tmp_path / "r")], capsys)  # fmt: skip
+    assert ran.code == 0, ran.both
+    assert name in ran.out
+
+
+def test_quiet_prints_no_notes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--quiet prints nothing on success, notes included (they go to stderr otherwise)."""
+    text = load_scenario_text("munz-basic") + '\n[agents]\nstep = "5s"\n'
+    path = tmp_path / "noted.toml"
+    path.write_text(text, encoding="utf-8")
+    args = ["run", str(path), "--set", "time.horizon=1d", "--no-report"]
+    loud = _main([*args, "--out", str(tmp_path / "loud")], capsys)
+    assert loud.code == 0
+    assert "note: [agents]" in loud.err
+    quiet = _main([*args, "--out", str(tmp_path / "quiet"), "-q"], capsys)
+    assert (quiet.code, quiet.out, quiet.err) == (0, "", "")
+
+
+def test_an_engine_refusal_names_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What an engine refuses (fractional people for ssa) is said with the file it is in."""
+    path = tmp_path / "half.toml"
+    path.write_text(
+        'name = "half"\nengine = "ssa"\nmodel = "sir"\n[initial]\nS = 1.5\nI = 1\n'
+        '[time]\nhorizon = "1d"\n',
+        encoding="utf-8",
+    )
+    for command in (["validate", str(path)], ["run", str(path), "--out", str(tmp_path / "r")]):
+        ran = _main(command, capsys)
+        assert ran.code == 2
+        assert f"error: {path}: this engine counts people" in " ".join(ran.err.split())
+    assert not (tmp_path / "r").exists()
+
+
+def test_show_model_and_building_at_once_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    ran = _main(["show", "--model", "--building", "hyosan-high"], capsys)
+    assert ran.code == 2
+    assert "give one of them" in ran.err
+
+
+def load_scenario_text(name: str) -> str:
+    from hyosan.scenario.catalog import builtin_scenario_text
+
+    return builtin_scenario_text(name)

@@ -91,6 +91,7 @@ def _fmt_time(seconds: float | None, unit: str) -> str:
 
 def _print_summary(result: Result, out: Path | None) -> None:
     """The table of states at the start and the end, then the summary's figures."""
+    from rich.markup import escape
     from rich.table import Table
 
     from hyosan.results.interventions import fmt_count
@@ -98,7 +99,8 @@ def _print_summary(result: Result, out: Path | None) -> None:
     unit = result.unit
     console = _console()
     table = Table(
-        title=f"{visible(result.scenario.name, 200)} ({result.engine}, seed {result.seed})",
+        # A name is text: "[bold]" in it is shown, and "[/]" no longer fails as markup.
+        title=f"{escape(visible(result.scenario.name, 200))} ({result.engine}, seed {result.seed})",
         show_header=True,
     )
     table.add_column("state")
@@ -272,7 +274,8 @@ def _run(
 
             start_helper_early()
         preflight(scen, engine, source=scenario)  # the checks validate makes, before the lock
-        _print_notes(scen, engine)
+        if not quiet:
+            _print_notes(scen, engine)
         kind = engine or scen.engine
         if not no_report and (kind == "agents" or (scen.world is not None and kind != "ode")):
             # A run with a map: some of its pictures are drawn in a second process while this
@@ -308,7 +311,7 @@ def _run(
     from hyosan.results.notes import run_notes
 
     summary = result.summary()
-    for note in run_notes(summary):
+    for note in [] if quiet else run_notes(summary):
         print(f"note: {note}", file=sys.stderr)
     if as_json:
         print(json.dumps(summary, indent=2))
@@ -581,6 +584,8 @@ def show(
     )
 
     if building:
+        if model:
+            raise _fail("--model and --building each name what to show: give one of them")
         _show_building(name)
         return
 
@@ -597,9 +602,10 @@ def show(
     if name in builtin_model_names():
         import tomli_w
 
+        # As a [model] table, like --building's [building]: pasted into a scenario, it runs.
         sys.stdout.write(
-            f"# built-in model {name!r}\n"
-            + tomli_w.dumps(builtin_model(name), multiline_strings=True)
+            f'# built-in model {name!r}: in a scenario, in place of model = "{name}"\n'
+            + tomli_w.dumps({"model": builtin_model(name)}, multiline_strings=True)
         )
         return
     raise _fail(

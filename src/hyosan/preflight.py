@@ -133,15 +133,31 @@ def preflight(scen: Scenario, engine: str | None = None, source: str | None = No
     """Make every check of a run of `scen` (on `engine`, default its own) short of running it.
 
     Returns the engine's name. Raises ScenarioError naming `source` for an unknown engine, and
-    the engines' own HyosanErrors (EngineError, UnsupportedFeatureError) for the rest.
+    the engines' own errors (EngineError, UnsupportedFeatureError) for the rest, their
+    messages headed by `source` (the file or built-in name) where it is given.
     """
-    from hyosan.engines import engine_names, get_engine
+    from hyosan.engines import engine_names
 
     name = engine if engine is not None else scen.engine
     engines = engine_names()
     if name not in engines:
         msg = f"unknown engine {name!r}; choose one of {', '.join(engines)}"
         raise ScenarioError(source or f"scenario {scen.name!r}", [Problem("engine", msg)])
+    try:
+        return _engine_checks(scen, name)
+    except ScenarioError:
+        raise  # names its source already
+    except EngineError as exc:
+        # The engines' messages name the field; the user also needs the file it is in.
+        if source is None or str(exc).startswith(f"{source}: "):
+            raise
+        raise type(exc)(f"{source}: {exc}") from None
+
+
+def _engine_checks(scen: Scenario, name: str) -> str:
+    """preflight's checks once the engine is known to exist; its name."""
+    from hyosan.engines import get_engine
+
     chosen = get_engine(name)
     if scen.engine != chosen.name:
         scen = scen.evolve(engine=chosen.name)

@@ -283,16 +283,16 @@ def test_every_builtin_model_can_be_shown(name: str, capsys: pytest.CaptureFixtu
     assert exc.value.code in (0, None)
     out, err = capsys.readouterr()
     assert err == ""
-    shown = tomllib.loads(out)
+    # A [model] table, with a comment saying where it goes, as --building's [building].
+    assert out.startswith(f"# built-in model {name!r}: in a scenario, in place of model = ")
+    shown = tomllib.loads(out)["model"]
     assert shown == builtin_model(name)
     model = ModelSpec.model_validate(shown)
     assert model.name == name
-    # And it makes a valid scenario as a [model] table of one's own.
+    # And, pasted into a scenario file as it is printed, it makes a valid scenario.
     first = next(iter(model.compartments))
-    scenario = Scenario.model_validate(
-        {"name": "t", "model": shown, "initial": {first: 1}, "time": {"horizon": "1d"}}
-    )
-    assert scenario.model == model
+    text = f'name = "t"\n[initial]\n{first} = 1\n[time]\nhorizon = "1d"\n' + out
+    assert parse_scenario(text, "pasted").model == model
 
 
 def test_show_says_when_a_model_shares_the_name_of_a_scenario(
