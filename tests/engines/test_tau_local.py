@@ -445,14 +445,19 @@ def test_a_run_mostly_event_by_event_is_pointed_to_ssa(
 
 
 def test_hyosan_run_prints_the_note(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`hyosan run` prints the run's notes on stderr, after the run, which is kept."""
+    """`hyosan run` prints the run's notes on stderr, after the run, which is kept; with
+    --quiet, nothing."""
     from hyosan.cli import main
 
     path = tmp_path / "towns.toml"
     path.write_text(TWO_TOWNS.format(stepping="local", zombies=1), encoding="utf-8")
     with pytest.raises(SystemExit) as exc:
-        main(["run", str(path), "--no-report", "--quiet", "--out", str(tmp_path / "out")])
+        main(["run", str(path), "--no-report", "--json", "--out", str(tmp_path / "out")])
     assert exc.value.code in (0, None)
     said = capsys.readouterr()
     assert "note: tau's local stepping took 100% of this run's" in said.err, said.err
     assert (tmp_path / "out" / "summary.json").is_file()
+    with pytest.raises(SystemExit) as exc:
+        main(["run", str(path), "--no-report", "--quiet", "--out", str(tmp_path / "quiet")])
+    assert exc.value.code in (0, None)
+    assert capsys.readouterr() == ("", "")

@@ -2,7 +2,8 @@
 
 Checked: a seed names its place by "center", [row, col], a name or a number, and every wrong
 name is an EngineError naming the field; fill puts people in every place; seeds are taken out
-of the filled compartment so the population is kept.
+of the filled compartment so the population is kept, and where places hold head counts a seed
+of more than its place holds is refused.
 """
 
 from __future__ import annotations
@@ -149,6 +150,52 @@ counts = { Z = 1 }
 """
     )
     assert x.tolist() == [[0, 3, 0], [2, 0, 1], [1, 1, 1]]
+
+
+REGIONS = """
+[world]
+kind = "regions"
+fill = "S"
+regions = [{ name = "Hyosan", population = 50 }, { name = "Busan", population = 0 }]
+routes = [{ start = "Hyosan", end = "Busan" }]
+[[world.seeds]]
+at = "AT"
+counts = { Z = COUNT }
+"""
+
+
+def _regions(at: str, z: int) -> str:
+    return REGIONS.replace("AT", at).replace("COUNT", str(z))
+
+
+@pytest.mark.parametrize(("at", "z", "held"), [("Hyosan", 51, 50), ("Busan", 1, 0)])
+def test_a_seed_of_more_people_than_a_counted_place_holds_is_refused(
+    at: str, z: int, held: int
+) -> None:
+    """Where places hold head counts, a seed takes its people from them: more than the place
+    holds (a typo's extra zeros, a seed in an empty place) once made people from nothing."""
+    with pytest.raises(EngineError, match=r"world\.seeds\[0\]\.counts\.Z: ") as refused:
+        _build(_regions(at, z))
+    assert f"{z:,} people asked for, but the place holds {held:,} in S" in str(refused.value)
+    _, x = _build(_regions("Hyosan", 50))  # all of them: allowed, N kept
+    assert x.tolist() == [[0, 50, 0], [0, 0, 0]]
+
+
+def test_a_seed_beyond_a_fill_of_one_count_a_place_adds_people() -> None:
+    """With every place filled with one count (one person a site), a seed sets its place's
+    start: what the fill does not hold is added."""
+    _, x = _build(
+        """
+[world]
+kind = "lattice"
+size = [1, 2]
+fill = { S = 1 }
+[[world.seeds]]
+at = 0
+counts = { Z = 3 }
+"""
+    )
+    assert x.tolist() == [[0, 3, 0], [1, 0, 0]]
 
 
 def test_regions_fill_with_their_populations_and_seed_by_name() -> None:

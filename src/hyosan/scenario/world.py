@@ -54,7 +54,9 @@ MAX_PLACES = 20_000_000
 
 class SeedSpec(Frozen):
     """People placed at the start: `counts` at one place, taken out of the filled compartment
-    as far as it holds people there (beyond that they are added)."""
+    there. Where places hold head counts (a grid or regions with populations), a seed of more
+    people than its place holds is refused; where every place is filled with one count, the
+    rest are added."""
 
     at: str | int | tuple[int, int] = Field(
         description='"center", a place number, [row, col], or a region or landmark name'

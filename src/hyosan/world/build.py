@@ -204,14 +204,33 @@ def seed_place(world: World, at: str | int | tuple[int, int], field: str) -> int
     return place
 
 
-def _seed(x: np.ndarray, place: int, seed: SeedSpec, comps: list[str], fill: list[int]) -> None:
+def _seed(
+    x: np.ndarray,
+    place: int,
+    seed: SeedSpec,
+    comps: list[str],
+    fill: list[int],
+    field: str,
+    counted: bool,
+) -> None:
     for name, count in seed.counts.items():
         c = comps.index(name)
-        # Seeded people come out of the filled compartments, so the population is kept.
+        # Seeded people come out of the filled compartments, so the population is kept. Where
+        # the places' people are head counts (`counted`: a grid or regions with populations),
+        # more than a place holds would make people from nothing (a typo's extra zeros, or a
+        # seed in an empty cell): refused. Where every place is filled with the same count
+        # (one person a site), the rest are added: the seed sets that place's start.
+        sources = [f for f in fill if f != c]
+        there = int(x[place, sources].sum())
+        if counted and count > there:
+            held = " and ".join(comps[f] for f in sources) or "the filled compartments"
+            raise EngineError(
+                f"{field}.counts.{name}: {count:,} people asked for, but the place holds "
+                f"{there:,} in {held}; seeded people are taken out of the people there, so "
+                f"ask for at most {there:,} or choose a more populous place"
+            )
         need = count
-        for f in fill:
-            if f == c:
-                continue
+        for f in sources:
             take = min(need, int(x[place, f]))
             x[place, f] -= take
             need -= take
@@ -239,6 +258,7 @@ def build_world(
         return single_place(), x.astype(np.int64)[None, :]
     world = _structure(spec, rng) if worlds is None else worlds.structure(spec, rng, _structure)
     x = np.zeros((world.n_places, len(comps)), dtype=np.int64)
+    counted = isinstance(spec.fill, str) and world.population is not None
     if isinstance(spec.fill, str):
         fill = [comps.index(spec.fill)]
         if world.population is None:
@@ -250,5 +270,6 @@ def build_world(
         for c, count in spec.fill.items():
             x[:, comps.index(c)] = count
     for i, seed in enumerate(spec.seeds):
-        _seed(x, seed_place(world, seed.at, f"world.seeds[{i}].at"), seed, comps, fill)
+        field = f"world.seeds[{i}]"
+        _seed(x, seed_place(world, seed.at, f"{field}.at"), seed, comps, fill, field, counted)
     return world, x
