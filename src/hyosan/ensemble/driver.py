@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
     import pyarrow as pa
 
-    from hyosan.ensemble.plan import EnsemblePlan
+    from hyosan.ensemble.plan import EnsemblePlan, Point
     from hyosan.scenario.schema import Scenario
 
 __all__ = ["EnsembleRun", "run_plan"]
@@ -181,6 +181,17 @@ def _json(data: Any) -> str:
     return json.dumps(_finite(data), indent=2, allow_nan=False) + "\n"
 
 
+def _sides(points: tuple[Point, ...]) -> list[str]:
+    """A comparison's A and B as summary.json names them: each scenario's name, followed by
+    where it was read from where the two share a name but not a file ("my-response
+    (runs/county-strike/scenario.toml)"), so that the two can be told apart."""
+    names = [p.name for p in points]
+    sources = ["built-in" if p.label.startswith("built-in scenario ") else p.label for p in points]
+    if len(set(names)) == 1 and len(set(sources)) > 1:
+        return [f"{name} ({source})" for name, source in zip(names, sources, strict=True)]
+    return names
+
+
 def _assemble(
     plan: EnsemblePlan,
     work: WorkDir,
@@ -233,26 +244,31 @@ def _assemble(
             )
         )
         per_point.append(entry)
-    names = list(dict.fromkeys(p.name for p in plan.points))
+    names = _sides(plan.points) if plan.kind == "compare" else [plan.points[0].name]
     engines = list(dict.fromkeys(p.engine for p in plan.points))
+    # Without --within each point's P(overrun within) is within its own horizon: one time
+    # for all only where every point has the same horizon (a sweep of time.horizon has not).
+    horizons = {float(g[-1]) for g in grids.values()}
     summary: dict[str, Any] = {
         "kind": plan.kind,
         "hyosan_version": __version__,
-        "scenario": " vs ".join(names) if plan.kind == "compare" else names[0],
+        "scenario": " vs ".join(names),
         "engine": engines[0] if len(engines) == 1 else " vs ".join(engines),
         "root_seed": plan.root_seed,
         "runs": plan.total,
         "replicates": plan.replicates,
         "points": len(plan.points),
         "wall_s": wall_s,
-        "within_s": within_s if within_s is not None else float(grids[0][-1]),
+        "within_s": (
+            within_s if within_s is not None else horizons.pop() if len(horizons) == 1 else None
+        ),
         "quantiles": "numpy linear (bands.parquet)",
         "per_point": per_point,
     }
     if plan.axes:
         summary["vary"] = [a.describe() for a in plan.axes]
     if plan.kind == "compare":
-        summary["scenarios"] = [p.name for p in plan.points]
+        summary["scenarios"] = names
         summary.update(compare_differences(plan, table))
 
     def build(tmp: Path) -> None:

@@ -28,11 +28,12 @@ from hyosan.ensemble.options import Execution, Output
 from hyosan.errors import HyosanError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Collection
 
     import pyarrow as pa
 
     from hyosan.ensemble.driver import EnsembleRun
+    from hyosan.ensemble.plan import EnsemblePlan
     from hyosan.scenario.schema import Scenario
 
 __all__ = ["DESIGNS", "design_points", "run_sample", "sensitivity_indices"]
@@ -156,28 +157,65 @@ def _finite_or_none(value: Any) -> float | None:
     return v if np.isfinite(v) else None
 
 
-def point_outcomes(
-    runs: pa.Table, figure: str, n_points: int, *, default_dir: Path | None = None
-) -> np.ndarray:
-    """The mean of `figure` over each point's replicates (runs.parquet), in point order.
-
-    `default_dir` is the directory the command chose by itself (no --out), where the same
-    command with another --output would not look: the message names it.
-    """
+def _figures(runs: pa.Table, varied: Collection[str] = ()) -> list[str]:
+    """The figures of `runs` that --output may name: numbers and yes-or-no, not the runs'
+    labels (point, seed), words, or the keys --vary sets (the runs' inputs, not outcomes).
+    In the table's order: the headline figures (final_human, humans_win...) first."""
     import pyarrow as pa
 
-    # The figures of a run: numbers and yes-or-no, not its labels (point, seed) or words.
-    # In the table's order: the headline figures (final_human, humans_win...) first.
-    scalars = [
+    return [
         field.name
         for field in runs.schema
-        if field.name not in ("point", "replicate", "seed")
+        if field.name not in ("point", "replicate", "seed", *varied)
         and (
             pa.types.is_integer(field.type)
             or pa.types.is_floating(field.type)
             or pa.types.is_boolean(field.type)
         )
     ]
+
+
+def _no_such_figure(
+    figure: str, scalars: list[str], varied: Collection[str], after: str = ""
+) -> HyosanError:
+    """The error for an --output the runs do not have, listing those they have; `after` is
+    said last (where the finished runs are kept)."""
+    from hyosan.scenario.names import did_you_mean
+
+    # A city's runs have some seventy figures (each measure's, each place's arrival): the
+    # whole list was cut off before the headline ones, so name those and count the rest.
+    guess = did_you_mean(figure, scalars)
+    shown = ", ".join(scalars[:_FIGURES_LISTED])
+    more = len(scalars) - _FIGURES_LISTED
+    rest = (
+        f", or one of {more} more (as runs.parquet names its columns: each measure's "
+        "figures, each place's first zombie, ...)"
+        if more > 0
+        else ""
+    )
+    what = (
+        "a key --vary sets, not a figure of the runs"
+        if figure in varied
+        else "runs have no such figure" + (f" ({guess})" if guess else "")
+    )
+    return HyosanError(f"--output {figure!r}: {what}; choose {shown}{rest}" + after)
+
+
+def point_outcomes(
+    runs: pa.Table,
+    figure: str,
+    n_points: int,
+    *,
+    default_dir: Path | None = None,
+    varied: Collection[str] = (),
+) -> np.ndarray:
+    """The mean of `figure` over each point's replicates (runs.parquet), in point order.
+
+    `default_dir` is the directory the command chose by itself (no --out), where the same
+    command with another --output would not look: the message names it. `varied` are the
+    keys the points set (columns of runs.parquet, but no --output).
+    """
+    scalars = _figures(runs, varied)
     if figure not in scalars:
         # The kept runs are found beside the directory the command writes, and another
         # --output names another default directory (api._default_out): then --out says where.
@@ -186,24 +224,11 @@ def point_outcomes(
             if default_dir is None
             else f"another --output and --out {default_dir}"
         )
-        from hyosan.scenario.names import did_you_mean
-
-        # A city's runs have some seventy figures (each measure's, each place's arrival): the
-        # whole list was cut off before the headline ones, so name those and count the rest.
-        guess = did_you_mean(figure, scalars)
-        shown = ", ".join(scalars[:_FIGURES_LISTED])
-        more = len(scalars) - _FIGURES_LISTED
-        rest = (
-            f", or one of {more} more (as runs.parquet names its columns: each measure's "
-            "figures, each place's first zombie, ...)"
-            if more > 0
-            else ""
-        )
-        raise HyosanError(
-            f"--output {figure!r}: runs have no such figure"
-            + (f" ({guess})" if guess else "")
-            + f"; choose {shown}{rest}. The finished runs are kept: the same command with "
-            f"{again} uses them"
+        raise _no_such_figure(
+            figure,
+            scalars,
+            varied,
+            f". The finished runs are kept: the same command with {again} uses them",
         )
     point = runs.column("point").to_numpy()
     values = np.asarray(runs.column(figure).to_numpy(zero_copy_only=False), dtype=np.float64)
@@ -212,6 +237,38 @@ def point_outcomes(
         mine = values[point == p]
         out[p] = float(np.nanmean(mine)) if mine.size and np.isfinite(mine).any() else np.nan
     return out
+
+
+def check_figure(figure: str, plan: EnsemblePlan, scenario: Scenario) -> None:
+    """Refuse an --output the runs will not have, before any run (it was refused once every
+    run was done). Every run has the headline figures (task.SCALARS, final_<state>); the
+    others (the engine's, the epidemic's, each place's, threshold's and intervention's) are
+    found in a first run, the plan's first, run here and put aside. A figure of an
+    intervention that a first run may lack (a strike that did not strike) is left to the
+    check after the runs."""
+    from hyosan.engines.reuse import forget
+    from hyosan.ensemble.tables import runs_table
+    from hyosan.ensemble.task import SCALARS, run_task
+
+    varied = list(plan.points[0].values)
+    every_run = {*SCALARS, *(f"final_{s}" for s in scenario.model.states_present())}
+    if figure in every_run:  # final_human, without --output: no run to check
+        return
+    try:
+        record = run_task(next(plan.tasks()))
+    except HyosanError:
+        raise
+    except Exception:
+        return  # the ensemble's first run fails too, and says so as a failed run does
+    finally:
+        forget()  # the world kept for the next run in this process
+    scalars = _figures(runs_table(plan, [record]), varied)
+    if figure in scalars:
+        return
+    labels = {iv.name or iv.kind for iv in scenario.active_interventions} | {"after_strikes"}
+    if ": " in figure and figure.partition(": ")[0] in labels:
+        return
+    raise _no_such_figure(figure, scalars, varied)
 
 
 def run_sample(
@@ -272,13 +329,18 @@ def run_sample(
     # The figure analysed changes sensitivity.json, not the runs (see api._default_out).
     given: dict[str, object] | None = {"output": figure} if figure != DEFAULT_FIGURE else None
     target = output.target(_default_out(f"{scen.name}-{design}", plan, given))
+    check_figure(figure, plan, scen)
 
     def publish(tmp: Path) -> None:
         import pyarrow.parquet as pq
 
         table = pq.read_table(tmp / "runs.parquet")
         y = point_outcomes(
-            table, figure, len(points), default_dir=None if output.out is not None else target
+            table,
+            figure,
+            len(points),
+            default_dir=None if output.out is not None else target,
+            varied=names,
         )
         result: dict[str, Any] = {
             "design": design,

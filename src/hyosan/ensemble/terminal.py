@@ -153,12 +153,14 @@ def _chances(console: Console, summary: dict[str, Any], part: str, first: str, t
     from rich.markup import escape
 
     entries = summary["per_point"]
-    names = list(entries[0].get(part) or {})
+    # Every point's names, A's first: a figure of B's alone (its strike's after_strikes:
+    # restarted) was left out with the whole table when only A's were read.
+    names = list(dict.fromkeys(n for e in entries for n in e.get(part) or {}))
     if not names or len(entries) > 2:
         return
     keys = [_Column(first, [escape(visible(str(n), 60)) for n in names], justify="left")]
     figures = [
-        _Column(header, [_p(e.get(part, {}).get(n)) for n in names])
+        _Column(header, [_p((e.get(part) or {}).get(n)) for n in names])
         for header, e in zip(_point_names(summary), entries, strict=True)
     ]
     _print_columns(console, keys, figures, title=title, caption=_INTERVAL)
@@ -230,8 +232,15 @@ def print_summary(summary: dict[str, Any], console: Console, out: str | None = N
     unit = _unit(summary, out)
     entries = summary["per_point"]
     units = {v["key"]: v.get("unit") for v in summary.get("vary", [])}
+    scenario = summary["scenario"]
+    sides = summary.get("scenarios")
+    named = [e.get("scenario") for e in entries]
+    if summary["kind"] == "compare" and isinstance(sides, list) and sides != named:
+        # A and B of one name, each named with its file in summary.json: the title says which
+        # is A, which B (the tables' "A: name" and "B: name" alone could not be told apart).
+        scenario = " vs ".join(f"{chr(ord('A') + k)}: {side}" for k, side in enumerate(sides))
     title = (
-        f"{summary['scenario']} ({summary['engine']}): "
+        f"{scenario} ({summary['engine']}): "
         f"{counted(summary['replicates'], 'runs per point')}, "
         f"root seed {summary['root_seed']}"
     )
@@ -242,9 +251,11 @@ def print_summary(summary: dict[str, Any], console: Console, out: str | None = N
         _Column(_key_header(k, units.get(k)), [f"{e['values'][k]:.4g}" for e in entries])
         for k in units
     ]
-    within = summary["within_s"]
-    # P(overrun within the horizon) is the same figure unless --within asked for less.
-    shorter = any(within < e.get("horizon_s", within) for e in entries)
+    within = summary.get("within_s")
+    # P(overrun within the horizon) is the same figure unless --within asked for less. No
+    # within_s: no --within, and points of different horizons (a sweep of time.horizon),
+    # each within its own; one heading would name the first point's for all.
+    shorter = within is not None and any(within < e.get("horizon_s", within) for e in entries)
     figures = [
         _Column("P(humans win)", [_p(e["p_humans_win"]) for e in entries]),
         _Column("P(overrun)", [_p(e["p_overrun"]) for e in entries]),
