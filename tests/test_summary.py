@@ -137,7 +137,12 @@ def test_strike_not_carried_out() -> None:
     """A strike due after the end of the run says so, with its note, in the terminal and the
     report, and marks nothing on the chart."""
     strike = Strike.of("Missile strikes", None, "the show", {})
-    assert strike.to_json() == {"name": "Missile strikes", "kind": "strike", "note": "the show"}
+    assert strike.to_json() == {
+        "name": "Missile strikes",
+        "kind": "strike",
+        "note": "the show",
+        "reached": False,
+    }
     assert intervention_from_json(strike.to_json()) == strike
     assert _printed(strike.print, _when) == (
         "Missile strikes: not carried out (after the end of the run) (the show)\n"

@@ -405,13 +405,8 @@ CASES = [
         ("needs all of start, every and count",),
         19,
     ),
-    Case(
-        "cull-after-the-horizon",
-        BASE + CULL.replace('"5d"', '"12d"'),
-        "culls[0].times",
-        ("a cull falls after the horizon '10d'",),
-        21,
-    ),
+    # A cull after the horizon is no problem: skipped and listed as not reached
+    # (tests/interventions/test_unreached.py).
     Case(
         "cull-fraction-above-one",
         BASE + CULL.replace("fraction = 0.5", "fraction = 1.5"),

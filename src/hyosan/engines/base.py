@@ -16,7 +16,8 @@
 6. collects crossings, exact figures and diagnostics from `_finish(state)`, and the optional
    `Outputs` of `_outputs(state)` (events, places, survivors, and the typed parts of the
    summary: people, outbreak, interventions) and the reactions counted (`_tally(state)` kept at
-   every output time, turned into `ReactionCounts` by `_reactions`), and assembles the Result.
+   every output time, turned into `ReactionCounts` by `_reactions`), and assembles the Result,
+   adding to its interventions the culls the run ended before (results' MissedCulls).
 
 An engine must:
 
@@ -142,6 +143,20 @@ def valid_seed(seed: object) -> int:
     return int(seed)
 
 
+def _missed_culls(
+    scenario: Scenario, missed: list[tuple[float, int]]
+) -> tuple[InterventionReport, ...]:
+    """One entry per `[[culls]]` section with culls (time, section) the run never came to."""
+    from hyosan.results.interventions import MissedCulls
+
+    times: dict[int, list[float]] = {}
+    for t, i in missed:
+        times.setdefault(i, []).append(t)
+    return tuple(
+        MissedCulls.of(i, scenario.culls[i].compartment, ts) for i, ts in sorted(times.items())
+    )
+
+
 class Engine(ABC):
     """Base class of every engine; see the module docstring for the contract."""
 
@@ -194,6 +209,7 @@ class Engine(ABC):
         if scenario.scheduled:
             self._reschedule(state, 0.0)
         t0, stopped_by, t_end = 0.0, "horizon", horizon
+        culled: set[tuple[float, int]] = set()
         at_start = stopped_at_start(scenario, self._counts(state))
         if at_start is not None:  # a stopping level passed before anything happened
             stopped_by, t_end, pieces = at_start, 0.0, []
@@ -205,6 +221,7 @@ class Engine(ABC):
             for t, i, frac in culls:
                 if t == t1:
                     self._apply_cull(state, scenario.culls[i], frac)
+                    culled.add((t, i))
             if t1 in changes:
                 self._intervene(state, t1)
             if t1 in rescheduled:
@@ -226,6 +243,10 @@ class Engine(ABC):
                 tallies = np.vstack([tallies, tally])
         crossings, exact, diagnostics = self._finish(state)
         outputs = self._outputs(state)
+        interventions = outputs.interventions
+        missed = _missed_culls(scenario, [(t, i) for t, i, _ in culls if (t, i) not in culled])
+        if missed:  # after the horizon, or a stop: listed as interventions not reached are
+            interventions = (*(interventions or ()), *missed)
         counted = self._reactions(state, times, tallies)
         if scenario.seed != seed:
             # The Result's scenario is the run's, seed included, so that simulate(r.scenario)
@@ -249,7 +270,7 @@ class Engine(ABC):
             survivors=outputs.survivors,
             people=outputs.people,
             outbreak=outputs.outbreak,
-            interventions=outputs.interventions,
+            interventions=interventions,
             reactions=counted.names if counted is not None else (),
             reaction_counts=counted.counts if counted is not None else None,
             stoichiometry=counted.stoichiometry if counted is not None else None,

@@ -378,9 +378,11 @@ def extent(scenario: Scenario, layout: Layout, first_z: np.ndarray) -> Outbreak:
     )
     if (
         scenario.world is not None
-        and scenario.world.kind == "lattice"
+        and scenario.world.kind in ("lattice", "grid")
         and not scenario.world.periodic
     ):
+        # The border stop_at_edge stops at: a grid's is its raster's first and last rows and
+        # columns, whether anyone lives there or not.
         cells = world.cells[reached]
         rows, cols = world.shape
         edge = (

@@ -1,12 +1,12 @@
 """What each intervention of a run did: one typed entry per intervention in the summary.
 
 A run's summary lists its interventions (summary.json's `interventions`): measures that last a
-while (a cordon, a sweep, martial law, a lure...), strikes, the check after the strikes, and
-the handoff of a school's outbreak to a city. Each kind is a class of its own that knows how to
-print itself in the terminal, how to fill a row of the report's table, where it marks the
-chart, which figures it gives an ensemble's runs.parquet, and its summary.json form, so that no
-reader of a summary switches on the entry's `kind` string. Only `intervention_from_json`, which
-reads summary.json back, looks at `kind`, once.
+while (a cordon, a sweep, martial law, a lure...), strikes, the check after the strikes, the
+handoff of a school's outbreak to a city, and culls the run ended before. Each kind is a class
+of its own that knows how to print itself in the terminal, how to fill a row of the report's
+table, where it marks the chart, which figures it gives an ensemble's runs.parquet, and its
+summary.json form, so that no reader of a summary switches on the entry's `kind` string. Only
+`intervention_from_json`, which reads summary.json back, looks at `kind`, once.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ __all__ = [
     "Handoff",
     "InterventionReport",
     "Measure",
+    "MissedCulls",
     "Strike",
     "When",
     "fmt_count",
@@ -63,6 +64,10 @@ def _with_note(text: str, note: str) -> str:
     return f"{text} ({note})" if note else text
 
 
+#: What the terminal and the report say of an entry a run ended before.
+NOT_REACHED = "not reached before the run ended"
+
+
 class InterventionReport(ABC):
     """One entry of a summary's `interventions`: what an intervention did in the run."""
 
@@ -91,6 +96,18 @@ class InterventionReport(ABC):
         window opens later never acted: a shorter horizon, a stop)."""
         return True
 
+    def as_unreached(self) -> InterventionReport:
+        """This entry as a run that never reached it gives it: no counts (a measure's 0s would
+        read as "it acted and did nothing"). Entries that are always reached return
+        themselves."""
+        return self
+
+    def due(self, when: When) -> str:
+        """The entry among those the run never reached, as the terminal lists them: its label
+        and when it was due ("helicopter at the roof (30 h)")."""
+        start = self.mark()
+        return self.label + (f" ({when(start[0])})" if start else "")
+
     @abstractmethod
     def figures(self) -> dict[str, Figure]:
         """The entry's numbers and yes-or-no figures, for an ensemble's runs.parquet."""
@@ -114,7 +131,10 @@ class Measure(InterventionReport):
         The scenario's note on it ("" if none).
     events
         Events of its channels by label ("Special forces: Z destroyed" → 1426), where the
-        engine counted them; None where it did not.
+        engine counted them; None where it did not, or the run never reached it.
+    unreached
+        The run ended before its window opened (summary.json's `"reached": false`): it did
+        nothing, and has no events.
     """
 
     name: str
@@ -123,6 +143,7 @@ class Measure(InterventionReport):
     end_s: float | None = None
     note: str = ""
     events: dict[str, int] | None = None
+    unreached: bool = False
 
     @property
     def label(self) -> str:
@@ -142,7 +163,7 @@ class Measure(InterventionReport):
         span = f"from {when(self.start_s)}" + (
             f" to {when(self.end_s)}" if self.end_s is not None else ""
         )
-        what = self._done()
+        what = NOT_REACHED if self.unreached else self._done()
         console.print(
             f"{_escape(self.name)} ({self.kind}) {span}" + (f": {_escape(what)}" if what else "")
         )
@@ -152,7 +173,8 @@ class Measure(InterventionReport):
         span = f"from {when(self.start_s)}" + (
             f" to {when(self.end_s)}" if self.end_s is not None else ""
         )
-        return [self.name, self.kind, span, _with_note(self._done() or "–", self.note)]
+        done = NOT_REACHED if self.unreached else self._done() or "–"
+        return [self.name, self.kind, span, _with_note(done, self.note)]
 
     def mark(self) -> tuple[float, str] | None:
         """Its start."""
@@ -160,11 +182,16 @@ class Measure(InterventionReport):
 
     def reached(self, t_end_s: float) -> bool:
         """Whether it started before the run ended (`t_end_s` 0: not known, so yes)."""
-        return t_end_s <= 0 or self.start_s < t_end_s
+        return not self.unreached and (t_end_s <= 0 or self.start_s < t_end_s)
+
+    def as_unreached(self) -> Measure:
+        """Without events, marked as never reached."""
+        return replace(self, events=None, unreached=True)
 
     def figures(self) -> dict[str, Figure]:
         """`start_s`, `end_s`, and the events of its channels where the engine counted them,
-        each by what happened (`Z destroyed`: the label without the name it starts with)."""
+        each by what happened (`Z destroyed`: the label without the name it starts with);
+        one the run never reached has no events (null in runs.parquet, not 0)."""
         return {
             "start_s": float(self.start_s),
             "end_s": _opt_float(self.end_s),
@@ -172,7 +199,8 @@ class Measure(InterventionReport):
         }
 
     def to_json(self) -> dict[str, Any]:
-        """name, kind, start_s, end_s, then note and events where there are any."""
+        """name, kind, start_s, end_s, then note and events where there are any; one the run
+        never reached has `"reached": false` and no events."""
         out: dict[str, Any] = {
             "name": self.name,
             "kind": self.kind,
@@ -181,7 +209,9 @@ class Measure(InterventionReport):
         }
         if self.note:
             out["note"] = self.note
-        if self.events is not None:
+        if self.unreached:
+            out["reached"] = False
+        elif self.events is not None:
             out["events"] = dict(self.events)
         return out
 
@@ -198,6 +228,7 @@ class Measure(InterventionReport):
             events={str(k): int(v) for k, v in events.items()}
             if isinstance(events, dict)
             else None,
+            unreached=data.get("reached") is False,
         )
 
     @staticmethod
@@ -287,17 +318,22 @@ class Strike(InterventionReport):
         return None if self.t_s is None else (float(self.t_s), self.name)
 
     def figures(self) -> dict[str, Figure]:
-        """When it struck and whom it hit: `n_<state>`, people, zombies, infected..."""
-        return {k: float(v) for k, v in self.to_json().items() if isinstance(v, int | float)}
+        """When it struck and whom it hit: `n_<state>`, people, zombies, infected... (none if
+        it did not strike)."""
+        return {
+            k: float(v)
+            for k, v in self.to_json().items()
+            if isinstance(v, int | float) and not isinstance(v, bool)
+        }
 
     def to_json(self) -> dict[str, Any]:
         """name, kind, note, then (if it struck) t_s, n_<state>, people, zombies,
-        not_zombies, infected and uninfected."""
+        not_zombies, infected and uninfected; if it did not, `"reached": false`."""
         out: dict[str, Any] = {"name": self.name, "kind": self.kind}
         if self.note:
             out["note"] = self.note
         if self.t_s is None:
-            return out
+            return {**out, "reached": False}
         people, zombies, infected = self.people, self.zombies, self.infected
         return {
             **out,
@@ -484,7 +520,93 @@ class Handoff(InterventionReport):
         )
 
 
+@dataclass(frozen=True)
+class MissedCulls(InterventionReport):
+    """The culls of one `[[culls]]` section that the run ended before (a shorter horizon, a
+    stop): listed, as interventions not reached are, so that none is skipped silently. Culls
+    carried out have no entry.
+
+    Attributes
+    ----------
+    name
+        Which section and compartment ("culls[0] of Z").
+    start_s, end_s
+        The first and the last cull not carried out (s).
+    count
+        How many culls of the section were not carried out.
+    """
+
+    name: str
+    start_s: float
+    end_s: float
+    count: int = 1
+    kind: str = field(default="cull", init=False)
+
+    @classmethod
+    def of(cls, index: int, compartment: str, times_s: list[float]) -> MissedCulls:
+        """The culls of `culls[index]` (of `compartment`) due at `times_s`, not carried out."""
+        return cls(
+            name=f"culls[{index}] of {compartment}",
+            start_s=min(times_s),
+            end_s=max(times_s),
+            count=len(times_s),
+        )
+
+    @property
+    def label(self) -> str:
+        """Its name."""
+        return self.name
+
+    def reached(self, t_end_s: float) -> bool:
+        """Never: an entry is made only for culls not carried out."""
+        return False
+
+    def _span(self, when: When) -> str:
+        if self.count == 1:
+            return when(self.start_s)
+        return f"{self.count} culls, {when(self.start_s)} to {when(self.end_s)}"
+
+    def due(self, when: When) -> str:
+        """`culls[0] of Z (10 d)`, or `culls[0] of Z (2 culls, 7.5 d to 10 d)`."""
+        return f"{self.name} ({self._span(when)})"
+
+    def print(self, console: Console, when: When) -> None:
+        """`culls[0] of Z (10 d): not reached before the run ended`."""
+        console.print(f"{_escape(self.due(when))}: {NOT_REACHED}")
+
+    def row(self, when: When) -> list[str]:
+        """[name, "cull", when it was due, "not reached before the run ended"]."""
+        return [self.name, self.kind, self._span(when), NOT_REACHED]
+
+    def figures(self) -> dict[str, Figure]:
+        """None: it did nothing (runs.parquet has no column for it)."""
+        return {}
+
+    def to_json(self) -> dict[str, Any]:
+        """name, kind, start_s, end_s, count, and `"reached": false`."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "start_s": self.start_s,
+            "end_s": self.end_s,
+            "count": self.count,
+            "reached": False,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> MissedCulls:
+        """An entry read back from summary.json."""
+        start = float(data.get("start_s") or 0.0)
+        return cls(
+            name=str(data.get("name", "culls")),
+            start_s=start,
+            end_s=float(data.get("end_s") or start),
+            count=int(data.get("count") or 1),
+        )
+
+
 _BY_KIND: dict[str, Callable[[dict[str, Any]], InterventionReport]] = {
+    "cull": MissedCulls.from_json,
     "strike": Strike.from_json,
     "after_strikes": AfterStrikes.from_json,
     "handoff": Handoff.from_json,
@@ -493,7 +615,7 @@ _BY_KIND: dict[str, Callable[[dict[str, Any]], InterventionReport]] = {
 
 def intervention_from_json(data: dict[str, Any]) -> InterventionReport:
     """An entry of summary.json's `interventions` as its typed class (a Measure unless its
-    kind is a strike, the check after the strikes or a handoff)."""
+    kind is a strike, culls not reached, the check after the strikes or a handoff)."""
     return _BY_KIND.get(str(data.get("kind", "")), Measure.from_json)(data)
 
 

@@ -416,7 +416,8 @@ class Summary:
     outbreak
         A run on a world: where the outbreak reached.
     interventions
-        What each intervention did; None for a run without interventions.
+        What each intervention did; None for a run without interventions. One the run ended
+        before (a measure due after `t_end_s`) is kept, without counts, as not reached.
     epidemic
         Infections, attack rate, incidence and R_t; None for a run without reaction counts.
     extra
@@ -444,6 +445,15 @@ class Summary:
     interventions: tuple[InterventionReport, ...] | None = None
     epidemic: EpidemicFigures | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # A measure due after the end did nothing: drop the engine's 0 counts everywhere (the
+        # terminal, the report, summary.json, runs.parquet), so that none reads "it acted".
+        if self.interventions is not None:
+            entries = tuple(
+                e if e.reached(self.t_end_s) else e.as_unreached() for e in self.interventions
+            )
+            object.__setattr__(self, "interventions", entries)
 
     @staticmethod
     def decide_winner(final: dict[str, float]) -> bool:
@@ -517,8 +527,7 @@ class Summary:
             if entry.reached(self.t_end_s):
                 entry.print(console, when)
             else:
-                start = entry.mark()
-                later.append(entry.label + (f" ({when(start[0])})" if start else ""))
+                later.append(entry.due(when))
         if later:  # a run cut short (a shorter horizon, a stop) never reached them
             console.print(f"not reached before the run ended: {_escape(', '.join(later))}")
         if self.people is not None:

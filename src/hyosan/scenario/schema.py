@@ -274,10 +274,8 @@ class Scenario(Frozen):
                     problems.append(
                         f"culls[{i}].{field}: no compartment {name!r} (the model has {known})"
                     )
-            if any(t > self.time.horizon for t, _ in cull.schedule()):
-                problems.append(
-                    f"culls[{i}].times: a cull falls after the horizon {self.time.horizon.text!r}"
-                )
+            # A cull after the horizon is not a problem: as interventions are, it is skipped
+            # and the run lists it as not reached (a shorter --set time.horizon keeps working).
         for i, th in enumerate(self.thresholds):
             if th.of not in comps and th.of not in [*self.model.states_present(), OVERRUN_OF]:
                 problems.append(
