@@ -171,6 +171,30 @@ def test_ensemble_outcomes_and_survival_from_summary(
     assert _data(html)["points"] == ["parameters.bite_rate=0.5", "parameters.bite_rate=1"]
 
 
+@pytest.mark.parametrize(
+    ("withins", "heading"),
+    [((172800.0, 345600.0), "P(overrun within its horizon)"), ((172800.0,) * 2, "within 2 d")],
+)
+def test_a_chance_within_a_time_is_headed_with_it_only_where_points_share_it(
+    withins: tuple[float, ...], heading: str
+) -> None:
+    """A sweep of time.horizon without --within gives each point its own horizon: the heading
+    once named the first point's for every point."""
+    from hyosan.reports.outcomes import summary_outcome_table
+
+    estimate = {"estimate": 0.5, "low": 0.1, "high": 0.9}
+    summary = {
+        "kind": "sweep",
+        "per_point": [
+            {"point": p, "runs": 4, "p_overrun_within": {**estimate, "within_s": w}}
+            for p, w in enumerate(withins)
+        ],
+    }
+    table = summary_outcome_table(summary, None, "d", 86400.0)
+    assert table is not None
+    assert any(heading in h for h in table.headers), table.headers
+
+
 def test_one_unit_of_time_with_the_clock_beside_it() -> None:
     """Times read in the run's unit, the clock in brackets where the run has one."""
     from hyosan.reports.html import fmt_time

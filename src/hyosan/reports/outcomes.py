@@ -255,10 +255,14 @@ def summary_outcome_table(
     peaks = _peaks(runs)
     headers = ["point", "runs"]
     for k in prob_keys:
-        within = next((e[k].get("within_s") for e in per_point if isinstance(e.get(k), dict)), None)
+        withins = {e[k].get("within_s") for e in per_point if isinstance(e.get(k), dict)}
         name = k.removeprefix("p_").replace("_", " ")
-        if within is not None and k.endswith("_within"):
-            name = f"{name} {within / unit_s:.3g} {unit}"
+        if k.endswith("_within") and len(withins) > 1:
+            # No --within, and points of different horizons (a sweep of time.horizon): each
+            # point's chance is within its own, which one time in the heading would belie.
+            name = f"{name} its horizon"
+        elif k.endswith("_within") and withins and None not in withins:
+            name = f"{name} {withins.pop() / unit_s:.3g} {unit}"
         headers.append(f"P({name}) [95 % interval]")
     headers += [
         f"median {k.removeprefix('median_').removesuffix('_s')} ({unit})" for k in time_keys
