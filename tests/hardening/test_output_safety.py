@@ -215,6 +215,21 @@ def test_force_refuses_a_run_directory_holding_user_files(tmp_path: Path) -> Non
     assert (out / "notes.txt").read_text() == "mine"
 
 
+def test_an_output_inside_another_is_refused(tmp_path: Path) -> None:
+    """--out inside a run directory once wrote a folder there that --force then refused to
+    replace ("holds files hyosan does not write"): it is refused, and the run is left whole."""
+    out = tmp_path / "out"
+    assert _run(out, tmp_path).returncode == 0
+    before = sorted(p.name for p in out.iterdir())
+    for inner in (out / "sub", out / "a" / "b"):
+        ran = _run(inner, tmp_path)
+        assert ran.returncode == 2, ran.stderr
+        assert "inside" in ran.stderr
+        assert "choose a directory outside it" in " ".join(ran.stderr.split())
+    assert sorted(p.name for p in out.iterdir()) == before
+    assert _run(out, tmp_path, "--force").returncode == 0
+
+
 def test_force_replaces_a_run_and_an_ensemble_directory(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert _run(out, tmp_path).returncode == 0

@@ -128,14 +128,23 @@ def io_error_message(exc: OSError, what: str) -> str:
     return f"cannot write {what}: {exc.strerror or exc} ({where}); {hint}"
 
 
+#: The files that mark a directory as one of hyosan's outputs (not_hyosan_output checks it).
+OUTPUT_MARKERS = ("summary.json", "fit.json", "comparison.json")
+
+
 def _foreign(entries: list[Path], known: frozenset[str]) -> str | None:
     # The entries that are not files of `known` (hidden `.partial` leftovers of an interrupted
-    # report aside), named; None if there are none.
+    # report, and the hidden `.NAME.lock` of a command writing beside them, aside), named;
+    # None if there are none.
     foreign = sorted(
         p.name
         for p in entries
         if not (p.name in known and p.is_file() and not p.is_symlink())
-        and not (p.name.startswith(".") and ".partial" in p.name and p.is_file())
+        and not (
+            p.name.startswith(".")
+            and (".partial" in p.name or p.name.endswith(".lock"))
+            and p.is_file()
+        )
     )
     if not foreign:
         return None
@@ -266,6 +275,7 @@ def prepare_output(out: Path, *, force: bool) -> None:
             f"--out {str(out)[:60]}...: its name is {len(os.fsencode(absolute.name))} bytes "
             f"long; at most {MAX_OUT_NAME_BYTES}"
         )
+    _refuse_inside(out)
     recover(absolute)
     if not (out.exists() or out.is_symlink()):
         return
@@ -284,6 +294,19 @@ def prepare_output(out: Path, *, force: bool) -> None:
             f"ensemble or a fit), and {out} is not one: {why}; move it away or choose another "
             "--out"
         )
+
+
+def _refuse_inside(out: Path) -> None:
+    """Refuse an `out` inside a directory hyosan wrote (a run, an ensemble, a fit): written
+    there, it would be a folder hyosan does not write in that directory, which --force would
+    then refuse to replace."""
+    for parent in Path(os.path.abspath(out)).parents:
+        marked = any((parent / name).is_file() for name in OUTPUT_MARKERS)
+        if marked and not_hyosan_output(parent) is None:
+            raise HyosanError(
+                f"--out {out}: that is inside {parent}, an output directory of hyosan's; "
+                "choose a directory outside it"
+            )
 
 
 def _empty(folder: Path) -> bool:
@@ -360,6 +383,7 @@ def claim_output(out: Path, *, force: bool) -> Iterator[None]:
     or an OUT it may not write, is refused at once rather than after the work."""
     from hyosan.results.outlock import output_lock
 
+    _refuse_inside(out)  # before the lock, whose file (and folders) would be made inside
     with output_lock(out):
         prepare_output(out, force=force)
         yield
