@@ -368,7 +368,35 @@ def _take_off(problem: FitProblem, options: AbcOptions) -> tuple[int, float, int
             f"fit.abc.take_off.column: {cond.column!r} is not a column of the data; "
             f"allowed: {', '.join(columns)}"
         )
-    return columns.index(cond.column), float(cond.at_least), int(cond.tries)
+    index = columns.index(cond.column)
+    most = _most_counted(problem, index)
+    if most is not None and cond.at_least > most:
+        fitted = any(p.key.startswith("initial.") for p in problem.scenario_params)
+        raise FitError(
+            f"fit.abc.take_off.at_least: {cond.column} can never reach {cond.at_least:g}: the "
+            f"scenario holds {most:g} individuals in all"
+            f"{' (fitted initial counts at their upper bounds)' if fitted else ''} and no "
+            "reaction adds any, so every run would be rejected; take_off's at_least is at most "
+            f"{most:g} (the count the data had reached when they were kept)"
+        )
+    return index, float(cond.at_least), int(cond.tries)
+
+
+def _most_counted(problem: FitProblem, column: int) -> float | None:
+    """The most a data column can ever count, where the model bounds it (None if not): a
+    present count (not cumulative) on the compiled path, where no reaction makes individuals,
+    is at most everyone there at the start."""
+    if problem.data.cumulative[column] or not problem.compiled:
+        return None
+    net = problem.network
+    if np.any(net.stoichiometry.sum(axis=1) > 0):
+        return None  # births, or one individual becoming two: no bound
+    y0 = np.asarray(problem.scenario.initial_vector(), dtype=np.float64).copy()
+    for p in problem.scenario_params:
+        head, _, name = p.key.partition(".")
+        if head == "initial" and name in net.compartments:
+            y0[net.compartments.index(name)] = max(p.high, y0[net.compartments.index(name)])
+    return float(y0.sum())
 
 
 def fit_abc(
@@ -437,6 +465,14 @@ def fit_abc(
         work.save(g, saved)
     say(options.generations, options.generations, "done")
     if pop is None:
+        if options.take_off is not None:
+            cond = options.take_off
+            raise FitError(
+                f"ABC produced no population: with take_off, a candidate is kept only if "
+                f"{cond.column} reaches {cond.at_least:g} within {cond.tries} runs; lower "
+                "fit.abc.take_off.at_least or raise its tries, or widen the priors or lower "
+                "min_acceptance"
+            )
         raise FitError("ABC produced no population; widen the priors or lower min_acceptance")
     samples = np.array([box.theta(u) for u in pop.u])
     return AbcOutcome(

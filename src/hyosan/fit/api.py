@@ -15,7 +15,7 @@ from hyosan.engines.base import valid_seed
 from hyosan.errors import speaks_python
 from hyosan.fit.build import build_problem
 from hyosan.fit.checks import result_warnings
-from hyosan.fit.errors import FitError
+from hyosan.fit.errors import FitError, in_callers_words, speaks_fit_python
 from hyosan.fit.progress import FitProgress, show_warning
 from hyosan.fit.result import FitResult
 from hyosan.fit.weighted import kish_ess, weighted_quantiles
@@ -37,13 +37,14 @@ def work_dir_for(out: Path) -> Path:
 
 
 @speaks_python
+@speaks_fit_python
 def fit(  # noqa: PLR0913 (keyword options of the public API, as the CLI's)
     scenario: Scenario | str | Path,
     data: str | Path | Observations | Any | None = None,
     *,
     method: str | None = None,
     fit: Sequence[str] | str | dict[str, Any] = (),
-    overrides: Sequence[str] = (),
+    overrides: list[str] | tuple[str, ...] | str = (),
     engine: str | None = None,
     observation: str | None = None,
     time_unit: str | None = None,
@@ -65,15 +66,18 @@ def fit(  # noqa: PLR0913 (keyword options of the public API, as the CLI's)
         A scenario file (its `[fit]` table is read), a built-in name or a Scenario.
     data
         The data file (default: `data` in `[fit]`), a pyarrow Table or pandas DataFrame of
-        the same columns (a time column in `time_unit`, then counts), or Observations.
+        the same columns (a time column, then counts), or Observations. The times are the
+        time elapsed since the scenario's start: numbers in `time_unit`, or durations (pandas
+        timedeltas, converted as they are); dates and timestamps are refused.
     method
         "mle" (ode engine), "abc" (any engine) or "pmmh" (well-mixed ssa); default: `[fit]`'s,
         else mle for the ode engine and abc for the others.
     fit
-        Fitted values beside `[fit.parameters]`: `--fit` strings ("KEY=LOW:HIGH[:log]") or a
-        mapping of key to {low, high, prior}.
+        Fitted values beside `[fit.parameters]` (replacing its entry of the same key):
+        `--fit` strings ("KEY=LOW:HIGH[:log]") or a mapping of key to {low, high, prior}.
+        Each value is fitted once, under one key (a model's parameter is `parameters.NAME`).
     overrides
-        `--set` overrides of the scenario.
+        `--set` overrides of the scenario ("KEY=VALUE"; one string is one override).
     engine, observation, time_unit
         Replace the scenario's engine, `[fit]`'s observation model and time unit.
     seed
@@ -101,11 +105,13 @@ def fit(  # noqa: PLR0913 (keyword options of the public API, as the CLI's)
     -------
     FitResult
     """
+    from hyosan.scenario.load import override_list
+
     problem, spec = build_problem(
         scenario,
         data,
         fit=fit,
-        overrides=overrides,
+        overrides=override_list(overrides),
         engine=engine,
         observation=observation,
         time_unit=time_unit,
@@ -125,7 +131,7 @@ def fit(  # noqa: PLR0913 (keyword options of the public API, as the CLI's)
         where = (workers, cluster, executor)
         if not quiet:  # before the work, which the warning may make pointless
             for warning in problem.warnings:
-                show_warning(warning)
+                show_warning(in_callers_words(warning))
         return _fit(problem, spec, chosen, root, where, out_path, force, quiet, report)
 
 
@@ -166,8 +172,9 @@ def _fit(
         else:
             result = _pmmh(problem, spec, root, bar, workers, cluster, executor)
     result.diagnostics["wall_s"] = time.perf_counter() - start
-    # Printed by `hyosan fit` under its table, where they are read with the numbers.
-    result.warnings = [*problem.warnings, *result_warnings(result)]
+    # Printed by `hyosan fit` under its table, where they are read with the numbers; in the
+    # Python API's words when Python called.
+    result.warnings = [in_callers_words(w) for w in [*problem.warnings, *result_warnings(result)]]
     if out_path is not None:
         result.save(out_path, force=force, report=report)
         if chosen == "abc":

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from hyosan.fit.data import Observations, load_observations
 from hyosan.fit.errors import FitError
-from hyosan.fit.parameters import resolve_parameters
+from hyosan.fit.parameters import canonical_key, resolve_parameters
 from hyosan.fit.problem import FitProblem
 from hyosan.fit.spec import FitSpec, PriorSpec, parse_fit_flag, split_fit_table
 from hyosan.scenario.units import parse_duration
@@ -45,7 +45,7 @@ def build_problem(
     *,
     spec: FitSpec | None = None,
     fit: Sequence[str] | str | dict[str, Any] = (),
-    overrides: Sequence[str] = (),
+    overrides: list[str] | tuple[str, ...] | str = (),
     engine: str | None = None,
     observation: str | None = None,
     time_unit: str | None = None,
@@ -55,17 +55,34 @@ def build_problem(
     `fit` adds or replaces fitted values: `--fit` strings ("KEY=LOW:HIGH[:log]") or a mapping
     of key to PriorSpec (or to its fields as a dict).
     """
-    from hyosan.scenario.load import parse_scenario
+    from hyosan.scenario.load import override_list, parse_scenario
 
+    overrides = override_list(overrides)
     label, text, file_spec, folder = read_scenario_and_spec(scenario)
     spec = file_spec if spec is None else spec
     priors: dict[str, PriorSpec] = dict(spec.parameters)
     if isinstance(fit, dict):
         # Read as a [fit.parameters] table is, with its messages.
-        priors.update(FitSpec.from_table({"parameters": dict(fit)}, "fit=").parameters)
+        table = FitSpec.from_table({"parameters": dict(fit)}, "fit=").parameters
+        for key in table:  # replacing the file's entry of the same key, however spelled
+            for old in [k for k in priors if canonical_key(k) == canonical_key(key)]:
+                del priors[old]
+        priors.update(table)
     else:
+        given: dict[str, str] = {}
         for flag in [fit] if isinstance(fit, str) else fit:
             key, prior = parse_fit_flag(flag)
+            same = given.get(canonical_key(key))
+            if same is not None:
+                # The last would win silently: say which of the two was meant.
+                raise FitError(
+                    f"--fit {same!r} and --fit {flag!r} fit the same value; give each fitted "
+                    "value once"
+                )
+            given[canonical_key(key)] = flag
+            # A flag replaces the [fit.parameters] entry of its key, however it is spelled.
+            for old in [k for k in priors if canonical_key(k) == canonical_key(key)]:
+                del priors[old]
             priors[key] = prior
     spec = spec.merged(observation=observation, time_unit=time_unit)
     scen = parse_scenario(text, label, list(overrides))

@@ -92,7 +92,7 @@ def fit_command(
     ] = False,
 ) -> None:
     """Fit scenario values to observed counts: estimates, intervals, the best-fit scenario."""
-    from hyosan.errors import HyosanError
+    from hyosan.errors import HyosanError, speak_command_line
 
     options = {
         k: v
@@ -120,6 +120,9 @@ def fit_command(
         "force": force,
         "report": not no_report,
     }
+    # Messages and warnings in the command line's words (--time-unit, not time_unit), also
+    # when this command runs without hyosan's main command line (which says the same).
+    back_to_python = speak_command_line()
     try:
         chosen = method
         if options:
@@ -144,6 +147,8 @@ def fit_command(
         kept = out is not None and any(work_dir_for(user_path(out)).glob("*"))
         where = " (finished ABC generations are kept; the same command resumes)" if kept else ""
         raise _fail(f"interrupted{where}", code=130) from None
+    finally:
+        back_to_python()
 
 
 def _options_for(options: dict[str, Any], method: str | None) -> dict[str, Any]:
@@ -164,27 +169,25 @@ def _options_for(options: dict[str, Any], method: str | None) -> dict[str, Any]:
     return options
 
 
-def _warn(result: FitResult, *, json_: bool, prefix: str = "") -> None:
-    """The fit's warnings on stderr, but for those about the data that `fit` printed before
-    the work (it does unless quiet; with --json it is called quiet, to keep stderr clean)."""
+def _warn(result: FitResult, *, prefix: str = "") -> None:
+    """The fit's warnings on stderr, every one: those about the data, which `fit` also printed
+    before the work (unless quiet), are said again here, with the numbers they concern."""
     from hyosan.fit.progress import show_warning
 
-    early = set() if json_ else set(result.problem.warnings)
     for warning in result.warnings:
-        if warning not in early:
-            show_warning(prefix + warning)
+        show_warning(prefix + warning)
 
 
-def _warn_each(comparison: Comparison, *, json_: bool) -> None:
+def _warn_each(comparison: Comparison) -> None:
     for result in comparison.results:
-        _warn(result, json_=json_, prefix=f"{result.problem.label}: ")
+        _warn(result, prefix=f"{result.problem.label}: ")
 
 
 def _show(result: FitResult, out: Path | None, *, json_: bool, quiet: bool) -> None:
     if json_:
         print(json.dumps(result.summary(), indent=2))
         if not quiet:
-            _warn(result, json_=True)
+            _warn(result)
         return
     if quiet:
         return
@@ -225,7 +228,7 @@ def _show(result: FitResult, out: Path | None, *, json_: bool, quiet: bool) -> N
             f"{d['ess_min']:.0f}, {d['chains']} chains, {d['particles']} particles, "
             f"{d['wall_s']:.1f} s"
         )
-    _warn(result, json_=False)
+    _warn(result)
     if out is not None:
         console.print(f"written to {out}")
 
@@ -234,7 +237,7 @@ def _show_comparison(comparison: Comparison, out: Path | None, *, json_: bool, q
     if json_:
         print(json.dumps(comparison.summary(), indent=2))
         if not quiet:
-            _warn_each(comparison, json_=True)
+            _warn_each(comparison)
         return
     if quiet:
         return
@@ -252,7 +255,7 @@ def _show_comparison(comparison: Comparison, out: Path | None, *, json_: bool, q
     console = Console(highlight=False, soft_wrap=True)
     console.print(table)
     console.print(f"best: {comparison.best.problem.label}")
-    _warn_each(comparison, json_=False)
+    _warn_each(comparison)
     if out is not None:
         console.print(f"written to {out}")
 

@@ -25,7 +25,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from hyosan.errors import speaks_python
-from hyosan.fit.errors import FitError
+from hyosan.fit.errors import FitError, speaks_fit_python
 from hyosan.paths import user_path
 from hyosan.results.publish import claim_output, publish_output
 
@@ -134,8 +134,10 @@ def compare_results(results: Sequence[FitResult]) -> Comparison:
     raise FitError("model comparison is made by mle (AIC, BIC) or abc (model probabilities)")
 
 
+@speaks_python
+@speaks_fit_python
 def compare(
-    scenarios: Sequence[Any],
+    scenarios: Sequence[Any] | str | Path,
     data: Any = None,
     *,
     out: str | Path | None = None,
@@ -143,11 +145,18 @@ def compare(
     report: bool = True,
     **kwargs: Any,
 ) -> Comparison:
-    """Fit each scenario to the same data (same arguments as `fit`) and compare them."""
-    from hyosan.fit.api import fit
+    """Fit each scenario to the same data (same arguments as `fit`) and compare them.
 
+    `scenarios` are files, built-in names or Scenarios, two or more (one string or path is one
+    scenario, and is refused as too few).
+    """
+    from hyosan.fit.api import fit
+    from hyosan.scenario.schema import Scenario
+
+    if isinstance(scenarios, str | Path | Scenario):
+        scenarios = [scenarios]
     if len(scenarios) < 2:
-        raise FitError("model comparison needs two scenarios or more")
+        raise FitError(f"model comparison needs two scenarios or more; got {len(scenarios)}")
     with contextlib.ExitStack() as hold:
         if out is not None:  # refused before any work, as a single fit's OUT (fit.api)
             hold.enter_context(claim_output(user_path(out), force=force))

@@ -7,6 +7,12 @@ ever entered that compartment or state): it is then compared with the simulated 
 entries rather than with the current count. Every check names the file, the column and what is
 allowed, and raises FitError. A cumulative column is not required to be monotone: counts
 reported with noise, or revised, can fall a little.
+
+The times are the time elapsed since the scenario's start, as numbers in `time_unit`. A column
+of durations (pandas timedeltas, a Parquet duration column) is elapsed time already and is
+converted as it is (`time_unit` then only names the unit of the tables written); a column of
+dates, timestamps or clock times is refused, naming the file and the column: which date is the
+scenario's start is not for the data to say.
 """
 
 from __future__ import annotations
@@ -89,7 +95,7 @@ def _show(seconds: float | None) -> str:
     return f"{seconds / 3600:g}h"
 
 
-def _read_table(path: Path) -> dict[str, np.ndarray | list[object]]:
+def _read_table(path: Path) -> dict[str, _Column]:
     """Columns of a CSV or Parquet file, as numpy arrays (strings kept as object lists)."""
     if not path.is_file():
         raise FitError(f"{path}: no such data file; give a .csv or .parquet file of counts")
@@ -100,8 +106,9 @@ def _read_table(path: Path) -> dict[str, np.ndarray | list[object]]:
         if suffix == ".csv":
             import pyarrow.csv as pcsv
 
-            # Every column is read as text first, so that a stray word in a count column is
-            # reported with its row rather than turning the whole column into strings.
+            # pyarrow infers each column's type: a column with a stray word in it is read as
+            # text, and the word is reported with its row (_numeric); dates, timestamps and
+            # clock times are read as such, and refused by name (_columns_of).
             table = pcsv.read_csv(
                 path,
                 convert_options=pcsv.ConvertOptions(
@@ -138,37 +145,118 @@ def _in_memory(data: object) -> Any:
     return None
 
 
-def _columns_of(table: Any, label: str) -> dict[str, np.ndarray | list[object]]:
+@dataclass(frozen=True)
+class _Elapsed:
+    """A column of durations, in seconds (NaN where missing)."""
+
+    seconds: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Clock:
+    """A column of dates, timestamps or clock times: what it holds, and its first value."""
+
+    what: str
+    first: str
+
+
+_Column = np.ndarray | list[object] | _Elapsed | _Clock
+
+#: Seconds per tick of a pyarrow duration unit.
+_TICK = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
+
+
+def _columns_of(table: Any, label: str) -> dict[str, _Column]:
+    import pyarrow as pa
+
     twice = sorted({n for n in table.column_names if table.column_names.count(n) > 1})
     if twice:
         raise FitError(
             f"{label}: column {', '.join(map(repr, twice))} appears more than once; each state "
             "is one column"
         )
-    out: dict[str, np.ndarray | list[object]] = {}
+    out: dict[str, _Column] = {}
     for name in table.column_names:
         col = table.column(name)
-        try:
-            out[name] = col.to_numpy(zero_copy_only=False).astype(np.float64)
-        except (TypeError, ValueError):
-            out[name] = col.to_pylist()
+        kind = col.type
+        # Dates, timestamps and durations would turn into days or µs since 1970 as numbers.
+        if pa.types.is_duration(kind):
+            ticks = col.cast(pa.int64()).to_numpy(zero_copy_only=False).astype(np.float64)
+            out[name] = _Elapsed(ticks * _TICK[kind.unit])
+        elif pa.types.is_temporal(kind):
+            what = (
+                "dates"
+                if pa.types.is_date(kind)
+                else "clock times"
+                if pa.types.is_time(kind)
+                else "timestamps"
+                if pa.types.is_timestamp(kind)
+                else "calendar intervals"
+            )
+            first = next((v for v in col.to_pylist() if v is not None), None)
+            out[name] = _Clock(what, str(first))
+        elif pa.types.is_boolean(kind):
+            out[name] = col.to_pylist()  # true/false: refused as not a number (_numeric)
+        else:
+            try:
+                out[name] = col.to_numpy(zero_copy_only=False).astype(np.float64)
+            except (TypeError, ValueError):
+                out[name] = col.to_pylist()
     return out
 
 
-def _numeric(path: Path | str, name: str, values: np.ndarray | list[object]) -> np.ndarray:
+def _numeric(path: Path | str, name: str, values: _Column) -> np.ndarray:
+    if isinstance(values, _Elapsed | _Clock):
+        raise FitError(
+            f"{path}: column {name!r} holds {_what(values)}, not counts; counts are numbers, "
+            "and a missing value is an empty cell"
+        )
     if isinstance(values, np.ndarray):
         return values
     for row, v in enumerate(values):
         if v is None:
             continue
-        try:
-            float(str(v))
-        except ValueError:
+        if isinstance(v, bool) or _not_number(v):
             raise FitError(
                 f"{path}: column {name!r}, row {row + 1}: {v!r} is not a number; "
                 "counts are numbers, and a missing value is an empty cell"
-            ) from None
+            )
     return np.array([np.nan if v is None else float(str(v)) for v in values], dtype=np.float64)
+
+
+def _what(values: _Elapsed | _Clock) -> str:
+    if isinstance(values, _Elapsed):
+        return "durations"
+    return f"{values.what} (the first is {values.first})"
+
+
+def _times(path: Path | str, name: str, values: _Column, unit: str) -> np.ndarray:
+    """The time column in `unit`: numbers as they are, durations converted; dates refused."""
+    if isinstance(values, _Elapsed):
+        return values.seconds / SECONDS_PER[unit]
+    if isinstance(values, _Clock):
+        raise FitError(
+            f"{path}: column {name!r} holds {_what(values)}; give the time elapsed since the "
+            f"scenario's start instead, as numbers in the time unit {unit} (--time-unit, or "
+            "time_unit in [fit]), e.g. 0, 1, 2, ..., or as durations (pandas timedeltas)"
+        )
+    if isinstance(values, list):
+        for row, v in enumerate(values):
+            if v is not None and (isinstance(v, bool) or _not_number(v)):
+                raise FitError(
+                    f"{path}: column {name!r}, row {row + 1}: {v!r} is not a number; the time "
+                    "column holds the time elapsed since the scenario's start, as numbers in "
+                    f"the time unit {unit} (--time-unit, or time_unit in [fit])"
+                )
+    return _numeric(path, name, values)
+
+
+def _not_number(v: object) -> bool:
+    try:
+        float(str(v))
+    except ValueError:
+        return True
+    return False
 
 
 def load_observations(
@@ -192,7 +280,9 @@ def load_observations(
     time_column
         The column of observation times.
     time_unit
-        The unit of the time column: s, min, h, d or w (any spelling hyosan accepts).
+        The unit of the time column: s, min, h, d or w (any spelling hyosan accepts). A column
+        of durations (pandas timedeltas) is converted as it is; one of dates or timestamps is
+        refused (give the time elapsed since the start, as numbers in this unit).
     columns
         The columns to fit (default: every column other than the time column).
     cumulative
@@ -201,8 +291,8 @@ def load_observations(
     Raises
     ------
     FitError
-        Naming the file and column: no time column, times not increasing, an unknown state,
-        a negative or non-numeric count.
+        Naming the file and column: no time column, dates as times, times not increasing, an
+        unknown state, a negative or non-numeric count.
     """
     table = _in_memory(path)
     if table is None and not isinstance(path, str | Path):
@@ -222,7 +312,7 @@ def load_observations(
             "with time_column in the scenario's [fit] table, or call it t; its unit is "
             "--time-unit)"
         )
-    t = _numeric(path, time_column, data[time_column])
+    t = _times(path, time_column, data[time_column], unit)
     if t.size == 0:
         raise FitError(f"{path}: the file has no rows")
     if not np.all(np.isfinite(t)):

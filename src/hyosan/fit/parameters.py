@@ -5,6 +5,11 @@ scenario's own value, and how to put a value back into the scenario (an override
 optimisers and samplers work on u: the value itself for a uniform prior, its logarithm for a
 log-uniform one, so that the prior is flat (and proper) on a box in u.
 
+Keys are those of `--set`, less those that cannot change the fit (`_unfittable`): each value
+has one key (a model's parameter is `parameters.NAME`, never `model.parameters.NAME`), and the
+fit itself sets the horizon and the output times from the data. Two keys naming the same value
+are refused, not fitted twice.
+
 Observation models add nuisance values that are not in the scenario: `obs.dispersion` (the
 negative binomial's k, variance μ + μ²/k) and `obs.sigma` (the normal model's standard
 deviation). Their bounds may be given under the same keys in `[fit.parameters]`.
@@ -21,7 +26,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hyosan.ensemble.errors import VaryError
-from hyosan.ensemble.vary import _bound, _classify, _current, key_label, unit_text
+from hyosan.ensemble.vary import (
+    _bound,
+    _classify,
+    _current,
+    _numeric_keys,
+    _path,
+    key_label,
+    unit_text,
+)
 from hyosan.fit.errors import FitError
 from hyosan.fit.spec import FIT_FORMAT, PriorSpec
 from hyosan.scenario.units import SECONDS_PER
@@ -29,7 +42,7 @@ from hyosan.scenario.units import SECONDS_PER
 if TYPE_CHECKING:
     from hyosan.scenario.schema import Scenario
 
-__all__ = ["NUISANCE", "FitParameter", "resolve_parameters"]
+__all__ = ["NUISANCE", "FitParameter", "canonical_key", "fittable_keys", "resolve_parameters"]
 
 #: Nuisance values of each observation model, with default bounds (log-uniform).
 NUISANCE: dict[str, tuple[str, tuple[float, float]]] = {
@@ -126,6 +139,57 @@ def _nuisance(key: str, prior: PriorSpec | None, default: tuple[float, float]) -
             f"fit.parameters.{key}: needs 0 < low < high; found low {low:g}, high {high:g}"
         )
     return FitParameter(key, low, high, log=prior.prior == "log-uniform", nuisance=True)
+
+
+def canonical_key(key: str) -> str:
+    """A key as one dotted path without stray spaces (`parameters . x` is `parameters.x`)."""
+    parts = _path(key)
+    if parts is None:
+        return key.strip()
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else part
+    return out
+
+
+def _value_of(key: str) -> str:
+    """The key of the value a key sets: `model.parameters.NAME` and `model.parameters.NAME.value`
+    set the model's parameter NAME, whose key is `parameters.NAME`."""
+    parts = canonical_key(key).split(".")
+    if parts[:2] == ["model", "parameters"] and len(parts) > 2 and parts[3:] in ([], ["value"]):
+        return f"parameters.{parts[2]}"
+    return canonical_key(key)
+
+
+def _unfittable(key: str) -> str | None:
+    """Why a key of the scenario cannot be fitted, or None if it can."""
+    key = canonical_key(key)
+    if key.startswith("model.parameters."):
+        name = key.split(".")[2]
+        return (
+            f"write parameters.{name} instead: a fit names each value by one key, and the "
+            f"model's parameter {name!r} by parameters.{name} (whose value replaces the "
+            f"model's own, model.parameters.{name}, wherever a scenario gives both)"
+        )
+    if key in ("time.horizon", "time.output_every"):
+        return (
+            "the fit runs the scenario to the data's last time, with an output at each "
+            f"observation time, so {key} cannot change the fit"
+        )
+    if key.startswith("record."):
+        return f"{key} chooses what a run keeps, which cannot change the fit"
+    return None
+
+
+def fittable_keys(data: dict[str, Any], scenario: Scenario) -> list[str]:
+    """The keys of the scenario (its TOML data, with overrides) that a fit can use, each value
+    under one key."""
+    keys = [*(f"parameters.{p}" for p in scenario.model.parameters), *_numeric_keys(data)]
+    return list(dict.fromkeys(k for k in keys if k != "seed" and _unfittable(k) is None))
+
+
+def _shown(keys: list[str]) -> str:
+    return ", ".join(keys[:12]) + (f", ... ({len(keys)} in all)" if len(keys) > 12 else "")
 
 
 def _in_fit_words(message: str) -> str:
@@ -235,17 +299,34 @@ def resolve_parameters(
 
     data = tomllib.loads(scenario_text)
     apply_overrides(data, list(overrides))
-    out: list[FitParameter] = []
+    seen: dict[str, str] = {}
     for key in scenario_keys:
-        prior = priors[key]
+        value = _value_of(key)
+        if value in seen:
+            raise FitError(
+                f"fit parameters {seen[value]} and {key} name the same value ({value}): it "
+                f"would be fitted twice; fit it once, as {value}"
+            )
+        seen[value] = key
+    out: list[FitParameter] = []
+    for given in scenario_keys:
+        prior, key = priors[given], canonical_key(given)
         if key == "seed":
             raise FitError("fit.parameters.seed: the seed is not a parameter; fit a number")
+        why = _unfittable(key)
+        if why is not None:
+            raise FitError(f"fit parameter {key}: {why}")
         try:
             current = _current(key, data, scenario)
             kind, unit, whole = _classify(current) or ("number", None, False)
             low, high = (_bound(str(b).strip(), key, kind, unit) for b in (prior.low, prior.high))
         except VaryError as exc:
-            raise FitError(_in_fit_words(str(exc))) from None
+            message = _in_fit_words(str(exc))
+            # Only the keys a fit can use are offered, each value under one key.
+            head, listed, _ = message.partition("; keys that can be fitted: ")
+            if listed:
+                message = f"{head}{listed}{_shown(fittable_keys(data, scenario))}"
+            raise FitError(message) from None
         param = FitParameter(
             key, low, high, prior.prior == "log-uniform", kind, unit, whole, _number(current)
         )
