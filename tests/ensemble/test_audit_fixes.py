@@ -171,7 +171,7 @@ def test_a_varied_key_or_label_is_no_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, figure: str
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(HyosanError, match=re.escape(f"--output {figure!r}")) as raised:
+    with pytest.raises(HyosanError, match=re.escape(f"figure {figure!r}")) as raised:
         run_sample(
             "munz-basic",
             ["parameters.bite_rate=0.005:0.02"],

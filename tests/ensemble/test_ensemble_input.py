@@ -112,7 +112,7 @@ def test_a_key_both_set_and_sampled_is_refused(tmp_path: Path) -> None:
     """hyosan sample puts the design's values in after the --set, as a sweep does."""
     from hyosan.ensemble.sample import run_sample
 
-    with pytest.raises(VaryError, match=re.escape(f"--vary {SWEPT}: the key is both set")):
+    with pytest.raises(VaryError, match=re.escape(f"vary {SWEPT}: the key is both set")):
         run_sample(
             "sir",
             [f"{SWEPT}=0.2:0.5"],

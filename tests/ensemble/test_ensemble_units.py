@@ -32,8 +32,10 @@ def test_seeds_differ_between_runs() -> None:
 
 
 def test_seeds_refuse_negative() -> None:
-    """A negative index is a mistake, not a key."""
-    with pytest.raises(ValueError, match="zero or more"):
+    """A negative index is a mistake, not a key (a HyosanError, as the API's other refusals)."""
+    from hyosan.errors import HyosanError
+
+    with pytest.raises(HyosanError, match="point is a whole number, 0 or more; found -1"):
         run_seed(1, -1, 0)
 
 

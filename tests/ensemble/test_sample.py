@@ -161,9 +161,9 @@ def test_another_output_is_another_command(tmp_path: Path, monkeypatch: pytest.M
     import hyosan.ensemble.sample as sample_module
 
     monkeypatch.setattr(sample_module, "check_figure", lambda *args: None)
-    with pytest.raises(HyosanError, match="with another --output and --out runs") as raised:
+    with pytest.raises(HyosanError, match="with another figure and output=runs") as raised:
         sample("no_such_figure")
-    kept = Path(str(raised.value).rpartition("--out ")[2].partition(" ")[0])
+    kept = Path(str(raised.value).rpartition("output=")[2].partition(" ")[0])
     work = kept.parent / f".{kept.name}.ensemble"
     assert work.is_dir()  # the runs, kept where that --out looks
     again = run_sample(
@@ -188,7 +188,7 @@ def test_lhs_refuses_too_few_points(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     from hyosan.ensemble.sample import LHS_MIN_SAMPLES
 
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(HyosanError, match=f"--design lhs needs {LHS_MIN_SAMPLES} or more"):
+    with pytest.raises(HyosanError, match=f": design lhs needs {LHS_MIN_SAMPLES} or more"):
         run_sample(
             "munz-basic",
             ["parameters.bite_rate=0.005:0.02"],

@@ -77,6 +77,32 @@ def _check_runs(runs: object) -> None:
         raise HyosanError(f"--runs {count:,} is more than {MAX_RUNS:,}; run fewer")
 
 
+def _options(execution: object, output: object) -> tuple[Execution, Output]:
+    """`execution` and `output` checked before anything runs (and before a worker process that
+    imports an unguarded script starts the runs again; see executors.refuse_in_worker_import).
+
+    A path given as `output` is taken as `Output(out=path)`; anything else not an Execution or
+    an Output is refused here (a string failed deep in the driver, naming an attribute)."""
+    import os
+
+    from hyosan.ensemble.executors import refuse_in_worker_import
+
+    refuse_in_worker_import()
+    if isinstance(output, str | os.PathLike):
+        output = Output(out=Path(output))
+    if not isinstance(output, Output):
+        raise HyosanError(
+            'output is an Output (from hyosan.ensemble), e.g. Output("runs/mine", force=True), '
+            f"or the directory's path; found {output!r}"
+        )
+    if not isinstance(execution, Execution):
+        raise HyosanError(
+            "execution is an Execution (from hyosan.ensemble), e.g. Execution(workers=4); "
+            f"found {execution!r}"
+        )
+    return execution, output
+
+
 def _default_out(name: str, plan: EnsemblePlan, options: dict[str, object] | None = None) -> Path:
     """The directory a command writes without --out: runs/<name>-<kind>-<fingerprint>.
 
@@ -115,7 +141,7 @@ def run_ensemble(
     seed: int | None = None,
     overrides: list[str] | tuple[str, ...] | str = (),
     execution: Execution = Execution(),
-    output: Output = Output(),
+    output: Output | str | Path = Output(),
     within_s: float | None = None,
     before_publish: Callable[[Path], object] | None = None,
 ) -> EnsembleRun:
@@ -131,11 +157,14 @@ def run_ensemble(
         As for `hyosan.simulate`; `seed` is the root seed the runs' seeds are spawned from.
     execution
         Where the runs execute: local workers, a Dask cluster or an executor of your own (see
-        `hyosan.ensemble.Execution`; default: one worker process per core).
+        `hyosan.ensemble.Execution`; default: one worker process per core). Worker processes
+        import your script as they start: in a script, call this under
+        `if __name__ == "__main__":` (it is refused in a worker that imports a script without
+        the guard).
     output
         The ensemble directory, whether to replace it, and whether to show progress (see
         `hyosan.ensemble.Output`; default: under runs/, named by the command's fingerprint,
-        no progress bar).
+        no progress bar). A path is taken as `Output(out=path)`.
     within_s
         The time (s) of P(overrun within) in summary.json (default: the horizon).
     before_publish
@@ -150,6 +179,7 @@ def run_ensemble(
     from hyosan.ensemble.driver import run_plan
     from hyosan.scenario.load import override_list
 
+    execution, output = _options(execution, output)
     _check_runs(runs)
     overrides = override_list(overrides)
     label, text, scen, engine_name = _resolve(scenario, overrides, engine)
@@ -178,7 +208,7 @@ def run_sweep(
     seed: int | None = None,
     overrides: list[str] | tuple[str, ...] | str = (),
     execution: Execution = Execution(),
-    output: Output = Output(),
+    output: Output | str | Path = Output(),
     within_s: float | None = None,
     outcome: str = DEFAULT_OUTCOME,
     before_publish: Callable[[Path], object] | None = None,
@@ -201,6 +231,7 @@ def run_sweep(
     from hyosan.ensemble.vary import grid, parse_vary
     from hyosan.scenario.load import override_list, parse_scenario
 
+    execution, output = _options(execution, output)
     _check_runs(runs)
     if outcome not in ("p_humans_win", "p_overrun", "p_overrun_within"):
         raise HyosanError(
@@ -257,7 +288,7 @@ def run_compare(
     seed: int | None = None,
     overrides: list[str] | tuple[str, ...] | str = (),
     execution: Execution = Execution(),
-    output: Output = Output(),
+    output: Output | str | Path = Output(),
     within_s: float | None = None,
     before_publish: Callable[[Path], object] | None = None,
 ) -> EnsembleRun:
@@ -271,6 +302,7 @@ def run_compare(
     from hyosan.ensemble.driver import run_plan
     from hyosan.scenario.load import override_list
 
+    execution, output = _options(execution, output)
     _check_runs(runs)
     overrides = override_list(overrides)
     label_a, text_a, scen_a, engine_a = _resolve(a, overrides, engine)

@@ -50,13 +50,25 @@ class WorkerLostError(RunFailedError):
     the pool that ran the runs is broken; finished runs are kept for a resume."""
 
     def __init__(self, workdir: str, *, kept: int = 0) -> None:
+        from hyosan.errors import _COMMAND_LINE
+
+        if _COMMAND_LINE.get():
+            why = (
+                "a worker process died: killed from outside, or by the system for lack of "
+                "memory (fewer --workers may do)"
+            )
+        else:
+            # From Python the likeliest cause is a script without the guard, whose workers
+            # start the runs again as they import it (refused in them, with its own message).
+            why = (
+                "a worker process died. In a script, check first that the code that starts "
+                'the runs is under `if __name__ == "__main__":`, as each worker process '
+                "imports the script as it starts; otherwise the worker was killed from "
+                "outside, or by the system for lack of memory (fewer workers may do: "
+                "Execution(workers=...))"
+            )
         Exception.__init__(
-            self,
-            "a worker process died: killed from outside, or by the system for lack of memory "
-            "(fewer --workers may do); in a script of your own, also check that the code that "
-            'runs the ensemble is under `if __name__ == "__main__":`, as worker processes '
-            "import the script as they start"
-            + (f"; {_kept(kept)} in {workdir} for a resume" if kept else ""),
+            self, why + (f"; {_kept(kept)} in {workdir} for a resume" if kept else "")
         )
         self.point = self.replicate = self.seed = -1
         self.error, self.workdir, self.kept, self.bad_input = "worker lost", workdir, kept, False

@@ -34,6 +34,7 @@ from hyosan.errors import HyosanError
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
+    from types import FrameType
 
 __all__ = [
     "ExecutorInfo",
@@ -42,6 +43,7 @@ __all__ = [
     "default_workers",
     "open_executor",
     "process_pool",
+    "refuse_in_worker_import",
     "shut_down",
 ]
 
@@ -129,6 +131,7 @@ def open_executor(
     ExecutorInfo
         The executor and its capacity; it is shut down when the block ends.
     """
+    refuse_in_worker_import()
     if executor is not None:
         slots = capacity(executor) if workers is None else int(workers)
         yield ExecutorInfo(
@@ -197,6 +200,40 @@ def _check_main_script() -> None:
             "input); save the script to a file and run that, or run on one worker: "
             "Execution(workers=1)"
         )
+
+
+#: The functions of multiprocessing.spawn that run the parent's main script again in a worker
+#: process started by "spawn" or "forkserver" (as `__mp_main__`), before it takes any task.
+_MAIN_IMPORTS = frozenset({"_fixup_main_from_path", "_fixup_main_from_name"})
+
+#: The guard a script needs to start runs on worker processes.
+_GUARD = 'if __name__ == "__main__":'
+
+
+def refuse_in_worker_import() -> None:
+    """Refuse to start runs while a worker process imports the parent's main script.
+
+    A worker process starts by running the parent's main script again. A script whose runs are
+    started at its top level, not under `if __name__ == "__main__":`, started them again in
+    every worker: each found its output directory busy (OutputBusyError tracebacks), died, and
+    the parent reported the workers lost. That is refused here, in the worker, with the fix:
+    only while multiprocessing runs the main script in a worker (its frames are on the stack),
+    so runs started by a worker's task are not refused.
+    """
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name in _MAIN_IMPORTS and frame.f_globals.get("__name__") == (
+            "multiprocessing.spawn"
+        ):
+            script = getattr(sys.modules.get("__mp_main__"), "__file__", None) or "the script"
+            raise HyosanError(
+                "runs were started while a worker process imported the main script "
+                f"({script}) as it started: put the code that starts them under `{_GUARD}`. "
+                "Every worker process imports the script first, and without the guard starts "
+                "the runs again (or run them on one worker, in this process)"
+            )
+        frame = frame.f_back
 
 
 def process_pool(n: int) -> ProcessPoolExecutor:

@@ -23,6 +23,11 @@ __all__ = ["Execution", "Output"]
 class Execution:
     """Where the runs execute. The results are the same whatever is chosen.
 
+    Local worker processes (the default) start by importing your script, as Python's
+    multiprocessing does: in a script, start the runs under `if __name__ == "__main__":`,
+    or every worker would start them again (it is refused, naming the guard). A notebook, a
+    thread pool as `executor`, or `workers=1` needs no guard.
+
     Attributes
     ----------
     workers

@@ -15,17 +15,19 @@ that they can be checked on a function with known indices (Ishigami's) without a
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import numpy as np
 
 from hyosan.display import counted
 from hyosan.engines.base import valid_seed
 from hyosan.ensemble.options import Execution, Output
-from hyosan.errors import HyosanError
+from hyosan.errors import _COMMAND_LINE, HyosanError, ScenarioError, speaks_python
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection
@@ -37,6 +39,9 @@ if TYPE_CHECKING:
     from hyosan.scenario.schema import Scenario
 
 __all__ = ["DESIGNS", "design_points", "run_sample", "sensitivity_indices"]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 #: The designs, and the index each gives.
 DESIGNS = {
@@ -271,6 +276,33 @@ def check_figure(figure: str, plan: EnsemblePlan, scenario: Scenario) -> None:
     raise _no_such_figure(figure, scalars, varied)
 
 
+_OUTPUT_FLAG = re.compile(r"--output\b(?!-)")
+#: Where the runs of a refused figure are kept (point_outcomes), said for Python's arguments.
+_KEPT_AT = ("another --output and --out ", "another figure and output=")
+
+
+def _figure_for_output(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Errors of `run_sample` called from Python name its `figure`, not `--output` (the
+    command line's flag for it): `output` is the Output in Python. Under `speaks_python`,
+    which says the other flags (--design, --samples, --out) in Python's words."""
+
+    @functools.wraps(function)
+    def entry(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return function(*args, **kwargs)
+        except HyosanError as exc:
+            if not _COMMAND_LINE.get() and not isinstance(exc, ScenarioError):
+                exc.args = tuple(
+                    _OUTPUT_FLAG.sub("--figure", a.replace(*_KEPT_AT)) if isinstance(a, str) else a
+                    for a in exc.args
+                )
+            raise
+
+    return entry
+
+
+@speaks_python
+@_figure_for_output
 def run_sample(
     scenario: str | Path | Scenario,
     vary: list[str] | tuple[str, ...] | str,
@@ -283,20 +315,22 @@ def run_sample(
     seed: int | None = None,
     overrides: list[str] | tuple[str, ...] | str = (),
     execution: Execution = Execution(),
-    output: Output = Output(),
+    output: Output | str | Path = Output(),
     before_publish: Callable[[Path], object] | None = None,
 ) -> EnsembleRun:
     """Run `runs` replicates at each point of a SALib design and write the indices of `figure`
     (a column of runs.parquet) as sensitivity.json, and "sensitivity" in summary.json, into
-    the ensemble directory. `execution` and `output` are those of `run_sweep`."""
+    the ensemble directory. `execution` and `output` are those of `run_sweep` (from a
+    script, start it under `if __name__ == "__main__":`, see `hyosan.ensemble.Execution`)."""
     from dataclasses import replace
 
-    from hyosan.ensemble.api import _check_runs, _default_out, _resolve
+    from hyosan.ensemble.api import _check_runs, _default_out, _options, _resolve
     from hyosan.ensemble.driver import run_plan
     from hyosan.ensemble.plan import EnsemblePlan, Point
     from hyosan.ensemble.vary import parse_vary
     from hyosan.scenario.load import override_list
 
+    execution, output = _options(execution, output)
     if design not in DESIGNS:
         raise HyosanError(f"--design {design!r}: choose {', '.join(DESIGNS)}")
     if samples < 2:

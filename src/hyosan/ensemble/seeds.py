@@ -8,7 +8,11 @@ random numbers).
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
+
+from hyosan.errors import HyosanError
 
 __all__ = ["run_seed"]
 
@@ -36,7 +40,11 @@ def run_seed(root_seed: int, point: int, replicate: int) -> int:
     int
         A seed in [0, 2**63).
     """
-    if root_seed < 0 or point < 0 or replicate < 0:
-        raise ValueError("root_seed, point and replicate must be zero or more")
+    given: dict[str, object] = {"root_seed": root_seed, "point": point, "replicate": replicate}
+    for name, value in given.items():
+        # A HyosanError, as the rest of the API's refusals (it was a bare ValueError, and a
+        # string or a float failed in the comparison or in numpy).
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+            raise HyosanError(f"{name} is a whole number, 0 or more; found {value!r}")
     seq = np.random.SeedSequence(int(root_seed), spawn_key=(int(point), int(replicate)))
     return int(seq.generate_state(1, dtype=np.uint64)[0]) & _SEED_MASK

@@ -41,7 +41,11 @@ def write_gif(
     fps: int = 6,
     dpi: int = 80,
 ) -> Path | None:
-    """Write an animated GIF of the run's places over time; None if the run has no places.
+    """Write an animated GIF of the run's places over time and return its path.
+
+    Returns None, and writes nothing, for a run with no map to draw: one without places (a
+    well-mixed run), one whose places have no coordinates (a graph world whose nodes have no
+    positions), or one without snapshots (see `plot_first_zombie`).
 
     Parameters
     ----------

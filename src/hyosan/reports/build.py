@@ -81,6 +81,25 @@ def _save_figure(fig: object, path: Path) -> Path:
     return _save_png(_png(fig), path)
 
 
+def _directory_of(folder: object) -> str | Path:
+    """The directory `write_report` was given: a path, or an ensemble's result (its `out`).
+    A Result, which has no directory, is refused with what to do (it failed in pathlib)."""
+    from hyosan.errors import HyosanError
+    from hyosan.results.result import Result
+
+    out = getattr(folder, "out", None)
+    if not isinstance(folder, str | os.PathLike) and isinstance(out, str | os.PathLike):
+        folder = out  # an EnsembleRun: its directory
+    if isinstance(folder, str | os.PathLike):
+        return Path(folder)
+    if isinstance(folder, Result):
+        raise HyosanError(
+            "write_report writes into a run directory, and a Result has none: save it first, "
+            'then pass the directory (result.save("runs/mine"); write_report("runs/mine"))'
+        )
+    raise HyosanError(f"write_report takes a run or ensemble directory (a path); found {folder!r}")
+
+
 @plain_text
 def write_report(
     folder: str | Path,
@@ -95,7 +114,8 @@ def write_report(
     Parameters
     ----------
     folder
-        The run or ensemble directory.
+        The run or ensemble directory (or an ensemble's result; a Result is saved first, with
+        `result.save(DIR)`, and DIR passed here).
     data
         Its data, if already loaded; read from `folder` otherwise.
     pictures
@@ -107,7 +127,7 @@ def write_report(
         they are all drawn here.
     """
     start = time.perf_counter()
-    folder = user_path(folder)
+    folder = user_path(_directory_of(folder))
     # A helper reads the run's files itself: asked first, it starts on its share while this
     # process reads them too.
     helped = pictures and helper is not None and helper.draw(folder, HELPER_DRAWS)

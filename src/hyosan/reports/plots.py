@@ -101,9 +101,16 @@ def as_data(source: Any) -> RunData | EnsembleData:
 
 def _axes(ax: Axes | None, figsize: tuple[float, float] = (8, 4.2)) -> tuple[Figure, Axes]:
     """The given axes and their figure, or a new Figure (no pyplot: nothing global) with one."""
+    from matplotlib.axes import Axes
+
     from hyosan.reports.figure import InlineFigure
 
     if ax is not None:
+        if not isinstance(ax, Axes):  # a string failed on its missing `.figure`
+            raise HyosanError(
+                f"ax is matplotlib Axes to draw on (e.g. fig.add_subplot()), or None for a "
+                f"new figure; found {ax!r}"
+            )
         return ax.figure, ax  # type: ignore[return-value]
     fig = InlineFigure(figsize=figsize, layout="constrained")
     return fig, fig.add_subplot()
@@ -743,7 +750,11 @@ def frame_colours(
 def plot_first_zombie(
     source: Result | RunData | str | Path, frames: PlaceFrames | None = None
 ) -> Figure | None:
-    """When the first zombie reached each place (the risk map); None for runs without places.
+    """When the first zombie reached each place (the risk map).
+
+    Returns None, and draws nothing, for a run with no map to draw: one without places (a
+    well-mixed run), one whose places have no coordinates (a graph world whose nodes have no
+    positions), or one without snapshots.
 
     Parameters
     ----------

@@ -183,7 +183,8 @@ class Result:
         """A Result read back from a run directory that `save` (or `hyosan run`) wrote.
 
         The scenario comes from its scenario.toml, the series from timeseries.parquet, and the
-        headline figures from summary.json, so `summary()` gives back what was saved.
+        headline figures from summary.json, so `summary()` gives back what was saved. A file
+        that is damaged or edited past reading raises a HyosanError naming it.
         """
         import json
 
@@ -196,16 +197,50 @@ class Result:
         for name in ("scenario.toml", "summary.json", "timeseries.parquet"):
             if not (folder / name).is_file():
                 raise HyosanError(f"{folder} is not a run directory: it has no {name}")
+
+        def damaged(name: str, what: str) -> HyosanError:
+            # As arrow.read_parquet says of a file it cannot read.
+            return HyosanError(
+                f"{folder / name}: {what}; it is damaged, edited or not one hyosan wrote: run "
+                "again to write it anew"
+            )
+
         scenario = load_scenario(str(folder / "scenario.toml"))
-        data = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-        summary = Summary.from_json(data if isinstance(data, dict) else {})
+        try:
+            data = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise damaged("summary.json", "not UTF-8 text") from None
+        except json.JSONDecodeError as exc:
+            raise damaged(
+                "summary.json", f"not valid JSON ({exc.msg}, line {exc.lineno})"
+            ) from None
+        if not isinstance(data, dict):
+            raise damaged("summary.json", f"holds a JSON {type(data).__name__}, not an object")
+        # The seed is the run's: the one summary.json names, else scenario.toml's (which save
+        # writes with the run's seed), never a made-up 0.
+        seed = data.get("seed")
+        if seed is None:
+            seed = scenario.seed
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise damaged("summary.json", f'"seed" is {seed!r}, not a whole number 0 or more')
+        try:
+            summary = Summary.from_json({**data, "seed": seed})
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise damaged("summary.json", f"a figure is not what it should be ({exc})") from None
         table = read_parquet(folder / "timeseries.parquet")
         comps = tuple(scenario.model.compartments)
-        missing = [c for c in comps if c not in table.column_names]
+        missing = [c for c in ("t", *comps) if c not in table.column_names]
         if missing:
-            raise HyosanError(f"{folder}/timeseries.parquet lacks compartments {missing}")
+            raise damaged(
+                "timeseries.parquet", f"has no column{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(missing)} (a run's has t and the compartments {', '.join(comps)})"
+            )  # fmt: skip
         states = tuple(spec.state for spec in scenario.model.compartments.values())
-        counts = np.column_stack([numbers(table.column(c)) for c in comps]).astype(float)
+        try:
+            times = numbers(table.column("t")).astype(float)
+            counts = np.column_stack([numbers(table.column(c)) for c in comps]).astype(float)
+        except (ValueError, TypeError):
+            raise damaged("timeseries.parquet", "a column of it is not numbers") from None
 
         def optional(stem: str) -> pa.Table | None:
             path = folder / f"{stem}.parquet"
@@ -215,11 +250,16 @@ class Result:
 
         # The epidemic figures are computed again from the counts incidence.parquet keeps.
         counted = read_reactions(optional("incidence"), len(comps))
+        if counted is not None and len(counted.counts) != len(times):
+            raise damaged(
+                "incidence.parquet", f"{len(counted.counts):,} rows, where timeseries.parquet "
+                f"has {len(times):,} (both have one a recorded time)"
+            )  # fmt: skip
         return cls(
             scenario=scenario,
             engine=summary.engine or scenario.engine,
             seed=summary.seed,
-            times=numbers(table.column("t")).astype(float),
+            times=times,
             compartments=comps,
             states=states,
             counts=counts,

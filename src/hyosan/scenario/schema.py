@@ -505,17 +505,29 @@ class Scenario(Frozen):
         from pydantic import ValidationError
 
         from hyosan.errors import ScenarioError
-        from hyosan.scenario.load import _problems_from
+        from hyosan.scenario.load import _problems_from, limit_problems, name_problems
 
         # (The engine's name is not checked here: an Engine subclass of the user's runs under
         # its own name; simulate and the command line refuse a name no engine has.)
         label = f"scenario {self.name!r} changed by evolve()"
         data = self.model_dump(mode="json", exclude_none=True)
         data.update(changes)
+        # The checks parse_scenario makes besides validation, so that a copy saved with its
+        # run loads again (a name with a newline, or of spaces only, was taken here and
+        # refused by Result.load and `hyosan run` of the saved scenario.toml).
+        too_big = limit_problems(data)
+        if too_big:  # validating such data would recurse or overflow: stop here
+            raise ScenarioError(label, too_big)
         try:
-            return Scenario.model_validate(data)
+            scenario = Scenario.model_validate(data)
         except ValidationError as exc:
             raise ScenarioError(label, _problems_from(exc, {}, data)) from None
+        # Names are looked for in the validated copy: a change may be a model object, whose
+        # names the raw data do not show.
+        problems = name_problems(scenario.model_dump(mode="json", exclude_none=True), {})
+        if problems:
+            raise ScenarioError(label, problems)
+        return scenario
 
     def __repr__(self) -> str:
         # Short, as a notebook shows it: the whole model (a school's building is some 40,000
