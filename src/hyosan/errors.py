@@ -21,6 +21,7 @@ __all__ = [
     "Problem",
     "ScenarioError",
     "UnsupportedFeatureError",
+    "on_command_line",
     "python_words",
     "speak_command_line",
     "speaks_python",
@@ -116,6 +117,12 @@ def python_words(message: str) -> str:
     for flag, words in _PHRASES:
         message = message.replace(flag, words)
     return _FLAG.sub(lambda m: _ARGUMENTS.get(m[1], m[1].replace("-", "_")), message)
+
+
+def on_command_line() -> bool:
+    """Whether the command line is running: messages then name its flags, not Python's
+    arguments."""
+    return _COMMAND_LINE.get()
 
 
 def speak_command_line() -> Callable[[], None]:

@@ -50,9 +50,9 @@ class WorkerLostError(RunFailedError):
     the pool that ran the runs is broken; finished runs are kept for a resume."""
 
     def __init__(self, workdir: str, *, kept: int = 0) -> None:
-        from hyosan.errors import _COMMAND_LINE
+        from hyosan.errors import on_command_line
 
-        if _COMMAND_LINE.get():
+        if on_command_line():
             why = (
                 "a worker process died: killed from outside, or by the system for lack of "
                 "memory (fewer --workers may do)"

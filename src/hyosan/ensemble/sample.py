@@ -27,7 +27,7 @@ import numpy as np
 from hyosan.display import counted
 from hyosan.engines.base import valid_seed
 from hyosan.ensemble.options import Execution, Output
-from hyosan.errors import _COMMAND_LINE, HyosanError, ScenarioError, speaks_python
+from hyosan.errors import HyosanError, ScenarioError, on_command_line, speaks_python
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection
@@ -291,7 +291,7 @@ def _figure_for_output(function: Callable[_P, _R]) -> Callable[_P, _R]:
         try:
             return function(*args, **kwargs)
         except HyosanError as exc:
-            if not _COMMAND_LINE.get() and not isinstance(exc, ScenarioError):
+            if not on_command_line() and not isinstance(exc, ScenarioError):
                 exc.args = tuple(
                     _OUTPUT_FLAG.sub("--figure", a.replace(*_KEPT_AT)) if isinstance(a, str) else a
                     for a in exc.args

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from hyosan.errors import _COMMAND_LINE, HyosanError, ScenarioError, python_words
+from hyosan.errors import HyosanError, ScenarioError, on_command_line, python_words
 
 __all__ = ["FitError", "in_callers_words", "speaks_fit_python"]
 
@@ -39,7 +39,7 @@ _VALUED = re.compile(r"(?<![\w-])--(time-unit|method|engine|observation) ([A-Za-
 
 def in_callers_words(message: str) -> str:
     """`message` as it stands while the command line runs, else in the Python API's words."""
-    if _COMMAND_LINE.get():
+    if on_command_line():
         return message
     for flag, words in _PHRASES:
         message = message.replace(flag, words)
