@@ -127,7 +127,10 @@ SINGLE = 1_000_000
 #: moved from the agents engine; the same digests, the crop's steps and humans). Then ssa
 #: 490d675e5f and tau e56ce92a72: single_assignment.leaner_ssa hands a nested compile's caller
 #: back what it had (the same IR, the same digests). Then ssa 3fc7ec2072 and tau 6da7380ba9:
-#: `Kernel` built on `LeanCompiler` (the same passes; the same digests).
+#: `Kernel` built on `LeanCompiler` (the same passes; the same digests). Then ssa 8eca652514
+#: and tau e58b34a354: the users' audits' fixes in engines/base.py (culls after the end listed
+#: as not reached), spatial.py (a grid's reached_edge) and ode.py, none in a kernel or the run
+#: loop's numbers (the same digests of korea and alemi-lattice under tau).
 LISTED_FOR = {
     "ssa": frozenset(
         {
@@ -141,6 +144,7 @@ LISTED_FOR = {
             "a6ff97d87a",
             "490d675e5f",
             "3fc7ec2072",
+            "8eca652514",
         }
     ),
     "tau": frozenset(
@@ -157,6 +161,7 @@ LISTED_FOR = {
             "4101b15e51",
             "e56ce92a72",
             "6da7380ba9",
+            "e58b34a354",
         }
     ),
 }
