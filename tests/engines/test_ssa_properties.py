@@ -116,6 +116,9 @@ def regions_worlds(draw: st.DrawFn, info: ModelInfo) -> str:
         )
     where = draw(st.integers(0, n - 1))
     seed_count = draw(st.integers(1, 3))
+    # A seed comes out of its region's head count, which must hold it (build_world refuses
+    # more); the other regions may be empty.
+    pops[where] = max(pops[where], seed_count)
     regions = ", ".join(
         f'{{ name = "{m}", population = {p} }}' for m, p in zip(names, pops, strict=True)
     )
