@@ -762,6 +762,15 @@ def test_area_masks() -> None:
     hops = area_mask(graph, Area(around=1, hops=1), "where")
     assert hops is not None
     assert hops.tolist() == [True, True, True, False]
+    # Regions given no x and y all stand at one point: a radius would take every one of them
+    # (a strike on one region once hit the whole world), so it is refused.
+    unplaced = World(**{**graph.__dict__, "coords": np.zeros((4, 2))})
+    with pytest.raises(EngineError, match=r"where\.radius: the places of this world have no"):
+        area_mask(unplaced, Area(around=0, radius=0.5), "where")
+    placed = World(**{**graph.__dict__, "coords": np.array([[0, 0], [1, 0], [2, 0], [3, 0.0]])})
+    near = area_mask(placed, Area(around=0, radius=1), "where")
+    assert near is not None
+    assert near.tolist() == [True, True, False, False]
 
 
 def test_next_hops_follow_shortest_paths() -> None:

@@ -116,6 +116,13 @@ def area_mask(world: World, area: Area | None, field: str) -> np.ndarray | None:
         where = world.coords
     else:
         raise EngineError(f"{field}.radius: this world has no grid; give hops = N instead")
+    if n > 1 and np.all(where == where[0]):
+        # Regions left at x = y = 0 all stand at one point: every radius would take them all.
+        raise EngineError(
+            f"{field}.radius: the places of this world have no positions (every region at "
+            "x = 0, y = 0); give the regions x and y (or lat and lon), or use hops = N or "
+            "places = [...]"
+        )
     return np.hypot(*(where - where[centre]).T) <= area.radius + 1e-9
 
 
