@@ -105,3 +105,21 @@ def test_graph_needs_one_source() -> None:
             },
             initial={},
         )
+
+
+def test_a_place_number_that_is_another_nodes_name_is_refused(tmp_path: Path) -> None:
+    """A whitespace edge list numbers its nodes as they first appear: in "7 3 / 3 0 / 0 1",
+    place 0 is node "7". `at = 0` then seeded node "7" silently, though a node is named "0";
+    it is refused with both readings, and a name in quotes decides."""
+    path = tmp_path / "g.edgelist"
+    path.write_text("7 3\n3 0\n0 1\n", encoding="utf-8")
+    with pytest.raises(HyosanError, match=r"0 is ambiguous.*named '7'.*named '0'"):
+        build_world(_scenario(str(path), [{"at": 0, "counts": {"I": 1}}]), np.random.default_rng(0))
+    world, x = build_world(_scenario(str(path)), np.random.default_rng(0))
+    assert world.names is not None
+    assert x[world.names.index("0"), 1] == 1  # at = "0": the node named 0
+    # A number that names no other node is a place number, as before.
+    _, x = build_world(
+        _scenario(str(path), [{"at": 2, "counts": {"I": 1}}]), np.random.default_rng(0)
+    )
+    assert x[2, 1] == 1

@@ -195,6 +195,16 @@ def seed_place(world: World, at: str | int | tuple[int, int], field: str) -> int
     if isinstance(at, int):
         if not 0 <= at < world.n_places:
             raise EngineError(f"{field}: place {at} is outside 0..{world.n_places - 1}")
+        named = world.names is not None and str(at) in world.names
+        if named and world.names is not None and world.names[at] != str(at):
+            # A graph file's nodes are numbered as they first appear: in "7 3 / 3 0" place 0
+            # is node "7". A number that is also another node's name would pick a place the
+            # user may not mean, silently: say both, and let a name decide.
+            raise EngineError(
+                f"{field}: {at} is ambiguous in this world: place {at} is the node named "
+                f"{world.names[at]!r}, and another node is named {str(at)!r}; give the node's "
+                f'name in quotes (at = "{at}" or at = "{world.names[at]}")'
+            )
         return at
     if world.shape is None:
         raise EngineError(f"{field}: [row, col] needs a lattice or grid world")
