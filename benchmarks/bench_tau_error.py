@@ -130,7 +130,9 @@ SINGLE = 1_000_000
 #: `Kernel` built on `LeanCompiler` (the same passes; the same digests). Then ssa 8eca652514
 #: and tau e58b34a354: the users' audits' fixes in engines/base.py (culls after the end listed
 #: as not reached), spatial.py (a grid's reached_edge) and ode.py, none in a kernel or the run
-#: loop's numbers (the same digests of korea and alemi-lattice under tau).
+#: loop's numbers (the same digests of korea and alemi-lattice under tau). Then ssa 9da75adfa1
+#: and tau 3ba0d8a0ec: the check for a zombie on the border from the start moved from ssa's
+#: _advance to population.py's, for tau too (no run of the grid stops at its edge).
 LISTED_FOR = {
     "ssa": frozenset(
         {
@@ -145,6 +147,7 @@ LISTED_FOR = {
             "490d675e5f",
             "3fc7ec2072",
             "8eca652514",
+            "9da75adfa1",
         }
     ),
     "tau": frozenset(
@@ -162,6 +165,7 @@ LISTED_FOR = {
             "e56ce92a72",
             "6da7380ba9",
             "e58b34a354",
+            "3ba0d8a0ec",
         }
     ),
 }

@@ -555,6 +555,16 @@ def test_stop_at_edge_stops_when_a_zombie_first_reaches_the_border() -> None:
     assert result.series("Z")[-1] == out.places_reached
 
 
+@pytest.mark.parametrize("engine", ["ssa", "tau"])
+def test_a_zombie_on_the_border_from_the_start_stops_the_run_at_once(engine: str) -> None:
+    """Both engines stop at t = 0 when a seed stands on the border (tau, whose kernels watch
+    only places that gain a zombie, once ran on for hours)."""
+    text = EDGE.format(periodic="false").replace('at = "center"', "at = [0, 4]")
+    result = get_engine(engine).run(_scenario(text), seed=1)
+    assert result.stopped_by == "edge"
+    assert result.times[-1] == 0.0
+
+
 def test_a_periodic_lattice_has_no_border_to_stop_at() -> None:
     """On a torus there is no border: stop_at_edge is either refused when the scenario is read
     or never stops the run (here bites alone would fill the 81 sites by the horizon)."""

@@ -286,6 +286,12 @@ class PopulationEngine(Engine, Generic[R]):
         from hyosan.engines import kernel
         from hyosan.engines.kernel import Status
 
+        edge, first_z = state.places.edge, state.places.first_z
+        if edge.size and bool((edge & (first_z == 0.0)).any()):
+            # A zombie stands on the border from the start (`stop_at_edge`): the kernels see
+            # only places that gain one, so both engines stop here, at once.
+            state.stopped_by = "edge"
+            return t0
         t = t0
         while True:
             rec = state.records(recorder)

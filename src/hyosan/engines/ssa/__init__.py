@@ -152,13 +152,6 @@ class SsaEngine(PopulationEngine[SsaRun]):
         # The well-mixed kernel holds a compiled function, which a copy must not pickle.
         return (*super()._shared(state), state.mixed)
 
-    def _advance(self, state: SsaRun, t0: float, t1: float, recorder: Any, last: bool) -> float:
-        edge, first_z = state.places.edge, state.places.first_z
-        if edge.size and bool((edge & (first_z == 0.0)).any()):
-            state.stopped_by = "edge"  # a zombie stands on the border from the start
-            return t0
-        return super()._advance(state, t0, t1, recorder, last)
-
     def _call(self, state: SsaRun, clock: Clock, rec: Records) -> tuple[float, Status]:
         from hyosan.engines.ssa.kernels import simulate, simulate_lists
 
