@@ -286,5 +286,5 @@ def test_a_mean_fields_rounding_is_shown_as_zero() -> None:
 
     assert fmt_count(-8.119e-19) == "0"
     assert fmt_count(4.4e-16) == "0"
-    assert fmt_count(3.2e-5) == "3.2e-05"
+    assert fmt_count(3.2e-5) == "below 0.001"
     assert fmt_count(1234.0) == "1,234"

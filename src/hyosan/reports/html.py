@@ -60,9 +60,10 @@ def fmt_clock(seconds: float, clock_start_s: float) -> str:
 
 
 def _fmt_count(value: float) -> str:
-    if float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.4g}"
+    # The terminal's counts (results.interventions.fmt_count): never "1.822e-05".
+    from hyosan.results.interventions import fmt_count
+
+    return fmt_count(value)
 
 
 def _headline(run: RunData) -> list[tuple[str, str]]:
@@ -252,21 +253,37 @@ def render_ensemble(
     headline = [("kind", kind)]
     if isinstance(sensitivity, dict):
         headline.append(("design", f"{sensitivity.get('design')}, of {sensitivity.get('output')}"))
+    # An ensemble's summary names its seed `root_seed` (a run's, `seed`).
     for key, label in (
+        ("engine", "engine"),
         ("runs", "runs"),
         ("n_runs", "runs"),
         ("points", "points"),
+        ("root_seed", "root seed"),
         ("seed", "seed"),
     ):
         if isinstance(s.get(key), int | float | str) and not isinstance(s.get(key), bool):
             headline.append((label, str(s[key])))
     if isinstance(s.get("wall_s"), int | float):
         headline.append(("wall time", f"{float(s['wall_s']):.3g} s"))
+    subtitle = f"{kind} of {n_points} point{'' if n_points == 1 else 's'}"
+    if isinstance(s.get("engine"), str):
+        subtitle += f", {s['engine']} engine"
+    seed = s.get("root_seed", s.get("seed"))
+    if isinstance(seed, int) and not isinstance(seed, bool):
+        subtitle += f", root seed {seed}"
+    name, horizons = ens.name, None
+    descriptions: list[tuple[str, str]] = []
+    if kind == "compare":
+        name, descriptions, horizons = _comparison(ens)
+        if horizons is not None:
+            notes = [*notes, horizons]
     context = {
         "kind": "ensemble",
-        "name": ens.name,
-        "description": ens.description,
-        "subtitle": f"{kind} of {n_points} point{'' if n_points == 1 else 's'}",
+        "name": name,
+        "description": ens.description if kind != "compare" else "",
+        "descriptions": descriptions,
+        "subtitle": subtitle,
         "headline": headline,
         "story": "",
         "fates": [],
@@ -278,7 +295,43 @@ def render_ensemble(
         "outcomes": outcomes,
         "survival": survival_table(s),
         "interventions": None,
-        "differences": differences_table(s, ens.display_unit, unit_s),
+        "differences": differences_table(
+            s, ens.display_unit, unit_s, skip=("t_end_s",) if horizons else ()
+        ),
+        "differences_note": horizons,
         "figures": _data_uris(figures),
     }
     return _render(context, data)
+
+
+def _comparison(ens: EnsembleData) -> tuple[str, list[tuple[str, str]], str | None]:
+    """A comparison's title ("A vs B"), both scenarios' descriptions (name, text), and a
+    note where the two run to different horizons (their final counts are of different
+    days, and the difference of their ends is the horizons', not an outcome); None if not."""
+    from hyosan.scenario.units import format_time
+
+    s = ens.summary
+    sides = [str(x) for x in s.get("scenarios") or []][:2]
+    if len(sides) < 2:
+        sides = [ens.name, "B"]
+    names = sides if sides[0] != sides[1] else [f"A: {sides[0]}", f"B: {sides[1]}"]
+    title = s.get("scenario") if isinstance(s.get("scenario"), str) else None
+    if not title or title == sides[0]:
+        title = " vs ".join(names)
+    texts = (ens.description.strip(), ens.description_b.strip())
+    descriptions = [(n, t) for n, t in zip(names, texts, strict=True) if t]
+    horizon = [
+        float(p["horizon_s"])
+        for p in s.get("per_point", [])
+        if isinstance(p, dict) and isinstance(p.get("horizon_s"), int | float)
+    ][:2]
+    note = None
+    if len(horizon) == 2 and abs(horizon[0] - horizon[1]) > 1e-9 * max(horizon[0], horizon[1]):
+        unit = ens.display_unit
+        note = (
+            f"The two scenarios run to different horizons ({names[0]} to "
+            f"{format_time(horizon[0], unit)}, {names[1]} to {format_time(horizon[1], unit)}): "
+            "their counts at the end are of different days, so their differences are not "
+            "the intervention's effect alone, and the difference of their ends is left out."
+        )
+    return str(title), descriptions, note

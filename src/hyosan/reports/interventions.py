@@ -44,8 +44,11 @@ def intervention_marks(summary: Summary) -> list[list[Any]]:
     return [[t, label] for t, label in (m for m in marks if m is not None)]
 
 
-def differences_table(summary: dict[str, Any], unit: str, unit_s: float) -> OutcomeTable | None:
-    """A comparison's paired differences B − A: mean and 95 % interval per outcome."""
+def differences_table(
+    summary: dict[str, Any], unit: str, unit_s: float, skip: tuple[str, ...] = ()
+) -> OutcomeTable | None:
+    """A comparison's paired differences B − A: mean and 95 % interval per outcome, less the
+    keys in `skip` (`t_end_s` where the two run to different horizons: not an outcome)."""
     diffs = summary.get("differences")
     if not isinstance(diffs, dict) or not diffs:
         return None
@@ -57,7 +60,7 @@ def differences_table(summary: dict[str, Any], unit: str, unit_s: float) -> Outc
     rows: list[list[str]] = []
     same = 0
     for key, d in diffs.items():
-        if not isinstance(d, dict) or not isinstance(d.get("mean"), int | float):
+        if key in skip or not isinstance(d, dict) or not isinstance(d.get("mean"), int | float):
             continue
         if same_in_every_pair(d):  # folded into one row at the end, as the terminal does
             same += 1

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
-__all__ = ["plain_log_ticks", "plain_text", "quiet_glyphs"]
+__all__ = ["plain_log_ticks", "plain_text", "plain_tick", "quiet_glyphs"]
 
 #: Fonts with Hangul (and other CJK) glyphs, used where installed.
 _CJK_FONTS = (
@@ -78,16 +78,31 @@ def quiet_glyphs() -> Iterator[None]:
         yield
 
 
+def plain_tick(x: float) -> str:
+    """A log axis's tick as people write it, in one style from the smallest to the largest:
+    "0.001", "20", "100,000", "1 million", "200 million" (never "1e+06" beside "100000")."""
+    import numpy as np
+
+    from hyosan.scenario.units import plain_number
+
+    if abs(x) >= 1e6:
+        return plain_number(x)
+    if float(x).is_integer():
+        return f"{x:,.0f}"
+    return str(np.format_float_positional(x, precision=6, unique=True, trim="-"))
+
+
 def plain_log_ticks(axis: Any) -> None:
-    """A log (or symlog) axis's ticks as plain text ("0.001", "20", "1000"), not mathtext
-    powers of ten: the labels read as the numbers the user typed, and need no math font."""
+    """A log (or symlog) axis's ticks as plain text ("0.001", "20", "1,000", "1 million"),
+    not mathtext powers of ten: the labels read as the numbers the user typed, and need no
+    math font."""
     from matplotlib.ticker import LogFormatter
 
     class PlainLog(LogFormatter):
         # matplotlib's own choice of which ticks to label (minor ones too over a narrow
-        # range), each written as the number itself: "0.001", "20".
+        # range), each written as the number itself: "0.001", "20" (plain_tick).
         def _num_to_string(self, x: float, vmin: float, vmax: float) -> str:
-            return f"{x:g}"
+            return plain_tick(x)
 
     axis.set_major_formatter(PlainLog())
     axis.set_minor_formatter(PlainLog(labelOnlyBase=False))

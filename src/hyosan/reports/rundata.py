@@ -171,7 +171,9 @@ class EnsembleData:
         summary.json of the ensemble directory; `kind` is "ensemble", "sweep", "compare" or
         "sample".
     name, description, display_unit
-        As for a run.
+        As for a run (of a comparison, scenario A's name and description).
+    description_b
+        A comparison's scenario B's description ("" otherwise).
     bands
         bands.parquet, long: point, t, state, q05, q25, q50, q75, q95, mean.
     runs
@@ -193,6 +195,7 @@ class EnsembleData:
     runs: pa.Table | None = None
     incidence: pa.Table | None = None
     words: Words = field(default_factory=lambda: Words(epidemic=False))
+    description_b: str = ""
 
     @property
     def kind(self) -> str:
@@ -233,6 +236,9 @@ class EnsembleData:
                 else None
             ),
             words=_ensemble_words(ens_dir, scenario),
+            description_b=str(
+                _read_scenario(ens_dir, "scenario-b.toml").get("description") or ""
+            ).strip(),
         )
 
 

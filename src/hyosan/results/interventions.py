@@ -41,13 +41,17 @@ Figure = float | bool | None
 
 
 def fmt_count(value: float) -> str:
-    """A count for a reader: whole numbers in full ("1,234"), others to four figures; within a
-    billionth of a person of zero, 0 (a mean field's rounding, such as -8e-19 humans)."""
+    """A count for a reader: whole numbers in full ("1,234"), others to four figures and
+    never in scientific notation ("72,890", "1.953 million", "below 0.001" for a mean
+    field's last 1.8e-05 of a person: scenario.units.plain_number); within a billionth of a
+    person of zero, 0 (a mean field's rounding, such as -8e-19 humans)."""
+    from hyosan.scenario.units import plain_number
+
     if abs(value) < 1e-9:
         value = 0.0
     if float(value).is_integer() and abs(value) < 1e15:
         return f"{value:,.0f}"
-    return f"{value:,.4g}"
+    return plain_number(value)
 
 
 def _escape(text: str) -> str:

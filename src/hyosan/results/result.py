@@ -402,7 +402,7 @@ class Result:
             people=self.people,
             outbreak=self.outbreak,
             interventions=self.interventions,
-            epidemic=self.epidemic.figures() if self.epidemic is not None else None,
+            epidemic=self.epidemic.figures(self.unit) if self.epidemic is not None else None,
             extra=dict(self.extra),
         )
 

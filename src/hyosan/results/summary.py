@@ -274,7 +274,14 @@ class EpidemicFigures:
         How many times each reaction happened over the run, by name.
     peak_infections_per_day, t_peak_infections_s
         The most new infections in one interval between recorded times, as a rate per day,
-        and the end of that interval (None: a run with one recorded time).
+        and the end of that interval (None: a run with one recorded time). A short interval's
+        burst scaled up: the headline gives the peak in one unit of time below instead.
+    peak_infections_unit, peak_infections_per_unit, t_peak_infections_from_s, t_peak_infections_to_s
+        The most new infections in one `peak_infections_unit` (the unit the run's times are
+        shown in: "h", "d"...), from and to when (Epidemic.peak_window): a count where the
+        records are one unit apart or closer, else the average rate per unit over the
+        shortest recorded span of at least one unit. None: one recorded time, or a summary
+        written before they were kept.
     r_t_method, r_t_first
         How R_t is estimated ("renewal" for SIR-like models, "bites" otherwise), and its first
         value defined (None: none is).
@@ -292,6 +299,10 @@ class EpidemicFigures:
     r_t_method: str
     r_t_first: float | None
     r_t_start: float | None = None
+    peak_infections_unit: str | None = None
+    peak_infections_per_unit: float | None = None
+    t_peak_infections_from_s: float | None = None
+    t_peak_infections_to_s: float | None = None
 
     #: The R_t methods in words, for the report.
     METHOD_WORDS = (("renewal", "renewal equation"), ("bites", "bites per loss"))
@@ -299,18 +310,14 @@ class EpidemicFigures:
     def line(self, when: When, unit: str) -> str | None:
         """The terminal's line: infected (and the share of the humans), the most new
         infections per `unit` and when, the first R_t; None for a run without infections."""
-        from hyosan.scenario.units import format_rate
-
         if not self.infections:
             return None
         parts = [f"{fmt_count(self.infections)} infected"]
         if self.attack_rate is not None:
             parts[0] += f" ({100 * self.attack_rate:.0f} % of the humans at the start)"
-        if self.t_peak_infections_s is not None:
-            parts.append(
-                f"most new infections {format_rate(self.peak_infections_per_day / 86400, unit)} "
-                f"at {when(self.t_peak_infections_s)}"
-            )
+        peak = self.peak_text(when, unit)
+        if peak is not None:
+            parts.append(f"most new infections {peak}")
         start = self.r_t_start
         if start is not None:
             parts.append(f"R_t at the start {start:.3g} ({self.r_t_method})")
@@ -318,21 +325,37 @@ class EpidemicFigures:
 
     def rows(self, when: When, unit: str) -> list[tuple[str, str]]:
         """The report's headline rows (label, value); none for a run without infections."""
-        from hyosan.scenario.units import format_rate
-
         if not self.infections:
             return []
         out = [("infected", fmt_count(self.infections))]
         if self.attack_rate is not None:
             out.append(("attack rate", f"{100 * self.attack_rate:.1f} %"))
-        if self.t_peak_infections_s is not None:
-            rate = format_rate(self.peak_infections_per_day / 86400, unit)
-            out.append(("most new infections", f"{rate} at {when(self.t_peak_infections_s)}"))
+        peak = self.peak_text(when, unit)
+        if peak is not None:
+            out.append(("most new infections", peak))
         start = self.r_t_start
         if start is not None:
             how = dict(self.METHOD_WORDS).get(self.r_t_method, self.r_t_method)
             out.append(("R_t at the start", f"{start:.3g} ({how})"))
         return out
+
+    def peak_text(self, when: When, unit: str) -> str | None:
+        """The most new infections in one unit of time, in words: "192 in one hour, from
+        0.967 h to 1.97 h" where the records resolve one unit, else "3.5 a day on average
+        from 0 days to 2 days"; None where not kept (a summary of an older version)."""
+        from hyosan.scenario.units import SECONDS_PER, format_rate
+
+        value = self.peak_infections_per_unit
+        start, end = self.t_peak_infections_from_s, self.t_peak_infections_to_s
+        if value is None or start is None or end is None:
+            return None
+        unit = self.peak_infections_unit or unit
+        window = SECONDS_PER.get(unit, 86400.0)
+        span = f"from {when(start)} to {when(end)}"
+        if end - start <= window * (1 + 1e-6):
+            one = {"s": "second", "min": "minute", "h": "hour", "d": "day"}.get(unit, unit)
+            return f"{fmt_count(value)} in one {one}, {span}"
+        return f"{format_rate(value / window, unit)} on average {span}"
 
     def figures(self) -> dict[str, Figure]:
         """Infections and the attack rate, for an ensemble's runs.parquet."""
@@ -349,6 +372,10 @@ class EpidemicFigures:
             "R_t_method": self.r_t_method,
             "R_t_first": self.r_t_first,
             "R_t_start": self.r_t_start,
+            "peak_infections_unit": self.peak_infections_unit,
+            "peak_infections_per_unit": self.peak_infections_per_unit,
+            "t_peak_infections_from_s": self.t_peak_infections_from_s,
+            "t_peak_infections_to_s": self.t_peak_infections_to_s,
         }
 
     @classmethod
@@ -375,6 +402,14 @@ class EpidemicFigures:
             # A summary written before R_t_start was kept shows its first R_t, as it did then;
             # a null R_t_start is an estimate withheld (Epidemic.r_t_start).
             r_t_start=opt("R_t_start") if "R_t_start" in data else opt("R_t_first"),
+            peak_infections_unit=(
+                str(data["peak_infections_unit"])
+                if isinstance(data.get("peak_infections_unit"), str)
+                else None
+            ),
+            peak_infections_per_unit=opt("peak_infections_per_unit"),
+            t_peak_infections_from_s=opt("t_peak_infections_from_s"),
+            t_peak_infections_to_s=opt("t_peak_infections_to_s"),
         )
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "format_time",
     "parse_duration",
     "parse_rate",
+    "plain_number",
 ]
 
 #: Seconds in each accepted time unit, by every spelling accepted in a file.
@@ -251,7 +252,47 @@ def format_time(seconds: float | None, unit: str) -> str:
 _PER_UNIT = {"s": "a second", "min": "a minute", "h": "an hour", "d": "a day"}
 
 
+#: Words for the powers of a thousand from a million on ("1.953 million").
+_LARGE = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
+#: Below this (and above zero) a figure reads "below 0.001", not "1.822e-05".
+SMALLEST_SHOWN = 0.001
+
+
+def plain_number(value: float, digits: int = 4) -> str:
+    """A number for people, never in scientific notation: `digits` significant figures with
+    thousands separators ("72,890", "439.6", "0.0123"), from a million on in words ("1.953
+    million"), and between zero and 0.001 "below 0.001" (a mean field's last 1.8e-05 of a
+    person); whole numbers below a million in full ("123,456")."""
+    value = float(value)
+    if not math.isfinite(value):
+        return str(value)
+    size = abs(value)
+    if size == 0.0:
+        return "0"
+    if size < SMALLEST_SHOWN:
+        return f"{'above -' if value < 0 else 'below '}{SMALLEST_SHOWN:g}"
+    if value.is_integer() and size < 1e6:
+        return f"{value:,.0f}"
+    for scale, word in _LARGE:
+        if size >= scale * (1 - 0.5 * 10.0 ** (1 - digits)):
+            return f"{_significant(value / scale, digits)} {word}"
+    return _significant(value, digits)
+
+
+def _significant(value: float, digits: int) -> str:
+    # `digits` significant figures, fixed-point with separators, no trailing zeros.
+    if value == 0.0:
+        return "0"
+    places = digits - 1 - math.floor(math.log10(abs(value)))
+    rounded = round(value, places)
+    if places <= 0:
+        return f"{rounded:,.0f}"
+    text = f"{rounded:,.{places}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def format_rate(per_second: float, unit: str) -> str:
-    """A rate for people in a display unit: "439.6 a day", "18.3 an hour"."""
+    """A rate for people in a display unit: "439.6 a day", "18.3 an hour", "1.953 million a
+    day" (plain_number: never "1.953e+06")."""
     value = per_second * SECONDS_PER.get(unit, 86400.0)
-    return f"{value:,.4g} {_PER_UNIT.get(unit, 'per ' + unit)}"
+    return f"{plain_number(value)} {_PER_UNIT.get(unit, 'per ' + unit)}"
