@@ -3,9 +3,10 @@ ensemble: the same incidence, and the counts so far, as a median with its bands.
 
 A run's is drawn from incidence.parquet (results.epidemic) in the run's one display unit: the
 top panel the number of each reaction per unit of time in each interval between recorded
-times, as bars (new infections in black; a run recorded in more than `MOST_BINS` intervals is
-counted in wider bins of a round length, which the axis names), the bottom panel R_t with the
-line R = 1.
+times, as bars (new infections a grey area beneath the other reactions' lines, so that one
+with the same counts shows; a run recorded in more than `MOST_BINS` intervals is counted in
+wider bins of a round length, which the axis names), the bottom panel R_t with the line
+R = 1.
 
 An ensemble's is drawn from incidence_bands.parquet (ensemble.bands) in small multiples, as
 its states are: a row of panels of incidence per unit of time (new infections first, then
@@ -48,6 +49,8 @@ if TYPE_CHECKING:
 __all__ = ["plot_epidemic", "plot_incidence_bands"]
 
 _UNIT_NAMES = {"s": "second", "min": "minute", "h": "hour", "d": "day"}
+#: The fill of a run's new infections, drawn beneath the reactions' lines.
+INFECTIONS_FILL = "#d4d4d8"
 
 
 @plain_text
@@ -110,10 +113,16 @@ def _incidence_panel(ax: Any, table: pa.Table, rows: np.ndarray, unit: str) -> N
         new = numbers(table.column(f"new_{name}"))[rows]
         per = _rates(new, starts, np.diff(edges))
         if name == "infections":
-            ax.stairs(per, edges, color="black", lw=1.6, label="new infections")
+            # A grey area with a thin black edge, beneath every reaction: a reaction with the
+            # same counts (alemi's 3 kills in the day of its 3 bites) is drawn over its edge,
+            # not hidden under a thick black line.
+            ax.stairs(
+                per, edges, fill=True, facecolor=INFECTIONS_FILL, edgecolor="black", lw=0.8,
+                zorder=1.6, label="new infections",
+            )  # fmt: skip
         elif np.any(per > 0) and not np.array_equal(new, infections):
-            # (The one infecting reaction of a model is the black line already.)
-            ax.stairs(per, edges, lw=0.9, label=name)
+            # (The one infecting reaction of a model is the grey area already.)
+            ax.stairs(per, edges, lw=1.2, zorder=2.5, label=name)
     per_unit = f"per {_UNIT_NAMES.get(unit, unit)}"
     if starts.size < t.size - 1:  # intervals merged: say how long a bin is
         per_unit += f", in {_bin_words(format_duration(bin_s))} bins" if bin_s else ", binned"
@@ -239,9 +248,15 @@ def plot_incidence_bands(source: Any, *, point: Any = None) -> Figure | None:
     new_fig.suptitle(f"incidence per {_UNIT_NAMES.get(unit, unit)}", fontsize="medium")
     cum_fig.suptitle("counts so far", fontsize="medium")
     for kind, sub in (("new", new_fig), ("cum", cum_fig)):
-        axes = sub.subplots(rows, width, sharex=True, squeeze=False).ravel()
+        grid = sub.subplots(rows, width, sharex=True, squeeze=False)
+        axes = grid.ravel()
         for extra in axes[n:]:
             extra.set_visible(False)
+        # The shared x axis labels the bottom row only; a panel above a hidden one is the
+        # lowest of its column and labels its own.
+        for column in range(width):
+            lowest = grid[(n - 1 - column) // width, column]
+            lowest.tick_params(axis="x", labelbottom=True)
         for ax, name in zip(axes, names, strict=False):
             for k, p in enumerate(shown):
                 _band(ax, per[p], f"{kind}_{name}", unit_s, _POINT_COLOURS[k], labels.get(p))
@@ -276,22 +291,23 @@ def _point_series(cols: dict[str, np.ndarray], point: Any) -> dict[str, dict[str
 
 def _reactions_shown(per: dict[Any, dict[str, dict[str, np.ndarray]]]) -> list[str]:
     """Infections first, then each reaction that happened in some run and is not the
-    infections under another name (a model's one infecting reaction)."""
-    names: list[str] = ["infections"]
+    infections under another name (a model's one infecting reaction), in the order of the
+    file's series whichever point first shows it (a sweep's first point without kills put
+    them last, an ensemble's second)."""
+    order = list(dict.fromkeys(k for series in per.values() for k in series))
+    shown: set[str] = set()
     for series in per.values():
         infections = series.get("cum_infections")
         for key, arrays in series.items():
-            name = key.removeprefix("cum_")
-            if not key.startswith("cum_") or name in names:
-                continue
-            if not np.any(arrays["q95"] > 0):
+            if not key.startswith("cum_") or not np.any(arrays["q95"] > 0):
                 continue
             if infections is not None and all(
                 np.array_equal(arrays[q], infections[q]) for q in ("q05", "q50", "q95")
             ):
                 continue
-            names.append(name)
-    return names
+            shown.add(key)
+    rest = [k.removeprefix("cum_") for k in order if k in shown]
+    return ["infections", *(name for name in rest if name != "infections")]
 
 
 def _band(

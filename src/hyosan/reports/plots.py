@@ -184,8 +184,15 @@ def plot_timeseries(
         # Where the zoomed panel lies in the whole.
         top.axvspan(float(t[0]), early[1], color="#e5e7eb", lw=0, zorder=0)
     if run.states:  # (a time series with no state column has nothing to name)
-        top.legend(loc="best", fontsize="small")
+        legend_outside(top)
     return fig
+
+
+def legend_outside(ax: Axes) -> None:
+    """The legend of `ax` beside it, on the right, outside the axes: inside it covered data
+    (hyosan-city's seven states leave no free corner for loc="best"; its human line ran under
+    the box). Constrained layout makes room for it."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize="small")
 
 
 def people_label(log_scale: bool) -> str:
@@ -295,7 +302,7 @@ def plot_bands(
             word = ens.words.state(group[0])
             a.set_title(word, fontsize="medium", color=STATE_COLOURS.get(group[0], "black"))
         else:
-            a.legend(loc="best", fontsize="small")
+            legend_outside(a)
     title = f"{bands_subject(ens, shown, which, labels)}; median, 50 % and 90 % of runs"
     xlabel = time_title(ens.display_unit)
     if len(panels) > 1:

@@ -280,3 +280,24 @@ def test_places_read_in_or_on_as_english_has_them() -> None:
         "in Yangdong",
         "in the 3F girls' stalls",
     ]
+
+
+def test_those_who_held_out_outdoors_are_not_said_inside() -> None:
+    """Hyosan High's story said "1 person held out inside: 1 on the hill": the building's
+    room kinds tell the rooms inside from the places out of doors (the hill, the roof)."""
+    rooms = ("infirmary", "2-5", "the hill", "roof")
+    kinds = ("office", "classroom", "outside", "roof")
+    ev = _events((60.0, EV_BITE, 0, 1, 0))
+
+    def held(room: list[int]) -> str:
+        state = np.array([ZOMBIE, ZOMBIE] + [HUMAN] * len(room))
+        where = np.array([0, 0, *room])
+        return Opening(ev, (), rooms, state, where, START, None, kinds).text()
+
+    assert "At the end, 1 person held out outdoors: 1 on the hill." in held([2])
+    assert "At the end, 2 people held out inside: 2 in classroom 2-5." in held([1, 1])
+    assert (
+        "At the end, 4 people held out: 2 people inside (2 in classroom 2-5) and 2 people "
+        "outdoors (1 on the hill and 1 on the roof)." in held([1, 1, 2, 3])
+    )
+    assert "inside" not in held([2, 3])

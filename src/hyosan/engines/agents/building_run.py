@@ -300,7 +300,9 @@ class BuildingRun:
             n_hybrids=count(EV_HYBRID),
             n_escaped=count(EV_ESCAPE),
             clock_start_s=self.clock_start,
-            story=Opening(ev, people.names, plan.names, st, room, self.clock_start, overrun).text(),
+            story=Opening(
+                ev, people.names, plan.names, st, room, self.clock_start, overrun, plan.kinds
+            ).text(),
         )
         return Outputs(
             events=table,

@@ -33,6 +33,10 @@ __all__ = ["Opening"]
 HOUR = 3600.0
 #: Group moves for supplies, and doors forced, told one by one; the rest are counted.
 TOLD = 3
+#: Rooms where people held out at the end, told by name (inside and outdoors each).
+TOLD_PLACES = 4
+#: Room kinds out of doors: people there hold out on the hill or the roof, not inside.
+OUTDOOR_KINDS = frozenset({"outside", "roof", "exit"})
 
 
 def _who(i: int, names: tuple[str, ...]) -> str:
@@ -66,6 +70,7 @@ class Opening:
     room: np.ndarray
     start: float  # clock time of t = 0
     overrun_s: float | None  # the run's overrun (its summary's t_overrun_s), None if never
+    kinds: tuple[str, ...] = ()  # each room's kind (FloorPlan.kinds); none known: all inside
 
     def _first(self, kind: int) -> int | None:
         hit = np.flatnonzero(self.ev["kind"] == kind)
@@ -248,12 +253,38 @@ class Opening:
             return "No human is left alive inside."
         rooms, counts = np.unique(self.room[alive], return_counts=True)
         order = np.argsort(-counts, kind="stable")
-        shown = [f"{int(counts[k]):,} {at(self.rooms[int(rooms[k])])}" for k in order[:4]]
-        more = len(order) - len(shown)
-        if more > 0:
-            shown.append(f"{_plural(more, 'other room')}")
+        # Inside rooms and outdoor places (the hill, the yard, the roof) said apart: nobody
+        # holds out "inside: 1 on the hill".
+        out = np.array([self._outdoors(int(rooms[k])) for k in order], dtype=bool)
+        groups = [
+            (where, order[out == outdoors], "other place" if outdoors else "other room")
+            for where, outdoors in (("inside", False), ("outdoors", True))
+        ]
+        groups = [g for g in groups if g[1].size]
         people = _plural(int(alive.sum()), "person", "people")
-        return f"At the end, {people} held out inside: {listed(shown)}."
+        if len(groups) == 1:
+            where, ks, other = groups[0]
+            return (
+                f"At the end, {people} held out {where}: {self._where(rooms, counts, ks, other)}."
+            )
+        parts = [
+            f"{_plural(int(counts[ks].sum()), 'person', 'people')} {where} "
+            f"({self._where(rooms, counts, ks, other)})"
+            for where, ks, other in groups
+        ]
+        return f"At the end, {people} held out: {listed(parts)}."
+
+    def _outdoors(self, r: int) -> bool:
+        """Whether room `r` is out of doors, by the building's own room kinds."""
+        return 0 <= r < len(self.kinds) and self.kinds[r] in OUTDOOR_KINDS
+
+    def _where(self, rooms: np.ndarray, counts: np.ndarray, ks: np.ndarray, other: str) -> str:
+        """ "2 in classroom 2-5, 1 in the gym and 3 other rooms": the largest `TOLD_PLACES`
+        of rooms `ks` (indices into `rooms` and `counts`, largest first), then a count."""
+        shown = [f"{int(counts[k]):,} {at(self.rooms[int(rooms[k])])}" for k in ks[:TOLD_PLACES]]
+        if ks.size > len(shown):
+            shown.append(_plural(ks.size - len(shown), other))
+        return listed(shown)
 
     def text(self) -> str:
         """The paragraph; empty when nothing happened."""
