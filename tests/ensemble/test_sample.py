@@ -156,7 +156,7 @@ def test_another_output_is_another_command(tmp_path: Path, monkeypatch: pytest.M
     assert json.loads((second / "sensitivity.json").read_text("utf-8"))["output"] == "humans_win"
     with pytest.raises(HyosanError, match="this command has run already"):
         sample("final_human")
-    # A figure a first run lacks is refused before any run (test_audit_fixes); one a later
+    # A figure a first run lacks is refused before any run (test_ensemble_audit_fixes); one a later
     # run may still have (a strike's) is checked after the runs, as here without that check.
     import hyosan.ensemble.sample as sample_module
 

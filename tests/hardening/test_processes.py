@@ -7,9 +7,11 @@ The process tests read /proc (Linux) to find an ensemble's worker processes.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -117,8 +119,10 @@ def test_sigterm_is_handled_like_ctrl_c(tmp_path: Path) -> None:
 
 @linux_only
 def test_workers_die_with_their_parent(tmp_path: Path) -> None:
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
+    # A temporary directory of its own, to see that the workers leave nothing there; under
+    # /tmp, since pytest's own (…/pytest-of-root/pytest-123/popen-gw1/…) can be too long a
+    # path for the fork server's socket (test_a_temporary_directory_too_long_is_refused).
+    tmp = Path(tempfile.mkdtemp(prefix="hy-"))
     env = {**cli_env(), "TMPDIR": str(tmp)}
     proc = subprocess.Popen(
         _ensemble(tmp_path / "out", 100_000, 2),
@@ -137,6 +141,28 @@ def test_workers_die_with_their_parent(tmp_path: Path) -> None:
         proc.wait()
     assert _wait_for(lambda: not (family & set(_children())), timeout=60), family & set(_children())
     assert not list(tmp.glob("pymp-*"))
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+@linux_only
+def test_a_temporary_directory_too_long_is_refused(tmp_path: Path) -> None:
+    """A TMPDIR too long for a socket's path failed the pool with "AF_UNIX path too long", an
+    internal error (exit 1): it is bad input, said with what to do, and nothing is written."""
+    deep = tmp_path / ("d" * 100)
+    deep.mkdir()
+    ran = subprocess.run(
+        _ensemble(tmp_path / "out", 4, 2),
+        cwd=tmp_path,
+        env={**cli_env(), "TMPDIR": str(deep)},
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert ran.returncode == 2, ran.stderr
+    assert "set TMPDIR to a shorter directory" in " ".join(ran.stderr.split())
+    assert "internal error" not in ran.stderr
+    assert not (tmp_path / "out").exists()
 
 
 @linux_only

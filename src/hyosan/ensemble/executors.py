@@ -236,6 +236,27 @@ def refuse_in_worker_import() -> None:
         frame = frame.f_back
 
 
+#: The longest path of a Unix socket (sun_path less its closing NUL: 108 on Linux, 104 on
+#: macOS and the BSDs), and the most that multiprocessing adds to its directory for one.
+_SOCKET_PATH_MAX = 107 if sys.platform.startswith("linux") else 103
+_SOCKET_NAME = len("/listener-") + 8
+
+
+def _check_socket_dir() -> None:
+    """Refuse a temporary directory too long to hold the fork server's socket: the pool
+    failed with "AF_UNIX path too long", an internal error, however many runs."""
+    from multiprocessing.util import get_temp_dir
+
+    folder = get_temp_dir()
+    room = _SOCKET_PATH_MAX - _SOCKET_NAME
+    if len(os.fsencode(folder)) > room:
+        raise HyosanError(
+            f"worker processes talk over a socket in the temporary directory {folder}, whose "
+            f"path is {len(os.fsencode(folder))} bytes long, more than a socket's path allows "
+            f"({room}); set TMPDIR to a shorter directory (TMPDIR=/tmp), or run on one worker"
+        )
+
+
 def process_pool(n: int) -> ProcessPoolExecutor:
     """A pool of `n` worker processes as ensembles run them (see the module docstring); the
     caller shuts it down."""
@@ -248,6 +269,7 @@ def process_pool(n: int) -> ProcessPoolExecutor:
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if context.get_start_method() == "forkserver":
+        _check_socket_dir()
         # The server imports these once and every worker it forks has them: about 0.8 s less
         # start-up per pool here. (The engines' compiled kernels still load in each worker.)
         context.set_forkserver_preload(list(_PRELOAD))
