@@ -47,6 +47,11 @@ FLOOR = 1.0 / 0.03
 # meta: [number of active places, steps taken, places changed in this step]
 _N_ACTIVE, _STEPS, _N_CHANGED = 0, 1, 2
 
+#: The kernels pause (Status.PAUSED) after kernel.PAUSE_EVERY >> PAUSE_SHIFT places stepped:
+#: a place's step costs about as much as eight ssa events, so a call still takes about a
+#: second.
+PAUSE_SHIFT = 3
+
 
 class TauChannels(NamedTuple):
     """Channels as seen from the place of the person each one consumes.
@@ -532,10 +537,17 @@ def run_global(pl, ch, graph, w, gen, clock, epsilon, max_step, rec, watched, co
     """simulate's loop, inlined there and into the kernels compiled for one model's channels
     (model_kernel.py)."""
     t = clock.t
+    taken = 0  # places leapt in this call, for the pause (kernel.PAUSE_EVERY)
     while True:
         _record(rec, pl, t, clock)
         if t >= clock.end:
             return clock.end, Status.DONE
+        if taken > clock.pause >> PAUSE_SHIFT:
+            # Back to Python between two steps, where the call after goes on as this loop
+            # would (everything a step needs is in pl and w): a Ctrl-C is heard within a
+            # second or so, and the numbers are the same.
+            return t, Status.PAUSED
+        taken += w.meta[_N_ACTIVE]
         busy = _rates(pl, ch, graph, w)
         t_new = _step(pl, ch, graph, w, rec, busy, t, clock, epsilon, max_step)
         tau = t_new - t

@@ -102,6 +102,7 @@ from hyosan.engines.tau.kernels import (
     _N_CHANGED,
     _STEPS,
     FLOOR,
+    PAUSE_SHIFT,
     _add,
     _bound,
     _fire,
@@ -116,8 +117,9 @@ from hyosan.engines.tau.kernels import (
 __all__ = ["Local", "run_local", "simulate_local"]
 
 # Local.meta: [places in the heap, counts changed outside the kernel since the last call,
-# exact steps taken]
-_HEAP, _FRESH, _EXACT = 0, 1, 2
+# exact steps taken, the last call paused within an interval (its heap and the places waiting
+# for the next interval are as it left them)]
+_HEAP, _FRESH, _EXACT, _PAUSED = 0, 1, 2, 3
 
 #: A place leaps only while every count that its hazards depend on, wherever that count is
 #: changing, holds at least this many people (Cao, Gillespie & Petzold 2006's n_c for critical
@@ -143,7 +145,7 @@ class Local(NamedTuple):
     heap_k: np.ndarray  # float64 (places,): the key of the place in each slot of the heap
     heap_r: np.ndarray  # int64 (places,): and its rank at equal keys (_rank)
     pos: np.ndarray  # int64 (places,): each place's index in the heap (-1: not in it)
-    meta: np.ndarray  # int64 [places in the heap, fresh, exact events]
+    meta: np.ndarray  # int64 [places in the heap, fresh, exact events, paused]
     rate: np.ndarray  # float64 (places,): its total propensity when its next event was drawn
     moved: np.ndarray  # float64 (places, columns): its neighbour sums' moves since it read them
     drift: np.ndarray  # float64 (columns,): the drift of p's neighbour sums (_sums_at)
@@ -169,7 +171,7 @@ def new_local(x: np.ndarray, columns: int) -> Local:
         heap_k=np.zeros(n),
         heap_r=np.zeros(n, dtype=np.int64),
         pos=np.full(n, -1, dtype=np.int64),
-        meta=np.array([0, 1, 0], dtype=np.int64),
+        meta=np.array([0, 1, 0, 0], dtype=np.int64),
         rate=np.zeros(n),
         moved=np.zeros((n, columns)),
         drift=np.zeros(columns),
@@ -884,17 +886,34 @@ def run_local(pl, ch, graph, w, lw, gen, clock, epsilon, max_step, rec, watched,
     """simulate_local's loop, inlined there and into the kernels compiled for one model's
     channels (model_kernel.py)."""
     t = clock.t
+    taken = 0  # heap passes in this call, for the pause (kernel.PAUSE_EVERY)
     while True:
         _record(rec, pl, t, clock)
         if t >= clock.end:
             return clock.end, Status.DONE
         sync = _sync_time(rec, clock)
-        _start(pl, w, lw, t)
+        if lw.meta[_PAUSED] != 0:
+            # Going on after a pause within this interval: the heap, and the places waiting
+            # for the next interval in w.active, are as the last call left them.
+            lw.meta[_PAUSED] = 0
+        else:
+            _start(pl, w, lw, t)
         # A place that would come first in the heap again is kept in hand (`held`) rather
         # than pushed and popped at once: after its own event it draws its next at once, and
         # a fast one often fires before any other place's turn.
         held = -1
+        now = t  # the heap's time: that of the last place taken from it
         while held >= 0 or lw.meta[_HEAP] > 0:
+            if taken > clock.pause >> PAUSE_SHIFT:
+                # Back to Python (a Ctrl-C is heard within a second or so), the place in hand
+                # pushed: it goes before every other, so it is the next popped when the call
+                # after goes on, from the heap's time (before `sync`: no record falls due),
+                # and the numbers are the same.
+                if held >= 0:
+                    _push(lw, held)
+                lw.meta[_PAUSED] = 1
+                return now, Status.PAUSED
+            taken += 1
             if held >= 0:
                 p = held
                 held = -1
@@ -905,6 +924,7 @@ def run_local(pl, ch, graph, w, lw, gen, clock, epsilon, max_step, rec, watched,
                 w.active[w.meta[_N_ACTIVE]] = p
                 w.meta[_N_ACTIVE] += 1
                 continue
+            now = tp
             h = lw.next_h[p] if lw.exact[p] else -1
             if h >= 0:  # its next event, due now: exactly one firing
                 w.meta[_N_CHANGED] = 0
