@@ -134,7 +134,9 @@ SINGLE = 1_000_000
 #: and tau 3ba0d8a0ec: the check for a zombie on the border from the start moved from ssa's
 #: _advance to population.py's, for tau too (no run of the grid stops at its edge). Then tau
 #: 8615a856ad: its kernels pause within an interval and go on (the same digests, the crop's
-#: 14,931,099 steps and 16,541 humans).
+#: 14,931,099 steps and 16,541 humans). Then ssa 44a79ea499 and tau f4d466371d: the kernels'
+#: disk caches kept only while the engines' sources are unchanged (engines/code_cache.py; a
+#: decorator on each cached kernel, no code of theirs changed; the same digests).
 LISTED_FOR = {
     "ssa": frozenset(
         {
@@ -150,6 +152,7 @@ LISTED_FOR = {
             "3fc7ec2072",
             "8eca652514",
             "9da75adfa1",
+            "44a79ea499",
         }
     ),
     "tau": frozenset(
@@ -169,6 +172,7 @@ LISTED_FOR = {
             "e58b34a354",
             "3ba0d8a0ec",
             "8615a856ad",
+            "f4d466371d",
         }
     ),
 }

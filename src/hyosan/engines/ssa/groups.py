@@ -25,6 +25,8 @@ from typing import NamedTuple
 import numba as nb
 import numpy as np
 
+from hyosan.engines.code_cache import kept_fresh
+
 __all__ = [
     "GROUPS",
     "OFFSET",
@@ -86,6 +88,7 @@ def group_of(a):  # type: ignore[no-untyped-def]
     return e + OFFSET
 
 
+@kept_fresh
 @nb.njit(cache=True, nogil=True)
 def rebuild(gr):  # type: ignore[no-untyped-def]
     """Sort every place into its group from the propensities gr.a, each group with room for
@@ -123,6 +126,7 @@ def rebuild(gr):  # type: ignore[no-untyped-def]
             gr.sum[g] += gr.a[p]
 
 
+@kept_fresh
 @nb.njit(cache=True, nogil=True)
 def _compact(pool, gstart, gsize, gcap, meta, grow):  # type: ignore[no-untyped-def]
     # Lay the groups out again, each with room for twice its members (the growing one at
@@ -141,6 +145,7 @@ def _compact(pool, gstart, gsize, gcap, meta, grow):  # type: ignore[no-untyped-
     meta[_POOL_END] = end
 
 
+@kept_fresh
 @nb.njit(cache=True, nogil=True)
 def _grow(g, pool, gstart, gsize, gcap, meta):  # type: ignore[no-untyped-def]
     # Move group g's slice to the end of the pool with twice the room, compacting if needed.
@@ -228,6 +233,7 @@ def pick(gr, target, rng):  # type: ignore[no-untyped-def]
             return p
 
 
+@kept_fresh
 @nb.njit(cache=True, nogil=True)
 def resync(gr):  # type: ignore[no-untyped-def]
     """Add every group's sum up afresh from its members."""

@@ -32,6 +32,7 @@ import numba as nb
 import numpy as np
 
 from hyosan.engines import kernel
+from hyosan.engines.code_cache import kept_fresh
 from hyosan.engines.kernel import Status
 from hyosan.engines.ssa import events, thinning
 from hyosan.engines.ssa import groups as grp
@@ -55,6 +56,7 @@ class Draws(NamedTuple):
     n: np.ndarray  # int64 [draws used, draws made]
 
 
+@kept_fresh
 @nb.njit(cache=True, nogil=True, pipeline_class=Kernel)
 def rebuild(pl, ch, lists, graph, groups):  # type: ignore[no-untyped-def]
     """Compute the neighbour sums, every place's propensity (of the channels not drawn from
@@ -127,6 +129,7 @@ def _simulate(with_lists: bool):  # type: ignore[no-untyped-def]
     # made the place-by-place kernel a quarter slower). The Kernel pipeline lets the inlined
     # helpers read the named tuples in place (see pipeline.py).
 
+    @kept_fresh
     @nb.njit(cache=True, nogil=True, pipeline_class=Kernel)
     def simulate(pl, ch, lists, graph, groups, draws, rng, clock, rec, watched, counts, log):  # type: ignore[no-untyped-def]
         """Advance from clock.t towards clock.end; return (t, status).

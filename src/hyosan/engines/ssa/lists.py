@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, NamedTuple
 import numba as nb
 import numpy as np
 
+from hyosan.engines.code_cache import kept_fresh
+
 if TYPE_CHECKING:
     from hyosan.engines.spatial import Channels
     from hyosan.world.graph import World
@@ -243,6 +245,7 @@ def plan(ch: Channels, world: World, x: np.ndarray, zombie: np.ndarray) -> Lists
     return lists
 
 
+@kept_fresh
 @nb.njit(cache=True, nogil=True)
 def fill(x, comp, ent, start, length):  # type: ignore[no-untyped-def]
     """One entry per person of each listed compartment, in place order."""

@@ -45,13 +45,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numba as nb
 import numpy as np
 
 from hyosan.engines import generated, kernel
+from hyosan.engines.code_cache import engine_sources, kept_fresh
 
 if TYPE_CHECKING:
     from hyosan.engines.kernel import Watched
@@ -179,6 +179,7 @@ def level_steps(st: Structure, weights: np.ndarray) -> np.ndarray:
 # --- helpers the generated kernels call ---------------------------------------------------------
 
 
+@kept_fresh
 @nb.njit(cache=True, nogil=True)
 def safe_events(watched, tot, step):  # type: ignore[no-untyped-def]
     """How many more events certainly pass no level not yet passed: each level's distance
@@ -395,11 +396,9 @@ _KERNELS: dict[Structure, Any] = {}
 _LOCK = threading.Lock()
 
 
-# What else the compiled kernel holds: the helpers it inlines (and the compiler, generated.py).
-_HERE = Path(__file__).resolve().parent
-_STAMP = generated.stamp(
-    _HERE / "mixed.py", _HERE.parent / "kernel.py", _HERE / "pipeline.py", _HERE / "pcg.py"
-)
+# What else the compiled kernel holds: the helpers it inlines and the compiler's passes (a
+# superset: every module of the engines, code_cache.py).
+_STAMP = generated.stamp(*engine_sources())
 
 
 def kernel_for(st: Structure) -> Any:

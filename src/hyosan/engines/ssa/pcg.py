@@ -25,6 +25,8 @@ from numba import types
 from numba.extending import intrinsic
 from numba.np.random._constants import fe_double, ke_double, we_double, ziggurat_exp_r
 
+from hyosan.engines.code_cache import kept_fresh
+
 __all__ = ["borrowed", "exp_slow", "load", "standard_exponential", "step", "store", "uniform"]
 
 #: PCG's default 128-bit multiplier (numpy's PCG64), as its two 64-bit halves.
@@ -116,6 +118,7 @@ def uniform(word):  # type: ignore[no-untyped-def]
     return (word >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
+@kept_fresh
 @nb.njit(cache=True, nogil=True)
 def exp_slow(shi, slo, ihi, ilo, idx, x):  # type: ignore[no-untyped-def]
     """The ziggurat's rare branch (about 1 % of draws), after a word gave layer idx and value

@@ -29,6 +29,7 @@ import math
 import numba as nb
 import numpy as np
 
+from hyosan.engines.code_cache import kept_fresh
 from hyosan.engines.ssa import pcg
 
 __all__ = ["binomial", "exponential", "poisson", "random"]
@@ -92,6 +93,7 @@ def _power(q, n):  # type: ignore[no-untyped-def]
     return f
 
 
+@kept_fresh
 @nb.njit(cache=True, nogil=True)
 def _binomial_inversion(g, n, p):  # type: ignore[no-untyped-def]
     # p <= 1/2, n p < INVERSION_BELOW: the smallest k whose cumulative probability exceeds a
@@ -124,6 +126,7 @@ def _fc(k):  # type: ignore[no-untyped-def]
     return (1.0 / 12.0 - (1.0 / 360.0 - r2 / 1260.0) * r2) * r
 
 
+@kept_fresh
 @nb.njit(cache=True, nogil=True)
 def _btrd(g, n, p):  # type: ignore[no-untyped-def]
     # p <= 1/2, n p >= INVERSION_BELOW: Hörmann's BTRD, steps numbered as in the paper.
@@ -216,6 +219,7 @@ def binomial_low(g, n, p):  # type: ignore[no-untyped-def]
     return _btrd(g, n, p)
 
 
+@kept_fresh
 @nb.njit(cache=True, nogil=True)
 def _poisson_inversion(g, lam):  # type: ignore[no-untyped-def]
     f0 = math.exp(-lam)
@@ -233,6 +237,7 @@ def _poisson_inversion(g, lam):  # type: ignore[no-untyped-def]
             return k
 
 
+@kept_fresh
 @nb.njit(cache=True, nogil=True)
 def _ptrs(g, lam):  # type: ignore[no-untyped-def]
     # Hörmann's PTRS, for lam >= INVERSION_BELOW.

@@ -33,6 +33,7 @@ import numba as nb
 import numpy as np
 
 from hyosan.engines import kernel
+from hyosan.engines.code_cache import kept_fresh
 from hyosan.engines.kernel import Status
 from hyosan.engines.ssa.pipeline import NO_NRT, Kernel
 from hyosan.engines.tau import draws
@@ -519,6 +520,7 @@ def _record(rec, pl, t, clock):  # type: ignore[no-untyped-def]
 
 
 # The Kernel pipeline lets the inlined helpers read the named tuples in place (ssa/pipeline.py).
+@kept_fresh
 @nb.njit(cache=True, nogil=True, pipeline_class=Kernel, **NO_NRT)
 def simulate(pl, ch, graph, w, gen, clock, epsilon, max_step, rec, watched, counts):  # type: ignore[no-untyped-def]
     """Leap from clock.t towards clock.end; return (t, status).

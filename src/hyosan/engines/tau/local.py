@@ -94,6 +94,7 @@ import numba as nb
 import numpy as np
 
 from hyosan.engines import kernel
+from hyosan.engines.code_cache import kept_fresh
 from hyosan.engines.kernel import Status
 from hyosan.engines.ssa.pipeline import NO_NRT, Kernel
 from hyosan.engines.tau import draws
@@ -871,6 +872,7 @@ def _step(pl, ch, graph, w, lw, gen, counts, p, t, sync, epsilon, max_step):  # 
 
 
 # The Kernel pipeline lets the inlined helpers read the named tuples in place (ssa/pipeline.py).
+@kept_fresh
 @nb.njit(cache=True, nogil=True, pipeline_class=Kernel, **NO_NRT)
 def simulate_local(pl, ch, graph, w, lw, gen, clock, epsilon, max_step, rec, watched, counts):  # type: ignore[no-untyped-def]
     """Leap every place from clock.t towards clock.end, each by its own steps; (t, status).

@@ -21,13 +21,13 @@ kernel's. The source is written and cached as every generated kernel is (engines
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from typing import Any
 
 import numba as nb
 import numpy as np
 
 from hyosan.engines import compiling, generated
+from hyosan.engines.code_cache import engine_sources
 from hyosan.engines.tau.kernels import TauChannels
 
 __all__ = ["RUNTIME", "kernel_for", "run", "source"]
@@ -35,14 +35,9 @@ __all__ = ["RUNTIME", "kernel_for", "run", "source"]
 #: The fields of TauChannels that are arguments of the generated kernel, not constants.
 RUNTIME = ("rate", "zone", "toward")
 
-_HERE = Path(__file__).resolve().parent
-# What the compiled kernel holds besides its own text: every helper it inlines.
-_STAMP = generated.stamp(
-    *sorted(_HERE.glob("*.py")),
-    _HERE.parent / "kernel.py",
-    _HERE.parent / "ssa" / "pipeline.py",
-    _HERE.parent / "ssa" / "pcg.py",
-)
+# What the compiled kernel holds besides its own text: every helper it inlines and the compiler's
+# passes (a superset: every module of the engines, code_cache.py).
+_STAMP = generated.stamp(*engine_sources())
 
 _KERNELS: dict[tuple[Any, ...], Any] = {}
 _LOCK = threading.Lock()

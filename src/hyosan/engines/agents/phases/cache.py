@@ -6,18 +6,18 @@ helper pasted into it from other modules (awareness.py into people.py, sounds.py
 after an edit to one of those, the old code ran on until someone cleared the cache by hand.
 Here each kernel's cache index also records a digest of every source file the kernels are
 compiled from (`kernel_sources`); when any of them changes, every kernel's cached code is stale
-and is compiled again, once, on its next use. The digest is read once per process (about a
-millisecond).
+and is compiled again, once, on its next use (engines/code_cache.py, which the ssa and tau
+kernels use too). The digest is read once per process (about a millisecond).
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 from pathlib import Path
 from typing import Any
 
-from numba.core.caching import FunctionCache
+from hyosan.engines.code_cache import SourcesCache as _SourcesCache
+from hyosan.engines.code_cache import digest_of
 
 __all__ = ["SourcesCache", "kernel_sources", "sources_digest"]
 
@@ -40,29 +40,18 @@ def kernel_sources() -> list[Path]:
         _AGENTS.parent / "single_assignment.py",
         _AGENTS.parent / "lowering.py",
         _AGENTS.parent / "library.py",
+        _AGENTS.parent / "code_cache.py",  # how these caches are kept: not compiled, imported here
     ]
 
 
 @functools.cache
 def sources_digest() -> str | None:
     """A digest of the kernels' sources, or None where they cannot be read (a zip, frozen)."""
-    digest = hashlib.sha256()
-    try:
-        for path in kernel_sources():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    except OSError:
-        return None
-    return digest.hexdigest()
+    return digest_of(kernel_sources())
 
 
-class SourcesCache(FunctionCache):
+class SourcesCache(_SourcesCache):
     """Numba's cache of one function, whose index is stale once the kernels' sources change."""
 
     def __init__(self, py_func: Any) -> None:
-        super().__init__(py_func)
-        digest = sources_digest()
-        index = getattr(self, "_cache_file", None)
-        if digest is not None and hasattr(index, "_source_stamp"):
-            # Numba keeps the index only while this stamp (the file's own) is unchanged.
-            index._source_stamp = (index._source_stamp, digest)  # type: ignore[union-attr]
+        super().__init__(py_func, sources_digest())
