@@ -24,6 +24,7 @@ __all__ = [
     "on_command_line",
     "python_words",
     "speak_command_line",
+    "speaking",
     "speaks_python",
 ]
 
@@ -132,22 +133,36 @@ def speak_command_line() -> Callable[[], None]:
     return lambda: _COMMAND_LINE.reset(token)
 
 
+def speaking(
+    words: Callable[[str], str],
+) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
+    """A decorator of Python entry points whose HyosanErrors are said with `words` (a message in
+    the command line's words, said in the Python API's), unless the command line called them.
+    `python_words` does the flags every entry point shares; an entry point with flags of its
+    own (hyosan.fit's method options, run_sample's figure) gives a function that says those
+    and then calls `python_words`."""
+
+    def decorate(function: Callable[_P, _R]) -> Callable[_P, _R]:
+        @functools.wraps(function)
+        def entry(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+            try:
+                return function(*args, **kwargs)
+            except HyosanError as exc:
+                if _COMMAND_LINE.get():
+                    raise
+                if isinstance(exc, ScenarioError):
+                    exc.problems = [replace(p, message=words(p.message)) for p in exc.problems]
+                    exc.args = (exc.render(),)
+                else:
+                    exc.args = tuple(words(a) if isinstance(a, str) else a for a in exc.args)
+                raise
+
+        return entry
+
+    return decorate
+
+
 def speaks_python(function: Callable[_P, _R]) -> Callable[_P, _R]:
     """A Python entry point whose HyosanErrors name its arguments, not the command line's
     flags (unless the command line called it)."""
-
-    @functools.wraps(function)
-    def entry(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        try:
-            return function(*args, **kwargs)
-        except HyosanError as exc:
-            if _COMMAND_LINE.get():
-                raise
-            if isinstance(exc, ScenarioError):
-                exc.problems = [replace(p, message=python_words(p.message)) for p in exc.problems]
-                exc.args = (exc.render(),)
-            else:
-                exc.args = tuple(python_words(a) if isinstance(a, str) else a for a in exc.args)
-            raise
-
-    return entry
+    return speaking(python_words)(function)

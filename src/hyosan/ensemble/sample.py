@@ -15,7 +15,6 @@ that they can be checked on a function with known indices (Ishigami's) without a
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import sys
@@ -27,7 +26,7 @@ import numpy as np
 from hyosan.display import counted
 from hyosan.engines.base import valid_seed
 from hyosan.ensemble.options import Execution, Output
-from hyosan.errors import HyosanError, ScenarioError, on_command_line, speaks_python
+from hyosan.errors import HyosanError, python_words, speaking
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection
@@ -281,28 +280,13 @@ _OUTPUT_FLAG = re.compile(r"--output\b(?!-)")
 _KEPT_AT = ("another --output and --out ", "another figure and output=")
 
 
-def _figure_for_output(function: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Errors of `run_sample` called from Python name its `figure`, not `--output` (the
-    command line's flag for it): `output` is the Output in Python. Under `speaks_python`,
-    which says the other flags (--design, --samples, --out) in Python's words."""
-
-    @functools.wraps(function)
-    def entry(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        try:
-            return function(*args, **kwargs)
-        except HyosanError as exc:
-            if not on_command_line() and not isinstance(exc, ScenarioError):
-                exc.args = tuple(
-                    _OUTPUT_FLAG.sub("--figure", a.replace(*_KEPT_AT)) if isinstance(a, str) else a
-                    for a in exc.args
-                )
-            raise
-
-    return entry
+def _sample_python_words(message: str) -> str:
+    """`message` in the Python API's words, `--output` (the figure's flag) said as `figure`:
+    `output` is the Output in Python."""
+    return python_words(_OUTPUT_FLAG.sub("--figure", message.replace(*_KEPT_AT)))
 
 
-@speaks_python
-@_figure_for_output
+@speaking(_sample_python_words)
 def run_sample(
     scenario: str | Path | Scenario,
     vary: list[str] | tuple[str, ...] | str,

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hyosan.engines.base import valid_seed
-from hyosan.errors import speaks_python
 from hyosan.fit.build import build_problem
 from hyosan.fit.checks import result_warnings
 from hyosan.fit.errors import FitError, in_callers_words, speaks_fit_python
@@ -36,7 +35,6 @@ def work_dir_for(out: Path) -> Path:
     return out.parent / f".{out.name}.fit"
 
 
-@speaks_python
 @speaks_fit_python
 def fit(  # noqa: PLR0913 (keyword options of the public API, as the CLI's)
     scenario: Scenario | str | Path,

@@ -134,7 +134,6 @@ def compare_results(results: Sequence[FitResult]) -> Comparison:
     raise FitError("model comparison is made by mle (AIC, BIC) or abc (model probabilities)")
 
 
-@speaks_python
 @speaks_fit_python
 def compare(
     scenarios: Sequence[Any] | str | Path,

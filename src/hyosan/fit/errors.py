@@ -1,25 +1,20 @@
 """The error `hyosan fit` raises for bad input: the file, column or field, and what is allowed.
 
 Messages and warnings are written in the command line's words (`--time-unit h`, `raise
---generations`); `in_callers_words` says them in the Python API's (`time_unit="h"`, `raise
-options={"generations": ...}`) when `hyosan.fit(...)` was called from Python, as
+--generations`); `fit_python_words` says them in the Python API's (`time_unit="h"`, `raise
+options={"generations": ...}`), for the fit's entry points (`speaks_fit_python`) and its
+warnings (`in_callers_words`) when `hyosan.fit(...)` was called from Python, as
 hyosan.errors does for every entry point (its `python_words` does the flags that are named
 alike in both).
 """
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable
-from typing import ParamSpec, TypeVar
 
-from hyosan.errors import HyosanError, ScenarioError, on_command_line, python_words
+from hyosan.errors import HyosanError, on_command_line, python_words, speaking
 
-__all__ = ["FitError", "in_callers_words", "speaks_fit_python"]
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
+__all__ = ["FitError", "fit_python_words", "in_callers_words", "speaks_fit_python"]
 
 
 class FitError(HyosanError):
@@ -37,27 +32,19 @@ _PHRASES = (
 _VALUED = re.compile(r"(?<![\w-])--(time-unit|method|engine|observation) ([A-Za-z][\w-]*)\b")
 
 
-def in_callers_words(message: str) -> str:
-    """`message` as it stands while the command line runs, else in the Python API's words."""
-    if on_command_line():
-        return message
+def fit_python_words(message: str) -> str:
+    """`message` in the Python API's words: the fit's phrases, then every entry point's."""
     for flag, words in _PHRASES:
         message = message.replace(flag, words)
     message = _VALUED.sub(lambda m: f'{m[1].replace("-", "_")}="{m[2]}"', message)
     return python_words(message)
 
 
-def speaks_fit_python(function: Callable[_P, _R]) -> Callable[_P, _R]:
-    """A fit entry point whose errors say the fit's phrases in Python's words (put it under
-    hyosan.errors.speaks_python, which does the rest)."""
+def in_callers_words(message: str) -> str:
+    """`message` as it stands while the command line runs, else in the Python API's words."""
+    return message if on_command_line() else fit_python_words(message)
 
-    @functools.wraps(function)
-    def entry(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        try:
-            return function(*args, **kwargs)
-        except HyosanError as exc:
-            if not isinstance(exc, ScenarioError):
-                exc.args = tuple(in_callers_words(a) if isinstance(a, str) else a for a in exc.args)
-            raise
 
-    return entry
+#: A fit entry point, whose errors say the fit's phrases in Python's words and the rest as
+#: every entry point's are said (hyosan.errors.speaking).
+speaks_fit_python = speaking(fit_python_words)
