@@ -57,6 +57,23 @@ def test_csv_timestamps_and_clock_times_are_refused(tmp_path: Path) -> None:
         load_observations(path, allowed=ALLOWED)
 
 
+def test_unix_seconds_as_numbers_are_refused_as_clock_times(tmp_path: Path) -> None:
+    """Times in Unix seconds were read as 1.7 billion units after the start, and the fit
+    integrated the model over all of them (only a warning of the span said so). They are
+    refused, naming the file and column; times that start late but plausibly are not."""
+    path = tmp_path / "unix.csv"
+    path.write_text("t,S,Z\n1733572800,517,1\n1733576400,9,290\n1733580000,0,277\n")
+    for unit in ("s", "h"):
+        with pytest.raises(FitError, match="look like clock times") as info:
+            load_observations(path, allowed=ALLOWED, time_unit=unit)
+        assert str(path) in str(info.value)
+        assert "column 't'" in str(info.value)
+    late = tmp_path / "late.csv"
+    late.write_text("t,S,Z\n100,517,1\n100.05,9,290\n100.1,0,277\n")
+    data = load_observations(late, allowed=ALLOWED, time_unit="d")
+    assert data.times.size == 3
+
+
 def test_pandas_timedeltas_are_elapsed_time_and_datetimes_are_refused() -> None:
     """A timedelta column is elapsed time: the same seconds whatever the time unit (which
     then names the tables' unit only). A datetime column is refused, not read as µs since

@@ -251,6 +251,29 @@ def _times(path: Path | str, name: str, values: _Column, unit: str) -> np.ndarra
     return _numeric(path, name, values)
 
 
+#: Numeric times that start this many spans of the data after the scenario's start, and more
+#: than a year after it, are taken for clock times (Unix seconds, say): the fit would simulate
+#: the whole stretch before the first observation, for hours, to compare nothing.
+_CLOCK_SPANS = 1000.0
+_CLOCK_FIRST_S = 365 * 86400.0
+
+
+def _refuse_clock_numbers(path: Path | str, name: str, t: np.ndarray, unit: str) -> None:
+    """Refuse numeric times that read as clock times rather than time since the start."""
+    if t.size < 2:
+        return
+    first, span = float(t[0]), float(t[-1] - t[0])
+    if first * SECONDS_PER[unit] > _CLOCK_FIRST_S and first > _CLOCK_SPANS * span:
+        raise FitError(
+            f"{path}: column {name!r}: the times start at {first:.6g} {unit}, "
+            f"{first / span:,.0f} times the data's span ({span:.4g} {unit}) after the "
+            "scenario's start: they look like clock times (Unix seconds, say), not the time "
+            "elapsed since the start; subtract the time the outbreak began (or the first "
+            f"time) and give the rest in the time unit {unit} (--time-unit, or time_unit in "
+            "[fit])"
+        )
+
+
 def _not_number(v: object) -> bool:
     try:
         float(str(v))
@@ -291,8 +314,9 @@ def load_observations(
     Raises
     ------
     FitError
-        Naming the file and column: no time column, dates as times, times not increasing, an
-        unknown state, a negative or non-numeric count.
+        Naming the file and column: no time column, dates as times, numbers that read as
+        clock times (Unix seconds), times not increasing, an unknown state, a negative or
+        non-numeric count.
     """
     table = _in_memory(path)
     if table is None and not isinstance(path, str | Path):
@@ -326,6 +350,7 @@ def load_observations(
             f"{path}: column {time_column!r}, row {row}: times must increase strictly, "
             "one row per observation time"
         )
+    _refuse_clock_numbers(path, time_column, t, unit)
     names = [c for c in data if c != time_column] if columns is None else list(columns)
     if not names:
         raise FitError(f"{path}: no count column beside {time_column!r}; allowed: {_list(allowed)}")
