@@ -284,3 +284,39 @@ def test_outcomes_draw_the_two_groups_they_name(tmp_path: Path, write_ensemble: 
     assert ax.get_title() == "n barricades: the runs fall in two groups"
     assert _legend(fig) == ["18 runs (90 %) near 82", "2 runs (10 %) near 165"]
     assert any(line.get_linestyle() == "--" for line in ax.get_lines())
+
+
+# --- stochastic runs ----------------------------------------------------------------------------
+
+
+def _stochastic(run: RunData, peak: float, t_peak_s: float) -> RunData:
+    """`run` as a stochastic engine's: whole counts sampled once a day, and a recorded peak of
+    zombies `peak` at `t_peak_s` (counted at every event, so it may fall between samples)."""
+    days = np.flatnonzero(np.mod(run.times, 86400.0) == 0.0)
+    states = {s: np.round(v[days]) for s, v in run.states.items()}
+    summary = replace(run.summary, peak_zombies=peak, t_peak_zombies_s=t_peak_s)
+    return replace(run, engine="ssa", times=run.times[days], states=states, summary=summary)
+
+
+def test_a_stochastic_runs_counts_are_steps_with_its_peak_marked(sir: RunData) -> None:
+    """An ssa run's counts are drawn as steps (they change in whole people), and its recorded
+    peak, higher than any daily sample, is marked with its words; the ode's stay lines and
+    a peak the samples show is not marked again."""
+    top = float(np.max(np.round(sir.states["zombie"])))
+    run = _stochastic(sir, top + 40, 0.5 * 86400.0)
+    fig = plot_timeseries(run, log=False)
+    ax = fig.axes[0]
+    curves = [line for line in ax.get_lines() if line.get_label() in _legend(fig)]
+    assert curves
+    assert all(line.get_drawstyle() == "steps-post" for line in curves)
+    dots = [line for line in ax.get_lines() if line.get_marker() == "o"]
+    assert len(dots) == 1
+    assert list(dots[0].get_xdata()) == [0.5]
+    assert list(dots[0].get_ydata()) == [top + 40]
+    words = [t.get_text() for t in ax.texts]
+    assert f"peak infectious {top + 40:,.0f} at 0.5 days\n(between samples)" in words
+    ode = plot_timeseries(sir, log=False).axes[0]
+    assert all(line.get_drawstyle() == "default" for line in ode.get_lines())
+    seen = _stochastic(sir, top, 86400.0)
+    lines = plot_timeseries(seen).axes[0].get_lines()
+    assert not [line for line in lines if line.get_marker() == "o"]

@@ -161,11 +161,15 @@ def plot_timeseries(
         panels = list(fig.subplots(2, 1))
     peaks = [float(np.max(v)) if v.size else 0.0 for v in run.states.values()]
     log_scale = log if log is not None else wants_log(peaks)
+    # A stochastic run's counts change in whole people at the events: steps, not ramps between
+    # samples (alemi's removed "rose" from 0 to 3 over a day).
+    style = "steps-post" if jumps(run) else "default"
     for a in panels:
         for state, values in run.states.items():
             colour = STATE_COLOURS.get(state, STATE_COLOURS["other"])
             # The model's own words: an SIR's zombies are its infectious, as the terminal says.
-            a.plot(t, values, label=run.words.state(state), color=colour)
+            a.plot(t, values, label=run.words.state(state), color=colour, drawstyle=style)
+        mark_peak(a, run)
         if log_scale:
             a.set_yscale("symlog", linthresh=1.0)
             plain_log_ticks(a.yaxis)
@@ -186,6 +190,50 @@ def plot_timeseries(
     if run.states:  # (a time series with no state column has nothing to name)
         legend_outside(top)
     return fig
+
+
+def jumps(run: RunData) -> bool:
+    """Whether a run's counts move in whole people at events (a stochastic engine's), so that
+    its time series is drawn as steps: any engine but the ode's, with whole counts."""
+    if run.engine == "ode":
+        return False
+    return all(bool(np.all(np.mod(v[np.isfinite(v)], 1.0) == 0.0)) for v in run.states.values())
+
+
+#: The peak of the infected is marked where the samples miss it by more than this (people).
+PEAK_MISSED = 0.5
+
+
+def mark_peak(ax: Axes, run: RunData) -> None:
+    """The run's recorded peak of zombies (summary.json's, counted at every event) as a dot
+    with its words ("peak zombies 4 at 0.541 days"), where it falls between the samples drawn:
+    alemi's 4 zombies at 0.54 d, sampled once a day, were drawn as at most 1."""
+    peak, when = run.summary.peak_zombies, run.summary.t_peak_zombies_s
+    zombies = run.states.get("zombie")
+    if peak is None or when is None or zombies is None or not zombies.size:
+        return
+    if peak <= float(np.nanmax(zombies)) + PEAK_MISSED:
+        return
+    from hyosan.results.interventions import fmt_count
+    from hyosan.scenario.units import format_time
+
+    x = when / unit_seconds(run.display_unit)
+    text = f"{run.words.peak} {fmt_count(peak)} at {format_time(when, run.display_unit)}"
+    colour = STATE_COLOURS.get("zombie", STATE_COLOURS["other"])
+    ax.plot([x], [peak], ls="none", marker="o", ms=5, mfc="white", mec=colour, mew=1.5, zorder=3)
+    # Its words on the side with room: to the right in the first half of the run, else left.
+    t = run.times / unit_seconds(run.display_unit)
+    right = x <= (float(t[0]) + float(t[-1])) / 2 if t.size else True
+    ax.annotate(
+        f"{text}\n(between samples)",
+        (x, peak),
+        xytext=(6 if right else -6, 4),
+        textcoords="offset points",
+        fontsize="small",
+        color=colour,
+        ha="left" if right else "right",
+        va="bottom",
+    )
 
 
 def legend_outside(ax: Axes) -> None:
