@@ -18,6 +18,7 @@ import pytest
 
 import hyosan
 from hyosan.reports import plot_bands, plot_epidemic, plot_first_zombie, plot_timeseries
+from hyosan.reports.epidemic_plot import reaction_words
 from hyosan.reports.labels import (
     LIGHT_COLOUR,
     NAME_COLOUR,
@@ -163,6 +164,53 @@ def test_early_change_gets_a_zoomed_panel(sir: RunData, cure: RunData) -> None:
     sir_epidemic = plot_epidemic(sir)
     assert sir_epidemic is not None
     assert len(sir_epidemic.axes) == 2
+
+
+def _school(sir: RunData) -> RunData:
+    """A run like Hyosan High's: its infections over in the first 2 % of the horizon, then
+    troops taking 300 people to safety late on, more than 1 % of all the counts' change."""
+    t = sir.times
+    horizon = float(t[-1])
+    so_far = np.round(500 * (1 - np.exp(-t / (0.002 * horizon))))
+    late = np.where(t >= 0.8 * horizon, 300.0, 0.0)
+    states = {"human": 1000 - so_far - late, "zombie": so_far, "safe": late}
+    new = np.diff(so_far, prepend=0.0)
+    escapes = np.where(np.arange(t.size) % 2 == 1, 1.0, 0.0) * (t < 0.01 * horizon)
+    incidence = pa.table(
+        {
+            "t": t,
+            "new_bite": new,
+            "new_escape_bitten": escapes,
+            "new_infections": new,
+            "cum_infections": so_far,
+            "R_t": np.full(t.size, np.nan),
+        }
+    )
+    return replace(sir, states=states, incidence=incidence)
+
+
+def test_a_late_step_does_not_stop_the_zoom_on_an_early_outbreak(sir: RunData) -> None:
+    """Hyosan High's troops act at 50 h and 97 h of 120, after an outbreak over in 7 h: their
+    moves hold more than 1 % of the counts' change, yet the pictures zoom in on the first
+    hours, where 99 % of the infections are; its reactions are named in words."""
+    school = _school(sir)
+    t = school.times / 86400.0
+    assert early_end(t, list(school.states.values())) is None
+    infections = school.incidence.column("cum_infections").to_numpy()  # type: ignore[union-attr]
+    early = early_end(t, list(school.states.values()), infections)
+    assert early is not None
+    assert early.what == "infections"
+    assert early.settled < 0.02 * t[-1]
+    fig = plot_timeseries(school)
+    assert len(fig.axes) == 2
+    assert fig.axes[1].get_xlim()[1] < 0.03 * t[-1]
+    assert fig.axes[1].get_title().startswith("zoomed in: 99 % of the infections are in the first")
+    epidemic = plot_epidemic(school)
+    assert epidemic is not None
+    assert len(epidemic.axes) == 4
+    assert "escaped with a bite" in _legend(epidemic)
+    assert "escape_bitten" not in _legend(epidemic)
+    assert reaction_words("natural_death") == "natural death"
 
 
 def test_a_log_axis_says_so(cure: RunData) -> None:

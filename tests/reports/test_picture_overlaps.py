@@ -97,7 +97,7 @@ def test_the_bands_reactions_come_in_one_order(incidence_ensembles: list[Path]) 
         fig = plot_incidence_bands(folder)
         assert fig is not None
         orders.append([ax.get_title() for ax in fig.subfigs[0].axes if ax.get_visible()])
-    assert orders[0] == orders[1] == ["infections", "kill", "natural_death", "resurrection"]
+    assert orders[0] == orders[1] == ["infections", "kill", "natural death", "resurrection"]
 
 
 @pytest.fixture(scope="module")

@@ -34,6 +34,7 @@ from hyosan.reports.plots import (
     bands_subject,
     early_end,
     early_title,
+    run_infections,
     shown_points,
     time_title,
     unit_seconds,
@@ -46,9 +47,28 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from matplotlib.figure import Figure
 
-__all__ = ["plot_epidemic", "plot_incidence_bands"]
+__all__ = ["plot_epidemic", "plot_incidence_bands", "reaction_words"]
 
 _UNIT_NAMES = {"s": "second", "min": "minute", "h": "hour", "d": "day"}
+#: Words for the reactions the engines name for themselves (the agents engine's, a strike's);
+#: a model's own reactions are read from their names (`reaction_words`).
+REACTION_WORDS = {
+    "escape": "escaped",
+    "escape_bitten": "escaped with a bite",
+    "shot_bitten": "shot after a bite",
+    "strike_death": "killed by the strike",
+    "strike_death_bitten": "killed by the strike, bitten",
+    "strike_death_hybrid": "killed by the strike, hybrid",
+    "strike_destroyed": "destroyed by the strike",
+}
+
+
+def reaction_words(name: str) -> str:
+    """A reaction's name as the pictures say it: "escaped with a bite" for escape_bitten,
+    "natural death" for natural_death (a model's name, its underscores spaces)."""
+    return REACTION_WORDS.get(name, name.replace("_", " "))
+
+
 #: The fill of a run's new infections, drawn beneath the reactions' lines.
 INFECTIONS_FILL = "#d4d4d8"
 
@@ -73,7 +93,9 @@ def plot_epidemic(source: Any) -> Figure | None:
     unit = run.display_unit
     seconds = numbers(table.column("t"))
     t = seconds / unit_seconds(unit)
-    early = early_end(run.times / unit_seconds(unit), list(run.states.values()))
+    early = early_end(
+        run.times / unit_seconds(unit), list(run.states.values()), run_infections(run)
+    )
     rows = np.arange(t.size)
     if early is not None:
         rows = rows[: int(np.searchsorted(t, early[1], side="right"))]
@@ -86,28 +108,30 @@ def plot_epidemic(source: Any) -> Figure | None:
         fig = InlineFigure(figsize=(12, 5.2), layout="constrained")
         axes = fig.subplots(2, 2, sharex="col", height_ratios=(3, 2))
         columns = [(axes[0][0], axes[1][0], np.arange(t.size)), (axes[0][1], axes[1][1], rows)]
-    for top, bottom, mine in columns:
-        _incidence_panel(top, table, mine, unit)
+    for k, (top, bottom, mine) in enumerate(columns):
+        _incidence_panel(top, table, mine, unit, ZOOM_BINS if k else MOST_BINS)
         _r_t_panel(bottom, table, mine, unit)
         bottom.set_xlabel(time_title(unit, run.clock_start_s))
     columns[0][0].set_title(f"{run.name}: incidence ({run.engine}, seed {run.seed})")
     columns[0][0].legend(loc="best", fontsize="small")
     if early is not None:
-        columns[1][0].set_title(early_title(early[0], unit), fontsize="medium")
+        columns[1][0].set_title(early_title(early, unit), fontsize="medium")
         # Where the zoomed column lies in the whole.
         for a in columns[0][:2]:
             a.axvspan(float(t[0]), early[1], color="#e5e7eb", lw=0, zorder=0)
     return fig
 
 
-def _incidence_panel(ax: Any, table: pa.Table, rows: np.ndarray, unit: str) -> None:
+def _incidence_panel(
+    ax: Any, table: pa.Table, rows: np.ndarray, unit: str, most: int | None = None
+) -> None:
     """Each reaction's count per unit of time in the recorded intervals `rows` (indices of
-    recorded times, in order), in bins if there are too many (see `MOST_BINS`)."""
+    recorded times, in order), in bins if there are more than `most` (see `MOST_BINS`)."""
     seconds = numbers(table.column("t"))[rows]
     t = seconds / unit_seconds(unit)
     names = [c.removeprefix("new_") for c in table.column_names if c.startswith("new_")]
     infections = numbers(table.column("new_infections"))[rows]
-    starts, bin_s = _bins(seconds)
+    starts, bin_s = _bins(seconds, most or MOST_BINS)
     edges = np.append(t[starts], t[-1])
     for name in names:
         new = numbers(table.column(f"new_{name}"))[rows]
@@ -122,7 +146,7 @@ def _incidence_panel(ax: Any, table: pa.Table, rows: np.ndarray, unit: str) -> N
             )  # fmt: skip
         elif np.any(per > 0) and not np.array_equal(new, infections):
             # (The one infecting reaction of a model is the grey area already.)
-            ax.stairs(per, edges, lw=1.2, zorder=2.5, label=name)
+            ax.stairs(per, edges, lw=1.2, zorder=2.5, label=reaction_words(name))
     per_unit = f"per {_UNIT_NAMES.get(unit, unit)}"
     if starts.size < t.size - 1:  # intervals merged: say how long a bin is
         per_unit += f", in {_bin_words(format_duration(bin_s))} bins" if bin_s else ", binned"
@@ -165,17 +189,20 @@ def _r_t_panel(ax: Any, table: pa.Table, rows: np.ndarray, unit: str) -> None:
 #: reads as a bar of its rate over the bin, not as a comb of one-interval spikes too thin to
 #: see and too tall to compare.
 MOST_BINS = 240
+#: Most bins of a zoomed panel, narrower than the whole: Hyosan High's first 7.7 hours in
+#: two-minute bars read as a comb of spikes of "1,600 an hour"; in ten-minute bins, as bursts.
+ZOOM_BINS = 60
 #: The lengths of time a bin may take, in seconds (the first that fits).
 _ROUND_S = tuple(
     m * 60.0 for m in (1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080)
 )
 
 
-def _bins(seconds: np.ndarray) -> tuple[np.ndarray, float | None]:
+def _bins(seconds: np.ndarray, most: int = MOST_BINS) -> tuple[np.ndarray, float | None]:
     """The indices of the recorded times `seconds` at which the incidence panel's bins start,
     and each bin's length in seconds where they are all alike (None otherwise)."""
     intervals = seconds.size - 1
-    k = max(1, -(-intervals // MOST_BINS))
+    k = max(1, -(-intervals // most))
     steps = np.diff(seconds)
     even = bool(steps.size) and bool(np.all(steps == steps[0])) and steps[0] > 0
     if even and k > 1:
@@ -260,7 +287,7 @@ def plot_incidence_bands(source: Any, *, point: Any = None) -> Figure | None:
         for ax, name in zip(axes, names, strict=False):
             for k, p in enumerate(shown):
                 _band(ax, per[p], f"{kind}_{name}", unit_s, _POINT_COLOURS[k], labels.get(p))
-            ax.set_title("infections" if name == "infections" else name, fontsize="small")
+            ax.set_title(reaction_words(name), fontsize="small")
             ax.grid(alpha=0.3)
             ax.set_ylim(bottom=0)
         # Shared x: the span of every point shown (a comparison's horizons may differ).
