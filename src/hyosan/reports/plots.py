@@ -16,6 +16,7 @@ import numpy as np
 from hyosan.errors import HyosanError
 from hyosan.reports.colours import EMPTY, POINT_COLOURS, STATE_COLOURS, mix_colours
 from hyosan.reports.geometry import GridGeometry, Panel, PointGeometry
+from hyosan.reports.gridmap import mark_places, zoom_to_reached
 from hyosan.reports.labels import NAME_COLOUR, NUMBER_COLOUR, text_colour
 from hyosan.reports.outcomes import group_split, point_labels
 from hyosan.reports.plaintext import plain_log_ticks, plain_text
@@ -689,6 +690,7 @@ class MapDrawing:
             self.image.reshape(g.rows, g.cols, 3), interpolation="nearest", origin="upper"
         )
         ax.set_axis_off()
+        self.grid_ax = ax
         self.collections: list[Any] = []
 
     def _point_axes(self, fig: Figure, g: PointGeometry, labels: bool) -> None:
@@ -881,12 +883,21 @@ def plot_first_zombie(
     fig = InlineFigure(figsize=map_size(frames), layout="constrained")
     drawing = MapDrawing(fig, frames, f"{run.name}: when the first zombie arrived")
     drawing.paint(colours)
+    g = frames.geometry
+    if isinstance(g, GridGeometry):
+        image = drawing.image.reshape(g.rows, g.cols, 3)
+        note = zoom_to_reached(drawing.grid_ax, g, reached, image)
+        if note:
+            drawing.grid_ax.set_title(note, fontsize="small")
     fig.colorbar(
         ScalarMappable(norm=norm, cmap=cmap),
         ax=fig.axes,
         label=f"first zombie ({UNIT_NAMES.get(unit, unit)}; grey: never)",
         shrink=0.8,
     )
+    if isinstance(g, GridGeometry) and run.grid:
+        # After the colour bar: the names are placed where the layout has put the map.
+        mark_places(fig, drawing.grid_ax, g, run.grid)
     return fig
 
 
