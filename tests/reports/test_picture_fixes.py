@@ -368,3 +368,18 @@ def test_a_stochastic_runs_counts_are_steps_with_its_peak_marked(sir: RunData) -
     seen = _stochastic(sir, top, 86400.0)
     lines = plot_timeseries(seen).axes[0].get_lines()
     assert not [line for line in lines if line.get_marker() == "o"]
+
+
+def test_linear_count_axes_have_thousands_separators(sir: RunData) -> None:
+    """A linear count axis reads "1,250,000", not "1.25" under a "1e6" (korea's incidence),
+    in timeseries.png and in both panels of counts of epidemic.png; a log axis keeps its
+    words ("1 million")."""
+    big = replace(sir, states={s: v * 10_000 for s, v in sir.states.items()})
+    ax = plot_timeseries(big, log=False).axes[0]
+    assert ax.yaxis.get_major_formatter()(1_250_000.0, 0) == "1,250,000"
+    assert ax.yaxis.get_major_formatter()(0.25, 0) == "0.25"
+    epidemic = plot_epidemic(sir)
+    assert epidemic is not None
+    assert epidemic.axes[0].yaxis.get_major_formatter()(2_000_000.0, 0) == "2,000,000"
+    log = plot_timeseries(big, log=True).axes[0]
+    assert log.yaxis.get_major_formatter()(1e6, 0) == "1 million"

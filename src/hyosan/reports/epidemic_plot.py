@@ -34,6 +34,7 @@ from hyosan.reports.plots import (
     bands_subject,
     early_end,
     early_title,
+    plain_linear_ticks,
     run_infections,
     shown_points,
     time_title,
@@ -151,6 +152,7 @@ def _incidence_panel(
     if starts.size < t.size - 1:  # intervals merged: say how long a bin is
         per_unit += f", in {_bin_words(format_duration(bin_s))} bins" if bin_s else ", binned"
     ax.set_ylabel(per_unit)
+    plain_linear_ticks(ax.yaxis)
     ax.grid(alpha=0.3)
     ax.set_xlim(float(t[0]), float(t[-1]))
 
@@ -288,6 +290,7 @@ def plot_incidence_bands(source: Any, *, point: Any = None) -> Figure | None:
             for k, p in enumerate(shown):
                 _band(ax, per[p], f"{kind}_{name}", unit_s, _POINT_COLOURS[k], labels.get(p))
             ax.set_title(reaction_words(name), fontsize="small")
+            plain_linear_ticks(ax.yaxis)
             ax.grid(alpha=0.3)
             ax.set_ylim(bottom=0)
         # Shared x: the span of every point shown (a comparison's horizons may differ).

@@ -174,6 +174,8 @@ def plot_timeseries(
         if log_scale:
             a.set_yscale("symlog", linthresh=1.0)
             plain_log_ticks(a.yaxis)
+        else:
+            plain_linear_ticks(a.yaxis)
         if mark_s is not None:
             a.axvline(mark_s / unit_seconds(unit), color="black", lw=0.8, ls="--")
         a.set_xlabel(time_title(unit, run.clock_start_s))
@@ -242,6 +244,22 @@ def legend_outside(ax: Axes) -> None:
     (hyosan-city's seven states leave no free corner for loc="best"; its human line ran under
     the box). Constrained layout makes room for it."""
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize="small")
+
+
+def plain_linear_ticks(axis: Any) -> None:
+    """A linear axis's ticks in full with thousands separators ("250,000", "2,000,000"), not
+    matplotlib's "2.00" under a "1e6" at the axis's end (korea's incidence per day), nor
+    "1000000"."""
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda x, _pos: linear_tick(x)))
+
+
+def linear_tick(x: float) -> str:
+    """One tick of `plain_linear_ticks`: "1,250,000", "0.25", "0"."""
+    if float(x).is_integer():
+        return f"{x:,.0f}" if x != 0 else "0"
+    return str(np.format_float_positional(x, precision=6, unique=True, trim="-"))
 
 
 def people_label(log_scale: bool) -> str:
@@ -384,6 +402,8 @@ def plot_bands(
         if log_scale:
             a.set_yscale("symlog", linthresh=1.0)
             plain_log_ticks(a.yaxis)
+        else:
+            plain_linear_ticks(a.yaxis)
         a.set_ylabel(people_label(log_scale))
         a.set_xlim(*band_span(per, unit_seconds(ens.display_unit)))
         a.grid(alpha=0.3)
