@@ -306,7 +306,41 @@ def test_first_zombie_labels_do_not_overlap(tmp_path: Path) -> None:
                 # (Shrunk a little: a text's box holds its line's leading.)
                 assert not a.shrunk(0.8, 0.6).overlaps(b.shrunk(0.8, 0.6)), ax.texts[k].get_text()
         colours.update(t.get_color() for t in ax.texts)
+        _labels_clear_of_lines(ax, renderer)
     assert LIGHT_COLOUR in colours  # the rooms zombies reached last are dark
+
+
+def _labels_clear_of_lines(ax: Any, renderer: Any) -> None:
+    """No label of `ax` crosses its floor's frame line ("11" and "15" sat on floor 4's), and a
+    label left on its room lies inside it ("56" ran over its box's edge)."""
+    from matplotlib.collections import PatchCollection
+
+    frames = [p.get_window_extent(renderer) for p in ax.patches]
+    rooms = [
+        ax.transData.transform(path.vertices)
+        for coll in ax.collections
+        if isinstance(coll, PatchCollection)
+        for path in coll.get_paths()
+    ]
+    for text in ax.texts:
+        box = text.get_window_extent(renderer).shrunk(0.9, 0.6)
+        for f in frames:
+            assert f.x0 < box.x0, text.get_text()
+            assert box.x1 < f.x1, text.get_text()
+            assert f.y0 < box.y0, text.get_text()
+            assert box.y1 < f.y1, text.get_text()
+        if text.get_bbox_patch() is not None:  # moved off its room, on white
+            continue
+        x, y = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+        home = [
+            r
+            for r in rooms
+            if r[:, 0].min() <= x <= r[:, 0].max() and r[:, 1].min() <= y <= r[:, 1].max()
+        ]
+        assert home, text.get_text()
+        room = min(home, key=lambda r: np.ptp(r[:, 0]) * np.ptp(r[:, 1]))
+        assert room[:, 0].min() <= box.x0, text.get_text()
+        assert box.x1 <= room[:, 0].max(), text.get_text()
 
 
 # --- outcomes -----------------------------------------------------------------------------------

@@ -30,6 +30,10 @@ LIGHT_COLOUR = "#ffffff"
 NUMBER_CONTRAST = 3.0
 
 
+#: The gap between a label and its panel's frame, in labels' heights.
+FRAME_GAP = 0.2
+
+
 @dataclass(frozen=True)
 class Placed:
     """Where one label goes: its middle, whether it is off its room's colour (then it gets a
@@ -56,6 +60,11 @@ def place_labels(
     room keeps its label in its middle, a small one's moves if it must.
     """
     n = len(rooms)
+    if n:
+        # Clear of the panel's frame line by a little: "11" and "15" sat on floor 4's.
+        pad = FRAME_GAP * float(np.max(sizes[:, 1]))
+        bx0, by0, bx1, by1 = bounds
+        bounds = (bx0 + pad, by0 + pad, bx1 - pad, by1 - pad)
     taken: list[np.ndarray] = []
     out: list[Placed | None] = [None] * n
     area = rooms[:, 2] * rooms[:, 3] if n else np.zeros(0)

@@ -791,7 +791,19 @@ class MapDrawing:
                 self.keys.append((len(self.keys) + 1, name))
             texts.append(name if fit else str(len(self.keys)))
             fits.append(fit)
-        sizes = np.array([[0.55 * size * len(t) * per_pt, 1.3 * size * per_pt] for t in texts])
+        # Where they go, numbers are measured as drawn: a digit is 0.64 of the font's size
+        # wide, not a name's average 0.55, and the panel loses up to a tenth of its width to
+        # the layout after this (the colour bar, the key); "56" ran over its box's edge.
+        grow = LABEL_LAYOUT_SHRINK
+        sizes = np.array(
+            [
+                [
+                    (0.55 if fit else DIGIT_WIDTH) * grow * size * len(t) * per_pt,
+                    1.3 * grow * size * per_pt,
+                ]
+                for t, fit in zip(texts, fits, strict=True)
+            ]
+        )
         spots = place_labels(rooms, sizes.reshape(-1, 2), np.array(fits, bool), bounds)
         for k, (m, text, spot) in enumerate(zip(members, texts, spots, strict=True)):
             x0, y0, w, h = rooms[k]
@@ -830,6 +842,13 @@ class MapDrawing:
         for label, place, number in getattr(self, "grounds", ()):
             # Dark on a light room, white on a dark one: the map's colours change with it.
             label.set_color(text_colour(colours[place], number=number))
+
+
+#: A digit's width over the font's size (DejaVu Sans's figures are 0.636 em).
+DIGIT_WIDTH = 0.64
+#: How much bigger than first measured a label ends up against its panel, which constrained
+#: layout narrows after the labels are placed (Hyosan High's from 203 to 190 points).
+LABEL_LAYOUT_SHRINK = 1.1
 
 
 def _panel_height(panel: Panel) -> float:
