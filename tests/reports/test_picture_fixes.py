@@ -308,6 +308,29 @@ def test_first_zombie_labels_do_not_overlap(tmp_path: Path) -> None:
         colours.update(t.get_color() for t in ax.texts)
         _labels_clear_of_lines(ax, renderer)
     assert LIGHT_COLOUR in colours  # the rooms zombies reached last are dark
+    _one_numbering(result, fig)
+
+
+def _one_numbering(result: Any, fig: Any) -> None:
+    """first-zombie.png and the report's map number the rooms alike: each numbered room in
+    the picture has the number the map's data gives it (Hyosan High's picture had 1-65, the
+    map 1-29, 16 and 12 for the 3F corridor west), and the key lists them in that order."""
+    from hyosan.reports.frames import place_frames
+    from hyosan.reports.payload import run_payload
+
+    run = RunData.from_result(result)
+    assert run.places is not None
+    payload = run_payload(run, place_frames(run.places, run.rooms), [])
+    points = payload["places"]["points"]
+    number_of = dict(zip(points["labels"], points["numbers"], strict=True))
+    assert sorted(points["numbers"]) == list(range(1, len(points["labels"]) + 1))
+    key = fig.get_supxlabel()
+    keyed = [entry.split("\u00a0", 1) for entry in key.replace("\n", "   ").split("   ")]
+    assert len(keyed) > 10
+    for number, name in keyed:
+        assert int(number) == number_of[name.replace("\u00a0", " ")], name
+    shown = [int(n) for n, _ in keyed]
+    assert shown == sorted(shown)
 
 
 def _labels_clear_of_lines(ax: Any, renderer: Any) -> None:

@@ -208,11 +208,14 @@ def test_floor_plan_labels_are_whole_and_apart(
     names = page.page.evaluate(f"{m}.places.points.labels")
     keys = dict(page.page.evaluate(f"{m}.keys"))
     key_text = page.text("#map-keys") if keys else ""
+    # first-zombie.png's numbers (payload's `numbers`), not a numbering of the map's own.
+    numbers = page.page.evaluate(f"{m}.places.points.numbers")
     assert len(labels) == len(names)
-    for name, label in zip(names, labels, strict=True):
+    for name, label, number in zip(names, labels, numbers, strict=True):
         if label["key"] is None:
             assert " ".join(label["lines"]) == name
         else:
+            assert label["key"] == str(number)
             assert keys[label["key"]] == name
             assert f"{label['key']} {name}" in key_text
     boxes = [lab for lab in labels if lab["lines"]]

@@ -130,6 +130,8 @@ def _places(run: RunData, frames: PlaceFrames) -> dict[str, Any]:
         "w": [round(v, 4) for v in g.w.tolist()],
         "h": [round(v, 4) for v in g.h.tolist()],
         "labels": g.labels,
+        # The numbers of rooms too small for their names, first-zombie.png's (geometry).
+        "numbers": g.numbers().tolist(),
         "kinds": _kinds(run, g.labels),
         "passages": _passages(run, g.labels, g.panel),
     }

@@ -782,14 +782,15 @@ class MapDrawing:
         # Axis units per point: the panel is 1 unit wide.
         per_pt = 1.0 / max(bbox.width * fig.get_figwidth() * 72, 1e-9)
         size = 6.0
+        numbers = g.numbers()
         texts, fits = [], []
         for k, m in enumerate(members):
             name = g.labels[m]
             fit = 0.55 * size * len(name) * per_pt <= rooms[k, 2]
             fit = fit and 1.3 * size * per_pt <= rooms[k, 3]
-            if not fit:
-                self.keys.append((len(self.keys) + 1, name))
-            texts.append(name if fit else str(len(self.keys)))
+            if not fit:  # the place's own number, the report's map's too
+                self.keys.append((int(numbers[m]), name))
+            texts.append(name if fit else str(numbers[m]))
             fits.append(fit)
         # Where they go, numbers are measured as drawn: a digit is 0.64 of the font's size
         # wide, not a name's average 0.55, and the panel loses up to a tenth of its width to

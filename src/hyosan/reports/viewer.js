@@ -745,9 +745,11 @@
       const keyed = [];
       for (const p of rest) if (!tryPlace(p, [[pts.labels[p]]], null)) keyed.push(p);
       this.keys = [];
-      keyed.sort((a, b) => a - b);
+      // Each place's own number, first-zombie.png's too (a report without them: 1, 2, ...).
+      const number = (p, i) => (pts.numbers ? pts.numbers[p] : i + 1);
+      keyed.sort((a, b) => number(a, a) - number(b, b));
       keyed.forEach((p, i) => {
-        const key = String(i + 1);
+        const key = String(number(p, i));
         this.keys.push([key, pts.labels[p]]);
         if (!tryPlace(p, [[key]], key)) labels[p] = { p, lines: [], key, x: rects[p].cx, y: rects[p].cy, w: 0, h: 0 };
       });
