@@ -195,12 +195,26 @@ def plot_timeseries(
     return fig
 
 
+#: A stochastic run is drawn as steps while no count moves by more than this between two
+#: samples: the samples then hold nearly every event, and a ramp between them would show
+#: people in fractions. Where thousands move between samples (korea, every six hours), the
+#: steps are the sampling's, not the outbreak's, and a line is the truer picture.
+STEP_PEOPLE = 20.0
+
+
 def jumps(run: RunData) -> bool:
-    """Whether a run's counts move in whole people at events (a stochastic engine's), so that
-    its time series is drawn as steps: any engine but the ode's, with whole counts."""
-    if run.engine == "ode":
+    """Whether a run's counts move in whole people at events (a stochastic engine's) and by
+    few between samples, so that its time series is drawn as steps: any engine but the ode's,
+    with whole counts that move by at most `STEP_PEOPLE` from one sample to the next."""
+    if run.engine == "ode" or not run.states:
         return False
-    return all(bool(np.all(np.mod(v[np.isfinite(v)], 1.0) == 0.0)) for v in run.states.values())
+    for v in run.states.values():
+        v = v[np.isfinite(v)]
+        if not np.all(np.mod(v, 1.0) == 0.0):
+            return False
+        if v.size > 1 and float(np.max(np.abs(np.diff(v)))) > STEP_PEOPLE:
+            return False
+    return True
 
 
 #: The peak of the infected is marked where the samples miss it by more than this (people).
