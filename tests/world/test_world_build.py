@@ -99,6 +99,9 @@ def test_names_and_landmarks() -> None:
     assert seed_place(world, "Busan", "f") == 1
     with pytest.raises(EngineError, match="no place named 'Hyosan'; known names: Seoul, Busan"):
         seed_place(world, "Hyosan", "f")
+    # A misspelt name gets the nearest, as a misspelt room or intervention place does.
+    with pytest.raises(EngineError, match=r"known names: .*; did you mean 'Busan'\?"):
+        seed_place(world, "Pusan", "f")
     grid = lattice(3, 3)
     grid = type(grid)(**{**grid.__dict__, "landmarks": {"Hyosan": 7}})
     assert seed_place(grid, "Hyosan", "f") == 7

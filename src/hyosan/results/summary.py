@@ -175,9 +175,10 @@ class Outbreak:
         First zombie's time (s) at each named place, None where none came; None on a world
         without names.
     radius_cells, reach_rows_cells, reach_cols_cells
-        On grids: the farthest cell reached from the first, as a distance and along each axis.
+        On grids and lattices: the farthest cell reached from the first, as a distance and
+        along each axis.
     reached_edge
-        On lattices without wraparound: whether the outbreak reached the edge.
+        On grids, and lattices without wraparound: whether the outbreak reached the edge.
     """
 
     places_reached: int

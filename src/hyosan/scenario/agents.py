@@ -386,7 +386,6 @@ class Zombies(Frozen):
     floor_loss: NonNegative = Field(
         default=25.0, description="m of hearing lost per floor between a sound and its hearer"
     )
-    smell: NonNegative = Field(default=5.0, description="m at which blood is smelt")
     p_notice_quiet: Fraction = Field(
         default=0.008, description="per step: chance of noticing quiet people behind a door"
     )
@@ -680,7 +679,6 @@ class AgentsOptions(Frozen):
         "also ends at each recorded time (time.output_every), so an output_every that is not a "
         "multiple of it changes the run, and a step longer than output_every is cut to it",
     )
-    snapshots: Annotated[int, Field(ge=1, le=10_000)] = 200
     clock_start: DurationField = Field(
         default=_d("8.5h"), description="time of day of t = 0 on day 1 (for narrative times)"
     )

@@ -276,6 +276,17 @@ def _long_enough(value: Any, ctx: Any) -> bool:
     return isinstance(least, int) and len(value) >= least
 
 
+#: Keys that were once in the schema, and what to do instead: a file written for an older
+#: hyosan is told why, not only that the key is unknown.
+REMOVED_KEYS = {
+    "zombies.smell": "it was never read and changed nothing in a run; drop it",
+    "agents.snapshots": (
+        "it was never read; [record] snapshots sets how many per-room snapshots a building "
+        "keeps (default: every recorded time)"
+    ),
+}
+
+
 def _problems_from(
     error: ValidationError, lines: dict[str, int], data: Any = None
 ) -> list[Problem]:
@@ -300,7 +311,9 @@ def _problems_from(
             continue
         if isinstance(value, float) and math.isnan(value) and kind in _BOUND_TYPES:
             msg = "Input should be a finite number"  # nan fails every bound: none is at fault
-        if kind == "extra_forbidden":
+        if kind == "extra_forbidden" and path in REMOVED_KEYS:
+            msg = f"no longer a key: {REMOVED_KEYS[path]}"
+        elif kind == "extra_forbidden":
             model = _model_at(tuple(keys[:-1]))
             allowed = ", ".join(model.model_fields) if model else "see `hyosan show`"
             msg = f"unknown key {keys[-1]!r}; allowed here: {allowed}"

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hyosan.errors import EngineError
+from hyosan.scenario.names import did_you_mean
 from hyosan.world.graph import World, from_edges, grid_world, lattice, random_graph, single_place
 
 if TYPE_CHECKING:
@@ -188,9 +189,11 @@ def seed_place(world: World, at: str | int | tuple[int, int], field: str) -> int
         if world.names is not None and at in world.names:
             return world.names.index(at)
         known = sorted(world.landmarks) or list(world.names or ())
+        guess = did_you_mean(at, known)  # as for a room or an intervention's place
         raise EngineError(
             f"{field}: no place named {at!r}; "
             + (f"known names: {', '.join(known)}" if known else 'give "center", [row, col] or N')
+            + (f"; {guess}" if guess else "")
         )
     if isinstance(at, int):
         if not 0 <= at < world.n_places:
