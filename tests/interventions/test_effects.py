@@ -1189,3 +1189,38 @@ def test_ssa_a_lure_does_not_draw_across_a_standing_cordon() -> None:
     drawn = kind == "lure: Z walks toward the lure"
     assert not (drawn & crossing & standing).any()
     assert (drawn & crossing & ~standing).any()
+
+
+def test_interventions_say_what_they_did_in_the_models_words() -> None:
+    """What each measure did reads in the model's words ("zombies destroyed", "moves toward
+    the camp by humans"), not its compartment letters ("Z destroyed", "S walks toward the
+    camp"); the events' keys, which scripts and runs.parquet read, stay as they were."""
+    from hyosan.results.interventions import Measure, intervention_from_json
+
+    summary = run("ssa", scenario(EVERYTHING), 3).summary()
+    by_name = {e.get("name"): e for e in summary["interventions"]}
+    sweep, evacuate = by_name["sweep"], by_name["evacuate"]
+    assert "sweep: Z destroyed" in sweep["events"]
+    assert sweep["event_labels"] == {
+        "sweep: Z destroyed": "zombies destroyed",
+        "sweep: soldier bitten": "soldiers bitten",
+    }
+    words = evacuate["event_labels"]
+    assert words["evacuate: S walks toward the camp"] == "moves toward the camp by humans"
+    assert words["evacuate: S safe"] == "humans screened into the camp"
+    assert words["evacuate: E caught"] == "bitten caught at screening"
+    assert by_name["lure"]["event_labels"] == {
+        "lure: Z walks toward the lure": "moves toward the lure by zombies"
+    }
+    assert by_name["cure"]["event_labels"] == {"cure: Z cured": "zombies cured"}
+    assert set(by_name["travel"]["event_labels"].values()) >= {"trips by humans"}
+    row = intervention_from_json(evacuate).row(lambda t: "1 d")
+    assert "moves toward the camp by humans" in row[3]
+    assert "humans screened into the camp" in row[3]
+    assert " S " not in f" {row[3]} ".replace(",", " ")
+    # A kind of two words reads as two words; a summary of an older version, without the
+    # words, still reads as it did.
+    law = Measure(name="Martial law", kind="martial_law", start_s=0.0)
+    assert law.row(lambda t: "0 d")[1] == "martial law"
+    old = intervention_from_json({k: v for k, v in sweep.items() if k != "event_labels"})
+    assert old.row(lambda t: "1 d")[3].startswith("Z destroyed ")

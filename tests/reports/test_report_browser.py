@@ -575,7 +575,8 @@ def test_city_report_shows_interventions_routes_and_names(
     rows = page.text("#interventions tbody").splitlines()
     assert len(rows) == len(summary["interventions"])
     assert any("missile" in r.lower() and "people hit" in r for r in rows)
-    assert any("Z destroyed" in r for r in rows)
+    assert any("zombies destroyed" in r for r in rows)
+    assert not any("Z destroyed" in r or "martial_law" in r for r in rows)
     marks = page.page.evaluate("window.hyosanReport.data.marks")
     assert len(marks) >= 5
     m = "window.hyosanReport.map"

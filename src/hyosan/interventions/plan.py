@@ -160,6 +160,9 @@ class InterventionPlan:
     tallies: list[tuple[int, float, dict[str, int]]] = field(default_factory=list)
     infected_after: float | None = None
     handoff: Handover | None = None
+    #: What each added reaction and directed move counts, in words, by its name (the key of
+    #: the summary's events: "Special forces: Z destroyed" -> "zombies destroyed").
+    words: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -174,7 +177,7 @@ class InterventionPlan:
         if scenario.handoff is not None and handover is None:
             raise EngineError("handoff: the school's run is missing; run it with hand_over first")
         chosen = [(j, iv) for j, iv in enumerate(scenario.interventions) if iv.enabled]
-        parts = _Parts(world, list(net.compartments))
+        parts = _Parts(world, list(net.compartments), list(net.states))
         for i, (j, iv) in enumerate(chosen):
             parts.add(i, f"interventions[{j}]", iv, targets(iv, scenario.model))
         n = world.n_places
@@ -193,6 +196,7 @@ class InterventionPlan:
             kinds=[iv.kind for _, iv in chosen],
             names=[iv.name or iv.kind for _, iv in chosen],
             notes=[getattr(iv, "note", "") for _, iv in chosen],
+            words=parts.words,
         )
 
     # --- the model and its channels ---------------------------------------------------------
@@ -388,6 +392,7 @@ class InterventionPlan:
                 for (what, k), h in self.channel_of.items():
                     if self.channel_iv[h] == i and what != "move":
                         done[self._label(what, int(k))] = int(counts[h])
+            labels = {k: self.words[k] for k in done if k in self.words}
             start, end = self.windows[i]
             out.append(
                 Measure(
@@ -397,6 +402,7 @@ class InterventionPlan:
                     end_s=Measure.end_of(end),
                     note=note,
                     events=done or None,
+                    labels=labels or None,
                 )
             )
         if self.infected_after is not None:
@@ -410,6 +416,10 @@ class InterventionPlan:
         return self.reactions[k][0] if what == "reaction" else self.directed[k].name
 
 
+#: The plural of a state, for "zombies destroyed" (the bitten stay "bitten").
+_PLURAL = {"human": "humans", "zombie": "zombies", "hybrid": "hybrids"}
+
+
 def _infected(net: ReactionNetwork) -> np.ndarray:
     return np.array([s in ("bitten", "zombie", "hybrid") for s in net.states])
 
@@ -417,9 +427,11 @@ def _infected(net: ReactionNetwork) -> np.ndarray:
 class _Parts:
     """What `InterventionPlan.build` gathers from the interventions, one method per kind."""
 
-    def __init__(self, world: World, comps: list[str]) -> None:
+    def __init__(self, world: World, comps: list[str], states: list[str]) -> None:
         self.world = world
         self.comps = comps
+        self.states = states
+        self.words: dict[str, str] = {}
         self.masks: list[np.ndarray] = []
         self.tables: list[np.ndarray] = []
         self.reactions: list[tuple[str, dict[int, int], dict[int, int], float]] = []
@@ -451,17 +463,37 @@ class _Parts:
         self.masks.append(m)
         return len(self.masks) - 1
 
-    def reaction(
-        self, i: int, mask: int, name: str, c: int, out: dict[int, int], rate: float
-    ) -> None:
-        key = ("reaction", len(self.reactions))
-        self.reactions.append((name, {c: 1}, out, rate))
-        self.effects.append(_Effect(i, mask, key))
+    def people(self, c: int) -> str:
+        """Compartment c's people in the model's words ("zombies", "bitten"), with the
+        compartment's letter where two share a state (jonas-seoul's E and F, both bitten)."""
+        state = self.states[c]
+        words = _PLURAL.get(state, state)
+        return f"{words} ({self.comps[c]})" if self.states.count(state) > 1 else words
 
-    def move(self, i: int, mask: int, name: str, c: int, table: int, rate: float) -> None:
-        key = ("directed", len(self.directed))
-        self.directed.append(Directed(c, table, rate, name))
+    def reaction(
+        self,
+        i: int,
+        mask: int,
+        name: tuple[str, str],
+        c: int,
+        out: dict[int, int],
+        rate: float,
+    ) -> None:
+        """An added reaction; `name` is (its key, as the summary's events name it; what it
+        counts, in words)."""
+        key = ("reaction", len(self.reactions))
+        self.reactions.append((name[0], {c: 1}, out, rate))
         self.effects.append(_Effect(i, mask, key))
+        self.words[name[0]] = name[1]
+
+    def move(
+        self, i: int, mask: int, name: tuple[str, str], c: int, table: int, rate: float
+    ) -> None:
+        """A directed move; `name` as for `reaction`."""
+        key = ("directed", len(self.directed))
+        self.directed.append(Directed(c, table, rate, name[0]))
+        self.effects.append(_Effect(i, mask, key))
+        self.words[name[0]] = name[1]
 
     def table(self, hops: np.ndarray, route: tuple[str, int, int]) -> int:
         self.tables.append(hops)
@@ -493,19 +525,21 @@ class _Parts:
         soldier = self.comps.index(t.safe) if t.safe is not None else -1
         for c in idx:
             out = {to: 1} if to >= 0 else {}
-            self.reaction(i, m, f"{label}: {self.comps[c]} destroyed", c, out, float(iv.kill))
+            name = (f"{label}: {self.comps[c]} destroyed", f"{self.people(c)} destroyed")
+            self.reaction(i, m, name, c, out, float(iv.kill))
             if iv.bite_risk > 0 and soldier >= 0:
                 # The zombie stays; a bitten soldier joins: c -> c + soldier.
                 out = {c: 1, soldier: 1} if soldier != c else {c: 2}
                 rate = float(iv.kill) * iv.bite_risk
-                self.reaction(i, m, f"{label}: soldier bitten", c, out, rate)
+                self.reaction(i, m, (f"{label}: soldier bitten", "soldiers bitten"), c, out, rate)
 
     def cure(
         self, i: int, where: str, iv: Any, t: Targets, idx: list[int], to: int, label: str
     ) -> None:
         m = self.mask_of(iv.area, f"{where}.area")
         for c in idx:
-            self.reaction(i, m, f"{label}: {self.comps[c]} cured", c, {to: 1}, float(iv.rate))
+            name = (f"{label}: {self.comps[c]} cured", f"{self.people(c)} cured")
+            self.reaction(i, m, name, c, {to: 1}, float(iv.rate))
 
     def lure(
         self, i: int, where: str, iv: Any, t: Targets, idx: list[int], to: int, label: str
@@ -514,9 +548,12 @@ class _Parts:
         target = find_place(self.world, iv.toward, f"{where}.toward")
         k = self.table(next_hops(self.world, target), ("path", target, -1))
         for c in idx:
-            self.move(
-                i, m, f"{label}: {self.comps[c]} walks toward the lure", c, k, float(iv.speed)
+            # Each event takes one person one place nearer: it counts moves, not people.
+            name = (
+                f"{label}: {self.comps[c]} walks toward the lure",
+                f"moves toward the lure by {self.people(c)}",
             )
+            self.move(i, m, name, c, k, float(iv.speed))
 
     def travel(
         self, i: int, where: str, iv: Any, t: Targets, idx: list[int], to: int, label: str
@@ -529,7 +566,8 @@ class _Parts:
         hop[origin] = dest
         k = self.table(hop, ("flight", origin, dest))
         for c in idx:
-            self.move(i, -1, f"{label}: {self.comps[c]} travels", c, k, float(iv.rate))
+            name = (f"{label}: {self.comps[c]} travels", f"trips by {self.people(c)}")
+            self.move(i, -1, name, c, k, float(iv.rate))
 
     def evacuate(
         self, i: int, where: str, iv: Any, t: Targets, idx: list[int], to: int, label: str
@@ -557,8 +595,14 @@ class _Parts:
         caught = self.comps.index(t.caught) if t.caught is not None else -1
         screen = float(iv.screening)
         for c in idx:
-            name = self.comps[c]
-            self.move(i, m, f"{label}: {name} walks toward the camp", c, k, float(iv.speed))
+            name, who = self.comps[c], self.people(c)
+            # Each event takes one person one place nearer the camp: it counts moves, so one
+            # person who crosses three places counts three times.
+            walk = (
+                f"{label}: {name} walks toward the camp",
+                f"moves toward the camp by {who}",
+            )
+            self.move(i, m, walk, c, k, float(iv.speed))
             p_catch = (
                 iv.catch_bitten
                 if name in t.bitten
@@ -567,9 +611,9 @@ class _Parts:
                 else 0.0
             )
             if p_catch < 1:
-                self.reaction(
-                    i, at_camp, f"{label}: {name} safe", c, {safe: 1}, screen * (1 - p_catch)
-                )
+                safe_name = (f"{label}: {name} safe", f"{who} screened into the camp")
+                self.reaction(i, at_camp, safe_name, c, {safe: 1}, screen * (1 - p_catch))
             if p_catch > 0:
                 out = {caught: 1} if caught >= 0 else {}
-                self.reaction(i, at_camp, f"{label}: {name} caught", c, out, screen * p_catch)
+                caught_name = (f"{label}: {name} caught", f"{who} caught at screening")
+                self.reaction(i, at_camp, caught_name, c, out, screen * p_catch)

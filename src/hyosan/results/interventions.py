@@ -28,8 +28,10 @@ __all__ = [
     "MissedCulls",
     "Strike",
     "When",
+    "event_words",
     "fmt_count",
     "intervention_from_json",
+    "kind_words",
 ]
 
 #: Formats a time in seconds (None: never) for a reader: the terminal's "3.5 h", the report's
@@ -52,6 +54,11 @@ def fmt_count(value: float) -> str:
     if float(value).is_integer() and abs(value) < 1e15:
         return f"{value:,.0f}"
     return plain_number(value)
+
+
+def kind_words(kind: str) -> str:
+    """An intervention's kind as a reader says it: "martial law" for `martial_law`."""
+    return kind.replace("_", " ")
 
 
 def _escape(text: str) -> str:
@@ -135,7 +142,13 @@ class Measure(InterventionReport):
         The scenario's note on it ("" if none).
     events
         Events of its channels by label ("Special forces: Z destroyed" → 1426), where the
-        engine counted them; None where it did not, or the run never reached it.
+        engine counted them; None where it did not, or the run never reached it. The labels
+        are keys that scripts read (and runs.parquet's columns): they stay as they are.
+    labels
+        What each event counts, in the model's words, by the event's label ("Special forces: Z
+        destroyed" → "zombies destroyed"), as the terminal and the report print it; None (or
+        a label missing) where the label says it already (the agents' "zombies destroyed", a
+        summary of an older version).
     unreached
         The run ended before its window opened (summary.json's `"reached": false`): it did
         nothing, and has no events.
@@ -147,6 +160,7 @@ class Measure(InterventionReport):
     end_s: float | None = None
     note: str = ""
     events: dict[str, int] | None = None
+    labels: dict[str, str] | None = None
     unreached: bool = False
 
     @property
@@ -154,22 +168,38 @@ class Measure(InterventionReport):
         """The intervention's name."""
         return self.name or self.kind
 
+    @property
+    def kind_words(self) -> str:
+        """Its kind as a reader says it: "martial law" for the scenario's `martial_law`."""
+        return kind_words(self.kind)
+
     def _what_happened(self) -> dict[str, int]:
         """Its events by what happened: the label without the intervention's name it starts
         with ("Special forces: Z destroyed" is "Z destroyed")."""
         return {k.split(": ", 1)[-1]: int(v) for k, v in (self.events or {}).items()}
 
+    def _in_words(self) -> dict[str, int]:
+        """Its events by what happened in the model's words ("zombies destroyed"), for
+        readers; a label without words is shown as `_what_happened` shows it."""
+        words = self.labels or {}
+        out: dict[str, int] = {}
+        for key, n in (self.events or {}).items():
+            text = words.get(key) or key.split(": ", 1)[-1]
+            out[text] = out.get(text, 0) + int(n)
+        return out
+
     def _done(self) -> str:
-        return ", ".join(f"{k} {fmt_count(v)}" for k, v in self._what_happened().items())
+        return ", ".join(f"{k} {fmt_count(v)}" for k, v in self._in_words().items())
 
     def print(self, console: Console, when: When) -> None:
-        """`Special forces (sweep) from 1 d to 3 d: Z destroyed 1,426, ...`."""
+        """`Special forces (sweep) from 1 d to 3 d: zombies destroyed 1,426, ...`."""
         span = f"from {when(self.start_s)}" + (
             f" to {when(self.end_s)}" if self.end_s is not None else ""
         )
         what = NOT_REACHED if self.unreached else self._done()
         console.print(
-            f"{_escape(self.name)} ({self.kind}) {span}" + (f": {_escape(what)}" if what else "")
+            f"{_escape(self.name)} ({_escape(self.kind_words)}) {span}"
+            + (f": {_escape(what)}" if what else "")
         )
 
     def row(self, when: When) -> list[str]:
@@ -178,7 +208,7 @@ class Measure(InterventionReport):
             f" to {when(self.end_s)}" if self.end_s is not None else ""
         )
         done = NOT_REACHED if self.unreached else self._done() or "–"
-        return [self.name, self.kind, span, _with_note(done, self.note)]
+        return [self.name, self.kind_words, span, _with_note(done, self.note)]
 
     def mark(self) -> tuple[float, str] | None:
         """Its start."""
@@ -190,7 +220,7 @@ class Measure(InterventionReport):
 
     def as_unreached(self) -> Measure:
         """Without events, marked as never reached."""
-        return replace(self, events=None, unreached=True)
+        return replace(self, events=None, labels=None, unreached=True)
 
     def figures(self) -> dict[str, Figure]:
         """`start_s`, `end_s`, and the events of its channels where the engine counted them,
@@ -203,8 +233,9 @@ class Measure(InterventionReport):
         }
 
     def to_json(self) -> dict[str, Any]:
-        """name, kind, start_s, end_s, then note and events where there are any; one the run
-        never reached has `"reached": false` and no events."""
+        """name, kind, start_s, end_s, then note, events and their labels in words
+        (`event_labels`) where there are any; one the run never reached has `"reached": false`
+        and no events."""
         out: dict[str, Any] = {
             "name": self.name,
             "kind": self.kind,
@@ -217,12 +248,15 @@ class Measure(InterventionReport):
             out["reached"] = False
         elif self.events is not None:
             out["events"] = dict(self.events)
+            if self.labels:
+                out["event_labels"] = dict(self.labels)
         return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Measure:
         """An entry read back from summary.json."""
         events = data.get("events")
+        labels = data.get("event_labels")
         return cls(
             name=str(data.get("name", data.get("kind", ""))),
             kind=str(data.get("kind", "")),
@@ -231,6 +265,9 @@ class Measure(InterventionReport):
             note=str(data.get("note") or ""),
             events={str(k): int(v) for k, v in events.items()}
             if isinstance(events, dict)
+            else None,
+            labels={str(k): str(v) for k, v in labels.items()}
+            if isinstance(labels, dict)
             else None,
             unreached=data.get("reached") is False,
         )
@@ -607,6 +644,18 @@ class MissedCulls(InterventionReport):
             end_s=float(data.get("end_s") or start),
             count=int(data.get("count") or 1),
         )
+
+
+def event_words(entries: tuple[InterventionReport, ...] | None) -> dict[str, str]:
+    """Each event label of the measures in `entries` with what it counts in words, the
+    intervention's name kept ("Special forces: Z destroyed" → "Special forces: zombies
+    destroyed"), for a picture's legend of the run's reactions."""
+    out: dict[str, str] = {}
+    for entry in entries or ():
+        if isinstance(entry, Measure):
+            for key, text in (entry.labels or {}).items():
+                out[key] = f"{entry.label}: {text}"
+    return out
 
 
 _BY_KIND: dict[str, Callable[[dict[str, Any]], InterventionReport]] = {
