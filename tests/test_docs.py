@@ -211,7 +211,7 @@ PAGES: dict[str, list[Cmd | Py]] = {
         Cmd(
             "hyosan run docs/snippets/my-model.toml --out runs/my-model",
             NO_REPORT,
-            output_has=("half_gone",),
+            output_has=("half gone: ",),
             files=("runs/my-model/timeseries.parquet",),
         ),
         Cmd(

@@ -24,6 +24,7 @@ import numpy as np
 
 from hyosan.errors import EngineError
 from hyosan.results.interventions import AfterStrikes, InterventionReport, Measure, Strike
+from hyosan.results.words import plural
 from hyosan.scenario.interventions import Area, Targets, targets
 from hyosan.scenario.names import KnownNames, unknown_name
 from hyosan.world.build import seed_place
@@ -416,10 +417,6 @@ class InterventionPlan:
         return self.reactions[k][0] if what == "reaction" else self.directed[k].name
 
 
-#: The plural of a state, for "zombies destroyed" (the bitten stay "bitten").
-_PLURAL = {"human": "humans", "zombie": "zombies", "hybrid": "hybrids"}
-
-
 def _infected(net: ReactionNetwork) -> np.ndarray:
     return np.array([s in ("bitten", "zombie", "hybrid") for s in net.states])
 
@@ -467,7 +464,7 @@ class _Parts:
         """Compartment c's people in the model's words ("zombies", "bitten"), with the
         compartment's letter where two share a state (jonas-seoul's E and F, both bitten)."""
         state = self.states[c]
-        words = _PLURAL.get(state, state)
+        words = plural(state)
         return f"{words} ({self.comps[c]})" if self.states.count(state) > 1 else words
 
     def reaction(

@@ -92,6 +92,9 @@ def _headline(run: RunData) -> list[tuple[str, str]]:
         out.append(("named survivors", f"{len(s.survivors)} of {len(s.people.fates)}"))
     if s.outbreak is not None:
         out.append(("places reached", f"{s.outbreak.places_reached:,}"))
+        reach = _reach(s.outbreak.radius_cells, s.outbreak.reached_edge)
+        if reach:
+            out.append(("farthest spread", reach))
     if s.people is not None:
         p = s.people
         for value, label in (
@@ -107,6 +110,29 @@ def _headline(run: RunData) -> list[tuple[str, str]]:
     if s.wall_s > 0:  # a file without its wall time reads as 0
         out.append(("wall time", f"{s.wall_s:.3g} s"))
     return out
+
+
+def _reach(radius_cells: float | None, reached_edge: bool | None) -> str:
+    """How far a grid's outbreak spread from its first cell, in words: "38.8 cells from where
+    it began, short of the edge" ("" where the world gives neither)."""
+    parts = []
+    if radius_cells is not None:
+        parts.append(f"{radius_cells:,.1f} cells from where it began")
+    if reached_edge is not None:
+        parts.append("to the edge of the grid" if reached_edge else "short of the edge")
+    return ", ".join(parts)
+
+
+def _thresholds(run: RunData) -> list[tuple[str, str, str]]:
+    """(threshold in words, its level in words, when it was first crossed or "never") for
+    each of the scenario's thresholds, as the terminal lists them."""
+    from hyosan.results.words import threshold_name
+
+    unit, clock = run.display_unit, run.clock_start_s
+    return [
+        (threshold_name(name), run.thresholds.get(name, ""), fmt_time(t, unit, clock))
+        for name, t in run.summary.crossings_s.items()
+    ]
 
 
 def _fates(run: RunData) -> list[tuple[str, str, bool]]:
@@ -127,6 +153,17 @@ def _arrivals(run: RunData) -> list[tuple[str, str]]:
     rows = [(n, fmt_time(t, run.display_unit, run.clock_start_s)) for t, n in reached]
     rows += [(n, "never") for n in never]
     return rows
+
+
+def _not_reached(run: RunData) -> str:
+    """The places the scenario asks arrivals of that no zombie reached, as the terminal says
+    it: "No zombie reached Seoul." ("" if every one was reached)."""
+    from hyosan.display import listed
+
+    outbreak = run.summary.outbreak
+    arrivals = (outbreak.t_arrival_s if outbreak is not None else None) or {}
+    never = [n for n in run.asked if n in arrivals and arrivals[n] is None]
+    return f"No zombie reached {listed(never, 'or')}." if never else ""
 
 
 def _template() -> Any:
@@ -215,6 +252,8 @@ def render_run(
         "story": run.summary.people.story if run.summary.people is not None else "",
         "fates": _fates(run),
         "arrivals": _arrivals(run),
+        "not_reached": _not_reached(run),
+        "thresholds": _thresholds(run),
         "has_places": data["places"] is not None,
         "has_events": bool(data["events"]),
         "notes": notes,
@@ -288,6 +327,8 @@ def render_ensemble(
         "story": "",
         "fates": [],
         "arrivals": [],
+        "not_reached": "",
+        "thresholds": [],
         "has_places": False,
         "has_events": False,
         "notes": notes,

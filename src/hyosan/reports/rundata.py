@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from hyosan.results.result import Result
 
-__all__ = ["EnsembleData", "RunData", "load_report_data", "places_states"]
+__all__ = ["EnsembleData", "RunData", "load_report_data", "places_states", "threshold_levels"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,10 @@ class RunData:
         rate and R_t at the recorded times, when the run has it.
     words
         How the run is told: humans and zombies, or an epidemic (results.words).
+    thresholds
+        Each of the scenario's thresholds by name, with its level in words ("humans below
+        250"; "" for the overrun, which the name says), for the report's table of when each
+        was crossed; {} where the scenario file is not at hand.
     """
 
     summary: Summary
@@ -85,6 +89,10 @@ class RunData:
     grid: dict[str, Any] = field(default_factory=dict)
     incidence: pa.Table | None = None
     words: Words = field(default_factory=lambda: Words(epidemic=False))
+    thresholds: dict[str, str] = field(default_factory=dict)
+    #: The places the scenario asks arrivals of (`[record] arrivals`), which the terminal
+    #: names even where no zombie came ("no zombie reached Seoul").
+    asked: tuple[str, ...] = ()
 
     @classmethod
     def from_result(cls, result: Result) -> RunData:
@@ -109,6 +117,10 @@ class RunData:
             grid=grid_context(dumped),
             incidence=(result.epidemic.table() if result.epidemic is not None else None),
             words=words_for(dumped),
+            thresholds=threshold_levels(
+                dumped, dict(zip(result.compartments, result.states, strict=True))
+            ),
+            asked=tuple(scenario.record.arrivals),
         )
 
     @classmethod
@@ -154,6 +166,8 @@ class RunData:
                 else None
             ),
             words=words_for(scenario),
+            thresholds=threshold_levels(scenario, comp_states),
+            asked=_asked(scenario),
         )
 
     def state_of(self, compartment: str) -> str:
@@ -309,6 +323,34 @@ def _read_scenario(folder: Path, name: str = "scenario.toml") -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
         return {}
+
+
+def threshold_levels(scenario: dict[str, Any], comp_states: dict[str, str]) -> dict[str, str]:
+    """The scenario's thresholds by name, each with its level in words: "humans below 250",
+    "zombies above 518,000" (a compartment's letter named by its state), "" for the overrun
+    (`of = "overrun"`, whose name says it)."""
+    from hyosan.results.interventions import fmt_count
+    from hyosan.results.words import plural
+
+    out: dict[str, str] = {}
+    for spec in scenario.get("thresholds") or ():
+        if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
+            continue
+        of = str(spec.get("of", ""))
+        who = plural(comp_states.get(of, of))
+        level = ""
+        for side in ("below", "above"):
+            value = spec.get(side)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                level = f"{who} {side} {fmt_count(float(value))}"
+        out[spec["name"]] = level
+    return out
+
+
+def _asked(scenario: dict[str, Any]) -> tuple[str, ...]:
+    record = scenario.get("record")
+    names = record.get("arrivals") if isinstance(record, dict) else None
+    return tuple(str(n) for n in names) if isinstance(names, list) else ()
 
 
 def _compartment_states(scenario: dict[str, Any]) -> dict[str, str]:

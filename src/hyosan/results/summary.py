@@ -537,7 +537,7 @@ class Summary:
         overrun; "epidemic over: 80 % infected"); rates are given per `unit`, the unit `when`
         writes times in.
         """
-        from hyosan.results.words import Words
+        from hyosan.results.words import Words, threshold_name
 
         words = words or Words(epidemic=False)
         peak = (
@@ -550,7 +550,7 @@ class Summary:
         if line is not None:
             console.print(line)
         for name, t in self.crossings_s.items():
-            console.print(f"{name}: {when(t)}")
+            console.print(f"{_escape(threshold_name(name))}: {when(t)}")
         outcome = words.outcome(self)
         if outcome == "no winner yet":
             console.print("[bold]no winner yet[/]: humans and the infected both remain")

@@ -10,6 +10,7 @@ rates); a building's people are always humans and zombies.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,25 @@ import numpy as np
 if TYPE_CHECKING:
     from hyosan.results.summary import Summary
 
-__all__ = ["Words", "words_for"]
+__all__ = ["Words", "plural", "threshold_name", "words_for"]
+
+#: The plural of a vocabulary state, for "zombies destroyed" (the bitten stay "bitten").
+_PLURAL = {"human": "humans", "zombie": "zombies", "hybrid": "hybrids"}
+
+#: "1pct" in a threshold's name, at its end or before an underscore.
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)pct(?=_|$)")
+
+
+def plural(state: str) -> str:
+    """A state's people: "zombies" for zombie, "bitten" for bitten."""
+    return _PLURAL.get(state, state)
+
+
+def threshold_name(name: str) -> str:
+    """A threshold's name (an identifier: letters, digits, underscores) as a reader says it:
+    "half_of_humans_gone" is "half of humans gone", "zombies_1pct" is "zombies 1 %"."""
+    return _PERCENT.sub(r"\1 %", name).replace("_", " ")
+
 
 _EPIDEMIC_LABELS = {
     "human": "susceptible",

@@ -1,0 +1,81 @@
+"""Reports say things in words readers understand: the thresholds and the outbreak's reach
+that the terminal gives are in the report too, named in words rather than identifiers."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from hyosan.reports import write_report
+from hyosan.results.words import threshold_name
+
+
+@pytest.fixture(scope="module")
+def munz_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """munz-basic (the ode, 10 days) saved as a run directory, without its report."""
+    import hyosan
+
+    return hyosan.simulate("munz-basic").save(tmp_path_factory.mktemp("munz") / "run")
+
+
+def _section(page: str, name: str) -> str:
+    """The text of the report's section `name`, its tags dropped."""
+    found = re.search(rf'<section id="{name}">(.*?)</section>', page, re.S)
+    assert found, name
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
+
+
+def test_threshold_names_read_as_words() -> None:
+    assert threshold_name("half_of_humans_gone") == "half of humans gone"
+    assert threshold_name("zombies_1pct") == "zombies 1 %"
+    assert threshold_name("last_human") == "last human"
+
+
+def test_the_report_says_when_each_threshold_was_crossed(munz_run: Path) -> None:
+    """munz-basic's terminal gave "half_of_humans_gone: 2.42 days" and the report nothing;
+    both now say "half of humans gone", the report with its level, in a table "When"."""
+    from rich.console import Console
+
+    from hyosan.results.summary import Summary
+
+    write_report(munz_run, pictures=False)
+    when = _section((munz_run / "report.html").read_text(encoding="utf-8"), "thresholds")
+    assert "half of humans gone humans below 250 2.42 days" in when
+    assert "last human humans below 1 5.17 days" in when
+    assert "_" not in when
+    summary = Summary.from_json(json.loads((munz_run / "summary.json").read_text("utf-8")))
+    out = io.StringIO()
+    summary.print(Console(file=out, width=200), lambda t: "never" if t is None else f"{t:g} s")
+    assert "half of humans gone: " in out.getvalue()
+    assert "half_of_humans_gone" not in out.getvalue()
+
+
+def test_the_report_gives_the_outbreaks_reach_and_the_places_never_reached(
+    munz_run: Path, tmp_path: Path
+) -> None:
+    """korea's terminal said "radius 38.8 cells, did not reach the edge" and "no zombie
+    reached Seoul"; the report said neither. (munz-basic's run, given a grid's outbreak.)"""
+    import shutil
+
+    run = Path(shutil.copytree(munz_run, tmp_path / "run"))
+    summary = json.loads((run / "summary.json").read_text(encoding="utf-8"))
+    summary["outbreak"] = {
+        "places_reached": 2175,
+        "t_arrival_s": {"Hyosan": 0.0, "Busan": 1.33e6, "Seoul": None},
+        "radius_cells": 38.8,
+        "reached_edge": False,
+    }
+    (run / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    scenario = (run / "scenario.toml").read_text(encoding="utf-8")
+    assert tomllib.loads(scenario)["record"]["arrivals"] == []
+    scenario = scenario.replace("arrivals = []", 'arrivals = ["Seoul", "Busan"]', 1)
+    (run / "scenario.toml").write_text(scenario, encoding="utf-8")
+    write_report(run, pictures=False)
+    page = (run / "report.html").read_text(encoding="utf-8")
+    assert "38.8 cells from where it began, short of the edge" in page
+    assert "No zombie reached Seoul." in _section(page, "arrivals")
