@@ -153,6 +153,11 @@ def test_cli_prints_estimates_and_refuses_bad_input(tmp_path: Path) -> None:
     runner = CliRunner()
     args = ["fit", str(scenario), "--data", str(data), "--time-unit", "h"]
     flags = [x for key in RATES for x in ("--fit", key)]
+    res = runner.invoke(fit_cli(), [*args, *flags, "--no-report"], env={"COLUMNS": "60"})
+    assert res.exit_code == 0, res.output
+    # Whole names in a narrow terminal: cut, both read "parameters.…".
+    assert "parameters.bite_rate" in res.output
+    assert "parameters.kill_rate" in res.output
     res = runner.invoke(fit_cli(), [*args, *flags, "--json", "--no-report"])
     assert res.exit_code == 0, res.output
     summary = json.loads(res.output)

@@ -4,6 +4,7 @@ labels and units)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -127,3 +128,65 @@ def test_report_page_embeds_the_labelled_pictures(fitted: FitResult, tmp_path: P
     fitted.save(tmp_path / "out")
     page = (tmp_path / "out" / "report.html").read_text()
     assert page.count("data:image/png;base64,") == 2  # mle: data and bands, pairs
+
+
+def test_data_panels_are_titled_with_the_models_states(fitted: FitResult) -> None:
+    """The panels of columns S and Z were titled "S" and "Z"; they say human and zombie."""
+    from hyosan.fit.bands import fitted_bands
+
+    fig = bands_figure(fitted, fitted_bands(fitted, 40))
+    assert [ax.get_title() for ax in fig.get_axes()] == ["human (S)", "zombie (Z)"]
+
+
+def test_pair_plot_ticks_do_not_run_together(fitted: FitResult) -> None:
+    """The audit's pair plot ran its x ticks together ("0.009250.009500.00975"): no two tick
+    labels of a panel overlap, and the panels are big enough to read."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    # Values like the audit's (a bite rate about 0.0092 per day, a kill rate about 0.0046),
+    # whose five-digit decimals ran together.
+    s = fitted.samples
+    rates = (s[:, :2] - s[:, :2].mean(axis=0)) / s[:, :2].std(axis=0)
+    scaled = s.copy()
+    scaled[:, 0] = 0.0092 + 0.0002 * rates[:, 0]
+    scaled[:, 1] = 0.0046 + 0.0002 * rates[:, 1]
+    estimate = np.array([0.0092, 0.0046, *fitted.estimate[2:]])
+    fig = pairs_figure(replace(fitted, samples=scaled, estimate=estimate))
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            boxes = [
+                t.get_window_extent(renderer)
+                for t in axis.get_ticklabels()
+                if t.get_visible() and t.get_text()
+            ]
+            assert len(boxes) >= 2
+            for a, b in itertools.pairwise(boxes):
+                assert not a.overlaps(b), [t.get_text() for t in axis.get_ticklabels()]
+    assert min(fig.get_size_inches()) >= 3.4 * 3
+
+
+def test_report_page_says_which_interval_and_names_diagnostics_in_words(
+    fitted: FitResult, tmp_path: Path
+) -> None:
+    """The results table's column read "interval" (which?), estimates had six figures where
+    the terminal gives four, and diagnostics read "wall_s 1.9735647510024137"."""
+    fitted.save(tmp_path / "out")
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert "<th>95 % profile likelihood</th>" in page
+    assert "<th>95 % Fisher (normal approximation)</th>" in page
+    row = fitted.table()[0]
+    assert f"<td>{row['estimate']:.4g}</td>" in page
+    assert f"<td>{row['estimate']:.6g}</td>" not in page
+    diagnostics = page.split("<h2>Diagnostics</h2>", 1)[1].split("</table>", 1)[0]
+    cells = re.findall(r"<td>([^<]*)</td>", diagnostics)
+    names, values = cells[::2], cells[1::2]
+    assert "wall time" in names
+    assert "log-likelihood" in names
+    assert not any("_" in name for name in names)
+    assert values[names.index("wall time")].endswith(" s")
+    for value in values:
+        digits = re.sub(r"[^0-9]", "", value.split(".", 1)[-1] if "." in value else "")
+        assert len(digits) <= 4, value

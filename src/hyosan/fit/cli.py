@@ -195,7 +195,10 @@ def _show(result: FitResult, out: Path | None, *, json_: bool, quiet: bool) -> N
     from rich.table import Table
 
     table = Table(title=f"{result.problem.scenario.name}: {result.method}", title_justify="left")
-    table.add_column("value")
+    # Whole names, the intervals wrapping instead: cut to fit 80 columns, "parameters.bite_…"
+    # and "parameters.kill_…" read the same.
+    widest = max((len(str(row["key"])) for row in result.table()), default=5)
+    table.add_column("value", min_width=widest, overflow="fold")
     table.add_column("unit")
     table.add_column("estimate", justify="right")
     interval = "profile" if result.method == "mle" else "credible"

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hyosan.reports.plaintext import plain_log_ticks, plain_text
-from hyosan.scenario.units import UNIT_NAMES
+from hyosan.scenario.units import UNIT_NAMES, plain_number
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -87,6 +87,15 @@ def _distance_label(result: FitResult) -> str:
     return "tolerance ε (RMS of √(count + 3/8), √people)"
 
 
+def _column_title(result: FitResult, column: str) -> str:
+    """An observed column in the model's words: "human (S)" for compartment S, whose state is
+    human; a column that names a state already is that state."""
+    comps = result.problem.scenario.model.compartments
+    spec = comps.get(column) if isinstance(comps, dict) else None
+    state = getattr(spec, "state", None)
+    return f"{state} ({column})" if isinstance(state, str) and state != column else column
+
+
 @plain_text
 def bands_figure(result: FitResult, bands: Any) -> Figure:
     """Data against the fitted median and its 50 % and 90 % bands, a panel per observed
@@ -105,7 +114,8 @@ def bands_figure(result: FitResult, bands: Any) -> Figure:
         ax.fill_between(t, q["q25"], q["q75"], alpha=0.35, color="C0", label="50 %")
         ax.plot(t, q["q50"], color="C0", label="median")
         ax.plot(t, np.array(table["observed"], dtype=float)[m], "o", color="k", ms=3, label="data")
-        ax.set_title(f"{col} (cumulative)" if cumulative else col)
+        title = _column_title(result, col)
+        ax.set_title(f"{title} (cumulative)" if cumulative else title)
         ax.set_xlabel(_time_label(data.time_unit))
         ax.set_ylabel(_count_label(cumulative))
     axes[0][0].legend(loc="best", fontsize=8)
@@ -117,9 +127,14 @@ def pairs_figure(result: FitResult) -> Figure:
     """Pair plots of the posterior: each value's weighted histogram on the diagonal, each pair
     of values as weighted points elsewhere, the estimate marked. Every panel names both its
     axes, with units, so that a panel read alone still says what it shows."""
+    from matplotlib.ticker import MaxNLocator
+
     labels = [parameter_label(p) for p in result.problem.params]
     p = len(labels)
-    fig = _figure((2.9 * p, 2.9 * p))
+    # Panels wide enough for their numbers: at 2.9 in with 7-point text, the x ticks of a
+    # rate near 0.01 ran together ("0.009250.009500.00975").
+    side = 4.2 if p <= 2 else 3.4
+    fig = _figure((side * p, side * p))
     axes = fig.subplots(p, p, squeeze=False)
     s, w = result.samples, result.weights
     size = 4 + 40 * w / w.max()
@@ -129,13 +144,19 @@ def pairs_figure(result: FitResult) -> Figure:
             if i == j:
                 ax.hist(s[:, i], bins=30, weights=w, color="C0")
                 # The weights sum to one: a bar's height is the posterior's share in its bin.
-                ax.set_ylabel("posterior share per bin", fontsize=7)
+                ax.set_ylabel("posterior share per bin", fontsize=8)
             else:
                 ax.scatter(s[:, j], s[:, i], s=size, alpha=0.3, color="C0", lw=0)
                 ax.plot(result.estimate[j], result.estimate[i], "x", color="C3")
-                ax.set_ylabel(labels[i], fontsize=7)
-            ax.set_xlabel(labels[j], fontsize=7)
-            ax.tick_params(labelsize=7)
+                ax.set_ylabel(labels[i], fontsize=8)
+            ax.set_xlabel(labels[j], fontsize=8)
+            ax.tick_params(labelsize=8)
+            # A few ticks, turned, so that long decimals never meet.
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+            ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
+            ax.tick_params(axis="x", labelrotation=30)
+            for tick in ax.get_xticklabels():
+                tick.set_horizontalalignment("right")
     fig.set_layout_engine("constrained")
     return fig
 
@@ -178,15 +199,63 @@ def trace_figure(result: FitResult) -> Figure | None:
     return None
 
 
+def _value(x: float) -> str:
+    """A fitted value to four significant figures, as the terminal gives it ("0.009738"),
+    without scientific notation down to 0.001 (a smaller rate keeps its exponent rather than
+    reading "below 0.001")."""
+    if x == 0 or not np.isfinite(x) or abs(x) >= 0.001:
+        return plain_number(x)
+    return f"{x:.4g}"
+
+
+def _interval_names(result: FitResult) -> list[str]:
+    """The interval columns' headings, saying which interval: "95 % profile likelihood",
+    and for mle the Fisher interval beside it, as the terminal has them."""
+    level = f"{result.level * 100:g} %"
+    if result.method == "mle":
+        return [f"{level} profile likelihood", f"{level} Fisher (normal approximation)"]
+    return [f"{level} central credible"]
+
+
 def _rows(result: FitResult) -> str:
     out = []
     for row in result.table():
-        lo, hi = row["interval"]
+        spans = [row["interval"]]
+        if result.method == "mle" and "fisher_interval" in row:
+            spans.append(row["fisher_interval"])
+        cells = "".join(f"<td>[{_value(lo)}, {_value(hi)}]</td>" for lo, hi in spans)
         out.append(
             f"<tr><td>{html.escape(row['key'])}</td><td>{html.escape(str(row['unit'] or ''))}</td>"
-            f"<td>{row['estimate']:.6g}</td><td>[{lo:.6g}, {hi:.6g}]</td></tr>"
+            f"<td>{_value(row['estimate'])}</td>{cells}</tr>"
         )
     return "\n".join(out)
+
+
+#: Diagnostics in words; a key not listed reads with spaces for its underscores.
+_DIAGNOSTICS = {
+    "log_likelihood": "log-likelihood",
+    "aic": "AIC",
+    "bic": "BIC",
+    "n_observed": "observations",
+    "n_parameters": "fitted values",
+    "evaluations": "model evaluations",
+    "starts": "optimiser starts",
+    "wall_s": "wall time",
+    "ess": "effective sample size",
+    "ess_min": "smallest effective sample size",
+    "rhat_max": "largest R-hat",
+    "epsilon": "final tolerance ε",
+}
+
+
+def _diagnostic(key: str, value: Any) -> tuple[str, str]:
+    """(name, value) of one diagnostic for a reader: "wall time", "9.171 s";
+    "log-likelihood", "-105.2"; counts with thousands separators."""
+    name = _DIAGNOSTICS.get(key, key.replace("_", " "))
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return name, str(value)
+    text = f"{value:,}" if isinstance(value, int) else _value(float(value))
+    return name, f"{text} s" if key == "wall_s" else text
 
 
 def write_report(result: FitResult, bands: Any, path: Path) -> None:
@@ -212,12 +281,14 @@ def write_report(result: FitResult, bands: Any, path: Path) -> None:
         f"<h1>hyosan fit: {html.escape(result.problem.label)} ({result.method})</h1>",
         f"<p>Data: {html.escape(result.problem.data.source)}; observation model "
         f"{result.problem.observation}; intervals at {result.level:.0%}.</p>",
-        "<table><tr><th>value</th><th>unit</th><th>estimate</th><th>interval</th></tr>",
+        "<table><tr><th>value</th><th>unit</th><th>estimate</th>"
+        + "".join(f"<th>{html.escape(h)}</th>" for h in _interval_names(result))
+        + "</tr>",
         _rows(result),
         "</table>",
         "<h2>Diagnostics</h2><table>",
         *(
-            f"<tr><td>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>"
+            "<tr>" + "".join(f"<td>{html.escape(x)}</td>" for x in _diagnostic(k, v)) + "</tr>"
             for k, v in diag.items()
         ),
         "</table>",
