@@ -358,7 +358,7 @@ def test_run_report_lists_its_interventions(tmp_path: Path) -> None:
     assert (
         "<td>Hyosan cordon</td><td>cordon</td><td>from 1 day</td><td>turned back 321</td>" in html
     )
-    assert "40 human, 500 zombie in the building, 12 got out" in html
+    assert "40 humans, 500 zombies in the building, 12 got out" in html
     assert _data(html)["marks"] == [
         [3 * 86400.0, "missile strike"],
         [86400.0, "Hyosan cordon"],

@@ -79,3 +79,63 @@ def test_the_report_gives_the_outbreaks_reach_and_the_places_never_reached(
     page = (run / "report.html").read_text(encoding="utf-8")
     assert "38.8 cells from where it began, short of the edge" in page
     assert "No zombie reached Seoul." in _section(page, "arrivals")
+
+
+def test_short_times_read_in_a_smaller_unit() -> None:
+    """hyosan-city's "Hospital 0.00317 days" is 4.57 minutes."""
+    from hyosan.scenario.units import format_time, short_unit
+
+    assert format_time(274.18, short_unit(274.18, "d")) == "4.57 min"
+    assert format_time(14506.0, short_unit(14506.0, "d")) == "4.03 h"
+    assert short_unit(99743.5, "d") == "d"
+    assert short_unit(0.0, "d") == "d"
+    assert short_unit(None, "h") == "h"
+    assert short_unit(30.0, "h") == "s"
+
+
+def test_arrivals_mark_a_place_that_joined_at_a_handoff(munz_run: Path, tmp_path: Path) -> None:
+    """hyosan-city's "Hyosan High 0.168 days" is when the school handed over to the city (it
+    had zombies from the start): the terminal and the report say so, and give short times in
+    minutes or hours."""
+    import shutil
+
+    from rich.console import Console
+
+    from hyosan.results.summary import Summary
+
+    run = Path(shutil.copytree(munz_run, tmp_path / "run"))
+    data = json.loads((run / "summary.json").read_text(encoding="utf-8"))
+    data["outbreak"] = {
+        "places_reached": 3,
+        "t_arrival_s": {"Hospital": 274.18, "Hyosan High": 14506.04, "Downtown": 99743.5},
+    }
+    data["interventions"] = [
+        {
+            "kind": "handoff",
+            "school": "hyosan-high",
+            "t_s": 14505.0,
+            "stopped_by": "handoff_overrun",
+            "inside": {"human": 109, "zombie": 361},
+            "escaped": {},
+            "place": "Hyosan High",
+        }
+    ]
+    (run / "summary.json").write_text(json.dumps(data), encoding="utf-8")
+    write_report(run, pictures=False)
+    arrivals = _section((run / "report.html").read_text(encoding="utf-8"), "arrivals")
+    assert "Hospital 4.57 min" in arrivals
+    assert "Hyosan High 4.03 h (handed over from hyosan-high)" in arrivals
+    assert "Downtown 1.15 days" in arrivals
+    out = io.StringIO()
+    Summary.from_json(data).print(
+        Console(file=out, width=300), lambda t: f"{(t or 0) / 86400:.3g} days", unit="d"
+    )
+    text = out.getvalue()
+    assert "Hospital 4.57 min; Hyosan High 4.03 h (handed over from hyosan-high);" in text
+    assert "361 zombies" in text
+    # A zombie that reached the place before the handoff came on its own.
+    data["outbreak"]["t_arrival_s"]["Hyosan High"] = 7200.0
+    out = io.StringIO()
+    Summary.from_json(data).print(Console(file=out, width=300), lambda t: "?", unit="d")
+    assert "Hyosan High 2 h;" in out.getvalue()
+    assert "handed over" not in out.getvalue()

@@ -75,6 +75,17 @@ def school_scenario(scenario: Scenario) -> Scenario:
     return school
 
 
+def _place_name(world: World, place: int, ref: object) -> str:
+    """Place `place` as the summary's arrivals name it (a grid's landmark, a region), else the
+    scenario's reference to it."""
+    for name, i in (world.landmarks or {}).items():
+        if i == place:
+            return str(name)
+    if world.names is not None:
+        return str(world.names[place])
+    return str(ref)
+
+
 def arrivals(scenario: Scenario, school: Result, world: World, net: ReactionNetwork) -> Handover:
     """Where the people of a finished school run join `scenario`'s city, and in what state."""
     spec = scenario.handoff
@@ -119,5 +130,8 @@ def arrivals(scenario: Scenario, school: Result, world: World, net: ReactionNetw
         stopped_by=result.stopped_by,
         inside=inside,
         escaped={e: dict(c) for e, c in escaped.items()},
+        # As the summary's arrivals name it, so that the report can say its first zombie came
+        # with the school's people.
+        place=_place_name(world, place, spec.place),
     )
     return t, add, report

@@ -148,9 +148,19 @@ def _arrivals(run: RunData) -> list[tuple[str, str]]:
     arrivals = outbreak.t_arrival_s if outbreak is not None else None
     if not arrivals:
         return []
+    from hyosan.results.summary import arrival_text, handoff_places
+    from hyosan.scenario.units import short_unit
+
     reached = sorted((t, n) for n, t in arrivals.items() if t is not None)
     never = [n for n, t in arrivals.items() if t is None]
-    rows = [(n, fmt_time(t, run.display_unit, run.clock_start_s)) for t, n in reached]
+    unit, clock = run.display_unit, run.clock_start_s
+    joined = handoff_places(run.summary.interventions)
+
+    def when(t: float | None) -> str:
+        # A short time in a unit of its own: "4.57 min", not "0.00317 days".
+        return fmt_time(t, short_unit(t, unit), clock)
+
+    rows = [(n, arrival_text(n, t, when, joined=joined)) for t, n in reached]
     rows += [(n, "never") for n in never]
     return rows
 

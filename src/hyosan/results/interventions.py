@@ -489,6 +489,9 @@ class Handoff(InterventionReport):
         People still in the building, by state.
     escaped
         People who got out, by exit and state.
+    place
+        The city's place the building's people joined ("Hyosan High"; "" where not known, a
+        summary of an older version): its first zombie came with them, at the handoff.
     """
 
     school: str
@@ -496,7 +499,13 @@ class Handoff(InterventionReport):
     stopped_by: str
     inside: dict[str, int]
     escaped: dict[str, dict[str, int]] = field(default_factory=dict)
+    place: str = ""
     kind: str = field(default="handoff", init=False)
+
+    @property
+    def brought_zombies(self) -> bool:
+        """Whether zombies were inside at the handoff (so they reached `place` with it)."""
+        return self.inside.get("zombie", 0) > 0
 
     @property
     def got_out(self) -> int:
@@ -504,7 +513,15 @@ class Handoff(InterventionReport):
         return sum(sum(by_state.values()) for by_state in self.escaped.values())
 
     def _inside(self) -> str:
-        return ", ".join(f"{fmt_count(n)} {s}" for s, n in self.inside.items() if n) or "nobody"
+        from hyosan.results.words import plural
+
+        # "361 zombies", "1 zombie": the states in words, as the rest of the line.
+        return (
+            ", ".join(
+                f"{fmt_count(n)} {s if n == 1 else plural(s)}" for s, n in self.inside.items() if n
+            )
+            or "nobody"
+        )
 
     def print(self, console: Console, when: When) -> None:
         """`from hyosan-high at 2.2 h: 130 human, ... in the building, 0 got out`."""
@@ -534,8 +551,9 @@ class Handoff(InterventionReport):
         return out
 
     def to_json(self) -> dict[str, Any]:
-        """kind, school, t_s, stopped_by, inside, escaped."""
-        return {
+        """kind, school, t_s, stopped_by, inside, escaped, and the place they joined where
+        known."""
+        out: dict[str, Any] = {
             "kind": self.kind,
             "school": self.school,
             "t_s": self.t_s,
@@ -543,6 +561,9 @@ class Handoff(InterventionReport):
             "inside": dict(self.inside),
             "escaped": {e: dict(c) for e, c in self.escaped.items()},
         }
+        if self.place:
+            out["place"] = self.place
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Handoff:
@@ -558,6 +579,7 @@ class Handoff(InterventionReport):
                 for e, c in escaped.items()
                 if isinstance(c, dict)
             },
+            place=str(data.get("place") or ""),
         )
 
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from hyosan.display import counted
 from hyosan.results.interventions import (
     Figure,
+    Handoff,
     InterventionReport,
     When,
     fmt_count,
@@ -38,7 +39,15 @@ if TYPE_CHECKING:
 
     from hyosan.results.words import Words
 
-__all__ = ["EpidemicFigures", "Fate", "Outbreak", "People", "Summary"]
+__all__ = [
+    "EpidemicFigures",
+    "Fate",
+    "Outbreak",
+    "People",
+    "Summary",
+    "arrival_text",
+    "handoff_places",
+]
 
 
 def _escape(text: str) -> str:
@@ -163,6 +172,35 @@ class People:
 PEOPLE_KEYS = frozenset(f.name for f in fields(People))
 
 
+def arrival_text(
+    place: str,
+    t: float,
+    when: When,
+    unit: str | None = None,
+    joined: dict[str, tuple[float, str]] | None = None,
+) -> str:
+    """When the first zombie reached `place`: in `unit` or, under one unit, a smaller one
+    (`when` where no unit is given), and "(handed over from SCHOOL)" where it came with a
+    handoff (`joined`: place → (handoff time, school))."""
+    from hyosan.scenario.units import format_time, short_unit
+
+    text = when(t) if unit is None else format_time(t, short_unit(t, unit))
+    handed = (joined or {}).get(place)
+    # A zombie that came before the handoff came on its own; the school's came at the handoff.
+    if handed is not None and t >= handed[0] - 1e-6:
+        text += f" (handed over from {handed[1]})"
+    return text
+
+
+def handoff_places(entries: tuple[InterventionReport, ...] | None) -> dict[str, tuple[float, str]]:
+    """The places a handoff brought zombies to: place → (handoff time, school)."""
+    return {
+        e.place: (e.t_s, e.school)
+        for e in entries or ()
+        if isinstance(e, Handoff) and e.place and e.brought_zombies
+    }
+
+
 @dataclass(frozen=True)
 class Outbreak:
     """How far a spatial outbreak reached (summary.json's `outbreak`).
@@ -188,9 +226,21 @@ class Outbreak:
     reach_cols_cells: int | None = None
     reached_edge: bool | None = None
 
-    def print(self, console: Console, when: When, asked: tuple[str, ...] = ()) -> None:
+    def print(
+        self,
+        console: Console,
+        when: When,
+        asked: tuple[str, ...] = (),
+        *,
+        unit: str | None = None,
+        joined: dict[str, tuple[float, str]] | None = None,
+    ) -> None:
         """Places reached (radius, edge), and the first zombie's arrival at named places:
-        all of them when there are a few, else the first eight and those `asked` for."""
+        all of them when there are a few, else the first eight and those `asked` for.
+
+        With the run's `unit`, a time under one unit reads in a smaller one ("4.57 min", not
+        "0.00317 days"); `joined` marks a place whose first zombies came with a handoff
+        (place → (handoff time, school)): "(handed over from hyosan-high)"."""
         parts = [f"reached {counted(self.places_reached, 'places')}"]
         if self.radius_cells is not None:
             parts.append(f"radius {self.radius_cells:.1f} cells")
@@ -211,7 +261,10 @@ class Outbreak:
         if shown:
             console.print(
                 "first zombie: "
-                + "; ".join(f"{_escape(n)} {when(t)}" for t, n in shown)
+                + "; ".join(
+                    f"{_escape(n)} {_escape(arrival_text(n, t, when, unit, joined))}"
+                    for t, n in shown
+                )
                 + (f" (and {len(reached) - len(shown)} more)" if len(reached) > len(shown) else "")
             )
 
@@ -557,7 +610,9 @@ class Summary:
         else:
             console.print(f"[bold]{outcome}[/]")
         if self.outbreak is not None:
-            self.outbreak.print(console, when, asked)
+            self.outbreak.print(
+                console, when, asked, unit=unit, joined=handoff_places(self.interventions)
+            )
         later = []
         for entry in self.interventions or ():
             if entry.reached(self.t_end_s):

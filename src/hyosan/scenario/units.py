@@ -29,6 +29,7 @@ __all__ = [
     "parse_duration",
     "parse_rate",
     "plain_number",
+    "short_unit",
 ]
 
 #: Seconds in each accepted time unit, by every spelling accepted in a file.
@@ -250,6 +251,23 @@ def format_time(seconds: float | None, unit: str) -> str:
 
 
 _PER_UNIT = {"s": "a second", "min": "a minute", "h": "an hour", "d": "a day"}
+
+#: Display units from the largest down, for a time shorter than one of its run's unit.
+_FINER = ("d", "h", "min", "s")
+
+
+def short_unit(seconds: float | None, unit: str) -> str:
+    """The unit to show one time in: `unit`, or for a time under one `unit` (above zero) the
+    largest unit of which it is at least one: a hospital reached after 274 s of a run in days
+    reads "4.57 min", not "0.00317 days"."""
+    if seconds is None or seconds <= 0 or unit not in _FINER:
+        return unit
+    if seconds >= SECONDS_PER[unit]:
+        return unit
+    for finer in _FINER[_FINER.index(unit) + 1 :]:
+        if seconds >= SECONDS_PER[finer]:
+            return finer
+    return "s"
 
 
 #: Words for the powers of a thousand from a million on ("1.953 million").
