@@ -8,6 +8,7 @@ import json
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -139,3 +140,30 @@ def test_arrivals_mark_a_place_that_joined_at_a_handoff(munz_run: Path, tmp_path
     Summary.from_json(data).print(Console(file=out, width=300), lambda t: "?", unit="d")
     assert "Hyosan High 2 h;" in out.getvalue()
     assert "handed over" not in out.getvalue()
+
+
+def test_the_terminal_and_the_report_name_r_t_alike(munz_run: Path) -> None:
+    """The report said "R_t at the start 1.9 (bites per loss)", the terminal "(bites)"."""
+    from hyosan.results.summary import Summary
+
+    epidemic = Summary.from_json(
+        json.loads((munz_run / "summary.json").read_text(encoding="utf-8"))
+    ).epidemic
+    assert epidemic is not None
+    assert epidemic.r_t_method == "bites"  # summary.json's key, as it was
+    line = epidemic.line(lambda t: f"{t}", "d")
+    assert line is not None
+    assert "(bites per loss)" in line
+    assert ("R_t at the start", line.split("R_t at the start ")[1]) in epidemic.rows(
+        lambda t: f"{t}", "d"
+    )
+
+
+def test_notes_write_thousands_with_separators(big_grid_places: Any) -> None:
+    """Hyosan High's notes said "3601 snapshot times" beside "3,601 recorded times"."""
+    from hyosan.reports.frames import place_frames
+
+    frames = place_frames(big_grid_places(4, 4, 1500), max_raw_bytes=20_000)
+    assert frames is not None
+    note = next(n for n in frames.notes if "snapshot times" in n)
+    assert "of the run's 1,500 snapshot times" in note

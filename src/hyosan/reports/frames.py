@@ -150,7 +150,7 @@ def place_frames(
         frames, counts = frames[keep], counts[keep]
     if frames.size < n_frames:
         notes.append(
-            f"The viewer shows {frames.size} of the run's {n_frames} snapshot times, most of "
+            f"The viewer shows {frames.size:,} of the run's {n_frames:,} snapshot times, most of "
             "them where the counts change most, to keep this file small."
         )
     first = _first_zombie(places, geometry)

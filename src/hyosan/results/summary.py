@@ -374,8 +374,14 @@ class EpidemicFigures:
             parts.append(f"most new infections {peak}")
         start = self.r_t_start
         if start is not None:
-            parts.append(f"R_t at the start {start:.3g} ({self.r_t_method})")
+            parts.append(f"R_t at the start {start:.3g} ({self.r_t_words})")
         return "; ".join(parts)
+
+    @property
+    def r_t_words(self) -> str:
+        """How R_t was estimated, in the report's and the terminal's words: "bites per loss"
+        for the method `bites`, "renewal equation" for `renewal`."""
+        return dict(self.METHOD_WORDS).get(self.r_t_method, self.r_t_method)
 
     def rows(self, when: When, unit: str) -> list[tuple[str, str]]:
         """The report's headline rows (label, value); none for a run without infections."""
@@ -389,8 +395,7 @@ class EpidemicFigures:
             out.append(("most new infections", peak))
         start = self.r_t_start
         if start is not None:
-            how = dict(self.METHOD_WORDS).get(self.r_t_method, self.r_t_method)
-            out.append(("R_t at the start", f"{start:.3g} ({how})"))
+            out.append(("R_t at the start", f"{start:.3g} ({self.r_t_words})"))
         return out
 
     def peak_text(self, when: When, unit: str) -> str | None:
