@@ -1224,3 +1224,24 @@ def test_interventions_say_what_they_did_in_the_models_words() -> None:
     assert law.row(lambda t: "0 d")[1] == "martial law"
     old = intervention_from_json({k: v for k, v in sweep.items() if k != "event_labels"})
     assert old.row(lambda t: "1 d")[3].startswith("Z destroyed ")
+
+
+def test_the_epidemic_pictures_legend_names_interventions_in_words() -> None:
+    """epidemic.png's legend said "Special forces: Z destroyed" after the terminal and the
+    report had words for it; it now says "sweep: zombies destroyed", and its R_t axis names
+    the method as the headline does."""
+    from hyosan.reports.epidemic_plot import plot_epidemic
+
+    result = run("ssa", scenario(EVERYTHING), 3)
+    fig = plot_epidemic(result)
+    assert fig is not None
+    labels = [
+        t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()
+    ]
+    of_measures = [label for label in labels if ": " in label]
+    assert of_measures, labels
+    assert "sweep: zombies destroyed" in of_measures
+    assert not [label for label in of_measures if " Z " in f" {label} " or " S " in f" {label} "]
+    method = result.summary()["epidemic"]["R_t_method"]
+    words = {"bites": "bites per loss", "renewal": "renewal equation"}[method]
+    assert f"R_t ({words})" in [ax.get_ylabel() for ax in fig.axes]

@@ -42,6 +42,8 @@ from hyosan.reports.plots import (
 )
 from hyosan.reports.rundata import EnsembleData
 from hyosan.results.arrow import numbers
+from hyosan.results.interventions import event_words
+from hyosan.results.summary import EpidemicFigures
 from hyosan.scenario.units import format_duration
 
 if TYPE_CHECKING:
@@ -109,8 +111,9 @@ def plot_epidemic(source: Any) -> Figure | None:
         fig = InlineFigure(figsize=(12, 5.2), layout="constrained")
         axes = fig.subplots(2, 2, sharex="col", height_ratios=(3, 2))
         columns = [(axes[0][0], axes[1][0], np.arange(t.size)), (axes[0][1], axes[1][1], rows)]
+    words = event_words(run.summary.interventions)
     for k, (top, bottom, mine) in enumerate(columns):
-        _incidence_panel(top, table, mine, unit, ZOOM_BINS if k else MOST_BINS)
+        _incidence_panel(top, table, mine, unit, ZOOM_BINS if k else MOST_BINS, words)
         _r_t_panel(bottom, table, mine, unit)
         bottom.set_xlabel(time_title(unit, run.clock_start_s))
     columns[0][0].set_title(f"{run.name}: incidence ({run.engine}, seed {run.seed})")
@@ -124,10 +127,17 @@ def plot_epidemic(source: Any) -> Figure | None:
 
 
 def _incidence_panel(
-    ax: Any, table: pa.Table, rows: np.ndarray, unit: str, most: int | None = None
+    ax: Any,
+    table: pa.Table,
+    rows: np.ndarray,
+    unit: str,
+    most: int | None = None,
+    words: dict[str, str] | None = None,
 ) -> None:
     """Each reaction's count per unit of time in the recorded intervals `rows` (indices of
-    recorded times, in order), in bins if there are more than `most` (see `MOST_BINS`)."""
+    recorded times, in order), in bins if there are more than `most` (see `MOST_BINS`);
+    `words` names an intervention's channels as its summary entry does ("Special forces:
+    zombies destroyed", not "Special forces: Z destroyed")."""
     seconds = numbers(table.column("t"))[rows]
     t = seconds / unit_seconds(unit)
     names = [c.removeprefix("new_") for c in table.column_names if c.startswith("new_")]
@@ -147,7 +157,8 @@ def _incidence_panel(
             )  # fmt: skip
         elif np.any(per > 0) and not np.array_equal(new, infections):
             # (The one infecting reaction of a model is the grey area already.)
-            ax.stairs(per, edges, lw=1.2, zorder=2.5, label=reaction_words(name))
+            label = (words or {}).get(name) or reaction_words(name)
+            ax.stairs(per, edges, lw=1.2, zorder=2.5, label=label)
     per_unit = f"per {_UNIT_NAMES.get(unit, unit)}"
     if starts.size < t.size - 1:  # intervals merged: say how long a bin is
         per_unit += f", in {_bin_words(format_duration(bin_s))} bins" if bin_s else ", binned"
@@ -177,6 +188,8 @@ def _r_t_panel(ax: Any, table: pa.Table, rows: np.ndarray, unit: str) -> None:
         ax.plot(mid[alone], r_t[alone], ls="none", marker=".", color=colour)
     ax.axhline(1.0, color="grey", lw=0.8, ls="--")
     method = (table.schema.metadata or {}).get(b"R_t_method", b"").decode()
+    # In the words the headline and the terminal use ("bites per loss").
+    method = dict(EpidemicFigures.METHOD_WORDS).get(method, method)
     ax.set_ylabel("R_t" + (f" ({method})" if method else ""))
     if finite.any():
         high = float(np.nanpercentile(r_t[finite], 98))
