@@ -579,6 +579,20 @@ def test_city_report_shows_interventions_routes_and_names(
     assert not any("Z destroyed" in r or "martial_law" in r for r in rows)
     marks = page.page.evaluate("window.hyosanReport.data.marks")
     assert len(marks) >= 5
+    # The measures that begin together (day 2: the quarantine, martial law, special forces,
+    # the walk to the camp) are each named, in rows, no two names overlapping.
+    named = page.page.evaluate("window.hyosanReport.chart.markLabels")
+    together = [name for t, name in marks if t == 86400.0]
+    assert len(together) >= 4
+    assert set(together) <= {lab["text"] for lab in named}
+    # Those listed after them but earlier in time (the camp guard from 0, the handoff) too.
+    assert {"Camp guard", "handoff"} <= {lab["text"] for lab in named}
+    for i, a in enumerate(named):
+        for b in named[i + 1 :]:
+            assert a["x"] + a["w"] <= b["x"] or b["x"] + b["w"] <= a["x"] or a["y"] != b["y"], (
+                a,
+                b,
+            )
     m = "window.hyosanReport.map"
     passages = page.page.evaluate(f"{m}.places.points.passages")
     assert len(passages) >= 10

@@ -165,6 +165,7 @@
       this.box = this.panels[0] || null;
       this.xTicks = this.box ? this.box.xTicks : [];
       this.yTicks = this.box ? this.box.yTicks : [];
+      this.markLabels = this.box ? this.box.markLabels : [];
     },
     drawPanel(ctx, curves, box, title) {
       const { left, top, pw, ph, t0, t1 } = box;
@@ -265,12 +266,18 @@
         }
         ctx.stroke();
       }
-      // Interventions: a dotted line at each, named where the name has room.
+      // Interventions: a dotted line at each, named in the first of a few rows where the name
+      // has room (hyosan-city's four measures of day 2 share one time: one row named only the
+      // first), beside its line, or before it near the right edge.
       ctx.font = "10px system-ui, sans-serif";
       ctx.textAlign = "left";
       ctx.textBaseline = "top";
-      let markRight = -Infinity;
-      for (const [t, name] of data.marks || []) {
+      const MARK_ROWS = 4, MARK_LINE = 12;
+      const rowRight = new Array(MARK_ROWS).fill(-Infinity);
+      const markLabels = [];
+      // In time order, so that each row's right end is where its last name ends.
+      const marks = [...(data.marks || [])].sort((a, b) => a[0] - b[0]);
+      for (const [t, name] of marks) {
         if (t < t0 || t > t1) continue;
         const mx = X(t);
         ctx.strokeStyle = "#7c3aed";
@@ -279,11 +286,14 @@
         ctx.beginPath(); ctx.moveTo(mx, top); ctx.lineTo(mx, top + ph); ctx.stroke();
         ctx.setLineDash([]);
         const tw = ctx.measureText(name).width;
-        if (mx + 3 > markRight && mx + 3 + tw < left + pw) {
-          ctx.fillStyle = "#5b21b6";
-          ctx.fillText(name, mx + 3, top + 2);
-          markRight = mx + 3 + tw + 6;
-        }
+        const lx = mx + 3 + tw < left + pw ? mx + 3 : mx - 3 - tw;
+        if (lx < left) continue;
+        const row = rowRight.findIndex((right) => lx > right);
+        if (row < 0) continue;
+        ctx.fillStyle = "#5b21b6";
+        ctx.fillText(name, lx, top + 2 + row * MARK_LINE);
+        rowRight[row] = lx + tw + 6;
+        markLabels.push({ text: name, x: lx, y: top + 2 + row * MARK_LINE, w: tw, h: MARK_LINE });
       }
       // The current time.
       const x = X(clock.t);
@@ -306,7 +316,7 @@
         ctx.fillRect(a, top, Math.abs(this.drag.x1 - this.drag.x0), ph);
       }
       ctx.restore();
-      return { ...box, xTicks, yTicks };
+      return { ...box, xTicks, yTicks, markLabels };
     },
     xTitle() {
       const words = { s: "seconds", min: "minutes", h: "hours", d: "days" };
