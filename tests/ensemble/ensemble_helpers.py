@@ -11,9 +11,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+if TYPE_CHECKING:
+    from hyosan.ensemble.driver import EnsembleRun
 
 #: A small fully connected outbreak: 200 people, exact stochastic runs of a few ms each.
 SZR = ("alemi-szr", "ssa", ("initial.S=200", 'time.horizon="40d"', 'time.output_every="0.5d"'))
@@ -59,4 +63,21 @@ def run_cli(*args: str | Path, cwd: Path, timeout: float = 200) -> subprocess.Co
         text=True,
         timeout=timeout,
         check=False,
+    )
+
+
+def morris_sample(**options: Any) -> EnsembleRun:
+    """A small Morris sample of munz-basic's bite rate on the ode engine, on one worker."""
+    from hyosan.ensemble.options import Execution
+    from hyosan.ensemble.sample import run_sample
+
+    return run_sample(
+        "munz-basic",
+        ["parameters.bite_rate=0.005:0.02"],
+        design="morris",
+        samples=2,
+        runs=1,
+        engine="ode",
+        execution=Execution(workers=1),
+        **options,
     )

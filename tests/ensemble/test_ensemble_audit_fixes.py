@@ -11,12 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ensemble_helpers import run_cli
+from ensemble_helpers import morris_sample, run_cli
 from rich.console import Console
 
 from hyosan.ensemble import Execution, Output, run_compare, run_sweep
-from hyosan.ensemble.driver import EnsembleRun
-from hyosan.ensemble.sample import run_sample
 from hyosan.ensemble.terminal import print_summary
 from hyosan.errors import HyosanError
 
@@ -167,27 +165,13 @@ def test_a_bad_output_is_refused_before_any_run(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []  # no OUT, no hidden work directory, no runs/
 
 
-def _morris(**options: Any) -> EnsembleRun:
-    """A small Morris sample of munz-basic's bite rate on the ode engine, on one worker."""
-    return run_sample(
-        "munz-basic",
-        ["parameters.bite_rate=0.005:0.02"],
-        design="morris",
-        samples=2,
-        runs=1,
-        engine="ode",
-        execution=Execution(workers=1),
-        **options,
-    )
-
-
 @pytest.mark.parametrize("figure", ["parameters.bite_rate", "stopped_by", "seed"])
 def test_a_varied_key_or_label_is_no_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, figure: str
 ) -> None:
     monkeypatch.chdir(tmp_path)
     with pytest.raises(HyosanError, match=re.escape(f"figure {figure!r}")) as raised:
-        _morris(figure=figure)
+        morris_sample(figure=figure)
     said = str(raised.value)
     assert "choose t_end_s" in said
     assert "parameters.bite_rate," not in said
@@ -217,7 +201,7 @@ def test_the_figures_listed_after_the_runs_leave_out_the_varied_keys() -> None:
 
 def test_a_figure_of_a_run_beyond_the_headline_ones_is_taken(tmp_path: Path) -> None:
     """A figure the check finds in a first run (the ode engine's attack rate) runs as before."""
-    run = _morris(figure="attack_rate", output=Output(tmp_path / "s"))
+    run = morris_sample(figure="attack_rate", output=Output(tmp_path / "s"))
     assert json.loads((run.out / "sensitivity.json").read_text("utf-8"))["output"] == "attack_rate"
     assert [p.name for p in tmp_path.iterdir()] == ["s"]
 
@@ -229,7 +213,7 @@ def test_the_default_directory_is_named_as_formats_md_says(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    run = _morris()
+    run = morris_sample()
     assert re.fullmatch(r"munz-basic-morris-sample-[0-9a-f]{10}", run.out.name), run.out
     doc = " ".join((DOCS / "formats.md").read_text("utf-8").split())
     assert "`runs/<scenario>-<design>-sample-<fingerprint>`" in doc

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from ensemble_helpers import morris_sample
 
 from hyosan.ensemble.options import Execution, Output
 from hyosan.ensemble.sample import design_points, run_sample, sensitivity_indices
@@ -140,16 +141,7 @@ def test_another_output_is_another_command(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.chdir(tmp_path)
 
     def sample(figure: str) -> Path:
-        return run_sample(
-            "munz-basic",
-            ["parameters.bite_rate=0.005:0.02"],
-            design="morris",
-            samples=2,
-            runs=1,
-            figure=figure,
-            engine="ode",
-            execution=Execution(workers=1),
-        ).out
+        return morris_sample(figure=figure).out
 
     first, second = sample("final_human"), sample("humans_win")
     assert first != second

@@ -84,14 +84,14 @@ def test_the_report_gives_the_outbreaks_reach_and_the_places_never_reached(
 
 def test_short_times_read_in_a_smaller_unit() -> None:
     """hyosan-city's "Hospital 0.00317 days" is 4.57 minutes."""
-    from hyosan.scenario.units import format_time, short_unit
+    from hyosan.scenario.units import fit_unit, format_time
 
-    assert format_time(274.18, short_unit(274.18, "d")) == "4.57 min"
-    assert format_time(14506.0, short_unit(14506.0, "d")) == "4.03 h"
-    assert short_unit(99743.5, "d") == "d"
-    assert short_unit(0.0, "d") == "d"
-    assert short_unit(None, "h") == "h"
-    assert short_unit(30.0, "h") == "s"
+    assert format_time(274.18, fit_unit("d", 274.18)) == "4.57 min"
+    assert format_time(14506.0, fit_unit("d", 14506.0)) == "4.03 h"
+    assert fit_unit("d", 99743.5) == "d"
+    assert fit_unit("d", 0.0) == "d"
+    assert fit_unit("h", None) == "h"
+    assert fit_unit("h", 30.0) == "s"
 
 
 def test_arrivals_mark_a_place_that_joined_at_a_handoff(munz_run: Path, tmp_path: Path) -> None:

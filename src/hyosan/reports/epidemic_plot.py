@@ -27,14 +27,13 @@ import numpy as np
 from hyosan.errors import HyosanError
 from hyosan.reports.colours import POINT_COLOURS
 from hyosan.reports.outcomes import point_labels
-from hyosan.reports.plaintext import plain_text
+from hyosan.reports.plaintext import plain_linear_ticks, plain_text
 from hyosan.reports.plots import (
     as_data,
     band_span,
     bands_subject,
     early_end,
     early_title,
-    plain_linear_ticks,
     run_infections,
     shown_points,
     time_title,

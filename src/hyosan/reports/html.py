@@ -149,7 +149,7 @@ def _arrivals(run: RunData) -> list[tuple[str, str]]:
     if not arrivals:
         return []
     from hyosan.results.summary import arrival_text, handoff_places
-    from hyosan.scenario.units import short_unit
+    from hyosan.scenario.units import fit_unit
 
     reached = sorted((t, n) for n, t in arrivals.items() if t is not None)
     never = [n for n, t in arrivals.items() if t is None]
@@ -158,7 +158,7 @@ def _arrivals(run: RunData) -> list[tuple[str, str]]:
 
     def when(t: float | None) -> str:
         # A short time in a unit of its own: "4.57 min", not "0.00317 days".
-        return fmt_time(t, short_unit(t, unit), clock)
+        return fmt_time(t, fit_unit(unit, t), clock)
 
     rows = [(n, arrival_text(n, t, when, joined=joined)) for t, n in reached]
     rows += [(n, "never") for n in never]

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
-__all__ = ["plain_log_ticks", "plain_text", "plain_tick", "quiet_glyphs"]
+__all__ = ["plain_linear_ticks", "plain_log_ticks", "plain_text", "plain_tick", "quiet_glyphs"]
 
 #: Fonts with Hangul (and other CJK) glyphs, used where installed.
 _CJK_FONTS = (
@@ -78,18 +78,28 @@ def quiet_glyphs() -> Iterator[None]:
         yield
 
 
-def plain_tick(x: float) -> str:
-    """A log axis's tick as people write it, in one style from the smallest to the largest:
-    "0.001", "20", "100,000", "1 million", "200 million" (never "1e+06" beside "100000")."""
+def plain_tick(x: float, words: bool = True) -> str:
+    """A tick as people write it, in one style from the smallest to the largest: "0.001",
+    "20", "100,000", "1 million", "200 million" (never "1e+06" beside "100000"); without
+    `words`, large ones in full ("2,000,000"), as a linear axis's neighbours are."""
     import numpy as np
 
     from hyosan.scenario.units import plain_number
 
-    if abs(x) >= 1e6:
+    if words and abs(x) >= 1e6:
         return plain_number(x)
     if float(x).is_integer():
-        return f"{x:,.0f}"
+        return f"{x:,.0f}" if x != 0 else "0"  # (not "-0")
     return str(np.format_float_positional(x, precision=6, unique=True, trim="-"))
+
+
+def plain_linear_ticks(axis: Any) -> None:
+    """A linear axis's ticks in full with thousands separators ("250,000", "2,000,000"), not
+    matplotlib's "2.00" under a "1e6" at the axis's end (korea's incidence per day), nor
+    "1000000"."""
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda x, _pos: plain_tick(x, words=False)))
 
 
 def plain_log_ticks(axis: Any) -> None:

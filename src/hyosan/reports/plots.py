@@ -19,7 +19,7 @@ from hyosan.reports.geometry import GridGeometry, Panel, PointGeometry
 from hyosan.reports.gridmap import mark_places, zoom_to_reached
 from hyosan.reports.labels import NAME_COLOUR, NUMBER_COLOUR, text_colour
 from hyosan.reports.outcomes import group_split, point_labels
-from hyosan.reports.plaintext import plain_log_ticks, plain_text
+from hyosan.reports.plaintext import plain_linear_ticks, plain_log_ticks, plain_text
 from hyosan.reports.rundata import EnsembleData, RunData, load_report_data
 from hyosan.results.arrow import numbers
 from hyosan.scenario.units import UNIT_NAMES
@@ -258,22 +258,6 @@ def legend_outside(ax: Axes) -> None:
     (hyosan-city's seven states leave no free corner for loc="best"; its human line ran under
     the box). Constrained layout makes room for it."""
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize="small")
-
-
-def plain_linear_ticks(axis: Any) -> None:
-    """A linear axis's ticks in full with thousands separators ("250,000", "2,000,000"), not
-    matplotlib's "2.00" under a "1e6" at the axis's end (korea's incidence per day), nor
-    "1000000"."""
-    from matplotlib.ticker import FuncFormatter
-
-    axis.set_major_formatter(FuncFormatter(lambda x, _pos: linear_tick(x)))
-
-
-def linear_tick(x: float) -> str:
-    """One tick of `plain_linear_ticks`: "1,250,000", "0.25", "0"."""
-    if float(x).is_integer():
-        return f"{x:,.0f}" if x != 0 else "0"
-    return str(np.format_float_positional(x, precision=6, unique=True, trim="-"))
 
 
 def people_label(log_scale: bool) -> str:

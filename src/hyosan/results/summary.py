@@ -182,9 +182,9 @@ def arrival_text(
     """When the first zombie reached `place`: in `unit` or, under one unit, a smaller one
     (`when` where no unit is given), and "(handed over from SCHOOL)" where it came with a
     handoff (`joined`: place → (handoff time, school))."""
-    from hyosan.scenario.units import format_time, short_unit
+    from hyosan.scenario.units import fit_unit, format_time
 
-    text = when(t) if unit is None else format_time(t, short_unit(t, unit))
+    text = when(t) if unit is None else format_time(t, fit_unit(unit, t))
     handed = (joined or {}).get(place)
     # A zombie that came before the handoff came on its own; the school's came at the handoff.
     if handed is not None and t >= handed[0] - 1e-6:

@@ -29,7 +29,6 @@ __all__ = [
     "parse_duration",
     "parse_rate",
     "plain_number",
-    "short_unit",
 ]
 
 #: Seconds in each accepted time unit, by every spelling accepted in a file.
@@ -223,10 +222,12 @@ UNIT_NAMES = {"s": "seconds", "min": "minutes", "h": "hours", "d": "days", "w": 
 
 
 def fit_unit(unit: str, t_end_s: Any) -> str:
-    """The scenario's display unit, or a smaller one if the whole run is shorter than one of
-    it (a six-hour run in days would read "0.0377 days").
+    """The scenario's display unit, or a smaller one if the time `t_end_s` is shorter than
+    one of it (a six-hour run in days would read "0.0377 days"; a hospital reached after 274 s
+    of a run in days reads "4.57 min").
 
-    The terminal, the report and the DataFrame all show a run's times in this one unit.
+    The terminal, the report and the DataFrame all show a run's times in the unit its end
+    gives; a single short time (an arrival) is shown in the unit it gives itself.
     """
     if not isinstance(t_end_s, int | float) or t_end_s <= 0:
         return unit
@@ -251,24 +252,6 @@ def format_time(seconds: float | None, unit: str) -> str:
 
 
 _PER_UNIT = {"s": "a second", "min": "a minute", "h": "an hour", "d": "a day"}
-
-#: Display units from the largest down, for a time shorter than one of its run's unit.
-_FINER = ("d", "h", "min", "s")
-
-
-def short_unit(seconds: float | None, unit: str) -> str:
-    """The unit to show one time in: `unit`, or for a time under one `unit` (above zero) the
-    largest unit of which it is at least one: a hospital reached after 274 s of a run in days
-    reads "4.57 min", not "0.00317 days"."""
-    if seconds is None or seconds <= 0 or unit not in _FINER:
-        return unit
-    if seconds >= SECONDS_PER[unit]:
-        return unit
-    for finer in _FINER[_FINER.index(unit) + 1 :]:
-        if seconds >= SECONDS_PER[finer]:
-            return finer
-    return "s"
-
 
 #: Words for the powers of a thousand from a million on ("1.953 million").
 _LARGE = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
